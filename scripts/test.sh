@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The project's test command: installs what a fresh Debian machine lacks for the
+# integration tests (PostgreSQL server binaries, OpenSSH server, a Python venv with
+# passlib as the password-hash oracle), then runs `cargo test --locked "$@"`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Same search order as tests/integration/harness.rs (pg_bindir).
+have_initdb() {
+    if command -v initdb >/dev/null 2>&1; then
+        return 0
+    fi
+    if command -v pg_config >/dev/null 2>&1; then
+        local bindir
+        bindir="$(pg_config --bindir 2>/dev/null || true)"
+        if [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; then
+            return 0
+        fi
+    fi
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "scripts/test.sh: need root to run: $*" >&2
+        return 1
+    fi
+}
+
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+have_initdb || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "scripts/test.sh: installing ${missing[*]}" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! .venv/bin/python -c 'import passlib' >/dev/null 2>&1; then
+    echo "scripts/test.sh: creating .venv with passlib" >&2
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check 'passlib==1.7.4'
+fi
+
+exec cargo test --locked "$@"

@@ -1,0 +1,258 @@
+//! Command-line interface (clap). Nothing outside this file sees clap types:
+//! [`Cli::into_config`] turns them into plain configuration for the core.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config, Global};
+
+const AFTER_HELP: &str = "\
+Inventory: --inventory, $TENANTCTL_INVENTORY, ./nodes.toml, $XDG_CONFIG_HOME/tenantctl/nodes.toml.
+Exit codes: 0 ok, 1 failed, 2 usage/config/input error (nothing changed), 3 partial, 130 interrupted.";
+
+/// Operate the tenants (Odoo databases) of a multi-tenant Odoo SaaS across PostgreSQL nodes.
+#[derive(Debug, Parser)]
+#[command(name = "tenantctl", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Node inventory (TOML)
+    #[arg(short = 'i', long, global = true, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+    /// Only these nodes (repeatable)
+    #[arg(long = "node", global = true, value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// Only nodes with this label (repeatable; all must match)
+    #[arg(long = "label", global = true, value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// Output format
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Table)]
+    pub output: OutputArg,
+    /// Most PostgreSQL connections open at once, over all nodes
+    #[arg(long, global = true, default_value_t = 32, value_name = "N")]
+    pub concurrency: usize,
+    /// Colour: auto (terminal and no NO_COLOR), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// More detail on stderr (which node, how reached)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputArg {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the tenants of every node with their status
+    #[command(after_help = "Examples:
+  tenantctl list
+  tenantctl list --status suspended -o json
+  tenantctl --node pg2 list --match 'acme*' --sort size")]
+    List(ListArgs),
+    /// Change a tenant user's password (default: the admin user, base.user_admin)
+    #[command(after_help = "The new password comes from a no-echo prompt (asked twice) on a terminal,
+from --password-stdin, or from --generate. It is never taken from the command line.
+Hashes are passlib pbkdf2_sha512 as stock Odoo verifies them; argon2id only when the
+inventory says password_scheme = \"argon2id\" (stock Odoo CANNOT verify argon2).
+
+Examples:
+  tenantctl passwd acme
+  printf '%s\\n' \"$NEWPASS\" | tenantctl passwd pg1/acme --login ops@acme.example --password-stdin
+  tenantctl passwd acme --generate --length 24")]
+    Passwd(PasswdArgs),
+    /// Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were
+    #[command(after_help = "Examples:
+  tenantctl suspend acme --reason 'invoice 2026-0042 unpaid'
+  tenantctl suspend pg2/acme --reason 'non-payment' --yes
+  tenantctl suspend acme --reason 'non-payment' --dry-run")]
+    Suspend(SuspendArgs),
+    /// Reactivate a suspended tenant: switch on exactly the users recorded at suspension
+    #[command(after_help = "Examples:
+  tenantctl reactivate acme
+  tenantctl reactivate pg2/acme --yes -o json
+  tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
+    Reactivate(ReactivateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which tenants
+    #[arg(long, value_enum, default_value_t = StatusArg::All)]
+    pub status: StatusArg,
+    /// Only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Sort order
+    #[arg(long, value_enum, default_value_t = SortArg::Node)]
+    pub sort: SortArg,
+    /// Also show databases that are not Odoo tenants (status not-odoo)
+    #[arg(long)]
+    pub all_databases: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    Active,
+    Suspended,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Name,
+    Node,
+    Size,
+    LastLogin,
+    Users,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The user's login (default: the user behind xmlid base.user_admin)
+    #[arg(long)]
+    pub login: Option<String>,
+    /// Read the new password from the first line of stdin
+    #[arg(long, conflicts_with = "generate")]
+    pub password_stdin: bool,
+    /// Generate a random password and print it once on stdout
+    #[arg(long)]
+    pub generate: bool,
+    /// Length of a generated password
+    #[arg(long, default_value_t = 20, requires = "generate", value_parser = clap::value_parser!(u16).range(8..=256))]
+    pub length: u16,
+    /// Check everything and show what would be done; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// Why (stored in the tenant and the audit log; 1..500 characters)
+    #[arg(long, required = true)]
+    pub reason: String,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Show who would be switched off and which keys written; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReactivateArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// For tenants suspended without a record of users (the old agent):
+    /// switch on every internal user except __system__, templates and public
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub restore_users: Option<RestoreArg>,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Show who would be switched on; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RestoreArg {
+    AllInternal,
+}
+
+impl Cli {
+    /// Plain configuration for the core.
+    pub fn into_config(self) -> Config {
+        let g = self.global;
+        let global = Global {
+            inventory: g.inventory,
+            nodes: g.nodes,
+            labels: g.labels,
+            output: match g.output {
+                OutputArg::Table => config::Output::Table,
+                OutputArg::Json => config::Output::Json,
+                OutputArg::Csv => config::Output::Csv,
+            },
+            concurrency: g.concurrency,
+            color: match g.color {
+                ColorArg::Auto => config::Color::Auto,
+                ColorArg::Always => config::Color::Always,
+                ColorArg::Never => config::Color::Never,
+            },
+            verbose: g.verbose,
+            quiet: g.quiet,
+            audit_log: g.audit_log,
+        };
+        let command = match self.command {
+            Command::List(a) => config::Command::List(config::ListOpts {
+                status: match a.status {
+                    StatusArg::Active => config::StatusFilter::Active,
+                    StatusArg::Suspended => config::StatusFilter::Suspended,
+                    StatusArg::All => config::StatusFilter::All,
+                },
+                pattern: a.pattern,
+                sort: match a.sort {
+                    SortArg::Name => config::Sort::Name,
+                    SortArg::Node => config::Sort::Node,
+                    SortArg::Size => config::Sort::Size,
+                    SortArg::LastLogin => config::Sort::LastLogin,
+                    SortArg::Users => config::Sort::Users,
+                },
+                all_databases: a.all_databases,
+            }),
+            Command::Passwd(a) => config::Command::Passwd(config::PasswdOpts {
+                tenant: a.tenant,
+                login: a.login,
+                source: if a.generate {
+                    config::PasswordInput::Generate(a.length as usize)
+                } else if a.password_stdin {
+                    config::PasswordInput::Stdin
+                } else {
+                    config::PasswordInput::Prompt
+                },
+                dry_run: a.dry_run,
+            }),
+            Command::Suspend(a) => config::Command::Suspend(config::SuspendOpts {
+                tenant: a.tenant,
+                reason: a.reason,
+                yes: a.yes,
+                dry_run: a.dry_run,
+            }),
+            Command::Reactivate(a) => config::Command::Reactivate(config::ReactivateOpts {
+                tenant: a.tenant,
+                all_internal: matches!(a.restore_users, Some(RestoreArg::AllInternal)),
+                yes: a.yes,
+                dry_run: a.dry_run,
+            }),
+        };
+        Config { global, command }
+    }
+}

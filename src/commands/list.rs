@@ -1,0 +1,255 @@
+//! `tenantctl list`: every tenant of every selected node, one connection and
+//! one round trip per database, nodes and databases in parallel within the
+//! per-node and global connection limits.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use anyhow::anyhow;
+use comfy_table::Color;
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use super::Ctx;
+use crate::config::{ListOpts, Output, Sort, StatusFilter};
+use crate::error::{Error, Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
+use crate::odoo::probe::{self, Probe};
+use crate::output::{csv_line, human_size, one_line, out, out_json, relative};
+use crate::targets::node_candidates;
+use crate::transport::{NodeLink, Transport, Via};
+
+/// One row of the listing (the documented JSON object).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub node: String,
+    pub tenant: String,
+    /// active | suspended | not-odoo
+    pub status: &'static str,
+    pub users: Option<i64>,
+    pub portal_users: Option<i64>,
+    pub size_bytes: Option<i64>,
+    pub odoo_version: Option<String>,
+    pub last_login: Option<String>,
+    pub suspended_at: Option<String>,
+    pub suspended_reason: Option<String>,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeError {
+    pub node: String,
+    pub error: String,
+}
+
+#[derive(Serialize)]
+struct Listing<'a> {
+    tenants: &'a [Row],
+    errors: &'a [NodeError],
+}
+
+enum Event {
+    Row(Row),
+    Error(NodeError),
+    NodeDone { ok: bool },
+}
+
+pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
+    let matcher = match &opts.pattern {
+        Some(p) => Some(
+            globset::Glob::new(p)
+                .map_err(|e| Error::usage(anyhow!("--match {p:?}: {e}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    for link in &ctx.links {
+        let link = link.clone();
+        let t = ctx.transport.clone();
+        let tx = tx.clone();
+        let matcher = matcher.clone();
+        let all_dbs = opts.all_databases;
+        tokio::spawn(async move {
+            let ok = list_node(&link, &t, matcher.as_ref(), all_dbs, &tx).await;
+            let _ = tx.send(Event::NodeDone { ok });
+        });
+    }
+    drop(tx);
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut nodes_ok = 0;
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            Event::Row(r) => rows.push(r),
+            Event::Error(e) => errors.push(e),
+            Event::NodeDone { ok } => nodes_ok += usize::from(ok),
+        }
+    }
+    rows.retain(|r| match opts.status {
+        StatusFilter::All => true,
+        StatusFilter::Active => r.status == "active",
+        StatusFilter::Suspended => r.status == "suspended",
+    });
+    sort(&mut rows, opts.sort);
+    errors.sort_by(|a, b| a.node.cmp(&b.node).then(a.error.cmp(&b.error)));
+    print(ctx, &rows, &errors);
+    Ok(if errors.is_empty() {
+        EXIT_OK
+    } else if nodes_ok == 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_PARTIAL
+    })
+}
+
+/// Lists one node; returns whether the node itself answered.
+async fn list_node(
+    link: &Arc<NodeLink>,
+    t: &Arc<Transport>,
+    matcher: Option<&globset::GlobMatcher>,
+    all_dbs: bool,
+    tx: &tokio::sync::mpsc::UnboundedSender<Event>,
+) -> bool {
+    let cands = match node_candidates(link, t).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.send(Event::Error(NodeError {
+                node: link.name().to_string(),
+                error: format!("{e:#}"),
+            }));
+            return false;
+        }
+    };
+    let mut set = JoinSet::new();
+    for c in cands.into_iter().filter(|c| matcher.is_none_or(|m| m.is_match(&c.name))) {
+        let link = link.clone();
+        let t = t.clone();
+        set.spawn(async move {
+            let r = async {
+                let conn = link.connect(&c.name, &t).await?;
+                probe::summary(&conn).await
+            }
+            .await;
+            (c, r)
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        let Ok((c, r)) = joined else { continue };
+        let base = Row {
+            node: link.name().to_string(),
+            tenant: c.name.clone(),
+            status: "not-odoo",
+            users: None,
+            portal_users: None,
+            size_bytes: c.size_bytes,
+            odoo_version: None,
+            last_login: None,
+            suspended_at: None,
+            suspended_reason: None,
+            via: link.via,
+        };
+        let ev = match r {
+            Ok(Probe::Tenant(s)) => Event::Row(Row {
+                status: if s.suspended { "suspended" } else { "active" },
+                users: Some(s.users),
+                portal_users: Some(s.portal_users),
+                odoo_version: Some(crate::odoo::series_from_version(&s.version)),
+                last_login: s.last_login,
+                suspended_at: s.suspended.then_some(s.suspended_at).flatten(),
+                suspended_reason: s.suspended.then_some(s.suspended_reason).flatten(),
+                ..base
+            }),
+            Ok(Probe::NotOdoo) if all_dbs => Event::Row(base),
+            Ok(Probe::NotOdoo) => continue,
+            Err(e) => Event::Error(NodeError {
+                node: link.name().to_string(),
+                error: format!("node {} ({}) database {:?}: {e:#}", link.name(), link.node.address(), c.name),
+            }),
+        };
+        let _ = tx.send(ev);
+    }
+    true
+}
+
+fn sort(rows: &mut [Row], by: Sort) {
+    let name = |a: &Row, b: &Row| a.tenant.cmp(&b.tenant).then(a.node.cmp(&b.node));
+    match by {
+        Sort::Name => rows.sort_by(name),
+        Sort::Node => rows.sort_by(|a, b| a.node.cmp(&b.node).then(a.tenant.cmp(&b.tenant))),
+        // Largest / busiest / most recent first; unknown last.
+        Sort::Size => rows.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(name(a, b))),
+        Sort::Users => rows.sort_by(|a, b| b.users.cmp(&a.users).then(name(a, b))),
+        Sort::LastLogin => rows.sort_by(|a, b| b.last_login.cmp(&a.last_login).then(name(a, b))),
+    }
+}
+
+fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
+    let p = &ctx.printer;
+    match p.format {
+        Output::Json => out_json(&Listing { tenants: rows, errors }),
+        Output::Csv => {
+            out(&csv_line(&[
+                "node", "tenant", "status", "users", "portal_users", "size_bytes", "odoo_version", "last_login", "suspended_at",
+                "suspended_reason",
+            ]));
+            for r in rows {
+                let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+                out(&csv_line(&[
+                    r.node.clone(),
+                    r.tenant.clone(),
+                    r.status.to_string(),
+                    num(r.users),
+                    num(r.portal_users),
+                    num(r.size_bytes),
+                    r.odoo_version.clone().unwrap_or_default(),
+                    r.last_login.clone().unwrap_or_default(),
+                    r.suspended_at.clone().unwrap_or_default(),
+                    r.suspended_reason.clone().unwrap_or_default(),
+                ]));
+            }
+        }
+        Output::Table => {
+            let now = SystemTime::now();
+            let any_suspended = rows.iter().any(|r| r.status == "suspended");
+            let mut header = vec!["NODE", "TENANT", "STATUS", "USERS", "PORTAL", "SIZE", "ODOO", "LAST LOGIN"];
+            if any_suspended {
+                header.extend(["SINCE", "REASON"]);
+            }
+            let mut t = p.table(&header);
+            for r in rows {
+                let dash = || "-".to_string();
+                let color = match r.status {
+                    "suspended" => Some(Color::Red),
+                    "active" => Some(Color::Green),
+                    _ => Some(Color::DarkGrey),
+                };
+                let mut cells = vec![
+                    p.cell(&r.node, None),
+                    p.cell(&r.tenant, None),
+                    p.cell(r.status, color),
+                    p.cell(r.users.map(|n| n.to_string()).unwrap_or_else(dash), None),
+                    p.cell(r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash), None),
+                    p.cell(r.size_bytes.map(human_size).unwrap_or_else(dash), None),
+                    p.cell(r.odoo_version.clone().unwrap_or_else(dash), None),
+                    p.cell(r.last_login.as_deref().map(|t| relative(t, now)).unwrap_or_else(|| "never".into()), None),
+                ];
+                if any_suspended {
+                    cells.push(p.cell(r.suspended_at.as_deref().map(|t| relative(t, now)).unwrap_or_default(), None));
+                    cells.push(p.cell(r.suspended_reason.as_deref().map(|s| one_line(s, 40)).unwrap_or_default(), None));
+                }
+                t.add_row(cells);
+            }
+            if rows.is_empty() {
+                p.info("no tenants");
+            } else {
+                out(t.to_string().trim_end());
+            }
+            if errors.is_empty() {
+                p.detail(format!("{} tenants on {} nodes", rows.len(), ctx.links.len()));
+            }
+        }
+    }
+    for e in errors {
+        p.error(&e.error);
+    }
+}

@@ -1,0 +1,99 @@
+//! Plain configuration of a run, built from the command line by `cli.rs`.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug)]
+pub struct Global {
+    pub inventory: Option<PathBuf>,
+    pub nodes: Vec<String>,
+    pub labels: Vec<String>,
+    pub output: Output,
+    pub concurrency: usize,
+    pub color: Color,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Active,
+    Suspended,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Node,
+    Size,
+    LastLogin,
+    Users,
+}
+
+#[derive(Debug)]
+pub struct ListOpts {
+    pub status: StatusFilter,
+    pub pattern: Option<String>,
+    pub sort: Sort,
+    pub all_databases: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordInput {
+    Prompt,
+    Stdin,
+    Generate(usize),
+}
+
+#[derive(Debug)]
+pub struct PasswdOpts {
+    pub tenant: String,
+    pub login: Option<String>,
+    pub source: PasswordInput,
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
+pub struct SuspendOpts {
+    pub tenant: String,
+    pub reason: String,
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
+pub struct ReactivateOpts {
+    pub tenant: String,
+    pub all_internal: bool,
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
+pub enum Command {
+    List(ListOpts),
+    Passwd(PasswdOpts),
+    Suspend(SuspendOpts),
+    Reactivate(ReactivateOpts),
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub global: Global,
+    pub command: Command,
+}

@@ -1,0 +1,442 @@
+//! The node inventory (`nodes.toml`): where it is found, what it may say, and
+//! how it becomes a list of fully resolved [`Node`]s.
+//!
+//! Every error names the file, line and column, and what was expected.
+
+use std::collections::{BTreeMap, HashSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::anyhow;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use crate::error::{Error, Result};
+use crate::pgpass::PassFile;
+
+/// libpq's `sslmode` values, with libpq's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+/// How `passwd` hashes new passwords on a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PasswordScheme {
+    /// passlib's `pbkdf2_sha512`: what stock Odoo 12–19 verifies.
+    #[serde(rename = "pbkdf2-sha512")]
+    Pbkdf2Sha512,
+    /// Only for fleets whose Odoo was patched with an argon2-capable CryptContext.
+    #[serde(rename = "argon2id")]
+    Argon2id,
+}
+
+/// A duration written as text in the inventory ("5s", "1m 30s", "500ms").
+#[derive(Debug, Clone, Copy)]
+struct DurationText(Duration);
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(s.trim())
+            .map(DurationText)
+            .map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "invalid duration {s:?} ({e}); expected e.g. \"5s\", \"500ms\", \"2m\""
+                ))
+            })
+    }
+}
+
+/// Keys allowed both in `[defaults]` and in each `[[node]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    name: Option<Spanned<String>>,
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    maintenance_db: Option<String>,
+    sslmode: Option<SslMode>,
+    sslrootcert: Option<String>,
+    connect_timeout: Option<DurationText>,
+    statement_timeout: Option<DurationText>,
+    max_connections: Option<Spanned<u32>>,
+    exclude: Option<Vec<String>>,
+    password_env: Option<String>,
+    password: Option<Spanned<String>>,
+    labels: Option<BTreeMap<String, String>>,
+    password_scheme: Option<PasswordScheme>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    audit_log: Option<String>,
+    defaults: Option<RawSettings>,
+    #[serde(default)]
+    node: Vec<RawSettings>,
+}
+
+/// Where a node's PostgreSQL listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    Tcp(String),
+    /// A Unix-socket directory (libpq: a host starting with `/`).
+    Socket(PathBuf),
+}
+
+impl std::fmt::Display for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Host::Tcp(h) => f.write_str(h),
+            Host::Socket(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// Where a node's password comes from (never the password itself in Debug).
+#[derive(Clone)]
+pub enum PasswordSource {
+    Inline(String),
+    Env(String),
+    /// libpq pass file, then `$PGPASSWORD`.
+    Default,
+}
+
+impl std::fmt::Debug for PasswordSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordSource::Inline(_) => f.write_str("Inline(<redacted>)"),
+            PasswordSource::Env(v) => write!(f, "Env({v})"),
+            PasswordSource::Default => f.write_str("Default"),
+        }
+    }
+}
+
+/// One PostgreSQL node, every setting resolved.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: String,
+    pub host: Host,
+    pub port: u16,
+    pub user: String,
+    pub maintenance_db: String,
+    pub sslmode: SslMode,
+    pub sslrootcert: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub statement_timeout: Duration,
+    pub max_connections: usize,
+    pub exclude: Vec<String>,
+    exclude_set: globset::GlobSet,
+    pub password: PasswordSource,
+    pub labels: BTreeMap<String, String>,
+    pub password_scheme: PasswordScheme,
+}
+
+/// Database names that are never tenants, whatever the inventory says.
+pub const ALWAYS_EXCLUDED: [&str; 3] = ["postgres", "template0", "template1"];
+
+impl Node {
+    /// `host:port` as an operator would write it.
+    pub fn address(&self) -> String {
+        match &self.host {
+            Host::Tcp(h) if h.contains(':') => format!("[{h}]:{}", self.port),
+            Host::Tcp(h) => format!("{h}:{}", self.port),
+            Host::Socket(p) => format!("{}/.s.PGSQL.{}", p.display(), self.port),
+        }
+    }
+
+    /// True when the database is excluded from tenants on this node.
+    pub fn is_excluded(&self, db: &str) -> bool {
+        ALWAYS_EXCLUDED.contains(&db) || self.exclude_set.is_match(db)
+    }
+
+    /// The password for a connection to `db`, following the inventory, then the
+    /// libpq pass file, then `$PGPASSWORD`.
+    pub fn password_for(&self, db: &str, passfile: &PassFile) -> Result<Option<String>> {
+        match &self.password {
+            PasswordSource::Inline(p) => Ok(Some(p.clone())),
+            PasswordSource::Env(var) => match std::env::var(var) {
+                Ok(v) => Ok(Some(v)),
+                Err(_) => Err(Error::usage(anyhow!(
+                    "node {}: password_env names {var}, which is not set",
+                    self.name
+                ))),
+            },
+            PasswordSource::Default => {
+                let host = match &self.host {
+                    Host::Tcp(h) => h.clone(),
+                    Host::Socket(p) => p.display().to_string(),
+                };
+                let is_socket = matches!(self.host, Host::Socket(_));
+                if let Some(p) = passfile.lookup(&host, is_socket, self.port, db, &self.user) {
+                    return Ok(Some(p));
+                }
+                Ok(std::env::var("PGPASSWORD").ok())
+            }
+        }
+    }
+}
+
+/// The parsed inventory.
+#[derive(Debug)]
+pub struct Inventory {
+    pub path: PathBuf,
+    pub nodes: Vec<Node>,
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Finds the inventory: `--inventory`, `$TENANTCTL_INVENTORY`, `./nodes.toml`,
+/// `$XDG_CONFIG_HOME/tenantctl/nodes.toml` (XDG default `~/.config`).
+pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("TENANTCTL_INVENTORY").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let local = PathBuf::from("nodes.toml");
+    if local.is_file() {
+        return Ok(local);
+    }
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    if let Some(dir) = xdg {
+        let p = dir.join("tenantctl").join("nodes.toml");
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(Error::usage(anyhow!(
+        "no inventory found: pass --inventory PATH, set TENANTCTL_INVENTORY, or create ./nodes.toml or $XDG_CONFIG_HOME/tenantctl/nodes.toml"
+    )))
+}
+
+/// Reads and resolves the inventory file.
+pub fn load(path: &Path) -> Result<Inventory> {
+    let text = std::fs::read(path)
+        .map_err(|e| Error::usage(anyhow!("inventory {}: cannot read: {e}", path.display())))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| Error::usage(anyhow!("inventory {}: not valid UTF-8", path.display())))?;
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0o600);
+    parse(path, &text, mode)
+}
+
+/// Line and column (1-based) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+fn at(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, msg: impl std::fmt::Display) -> Error {
+    match span {
+        Some(s) => {
+            let (l, c) = line_col(text, s.start);
+            Error::usage(anyhow!("inventory {}:{l}:{c}: {msg}", path.display()))
+        }
+        None => Error::usage(anyhow!("inventory {}: {msg}", path.display())),
+    }
+}
+
+/// Parses inventory text. `mode` is the file's permission bits (for the inline
+/// password rule).
+pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
+    if text.trim().is_empty() {
+        return Err(at(path, text, None, "the file is empty; expected at least one [[node]] table"));
+    }
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let msg = e.message().trim().replace('\n', " ");
+        at(path, text, e.span(), msg)
+    })?;
+    if raw.node.is_empty() {
+        return Err(at(path, text, None, "no [[node]] table; expected at least one node"));
+    }
+    let defaults = raw.defaults.unwrap_or_default();
+    if let Some(n) = &defaults.name {
+        return Err(at(path, text, Some(n.span()), "`name` belongs in a [[node]] table, not in [defaults]"));
+    }
+    let readable_by_others = mode & 0o077 != 0;
+    let mut seen = HashSet::new();
+    let mut nodes = Vec::new();
+    for (i, n) in raw.node.into_iter().enumerate() {
+        let name = match &n.name {
+            Some(s) => s,
+            None => {
+                return Err(at(path, text, None, format!("[[node]] number {} has no `name`", i + 1)));
+            }
+        };
+        let name_str = name.get_ref().trim().to_string();
+        if name_str.is_empty() || name_str.contains('/') {
+            return Err(at(path, text, Some(name.span()), "node name must be non-empty and must not contain '/'"));
+        }
+        if !seen.insert(name_str.clone()) {
+            return Err(at(path, text, Some(name.span()), format!("duplicate node name {name_str:?}; node names must be unique")));
+        }
+        for (source, pw) in [("[defaults]", &defaults.password), ("this node", &n.password)] {
+            if let Some(pw) = pw {
+                if readable_by_others {
+                    return Err(at(
+                        path,
+                        text,
+                        Some(pw.span()),
+                        format!(
+                            "inline password ({source}) in a file readable by group or others (mode {:o}); run `chmod 600 {}` or use password_env / ~/.pgpass",
+                            mode & 0o777,
+                            path.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        let host = pick(&n.host, &defaults.host).unwrap_or_else(|| "localhost".into());
+        let host = if host.starts_with('/') {
+            Host::Socket(PathBuf::from(host))
+        } else {
+            Host::Tcp(host)
+        };
+        let max_conn = n.max_connections.as_ref().or(defaults.max_connections.as_ref());
+        if let Some(m) = max_conn {
+            if *m.get_ref() == 0 {
+                return Err(at(path, text, Some(m.span()), "max_connections must be at least 1"));
+            }
+        }
+        let exclude: Vec<String> = n
+            .exclude
+            .clone()
+            .or_else(|| defaults.exclude.clone())
+            .unwrap_or_default();
+        let mut gs = globset::GlobSetBuilder::new();
+        for pat in &exclude {
+            let g = globset::GlobBuilder::new(pat)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| at(path, text, name.span().into(), format!("node {name_str}: bad exclude pattern {pat:?}: {e}")))?;
+            gs.add(g);
+        }
+        let exclude_set = gs
+            .build()
+            .map_err(|e| at(path, text, None, format!("node {name_str}: exclude patterns: {e}")))?;
+        let password = if let Some(p) = n.password.as_ref().or(defaults.password.as_ref()) {
+            PasswordSource::Inline(p.get_ref().clone())
+        } else if let Some(v) = pick(&n.password_env, &defaults.password_env) {
+            PasswordSource::Env(v)
+        } else {
+            PasswordSource::Default
+        };
+        let mut labels = defaults.labels.clone().unwrap_or_default();
+        labels.extend(n.labels.clone().unwrap_or_default());
+        nodes.push(Node {
+            name: name_str,
+            host,
+            port: n.port.or(defaults.port).unwrap_or(5432),
+            user: pick(&n.user, &defaults.user).unwrap_or_else(default_user),
+            maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db).unwrap_or_else(|| "postgres".into()),
+            sslmode: n.sslmode.or(defaults.sslmode).unwrap_or(SslMode::Prefer),
+            sslrootcert: pick(&n.sslrootcert, &defaults.sslrootcert).map(|p| expand_home(&p)),
+            connect_timeout: n.connect_timeout.or(defaults.connect_timeout).map(|d| d.0).unwrap_or(Duration::from_secs(5)),
+            statement_timeout: n.statement_timeout.or(defaults.statement_timeout).map(|d| d.0).unwrap_or(Duration::from_secs(30)),
+            max_connections: max_conn.map(|m| *m.get_ref() as usize).unwrap_or(8),
+            exclude,
+            exclude_set,
+            password,
+            labels,
+            password_scheme: n.password_scheme.or(defaults.password_scheme).unwrap_or(PasswordScheme::Pbkdf2Sha512),
+        });
+    }
+    Ok(Inventory {
+        path: path.to_path_buf(),
+        nodes,
+        audit_log: raw.audit_log.map(|p| expand_home(&p)),
+    })
+}
+
+/// `~/x` → `$HOME/x`.
+pub fn expand_home(p: &str) -> PathBuf {
+    if let Some(rest) = p.strip_prefix("~/") {
+        if let Some(h) = std::env::var_os("HOME") {
+            return PathBuf::from(h).join(rest);
+        }
+    }
+    PathBuf::from(p)
+}
+
+/// libpq's default user: `$PGUSER`, else the OS user.
+fn default_user() -> String {
+    std::env::var("PGUSER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(crate::audit::os_user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Inventory> {
+        parse(Path::new("nodes.toml"), text, 0o600)
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let inv = p(r#"
+[defaults]
+user = "odoo"
+port = 6432
+exclude = ["test_*"]
+[[node]]
+name = "a"
+host = "/run/postgresql"
+[[node]]
+name = "b"
+host = "db2"
+port = 5433
+connect_timeout = "2s"
+"#)
+        .unwrap();
+        assert_eq!(inv.nodes.len(), 2);
+        assert_eq!(inv.nodes[0].port, 6432);
+        assert_eq!(inv.nodes[0].host, Host::Socket("/run/postgresql".into()));
+        assert_eq!(inv.nodes[1].port, 5433);
+        assert_eq!(inv.nodes[1].connect_timeout, Duration::from_secs(2));
+        assert!(inv.nodes[1].is_excluded("test_x"));
+        assert!(inv.nodes[1].is_excluded("template1"));
+        assert!(!inv.nodes[1].is_excluded("acme"));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = p("[[node]]\nname = \"a\"\nbogus = 1\n").unwrap_err();
+        assert!(format!("{e:#}").starts_with("inventory nodes.toml:3:1: unknown field `bogus`"), "{e:#}");
+        let e = p("[[node]]\nname = \"a\"\nsslmode = \"sometimes\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("nodes.toml:3:11"), "{e:#}");
+        let e = p("[[node]]\nname = \"a\"\n[[node]]\nname = \"a\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("nodes.toml:4:8: duplicate node name"), "{e:#}");
+        let e = p("[[node]]\nname = \"a\"\nstatement_timeout = \"soon\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("nodes.toml:3:21: invalid duration"), "{e:#}");
+    }
+
+    #[test]
+    fn inline_password_needs_private_file() {
+        let text = "[[node]]\nname = \"a\"\npassword = \"x\"\n";
+        assert!(parse(Path::new("n.toml"), text, 0o600).is_ok());
+        let e = parse(Path::new("n.toml"), text, 0o644).unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("readable by group or others"), "{msg}");
+        assert!(!msg.contains("\"x\""));
+    }
+}

@@ -1,0 +1,72 @@
+//! tenantctl: operate the tenants (Odoo databases) of a multi-tenant Odoo SaaS
+//! across PostgreSQL nodes.
+//!
+//! Layers: inventory → targets → transport → odoo → commands → output.
+
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod interrupt;
+pub mod inventory;
+pub mod odoo;
+pub mod output;
+pub mod pgpass;
+pub mod targets;
+pub mod transport;
+
+use clap::Parser;
+
+use crate::commands::Ctx;
+use crate::config::Command;
+use crate::error::{Error, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+
+/// Runs tenantctl with the process arguments and returns the exit code.
+pub fn run() -> u8 {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let config = cli.into_config();
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tenantctl: cannot start the async runtime: {e}");
+            return error::EXIT_FAILED;
+        }
+    };
+    let result = rt.block_on(dispatch(config));
+    // Do not wait for background connection tasks.
+    rt.shutdown_background();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if e.kind != error::Kind::Interrupted {
+                eprintln!("tenantctl: {e:#}");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+async fn dispatch(config: config::Config) -> Result<u8, Error> {
+    let ctx = Ctx::new(config.global)?;
+    match &config.command {
+        // Read-only: Ctrl-C ends the run at once.
+        Command::List(o) => tokio::select! {
+            r = commands::list::run(&ctx, o) => r,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("tenantctl: interrupted");
+                Ok(EXIT_INTERRUPTED)
+            }
+        },
+        Command::Passwd(o) => commands::passwd::run(&ctx, o).await,
+        Command::Suspend(o) => commands::suspend::suspend(&ctx, o).await,
+        Command::Reactivate(o) => commands::suspend::reactivate(&ctx, o).await,
+    }
+}

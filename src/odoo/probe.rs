@@ -1,0 +1,124 @@
+//! Recognising tenants and summarising them, in as few round trips as possible:
+//! one query per node on the maintenance database, then one connection and ONE
+//! round trip (simple-query protocol, no prepare) per candidate database.
+
+use anyhow::anyhow;
+use tokio_postgres::{Client, GenericClient, SimpleQueryMessage, SimpleQueryRow};
+
+use crate::error::{pg_error, sqlstate};
+
+/// A database of a node that may be a tenant.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub name: String,
+    /// `pg_database_size`; `None` when the role may not connect to it.
+    pub size_bytes: Option<i64>,
+}
+
+/// Odoo's own database list (odoo/service/db.py `list_dbs`) skips templates and
+/// databases with `datallowconn = false` (a database with ALLOW_CONNECTIONS
+/// false vanishes from Odoo's routing). `pg_database_size` needs CONNECT on the
+/// database, hence the privilege check. The caller applies the node's
+/// `exclude` patterns and the always-excluded names.
+const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') \
+     THEN pg_database_size(oid) END \
+     FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname";
+
+pub async fn candidates(client: &Client) -> anyhow::Result<Vec<Candidate>> {
+    let rows = simple_rows(client, CANDIDATES_SQL).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Candidate {
+            name: r.get(0).unwrap_or_default().to_string(),
+            size_bytes: r.get(1).and_then(|s| s.parse().ok()),
+        })
+        .collect())
+}
+
+/// Everything `list` shows about one tenant.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// `ir_module_module.latest_version` of `base`, e.g. "16.0.1.3".
+    pub version: String,
+    pub major: Option<u32>,
+    /// Active internal users (`active AND NOT share`), id 1 excluded.
+    pub users: i64,
+    /// Active portal users (`active AND share`).
+    pub portal_users: i64,
+    /// Last successful login, RFC 3339 UTC.
+    pub last_login: Option<String>,
+    pub suspended: bool,
+    pub suspended_at: Option<String>,
+    pub suspended_reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Probe {
+    Tenant(Summary),
+    /// No `ir_module_module` table or no `base` row: Odoo itself does not
+    /// treat the database as one of its own.
+    NotOdoo,
+}
+
+/// Odoo treats a database as its own when `ir_module_module` has a `base` row
+/// with a `latest_version` (odoo/service/db.py). Users: `share` is false for
+/// internal users and true for portal/public users; id 1 is `__system__`.
+/// Odoo writes a `res_users_log` row at every successful login; its
+/// `create_date` is naive UTC. `tenant.suspended`='true' is the suspension
+/// flag (tenantctl's and the old node agent's).
+const SUMMARY_SQL: &str = "SELECT \
+     (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
+     u.internal, u.portal, \
+     (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), \
+     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), \
+     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), \
+     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') \
+     FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, \
+                  count(*) FILTER (WHERE active AND share AND id <> 1) AS portal \
+           FROM res_users) u";
+
+pub async fn summary(client: &Client) -> anyhow::Result<Probe> {
+    let rows = match client.simple_query(SUMMARY_SQL).await {
+        Ok(msgs) => rows_of(msgs),
+        // 42P01 undefined_table: no Odoo schema here.
+        Err(e) if sqlstate(&e) == Some("42P01") => return Ok(Probe::NotOdoo),
+        Err(e) => return Err(pg_error(&e)),
+    };
+    let r = rows.first().ok_or_else(|| anyhow!("tenant summary returned no row"))?;
+    let version = match r.get(0) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => return Ok(Probe::NotOdoo),
+    };
+    let int = |i: usize| r.get(i).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let text = |i: usize| r.get(i).map(str::to_string);
+    Ok(Probe::Tenant(Summary {
+        major: super::major_from_version(&version),
+        version,
+        users: int(1),
+        portal_users: int(2),
+        last_login: text(3),
+        suspended: is_true(r.get(4)),
+        suspended_at: text(5),
+        suspended_reason: text(6),
+    }))
+}
+
+/// ICP booleans as the old agent and tenantctl write them ('true'), and as
+/// Odoo writes them ('True').
+pub fn is_true(v: Option<&str>) -> bool {
+    matches!(v.map(str::trim), Some(s) if s.eq_ignore_ascii_case("true") || s == "1")
+}
+
+pub async fn simple_rows(client: &impl GenericClient, sql: &str) -> anyhow::Result<Vec<SimpleQueryRow>> {
+    let msgs = client.simple_query(sql).await.map_err(|e| pg_error(&e))?;
+    Ok(rows_of(msgs))
+}
+
+fn rows_of(msgs: Vec<SimpleQueryMessage>) -> Vec<SimpleQueryRow> {
+    msgs.into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}

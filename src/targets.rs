@@ -1,0 +1,216 @@
+//! Which nodes a run touches (`--node`, `--label`) and which database a
+//! `TENANT` or `NODE/TENANT` argument names.
+
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use tokio::task::JoinSet;
+
+use crate::error::{Error, Result};
+use crate::inventory::{Inventory, Node};
+use crate::odoo::probe::{self, Candidate};
+use crate::transport::{NodeLink, Transport};
+
+/// The nodes selected by `--node` (repeatable) and `--label key=value` (all
+/// must match). No selector: every node.
+pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Result<Vec<Node>> {
+    for n in names {
+        if !inv.nodes.iter().any(|node| &node.name == n) {
+            let known: Vec<&str> = inv.nodes.iter().map(|n| n.name.as_str()).collect();
+            return Err(Error::usage(anyhow!("unknown node {n:?} (inventory {} has: {})", inv.path.display(), known.join(", "))));
+        }
+    }
+    let mut wanted = Vec::new();
+    for l in labels {
+        let (k, v) = l
+            .split_once('=')
+            .ok_or_else(|| Error::usage(anyhow!("--label {l:?}: expected KEY=VALUE")))?;
+        wanted.push((k.to_string(), v.to_string()));
+    }
+    let nodes: Vec<Node> = inv
+        .nodes
+        .iter()
+        .filter(|n| names.is_empty() || names.contains(&n.name))
+        .filter(|n| wanted.iter().all(|(k, v)| n.labels.get(k) == Some(v)))
+        .cloned()
+        .collect();
+    if nodes.is_empty() {
+        return Err(Error::usage(anyhow!("no node matches the --node/--label selection")));
+    }
+    Ok(nodes)
+}
+
+/// The candidate tenant databases of a node: one query on its maintenance
+/// database, then the node's `exclude` patterns and the always-excluded names.
+pub async fn node_candidates(link: &NodeLink, t: &Transport) -> anyhow::Result<Vec<Candidate>> {
+    let conn = link
+        .connect(&link.node.maintenance_db, t)
+        .await
+        .map_err(|e| e.context(format!("node {} ({})", link.name(), link.node.address())))?;
+    let all = probe::candidates(&conn)
+        .await
+        .map_err(|e| e.context(format!("node {} ({}): listing databases", link.name(), link.node.address())))?;
+    Ok(all.into_iter().filter(|c| !link.node.is_excluded(&c.name)).collect())
+}
+
+/// A resolved tenant: the node and the database name.
+#[derive(Clone)]
+pub struct Target {
+    pub link: Arc<NodeLink>,
+    pub db: String,
+}
+
+impl Target {
+    /// `node/tenant`, for messages.
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.link.name(), self.db)
+    }
+}
+
+/// Checks a tenant name as typed by a user or read from a file.
+pub fn check_name(spec: &str) -> Result<()> {
+    if spec.is_empty() {
+        return Err(Error::usage(anyhow!("empty tenant name")));
+    }
+    if spec.contains('\0') {
+        return Err(Error::usage(anyhow!("tenant name contains a NUL byte")));
+    }
+    if spec.len() > 200 {
+        return Err(Error::usage(anyhow!(
+            "tenant name of {} bytes is too long (PostgreSQL database names have at most 63)",
+            spec.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Splits `NODE/TENANT` when the part before the first `/` names a node of the
+/// inventory; otherwise the whole text is the database name (names may
+/// contain `/`).
+pub fn split_spec<'a>(spec: &'a str, links: &[Arc<NodeLink>]) -> (Option<&'a str>, &'a str) {
+    if let Some((node, db)) = spec.split_once('/') {
+        if links.iter().any(|l| l.name() == node) {
+            return (Some(node), db);
+        }
+    }
+    (None, spec)
+}
+
+/// Finds the one database a `TENANT` or `NODE/TENANT` argument names.
+/// On several nodes: usage error listing them. Unknown: usage error with the
+/// closest names. When some nodes cannot be searched and the name is not
+/// found elsewhere, the run fails (exit 1) naming them.
+pub async fn resolve_one(spec: &str, links: &[Arc<NodeLink>], all_nodes: &[String], t: &Arc<Transport>) -> Result<(Target, Vec<String>)> {
+    check_name(spec)?;
+    let (node, db) = split_spec(spec, links);
+    if node.is_none() {
+        if let Some((n, _)) = spec.split_once('/') {
+            if all_nodes.iter().any(|a| a == n) {
+                return Err(Error::usage(anyhow!("node {n:?} is not among the selected nodes (--node/--label)")));
+            }
+        }
+    }
+    check_name(db)?;
+    let search: Vec<Arc<NodeLink>> = links.iter().filter(|l| node.is_none_or(|n| l.name() == n)).cloned().collect();
+    let mut set = JoinSet::new();
+    for (i, link) in search.iter().enumerate() {
+        let link = link.clone();
+        let t = t.clone();
+        set.spawn(async move { (i, node_candidates(&link, &t).await) });
+    }
+    let mut results: Vec<(usize, anyhow::Result<Vec<Candidate>>)> = Vec::new();
+    while let Some(r) = set.join_next().await {
+        results.push(r.map_err(|e| Error::failed(anyhow!("task failed: {e}")))?);
+    }
+    results.sort_by_key(|(i, _)| *i);
+    let mut hits = Vec::new();
+    let mut errors = Vec::new();
+    let mut names = Vec::new();
+    for (i, r) in results {
+        match r {
+            Ok(cands) => {
+                for c in cands {
+                    if c.name == db {
+                        hits.push(search[i].clone());
+                    }
+                    names.push(c.name);
+                }
+            }
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    match hits.len() {
+        1 => Ok((
+            Target {
+                link: hits.remove(0),
+                db: db.to_string(),
+            },
+            errors,
+        )),
+        0 if !errors.is_empty() => Err(Error::failed(anyhow!(
+            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+            errors.join("; ")
+        ))),
+        0 => {
+            let close = closest(db, &names);
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!("; closest: {}", close.join(", "))
+            };
+            Err(Error::usage(anyhow!("unknown tenant {db:?}{hint}")))
+        }
+        _ => {
+            let both: Vec<String> = hits.iter().map(|l| format!("{}/{db}", l.name())).collect();
+            Err(Error::usage(anyhow!(
+                "tenant {db:?} exists on several nodes: {}; name one as NODE/TENANT",
+                both.join(", ")
+            )))
+        }
+    }
+}
+
+/// Up to three names closest to `name` (edit distance), for "did you mean".
+pub fn closest(name: &str, names: &[String]) -> Vec<String> {
+    let limit = (name.chars().count() / 2).max(2);
+    let mut scored: Vec<(usize, &String)> = names
+        .iter()
+        .map(|n| (levenshtein(&name.to_lowercase(), &n.to_lowercase()), n))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn closest_names() {
+        let names: Vec<String> = ["acme", "acne", "globex", "initech"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(closest("acmee", &names), vec!["acme", "acne"]);
+        assert!(closest("zzzzzzzzzz", &names).is_empty());
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+    #[test]
+    fn names() {
+        assert!(check_name("").is_err());
+        assert!(check_name("a\0b").is_err());
+        assert!(check_name(&"x".repeat(10_000)).is_err());
+        assert!(check_name("Ténant \"q\"; x").is_ok());
+    }
+}

@@ -1,0 +1,5 @@
+#![allow(dead_code)]
+
+mod fixtures;
+mod harness;
+mod selftest;
