@@ -24,7 +24,11 @@ pub fn os_user() -> String {
     // /proc/self/status has "Uid:\t<real>\t..."; fall back to the number.
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(1).map(|u| format!("uid{u}"))))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|u| format!("uid{u}")))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -39,7 +43,10 @@ pub fn hostname() -> String {
 
 /// `user@host`; behind sudo, the user who ran sudo.
 pub fn operator() -> String {
-    let user = std::env::var("SUDO_USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(os_user);
+    let user = std::env::var("SUDO_USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(os_user);
     format!("{user}@{}", hostname())
 }
 
@@ -79,7 +86,9 @@ impl AuditLog {
         let base = std::env::var_os("XDG_STATE_HOME")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state")))
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
+            })
             .unwrap_or_else(|| PathBuf::from("."));
         base.join("tenantctl").join("audit.jsonl")
     }
@@ -115,6 +124,7 @@ impl AuditLog {
         let mut line = serde_json::to_string(rec).context("audit record")?;
         line.push('\n');
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        f.write_all(line.as_bytes()).with_context(|| format!("audit log {}", self.path.display()))
+        f.write_all(line.as_bytes())
+            .with_context(|| format!("audit log {}", self.path.display()))
     }
 }

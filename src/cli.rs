@@ -75,7 +75,8 @@ pub enum Command {
   tenantctl --node pg2 list --match 'acme*' --sort size")]
     List(ListArgs),
     /// Change a tenant user's password (default: the admin user, base.user_admin)
-    #[command(after_help = "The new password comes from a no-echo prompt (asked twice) on a terminal,
+    #[command(
+        after_help = "The new password comes from a no-echo prompt (asked twice) on a terminal,
 from --password-stdin, or from --generate. It is never taken from the command line.
 Hashes are passlib pbkdf2_sha512 as stock Odoo verifies them; argon2id only when the
 inventory says password_scheme = \"argon2id\" (stock Odoo CANNOT verify argon2).
@@ -83,7 +84,8 @@ inventory says password_scheme = \"argon2id\" (stock Odoo CANNOT verify argon2).
 Examples:
   tenantctl passwd acme
   printf '%s\\n' \"$NEWPASS\" | tenantctl passwd pg1/acme --login ops@acme.example --password-stdin
-  tenantctl passwd acme --generate --length 24")]
+  tenantctl passwd acme --generate --length 24"
+    )]
     Passwd(PasswdArgs),
     /// Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were
     #[command(after_help = "Examples:

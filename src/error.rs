@@ -95,7 +95,12 @@ macro_rules! bail_usage {
 /// words (severity, SQLSTATE, message, detail, hint) instead of a bare "db error".
 pub fn pg_error(e: &tokio_postgres::Error) -> anyhow::Error {
     if let Some(db) = e.as_db_error() {
-        let mut s = format!("{}: {} (SQLSTATE {})", db.severity(), db.message(), db.code().code());
+        let mut s = format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        );
         if let Some(d) = db.detail() {
             s.push_str(&format!("; detail: {d}"));
         }

@@ -238,11 +238,21 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
-fn at(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, msg: impl std::fmt::Display) -> Error {
+fn at(
+    path: &Path,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    msg: impl std::fmt::Display,
+) -> Error {
     match span {
         Some(s) => {
             let (l, c) = line_col(text, s.start);
@@ -256,18 +266,33 @@ fn at(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, msg: impl s
 /// password rule).
 pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
     if text.trim().is_empty() {
-        return Err(at(path, text, None, "the file is empty; expected at least one [[node]] table"));
+        return Err(at(
+            path,
+            text,
+            None,
+            "the file is empty; expected at least one [[node]] table",
+        ));
     }
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let msg = e.message().trim().replace('\n', " ");
         at(path, text, e.span(), msg)
     })?;
     if raw.node.is_empty() {
-        return Err(at(path, text, None, "no [[node]] table; expected at least one node"));
+        return Err(at(
+            path,
+            text,
+            None,
+            "no [[node]] table; expected at least one node",
+        ));
     }
     let defaults = raw.defaults.unwrap_or_default();
     if let Some(n) = &defaults.name {
-        return Err(at(path, text, Some(n.span()), "`name` belongs in a [[node]] table, not in [defaults]"));
+        return Err(at(
+            path,
+            text,
+            Some(n.span()),
+            "`name` belongs in a [[node]] table, not in [defaults]",
+        ));
     }
     let readable_by_others = mode & 0o077 != 0;
     let mut seen = HashSet::new();
@@ -276,17 +301,35 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         let name = match &n.name {
             Some(s) => s,
             None => {
-                return Err(at(path, text, None, format!("[[node]] number {} has no `name`", i + 1)));
+                return Err(at(
+                    path,
+                    text,
+                    None,
+                    format!("[[node]] number {} has no `name`", i + 1),
+                ));
             }
         };
         let name_str = name.get_ref().trim().to_string();
         if name_str.is_empty() || name_str.contains('/') {
-            return Err(at(path, text, Some(name.span()), "node name must be non-empty and must not contain '/'"));
+            return Err(at(
+                path,
+                text,
+                Some(name.span()),
+                "node name must be non-empty and must not contain '/'",
+            ));
         }
         if !seen.insert(name_str.clone()) {
-            return Err(at(path, text, Some(name.span()), format!("duplicate node name {name_str:?}; node names must be unique")));
+            return Err(at(
+                path,
+                text,
+                Some(name.span()),
+                format!("duplicate node name {name_str:?}; node names must be unique"),
+            ));
         }
-        for (source, pw) in [("[defaults]", &defaults.password), ("this node", &n.password)] {
+        for (source, pw) in [
+            ("[defaults]", &defaults.password),
+            ("this node", &n.password),
+        ] {
             if let Some(pw) = pw {
                 if readable_by_others {
                     return Err(at(
@@ -309,10 +352,18 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         } else {
             Host::Tcp(host)
         };
-        let max_conn = n.max_connections.as_ref().or(defaults.max_connections.as_ref());
+        let max_conn = n
+            .max_connections
+            .as_ref()
+            .or(defaults.max_connections.as_ref());
         if let Some(m) = max_conn {
             if *m.get_ref() == 0 {
-                return Err(at(path, text, Some(m.span()), "max_connections must be at least 1"));
+                return Err(at(
+                    path,
+                    text,
+                    Some(m.span()),
+                    "max_connections must be at least 1",
+                ));
             }
         }
         let exclude: Vec<String> = n
@@ -325,12 +376,24 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             let g = globset::GlobBuilder::new(pat)
                 .literal_separator(false)
                 .build()
-                .map_err(|e| at(path, text, name.span().into(), format!("node {name_str}: bad exclude pattern {pat:?}: {e}")))?;
+                .map_err(|e| {
+                    at(
+                        path,
+                        text,
+                        name.span().into(),
+                        format!("node {name_str}: bad exclude pattern {pat:?}: {e}"),
+                    )
+                })?;
             gs.add(g);
         }
-        let exclude_set = gs
-            .build()
-            .map_err(|e| at(path, text, None, format!("node {name_str}: exclude patterns: {e}")))?;
+        let exclude_set = gs.build().map_err(|e| {
+            at(
+                path,
+                text,
+                None,
+                format!("node {name_str}: exclude patterns: {e}"),
+            )
+        })?;
         let password = if let Some(p) = n.password.as_ref().or(defaults.password.as_ref()) {
             PasswordSource::Inline(p.get_ref().clone())
         } else if let Some(v) = pick(&n.password_env, &defaults.password_env) {
@@ -345,17 +408,29 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             host,
             port: n.port.or(defaults.port).unwrap_or(5432),
             user: pick(&n.user, &defaults.user).unwrap_or_else(default_user),
-            maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db).unwrap_or_else(|| "postgres".into()),
+            maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db)
+                .unwrap_or_else(|| "postgres".into()),
             sslmode: n.sslmode.or(defaults.sslmode).unwrap_or(SslMode::Prefer),
             sslrootcert: pick(&n.sslrootcert, &defaults.sslrootcert).map(|p| expand_home(&p)),
-            connect_timeout: n.connect_timeout.or(defaults.connect_timeout).map(|d| d.0).unwrap_or(Duration::from_secs(5)),
-            statement_timeout: n.statement_timeout.or(defaults.statement_timeout).map(|d| d.0).unwrap_or(Duration::from_secs(30)),
+            connect_timeout: n
+                .connect_timeout
+                .or(defaults.connect_timeout)
+                .map(|d| d.0)
+                .unwrap_or(Duration::from_secs(5)),
+            statement_timeout: n
+                .statement_timeout
+                .or(defaults.statement_timeout)
+                .map(|d| d.0)
+                .unwrap_or(Duration::from_secs(30)),
             max_connections: max_conn.map(|m| *m.get_ref() as usize).unwrap_or(8),
             exclude,
             exclude_set,
             password,
             labels,
-            password_scheme: n.password_scheme.or(defaults.password_scheme).unwrap_or(PasswordScheme::Pbkdf2Sha512),
+            password_scheme: n
+                .password_scheme
+                .or(defaults.password_scheme)
+                .unwrap_or(PasswordScheme::Pbkdf2Sha512),
         });
     }
     Ok(Inventory {
@@ -421,13 +496,22 @@ connect_timeout = "2s"
     #[test]
     fn errors_name_line_and_column() {
         let e = p("[[node]]\nname = \"a\"\nbogus = 1\n").unwrap_err();
-        assert!(format!("{e:#}").starts_with("inventory nodes.toml:3:1: unknown field `bogus`"), "{e:#}");
+        assert!(
+            format!("{e:#}").starts_with("inventory nodes.toml:3:1: unknown field `bogus`"),
+            "{e:#}"
+        );
         let e = p("[[node]]\nname = \"a\"\nsslmode = \"sometimes\"\n").unwrap_err();
         assert!(format!("{e:#}").contains("nodes.toml:3:11"), "{e:#}");
         let e = p("[[node]]\nname = \"a\"\n[[node]]\nname = \"a\"\n").unwrap_err();
-        assert!(format!("{e:#}").contains("nodes.toml:4:8: duplicate node name"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("nodes.toml:4:8: duplicate node name"),
+            "{e:#}"
+        );
         let e = p("[[node]]\nname = \"a\"\nstatement_timeout = \"soon\"\n").unwrap_err();
-        assert!(format!("{e:#}").contains("nodes.toml:3:21: invalid duration"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("nodes.toml:3:21: invalid duration"),
+            "{e:#}"
+        );
     }
 
     #[test]

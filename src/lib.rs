@@ -33,7 +33,11 @@ pub fn run() -> u8 {
         }
     };
     let config = cli.into_config();
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tenantctl: cannot start the async runtime: {e}");

@@ -63,7 +63,7 @@ impl Printer {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(|h| Cell::new(h)));
+            .set_header(header.iter().map(Cell::new));
         if self.color {
             t.enforce_styling();
         }
@@ -159,7 +159,10 @@ pub fn relative(ts: &str, now: SystemTime) -> String {
 /// Text for a table cell: control characters (newlines in a reason) shown as
 /// spaces, cut to `max` characters.
 pub fn one_line(s: &str, max: usize) -> String {
-    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if flat.chars().count() > max {
         let mut t: String = flat.chars().take(max.saturating_sub(1)).collect();
         t.push('…');
@@ -183,7 +186,10 @@ mod tests {
     #[test]
     fn times() {
         let t = humantime::parse_rfc3339("2026-11-01T10:00:00Z").unwrap();
-        assert_eq!(relative("2026-11-01T10:00:00Z", t + Duration::from_secs(3 * 86_400)), "3d ago");
+        assert_eq!(
+            relative("2026-11-01T10:00:00Z", t + Duration::from_secs(3 * 86_400)),
+            "3d ago"
+        );
         assert_eq!(relative("junk", t), "junk");
     }
     #[test]

@@ -36,7 +36,10 @@ impl PassFile {
         };
         if !meta.is_file() {
             return PassFile {
-                warning: Some(format!("password file {} is not a plain file; ignored", path.display())),
+                warning: Some(format!(
+                    "password file {} is not a plain file; ignored",
+                    path.display()
+                )),
                 ..Default::default()
             };
         }
@@ -92,13 +95,23 @@ impl PassFile {
     }
 
     /// The first matching password.
-    pub fn lookup(&self, host: &str, is_socket: bool, port: u16, db: &str, user: &str) -> Option<String> {
+    pub fn lookup(
+        &self,
+        host: &str,
+        is_socket: bool,
+        port: u16,
+        db: &str,
+        user: &str,
+    ) -> Option<String> {
         let port = port.to_string();
         self.entries
             .iter()
             .find(|[h, p, d, u, _]| {
                 let host_ok = h == "*" || h == host || (is_socket && h == "localhost");
-                host_ok && (p == "*" || *p == port) && (d == "*" || d == db) && (u == "*" || u == user)
+                host_ok
+                    && (p == "*" || *p == port)
+                    && (d == "*" || d == db)
+                    && (u == "*" || u == user)
             })
             .map(|e| e[4].clone())
     }
@@ -117,11 +130,23 @@ mod tests {
              localhost:5433:*:*:sock\n\
              we\\:ird:5432:*:*:pa\\:ss\\\\word:x\n",
         );
-        assert_eq!(f.lookup("db1", false, 5432, "acme", "odoo").as_deref(), Some("first"));
-        assert_eq!(f.lookup("db1", false, 5432, "other", "odoo").as_deref(), Some("second"));
+        assert_eq!(
+            f.lookup("db1", false, 5432, "acme", "odoo").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            f.lookup("db1", false, 5432, "other", "odoo").as_deref(),
+            Some("second")
+        );
         assert_eq!(f.lookup("db1", false, 5432, "acme", "root"), None);
-        assert_eq!(f.lookup("/run/pg", true, 5433, "x", "y").as_deref(), Some("sock"));
+        assert_eq!(
+            f.lookup("/run/pg", true, 5433, "x", "y").as_deref(),
+            Some("sock")
+        );
         assert_eq!(f.lookup("/run/pg", true, 5432, "x", "y"), None);
-        assert_eq!(f.lookup("we:ird", false, 5432, "x", "y").as_deref(), Some("pa:ss\\word:x"));
+        assert_eq!(
+            f.lookup("we:ird", false, 5432, "x", "y").as_deref(),
+            Some("pa:ss\\word:x")
+        );
     }
 }

@@ -17,7 +17,11 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
     for n in names {
         if !inv.nodes.iter().any(|node| &node.name == n) {
             let known: Vec<&str> = inv.nodes.iter().map(|n| n.name.as_str()).collect();
-            return Err(Error::usage(anyhow!("unknown node {n:?} (inventory {} has: {})", inv.path.display(), known.join(", "))));
+            return Err(Error::usage(anyhow!(
+                "unknown node {n:?} (inventory {} has: {})",
+                inv.path.display(),
+                known.join(", ")
+            )));
         }
     }
     let mut wanted = Vec::new();
@@ -35,7 +39,9 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
         .cloned()
         .collect();
     if nodes.is_empty() {
-        return Err(Error::usage(anyhow!("no node matches the --node/--label selection")));
+        return Err(Error::usage(anyhow!(
+            "no node matches the --node/--label selection"
+        )));
     }
     Ok(nodes)
 }
@@ -47,10 +53,17 @@ pub async fn node_candidates(link: &NodeLink, t: &Transport) -> anyhow::Result<V
         .connect(&link.node.maintenance_db, t)
         .await
         .map_err(|e| e.context(format!("node {} ({})", link.name(), link.node.address())))?;
-    let all = probe::candidates(&conn)
-        .await
-        .map_err(|e| e.context(format!("node {} ({}): listing databases", link.name(), link.node.address())))?;
-    Ok(all.into_iter().filter(|c| !link.node.is_excluded(&c.name)).collect())
+    let all = probe::candidates(&conn).await.map_err(|e| {
+        e.context(format!(
+            "node {} ({}): listing databases",
+            link.name(),
+            link.node.address()
+        ))
+    })?;
+    Ok(all
+        .into_iter()
+        .filter(|c| !link.node.is_excluded(&c.name))
+        .collect())
 }
 
 /// A resolved tenant: the node and the database name.
@@ -100,18 +113,29 @@ pub fn split_spec<'a>(spec: &'a str, links: &[Arc<NodeLink>]) -> (Option<&'a str
 /// On several nodes: usage error listing them. Unknown: usage error with the
 /// closest names. When some nodes cannot be searched and the name is not
 /// found elsewhere, the run fails (exit 1) naming them.
-pub async fn resolve_one(spec: &str, links: &[Arc<NodeLink>], all_nodes: &[String], t: &Arc<Transport>) -> Result<(Target, Vec<String>)> {
+pub async fn resolve_one(
+    spec: &str,
+    links: &[Arc<NodeLink>],
+    all_nodes: &[String],
+    t: &Arc<Transport>,
+) -> Result<(Target, Vec<String>)> {
     check_name(spec)?;
     let (node, db) = split_spec(spec, links);
     if node.is_none() {
         if let Some((n, _)) = spec.split_once('/') {
             if all_nodes.iter().any(|a| a == n) {
-                return Err(Error::usage(anyhow!("node {n:?} is not among the selected nodes (--node/--label)")));
+                return Err(Error::usage(anyhow!(
+                    "node {n:?} is not among the selected nodes (--node/--label)"
+                )));
             }
         }
     }
     check_name(db)?;
-    let search: Vec<Arc<NodeLink>> = links.iter().filter(|l| node.is_none_or(|n| l.name() == n)).cloned().collect();
+    let search: Vec<Arc<NodeLink>> = links
+        .iter()
+        .filter(|l| node.is_none_or(|n| l.name() == n))
+        .cloned()
+        .collect();
     let mut set = JoinSet::new();
     for (i, link) in search.iter().enumerate() {
         let link = link.clone();
@@ -189,7 +213,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -201,7 +227,10 @@ mod tests {
     use super::*;
     #[test]
     fn closest_names() {
-        let names: Vec<String> = ["acme", "acne", "globex", "initech"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = ["acme", "acne", "globex", "initech"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(closest("acmee", &names), vec!["acme", "acne"]);
         assert!(closest("zzzzzzzzzz", &names).is_empty());
         assert_eq!(levenshtein("kitten", "sitting"), 3);

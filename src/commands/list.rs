@@ -121,7 +121,10 @@ async fn list_node(
         }
     };
     let mut set = JoinSet::new();
-    for c in cands.into_iter().filter(|c| matcher.is_none_or(|m| m.is_match(&c.name))) {
+    for c in cands
+        .into_iter()
+        .filter(|c| matcher.is_none_or(|m| m.is_match(&c.name)))
+    {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
@@ -163,7 +166,12 @@ async fn list_node(
             Ok(Probe::NotOdoo) => continue,
             Err(e) => Event::Error(NodeError {
                 node: link.name().to_string(),
-                error: format!("node {} ({}) database {:?}: {e:#}", link.name(), link.node.address(), c.name),
+                error: format!(
+                    "node {} ({}) database {:?}: {e:#}",
+                    link.name(),
+                    link.node.address(),
+                    c.name
+                ),
             }),
         };
         let _ = tx.send(ev);
@@ -172,10 +180,17 @@ async fn list_node(
 }
 
 fn sort(rows: &mut [Row], by: Sort) {
-    let name = |a: &Row, b: &Row| a.tenant.cmp(&b.tenant).then(a.node.cmp(&b.node));
+    // Names compare case-insensitively first, as people read them.
+    let tenant = |a: &Row, b: &Row| {
+        a.tenant
+            .to_lowercase()
+            .cmp(&b.tenant.to_lowercase())
+            .then(a.tenant.cmp(&b.tenant))
+    };
+    let name = |a: &Row, b: &Row| tenant(a, b).then(a.node.cmp(&b.node));
     match by {
         Sort::Name => rows.sort_by(name),
-        Sort::Node => rows.sort_by(|a, b| a.node.cmp(&b.node).then(a.tenant.cmp(&b.tenant))),
+        Sort::Node => rows.sort_by(|a, b| a.node.cmp(&b.node).then(tenant(a, b))),
         // Largest / busiest / most recent first; unknown last.
         Sort::Size => rows.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(name(a, b))),
         Sort::Users => rows.sort_by(|a, b| b.users.cmp(&a.users).then(name(a, b))),
@@ -186,10 +201,21 @@ fn sort(rows: &mut [Row], by: Sort) {
 fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
     let p = &ctx.printer;
     match p.format {
-        Output::Json => out_json(&Listing { tenants: rows, errors }),
+        Output::Json => out_json(&Listing {
+            tenants: rows,
+            errors,
+        }),
         Output::Csv => {
             out(&csv_line(&[
-                "node", "tenant", "status", "users", "portal_users", "size_bytes", "odoo_version", "last_login", "suspended_at",
+                "node",
+                "tenant",
+                "status",
+                "users",
+                "portal_users",
+                "size_bytes",
+                "odoo_version",
+                "last_login",
+                "suspended_at",
                 "suspended_reason",
             ]));
             for r in rows {
@@ -211,7 +237,16 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
         Output::Table => {
             let now = SystemTime::now();
             let any_suspended = rows.iter().any(|r| r.status == "suspended");
-            let mut header = vec!["NODE", "TENANT", "STATUS", "USERS", "PORTAL", "SIZE", "ODOO", "LAST LOGIN"];
+            let mut header = vec![
+                "NODE",
+                "TENANT",
+                "STATUS",
+                "USERS",
+                "PORTAL",
+                "SIZE",
+                "ODOO",
+                "LAST LOGIN",
+            ];
             if any_suspended {
                 header.extend(["SINCE", "REASON"]);
             }
@@ -228,14 +263,39 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
                     p.cell(&r.tenant, None),
                     p.cell(r.status, color),
                     p.cell(r.users.map(|n| n.to_string()).unwrap_or_else(dash), None),
-                    p.cell(r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash), None),
+                    p.cell(
+                        r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash),
+                        None,
+                    ),
                     p.cell(r.size_bytes.map(human_size).unwrap_or_else(dash), None),
                     p.cell(r.odoo_version.clone().unwrap_or_else(dash), None),
-                    p.cell(r.last_login.as_deref().map(|t| relative(t, now)).unwrap_or_else(|| "never".into()), None),
+                    p.cell(
+                        r.last_login
+                            .as_deref()
+                            .map(|t| relative(t, now))
+                            .unwrap_or_else(|| "never".into()),
+                        None,
+                    ),
                 ];
                 if any_suspended {
-                    cells.push(p.cell(r.suspended_at.as_deref().map(|t| relative(t, now)).unwrap_or_default(), None));
-                    cells.push(p.cell(r.suspended_reason.as_deref().map(|s| one_line(s, 40)).unwrap_or_default(), None));
+                    cells.push(
+                        p.cell(
+                            r.suspended_at
+                                .as_deref()
+                                .map(|t| relative(t, now))
+                                .unwrap_or_default(),
+                            None,
+                        ),
+                    );
+                    cells.push(
+                        p.cell(
+                            r.suspended_reason
+                                .as_deref()
+                                .map(|s| one_line(s, 40))
+                                .unwrap_or_default(),
+                            None,
+                        ),
+                    );
                 }
                 t.add_row(cells);
             }
@@ -245,7 +305,11 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
                 out(t.to_string().trim_end());
             }
             if errors.is_empty() {
-                p.detail(format!("{} tenants on {} nodes", rows.len(), ctx.links.len()));
+                p.detail(format!(
+                    "{} tenants on {} nodes",
+                    rows.len(),
+                    ctx.links.len()
+                ));
             }
         }
     }

@@ -38,7 +38,10 @@ impl Ctx {
             printer.warn(w);
         }
         printer.detail(format!("inventory {}", inventory.path.display()));
-        let links = nodes.into_iter().map(|n| Arc::new(NodeLink::new(n))).collect();
+        let links = nodes
+            .into_iter()
+            .map(|n| Arc::new(NodeLink::new(n)))
+            .collect();
         Ok(Ctx {
             global,
             inventory,
@@ -50,8 +53,14 @@ impl Ctx {
 
     /// Resolves a `TENANT` / `NODE/TENANT` argument to one database.
     pub async fn resolve(&self, spec: &str) -> Result<Target> {
-        let all: Vec<String> = self.inventory.nodes.iter().map(|n| n.name.clone()).collect();
-        let (target, unsearched) = targets::resolve_one(spec, &self.links, &all, &self.transport).await?;
+        let all: Vec<String> = self
+            .inventory
+            .nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .collect();
+        let (target, unsearched) =
+            targets::resolve_one(spec, &self.links, &all, &self.transport).await?;
         for e in unsearched {
             self.printer.warn(format!("not searched: {e}"));
         }
@@ -74,7 +83,8 @@ impl Ctx {
             .clone()
             .or_else(|| self.inventory.audit_log.clone())
             .unwrap_or_else(AuditLog::default_path);
-        AuditLog::open(&path).map_err(|e| Error::usage(e.context("cannot open the audit log; nothing changed")))
+        AuditLog::open(&path)
+            .map_err(|e| Error::usage(e.context("cannot open the audit log; nothing changed")))
     }
 }
 
@@ -97,7 +107,10 @@ pub fn confirm(question: &str) -> Result<bool> {
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::usage(anyhow!("reading the answer: {e}")))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::usage(anyhow!("reading the answer: {e}")))?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 

@@ -24,7 +24,9 @@ pub fn check_policy(pw: &str, login: &str, min_length: Option<usize>) -> Result<
     let min = min_length.unwrap_or(DEFAULT_MIN_LENGTH);
     let n = pw.chars().count();
     if n == 0 {
-        return Err(Error::usage(anyhow!("the new password is empty; nothing changed")));
+        return Err(Error::usage(anyhow!(
+            "the new password is empty; nothing changed"
+        )));
     }
     if n < min {
         return Err(Error::usage(anyhow!(
@@ -33,7 +35,9 @@ pub fn check_policy(pw: &str, login: &str, min_length: Option<usize>) -> Result<
         )));
     }
     if pw == login {
-        return Err(Error::usage(anyhow!("the new password equals the login; nothing changed")));
+        return Err(Error::usage(anyhow!(
+            "the new password equals the login; nothing changed"
+        )));
     }
     Ok(())
 }
@@ -48,7 +52,9 @@ fn read_stdin_line() -> Result<String> {
     let pw = line.strip_suffix('\n').unwrap_or(&line);
     let pw = pw.strip_suffix('\r').unwrap_or(pw);
     if pw.is_empty() {
-        return Err(Error::usage(anyhow!("--password-stdin: stdin gave an empty password; nothing changed")));
+        return Err(Error::usage(anyhow!(
+            "--password-stdin: stdin gave an empty password; nothing changed"
+        )));
     }
     Ok(pw.to_string())
 }
@@ -56,9 +62,12 @@ fn read_stdin_line() -> Result<String> {
 fn prompt_twice(login: &str, who: &str) -> Result<String> {
     let a = rpassword::prompt_password(format!("New password for {login} on {who}: "))
         .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))?;
-    let b = rpassword::prompt_password("Repeat it: ").map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))?;
+    let b = rpassword::prompt_password("Repeat it: ")
+        .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))?;
     if a != b {
-        return Err(Error::usage(anyhow!("the two passwords differ; nothing changed")));
+        return Err(Error::usage(anyhow!(
+            "the two passwords differ; nothing changed"
+        )));
     }
     Ok(a)
 }
@@ -76,19 +85,35 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     }
     if let Some(l) = &o.login {
         if l.is_empty() || l.contains('\0') {
-            return Err(Error::usage(anyhow!("--login is empty or contains a NUL byte")));
+            return Err(Error::usage(anyhow!(
+                "--login is empty or contains a NUL byte"
+            )));
         }
     }
     // Read a piped password before any network work, so stdin is consumed
     // whatever happens next.
-    let piped = if o.source == PasswordInput::Stdin { Some(read_stdin_line()?) } else { None };
-    let log = if o.dry_run { None } else { Some(ctx.audit_log()?) };
+    let piped = if o.source == PasswordInput::Stdin {
+        Some(read_stdin_line()?)
+    } else {
+        None
+    };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
     let target = ctx.resolve(&o.tenant).await?;
     let who = target.display();
     let mut res = WriteResult::new(&target, "passwd");
     let mut conn = match target.link.connect(&target.db, &ctx.transport).await {
         Ok(c) => c,
-        Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(format!("{who}: connect"))))),
+        Err(e) => {
+            return Err(fail(
+                ctx,
+                &mut res,
+                Error::failed(e.context(format!("{who}: connect"))),
+            ))
+        }
     };
     let user = match users::passwd_target(&conn.client, o.login.as_deref()).await {
         Ok(Some(u)) => u,
@@ -97,7 +122,11 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
                 Some(l) => format!("no user with login {l:?}"),
                 None => "no user behind xmlid base.user_admin".to_string(),
             };
-            return Err(fail(ctx, &mut res, Error::usage(anyhow!("{who}: {what}; nothing changed"))));
+            return Err(fail(
+                ctx,
+                &mut res,
+                Error::usage(anyhow!("{who}: {what}; nothing changed")),
+            ));
         }
         Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who.clone())))),
     };
@@ -127,7 +156,13 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         (PasswordInput::Generate(len), _) => {
             let min = user.min_length.unwrap_or(DEFAULT_MIN_LENGTH);
             if len < min {
-                return Err(fail(ctx, &mut res, Error::usage(anyhow!("--length {len} is below this tenant's minimum of {min}"))));
+                return Err(fail(
+                    ctx,
+                    &mut res,
+                    Error::usage(anyhow!(
+                        "--length {len} is below this tenant's minimum of {min}"
+                    )),
+                ));
             }
             password::generate(len)
         }
@@ -169,13 +204,21 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     if let Err(e) = users::set_password(&mut conn.client, &user, &hash).await {
         let msg = format!("{e:#}");
         audit(&log, &ctx.printer, rec("failed", Some(msg.clone())));
-        return Err(fail(ctx, &mut res, Error::failed(anyhow!("{who}: nothing changed: {msg}"))));
+        return Err(fail(
+            ctx,
+            &mut res,
+            Error::failed(anyhow!("{who}: nothing changed: {msg}")),
+        ));
     }
     drop(hash);
     res.outcome = "changed";
     res.users = 1;
     let sig = signal::send(&conn.client, user.signals, Changed::Users).await;
-    audit(&log, &ctx.printer, rec("changed", sig.as_ref().err().map(|e| format!("{e:#}"))));
+    audit(
+        &log,
+        &ctx.printer,
+        rec("changed", sig.as_ref().err().map(|e| format!("{e:#}"))),
+    );
     if let Err(e) = sig {
         ctx.printer.error(format!(
             "{who}: password changed, but the cache signal failed: {e:#}; Odoo workers may accept the old password until they restart"
@@ -183,16 +226,23 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     }
     let mut notes = Vec::new();
     if user.totp {
-        notes.push("the user has two-factor authentication (auth_totp); the second factor stays".to_string());
+        notes.push(
+            "the user has two-factor authentication (auth_totp); the second factor stays"
+                .to_string(),
+        );
     }
     if !user.active {
-        notes.push("the user is archived (inactive) and cannot log in until reactivated".to_string());
+        notes.push(
+            "the user is archived (inactive) and cannot log in until reactivated".to_string(),
+        );
     }
     if user.suspended {
         notes.push("the tenant is suspended".to_string());
     }
     if scheme == PasswordScheme::Argon2id {
-        notes.push("hashed with argon2id as the inventory says: stock Odoo cannot verify it".to_string());
+        notes.push(
+            "hashed with argon2id as the inventory says: stock Odoo cannot verify it".to_string(),
+        );
     }
     let text = format!(
         "password of {} (id {}) on {who} changed ({scheme_text}); cache signal {} sent",
@@ -213,7 +263,11 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     for n in &notes {
         ctx.printer.info(format!("note: {n}"));
     }
-    Ok(if guard.interrupted() { EXIT_INTERRUPTED } else { code })
+    Ok(if guard.interrupted() {
+        EXIT_INTERRUPTED
+    } else {
+        code
+    })
 }
 
 fn finish(ctx: &Ctx, res: &WriteResult, text: &str) -> u8 {

@@ -19,14 +19,24 @@ pub const MAX_REASON: usize = 500;
 /// other control characters are refused (they garble terminals and logs).
 pub fn check_reason(reason: &str) -> Result<()> {
     if reason.trim().is_empty() {
-        return Err(Error::usage(anyhow!("--reason is empty; say why the tenant is suspended")));
+        return Err(Error::usage(anyhow!(
+            "--reason is empty; say why the tenant is suspended"
+        )));
     }
     let n = reason.chars().count();
     if n > MAX_REASON {
-        return Err(Error::usage(anyhow!("--reason has {n} characters; at most {MAX_REASON}")));
+        return Err(Error::usage(anyhow!(
+            "--reason has {n} characters; at most {MAX_REASON}"
+        )));
     }
-    if let Some(c) = reason.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
-        return Err(Error::usage(anyhow!("--reason contains the control character U+{:04X}", c as u32)));
+    if let Some(c) = reason
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        return Err(Error::usage(anyhow!(
+            "--reason contains the control character U+{:04X}",
+            c as u32
+        )));
     }
     Ok(())
 }
@@ -48,23 +58,38 @@ fn finish(ctx: &Ctx, res: &WriteResult, text: String, guard: Option<&Guard>) -> 
 
 pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
     check_reason(&o.reason)?;
-    let log = if o.dry_run { None } else { Some(ctx.audit_log()?) };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
     let target = ctx.resolve(&o.tenant).await?;
     let who = target.display();
-    let mut conn = target.link.connect(&target.db, &ctx.transport).await.map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
-    let state = suspension::state(&conn.client).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let mut conn = target
+        .link
+        .connect(&target.db, &ctx.transport)
+        .await
+        .map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
+    let state = suspension::state(&conn.client)
+        .await
+        .map_err(|e| Error::failed(e.context(who.clone())))?;
     let mut res = WriteResult::new(&target, "suspend");
     let by = operator();
     if state.suspended() {
         return already_suspended(ctx, o, &target, &state, &mut conn, log.as_ref(), &by, res).await;
     }
-    let users = suspension::users_to_suspend(&conn.client).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let users = suspension::users_to_suspend(&conn.client)
+        .await
+        .map_err(|e| Error::failed(e.context(who.clone())))?;
     if o.dry_run {
         res.outcome = "unchanged";
         res.dry_run = Some(true);
         res.users = users.len();
         res.signal = Some(state.signals.describe(Changed::UsersAndParams));
-        let mut text = format!("dry run: would suspend {who}: switch off {} active users (id 1 excluded):\n", users.len());
+        let mut text = format!(
+            "dry run: would suspend {who}: switch off {} active users (id 1 excluded):\n",
+            users.len()
+        );
         for u in &users {
             text.push_str(&format!("  - {} (id {})\n", u.login, u.id));
         }
@@ -79,7 +104,12 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
         ));
         return Ok(finish(ctx, &res, text, None));
     }
-    if !o.yes && !confirm(&format!("Suspend {who}: switch off {} active users and record them?", users.len()))? {
+    if !o.yes
+        && !confirm(&format!(
+            "Suspend {who}: switch off {} active users and record them?",
+            users.len()
+        ))?
+    {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
@@ -103,7 +133,9 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
         Err(e) => {
             let msg = format!("{e:#}");
             audit(&log, &ctx.printer, rec("failed", None, Some(msg.clone())));
-            Err(Error::failed(anyhow!("{who}: suspend failed, nothing changed: {msg}")))
+            Err(Error::failed(anyhow!(
+                "{who}: suspend failed, nothing changed: {msg}"
+            )))
         }
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             already_suspended(ctx, o, &target, &st, &mut conn, Some(&log), &by, res).await
@@ -113,7 +145,15 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
             res.users = user_ids.len();
             let sig = signal::send(&conn.client, signals, Changed::UsersAndParams).await;
             res.signal = Some(signals.describe(Changed::UsersAndParams));
-            audit(&log, &ctx.printer, rec("changed", Some(user_ids.len()), sig.as_ref().err().map(|e| format!("{e:#}"))));
+            audit(
+                &log,
+                &ctx.printer,
+                rec(
+                    "changed",
+                    Some(user_ids.len()),
+                    sig.as_ref().err().map(|e| format!("{e:#}")),
+                ),
+            );
             if let Err(e) = sig {
                 ctx.printer.error(format!(
                     "{who}: suspended, but the cache signal failed: {e:#}; running Odoo workers may still accept cached sessions; rerun `tenantctl suspend` to signal again"
@@ -176,21 +216,39 @@ async fn already_suspended(
     let text = format!(
         "{who} is already suspended since {} ({}){}; nothing changed",
         st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-        st.get(keys::SUSPENDED_REASON).map(|r| format!("reason: {r}")).unwrap_or_else(|| "no reason recorded".into()),
-        st.get(keys::SUSPENDED_BY).map(|b| format!(", by {b}")).unwrap_or_default(),
+        st.get(keys::SUSPENDED_REASON)
+            .map(|r| format!("reason: {r}"))
+            .unwrap_or_else(|| "no reason recorded".into()),
+        st.get(keys::SUSPENDED_BY)
+            .map(|b| format!(", by {b}"))
+            .unwrap_or_default(),
     );
     Ok(finish(ctx, &res, text, None))
 }
 
 pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
-    let log = if o.dry_run { None } else { Some(ctx.audit_log()?) };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
     let target = ctx.resolve(&o.tenant).await?;
     let who = target.display();
-    let mut conn = target.link.connect(&target.db, &ctx.transport).await.map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
-    let state = suspension::state(&conn.client).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let mut conn = target
+        .link
+        .connect(&target.db, &ctx.transport)
+        .await
+        .map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
+    let state = suspension::state(&conn.client)
+        .await
+        .map_err(|e| Error::failed(e.context(who.clone())))?;
     let mut res = WriteResult::new(&target, "reactivate");
     let by = operator();
-    let restore = if o.all_internal { Restore::AllInternal } else { Restore::Recorded };
+    let restore = if o.all_internal {
+        Restore::AllInternal
+    } else {
+        Restore::Recorded
+    };
     let rec = |outcome: &'static str, users: Option<usize>, error: Option<String>| Record {
         time: now_rfc3339(),
         operator: &by,
@@ -208,9 +266,16 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         if let Some(log) = &log {
             audit(log, &ctx.printer, rec("unchanged", None, None));
         }
-        return Ok(finish(ctx, &res, format!("{who} is not suspended; nothing changed"), None));
+        return Ok(finish(
+            ctx,
+            &res,
+            format!("{who} is not suspended; nothing changed"),
+            None,
+        ));
     }
-    let plan = suspension::users_to_reactivate(&conn.client, &state, restore).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let plan = suspension::users_to_reactivate(&conn.client, &state, restore)
+        .await
+        .map_err(|e| Error::failed(e.context(who.clone())))?;
     let (users, missing) = match plan {
         ReactivatePlan::Users { users, missing } => (users, missing),
         ReactivatePlan::NoRecord | ReactivatePlan::BadRecord(_) => {
@@ -239,13 +304,19 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         let mut text = format!(
             "dry run: would reactivate {who}: switch on {} users ({}):\n",
             users.len(),
-            if o.all_internal { "every internal user but __system__, templates and public" } else { "exactly those recorded at suspension" }
+            if o.all_internal {
+                "every internal user but __system__, templates and public"
+            } else {
+                "exactly those recorded at suspension"
+            }
         );
         for u in &users {
             text.push_str(&format!("  + {} (id {})\n", u.login, u.id));
         }
         if !missing.is_empty() {
-            text.push_str(&format!("recorded users that no longer exist (skipped): {missing:?}\n"));
+            text.push_str(&format!(
+                "recorded users that no longer exist (skipped): {missing:?}\n"
+            ));
         }
         text.push_str(&format!(
             "and write ICP {}='false', {}, {}, delete {}; then signal {}. Nothing changed.",
@@ -257,7 +328,12 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         ));
         return Ok(finish(ctx, &res, text, None));
     }
-    if !o.yes && !confirm(&format!("Reactivate {who}: switch on {} users?", users.len()))? {
+    if !o.yes
+        && !confirm(&format!(
+            "Reactivate {who}: switch on {} users?",
+            users.len()
+        ))?
+    {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
@@ -268,15 +344,23 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         Err(e) => {
             let msg = format!("{e:#}");
             audit(&log, &ctx.printer, rec("failed", None, Some(msg.clone())));
-            Err(Error::failed(anyhow!("{who}: reactivate failed, nothing changed: {msg}")))
+            Err(Error::failed(anyhow!(
+                "{who}: reactivate failed, nothing changed: {msg}"
+            )))
         }
         Ok(ReactivateOutcome::NotSuspended(_)) => {
             res.outcome = "unchanged";
             audit(&log, &ctx.printer, rec("unchanged", None, None));
-            Ok(finish(ctx, &res, format!("{who} is not suspended (any more); nothing changed"), Some(&guard)))
+            Ok(finish(
+                ctx,
+                &res,
+                format!("{who} is not suspended (any more); nothing changed"),
+                Some(&guard),
+            ))
         }
         Ok(ReactivateOutcome::NoRecord) | Ok(ReactivateOutcome::BadRecord(_)) => {
-            let msg = format!("{who}: the record of users changed meanwhile; nothing changed; rerun");
+            let msg =
+                format!("{who}: the record of users changed meanwhile; nothing changed; rerun");
             audit(&log, &ctx.printer, rec("refused", None, Some(msg.clone())));
             Err(Error::usage(anyhow!(msg)))
         }
@@ -291,17 +375,33 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
             res.missing_users = Some(missing.clone());
             res.signal = Some(signals.describe(Changed::UsersAndParams));
             let sig = signal::send(&conn.client, signals, Changed::UsersAndParams).await;
-            audit(&log, &ctx.printer, rec("changed", Some(user_ids.len()), sig.as_ref().err().map(|e| format!("{e:#}"))));
+            audit(
+                &log,
+                &ctx.printer,
+                rec(
+                    "changed",
+                    Some(user_ids.len()),
+                    sig.as_ref().err().map(|e| format!("{e:#}")),
+                ),
+            );
             if let Err(e) = sig {
-                ctx.printer.error(format!("{who}: reactivated, but the cache signal failed: {e:#}"));
+                ctx.printer.error(format!(
+                    "{who}: reactivated, but the cache signal failed: {e:#}"
+                ));
             }
             if !missing.is_empty() {
-                ctx.printer.warn(format!("{who}: recorded users no longer exist and were skipped: {missing:?}"));
+                ctx.printer.warn(format!(
+                    "{who}: recorded users no longer exist and were skipped: {missing:?}"
+                ));
             }
             let text = format!(
                 "reactivated {who}: {} users switched on{}; cache signal {} sent",
                 user_ids.len(),
-                if o.all_internal { " (all internal users)" } else { " (exactly those recorded)" },
+                if o.all_internal {
+                    " (all internal users)"
+                } else {
+                    " (exactly those recorded)"
+                },
                 signals.describe(Changed::UsersAndParams)
             );
             Ok(finish(ctx, &res, text, Some(&guard)))

@@ -65,7 +65,9 @@ pub fn hash(scheme: PasswordScheme, password: &str, rounds: u32) -> String {
 /// Writing exactly that avoids a silent rehash at the next login
 /// (`deprecated=['auto']` rewrites hashes whose rounds differ).
 pub fn rounds_for(icp_rounds: Option<&str>) -> u32 {
-    let configured = icp_rounds.and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(0);
+    let configured = icp_rounds
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(0);
     configured.max(MIN_ROUNDS)
 }
 
@@ -103,7 +105,10 @@ mod tests {
             "8ltlLe5cI6KNrWOmMFkTi2iE7fEXJKJJR9lhjd/xSn68.xOqzv2h20C4IDv/enqlx8f6AaRHE.6XnvHKXKhAjA"
         );
         assert!(!h.contains('+') && !h.contains('='));
-        assert_eq!(pbkdf2_sha512("x", 1000).split('$').nth(3).unwrap().len(), 22);
+        assert_eq!(
+            pbkdf2_sha512("x", 1000).split('$').nth(3).unwrap().len(),
+            22
+        );
     }
 
     #[test]

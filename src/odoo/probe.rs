@@ -84,7 +84,9 @@ pub async fn summary(client: &Client) -> anyhow::Result<Probe> {
         Err(e) if sqlstate(&e) == Some("42P01") => return Ok(Probe::NotOdoo),
         Err(e) => return Err(pg_error(&e)),
     };
-    let r = rows.first().ok_or_else(|| anyhow!("tenant summary returned no row"))?;
+    let r = rows
+        .first()
+        .ok_or_else(|| anyhow!("tenant summary returned no row"))?;
     let version = match r.get(0) {
         Some(v) if !v.is_empty() => v.to_string(),
         _ => return Ok(Probe::NotOdoo),
@@ -109,7 +111,10 @@ pub fn is_true(v: Option<&str>) -> bool {
     matches!(v.map(str::trim), Some(s) if s.eq_ignore_ascii_case("true") || s == "1")
 }
 
-pub async fn simple_rows(client: &impl GenericClient, sql: &str) -> anyhow::Result<Vec<SimpleQueryRow>> {
+pub async fn simple_rows(
+    client: &impl GenericClient,
+    sql: &str,
+) -> anyhow::Result<Vec<SimpleQueryRow>> {
     let msgs = client.simple_query(sql).await.map_err(|e| pg_error(&e))?;
     Ok(rows_of(msgs))
 }

@@ -71,7 +71,9 @@ impl Signals {
             // live in the `stable` cache; signalling `stable` clears `default`
             // too. res_users-derived checks live in `default`.
             return match changed {
-                Changed::UsersAndParams if self.orm_stable => Some("INSERT INTO orm_signaling_stable DEFAULT VALUES"),
+                Changed::UsersAndParams if self.orm_stable => {
+                    Some("INSERT INTO orm_signaling_stable DEFAULT VALUES")
+                }
                 _ if self.orm_default => Some("INSERT INTO orm_signaling_default DEFAULT VALUES"),
                 _ => Some("INSERT INTO orm_signaling_stable DEFAULT VALUES"),
             };
@@ -101,7 +103,11 @@ impl Signals {
 }
 
 /// Sends the signal; call only after the commit of the change.
-pub async fn send(client: &tokio_postgres::Client, signals: Signals, changed: Changed) -> anyhow::Result<()> {
+pub async fn send(
+    client: &tokio_postgres::Client,
+    signals: Signals,
+    changed: Changed,
+) -> anyhow::Result<()> {
     if let Some(stmt) = signals.statement(changed) {
         client
             .simple_query(stmt)
@@ -117,12 +123,24 @@ mod tests {
     #[test]
     fn per_family() {
         let s16 = Signals::from_flags([true, false, false, false]);
-        assert_eq!(s16.statement(Changed::Users), Some("SELECT nextval('base_cache_signaling')"));
+        assert_eq!(
+            s16.statement(Changed::Users),
+            Some("SELECT nextval('base_cache_signaling')")
+        );
         let s17 = Signals::from_flags([false, true, false, false]);
-        assert_eq!(s17.statement(Changed::UsersAndParams), Some("SELECT nextval('base_cache_signaling_default')"));
+        assert_eq!(
+            s17.statement(Changed::UsersAndParams),
+            Some("SELECT nextval('base_cache_signaling_default')")
+        );
         let s19 = Signals::from_flags([false, false, true, true]);
-        assert_eq!(s19.statement(Changed::Users), Some("INSERT INTO orm_signaling_default DEFAULT VALUES"));
-        assert_eq!(s19.statement(Changed::UsersAndParams), Some("INSERT INTO orm_signaling_stable DEFAULT VALUES"));
+        assert_eq!(
+            s19.statement(Changed::Users),
+            Some("INSERT INTO orm_signaling_default DEFAULT VALUES")
+        );
+        assert_eq!(
+            s19.statement(Changed::UsersAndParams),
+            Some("INSERT INTO orm_signaling_stable DEFAULT VALUES")
+        );
         assert_eq!(Signals::default().statement(Changed::Users), None);
     }
 }

@@ -39,8 +39,10 @@ impl State {
     /// The ids recorded at suspension: `None` when absent (the old agent's
     /// suspensions), `Some(Err)` when present but not a JSON array of ids.
     pub fn recorded_ids(&self) -> Option<Result<Vec<i64>, String>> {
-        self.get(keys::SUSPENDED_USER_IDS)
-            .map(|v| serde_json::from_str::<Vec<i64>>(v).map_err(|e| format!("{v:?} is not a JSON array of user ids ({e})")))
+        self.get(keys::SUSPENDED_USER_IDS).map(|v| {
+            serde_json::from_str::<Vec<i64>>(v)
+                .map_err(|e| format!("{v:?} is not a JSON array of user ids ({e})"))
+        })
     }
 }
 
@@ -54,17 +56,23 @@ fn state_sql() -> String {
 }
 
 async fn read_state(client: &impl GenericClient) -> anyhow::Result<State> {
-    let rows = super::probe::simple_rows(client, &state_sql()).await.map_err(|e| {
-        if format!("{e}").contains("42P01") {
-            anyhow!("not an Odoo database (no ir_module_module / ir_config_parameter table)")
-        } else {
-            e
-        }
-    })?;
-    let r = rows.first().ok_or_else(|| anyhow!("state query returned no row"))?;
+    let rows = super::probe::simple_rows(client, &state_sql())
+        .await
+        .map_err(|e| {
+            if format!("{e}").contains("42P01") {
+                anyhow!("not an Odoo database (no ir_module_module / ir_config_parameter table)")
+            } else {
+                e
+            }
+        })?;
+    let r = rows
+        .first()
+        .ok_or_else(|| anyhow!("state query returned no row"))?;
     let version = r.get(0).filter(|v| !v.is_empty()).map(str::to_string);
     if version.is_none() {
-        return Err(anyhow!("not an Odoo database (no installed `base` module in ir_module_module)"));
+        return Err(anyhow!(
+            "not an Odoo database (no installed `base` module in ir_module_module)"
+        ));
     }
     let params: BTreeMap<String, String> = match r.get(1) {
         Some(j) => serde_json::from_str(j).context("reading tenant.* parameters")?,
@@ -91,7 +99,11 @@ pub struct UserRef {
     pub active: bool,
 }
 
-async fn users_where(client: &impl GenericClient, sql: &str, ids: &[i64]) -> anyhow::Result<Vec<UserRef>> {
+async fn users_where(
+    client: &impl GenericClient,
+    sql: &str,
+    ids: &[i64],
+) -> anyhow::Result<Vec<UserRef>> {
     // query_typed: parameters with declared types, no separate prepare round trip.
     let rows = if sql.contains("$1") {
         client.query_typed(sql, &[(&ids, Type::INT8_ARRAY)]).await
@@ -111,14 +123,16 @@ async fn users_where(client: &impl GenericClient, sql: &str, ids: &[i64]) -> any
 
 /// Who a suspension would switch off: every active user but id 1
 /// (`__system__`, always inactive; Odoo forbids activating it).
-const ACTIVE_USERS_SQL: &str = "SELECT id::int8, login, active FROM res_users WHERE active AND id <> 1 ORDER BY id";
+const ACTIVE_USERS_SQL: &str =
+    "SELECT id::int8, login, active FROM res_users WHERE active AND id <> 1 ORDER BY id";
 
 pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec<UserRef>> {
     users_where(client, ACTIVE_USERS_SQL, &[]).await
 }
 
 /// Recorded users that still exist (users deleted meanwhile are skipped).
-const USERS_BY_ID_SQL: &str = "SELECT id::int8, login, active FROM res_users WHERE id = ANY($1) AND id <> 1 ORDER BY id";
+const USERS_BY_ID_SQL: &str =
+    "SELECT id::int8, login, active FROM res_users WHERE id = ANY($1) AND id <> 1 ORDER BY id";
 
 /// `--restore-users all-internal` for suspensions without a record (the old
 /// agent's): every internal user (`NOT share`) except `__system__` (id 1) and
@@ -144,7 +158,11 @@ pub enum Restore {
 
 /// The users a reactivation would switch on: (existing users, recorded ids
 /// that no longer exist).
-pub async fn users_to_reactivate(client: &impl GenericClient, st: &State, restore: Restore) -> anyhow::Result<ReactivatePlan> {
+pub async fn users_to_reactivate(
+    client: &impl GenericClient,
+    st: &State,
+    restore: Restore,
+) -> anyhow::Result<ReactivatePlan> {
     match (restore, st.recorded_ids()) {
         (Restore::AllInternal, _) => Ok(ReactivatePlan::Users {
             users: users_where(client, ALL_INTERNAL_SQL, &[]).await?,
@@ -152,7 +170,11 @@ pub async fn users_to_reactivate(client: &impl GenericClient, st: &State, restor
         }),
         (Restore::Recorded, Some(Ok(ids))) => {
             let users = users_where(client, USERS_BY_ID_SQL, &ids).await?;
-            let missing = ids.iter().copied().filter(|i| *i != 1 && !users.iter().any(|u| u.id == *i)).collect();
+            let missing = ids
+                .iter()
+                .copied()
+                .filter(|i| *i != 1 && !users.iter().any(|u| u.id == *i))
+                .collect();
             Ok(ReactivatePlan::Users { users, missing })
         }
         (Restore::Recorded, Some(Err(e))) => Ok(ReactivatePlan::BadRecord(e)),
@@ -162,7 +184,10 @@ pub async fn users_to_reactivate(client: &impl GenericClient, st: &State, restor
 
 #[derive(Debug, Clone)]
 pub enum ReactivatePlan {
-    Users { users: Vec<UserRef>, missing: Vec<i64> },
+    Users {
+        users: Vec<UserRef>,
+        missing: Vec<i64>,
+    },
     /// Suspended without a record of users (the old node agent).
     NoRecord,
     /// A record that cannot be read.
@@ -184,41 +209,72 @@ const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1)";
 /// Switches off every active user but id 1 and records who they were. Only
 /// `active` changes on res_users (no write_date, like Odoo's raw writes), so
 /// nothing else of the tenant's data is touched.
-const SUSPEND_USERS_SQL: &str = "UPDATE res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
+const SUSPEND_USERS_SQL: &str =
+    "UPDATE res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
 
 /// Switches on exactly the given users, never id 1.
-const REACTIVATE_USERS_SQL: &str = "UPDATE res_users SET active = true WHERE id = ANY($1) AND id <> 1 RETURNING id::int8";
+const REACTIVATE_USERS_SQL: &str =
+    "UPDATE res_users SET active = true WHERE id = ANY($1) AND id <> 1 RETURNING id::int8";
 
 const DROP_RECORD_SQL: &str = "DELETE FROM ir_config_parameter WHERE key = $1";
 
 #[derive(Debug, Clone)]
 pub enum SuspendOutcome {
     /// Suspended now; the ids of the users switched off.
-    Changed { user_ids: Vec<i64>, signals: Signals },
+    Changed {
+        user_ids: Vec<i64>,
+        signals: Signals,
+    },
     /// Already suspended: nothing changed (the record of users is kept).
     AlreadySuspended(State),
 }
 
 /// Suspends in one transaction, serialised per tenant. The caller sends the
 /// cache signal after this returns (i.e. after the commit).
-pub async fn suspend(client: &mut Client, reason: &str, by: &str, at: &str) -> anyhow::Result<SuspendOutcome> {
+pub async fn suspend(
+    client: &mut Client,
+    reason: &str,
+    by: &str,
+    at: &str,
+) -> anyhow::Result<SuspendOutcome> {
     let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
-    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)]).await.map_err(|e| pg_error(&e).context("lock"))?;
+    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)])
+        .await
+        .map_err(|e| pg_error(&e).context("lock"))?;
     // Read after the lock: a concurrent suspend that committed first is seen.
     let st = read_state(&tx).await?;
     if st.suspended() {
         tx.rollback().await.map_err(|e| pg_error(&e))?;
         return Ok(SuspendOutcome::AlreadySuspended(st));
     }
-    let rows = tx.query_typed(SUSPEND_USERS_SQL, &[]).await.map_err(|e| pg_error(&e).context("switching users off"))?;
+    let rows = tx
+        .query_typed(SUSPEND_USERS_SQL, &[])
+        .await
+        .map_err(|e| pg_error(&e).context("switching users off"))?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     ids.sort_unstable();
     let ids_json = serde_json::to_string(&ids).expect("ids serialise");
-    let k = [keys::SUSPENDED, keys::SUSPENDED_REASON, keys::SUSPENDED_AT, keys::SUSPENDED_BY, keys::SUSPENDED_USER_IDS];
+    let k = [
+        keys::SUSPENDED,
+        keys::SUSPENDED_REASON,
+        keys::SUSPENDED_AT,
+        keys::SUSPENDED_BY,
+        keys::SUSPENDED_USER_IDS,
+    ];
     let v = ["true", reason, at, by, ids_json.as_str()];
-    tx.execute_typed(UPSERT_PARAMS_SQL, &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)]).await.map_err(|e| pg_error(&e).context("recording the suspension"))?;
-    tx.commit().await.map_err(|e| pg_error(&e).context("commit"))?;
-    Ok(SuspendOutcome::Changed { user_ids: ids, signals: st.signals })
+    tx.execute_typed(
+        UPSERT_PARAMS_SQL,
+        &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)],
+    )
+    .await
+    .map_err(|e| pg_error(&e).context("recording the suspension"))?;
+    tx.commit()
+        .await
+        .map_err(|e| pg_error(&e).context("commit"))?;
+    Ok(SuspendOutcome::Changed {
+        user_ids: ids,
+        signals: st.signals,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -239,16 +295,27 @@ pub enum ReactivateOutcome {
 }
 
 /// Reactivates in one transaction, serialised per tenant.
-pub async fn reactivate(client: &mut Client, restore: Restore, by: &str, at: &str) -> anyhow::Result<ReactivateOutcome> {
+pub async fn reactivate(
+    client: &mut Client,
+    restore: Restore,
+    by: &str,
+    at: &str,
+) -> anyhow::Result<ReactivateOutcome> {
     let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
-    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)]).await.map_err(|e| pg_error(&e).context("lock"))?;
+    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)])
+        .await
+        .map_err(|e| pg_error(&e).context("lock"))?;
     let st = read_state(&tx).await?;
     if !st.suspended() {
         tx.rollback().await.map_err(|e| pg_error(&e))?;
         return Ok(ReactivateOutcome::NotSuspended(st));
     }
     let wanted: Vec<i64> = match (restore, st.recorded_ids()) {
-        (Restore::AllInternal, _) => users_where(&tx, ALL_INTERNAL_SQL, &[]).await?.iter().map(|u| u.id).collect(),
+        (Restore::AllInternal, _) => users_where(&tx, ALL_INTERNAL_SQL, &[])
+            .await?
+            .iter()
+            .map(|u| u.id)
+            .collect(),
         (Restore::Recorded, Some(Ok(ids))) => ids,
         (Restore::Recorded, Some(Err(e))) => {
             tx.rollback().await.map_err(|e| pg_error(&e))?;
@@ -265,12 +332,25 @@ pub async fn reactivate(client: &mut Client, restore: Restore, by: &str, at: &st
         .map_err(|e| pg_error(&e).context("switching users on"))?;
     let mut on: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     on.sort_unstable();
-    let missing: Vec<i64> = wanted.iter().copied().filter(|i| *i != 1 && on.binary_search(i).is_err()).collect();
+    let missing: Vec<i64> = wanted
+        .iter()
+        .copied()
+        .filter(|i| *i != 1 && on.binary_search(i).is_err())
+        .collect();
     let k = [keys::SUSPENDED, keys::REACTIVATED_AT, keys::REACTIVATED_BY];
     let v = ["false", at, by];
-    tx.execute_typed(UPSERT_PARAMS_SQL, &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)]).await.map_err(|e| pg_error(&e).context("recording the reactivation"))?;
-    tx.execute_typed(DROP_RECORD_SQL, &[(&keys::SUSPENDED_USER_IDS, Type::TEXT)]).await.map_err(|e| pg_error(&e))?;
-    tx.commit().await.map_err(|e| pg_error(&e).context("commit"))?;
+    tx.execute_typed(
+        UPSERT_PARAMS_SQL,
+        &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)],
+    )
+    .await
+    .map_err(|e| pg_error(&e).context("recording the reactivation"))?;
+    tx.execute_typed(DROP_RECORD_SQL, &[(&keys::SUSPENDED_USER_IDS, Type::TEXT)])
+        .await
+        .map_err(|e| pg_error(&e))?;
+    tx.commit()
+        .await
+        .map_err(|e| pg_error(&e).context("commit"))?;
     Ok(ReactivateOutcome::Changed {
         user_ids: on,
         missing,

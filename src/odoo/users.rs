@@ -45,22 +45,37 @@ fn target_sql() -> String {
     )
 }
 
-pub async fn passwd_target(client: &Client, login: Option<&str>) -> anyhow::Result<Option<PasswdTarget>> {
-    let rows = match client.query_typed(&target_sql(), &[(&login, Type::TEXT)]).await {
+pub async fn passwd_target(
+    client: &Client,
+    login: Option<&str>,
+) -> anyhow::Result<Option<PasswdTarget>> {
+    let rows = match client
+        .query_typed(&target_sql(), &[(&login, Type::TEXT)])
+        .await
+    {
         Ok(r) => r,
-        Err(e) if sqlstate(&e) == Some("42P01") => return Err(anyhow!("not an Odoo database (no res_users / ir_model_data table)")),
+        Err(e) if sqlstate(&e) == Some("42P01") => {
+            return Err(anyhow!(
+                "not an Odoo database (no res_users / ir_model_data table)"
+            ))
+        }
         Err(e) => return Err(pg_error(&e)),
     };
-    let Some(r) = rows.first() else { return Ok(None) };
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
     let version: Option<String> = r.get(6);
     Ok(Some(PasswdTarget {
         id: r.get(0),
         login: r.get(1),
         active: r.get(2),
         totp: r.get(3),
-        min_length: r.get::<_, Option<String>>(4).and_then(|v| v.trim().parse().ok()),
+        min_length: r
+            .get::<_, Option<String>>(4)
+            .and_then(|v| v.trim().parse().ok()),
         icp_rounds: r.get(5),
-        version: version.ok_or_else(|| anyhow!("not an Odoo database (no installed `base` module)"))?,
+        version: version
+            .ok_or_else(|| anyhow!("not an Odoo database (no installed `base` module)"))?,
         suspended: super::probe::is_true(r.get::<_, Option<String>>(7).as_deref()),
         signals: Signals::from_flags([r.get(8), r.get(9), r.get(10), r.get(11)]),
     }))
@@ -73,19 +88,33 @@ pub async fn passwd_target(client: &Client, login: Option<&str>) -> anyhow::Resu
 const SET_PASSWORD_SQL: &str = "UPDATE res_users SET password = $1 WHERE id = $2 AND login = $3";
 
 /// Writes the hash in its own transaction. The caller signals after this.
-pub async fn set_password(client: &mut Client, target: &PasswdTarget, hash: &str) -> anyhow::Result<()> {
+pub async fn set_password(
+    client: &mut Client,
+    target: &PasswdTarget,
+    hash: &str,
+) -> anyhow::Result<()> {
     let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
     let n = tx
         .execute_typed(
             SET_PASSWORD_SQL,
-            &[(&hash, Type::TEXT), (&target.id, Type::INT8), (&target.login, Type::TEXT)],
+            &[
+                (&hash, Type::TEXT),
+                (&target.id, Type::INT8),
+                (&target.login, Type::TEXT),
+            ],
         )
         .await
         .map_err(|e| pg_error(&e).context("updating res_users.password"))?;
     if n != 1 {
         tx.rollback().await.map_err(|e| pg_error(&e))?;
-        return Err(anyhow!("user {} (id {}) changed meanwhile; nothing written", target.login, target.id));
+        return Err(anyhow!(
+            "user {} (id {}) changed meanwhile; nothing written",
+            target.login,
+            target.id
+        ));
     }
-    tx.commit().await.map_err(|e| pg_error(&e).context("commit"))?;
+    tx.commit()
+        .await
+        .map_err(|e| pg_error(&e).context("commit"))?;
     Ok(())
 }

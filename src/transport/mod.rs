@@ -104,8 +104,18 @@ impl NodeLink {
     /// connection setup (TCP, TLS, authentication) is bounded by
     /// `connect_timeout`: a port that accepts but never answers cannot hang us.
     pub async fn connect(&self, db: &str, t: &Transport) -> anyhow::Result<Conn> {
-        let node_slot = self.limit.clone().acquire_owned().await.map_err(|_| anyhow!("connection limit closed"))?;
-        let global_slot = t.global.clone().acquire_owned().await.map_err(|_| anyhow!("connection limit closed"))?;
+        let node_slot = self
+            .limit
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| anyhow!("connection limit closed"))?;
+        let global_slot = t
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| anyhow!("connection limit closed"))?;
         let n = &self.node;
         let mut cfg = tokio_postgres::Config::new();
         match &n.host {
@@ -117,7 +127,10 @@ impl NodeLink {
             .dbname(db)
             .application_name("tenantctl")
             .connect_timeout(n.connect_timeout)
-            .options(format!("-c statement_timeout={}", n.statement_timeout.as_millis()));
+            .options(format!(
+                "-c statement_timeout={}",
+                n.statement_timeout.as_millis()
+            ));
         if let Some(pw) = n.password_for(db, &t.passfile).map_err(|e| e.inner)? {
             cfg.password(pw);
         }
@@ -160,7 +173,12 @@ where
 {
     let (client, connection) = tokio::time::timeout(timeout, cfg.connect(tls))
         .await
-        .map_err(|_| anyhow!("timed out after {} connecting", humantime::format_duration(timeout)))?
+        .map_err(|_| {
+            anyhow!(
+                "timed out after {} connecting",
+                humantime::format_duration(timeout)
+            )
+        })?
         .map_err(|e| pg_error(&e))?;
     tokio::spawn(async move {
         let _ = connection.await;

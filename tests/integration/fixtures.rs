@@ -339,6 +339,7 @@ fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner
         "odoo_major {} outside 12..=19",
         spec.odoo_major
     );
+    let t0 = std::time::Instant::now();
     // Hold the cluster's template lock while cloning: CREATE DATABASE refuses a template
     // that another session is using, and the template is built only once.
     let mut templates = cluster.templates.lock().unwrap_or_else(|e| e.into_inner());
@@ -392,6 +393,13 @@ fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner
         );
     }
     cluster.sql(dbname, &post);
+    if std::env::var_os("TC_TEST_VERBOSE").is_some() {
+        eprintln!(
+            "tenant {dbname:?} (Odoo {}) created in {:?}",
+            spec.odoo_major,
+            t0.elapsed()
+        );
+    }
 }
 
 /// SQL for one user row (and its partner, groups, xmlids).

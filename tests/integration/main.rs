@@ -2,4 +2,6 @@
 
 mod fixtures;
 mod harness;
+mod list;
 mod selftest;
+mod writes;

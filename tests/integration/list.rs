@@ -1,0 +1,566 @@
+//! `tenantctl list`, inventory handling and tenant addressing, against real
+//! PostgreSQL clusters.
+
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::Value;
+
+use crate::fixtures::{create_plain_db, create_tenant, expected_counts, TenantSpec};
+use crate::harness::{free_port, tenantctl, write_inventory, Cluster};
+
+const ODD: &str = "Ténant \"q\"; x";
+
+/// Two nodes: a = acme (16), globex (12, never logged in), ODD (17), a plain
+/// database; b = initech (19), umbrella (16, suspended by the old agent).
+struct Fleet {
+    a: Cluster,
+    b: Cluster,
+    dir: tempfile::TempDir,
+}
+
+fn fleet() -> Fleet {
+    let a = Cluster::start("a");
+    let b = Cluster::start("b");
+    create_tenant(&a, "acme", &TenantSpec::default());
+    create_tenant(
+        &a,
+        "globex",
+        &TenantSpec {
+            odoo_major: 12,
+            internal_users: 5,
+            portal_users: 0,
+            last_login: None,
+            ..Default::default()
+        },
+    );
+    create_tenant(&a, ODD, &TenantSpec::for_major(17));
+    create_plain_db(&a, "notodoo");
+    create_tenant(&b, "initech", &TenantSpec::for_major(19));
+    create_tenant(
+        &b,
+        "umbrella",
+        &TenantSpec {
+            suspended_by_old_agent: true,
+            ..Default::default()
+        },
+    );
+    Fleet {
+        a,
+        b,
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Fleet {
+    fn inventory(&self, extra: &str) -> std::path::PathBuf {
+        write_inventory(self.dir.path(), &[("a", &self.a), ("b", &self.b)], extra)
+    }
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+fn tenant<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant"] == name)
+        .unwrap_or_else(|| panic!("{name} not listed: {v:#}"))
+}
+
+#[test]
+fn list_every_tenant_of_two_nodes_in_three_formats() {
+    let f = fleet();
+    let inv = f.inventory("");
+    let out = tenantctl()
+        .args(["-i"])
+        .arg(&inv)
+        .args(["list", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    let names: Vec<&str> = v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tenant"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["acme", "globex", ODD, "initech", "umbrella"],
+        "sorted by node then name; no non-Odoo db"
+    );
+    assert_eq!(v["errors"], serde_json::json!([]));
+
+    let acme = tenant(&v, "acme");
+    let (int, portal) = expected_counts(&TenantSpec::default());
+    assert_eq!(acme["node"], "a");
+    assert_eq!(acme["status"], "active");
+    assert_eq!(acme["users"], int as i64);
+    assert_eq!(acme["portal_users"], portal as i64);
+    assert_eq!(acme["odoo_version"], "16.0");
+    assert_eq!(acme["last_login"], "2026-11-01T10:00:00Z");
+    assert_eq!(acme["suspended_at"], Value::Null);
+    let real_size: i64 =
+        f.a.sql("postgres", "SELECT pg_database_size('acme')")
+            .parse()
+            .unwrap();
+    let listed = acme["size_bytes"].as_i64().unwrap();
+    assert!(
+        (listed - real_size).abs() < 1024 * 1024,
+        "size {listed} vs {real_size}"
+    );
+
+    let globex = tenant(&v, "globex");
+    assert_eq!(globex["odoo_version"], "12.0");
+    assert_eq!(globex["users"], 6);
+    assert_eq!(globex["portal_users"], 0);
+    assert_eq!(globex["last_login"], Value::Null);
+    assert_eq!(tenant(&v, ODD)["odoo_version"], "17.0");
+    assert_eq!(tenant(&v, "initech")["odoo_version"], "19.0");
+    assert_eq!(tenant(&v, "initech")["node"], "b");
+    let umbrella = tenant(&v, "umbrella");
+    assert_eq!(umbrella["status"], "suspended");
+
+    // Table: header and one line per tenant, human sizes, no colour (NO_COLOR).
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].contains("NODE") && lines[0].contains("LAST LOGIN") && lines[0].contains("REASON"),
+        "{table}"
+    );
+    assert_eq!(lines.len(), 6, "{table}");
+    assert!(
+        table.contains(ODD) && table.contains("KiB") || table.contains("MiB"),
+        "{table}"
+    );
+    assert!(!table.contains('\u{1b}'), "no escape codes when piped");
+
+    // CSV: header + rows, the odd name quoted per RFC 4180.
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list", "-o", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let csv = String::from_utf8(out).unwrap();
+    assert!(csv.starts_with("node,tenant,status,users,portal_users,size_bytes,odoo_version,last_login,suspended_at,suspended_reason\n"));
+    assert_eq!(csv.lines().count(), 6);
+    assert!(csv.contains("a,\"Ténant \"\"q\"\"; x\",active,"), "{csv}");
+    assert!(csv.contains("a,acme,active,4,2,"), "{csv}");
+
+    // --all-databases shows the plain database as not-odoo.
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list", "--all-databases", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(tenant(&v, "notodoo")["status"], "not-odoo");
+    assert_eq!(tenant(&v, "notodoo")["users"], Value::Null);
+}
+
+#[test]
+fn list_filters_and_sorting() {
+    let f = fleet();
+    let inv = f.inventory("");
+    let names = |args: &[&str]| -> Vec<String> {
+        let out = tenantctl()
+            .arg("-i")
+            .arg(&inv)
+            .args(args)
+            .args(["-o", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json_of(&out)["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tenant"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&["list", "--status", "suspended"]), vec!["umbrella"]);
+    assert_eq!(names(&["list", "--status", "active"]).len(), 4);
+    assert_eq!(names(&["list", "--match", "*i*"]), vec!["initech"]);
+    assert_eq!(names(&["list", "--match", "[ag]*"]), vec!["acme", "globex"]);
+    assert_eq!(names(&["--node", "b", "list"]), vec!["initech", "umbrella"]);
+    assert_eq!(
+        names(&["list", "--sort", "name"]),
+        vec!["acme", "globex", "initech", ODD, "umbrella"]
+    );
+    assert_eq!(names(&["list", "--sort", "users"])[0], "globex");
+    assert_eq!(
+        names(&["list", "--sort", "last-login"]).last().unwrap(),
+        "globex"
+    );
+
+    // Labels select nodes.
+    let inv2 = write_inventory(
+        f.dir.path(),
+        &[],
+        &format!(
+            "[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nlabels = {{ region = \"eu\" }}\n\n[[node]]\nname = \"b\"\nhost = \"127.0.0.1\"\nport = {}\nlabels = {{ region = \"us\" }}\n",
+            f.a.port(),
+            f.b.port()
+        ),
+    );
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv2)
+        .args(["--label", "region=us", "list", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert!(v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["node"] == "b"));
+    tenantctl()
+        .arg("-i")
+        .arg(&inv2)
+        .args(["--node", "zz", "list"])
+        .assert()
+        .code(2);
+
+    // exclude patterns hide tenants.
+    let inv3 = write_inventory(f.dir.path(), &[], &format!("[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nexclude = [\"glob*\", \"acme\"]\n", f.a.port()));
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv3)
+        .args(["list", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["tenants"].as_array().unwrap().len(), 1);
+    assert_eq!(v["tenants"][0]["tenant"], ODD);
+}
+
+#[test]
+fn a_dead_node_does_not_stop_the_listing() {
+    let f = fleet();
+    let dead = free_port();
+    let inv = f.inventory(&format!("[[node]]\nname = \"dead\"\nhost = \"127.0.0.1\"\nport = {dead}\nconnect_timeout = \"2s\"\n"));
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list", "-o", "json"])
+        .assert()
+        .code(3);
+    let out = a.get_output();
+    let v = json_of(&out.stdout);
+    assert_eq!(
+        v["tenants"].as_array().unwrap().len(),
+        5,
+        "the live nodes are listed"
+    );
+    assert_eq!(v["errors"][0]["node"], "dead");
+    let err = v["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        err.contains(&format!("127.0.0.1:{dead}")) && err.contains("refused"),
+        "{err}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("tenantctl: node dead (127.0.0.1:")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("db error"), "{stderr}");
+
+    // A stopped cluster: same, and all nodes down is a failure (exit 1).
+    f.b.stop();
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list"])
+        .assert()
+        .code(3);
+    let only_dead = write_inventory(f.dir.path(), &[("b", &f.b)], "");
+    tenantctl()
+        .arg("-i")
+        .arg(&only_dead)
+        .args(["list"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn wrong_password_is_reported_with_the_server_message() {
+    let a = Cluster::start("a");
+    create_tenant(&a, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("a", &a)], "");
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .env("TC_TEST_PGPASSWORD", "wrong")
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(
+        stderr.contains("password authentication failed for user \"postgres\""),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong"),
+        "the password never appears: {stderr}"
+    );
+}
+
+#[test]
+fn passwords_from_pgpass_and_pgpassword() {
+    let a = Cluster::start("a");
+    create_tenant(&a, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("nodes.toml");
+    std::fs::write(&inv, format!("[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"postgres\"\nsslmode = \"disable\"\n", a.port())).unwrap();
+    let pgpass = dir.path().join("pgpass");
+    // First matching line wins; escapes and wildcards as libpq.
+    std::fs::write(
+        &pgpass,
+        format!(
+            "# comment\nother:*:*:*:nope\n127.0.0.1:{}:*:postgres:postgres\n*:*:*:*:wrong\n",
+            a.port()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .env("PGPASSFILE", &pgpass)
+        .assert()
+        .success();
+    // Group-readable pass file: ignored like libpq (with a warning), so auth fails.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .env("PGPASSFILE", &pgpass)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("has group or world access"));
+    // $PGPASSWORD comes after the pass file.
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .env("PGPASSFILE", dir.path().join("none"))
+        .env("PGPASSWORD", "postgres")
+        .assert()
+        .success();
+    // Inventory found through $TENANTCTL_INVENTORY.
+    tenantctl()
+        .arg("list")
+        .env("TENANTCTL_INVENTORY", &inv)
+        .env("PGPASSWORD", "postgres")
+        .assert()
+        .success();
+}
+
+#[test]
+fn inventory_errors_exit_2_naming_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str)] = &[
+        (
+            "[[node]]\nname = \"a\"\nhots = \"x\"\n",
+            ":3:1: unknown field `hots`",
+        ),
+        (
+            "[[node]]\nname = \"a\"\n[[node]]\nname = \"a\"\n",
+            ":4:8: duplicate node name \"a\"",
+        ),
+        (
+            "[[node]]\nname = \"a\"\nconnect_timeout = \"5 parsecs\"\n",
+            ":3:19: invalid duration",
+        ),
+        (
+            "[[node]]\nname = \"a\"\nsslmode = \"maybe\"\n",
+            ":3:11: unknown variant `maybe`",
+        ),
+        (
+            "[[node]]\nname = \"a\"\nport = \"5432\"\n",
+            ":3:8: invalid type",
+        ),
+        ("[[node]\nname = \"a\"\n", ":1:"),
+        ("", "the file is empty"),
+        ("[defaults]\nuser = \"x\"\n", "no [[node]] table"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let p = dir.path().join(format!("inv{i}.toml"));
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let out = tenantctl()
+            .arg("-i")
+            .arg(&p)
+            .arg("list")
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8_lossy(&out);
+        assert!(
+            stderr.starts_with("tenantctl: inventory ") && stderr.contains(want),
+            "case {i}: want {want:?}, got {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    // Missing file.
+    let out = tenantctl()
+        .arg("-i")
+        .arg(dir.path().join("nope.toml"))
+        .arg("list")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("cannot read"));
+    // Inline password in a world-readable file.
+    let p = dir.path().join("open.toml");
+    std::fs::write(&p, "[[node]]\nname = \"a\"\npassword = \"s3cret\"\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&p)
+        .arg("list")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(
+        stderr.contains(":3:12: inline password") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"));
+    // No inventory at all.
+    let empty = tempfile::tempdir().unwrap();
+    let out = tenantctl()
+        .current_dir(empty.path())
+        .arg("list")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("no inventory found"));
+}
+
+#[test]
+fn tenant_addressing_ambiguous_unknown_and_odd_names() {
+    let f = fleet();
+    create_tenant(&f.b, "acme", &TenantSpec::default());
+    let inv = f.inventory("");
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", "acme", "--reason", "x", "--dry-run"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(stderr.contains("a/acme, b/acme"), "{stderr}");
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", "b/acme", "--reason", "x", "--dry-run"])
+        .assert()
+        .success();
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", "acmee", "--reason", "x", "--dry-run"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(
+        stderr.contains("unknown tenant \"acmee\"; closest: acme"),
+        "{stderr}"
+    );
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", "", "--reason", "x", "--dry-run"])
+        .assert()
+        .code(2);
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", &"x".repeat(10_000), "--reason", "x", "--dry-run"])
+        .assert()
+        .code(2);
+    // A plain (non-Odoo) database is not a tenant to write to.
+    let out = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", "notodoo", "--reason", "x", "--yes"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("not an Odoo database"));
+    // The odd name works with and without the node prefix.
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", ODD, "--reason", "x", "--dry-run"])
+        .assert()
+        .success();
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["suspend", &format!("a/{ODD}"), "--reason", "x", "--dry-run"])
+        .assert()
+        .success();
+}
