@@ -60,7 +60,14 @@ pub fn run() -> u8 {
 
 async fn dispatch(config: config::Config) -> Result<u8, Error> {
     let ctx = Ctx::new(config.global)?;
-    match &config.command {
+    let result = run_command(&ctx, &config.command).await;
+    // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
+    ctx.close().await;
+    result
+}
+
+async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
+    match command {
         // Read-only: Ctrl-C ends the run at once.
         Command::List(o) => tokio::select! {
             r = commands::list::run(&ctx, o) => r,

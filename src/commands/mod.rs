@@ -51,6 +51,13 @@ impl Ctx {
         })
     }
 
+    /// Closes every node's transport (SSH master connections and forwards).
+    pub async fn close(&self) {
+        for link in &self.links {
+            link.close().await;
+        }
+    }
+
     /// Resolves a `TENANT` / `NODE/TENANT` argument to one database.
     pub async fn resolve(&self, spec: &str) -> Result<Target> {
         let all: Vec<String> = self

@@ -95,6 +95,9 @@ impl NodeLink {
         }
     }
 
+    /// Releases what the link holds open beyond single connections.
+    pub async fn close(&self) {}
+
     pub fn name(&self) -> &str {
         &self.node.name
     }
