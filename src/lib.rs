@@ -70,14 +70,14 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
     match command {
         // Read-only: Ctrl-C ends the run at once.
         Command::List(o) => tokio::select! {
-            r = commands::list::run(&ctx, o) => r,
+            r = commands::list::run(ctx, o) => r,
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("tenantctl: interrupted");
                 Ok(EXIT_INTERRUPTED)
             }
         },
-        Command::Passwd(o) => commands::passwd::run(&ctx, o).await,
-        Command::Suspend(o) => commands::suspend::suspend(&ctx, o).await,
-        Command::Reactivate(o) => commands::suspend::reactivate(&ctx, o).await,
+        Command::Passwd(o) => commands::passwd::run(ctx, o).await,
+        Command::Suspend(o) => commands::suspend::suspend(ctx, o).await,
+        Command::Reactivate(o) => commands::suspend::reactivate(ctx, o).await,
     }
 }

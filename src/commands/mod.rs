@@ -1,6 +1,7 @@
 //! The commands. Each takes the run's [`Ctx`] and returns an exit code.
 
 pub mod list;
+pub mod ops;
 pub mod passwd;
 pub mod suspend;
 
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use crate::audit::{AuditLog, Record};
+use crate::audit::AuditLog;
 use crate::config::Global;
 use crate::error::{Error, Result};
 use crate::inventory::Inventory;
@@ -92,14 +93,6 @@ impl Ctx {
             .unwrap_or_else(AuditLog::default_path);
         AuditLog::open(&path)
             .map_err(|e| Error::usage(e.context("cannot open the audit log; nothing changed")))
-    }
-}
-
-/// Appends an audit record; a failure to write it after a change is reported
-/// but cannot undo the change.
-pub fn audit(log: &AuditLog, p: &Printer, rec: Record<'_>) {
-    if let Err(e) = log.append(&rec) {
-        p.error(format!("{e:#}"));
     }
 }
 

@@ -4,14 +4,15 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::anyhow;
 
-use super::{audit, fail, Ctx, WriteResult};
-use crate::audit::{now_rfc3339, operator, Record};
+use super::ops::{self, Audit, Outcome};
+use super::{fail, Ctx, WriteResult};
+use crate::audit::operator;
 use crate::config::{Output, PasswdOpts, PasswordInput};
 use crate::error::{Error, Result, EXIT_INTERRUPTED, EXIT_OK};
 use crate::interrupt::Guard;
 use crate::inventory::PasswordScheme;
 use crate::odoo::password;
-use crate::odoo::signal::{self, Changed};
+use crate::odoo::signal::Changed;
 use crate::odoo::users;
 use crate::output::{out, out_json};
 
@@ -139,18 +140,6 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         ));
     }
     let by = operator();
-    let rec = |outcome: &'static str, error: Option<String>| Record {
-        time: now_rfc3339(),
-        operator: &by,
-        action: "passwd",
-        node: target.link.name(),
-        tenant: &target.db,
-        outcome,
-        reason: None,
-        users: Some(1),
-        login: Some(&user.login),
-        error,
-    };
     let new_pw = match (o.source, piped) {
         (_, Some(p)) => p,
         (PasswordInput::Generate(len), _) => {
@@ -169,10 +158,11 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         _ => prompt_twice(&user.login, &who)?,
     };
     if let Err(e) = check_policy(&new_pw, &user.login, user.min_length) {
+        let e = e.context(who.clone());
         if let Some(log) = &log {
-            audit(log, &ctx.printer, rec("refused", Some(format!("{e:#}"))));
+            ops::refused(&target, "passwd", format!("{e:#}"), Some(&user.login), &Audit { log, operator: &by });
         }
-        return Err(fail(ctx, &mut res, e.context(who.clone())));
+        return Err(fail(ctx, &mut res, e));
     }
     let scheme = target.link.node.password_scheme;
     let rounds = password::rounds_for(user.icp_rounds.as_deref());
@@ -201,28 +191,15 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         .await
         .map_err(|e| Error::failed(anyhow!("hashing: {e}")))?;
     let guard = Guard::install();
-    if let Err(e) = users::set_password(&mut conn.client, &user, &hash).await {
-        let msg = format!("{e:#}");
-        audit(&log, &ctx.printer, rec("failed", Some(msg.clone())));
-        return Err(fail(
-            ctx,
-            &mut res,
-            Error::failed(anyhow!("{who}: nothing changed: {msg}")),
-        ));
-    }
+    let d = ops::set_password(&mut conn, &target, &user, &hash, &Audit { log: &log, operator: &by }).await;
     drop(hash);
+    if d.outcome != Outcome::Changed {
+        return Err(fail(ctx, &mut res, Error::failed(anyhow!("{}", d.message))));
+    }
     res.outcome = "changed";
     res.users = 1;
-    let sig = signal::send(&conn.client, user.signals, Changed::Users).await;
-    audit(
-        &log,
-        &ctx.printer,
-        rec("changed", sig.as_ref().err().map(|e| format!("{e:#}"))),
-    );
-    if let Err(e) = sig {
-        ctx.printer.error(format!(
-            "{who}: password changed, but the cache signal failed: {e:#}; Odoo workers may accept the old password until they restart"
-        ));
+    if let Some(e) = &d.error {
+        ctx.printer.error(format!("{who}: {e}"));
     }
     let mut notes = Vec::new();
     if user.totp {
