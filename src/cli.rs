@@ -99,6 +99,98 @@ Examples:
   tenantctl reactivate pg2/acme --yes -o json
   tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
     Reactivate(ReactivateArgs),
+    /// The same over many tenants, for scripts and cron (suspend, reactivate, passwd)
+    #[command(subcommand)]
+    Bulk(BulkCommand),
+    /// Check every node: reachable, authenticated, version, latency, tenants, privileges
+    #[command(
+        after_help = "Changes nothing: privileges are checked with has_*_privilege and statements
+that match no row inside a rolled-back transaction.
+Exit 0 when every node is fine, 3 when some are not, 1 when none is.
+
+Examples:
+  tenantctl check
+  tenantctl check -q || exit 1        # CI smoke check: one line per problem
+  tenantctl --label env=prod check -o json"
+    )]
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Suspend many tenants
+    #[command(after_help = "Examples:
+  tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
+  cut -d, -f1,3 billing-export.csv | tenantctl bulk suspend --from - --reason unpaid --yes -o json
+  tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
+    Suspend(BulkSuspendArgs),
+    /// Reactivate many tenants
+    #[command(after_help = "Examples:
+  tenantctl bulk reactivate --from paid-today.txt --yes
+  tenantctl bulk reactivate --all-matching --status suspended --match 'acme-*' --dry-run")]
+    Reactivate(BulkReactivateArgs),
+    /// Set generated admin passwords on many tenants, written to a private CSV file
+    #[command(after_help = "Examples:
+  tenantctl bulk passwd --from rotate.txt --generate --secrets-file ~/rotation-2026-11.csv --yes")]
+    Passwd(BulkPasswdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BulkTargets {
+    /// Targets: one TENANT or NODE/TENANT per line ('-' = stdin); # comments, CSV
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Only tenants in this state
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Required when selectors (--match/--status/--node/--label) pick the targets without --from
+    #[arg(long)]
+    pub all_matching: bool,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the per-tenant plan; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkSuspendArgs {
+    #[command(flatten)]
+    pub targets: BulkTargets,
+    /// Reason for every tenant whose line has no second column (1..500 characters)
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkReactivateArgs {
+    #[command(flatten)]
+    pub targets: BulkTargets,
+    /// For tenants suspended without a record of users (the old agent)
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub restore_users: Option<RestoreArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkPasswdArgs {
+    #[command(flatten)]
+    pub targets: BulkTargets,
+    /// Generate a random password per tenant (the only mode for bulk)
+    #[arg(long, required = true)]
+    pub generate: bool,
+    /// Length of the generated passwords (raised to a tenant's minimum)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(8..=256))]
+    pub length: u16,
+    /// New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password
+    #[arg(long, required = true, value_name = "PATH")]
+    pub secrets_file: PathBuf,
+    /// The user's login (default: the user behind xmlid base.user_admin)
+    #[arg(long)]
+    pub login: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -215,11 +307,7 @@ impl Cli {
         };
         let command = match self.command {
             Command::List(a) => config::Command::List(config::ListOpts {
-                status: match a.status {
-                    StatusArg::Active => config::StatusFilter::Active,
-                    StatusArg::Suspended => config::StatusFilter::Suspended,
-                    StatusArg::All => config::StatusFilter::All,
-                },
+                status: status_filter(a.status),
                 pattern: a.pattern,
                 sort: match a.sort {
                     SortArg::Name => config::Sort::Name,
@@ -254,7 +342,46 @@ impl Cli {
                 yes: a.yes,
                 dry_run: a.dry_run,
             }),
+            Command::Bulk(b) => {
+                let (action, t) = match b {
+                    BulkCommand::Suspend(a) => {
+                        (config::BulkAction::Suspend { reason: a.reason }, a.targets)
+                    }
+                    BulkCommand::Reactivate(a) => (
+                        config::BulkAction::Reactivate {
+                            all_internal: matches!(a.restore_users, Some(RestoreArg::AllInternal)),
+                        },
+                        a.targets,
+                    ),
+                    BulkCommand::Passwd(a) => (
+                        config::BulkAction::Passwd {
+                            length: a.length as usize,
+                            secrets_file: a.secrets_file,
+                            login: a.login,
+                        },
+                        a.targets,
+                    ),
+                };
+                config::Command::Bulk(config::BulkOpts {
+                    action,
+                    from: t.from,
+                    pattern: t.pattern,
+                    status: t.status.map(status_filter),
+                    all_matching: t.all_matching,
+                    yes: t.yes,
+                    dry_run: t.dry_run,
+                })
+            }
+            Command::Check => config::Command::Check,
         };
         Config { global, command }
+    }
+}
+
+fn status_filter(s: StatusArg) -> config::StatusFilter {
+    match s {
+        StatusArg::Active => config::StatusFilter::Active,
+        StatusArg::Suspended => config::StatusFilter::Suspended,
+        StatusArg::All => config::StatusFilter::All,
     }
 }

@@ -85,11 +85,39 @@ pub struct ReactivateOpts {
 }
 
 #[derive(Debug)]
+pub enum BulkAction {
+    Suspend {
+        reason: Option<String>,
+    },
+    Reactivate {
+        all_internal: bool,
+    },
+    Passwd {
+        length: usize,
+        secrets_file: PathBuf,
+        login: Option<String>,
+    },
+}
+
+#[derive(Debug)]
+pub struct BulkOpts {
+    pub action: BulkAction,
+    pub from: Option<PathBuf>,
+    pub pattern: Option<String>,
+    pub status: Option<StatusFilter>,
+    pub all_matching: bool,
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
 pub enum Command {
     List(ListOpts),
     Passwd(PasswdOpts),
     Suspend(SuspendOpts),
     Reactivate(ReactivateOpts),
+    Bulk(BulkOpts),
+    Check,
 }
 
 #[derive(Debug)]

@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod odoo;
 pub mod output;
 pub mod pgpass;
+pub mod targetfile;
 pub mod targets;
 pub mod transport;
 
@@ -79,5 +80,7 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Passwd(o) => commands::passwd::run(ctx, o).await,
         Command::Suspend(o) => commands::suspend::suspend(ctx, o).await,
         Command::Reactivate(o) => commands::suspend::reactivate(ctx, o).await,
+        Command::Bulk(o) => commands::bulk::run(ctx, o).await,
+        Command::Check => commands::check::run(ctx).await,
     }
 }

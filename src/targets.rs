@@ -109,10 +109,116 @@ pub fn split_spec<'a>(spec: &'a str, links: &[Arc<NodeLink>]) -> (Option<&'a str
     (None, spec)
 }
 
+/// What one node holds: its candidate databases, or why it could not be asked.
+pub struct Scan {
+    pub link: Arc<NodeLink>,
+    pub result: Result<Vec<Candidate>, String>,
+}
+
+/// Lists the candidate databases of every given node, concurrently.
+pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
+    let mut set = JoinSet::new();
+    for (i, link) in links.iter().enumerate() {
+        let link = link.clone();
+        let t = t.clone();
+        set.spawn(async move {
+            let r = node_candidates(&link, &t)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            (i, Scan { link, result: r })
+        });
+    }
+    let mut out: Vec<(usize, Scan)> = Vec::with_capacity(links.len());
+    while let Some(r) = set.join_next().await {
+        if let Ok(x) = r {
+            out.push(x);
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Why a name did not resolve.
+#[derive(Debug, Clone)]
+pub enum Unresolved {
+    /// Unknown, ambiguous or malformed: the user's input is wrong (exit 2).
+    Input(String),
+    /// Not found, and some nodes could not be searched (exit 1).
+    Unreachable(String),
+}
+
+impl Unresolved {
+    pub fn message(&self) -> &str {
+        match self {
+            Unresolved::Input(m) | Unresolved::Unreachable(m) => m,
+        }
+    }
+}
+
+/// Resolves `TENANT` / `NODE/TENANT` among scanned nodes.
+pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Target, Unresolved> {
+    check_name(spec).map_err(|e| Unresolved::Input(format!("{}", e.inner)))?;
+    let links: Vec<Arc<NodeLink>> = scans.iter().map(|s| s.link.clone()).collect();
+    let (node, db) = split_spec(spec, &links);
+    if node.is_none() {
+        if let Some((n, _)) = spec.split_once('/') {
+            if all_nodes.iter().any(|a| a == n) {
+                return Err(Unresolved::Input(format!(
+                    "node {n:?} is not among the selected nodes (--node/--label)"
+                )));
+            }
+        }
+    }
+    check_name(db).map_err(|e| Unresolved::Input(format!("{}", e.inner)))?;
+    let mut hits = Vec::new();
+    let mut errors = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for s in scans
+        .iter()
+        .filter(|s| node.is_none_or(|n| s.link.name() == n))
+    {
+        match &s.result {
+            Ok(cands) => {
+                for c in cands {
+                    if c.name == db {
+                        hits.push(s.link.clone());
+                    }
+                    names.push(&c.name);
+                }
+            }
+            Err(e) => errors.push(e.clone()),
+        }
+    }
+    match hits.len() {
+        1 => Ok(Target {
+            link: hits.remove(0),
+            db: db.to_string(),
+        }),
+        0 if !errors.is_empty() => Err(Unresolved::Unreachable(format!(
+            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+            errors.join("; ")
+        ))),
+        0 => {
+            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+            let close = closest(db, &names);
+            let hint = if close.is_empty() { String::new() } else { format!("; closest: {}", close.join(", ")) };
+            Err(Unresolved::Input(format!("unknown tenant {db:?}{hint}")))
+        }
+        _ => {
+            let both: Vec<String> = hits.iter().map(|l| format!("{}/{db}", l.name())).collect();
+            Err(Unresolved::Input(format!(
+                "tenant {db:?} exists on several nodes: {}; name one as NODE/TENANT",
+                both.join(", ")
+            )))
+        }
+    }
+}
+
 /// Finds the one database a `TENANT` or `NODE/TENANT` argument names.
 /// On several nodes: usage error listing them. Unknown: usage error with the
 /// closest names. When some nodes cannot be searched and the name is not
-/// found elsewhere, the run fails (exit 1) naming them.
+/// found elsewhere, the run fails (exit 1) naming them. Returns the errors of
+/// nodes that could not be searched, for a warning.
 pub async fn resolve_one(
     spec: &str,
     links: &[Arc<NodeLink>],
@@ -120,77 +226,22 @@ pub async fn resolve_one(
     t: &Arc<Transport>,
 ) -> Result<(Target, Vec<String>)> {
     check_name(spec)?;
-    let (node, db) = split_spec(spec, links);
-    if node.is_none() {
-        if let Some((n, _)) = spec.split_once('/') {
-            if all_nodes.iter().any(|a| a == n) {
-                return Err(Error::usage(anyhow!(
-                    "node {n:?} is not among the selected nodes (--node/--label)"
-                )));
-            }
-        }
-    }
-    check_name(db)?;
+    // Only the named node is asked when the spec names one.
+    let (node, _) = split_spec(spec, links);
     let search: Vec<Arc<NodeLink>> = links
         .iter()
         .filter(|l| node.is_none_or(|n| l.name() == n))
         .cloned()
         .collect();
-    let mut set = JoinSet::new();
-    for (i, link) in search.iter().enumerate() {
-        let link = link.clone();
-        let t = t.clone();
-        set.spawn(async move { (i, node_candidates(&link, &t).await) });
-    }
-    let mut results: Vec<(usize, anyhow::Result<Vec<Candidate>>)> = Vec::new();
-    while let Some(r) = set.join_next().await {
-        results.push(r.map_err(|e| Error::failed(anyhow!("task failed: {e}")))?);
-    }
-    results.sort_by_key(|(i, _)| *i);
-    let mut hits = Vec::new();
-    let mut errors = Vec::new();
-    let mut names = Vec::new();
-    for (i, r) in results {
-        match r {
-            Ok(cands) => {
-                for c in cands {
-                    if c.name == db {
-                        hits.push(search[i].clone());
-                    }
-                    names.push(c.name);
-                }
-            }
-            Err(e) => errors.push(format!("{e:#}")),
-        }
-    }
-    match hits.len() {
-        1 => Ok((
-            Target {
-                link: hits.remove(0),
-                db: db.to_string(),
-            },
-            errors,
-        )),
-        0 if !errors.is_empty() => Err(Error::failed(anyhow!(
-            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
-            errors.join("; ")
-        ))),
-        0 => {
-            let close = closest(db, &names);
-            let hint = if close.is_empty() {
-                String::new()
-            } else {
-                format!("; closest: {}", close.join(", "))
-            };
-            Err(Error::usage(anyhow!("unknown tenant {db:?}{hint}")))
-        }
-        _ => {
-            let both: Vec<String> = hits.iter().map(|l| format!("{}/{db}", l.name())).collect();
-            Err(Error::usage(anyhow!(
-                "tenant {db:?} exists on several nodes: {}; name one as NODE/TENANT",
-                both.join(", ")
-            )))
-        }
+    let scans = scan(&search, t).await;
+    let unsearched: Vec<String> = scans
+        .iter()
+        .filter_map(|s| s.result.as_ref().err().cloned())
+        .collect();
+    match resolve_in(spec, &scans, all_nodes) {
+        Ok(t) => Ok((t, unsearched)),
+        Err(Unresolved::Input(m)) => Err(Error::usage(anyhow!(m))),
+        Err(Unresolved::Unreachable(m)) => Err(Error::failed(anyhow!(m))),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The commands. Each takes the run's [`Ctx`] and returns an exit code.
 
+pub mod bulk;
+pub mod check;
 pub mod list;
 pub mod ops;
 pub mod passwd;

@@ -12,7 +12,7 @@ use crate::transport::Conn;
 
 /// What happened to one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Changed,
     Unchanged,
@@ -22,6 +22,8 @@ pub enum Outcome {
     Failed,
     /// Not started (Ctrl-C).
     Skipped,
+    /// Dry run: would be changed.
+    WouldChange,
 }
 
 impl Outcome {
@@ -32,6 +34,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Failed => "failed",
             Outcome::Skipped => "skipped",
+            Outcome::WouldChange => "would-change",
         }
     }
 }
@@ -110,7 +113,9 @@ impl Audit<'_> {
 /// Suspends (idempotent), signals after the commit, audits.
 pub async fn suspend(conn: &mut Conn, t: &Target, reason: &str, audit: &Audit<'_>) -> Done {
     let who = t.display();
-    let d = match suspension::suspend(&mut conn.client, reason, audit.operator, &now_rfc3339()).await {
+    let d = match suspension::suspend(&mut conn.client, reason, audit.operator, &now_rfc3339())
+        .await
+    {
         Err(e) => Done::failed(format!("{who}: suspend failed, nothing changed: {e:#}")),
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             // Repeat the signal: an earlier run may have committed and lost its
@@ -125,8 +130,12 @@ pub async fn suspend(conn: &mut Conn, t: &Target, reason: &str, audit: &Audit<'_
                 format!(
                     "{who} is already suspended since {} ({}){}; nothing changed",
                     st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-                    st.get(keys::SUSPENDED_REASON).map(|r| format!("reason: {r}")).unwrap_or_else(|| "no reason recorded".into()),
-                    st.get(keys::SUSPENDED_BY).map(|b| format!(", by {b}")).unwrap_or_default(),
+                    st.get(keys::SUSPENDED_REASON)
+                        .map(|r| format!("reason: {r}"))
+                        .unwrap_or_else(|| "no reason recorded".into()),
+                    st.get(keys::SUSPENDED_BY)
+                        .map(|b| format!(", by {b}"))
+                        .unwrap_or_default(),
                 ),
             );
             d.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
@@ -178,9 +187,15 @@ pub fn no_record_message(who: &str, bad: Option<&str>) -> String {
 /// Reactivates (idempotent), signals after the commit, audits.
 pub async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, audit: &Audit<'_>) -> Done {
     let who = t.display();
-    let d = match suspension::reactivate(&mut conn.client, restore, audit.operator, &now_rfc3339()).await {
+    let d = match suspension::reactivate(&mut conn.client, restore, audit.operator, &now_rfc3339())
+        .await
+    {
         Err(e) => Done::failed(format!("{who}: reactivate failed, nothing changed: {e:#}")),
-        Ok(ReactivateOutcome::NotSuspended(_)) => Done::new(Outcome::Unchanged, 0, format!("{who} is not suspended; nothing changed")),
+        Ok(ReactivateOutcome::NotSuspended(_)) => Done::new(
+            Outcome::Unchanged,
+            0,
+            format!("{who} is not suspended; nothing changed"),
+        ),
         Ok(ReactivateOutcome::NoRecord) => {
             let m = no_record_message(&who, None);
             let mut d = Done::new(Outcome::Refused, 0, m.clone());
@@ -206,12 +221,18 @@ pub async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, audit: &A
                 format!(
                     "reactivated {who}: {} users switched on{}; cache signal {} sent",
                     user_ids.len(),
-                    if restore == Restore::AllInternal { " (all internal users)" } else { " (exactly those recorded)" },
+                    if restore == Restore::AllInternal {
+                        " (all internal users)"
+                    } else {
+                        " (exactly those recorded)"
+                    },
                     signals.describe(Changed::UsersAndParams)
                 ),
             );
             if !missing.is_empty() {
-                d.message.push_str(&format!("; recorded users that no longer exist were skipped: {missing:?}"));
+                d.message.push_str(&format!(
+                    "; recorded users that no longer exist were skipped: {missing:?}"
+                ));
             }
             d.missing = missing;
             d.signal = Some(signals.describe(Changed::UsersAndParams));
@@ -226,7 +247,13 @@ pub async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, audit: &A
 }
 
 /// Writes an already computed hash, signals after the commit, audits.
-pub async fn set_password(conn: &mut Conn, t: &Target, user: &PasswdTarget, hash: &str, audit: &Audit<'_>) -> Done {
+pub async fn set_password(
+    conn: &mut Conn,
+    t: &Target,
+    user: &PasswdTarget,
+    hash: &str,
+    audit: &Audit<'_>,
+) -> Done {
     let who = t.display();
     let d = match users::set_password(&mut conn.client, user, hash).await {
         Err(e) => Done::failed(format!("{who}: nothing changed: {e:#}")),
@@ -256,7 +283,13 @@ pub async fn set_password(conn: &mut Conn, t: &Target, user: &PasswdTarget, hash
 }
 
 /// Audits a refusal decided before any transaction (policy, unknown login).
-pub fn refused(t: &Target, action: &str, message: String, login: Option<&str>, audit: &Audit<'_>) -> Done {
+pub fn refused(
+    t: &Target,
+    action: &str,
+    message: String,
+    login: Option<&str>,
+    audit: &Audit<'_>,
+) -> Done {
     let mut d = Done::new(Outcome::Refused, 0, message.clone());
     d.error = Some(message);
     audit.write(t, action, &d, None, login);

@@ -160,7 +160,13 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     if let Err(e) = check_policy(&new_pw, &user.login, user.min_length) {
         let e = e.context(who.clone());
         if let Some(log) = &log {
-            ops::refused(&target, "passwd", format!("{e:#}"), Some(&user.login), &Audit { log, operator: &by });
+            ops::refused(
+                &target,
+                "passwd",
+                format!("{e:#}"),
+                Some(&user.login),
+                &Audit { log, operator: &by },
+            );
         }
         return Err(fail(ctx, &mut res, e));
     }
@@ -191,7 +197,17 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         .await
         .map_err(|e| Error::failed(anyhow!("hashing: {e}")))?;
     let guard = Guard::install();
-    let d = ops::set_password(&mut conn, &target, &user, &hash, &Audit { log: &log, operator: &by }).await;
+    let d = ops::set_password(
+        &mut conn,
+        &target,
+        &user,
+        &hash,
+        &Audit {
+            log: &log,
+            operator: &by,
+        },
+    )
+    .await;
     drop(hash);
     if d.outcome != Outcome::Changed {
         return Err(fail(ctx, &mut res, Error::failed(anyhow!("{}", d.message))));

@@ -25,10 +25,18 @@ pub fn check_reason(reason: &str) -> std::result::Result<(), String> {
     }
     let n = reason.chars().count();
     if n > MAX_REASON {
-        return Err(format!("the reason has {n} characters; at most {MAX_REASON}"));
+        return Err(format!(
+            "the reason has {n} characters; at most {MAX_REASON}"
+        ));
     }
-    if let Some(c) = reason.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
-        return Err(format!("the reason contains the control character U+{:04X}", c as u32));
+    if let Some(c) = reason
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        return Err(format!(
+            "the reason contains the control character U+{:04X}",
+            c as u32
+        ));
     }
     Ok(())
 }
@@ -37,7 +45,7 @@ pub fn check_reason(reason: &str) -> std::result::Result<(), String> {
 fn report(ctx: &Ctx, mut res: WriteResult, d: &Done, guard: Option<&Guard>) -> Result<u8> {
     res.outcome = match d.outcome {
         Outcome::Changed => "changed",
-        Outcome::Unchanged | Outcome::Skipped => "unchanged",
+        Outcome::Unchanged | Outcome::Skipped | Outcome::WouldChange => "unchanged",
         Outcome::Refused | Outcome::Failed => "failed",
     };
     res.users = d.users;
@@ -70,25 +78,41 @@ fn report(ctx: &Ctx, mut res: WriteResult, d: &Done, guard: Option<&Guard>) -> R
     if let Some(e) = &d.error {
         ctx.printer.error(format!("{}: {e}", res.node));
     }
-    Ok(if guard.is_some_and(Guard::interrupted) { EXIT_INTERRUPTED } else { EXIT_OK })
+    Ok(if guard.is_some_and(Guard::interrupted) {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Resolves and connects, printing the JSON failure object when that fails.
-async fn open(ctx: &Ctx, spec: &str, action: &'static str) -> Result<(Target, crate::transport::Conn, WriteResult)> {
+async fn open(
+    ctx: &Ctx,
+    spec: &str,
+    action: &'static str,
+) -> Result<(Target, crate::transport::Conn, WriteResult)> {
     let target = ctx.resolve(spec).await?;
     let mut res = WriteResult::new(&target, action);
     match target.link.connect(&target.db, &ctx.transport).await {
         Ok(c) => Ok((target, c, res)),
         Err(e) => {
             let who = target.display();
-            Err(fail(ctx, &mut res, Error::failed(e.context(format!("{who}: connect")))))
+            Err(fail(
+                ctx,
+                &mut res,
+                Error::failed(e.context(format!("{who}: connect"))),
+            ))
         }
     }
 }
 
 pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
     check_reason(&o.reason).map_err(|e| Error::usage(anyhow!("--reason: {e}")))?;
-    let log = if o.dry_run { None } else { Some(ctx.audit_log()?) };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
     let (target, mut conn, mut res) = open(ctx, &o.tenant, "suspend").await?;
     let who = target.display();
     let state = match suspension::state(&conn.client).await {
@@ -113,11 +137,16 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
                 format!(
                     "dry run: {who} is already suspended since {} ({}); nothing would change",
                     state.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-                    state.get(keys::SUSPENDED_REASON).unwrap_or("no reason recorded")
+                    state
+                        .get(keys::SUSPENDED_REASON)
+                        .unwrap_or("no reason recorded")
                 ),
             )
         } else {
-            let mut text = format!("dry run: would suspend {who}: switch off {} active users (id 1 excluded):\n", users.len());
+            let mut text = format!(
+                "dry run: would suspend {who}: switch off {} active users (id 1 excluded):\n",
+                users.len()
+            );
             for u in &users {
                 text.push_str(&format!("  - {} (id {})\n", u.login, u.id));
             }
@@ -136,18 +165,37 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
         };
         return report(ctx, res, &d, None);
     }
-    if !state.suspended() && !o.yes && !confirm(&format!("Suspend {who}: switch off {} active users and record them?", users.len()))? {
+    if !state.suspended()
+        && !o.yes
+        && !confirm(&format!(
+            "Suspend {who}: switch off {} active users and record them?",
+            users.len()
+        ))?
+    {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
     let log = log.expect("audit log is open when not a dry run");
     let guard = Guard::install();
-    let d = ops::suspend(&mut conn, &target, &o.reason, &Audit { log: &log, operator: &by }).await;
+    let d = ops::suspend(
+        &mut conn,
+        &target,
+        &o.reason,
+        &Audit {
+            log: &log,
+            operator: &by,
+        },
+    )
+    .await;
     report(ctx, res, &d, Some(&guard))
 }
 
 pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
-    let log = if o.dry_run { None } else { Some(ctx.audit_log()?) };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
     let (target, mut conn, mut res) = open(ctx, &o.tenant, "reactivate").await?;
     let who = target.display();
     let state = match suspension::state(&conn.client).await {
@@ -155,7 +203,11 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who)))),
     };
     let by = operator();
-    let restore = if o.all_internal { Restore::AllInternal } else { Restore::Recorded };
+    let restore = if o.all_internal {
+        Restore::AllInternal
+    } else {
+        Restore::Recorded
+    };
     let plan = if state.suspended() {
         match suspension::users_to_reactivate(&conn.client, &state, restore).await {
             Ok(p) => Some(p),
@@ -177,7 +229,13 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
             };
             let msg = ops::no_record_message(&who, bad);
             let d = match &log {
-                Some(log) => ops::refused(&target, "reactivate", msg, None, &Audit { log, operator: &by }),
+                Some(log) => ops::refused(
+                    &target,
+                    "reactivate",
+                    msg,
+                    None,
+                    &Audit { log, operator: &by },
+                ),
                 None => {
                     let mut d = Done::new(Outcome::Refused, 0, msg.clone());
                     d.error = Some(msg);
@@ -195,13 +253,19 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
             let mut text = format!(
                 "dry run: would reactivate {who}: switch on {} users ({}):\n",
                 users.len(),
-                if o.all_internal { "every internal user but __system__, templates and public" } else { "exactly those recorded at suspension" }
+                if o.all_internal {
+                    "every internal user but __system__, templates and public"
+                } else {
+                    "exactly those recorded at suspension"
+                }
             );
             for u in &users {
                 text.push_str(&format!("  + {} (id {})\n", u.login, u.id));
             }
             if let Some(missing) = res.missing_users.as_ref().filter(|m| !m.is_empty()) {
-                text.push_str(&format!("recorded users that no longer exist (skipped): {missing:?}\n"));
+                text.push_str(&format!(
+                    "recorded users that no longer exist (skipped): {missing:?}\n"
+                ));
             }
             text.push_str(&format!(
                 "and write ICP {}='false', {}, {}, delete {}; then signal {}. Nothing changed.",
@@ -217,12 +281,27 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         d.signal = Some(state.signals.describe(Changed::UsersAndParams));
         return report(ctx, res, &d, None);
     }
-    if plan.is_some() && !o.yes && !confirm(&format!("Reactivate {who}: switch on {} users?", users.len()))? {
+    if plan.is_some()
+        && !o.yes
+        && !confirm(&format!(
+            "Reactivate {who}: switch on {} users?",
+            users.len()
+        ))?
+    {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
     let log = log.expect("audit log is open when not a dry run");
     let guard = Guard::install();
-    let d = ops::reactivate(&mut conn, &target, restore, &Audit { log: &log, operator: &by }).await;
+    let d = ops::reactivate(
+        &mut conn,
+        &target,
+        restore,
+        &Audit {
+            log: &log,
+            operator: &by,
+        },
+    )
+    .await;
     report(ctx, res, &d, Some(&guard))
 }

@@ -1,0 +1,241 @@
+//! `tenantctl check`: a smoke check of every selected node for CI and
+//! monitoring. Changes nothing.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use super::Ctx;
+use crate::config::Output;
+use crate::error::{Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
+use crate::odoo::check::{self, TenantCheck};
+use crate::output::{csv_line, out, out_json};
+use crate::targets::node_candidates;
+use crate::transport::{NodeLink, Transport, Via};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeCheck {
+    pub node: String,
+    pub via: Via,
+    pub address: String,
+    pub ok: bool,
+    pub reachable: bool,
+    pub authenticated: bool,
+    pub server_version: Option<String>,
+    pub role: Option<String>,
+    pub superuser: Option<bool>,
+    /// Time to open a connection (TCP/TLS/auth), milliseconds.
+    pub connect_ms: Option<f64>,
+    /// Best of three `SELECT 1` round trips, milliseconds.
+    pub latency_ms: Option<f64>,
+    pub tenants: usize,
+    pub problems: Vec<String>,
+}
+
+pub async fn run(ctx: &Ctx) -> Result<u8> {
+    let mut set = JoinSet::new();
+    for (i, link) in ctx.links.iter().enumerate() {
+        let link = link.clone();
+        let t = ctx.transport.clone();
+        set.spawn(async move { (i, check_node(&link, &t).await) });
+    }
+    let mut results: Vec<(usize, NodeCheck)> = Vec::new();
+    while let Some(Ok(r)) = set.join_next().await {
+        results.push(r);
+    }
+    results.sort_by_key(|(i, _)| *i);
+    let nodes: Vec<NodeCheck> = results.into_iter().map(|(_, n)| n).collect();
+    print(ctx, &nodes);
+    let bad = nodes.iter().filter(|n| !n.ok).count();
+    Ok(if bad == 0 {
+        EXIT_OK
+    } else if bad == nodes.len() {
+        EXIT_FAILED
+    } else {
+        EXIT_PARTIAL
+    })
+}
+
+async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
+    let mut c = NodeCheck {
+        node: link.name().to_string(),
+        via: link.via,
+        address: link.node.address(),
+        ok: false,
+        reachable: false,
+        authenticated: false,
+        server_version: None,
+        role: None,
+        superuser: None,
+        connect_ms: None,
+        latency_ms: None,
+        tenants: 0,
+        problems: vec![],
+    };
+    let t0 = Instant::now();
+    let conn = match link.connect(&link.node.maintenance_db, t).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            // SQLSTATE class 28: the server answered and refused the login.
+            c.reachable = msg.contains("(SQLSTATE 28");
+            c.problems.push(format!("connect: {msg}"));
+            return c;
+        }
+    };
+    c.connect_ms = Some(ms(t0));
+    c.reachable = true;
+    c.authenticated = true;
+    match check::node_info(&conn).await {
+        Ok(info) => {
+            c.server_version = Some(info.server_version);
+            c.role = Some(info.user);
+            c.superuser = Some(info.superuser);
+        }
+        Err(e) => c.problems.push(format!("{e:#}")),
+    }
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t1 = Instant::now();
+        if conn.simple_query("SELECT 1").await.is_ok() {
+            best = best.min(ms(t1));
+        }
+    }
+    c.latency_ms = (best < f64::MAX).then_some(best);
+    drop(conn);
+    let cands = match node_candidates(link, t).await {
+        Ok(v) => v,
+        Err(e) => {
+            c.problems.push(format!("{e:#}"));
+            return c;
+        }
+    };
+    let mut set = JoinSet::new();
+    for cand in cands {
+        let link = link.clone();
+        let t = t.clone();
+        set.spawn(async move {
+            let r = async {
+                let conn = link.connect(&cand.name, &t).await?;
+                check::tenant(&conn).await
+            }
+            .await;
+            (cand.name, r)
+        });
+    }
+    let mut problems = Vec::new();
+    while let Some(Ok((db, r))) = set.join_next().await {
+        match r {
+            Ok(TenantCheck::Ok) => c.tenants += 1,
+            Ok(TenantCheck::NotOdoo) => {}
+            Ok(TenantCheck::Problems(p)) => {
+                c.tenants += 1;
+                problems.extend(p.into_iter().map(|p| format!("database {db:?}: {p}")));
+            }
+            Err(e) => problems.push(format!("database {db:?}: {e:#}")),
+        }
+    }
+    problems.sort();
+    c.problems.extend(problems);
+    c.ok = c.problems.is_empty();
+    c
+}
+
+fn ms(since: Instant) -> f64 {
+    (since.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0
+}
+
+fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
+    let p = &ctx.printer;
+    // -q: one line per problem, nothing else (for CI logs).
+    if p.quiet {
+        for n in nodes {
+            for pr in &n.problems {
+                p.error(format!("node {} ({}): {pr}", n.node, n.address));
+            }
+        }
+        return;
+    }
+    match p.format {
+        Output::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                nodes: &'a [NodeCheck],
+            }
+            out_json(&Doc { nodes });
+        }
+        Output::Csv => {
+            out(&csv_line(&[
+                "node",
+                "via",
+                "ok",
+                "server_version",
+                "connect_ms",
+                "latency_ms",
+                "tenants",
+                "problems",
+            ]));
+            for n in nodes {
+                out(&csv_line(&[
+                    n.node.clone(),
+                    n.via.to_string(),
+                    n.ok.to_string(),
+                    n.server_version.clone().unwrap_or_default(),
+                    n.connect_ms.map(|v| v.to_string()).unwrap_or_default(),
+                    n.latency_ms.map(|v| v.to_string()).unwrap_or_default(),
+                    n.tenants.to_string(),
+                    n.problems.join("; "),
+                ]));
+            }
+        }
+        Output::Table => {
+            let mut t = p.table(&[
+                "NODE", "VIA", "STATUS", "POSTGRES", "CONNECT", "LATENCY", "TENANTS", "PROBLEMS",
+            ]);
+            for n in nodes {
+                let status = if n.ok {
+                    "ok"
+                } else if !n.reachable {
+                    "unreachable"
+                } else if !n.authenticated {
+                    "auth failed"
+                } else {
+                    "problems"
+                };
+                let color = if n.ok {
+                    comfy_table::Color::Green
+                } else {
+                    comfy_table::Color::Red
+                };
+                t.add_row(vec![
+                    p.cell(&n.node, None),
+                    p.cell(n.via, None),
+                    p.cell(status, Some(color)),
+                    p.cell(n.server_version.as_deref().unwrap_or("-"), None),
+                    p.cell(
+                        n.connect_ms
+                            .map(|v| format!("{v:.1} ms"))
+                            .unwrap_or_else(|| "-".into()),
+                        None,
+                    ),
+                    p.cell(
+                        n.latency_ms
+                            .map(|v| format!("{v:.1} ms"))
+                            .unwrap_or_else(|| "-".into()),
+                        None,
+                    ),
+                    p.cell(n.tenants, None),
+                    p.cell(n.problems.len(), None),
+                ]);
+            }
+            out(t.to_string().trim_end());
+            for n in nodes {
+                for pr in &n.problems {
+                    p.error(format!("node {} ({}): {pr}", n.node, n.address));
+                }
+            }
+        }
+    }
+}

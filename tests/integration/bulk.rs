@@ -1,0 +1,578 @@
+//! `bulk` and `check` against real clusters.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::fixtures::{create_tenant, icp, login_works, user_states, TenantSpec};
+use crate::harness::{free_port, tenantctl_with_home, write_inventory, Cluster};
+
+type States = Vec<(i64, String, bool, bool)>;
+
+struct Two {
+    a: Cluster,
+    b: Cluster,
+    dir: tempfile::TempDir,
+    inv: std::path::PathBuf,
+}
+
+fn two(per_node: usize) -> Two {
+    let a = Cluster::start("a");
+    let b = Cluster::start("b");
+    for i in 0..per_node {
+        create_tenant(&a, &format!("a{i:03}"), &TenantSpec::default());
+        create_tenant(
+            &b,
+            &format!("b{i:03}"),
+            &TenantSpec::for_major(if i % 2 == 0 { 17 } else { 19 }),
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("a", &a), ("b", &b)], "");
+    Two { a, b, dir, inv }
+}
+
+impl Two {
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = tenantctl_with_home(self.dir.path());
+        c.arg("-i").arg(&self.inv);
+        c
+    }
+    fn cluster(&self, db: &str) -> &Cluster {
+        if db.starts_with('a') {
+            &self.a
+        } else {
+            &self.b
+        }
+    }
+    fn states(&self, dbs: &[String]) -> Vec<States> {
+        dbs.iter()
+            .map(|d| user_states(self.cluster(d), d))
+            .collect()
+    }
+    fn audit(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+    /// Fully suspended (record = users active before, all of them off) or
+    /// untouched (same users as before, no suspension keys). Panics on a mix.
+    fn suspended_or_untouched(&self, db: &str, before: &States) -> bool {
+        let c = self.cluster(db);
+        let now = user_states(c, db);
+        match icp(c, db, "tenant.suspended").as_deref() {
+            Some("true") => {
+                let recorded: Vec<i64> =
+                    serde_json::from_str(&icp(c, db, "tenant.suspended_user_ids").expect("record"))
+                        .unwrap();
+                let was: Vec<i64> = before
+                    .iter()
+                    .filter(|u| u.2 && u.0 != 1)
+                    .map(|u| u.0)
+                    .collect();
+                assert_eq!(recorded, was, "{db}: record exact");
+                assert!(now.iter().all(|u| !u.2), "{db}: all users off");
+                true
+            }
+            None => {
+                assert_eq!(&now, before, "{db}: untouched");
+                false
+            }
+            other => panic!("{db}: tenant.suspended = {other:?}"),
+        }
+    }
+}
+
+fn json(a: &assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&a.get_output().stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&a.get_output().stdout)))
+}
+
+#[test]
+fn bulk_suspend_from_a_billing_export_then_reactivate_exactly() {
+    let t = two(16);
+    let all: Vec<String> = (0..16)
+        .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
+        .collect();
+    let before = t.states(&all);
+    // One tenant is already suspended.
+    t.cmd()
+        .args(["suspend", "a003", "--reason", "earlier", "--yes"])
+        .assert()
+        .success();
+    let mut file = String::from("# overdue tenants\r\n");
+    for (i, d) in all.iter().enumerate() {
+        if i % 3 == 0 {
+            file.push_str(&format!("{d},\"invoice {i}, unpaid\"\r\n"));
+        } else {
+            file.push_str(&format!("{d}\n"));
+        }
+    }
+    file.push_str("a001\n\nnope-tenant\nb/b002\n");
+    let list = t.dir.path().join("overdue.csv");
+    std::fs::write(&list, file).unwrap();
+    let a = t
+        .cmd()
+        .args(["bulk", "suspend", "--from"])
+        .arg(&list)
+        .args(["--reason", "non-payment", "--yes", "-o", "json"])
+        .assert()
+        .code(3);
+    let v = json(&a);
+    let results = v["results"].as_array().unwrap();
+    // Input order; duplicates collapsed (a001 and b/b002 appear once each).
+    assert_eq!(results.len(), 33, "{v:#}");
+    assert_eq!(results[0]["tenant"], "a000");
+    assert_eq!(results[0]["line"], 2);
+    let by = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["tenant"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("a003")["outcome"], "unchanged");
+    assert_eq!(by("a000")["outcome"], "changed");
+    let bad = by("nope-tenant");
+    assert_eq!(bad["outcome"], "failed");
+    assert!(bad["error"].as_str().unwrap().contains("unknown tenant"));
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"changed": 31, "unchanged": 1, "failed": 1, "skipped": 0})
+    );
+    assert_eq!(
+        icp(&t.a, "a000", "tenant.suspended_reason").as_deref(),
+        Some("invoice 0, unpaid")
+    );
+    assert_eq!(
+        icp(&t.a, "a001", "tenant.suspended_reason").as_deref(),
+        Some("non-payment")
+    );
+    assert_eq!(
+        icp(&t.a, "a003", "tenant.suspended_reason").as_deref(),
+        Some("earlier"),
+        "never overwritten"
+    );
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr);
+    assert!(
+        stderr.contains("bulk suspend: 31 changed, 1 unchanged, 1 failed"),
+        "{stderr}"
+    );
+    for (d, b) in all.iter().zip(&before) {
+        assert!(t.suspended_or_untouched(d, b), "{d} suspended");
+    }
+    let audit = t.audit();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|l| l["action"] == "suspend" && l["outcome"] == "changed")
+            .count(),
+        32
+    );
+
+    // Reactivate all from stdin: every tenant exactly as before.
+    let input: String = all.iter().map(|d| format!("{d}\n")).collect();
+    let a = t
+        .cmd()
+        .args(["bulk", "reactivate", "--from", "-", "--yes", "-o", "json"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    assert_eq!(json(&a)["summary"]["changed"], 32);
+    assert_eq!(t.states(&all), before);
+}
+
+#[test]
+fn selectors_need_all_matching_and_dry_run_changes_nothing() {
+    let t = two(3);
+    let all: Vec<String> = (0..3)
+        .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
+        .collect();
+    let before = t.states(&all);
+    let a = t
+        .cmd()
+        .args(["bulk", "suspend", "--match", "a*", "--reason", "x", "--yes"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("--all-matching"));
+    t.cmd()
+        .args(["--node", "a", "bulk", "suspend", "--reason", "x", "--yes"])
+        .assert()
+        .code(2);
+    t.cmd()
+        .args(["bulk", "suspend", "--reason", "x", "--yes"])
+        .assert()
+        .code(2);
+    // No terminal and no --yes.
+    t.cmd()
+        .args([
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--match",
+            "a*",
+            "--reason",
+            "x",
+        ])
+        .assert()
+        .code(2);
+    // Dry run: full plan, nothing changed.
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--match",
+            "a*",
+            "--reason",
+            "x",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    let v = json(&a);
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["results"].as_array().unwrap().len(), 3);
+    assert!(v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["outcome"] == "would-change" && r["users"] == 6));
+    assert_eq!(t.states(&all), before);
+    assert!(all
+        .iter()
+        .all(|d| icp(t.cluster(d), d, "tenant.suspended").is_none()));
+    assert!(t.audit().is_empty());
+    // --status and --node select; non-Odoo databases are skipped by selectors.
+    crate::fixtures::create_plain_db(&t.b, "b-plain");
+    let a = t
+        .cmd()
+        .args([
+            "--node",
+            "b",
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "x",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["summary"]["changed"], 3);
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "reactivate",
+            "--all-matching",
+            "--status",
+            "suspended",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    let v = json(&a);
+    assert_eq!(v["results"].as_array().unwrap().len(), 3);
+    assert_eq!(t.states(&all), before);
+}
+
+#[test]
+fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
+    let a = Cluster::start("a");
+    let n = 100;
+    let names: Vec<String> = (0..n).map(|i| format!("a{i:03}")).collect();
+    for d in &names {
+        create_tenant(&a, d, &TenantSpec::default());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("a", &a)], "");
+    let t = Two {
+        b: Cluster::start("unused"),
+        a,
+        inv,
+        dir,
+    };
+    let before = t.states(&names);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+        .arg("-i")
+        .arg(&t.inv)
+        .args([
+            "--concurrency",
+            "2",
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "sigint",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .env("TC_TEST_PGPASSWORD", "postgres")
+        .env("XDG_STATE_HOME", t.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = 0;
+    let mut line = String::new();
+    while seen < 10 && err.read_line(&mut line).unwrap() > 0 {
+        if line.contains("] a") {
+            seen += 1;
+        }
+        line.clear();
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{rest}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed = v["summary"]["changed"].as_u64().unwrap();
+    let skipped = v["summary"]["skipped"].as_u64().unwrap();
+    assert!(changed >= 10 && skipped > 0, "{}", v["summary"]);
+    let mut suspended = 0;
+    for (d, b) in names.iter().zip(&before) {
+        if t.suspended_or_untouched(d, b) {
+            suspended += 1;
+        }
+    }
+    assert_eq!(suspended, changed, "exactly the reported tenants changed");
+    // A rerun completes the rest.
+    let a = tenantctl_with_home(t.dir.path())
+        .arg("-i")
+        .arg(&t.inv)
+        .args([
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "sigint",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    let v = json(&a);
+    assert_eq!(
+        v["summary"]["changed"].as_u64().unwrap(),
+        n as u64 - changed
+    );
+    assert_eq!(v["summary"]["unchanged"].as_u64().unwrap(), changed);
+}
+
+#[test]
+fn a_node_dying_mid_run_fails_its_tenants_only() {
+    let t = two(12);
+    let all: Vec<String> = (0..12)
+        .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
+        .collect();
+    let before = t.states(&all);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+        .arg("-i")
+        .arg(&t.inv)
+        .args([
+            "--concurrency",
+            "1",
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "dying",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .env("TC_TEST_PGPASSWORD", "postgres")
+        .env("XDG_STATE_HOME", t.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let mut b_done = 0;
+    while err.read_line(&mut line).unwrap() > 0 {
+        if line.contains("] b/b") || line.contains("] b0") {
+            b_done += 1;
+            if b_done == 2 {
+                t.b.stop();
+                break;
+            }
+        }
+        line.clear();
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{rest}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    for r in results.iter().filter(|r| r["node"] == "a") {
+        assert_eq!(r["outcome"], "changed", "{r}");
+    }
+    let failed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["outcome"] == "failed")
+        .collect();
+    assert!(!failed.is_empty());
+    assert!(failed.iter().all(|r| r["node"] == "b"));
+    let err0 = failed[0]["error"].as_str().unwrap();
+    assert!(
+        err0.contains("b/b")
+            && (err0.contains("refused")
+                || err0.contains("terminat")
+                || err0.contains("closed")
+                || err0.contains("shutting down")),
+        "{err0}"
+    );
+    t.b.restart();
+    for (d, b) in all.iter().zip(&before) {
+        t.suspended_or_untouched(d, b);
+    }
+}
+
+#[test]
+fn bulk_passwd_generate_writes_a_private_secrets_file() {
+    let t = two(3);
+    let secrets = t.dir.path().join("secrets.csv");
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "passwd",
+            "--all-matching",
+            "--generate",
+            "--secrets-file",
+        ])
+        .arg(&secrets)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::metadata(&secrets).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&secrets).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("node,tenant,login,password"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).to_string()
+        + &String::from_utf8_lossy(&a.get_output().stderr);
+    let audit =
+        std::fs::read_to_string(t.dir.path().join(".local/state/tenantctl/audit.jsonl")).unwrap();
+    for r in &rows {
+        let (db, login, pw) = (r[1], r[2], r[3]);
+        assert_eq!(pw.len(), 20);
+        let major = if db.starts_with('a') {
+            16
+        } else if db == "b001" {
+            19
+        } else {
+            17
+        };
+        assert!(login_works(t.cluster(db), db, login, pw, major), "{db}");
+        assert!(
+            !out.contains(pw) && !audit.contains(pw),
+            "no secret outside the file"
+        );
+    }
+    // Never overwritten.
+    t.cmd()
+        .args([
+            "bulk",
+            "passwd",
+            "--all-matching",
+            "--generate",
+            "--secrets-file",
+        ])
+        .arg(&secrets)
+        .arg("--yes")
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_to_string(&secrets).unwrap(), text);
+}
+
+#[test]
+fn check_reports_healthy_dead_and_underprivileged_nodes() {
+    let good = Cluster::start("good");
+    let weak = Cluster::start("weak");
+    create_tenant(&good, "acme", &TenantSpec::default());
+    create_tenant(&weak, "globex", &TenantSpec::for_major(19));
+    weak.create_role("tc_ops", "ops-pass", false);
+    crate::writes::grant_minimal(&weak, "globex", "tc_ops");
+    let dir = tempfile::tempdir().unwrap();
+    let dead = free_port();
+    let extra = format!(
+        "[[node]]\nname = \"weak\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"tc_ops\"\npassword_env = \"OPS_PW\"\n\n[[node]]\nname = \"dead\"\nhost = \"127.0.0.1\"\nport = {dead}\n",
+        weak.port()
+    );
+    let inv = write_inventory(dir.path(), &[("good", &good)], &extra);
+    let cmd = || {
+        let mut c = tenantctl_with_home(dir.path());
+        c.arg("-i").arg(&inv).env("OPS_PW", "ops-pass");
+        c
+    };
+    // With the documented grants the weak role passes.
+    let a = cmd()
+        .args(["--node", "good", "--node", "weak", "check", "-o", "json"])
+        .assert()
+        .success();
+    let v = json(&a);
+    assert_eq!(v["nodes"][0]["ok"], true);
+    assert_eq!(v["nodes"][0]["tenants"], 1);
+    assert!(v["nodes"][0]["server_version"]
+        .as_str()
+        .unwrap()
+        .starts_with(|c: char| c.is_ascii_digit()));
+    assert!(v["nodes"][0]["latency_ms"].as_f64().is_some());
+    assert_eq!(v["nodes"][1]["ok"], true, "{v:#}");
+    assert_eq!(v["nodes"][1]["superuser"], false);
+    // Without UPDATE on res_users: reported, nothing changed.
+    weak.sql("globex", "REVOKE UPDATE ON res_users FROM tc_ops");
+    let before = user_states(&weak, "globex");
+    let a = cmd().args(["check", "-o", "json"]).assert().code(3);
+    let v = json(&a);
+    assert_eq!(v["nodes"][0]["ok"], true);
+    let w = &v["nodes"][1];
+    assert_eq!(w["ok"], false);
+    assert!(
+        w["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("permission denied for table res_users"),
+        "{w}"
+    );
+    let d = &v["nodes"][2];
+    assert_eq!(
+        (d["ok"].as_bool(), d["reachable"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(user_states(&weak, "globex"), before);
+    // -q: one line per problem, nothing on stdout.
+    let a = cmd().args(["check", "-q"]).assert().code(3);
+    assert!(a.get_output().stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(stderr.lines().all(|l| l.starts_with("tenantctl: node ")));
+    // All nodes bad: exit 1.
+    cmd().args(["--node", "dead", "check"]).assert().code(1);
+}
