@@ -99,6 +99,14 @@ Examples:
   tenantctl reactivate pg2/acme --yes -o json
   tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
     Reactivate(ReactivateArgs),
+    /// Everything about one tenant: node, version, size, suspension, users
+    #[command(after_help = "Examples:
+  tenantctl show acme
+  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'")]
+    Show {
+        /// TENANT or NODE/TENANT
+        tenant: String,
+    },
     /// The same over many tenants, for scripts and cron (suspend, reactivate, passwd)
     #[command(subcommand)]
     Bulk(BulkCommand),
@@ -114,6 +122,30 @@ Examples:
   tenantctl --label env=prod check -o json"
     )]
     Check,
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = "Examples:
+  tenantctl completions bash > /etc/bash_completion.d/tenantctl
+  tenantctl completions zsh > \"${fpath[1]}/_tenantctl\"
+  tenantctl completions fish > ~/.config/fish/completions/tenantctl.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  tenantctl man > /usr/local/share/man/man1/tenantctl.1")]
+    Man,
+}
+
+/// Writes the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "tenantctl", out);
+}
+
+/// Writes the man page.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(cmd).render(out)
 }
 
 #[derive(Debug, Subcommand)]
@@ -373,6 +405,8 @@ impl Cli {
                 })
             }
             Command::Check => config::Command::Check,
+            Command::Show { tenant } => config::Command::Show { tenant },
+            Command::Completions { .. } | Command::Man => unreachable!("handled before configuration"),
         };
         Config { global, command }
     }

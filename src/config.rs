@@ -118,6 +118,7 @@ pub enum Command {
     Reactivate(ReactivateOpts),
     Bulk(BulkOpts),
     Check,
+    Show { tenant: String },
 }
 
 #[derive(Debug)]

@@ -25,7 +25,16 @@ use crate::error::{Error, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 
 /// Runs tenantctl with the process arguments and returns the exit code.
 pub fn run() -> u8 {
-    let cli = match cli::Cli::try_parse() {
+    run_from(std::env::args_os())
+}
+
+/// Runs tenantctl with the given arguments (the first is the program name).
+pub fn run_from<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -33,6 +42,23 @@ pub fn run() -> u8 {
             return code;
         }
     };
+    // Completions and the man page need neither inventory nor network.
+    match &cli.command {
+        cli::Command::Completions { shell } => {
+            cli::completions(*shell, &mut std::io::stdout());
+            return EXIT_OK;
+        }
+        cli::Command::Man => {
+            return match cli::man(&mut std::io::stdout()) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("tenantctl: man: {e}");
+                    error::EXIT_FAILED
+                }
+            };
+        }
+        _ => {}
+    }
     let config = cli.into_config();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -82,5 +108,6 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Reactivate(o) => commands::suspend::reactivate(ctx, o).await,
         Command::Bulk(o) => commands::bulk::run(ctx, o).await,
         Command::Check => commands::check::run(ctx).await,
+        Command::Show { tenant } => commands::show::run(ctx, tenant).await,
     }
 }

@@ -432,10 +432,12 @@ fn print_plan(ctx: &Ctx, action: &Action, items: &[Item], dry_run: bool) {
     let total: usize = per_node.iter().map(|(_, v)| v.len()).sum();
     let bad = items.iter().filter(|i| i.done.is_some()).count();
     let mut s = format!(
-        "{}bulk {}: {total} tenants on {} nodes",
+        "{}bulk {}: {total} tenant{} on {} node{}",
         if dry_run { "dry run: " } else { "" },
         action.name(),
-        per_node.len()
+        if total == 1 { "" } else { "s" },
+        per_node.len(),
+        if per_node.len() == 1 { "" } else { "s" }
     );
     for (n, v) in &per_node {
         let first: Vec<&str> = v.iter().take(5).copied().collect();
@@ -787,7 +789,7 @@ fn report(
                 ]);
             }
             if !rows.is_empty() {
-                out(t.to_string().trim_end());
+                out(&crate::output::render(&t));
             }
         }
     }

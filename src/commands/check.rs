@@ -144,7 +144,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
 }
 
 fn ms(since: Instant) -> f64 {
-    (since.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0
+    (since.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
 }
 
 fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
@@ -230,7 +230,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                     p.cell(n.problems.len(), None),
                 ]);
             }
-            out(t.to_string().trim_end());
+            out(&crate::output::render(&t));
             for n in nodes {
                 for pr in &n.problems {
                     p.error(format!("node {} ({}): {pr}", n.node, n.address));

@@ -302,7 +302,7 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
             if rows.is_empty() {
                 p.info("no tenants");
             } else {
-                out(t.to_string().trim_end());
+                out(&crate::output::render(&t));
             }
             if errors.is_empty() {
                 p.detail(format!(

@@ -5,6 +5,7 @@ pub mod check;
 pub mod list;
 pub mod ops;
 pub mod passwd;
+pub mod show;
 pub mod suspend;
 
 use std::io::{BufRead, IsTerminal, Write};

@@ -305,7 +305,7 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
         dir,
     };
     let before = t.states(&names);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+    let mut child = Command::new(crate::harness::tenantctl_bin())
         .arg("-i")
         .arg(&t.inv)
         .args([
@@ -385,7 +385,7 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
     let before = t.states(&all);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+    let mut child = Command::new(crate::harness::tenantctl_bin())
         .arg("-i")
         .arg(&t.inv)
         .args([

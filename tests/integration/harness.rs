@@ -262,7 +262,7 @@ fn pristine_datadir() -> &'static Path {
                 }
             })
             .collect();
-        let cache_root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let cache_root = target_tmpdir();
         let cache = cache_root.join(format!("pg-pristine-v1-{key}"));
         if cache.join("data").join("PG_VERSION").is_file() {
             return cache;
@@ -1005,7 +1005,7 @@ impl Drop for Sshd {
 pub fn test_home() -> &'static Path {
     static HOME: OnceLock<PathBuf> = OnceLock::new();
     HOME.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let root = target_tmpdir();
         // remove homes of test processes that are gone
         if let Ok(entries) = std::fs::read_dir(&root) {
             for e in entries.flatten() {
@@ -1037,7 +1037,7 @@ pub fn tenantctl() -> assert_cmd::Command {
 /// can pass their own dir); `NO_COLOR=1`, `TZ=UTC`, `TC_TEST_PGPASSWORD=postgres`.
 /// Note: ssh reads ~/.ssh of the passwd entry, not $HOME: give it explicit files.
 pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tenantctl"));
+    let mut cmd = assert_cmd::Command::new(tenantctl_bin());
     for (k, _) in std::env::vars_os() {
         let k_str = k.to_string_lossy();
         if k_str.starts_with("PG")
@@ -1208,4 +1208,22 @@ pub fn try_passlib_check(
         needs_update: v["needs_update"].as_bool().expect("needs_update"),
         identified: v["identified"].as_str().map(str::to_string),
     })
+}
+
+/// Cargo's per-target scratch directory; outside integration tests (the demo
+/// example reuses this harness) `target/tmp`.
+pub fn target_tmpdir() -> PathBuf {
+    match option_env!("CARGO_TARGET_TMPDIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp"),
+    }
+}
+
+/// The tenantctl binary under test (outside integration tests: next to the
+/// running executable's target directory).
+pub fn tenantctl_bin() -> PathBuf {
+    match option_env!("CARGO_BIN_EXE_tenantctl") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/debug/tenantctl"),
+    }
 }

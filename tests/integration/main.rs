@@ -5,4 +5,5 @@ mod fixtures;
 mod harness;
 mod list;
 mod selftest;
+mod ux;
 mod writes;

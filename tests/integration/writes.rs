@@ -513,7 +513,7 @@ fn two_concurrent_suspends_one_changes_one_is_unchanged() {
     let t = one(&[("acme", TenantSpec::default())]);
     let before = user_states(&t.c, "acme");
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+        Command::new(crate::harness::tenantctl_bin())
             .arg("-i")
             .arg(&t.inv)
             .args([
@@ -601,7 +601,7 @@ fn a_backend_killed_mid_transaction_leaves_the_tenant_unchanged() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let child = Command::new(env!("CARGO_BIN_EXE_tenantctl"))
+    let child = Command::new(crate::harness::tenantctl_bin())
         .arg("-i")
         .arg(&t.inv)
         .args([

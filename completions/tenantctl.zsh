@@ -1,0 +1,675 @@
+#compdef tenantctl
+
+autoload -U is-at-least
+
+_tenantctl() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_tenantctl_commands" \
+"*::: :->tenantctl" \
+&& ret=0
+    case $state in
+    (tenantctl)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tenantctl-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+'--status=[Which tenants]:STATUS:(active suspended all)' \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'--sort=[Sort order]:SORT:(name node size last-login users)' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(passwd)
+_arguments "${_arguments_options[@]}" : \
+'--login=[The user'\''s login (default\: the user behind xmlid base.user_admin)]:LOGIN:_default' \
+'--length=[Length of a generated password]:LENGTH:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'(--generate)--password-stdin[Read the new password from the first line of stdin]' \
+'--generate[Generate a random password and print it once on stdout]' \
+'--dry-run[Check everything and show what would be done; write nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(suspend)
+_arguments "${_arguments_options[@]}" : \
+'--reason=[Why (stored in the tenant and the audit log; 1..500 characters)]:REASON:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Show who would be switched off and which keys written; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(reactivate)
+_arguments "${_arguments_options[@]}" : \
+'--restore-users=[For tenants suspended without a record of users (the old agent)\: switch on every internal user except __system__, templates and public]:POLICY:(all-internal)' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Show who would be switched on; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(bulk)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_tenantctl__subcmd__bulk_commands" \
+"*::: :->bulk" \
+&& ret=0
+
+    case $state in
+    (bulk)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tenantctl-bulk-command-$line[1]:"
+        case $line[1] in
+            (suspend)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'--status=[Only tenants in this state]:STATUS:(active suspended all)' \
+'--reason=[Reason for every tenant whose line has no second column (1..500 characters)]:REASON:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Print the per-tenant plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(reactivate)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'--status=[Only tenants in this state]:STATUS:(active suspended all)' \
+'--restore-users=[For tenants suspended without a record of users (the old agent)]:POLICY:(all-internal)' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Print the per-tenant plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(passwd)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'--status=[Only tenants in this state]:STATUS:(active suspended all)' \
+'--length=[Length of the generated passwords (raised to a tenant'\''s minimum)]:LENGTH:_default' \
+'--secrets-file=[New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password]:PATH:_files' \
+'--login=[The user'\''s login (default\: the user behind xmlid base.user_admin)]:LOGIN:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Print the per-tenant plan; change nothing]' \
+'--generate[Generate a random password per tenant (the only mode for bulk)]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_tenantctl__subcmd__bulk__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tenantctl-bulk-help-command-$line[1]:"
+        case $line[1] in
+            (suspend)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(reactivate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(passwd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_tenantctl__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tenantctl-help-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(passwd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(suspend)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(reactivate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(bulk)
+_arguments "${_arguments_options[@]}" : \
+":: :_tenantctl__subcmd__help__subcmd__bulk_commands" \
+"*::: :->bulk" \
+&& ret=0
+
+    case $state in
+    (bulk)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tenantctl-help-bulk-command-$line[1]:"
+        case $line[1] in
+            (suspend)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(reactivate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(passwd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_tenantctl_commands] )) ||
+_tenantctl_commands() {
+    local commands; commands=(
+'list:List the tenants of every node with their status' \
+'passwd:Change a tenant user'\''s password (default\: the admin user, base.user_admin)' \
+'suspend:Suspend a tenant (e.g. for non-payment)\: switch off its active users, recording who they were' \
+'reactivate:Reactivate a suspended tenant\: switch on exactly the users recorded at suspension' \
+'show:Everything about one tenant\: node, version, size, suspension, users' \
+'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
+'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'tenantctl commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk_commands] )) ||
+_tenantctl__subcmd__bulk_commands() {
+    local commands; commands=(
+'suspend:Suspend many tenants' \
+'reactivate:Reactivate many tenants' \
+'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'tenantctl bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help_commands() {
+    local commands; commands=(
+'suspend:Suspend many tenants' \
+'reactivate:Reactivate many tenants' \
+'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'tenantctl bulk help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__suspend_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__suspend_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__passwd_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__passwd_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__reactivate_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__reactivate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__suspend_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__suspend_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__check_commands] )) ||
+_tenantctl__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl check commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__completions_commands] )) ||
+_tenantctl__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl completions commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help_commands] )) ||
+_tenantctl__subcmd__help_commands() {
+    local commands; commands=(
+'list:List the tenants of every node with their status' \
+'passwd:Change a tenant user'\''s password (default\: the admin user, base.user_admin)' \
+'suspend:Suspend a tenant (e.g. for non-payment)\: switch off its active users, recording who they were' \
+'reactivate:Reactivate a suspended tenant\: switch on exactly the users recorded at suspension' \
+'show:Everything about one tenant\: node, version, size, suspension, users' \
+'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
+'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'tenantctl help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk_commands() {
+    local commands; commands=(
+'suspend:Suspend many tenants' \
+'reactivate:Reactivate many tenants' \
+'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+    )
+    _describe -t commands 'tenantctl help bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__suspend_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__suspend_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__check_commands] )) ||
+_tenantctl__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help check commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__completions_commands] )) ||
+_tenantctl__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help completions commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__help_commands] )) ||
+_tenantctl__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__list_commands] )) ||
+_tenantctl__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help list commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__man_commands] )) ||
+_tenantctl__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help man commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__passwd_commands] )) ||
+_tenantctl__subcmd__help__subcmd__passwd_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__reactivate_commands] )) ||
+_tenantctl__subcmd__help__subcmd__reactivate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__show_commands] )) ||
+_tenantctl__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help show commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__suspend_commands] )) ||
+_tenantctl__subcmd__help__subcmd__suspend_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__list_commands] )) ||
+_tenantctl__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl list commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__man_commands] )) ||
+_tenantctl__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl man commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__passwd_commands] )) ||
+_tenantctl__subcmd__passwd_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__reactivate_commands] )) ||
+_tenantctl__subcmd__reactivate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__show_commands] )) ||
+_tenantctl__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl show commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__suspend_commands] )) ||
+_tenantctl__subcmd__suspend_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl suspend commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_tenantctl" ]; then
+    _tenantctl "$@"
+else
+    compdef _tenantctl tenantctl
+fi

@@ -1,0 +1,121 @@
+//! `tenantctl show TENANT`: what an operator asks before acting on one tenant.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::config::Output;
+use crate::error::{Error, Result, EXIT_OK};
+use crate::odoo::details::{self, UserLine};
+use crate::odoo::keys;
+use crate::output::{csv_line, human_size, out, out_json, relative, render};
+use crate::transport::Via;
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    node: &'a str,
+    tenant: &'a str,
+    via: Via,
+    address: String,
+    odoo_version: String,
+    size_bytes: Option<i64>,
+    company: Option<String>,
+    created_at: Option<&'a str>,
+    status: &'static str,
+    suspended_at: Option<&'a str>,
+    suspended_reason: Option<&'a str>,
+    suspended_by: Option<&'a str>,
+    recorded_users: Option<usize>,
+    reactivated_at: Option<&'a str>,
+    reactivated_by: Option<&'a str>,
+    users: &'a [UserLine],
+}
+
+pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
+    let target = ctx.resolve(spec).await?;
+    let who = target.display();
+    let conn = target.link.connect(&target.db, &ctx.transport).await.map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
+    let d = details::details(&conn).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let get = |k: &str| d.params.get(k).map(String::as_str);
+    let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));
+    let recorded = get(keys::SUSPENDED_USER_IDS).and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok()).map(|v| v.len());
+    let s = Shown {
+        node: target.link.name(),
+        tenant: &target.db,
+        via: target.link.via,
+        address: target.link.node.address(),
+        odoo_version: crate::odoo::series_from_version(&d.version),
+        size_bytes: d.size_bytes,
+        company: d.company.clone(),
+        created_at: get("database.create_date"),
+        status: if suspended { "suspended" } else { "active" },
+        suspended_at: get(keys::SUSPENDED_AT).filter(|_| suspended),
+        suspended_reason: get(keys::SUSPENDED_REASON).filter(|_| suspended),
+        suspended_by: get(keys::SUSPENDED_BY).filter(|_| suspended),
+        recorded_users: recorded.filter(|_| suspended),
+        reactivated_at: get(keys::REACTIVATED_AT),
+        reactivated_by: get(keys::REACTIVATED_BY),
+        users: &d.users,
+    };
+    let p = &ctx.printer;
+    match p.format {
+        Output::Json => out_json(&s),
+        Output::Csv => {
+            out(&csv_line(&["id", "login", "name", "type", "active", "two_factor", "last_login"]));
+            for u in &d.users {
+                out(&csv_line(&[
+                    u.id.to_string(),
+                    u.login.clone(),
+                    u.name.clone(),
+                    u.kind.to_string(),
+                    u.active.to_string(),
+                    u.two_factor.to_string(),
+                    u.last_login.clone().unwrap_or_default(),
+                ]));
+            }
+        }
+        Output::Table => {
+            let now = SystemTime::now();
+            let rel = |t: Option<&str>| t.map(|t| format!("{t} ({})", relative(t, now))).unwrap_or_else(|| "-".into());
+            let mut text = format!(
+                "Tenant:      {}\nNode:        {} ({}, {})\nOdoo:        {}\nCompany:     {}\nSize:        {}\nCreated:     {}\nStatus:      {}\n",
+                s.tenant,
+                s.node,
+                s.address,
+                s.via,
+                s.odoo_version,
+                s.company.as_deref().unwrap_or("-"),
+                s.size_bytes.map(human_size).unwrap_or_else(|| "-".into()),
+                s.created_at.unwrap_or("-"),
+                s.status,
+            );
+            if suspended {
+                text.push_str(&format!(
+                    "Suspended:   {} by {}\nReason:      {}\nRecorded:    {}\n",
+                    rel(s.suspended_at),
+                    s.suspended_by.unwrap_or("-"),
+                    s.suspended_reason.unwrap_or("-"),
+                    recorded.map(|n| format!("{n} users to switch on at reactivation")).unwrap_or_else(|| "no record of users (old agent)".into())
+                ));
+            }
+            if s.reactivated_at.is_some() {
+                text.push_str(&format!("Reactivated: {} by {}\n", rel(s.reactivated_at), s.reactivated_by.unwrap_or("-")));
+            }
+            out(&text);
+            let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
+            for u in &d.users {
+                t.add_row(vec![
+                    p.cell(&u.login, None),
+                    p.cell(crate::output::one_line(&u.name, 40), None),
+                    p.cell(u.kind, None),
+                    p.cell(if u.active { "yes" } else { "no" }, None),
+                    p.cell(if u.two_factor { "on" } else { "off" }, None),
+                    p.cell(u.last_login.as_deref().map(|t| relative(t, now)).unwrap_or_else(|| "never".into()), None),
+                ]);
+            }
+            out(&render(&t));
+        }
+    }
+    Ok(EXIT_OK)
+}

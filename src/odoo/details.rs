@@ -1,0 +1,100 @@
+//! Everything `show` tells about one tenant, in one round trip.
+
+use std::collections::BTreeMap;
+
+use anyhow::anyhow;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use crate::error::{pg_error, sqlstate};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserLine {
+    pub id: i64,
+    pub login: String,
+    /// `res_partner.name` of the user's partner.
+    pub name: String,
+    /// internal (`share` false) | portal (`share` true)
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub active: bool,
+    /// `res_users.totp_secret` set (auth_totp).
+    pub two_factor: bool,
+    pub last_login: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub version: String,
+    pub size_bytes: Option<i64>,
+    pub company: Option<String>,
+    /// `tenant.*` and `database.create_date` ICP values.
+    pub params: BTreeMap<String, String>,
+    pub users: Vec<UserLine>,
+}
+
+/// Two statements, one round trip (simple-query protocol):
+/// - the tenant: base `latest_version`, size, the first company (res_company
+///   id 1 is the main company Odoo creates), ICP `database.create_date` (set by
+///   Odoo at creation) and the `tenant.*` keys;
+/// - the users but `__system__` (id 1): login, partner name, `share`
+///   (portal/public) or not (internal), active, 2FA (`totp_secret`, present
+///   only with auth_totp, read through to_jsonb so its absence is no error;
+///   the secret itself never leaves the server), last login
+///   (`max(res_users_log.create_date)` of that user), active internal users
+///   first.
+const DETAILS_SQL: &str = "SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
+            pg_database_size(current_database()), \
+            (SELECT name FROM res_company ORDER BY id LIMIT 1), \
+            (SELECT json_object_agg(key, value) FROM ir_config_parameter \
+              WHERE key LIKE 'tenant.%' OR key = 'database.create_date'); \
+     SELECT u.id::int8, u.login, coalesce(p.name, ''), u.share, u.active, \
+            (to_jsonb(u) ->> 'totp_secret') IS NOT NULL, \
+            (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log l WHERE l.create_uid = u.id) \
+       FROM res_users u LEFT JOIN res_partner p ON p.id = u.partner_id \
+      WHERE u.id <> 1 \
+      ORDER BY (u.active AND NOT u.share) DESC, u.active DESC, u.share, u.login";
+
+pub async fn details(client: &Client) -> anyhow::Result<Details> {
+    let msgs = match client.simple_query(DETAILS_SQL).await {
+        Ok(m) => m,
+        Err(e) if sqlstate(&e) == Some("42P01") => return Err(anyhow!("not an Odoo database")),
+        Err(e) => return Err(pg_error(&e)),
+    };
+    let mut sets: Vec<Vec<tokio_postgres::SimpleQueryRow>> = vec![vec![]];
+    for m in msgs {
+        match m {
+            SimpleQueryMessage::Row(r) => sets.last_mut().expect("one set").push(r),
+            SimpleQueryMessage::CommandComplete(_) => sets.push(vec![]),
+            _ => {}
+        }
+    }
+    let head = sets.first().and_then(|s| s.first()).ok_or_else(|| anyhow!("no tenant row"))?;
+    let version = head.get(0).filter(|v| !v.is_empty()).ok_or_else(|| anyhow!("not an Odoo database (no base module)"))?.to_string();
+    let params = match head.get(3) {
+        Some(j) => serde_json::from_str(j)?,
+        None => BTreeMap::new(),
+    };
+    let users = sets
+        .get(1)
+        .map(|rows| {
+            rows.iter()
+                .map(|r| UserLine {
+                    id: r.get(0).and_then(|v| v.parse().ok()).unwrap_or(0),
+                    login: r.get(1).unwrap_or_default().to_string(),
+                    name: r.get(2).unwrap_or_default().to_string(),
+                    kind: if r.get(3) == Some("t") { "portal" } else { "internal" },
+                    active: r.get(4) == Some("t"),
+                    two_factor: r.get(5) == Some("t"),
+                    last_login: r.get(6).map(str::to_string),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Details {
+        version,
+        size_bytes: head.get(1).and_then(|v| v.parse().ok()),
+        company: head.get(2).map(str::to_string),
+        params,
+        users,
+    })
+}

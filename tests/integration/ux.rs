@@ -1,0 +1,102 @@
+//! Operator experience: `show`, completions, man page, help, colour manners.
+
+use serde_json::Value;
+
+use crate::fixtures::{create_tenant, TenantSpec};
+use crate::harness::{tenantctl, write_inventory, Cluster};
+
+#[test]
+fn show_tells_everything_but_secrets() {
+    let c = Cluster::start("s");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    tenantctl().arg("-i").arg(&inv).args(["--audit-log"]).arg(dir.path().join("a.jsonl")).args(["suspend", "acme", "--reason", "unpaid", "--yes"]).assert().success();
+    let a = tenantctl().arg("-i").arg(&inv).args(["show", "acme", "-o", "json"]).assert().success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["status"], "suspended");
+    assert_eq!(v["suspended_reason"], "unpaid");
+    assert_eq!(v["recorded_users"], 6);
+    assert_eq!(v["odoo_version"], "16.0");
+    assert!(v["created_at"].as_str().is_some());
+    assert!(v["company"].as_str().is_some());
+    let users = v["users"].as_array().unwrap();
+    assert!(users.iter().all(|u| u["login"] != "__system__"), "id 1 hidden");
+    let admin = users.iter().find(|u| u["login"] == "admin").unwrap();
+    assert_eq!(admin["last_login"], "2026-11-01T10:00:00Z");
+    assert_eq!(admin["type"], "internal");
+    assert!(users.iter().any(|u| u["two_factor"] == true), "2FA user shown");
+    assert!(users.iter().any(|u| u["type"] == "portal"));
+    let raw = String::from_utf8_lossy(&a.get_output().stdout);
+    assert!(!raw.contains("pbkdf2") && !raw.contains("JBSWY3DP"), "no hash, no TOTP secret");
+    // Table form renders, without escape codes when piped.
+    let a = tenantctl().arg("-i").arg(&inv).args(["show", "n1/acme"]).assert().success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout);
+    assert!(text.contains("Status:      suspended") && text.contains("LOGIN") && text.contains("user1"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let c = Cluster::start("c");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let plain = tenantctl().arg("-i").arg(&inv).arg("list").assert().success().get_output().stdout.clone();
+    assert!(!plain.contains(&0x1b));
+    let coloured = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list"]).assert().success().get_output().stdout.clone();
+    assert!(coloured.contains(&0x1b), "--color always colours even when piped");
+    let json = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list", "-o", "json"]).assert().success().get_output().stdout.clone();
+    assert!(!json.contains(&0x1b), "JSON is never coloured");
+    let csv = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list", "-o", "csv"]).assert().success().get_output().stdout.clone();
+    assert!(!csv.contains(&0x1b), "CSV is never coloured");
+}
+
+#[test]
+fn committed_completions_and_man_page_are_up_to_date() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, file) in [
+        (vec!["completions", "bash"], "completions/tenantctl.bash"),
+        (vec!["completions", "zsh"], "completions/tenantctl.zsh"),
+        (vec!["completions", "fish"], "completions/tenantctl.fish"),
+        (vec!["man"], "completions/tenantctl.1"),
+    ] {
+        let out = tenantctl().args(&args).assert().success().get_output().stdout.clone();
+        let committed = std::fs::read(root.join(file)).unwrap_or_default();
+        assert!(
+            out == committed,
+            "{file} is out of date: regenerate with `cargo run -- {} > {file}`",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn help_of_every_command_renders_with_examples() {
+    for cmd in [
+        vec!["--help"],
+        vec!["list", "--help"],
+        vec!["show", "--help"],
+        vec!["passwd", "--help"],
+        vec!["suspend", "--help"],
+        vec!["reactivate", "--help"],
+        vec!["bulk", "--help"],
+        vec!["bulk", "suspend", "--help"],
+        vec!["bulk", "reactivate", "--help"],
+        vec!["bulk", "passwd", "--help"],
+        vec!["check", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
+    ] {
+        let a = tenantctl().args(&cmd).assert().success();
+        let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+        assert!(text.contains("Usage: tenantctl"), "{cmd:?}: {text}");
+        if cmd.len() > 1 && cmd[0] != "bulk" || cmd.len() > 2 {
+            assert!(text.contains("Example"), "{cmd:?} has examples: {text}");
+        }
+    }
+    assert!(String::from_utf8_lossy(&tenantctl().args(["passwd", "--help"]).assert().success().get_output().stdout).contains("CANNOT verify argon2"));
+    // Usage errors exit 2.
+    tenantctl().args(["list", "--sort", "nonsense"]).assert().code(2);
+    tenantctl().args(["suspend", "acme"]).assert().code(2);
+}
