@@ -100,3 +100,49 @@ fn help_of_every_command_renders_with_examples() {
     tenantctl().args(["list", "--sort", "nonsense"]).assert().code(2);
     tenantctl().args(["suspend", "acme"]).assert().code(2);
 }
+
+#[test]
+fn sample_inventories_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["nodes.toml", "examples/inventory.toml"] {
+        // Parsing succeeds when the only complaint is the unknown --node.
+        let a = tenantctl().arg("-i").arg(root.join(f)).args(["--node", "no-such-node", "list"]).assert().code(2);
+        let stderr = String::from_utf8_lossy(&a.get_output().stderr);
+        assert!(stderr.contains("unknown node \"no-such-node\""), "{f}: {stderr}");
+    }
+}
+
+#[test]
+fn example_scripts_run_against_real_clusters() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for s in ["examples/nightly-suspend.sh", "examples/ci-smoke-check.sh"] {
+        assert!(std::process::Command::new("bash").arg("-n").arg(root.join(s)).status().unwrap().success(), "{s}");
+    }
+    let c = Cluster::start("ex");
+    for t in ["acme", "globex", "initech"] {
+        create_tenant(&c, t, &TenantSpec::default());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let csv = dir.path().join("overdue.csv");
+    std::fs::write(&csv, "acme,\"invoice 7, unpaid\"\nglobex\nnope\n").unwrap();
+    let run = |script: &str, args: &[&std::path::Path]| {
+        std::process::Command::new("bash")
+            .arg(root.join(script))
+            .args(args)
+            .env("TENANTCTL", crate::harness::tenantctl_bin())
+            .env("TENANTCTL_INVENTORY", &inv)
+            .env("TC_TEST_PGPASSWORD", "postgres")
+            .env("XDG_STATE_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("examples/nightly-suspend.sh", &[&csv]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("changed: 2") && stdout.contains("failed: 1") && stdout.contains("nope"), "{stdout}");
+    assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended_reason").as_deref(), Some("invoice 7, unpaid"));
+    let out = run("examples/ci-smoke-check.sh", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
