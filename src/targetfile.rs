@@ -150,4 +150,43 @@ mod tests {
         assert!(r[0].is_err());
         assert!(r[1].is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Any bytes: no panic; one result per non-blank, non-comment line, in
+        /// order, with the right line numbers.
+        #[test]
+        fn any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let r = parse(&bytes);
+            let expected: Vec<usize> = bytes
+                .split(|b| *b == b'\n')
+                .enumerate()
+                .filter(|(_, l)| {
+                    let l = l.strip_suffix(b"\r").unwrap_or(l);
+                    match std::str::from_utf8(l) {
+                        Ok(t) => !(t.trim().is_empty() || t.trim().starts_with('#')),
+                        Err(_) => true,
+                    }
+                })
+                .map(|(i, _)| i + 1)
+                .collect();
+            let got: Vec<usize> = r.iter().map(|x| match x { Ok(l) => l.no, Err(b) => b.no }).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
+
+        /// Names written as CSV fields come back verbatim.
+        #[test]
+        fn csv_round_trip(name in "[^\\x00-\\x1f\"#]{1,40}", reason in "[^\\x00-\\x1f]{0,60}") {
+            let name = name.trim().to_string();
+            proptest::prop_assume!(!name.is_empty() && !name.starts_with('#'));
+            let line = crate::output::csv_line(&[name.as_str(), reason.as_str()]);
+            let r = parse(line.as_bytes());
+            proptest::prop_assert_eq!(r.len(), 1);
+            let l = r[0].clone().unwrap();
+            proptest::prop_assert_eq!(l.spec, name);
+            let want = Some(reason.trim().to_string()).filter(|s| !s.is_empty());
+            proptest::prop_assert_eq!(l.extra, want);
+        }
+    }
 }
