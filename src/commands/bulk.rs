@@ -311,15 +311,25 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         }
         None => true,
     });
-    // Selector runs skip databases that are not Odoo tenants; --status needs the state.
-    if lines.is_none() || o.status.is_some() {
+    // Selector runs skip databases that are not Odoo tenants; --status needs
+    // the state. With a plan to show (confirmation, dry run) that is known
+    // first; with --yes each tenant is probed on the connection that then
+    // runs it (one connection per tenant instead of two).
+    let needs_probe = lines.is_none() || o.status.is_some();
+    let mut deferred = None;
+    if needs_probe && (o.dry_run || !o.yes) {
         filter_by_probe(ctx, &mut items, o.status, lines.is_some()).await;
+    } else if needs_probe {
+        deferred = Some(Filter {
+            status: o.status,
+            from_file: lines.is_some(),
+        });
     }
 
     let targets_n = items.iter().filter(|i| i.done.is_none()).count();
     print_plan(ctx, &action, &items, o.dry_run);
     if o.dry_run {
-        let dones = run_all(ctx, &items, &action, None, None, true).await;
+        let dones = run_all(ctx, &items, &action, None, None, None, true).await;
         return Ok(report(ctx, &action, &items, dones, started, false, true));
     }
     if targets_n > 0
@@ -340,6 +350,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         &action,
         log.map(|l| (l, by)),
         Some(guard.clone()),
+        deferred,
         false,
     )
     .await;
@@ -464,40 +475,43 @@ async fn run_all(
     action: &Action,
     audit: Option<(Arc<AuditLog>, String)>,
     guard: Option<Guard>,
+    filter: Option<Filter>,
     dry_run: bool,
-) -> Vec<Done> {
+) -> Vec<Option<Done>> {
     let total = items.iter().filter(|i| i.done.is_none()).count() as u64;
     let bar = progress(ctx, total);
     let mut dones: Vec<Option<Done>> = items.iter().map(|i| i.done.clone()).collect();
+    let rc = Arc::new(RunCtx {
+        tr: ctx.transport.clone(),
+        action: action.clone(),
+        audit,
+        guard,
+        filter,
+        dry_run,
+    });
     let mut set = JoinSet::new();
     for (i, it) in items.iter().enumerate() {
         let (Some(t), None) = (it.target.clone(), &it.done) else {
             continue;
         };
-        let tr = ctx.transport.clone();
-        let action = action.clone();
         let reason = it.reason.clone().unwrap_or_default();
-        let audit = audit.clone();
-        let guard = guard.clone();
-        set.spawn(async move {
-            let d = one(
-                &t,
-                &tr,
-                &action,
-                &reason,
-                audit.as_ref(),
-                guard.as_ref(),
-                dry_run,
-            )
-            .await;
-            (i, d)
-        });
+        let rc = rc.clone();
+        set.spawn(async move { (i, one(&t, &reason, &rc).await) });
     }
     let mut done_n = 0u64;
     let mut failed_n = 0u64;
+    let mut dropped = vec![false; items.len()];
     while let Some(joined) = set.join_next().await {
         let Ok((i, d)) = joined else { continue };
         done_n += 1;
+        // Dropped by the deferred filter (not Odoo, other status): no row.
+        let Some(d) = d else {
+            dropped[i] = true;
+            if let Some(b) = &bar {
+                b.set_position(done_n);
+            }
+            continue;
+        };
         if matches!(d.outcome, Outcome::Failed | Outcome::Refused) {
             failed_n += 1;
         }
@@ -527,8 +541,32 @@ async fn run_all(
     }
     dones
         .into_iter()
-        .map(|d| d.unwrap_or_else(|| Done::failed("not run".into())))
+        .zip(dropped)
+        .map(|(d, dropped)| {
+            if dropped {
+                None
+            } else {
+                Some(d.unwrap_or_else(|| Done::failed("not run".into())))
+            }
+        })
         .collect()
+}
+
+/// What every tenant task of a run shares.
+struct RunCtx {
+    tr: Arc<crate::transport::Transport>,
+    action: Action,
+    audit: Option<(Arc<AuditLog>, String)>,
+    guard: Option<Guard>,
+    filter: Option<Filter>,
+    dry_run: bool,
+}
+
+/// A selection applied on each tenant's own connection (see `run`).
+#[derive(Clone, Copy)]
+struct Filter {
+    status: Option<StatusFilter>,
+    from_file: bool,
 }
 
 fn progress(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
@@ -544,37 +582,55 @@ fn progress(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
 }
 
 /// One tenant: connect, then plan (dry run) or run the operation.
-async fn one(
-    t: &Target,
-    tr: &Arc<crate::transport::Transport>,
-    action: &Action,
-    reason: &str,
-    audit: Option<&(Arc<AuditLog>, String)>,
-    guard: Option<&Guard>,
-    dry_run: bool,
-) -> Done {
+async fn one(t: &Target, reason: &str, rc: &RunCtx) -> Option<Done> {
     let who = t.display();
-    let mut conn = match t.link.connect(&t.db, tr).await {
+    let mut conn = match t.link.connect(&t.db, &rc.tr).await {
         Ok(c) => c,
-        Err(e) => return Done::failed(format!("{who}: connect: {e:#}")),
+        Err(e) => return Some(Done::failed(format!("{who}: connect: {e:#}"))),
     };
-    if dry_run {
-        return plan_one(&conn, t, action).await;
+    if let Some(f) = rc.filter {
+        match probe::summary(&conn).await {
+            Ok(Probe::NotOdoo) if !f.from_file => return None,
+            Ok(Probe::NotOdoo) => {
+                return Some(Done::failed(format!("{who}: not an Odoo database")))
+            }
+            Ok(Probe::Tenant(s)) => {
+                let keep = match f.status {
+                    None | Some(StatusFilter::All) => true,
+                    Some(StatusFilter::Active) => !s.suspended,
+                    Some(StatusFilter::Suspended) => s.suspended,
+                };
+                if !keep {
+                    return None;
+                }
+            }
+            Err(e) => return Some(Done::failed(format!("{who}: {e:#}"))),
+        }
     }
-    if guard.is_some_and(Guard::interrupted) {
+    Some(one_on(&mut conn, t, reason, rc).await)
+}
+
+/// One tenant on an open connection.
+async fn one_on(conn: &mut crate::transport::Conn, t: &Target, reason: &str, rc: &RunCtx) -> Done {
+    let who = t.display();
+    let action = &rc.action;
+    if rc.dry_run {
+        return plan_one(conn, t, action).await;
+    }
+    if rc.guard.as_ref().is_some_and(Guard::interrupted) {
         return Done::new(
             Outcome::Skipped,
             0,
             format!("{who}: not started (interrupted)"),
         );
     }
-    let Some((log, by)) = audit else {
+    let Some((log, by)) = &rc.audit else {
         return Done::failed("no audit log".into());
     };
     let audit = Audit { log, operator: by };
     match action {
-        Action::Suspend => ops::suspend(&mut conn, t, reason, &audit).await,
-        Action::Reactivate(r) => ops::reactivate(&mut conn, t, *r, &audit).await,
+        Action::Suspend => ops::suspend(conn, t, reason, &audit).await,
+        Action::Reactivate(r) => ops::reactivate(conn, t, *r, &audit).await,
         Action::Passwd {
             length,
             login,
@@ -617,7 +673,7 @@ async fn one(
                     Ok(h) => h,
                     Err(e) => return Done::failed(format!("{who}: hashing: {e}")),
                 };
-            let mut d = ops::set_password(&mut conn, t, &user, &hash, &audit).await;
+            let mut d = ops::set_password(conn, t, &user, &hash, &audit).await;
             if d.outcome == Outcome::Changed {
                 if let Err(e) = secrets.write(t, &user.login, &pw) {
                     d.outcome = Outcome::Failed;
@@ -708,13 +764,19 @@ fn report(
     ctx: &Ctx,
     action: &Action,
     items: &[Item],
-    dones: Vec<Done>,
+    dones: Vec<Option<Done>>,
     started: Instant,
     interrupted: bool,
     dry_run: bool,
 ) -> u8 {
+    // Items dropped by a deferred filter have no Done and no row.
+    let kept: Vec<(&Item, Done)> = items
+        .iter()
+        .zip(dones)
+        .filter_map(|(it, d)| d.map(|d| (it, d)))
+        .collect();
     let mut sum = Summary::default();
-    for d in &dones {
+    for (_, d) in &kept {
         match d.outcome {
             Outcome::Changed => sum.changed += 1,
             Outcome::Unchanged => sum.unchanged += 1,
@@ -723,9 +785,8 @@ fn report(
             Outcome::WouldChange => sum.would_change += 1,
         }
     }
-    let rows: Vec<ResultRow> = items
+    let rows: Vec<ResultRow> = kept
         .iter()
-        .zip(&dones)
         .map(|(it, d)| ResultRow {
             line: it.line,
             node: it.target.as_ref().map(|t| t.link.name()),
