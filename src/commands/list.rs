@@ -50,7 +50,7 @@ struct Listing<'a> {
 enum Event {
     Row(Row),
     Error(NodeError),
-    NodeDone { ok: bool },
+    NodeDone { node: String, ok: bool, secs: f64 },
 }
 
 pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
@@ -70,8 +70,13 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
         let matcher = matcher.clone();
         let all_dbs = opts.all_databases;
         tokio::spawn(async move {
+            let t0 = std::time::Instant::now();
             let ok = list_node(&link, &t, matcher.as_ref(), all_dbs, &tx).await;
-            let _ = tx.send(Event::NodeDone { ok });
+            let _ = tx.send(Event::NodeDone {
+                node: format!("{} ({}, {})", link.name(), link.node.address(), link.via),
+                ok,
+                secs: t0.elapsed().as_secs_f64(),
+            });
         });
     }
     drop(tx);
@@ -82,7 +87,10 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
         match ev {
             Event::Row(r) => rows.push(r),
             Event::Error(e) => errors.push(e),
-            Event::NodeDone { ok } => nodes_ok += usize::from(ok),
+            Event::NodeDone { node, ok, secs } => {
+                nodes_ok += usize::from(ok);
+                ctx.printer.detail(format!("node {node}: {} in {secs:.3}s", if ok { "listed" } else { "failed" }));
+            }
         }
     }
     rows.retain(|r| match opts.status {
