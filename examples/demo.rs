@@ -21,7 +21,11 @@ use harness::{write_inventory, Cluster};
 fn step(title: &str, args: &[&str], inv: &std::path::Path) -> u8 {
     println!("\n### {title}");
     println!("$ tenantctl {}", args.join(" "));
-    let mut full = vec!["tenantctl".to_string(), "-i".into(), inv.display().to_string()];
+    let mut full = vec![
+        "tenantctl".to_string(),
+        "-i".into(),
+        inv.display().to_string(),
+    ];
     full.extend(args.iter().map(|s| s.to_string()));
     let code = tenantctl::run_from(full);
     println!("(exit {code})");
@@ -62,18 +66,69 @@ fn main() {
     std::env::set_var("TC_TEST_PGPASSWORD", harness::SUPERUSER_PASSWORD);
     std::env::set_var("XDG_STATE_HOME", dir.path().join("state"));
     std::env::set_var("NO_COLOR", "1");
-    println!("\nInventory {}:\n{}", inv.display(), std::fs::read_to_string(&inv).unwrap());
+    println!(
+        "\nInventory {}:\n{}",
+        inv.display(),
+        std::fs::read_to_string(&inv).unwrap()
+    );
 
     step("Every tenant of every node", &["list"], &inv);
-    step("Suspend a tenant for non-payment", &["suspend", "acme", "--reason", "invoice 2026-0042 unpaid", "--yes"], &inv);
-    step("Suspended tenants, as JSON", &["list", "--status", "suspended", "-o", "json"], &inv);
-    step("Suspending again changes nothing", &["suspend", "acme", "--reason", "again", "--yes"], &inv);
-    step("Reactivate after payment: exactly the users active before", &["reactivate", "acme", "--yes"], &inv);
-    step("A tenant suspended by the old agent has no record of users", &["reactivate", "umbrella", "--yes"], &inv);
-    step("Change the admin password (generated, printed once)", &["passwd", "pg1/globex", "--generate"], &inv);
-    step("Plan a bulk suspension of a node (dry run)", &["--node", "pg2", "bulk", "suspend", "--all-matching", "--reason", "demo", "--dry-run"], &inv);
+    step(
+        "Suspend a tenant for non-payment",
+        &[
+            "suspend",
+            "acme",
+            "--reason",
+            "invoice 2026-0042 unpaid",
+            "--yes",
+        ],
+        &inv,
+    );
+    step(
+        "Suspended tenants, as JSON",
+        &["list", "--status", "suspended", "-o", "json"],
+        &inv,
+    );
+    step(
+        "Suspending again changes nothing",
+        &["suspend", "acme", "--reason", "again", "--yes"],
+        &inv,
+    );
+    step(
+        "Reactivate after payment: exactly the users active before",
+        &["reactivate", "acme", "--yes"],
+        &inv,
+    );
+    step(
+        "A tenant suspended by the old agent has no record of users",
+        &["reactivate", "umbrella", "--yes"],
+        &inv,
+    );
+    step(
+        "Change the admin password (generated, printed once)",
+        &["passwd", "pg1/globex", "--generate"],
+        &inv,
+    );
+    step(
+        "Plan a bulk suspension of a node (dry run)",
+        &[
+            "--node",
+            "pg2",
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "demo",
+            "--dry-run",
+        ],
+        &inv,
+    );
     step("Smoke check of the fleet", &["check"], &inv);
     let audit = dir.path().join("state/tenantctl/audit.jsonl");
-    println!("\n### Audit log {}\n{}", audit.display(), std::fs::read_to_string(&audit).unwrap_or_default());
+    println!(
+        "\n### Audit log {}\n{}",
+        audit.display(),
+        std::fs::read_to_string(&audit).unwrap_or_default()
+    );
     println!("\nStopping the clusters and removing their files.");
 }

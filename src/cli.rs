@@ -406,7 +406,9 @@ impl Cli {
             }
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },
-            Command::Completions { .. } | Command::Man => unreachable!("handled before configuration"),
+            Command::Completions { .. } | Command::Man => {
+                unreachable!("handled before configuration")
+            }
         };
         Config { global, command }
     }

@@ -37,6 +37,17 @@ pub enum PasswordScheme {
     Argon2id,
 }
 
+/// How ssh treats the SSH host's key (`StrictHostKeyChecking`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostKeyCheck {
+    /// The key must already be in the known-hosts file (`yes`).
+    Strict,
+    /// An unknown host's key is recorded on first use; a changed key is still
+    /// refused (`accept-new`).
+    AcceptNew,
+}
+
 /// A duration written as text in the inventory ("5s", "1m 30s", "500ms").
 #[derive(Debug, Clone, Copy)]
 struct DurationText(Duration);
@@ -73,6 +84,22 @@ struct RawSettings {
     password: Option<Spanned<String>>,
     labels: Option<BTreeMap<String, String>>,
     password_scheme: Option<PasswordScheme>,
+    ssh: Option<Spanned<RawSsh>>,
+}
+
+/// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSsh {
+    host: Option<Spanned<String>>,
+    port: Option<Spanned<u16>>,
+    user: Option<Spanned<String>>,
+    identity_file: Option<Spanned<String>>,
+    known_hosts_file: Option<Spanned<String>>,
+    host_key_check: Option<HostKeyCheck>,
+    jump: Option<Spanned<String>>,
+    config_file: Option<Spanned<String>>,
+    connect_timeout: Option<Spanned<DurationText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +147,49 @@ impl std::fmt::Debug for PasswordSource {
     }
 }
 
+/// How to reach a node through SSH (the node's `ssh` table merged over
+/// `[defaults].ssh`). Unset values are left to ssh and the user's ssh_config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshSettings {
+    /// The SSH host (ssh's destination; an ssh_config `Host` alias works).
+    pub host: String,
+    /// None: ssh's choice (ssh_config, else 22).
+    pub port: Option<u16>,
+    /// None: ssh's choice (ssh_config, else the local user name).
+    pub user: Option<String>,
+    /// None: the agent and the default keys, as `ssh` does.
+    pub identity_file: Option<PathBuf>,
+    /// None: `~/.ssh/known_hosts`.
+    pub known_hosts_file: Option<PathBuf>,
+    pub host_key_check: HostKeyCheck,
+    /// ProxyJump: `[user@]host[:port]`, several hops separated by commas.
+    pub jump: Option<String>,
+    /// An ssh_config used instead of `~/.ssh/config` and `/etc/ssh/ssh_config`.
+    pub config_file: Option<PathBuf>,
+    /// ssh's ConnectTimeout (whole seconds, at least 1).
+    pub connect_timeout: Duration,
+}
+
+impl SshSettings {
+    /// `[user@]host[:port]`, for messages.
+    pub fn destination(&self) -> String {
+        let mut s = String::new();
+        if let Some(u) = &self.user {
+            s.push_str(u);
+            s.push('@');
+        }
+        if self.host.contains(':') {
+            s.push_str(&format!("[{}]", self.host));
+        } else {
+            s.push_str(&self.host);
+        }
+        if let Some(p) = self.port {
+            s.push_str(&format!(":{p}"));
+        }
+        s
+    }
+}
+
 /// One PostgreSQL node, every setting resolved.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -138,6 +208,9 @@ pub struct Node {
     pub password: PasswordSource,
     pub labels: BTreeMap<String, String>,
     pub password_scheme: PasswordScheme,
+    /// Reached through this SSH host; `host`/`port` above are then as seen
+    /// from the SSH host.
+    pub ssh: Option<SshSettings>,
 }
 
 /// Database names that are never tenants, whatever the inventory says.
@@ -401,6 +474,7 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         } else {
             PasswordSource::Default
         };
+        let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
         let mut labels = defaults.labels.clone().unwrap_or_default();
         labels.extend(n.labels.clone().unwrap_or_default());
         nodes.push(Node {
@@ -431,6 +505,7 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .password_scheme
                 .or(defaults.password_scheme)
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
+            ssh,
         });
     }
     Ok(Inventory {
@@ -438,6 +513,125 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         nodes,
         audit_log: raw.audit_log.map(|p| expand_home(&p)),
     })
+}
+
+/// Default of `ssh.connect_timeout`.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Merges a node's `ssh` table over `[defaults].ssh`, key by key. The node is
+/// reached through SSH when the result names a `host`.
+fn merge_ssh(
+    path: &Path,
+    text: &str,
+    node: &str,
+    defaults: Option<&Spanned<RawSsh>>,
+    own: Option<&Spanned<RawSsh>>,
+) -> Result<Option<SshSettings>> {
+    if defaults.is_none() && own.is_none() {
+        return Ok(None);
+    }
+    let d = defaults.map(|s| s.get_ref().clone()).unwrap_or_default();
+    let o = own.map(|s| s.get_ref().clone()).unwrap_or_default();
+    let Some(host) = o.host.or(d.host) else {
+        return match own {
+            // `[defaults.ssh]` without a host only holds shared settings.
+            None => Ok(None),
+            Some(t) => Err(at(
+                path,
+                text,
+                Some(t.span()),
+                format!("node {node}: the ssh table needs `host` (here or in [defaults.ssh])"),
+            )),
+        };
+    };
+    // Everything below reaches ssh's command line or its generated ssh_config,
+    // and ssh hands host names of a ProxyJump to a shell: refuse anything that
+    // could be read as an option, a second config line or shell syntax.
+    let plain = |v: &Spanned<String>, what: &str| -> Result<String> {
+        let s = v.get_ref().trim();
+        let bad = s.is_empty()
+            || s.starts_with('-')
+            || s.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || "'\"`$;&|<>()\\*?!{}#%~".contains(c)
+            });
+        if bad {
+            return Err(at(
+                path,
+                text,
+                Some(v.span()),
+                format!("node {node}: ssh {what} {s:?} is empty, starts with '-', or contains spaces or shell characters"),
+            ));
+        }
+        Ok(s.to_string())
+    };
+    let file = |v: &Spanned<String>, what: &str| -> Result<PathBuf> {
+        let s = v.get_ref();
+        if s.is_empty() || s.chars().any(|c| c.is_control() || c == '"' || c == '%') {
+            return Err(at(
+                path,
+                text,
+                Some(v.span()),
+                format!("node {node}: ssh {what} {s:?} is empty or contains a control character, '\"' or '%'"),
+            ));
+        }
+        Ok(expand_home(s))
+    };
+    let host_s = plain(&host, "host")?;
+    let port = match o.port.or(d.port) {
+        Some(p) if *p.get_ref() == 0 => {
+            return Err(at(path, text, Some(p.span()), "ssh port must be 1-65535"))
+        }
+        p => p.map(|p| *p.get_ref()),
+    };
+    let user = o.user.or(d.user).map(|u| plain(&u, "user")).transpose()?;
+    let jump = match o.jump.or(d.jump) {
+        Some(j) => {
+            // Hops are comma-separated; each is checked like a host.
+            for hop in j.get_ref().split(',') {
+                plain(&Spanned::new(j.span(), hop.to_string()), "jump host")?;
+            }
+            Some(j.get_ref().trim().to_string())
+        }
+        None => None,
+    };
+    let connect_timeout = match o.connect_timeout.or(d.connect_timeout) {
+        Some(t) if t.get_ref().0 < Duration::from_secs(1) => {
+            return Err(at(
+                path,
+                text,
+                Some(t.span()),
+                "ssh connect_timeout must be at least 1s (ssh counts whole seconds)",
+            ))
+        }
+        Some(t) => t.get_ref().0,
+        None => SSH_CONNECT_TIMEOUT,
+    };
+    Ok(Some(SshSettings {
+        host: host_s,
+        port,
+        user,
+        identity_file: o
+            .identity_file
+            .or(d.identity_file)
+            .map(|f| file(&f, "identity_file"))
+            .transpose()?,
+        known_hosts_file: o
+            .known_hosts_file
+            .or(d.known_hosts_file)
+            .map(|f| file(&f, "known_hosts_file"))
+            .transpose()?,
+        host_key_check: o
+            .host_key_check
+            .or(d.host_key_check)
+            .unwrap_or(HostKeyCheck::Strict),
+        jump,
+        config_file: o
+            .config_file
+            .or(d.config_file)
+            .map(|f| file(&f, "config_file"))
+            .transpose()?,
+        connect_timeout,
+    }))
 }
 
 /// `~/x` → `$HOME/x`.
@@ -515,6 +709,101 @@ connect_timeout = "2s"
     }
 
     #[test]
+    fn ssh_table_merges_over_defaults_key_by_key() {
+        let inv = p(r#"
+[defaults.ssh]
+user = "ops"
+identity_file = "/keys/fleet"
+known_hosts_file = "/keys/known_hosts"
+connect_timeout = "3s"
+[[node]]
+name = "direct"
+host = "db1"
+[[node]]
+name = "private"
+host = "127.0.0.1"
+[node.ssh]
+host = "pg2.internal"
+port = 2222
+host_key_check = "accept-new"
+jump = "ops@bastion:22"
+[[node]]
+name = "sock"
+host = "/run/postgresql"
+ssh = { host = "pg3", user = "root", config_file = "/etc/fleet/ssh_config" }
+"#)
+        .unwrap();
+        // [defaults.ssh] without a host holds shared settings only.
+        assert_eq!(inv.nodes[0].ssh, None);
+        let s = inv.nodes[1].ssh.as_ref().unwrap();
+        assert_eq!(s.host, "pg2.internal");
+        assert_eq!(s.port, Some(2222));
+        assert_eq!(s.user.as_deref(), Some("ops"));
+        assert_eq!(s.identity_file, Some(PathBuf::from("/keys/fleet")));
+        assert_eq!(s.known_hosts_file, Some(PathBuf::from("/keys/known_hosts")));
+        assert_eq!(s.host_key_check, HostKeyCheck::AcceptNew);
+        assert_eq!(s.jump.as_deref(), Some("ops@bastion:22"));
+        assert_eq!(s.connect_timeout, Duration::from_secs(3));
+        assert_eq!(s.destination(), "ops@pg2.internal:2222");
+        let s = inv.nodes[2].ssh.as_ref().unwrap();
+        assert_eq!(s.user.as_deref(), Some("root"));
+        assert_eq!(s.port, None);
+        assert_eq!(s.host_key_check, HostKeyCheck::Strict);
+        assert_eq!(s.config_file, Some(PathBuf::from("/etc/fleet/ssh_config")));
+        assert_eq!(inv.nodes[2].host, Host::Socket("/run/postgresql".into()));
+
+        // A host in [defaults.ssh]: every node goes through it.
+        let inv =
+            p("[defaults.ssh]\nhost = \"bastion\"\n[[node]]\nname = \"a\"\nhost = \"10.0.0.5\"\n")
+                .unwrap();
+        let s = inv.nodes[0].ssh.as_ref().unwrap();
+        assert_eq!(s.host, "bastion");
+        assert_eq!(s.connect_timeout, SSH_CONNECT_TIMEOUT);
+    }
+
+    #[test]
+    fn ssh_table_errors_name_line_and_column() {
+        let e =
+            p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\nidentity = \"k\"\n").unwrap_err();
+        assert!(
+            format!("{e:#}").starts_with("inventory nodes.toml:5:1: unknown field `identity`"),
+            "{e:#}"
+        );
+        let e = p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\nhost_key_check = \"no\"\n")
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("nodes.toml:5:18"), "{e:#}");
+        let e = p("[[node]]\nname = \"a\"\n[node.ssh]\nuser = \"b\"\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:3:1: node a: the ssh table needs `host`"),
+            "{e:#}"
+        );
+        let e =
+            p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"-oProxyCommand=sh\"\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:4:8: node a: ssh host"),
+            "{e:#}"
+        );
+        let e = p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\njump = \"x,y;reboot\"\n")
+            .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:5:8: node a: ssh jump host"),
+            "{e:#}"
+        );
+        let e =
+            p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\nconnect_timeout = \"100ms\"\n")
+                .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:5:19: ssh connect_timeout"),
+            "{e:#}"
+        );
+        let e = p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\nport = 0\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:5:8: ssh port"),
+            "{e:#}"
+        );
+    }
+
+    #[test]
     fn inline_password_needs_private_file() {
         let text = "[[node]]\nname = \"a\"\npassword = \"x\"\n";
         assert!(parse(Path::new("n.toml"), text, 0o600).is_ok());
@@ -522,5 +811,32 @@ connect_timeout = "2s"
         let msg = format!("{e:#}");
         assert!(msg.contains("readable by group or others"), "{msg}");
         assert!(!msg.contains("\"x\""));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Any text: no panic, and an error is one line naming the file.
+        #[test]
+        fn any_text(text in "(\\PC|\n|\\[|\\]|=|\"){0,300}") {
+            if let Err(e) = parse(Path::new("f.toml"), &text, 0o600) {
+                let m = format!("{e:#}");
+                proptest::prop_assert!(m.starts_with("inventory f.toml"), "{}", m);
+                proptest::prop_assert!(!m.contains('\n'), "{}", m);
+            }
+        }
+
+        /// Generated valid inventories keep their nodes, names and ports.
+        #[test]
+        fn valid_inventories(nodes in proptest::collection::btree_map("[a-z][a-z0-9-]{0,12}", 1u16..65535, 1..6)) {
+            let mut text = String::from("[defaults]\nuser = \"odoo\"\n");
+            for (n, p) in &nodes {
+                text.push_str(&format!("[[node]]\nname = \"{n}\"\nport = {p}\n"));
+            }
+            let inv = parse(Path::new("f.toml"), &text, 0o600).unwrap();
+            let got: Vec<(String, u16)> = inv.nodes.iter().map(|n| (n.name.clone(), n.port)).collect();
+            let want: Vec<(String, u16)> = nodes.into_iter().collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -88,7 +88,11 @@ impl Global {
 
 /// A rendered table without the padding comfy-table leaves at line ends.
 pub fn render(t: &comfy_table::Table) -> String {
-    t.to_string().lines().map(str::trim_end).collect::<Vec<_>>().join("\n")
+    t.to_string()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Prints a line on stdout; a closed pipe (`| head`) ends quietly.

@@ -113,6 +113,9 @@ pub fn split_spec<'a>(spec: &'a str, links: &[Arc<NodeLink>]) -> (Option<&'a str
 pub struct Scan {
     pub link: Arc<NodeLink>,
     pub result: Result<Vec<Candidate>, String>,
+    /// The node refused us at the SSH level (host key, authentication): a
+    /// configuration matter (exit 2), not an outage.
+    pub refused: bool,
 }
 
 /// Lists the candidate databases of every given node, concurrently.
@@ -122,10 +125,20 @@ pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = node_candidates(&link, &t)
-                .await
-                .map_err(|e| format!("{e:#}"));
-            (i, Scan { link, result: r })
+            let r = node_candidates(&link, &t).await;
+            let refused = r
+                .as_ref()
+                .err()
+                .is_some_and(crate::transport::ssh::is_refusal);
+            let result = r.map_err(|e| format!("{e:#}"));
+            (
+                i,
+                Scan {
+                    link,
+                    result,
+                    refused,
+                },
+            )
         });
     }
     let mut out: Vec<(usize, Scan)> = Vec::with_capacity(links.len());
@@ -172,11 +185,13 @@ pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Ta
     check_name(db).map_err(|e| Unresolved::Input(format!("{}", e.inner)))?;
     let mut hits = Vec::new();
     let mut errors = Vec::new();
+    let mut all_refused = true;
     let mut names: Vec<&str> = Vec::new();
     for s in scans
         .iter()
         .filter(|s| node.is_none_or(|n| s.link.name() == n))
     {
+        all_refused &= s.result.is_ok() || s.refused;
         match &s.result {
             Ok(cands) => {
                 for c in cands {
@@ -194,14 +209,26 @@ pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Ta
             link: hits.remove(0),
             db: db.to_string(),
         }),
-        0 if !errors.is_empty() => Err(Unresolved::Unreachable(format!(
-            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
-            errors.join("; ")
-        ))),
+        0 if !errors.is_empty() => {
+            let msg = format!(
+                "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+                errors.join("; ")
+            );
+            // Only SSH refusals (host key, authentication): fix the configuration.
+            Err(if all_refused {
+                Unresolved::Input(msg)
+            } else {
+                Unresolved::Unreachable(msg)
+            })
+        }
         0 => {
             let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
             let close = closest(db, &names);
-            let hint = if close.is_empty() { String::new() } else { format!("; closest: {}", close.join(", ")) };
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!("; closest: {}", close.join(", "))
+            };
             Err(Unresolved::Input(format!("unknown tenant {db:?}{hint}")))
         }
         _ => {

@@ -89,7 +89,10 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
             Event::Error(e) => errors.push(e),
             Event::NodeDone { node, ok, secs } => {
                 nodes_ok += usize::from(ok);
-                ctx.printer.detail(format!("node {node}: {} in {secs:.3}s", if ok { "listed" } else { "failed" }));
+                ctx.printer.detail(format!(
+                    "node {node}: {} in {secs:.3}s",
+                    if ok { "listed" } else { "failed" }
+                ));
             }
         }
     }

@@ -35,11 +35,19 @@ struct Shown<'a> {
 pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     let target = ctx.resolve(spec).await?;
     let who = target.display();
-    let conn = target.link.connect(&target.db, &ctx.transport).await.map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
-    let d = details::details(&conn).await.map_err(|e| Error::failed(e.context(who.clone())))?;
+    let conn = target
+        .link
+        .connect(&target.db, &ctx.transport)
+        .await
+        .map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
+    let d = details::details(&conn)
+        .await
+        .map_err(|e| Error::failed(e.context(who.clone())))?;
     let get = |k: &str| d.params.get(k).map(String::as_str);
     let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));
-    let recorded = get(keys::SUSPENDED_USER_IDS).and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok()).map(|v| v.len());
+    let recorded = get(keys::SUSPENDED_USER_IDS)
+        .and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok())
+        .map(|v| v.len());
     let s = Shown {
         node: target.link.name(),
         tenant: &target.db,
@@ -62,7 +70,15 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     match p.format {
         Output::Json => out_json(&s),
         Output::Csv => {
-            out(&csv_line(&["id", "login", "name", "type", "active", "two_factor", "last_login"]));
+            out(&csv_line(&[
+                "id",
+                "login",
+                "name",
+                "type",
+                "active",
+                "two_factor",
+                "last_login",
+            ]));
             for u in &d.users {
                 out(&csv_line(&[
                     u.id.to_string(),
@@ -77,7 +93,10 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         }
         Output::Table => {
             let now = SystemTime::now();
-            let rel = |t: Option<&str>| t.map(|t| format!("{t} ({})", relative(t, now))).unwrap_or_else(|| "-".into());
+            let rel = |t: Option<&str>| {
+                t.map(|t| format!("{t} ({})", relative(t, now)))
+                    .unwrap_or_else(|| "-".into())
+            };
             let mut text = format!(
                 "Tenant:      {}\nNode:        {} ({}, {})\nOdoo:        {}\nCompany:     {}\nSize:        {}\nCreated:     {}\nStatus:      {}\n",
                 s.tenant,
@@ -96,11 +115,17 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     rel(s.suspended_at),
                     s.suspended_by.unwrap_or("-"),
                     s.suspended_reason.unwrap_or("-"),
-                    recorded.map(|n| format!("{n} users to switch on at reactivation")).unwrap_or_else(|| "no record of users (old agent)".into())
+                    recorded
+                        .map(|n| format!("{n} users to switch on at reactivation"))
+                        .unwrap_or_else(|| "no record of users (old agent)".into())
                 ));
             }
             if s.reactivated_at.is_some() {
-                text.push_str(&format!("Reactivated: {} by {}\n", rel(s.reactivated_at), s.reactivated_by.unwrap_or("-")));
+                text.push_str(&format!(
+                    "Reactivated: {} by {}\n",
+                    rel(s.reactivated_at),
+                    s.reactivated_by.unwrap_or("-")
+                ));
             }
             out(&text);
             let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
@@ -111,7 +136,13 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     p.cell(u.kind, None),
                     p.cell(if u.active { "yes" } else { "no" }, None),
                     p.cell(if u.two_factor { "on" } else { "off" }, None),
-                    p.cell(u.last_login.as_deref().map(|t| relative(t, now)).unwrap_or_else(|| "never".into()), None),
+                    p.cell(
+                        u.last_login
+                            .as_deref()
+                            .map(|t| relative(t, now))
+                            .unwrap_or_else(|| "never".into()),
+                        None,
+                    ),
                 ]);
             }
             out(&render(&t));

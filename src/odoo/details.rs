@@ -68,8 +68,15 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
             _ => {}
         }
     }
-    let head = sets.first().and_then(|s| s.first()).ok_or_else(|| anyhow!("no tenant row"))?;
-    let version = head.get(0).filter(|v| !v.is_empty()).ok_or_else(|| anyhow!("not an Odoo database (no base module)"))?.to_string();
+    let head = sets
+        .first()
+        .and_then(|s| s.first())
+        .ok_or_else(|| anyhow!("no tenant row"))?;
+    let version = head
+        .get(0)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| anyhow!("not an Odoo database (no base module)"))?
+        .to_string();
     let params = match head.get(3) {
         Some(j) => serde_json::from_str(j)?,
         None => BTreeMap::new(),
@@ -82,7 +89,11 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                     id: r.get(0).and_then(|v| v.parse().ok()).unwrap_or(0),
                     login: r.get(1).unwrap_or_default().to_string(),
                     name: r.get(2).unwrap_or_default().to_string(),
-                    kind: if r.get(3) == Some("t") { "portal" } else { "internal" },
+                    kind: if r.get(3) == Some("t") {
+                        "portal"
+                    } else {
+                        "internal"
+                    },
                     active: r.get(4) == Some("t"),
                     two_factor: r.get(5) == Some("t"),
                     last_login: r.get(6).map(str::to_string),

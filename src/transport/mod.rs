@@ -1,12 +1,16 @@
 //! How tenantctl reaches a node's PostgreSQL: connection settings, TLS, the
-//! per-node and global connection limits, and (later) SSH tunnels.
+//! per-node and global connection limits, and SSH tunnels.
 
+pub mod ssh;
 pub mod tls;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::UnixStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
@@ -15,6 +19,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::pg_error;
 use crate::inventory::{Host, Node, SslMode};
+use crate::output::Printer;
 use crate::pgpass::PassFile;
 
 /// How a node is reached.
@@ -22,12 +27,15 @@ use crate::pgpass::PassFile;
 #[serde(rename_all = "lowercase")]
 pub enum Via {
     Direct,
+    /// Through the node's SSH tunnel ([`ssh::Tunnel`]).
+    Ssh,
 }
 
 impl std::fmt::Display for Via {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Via::Direct => "direct",
+            Via::Ssh => "ssh",
         })
     }
 }
@@ -59,6 +67,8 @@ pub struct NodeLink {
     pub via: Via,
     limit: Arc<Semaphore>,
     tls: Result<Option<MakeRustlsConnect>, String>,
+    /// Set for nodes with an `ssh` table; opened by the first connection.
+    tunnel: Option<ssh::Tunnel>,
 }
 
 /// An open connection to one database; holds its slots in the per-node and
@@ -87,16 +97,50 @@ impl NodeLink {
         let tls = tls::client_config(node.sslmode, node.sslrootcert.as_deref())
             .map(|c| c.map(MakeRustlsConnect::new))
             .map_err(|e| format!("{e:#}"));
+        let tunnel = ssh::Tunnel::for_node(&node);
         NodeLink {
             limit: Arc::new(Semaphore::new(node.max_connections)),
-            via: Via::Direct,
+            via: if tunnel.is_some() {
+                Via::Ssh
+            } else {
+                Via::Direct
+            },
             node,
             tls,
+            tunnel,
         }
     }
 
-    /// Releases what the link holds open beyond single connections.
-    pub async fn close(&self) {}
+    /// Reports tunnel events (opened, how long it took, closed) through
+    /// `p.detail` (shown with `--verbose`).
+    pub fn with_printer(mut self, p: Printer) -> NodeLink {
+        if let Some(t) = &mut self.tunnel {
+            t.printer = Some(p);
+        }
+        self
+    }
+
+    /// How the node is reached, for `--verbose`:
+    /// `node a: 10.0.0.5:5432 via ssh ops@bastion:22` or `node b: db2:5432 direct`.
+    pub fn describe(&self) -> String {
+        match &self.tunnel {
+            Some(t) => format!(
+                "node {}: {} via ssh {}",
+                self.name(),
+                self.node.address(),
+                t.route()
+            ),
+            None => format!("node {}: {} direct", self.name(), self.node.address()),
+        }
+    }
+
+    /// Releases what the link holds open beyond single connections: the SSH
+    /// master, its forward and their private directory. Idempotent.
+    pub async fn close(&self) {
+        if let Some(t) = &self.tunnel {
+            t.close().await;
+        }
+    }
 
     pub fn name(&self) -> &str {
         &self.node.name
@@ -106,7 +150,15 @@ impl NodeLink {
     /// node's `max_connections` and the run's `--concurrency`. The whole
     /// connection setup (TCP, TLS, authentication) is bounded by
     /// `connect_timeout`: a port that accepts but never answers cannot hang us.
+    /// For an SSH node the first call opens the tunnel (bounded by the ssh
+    /// table's own `connect_timeout`); all calls then connect through it.
     pub async fn connect(&self, db: &str, t: &Transport) -> anyhow::Result<Conn> {
+        // The tunnel first: when the SSH host refuses us, no slot is taken and
+        // every database of the node fails at once with the same reason.
+        let endpoint = match &self.tunnel {
+            Some(tunnel) => Some(tunnel.endpoint().await?),
+            None => None,
+        };
         let node_slot = self
             .limit
             .clone()
@@ -121,9 +173,12 @@ impl NodeLink {
             .map_err(|_| anyhow!("connection limit closed"))?;
         let n = &self.node;
         let mut cfg = tokio_postgres::Config::new();
-        match &n.host {
-            Host::Tcp(h) => cfg.host(h),
-            Host::Socket(p) => cfg.host_path(p),
+        match (&endpoint, &n.host) {
+            // Only for messages and cancel requests: a tunnel connection is
+            // made on the forward's socket, below.
+            (Some(ep), _) => cfg.host_path(ep.socket.parent().unwrap_or(Path::new("/"))),
+            (None, Host::Tcp(h)) => cfg.host(h),
+            (None, Host::Socket(p)) => cfg.host_path(p),
         };
         cfg.port(n.port)
             .user(&n.user)
@@ -139,11 +194,23 @@ impl NodeLink {
         }
         let timeout = n.connect_timeout;
         // libpq never uses TLS over Unix-domain sockets, whatever sslmode says.
+        // Through a tunnel what counts is the node's own host: the SSH host
+        // connects to it over TCP, and TLS runs end to end inside the tunnel.
         let tls = match (&n.host, &self.tls) {
             (Host::Socket(_), _) => None,
             (_, Ok(t)) => t.clone(),
             (_, Err(e)) => return Err(anyhow!("TLS configuration: {e}")),
         };
+        if let (Some(ep), Some(tunnel)) = (&endpoint, &self.tunnel) {
+            let client = self
+                .connect_tunnel(tunnel, &mut cfg, ep, tls, timeout)
+                .await?;
+            return Ok(Conn {
+                client,
+                _node_slot: node_slot,
+                _global_slot: global_slot,
+            });
+        }
         let client = match tls {
             None => {
                 cfg.ssl_mode(PgSslMode::Disable);
@@ -163,6 +230,83 @@ impl NodeLink {
             _global_slot: global_slot,
         })
     }
+}
+
+impl NodeLink {
+    /// Connects through the tunnel's forward socket. With TLS, the handshake
+    /// runs over that stream with the node's real host name as the server
+    /// name (tokio-postgres would do no TLS at all on a Unix-socket path, and
+    /// there would be no name to verify with `verify-full`).
+    async fn connect_tunnel(
+        &self,
+        tunnel: &ssh::Tunnel,
+        cfg: &mut tokio_postgres::Config,
+        ep: &ssh::Endpoint,
+        tls: Option<MakeRustlsConnect>,
+        timeout: Duration,
+    ) -> anyhow::Result<Client> {
+        let n = &self.node;
+        let mark = ep.log_mark();
+        // A connection the tunnel dropped (the SSH host could not reach
+        // PostgreSQL, the SSH connection died) gets ssh's reason; what
+        // PostgreSQL itself said (a bad password...) passes unchanged.
+        let explained = |e: anyhow::Error| match tunnel.explain(ep, mark) {
+            Some(why) => anyhow::Error::new(why),
+            None => e,
+        };
+        let work = async {
+            let stream = UnixStream::connect(&ep.socket).await.map_err(|e| {
+                explained(anyhow!("SSH tunnel socket {}: {e}", ep.socket.display()))
+            })?;
+            match (tls, &n.host) {
+                (Some(mut make), Host::Tcp(h)) => {
+                    cfg.ssl_mode(match n.sslmode {
+                        SslMode::Prefer => PgSslMode::Prefer,
+                        _ => PgSslMode::Require,
+                    });
+                    let tls = <MakeRustlsConnect as MakeTlsConnect<UnixStream>>::make_tls_connect(
+                        &mut make, h,
+                    )
+                    .map_err(|e| anyhow!("TLS: {h:?} is not a valid server name: {e}"))?;
+                    open_raw(cfg, stream, tls).await
+                }
+                _ => {
+                    cfg.ssl_mode(PgSslMode::Disable);
+                    open_raw(cfg, stream, NoTls).await
+                }
+            }
+            .map_err(|e| match e.as_db_error() {
+                Some(_) => pg_error(&e),
+                None => explained(pg_error(&e)),
+            })
+        };
+        tokio::time::timeout(timeout, work).await.map_err(|_| {
+            anyhow!(
+                "timed out after {} connecting through the SSH tunnel",
+                humantime::format_duration(timeout)
+            )
+        })?
+    }
+}
+
+/// `connect_raw` over an already connected stream; drives the connection in
+/// the background.
+async fn open_raw<S, T>(
+    cfg: &tokio_postgres::Config,
+    stream: S,
+    tls: T,
+) -> Result<Client, tokio_postgres::Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: TlsConnect<S> + Send,
+    T::Stream: Send + 'static,
+    T::Future: Send,
+{
+    let (client, connection) = cfg.connect_raw(stream, tls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
 }
 
 /// Connects with `tls`, bounded by `timeout`, and drives the connection in the
@@ -187,4 +331,31 @@ where
         let _ = connection.await;
     });
     Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_say_how_their_node_is_reached() {
+        let inv = crate::inventory::parse(
+            Path::new("nodes.toml"),
+            "[[node]]\nname = \"d\"\nhost = \"db1\"\n\
+             [[node]]\nname = \"s\"\nhost = \"127.0.0.1\"\n\
+             ssh = { host = \"pg2.internal\", user = \"ops\", port = 2222, jump = \"bastion\" }\n",
+            0o600,
+        )
+        .unwrap();
+        let d = NodeLink::new(inv.nodes[0].clone());
+        let s = NodeLink::new(inv.nodes[1].clone());
+        assert_eq!(d.via, Via::Direct);
+        assert_eq!(s.via, Via::Ssh);
+        assert_eq!(serde_json::to_string(&s.via).unwrap(), "\"ssh\"");
+        assert_eq!(d.describe(), "node d: db1:5432 direct");
+        assert_eq!(
+            s.describe(),
+            "node s: 127.0.0.1:5432 via ssh ops@pg2.internal:2222 (jump bastion)"
+        );
+    }
 }

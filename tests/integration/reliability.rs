@@ -25,16 +25,24 @@ fn coherent(c: &Cluster, db: &str, before: &States) -> bool {
     let now = user_states(c, db);
     match icp(c, db, "tenant.suspended").as_deref() {
         Some("true") => {
-            let rec = icp(c, db, "tenant.suspended_user_ids").unwrap_or_else(|| panic!("{db}: suspended without a record"));
+            let rec = icp(c, db, "tenant.suspended_user_ids")
+                .unwrap_or_else(|| panic!("{db}: suspended without a record"));
             let recorded: Vec<i64> = serde_json::from_str(&rec).unwrap();
-            let was: Vec<i64> = before.iter().filter(|u| u.2 && u.0 != 1).map(|u| u.0).collect();
+            let was: Vec<i64> = before
+                .iter()
+                .filter(|u| u.2 && u.0 != 1)
+                .map(|u| u.0)
+                .collect();
             assert_eq!(recorded, was, "{db}: record exact, never empty");
             assert!(now.iter().all(|u| !u.2), "{db}: users off while suspended");
             true
         }
         None | Some("false") => {
             assert_eq!(&now, before, "{db}: users exactly as before");
-            assert!(icp(c, db, "tenant.suspended_user_ids").is_none(), "{db}: no stale record");
+            assert!(
+                icp(c, db, "tenant.suspended_user_ids").is_none(),
+                "{db}: no stale record"
+            );
             false
         }
         other => panic!("{db}: tenant.suspended = {other:?}"),
@@ -66,7 +74,10 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> std::process
         if t0.elapsed() > limit {
             let _ = child.kill();
             let out = child.wait_with_output().unwrap();
-            panic!("hung for {limit:?}: {}", String::from_utf8_lossy(&out.stderr));
+            panic!(
+                "hung for {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -76,7 +87,10 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> std::process
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -104,7 +118,17 @@ fn a_port_that_accepts_but_never_answers_is_bounded_by_connect_timeout() {
         (vec!["list", "-o", "json"], 3),
         (vec!["check"], 3),
         (vec!["suspend", "silent/x", "--reason", "r", "--yes"], 1),
-        (vec!["bulk", "suspend", "--all-matching", "--reason", "r", "--dry-run"], 3),
+        (
+            vec![
+                "bulk",
+                "suspend",
+                "--all-matching",
+                "--reason",
+                "r",
+                "--dry-run",
+            ],
+            3,
+        ),
     ] {
         let out = wait_bounded(spawn(&inv, dir.path(), &args), Duration::from_secs(20));
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -128,7 +152,22 @@ fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
     let before: Vec<States> = names.iter().map(|n| user_states(&c, n)).collect();
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    let mut child = spawn(&inv, dir.path(), &["--concurrency", "4", "bulk", "suspend", "--all-matching", "--reason", "restart", "--yes", "-o", "json"]);
+    let mut child = spawn(
+        &inv,
+        dir.path(),
+        &[
+            "--concurrency",
+            "4",
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "restart",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let mut seen = 0;
@@ -153,11 +192,28 @@ fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
     }
     println!("reliability: restart during bulk suspend: 100 tenants, {failed} failed by the restart, {suspended} suspended, 0 mixed");
     // A rerun completes; reactivation restores every tenant exactly.
-    tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["bulk", "suspend", "--all-matching", "--reason", "restart", "--yes"]).assert().success();
+    tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args([
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "restart",
+            "--yes",
+        ])
+        .assert()
+        .success();
     for (n, b) in names.iter().zip(&before) {
         assert!(coherent(&c, n, b), "{n} suspended after the rerun");
     }
-    tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["bulk", "reactivate", "--all-matching", "--yes"]).assert().success();
+    tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(["bulk", "reactivate", "--all-matching", "--yes"])
+        .assert()
+        .success();
     for (n, b) in names.iter().zip(&before) {
         assert_eq!(&user_states(&c, n), b, "{n} restored exactly");
     }
@@ -205,12 +261,20 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
         }
         coherent(&c, "acme", &before);
         let h = password_hash(&c, "acme", "admin").unwrap();
-        assert!(h == original_hash || hash_re_ok(&h), "iteration {i}: hash {h}");
+        assert!(
+            h == original_hash || hash_re_ok(&h),
+            "iteration {i}: hash {h}"
+        );
     }
     println!("reliability: {iterations} iterations of suspend/reactivate/passwd ({passwd_runs} passwd), {killed} with backends killed mid-run, {completed} completed, 0 tenants mixed");
     assert!(killed > 10, "the test injected faults ({killed})");
     // Finally, a clean reactivation restores the original users.
-    tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["reactivate", "acme", "--yes"]).assert().success();
+    tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(["reactivate", "acme", "--yes"])
+        .assert()
+        .success();
     assert_eq!(user_states(&c, "acme"), before);
 }
 
@@ -225,11 +289,37 @@ fn overlapping_bulk_suspend_and_reactivate_stay_coherent() {
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "");
     for round in 0..4 {
-        let s = spawn(&inv, dir.path(), &["bulk", "suspend", "--all-matching", "--reason", "overlap", "--yes"]);
-        let r = spawn(&inv, dir.path(), &["bulk", "reactivate", "--all-matching", "--yes"]);
-        let (so, ro) = (wait_bounded(s, Duration::from_secs(60)), wait_bounded(r, Duration::from_secs(60)));
-        assert!(so.status.success(), "round {round}: {}", String::from_utf8_lossy(&so.stderr));
-        assert!(ro.status.success(), "round {round}: {}", String::from_utf8_lossy(&ro.stderr));
+        let s = spawn(
+            &inv,
+            dir.path(),
+            &[
+                "bulk",
+                "suspend",
+                "--all-matching",
+                "--reason",
+                "overlap",
+                "--yes",
+            ],
+        );
+        let r = spawn(
+            &inv,
+            dir.path(),
+            &["bulk", "reactivate", "--all-matching", "--yes"],
+        );
+        let (so, ro) = (
+            wait_bounded(s, Duration::from_secs(60)),
+            wait_bounded(r, Duration::from_secs(60)),
+        );
+        assert!(
+            so.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&so.stderr)
+        );
+        assert!(
+            ro.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&ro.stderr)
+        );
         for (n, b) in names.iter().zip(&before) {
             coherent(&c, n, b);
         }
@@ -253,17 +343,32 @@ fn a_statement_stuck_on_a_lock_is_bounded_by_statement_timeout() {
         .spawn()
         .unwrap();
     let mut stdin = holder.stdin.take().unwrap();
-    writeln!(stdin, "BEGIN; SELECT id FROM res_users WHERE login = 'user1' FOR UPDATE; SELECT pg_sleep(60);").unwrap();
+    writeln!(
+        stdin,
+        "BEGIN; SELECT id FROM res_users WHERE login = 'user1' FOR UPDATE; SELECT pg_sleep(60);"
+    )
+    .unwrap();
     for _ in 0..100 {
         if c.sql("acme", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'row_locker' AND state = 'active'") == "1" {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = wait_bounded(spawn(&inv, dir.path(), &["suspend", "acme", "--reason", "locked", "--yes"]), Duration::from_secs(30));
+    let out = wait_bounded(
+        spawn(
+            &inv,
+            dir.path(),
+            &["suspend", "acme", "--reason", "locked", "--yes"],
+        ),
+        Duration::from_secs(30),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("canceling statement due to statement timeout") && stderr.contains("nothing changed"), "{stderr}");
+    assert!(
+        stderr.contains("canceling statement due to statement timeout")
+            && stderr.contains("nothing changed"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     c.sql("acme", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'row_locker'");
     let _ = holder.kill();
@@ -299,24 +404,146 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     let long = "x".repeat(10_000);
     let non_utf8 = std::ffi::OsStr::from_bytes(b"ac\xffme").to_os_string();
     let cases: Vec<(Vec<std::ffi::OsString>, &[u8])> = vec![
-        (vec![os("suspend"), os("nope"), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os(""), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os(&long), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os("ac'me\"; DROP TABLE res_users; --"), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os("acme%"), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os("ac\nme"), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), non_utf8.clone(), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("suspend"), os("acme"), os("--reason"), os(""), os("--yes")], b""),
-        (vec![os("suspend"), os("acme"), os("--reason"), os(&"r".repeat(501)), os("--yes")], b""),
-        (vec![os("suspend"), os("acme"), os("--reason"), os("esc\u{1b}[31m"), os("--yes")], b""),
-        (vec![os("suspend"), os("acme"), os("--reason"), os("r")], b""),
-        (vec![os("passwd"), os("acme"), os("--password-stdin")], b"short\n"),
-        (vec![os("passwd"), os("acme"), os("--password-stdin")], b"admin\n"),
+        (
+            vec![
+                os("suspend"),
+                os("nope"),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![os("suspend"), os(""), os("--reason"), os("r"), os("--yes")],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os(&long),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("ac'me\"; DROP TABLE res_users; --"),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("acme%"),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("ac\nme"),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                non_utf8.clone(),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("acme"),
+                os("--reason"),
+                os(""),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("acme"),
+                os("--reason"),
+                os(&"r".repeat(501)),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("suspend"),
+                os("acme"),
+                os("--reason"),
+                os("esc\u{1b}[31m"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![os("suspend"), os("acme"), os("--reason"), os("r")],
+            b"",
+        ),
+        (
+            vec![os("passwd"), os("acme"), os("--password-stdin")],
+            b"short\n",
+        ),
+        (
+            vec![os("passwd"), os("acme"), os("--password-stdin")],
+            b"admin\n",
+        ),
         (vec![os("passwd"), os("acme"), os("--password-stdin")], b""),
         (vec![os("passwd"), os("acme")], b""),
-        (vec![os("passwd"), os("acme"), os("--login"), os("__system__"), os("--password-stdin")], b"long-enough-pw\n"),
-        (vec![os("bulk"), os("suspend"), os("--match"), os("acme*"), os("--reason"), os("r"), os("--yes")], b""),
-        (vec![os("bulk"), os("suspend"), os("--from"), os("-"), os("--yes")], b"acme\n"),
+        (
+            vec![
+                os("passwd"),
+                os("acme"),
+                os("--login"),
+                os("__system__"),
+                os("--password-stdin"),
+            ],
+            b"long-enough-pw\n",
+        ),
+        (
+            vec![
+                os("bulk"),
+                os("suspend"),
+                os("--match"),
+                os("acme*"),
+                os("--reason"),
+                os("r"),
+                os("--yes"),
+            ],
+            b"",
+        ),
+        (
+            vec![
+                os("bulk"),
+                os("suspend"),
+                os("--from"),
+                os("-"),
+                os("--yes"),
+            ],
+            b"acme\n",
+        ),
         (vec![os("list"), os("--match"), os("[")], b""),
     ];
     let mut tried = 0;
@@ -334,17 +561,45 @@ fn bad_input_is_one_line_exit_2_and_changes_nothing() {
     // A --from file with bad lines: each fails on its own line, the good ones run.
     let file = dir.path().join("targets.txt");
     std::fs::write(&file, b"acme\r\n\xff\xfe\nac\0me\nnope\n\n# c\nacme\n").unwrap();
-    let a = tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["bulk", "suspend", "--reason", "r", "--yes", "-o", "json", "--from"]).arg(&file).assert().code(3);
+    let a = tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args([
+            "bulk", "suspend", "--reason", "r", "--yes", "-o", "json", "--from",
+        ])
+        .arg(&file)
+        .assert()
+        .code(3);
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
-    let outcomes: Vec<(&str, &str)> = v["results"].as_array().unwrap().iter().map(|r| (r["tenant"].as_str().unwrap(), r["outcome"].as_str().unwrap())).collect();
+    let outcomes: Vec<(&str, &str)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["tenant"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(outcomes.len(), 4, "{v:#}");
     assert_eq!(outcomes[0], ("acme", "changed"));
     assert!(outcomes[1..].iter().all(|o| o.1 == "failed"));
     tried += 4;
-    tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["reactivate", "acme", "--yes"]).assert().success();
+    tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(["reactivate", "acme", "--yes"])
+        .assert()
+        .success();
     assert_eq!(user_states(&c, "acme"), before, "nothing else changed");
     // Inventory: unreadable (a directory) and the other cases in list.rs.
-    let a = tenantctl_with_home(dir.path()).arg("-i").arg(dir.path()).arg("list").assert().code(2);
+    let a = tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(dir.path())
+        .arg("list")
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("cannot read"));
     tried += 1;
     println!("reliability: {tried} bad inputs tried, each exit 2 with one line (or a clean per-line failure), nothing changed");
@@ -369,27 +624,77 @@ fn no_secret_in_output_errors_or_audit_log() {
     let runs: Vec<(Vec<&str>, String)> = vec![
         (vec!["-v", "list", "-o", "json"], String::new()),
         (vec!["-v", "show", "acme", "-o", "json"], String::new()),
-        (vec!["-v", "passwd", "acme", "--password-stdin", "--dry-run"], format!("{NEW_PW}\n")),
-        (vec!["-v", "passwd", "acme", "--password-stdin", "-o", "json"], format!("{NEW_PW}\n")),
-        (vec!["-v", "suspend", "acme", "--reason", "r", "--yes", "--dry-run"], String::new()),
-        (vec!["-v", "suspend", "acme", "--reason", "r", "--yes", "-o", "json"], String::new()),
-        (vec!["-v", "reactivate", "acme", "--yes", "-o", "json"], String::new()),
+        (
+            vec!["-v", "passwd", "acme", "--password-stdin", "--dry-run"],
+            format!("{NEW_PW}\n"),
+        ),
+        (
+            vec!["-v", "passwd", "acme", "--password-stdin", "-o", "json"],
+            format!("{NEW_PW}\n"),
+        ),
+        (
+            vec![
+                "-v",
+                "suspend",
+                "acme",
+                "--reason",
+                "r",
+                "--yes",
+                "--dry-run",
+            ],
+            String::new(),
+        ),
+        (
+            vec![
+                "-v", "suspend", "acme", "--reason", "r", "--yes", "-o", "json",
+            ],
+            String::new(),
+        ),
+        (
+            vec!["-v", "reactivate", "acme", "--yes", "-o", "json"],
+            String::new(),
+        ),
         (vec!["-v", "check", "-o", "json"], String::new()),
-        (vec!["-v", "bulk", "passwd", "--all-matching", "--generate", "--secrets-file", "/dev/null/x", "--yes"], String::new()),
+        (
+            vec![
+                "-v",
+                "bulk",
+                "passwd",
+                "--all-matching",
+                "--generate",
+                "--secrets-file",
+                "/dev/null/x",
+                "--yes",
+            ],
+            String::new(),
+        ),
     ];
     for (args, stdin) in &runs {
-        let out = tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(args).write_stdin(stdin.clone()).output().unwrap();
+        let out = tenantctl_with_home(dir.path())
+            .arg("-i")
+            .arg(&inv)
+            .args(args)
+            .write_stdin(stdin.clone())
+            .output()
+            .unwrap();
         all.push_str(&String::from_utf8_lossy(&out.stdout));
         all.push_str(&String::from_utf8_lossy(&out.stderr));
     }
     let hash = password_hash(&c, "acme", "admin").unwrap();
     // A wrong database password: the error names the failure, not the password.
     write(WRONG_PW);
-    let out = tenantctl_with_home(dir.path()).arg("-i").arg(&inv).args(["-v", "list"]).output().unwrap();
+    let out = tenantctl_with_home(dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(["-v", "list"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(err.contains("password authentication failed"), "{err}");
     all.push_str(&err);
-    all.push_str(&std::fs::read_to_string(dir.path().join(".local/state/tenantctl/audit.jsonl")).unwrap());
+    all.push_str(
+        &std::fs::read_to_string(dir.path().join(".local/state/tenantctl/audit.jsonl")).unwrap(),
+    );
     for secret in [DB_PW, NEW_PW, WRONG_PW, hash.as_str(), &hash[22..40]] {
         assert!(!all.contains(secret), "secret {secret:?} leaked:\n{all}");
     }

@@ -11,8 +11,20 @@ fn show_tells_everything_but_secrets() {
     create_tenant(&c, "acme", &TenantSpec::default());
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    tenantctl().arg("-i").arg(&inv).args(["--audit-log"]).arg(dir.path().join("a.jsonl")).args(["suspend", "acme", "--reason", "unpaid", "--yes"]).assert().success();
-    let a = tenantctl().arg("-i").arg(&inv).args(["show", "acme", "-o", "json"]).assert().success();
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["--audit-log"])
+        .arg(dir.path().join("a.jsonl"))
+        .args(["suspend", "acme", "--reason", "unpaid", "--yes"])
+        .assert()
+        .success();
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["show", "acme", "-o", "json"])
+        .assert()
+        .success();
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
     assert_eq!(v["status"], "suspended");
     assert_eq!(v["suspended_reason"], "unpaid");
@@ -21,18 +33,35 @@ fn show_tells_everything_but_secrets() {
     assert!(v["created_at"].as_str().is_some());
     assert!(v["company"].as_str().is_some());
     let users = v["users"].as_array().unwrap();
-    assert!(users.iter().all(|u| u["login"] != "__system__"), "id 1 hidden");
+    assert!(
+        users.iter().all(|u| u["login"] != "__system__"),
+        "id 1 hidden"
+    );
     let admin = users.iter().find(|u| u["login"] == "admin").unwrap();
     assert_eq!(admin["last_login"], "2026-11-01T10:00:00Z");
     assert_eq!(admin["type"], "internal");
-    assert!(users.iter().any(|u| u["two_factor"] == true), "2FA user shown");
+    assert!(
+        users.iter().any(|u| u["two_factor"] == true),
+        "2FA user shown"
+    );
     assert!(users.iter().any(|u| u["type"] == "portal"));
     let raw = String::from_utf8_lossy(&a.get_output().stdout);
-    assert!(!raw.contains("pbkdf2") && !raw.contains("JBSWY3DP"), "no hash, no TOTP secret");
+    assert!(
+        !raw.contains("pbkdf2") && !raw.contains("JBSWY3DP"),
+        "no hash, no TOTP secret"
+    );
     // Table form renders, without escape codes when piped.
-    let a = tenantctl().arg("-i").arg(&inv).args(["show", "n1/acme"]).assert().success();
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["show", "n1/acme"])
+        .assert()
+        .success();
     let text = String::from_utf8_lossy(&a.get_output().stdout);
-    assert!(text.contains("Status:      suspended") && text.contains("LOGIN") && text.contains("user1"), "{text}");
+    assert!(
+        text.contains("Status:      suspended") && text.contains("LOGIN") && text.contains("user1"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'));
 }
 
@@ -42,13 +71,48 @@ fn colour_only_when_asked_or_on_a_terminal() {
     create_tenant(&c, "acme", &TenantSpec::default());
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    let plain = tenantctl().arg("-i").arg(&inv).arg("list").assert().success().get_output().stdout.clone();
+    let plain = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(!plain.contains(&0x1b));
-    let coloured = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list"]).assert().success().get_output().stdout.clone();
-    assert!(coloured.contains(&0x1b), "--color always colours even when piped");
-    let json = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list", "-o", "json"]).assert().success().get_output().stdout.clone();
+    let coloured = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["--color", "always", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        coloured.contains(&0x1b),
+        "--color always colours even when piped"
+    );
+    let json = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["--color", "always", "list", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(!json.contains(&0x1b), "JSON is never coloured");
-    let csv = tenantctl().arg("-i").arg(&inv).args(["--color", "always", "list", "-o", "csv"]).assert().success().get_output().stdout.clone();
+    let csv = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["--color", "always", "list", "-o", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(!csv.contains(&0x1b), "CSV is never coloured");
 }
 
@@ -61,7 +125,13 @@ fn committed_completions_and_man_page_are_up_to_date() {
         (vec!["completions", "fish"], "completions/tenantctl.fish"),
         (vec!["man"], "completions/tenantctl.1"),
     ] {
-        let out = tenantctl().args(&args).assert().success().get_output().stdout.clone();
+        let out = tenantctl()
+            .args(&args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
         let committed = std::fs::read(root.join(file)).unwrap_or_default();
         assert!(
             out == committed,
@@ -95,9 +165,20 @@ fn help_of_every_command_renders_with_examples() {
             assert!(text.contains("Example"), "{cmd:?} has examples: {text}");
         }
     }
-    assert!(String::from_utf8_lossy(&tenantctl().args(["passwd", "--help"]).assert().success().get_output().stdout).contains("CANNOT verify argon2"));
+    assert!(String::from_utf8_lossy(
+        &tenantctl()
+            .args(["passwd", "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+    )
+    .contains("CANNOT verify argon2"));
     // Usage errors exit 2.
-    tenantctl().args(["list", "--sort", "nonsense"]).assert().code(2);
+    tenantctl()
+        .args(["list", "--sort", "nonsense"])
+        .assert()
+        .code(2);
     tenantctl().args(["suspend", "acme"]).assert().code(2);
 }
 
@@ -106,9 +187,17 @@ fn sample_inventories_parse() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for f in ["nodes.toml", "examples/inventory.toml"] {
         // Parsing succeeds when the only complaint is the unknown --node.
-        let a = tenantctl().arg("-i").arg(root.join(f)).args(["--node", "no-such-node", "list"]).assert().code(2);
+        let a = tenantctl()
+            .arg("-i")
+            .arg(root.join(f))
+            .args(["--node", "no-such-node", "list"])
+            .assert()
+            .code(2);
         let stderr = String::from_utf8_lossy(&a.get_output().stderr);
-        assert!(stderr.contains("unknown node \"no-such-node\""), "{f}: {stderr}");
+        assert!(
+            stderr.contains("unknown node \"no-such-node\""),
+            "{f}: {stderr}"
+        );
     }
 }
 
@@ -116,7 +205,15 @@ fn sample_inventories_parse() {
 fn example_scripts_run_against_real_clusters() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for s in ["examples/nightly-suspend.sh", "examples/ci-smoke-check.sh"] {
-        assert!(std::process::Command::new("bash").arg("-n").arg(root.join(s)).status().unwrap().success(), "{s}");
+        assert!(
+            std::process::Command::new("bash")
+                .arg("-n")
+                .arg(root.join(s))
+                .status()
+                .unwrap()
+                .success(),
+            "{s}"
+        );
     }
     let c = Cluster::start("ex");
     for t in ["acme", "globex", "initech"] {
@@ -139,10 +236,25 @@ fn example_scripts_run_against_real_clusters() {
     };
     let out = run("examples/nightly-suspend.sh", &[&csv]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("changed: 2") && stdout.contains("failed: 1") && stdout.contains("nope"), "{stdout}");
-    assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended_reason").as_deref(), Some("invoice 7, unpaid"));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("changed: 2") && stdout.contains("failed: 1") && stdout.contains("nope"),
+        "{stdout}"
+    );
+    assert_eq!(
+        crate::fixtures::icp(&c, "acme", "tenant.suspended_reason").as_deref(),
+        Some("invoice 7, unpaid")
+    );
     let out = run("examples/ci-smoke-check.sh", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }

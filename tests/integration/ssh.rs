@@ -1,0 +1,982 @@
+//! Nodes behind SSH (issue 4), against a real OpenSSH server on loopback and
+//! real PostgreSQL clusters: the same results as direct nodes, host-key
+//! policy, per-node failures, clean shutdown (also on SIGINT and SIGKILL),
+//! 50 connections through one tunnel, TLS end to end inside the tunnel.
+//!
+//! Every test gives tenantctl its own short `XDG_RUNTIME_DIR` (where the
+//! tunnels' private directories go) and checks after each command that it
+//! is empty again and that no process mentions it (the ssh masters and any
+//! ssh still connecting have it on their command line).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fixtures::{
+    create_tenant, login_possible, login_works, user_states, TenantSpec, ADMIN_PASSWORD,
+};
+use crate::harness::{
+    free_port, pg_bindir, tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV,
+    SUPERUSER_PASSWORD,
+};
+
+/// A test's private world: HOME (audit log...), a short runtime dir, the
+/// inventory.
+struct World {
+    home: tempfile::TempDir,
+    run: tempfile::TempDir,
+    inv: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        let home = tempfile::tempdir().unwrap();
+        // Short, under /tmp: the tunnels' socket paths must stay < 108 bytes.
+        let run = tempfile::Builder::new()
+            .prefix("tr")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let inv = home.path().join("nodes.toml");
+        World { home, run, inv }
+    }
+
+    fn write_inventory(&self, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let text = format!(
+            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\n\n{text}"
+        );
+        std::fs::write(&self.inv, text).unwrap();
+        std::fs::set_permissions(&self.inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = tenantctl_with_home(self.home.path());
+        c.env("XDG_RUNTIME_DIR", self.run.path())
+            .arg("-i")
+            .arg(&self.inv);
+        c
+    }
+
+    /// The same, as a plain process (for signals), in its own process group
+    /// like a job started from a shell.
+    fn spawn(&self, args: &[&str]) -> Child {
+        use std::os::unix::process::CommandExt;
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tenantctl"));
+        for (k, _) in std::env::vars_os() {
+            let k_str = k.to_string_lossy();
+            if k_str.starts_with("PG")
+                || k_str.starts_with("TENANTCTL_")
+                || k_str.starts_with("XDG_")
+                || k_str == "SSH_AUTH_SOCK"
+            {
+                c.env_remove(&k);
+            }
+        }
+        let home = self.home.path();
+        c.env("HOME", home)
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_RUNTIME_DIR", self.run.path())
+            .env("NO_COLOR", "1")
+            .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+            .process_group(0)
+            .arg("-i")
+            .arg(&self.inv)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Nothing of the tunnels remains: no directory, no process.
+    fn assert_clean(&self, after: &str) {
+        let left: Vec<String> = std::fs::read_dir(self.run.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "after {after}: left in the runtime dir: {left:?}"
+        );
+        let procs = processes_mentioning(self.run.path());
+        assert!(procs.is_empty(), "after {after}: processes left: {procs:?}");
+    }
+}
+
+/// (pid, command line) of live processes whose command line contains `needle`.
+fn processes_mentioning(needle: &Path) -> Vec<(u32, String)> {
+    let needle = needle.to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| {
+                s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+            .unwrap_or(true);
+        if cmd.contains(&needle) && !zombie {
+            out.push((pid, cmd));
+        }
+    }
+    out
+}
+
+fn json(a: &assert_cmd::assert::Assert) -> Value {
+    let out = &a.get_output().stdout;
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// `[[node]]` reached through `sshd` with its accepted key and known_hosts;
+/// `extra_ssh` goes into its `[node.ssh]` table.
+fn ssh_node(name: &str, host: &str, port: u16, sshd: &Sshd, extra_ssh: &str) -> String {
+    ssh_node_with(name, host, port, "", sshd, extra_ssh)
+}
+
+/// [`ssh_node`] with `extra_node` lines in the `[[node]]` table itself.
+fn ssh_node_with(
+    name: &str,
+    host: &str,
+    port: u16,
+    extra_node: &str,
+    sshd: &Sshd,
+    extra_ssh: &str,
+) -> String {
+    format!(
+        "[[node]]\nname = {}\nhost = {}\nport = {port}\n{extra_node}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n{extra_ssh}\n",
+        toml_string(name),
+        toml_string(host),
+        sshd.port(),
+        toml_string(&sshd.user()),
+        toml_string(&sshd.identity_file().to_string_lossy()),
+        toml_string(&sshd.known_hosts_file().to_string_lossy()),
+    )
+}
+
+fn direct_node(name: &str, c: &Cluster) -> String {
+    format!(
+        "[[node]]\nname = {}\nhost = \"127.0.0.1\"\nport = {}\n",
+        toml_string(name),
+        c.port()
+    )
+}
+
+/// How many SSH logins sshd accepted so far.
+fn logins(sshd: &Sshd) -> usize {
+    sshd.log().matches("Accepted publickey").count()
+}
+
+fn rows_of<'a>(v: &'a Value, node: &str) -> Vec<&'a Value> {
+    v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["node"] == node)
+        .collect()
+}
+
+/// A row without what differs between two nodes holding the same tenants.
+fn comparable(row: &Value) -> Value {
+    let mut r = row.clone();
+    let m = r.as_object_mut().unwrap();
+    for k in ["node", "via", "size_bytes"] {
+        m.remove(k);
+    }
+    r
+}
+
+fn start_sshd() -> Option<Sshd> {
+    Sshd::try_start()
+}
+
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ssh_and_direct_nodes_give_the_same_results() {
+    let Some(sshd) = start_sshd() else { return };
+    let d = Cluster::start("direct");
+    let s = Cluster::start("behind-ssh");
+    for c in [&d, &s] {
+        create_tenant(c, "acme", &TenantSpec::default());
+        create_tenant(c, "nova", &TenantSpec::for_major(19));
+        create_tenant(
+            c,
+            "umbrella",
+            &TenantSpec {
+                suspended_by_old_agent: true,
+                ..TenantSpec::for_major(12)
+            },
+        );
+    }
+    let w = World::new();
+    // `s` by TCP from the SSH host, `sock` by the cluster's Unix socket there.
+    w.write_inventory(&format!(
+        "{}\n{}\n{}",
+        direct_node("d", &d),
+        ssh_node("s", "127.0.0.1", s.port(), &sshd, ""),
+        ssh_node(
+            "sock",
+            &s.socket_dir().to_string_lossy(),
+            s.port(),
+            &sshd,
+            ""
+        ),
+    ));
+
+    // list: the same rows through both, `via` says how.
+    let before = logins(&sshd);
+    let a = w.cmd().args(["list", "-o", "json"]).assert().success();
+    w.assert_clean("list");
+    assert_eq!(logins(&sshd) - before, 2, "one SSH connection per ssh node");
+    let v = json(&a);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    let (rd, rs, rsock) = (rows_of(&v, "d"), rows_of(&v, "s"), rows_of(&v, "sock"));
+    assert_eq!(rd.len(), 3, "{v:#}");
+    assert!(rd.iter().all(|r| r["via"] == "direct"));
+    assert!(rs.iter().chain(&rsock).all(|r| r["via"] == "ssh"));
+    let cd: Vec<Value> = rd.iter().map(|r| comparable(r)).collect();
+    let cs: Vec<Value> = rs.iter().map(|r| comparable(r)).collect();
+    let csock: Vec<Value> = rsock.iter().map(|r| comparable(r)).collect();
+    assert_eq!(cd, cs);
+    assert_eq!(cd, csock);
+    // The table works the same way; --verbose says how each node was reached.
+    let a = w.cmd().args(["-v", "list"]).assert().success();
+    w.assert_clean("list (table)");
+    let table = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert_eq!(table.lines().count(), 1 + 9, "{table}");
+    let err = stderr(&a);
+    for want in [
+        format!("node d (127.0.0.1:{}, direct): listed", d.port()),
+        format!("node s (127.0.0.1:{}, ssh): listed", s.port()),
+        format!(
+            "node sock ({}/.s.PGSQL.{}, ssh): listed",
+            s.socket_dir().display(),
+            s.port()
+        ),
+    ] {
+        assert!(err.contains(&want), "{want:?} in:\n{err}");
+    }
+
+    let ours = |v: &Value| {
+        let mut v = v.clone();
+        let m = v.as_object_mut().unwrap();
+        assert!(m.remove("node").is_some());
+        assert!(m.remove("via").is_some());
+        v
+    };
+
+    // passwd through both: same result, and Odoo's check accepts the new one.
+    let mut results = Vec::new();
+    for (node, c) in [("d", &d), ("s", &s)] {
+        let a = w
+            .cmd()
+            .args([
+                "passwd",
+                &format!("{node}/acme"),
+                "--password-stdin",
+                "-o",
+                "json",
+            ])
+            .write_stdin("N3w-secret-pass\n")
+            .assert()
+            .success();
+        w.assert_clean("passwd");
+        let v = json(&a);
+        assert_eq!(v["via"], if node == "d" { "direct" } else { "ssh" });
+        assert!(login_works(c, "acme", "admin", "N3w-secret-pass", 16));
+        assert!(!login_works(c, "acme", "admin", ADMIN_PASSWORD, 16));
+        results.push(ours(&v));
+    }
+    assert_eq!(results[0], results[1]);
+
+    // suspend / reactivate through both: same results, same users.
+    for action in ["suspend", "reactivate"] {
+        let mut results = Vec::new();
+        for (node, c) in [("d", &d), ("s", &s)] {
+            let target = format!("{node}/nova");
+            let mut args = vec![action, target.as_str(), "--yes", "-o", "json"];
+            if action == "suspend" {
+                args.extend(["--reason", "unpaid"]);
+            }
+            let a = w.cmd().args(&args).assert().success();
+            w.assert_clean(action);
+            let v = json(&a);
+            assert_eq!(v["outcome"], "changed", "{v:#}");
+            assert_eq!(
+                login_possible(c, "nova", "admin"),
+                action == "reactivate",
+                "{node}: {action}"
+            );
+            results.push(ours(&v));
+        }
+        assert_eq!(results[0], results[1], "{action}");
+    }
+    assert_eq!(user_states(&d, "nova"), user_states(&s, "nova"));
+
+    // --verbose names how the tenant's node is reached.
+    let a = w
+        .cmd()
+        .args([
+            "-v",
+            "suspend",
+            "s/acme",
+            "--reason",
+            "x",
+            "--yes",
+            "--dry-run",
+        ])
+        .assert()
+        .success();
+    w.assert_clean("suspend --dry-run");
+    assert!(
+        stderr(&a).contains("on node s (127.0.0.1:"),
+        "{}",
+        stderr(&a)
+    );
+    assert!(stderr(&a).contains(", ssh)"), "{}", stderr(&a));
+}
+
+#[test]
+fn host_key_policy_strict_refuses_accept_new_records() {
+    let Some(sshd) = start_sshd() else { return };
+    let d = Cluster::start("direct");
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&d, "acme", &TenantSpec::default());
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    let kh = w.home.path().join("known_hosts");
+    std::fs::write(&kh, "").unwrap();
+    let node = |policy: &str| {
+        ssh_node("s", "127.0.0.1", s.port(), &sshd, policy).replace(
+            &toml_string(&sshd.known_hosts_file().to_string_lossy()),
+            &toml_string(&kh.to_string_lossy()),
+        )
+    };
+    let key_known = || {
+        Command::new("ssh-keygen")
+            .arg("-F")
+            .arg(format!("[127.0.0.1]:{}", sshd.port()))
+            .arg("-f")
+            .arg(&kh)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+
+    // Unknown key, strict (the default): refused with ssh's reason, the other
+    // node listed, exit 3; a write changes nothing.
+    w.write_inventory(&format!("{}\n{}", direct_node("d", &d), node("")));
+    let a = w.cmd().args(["list", "-o", "json"]).assert().code(3);
+    w.assert_clean("refused list");
+    let v = json(&a);
+    assert_eq!(rows_of(&v, "d").len(), 1);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["errors"][0]["node"], "s");
+    let err = v["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        err.starts_with("node s (") && err.ends_with("ssh: Host key verification failed"),
+        "{err}"
+    );
+    assert!(
+        stderr(&a).contains("ssh: Host key verification failed"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(stderr(&a).lines().count(), 1, "one line: {}", stderr(&a));
+    let users = user_states(&s, "nova");
+    let a = w
+        .cmd()
+        .args(["suspend", "s/nova", "--reason", "x", "--yes"])
+        .assert()
+        .failure();
+    w.assert_clean("refused suspend");
+    assert!(
+        stderr(&a).contains("ssh: Host key verification failed"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(user_states(&s, "nova"), users, "nothing changed");
+    assert!(!key_known(), "strict records nothing");
+
+    // accept-new: accepted and recorded; strict then accepts it too.
+    w.write_inventory(&format!(
+        "{}\n{}",
+        direct_node("d", &d),
+        node("host_key_check = \"accept-new\"")
+    ));
+    let a = w.cmd().args(["list", "-o", "json"]).assert().success();
+    w.assert_clean("accept-new list");
+    assert_eq!(rows_of(&json(&a), "s").len(), 1);
+    assert!(key_known(), "accept-new records the key");
+    w.write_inventory(&format!("{}\n{}", direct_node("d", &d), node("")));
+    w.cmd().args(["list", "-o", "json"]).assert().success();
+    w.assert_clean("strict list, key known");
+
+    // A changed key is refused under both policies.
+    let other = w.home.path().join("other_host_key");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let other_pub = std::fs::read_to_string(other.with_extension("pub")).unwrap();
+    let fields: Vec<&str> = other_pub.split_whitespace().collect();
+    std::fs::write(
+        &kh,
+        format!("[127.0.0.1]:{} {} {}\n", sshd.port(), fields[0], fields[1]),
+    )
+    .unwrap();
+    for policy in ["", "host_key_check = \"accept-new\""] {
+        w.write_inventory(&format!("{}\n{}", direct_node("d", &d), node(policy)));
+        let a = w.cmd().args(["list", "-o", "json"]).assert().code(3);
+        w.assert_clean("changed key");
+        let v = json(&a);
+        let err = v["errors"][0]["error"].as_str().unwrap();
+        assert!(
+            err.ends_with("ssh: Host key verification failed"),
+            "{policy}: {err}"
+        );
+    }
+}
+
+#[test]
+fn ssh_failures_are_clear_per_node_errors() {
+    let Some(sshd) = start_sshd() else { return };
+    let Some(down) = start_sshd() else { return };
+    down.stop();
+    let d = Cluster::start("direct");
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&d, "acme", &TenantSpec::default());
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    // A key sshd accepts but that needs a passphrase, with no agent.
+    let locked = w.home.path().join("locked_ed25519");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "a passphrase", "-f"])
+        .arg(&locked)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut ak = std::fs::OpenOptions::new()
+        .append(true)
+        .open(sshd.dir().join("authorized_keys"))
+        .unwrap();
+    ak.write_all(&std::fs::read(locked.with_extension("pub")).unwrap())
+        .unwrap();
+    let with_key = |name: &str, key: &Path| {
+        ssh_node(name, "127.0.0.1", s.port(), &sshd, "").replace(
+            &toml_string(&sshd.identity_file().to_string_lossy()),
+            &toml_string(&key.to_string_lossy()),
+        )
+    };
+    let closed = free_port();
+    w.write_inventory(&format!(
+        "{}\n{}\n{}\n{}\n{}\n{}",
+        direct_node("d", &d),
+        ssh_node("ok", "127.0.0.1", s.port(), &sshd, ""),
+        with_key("wrongkey", &sshd.wrong_identity_file()),
+        with_key("passphrase", &locked),
+        ssh_node("sshdown", "127.0.0.1", s.port(), &down, ""),
+        ssh_node("pgdown", "127.0.0.1", closed, &sshd, ""),
+    ));
+    let a = w
+        .cmd()
+        .args(["list", "-o", "json"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(3);
+    w.assert_clean("list with failing nodes");
+    let v = json(&a);
+    assert_eq!(rows_of(&v, "d").len(), 1, "{v:#}");
+    assert_eq!(rows_of(&v, "ok").len(), 1, "{v:#}");
+    let errors: Vec<(String, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"].as_str().unwrap().to_string(),
+                e["error"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let nodes: Vec<&str> = errors.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(nodes, ["passphrase", "pgdown", "sshdown", "wrongkey"]);
+    let expect = [
+        ("passphrase", "ssh: ".to_string() + &sshd.user() + "@127.0.0.1: Permission denied (publickey)"),
+        ("pgdown", format!("ssh: the SSH host cannot reach PostgreSQL at 127.0.0.1:{closed}: connect failed: Connection refused")),
+        ("sshdown", format!("ssh: connect to host 127.0.0.1 port {}: Connection refused", down.port())),
+        ("wrongkey", "ssh: ".to_string() + &sshd.user() + "@127.0.0.1: Permission denied (publickey)"),
+    ];
+    for ((node, err), (n, want)) in errors.iter().zip(expect.iter()) {
+        assert_eq!(node, n);
+        assert!(
+            err.starts_with(&format!("node {node} (")) && err.ends_with(want.as_str()),
+            "{node}: {err}\nwanted the end: {want}"
+        );
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+    // One stderr line per failing node, nothing else.
+    assert_eq!(stderr(&a).lines().count(), 4, "{}", stderr(&a));
+
+    // PostgreSQL down behind a live sshd, for a write: exit 1, clear reason.
+    let a = w
+        .cmd()
+        .args([
+            "--node",
+            "pgdown",
+            "suspend",
+            "pgdown/nova",
+            "--reason",
+            "x",
+            "--yes",
+        ])
+        .assert()
+        .code(1);
+    w.assert_clean("suspend on a node whose PostgreSQL is down");
+    assert!(
+        stderr(&a).contains("cannot reach PostgreSQL at 127.0.0.1:"),
+        "{}",
+        stderr(&a)
+    );
+}
+
+/// Waits until `cond` holds (panics with `what` after `limit`).
+fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let until = Instant::now() + limit;
+    while !cond() {
+        assert!(Instant::now() < until, "gave up waiting: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} {pid}");
+}
+
+/// A TCP port that accepts connections and never says a word (neither
+/// PostgreSQL nor SSH): the kernel completes the handshakes, nobody reads.
+fn silent_port() -> (std::net::TcpListener, u16) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+#[test]
+fn sigint_mid_listing_closes_every_tunnel() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let (_silent, silent) = silent_port();
+    let w = World::new();
+    // `s` answers at once; `hang` (direct) and `hangssh` (an SSH host that
+    // never answers) keep the listing going for 10 s.
+    w.write_inventory(&format!(
+        "{}\n[[node]]\nname = \"hang\"\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n\n\
+         [[node]]\nname = \"hangssh\"\nhost = \"127.0.0.1\"\nport = 5432\n\
+         [node.ssh]\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n",
+        ssh_node("s", "127.0.0.1", s.port(), &sshd, ""),
+    ));
+    let child = w.spawn(&["list", "-o", "json"]);
+    let pid = child.id();
+    // Wait for the tunnel of `s` to be up and the ssh to `hangssh` to be
+    // waiting for its banner, then Ctrl-C.
+    wait_until(
+        Duration::from_secs(10),
+        "tunnel up and ssh connecting",
+        || {
+            let procs = processes_mentioning(w.run.path());
+            let forward = std::fs::read_dir(w.run.path()).unwrap().flatten().any(|d| {
+                std::fs::read_dir(d.path())
+                    .map(|it| {
+                        it.flatten()
+                            .any(|f| f.file_name().to_string_lossy().starts_with(".s.PGSQL."))
+                    })
+                    .unwrap_or(false)
+            });
+            forward
+                && procs
+                    .iter()
+                    .any(|(_, c)| c.contains(&format!("-p {silent}")))
+        },
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    signal(pid, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    w.assert_clean("SIGINT mid-listing");
+}
+
+#[test]
+fn sigkill_leaves_no_master_running_and_the_next_run_tidies_up() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let (_silent, silent) = silent_port();
+    let w = World::new();
+    w.write_inventory(&format!(
+        "{}\n[[node]]\nname = \"hang\"\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n",
+        ssh_node("s", "127.0.0.1", s.port(), &sshd, ""),
+    ));
+    let child = w.spawn(&["list", "-o", "json"]);
+    wait_until(Duration::from_secs(10), "ssh master up", || {
+        !processes_mentioning(w.run.path()).is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    signal(child.id(), "KILL");
+    let _ = child.wait_with_output();
+    // No close() ran: the master notices its run is gone and exits on its
+    // own after a few seconds instead of living forever.
+    wait_until(
+        Duration::from_secs(30),
+        "orphaned ssh master to exit",
+        || processes_mentioning(w.run.path()).is_empty(),
+    );
+    assert_eq!(
+        std::fs::read_dir(w.run.path()).unwrap().count(),
+        1,
+        "the killed run's directory is still there"
+    );
+    // The next run that opens a tunnel removes it.
+    w.write_inventory(&ssh_node("s", "127.0.0.1", s.port(), &sshd, ""));
+    w.cmd().args(["list"]).assert().success();
+    w.assert_clean("the next run");
+}
+
+#[test]
+fn fifty_concurrent_connections_through_one_tunnel() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-ssh");
+    // 50 databases whose `res_users` the test locks: each probe then waits
+    // on the lock with its connection open, and we see all 50 at once.
+    s.sql("postgres", "CREATE DATABASE c_tmpl");
+    s.sql(
+        "c_tmpl",
+        "CREATE TABLE res_users (id int, active bool, share bool)",
+    );
+    let names: Vec<String> = (0..50).map(|i| format!("c{i:02}")).collect();
+    let create: String = names
+        .iter()
+        .map(|n| format!("CREATE DATABASE {n} TEMPLATE c_tmpl;\n"))
+        .collect();
+    s.sql("postgres", &create);
+    let psql = pg_bindir().join("psql");
+    let mut holders: Vec<Child> = names
+        .iter()
+        .map(|db| {
+            let mut c = Command::new(&psql)
+                .args(["-X", "-q", "-h"])
+                .arg(s.socket_dir())
+                .args(["-p", &s.port().to_string(), "-U", "postgres", "-d", db])
+                .env("PGAPPNAME", "lock_holder")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            c.stdin
+                .as_mut()
+                .unwrap()
+                .write_all(b"BEGIN; LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE;\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    wait_until(Duration::from_secs(20), "50 locks held", || {
+        s.sql(
+            "postgres",
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name = 'lock_holder' AND l.mode = 'AccessExclusiveLock' \
+             AND l.locktype = 'relation' AND l.granted",
+        ) == "50"
+    });
+    let w = World::new();
+    w.write_inventory(&ssh_node_with(
+        "s",
+        "127.0.0.1",
+        s.port(),
+        "max_connections = 50\nexclude = [\"c_tmpl\"]",
+        &sshd,
+        "",
+    ));
+    let before = logins(&sshd);
+    let child = w.spawn(&[
+        "--concurrency",
+        "64",
+        "list",
+        "--all-databases",
+        "-o",
+        "json",
+    ]);
+    let waiting = || -> i64 {
+        s.sql(
+            "postgres",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tenantctl' \
+             AND wait_event_type = 'Lock'",
+        )
+        .parse()
+        .unwrap()
+    };
+    wait_until(
+        Duration::from_secs(30),
+        "50 tenantctl connections waiting",
+        || waiting() == 50,
+    );
+    for mut h in holders.drain(..) {
+        drop(h.stdin.take());
+        let _ = h.wait();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_eq!(rows_of(&v, "s").len(), 50);
+    assert_eq!(logins(&sshd) - before, 1, "all through one SSH connection");
+    w.assert_clean("50 connections");
+}
+
+/// Makes a CA and a server certificate for `sans` in `dir`; returns
+/// (ca.crt, server.crt, server.key).
+fn make_certs(dir: &Path, sans: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=tenantctl test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=pg-private",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        format!(
+            "basicConstraints=critical,CA:FALSE\nsubjectAltName={sans}\n\
+             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+        ),
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.crt"),
+        dir.join("server.crt"),
+        dir.join("server.key"),
+    )
+}
+
+#[test]
+fn tls_runs_end_to_end_inside_the_tunnel_and_verifies_the_real_host_name() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("tls-behind-ssh");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    let (ca, crt, key) = make_certs(w.home.path(), "IP:127.0.0.1,DNS:pg-private.internal");
+    for (f, name) in [(&crt, "server.crt"), (&key, "server.key")] {
+        let to = s.data_dir().join(name);
+        std::fs::copy(f, &to).unwrap();
+        let ok = Command::new("chown")
+            .arg("postgres:postgres")
+            .arg(&to)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+    s.sql(
+        "postgres",
+        "ALTER SYSTEM SET ssl = on; ALTER SYSTEM SET log_connections = on; SELECT pg_reload_conf();",
+    );
+    wait_until(Duration::from_secs(10), "ssl on", || {
+        s.sql("postgres", "SHOW ssl") == "on"
+    });
+    let ssl_logins = || s.log().matches("SSL enabled").count();
+    let node = |host: &str, mode: &str| {
+        ssh_node_with(
+            "s",
+            host,
+            s.port(),
+            &format!(
+                "sslmode = \"{mode}\"\nsslrootcert = {}",
+                toml_string(&ca.to_string_lossy())
+            ),
+            &sshd,
+            "",
+        )
+    };
+
+    // verify-full against the node's own name, 127.0.0.1 (in the certificate).
+    w.write_inventory(&node("127.0.0.1", "verify-full"));
+    let before = ssl_logins();
+    let a = w.cmd().args(["list", "-o", "json"]).assert().success();
+    w.assert_clean("verify-full list");
+    assert_eq!(rows_of(&json(&a), "s").len(), 1);
+    assert!(
+        ssl_logins() >= before + 2,
+        "maintenance db and tenant over TLS"
+    );
+
+    // `localhost` reaches the same server but is not in the certificate:
+    // verify-full refuses (the name checked is the node's, not the socket's);
+    // verify-ca and require accept.
+    w.write_inventory(&node("localhost", "verify-full"));
+    let a = w.cmd().args(["list", "-o", "json"]).assert().code(1);
+    w.assert_clean("verify-full, wrong name");
+    let err = json(&a)["errors"][0]["error"].as_str().unwrap().to_string();
+    assert!(err.contains("localhost") || err.contains("name"), "{err}");
+    for mode in ["verify-ca", "require"] {
+        w.write_inventory(&node("localhost", mode));
+        let before = ssl_logins();
+        w.cmd().args(["list", "-o", "json"]).assert().success();
+        w.assert_clean(mode);
+        assert!(ssl_logins() >= before + 2, "{mode}: over TLS");
+    }
+}
+
+#[test]
+fn a_jump_host_gets_the_same_batch_mode_and_host_key_policy() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-jump");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    // The SSH host is reached through a jump host: the same sshd, named
+    // `localhost` there (ssh refuses a jump host equal to the destination),
+    // which forwards to itself. The jump ssh gets identity, known_hosts and
+    // BatchMode from the generated ssh_config only.
+    let jump = format!("jump = \"{}@localhost:{}\"", sshd.user(), sshd.port());
+    let known = std::fs::read_to_string(sshd.known_hosts_file()).unwrap();
+    let both = w.home.path().join("known_hosts_both");
+    std::fs::write(
+        &both,
+        format!("{known}{}", known.replace("[127.0.0.1]", "[localhost]")),
+    )
+    .unwrap();
+    let known_both = |node: String| {
+        node.replace(
+            &toml_string(&sshd.known_hosts_file().to_string_lossy()),
+            &toml_string(&both.to_string_lossy()),
+        )
+    };
+    w.write_inventory(&known_both(ssh_node(
+        "s",
+        "127.0.0.1",
+        s.port(),
+        &sshd,
+        &jump,
+    )));
+    let before = logins(&sshd);
+    let a = w.cmd().args(["list", "-o", "json"]).assert().success();
+    w.assert_clean("list through a jump host");
+    assert_eq!(rows_of(&json(&a), "s").len(), 1);
+    assert_eq!(
+        logins(&sshd) - before,
+        2,
+        "the jump host, then the SSH host"
+    );
+
+    // An unknown jump host key under strict: refused, never a prompt.
+    let kh = w.home.path().join("known_hosts_target_only");
+    std::fs::write(&kh, &known).unwrap();
+    w.write_inventory(&ssh_node("s", "127.0.0.1", s.port(), &sshd, &jump).replace(
+        &toml_string(&sshd.known_hosts_file().to_string_lossy()),
+        &toml_string(&kh.to_string_lossy()),
+    ));
+    let a = w
+        .cmd()
+        .args(["list", "-o", "json"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(1);
+    w.assert_clean("jump host refused");
+    let err = json(&a)["errors"][0]["error"].as_str().unwrap().to_string();
+    assert!(err.contains("ssh: ") && err.contains("jump host"), "{err}");
+}
