@@ -111,8 +111,14 @@ pub fn pg_error(e: &tokio_postgres::Error) -> anyhow::Error {
     }
     // Non-server errors: walk the source chain ("error connecting to server:
     // Connection refused (os error 111)").
+    anyhow::anyhow!(chain(e))
+}
+
+/// An error and its sources on one line, without repeating a source that the
+/// outer message already contains.
+pub fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
-    let mut src = std::error::Error::source(e);
+    let mut src = e.source();
     while let Some(inner) = src {
         let m = inner.to_string();
         if !s.contains(&m) {
@@ -121,7 +127,7 @@ pub fn pg_error(e: &tokio_postgres::Error) -> anyhow::Error {
         }
         src = inner.source();
     }
-    anyhow::anyhow!(s)
+    s
 }
 
 /// The SQLSTATE of a server error, if any.

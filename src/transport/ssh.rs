@@ -159,20 +159,7 @@ fn launch_error(e: openssh::Error) -> SshError {
     }
 }
 
-/// An error and its sources on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        let m = inner.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        src = inner.source();
-    }
-    s
-}
+use crate::error::chain;
 
 /// Where the node's PostgreSQL is, from the SSH host.
 #[derive(Debug, Clone)]
