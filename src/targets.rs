@@ -48,12 +48,16 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
 
 /// The candidate tenant databases of a node: one query on its maintenance
 /// database, then the node's `exclude` patterns and the always-excluded names.
-pub async fn node_candidates(link: &NodeLink, t: &Transport) -> anyhow::Result<Vec<Candidate>> {
+pub async fn node_candidates(
+    link: &NodeLink,
+    t: &Transport,
+    sizes: probe::Sizes,
+) -> anyhow::Result<Vec<Candidate>> {
     let conn = link
         .connect(&link.node.maintenance_db, t)
         .await
         .map_err(|e| e.context(format!("node {} ({})", link.name(), link.node.address())))?;
-    let all = probe::candidates(&conn).await.map_err(|e| {
+    let all = probe::candidates(&conn, sizes).await.map_err(|e| {
         e.context(format!(
             "node {} ({}): listing databases",
             link.name(),
@@ -125,7 +129,7 @@ pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = node_candidates(&link, &t).await;
+            let r = node_candidates(&link, &t, probe::Sizes::Without).await;
             let refused = r
                 .as_ref()
                 .err()

@@ -589,23 +589,30 @@ async fn one(t: &Target, reason: &str, rc: &RunCtx) -> Option<Done> {
         Err(e) => return Some(Done::failed(format!("{who}: connect: {e:#}"))),
     };
     if let Some(f) = rc.filter {
-        match probe::summary(&conn).await {
-            Ok(Probe::NotOdoo) if !f.from_file => return None,
-            Ok(Probe::NotOdoo) => {
-                return Some(Done::failed(format!("{who}: not an Odoo database")))
-            }
-            Ok(Probe::Tenant(s)) => {
-                let keep = match f.status {
-                    None | Some(StatusFilter::All) => true,
-                    Some(StatusFilter::Active) => !s.suspended,
-                    Some(StatusFilter::Suspended) => s.suspended,
-                };
-                if !keep {
-                    return None;
+        // Only --status needs the state before running (one cheap read of the
+        // tenant.* keys); whether the database is Odoo's shows in the
+        // operation's own first read, so no separate probe is spent on it.
+        if let Some(status) = f.status.filter(|s| *s != StatusFilter::All) {
+            match suspension::state(&conn.client).await {
+                Ok(st) => {
+                    let keep = match status {
+                        StatusFilter::Active => !st.suspended(),
+                        StatusFilter::Suspended => st.suspended(),
+                        StatusFilter::All => true,
+                    };
+                    if !keep {
+                        return None;
+                    }
                 }
+                Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => return None,
+                Err(e) => return Some(Done::from_error(format!("{who}: {e:#}"), &e)),
             }
-            Err(e) => return Some(Done::failed(format!("{who}: {e:#}"))),
         }
+        let d = one_on(&mut conn, t, reason, rc).await;
+        if d.not_odoo && !f.from_file {
+            return None;
+        }
+        return Some(d);
     }
     Some(one_on(&mut conn, t, reason, rc).await)
 }
@@ -659,7 +666,7 @@ async fn one_on(conn: &mut crate::transport::Conn, t: &Target, reason: &str, rc:
                         &audit,
                     )
                 }
-                Err(e) => return Done::failed(format!("{who}: {e:#}")),
+                Err(e) => return Done::from_error(format!("{who}: {e:#}"), &e),
             };
             let len = (*length).max(user.min_length.unwrap_or(super::passwd::DEFAULT_MIN_LENGTH));
             let pw = password::generate(len);

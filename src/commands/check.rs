@@ -105,7 +105,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     }
     c.latency_ms = (best < f64::MAX).then_some(best);
     drop(conn);
-    let cands = match node_candidates(link, t).await {
+    let cands = match node_candidates(link, t, crate::odoo::probe::Sizes::Without).await {
         Ok(v) => v,
         Err(e) => {
             c.problems.push(format!("{e:#}"));

@@ -121,7 +121,7 @@ async fn list_node(
     all_dbs: bool,
     tx: &tokio::sync::mpsc::UnboundedSender<Event>,
 ) -> bool {
-    let cands = match node_candidates(link, t).await {
+    let cands = match node_candidates(link, t, probe::Sizes::With).await {
         Ok(c) => c,
         Err(e) => {
             let _ = tx.send(Event::Error(NodeError {

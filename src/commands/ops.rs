@@ -55,6 +55,9 @@ pub struct Done {
     /// For `unchanged` suspensions: since when and why.
     pub suspended_at: Option<String>,
     pub suspended_reason: Option<String>,
+    /// The database turned out not to be an Odoo tenant (nothing attempted,
+    /// not audited; `bulk` selector runs drop it).
+    pub not_odoo: bool,
 }
 
 impl Done {
@@ -68,8 +71,17 @@ impl Done {
             error: Some(error),
             suspended_at: None,
             suspended_reason: None,
+            not_odoo: false,
         }
     }
+
+    /// A failure; `not_odoo` set when the error says the database is not Odoo's.
+    pub fn from_error(message: String, e: &anyhow::Error) -> Done {
+        let mut d = Done::failed(message);
+        d.not_odoo = crate::odoo::is_not_odoo(e);
+        d
+    }
+
     pub fn new(outcome: Outcome, users: usize, message: String) -> Done {
         Done {
             outcome,
@@ -80,6 +92,7 @@ impl Done {
             message,
             suspended_at: None,
             suspended_reason: None,
+            not_odoo: false,
         }
     }
 }
@@ -92,6 +105,10 @@ pub struct Audit<'a> {
 
 impl Audit<'_> {
     fn write(&self, t: &Target, action: &str, d: &Done, reason: Option<&str>, login: Option<&str>) {
+        if d.not_odoo {
+            // Not a tenant: nothing was attempted, nothing to record.
+            return;
+        }
         let rec = Record {
             time: now_rfc3339(),
             operator: self.operator,
@@ -116,7 +133,7 @@ pub async fn suspend(conn: &mut Conn, t: &Target, reason: &str, audit: &Audit<'_
     let d = match suspension::suspend(&mut conn.client, reason, audit.operator, &now_rfc3339())
         .await
     {
-        Err(e) => Done::failed(format!("{who}: suspend failed, nothing changed: {e:#}")),
+        Err(e) => Done::from_error(format!("{who}: suspend failed, nothing changed: {e:#}"), &e),
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             // Repeat the signal: an earlier run may have committed and lost its
             // connection before signalling. It only clears caches.
@@ -190,7 +207,10 @@ pub async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, audit: &A
     let d = match suspension::reactivate(&mut conn.client, restore, audit.operator, &now_rfc3339())
         .await
     {
-        Err(e) => Done::failed(format!("{who}: reactivate failed, nothing changed: {e:#}")),
+        Err(e) => Done::from_error(
+            format!("{who}: reactivate failed, nothing changed: {e:#}"),
+            &e,
+        ),
         Ok(ReactivateOutcome::NotSuspended(_)) => Done::new(
             Outcome::Unchanged,
             0,

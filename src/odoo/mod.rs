@@ -27,6 +27,24 @@ pub mod keys {
     pub const HASHING_ROUNDS: &str = "password.hashing.rounds";
 }
 
+/// A database that Odoo would not treat as one of its own (no
+/// `ir_module_module` / Odoo tables, or no installed `base`).
+#[derive(Debug)]
+pub struct NotOdoo(pub &'static str);
+
+impl std::fmt::Display for NotOdoo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not an Odoo database ({})", self.0)
+    }
+}
+
+impl std::error::Error for NotOdoo {}
+
+/// Whether `e` (any context around it) says the database is not Odoo's.
+pub fn is_not_odoo(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<NotOdoo>())
+}
+
 /// The major version from `ir_module_module.latest_version` of `base`
 /// ("16.0.1.3" → 16; Odoo's SaaS builds read "saas~17.2.1.0" → 17).
 pub fn major_from_version(v: &str) -> Option<u32> {

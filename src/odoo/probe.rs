@@ -24,8 +24,24 @@ const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN has_database_privilege(o
      THEN pg_database_size(oid) END \
      FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname";
 
-pub async fn candidates(client: &Client) -> anyhow::Result<Vec<Candidate>> {
-    let rows = simple_rows(client, CANDIDATES_SQL).await?;
+/// The same list without sizes: `pg_database_size` walks every database's
+/// directory (about 0.16 ms of server time per database), which resolving a
+/// name or running `bulk`/`check` does not need.
+const NAMES_SQL: &str = "SELECT datname, NULL FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname";
+
+/// Whether a listing needs database sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sizes {
+    With,
+    Without,
+}
+
+pub async fn candidates(client: &Client, sizes: Sizes) -> anyhow::Result<Vec<Candidate>> {
+    let sql = match sizes {
+        Sizes::With => CANDIDATES_SQL,
+        Sizes::Without => NAMES_SQL,
+    };
+    let rows = simple_rows(client, sql).await?;
     Ok(rows
         .iter()
         .map(|r| Candidate {

@@ -60,7 +60,9 @@ async fn read_state(client: &impl GenericClient) -> anyhow::Result<State> {
         .await
         .map_err(|e| {
             if format!("{e}").contains("42P01") {
-                anyhow!("not an Odoo database (no ir_module_module / ir_config_parameter table)")
+                anyhow::Error::new(super::NotOdoo(
+                    "no ir_module_module / ir_config_parameter table",
+                ))
             } else {
                 e
             }
@@ -70,9 +72,9 @@ async fn read_state(client: &impl GenericClient) -> anyhow::Result<State> {
         .ok_or_else(|| anyhow!("state query returned no row"))?;
     let version = r.get(0).filter(|v| !v.is_empty()).map(str::to_string);
     if version.is_none() {
-        return Err(anyhow!(
-            "not an Odoo database (no installed `base` module in ir_module_module)"
-        ));
+        return Err(anyhow::Error::new(super::NotOdoo(
+            "no installed `base` module in ir_module_module",
+        )));
     }
     let params: BTreeMap<String, String> = match r.get(1) {
         Some(j) => serde_json::from_str(j).context("reading tenant.* parameters")?,

@@ -55,9 +55,9 @@ pub async fn passwd_target(
     {
         Ok(r) => r,
         Err(e) if sqlstate(&e) == Some("42P01") => {
-            return Err(anyhow!(
-                "not an Odoo database (no res_users / ir_model_data table)"
-            ))
+            return Err(anyhow::Error::new(super::NotOdoo(
+                "no res_users / ir_model_data table",
+            )))
         }
         Err(e) => return Err(pg_error(&e)),
     };
@@ -75,7 +75,7 @@ pub async fn passwd_target(
             .and_then(|v| v.trim().parse().ok()),
         icp_rounds: r.get(5),
         version: version
-            .ok_or_else(|| anyhow!("not an Odoo database (no installed `base` module)"))?,
+            .ok_or_else(|| anyhow::Error::new(super::NotOdoo("no installed `base` module")))?,
         suspended: super::probe::is_true(r.get::<_, Option<String>>(7).as_deref()),
         signals: Signals::from_flags([r.get(8), r.get(9), r.get(10), r.get(11)]),
     }))

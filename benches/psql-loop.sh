@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The psql loop that tenantctl replaces, as the old panel's automation scripts
+# run it: one `psql -Atc` per node over pg_database, then one `psql` process per
+# database, sequentially, running the same SQL as tenantctl (for suspend and
+# reactivate: the same statements in one transaction, then the cache signal).
+# Used by benches/fleet.rs as the "psql loop" column; also runnable by hand:
+#
+#   PGPASSWORD=... PGUSER=postgres benches/psql-loop.sh list 127.0.0.1 5432 [PORT...]
+#   PGPASSWORD=... PGUSER=postgres REASON='unpaid' BY='ops@host' \
+#       benches/psql-loop.sh suspend|reactivate 127.0.0.1 5432 [PORT...]
+#
+# list prints one line per tenant (node port|datname|summary columns); suspend
+# and reactivate print nothing and stop at the first error (exit != 0).
+# The SQL is copied from src/odoo/probe.rs and src/odoo/suspension.rs; the
+# cache signal is the Odoo 12-16 one (the benchmark's tenants are Odoo 16).
+set -euo pipefail
+
+mode=${1:?usage: psql-loop.sh list|suspend|reactivate HOST PORT [PORT...]}
+host=${2:?host}
+shift 2
+[ "$#" -gt 0 ] || { echo "psql-loop.sh: no ports" >&2; exit 2; }
+: "${REASON:=psql loop}"
+: "${BY:=psql-loop}"
+
+PSQL=(psql -X -q -At -w -v ON_ERROR_STOP=1 -h "$host")
+export PGSSLMODE=${PGSSLMODE:-disable} PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10}
+
+CANDIDATES_SQL="SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname"
+
+SUMMARY_SQL="SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), u.internal, u.portal, (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, count(*) FILTER (WHERE active AND share AND id <> 1) AS portal FROM res_users) u"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Suspend: lock, read the state, switch every active user but id 1 off and
+# record their ids, commit, then the cache signal (as tenantctl does).
+cat >"$tmp/suspend.sql" <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(127970544626804) \g /dev/null
+SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended \gset
+\if :suspended
+ROLLBACK;
+\else
+WITH off AS (UPDATE res_users SET active = false WHERE active AND id <> 1 RETURNING id)
+INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
+SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc'
+FROM unnest(ARRAY['tenant.suspended', 'tenant.suspended_reason', 'tenant.suspended_at',
+                  'tenant.suspended_by', 'tenant.suspended_user_ids'],
+            ARRAY['true', :'reason', to_char(now() AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                  :'by', (SELECT coalesce(json_agg(id ORDER BY id), '[]')::text FROM off)]) AS p(k, v)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date;
+COMMIT;
+\endif
+SELECT nextval('base_cache_signaling') \g /dev/null
+SQL
+
+# Reactivate: switch on exactly the recorded users, record the reactivation,
+# drop the record, commit, signal.
+cat >"$tmp/reactivate.sql" <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(127970544626804) \g /dev/null
+SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended \gset
+\if :suspended
+WITH switched_on AS (
+    UPDATE res_users SET active = true
+    WHERE id IN (SELECT json_array_elements_text(value::json)::int FROM ir_config_parameter
+                 WHERE key = 'tenant.suspended_user_ids') AND id <> 1
+    RETURNING id)
+INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
+SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc'
+FROM unnest(ARRAY['tenant.suspended', 'tenant.reactivated_at', 'tenant.reactivated_by'],
+            ARRAY['false', to_char(now() AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), :'by']) AS p(k, v)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date;
+DELETE FROM ir_config_parameter WHERE key = 'tenant.suspended_user_ids';
+COMMIT;
+\else
+ROLLBACK;
+\endif
+SELECT nextval('base_cache_signaling') \g /dev/null
+SQL
+
+for port in "$@"; do
+    # PGDATABASE rather than -d: a name containing '=' would be read as a conninfo.
+    PGDATABASE=postgres "${PSQL[@]}" -p "$port" -F '|' -c "$CANDIDATES_SQL" >"$tmp/dbs"
+    while IFS='|' read -r db _size; do
+        [ "$db" = postgres ] && continue
+        case $mode in
+        list)
+            printf '%s|%s|' "$port" "$db"
+            PGDATABASE=$db "${PSQL[@]}" -p "$port" -F '|' -c "$SUMMARY_SQL"
+            ;;
+        suspend | reactivate)
+            PGDATABASE=$db "${PSQL[@]}" -p "$port" -v reason="$REASON" -v by="$BY" -f "$tmp/$mode.sql" >/dev/null
+            ;;
+        *)
+            echo "psql-loop.sh: unknown mode $mode" >&2
+            exit 2
+            ;;
+        esac
+    done <"$tmp/dbs"
+done
