@@ -139,7 +139,7 @@ const USERS_BY_ID_SQL: &str =
 /// `--restore-users all-internal` for suspensions without a record (the old
 /// agent's): every internal user (`NOT share`) except `__system__` (id 1) and
 /// the built-in templates and public user, resolved through `ir_model_data`
-/// (odoo-facts §4: base.default_user, base.public_user,
+/// (Odoo's built-in users: base.default_user, base.public_user,
 /// base.template_portal_user_id, also named by ICP base.template_portal_user_id).
 const ALL_INTERNAL_SQL: &str = "SELECT id::int8, login, active FROM res_users \
      WHERE NOT share AND id <> 1 \

@@ -611,7 +611,7 @@ fn ssh_config(s: &SshSettings) -> String {
 /// Where private directories may go, best first: `$XDG_RUNTIME_DIR` (per
 /// user, tmpfs), `$TMPDIR`, /tmp; only those whose paths stay within the 107
 /// bytes of a socket path. The longest is ssh's temporary control socket:
-/// `<base>/tctl-<pid>-XXXXXX/.ssh-connectionXXXXXX/master.<16 chars>`.
+/// `<base>/tctl-<pid>-<6 random>/.ssh-connection<6 random>/master.<16 chars>`.
 fn base_dirs() -> Vec<PathBuf> {
     let env = |k: &str| std::env::var_os(k).map(PathBuf::from);
     let mut v: Vec<PathBuf> = [env("XDG_RUNTIME_DIR"), env("TMPDIR")]

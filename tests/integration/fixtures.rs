@@ -174,7 +174,7 @@ pub fn signaling_objects(odoo_major: u32) -> Vec<(String, bool)> {
     }
 }
 
-/// The object tenantctl must bump after changing res_users/ICP (see odoo-facts §3).
+/// The object tenantctl must bump after changing res_users/ICP (Odoo's cache signaling per version family).
 pub fn cache_signal_object(odoo_major: u32) -> &'static str {
     match odoo_major {
         ..=16 => "base_cache_signaling",
