@@ -258,3 +258,106 @@ fn example_scripts_run_against_real_clusters() {
     );
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
+
+/// Runs tenantctl on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_a_terminal(
+    inv: &std::path::Path,
+    home: &std::path::Path,
+    args: &str,
+    input: &str,
+) -> (Option<i32>, String) {
+    use std::io::Write;
+    let cmd = format!(
+        "{} -i {} {args}",
+        crate::harness::tenantctl_bin().display(),
+        inv.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("TC_TEST_PGPASSWORD", "postgres")
+        .env("XDG_STATE_HOME", home)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    for line in input.lines() {
+        // Give the program time to reach its prompt (a pty discards nothing,
+        // but echo settings apply when the prompt is up).
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn prompts_and_confirmations_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let c = Cluster::start("tty");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    // passwd asks twice without echo.
+    let (code, screen) = on_a_terminal(
+        &inv,
+        dir.path(),
+        "passwd acme",
+        "typed-secret-1\ntyped-secret-1\n",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        screen.contains("New password for admin on n1/acme") && screen.contains("Repeat it"),
+        "{screen}"
+    );
+    assert!(!screen.contains("typed-secret-1"), "no echo: {screen}");
+    assert!(crate::fixtures::login_works(
+        &c,
+        "acme",
+        "admin",
+        "typed-secret-1",
+        16
+    ));
+    // Two different entries: exit 2, nothing written.
+    let (code, _) = on_a_terminal(
+        &inv,
+        dir.path(),
+        "passwd acme",
+        "typed-secret-2\ntyped-secret-3\n",
+    );
+    assert_eq!(code, Some(2));
+    assert!(crate::fixtures::login_works(
+        &c,
+        "acme",
+        "admin",
+        "typed-secret-1",
+        16
+    ));
+    // suspend asks [y/N]: "n" changes nothing, "y" suspends.
+    let (code, screen) = on_a_terminal(&inv, dir.path(), "suspend acme --reason tty", "n\n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("[y/N]") && screen.contains("aborted; nothing changed"),
+        "{screen}"
+    );
+    assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended"), None);
+    let (code, screen) = on_a_terminal(&inv, dir.path(), "suspend acme --reason tty", "y\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(
+        crate::fixtures::icp(&c, "acme", "tenant.suspended").as_deref(),
+        Some("true")
+    );
+}
