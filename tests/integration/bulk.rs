@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -305,10 +305,10 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
         dir,
     };
     let before = t.states(&names);
-    let mut child = Command::new(crate::harness::tenantctl_bin())
-        .arg("-i")
-        .arg(&t.inv)
-        .args([
+    let mut child = crate::reliability::spawn(
+        &t.inv,
+        t.dir.path(),
+        &[
             "--concurrency",
             "2",
             "bulk",
@@ -319,13 +319,8 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
             "--yes",
             "-o",
             "json",
-        ])
-        .env("TC_TEST_PGPASSWORD", "postgres")
-        .env("XDG_STATE_HOME", t.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    );
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let mut seen = 0;
     let mut line = String::new();
@@ -385,10 +380,10 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
     let before = t.states(&all);
-    let mut child = Command::new(crate::harness::tenantctl_bin())
-        .arg("-i")
-        .arg(&t.inv)
-        .args([
+    let mut child = crate::reliability::spawn(
+        &t.inv,
+        t.dir.path(),
+        &[
             "--concurrency",
             "1",
             "bulk",
@@ -399,13 +394,8 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
             "--yes",
             "-o",
             "json",
-        ])
-        .env("TC_TEST_PGPASSWORD", "postgres")
-        .env("XDG_STATE_HOME", t.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    );
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let mut b_done = 0;

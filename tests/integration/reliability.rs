@@ -49,7 +49,9 @@ fn coherent(c: &Cluster, db: &str, before: &States) -> bool {
     }
 }
 
-fn spawn(inv: &std::path::Path, home: &std::path::Path, args: &[&str]) -> std::process::Child {
+/// tenantctl as a child process with piped stdio, for tests that signal,
+/// kill or read it while it runs.
+pub fn spawn(inv: &std::path::Path, home: &std::path::Path, args: &[&str]) -> std::process::Child {
     Command::new(tenantctl_bin())
         .arg("-i")
         .arg(inv)
