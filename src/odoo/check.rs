@@ -37,25 +37,25 @@ pub async fn node_info(client: &Client) -> anyhow::Result<NodeInfo> {
 ///   Odoo 12–16 signal with base_cache_signaling, 17–18 with
 ///   base_cache_signaling_default, 19+ by inserting into orm_signaling_*.
 const TENANT_PROBE_SQL: &str = "BEGIN; \
-     SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
-            (SELECT count(*) FROM res_users WHERE active), \
-            (SELECT max(create_date) FROM res_users_log), \
-            (SELECT count(*) FROM ir_model_data WHERE module = 'base' AND model = 'res.users'); \
-     UPDATE res_users SET active = active, password = password WHERE false; \
-     INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
+     SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+            (SELECT count(*) FROM public.res_users WHERE active), \
+            (SELECT max(create_date) FROM public.res_users_log), \
+            (SELECT count(*) FROM public.ir_model_data WHERE module = 'base' AND model = 'res.users'); \
+     UPDATE public.res_users SET active = active, password = password WHERE false; \
+     INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
             SELECT 'tenantctl.check', '', 1, now(), 1, now() WHERE false; \
-     UPDATE ir_config_parameter SET value = value, write_uid = 1, write_date = now() WHERE false; \
-     DELETE FROM ir_config_parameter WHERE false; \
-     SELECT has_sequence_privilege(pg_get_serial_sequence('ir_config_parameter', 'id'), 'USAGE, UPDATE'), \
-            CASE WHEN to_regclass('orm_signaling_stable') IS NOT NULL THEN \
-                      has_table_privilege('orm_signaling_stable', 'INSERT') \
-                  AND has_table_privilege('orm_signaling_default', 'INSERT') \
-                  AND has_sequence_privilege(pg_get_serial_sequence('orm_signaling_stable', 'id'), 'USAGE, UPDATE') \
-                  AND has_sequence_privilege(pg_get_serial_sequence('orm_signaling_default', 'id'), 'USAGE, UPDATE') \
-                 WHEN to_regclass('base_cache_signaling_default') IS NOT NULL THEN \
-                      has_sequence_privilege('base_cache_signaling_default', 'USAGE, UPDATE') \
-                 WHEN to_regclass('base_cache_signaling') IS NOT NULL THEN \
-                      has_sequence_privilege('base_cache_signaling', 'USAGE, UPDATE') \
+     UPDATE public.ir_config_parameter SET value = value, write_uid = 1, write_date = now() WHERE false; \
+     DELETE FROM public.ir_config_parameter WHERE false; \
+     SELECT has_sequence_privilege(pg_get_serial_sequence('public.ir_config_parameter', 'id'), 'USAGE, UPDATE'), \
+            CASE WHEN to_regclass('public.orm_signaling_stable') IS NOT NULL THEN \
+                      has_table_privilege('public.orm_signaling_stable', 'INSERT') \
+                  AND has_table_privilege('public.orm_signaling_default', 'INSERT') \
+                  AND has_sequence_privilege(pg_get_serial_sequence('public.orm_signaling_stable', 'id'), 'USAGE, UPDATE') \
+                  AND has_sequence_privilege(pg_get_serial_sequence('public.orm_signaling_default', 'id'), 'USAGE, UPDATE') \
+                 WHEN to_regclass('public.base_cache_signaling_default') IS NOT NULL THEN \
+                      has_sequence_privilege('public.base_cache_signaling_default', 'USAGE, UPDATE') \
+                 WHEN to_regclass('public.base_cache_signaling') IS NOT NULL THEN \
+                      has_sequence_privilege('public.base_cache_signaling', 'USAGE, UPDATE') \
             END; \
      ROLLBACK";
 

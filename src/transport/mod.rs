@@ -40,6 +40,29 @@ impl std::fmt::Display for Via {
     }
 }
 
+/// What a client allows beyond the server's own `statement_timeout` before
+/// it gives up on a statement (network, a slow COMMIT).
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Settings of every session tenantctl opens:
+/// - `search_path = pg_catalog`: a tenant owns its database and can create
+///   schemas, tables, functions and operators in it; nothing it creates may
+///   shadow what tenantctl reads or writes (a schema named after our role, or
+///   an operator `public.=(varchar, text)` would otherwise win name
+///   resolution). Every tenant table is named `public.<table>` in the odoo
+///   layer; functions and operators resolve in pg_catalog only.
+/// - `statement_timeout`: the node's limit per statement.
+/// - `idle_in_transaction_session_timeout`: if the client vanishes inside a
+///   transaction (frozen network), the server ends the session and rolls back
+///   instead of holding the tenant's locks.
+pub fn session_options(statement_timeout: Duration) -> String {
+    let st = statement_timeout.as_millis().max(1);
+    let idle = (statement_timeout + DEADLINE_MARGIN).as_millis() * 2;
+    format!(
+        "-c search_path=pg_catalog -c statement_timeout={st} -c idle_in_transaction_session_timeout={idle}"
+    )
+}
+
 /// Shared by all connections of a run.
 pub struct Transport {
     passfile: PassFile,
@@ -75,6 +98,9 @@ pub struct NodeLink {
 /// global limits until dropped.
 pub struct Conn {
     pub client: Client,
+    /// The client-side deadline of one statement: the node's
+    /// `statement_timeout` plus [`DEADLINE_MARGIN`].
+    pub deadline: Duration,
     _node_slot: OwnedSemaphorePermit,
     _global_slot: OwnedSemaphorePermit,
 }
@@ -185,11 +211,19 @@ impl NodeLink {
             .dbname(db)
             .application_name("tenantctl")
             .connect_timeout(n.connect_timeout)
-            .options(format!(
-                "-c statement_timeout={}",
-                n.statement_timeout.as_millis()
-            ));
-        if let Some(pw) = n.password_for(db, &t.passfile).map_err(|e| e.inner)? {
+            // A dead peer or a frozen path is noticed by the kernel: TCP
+            // keepalives and a user timeout end the socket (see also the
+            // per-statement deadlines of `odoo::Db`).
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .keepalives_interval(Duration::from_secs(5))
+            .keepalives_retries(3)
+            .tcp_user_timeout(n.statement_timeout + n.connect_timeout + DEADLINE_MARGIN)
+            .options(session_options(n.statement_timeout));
+        if let Some(pw) = n
+            .password_for(db, &t.passfile)
+            .map_err(|e| anyhow!(e.message()))?
+        {
             cfg.password(pw);
         }
         let timeout = n.connect_timeout;
@@ -207,6 +241,7 @@ impl NodeLink {
                 .await?;
             return Ok(Conn {
                 client,
+                deadline: n.statement_timeout + DEADLINE_MARGIN,
                 _node_slot: node_slot,
                 _global_slot: global_slot,
             });
@@ -226,6 +261,7 @@ impl NodeLink {
         };
         Ok(Conn {
             client,
+            deadline: n.statement_timeout + DEADLINE_MARGIN,
             _node_slot: node_slot,
             _global_slot: global_slot,
         })
