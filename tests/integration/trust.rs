@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::fixtures::{
-    create_tenant, create_tenant_owned, icp, password_hash, user_states, xmlid_user, TenantSpec,
+    create_tenant, create_tenant_owned, icp, password_hash, signal_counters, user_states,
+    xmlid_user, TenantSpec,
 };
 use crate::harness::{
     is_root, passlib_check, python, quote_literal, tenantctl_with_home, write_inventory, Cluster,
@@ -524,15 +525,52 @@ fn trust_operator_shadowing_in_public_does_not_redirect_passwd() {
     }
 }
 
+/// The function-shadowing variant: `public.nextval(text)` wins over
+/// `pg_catalog.nextval(regclass)` for `nextval('base_cache_signaling')` (an unknown
+/// literal prefers the string category), so a tenant could swallow Odoo's cache signal
+/// (cached credentials keep working after a suspension). The real sequence must advance.
+#[test]
+fn trust_function_shadowing_in_public_does_not_swallow_the_cache_signal() {
+    let e = Env::new("fn");
+    e.c.create_role("odoo_n", "odoo-pass", false);
+    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_n");
+    e.as_tenant(
+        "acme",
+        "odoo_n",
+        "CREATE FUNCTION public.nextval(text) RETURNS bigint LANGUAGE sql AS 'select 0::bigint';",
+    );
+    let before = signal_counters(&e.c, "acme");
+    let r = e.run(
+        &[
+            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
+        ],
+        None,
+    );
+    r.code(0);
+    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    assert!(active_ids(&user_states(&e.c, "acme")).is_empty(), "{r}");
+    let after = signal_counters(&e.c, "acme");
+    assert!(
+        after["base_cache_signaling"] > before["base_cache_signaling"],
+        "the real base_cache_signaling advanced: {before:?} -> {after:?}: {r}"
+    );
+    assert_eq!(
+        after["base_registry_signaling"], before["base_registry_signaling"],
+        "registry untouched"
+    );
+}
+
 /// The escalation of the issue: a trigger the tenant puts on a table tenantctl writes
-/// runs with tenantctl's (superuser) privileges. Such triggers make every write refuse
-/// (exit 2, nothing changed, the trigger named) unless --allow-triggers.
+/// runs with tenantctl's (superuser) privileges. Such triggers (and rewrite rules) make
+/// every write refuse (exit 2, nothing changed, the trigger named) unless
+/// --allow-triggers.
 #[test]
 fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
     let e = Env::new("tg");
     e.c.create_role("odoo_t", "odoo-pass", false);
     create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "beta", &TenantSpec::default(), "odoo_t");
+    create_tenant_owned(&e.c, "gamma", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "nova", &TenantSpec::for_major(19), "odoo_t");
     let escalate_fn = "CREATE FUNCTION public.tenant_escalate() RETURNS trigger LANGUAGE plpgsql \
                        SECURITY INVOKER AS $$ BEGIN ALTER ROLE odoo_t SUPERUSER; RETURN NULL; END $$;";
@@ -644,6 +682,29 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
     );
     assert_eq!(user_states(&e.c, "beta"), beta_before);
     assert_eq!(icp(&e.c, "beta", "tenant.suspended"), None);
+    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
+
+    // A rewrite rule on res_users: its action runs with tenantctl's privileges too.
+    e.as_tenant(
+        "gamma",
+        "odoo_t",
+        "CREATE FUNCTION public.escalate_now() RETURNS void LANGUAGE plpgsql AS
+           $$ BEGIN ALTER ROLE odoo_t SUPERUSER; END $$;
+         CREATE RULE zz_rule_escalate AS ON UPDATE TO public.res_users
+           DO ALSO SELECT public.escalate_now();",
+    );
+    let gamma_before = user_states(&e.c, "gamma");
+    let r = e.run(
+        &[
+            "suspend", "gamma", "--reason", "unpaid", "--yes", "-o", "json",
+        ],
+        None,
+    );
+    r.code(2);
+    assert_eq!(r.json()["outcome"], "refused", "{r}");
+    assert_mentions(&r, &["zz_rule_escalate", "res_users", "--allow-triggers"]);
+    assert_eq!(user_states(&e.c, "gamma"), gamma_before);
+    assert_eq!(icp(&e.c, "gamma", "tenant.suspended"), None);
     assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 
     // A trigger on a signaling table (Odoo 19: orm_signaling_*).
