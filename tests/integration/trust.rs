@@ -73,10 +73,24 @@ impl Env {
     }
 
     fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        self.run_env(args, stdin, env, &[])
+    }
+
+    /// With `env` set and `unset` removed from tenantctl's environment.
+    fn run_env(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+        unset: &[&str],
+    ) -> Run {
         let mut c = self.cmd();
         c.args(args);
         for (k, v) in env {
             c.env(k, v);
+        }
+        for k in unset {
+            c.env_remove(k);
         }
         if let Some(s) = stdin {
             c.write_stdin(s.to_string());
@@ -571,6 +585,7 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
     create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "beta", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "gamma", &TenantSpec::default(), "odoo_t");
+    create_tenant_owned(&e.c, "delta", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "nova", &TenantSpec::for_major(19), "odoo_t");
     let escalate_fn = "CREATE FUNCTION public.tenant_escalate() RETURNS trigger LANGUAGE plpgsql \
                        SECURITY INVOKER AS $$ BEGIN ALTER ROLE odoo_t SUPERUSER; RETURN NULL; END $$;";
@@ -785,6 +800,45 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
         "the allowed trigger ran"
     );
     assert!(!is_superuser(&e.c, "odoo_t"));
+
+    // bulk: the trigger tenant refused, the clean one suspended (exit 3: some ok, some
+    // not); every target refused → exit 2.
+    let list = e.dir.path().join("targets.txt");
+    std::fs::write(&list, "beta\ndelta\n").unwrap();
+    let delta_before = user_states(&e.c, "delta");
+    let r = e.run(
+        &[
+            "bulk",
+            "suspend",
+            "--from",
+            list.to_str().unwrap(),
+            "--reason",
+            "unpaid",
+            "--yes",
+        ],
+        None,
+    );
+    r.code(3);
+    assert_eq!(user_states(&e.c, "beta"), beta_before, "{r}");
+    assert_eq!(icp(&e.c, "beta", "tenant.suspended"), None, "{r}");
+    assert!(active_ids(&user_states(&e.c, "delta")).is_empty(), "{r}");
+    assert!(!active_ids(&delta_before).is_empty());
+    std::fs::write(&list, "beta\n").unwrap();
+    let r = e.run(
+        &[
+            "bulk",
+            "suspend",
+            "--from",
+            list.to_str().unwrap(),
+            "--reason",
+            "unpaid",
+            "--yes",
+        ],
+        None,
+    );
+    r.code(2);
+    assert_eq!(user_states(&e.c, "beta"), beta_before, "{r}");
+    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 }
 
 /// `check` with a superuser connection warns (least-privilege advice) without
@@ -1104,12 +1158,26 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
     assert_eq!(user, me, "operator {op:?} from getpwuid, not $USER");
     assert!(!host.is_empty() && !op.contains("mallory"), "{op}");
 
+    // Without USER/LOGNAME at all (cron, systemd): still the user's name, never "uid0".
+    let r = e.run_env(
+        &["reactivate", "acme", "--yes"],
+        None,
+        &[],
+        &["USER", "LOGNAME", "SUDO_USER", "SUDO_UID"],
+    );
+    r.code(0);
+    let op = e.audit_lines().pop().unwrap()["operator"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(op.starts_with(&format!("{me}@")), "{op}");
+
     // Behind sudo (real uid 0, SUDO_UID set): that uid's user.
     if is_root() {
         match pw_name(65534) {
             Some(nobody) => {
                 let r = e.run_with(
-                    &["reactivate", "acme", "--yes"],
+                    &["suspend", "acme", "--reason", "unpaid", "--yes"],
                     None,
                     &[
                         ("USER", "mallory"),
@@ -1123,11 +1191,11 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
                     .unwrap()
                     .to_string();
                 assert!(op.starts_with(&format!("{nobody}@")), "{op}");
+                e.run(&["reactivate", "acme", "--yes"], None).code(0);
             }
             None => eprintln!("uid 65534 has no passwd entry: SUDO_UID case skipped"),
         }
     }
-    e.run(&["reactivate", "acme", "--yes"], None).code(0);
     assert_eq!(user_states(&e.c, "acme"), before);
 
     let nothing_changed = |r: &Run| {
@@ -1195,6 +1263,73 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
     let lines = read_audit(&f);
     assert_eq!(lines.len(), 1, "{r}");
     assert_eq!(lines[0]["outcome"], "changed");
+}
+
+/// A line that cannot be written (the file hits RLIMIT_FSIZE: EFBIG, SIGXFSZ ignored)
+/// is said on stderr and the exit code is not 0.
+#[test]
+fn trust_audit_line_that_cannot_be_written_is_an_error() {
+    use std::os::unix::process::CommandExt;
+    let e = Env::new("af");
+    create_tenant(&e.c, "acme", &TenantSpec::default());
+    let d = tempfile::tempdir().unwrap();
+    let log = d.path().join("audit.jsonl");
+    let first = "{\"note\":\"the file is full from here on\"}\n";
+    std::fs::write(&log, first).unwrap();
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let limit = first.len() as libc::rlim_t;
+    let mut cmd = Command::new(crate::harness::tenantctl_bin());
+    cmd.arg("-i")
+        .arg(&e.inv)
+        .args([
+            "suspend",
+            "acme",
+            "--reason",
+            "unpaid",
+            "--yes",
+            "--audit-log",
+        ])
+        .arg(&log)
+        .env("HOME", e.dir.path())
+        .env("XDG_STATE_HOME", e.dir.path().join(".local/state"))
+        .env("XDG_CONFIG_HOME", e.dir.path().join(".config"))
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .env(
+            crate::harness::PASSWORD_ENV,
+            crate::harness::SUPERUSER_PASSWORD,
+        )
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe calls (signal, setrlimit) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut a = assert_cmd::Command::from_std(cmd);
+    a.timeout(WATCHDOG);
+    let out = a.output().unwrap();
+    let r = Run {
+        args: vec!["suspend (audit file full)".into()],
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    r.no_panic();
+    assert!(
+        r.code.is_some_and(|c| c != 0),
+        "an unwritten audit line is not a success: {r}"
+    );
+    assert!(r.stderr.contains("audit"), "stderr says so: {r}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), first, "{r}");
 }
 
 // ---------------------------------------------------------------------------------------
