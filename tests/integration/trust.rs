@@ -1144,10 +1144,11 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
 
     // The operator is the real uid's password-database name, not $USER/$LOGNAME.
     let me = pw_name(unsafe { libc::getuid() }).expect("the test user has a passwd entry");
-    let r = e.run_with(
+    let r = e.run_env(
         &["suspend", "acme", "--reason", "unpaid", "--yes"],
         None,
         &[("USER", "mallory"), ("LOGNAME", "mallory")],
+        &["SUDO_UID", "SUDO_USER"],
     );
     r.code(0);
     let op = e.audit_lines().pop().unwrap()["operator"]
@@ -1176,7 +1177,7 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
     if is_root() {
         match pw_name(65534) {
             Some(nobody) => {
-                let r = e.run_with(
+                let r = e.run_env(
                     &["suspend", "acme", "--reason", "unpaid", "--yes"],
                     None,
                     &[
@@ -1184,6 +1185,7 @@ fn trust_audit_logs_refusals_names_the_real_user_and_guards_its_file() {
                         ("LOGNAME", "mallory"),
                         ("SUDO_UID", "65534"),
                     ],
+                    &["SUDO_USER"],
                 );
                 r.code(0);
                 let op = e.audit_lines().pop().unwrap()["operator"]
