@@ -8,5 +8,6 @@ mod reliability;
 mod selftest;
 mod ssh;
 mod tls;
+mod trust;
 mod ux;
 mod writes;
