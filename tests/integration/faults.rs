@@ -458,7 +458,8 @@ fn a_failed_cache_signal_is_not_signalled() {
         ("healthy", TenantSpec::default()),
     ]);
     for db in ["broken", "broken2"] {
-        let last = c.sql(db, "SELECT last_value FROM base_cache_signaling");
+        // MAXVALUE must stay above MINVALUE (1): advance once, then cap there.
+        let last = c.sql(db, "SELECT nextval('base_cache_signaling')");
         c.sql(
             db,
             &format!("ALTER SEQUENCE base_cache_signaling MAXVALUE {last}"),
@@ -661,6 +662,7 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
         .clone();
     assert_eq!(u1["active"], false, "NULL reads as inactive: {u1}");
     let o = run(with(cmd(dir.path(), &inv), &["check", "-o", "json"]));
+    let never = dir.path().join("never.csv");
     no_panic("check", &o);
     assert_eq!(json(&o)["nodes"][0]["tenants"], 4, "{}", text(&o).0);
     let o = run(with(
@@ -670,6 +672,8 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
             "passwd",
             "--all-matching",
             "--generate",
+            "--secrets-file",
+            never.to_str().unwrap(),
             "--dry-run",
             "-o",
             "json",
