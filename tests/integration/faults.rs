@@ -168,6 +168,16 @@ impl Running {
     }
 }
 
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A test that fails while tenantctl runs leaves no process behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Runs `c` to the end under the watchdog.
 fn run(c: Command) -> Output {
     Running::spawn(c).wait(WATCHDOG)

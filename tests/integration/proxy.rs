@@ -170,6 +170,8 @@ fn serve(client: TcpStream, s: &Arc<Shared>) {
     };
     for sock in [&client, &server] {
         let _ = sock.set_read_timeout(Some(TICK));
+        // a peer that stops reading cannot block a pump (or the proxy's drop) for long
+        let _ = sock.set_write_timeout(Some(Duration::from_secs(5)));
         let _ = sock.set_nodelay(true);
     }
     // 0 running, 1 cut (client closed, server drained), 2 frozen
