@@ -254,3 +254,129 @@ fn serve(client: TcpStream, s: &Arc<Shared>) {
     let _ = client.shutdown(Shutdown::Both);
     let _ = server.shutdown(Shutdown::Both);
 }
+
+// ------------------------------------------------------------------ self-test
+
+/// psql over TCP through `port` (script on stdin, statements sent one by one).
+#[cfg(test)]
+fn psql_via(port: u16, script: &str) -> (std::process::Child, std::process::ChildStdin) {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("psql");
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("PG") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .env("PGPASSWORD", crate::harness::SUPERUSER_PASSWORD)
+        .env("PGSSLMODE", "disable")
+        .env("PGCONNECT_TIMEOUT", "10")
+        .env("PGAPPNAME", "proxy_selftest")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-p",
+        ])
+        .arg(port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run psql");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(script.as_bytes()).unwrap();
+    // stdin stays open with the caller: psql must not quit before its answer
+    (child, stdin)
+}
+
+#[test]
+fn the_fault_proxy_passes_cuts_after_commit_and_freezes() {
+    use crate::harness::Cluster;
+    let c = Cluster::start("proxy");
+    c.sql("postgres", "CREATE TABLE proxytest (x int)");
+    let idle_in_tx = || {
+        c.sql(
+            "postgres",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'proxy_selftest' \
+             AND state LIKE 'idle in transaction%'",
+        )
+    };
+    let wait_child = |(mut ch, stdin): (std::process::Child, std::process::ChildStdin)| {
+        drop(stdin);
+        let t0 = std::time::Instant::now();
+        while ch.try_wait().unwrap().is_none() {
+            assert!(t0.elapsed() < Duration::from_secs(30), "psql hung");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        ch.wait_with_output().unwrap()
+    };
+
+    // Pass
+    let p = FaultProxy::start(c.port(), Mode::Pass);
+    let out = wait_child(psql_via(p.port(), "SELECT 40 + 2;\n\\q\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+    assert_eq!(p.connections(), 1);
+
+    // CutAfterCommit: the commit happens, the client never hears of it.
+    p.set_mode(Mode::CutAfterCommit);
+    let out = wait_child(psql_via(
+        p.port(),
+        "BEGIN;\nINSERT INTO proxytest VALUES (1);\nCOMMIT;\nSELECT 'after';\n\\q\n",
+    ));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("after"));
+    assert_eq!(p.cuts(), 1);
+    assert_eq!(p.mode(), Mode::Pass, "one shot");
+    assert!(p.wait_for(Duration::from_secs(10), |_| c
+        .sql("postgres", "SELECT count(*) FROM proxytest WHERE x = 1")
+        == "1"));
+    let out = wait_child(psql_via(p.port(), "SELECT 'later';\n\\q\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "later",
+        "later connections pass"
+    );
+
+    // FreezeOn: nothing of the UPDATE reaches the server; the transaction stays open
+    // until the proxy goes away, then rolls back.
+    p.set_mode(Mode::freeze_on("UPDATE"));
+    let (mut frozen, frozen_stdin) = psql_via(
+        p.port(),
+        "BEGIN;\nINSERT INTO proxytest VALUES (2);\nUPDATE proxytest SET x = 3;\nCOMMIT;\n",
+    );
+    assert!(p.wait_for(Duration::from_secs(20), |p| p.freezes() == 1));
+    assert!(p.wait_for(Duration::from_secs(10), |_| idle_in_tx() == "1"));
+    let _ = frozen.kill();
+    let _ = frozen.wait();
+    drop(frozen_stdin);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        idle_in_tx(),
+        "1",
+        "the server never hears of the client's end"
+    );
+    drop(p);
+    let t0 = std::time::Instant::now();
+    while idle_in_tx() != "0" {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "backend left behind"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        c.sql(
+            "postgres",
+            "SELECT string_agg(x::text, ',' ORDER BY x) FROM proxytest"
+        ),
+        "1",
+        "the frozen transaction rolled back"
+    );
+}
