@@ -381,10 +381,10 @@ fn lost_commit_ack_on_passwd_generate_keeps_the_password() {
         passlib_check(&hash, pw, 16).verifies,
         "the printed password is the one stored"
     );
-    let e = err.to_lowercase();
+    let e = format!("{out}{err}").to_lowercase();
     assert!(
         e.contains("settled") || e.contains("acknowledg"),
-        "stderr says it was settled: {err}"
+        "the text says it was settled: {err}"
     );
 }
 
