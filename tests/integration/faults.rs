@@ -821,18 +821,7 @@ fn an_unqualified_name_refuses_while_a_node_cannot_be_searched() {
 
 #[test]
 fn tenant_controlled_text_is_escaped_in_tables() {
-    let evil_db = "esc\u{1b}[1mdb";
-    let (c, dir, inv) = plain(&[
-        ("acme", TenantSpec::default()),
-        (evil_db, TenantSpec::default()),
-    ]);
-    // A login with an ANSI colour sequence and a right-to-left override.
-    c.sql(
-        "acme",
-        "INSERT INTO res_users (company_id, partner_id, active, create_date, login, share, notification_type) \
-         SELECT company_id, partner_id, true, create_date, E'evil\\x1b[31mred\\u202ex', false, 'email' \
-         FROM res_users WHERE login = 'user3'",
-    );
+    let (c, dir, inv) = evil_fleet();
     assert_eq!(
         c.sql(
             "acme",
@@ -1048,4 +1037,195 @@ fn bulk_passwd_writes_pending_then_done_lines() {
         let hash = password_hash(&c, n, login).unwrap();
         assert!(passlib_check(&hash, pw, 16).verifies, "{n}: {login}");
     }
+}
+
+/// A database named with ESC (see [`evil_fleet`]).
+const EVIL_DB: &str = "esc\u{1b}[1mdb";
+
+/// Tenant `acme` with a login holding an ANSI colour sequence and a right-to-left
+/// override, and tenant [`EVIL_DB`].
+fn evil_fleet() -> (Cluster, tempfile::TempDir, PathBuf) {
+    let (c, dir, inv) = plain(&[
+        ("acme", TenantSpec::default()),
+        (EVIL_DB, TenantSpec::default()),
+    ]);
+    c.sql(
+        "acme",
+        "INSERT INTO res_users (company_id, partner_id, active, create_date, login, share, notification_type) \
+         SELECT company_id, partner_id, true, create_date, E'evil\\x1b[31mred\\u202ex', false, 'email' \
+         FROM res_users WHERE login = 'user3'",
+    );
+    (c, dir, inv)
+}
+
+fn no_raw_controls(what: &str, o: &Output) {
+    for (name, bytes) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+        let s = String::from_utf8_lossy(bytes);
+        assert!(!bytes.contains(&0x1b), "{what}: raw ESC on {name}: {s:?}");
+        assert!(
+            !s.contains('\u{202e}'),
+            "{what}: raw U+202E on {name}: {s:?}"
+        );
+    }
+}
+
+#[test]
+fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
+    let (c, dir, inv) = evil_fleet();
+    let before = user_states(&c, "acme");
+    // The single command's plan lists the logins it would switch off.
+    let o = run(with(
+        cmd(dir.path(), &inv),
+        &["suspend", "acme", "--reason", "x", "--dry-run"],
+    ));
+    assert_eq!(code(&o), Some(0), "{}", text(&o).1);
+    no_raw_controls("suspend --dry-run", &o);
+    assert!(
+        text(&o).0.contains("evil\\x1b[31mred\\u{202e}x"),
+        "{}",
+        text(&o).0
+    );
+    assert_eq!(user_states(&c, "acme"), before);
+    // bulk: the plan (stderr) and the results (stdout) name the database.
+    let o = run(with(
+        cmd(dir.path(), &inv),
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "x",
+            "--dry-run",
+        ],
+    ));
+    assert_eq!(code(&o), Some(0), "{}", text(&o).1);
+    no_raw_controls("bulk suspend --dry-run", &o);
+    let (out, err) = text(&o);
+    assert!(
+        format!("{out}{err}").contains("esc\\x1b[1mdb"),
+        "{out}\n{err}"
+    );
+    // Progress lines and the results table of a real run.
+    let o = run(with(
+        cmd(dir.path(), &inv),
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "x",
+            "--yes",
+        ],
+    ));
+    assert_eq!(code(&o), Some(0), "{}", text(&o).1);
+    no_raw_controls("bulk suspend", &o);
+    assert!(text(&o).0.contains("esc\\x1b[1mdb"), "{}", text(&o).0);
+    assert_suspended(&c, EVIL_DB);
+    // An error line that lists tenant names ("closest: ...").
+    let o = run(with(cmd(dir.path(), &inv), &["show", "esc[1mdb"]));
+    assert_eq!(code(&o), Some(2), "{}", text(&o).1);
+    no_raw_controls("show <unknown>", &o);
+}
+
+// ------------------------------------------------------------ stdout write errors
+
+#[test]
+fn a_full_stdout_is_a_failure() {
+    let (c, dir, inv) = plain(&[("acme", TenantSpec::default())]);
+    for a in [
+        vec!["completions", "bash"],
+        vec!["list"],
+        vec!["list", "-o", "json"],
+        vec!["show", "acme"],
+    ] {
+        let mut k = cmd(dir.path(), &inv);
+        k.args(&a)
+            .stdout(Stdio::from(std::fs::File::create("/dev/full").unwrap()));
+        let o = run(k);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{a:?}: {err}");
+        assert_eq!(code(&o), Some(1), "{a:?}: {err}");
+    }
+    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+}
+
+// ------------------------------------------------------------ passwd and the lock
+
+/// The per-tenant advisory lock key of the contract (0x74656e616e74, "tenant").
+const TENANT_LOCK_KEY: i64 = 127_978_992_397_940;
+
+#[test]
+fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
+    let c = Cluster::start("lock");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = inventory(
+        dir.path(),
+        "nodes.toml",
+        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
+    );
+    let original = password_hash(&c, "acme", "admin").unwrap();
+    let mut holder = Command::new("psql")
+        .args(["-X", "-q", "-h"])
+        .arg(c.socket_dir())
+        .args(["-p", &c.port().to_string(), "-U", "postgres", "-d", "acme"])
+        .env("PGAPPNAME", "lock_holder")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    std::io::Write::write_all(
+        &mut stdin,
+        format!("BEGIN; SELECT pg_advisory_xact_lock({TENANT_LOCK_KEY}); SELECT pg_sleep(120);\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let held = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'lock_holder'";
+    let t0 = Instant::now();
+    while c.sql("acme", held) != "1" {
+        assert!(t0.elapsed() < Duration::from_secs(20), "lock not taken");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run_stdin(
+        with(
+            cmd(dir.path(), &inv),
+            &["passwd", "acme", "--password-stdin", "-o", "json"],
+        ),
+        "a-long-new-password\n",
+    );
+    let (out, err) = text(&o);
+    let unlocked = password_hash(&c, "acme", "admin").unwrap();
+    c.sql(
+        "acme",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock_holder'",
+    );
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(stdin);
+    assert_eq!(
+        unlocked, original,
+        "nothing changed while the lock was held"
+    );
+    assert_eq!(code(&o), Some(1), "stdout: {out}\nstderr: {err}");
+    assert_eq!(json(&o)["outcome"], "failed", "{out}");
+    // The lock gone, the same command works.
+    let o = run_stdin(
+        with(
+            cmd(dir.path(), &inv),
+            &["passwd", "acme", "--password-stdin"],
+        ),
+        "a-long-new-password\n",
+    );
+    assert_eq!(code(&o), Some(0), "{}", text(&o).1);
+    assert!(
+        passlib_check(
+            &password_hash(&c, "acme", "admin").unwrap(),
+            "a-long-new-password",
+            16
+        )
+        .verifies
+    );
 }
