@@ -547,6 +547,14 @@ fn four() -> Vec<(&'static str, TenantSpec)> {
         .collect()
 }
 
+/// The Ctrl-C tests freeze on the tenant lock (`pg_advisory_xact_lock`, the first
+/// statement of the run stage: lock, read, write, commit), so the freeze is
+/// certainly inside the write transaction, where Ctrl-C no longer ends the
+/// process at once, and not in a read-only plan or privilege probe.
+const IN_RUN: &str = "advisory";
+
+/// `bulk suspend` of the four tenants one at a time; returns once the first
+/// tenant's connection froze.
 fn bulk_suspend_frozen(t: &Faulty) -> Running {
     let r = Running::spawn(with(
         t.cmd(),
@@ -574,7 +582,7 @@ fn bulk_suspend_frozen(t: &Faulty) -> Running {
 
 #[test]
 fn first_ctrl_c_lets_the_in_flight_tenant_hit_its_deadline_and_skips_the_rest() {
-    let mut t = faulty(&four(), Mode::freeze_on("UPDATE"), DEADLINES);
+    let mut t = faulty(&four(), Mode::freeze_on(IN_RUN), DEADLINES);
     let before: Vec<States> = ["t0", "t1", "t2", "t3"]
         .iter()
         .map(|d| user_states(&t.c, d))
@@ -606,7 +614,7 @@ fn second_ctrl_c_exits_at_once_and_reports_in_flight_unknown() {
     // A deadline far beyond the watchdog: only an immediate exit passes.
     let mut t = faulty(
         &four(),
-        Mode::freeze_on("UPDATE"),
+        Mode::freeze_on(IN_RUN),
         "statement_timeout = \"300s\"\nconnect_timeout = \"3s\"\n",
     );
     let r = bulk_suspend_frozen(&t);
