@@ -320,12 +320,9 @@ fn plain(tenants: &[(&str, TenantSpec)]) -> (Cluster, tempfile::TempDir, PathBuf
     (c, dir, inv)
 }
 
-fn args(c: &mut Command, a: &[&str]) {
-    c.args(a);
-}
-
+/// `c` with arguments appended.
 fn with(mut c: Command, a: &[&str]) -> Command {
-    args(&mut c, a);
+    c.args(a);
     c
 }
 
