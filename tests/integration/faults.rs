@@ -360,6 +360,20 @@ fn lost_commit_ack_on_suspend_is_settled_as_changed() {
         all.contains("settled") || all.contains("acknowledg"),
         "the text says it was settled after a lost acknowledgement: {out}{err}"
     );
+    // The proxy still holds the cut connection's server side: only tenantctl
+    // ending its old backend (as the contract says it does) frees it.
+    let t0 = Instant::now();
+    while t.c.connections_to("acme") != 0 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the old backend is left: {}",
+            t.c.sql(
+                "postgres",
+                "SELECT string_agg(application_name || ':' || state, ', ') FROM pg_stat_activity WHERE datname = 'acme'"
+            )
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]
