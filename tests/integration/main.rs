@@ -1,9 +1,11 @@
 #![allow(dead_code)]
 
 mod bulk;
+mod faults;
 mod fixtures;
 mod harness;
 mod list;
+mod proxy;
 mod reliability;
 mod selftest;
 mod ssh;
