@@ -155,7 +155,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     s.reactivated_by.unwrap_or("-")
                 ));
             }
-            out(&text);
+            out(&crate::output::esc_lines(&text));
             let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
             for u in &d.users {
                 t.add_row(vec![

@@ -131,6 +131,8 @@ pub enum WriteError {
     CommitLost {
         error: anyhow::Error,
         pid: Option<i32>,
+        /// Users the transaction switched (for the report once settled).
+        users: usize,
     },
     /// Refused before anything was written (triggers, a record that cannot be
     /// read, ...).
@@ -155,6 +157,7 @@ pub async fn commit(
         Err(error) if is_client_side(&error) => Err(WriteError::CommitLost {
             error: error.context("commit"),
             pid,
+            users: 0,
         }),
         Err(error) => Err(WriteError::NotCommitted {
             error: error.context("commit"),

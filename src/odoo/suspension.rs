@@ -416,7 +416,16 @@ pub async fn suspend(
         upsert(&tx, &k, &v, o, pid).await?;
     }
     check_guard(&tx, st.signals, o, pid).await?;
-    super::commit(tx, o.deadline, Some(pid)).await?;
+    super::commit(tx, o.deadline, Some(pid))
+        .await
+        .map_err(|e| match e {
+            WriteError::CommitLost { error, pid, .. } => WriteError::CommitLost {
+                error,
+                pid,
+                users: ids.len(),
+            },
+            e => e,
+        })?;
     Ok(SuspendOutcome::Changed {
         user_ids: ids,
         newly,

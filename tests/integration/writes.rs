@@ -78,8 +78,11 @@ fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
             "no secret in output: {all}"
         );
         let hash = password_hash(&t.c, db, "admin").unwrap();
+        // 12–15: the rounds of Odoo's own hashes there (the fixture's 25000);
+        // 16+: the configured 600000.
+        let want = if major <= 15 { "25000" } else { "600000" };
         assert!(
-            hash.starts_with("$pbkdf2-sha512$600000$") && hash.len() == 131,
+            hash.starts_with(&format!("$pbkdf2-sha512${want}$")),
             "{hash}"
         );
         let verdict = passlib_check(&hash, &new, major);

@@ -102,6 +102,14 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
             }
         },
     };
+    // Waiting for a connection slot can take long: look again.
+    if run.guard.as_ref().is_some_and(|g| g.interrupted()) && !run.dry_run {
+        let r = base.ok(
+            Outcome::Skipped,
+            format!("{who}: not started (interrupted)"),
+        );
+        return Some(audited(run, &t, r, job.reason.as_deref()));
+    }
     if let Some(f) = run.filter {
         // Only --status needs the state before running; whether the
         // database is Odoo's shows in the operation's own first read.
@@ -229,9 +237,11 @@ enum Verify {
 }
 
 /// The committed path: signal, then re-read. `not-signalled` and `drift`
-/// say what did not hold.
+/// say what did not hold. When the connection itself was lost after the
+/// commit, both are done again on a new connection.
 async fn after_commit(
     conn: &Conn,
+    t: &Target,
     run: &Run,
     signals: Signals,
     changed: Changed,
@@ -239,66 +249,16 @@ async fn after_commit(
     mut r: Report,
 ) -> Report {
     r.signal = Some(signals.describe(changed));
-    let sig = signal::send(
-        &conn.client,
-        signals,
-        changed,
-        run.allow_triggers,
-        conn.deadline,
-    )
-    .await;
-    let drift = match verify {
-        Verify::Suspended => match suspension::observed(&conn.client, conn.deadline).await {
-            Ok((active, flag)) if active.is_empty() && flag => None,
-            Ok((active, flag)) => Some(format!(
-                "after the commit {}{}",
-                if active.is_empty() {
-                    String::new()
-                } else {
-                    format!("users {active:?} are active again")
-                },
-                if flag {
-                    ""
-                } else {
-                    " and the tenant is not marked suspended"
-                }
-            )),
-            Err(e) => Some(format!("could not verify after the commit: {e:#}")),
-        },
-        Verify::Reactivated(ids) => match suspension::observed(&conn.client, conn.deadline).await {
-            Ok((active, flag)) => {
-                let off: Vec<i64> = ids
-                    .iter()
-                    .copied()
-                    .filter(|i| !active.contains(i))
-                    .collect();
-                if off.is_empty() && !flag {
-                    None
-                } else {
-                    Some(format!(
-                        "after the commit {}{}",
-                        if off.is_empty() {
-                            String::new()
-                        } else {
-                            format!("users {off:?} are inactive again ")
-                        },
-                        if flag {
-                            "the tenant is marked suspended again"
-                        } else {
-                            ""
-                        }
-                    ))
-                }
-            }
-            Err(e) => Some(format!("could not verify after the commit: {e:#}")),
-        },
-        Verify::Password { id, hash } => {
-            match users::stored_hash(&conn.client, id, conn.deadline).await {
-                Ok(Some(h)) if h == *hash => None,
-                Ok(_) => Some("after the commit the stored hash is not the one written".into()),
-                Err(e) => Some(format!("could not verify after the commit: {e:#}")),
-            }
+    let (mut sig, mut drift) = signal_and_verify(conn, run, signals, changed, &verify).await;
+    let lost = |e: &anyhow::Error| crate::odoo::is_client_side(e);
+    if sig.as_ref().err().is_some_and(lost) || drift.as_ref().err().is_some_and(lost) {
+        if let Ok(c2) = t.link.connect(&t.db, &run.transport).await {
+            (sig, drift) = signal_and_verify(&c2, run, signals, changed, &verify).await;
         }
+    }
+    let drift = match drift {
+        Ok(d) => d,
+        Err(e) => Some(format!("could not verify after the commit: {e:#}")),
     };
     match (drift, sig) {
         (Some(d), sig) => {
@@ -323,6 +283,80 @@ async fn after_commit(
             r
         }
     }
+}
+
+/// Sends the signal and re-reads: (signal result, what did not hold).
+async fn signal_and_verify(
+    conn: &Conn,
+    run: &Run,
+    signals: Signals,
+    changed: Changed,
+    verify: &Verify,
+) -> (anyhow::Result<()>, anyhow::Result<Option<String>>) {
+    let sig = signal::send(
+        &conn.client,
+        signals,
+        changed,
+        run.allow_triggers,
+        conn.deadline,
+    )
+    .await;
+    let drift = match verify {
+        Verify::Suspended => {
+            suspension::observed(&conn.client, conn.deadline)
+                .await
+                .map(|(active, flag)| {
+                    (!active.is_empty() || !flag).then(|| {
+                        format!(
+                            "after the commit {}{}",
+                            if active.is_empty() {
+                                String::new()
+                            } else {
+                                format!("users {active:?} are active again")
+                            },
+                            if flag {
+                                ""
+                            } else {
+                                " and the tenant is not marked suspended"
+                            }
+                        )
+                    })
+                })
+        }
+        Verify::Reactivated(ids) => {
+            suspension::observed(&conn.client, conn.deadline)
+                .await
+                .map(|(active, flag)| {
+                    let off: Vec<i64> = ids
+                        .iter()
+                        .copied()
+                        .filter(|i| !active.contains(i))
+                        .collect();
+                    (!off.is_empty() || flag).then(|| {
+                        format!(
+                            "after the commit {}{}",
+                            if off.is_empty() {
+                                String::new()
+                            } else {
+                                format!("users {off:?} are inactive again ")
+                            },
+                            if flag {
+                                "the tenant is marked suspended again"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                })
+        }
+        Verify::Password { id, hash } => users::stored_hash(&conn.client, *id, conn.deadline)
+            .await
+            .map(|h| {
+                (h.as_deref() != Some(hash.as_str()))
+                    .then(|| "after the commit the stored hash is not the one written".to_string())
+            }),
+    };
+    (sig, drift)
 }
 
 /// The text of a refusal or failure from the odoo layer.
@@ -395,6 +429,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             r.warnings.extend(xmlrpc_warning(major, "full access"));
             after_commit(
                 conn,
+                t,
                 run,
                 signals,
                 Changed::UsersAndParams,
@@ -408,7 +443,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             tidy(t, run, &error, pid).await;
             not_committed(&who, "suspend", r, &error)
         }
-        Err(WriteError::CommitLost { error, pid }) => {
+        Err(WriteError::CommitLost { error, pid, .. }) => {
             settle_token(
                 t,
                 run,
@@ -446,10 +481,7 @@ async fn settle_token(
     };
     match tokio::time::timeout(Duration::from_secs(60), settled).await {
         Ok(Ok((conn, st, true))) => {
-            let users = match &verify {
-                Verify::Reactivated(ids) => ids.len(),
-                _ => 0,
-            };
+            let users = r.users;
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
@@ -457,17 +489,21 @@ async fn settle_token(
                 ),
             );
             r.users = users;
+            r.warnings.push(format!(
+                "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the change is committed"
+            ));
             let verify = match verify {
                 Verify::Reactivated(_) => {
                     let on = suspension::observed(&conn.client, conn.deadline)
                         .await
                         .map(|(a, _)| a)
                         .unwrap_or_default();
+                    r.users = on.len();
                     Verify::Reactivated(on)
                 }
                 v => v,
             };
-            after_commit(&conn, run, st.signals, Changed::UsersAndParams, verify, r).await
+            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
         }
         Ok(Ok((_, _, false))) => r.fail(
             Outcome::Failed,
@@ -537,6 +573,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             r.excluded_users = Some(excluded);
             after_commit(
                 conn,
+                t,
                 run,
                 signals,
                 Changed::UsersAndParams,
@@ -550,7 +587,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             tidy(t, run, &error, pid).await;
             not_committed(&who, "reactivate", r, &error)
         }
-        Err(WriteError::CommitLost { error, pid }) => {
+        Err(WriteError::CommitLost { error, pid, .. }) => {
             settle_token(
                 t,
                 run,
@@ -720,7 +757,7 @@ async fn passwd(
     let r = match res {
         Ok(_) => {
             let r = r.ok(Outcome::Changed, text);
-            after_commit(conn, run, user.signals, Changed::Users, verify, r).await
+            after_commit(conn, t, run, user.signals, Changed::Users, verify, r).await
         }
         Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
@@ -735,7 +772,7 @@ async fn passwd(
             }
             r
         }
-        Err(WriteError::CommitLost { error, pid }) => {
+        Err(WriteError::CommitLost { error, pid, .. }) => {
             settle_password(t, run, pid, &user, verify, text, r, &error).await
         }
     };
@@ -787,11 +824,14 @@ async fn settle_password(
     };
     match tokio::time::timeout(Duration::from_secs(60), settled).await {
         Ok(Ok((conn, true))) => {
-            let r = r.ok(
+            let mut r = r.ok(
                 Outcome::Changed,
                 format!("{text} (settled after a lost commit acknowledgement: {error:#})"),
             );
-            after_commit(&conn, run, user.signals, Changed::Users, verify, r).await
+            r.warnings.push(format!(
+                "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the new password is set"
+            ));
+            after_commit(&conn, t, run, user.signals, Changed::Users, verify, r).await
         }
         Ok(Ok((_, false))) => r.fail(
             Outcome::Failed,
