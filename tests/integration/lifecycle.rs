@@ -772,3 +772,86 @@ fn rename_drop_undrop_purge_with_filestore() {
         assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
     }
 }
+
+#[test]
+fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master() {
+    use crate::harness::{toml_string, Sshd};
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let t = env("");
+    let run = tempfile::Builder::new()
+        .prefix("tl")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let inv = t.dir.path().join("ssh.toml");
+    std::fs::write(
+        &inv,
+        format!(
+            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
+             [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+            toml_string(&t.fs.to_string_lossy()),
+            t.c.port(),
+            sshd.port(),
+            toml_string(&sshd.user()),
+            toml_string(&sshd.identity_file().to_string_lossy()),
+            toml_string(&sshd.known_hosts_file().to_string_lossy()),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&inv, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let cmd = || {
+        let mut c = tenantctl_with_home(t.dir.path());
+        c.env("XDG_RUNTIME_DIR", run.path()).arg("-i").arg(&inv);
+        c
+    };
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let l0 = logins();
+    let a = cmd()
+        .args([
+            "create",
+            "s1/viassh",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert_eq!(v["via"], "ssh", "{v}");
+    assert_eq!(v["filestore"], "linked", "{v}");
+    assert_filestore_copy(&t.fs, "tmpl12", "viassh");
+    // One SSH login for the run: PostgreSQL and the filestore share the master.
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    // The filestore check runs over SSH too: a taken directory refuses.
+    std::fs::create_dir_all(t.fs.join("blocked")).unwrap();
+    let before = t.dbs();
+    cmd()
+        .args([
+            "create",
+            "s1/blocked",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(2);
+    assert_eq!(t.dbs(), before);
+    cmd()
+        .args(["drop", "s1/viassh", "--force", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.fs.join("viassh").exists());
+    cmd()
+        .args(["purge", "s1/viassh", "--now", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("viassh")));
+    assert!(!t.fs_entries().iter().any(|d| d.starts_with("viassh")));
+}
