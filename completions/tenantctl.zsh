@@ -57,6 +57,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
+'--dropped[Show the soft-dropped tenants instead (see drop, undrop, purge)]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -296,6 +297,37 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+'--from=[CSV\: name\[,admin_login\[,company\]\] per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--template=[Template (default\: each node'\''s \`template\`)]:TEMPLATE:_default' \
+'--length=[Length of the generated admin passwords]:LENGTH:_default' \
+'--secrets-file=[New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password]:PATH:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Use templates with open connections, ending them]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_tenantctl__subcmd__bulk__subcmd__help_commands" \
@@ -317,6 +349,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (passwd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(create)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -352,6 +388,182 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Template database on the same node (default\: the node'\''s \`template\`)]:TEMPLATE:_default' \
+'--base-url=[web.base.url (default\: the node'\''s base_url pattern)]:URL:_default' \
+'--admin-login=[New login of the admin user (default\: the template'\''s)]:LOGIN:_default' \
+'--company=[Company name (the main company and its partner)]:NAME:_default' \
+'--length=[Length of a generated password]:LENGTH:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'(--generate)--password-stdin[Read the admin password from the first line of stdin]' \
+'--generate[Generate the admin password and print it once on stdout]' \
+'--force[Use a template with open connections, ending them (as Odoo'\''s duplicate does)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':target -- NODE/NAME (NAME alone when one node is selected):_default' \
+&& ret=0
+;;
+(duplicate)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--neutralize[Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)]' \
+'--force[End the tenant'\''s open connections (as Odoo'\''s duplicate does)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':new -- The copy'\''s name (same node):_default' \
+&& ret=0
+;;
+(rename)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':new -- The new name:_default' \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Drop a tenant that is not suspended]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(undrop)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--now[Do not wait for the node'\''s drop_retention]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
 && ret=0
 ;;
 (completions)
@@ -455,11 +667,39 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
 ;;
 (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(duplicate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rename)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(undrop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -494,6 +734,12 @@ _tenantctl_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
+'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
+'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
+'undrop:Restore a soft-dropped tenant under its name' \
+'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -506,9 +752,15 @@ _tenantctl__subcmd__bulk_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__create_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk create commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help_commands() {
@@ -516,9 +768,15 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help create commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
@@ -565,6 +823,21 @@ _tenantctl__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl completions commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__create_commands] )) ||
+_tenantctl__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl drop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__duplicate_commands] )) ||
+_tenantctl__subcmd__duplicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl duplicate commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help_commands() {
     local commands; commands=(
@@ -575,6 +848,12 @@ _tenantctl__subcmd__help_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
+'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
+'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
+'undrop:Restore a soft-dropped tenant under its name' \
+'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -587,8 +866,14 @@ _tenantctl__subcmd__help__subcmd__bulk_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
     )
     _describe -t commands 'tenantctl help bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk create commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands() {
@@ -615,6 +900,21 @@ _tenantctl__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help completions commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__create_commands] )) ||
+_tenantctl__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help drop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__duplicate_commands] )) ||
+_tenantctl__subcmd__help__subcmd__duplicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help duplicate commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
@@ -635,10 +935,20 @@ _tenantctl__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help passwd commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__help__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help purge commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__help__subcmd__reactivate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__rename_commands] )) ||
+_tenantctl__subcmd__help__subcmd__rename_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help rename commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__show_commands] )) ||
 _tenantctl__subcmd__help__subcmd__show_commands() {
@@ -649,6 +959,11 @@ _tenantctl__subcmd__help__subcmd__show_commands() {
 _tenantctl__subcmd__help__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__undrop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__undrop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help undrop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__list_commands] )) ||
 _tenantctl__subcmd__list_commands() {
@@ -665,10 +980,20 @@ _tenantctl__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl passwd commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl purge commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__reactivate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__rename_commands] )) ||
+_tenantctl__subcmd__rename_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl rename commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__show_commands] )) ||
 _tenantctl__subcmd__show_commands() {
@@ -679,6 +1004,11 @@ _tenantctl__subcmd__show_commands() {
 _tenantctl__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__undrop_commands] )) ||
+_tenantctl__subcmd__undrop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl undrop commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_tenantctl" ]; then
