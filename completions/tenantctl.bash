@@ -67,11 +67,17 @@ _tenantctl() {
             tenantctl__subcmd__bulk,create)
                 cmd="tenantctl__subcmd__bulk__subcmd__create"
                 ;;
+            tenantctl__subcmd__bulk,drop)
+                cmd="tenantctl__subcmd__bulk__subcmd__drop"
+                ;;
             tenantctl__subcmd__bulk,help)
                 cmd="tenantctl__subcmd__bulk__subcmd__help"
                 ;;
             tenantctl__subcmd__bulk,passwd)
                 cmd="tenantctl__subcmd__bulk__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__bulk,purge)
+                cmd="tenantctl__subcmd__bulk__subcmd__purge"
                 ;;
             tenantctl__subcmd__bulk,reactivate)
                 cmd="tenantctl__subcmd__bulk__subcmd__reactivate"
@@ -82,11 +88,17 @@ _tenantctl() {
             tenantctl__subcmd__bulk__subcmd__help,create)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__create"
                 ;;
+            tenantctl__subcmd__bulk__subcmd__help,drop)
+                cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__drop"
+                ;;
             tenantctl__subcmd__bulk__subcmd__help,help)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__help"
                 ;;
             tenantctl__subcmd__bulk__subcmd__help,passwd)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__bulk__subcmd__help,purge)
+                cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__purge"
                 ;;
             tenantctl__subcmd__bulk__subcmd__help,reactivate)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate"
@@ -145,8 +157,14 @@ _tenantctl() {
             tenantctl__subcmd__help__subcmd__bulk,create)
                 cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__create"
                 ;;
+            tenantctl__subcmd__help__subcmd__bulk,drop)
+                cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__drop"
+                ;;
             tenantctl__subcmd__help__subcmd__bulk,passwd)
                 cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__help__subcmd__bulk,purge)
+                cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__purge"
                 ;;
             tenantctl__subcmd__help__subcmd__bulk,reactivate)
                 cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate"
@@ -211,7 +229,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd create help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd create drop purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,8 +344,62 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__bulk__subcmd__drop)
+            opts="-y -i -o -v -q -h -V --from --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__bulk__subcmd__help)
-            opts="suspend reactivate passwd create help"
+            opts="suspend reactivate passwd create drop purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +413,20 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help__subcmd__drop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -369,6 +455,20 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -438,6 +538,60 @@ _tenantctl() {
                     return 0
                     ;;
                 --login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__purge)
+            opts="-y -i -o -v -q -h -V --from --now --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -901,7 +1055,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help__subcmd__bulk)
-            opts="suspend reactivate passwd create"
+            opts="suspend reactivate passwd create drop purge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -928,7 +1082,35 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__bulk__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__bulk__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

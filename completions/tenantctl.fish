@@ -158,27 +158,29 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l node -d 'Only these nodes (repeatable)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s q -l quiet -d 'Only errors on stderr'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s h -l help -d 'Print help'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -f -a "suspend" -d 'Suspend many tenants'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -f -a "reactivate" -d 'Reactivate many tenants'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "suspend" -d 'Suspend many tenants'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "reactivate" -d 'Reactivate many tenants'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l from -d 'Targets: one TENANT or NODE/TENANT per line (\'-\' = stdin); # comments, CSV' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l match -d 'Only tenants whose name matches this glob' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l status -d 'Only tenants in this state' -r -f -a "active\t''
@@ -281,10 +283,54 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l from -d 'One TENANT or NODE/TENANT per line (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l force -d 'Drop tenants that are not suspended'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l from -d 'One dropped tenant (name or dropped name, NODE/ allowed) per line (\'-\' = stdin)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l now -d 'Do not wait for the nodes\' drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l node -d 'Only these nodes (repeatable)' -r
@@ -480,3 +526,5 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'

@@ -328,6 +328,62 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+'--from=[One TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Drop tenants that are not suspended]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+'--from=[One dropped tenant (name or dropped name, NODE/ allowed) per line ('\''-'\'' = stdin)]:FILE:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--now[Do not wait for the nodes'\'' drop_retention]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_tenantctl__subcmd__bulk__subcmd__help_commands" \
@@ -353,6 +409,14 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -671,6 +735,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -753,6 +825,8 @@ _tenantctl__subcmd__bulk_commands() {
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk commands' commands "$@"
@@ -762,6 +836,11 @@ _tenantctl__subcmd__bulk__subcmd__create_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk create commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk drop commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help_commands() {
     local commands; commands=(
@@ -769,6 +848,8 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk help commands' commands "$@"
@@ -777,6 +858,11 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk help create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help drop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
@@ -787,6 +873,11 @@ _tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk help passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands() {
@@ -802,6 +893,11 @@ _tenantctl__subcmd__bulk__subcmd__help__subcmd__suspend_commands() {
 _tenantctl__subcmd__bulk__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__reactivate_commands() {
@@ -867,6 +963,8 @@ _tenantctl__subcmd__help__subcmd__bulk_commands() {
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
     )
     _describe -t commands 'tenantctl help bulk commands' commands "$@"
 }
@@ -875,10 +973,20 @@ _tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help bulk create commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk drop commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands() {

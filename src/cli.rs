@@ -202,6 +202,41 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk create --from new-customers.csv --template tmpl16 --secrets-file ~/new-2026-12.csv --yes")]
     Create(BulkCreateArgs),
+    /// Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line
+    #[command(after_help = "Examples:
+  tenantctl bulk drop --from closed-accounts.txt --yes")]
+    Drop(BulkDropArgs),
+    /// Purge many dropped tenants (after drop_retention unless --now)
+    #[command(
+        after_help = "On a terminal you type the number of tenants; without one, pass --yes.
+Examples:
+  tenantctl list --dropped -o csv | tail -n +2 | cut -d, -f1,2 | tr , / | tenantctl bulk purge --from - --yes"
+    )]
+    Purge(BulkPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BulkDropArgs {
+    /// One TENANT or NODE/TENANT per line ('-' = stdin); # comments
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// Drop tenants that are not suspended
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkPurgeArgs {
+    /// One dropped tenant (name or dropped name, NODE/ allowed) per line ('-' = stdin)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// Do not wait for the nodes' drop_retention
+    #[arg(long)]
+    pub now: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
 }
 
 /// Flags of every lifecycle command.
@@ -549,6 +584,20 @@ impl Cli {
                 },
                 a.flags,
             ),
+            Command::Bulk(BulkCommand::Drop(a)) => lifecycle(
+                config::LifecycleAction::BulkDrop {
+                    from: a.from,
+                    force: a.force,
+                },
+                a.flags,
+            ),
+            Command::Bulk(BulkCommand::Purge(a)) => lifecycle(
+                config::LifecycleAction::BulkPurge {
+                    from: a.from,
+                    now: a.now,
+                },
+                a.flags,
+            ),
             Command::Create(a) => lifecycle(
                 config::LifecycleAction::Create(config::CreateOpts {
                     target: a.target,
@@ -612,7 +661,9 @@ impl Cli {
                         },
                         a.targets,
                     ),
-                    BulkCommand::Create(_) => unreachable!("matched above"),
+                    BulkCommand::Create(_) | BulkCommand::Drop(_) | BulkCommand::Purge(_) => {
+                        unreachable!("matched above")
+                    }
                     BulkCommand::Passwd(a) => (
                         config::BulkAction::Passwd {
                             length: a.length as usize,

@@ -171,6 +171,16 @@ pub enum LifecycleAction {
         tenant: String,
         now: bool,
     },
+    /// `bulk drop --from FILE [--force]`.
+    BulkDrop {
+        from: PathBuf,
+        force: bool,
+    },
+    /// `bulk purge --from FILE [--now]`.
+    BulkPurge {
+        from: PathBuf,
+        now: bool,
+    },
     /// `bulk create --from FILE` (name, admin login, company columns).
     BulkCreate {
         from: PathBuf,

@@ -117,9 +117,11 @@ impl Filestore {
     /// `filestore_owner`. On failure the partial `<dst>` is removed.
     pub async fn copy(&self, src: &str, dst: &str) -> anyhow::Result<Copied> {
         let (s, d) = (self.q(src), self.q(dst));
+        // Hard links share their inode with the source: only the directories
+        // (new) are given to the owner; copied files are all new.
         let chown = match &self.owner {
             Some(o) => format!(
-                " && {{ chown -R {o} {d} || {{ rm -rf {d}; exit 1; }}; }}",
+                " && {{ if [ $how = linked ]; then find {d} -type d -exec chown {o} {{}} +; else chown -R {o} {d}; fi || {{ rm -rf {d}; exit 1; }}; }}",
                 o = sh_quote(o)
             ),
             None => String::new(),

@@ -41,6 +41,12 @@ async fn pause_point(step: &str) {
     }
 }
 
+/// The run's one Ctrl-C guard, installed when the first change starts.
+fn run_guard() -> Guard {
+    static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
+    GUARD.get_or_init(Guard::install).clone()
+}
+
 /// One done step and how to undo it.
 enum Undo {
     DropDb(String),
@@ -298,6 +304,12 @@ pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
                 *force,
             )
             .await
+        }
+        LifecycleAction::BulkDrop { from, force } => {
+            bulk_lifecycle(ctx, o, from, "drop", *force).await
+        }
+        LifecycleAction::BulkPurge { from, now } => {
+            bulk_lifecycle(ctx, o, from, "purge", *now).await
         }
     }
 }
@@ -678,7 +690,7 @@ async fn copy_one(
         fs: fs.as_ref(),
         ctx,
         done: Vec::new(),
-        guard: Guard::install(),
+        guard: run_guard(),
     };
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src).await {
@@ -735,7 +747,8 @@ async fn copy_one(
                     if c2.neutralize { ", neutralized" } else { "" }
                 ),
             );
-            (r, steps.guard.interrupted(), copy.generated)
+            // Done: a Ctrl-C now stops only what follows (bulk).
+            (r, false, copy.generated)
         }
         Err(stop) => {
             let (r, i) = undone(&mut steps, r, &who, stop).await;
@@ -952,7 +965,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         fs: fs.as_ref(),
         ctx,
         done: Vec::new(),
-        guard: Guard::install(),
+        guard: run_guard(),
     };
     let work = async {
         steps.next("database").await?;
@@ -1077,12 +1090,13 @@ fn original_name(db: &str, comment: Option<&str>) -> Option<String> {
         .or_else(|| parse_dropped(db).map(|(n, _)| n))
 }
 
-async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+async fn drop_one(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    tenant: &str,
+    force: bool,
+    interactive: bool,
+) -> Result<Option<(Report, bool)>> {
     let t = ctx.resolve_for_write(tenant).await?;
     let link = &t.link;
     let who = t.display();
@@ -1090,7 +1104,7 @@ async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) ->
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
+    let done = |r: Report| Ok(Some((r, false)));
     let fs = match filestore_for(link, o.no_filestore) {
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
@@ -1154,11 +1168,10 @@ async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) ->
             format!("dry run: would {plan}\nNothing changed."),
         ));
     }
-    if !o.yes {
+    if interactive && !o.yes {
         ctx.printer.info(&plan);
         if !confirm(&format!("Drop {who}?"))? {
-            ctx.printer.info("aborted; nothing changed");
-            return Ok(EXIT_FAILED);
+            return Ok(None);
         }
     }
     let mut steps = Steps {
@@ -1167,7 +1180,7 @@ async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) ->
         fs: fs.as_ref(),
         ctx,
         done: Vec::new(),
-        guard: Guard::install(),
+        guard: run_guard(),
     };
     let note = json!({"tenantctl_dropped": {
         "name": t.db, "at": now_rfc3339(), "by": crate::audit::operator(),
@@ -1215,7 +1228,7 @@ async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) ->
         ),
         Err(stop) => undone(&mut steps, r, &who, stop).await,
     };
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    Ok(Some((r, interrupted)))
 }
 
 /// A dropped tenant found on a node.
@@ -1419,7 +1432,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         fs: fs.as_ref(),
         ctx,
         done: Vec::new(),
-        guard: Guard::install(),
+        guard: run_guard(),
     };
     let work = async {
         steps.next("database").await?;
@@ -1479,12 +1492,13 @@ fn confirm_purge(name: &str, who: &str, yes: bool) -> Result<bool> {
     Ok(line.trim_end_matches(['\n', '\r']) == name)
 }
 
-async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+async fn purge_one(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    spec: &str,
+    now: bool,
+    interactive: bool,
+) -> Result<Option<(Report, bool)>> {
     let dt = find_dropped(ctx, spec).await?;
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
@@ -1493,7 +1507,7 @@ async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
+    let done = |r: Report| Ok(Some((r, false)));
     let fs = match filestore_for(link, o.no_filestore) {
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
@@ -1529,8 +1543,10 @@ async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8
             format!("dry run: would {plan}. Nothing changed."),
         ));
     }
-    ctx.printer.info(&plan);
-    if !confirm_purge(&dt.name, &who, o.yes)? {
+    if interactive {
+        ctx.printer.info(&plan);
+    }
+    if interactive && !confirm_purge(&dt.name, &who, o.yes)? {
         return done(r.fail(
             Outcome::Refused,
             format!("{who}: the name typed does not match; nothing changed"),
@@ -1558,6 +1574,140 @@ async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8
     done(r.ok(
         Outcome::Changed,
         format!("purged {who}: database and filestore deleted"),
+    ))
+}
+
+async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    match drop_one(ctx, o, tenant, force, true).await? {
+        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
+        None => {
+            ctx.printer.info("aborted; nothing changed");
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    match purge_one(ctx, o, spec, now, true).await? {
+        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
+        None => Ok(EXIT_FAILED),
+    }
+}
+
+/// Targets of `bulk drop|purge --from`: the first column of each line.
+fn bulk_targets(from: &std::path::Path) -> Result<Vec<(usize, String)>> {
+    let text = if from == std::path::Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|x| Error::usage(anyhow!("--from -: {x}")))?;
+        s
+    } else {
+        std::fs::read_to_string(from)
+            .map_err(|x| Error::usage(anyhow!("--from {}: {x}", from.display())))?
+    };
+    let v: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i, parse_line(l).swap_remove(0)))
+        .filter(|(i, n)| !(*i == 1 && (n == "name" || n == "tenant")))
+        .collect();
+    if v.is_empty() {
+        return Err(Error::usage(anyhow!(
+            "--from {}: no tenants",
+            from.display()
+        )));
+    }
+    Ok(v)
+}
+
+/// `bulk drop` / `bulk purge`: one confirmation for the run, then each
+/// tenant as the single command does it, in file order.
+async fn bulk_lifecycle(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    from: &std::path::Path,
+    action: &'static str,
+    flag: bool,
+) -> Result<u8> {
+    let targets = bulk_targets(from)?;
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    if !o.dry_run {
+        let ok = if action == "purge" && std::io::stdin().is_terminal() {
+            eprint!(
+                "Purge {n} dropped tenants for good (no undo)? Type their number ({n}) to confirm: ",
+                n = targets.len()
+            );
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            line.trim() == targets.len().to_string()
+        } else if !o.yes {
+            confirm(&format!("{action} {} tenants?", targets.len()))?
+        } else {
+            true
+        };
+        if !ok {
+            ctx.printer.info("aborted; nothing changed");
+            return Ok(EXIT_FAILED);
+        }
+    }
+    let t0 = std::time::Instant::now();
+    let mut reports = Vec::new();
+    let mut interrupted = false;
+    for (line, spec) in targets {
+        interrupted |= !o.dry_run && run_guard().interrupted();
+        let mut r = if interrupted {
+            Report::new(None, &spec, action).ok(Outcome::Skipped, "not started (interrupted)")
+        } else {
+            let res = match action {
+                "drop" => drop_one(ctx, o, &spec, flag, false).await,
+                _ => purge_one(ctx, o, &spec, flag, false).await,
+            };
+            match res {
+                Ok(Some((r, i))) => {
+                    interrupted |= i;
+                    r
+                }
+                Ok(None) => Report::new(None, &spec, action).fail(Outcome::Refused, "aborted"),
+                Err(x) => Report::new(None, &spec, action).fail(
+                    if x.is_usage() {
+                        Outcome::Refused
+                    } else {
+                        Outcome::Failed
+                    },
+                    format!("{spec}: {x:#}"),
+                ),
+            }
+        };
+        r.line = Some(line);
+        if !o.dry_run {
+            audited(log.as_ref(), &mut r);
+        }
+        reports.push(r);
+    }
+    Ok(report::bulk(
+        ctx,
+        action,
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
     ))
 }
 

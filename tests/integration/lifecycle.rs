@@ -924,3 +924,49 @@ fn bulk_create_from_a_csv_with_secrets_file() {
     );
     assert_filestore_copy(&t.fs, "tmpl12", "beta");
 }
+
+#[test]
+fn bulk_drop_and_bulk_purge() {
+    let t = env("");
+    for n in ["bd1", "bd2"] {
+        create_tenant(&t.c, n, &TenantSpec::for_major(12));
+        write_files(&t.fs.join(n));
+    }
+    t.c.sql(
+        "bd1",
+        "INSERT INTO ir_config_parameter (key, value) VALUES ('tenant.suspended', 'true')",
+    );
+    let list = t.dir.path().join("closing.txt");
+    std::fs::write(&list, "# closing accounts\nbd1\nn1/bd2\n").unwrap();
+    let a = t
+        .cmd()
+        .args(["bulk", "drop", "--from"])
+        .arg(&list)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .code(3);
+    let v = json_of(&a);
+    assert_eq!(v["results"][0]["outcome"], "changed", "{v}");
+    assert_eq!(v["results"][1]["outcome"], "refused", "{v}");
+    assert!(t.c.db_exists("bd2") && !t.c.db_exists("bd1"));
+    let gone = v["results"][0]["dropped_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(t.fs.join(&gone).is_dir());
+    std::fs::write(&list, "bd1\n").unwrap();
+    t.cmd()
+        .args(["bulk", "purge", "--from"])
+        .arg(&list)
+        .args(["--yes"])
+        .assert()
+        .code(2);
+    t.cmd()
+        .args(["bulk", "purge", "--now", "--from"])
+        .arg(&list)
+        .args(["--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("bd1")));
+    assert!(!t.fs.join(&gone).exists());
+}
