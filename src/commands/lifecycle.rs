@@ -447,21 +447,31 @@ async fn do_copy(
 ) -> std::result::Result<Made, Stop> {
     let d = steps.maint.deadline;
     let link = steps.link;
+    // Built under a staging name, renamed at the end: NAME only ever
+    // appears complete. A run killed outright (kill -9) leaves the staging
+    // database/directory, which the next create/duplicate on the node
+    // removes (see `clean_stale`).
+    let staging = staging_name(&c.new);
     steps.next("database").await?;
     if c.force {
         lc::end_sessions(&steps.maint.client, &c.source, d).await?;
     }
-    // Recorded first: a CREATE that fails leaves nothing, DROP IF EXISTS is harmless.
-    steps.done.push(Undo::DropDb(c.new.clone()));
-    lc::create_from(&steps.maint.client, &c.new, &c.source, &src.owner, d)
+    lc::create_from(&steps.maint.client, &staging, &c.source, &src.owner, d)
         .await
         .map_err(|x| {
             anyhow!(
                 "CREATE DATABASE {} TEMPLATE {}: {x:#}",
-                e(&c.new),
+                e(&staging),
                 e(&c.source)
             )
         })?;
+    // Recorded once made: a CREATE that failed made nothing of ours.
+    steps.done.push(Undo::DropDb(staging.clone()));
+    let note = json!({"tenantctl_creating": {
+        "name": c.new, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    }})
+    .to_string();
+    lc::set_comment(&steps.maint.client, &staging, Some(&note), d).await?;
     steps.next("identity").await?;
     let mut copy = Made {
         regenerated: Default::default(),
@@ -471,7 +481,7 @@ async fn do_copy(
     };
     {
         let mut conn = link
-            .connect(&c.new, &steps.ctx.transport)
+            .connect(&staging, &steps.ctx.transport)
             .await
             .map_err(|x| x.context("connecting to the new database"))?;
         let mut id = Identity {
@@ -543,11 +553,80 @@ async fn do_copy(
     }
     if let Some(fs) = steps.fs {
         steps.next("filestore").await?;
-        steps.done.push(Undo::RemoveDir(c.new.clone()));
-        copy.filestore = Some(fs.copy(&c.source, &c.new).await?);
+        steps.done.push(Undo::RemoveDir(staging.clone()));
+        copy.filestore = Some(fs.copy(&c.source, &staging).await?);
+    }
+    steps.next("rename").await?;
+    lc::rename(&steps.maint.client, &staging, &c.new, d).await?;
+    steps.done.push(Undo::RenameDb {
+        from: c.new.clone(),
+        to: staging.clone(),
+    });
+    lc::set_comment(&steps.maint.client, &c.new, None, d).await?;
+    if let Some(fs) = steps.fs {
+        if fs.rename(&staging, &c.new).await? {
+            steps.done.push(Undo::MoveDir {
+                from: c.new.clone(),
+                to: staging.clone(),
+            });
+        }
     }
     steps.next("done").await?;
     Ok(copy)
+}
+
+/// The marker of a database or filestore directory being built.
+const CREATING: &str = ".creating-";
+
+/// `NAME.creating-<8 hex>` within 63 bytes (random: concurrent runs never
+/// share one).
+fn staging_name(name: &str) -> String {
+    let mut b = [0u8; 4];
+    getrandom::getrandom(&mut b).expect("the OS random number generator failed");
+    let tag: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let keep = MAX_NAME - CREATING.len() - tag.len();
+    let mut cut = name.len().min(keep);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{CREATING}{tag}", &name[..cut])
+}
+
+/// Removes what runs killed outright left on the node: staging databases
+/// (and their filestore directories) recorded by a tenantctl process of
+/// this host that is gone. Others are only warned about.
+async fn clean_stale(maint: &Conn, fs: Option<&Filestore>, r: &mut Report) -> anyhow::Result<()> {
+    let me = crate::audit::hostname();
+    for (db, comment) in lc::creating(&maint.client, maint.deadline).await? {
+        let rec = comment
+            .as_deref()
+            .and_then(|c| serde_json::from_str::<Value>(c).ok())
+            .and_then(|v| v.get("tenantctl_creating").cloned());
+        let Some(rec) = rec else { continue };
+        let pid = rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as i32;
+        let host = rec.get("host").and_then(Value::as_str).unwrap_or("");
+        // SAFETY: kill(pid, 0) only checks whether the process exists.
+        let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
+        if host != me || alive {
+            if host != me {
+                r.warnings.push(format!(
+                    "{} is being built (or was left) by tenantctl on {}; not touched",
+                    e(&db),
+                    e(host)
+                ));
+            }
+            continue;
+        }
+        lc::drop_database(&maint.client, &db, maint.deadline).await?;
+        if let Some(fs) = fs {
+            fs.remove(&db).await?;
+        }
+        r.warnings.push(format!(
+            "removed {} left by a tenantctl run that was killed (pid {pid})",
+            e(&db)
+        ));
+    }
+    Ok(())
 }
 
 fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) -> String {
@@ -683,6 +762,10 @@ async fn copy_one(
                 }
             }
         }
+    }
+    if let Err(x) = clean_stale(&maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
     let mut steps = Steps {
         link,

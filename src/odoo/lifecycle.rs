@@ -85,6 +85,19 @@ pub async fn dropped(
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
+/// Databases tenantctl is building (`create`, `duplicate`), with their comment.
+const CREATING_SQL: &str =
+    "SELECT d.datname::text, pg_catalog.shobj_description(d.oid, 'pg_database') \
+     FROM pg_catalog.pg_database d WHERE d.datname ~ '\\.creating-[0-9a-f]{8}$' ORDER BY 1";
+
+pub async fn creating(
+    client: &Client,
+    deadline: Duration,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let rows = within(deadline, client.query_typed(CREATING_SQL, &[])).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// Sessions on `db` other than ours: what makes `CREATE DATABASE ... TEMPLATE`
 /// fail ("source database is being accessed by other users").
 const SESSIONS_SQL: &str = "SELECT count(*) FROM pg_catalog.pg_stat_activity \

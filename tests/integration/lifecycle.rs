@@ -518,63 +518,117 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
     assert_eq!(t.fs_entries(), before_fs);
 
     // Ctrl-C before each step: everything done so far is undone, exit 130.
-    for step in ["database", "identity", "filestore", "done"] {
-        let mut child = std::process::Command::new(tenantctl_bin())
-            .args(["-i"])
-            .arg(&t.inv)
+    for step in ["database", "identity", "filestore", "rename", "done"] {
+        let (code, rest) = interrupt_at(&t, step, libc::SIGINT, "intr");
+        assert_eq!(code, Some(130), "step {step}: {rest}");
+        assert_eq!(t.dbs(), before_dbs, "step {step}: {rest}");
+        assert_eq!(t.fs_entries(), before_fs, "step {step}: {rest}");
+    }
+
+    // kill -9 at each step: only a staging name can be left (never NAME
+    // half-made), and the next create on the node removes it.
+    for step in ["identity", "filestore", "rename"] {
+        let (code, rest) = interrupt_at(&t, step, libc::SIGKILL, "killed");
+        assert_eq!(code, None, "step {step}: {rest}");
+        assert!(
+            !t.c.db_exists("killed"),
+            "step {step}: never half-made under its name"
+        );
+        let left: Vec<String> = t
+            .dbs()
+            .into_iter()
+            .filter(|d| !before_dbs.contains(d))
+            .collect();
+        assert!(
+            left.iter().all(|d| d.starts_with("killed.creating-")),
+            "{left:?}"
+        );
+        let a = t
+            .cmd()
             .args([
                 "create",
-                "n1/intr",
+                "n1/killed",
                 "--from",
                 "tmpl12",
                 "--password-stdin",
                 "--yes",
+                "-o",
+                "json",
             ])
-            .env("HOME", t.dir.path())
-            .env("XDG_STATE_HOME", t.dir.path().join(".local/state"))
-            .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-            .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
-            stdin.write_all(b"Pass-word-123\n").unwrap();
+            .write_stdin("Pass-word-123\n")
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        if !left.is_empty() {
+            assert!(v["warnings"].to_string().contains("killed"), "{v}");
         }
-        let mut err = child.stderr.take().unwrap();
-        // Wait for the pause message, then press Ctrl-C.
-        let mut seen = Vec::new();
-        let mut buf = [0u8; 256];
-        let t0 = std::time::Instant::now();
-        while !String::from_utf8_lossy(&seen).contains("pausing before") {
-            use std::io::Read;
-            let n = err.read(&mut buf).unwrap();
-            assert!(
-                n > 0 && t0.elapsed().as_secs() < 30,
-                "step {step}: {}",
-                String::from_utf8_lossy(&seen)
-            );
-            seen.extend_from_slice(&buf[..n]);
-        }
-        // The pause lasts 3 s; let the signal handler settle first.
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        // SAFETY: kill(2) on our own child.
-        unsafe {
-            libc::kill(child.id() as i32, libc::SIGINT);
-        }
-        let out = child.wait_with_output().unwrap();
-        let mut rest = String::from_utf8_lossy(&seen).into_owned();
-        {
-            use std::io::Read;
-            let _ = err.read_to_string(&mut rest);
-        }
-        assert_eq!(out.status.code(), Some(130), "step {step}: {rest}");
-        assert_eq!(t.dbs(), before_dbs, "step {step}: {rest}");
-        assert_eq!(t.fs_entries(), before_fs, "step {step}: {rest}");
+        let mut want = before_dbs.clone();
+        want.push("killed".into());
+        want.sort();
+        assert_eq!(t.dbs(), want, "step {step}");
+        let mut want_fs = before_fs.clone();
+        want_fs.push("killed".into());
+        want_fs.sort();
+        assert_eq!(t.fs_entries(), want_fs, "step {step}");
+        t.c.sql("postgres", "DROP DATABASE killed");
+        std::fs::remove_dir_all(t.fs.join("killed")).unwrap();
     }
+}
+
+/// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
+/// code and stderr.
+fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new(tenantctl_bin())
+        .args(["-i"])
+        .arg(&t.inv)
+        .args([
+            "create",
+            &format!("n1/{name}"),
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+        ])
+        .env("HOME", t.dir.path())
+        .env("XDG_STATE_HOME", t.dir.path().join(".local/state"))
+        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Pass-word-123\n")
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    // Wait for the pause message, then signal.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let t0 = std::time::Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("pausing before") {
+        let n = err.read(&mut buf).unwrap();
+        assert!(
+            n > 0 && t0.elapsed().as_secs() < 30,
+            "step {step}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // The pause lasts 3 s; let the signal handler settle first.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, sig);
+    }
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::from_utf8_lossy(&seen).into_owned();
+    let _ = err.read_to_string(&mut rest);
+    (out.status.code(), rest)
 }
 
 /// A source tenant with scheduled actions and mail servers (the tables of
