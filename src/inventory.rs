@@ -84,6 +84,8 @@ struct RawSettings {
     password: Option<Spanned<String>>,
     labels: Option<BTreeMap<String, String>>,
     password_scheme: Option<PasswordScheme>,
+    /// Suspension layers: users, crons, mail, connections.
+    suspend_layers: Option<Spanned<Vec<String>>>,
     ssh: Option<Spanned<RawSsh>>,
 }
 
@@ -208,6 +210,8 @@ pub struct Node {
     pub password: PasswordSource,
     pub labels: BTreeMap<String, String>,
     pub password_scheme: PasswordScheme,
+    /// What `suspend` switches off (default users, crons, mail).
+    pub suspend_layers: crate::odoo::layers::LayerSet,
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
@@ -475,6 +479,18 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             PasswordSource::Default
         };
         let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
+        let suspend_layers = match n
+            .suspend_layers
+            .as_ref()
+            .or(defaults.suspend_layers.as_ref())
+        {
+            None => crate::odoo::layers::LayerSet::DEFAULT,
+            Some(l) => crate::odoo::layers::LayerSet::parse(
+                &l.get_ref().join(","),
+                crate::odoo::layers::LayerSet::DEFAULT,
+            )
+            .map_err(|e| at(path, text, Some(l.span()), format!("suspend_layers: {e}")))?,
+        };
         let mut labels = defaults.labels.clone().unwrap_or_default();
         labels.extend(n.labels.clone().unwrap_or_default());
         nodes.push(Node {
@@ -505,6 +521,7 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .password_scheme
                 .or(defaults.password_scheme)
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
+            suspend_layers,
             ssh,
         });
     }

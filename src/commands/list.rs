@@ -32,6 +32,14 @@ pub struct Row {
     pub last_login: Option<String>,
     pub suspended_at: Option<String>,
     pub suspended_reason: Option<String>,
+    /// Suspended with the `connections` layer: the database refuses
+    /// connections (what is shown comes from the node's catalog).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
+    /// A suspended tenant with active users, or a tenant not marked
+    /// suspended whose users are all archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
     pub via: Via,
 }
 
@@ -102,6 +110,14 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
         StatusFilter::Suspended => r.status == "suspended",
     });
     sort(&mut rows, opts.sort);
+    for r in rows.iter().filter(|r| r.drift.is_some()) {
+        ctx.printer.warn(format!(
+            "{}/{}: drift: {}",
+            r.node,
+            r.tenant,
+            r.drift.as_deref().unwrap_or_default()
+        ));
+    }
     errors.sort_by(|a, b| a.node.cmp(&b.node).then(a.error.cmp(&b.error)));
     print(ctx, &rows, &errors);
     Ok(if errors.is_empty() {
@@ -140,6 +156,15 @@ async fn list_node(
         let t = t.clone();
         set.spawn(async move {
             let r = async {
+                // Blocked by the connections layer: known from the catalog.
+                if let Some(b) = &c.blocked {
+                    return Ok(Probe::Tenant(probe::Summary {
+                        suspended: true,
+                        suspended_at: b.at.clone(),
+                        suspended_reason: b.reason.clone(),
+                        ..Default::default()
+                    }));
+                }
                 let conn = link.connect(&c.name, &t).await?;
                 probe::summary(&conn).await
             }
@@ -160,11 +185,21 @@ async fn list_node(
             last_login: None,
             suspended_at: None,
             suspended_reason: None,
+            blocked: false,
+            drift: None,
             via: link.via,
         };
         let ev = match r {
+            Ok(Probe::Tenant(s)) if c.blocked.is_some() => Event::Row(Row {
+                status: "suspended",
+                blocked: true,
+                suspended_at: s.suspended_at,
+                suspended_reason: s.suspended_reason,
+                ..base
+            }),
             Ok(Probe::Tenant(s)) => Event::Row(Row {
                 status: if s.suspended { "suspended" } else { "active" },
+                drift: drift_of(&s),
                 users: Some(s.users),
                 portal_users: Some(s.portal_users),
                 odoo_version: Some(crate::odoo::series_from_version(&s.version)),
@@ -188,6 +223,19 @@ async fn list_node(
         let _ = tx.send(ev);
     }
     true
+}
+
+/// Drift that the listing's one round trip shows (`check` looks at every
+/// layer).
+fn drift_of(s: &probe::Summary) -> Option<String> {
+    let active = s.users + s.portal_users;
+    if s.suspended && active > 0 {
+        Some(format!("suspended, but {active} users are active"))
+    } else if !s.suspended && active == 0 {
+        Some("not suspended, but every user is archived".into())
+    } else {
+        None
+    }
 }
 
 fn sort(rows: &mut [Row], by: Sort) {

@@ -77,6 +77,10 @@ async fn run_one(ctx: &Ctx, run: Run, job: Job) -> Result<u8> {
 
 pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
     check_reason(&o.reason).map_err(|e| Error::usage(anyhow!("--reason: {e}")))?;
+    if let Some(l) = &o.layers {
+        crate::odoo::layers::LayerSet::parse(l, crate::odoo::layers::LayerSet::DEFAULT)
+            .map_err(|e| Error::usage(anyhow!("--layers: {e}")))?;
+    }
     let log = if o.dry_run {
         None
     } else {
@@ -101,7 +105,13 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
             return Ok(EXIT_FAILED);
         }
     }
-    let run = ctx.run(Action::Suspend, log, o.dry_run);
+    let run = ctx.run(
+        Action::Suspend {
+            layers: o.layers.clone(),
+        },
+        log,
+        o.dry_run,
+    );
     let mut job = Job::for_target(target, o.tenant.clone(), Some(o.reason.clone()));
     job.conn = Some(conn);
     run_one(ctx, run, job).await

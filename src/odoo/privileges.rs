@@ -20,6 +20,29 @@ pub enum Write {
     Password,
 }
 
+fn layer_statements(t: &super::layers::Tables) -> String {
+    let mut s = String::new();
+    if t.ir_cron {
+        s.push_str("UPDATE public.ir_cron SET active = active WHERE false; ");
+    }
+    if t.ir_mail_server {
+        s.push_str(
+            "UPDATE public.ir_mail_server SET active = active WHERE false; \
+             INSERT INTO public.ir_mail_server SELECT * FROM public.ir_mail_server WHERE false; \
+             DELETE FROM public.ir_mail_server WHERE false; ",
+        );
+    }
+    if t.fetchmail_server {
+        s.push_str("UPDATE public.fetchmail_server SET active = active WHERE false; ");
+    }
+    if t.mail_mail {
+        s.push_str(
+            "UPDATE public.mail_mail SET state = state, failure_reason = failure_reason WHERE false; ",
+        );
+    }
+    s
+}
+
 fn statements(w: Write) -> &'static str {
     match w {
         Write::Suspension => {
@@ -63,9 +86,18 @@ fn sequences(w: Write, s: Signals) -> String {
 
 /// `Ok(None)` when the real run would pass the privilege checks, else the
 /// server's reason.
-pub async fn probe(client: &Client, w: Write, signals: Signals) -> anyhow::Result<Option<String>> {
+pub async fn probe(
+    client: &Client,
+    w: Write,
+    signals: Signals,
+    tables: Option<&super::layers::Tables>,
+) -> anyhow::Result<Option<String>> {
+    let layers = match (w, tables) {
+        (Write::Suspension, Some(t)) => layer_statements(t),
+        _ => String::new(),
+    };
     let sql = format!(
-        "BEGIN; {}{}; ROLLBACK",
+        "BEGIN; {}{layers}{}; ROLLBACK",
         statements(w),
         sequences(w, signals)
     );

@@ -4,6 +4,7 @@ mod bulk;
 mod faults;
 mod fixtures;
 mod harness;
+mod layers;
 mod list;
 mod proxy;
 mod reliability;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{Action, Job, Outcome, Report, Run};
 use crate::audit::{now_rfc3339, Record};
 use crate::config::StatusFilter;
+use crate::odoo::layers::{self, LayerSet};
 use crate::odoo::signal::{self, Changed, Signals};
 use crate::odoo::suspension::{self, ReactivateOutcome, Restore, SuspendOutcome, WriteOpts};
 use crate::odoo::users::{self};
@@ -36,16 +37,25 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         );
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
+    let mut unblocked = false;
     let mut conn = match job.conn {
         Some(c) => c,
         None => match t.link.connect(&t.db, &run.transport).await {
             Ok(c) => c,
-            Err(e) => {
-                return Some(base.fail(
-                    Outcome::Failed,
-                    format!("{who}: connect: {e:#}; nothing changed"),
-                ))
-            }
+            Err(e) => match super::blocked::on_connect_failure(&t, run, base, e).await {
+                super::blocked::Next::Done(r) => {
+                    return Some(if run.dry_run {
+                        r
+                    } else {
+                        audited(run, &t, r, job.reason.as_deref())
+                    })
+                }
+                super::blocked::Next::Run(c, b) => {
+                    unblocked = true;
+                    base = b;
+                    c
+                }
+            },
         },
     };
     // Waiting for a connection slot can take long: look again.
@@ -85,8 +95,17 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
     } else {
         let reason = job.reason.clone().unwrap_or_default();
         match &run.action {
-            Action::Suspend => suspend(&mut conn, &t, &reason, run, base).await,
-            Action::Reactivate(restore) => reactivate(&mut conn, &t, *restore, run, base).await,
+            Action::Suspend { layers } => {
+                suspend(&mut conn, &t, &reason, layers.as_deref(), run, base).await
+            }
+            Action::Reactivate(restore) => {
+                let mut r = reactivate(&mut conn, &t, *restore, run, base).await;
+                if unblocked {
+                    r.layers.get_or_insert_with(Default::default).connections = true;
+                    r.message.push_str("; connections allowed again");
+                }
+                r
+            }
             Action::Passwd {
                 login,
                 secret,
@@ -138,11 +157,12 @@ pub fn audited(run: &Run, t: &Target, mut r: Report, reason: Option<&str>) -> Re
     r
 }
 
-fn opts(conn: &Conn, run: &Run) -> WriteOpts {
+fn opts(conn: &Conn, run: &Run, layers: LayerSet) -> WriteOpts {
     WriteOpts {
         allow_triggers: run.allow_triggers,
         deadline: conn.deadline,
         token: settle::new_token(),
+        layers,
     }
 }
 
@@ -177,9 +197,13 @@ pub(super) async fn tidy(t: &Target, run: &Run, error: &anyhow::Error, pid: Opti
 
 /// What to re-read after a commit.
 pub(super) enum Verify {
-    Suspended,
+    /// The layers that must hold (users always).
+    Suspended(LayerSet),
     Reactivated(Vec<i64>),
-    Password { id: i64, hash: Arc<String> },
+    Password {
+        id: i64,
+        hash: Arc<String>,
+    },
 }
 
 /// The committed path: signal, then re-read. `not-signalled` and `drift`
@@ -248,26 +272,33 @@ async fn signal_and_verify(
     )
     .await;
     let drift = match verify {
-        Verify::Suspended => {
-            suspension::observed(&conn.client, conn.deadline)
-                .await
-                .map(|(active, flag)| {
-                    (!active.is_empty() || !flag).then(|| {
-                        format!(
-                            "after the commit {}{}",
-                            if active.is_empty() {
-                                String::new()
-                            } else {
-                                format!("users {active:?} are active again")
-                            },
-                            if flag {
-                                ""
-                            } else {
-                                " and the tenant is not marked suspended"
-                            }
-                        )
-                    })
-                })
+        Verify::Suspended(layers) => {
+            async {
+                let (active, flag) = suspension::observed(&conn.client, conn.deadline).await?;
+                let mut bad = Vec::new();
+                if !active.is_empty() {
+                    bad.push(format!("users {active:?} are active again"));
+                }
+                if !flag {
+                    bad.push("the tenant is not marked suspended".to_string());
+                }
+                let st = suspension::state(&conn.client).await?;
+                let tables = layers::tables(&conn.client, conn.deadline).await?;
+                bad.extend(
+                    layers::strays(
+                        &conn.client,
+                        &tables,
+                        *layers,
+                        &st.mail_record(),
+                        conn.deadline,
+                    )
+                    .await?,
+                );
+                anyhow::Ok(
+                    (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
+                )
+            }
+            .await
         }
         Verify::Reactivated(ids) => {
             suspension::observed(&conn.client, conn.deadline)
@@ -316,10 +347,49 @@ pub(super) fn not_committed(who: &str, what: &str, r: Report, e: &anyhow::Error)
     r
 }
 
-async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report) -> Report {
+/// The layers of a suspension of `t`: `--layers` over the node's
+/// `suspend_layers`.
+pub(super) fn layers_for(t: &Target, text: Option<&str>) -> Result<LayerSet, String> {
+    match text {
+        Some(l) => {
+            LayerSet::parse(l, t.link.node.suspend_layers).map_err(|e| format!("--layers: {e}"))
+        }
+        None => Ok(t.link.node.suspend_layers),
+    }
+}
+
+async fn suspend(
+    conn: &mut Conn,
+    t: &Target,
+    reason: &str,
+    layers_text: Option<&str>,
+    run: &Run,
+    r: Report,
+) -> Report {
     let who = t.display();
-    let o = opts(conn, run);
-    match suspension::suspend(&mut conn.client, reason, &run.operator, &now_rfc3339(), &o).await {
+    let layers = match layers_for(t, layers_text) {
+        Ok(l) => l,
+        Err(e) => return r.fail(Outcome::Refused, format!("{who}: {e}; nothing changed")),
+    };
+    // The right to block the database is checked before anything changes.
+    let maint = if layers.connections {
+        match super::blocked::can_block(t, run).await {
+            Ok(m) => Some(m),
+            Err(m) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
+        }
+    } else {
+        None
+    };
+    let o = opts(conn, run, layers);
+    let mut r = match suspension::suspend(
+        &mut conn.client,
+        reason,
+        &run.operator,
+        &now_rfc3339(),
+        &o,
+    )
+    .await
+    {
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             // Repeat the signal: an earlier run may have committed and lost its
             // connection before signalling. It only clears caches.
@@ -334,7 +404,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             let mut r = r.ok(
                 Outcome::Unchanged,
                 format!(
-                    "{who} is already suspended since {} ({}){}, and no user is active; nothing changed",
+                    "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
                     st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
                     st.get(keys::SUSPENDED_REASON)
                         .map(|r| format!("reason: {}", esc(r)))
@@ -347,6 +417,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
             r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
             r.signal = Some(st.signals.describe(Changed::UsersAndParams));
+            r.layers = Some(Default::default());
             if let Err(e) = sig {
                 r.warnings
                     .push(format!("repeating the cache signal failed: {e:#}"));
@@ -355,6 +426,10 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
         }
         Ok(SuspendOutcome::Changed {
             user_ids,
+            crons,
+            mail,
+            layers: recorded,
+            tables,
             newly,
             signals,
             major,
@@ -362,34 +437,67 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "{} {who}: {} users switched off and recorded",
-                    if newly {
-                        "suspended"
-                    } else {
-                        "suspension completed on"
-                    },
+                    "{} {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched off and recorded",
+                    if newly { "suspended" } else { "suspension completed on" },
                     user_ids.len()
                 ),
             );
             r.users = user_ids.len();
-            r.warnings.extend(xmlrpc_warning(major, "full access"));
+            let mut counts = super::LayerCounts {
+                users: user_ids.len(),
+                crons,
+                mail,
+                ..Default::default()
+            };
+            if layers.crons && !tables.ir_cron {
+                counts.skipped.push("crons");
+            }
+            if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
+                counts.skipped.push("mail");
+            }
+            r.layers = Some(counts);
+            if !layers.connections {
+                r.warnings.extend(
+                    xmlrpc_warning(major, "full access")
+                        .map(|w| format!("{w}; add --layers +connections to block the database")),
+                );
+            }
             after_commit(
                 conn,
                 t,
                 run,
                 signals,
                 Changed::UsersAndParams,
-                Verify::Suspended,
+                Verify::Suspended(recorded),
                 r,
             )
             .await
         }
-        Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(WriteError::Refused(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
+            if error.chain().any(|c| c.is::<layers::CronBusy>()) {
+                let jobs = layers::busy_crons(&conn.client, conn.deadline)
+                    .await
+                    .unwrap_or_default();
+                let names: Vec<String> = jobs
+                    .iter()
+                    .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
+                    .collect();
+                return r.fail(
+                    Outcome::Failed,
+                    format!(
+                        "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
+                        if names.len() == 1 { "" } else { "s" },
+                        if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
+                    ),
+                );
+            }
             tidy(t, run, &error, pid).await;
-            not_committed(&who, "suspend", r, &error)
+            return not_committed(&who, "suspend", r, &error);
         }
-        Err(WriteError::CommitLost { error, pid, .. }) => {
+        Err(WriteError::CommitLost { error, pid, users }) => {
+            let mut r = r;
+            r.users = users;
             settle_token(
                 t,
                 run,
@@ -397,12 +505,16 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
                 &o.token,
                 r,
                 &error,
-                Verify::Suspended,
+                Verify::Suspended(layers),
                 "suspend",
             )
             .await
         }
+    };
+    if let Some(maint) = maint {
+        r = super::blocked::block_after(&maint, t, run, reason, r).await;
     }
+    r
 }
 
 /// Settles a suspend/reactivate whose COMMIT acknowledgement was lost: the
@@ -474,7 +586,7 @@ async fn settle_token(
 
 async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r: Report) -> Report {
     let who = t.display();
-    let o = opts(conn, run);
+    let o = opts(conn, run, LayerSet::DEFAULT);
     match suspension::reactivate(&mut conn.client, restore, &run.operator, &now_rfc3339(), &o).await
     {
         Ok(ReactivateOutcome::NotSuspended(_)) => r.ok(
@@ -491,11 +603,15 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             excluded,
             signals,
             restore,
+            crons,
+            mail,
+            requeued,
+            layers: _,
         }) => {
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "reactivated {who}: {} users switched on{}",
+                    "reactivated {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched on, {requeued} held mails queued again{}",
                     user_ids.len(),
                     if restore == Restore::AllInternal {
                         " (all internal users)"
@@ -515,6 +631,13 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 ));
             }
             r.users = user_ids.len();
+            r.layers = Some(super::LayerCounts {
+                users: user_ids.len(),
+                crons,
+                mail,
+                requeued: Some(requeued),
+                ..Default::default()
+            });
             r.missing_users = Some(missing);
             r.excluded_users = Some(excluded);
             after_commit(
