@@ -3,6 +3,7 @@
 mod bulk;
 mod fixtures;
 mod harness;
+mod libpq;
 mod list;
 mod reliability;
 mod selftest;
