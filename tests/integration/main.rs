@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 
+mod access;
 mod bulk;
 mod fixtures;
 mod harness;
