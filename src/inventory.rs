@@ -125,6 +125,7 @@ struct RawSettings {
     password: Option<Spanned<String>>,
     labels: Option<BTreeMap<String, String>>,
     password_scheme: Option<PasswordScheme>,
+    pgbouncer: Option<crate::transport::startup::Pooler>,
     ssh: Option<Spanned<RawSsh>>,
 }
 
@@ -249,6 +250,9 @@ pub struct Node {
     pub password: PasswordSource,
     pub labels: BTreeMap<String, String>,
     pub password_scheme: PasswordScheme,
+    /// Behind PgBouncer (`pgbouncer = "session"` / `"transaction"`): the
+    /// session settings are sent as statements, not startup options.
+    pub pooler: crate::transport::startup::Pooler,
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
@@ -566,6 +570,7 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .password_scheme
                 .or(defaults.password_scheme)
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
+            pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
             ssh,
         });
     }

@@ -2,6 +2,7 @@
 //! per-node and global connection limits, and SSH tunnels.
 
 pub mod ssh;
+pub mod startup;
 pub mod tls;
 
 use std::path::Path;
@@ -184,11 +185,12 @@ impl NodeLink {
             .user(&n.user)
             .dbname(db)
             .application_name("tenantctl")
-            .connect_timeout(n.connect_timeout)
-            .options(format!(
-                "-c statement_timeout={}",
-                n.statement_timeout.as_millis()
-            ));
+            .connect_timeout(n.connect_timeout);
+        let settings = startup::settings(n.statement_timeout);
+        let after_connect = startup::set_statements(&settings, n.pooler);
+        if after_connect.is_none() {
+            cfg.options(startup::options(&settings));
+        }
         if let Some(pw) = n.password_for(db, &t.passfile).map_err(|e| e.inner)? {
             cfg.password(pw);
         }
@@ -205,6 +207,7 @@ impl NodeLink {
             let client = self
                 .connect_tunnel(tunnel, &mut cfg, ep, tls, timeout)
                 .await?;
+            apply_settings(&client, after_connect.as_deref(), timeout).await?;
             return Ok(Conn {
                 client,
                 _node_slot: node_slot,
@@ -224,6 +227,7 @@ impl NodeLink {
                 open(&cfg, tls, timeout).await?
             }
         };
+        apply_settings(&client, after_connect.as_deref(), timeout).await?;
         Ok(Conn {
             client,
             _node_slot: node_slot,
@@ -287,6 +291,25 @@ impl NodeLink {
             )
         })?
     }
+}
+
+/// Sends the session settings as statements (nodes behind PgBouncer, see
+/// [`startup`]), bounded by the connect timeout like the rest of the setup.
+async fn apply_settings(
+    client: &Client,
+    sql: Option<&str>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let Some(sql) = sql else { return Ok(()) };
+    tokio::time::timeout(timeout, client.batch_execute(sql))
+        .await
+        .map_err(|_| {
+            anyhow!(
+                "timed out after {} applying the session settings",
+                humantime::format_duration(timeout)
+            )
+        })?
+        .map_err(|e| pg_error(&e).context("applying the session settings"))
 }
 
 /// `connect_raw` over an already connected stream; drives the connection in

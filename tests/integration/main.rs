@@ -6,6 +6,8 @@ mod fixtures;
 mod harness;
 mod libpq;
 mod list;
+mod pgbouncer;
+mod pgbouncer_harness;
 mod reliability;
 mod selftest;
 mod ssh;

@@ -1,0 +1,121 @@
+//! The settings every tenantctl session runs with, and how they reach the
+//! server: as startup `options` (direct PostgreSQL), or as `SET` statements
+//! right after connecting when the node is behind PgBouncer, which refuses
+//! unknown startup parameters (`options` included) unless its
+//! `ignore_startup_parameters` lists them.
+//!
+//! | inventory `pgbouncer` | how the settings are applied | commands |
+//! |---|---|---|
+//! | absent / `false` | startup `options=-c name=value ...` (no extra round trip) | all |
+//! | `"session"` / `true` | `SET name = value; ...` once after connecting; PgBouncer's default `server_reset_query = DISCARD ALL` resets them when the server connection returns to the pool | all |
+//! | `"transaction"` | `BEGIN; SET LOCAL name = value; ...` once after connecting: each tenantctl connection runs in one transaction, pinned to one server connection; a session `SET` would outlive us on a server connection that Odoo's clients get next | read-only commands and the write commands (see README) |
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Whether, and how, a node is reached through PgBouncer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pooler {
+    /// PostgreSQL itself (or a pooler that accepts `options`).
+    #[default]
+    None,
+    /// PgBouncer `pool_mode = session`.
+    Session,
+    /// PgBouncer `pool_mode = transaction`.
+    Transaction,
+}
+
+impl<'de> Deserialize<'de> for Pooler {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Mode(String),
+        }
+        let bad = || {
+            serde::de::Error::custom(
+                "invalid pgbouncer; expected \"session\", \"transaction\", true (= \"session\") or false",
+            )
+        };
+        match Raw::deserialize(d).map_err(|_| bad())? {
+            Raw::Flag(false) => Ok(Pooler::None),
+            Raw::Flag(true) => Ok(Pooler::Session),
+            Raw::Mode(m) => match m.as_str() {
+                "session" => Ok(Pooler::Session),
+                "transaction" => Ok(Pooler::Transaction),
+                _ => Err(bad()),
+            },
+        }
+    }
+}
+
+/// The run-time parameters of every tenantctl session, as (name, value).
+///
+/// `statement_timeout` bounds every statement (a statement stuck on a lock
+/// ends with SQLSTATE 57014 and its transaction rolls back). The search_path
+/// pin of issue 11 (`("search_path", "pg_catalog")`) belongs in this list too:
+/// every way of applying the settings below then carries it.
+pub fn settings(statement_timeout: Duration) -> Vec<(&'static str, String)> {
+    vec![(
+        "statement_timeout",
+        statement_timeout.as_millis().to_string(),
+    )]
+}
+
+/// libpq's `options` value: `-c name=value ...`; spaces and backslashes in a
+/// value are backslash-escaped (PostgreSQL's rule for `options`).
+pub fn options(settings: &[(&str, String)]) -> String {
+    settings
+        .iter()
+        .map(|(k, v)| {
+            let v = v.replace('\\', "\\\\").replace(' ', "\\ ");
+            format!("-c {k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The statements that apply the settings after connecting: `SET` (session)
+/// or `SET LOCAL` inside a `BEGIN` (transaction pooling). Values are quoted
+/// literals; names are fixed identifiers of this module.
+pub fn set_statements(settings: &[(&str, String)], pooler: Pooler) -> Option<String> {
+    let set = match pooler {
+        Pooler::None => return None,
+        Pooler::Session => "SET",
+        Pooler::Transaction => "SET LOCAL",
+    };
+    let mut sql = String::new();
+    if pooler == Pooler::Transaction {
+        sql.push_str("BEGIN; ");
+    }
+    for (k, v) in settings {
+        sql.push_str(&format!("{set} {k} = '{}'; ", v.replace('\'', "''")));
+    }
+    Some(sql.trim_end().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let s = settings(Duration::from_millis(1500));
+        assert_eq!(options(&s), "-c statement_timeout=1500");
+        assert_eq!(
+            options(&[("search_path", "a b\\c".into())]),
+            "-c search_path=a\\ b\\\\c"
+        );
+        assert_eq!(set_statements(&s, Pooler::None), None);
+        assert_eq!(
+            set_statements(&s, Pooler::Session).unwrap(),
+            "SET statement_timeout = '1500';"
+        );
+        assert_eq!(
+            set_statements(&s, Pooler::Transaction).unwrap(),
+            "BEGIN; SET LOCAL statement_timeout = '1500';"
+        );
+    }
+}
