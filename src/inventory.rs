@@ -117,6 +117,8 @@ struct RawSettings {
     maintenance_db: Option<String>,
     sslmode: Option<SslMode>,
     sslrootcert: Option<String>,
+    sslcert: Option<String>,
+    sslkey: Option<String>,
     connect_timeout: Option<ConnectTimeout>,
     statement_timeout: Option<DurationText>,
     max_connections: Option<Spanned<u32>>,
@@ -241,7 +243,12 @@ pub struct Node {
     pub user: String,
     pub maintenance_db: String,
     pub sslmode: SslMode,
+    /// `"system"`: the OS trust store (libpq 16+).
     pub sslrootcert: Option<PathBuf>,
+    /// Client certificate; `None`: `~/.postgresql/postgresql.crt` if it exists.
+    pub sslcert: Option<PathBuf>,
+    /// Its private key; `None`: `~/.postgresql/postgresql.key`.
+    pub sslkey: Option<PathBuf>,
     pub connect_timeout: Duration,
     pub statement_timeout: Duration,
     pub max_connections: usize,
@@ -551,6 +558,8 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .unwrap_or_else(|| "postgres".into()),
             sslmode: n.sslmode.or(defaults.sslmode).unwrap_or(SslMode::Prefer),
             sslrootcert: pick(&n.sslrootcert, &defaults.sslrootcert).map(|p| expand_home(&p)),
+            sslcert: pick(&n.sslcert, &defaults.sslcert).map(|p| expand_home(&p)),
+            sslkey: pick(&n.sslkey, &defaults.sslkey).map(|p| expand_home(&p)),
             connect_timeout: n
                 .connect_timeout
                 .or(defaults.connect_timeout)

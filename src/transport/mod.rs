@@ -95,7 +95,11 @@ impl std::ops::DerefMut for Conn {
 
 impl NodeLink {
     pub fn new(node: Node) -> NodeLink {
-        let tls = tls::client_config(node.sslmode, node.sslrootcert.as_deref())
+        let client_files = tls::ClientFiles {
+            cert: node.sslcert.clone(),
+            key: node.sslkey.clone(),
+        };
+        let tls = tls::client_config(node.sslmode, node.sslrootcert.as_deref(), &client_files)
             .map(|c| c.map(MakeRustlsConnect::new))
             .map_err(|e| format!("{e:#}"));
         let tunnel = ssh::Tunnel::for_node(&node);

@@ -12,5 +12,6 @@ mod reliability;
 mod selftest;
 mod ssh;
 mod tls;
+mod tls_client;
 mod ux;
 mod writes;
