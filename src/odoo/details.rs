@@ -17,8 +17,9 @@ pub struct UserLine {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub active: bool,
-    /// `res_users.totp_secret` set (auth_totp).
-    pub two_factor: bool,
+    /// `res_users.totp_secret` set (auth_totp); `None` when the role may not
+    /// read that column (the least-privilege grants do not include it).
+    pub two_factor: Option<bool>,
     pub last_login: Option<String>,
 }
 
@@ -37,25 +38,29 @@ pub struct Details {
 ///   id 1 is the main company Odoo creates), ICP `database.create_date` (set by
 ///   Odoo at creation) and the `tenant.*` keys;
 /// - the users but `__system__` (id 1): login, partner name, `share`
-///   (portal/public) or not (internal), active, 2FA (`totp_secret`, present
-///   only with auth_totp, read through to_jsonb so its absence is no error;
-///   the secret itself never leaves the server), last login
+///   (portal/public) or not (internal), active, 2FA (`totp_secret IS NOT
+///   NULL`, only when auth_totp's column exists and is granted, found in
+///   pg_attribute first; the secret itself is never read), last login
 ///   (`max(res_users_log.create_date)` of that user), active internal users
 ///   first.
-const DETAILS_SQL: &str = "SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
+fn details_sql(totp: super::privileges::Totp) -> String {
+    let totp = totp.flag_sql("u");
+    format!("SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
             pg_database_size(current_database()), \
             (SELECT name FROM res_company ORDER BY id LIMIT 1), \
             (SELECT json_object_agg(key, value) FROM ir_config_parameter \
               WHERE key LIKE 'tenant.%' OR key = 'database.create_date'); \
      SELECT u.id::int8, u.login, coalesce(p.name, ''), u.share, u.active, \
-            (to_jsonb(u) ->> 'totp_secret') IS NOT NULL, \
+            {totp}, \
             (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log l WHERE l.create_uid = u.id) \
        FROM res_users u LEFT JOIN res_partner p ON p.id = u.partner_id \
       WHERE u.id <> 1 \
-      ORDER BY (u.active AND NOT u.share) DESC, u.active DESC, u.share, u.login";
+      ORDER BY (u.active AND NOT u.share) DESC, u.active DESC, u.share, u.login")
+}
 
 pub async fn details(client: &Client) -> anyhow::Result<Details> {
-    let msgs = match client.simple_query(DETAILS_SQL).await {
+    let totp = super::privileges::totp_column(client).await?;
+    let msgs = match client.simple_query(&details_sql(totp)).await {
         Ok(m) => m,
         Err(e) if sqlstate(&e) == Some("42P01") => return Err(anyhow!("not an Odoo database")),
         Err(e) => return Err(pg_error(&e)),
@@ -95,7 +100,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                         "internal"
                     },
                     active: r.get(4) == Some("t"),
-                    two_factor: r.get(5) == Some("t"),
+                    two_factor: r.get(5).map(|v| v == "t"),
                     last_login: r.get(6).map(str::to_string),
                 })
                 .collect()

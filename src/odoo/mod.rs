@@ -6,6 +6,7 @@
 pub mod check;
 pub mod details;
 pub mod password;
+pub mod privileges;
 pub mod probe;
 pub mod signal;
 pub mod suspension;

@@ -8,6 +8,7 @@ mod libpq;
 mod list;
 mod pgbouncer;
 mod pgbouncer_harness;
+mod privileges;
 mod reliability;
 mod selftest;
 mod ssh;
