@@ -668,6 +668,11 @@ async fn one_on(conn: &mut crate::transport::Conn, t: &Target, reason: &str, rc:
                 }
                 Err(e) => return Done::from_error(format!("{who}: {e:#}"), &e),
             };
+            if let Err(e) =
+                crate::odoo::argon2_guard::allow(&conn.client, t.link.node.password_scheme).await
+            {
+                return ops::refused(t, "passwd", format!("{who}: {e:#}"), None, &audit);
+            }
             let len = (*length).max(user.min_length.unwrap_or(super::passwd::DEFAULT_MIN_LENGTH));
             let pw = password::generate(len);
             let scheme: PasswordScheme = t.link.node.password_scheme;

@@ -155,6 +155,9 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         ));
     }
     let by = operator();
+    if let Err(e) = argon2_refusal(&target, &conn, &user.login, log.as_ref(), &by).await {
+        return Err(fail(ctx, &mut res, e));
+    }
     let new_pw = match (o.source, piped) {
         (_, Some(p)) => p,
         (PasswordInput::Generate(len), _) => {
@@ -294,4 +297,32 @@ fn finish(ctx: &Ctx, res: &WriteResult, text: &str) -> u8 {
         _ => out(text),
     }
     EXIT_OK
+}
+
+/// `password_scheme = "argon2id"` without evidence that the tenant's Odoo
+/// verifies argon2: refused (exit 2), audited (see odoo/argon2_guard.rs).
+async fn argon2_refusal(
+    target: &crate::targets::Target,
+    conn: &crate::transport::Conn,
+    login: &str,
+    log: Option<&crate::audit::AuditLog>,
+    by: &str,
+) -> Result<()> {
+    let scheme = target.link.node.password_scheme;
+    match crate::odoo::argon2_guard::allow(&conn.client, scheme).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let e = e.context(target.display());
+            if let Some(log) = log {
+                ops::refused(
+                    target,
+                    "passwd",
+                    format!("{e:#}"),
+                    Some(login),
+                    &Audit { log, operator: by },
+                );
+            }
+            Err(e)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 mod access;
+mod argon2;
 mod bulk;
 mod fixtures;
 mod harness;
