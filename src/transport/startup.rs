@@ -101,6 +101,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn inventory_key() {
+        let parse = |v: &str| {
+            crate::inventory::parse(
+                std::path::Path::new("nodes.toml"),
+                &format!("[[node]]\nname = \"a\"\npgbouncer = {v}\n"),
+                0o600,
+            )
+            .map(|i| i.nodes[0].pooler)
+        };
+        assert_eq!(parse("\"session\"").unwrap(), Pooler::Session);
+        assert_eq!(parse("true").unwrap(), Pooler::Session);
+        assert_eq!(parse("\"transaction\"").unwrap(), Pooler::Transaction);
+        assert_eq!(parse("false").unwrap(), Pooler::None);
+        let e = format!("{:#}", parse("\"statement\"").unwrap_err());
+        assert!(
+            e.contains("nodes.toml:3:13") && e.contains("\"session\", \"transaction\""),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn forms() {
         let s = settings(Duration::from_millis(1500));
         assert_eq!(options(&s), "-c statement_timeout=1500");
