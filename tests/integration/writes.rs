@@ -679,6 +679,7 @@ pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
              GRANT SELECT, UPDATE (active, password) ON res_users TO {role};
              GRANT SELECT, INSERT, UPDATE, DELETE ON ir_config_parameter TO {role};
              GRANT USAGE ON SEQUENCE ir_config_parameter_id_seq TO {role};
+             GRANT SELECT ON res_partner, res_company TO {role};
              DO $$ DECLARE r record; BEGIN
                FOR r IN SELECT c.relname, c.relkind FROM pg_class c
                         WHERE c.relname IN ('base_cache_signaling', 'base_cache_signaling_default')
