@@ -230,6 +230,30 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         assert_eq!(code, Some(0), "{db}: {err}");
         assert_eq!(user_states(c, &db), states, "{db}");
     }
+    // bulk, over every tenant at once.
+    let states: Vec<_> = majors
+        .iter()
+        .map(|m| user_states(c, &format!("t{m}")))
+        .collect();
+    let (code, _, err) = lab.run(
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "least",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = lab.run(&["bulk", "reactivate", "--all-matching", "--yes"], "");
+    assert_eq!(code, Some(0), "{err}");
+    let after: Vec<_> = majors
+        .iter()
+        .map(|m| user_states(c, &format!("t{m}")))
+        .collect();
+    assert_eq!(states, after);
     // With the column granted, show sees the second factor (user1 has one).
     c.sql(
         "t16",
