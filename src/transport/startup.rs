@@ -51,17 +51,34 @@ impl<'de> Deserialize<'de> for Pooler {
     }
 }
 
+/// Issue 11 pins every session's `search_path` to `pg_catalog` (every tenant
+/// table then written `public.<table>`). Switch this on when all SQL is
+/// qualified: every way of applying the settings (startup options, `SET`,
+/// `SET LOCAL`) then carries it.
+pub const PIN_SEARCH_PATH: bool = false;
+
 /// The run-time parameters of every tenantctl session, as (name, value).
 ///
 /// `statement_timeout` bounds every statement (a statement stuck on a lock
-/// ends with SQLSTATE 57014 and its transaction rolls back). The search_path
-/// pin of issue 11 (`("search_path", "pg_catalog")`) belongs in this list too:
-/// every way of applying the settings below then carries it.
+/// ends with SQLSTATE 57014 and its transaction rolls back); `search_path`
+/// (with [`PIN_SEARCH_PATH`]) keeps objects of other schemas out of name
+/// resolution.
 pub fn settings(statement_timeout: Duration) -> Vec<(&'static str, String)> {
-    vec![(
+    settings_with(statement_timeout, PIN_SEARCH_PATH)
+}
+
+fn settings_with(
+    statement_timeout: Duration,
+    pin_search_path: bool,
+) -> Vec<(&'static str, String)> {
+    let mut s = vec![(
         "statement_timeout",
         statement_timeout.as_millis().to_string(),
-    )]
+    )];
+    if pin_search_path {
+        s.push(("search_path", "pg_catalog".to_string()));
+    }
+    s
 }
 
 /// libpq's `options` value: `-c name=value ...`; spaces and backslashes in a
@@ -118,6 +135,23 @@ mod tests {
         assert!(
             e.contains("nodes.toml:3:13") && e.contains("\"session\", \"transaction\""),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn both_settings_in_every_form() {
+        let s = settings_with(Duration::from_secs(30), true);
+        assert_eq!(
+            options(&s),
+            "-c statement_timeout=30000 -c search_path=pg_catalog"
+        );
+        assert_eq!(
+            set_statements(&s, Pooler::Session).unwrap(),
+            "SET statement_timeout = '30000'; SET search_path = 'pg_catalog';"
+        );
+        assert_eq!(
+            set_statements(&s, Pooler::Transaction).unwrap(),
+            "BEGIN; SET LOCAL statement_timeout = '30000'; SET LOCAL search_path = 'pg_catalog';"
         );
     }
 
