@@ -14,8 +14,9 @@
 //!   functions only: `nextval` is not transactional, and calling it would
 //!   signal Odoo's workers (a change).
 //!
-//! Every table is qualified `public.` (tenantctl's sessions pin
-//! `search_path` to `pg_catalog`).
+//! Every table is qualified `public.`, so that these statements work with
+//! `search_path` pinned to `pg_catalog` (transport/startup.rs,
+//! `PIN_SEARCH_PATH`).
 
 use tokio_postgres::{Client, GenericClient};
 
