@@ -5,31 +5,53 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Context;
 use serde::Serialize;
 
-/// The OS user running tenantctl (`$USER`, `$LOGNAME`, else the uid).
-pub fn os_user() -> String {
-    for var in ["USER", "LOGNAME"] {
-        if let Ok(u) = std::env::var(var) {
-            if !u.is_empty() {
-                return u;
-            }
-        }
+/// The name of `uid` in the password database (getpwuid_r: files, LDAP,
+/// whatever NSS is configured with).
+fn user_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut out: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: pw, buf and out live for the call; getpwuid_r writes only
+    // within buf (its length is passed) and sets out to &pw or NULL.
+    let rc =
+        unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut out) };
+    if rc != 0 || out.is_null() || pw.pw_name.is_null() {
+        return None;
     }
-    // /proc/self/status has "Uid:\t<real>\t..."; fall back to the number.
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(|u| format!("uid{u}")))
-        })
-        .unwrap_or_else(|| "unknown".into())
+    // SAFETY: pw_name points into buf, NUL-terminated by getpwuid_r.
+    let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+/// The effective uid's name (libpq's default database user).
+pub fn effective_user() -> String {
+    // SAFETY: geteuid cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    user_name(uid).unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// The OS user running tenantctl: the real uid's name in the password
+/// database (never `$USER`, which anyone can set); behind sudo (real uid 0
+/// with `SUDO_UID`), the user who ran sudo.
+pub fn os_user() -> String {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let uid = if uid == 0 {
+        std::env::var("SUDO_UID")
+            .ok()
+            .and_then(|v| v.parse::<libc::uid_t>().ok())
+            .unwrap_or(0)
+    } else {
+        uid
+    };
+    user_name(uid).unwrap_or_else(|| format!("uid{uid}"))
 }
 
 pub fn hostname() -> String {
@@ -43,11 +65,7 @@ pub fn hostname() -> String {
 
 /// `user@host`; behind sudo, the user who ran sudo.
 pub fn operator() -> String {
-    let user = std::env::var("SUDO_USER")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(os_user);
-    format!("{user}@{}", hostname())
+    format!("{}@{}", os_user(), hostname())
 }
 
 /// Now, RFC 3339 UTC to the second.
@@ -62,7 +80,7 @@ pub struct Record<'a> {
     pub action: &'a str,
     pub node: &'a str,
     pub tenant: &'a str,
-    /// changed | unchanged | refused | failed
+    /// changed | unchanged | refused | failed | unknown | not-signalled | drift | skipped
     pub outcome: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
@@ -94,6 +112,8 @@ impl AuditLog {
     }
 
     /// Opens (creating with mode 0600, in a 0700 directory) for appending.
+    /// A symlink is not followed (O_NOFOLLOW), and a file or directory that
+    /// others could write is refused: its lines could be forged or removed.
     pub fn open(path: &Path) -> anyhow::Result<AuditLog> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::DirBuilder::new()
@@ -101,13 +121,47 @@ impl AuditLog {
                 .mode(0o700)
                 .create(dir)
                 .with_context(|| format!("audit log directory {}", dir.display()))?;
+            let meta = std::fs::metadata(dir)
+                .with_context(|| format!("audit log directory {}", dir.display()))?;
+            let mode = meta.permissions().mode();
+            if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+                anyhow::bail!(
+                    "audit log directory {} is writable by group or others (mode {:o}); chmod go-w it",
+                    dir.display(),
+                    mode & 0o7777
+                );
+            }
         }
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(path)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    anyhow::anyhow!(
+                        "audit log {} is a symlink; refusing to follow it",
+                        path.display()
+                    )
+                } else {
+                    anyhow::Error::new(e).context(format!("audit log {}", path.display()))
+                }
+            })?;
+        let meta = file
+            .metadata()
             .with_context(|| format!("audit log {}", path.display()))?;
+        if !meta.is_file() {
+            anyhow::bail!("audit log {} is not a regular file", path.display());
+        }
+        let mode = meta.permissions().mode();
+        if mode & 0o022 != 0 {
+            anyhow::bail!(
+                "audit log {} is writable by group or others (mode {:o}); chmod go-w it",
+                path.display(),
+                mode & 0o7777
+            );
+        }
         Ok(AuditLog {
             path: path.to_path_buf(),
             file: Mutex::new(file),
@@ -125,6 +179,12 @@ impl AuditLog {
         line.push('\n');
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         f.write_all(line.as_bytes())
-            .with_context(|| format!("audit log {}", self.path.display()))
+            .and_then(|()| f.flush())
+            .with_context(|| {
+                format!(
+                    "audit log {}: the line could not be written",
+                    self.path.display()
+                )
+            })
     }
 }

@@ -50,6 +50,10 @@ pub struct GlobalArgs {
     /// Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)
     #[arg(long, global = true, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
+    /// Write even when the tenant put triggers, rules or its own functions on
+    /// the tables tenantctl writes (they run with tenantctl's privileges)
+    #[arg(long, global = true)]
+    pub allow_triggers: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -336,6 +340,7 @@ impl Cli {
             verbose: g.verbose,
             quiet: g.quiet,
             audit_log: g.audit_log,
+            allow_triggers: g.allow_triggers,
         };
         let command = match self.command {
             Command::List(a) => config::Command::List(config::ListOpts {

@@ -27,6 +27,8 @@ pub struct Global {
     pub verbose: bool,
     pub quiet: bool,
     pub audit_log: Option<PathBuf>,
+    /// `--allow-triggers`: write even with tenant triggers/rules/functions.
+    pub allow_triggers: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

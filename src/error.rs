@@ -1,7 +1,11 @@
 //! The one error type of tenantctl and its mapping to the documented exit codes.
 //!
-//! 0 ok, 1 failed, 2 usage/config/input error (nothing changed), 3 partial
-//! (some targets failed), 130 interrupted.
+//! Modelled on cargo-nextest's `ExpectedError`: a typed enum carried to the
+//! top, where [`Error::exit_code`] is the only place that picks a number
+//! (one exhaustive `match`) and `lib.rs` renders it once as
+//! `tenantctl: {err:#}`. Per-target outcomes of write commands are folded into
+//! an exit code by [`crate::commands::pipeline::verdict`], the same function
+//! for a single tenant and for `bulk`.
 
 use std::fmt;
 
@@ -12,68 +16,69 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_PARTIAL: u8 = 3;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The operation was tried and failed (exit 1).
-    Failed,
+/// Everything that can end a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
     /// Bad usage, configuration or input; nothing was changed (exit 2).
-    Usage,
+    #[error("{0:#}")]
+    Usage(anyhow::Error),
+    /// A rule of tenantctl refused the operation; nothing was changed (exit 2).
+    #[error("{0}")]
+    Refused(String),
+    /// The operation was tried and failed (exit 1).
+    #[error("{0:#}")]
+    Failed(anyhow::Error),
+    /// Writing the results failed (exit 1); a closed pipe is not an error
+    /// (see [`crate::output`]).
+    #[error("writing to standard output: {0}")]
+    Output(#[source] std::io::Error),
     /// Ctrl-C (exit 130).
+    #[error("interrupted")]
     Interrupted,
-}
-
-/// An error with its exit-code class. Displayed with `{:#}` it prints the whole
-/// cause chain on one line (`what: why: root cause`).
-#[derive(Debug)]
-pub struct Error {
-    pub kind: Kind,
-    pub inner: anyhow::Error,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn usage(e: impl Into<anyhow::Error>) -> Self {
-        Error {
-            kind: Kind::Usage,
-            inner: e.into(),
-        }
+        Error::Usage(e.into())
     }
     pub fn failed(e: impl Into<anyhow::Error>) -> Self {
-        Error {
-            kind: Kind::Failed,
-            inner: e.into(),
-        }
+        Error::Failed(e.into())
     }
     pub fn interrupted() -> Self {
-        Error {
-            kind: Kind::Interrupted,
-            inner: anyhow::anyhow!("interrupted"),
-        }
+        Error::Interrupted
     }
+
+    /// The only place an error becomes an exit code.
     pub fn exit_code(&self) -> u8 {
-        match self.kind {
-            Kind::Failed => EXIT_FAILED,
-            Kind::Usage => EXIT_USAGE,
-            Kind::Interrupted => EXIT_INTERRUPTED,
+        match self {
+            Error::Usage(_) => EXIT_USAGE,
+            Error::Refused(_) => EXIT_USAGE,
+            Error::Failed(_) => EXIT_FAILED,
+            Error::Output(_) => EXIT_FAILED,
+            Error::Interrupted => EXIT_INTERRUPTED,
         }
     }
+
+    /// Whether nothing may have been changed because of usage or input.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_) | Error::Refused(_))
+    }
+
     /// Adds context in front of the message, keeping the kind.
     pub fn context(self, what: impl fmt::Display + Send + Sync + 'static) -> Self {
-        Error {
-            kind: self.kind,
-            inner: self.inner.context(what),
+        match self {
+            Error::Usage(e) => Error::Usage(e.context(what)),
+            Error::Failed(e) => Error::Failed(e.context(what)),
+            Error::Refused(m) => Error::Refused(format!("{what}: {m}")),
+            other => other,
         }
     }
-}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.alternate() {
-            write!(f, "{:#}", self.inner)
-        } else {
-            write!(f, "{}", self.inner)
-        }
+    /// The message without the kind (for result rows and audit lines).
+    pub fn message(&self) -> String {
+        format!("{self:#}")
     }
 }
 
@@ -111,8 +116,21 @@ pub fn pg_error(e: &tokio_postgres::Error) -> anyhow::Error {
     }
     // Non-server errors: walk the source chain ("error connecting to server:
     // Connection refused (os error 111)").
-    anyhow::anyhow!(chain(e))
+    anyhow::Error::new(Connection(chain(e)))
 }
+
+/// A client-side (connection) failure, as opposed to a server's answer:
+/// after COMMIT was sent, such a failure leaves the outcome unknown.
+#[derive(Debug)]
+pub struct Connection(pub String);
+
+impl fmt::Display for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Connection {}
 
 /// An error and its sources on one line, without repeating a source that the
 /// outer message already contains.
@@ -133,4 +151,19 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 /// The SQLSTATE of a server error, if any.
 pub fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
     e.as_db_error().map(|d| d.code().code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn one_mapping() {
+        assert_eq!(Error::usage(anyhow::anyhow!("x")).exit_code(), 2);
+        assert_eq!(Error::Refused("x".into()).exit_code(), 2);
+        assert_eq!(Error::failed(anyhow::anyhow!("x")).exit_code(), 1);
+        assert_eq!(Error::Interrupted.exit_code(), 130);
+        let e = Error::usage(anyhow::anyhow!("root")).context("outer");
+        assert_eq!(format!("{e:#}"), "outer: root");
+        assert!(e.is_usage());
+    }
 }

@@ -724,7 +724,7 @@ fn default_user() -> String {
     std::env::var("PGUSER")
         .ok()
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(crate::audit::os_user)
+        .unwrap_or_else(crate::audit::effective_user)
 }
 
 #[cfg(test)]

@@ -44,18 +44,23 @@ where
     };
     // Completions and the man page need neither inventory nor network.
     match &cli.command {
+        // Rendered in memory, then written once: a closed pipe (`| head`)
+        // ends quietly instead of panicking inside the generator.
         cli::Command::Completions { shell } => {
-            cli::completions(*shell, &mut std::io::stdout());
-            return EXIT_OK;
+            let mut buf = Vec::new();
+            cli::completions(*shell, &mut buf);
+            output::out_bytes(&buf);
+            return finish(Ok(EXIT_OK));
         }
         cli::Command::Man => {
-            return match cli::man(&mut std::io::stdout()) {
-                Ok(()) => EXIT_OK,
-                Err(e) => {
-                    eprintln!("tenantctl: man: {e}");
-                    error::EXIT_FAILED
-                }
-            };
+            let mut buf = Vec::new();
+            let r = cli::man(&mut buf)
+                .map(|()| {
+                    output::out_bytes(&buf);
+                    EXIT_OK
+                })
+                .map_err(|e| Error::failed(anyhow::anyhow!("man: {e}")));
+            return finish(r);
         }
         _ => {}
     }
@@ -74,14 +79,27 @@ where
     let result = rt.block_on(dispatch(config));
     // Do not wait for background connection tasks.
     rt.shutdown_background();
-    match result {
+    finish(result)
+}
+
+/// Renders the error once and picks the exit code; a failed write on stdout
+/// (other than a closed pipe) makes a successful run exit 1.
+fn finish(result: Result<u8, Error>) -> u8 {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
-            if e.kind != error::Kind::Interrupted {
-                eprintln!("tenantctl: {e:#}");
+            if !matches!(e, Error::Interrupted) {
+                eprintln!("tenantctl: {}", output::esc_lines(&format!("{e:#}")));
             }
             e.exit_code()
         }
+    };
+    match output::take_stdout_error() {
+        Some(e) => {
+            eprintln!("tenantctl: {:#}", Error::Output(e));
+            code.max(error::EXIT_FAILED)
+        }
+        None => code,
     }
 }
 

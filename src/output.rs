@@ -1,7 +1,10 @@
 //! Presentation: tables, CSV, JSON, human sizes and times, colour, messages
 //! on stderr. Results go to stdout; messages, warnings and errors to stderr.
 
-use std::io::{IsTerminal, Write};
+use std::borrow::Cow;
+use std::io::{ErrorKind, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use comfy_table::{presets, Cell, Color as TColor, ContentArrangement, Table};
@@ -36,27 +39,27 @@ impl Printer {
     /// A note for people (stderr), hidden by `-q`.
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", msg.as_ref());
+            eprintln!("{}", esc_lines(msg.as_ref()));
         }
     }
 
     /// Detail shown only with `-v`.
     pub fn detail(&self, msg: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("tenantctl: {}", msg.as_ref());
+            eprintln!("tenantctl: {}", esc_lines(msg.as_ref()));
         }
     }
 
     /// A warning (stderr), hidden by `-q`.
     pub fn warn(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("tenantctl: warning: {}", msg.as_ref());
+            eprintln!("tenantctl: warning: {}", esc_lines(msg.as_ref()));
         }
     }
 
     /// An error line (stderr), never hidden.
     pub fn error(&self, msg: impl AsRef<str>) {
-        eprintln!("tenantctl: {}", msg.as_ref());
+        eprintln!("tenantctl: {}", esc_lines(msg.as_ref()));
     }
 
     pub fn table(&self, header: &[&str]) -> Table {
@@ -72,7 +75,7 @@ impl Printer {
 
     /// A cell, coloured when colour is on.
     pub fn cell(&self, text: impl ToString, color: Option<TColor>) -> Cell {
-        let c = Cell::new(text.to_string());
+        let c = Cell::new(esc(&text.to_string()));
         match (self.color, color) {
             (true, Some(col)) => c.fg(col),
             _ => c,
@@ -95,15 +98,127 @@ pub fn render(t: &comfy_table::Table) -> String {
         .join("\n")
 }
 
-/// Prints a line on stdout; a closed pipe (`| head`) ends quietly.
+/// Set once stdout turned out to be a closed pipe: further output is
+/// dropped quietly (as ripgrep does), the run goes on (transactions in
+/// flight, signals and audit lines still finish) and the exit code still
+/// comes from the outcomes.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// The first write error on stdout other than a closed pipe (`> /dev/full`):
+/// the run then exits non-zero ([`take_stdout_error`]).
+static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Writes `text` and a newline to stdout and flushes. A closed pipe ends
+/// output quietly; any other error is remembered for the exit code.
 pub fn out(text: &str) {
+    if let Err(e) = write_stdout(text) {
+        if e.kind() == ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::SeqCst);
+        } else {
+            let mut slot = STDOUT_ERROR.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert(e);
+        }
+    }
+}
+
+/// Writes a line that must reach its reader (a generated password) and
+/// reports any failure, a closed pipe included: the caller then must not
+/// commit the change the line describes.
+pub fn out_checked(text: &str) -> std::io::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::SeqCst) {
+        return Err(std::io::Error::new(
+            ErrorKind::BrokenPipe,
+            "standard output is closed",
+        ));
+    }
+    write_stdout(text)
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::SeqCst) {
+        return Ok(());
+    }
     let mut o = std::io::stdout().lock();
-    let _ = writeln!(o, "{text}");
+    writeln!(o, "{text}")?;
+    o.flush()
+}
+
+/// Raw bytes on stdout (completions, man page), with the same rules as [`out`].
+pub fn out_bytes(bytes: &[u8]) {
+    let r = (|| {
+        let mut o = std::io::stdout().lock();
+        o.write_all(bytes)?;
+        o.flush()
+    })();
+    if let Err(e) = r {
+        if e.kind() == ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::SeqCst);
+        } else {
+            let mut slot = STDOUT_ERROR.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert(e);
+        }
+    }
+}
+
+/// The write error on stdout, if one happened (a closed pipe is none).
+pub fn take_stdout_error() -> Option<std::io::Error> {
+    STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
 }
 
 /// Pretty JSON on stdout.
 pub fn out_json(v: &impl serde::Serialize) {
     out(&serde_json::to_string_pretty(v).expect("JSON output serialises"));
+}
+
+/// Whether a character must not reach a terminal as it is: every control
+/// character but tab and newline (C0, DEL, C1: cursor movement, OSC 52
+/// clipboard writes, OSC 8 links, CR overwrites), and invisible or
+/// reordering code points (zero-width, bidi overrides and isolates, BOM,
+/// interlinear annotations, tag characters). After fd's `sanitize.rs`.
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c,
+            '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}')
+}
+
+fn escape_into(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    if (c as u32) < 0x100 {
+        let _ = write!(out, "\\x{:02x}", c as u32);
+    } else {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    }
+}
+
+/// Tenant-controlled text for a terminal, a table or a log line: control and
+/// invisible characters written as `\xNN` / `\u{NNNN}` (newlines too: one
+/// value, one line). JSON and CSV are escaped by their own formats instead.
+pub fn esc(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c == '\n' || needs_escape(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == '\n' || needs_escape(c) {
+            escape_into(&mut o, c);
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// Like [`esc`] for a message of several lines: each line is escaped, the
+/// line breaks that tenantctl itself put there are kept.
+pub fn esc_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.split('\n').map(esc).collect::<Vec<_>>().join("\n"))
 }
 
 /// One CSV record (RFC 4180 quoting).
@@ -165,13 +280,10 @@ pub fn relative(ts: &str, now: SystemTime) -> String {
     }
 }
 
-/// Text for a table cell: control characters (newlines in a reason) shown as
-/// spaces, cut to `max` characters.
+/// Text for a table cell or a progress line: control characters escaped
+/// ([`esc`]), cut to `max` characters.
 pub fn one_line(s: &str, max: usize) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = esc(s).into_owned();
     if flat.chars().count() > max {
         let mut t: String = flat.chars().take(max.saturating_sub(1)).collect();
         t.push('…');
@@ -200,6 +312,18 @@ mod tests {
             "3d ago"
         );
         assert_eq!(relative("junk", t), "junk");
+    }
+    #[test]
+    fn escapes_what_a_terminal_would_obey() {
+        assert_eq!(esc("plain ünïcode\tok"), "plain ünïcode\tok");
+        assert_eq!(esc("evil\x1b[31mred"), "evil\\x1b[31mred");
+        assert_eq!(esc("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(esc("c1\u{9b}2J"), "c1\\x9b2J");
+        assert_eq!(esc("\x1b]52;c;ZXZpbA==\x07"), "\\x1b]52;c;ZXZpbA==\\x07");
+        assert_eq!(esc("fake\rline"), "fake\\x0dline");
+        assert_eq!(esc("two\nlines"), "two\\x0alines");
+        assert_eq!(esc_lines("plan:\n  - a\x1b"), "plan:\n  - a\\x1b");
+        assert_eq!(esc("\u{feff}\u{200b}"), "\\u{feff}\\u{200b}");
     }
     #[test]
     fn csv() {

@@ -21,7 +21,10 @@ pub struct BadLine {
 }
 
 /// Parses the whole file. Lines are returned in file order.
-pub fn parse(bytes: &[u8]) -> Vec<Result<Line, BadLine>> {
+/// One parsed line of a target file.
+pub type Parsed = Result<Line, BadLine>;
+
+pub fn parse(bytes: &[u8]) -> Vec<Parsed> {
     let mut out = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let no = i + 1;
@@ -57,7 +60,7 @@ pub fn parse(bytes: &[u8]) -> Vec<Result<Line, BadLine>> {
                 if it.next().is_some() {
                     out.push(Err(bad("more than two columns".into())));
                 } else if let Err(e) = crate::targets::check_name(&spec) {
-                    out.push(Err(bad(format!("{}", e.inner))));
+                    out.push(Err(bad(e.message())));
                 } else {
                     out.push(Ok(Line { no, spec, extra }));
                 }

@@ -192,8 +192,15 @@ impl Unresolved {
 }
 
 /// Resolves `TENANT` / `NODE/TENANT` among scanned nodes.
-pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Target, Unresolved> {
-    check_name(spec).map_err(|e| Unresolved::Input(format!("{}", e.inner)))?;
+/// `write`: the name is for a command that changes the tenant; an
+/// unqualified name is then refused while any node could not be searched.
+pub fn resolve_in(
+    spec: &str,
+    scans: &[Scan],
+    all_nodes: &[String],
+    write: bool,
+) -> Result<Target, Unresolved> {
+    check_name(spec).map_err(|e| Unresolved::Input(e.message()))?;
     let links: Vec<Arc<NodeLink>> = scans.iter().map(|s| s.link.clone()).collect();
     let (node, db) = split_spec(spec, &links);
     if node.is_none() {
@@ -205,7 +212,7 @@ pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Ta
             }
         }
     }
-    check_name(db).map_err(|e| Unresolved::Input(format!("{}", e.inner)))?;
+    check_name(db).map_err(|e| Unresolved::Input(e.message()))?;
     let mut hits = Vec::new();
     let mut errors = Vec::new();
     let mut all_refused = true;
@@ -226,6 +233,12 @@ pub fn resolve_in(spec: &str, scans: &[Scan], all_nodes: &[String]) -> Result<Ta
             }
             Err(e) => errors.push(e.clone()),
         }
+    }
+    if write && node.is_none() && !errors.is_empty() {
+        return Err(Unresolved::Input(format!(
+            "refusing to act on the unqualified name {db:?} while some nodes could not be searched (the tenant may be on one of them): {}; name it as NODE/TENANT. Nothing changed",
+            errors.join("; ")
+        )));
     }
     match hits.len() {
         1 => Ok(Target {
@@ -274,6 +287,7 @@ pub async fn resolve_one(
     links: &[Arc<NodeLink>],
     all_nodes: &[String],
     t: &Arc<Transport>,
+    write: bool,
 ) -> Result<(Target, Vec<String>)> {
     check_name(spec)?;
     // Only the named node is asked when the spec names one.
@@ -288,7 +302,7 @@ pub async fn resolve_one(
         .iter()
         .filter_map(|s| s.result.as_ref().err().cloned())
         .collect();
-    match resolve_in(spec, &scans, all_nodes) {
+    match resolve_in(spec, &scans, all_nodes, write) {
         Ok(t) => Ok((t, unsearched)),
         Err(Unresolved::Input(m)) => Err(Error::usage(anyhow!(m))),
         Err(Unresolved::Unreachable(m)) => Err(Error::failed(anyhow!(m))),

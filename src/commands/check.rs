@@ -11,6 +11,16 @@ use super::Ctx;
 use crate::config::Output;
 use crate::error::{Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::check::{self, TenantCheck};
+use crate::odoo::guard;
+
+/// The tables the write commands touch (a table a tenant lacks matches
+/// nothing).
+const CHECKED_TABLES: [&str; 4] = [
+    "res_users",
+    "ir_config_parameter",
+    "orm_signaling_default",
+    "orm_signaling_stable",
+];
 use crate::output::{csv_line, out, out_json};
 use crate::targets::node_candidates;
 use crate::transport::{NodeLink, Transport, Via};
@@ -42,12 +52,23 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
         set.spawn(async move { (i, check_node(&link, &t).await) });
     }
     let mut results: Vec<(usize, NodeCheck)> = Vec::new();
-    while let Some(Ok(r)) = set.join_next().await {
-        results.push(r);
+    // A panicked task never drops the results of the others.
+    while let Some(j) = set.join_next().await {
+        match j {
+            Ok(r) => results.push(r),
+            Err(e) => ctx.printer.error(format!("check: internal error: {e}")),
+        }
     }
     results.sort_by_key(|(i, _)| *i);
     let nodes: Vec<NodeCheck> = results.into_iter().map(|(_, n)| n).collect();
     print(ctx, &nodes);
+    for n in nodes.iter().filter(|n| n.superuser == Some(true)) {
+        ctx.printer.warn(format!(
+            "node {}: connected as superuser {}: a trigger or function a tenant puts on its tables would run with superuser rights if tenantctl wrote with --allow-triggers, and a mistake has no limit; least privilege: use a role with only the grants in README (\"Least privilege\")",
+            n.node,
+            n.role.as_deref().unwrap_or("?")
+        ));
+    }
     let bad = nodes.iter().filter(|n| !n.ok).count();
     Ok(if bad == 0 {
         EXIT_OK
@@ -119,14 +140,39 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         set.spawn(async move {
             let r = async {
                 let conn = link.connect(&cand.name, &t).await?;
-                check::tenant(&conn).await
+                let c = check::tenant(&conn).await?;
+                if c == TenantCheck::NotOdoo {
+                    return Ok(c);
+                }
+                // What the tenant put on the tables tenantctl writes: the
+                // writes refuse while it is there (see odoo::guard).
+                let found = guard::findings(&conn.client, &CHECKED_TABLES).await?;
+                let mut problems = match c {
+                    TenantCheck::Problems(p) => p,
+                    _ => vec![],
+                };
+                problems.extend(found.iter().map(|f| {
+                    format!("{f}: suspend, reactivate and passwd refuse unless --allow-triggers")
+                }));
+                anyhow::Ok(if problems.is_empty() {
+                    TenantCheck::Ok
+                } else {
+                    TenantCheck::Problems(problems)
+                })
             }
             .await;
             (cand.name, r)
         });
     }
     let mut problems = Vec::new();
-    while let Some(Ok((db, r))) = set.join_next().await {
+    while let Some(joined) = set.join_next().await {
+        let (db, r) = match joined {
+            Ok(x) => x,
+            Err(e) => {
+                problems.push(format!("internal error: {e}"));
+                continue;
+            }
+        };
         match r {
             Ok(TenantCheck::Ok) => c.tenants += 1,
             Ok(TenantCheck::NotOdoo) => {}

@@ -3,8 +3,8 @@
 pub mod bulk;
 pub mod check;
 pub mod list;
-pub mod ops;
 pub mod passwd;
+pub mod pipeline;
 pub mod show;
 pub mod suspend;
 
@@ -66,8 +66,39 @@ impl Ctx {
         while set.join_next().await.is_some() {}
     }
 
+    /// Resolves a `TENANT` / `NODE/TENANT` argument for a command that
+    /// changes it: an unqualified name is refused while any selected node
+    /// could not be searched (the tenant may be the one on that node).
+    pub async fn resolve_for_write(&self, spec: &str) -> Result<Target> {
+        self.resolve_inner(spec, true).await
+    }
+
+    /// A run of the pipeline: the audit log when writing, Ctrl-C counted
+    /// once writes may start.
+    pub fn run(
+        &self,
+        action: pipeline::Action,
+        audit: Option<Arc<AuditLog>>,
+        dry_run: bool,
+    ) -> pipeline::Run {
+        pipeline::Run {
+            transport: self.transport.clone(),
+            action,
+            audit,
+            operator: crate::audit::operator(),
+            guard: (!dry_run).then(crate::interrupt::Guard::install),
+            dry_run,
+            allow_triggers: self.global.allow_triggers,
+            filter: None,
+        }
+    }
+
     /// Resolves a `TENANT` / `NODE/TENANT` argument to one database.
     pub async fn resolve(&self, spec: &str) -> Result<Target> {
+        self.resolve_inner(spec, false).await
+    }
+
+    async fn resolve_inner(&self, spec: &str, write: bool) -> Result<Target> {
         let all: Vec<String> = self
             .inventory
             .nodes
@@ -75,7 +106,7 @@ impl Ctx {
             .map(|n| n.name.clone())
             .collect();
         let (target, unsearched) =
-            targets::resolve_one(spec, &self.links, &all, &self.transport).await?;
+            targets::resolve_one(spec, &self.links, &all, &self.transport, write).await?;
         for e in unsearched {
             self.printer.warn(format!("not searched: {e}"));
         }
@@ -119,60 +150,4 @@ pub fn confirm(question: &str) -> Result<bool> {
         .read_line(&mut line)
         .map_err(|e| Error::usage(anyhow!("reading the answer: {e}")))?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
-
-/// The JSON object printed by the single-tenant write commands.
-#[derive(Debug, serde::Serialize)]
-pub struct WriteResult {
-    pub node: String,
-    pub tenant: String,
-    pub action: &'static str,
-    /// changed | unchanged | failed
-    pub outcome: &'static str,
-    pub users: usize,
-    pub error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub login: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dry_run: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_users: Option<Vec<i64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suspended_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suspended_reason: Option<String>,
-    pub via: crate::transport::Via,
-}
-
-impl WriteResult {
-    pub fn new(t: &Target, action: &'static str) -> WriteResult {
-        WriteResult {
-            node: t.link.name().to_string(),
-            tenant: t.db.clone(),
-            action,
-            outcome: "failed",
-            users: 0,
-            error: None,
-            login: None,
-            dry_run: None,
-            missing_users: None,
-            signal: None,
-            suspended_at: None,
-            suspended_reason: None,
-            via: t.link.via,
-        }
-    }
-}
-
-/// Prints the failed result object in JSON mode (stdout), then hands the
-/// error back for the one-line message on stderr and the exit code.
-pub fn fail(ctx: &Ctx, res: &mut WriteResult, e: Error) -> Error {
-    if ctx.printer.format == crate::config::Output::Json {
-        res.outcome = "failed";
-        res.error = Some(format!("{e:#}"));
-        crate::output::out_json(res);
-    }
-    e
 }

@@ -12,6 +12,22 @@ use crate::odoo::keys;
 use crate::output::{csv_line, human_size, out, out_json, relative, render};
 use crate::transport::Via;
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn created_at_is_rfc3339() {
+        assert_eq!(
+            super::rfc3339_utc("2024-01-05 10:00:00"),
+            "2024-01-05T10:00:00Z"
+        );
+        assert_eq!(
+            super::rfc3339_utc("2024-01-05 10:00:00.123456"),
+            "2024-01-05T10:00:00Z"
+        );
+        assert_eq!(super::rfc3339_utc("junk"), "junk");
+    }
+}
+
 #[derive(Serialize)]
 struct Shown<'a> {
     node: &'a str,
@@ -21,7 +37,8 @@ struct Shown<'a> {
     odoo_version: String,
     size_bytes: Option<i64>,
     company: Option<String>,
-    created_at: Option<&'a str>,
+    /// RFC 3339 UTC (Odoo stores naive UTC `YYYY-MM-DD HH:MM:SS`).
+    created_at: Option<String>,
     status: &'static str,
     suspended_at: Option<&'a str>,
     suspended_reason: Option<&'a str>,
@@ -30,6 +47,17 @@ struct Shown<'a> {
     reactivated_at: Option<&'a str>,
     reactivated_by: Option<&'a str>,
     users: &'a [UserLine],
+}
+
+/// Odoo's naive UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` as RFC 3339 UTC; other
+/// text is kept as it is.
+pub fn rfc3339_utc(v: &str) -> String {
+    let v = v.trim();
+    let base = v.split('.').next().unwrap_or(v);
+    match humantime::parse_rfc3339_weak(base) {
+        Ok(t) => humantime::format_rfc3339_seconds(t).to_string(),
+        Err(_) => v.to_string(),
+    }
 }
 
 pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
@@ -56,7 +84,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         odoo_version: crate::odoo::series_from_version(&d.version),
         size_bytes: d.size_bytes,
         company: d.company.clone(),
-        created_at: get("database.create_date"),
+        created_at: get("database.create_date").map(rfc3339_utc),
         status: if suspended { "suspended" } else { "active" },
         suspended_at: get(keys::SUSPENDED_AT).filter(|_| suspended),
         suspended_reason: get(keys::SUSPENDED_REASON).filter(|_| suspended),
@@ -106,7 +134,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 s.odoo_version,
                 s.company.as_deref().unwrap_or("-"),
                 s.size_bytes.map(human_size).unwrap_or_else(|| "-".into()),
-                s.created_at.unwrap_or("-"),
+                s.created_at.as_deref().unwrap_or("-"),
                 s.status,
             );
             if suspended {
@@ -127,7 +155,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     s.reactivated_by.unwrap_or("-")
                 ));
             }
-            out(&text);
+            out(&crate::output::esc_lines(&text));
             let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
             for u in &d.users {
                 t.add_row(vec![

@@ -1,18 +1,15 @@
-//! `tenantctl suspend` and `tenantctl reactivate` for one tenant.
+//! `tenantctl suspend` and `tenantctl reactivate` for one tenant: a run of
+//! one target through the pipeline ([`super::pipeline`]).
+
+use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::ops::{self, Audit, Done, Outcome};
-use super::{confirm, fail, Ctx, WriteResult};
-use crate::audit::operator;
-use crate::config::{Output, ReactivateOpts, SuspendOpts};
-use crate::error::{Error, Result, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
-use crate::interrupt::Guard;
-use crate::odoo::keys;
-use crate::odoo::signal::Changed;
+use super::pipeline::{report, Action, Job, Run};
+use super::{confirm, Ctx};
+use crate::config::{ReactivateOpts, SuspendOpts};
+use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::suspension::{self, ReactivatePlan, Restore};
-use crate::output::{out, out_json};
-use crate::targets::Target;
 
 /// Most characters in a suspension reason.
 pub const MAX_REASON: usize = 500;
@@ -41,69 +38,41 @@ pub fn check_reason(reason: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Prints a single-tenant result and maps it to the exit code.
-fn report(ctx: &Ctx, mut res: WriteResult, d: &Done, guard: Option<&Guard>) -> Result<u8> {
-    res.outcome = match d.outcome {
-        Outcome::Changed => "changed",
-        Outcome::Unchanged | Outcome::Skipped | Outcome::WouldChange => "unchanged",
-        Outcome::Refused | Outcome::Failed => "failed",
-    };
-    res.users = d.users;
-    res.signal = d.signal;
-    res.error = d.error.clone();
-    if !d.missing.is_empty() || res.action == "reactivate" {
-        res.missing_users = Some(d.missing.clone());
-    }
-    res.suspended_at = d.suspended_at.clone();
-    res.suspended_reason = d.suspended_reason.clone();
-    match d.outcome {
-        Outcome::Refused => {
-            if ctx.printer.format == Output::Json {
-                out_json(&res);
-            }
-            return Err(Error::usage(anyhow!("{}", d.message)));
-        }
-        Outcome::Failed => {
-            if ctx.printer.format == Output::Json {
-                out_json(&res);
-            }
-            return Err(Error::failed(anyhow!("{}", d.message)));
-        }
-        _ => {}
-    }
-    match ctx.printer.format {
-        Output::Json => out_json(&res),
-        _ => out(&d.message),
-    }
-    if let Some(e) = &d.error {
-        ctx.printer.error(format!("{}: {e}", res.node));
-    }
-    Ok(if guard.is_some_and(Guard::interrupted) {
-        EXIT_INTERRUPTED
-    } else {
-        EXIT_OK
-    })
-}
-
-/// Resolves and connects, printing the JSON failure object when that fails.
-async fn open(
+/// Resolves and connects; a connection failure prints the JSON failure
+/// object (when asked for JSON) and fails.
+pub async fn open(
     ctx: &Ctx,
     spec: &str,
     action: &'static str,
-) -> Result<(Target, crate::transport::Conn, WriteResult)> {
-    let target = ctx.resolve(spec).await?;
-    let mut res = WriteResult::new(&target, action);
+) -> Result<(crate::targets::Target, crate::transport::Conn)> {
+    let target = ctx.resolve_for_write(spec).await?;
     match target.link.connect(&target.db, &ctx.transport).await {
-        Ok(c) => Ok((target, c, res)),
+        Ok(c) => Ok((target, c)),
         Err(e) => {
             let who = target.display();
-            Err(fail(
-                ctx,
-                &mut res,
-                Error::failed(e.context(format!("{who}: connect"))),
-            ))
+            let r = super::pipeline::Report::new(Some(&target), spec, action).fail(
+                super::pipeline::Outcome::Failed,
+                format!("{who}: connect: {e:#}; nothing changed"),
+            );
+            if ctx.printer.format == crate::config::Output::Json {
+                crate::output::out_json(&r);
+            }
+            Err(Error::failed(anyhow!("{}", r.message)))
         }
     }
+}
+
+/// The run of one target; the report printed, the exit code returned.
+async fn run_one(ctx: &Ctx, run: Run, job: Job) -> Result<u8> {
+    let guard = run.guard.clone();
+    let mut rs = report::run_all(ctx, vec![job], Arc::new(run), false).await;
+    let r = rs.pop().expect("one job, one report");
+    Ok(report::single(
+        ctx,
+        &r,
+        guard.is_some_and(|g| g.interrupted()),
+        false,
+    ))
 }
 
 pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
@@ -111,197 +80,69 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
     let log = if o.dry_run {
         None
     } else {
-        Some(ctx.audit_log()?)
+        Some(Arc::new(ctx.audit_log()?))
     };
-    let (target, mut conn, mut res) = open(ctx, &o.tenant, "suspend").await?;
+    let (target, conn) = open(ctx, &o.tenant, "suspend").await?;
     let who = target.display();
-    let state = match suspension::state(&conn.client).await {
-        Ok(s) => s,
-        Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who)))),
-    };
-    let by = operator();
-    let users = if state.suspended() {
-        vec![]
-    } else {
-        match suspension::users_to_suspend(&conn.client).await {
-            Ok(u) => u,
-            Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who)))),
-        }
-    };
-    if o.dry_run {
-        res.dry_run = Some(true);
-        let d = if state.suspended() {
-            Done::new(
-                Outcome::Unchanged,
-                0,
-                format!(
-                    "dry run: {who} is already suspended since {} ({}); nothing would change",
-                    state.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-                    state
-                        .get(keys::SUSPENDED_REASON)
-                        .unwrap_or("no reason recorded")
-                ),
-            )
-        } else {
-            let mut text = format!(
-                "dry run: would suspend {who}: switch off {} active users (id 1 excluded):\n",
+    if !o.dry_run && !o.yes {
+        let st = suspension::state(&conn.client)
+            .await
+            .map_err(|e| Error::failed(e.context(who.clone())))?;
+        let users = suspension::users_to_suspend(&conn.client)
+            .await
+            .map_err(|e| Error::failed(e.context(who.clone())))?;
+        if (!st.suspended() || !users.is_empty())
+            && !confirm(&format!(
+                "Suspend {who}: switch off {} active users and record them?",
                 users.len()
-            );
-            for u in &users {
-                text.push_str(&format!("  - {} (id {})\n", u.login, u.id));
-            }
-            text.push_str(&format!(
-                "and write ICP {}='true', {}, {}, {}, {} (the ids above); then signal {}. Nothing changed.",
-                keys::SUSPENDED,
-                keys::SUSPENDED_REASON,
-                keys::SUSPENDED_AT,
-                keys::SUSPENDED_BY,
-                keys::SUSPENDED_USER_IDS,
-                state.signals.describe(Changed::UsersAndParams)
-            ));
-            let mut d = Done::new(Outcome::Unchanged, users.len(), text);
-            d.signal = Some(state.signals.describe(Changed::UsersAndParams));
-            d
-        };
-        return report(ctx, res, &d, None);
+            ))?
+        {
+            ctx.printer.info("aborted; nothing changed");
+            return Ok(EXIT_FAILED);
+        }
     }
-    if !state.suspended()
-        && !o.yes
-        && !confirm(&format!(
-            "Suspend {who}: switch off {} active users and record them?",
-            users.len()
-        ))?
-    {
-        ctx.printer.info("aborted; nothing changed");
-        return Ok(EXIT_FAILED);
-    }
-    let log = log.expect("audit log is open when not a dry run");
-    let guard = Guard::install();
-    let d = ops::suspend(
-        &mut conn,
-        &target,
-        &o.reason,
-        &Audit {
-            log: &log,
-            operator: &by,
-        },
-    )
-    .await;
-    report(ctx, res, &d, Some(&guard))
+    let run = ctx.run(Action::Suspend, log, o.dry_run);
+    let mut job = Job::for_target(target, o.tenant.clone(), Some(o.reason.clone()));
+    job.conn = Some(conn);
+    run_one(ctx, run, job).await
 }
 
 pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
     let log = if o.dry_run {
         None
     } else {
-        Some(ctx.audit_log()?)
+        Some(Arc::new(ctx.audit_log()?))
     };
-    let (target, mut conn, mut res) = open(ctx, &o.tenant, "reactivate").await?;
+    let (target, conn) = open(ctx, &o.tenant, "reactivate").await?;
     let who = target.display();
-    let state = match suspension::state(&conn.client).await {
-        Ok(s) => s,
-        Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who)))),
-    };
-    let by = operator();
     let restore = if o.all_internal {
         Restore::AllInternal
     } else {
         Restore::Recorded
     };
-    let plan = if state.suspended() {
-        match suspension::users_to_reactivate(&conn.client, &state, restore).await {
-            Ok(p) => Some(p),
-            Err(e) => return Err(fail(ctx, &mut res, Error::failed(e.context(who)))),
-        }
-    } else {
-        None
-    };
-    let users = match &plan {
-        None => vec![],
-        Some(ReactivatePlan::Users { users, missing }) => {
-            res.missing_users = Some(missing.clone());
-            users.clone()
-        }
-        Some(ReactivatePlan::NoRecord) | Some(ReactivatePlan::BadRecord(_)) => {
-            let bad = match &plan {
-                Some(ReactivatePlan::BadRecord(e)) => Some(e.as_str()),
-                _ => None,
-            };
-            let msg = ops::no_record_message(&who, bad);
-            let d = match &log {
-                Some(log) => ops::refused(
-                    &target,
-                    "reactivate",
-                    msg,
-                    None,
-                    &Audit { log, operator: &by },
-                ),
-                None => {
-                    let mut d = Done::new(Outcome::Refused, 0, msg.clone());
-                    d.error = Some(msg);
-                    d
+    if !o.dry_run && !o.yes {
+        let st = suspension::state(&conn.client)
+            .await
+            .map_err(|e| Error::failed(e.context(who.clone())))?;
+        if st.suspended() {
+            let plan = suspension::users_to_reactivate(&conn.client, &st, restore)
+                .await
+                .map_err(|e| Error::failed(e.context(who.clone())))?;
+            // Refusals go through the pipeline (reported and audited) without
+            // a question.
+            if let ReactivatePlan::Users { users, .. } = plan {
+                if !confirm(&format!(
+                    "Reactivate {who}: switch on {} users?",
+                    users.len()
+                ))? {
+                    ctx.printer.info("aborted; nothing changed");
+                    return Ok(EXIT_FAILED);
                 }
-            };
-            return report(ctx, res, &d, None);
+            }
         }
-    };
-    if o.dry_run {
-        res.dry_run = Some(true);
-        let text = if plan.is_none() {
-            format!("dry run: {who} is not suspended; nothing would change")
-        } else {
-            let mut text = format!(
-                "dry run: would reactivate {who}: switch on {} users ({}):\n",
-                users.len(),
-                if o.all_internal {
-                    "every internal user but __system__, templates and public"
-                } else {
-                    "exactly those recorded at suspension"
-                }
-            );
-            for u in &users {
-                text.push_str(&format!("  + {} (id {})\n", u.login, u.id));
-            }
-            if let Some(missing) = res.missing_users.as_ref().filter(|m| !m.is_empty()) {
-                text.push_str(&format!(
-                    "recorded users that no longer exist (skipped): {missing:?}\n"
-                ));
-            }
-            text.push_str(&format!(
-                "and write ICP {}='false', {}, {}, delete {}; then signal {}. Nothing changed.",
-                keys::SUSPENDED,
-                keys::REACTIVATED_AT,
-                keys::REACTIVATED_BY,
-                keys::SUSPENDED_USER_IDS,
-                state.signals.describe(Changed::UsersAndParams)
-            ));
-            text
-        };
-        let mut d = Done::new(Outcome::Unchanged, users.len(), text);
-        d.signal = Some(state.signals.describe(Changed::UsersAndParams));
-        return report(ctx, res, &d, None);
     }
-    if plan.is_some()
-        && !o.yes
-        && !confirm(&format!(
-            "Reactivate {who}: switch on {} users?",
-            users.len()
-        ))?
-    {
-        ctx.printer.info("aborted; nothing changed");
-        return Ok(EXIT_FAILED);
-    }
-    let log = log.expect("audit log is open when not a dry run");
-    let guard = Guard::install();
-    let d = ops::reactivate(
-        &mut conn,
-        &target,
-        restore,
-        &Audit {
-            log: &log,
-            operator: &by,
-        },
-    )
-    .await;
-    report(ctx, res, &d, Some(&guard))
+    let run = ctx.run(Action::Reactivate(restore), log, o.dry_run);
+    let mut job = Job::for_target(target, o.tenant.clone(), None);
+    job.conn = Some(conn);
+    run_one(ctx, run, job).await
 }

@@ -17,10 +17,9 @@
 //! Needs `SELECT (id, password)` on `res_users` and `SELECT (create_uid)` on
 //! `res_users_log`; only counts leave the server.
 
-use anyhow::anyhow;
 use tokio_postgres::Client;
 
-use crate::error::{pg_error, Error};
+use crate::error::pg_error;
 use crate::inventory::PasswordScheme;
 
 const EVIDENCE_SQL: &str = "SELECT \
@@ -29,16 +28,17 @@ const EVIDENCE_SQL: &str = "SELECT \
                         AND EXISTS (SELECT 1 FROM public.res_users_log l WHERE l.create_uid = u.id)) \
      FROM public.res_users u WHERE u.id <> 1";
 
-/// Ok when the scheme may be written to this tenant; a usage error (exit 2)
-/// with the reason when argon2id is configured without evidence.
-pub async fn allow(client: &Client, scheme: PasswordScheme) -> Result<(), Error> {
+/// `None` when the scheme may be written to this tenant; the refusal (to be
+/// reported as refused, exit 2) when argon2id is configured without evidence.
+pub async fn refusal(client: &Client, scheme: PasswordScheme) -> anyhow::Result<Option<String>> {
     if scheme != PasswordScheme::Argon2id {
-        return Ok(());
+        return Ok(None);
     }
-    let rows = client
-        .simple_query(EVIDENCE_SQL)
-        .await
-        .map_err(|e| Error::failed(pg_error(&e).context("checking for argon2 hashes (password_scheme = \"argon2id\" needs SELECT (id, password) on res_users)")))?;
+    let rows = client.simple_query(EVIDENCE_SQL).await.map_err(|e| {
+        pg_error(&e).context(
+            "checking for argon2 hashes (password_scheme = \"argon2id\" needs SELECT (id, password) on res_users)",
+        )
+    })?;
     let row = rows.iter().find_map(|m| match m {
         tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
         _ => None,
@@ -50,14 +50,14 @@ pub async fn allow(client: &Client, scheme: PasswordScheme) -> Result<(), Error>
     };
     let (any, used) = (n(0), n(1));
     if used > 0 {
-        return Ok(());
+        return Ok(None);
     }
     let why = if any == 0 {
         "no user of this tenant has an argon2 hash"
     } else {
         "its argon2 hashes belong to users who never logged in"
     };
-    Err(Error::usage(anyhow!(
+    Ok(Some(format!(
         "refusing password_scheme \"argon2id\": {why}, so nothing shows that this tenant's Odoo verifies argon2 (stock Odoo takes an argon2 string as a plaintext password: a login fails, and typing the stored string succeeds); use \"pbkdf2-sha512\"; nothing changed"
     )))
 }

@@ -13,7 +13,8 @@ pub struct UserLine {
     pub login: String,
     /// `res_partner.name` of the user's partner.
     pub name: String,
-    /// internal (`share` false) | portal (`share` true)
+    /// internal (`share` false) | portal (`share` true) | public (the
+    /// public user, in `base.group_public`)
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub active: bool,
@@ -43,19 +44,26 @@ pub struct Details {
 ///   pg_attribute first; the secret itself is never read), last login
 ///   (`max(res_users_log.create_date)` of that user), active internal users
 ///   first.
+///
+/// The public user (the website runs as it) is the one in `base.group_public`
+/// or behind xmlid `base.public_user`; a NULL `active` (Odoo allows it)
+/// reads as inactive.
 fn details_sql(totp: super::privileges::Totp) -> String {
     let totp = totp.flag_sql("u");
-    format!("SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
+    format!("SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
             pg_database_size(current_database()), \
-            (SELECT name FROM res_company ORDER BY id LIMIT 1), \
-            (SELECT json_object_agg(key, value) FROM ir_config_parameter \
+            (SELECT name FROM public.res_company ORDER BY id LIMIT 1), \
+            (SELECT json_object_agg(key, value) FROM public.ir_config_parameter \
               WHERE key LIKE 'tenant.%' OR key = 'database.create_date'); \
-     SELECT u.id::int8, u.login, coalesce(p.name, ''), u.share, u.active, \
+     SELECT u.id::int8, u.login, coalesce(p.name, ''), u.share, coalesce(u.active, false), \
             {totp}, \
-            (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log l WHERE l.create_uid = u.id) \
-       FROM res_users u LEFT JOIN res_partner p ON p.id = u.partner_id \
+            (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.res_users_log l WHERE l.create_uid = u.id), \
+            u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'public_user' AND d.model = 'res.users' \
+                     UNION SELECT r.uid FROM public.res_groups_users_rel r JOIN public.ir_model_data g ON g.res_id = r.gid \
+                      AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups') \
+       FROM public.res_users u LEFT JOIN public.res_partner p ON p.id = u.partner_id \
       WHERE u.id <> 1 \
-      ORDER BY (u.active AND NOT u.share) DESC, u.active DESC, u.share, u.login")
+      ORDER BY (coalesce(u.active, false) AND NOT u.share) DESC, coalesce(u.active, false) DESC, u.share, u.login")
 }
 
 pub async fn details(client: &Client) -> anyhow::Result<Details> {
@@ -94,7 +102,9 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                     id: r.get(0).and_then(|v| v.parse().ok()).unwrap_or(0),
                     login: r.get(1).unwrap_or_default().to_string(),
                     name: r.get(2).unwrap_or_default().to_string(),
-                    kind: if r.get(3) == Some("t") {
+                    kind: if r.get(7) == Some("t") {
+                        "public"
+                    } else if r.get(3) == Some("t") {
                         "portal"
                     } else {
                         "internal"

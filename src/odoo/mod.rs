@@ -6,9 +6,11 @@
 pub mod argon2_guard;
 pub mod check;
 pub mod details;
+pub mod guard;
 pub mod password;
 pub mod privileges;
 pub mod probe;
+pub mod settle;
 pub mod signal;
 pub mod suspension;
 pub mod users;
@@ -23,6 +25,12 @@ pub mod keys {
     pub const SUSPENDED_USER_IDS: &str = "tenant.suspended_user_ids";
     pub const REACTIVATED_AT: &str = "tenant.reactivated_at";
     pub const REACTIVATED_BY: &str = "tenant.reactivated_by";
+    /// A random token written by every suspend/reactivate transaction: after a
+    /// lost COMMIT acknowledgement, finding our token tells that the commit
+    /// happened (see `settle`).
+    pub const WRITE_TOKEN: &str = "tenant.write_token";
+    /// Odoo's portal template user (also an xmlid of module base).
+    pub const TEMPLATE_PORTAL_USER: &str = "base.template_portal_user_id";
     /// Set by Odoo's `auth_password_policy` module (absent when not installed).
     pub const MIN_LENGTH: &str = "auth_password_policy.minlength";
     /// Odoo 16+: `pbkdf2_sha512__rounds = max(MIN_ROUNDS, this)`.
@@ -60,10 +68,128 @@ pub fn series_from_version(v: &str) -> String {
     v.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// A statement that got no answer within its client-side deadline (the
+/// server's `statement_timeout` plus a margin): the connection is frozen or
+/// dead.
+#[derive(Debug)]
+pub struct Timeout(pub std::time::Duration);
+
+impl std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no answer from the server within {} (client deadline)",
+            humantime::format_duration(self.0)
+        )
+    }
+}
+
+impl std::error::Error for Timeout {}
+
+/// Awaits one statement with a client-side deadline; server errors keep
+/// their own words ([`pg_error`](crate::error::pg_error)).
+pub async fn within<T>(
+    deadline: std::time::Duration,
+    f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(deadline, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(crate::error::pg_error(&e)),
+        Err(_) => Err(anyhow::Error::new(Timeout(deadline))),
+    }
+}
+
+/// [`within`] for a future that already gives anyhow errors.
+pub async fn within_any<T>(
+    deadline: std::time::Duration,
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(deadline, f).await {
+        Ok(r) => r,
+        Err(_) => Err(anyhow::Error::new(Timeout(deadline))),
+    }
+}
+
+/// Whether an error came from the client side (connection lost, deadline)
+/// rather than from the server's answer.
+pub fn is_client_side(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.is::<Timeout>() || c.is::<crate::error::Connection>())
+}
+
+/// How a write transaction ended when it did not return its result.
+#[derive(Debug)]
+pub enum WriteError {
+    /// Nothing was committed: the transaction failed before COMMIT, or the
+    /// server refused the COMMIT. `pid` is our backend, which may still hold
+    /// the transaction open when the client gave up on a frozen connection.
+    NotCommitted {
+        error: anyhow::Error,
+        pid: Option<i32>,
+    },
+    /// COMMIT was sent and no answer came: the change may or may not have
+    /// committed (settle it, see [`settle`]).
+    CommitLost {
+        error: anyhow::Error,
+        pid: Option<i32>,
+        /// Users the transaction switched (for the report once settled).
+        users: usize,
+    },
+    /// Refused before anything was written (triggers, a record that cannot be
+    /// read, ...).
+    Refused(String),
+}
+
+impl WriteError {
+    pub fn before(error: anyhow::Error, pid: Option<i32>) -> WriteError {
+        WriteError::NotCommitted { error, pid }
+    }
+}
+
+/// Commits, telling a lost acknowledgement (client side) from a refused
+/// COMMIT (server's answer: nothing committed).
+pub async fn commit(
+    tx: tokio_postgres::Transaction<'_>,
+    deadline: std::time::Duration,
+    pid: Option<i32>,
+) -> Result<(), WriteError> {
+    match within(deadline, tx.commit()).await {
+        Ok(()) => Ok(()),
+        Err(error) if is_client_side(&error) => Err(WriteError::CommitLost {
+            error: error.context("commit"),
+            pid,
+            users: 0,
+        }),
+        Err(error) => Err(WriteError::NotCommitted {
+            error: error.context("commit"),
+            pid,
+        }),
+    }
+}
+
 /// The advisory lock key that serialises tenantctl's writes on one tenant
 /// (advisory locks are per database, so one fixed key serves every tenant).
 /// "tenant" in ASCII.
 pub const TENANT_LOCK_KEY: i64 = 0x7465_6e61_6e74;
+
+/// Takes the tenant lock for the rest of the transaction and returns our
+/// backend's pid (to end it if the connection freezes). Waits at most the
+/// node's `statement_timeout` for another tenantctl run on the same tenant.
+pub const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1), pg_backend_pid()";
+
+pub async fn lock(
+    tx: &tokio_postgres::Transaction<'_>,
+    deadline: std::time::Duration,
+) -> Result<i32, WriteError> {
+    use tokio_postgres::types::Type;
+    let rows = within(
+        deadline,
+        tx.query_typed(LOCK_SQL, &[(&TENANT_LOCK_KEY, Type::INT8)]),
+    )
+    .await
+    .map_err(|e| WriteError::before(e.context("taking the tenant lock"), None))?;
+    Ok(rows.first().map(|r| r.get::<_, i32>(1)).unwrap_or(0))
+}
 
 #[cfg(test)]
 mod tests {

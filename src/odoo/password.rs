@@ -11,9 +11,13 @@ use sha2::Sha512;
 
 use crate::inventory::PasswordScheme;
 
-/// Odoo 16+ `MIN_ROUNDS` (res_users.py); 12–15 use passlib's default, 25000,
-/// but verify any round count, so 600000 is right for every family.
+/// Odoo 16+ `MIN_ROUNDS` (res_users.py) of current builds; early 16.0
+/// builds (up to early 2023) have 350000.
 pub const MIN_ROUNDS: u32 = 600_000;
+/// `MIN_ROUNDS` of early 16.0 builds.
+pub const EARLY_16_MIN_ROUNDS: u32 = 350_000;
+/// passlib 1.7's default for pbkdf2_sha512: what Odoo 12–15 write.
+pub const PASSLIB_DEFAULT_ROUNDS: u32 = 25_000;
 /// passlib's ab64 salt size for pbkdf2_sha512.
 const SALT_LEN: usize = 16;
 /// PBKDF2-HMAC-SHA512 output = the digest size.
@@ -61,14 +65,35 @@ pub fn hash(scheme: PasswordScheme, password: &str, rounds: u32) -> String {
     }
 }
 
-/// Rounds Odoo 16+ expects: `max(MIN_ROUNDS, ICP password.hashing.rounds)`.
-/// Writing exactly that avoids a silent rehash at the next login
-/// (`deprecated=['auto']` rewrites hashes whose rounds differ).
-pub fn rounds_for(icp_rounds: Option<&str>) -> u32 {
-    let configured = icp_rounds
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .unwrap_or(0);
-    configured.max(MIN_ROUNDS)
+/// The rounds Odoo itself uses in a database, so that it neither rewrites
+/// the hash at the next login nor pays for more rounds than its own
+/// (odoo-facts §2):
+/// - 12–15 (`deprecated=['plaintext']`, passlib's default rounds): the most
+///   common rounds of the pbkdf2 hashes already there, within
+///   25000..=600000; 25000 when there are none.
+/// - 16+ (`deprecated=['auto']`, rounds = max(MIN_ROUNDS, ICP
+///   `password.hashing.rounds`)): a build's MIN_ROUNDS (350000 early 16.0,
+///   600000 later) cannot be read from SQL, but Odoo rewrites a user's hash to
+///   the configured rounds at each login, so the hash of the user who logged
+///   in last carries them; used when it is at least 350000 and at least the
+///   ICP value, else max(600000, ICP).
+pub fn rounds_for(
+    major: Option<u32>,
+    icp_rounds: Option<&str>,
+    common_rounds: Option<&str>,
+    last_login_rounds: Option<&str>,
+) -> u32 {
+    let num = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u32>().ok());
+    if major.is_some_and(|m| m <= 15) {
+        return num(common_rounds)
+            .map(|r| r.clamp(PASSLIB_DEFAULT_ROUNDS, MIN_ROUNDS))
+            .unwrap_or(PASSLIB_DEFAULT_ROUNDS);
+    }
+    let configured = num(icp_rounds).unwrap_or(0);
+    match num(last_login_rounds) {
+        Some(seen) if seen >= EARLY_16_MIN_ROUNDS && seen >= configured => seen,
+        _ => configured.max(MIN_ROUNDS),
+    }
 }
 
 /// A random password of `len` characters from the OS CSPRNG: letters and
@@ -113,10 +138,26 @@ mod tests {
 
     #[test]
     fn rounds() {
-        assert_eq!(rounds_for(None), 600_000);
-        assert_eq!(rounds_for(Some("1000")), 600_000);
-        assert_eq!(rounds_for(Some("700000")), 700_000);
-        assert_eq!(rounds_for(Some("junk")), 600_000);
+        // 16+: the ICP and the last login's hash.
+        assert_eq!(rounds_for(Some(16), None, None, None), 600_000);
+        assert_eq!(rounds_for(Some(17), Some("1000"), None, None), 600_000);
+        assert_eq!(rounds_for(Some(19), Some("700000"), None, None), 700_000);
+        assert_eq!(rounds_for(Some(16), Some("junk"), None, None), 600_000);
+        assert_eq!(rounds_for(Some(16), None, None, Some("350000")), 350_000);
+        assert_eq!(
+            rounds_for(Some(16), Some("400000"), None, Some("400000")),
+            400_000
+        );
+        assert_eq!(
+            rounds_for(Some(16), Some("700000"), None, Some("600000")),
+            700_000
+        );
+        assert_eq!(rounds_for(Some(16), None, None, Some("25000")), 600_000);
+        // 12–15: Odoo's own hashes.
+        assert_eq!(rounds_for(Some(12), None, None, None), 25_000);
+        assert_eq!(rounds_for(Some(14), None, Some("30000"), None), 30_000);
+        assert_eq!(rounds_for(Some(13), None, Some("19000"), None), 25_000);
+        assert_eq!(rounds_for(Some(15), None, Some("9000000"), None), 600_000);
     }
 
     #[test]

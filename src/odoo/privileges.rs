@@ -1,7 +1,12 @@
-//! Least privilege: what each command reads and writes, and `check`'s proof
-//! that the role may do it.
+//! Whether the connected role may do what a write does, without changing
+//! anything: the write's own statements matching no row (`WHERE false`) in a
+//! transaction that is rolled back. PostgreSQL checks table and column
+//! privileges when a statement starts, whatever the rows, so a missing grant
+//! fails here exactly as in the real run. Sequences are checked with
+//! `has_sequence_privilege`: `nextval` is not transactional, and calling a
+//! cache-signal sequence would signal Odoo's workers.
 //!
-//! `check` runs, per tenant and in ONE transaction that it rolls back, each
+//! `check` ([`verify`]) runs, per tenant and in ONE transaction that it rolls back, each
 //! command's statements, each under its own savepoint:
 //! - the reads are the commands' real functions (`list`'s summary, `show`'s
 //!   details, `passwd`'s target, `suspend`'s state and user list);
@@ -14,13 +19,89 @@
 //!   functions only: `nextval` is not transactional, and calling it would
 //!   signal Odoo's workers (a change).
 //!
-//! Every table is qualified `public.`, so that these statements work with
-//! `search_path` pinned to `pg_catalog` (transport/startup.rs,
-//! `PIN_SEARCH_PATH`).
+//! Every table is qualified `public.` (sessions pin `search_path` to
+//! `pg_catalog`, see `transport::session_settings`).
 
 use tokio_postgres::{Client, GenericClient};
 
+use super::signal::Signals;
 use crate::error::{pg_error, sqlstate};
+
+/// Which write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// suspend, reactivate: res_users.active and the ICP record.
+    Suspension,
+    /// passwd: res_users.password.
+    Password,
+}
+
+fn statements(w: Write) -> &'static str {
+    match w {
+        Write::Suspension => {
+            "UPDATE public.res_users SET active = active WHERE false; \
+             INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
+               SELECT 'tenant.check', '', 1, now(), 1, now() WHERE false \
+               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date; \
+             DELETE FROM public.ir_config_parameter WHERE false; "
+        }
+        Write::Password => "UPDATE public.res_users SET password = password WHERE false; ",
+    }
+}
+
+fn sequences(w: Write, s: Signals) -> String {
+    let mut checks = Vec::new();
+    if w == Write::Suspension {
+        checks.push(
+            "has_sequence_privilege(pg_get_serial_sequence('public.ir_config_parameter', 'id'), 'USAGE')"
+                .to_string(),
+        );
+    }
+    if s.base_cache {
+        checks
+            .push("has_sequence_privilege('public.base_cache_signaling', 'USAGE, UPDATE')".into());
+    } else if s.cache_default {
+        checks.push(
+            "has_sequence_privilege('public.base_cache_signaling_default', 'USAGE, UPDATE')".into(),
+        );
+    }
+    for t in s.tables() {
+        checks.push(format!(
+            "(has_table_privilege('public.{t}', 'INSERT') AND \
+              has_sequence_privilege(pg_get_serial_sequence('public.{t}', 'id'), 'USAGE'))"
+        ));
+    }
+    if checks.is_empty() {
+        return "SELECT true".into();
+    }
+    format!("SELECT {}", checks.join(" AND "))
+}
+
+/// `Ok(None)` when the real run would pass the privilege checks, else the
+/// server's reason.
+pub async fn probe(client: &Client, w: Write, signals: Signals) -> anyhow::Result<Option<String>> {
+    let sql = format!(
+        "BEGIN; {}{}; ROLLBACK",
+        statements(w),
+        sequences(w, signals)
+    );
+    match client.simple_query(&sql).await {
+        Ok(msgs) => {
+            let ok = msgs.iter().any(|m| {
+                matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t"))
+            });
+            Ok((!ok).then(|| {
+                "no USAGE on a sequence the write needs (ir_config_parameter's id sequence or the cache-signal sequence/table)"
+                    .to_string()
+            }))
+        }
+        Err(e) if e.as_db_error().is_some() => {
+            let _ = client.simple_query("ROLLBACK").await;
+            Ok(Some(format!("{:#}", pg_error(&e))))
+        }
+        Err(e) => Err(pg_error(&e)),
+    }
+}
 
 /// Whether `res_users.totp_secret` (module auth_totp) exists and whether the
 /// role may read it. Nothing ever reads the secret itself: at most

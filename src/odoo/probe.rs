@@ -86,18 +86,19 @@ pub enum Probe {
 /// with a `latest_version` (odoo/service/db.py). Users: `share` is false for
 /// internal users and true for portal/public users; id 1 is `__system__`.
 /// Odoo writes a `res_users_log` row at every successful login; its
-/// `create_date` is naive UTC. `tenant.suspended`='true' is the suspension
+/// `create_date` is naive UTC, and `id` grows with time and is indexed, so
+/// the newest row is found without reading the login history. `tenant.suspended`='true' is the suspension
 /// flag (tenantctl's and the old node agent's).
 const SUMMARY_SQL: &str = "SELECT \
-     (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
+     (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
      u.internal, u.portal, \
-     (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), \
-     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), \
-     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), \
-     (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') \
+     (SELECT to_char(create_date, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.res_users_log ORDER BY id DESC LIMIT 1), \
+     (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended'), \
+     (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended_at'), \
+     (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended_reason') \
      FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, \
                   count(*) FILTER (WHERE active AND share AND id <> 1) AS portal \
-           FROM res_users) u";
+           FROM public.res_users) u";
 
 pub async fn summary(client: &Client) -> anyhow::Result<Probe> {
     let rows = match client.simple_query(SUMMARY_SQL).await {

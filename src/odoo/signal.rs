@@ -34,10 +34,10 @@ pub enum Changed {
 
 /// Columns that detect the signaling objects; appended to a tenant's context
 /// query so detection costs no extra round trip. Order matches [`Signals::from_flags`].
-pub const DETECT_COLUMNS: &str = "to_regclass('base_cache_signaling') IS NOT NULL, \
-     to_regclass('base_cache_signaling_default') IS NOT NULL, \
-     to_regclass('orm_signaling_default') IS NOT NULL, \
-     to_regclass('orm_signaling_stable') IS NOT NULL";
+pub const DETECT_COLUMNS: &str = "to_regclass('public.base_cache_signaling') IS NOT NULL, \
+     to_regclass('public.base_cache_signaling_default') IS NOT NULL, \
+     to_regclass('public.orm_signaling_default') IS NOT NULL, \
+     to_regclass('public.orm_signaling_stable') IS NOT NULL";
 
 impl Signals {
     pub fn from_flags(f: [bool; 4]) -> Signals {
@@ -72,22 +72,37 @@ impl Signals {
             // too. res_users-derived checks live in `default`.
             return match changed {
                 Changed::UsersAndParams if self.orm_stable => {
-                    Some("INSERT INTO orm_signaling_stable DEFAULT VALUES")
+                    Some("INSERT INTO public.orm_signaling_stable DEFAULT VALUES")
                 }
-                _ if self.orm_default => Some("INSERT INTO orm_signaling_default DEFAULT VALUES"),
-                _ => Some("INSERT INTO orm_signaling_stable DEFAULT VALUES"),
+                _ if self.orm_default => {
+                    Some("INSERT INTO public.orm_signaling_default DEFAULT VALUES")
+                }
+                _ => Some("INSERT INTO public.orm_signaling_stable DEFAULT VALUES"),
             };
         }
         if self.cache_default {
             // Odoo 17–18: one sequence per cache; res_users and ICP caches are
             // in `default` (leave _assets, _templates, _routing, _groups alone).
-            return Some("SELECT nextval('base_cache_signaling_default')");
+            return Some("SELECT nextval('public.base_cache_signaling_default')");
         }
         if self.base_cache {
             // Odoo 12–16: one sequence for all ormcaches.
-            return Some("SELECT nextval('base_cache_signaling')");
+            return Some("SELECT nextval('public.base_cache_signaling')");
         }
         None
+    }
+
+    /// The signaling tables a signal inserts into (19+), for the trigger
+    /// guard; sequences (12–18) cannot carry triggers.
+    pub fn tables(&self) -> Vec<&'static str> {
+        let mut t = Vec::new();
+        if self.orm_default {
+            t.push("orm_signaling_default");
+        }
+        if self.orm_stable {
+            t.push("orm_signaling_stable");
+        }
+        t
     }
 
     /// A human name of the signal, for plans and JSON.
@@ -103,18 +118,41 @@ impl Signals {
 }
 
 /// Sends the signal; call only after the commit of the change.
+///
+/// Odoo 19+ signals with an INSERT into a table, which a tenant could give a
+/// trigger or rule; the write transaction checked for them, and the insert
+/// checks again under the table lock it takes, in one statement (a DO block:
+/// one round trip, its own transaction), unless `--allow-triggers`.
 pub async fn send(
     client: &tokio_postgres::Client,
     signals: Signals,
     changed: Changed,
+    allow_triggers: bool,
+    deadline: std::time::Duration,
 ) -> anyhow::Result<()> {
-    if let Some(stmt) = signals.statement(changed) {
-        client
-            .simple_query(stmt)
-            .await
-            .map_err(|e| crate::error::pg_error(&e).context(format!("cache signal ({stmt})")))?;
-    }
-    Ok(())
+    let Some(stmt) = signals.statement(changed) else {
+        return Ok(());
+    };
+    let sql = match stmt.strip_prefix("INSERT INTO ") {
+        Some(rest) if !allow_triggers => {
+            let table = rest.trim_end_matches(" DEFAULT VALUES");
+            format!(
+                "DO $tenantctl$ BEGIN \
+                 LOCK TABLE {table} IN ROW EXCLUSIVE MODE; \
+                 IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '{table}'::pg_catalog.regclass AND NOT tgisinternal) \
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite WHERE ev_class = '{table}'::pg_catalog.regclass AND rulename <> '_RETURN') THEN \
+                   RAISE EXCEPTION 'a trigger or rule on {table} appeared; signal not sent'; \
+                 END IF; \
+                 {stmt}; \
+                 END $tenantctl$"
+            )
+        }
+        _ => stmt.to_string(),
+    };
+    super::within(deadline, client.simple_query(&sql))
+        .await
+        .map(|_| ())
+        .map_err(|e| e.context(format!("cache signal ({stmt})")))
 }
 
 #[cfg(test)]
@@ -125,21 +163,21 @@ mod tests {
         let s16 = Signals::from_flags([true, false, false, false]);
         assert_eq!(
             s16.statement(Changed::Users),
-            Some("SELECT nextval('base_cache_signaling')")
+            Some("SELECT nextval('public.base_cache_signaling')")
         );
         let s17 = Signals::from_flags([false, true, false, false]);
         assert_eq!(
             s17.statement(Changed::UsersAndParams),
-            Some("SELECT nextval('base_cache_signaling_default')")
+            Some("SELECT nextval('public.base_cache_signaling_default')")
         );
         let s19 = Signals::from_flags([false, false, true, true]);
         assert_eq!(
             s19.statement(Changed::Users),
-            Some("INSERT INTO orm_signaling_default DEFAULT VALUES")
+            Some("INSERT INTO public.orm_signaling_default DEFAULT VALUES")
         );
         assert_eq!(
             s19.statement(Changed::UsersAndParams),
-            Some("INSERT INTO orm_signaling_stable DEFAULT VALUES")
+            Some("INSERT INTO public.orm_signaling_stable DEFAULT VALUES")
         );
         assert_eq!(Signals::default().statement(Changed::Users), None);
     }

@@ -13,10 +13,12 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context};
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::{Client, GenericClient, Transaction};
 
-use super::keys;
+use std::time::Duration;
+
 use super::signal::{Signals, DETECT_COLUMNS};
+use super::{guard, keys, within, WriteError};
 use crate::error::pg_error;
 
 /// The suspension state of a tenant, read in one round trip.
@@ -47,10 +49,12 @@ impl State {
 }
 
 /// `json_object_agg` brings every `tenant.*` ICP key in one value.
+/// Odoo treats a database as its own when `base` is installed
+/// (`ir_module_module.state = 'installed'`).
 fn state_sql() -> String {
     format!(
-        "SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
-         (SELECT json_object_agg(key, value) FROM ir_config_parameter WHERE key LIKE 'tenant.%'), \
+        "SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+         (SELECT json_object_agg(key, value) FROM public.ir_config_parameter WHERE key LIKE 'tenant.%'), \
          {DETECT_COLUMNS}"
     )
 }
@@ -105,10 +109,20 @@ async fn users_where(
     client: &impl GenericClient,
     sql: &str,
     ids: &[i64],
+    protected: &[i64],
 ) -> anyhow::Result<Vec<UserRef>> {
     // query_typed: parameters with declared types, no separate prepare round trip.
     let rows = if sql.contains("$1") {
-        client.query_typed(sql, &[(&ids, Type::INT8_ARRAY)]).await
+        client
+            .query_typed(
+                sql,
+                &[(&ids, Type::INT8_ARRAY), (&protected, Type::INT8_ARRAY)],
+            )
+            .await
+    } else if sql.contains("$2") {
+        client
+            .query_typed(&sql.replace("$2", "$1"), &[(&protected, Type::INT8_ARRAY)])
+            .await
     } else {
         client.query_typed(sql, &[]).await
     }
@@ -124,30 +138,51 @@ async fn users_where(
 }
 
 /// Who a suspension would switch off: every active user but id 1
-/// (`__system__`, always inactive; Odoo forbids activating it).
+/// (`__system__`, always inactive; Odoo forbids activating it). Odoo allows
+/// a NULL `active`; `WHERE active` reads it as inactive, as Odoo's login does.
 const ACTIVE_USERS_SQL: &str =
-    "SELECT id::int8, login, active FROM res_users WHERE active AND id <> 1 ORDER BY id";
+    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users WHERE active AND id <> 1 ORDER BY id";
 
 pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec<UserRef>> {
-    users_where(client, ACTIVE_USERS_SQL, &[]).await
+    users_where(client, ACTIVE_USERS_SQL, &[], &[]).await
 }
 
 /// Recorded users that still exist (users deleted meanwhile are skipped).
 const USERS_BY_ID_SQL: &str =
-    "SELECT id::int8, login, active FROM res_users WHERE id = ANY($1) AND id <> 1 ORDER BY id";
+    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users \
+     WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
+
+/// Users that are never switched on, whatever a record says: `__system__`
+/// (id 1; Odoo forbids activating it), the default-user template (12–18),
+/// the public user (the website runs as it, always inactive) and the portal
+/// template, resolved through `ir_model_data` (module `base`) and ICP
+/// `base.template_portal_user_id` (odoo-facts §4).
+const PROTECTED_SQL: &str = "SELECT 1::int8 UNION \
+     SELECT res_id::int8 FROM public.ir_model_data WHERE module = 'base' AND model = 'res.users' \
+       AND name IN ('user_root', 'default_user', 'public_user', 'template_portal_user_id') AND res_id IS NOT NULL \
+     UNION SELECT value::int8 FROM public.ir_config_parameter \
+       WHERE key = 'base.template_portal_user_id' AND value ~ '^[0-9]{1,18}$'";
+
+/// The ids that are never switched on.
+pub async fn protected_ids(client: &impl GenericClient) -> anyhow::Result<Vec<i64>> {
+    let rows = client
+        .query_typed(PROTECTED_SQL, &[])
+        .await
+        .map_err(|e| pg_error(&e))?;
+    let mut v: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
+}
 
 /// `--restore-users all-internal` for suspensions without a record (the old
 /// agent's): every internal user (`NOT share`) except `__system__` (id 1) and
 /// the built-in templates and public user, resolved through `ir_model_data`
 /// (Odoo's built-in users: base.default_user, base.public_user,
 /// base.template_portal_user_id, also named by ICP base.template_portal_user_id).
-const ALL_INTERNAL_SQL: &str = "SELECT id::int8, login, active FROM res_users \
-     WHERE NOT share AND id <> 1 \
-     AND id NOT IN (SELECT res_id FROM ir_model_data WHERE module = 'base' AND model = 'res.users' \
-                    AND name IN ('user_root', 'default_user', 'public_user', 'template_portal_user_id') \
-                    AND res_id IS NOT NULL) \
-     AND id::text <> coalesce((SELECT value FROM ir_config_parameter WHERE key = 'base.template_portal_user_id'), '') \
-     ORDER BY id";
+const ALL_INTERNAL_SQL: &str =
+    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users \
+     WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
 
 /// How reactivation picks the users to switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,30 +193,54 @@ pub enum Restore {
     AllInternal,
 }
 
-/// The users a reactivation would switch on: (existing users, recorded ids
-/// that no longer exist).
+/// The users a reactivation would switch on, the recorded ids that are not
+/// users of the tenant, and the recorded ids that are never switched on.
 pub async fn users_to_reactivate(
     client: &impl GenericClient,
     st: &State,
     restore: Restore,
 ) -> anyhow::Result<ReactivatePlan> {
+    let protected = protected_ids(client).await?;
     match (restore, st.recorded_ids()) {
         (Restore::AllInternal, _) => Ok(ReactivatePlan::Users {
-            users: users_where(client, ALL_INTERNAL_SQL, &[]).await?,
+            users: users_where(client, ALL_INTERNAL_SQL, &[], &protected).await?,
             missing: vec![],
+            excluded: vec![],
         }),
         (Restore::Recorded, Some(Ok(ids))) => {
-            let users = users_where(client, USERS_BY_ID_SQL, &ids).await?;
+            let users = users_where(client, USERS_BY_ID_SQL, &ids, &protected).await?;
+            let existing = existing_ids(client, &ids).await?;
+            let excluded: Vec<i64> = ids
+                .iter()
+                .copied()
+                .filter(|i| protected.binary_search(i).is_ok())
+                .collect();
             let missing = ids
                 .iter()
                 .copied()
-                .filter(|i| *i != 1 && !users.iter().any(|u| u.id == *i))
+                .filter(|i| {
+                    protected.binary_search(i).is_err() && existing.binary_search(i).is_err()
+                })
                 .collect();
-            Ok(ReactivatePlan::Users { users, missing })
+            Ok(ReactivatePlan::Users {
+                users,
+                missing,
+                excluded,
+            })
         }
         (Restore::Recorded, Some(Err(e))) => Ok(ReactivatePlan::BadRecord(e)),
         (Restore::Recorded, None) => Ok(ReactivatePlan::NoRecord),
     }
+}
+
+const EXISTING_SQL: &str = "SELECT id::int8 FROM public.res_users WHERE id = ANY($1) ORDER BY id";
+
+async fn existing_ids(client: &impl GenericClient, ids: &[i64]) -> anyhow::Result<Vec<i64>> {
+    let rows = client
+        .query_typed(EXISTING_SQL, &[(&ids, Type::INT8_ARRAY)])
+        .await
+        .map_err(|e| pg_error(&e))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +248,7 @@ pub enum ReactivatePlan {
     Users {
         users: Vec<UserRef>,
         missing: Vec<i64>,
+        excluded: Vec<i64>,
     },
     /// Suspended without a record of users (the old node agent).
     NoRecord,
@@ -200,82 +260,177 @@ pub enum ReactivatePlan {
 /// them: `UNIQUE(key)` (ir_config_parameter_key_uniq) makes ON CONFLICT safe;
 /// create/write dates are naive UTC and the uids are 1 (superuser), as Odoo
 /// fills them.
-const UPSERT_PARAMS_SQL: &str = "INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
+const UPSERT_PARAMS_SQL: &str = "INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
      SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc' FROM unnest($1::text[], $2::text[]) AS p(k, v) \
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date";
 
-/// Serialises tenantctl's writes on this tenant for the rest of the
-/// transaction (advisory locks are per database).
-const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1)";
-
-/// Switches off every active user but id 1 and records who they were. Only
-/// `active` changes on res_users (no write_date, like Odoo's raw writes), so
-/// nothing else of the tenant's data is touched.
+/// Switches off every active user but id 1. Only `active` changes on
+/// res_users (no write_date, like Odoo's raw writes), so nothing else of the
+/// tenant's data is touched.
 const SUSPEND_USERS_SQL: &str =
-    "UPDATE res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
+    "UPDATE public.res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
 
-/// Switches on exactly the given users, never id 1.
-const REACTIVATE_USERS_SQL: &str =
-    "UPDATE res_users SET active = true WHERE id = ANY($1) AND id <> 1 RETURNING id::int8";
+/// Switches on exactly the given users, never a protected one (id 1, the
+/// templates, the public user), whatever the record says.
+const REACTIVATE_USERS_SQL: &str = "UPDATE public.res_users SET active = true \
+     WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) RETURNING id::int8";
 
-const DROP_RECORD_SQL: &str = "DELETE FROM ir_config_parameter WHERE key = $1";
+const DROP_RECORD_SQL: &str = "DELETE FROM public.ir_config_parameter WHERE key = $1";
+
+/// The tables suspend and reactivate write (and the signaling tables of 19+).
+pub const WRITTEN_TABLES: [&str; 2] = ["res_users", "ir_config_parameter"];
+
+/// How a write runs.
+#[derive(Debug, Clone)]
+pub struct WriteOpts {
+    /// Write even with triggers, rules or tenant functions on the tables.
+    pub allow_triggers: bool,
+    /// Client-side deadline of each statement.
+    pub deadline: Duration,
+    /// Written to ICP `tenant.write_token` with the change, to settle a lost
+    /// COMMIT acknowledgement.
+    pub token: String,
+}
 
 #[derive(Debug, Clone)]
 pub enum SuspendOutcome {
-    /// Suspended now; the ids of the users switched off.
+    /// Users switched off now (merged into the record); `newly` when the
+    /// tenant was not suspended by tenantctl before.
     Changed {
         user_ids: Vec<i64>,
+        newly: bool,
         signals: Signals,
+        /// The Odoo major (12–13 need a warning about XML-RPC).
+        major: Option<u32>,
     },
-    /// Already suspended: nothing changed (the record of users is kept).
+    /// Suspended and nothing active: nothing changed (the record is kept).
     AlreadySuspended(State),
 }
 
-/// Suspends in one transaction, serialised per tenant. The caller sends the
-/// cache signal after this returns (i.e. after the commit).
+async fn begin<'a>(client: &'a mut Client, o: &WriteOpts) -> Result<Transaction<'a>, WriteError> {
+    within(o.deadline, client.transaction())
+        .await
+        .map_err(|e| WriteError::before(e.context("begin"), None))
+}
+
+/// The guard, before the first write or after the last one (see `guard`).
+async fn check_guard(
+    tx: &Transaction<'_>,
+    signals: Signals,
+    o: &WriteOpts,
+    pid: i32,
+) -> Result<(), WriteError> {
+    if o.allow_triggers {
+        return Ok(());
+    }
+    let tables = guard::tables(&WRITTEN_TABLES, signals);
+    let found = super::within_any(o.deadline, guard::findings(tx, &tables))
+        .await
+        .map_err(|e| WriteError::before(e, Some(pid)))?;
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(WriteError::Refused(guard::refusal(&found)))
+    }
+}
+
+/// Reads the state under the lock, as a write error.
+async fn locked_state(tx: &Transaction<'_>, o: &WriteOpts, pid: i32) -> Result<State, WriteError> {
+    super::within_any(o.deadline, read_state(tx))
+        .await
+        .map_err(|e| WriteError::before(e, Some(pid)))
+}
+
+async fn upsert(
+    tx: &Transaction<'_>,
+    k: &[&str],
+    v: &[&str],
+    o: &WriteOpts,
+    pid: i32,
+) -> Result<(), WriteError> {
+    within(
+        o.deadline,
+        tx.execute_typed(
+            UPSERT_PARAMS_SQL,
+            &[(&k, Type::TEXT_ARRAY), (&v, Type::TEXT_ARRAY)],
+        ),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| WriteError::before(e.context("recording in ir_config_parameter"), Some(pid)))
+}
+
+/// Suspends in one transaction, serialised per tenant. Idempotency follows
+/// the observed state, not the flag (which the tenant can write itself):
+/// whatever is still active is switched off and merged into the record;
+/// `AlreadySuspended` only when the tenant is marked suspended and nothing
+/// was active. The caller signals after this returns (after the commit).
 pub async fn suspend(
     client: &mut Client,
     reason: &str,
     by: &str,
     at: &str,
-) -> anyhow::Result<SuspendOutcome> {
-    let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
-    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)])
-        .await
-        .map_err(|e| pg_error(&e).context("lock"))?;
+    o: &WriteOpts,
+) -> Result<SuspendOutcome, WriteError> {
+    let tx = begin(client, o).await?;
+    let pid = super::lock(&tx, o.deadline).await?;
     // Read after the lock: a concurrent suspend that committed first is seen.
-    let st = read_state(&tx).await?;
-    if st.suspended() {
-        tx.rollback().await.map_err(|e| pg_error(&e))?;
-        return Ok(SuspendOutcome::AlreadySuspended(st));
-    }
-    let rows = tx
-        .query_typed(SUSPEND_USERS_SQL, &[])
+    let st = locked_state(&tx, o, pid).await?;
+    check_guard(&tx, st.signals, o, pid).await?;
+    let rows = within(o.deadline, tx.query_typed(SUSPEND_USERS_SQL, &[]))
         .await
-        .map_err(|e| pg_error(&e).context("switching users off"))?;
+        .map_err(|e| WriteError::before(e.context("switching users off"), Some(pid)))?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     ids.sort_unstable();
-    let ids_json = serde_json::to_string(&ids).expect("ids serialise");
-    let k = [
-        keys::SUSPENDED,
-        keys::SUSPENDED_REASON,
-        keys::SUSPENDED_AT,
-        keys::SUSPENDED_BY,
-        keys::SUSPENDED_USER_IDS,
-    ];
-    let v = ["true", reason, at, by, ids_json.as_str()];
-    tx.execute_typed(
-        UPSERT_PARAMS_SQL,
-        &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)],
-    )
-    .await
-    .map_err(|e| pg_error(&e).context("recording the suspension"))?;
-    tx.commit()
+    if ids.is_empty() && st.suspended() {
+        let _ = within(o.deadline, tx.rollback()).await;
+        return Ok(SuspendOutcome::AlreadySuspended(st));
+    }
+    // A record of tenantctl's own (flag and a readable list) is merged into;
+    // anything else (the tenant's own flag, an old agent's, an unreadable
+    // list) starts a new suspension.
+    let previous = match (st.suspended(), st.recorded_ids()) {
+        (true, Some(Ok(prev))) => Some(prev),
+        _ => None,
+    };
+    let newly = previous.is_none();
+    let mut record = previous.unwrap_or_default();
+    record.extend(&ids);
+    record.sort_unstable();
+    record.dedup();
+    let ids_json = serde_json::to_string(&record).expect("ids serialise");
+    if newly {
+        let k = [
+            keys::SUSPENDED,
+            keys::SUSPENDED_REASON,
+            keys::SUSPENDED_AT,
+            keys::SUSPENDED_BY,
+            keys::SUSPENDED_USER_IDS,
+            keys::WRITE_TOKEN,
+        ];
+        let v = ["true", reason, at, by, ids_json.as_str(), o.token.as_str()];
+        upsert(&tx, &k, &v, o, pid).await?;
+    } else {
+        let k = [keys::SUSPENDED_USER_IDS, keys::WRITE_TOKEN];
+        let v = [ids_json.as_str(), o.token.as_str()];
+        upsert(&tx, &k, &v, o, pid).await?;
+    }
+    check_guard(&tx, st.signals, o, pid).await?;
+    super::commit(tx, o.deadline, Some(pid))
         .await
-        .map_err(|e| pg_error(&e).context("commit"))?;
+        .map_err(|e| match e {
+            WriteError::CommitLost { error, pid, .. } => WriteError::CommitLost {
+                error,
+                pid,
+                users: ids.len(),
+            },
+            e => e,
+        })?;
     Ok(SuspendOutcome::Changed {
         user_ids: ids,
+        newly,
         signals: st.signals,
+        major: st.version.as_deref().and_then(super::major_from_version),
     })
 }
 
@@ -285,8 +440,10 @@ pub enum ReactivateOutcome {
     Changed {
         /// Users switched on.
         user_ids: Vec<i64>,
-        /// Recorded users that no longer exist.
+        /// Recorded ids that are not users of the tenant.
         missing: Vec<i64>,
+        /// Recorded ids never switched on (id 1, templates, public user).
+        excluded: Vec<i64>,
         signals: Signals,
         restore: Restore,
     },
@@ -302,61 +459,91 @@ pub async fn reactivate(
     restore: Restore,
     by: &str,
     at: &str,
-) -> anyhow::Result<ReactivateOutcome> {
-    let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
-    tx.execute_typed(LOCK_SQL, &[(&super::TENANT_LOCK_KEY, Type::INT8)])
-        .await
-        .map_err(|e| pg_error(&e).context("lock"))?;
-    let st = read_state(&tx).await?;
+    o: &WriteOpts,
+) -> Result<ReactivateOutcome, WriteError> {
+    let tx = begin(client, o).await?;
+    let pid = super::lock(&tx, o.deadline).await?;
+    let st = locked_state(&tx, o, pid).await?;
     if !st.suspended() {
-        tx.rollback().await.map_err(|e| pg_error(&e))?;
+        let _ = within(o.deadline, tx.rollback()).await;
         return Ok(ReactivateOutcome::NotSuspended(st));
     }
-    let wanted: Vec<i64> = match (restore, st.recorded_ids()) {
-        (Restore::AllInternal, _) => users_where(&tx, ALL_INTERNAL_SQL, &[])
-            .await?
-            .iter()
-            .map(|u| u.id)
-            .collect(),
-        (Restore::Recorded, Some(Ok(ids))) => ids,
-        (Restore::Recorded, Some(Err(e))) => {
-            tx.rollback().await.map_err(|e| pg_error(&e))?;
+    check_guard(&tx, st.signals, o, pid).await?;
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
+    let plan = super::within_any(o.deadline, users_to_reactivate(&tx, &st, restore))
+        .await
+        .map_err(fail)?;
+    let (wanted, missing, excluded) = match plan {
+        ReactivatePlan::Users {
+            users,
+            missing,
+            excluded,
+        } => (
+            users.iter().map(|u| u.id).collect::<Vec<i64>>(),
+            missing,
+            excluded,
+        ),
+        ReactivatePlan::BadRecord(e) => {
+            let _ = within(o.deadline, tx.rollback()).await;
             return Ok(ReactivateOutcome::BadRecord(e));
         }
-        (Restore::Recorded, None) => {
-            tx.rollback().await.map_err(|e| pg_error(&e))?;
+        ReactivatePlan::NoRecord => {
+            let _ = within(o.deadline, tx.rollback()).await;
             return Ok(ReactivateOutcome::NoRecord);
         }
     };
-    let rows = tx
-        .query_typed(REACTIVATE_USERS_SQL, &[(&wanted, Type::INT8_ARRAY)])
-        .await
-        .map_err(|e| pg_error(&e).context("switching users on"))?;
-    let mut on: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    on.sort_unstable();
-    let missing: Vec<i64> = wanted
-        .iter()
-        .copied()
-        .filter(|i| *i != 1 && on.binary_search(i).is_err())
-        .collect();
-    let k = [keys::SUSPENDED, keys::REACTIVATED_AT, keys::REACTIVATED_BY];
-    let v = ["false", at, by];
-    tx.execute_typed(
-        UPSERT_PARAMS_SQL,
-        &[(&&k[..], Type::TEXT_ARRAY), (&&v[..], Type::TEXT_ARRAY)],
+    let protected: Vec<i64> = excluded.clone();
+    let rows = within(
+        o.deadline,
+        tx.query_typed(
+            REACTIVATE_USERS_SQL,
+            &[(&wanted, Type::INT8_ARRAY), (&protected, Type::INT8_ARRAY)],
+        ),
     )
     .await
-    .map_err(|e| pg_error(&e).context("recording the reactivation"))?;
-    tx.execute_typed(DROP_RECORD_SQL, &[(&keys::SUSPENDED_USER_IDS, Type::TEXT)])
-        .await
-        .map_err(|e| pg_error(&e))?;
-    tx.commit()
-        .await
-        .map_err(|e| pg_error(&e).context("commit"))?;
+    .map_err(|e| fail(e.context("switching users on")))?;
+    let mut on: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    on.sort_unstable();
+    let k = [
+        keys::SUSPENDED,
+        keys::REACTIVATED_AT,
+        keys::REACTIVATED_BY,
+        keys::WRITE_TOKEN,
+    ];
+    let v = ["false", at, by, o.token.as_str()];
+    upsert(&tx, &k, &v, o, pid).await?;
+    within(
+        o.deadline,
+        tx.execute_typed(DROP_RECORD_SQL, &[(&keys::SUSPENDED_USER_IDS, Type::TEXT)]),
+    )
+    .await
+    .map_err(|e| fail(e.context("dropping the record")))?;
+    check_guard(&tx, st.signals, o, pid).await?;
+    super::commit(tx, o.deadline, Some(pid)).await?;
     Ok(ReactivateOutcome::Changed {
         user_ids: on,
         missing,
+        excluded,
         signals: st.signals,
         restore,
     })
+}
+
+/// What the database shows after a write committed (the same connection,
+/// a new snapshot): the users still active and the flag.
+const VERIFY_SQL: &str =
+    "SELECT coalesce(array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND id <> 1), '{}'), \
+     (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended') \
+     FROM public.res_users";
+
+/// After the commit: `(active user ids but id 1, the tenant is flagged
+/// suspended)`.
+pub async fn observed(client: &Client, deadline: Duration) -> anyhow::Result<(Vec<i64>, bool)> {
+    let rows = within(deadline, client.query_typed(VERIFY_SQL, &[])).await?;
+    let r = rows
+        .first()
+        .ok_or_else(|| anyhow!("verification returned no row"))?;
+    let active: Vec<i64> = r.get(0);
+    let flag: Option<String> = r.get(1);
+    Ok((active, super::probe::is_true(flag.as_deref())))
 }

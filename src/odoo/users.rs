@@ -1,10 +1,13 @@
 //! The user whose password `passwd` changes, and the change itself.
 
+use std::time::Duration;
+
 use anyhow::anyhow;
 use tokio_postgres::types::Type;
 use tokio_postgres::Client;
 
 use super::signal::{Signals, DETECT_COLUMNS};
+use super::{guard, within, within_any, WriteError};
 use crate::error::{pg_error, sqlstate};
 
 /// What `passwd` needs to know before writing.
@@ -22,6 +25,16 @@ pub struct PasswdTarget {
     pub version: String,
     pub suspended: bool,
     pub signals: Signals,
+    /// The most common rounds among the pbkdf2 hashes of the tenant (12–15).
+    pub common_rounds: Option<String>,
+    /// The rounds of the hash of the user who logged in last (16+).
+    pub last_login_rounds: Option<String>,
+}
+
+impl PasswdTarget {
+    pub fn major(&self) -> Option<u32> {
+        super::major_from_version(&self.version)
+    }
 }
 
 /// The target user: by login, or the one behind xmlid `base.user_admin`
@@ -29,21 +42,31 @@ pub struct PasswdTarget {
 /// through ir_model_data, never assumed). `totp_secret` exists only when
 /// auth_totp is installed: its presence (and grant) is read from pg_attribute
 /// first ([`super::privileges::totp_column`]), and at most `totp_secret IS
-/// NOT NULL` is read, never the secret or any other column.
+/// NOT NULL` is read, never the secret or a whole row. The rounds Odoo uses
+/// (odoo-facts §2): on 12–15 those of Odoo's own hashes in the database; on
+/// 16+ Odoo rewrites a user's hash to the configured rounds at each login,
+/// so the hash of the user with the newest `res_users_log` row (`id` grows
+/// with time and is indexed: no scan of the login history) carries them.
 fn target_sql(totp: super::privileges::Totp) -> String {
     let totp = totp.flag_sql("u");
     format!(
-        "SELECT u.id::int8, u.login, u.active, {totp}, \
-         (SELECT value FROM ir_config_parameter WHERE key = 'auth_password_policy.minlength'), \
-         (SELECT value FROM ir_config_parameter WHERE key = 'password.hashing.rounds'), \
-         (SELECT latest_version FROM ir_module_module WHERE name = 'base'), \
-         (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), \
-         {DETECT_COLUMNS} \
-         FROM res_users u \
+        "SELECT u.id::int8, u.login, coalesce(u.active, false), {totp}, \
+         (SELECT value FROM public.ir_config_parameter WHERE key = 'auth_password_policy.minlength'), \
+         (SELECT value FROM public.ir_config_parameter WHERE key = 'password.hashing.rounds'), \
+         (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+         (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended'), \
+         {DETECT_COLUMNS}, \
+         (SELECT split_part(h.password, '$', 3) FROM public.res_users h \
+           WHERE h.password LIKE '$pbkdf2-sha512$%' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1), \
+         (SELECT split_part(l.password, '$', 3) FROM public.res_users l \
+           WHERE l.password LIKE '$pbkdf2-sha512$%' \
+             AND l.id = (SELECT create_uid FROM public.res_users_log ORDER BY id DESC LIMIT 1)) \
+         FROM public.res_users u \
          WHERE CASE WHEN $1::text IS NULL \
-                    THEN u.id = (SELECT res_id FROM ir_model_data \
-                                 WHERE module = 'base' AND name = 'user_admin' AND model = 'res.users') \
-                    ELSE u.login = $1 END"
+                    THEN u.id = (SELECT res_id FROM public.ir_model_data \
+                                 WHERE module = 'base' AND name = 'user_admin' AND model = 'res.users' LIMIT 1) \
+                    ELSE u.login = $1 END \
+         ORDER BY u.id LIMIT 1"
     )
 }
 
@@ -81,6 +104,8 @@ pub async fn passwd_target(
             .ok_or_else(|| anyhow::Error::new(super::NotOdoo("no installed `base` module")))?,
         suspended: super::probe::is_true(r.get::<_, Option<String>>(7).as_deref()),
         signals: Signals::from_flags([r.get(8), r.get(9), r.get(10), r.get(11)]),
+        common_rounds: r.get(12),
+        last_login_rounds: r.get(13),
     }))
 }
 
@@ -88,36 +113,90 @@ pub async fn passwd_target(
 /// id=%s` (res_users.py `_set_encrypted_password`), without touching
 /// write_date; so do we. The login guard makes a concurrent rename fail
 /// loudly instead of changing someone else's password.
-const SET_PASSWORD_SQL: &str = "UPDATE res_users SET password = $1 WHERE id = $2 AND login = $3";
+const SET_PASSWORD_SQL: &str =
+    "UPDATE public.res_users SET password = $1 WHERE id = $2 AND login = $3";
 
-/// Writes the hash in its own transaction. The caller signals after this.
+/// The tables passwd writes (and the signaling tables of 19+).
+pub const WRITTEN_TABLES: [&str; 1] = ["res_users"];
+
+/// Writes the hash in its own transaction, under the tenant lock that
+/// suspend/reactivate take, with the trigger guard before and after the
+/// write. `before_commit` runs last (it shows or stores a generated
+/// password): if it fails, the transaction is rolled back. The caller
+/// signals after this.
 pub async fn set_password(
     client: &mut Client,
     target: &PasswdTarget,
     hash: &str,
-) -> anyhow::Result<()> {
-    let tx = client.transaction().await.map_err(|e| pg_error(&e))?;
-    let n = tx
-        .execute_typed(
+    allow_triggers: bool,
+    deadline: Duration,
+    before_commit: impl FnOnce() -> std::io::Result<()>,
+) -> Result<i32, WriteError> {
+    let tx = within(deadline, client.transaction())
+        .await
+        .map_err(|e| WriteError::before(e.context("begin"), None))?;
+    let pid = super::lock(&tx, deadline).await?;
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
+    let tables = guard::tables(&WRITTEN_TABLES, target.signals);
+    let check = |when: &'static str| {
+        let tables = tables.clone();
+        let tx = &tx;
+        async move {
+            if allow_triggers {
+                return Ok(());
+            }
+            let found = within_any(deadline, guard::findings(tx, &tables))
+                .await
+                .map_err(|e| WriteError::before(e.context(when), Some(pid)))?;
+            if found.is_empty() {
+                Ok(())
+            } else {
+                Err(WriteError::Refused(guard::refusal(&found)))
+            }
+        }
+    };
+    check("before writing").await?;
+    let n = within(
+        deadline,
+        tx.execute_typed(
             SET_PASSWORD_SQL,
             &[
                 (&hash, Type::TEXT),
                 (&target.id, Type::INT8),
                 (&target.login, Type::TEXT),
             ],
-        )
-        .await
-        .map_err(|e| pg_error(&e).context("updating res_users.password"))?;
+        ),
+    )
+    .await
+    .map_err(|e| fail(e.context("updating res_users.password")))?;
     if n != 1 {
-        tx.rollback().await.map_err(|e| pg_error(&e))?;
-        return Err(anyhow!(
+        let _ = within(deadline, tx.rollback()).await;
+        return Err(fail(anyhow!(
             "user {} (id {}) changed meanwhile; nothing written",
             target.login,
             target.id
-        ));
+        )));
     }
-    tx.commit()
-        .await
-        .map_err(|e| pg_error(&e).context("commit"))?;
-    Ok(())
+    check("after writing").await?;
+    if let Err(e) = before_commit() {
+        let _ = within(deadline, tx.rollback()).await;
+        return Err(fail(anyhow!(
+            "the new password could not be shown or stored ({e}); rolled back"
+        )));
+    }
+    super::commit(tx, deadline, Some(pid)).await?;
+    Ok(pid)
+}
+
+const HASH_SQL: &str = "SELECT password FROM public.res_users WHERE id = $1";
+
+/// The stored hash of a user (verification after the commit, settling a lost
+/// acknowledgement).
+pub async fn stored_hash(
+    client: &Client,
+    id: i64,
+    deadline: Duration,
+) -> anyhow::Result<Option<String>> {
+    let rows = within(deadline, client.query_typed(HASH_SQL, &[(&id, Type::INT8)])).await?;
+    Ok(rows.first().and_then(|r| r.get::<_, Option<String>>(0)))
 }

@@ -41,6 +41,39 @@ impl std::fmt::Display for Via {
     }
 }
 
+/// What a client allows beyond the server's own `statement_timeout` before
+/// it gives up on a statement (network, a slow COMMIT).
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Settings of every session tenantctl opens:
+/// - `search_path = pg_catalog`: a tenant owns its database and can create
+///   schemas, tables, functions and operators in it; nothing it creates may
+///   shadow what tenantctl reads or writes (a schema named after our role, or
+///   an operator `public.=(varchar, text)` would otherwise win name
+///   resolution). Every tenant table is named `public.<table>` in the odoo
+///   layer; functions and operators resolve in pg_catalog only.
+/// - `statement_timeout`: the node's limit per statement.
+/// - `idle_in_transaction_session_timeout`: if the client vanishes inside a
+///   transaction (frozen network), the server ends the session and rolls back
+///   instead of holding the tenant's locks.
+///
+/// Sent as the startup `options`, or, for a node behind PgBouncer, as `SET` /
+/// `SET LOCAL` statements right after connecting ([`startup`]).
+pub fn session_settings(statement_timeout: Duration) -> Vec<(&'static str, String)> {
+    let st = statement_timeout.as_millis().max(1);
+    let idle = (statement_timeout + DEADLINE_MARGIN).as_millis() * 2;
+    vec![
+        ("search_path", "pg_catalog".to_string()),
+        ("statement_timeout", st.to_string()),
+        ("idle_in_transaction_session_timeout", idle.to_string()),
+    ]
+}
+
+/// [`session_settings`] as libpq's `options` value.
+pub fn session_options(statement_timeout: Duration) -> String {
+    startup::options(&session_settings(statement_timeout))
+}
+
 /// Shared by all connections of a run.
 pub struct Transport {
     passfile: PassFile,
@@ -76,6 +109,9 @@ pub struct NodeLink {
 /// global limits until dropped.
 pub struct Conn {
     pub client: Client,
+    /// The client-side deadline of one statement: the node's
+    /// `statement_timeout` plus [`DEADLINE_MARGIN`].
+    pub deadline: Duration,
     _node_slot: OwnedSemaphorePermit,
     _global_slot: OwnedSemaphorePermit,
 }
@@ -189,13 +225,26 @@ impl NodeLink {
             .user(&n.user)
             .dbname(db)
             .application_name("tenantctl")
-            .connect_timeout(n.connect_timeout);
-        let settings = startup::settings(n.statement_timeout);
+            .connect_timeout(n.connect_timeout)
+            // A dead peer or a frozen path is noticed by the kernel: TCP
+            // keepalives and a user timeout end the socket (see also the
+            // per-statement deadlines of `odoo::Db`).
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .keepalives_interval(Duration::from_secs(5))
+            .keepalives_retries(3)
+            .tcp_user_timeout(n.statement_timeout + n.connect_timeout + DEADLINE_MARGIN);
+        // Startup options, or statements after connecting behind PgBouncer
+        // (which refuses `options`): see startup.rs.
+        let settings = session_settings(n.statement_timeout);
         let after_connect = startup::set_statements(&settings, n.pooler);
         if after_connect.is_none() {
             cfg.options(startup::options(&settings));
         }
-        if let Some(pw) = n.password_for(db, &t.passfile).map_err(|e| e.inner)? {
+        if let Some(pw) = n
+            .password_for(db, &t.passfile)
+            .map_err(|e| anyhow!(e.message()))?
+        {
             cfg.password(pw);
         }
         let timeout = n.connect_timeout;
@@ -214,6 +263,7 @@ impl NodeLink {
             apply_settings(&client, after_connect.as_deref(), timeout).await?;
             return Ok(Conn {
                 client,
+                deadline: n.statement_timeout + DEADLINE_MARGIN,
                 _node_slot: node_slot,
                 _global_slot: global_slot,
             });
@@ -234,6 +284,7 @@ impl NodeLink {
         apply_settings(&client, after_connect.as_deref(), timeout).await?;
         Ok(Conn {
             client,
+            deadline: n.statement_timeout + DEADLINE_MARGIN,
             _node_slot: node_slot,
             _global_slot: global_slot,
         })

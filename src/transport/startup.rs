@@ -4,13 +4,15 @@
 //! unknown startup parameters (`options` included) unless its
 //! `ignore_startup_parameters` lists them.
 //!
+//! The settings themselves are [`super::session_settings`] (search_path
+//! pinned to pg_catalog, statement_timeout,
+//! idle_in_transaction_session_timeout).
+//!
 //! | inventory `pgbouncer` | how the settings are applied | commands |
 //! |---|---|---|
 //! | absent / `false` | startup `options=-c name=value ...` (no extra round trip) | all |
 //! | `"session"` / `true` | `SET name = value; ...` once after connecting; PgBouncer's default `server_reset_query = DISCARD ALL` resets them when the server connection returns to the pool | all |
 //! | `"transaction"` | `BEGIN; SET LOCAL name = value; ...` once after connecting: each tenantctl connection runs in one transaction, pinned to one server connection; a session `SET` would outlive us on a server connection that Odoo's clients get next | read-only commands and the write commands (see README) |
-
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -49,36 +51,6 @@ impl<'de> Deserialize<'de> for Pooler {
             },
         }
     }
-}
-
-/// Issue 11 pins every session's `search_path` to `pg_catalog` (every tenant
-/// table then written `public.<table>`). Switch this on when all SQL is
-/// qualified: every way of applying the settings (startup options, `SET`,
-/// `SET LOCAL`) then carries it.
-pub const PIN_SEARCH_PATH: bool = false;
-
-/// The run-time parameters of every tenantctl session, as (name, value).
-///
-/// `statement_timeout` bounds every statement (a statement stuck on a lock
-/// ends with SQLSTATE 57014 and its transaction rolls back); `search_path`
-/// (with [`PIN_SEARCH_PATH`]) keeps objects of other schemas out of name
-/// resolution.
-pub fn settings(statement_timeout: Duration) -> Vec<(&'static str, String)> {
-    settings_with(statement_timeout, PIN_SEARCH_PATH)
-}
-
-fn settings_with(
-    statement_timeout: Duration,
-    pin_search_path: bool,
-) -> Vec<(&'static str, String)> {
-    let mut s = vec![(
-        "statement_timeout",
-        statement_timeout.as_millis().to_string(),
-    )];
-    if pin_search_path {
-        s.push(("search_path", "pg_catalog".to_string()));
-    }
-    s
 }
 
 /// libpq's `options` value: `-c name=value ...`; spaces and backslashes in a
@@ -139,38 +111,36 @@ mod tests {
     }
 
     #[test]
-    fn both_settings_in_every_form() {
-        let s = settings_with(Duration::from_secs(30), true);
+    fn every_setting_in_every_form() {
+        let s = crate::transport::session_settings(std::time::Duration::from_millis(1500));
+        let names: Vec<&str> = s.iter().map(|(k, _)| *k).collect();
         assert_eq!(
-            options(&s),
-            "-c statement_timeout=30000 -c search_path=pg_catalog"
+            names,
+            [
+                "search_path",
+                "statement_timeout",
+                "idle_in_transaction_session_timeout"
+            ]
         );
-        assert_eq!(
-            set_statements(&s, Pooler::Session).unwrap(),
-            "SET statement_timeout = '30000'; SET search_path = 'pg_catalog';"
+        let opts = options(&s);
+        assert!(
+            opts.starts_with("-c search_path=pg_catalog -c statement_timeout=1500 -c idle_in_transaction_session_timeout="),
+            "{opts}"
         );
-        assert_eq!(
-            set_statements(&s, Pooler::Transaction).unwrap(),
-            "BEGIN; SET LOCAL statement_timeout = '30000'; SET LOCAL search_path = 'pg_catalog';"
+        let set = set_statements(&s, Pooler::Session).unwrap();
+        assert!(
+            set.starts_with("SET search_path = 'pg_catalog'; SET statement_timeout = '1500'; SET idle_in_transaction_session_timeout = '"),
+            "{set}"
         );
-    }
-
-    #[test]
-    fn forms() {
-        let s = settings(Duration::from_millis(1500));
-        assert_eq!(options(&s), "-c statement_timeout=1500");
+        let local = set_statements(&s, Pooler::Transaction).unwrap();
+        assert!(
+            local.starts_with("BEGIN; SET LOCAL search_path = 'pg_catalog'; SET LOCAL statement_timeout = '1500'; SET LOCAL idle"),
+            "{local}"
+        );
         assert_eq!(
             options(&[("search_path", "a b\\c".into())]),
             "-c search_path=a\\ b\\\\c"
         );
         assert_eq!(set_statements(&s, Pooler::None), None);
-        assert_eq!(
-            set_statements(&s, Pooler::Session).unwrap(),
-            "SET statement_timeout = '1500';"
-        );
-        assert_eq!(
-            set_statements(&s, Pooler::Transaction).unwrap(),
-            "BEGIN; SET LOCAL statement_timeout = '1500';"
-        );
     }
 }

@@ -462,8 +462,11 @@ fn bulk_passwd_generate_writes_a_private_secrets_file() {
     );
     let text = std::fs::read_to_string(&secrets).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("node,tenant,login,password"));
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.next(), Some("node,tenant,login,password,status"));
+    // A pending line before each commit, a done line after it.
+    let all: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(all.iter().filter(|r| r[4] == "pending").count(), 6);
+    let rows: Vec<Vec<&str>> = all.into_iter().filter(|r| r[4] == "done").collect();
     assert_eq!(rows.len(), 6);
     let out = String::from_utf8_lossy(&a.get_output().stdout).to_string()
         + &String::from_utf8_lossy(&a.get_output().stderr);

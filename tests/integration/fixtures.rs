@@ -918,7 +918,9 @@ INSERT INTO res_groups (id, name, share, create_date, write_date) VALUES
     if !log_rows.is_empty() {
         let _ = writeln!(
             s,
-            "INSERT INTO res_users_log (create_uid, create_date, write_uid, write_date) VALUES\n    {};",
+            // In time order, as Odoo inserts them: `id` grows with time.
+            "INSERT INTO res_users_log (create_uid, create_date, write_uid, write_date) \
+             SELECT * FROM (VALUES\n    {}) AS v(cu, cd, wu, wd) ORDER BY cd;",
             log_rows.join(",\n    ")
         );
     }

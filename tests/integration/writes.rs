@@ -78,8 +78,11 @@ fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
             "no secret in output: {all}"
         );
         let hash = password_hash(&t.c, db, "admin").unwrap();
+        // 12–15: the rounds of Odoo's own hashes there (the fixture's 25000);
+        // 16+: the configured 600000.
+        let want = if major <= 15 { "25000" } else { "600000" };
         assert!(
-            hash.starts_with("$pbkdf2-sha512$600000$") && hash.len() == 131,
+            hash.starts_with(&format!("$pbkdf2-sha512${want}$")),
             "{hash}"
         );
         let verdict = passlib_check(&hash, &new, major);
@@ -679,7 +682,7 @@ pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
              GRANT SELECT, UPDATE (active, password) ON res_users TO {role};
              GRANT SELECT, INSERT, UPDATE, DELETE ON ir_config_parameter TO {role};
              GRANT USAGE ON SEQUENCE ir_config_parameter_id_seq TO {role};
-             GRANT SELECT ON res_partner, res_company TO {role};
+             GRANT SELECT ON res_partner, res_company, res_groups_users_rel TO {role};
              DO $$ DECLARE r record; BEGIN
                FOR r IN SELECT c.relname, c.relkind FROM pg_class c
                         WHERE c.relname IN ('base_cache_signaling', 'base_cache_signaling_default')

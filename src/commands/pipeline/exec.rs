@@ -1,0 +1,885 @@
+//! Running one target: connect, (dry run: plan) or run the transaction,
+//! signal after the commit, verify by re-reading, settle a lost COMMIT
+//! acknowledgement, write the audit line.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::anyhow;
+
+use super::{Action, Job, Outcome, Report, Run, Secret};
+use crate::audit::{now_rfc3339, Record};
+use crate::config::StatusFilter;
+use crate::error::{Error, Result};
+use crate::odoo::signal::{self, Changed, Signals};
+use crate::odoo::suspension::{self, ReactivateOutcome, Restore, SuspendOutcome, WriteOpts};
+use crate::odoo::users::{self, PasswdTarget};
+use crate::odoo::{keys, password, settle, WriteError};
+use crate::output::{csv_line, esc};
+use crate::targets::Target;
+use crate::transport::Conn;
+
+/// The `--secrets-file` of `bulk passwd`: created with mode 0600, never
+/// overwritten. Each tenant's line is written and fsynced *before* its
+/// COMMIT (status `pending`) and a `done` line follows the commit: a crash
+/// can leave a pending line, never a changed password without its line.
+pub struct Secrets {
+    file: Mutex<File>,
+}
+
+impl Secrets {
+    pub fn create(path: &Path) -> Result<Secrets> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::usage(anyhow!(
+                        "--secrets-file {} exists; refusing to overwrite it (nothing changed)",
+                        path.display()
+                    ))
+                } else {
+                    Error::usage(anyhow!(
+                        "--secrets-file {}: {e} (nothing changed)",
+                        path.display()
+                    ))
+                }
+            })?;
+        writeln!(f, "node,tenant,login,password,status")
+            .and_then(|()| f.sync_data())
+            .map_err(|e| Error::usage(anyhow!("--secrets-file {}: {e}", path.display())))?;
+        Ok(Secrets {
+            file: Mutex::new(f),
+        })
+    }
+
+    fn write(&self, t: &Target, login: &str, pw: &str, status: &str) -> std::io::Result<()> {
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(
+            f,
+            "{}",
+            csv_line(&[t.link.name(), &t.db, login, pw, status])
+        )?;
+        f.sync_data()
+    }
+}
+
+/// Runs one job to its report (the job's early report when it has one).
+pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
+    if let Some(r) = job.early {
+        return Some(r);
+    }
+    let t = job
+        .target
+        .clone()
+        .expect("a job without early report has a target");
+    let action = run.action.name();
+    let mut base = Report::new(Some(&t), &job.spec, action);
+    base.line = job.line;
+    let who = t.display();
+    if run.guard.as_ref().is_some_and(|g| g.interrupted()) && !run.dry_run {
+        let r = base.ok(
+            Outcome::Skipped,
+            format!("{who}: not started (interrupted)"),
+        );
+        return Some(audited(run, &t, r, job.reason.as_deref()));
+    }
+    let mut conn = match job.conn {
+        Some(c) => c,
+        None => match t.link.connect(&t.db, &run.transport).await {
+            Ok(c) => c,
+            Err(e) => {
+                return Some(base.fail(
+                    Outcome::Failed,
+                    format!("{who}: connect: {e:#}; nothing changed"),
+                ))
+            }
+        },
+    };
+    // Waiting for a connection slot can take long: look again.
+    if run.guard.as_ref().is_some_and(|g| g.interrupted()) && !run.dry_run {
+        let r = base.ok(
+            Outcome::Skipped,
+            format!("{who}: not started (interrupted)"),
+        );
+        return Some(audited(run, &t, r, job.reason.as_deref()));
+    }
+    if let Some(f) = run.filter {
+        // Only --status needs the state before running; whether the
+        // database is Odoo's shows in the operation's own first read.
+        if let Some(status) = f.status.filter(|s| *s != StatusFilter::All) {
+            match suspension::state(&conn.client).await {
+                Ok(st) => {
+                    let keep = match status {
+                        StatusFilter::Active => !st.suspended(),
+                        StatusFilter::Suspended => st.suspended(),
+                        StatusFilter::All => true,
+                    };
+                    if !keep {
+                        return None;
+                    }
+                }
+                Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => return None,
+                Err(e) => {
+                    let mut r = base.fail(Outcome::Failed, format!("{who}: {e:#}"));
+                    r.not_odoo = crate::odoo::is_not_odoo(&e);
+                    return Some(r);
+                }
+            }
+        }
+    }
+    let r = if run.dry_run {
+        super::report::plan_one(&conn, &t, run, base, job.reason.as_deref()).await
+    } else {
+        let reason = job.reason.clone().unwrap_or_default();
+        match &run.action {
+            Action::Suspend => suspend(&mut conn, &t, &reason, run, base).await,
+            Action::Reactivate(restore) => reactivate(&mut conn, &t, *restore, run, base).await,
+            Action::Passwd {
+                login,
+                secret,
+                secrets,
+            } => {
+                passwd(
+                    &mut conn,
+                    &t,
+                    login.as_deref(),
+                    secret,
+                    secrets.as_deref(),
+                    run,
+                    base,
+                )
+                .await
+            }
+        }
+    };
+    if r.not_odoo && run.filter.is_some_and(|f| !f.from_file) {
+        return None;
+    }
+    if run.dry_run || r.not_odoo {
+        return Some(r);
+    }
+    Some(audited(run, &t, r, job.reason.as_deref()))
+}
+
+/// Writes the audit line of a result (before it is reported); a line that
+/// cannot be written is said and makes the run exit non-zero.
+pub fn audited(run: &Run, t: &Target, mut r: Report, reason: Option<&str>) -> Report {
+    let Some(log) = &run.audit else {
+        return r;
+    };
+    let rec = Record {
+        time: now_rfc3339(),
+        operator: &run.operator,
+        action: r.action,
+        node: t.link.name(),
+        tenant: &t.db,
+        outcome: r.outcome.as_str(),
+        reason: reason.filter(|_| r.action == "suspend"),
+        users: r.outcome.committed().then_some(r.users),
+        login: r.login.as_deref(),
+        error: r.error.clone(),
+    };
+    if let Err(e) = log.append(&rec) {
+        r.audit_error = Some(format!("{e:#}"));
+    }
+    r
+}
+
+fn opts(conn: &Conn, run: &Run) -> WriteOpts {
+    WriteOpts {
+        allow_triggers: run.allow_triggers,
+        deadline: conn.deadline,
+        token: settle::new_token(),
+    }
+}
+
+/// The warning of Odoo 12–13 (odoo-facts §3): XML-RPC ignores `active` and
+/// the cache signal there.
+pub fn xmlrpc_warning(major: Option<u32>, what: &str) -> Option<String> {
+    major.filter(|m| *m <= 13).map(|m| {
+        format!(
+            "Odoo {m}: XML-RPC clients that already authenticated keep {what} until Odoo's workers restart (Odoo 12-13 cache XML-RPC credentials and ignore `active`); only blocking the database cuts them off"
+        )
+    })
+}
+
+/// A new connection for settling, after ending our old backend (its
+/// transaction rolls back unless its COMMIT went through).
+async fn reconnect(t: &Target, run: &Run, pid: Option<i32>) -> anyhow::Result<Conn> {
+    let conn = t.link.connect(&t.db, &run.transport).await?;
+    if let Some(pid) = pid.filter(|p| *p > 0) {
+        settle::end_backend(&conn.client, pid, conn.deadline).await?;
+    }
+    Ok(conn)
+}
+
+/// After a failure on the client side before COMMIT, end our backend so it
+/// does not hold the tenant's locks (best effort; the server also ends it
+/// through `idle_in_transaction_session_timeout`).
+async fn tidy(t: &Target, run: &Run, error: &anyhow::Error, pid: Option<i32>) {
+    if crate::odoo::is_client_side(error) {
+        let _ = tokio::time::timeout(Duration::from_secs(30), reconnect(t, run, pid)).await;
+    }
+}
+
+/// What to re-read after a commit.
+enum Verify {
+    Suspended,
+    Reactivated(Vec<i64>),
+    Password { id: i64, hash: Arc<String> },
+}
+
+/// The committed path: signal, then re-read. `not-signalled` and `drift`
+/// say what did not hold. When the connection itself was lost after the
+/// commit, both are done again on a new connection.
+async fn after_commit(
+    conn: &Conn,
+    t: &Target,
+    run: &Run,
+    signals: Signals,
+    changed: Changed,
+    verify: Verify,
+    mut r: Report,
+) -> Report {
+    r.signal = Some(signals.describe(changed));
+    let (mut sig, mut drift) = signal_and_verify(conn, run, signals, changed, &verify).await;
+    let lost = |e: &anyhow::Error| crate::odoo::is_client_side(e);
+    if sig.as_ref().err().is_some_and(lost) || drift.as_ref().err().is_some_and(lost) {
+        if let Ok(c2) = t.link.connect(&t.db, &run.transport).await {
+            (sig, drift) = signal_and_verify(&c2, run, signals, changed, &verify).await;
+        }
+    }
+    let drift = match drift {
+        Ok(d) => d,
+        Err(e) => Some(format!("could not verify after the commit: {e:#}")),
+    };
+    match (drift, sig) {
+        (Some(d), sig) => {
+            let mut e = format!("{}: committed, but the change did not hold: {d}", r.message);
+            if let Err(s) = sig {
+                e.push_str(&format!("; the cache signal failed too: {s:#}"));
+            }
+            r.fail(Outcome::Drift, e)
+        }
+        (None, Err(s)) => {
+            let e = format!(
+                "{}, but the cache signal failed: {s:#}; running Odoo workers may still serve cached credentials and sessions; rerun to signal again",
+                r.message
+            );
+            r.fail(Outcome::NotSignalled, e)
+        }
+        (None, Ok(())) => {
+            r.message.push_str(&format!(
+                "; cache signal {} sent",
+                r.signal.unwrap_or("none")
+            ));
+            r
+        }
+    }
+}
+
+/// Sends the signal and re-reads: (signal result, what did not hold).
+async fn signal_and_verify(
+    conn: &Conn,
+    run: &Run,
+    signals: Signals,
+    changed: Changed,
+    verify: &Verify,
+) -> (anyhow::Result<()>, anyhow::Result<Option<String>>) {
+    let sig = signal::send(
+        &conn.client,
+        signals,
+        changed,
+        run.allow_triggers,
+        conn.deadline,
+    )
+    .await;
+    let drift = match verify {
+        Verify::Suspended => {
+            suspension::observed(&conn.client, conn.deadline)
+                .await
+                .map(|(active, flag)| {
+                    (!active.is_empty() || !flag).then(|| {
+                        format!(
+                            "after the commit {}{}",
+                            if active.is_empty() {
+                                String::new()
+                            } else {
+                                format!("users {active:?} are active again")
+                            },
+                            if flag {
+                                ""
+                            } else {
+                                " and the tenant is not marked suspended"
+                            }
+                        )
+                    })
+                })
+        }
+        Verify::Reactivated(ids) => {
+            suspension::observed(&conn.client, conn.deadline)
+                .await
+                .map(|(active, flag)| {
+                    let off: Vec<i64> = ids
+                        .iter()
+                        .copied()
+                        .filter(|i| !active.contains(i))
+                        .collect();
+                    (!off.is_empty() || flag).then(|| {
+                        format!(
+                            "after the commit {}{}",
+                            if off.is_empty() {
+                                String::new()
+                            } else {
+                                format!("users {off:?} are inactive again ")
+                            },
+                            if flag {
+                                "the tenant is marked suspended again"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                })
+        }
+        Verify::Password { id, hash } => users::stored_hash(&conn.client, *id, conn.deadline)
+            .await
+            .map(|h| {
+                (h.as_deref() != Some(hash.as_str()))
+                    .then(|| "after the commit the stored hash is not the one written".to_string())
+            }),
+    };
+    (sig, drift)
+}
+
+/// The text of a refusal or failure from the odoo layer.
+fn not_committed(who: &str, what: &str, r: Report, e: &anyhow::Error) -> Report {
+    let not_odoo = crate::odoo::is_not_odoo(e);
+    let mut r = r.fail(
+        Outcome::Failed,
+        format!("{who}: {what} failed, nothing changed: {e:#}"),
+    );
+    r.not_odoo = not_odoo;
+    r
+}
+
+async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report) -> Report {
+    let who = t.display();
+    let o = opts(conn, run);
+    match suspension::suspend(&mut conn.client, reason, &run.operator, &now_rfc3339(), &o).await {
+        Ok(SuspendOutcome::AlreadySuspended(st)) => {
+            // Repeat the signal: an earlier run may have committed and lost its
+            // connection before signalling. It only clears caches.
+            let sig = signal::send(
+                &conn.client,
+                st.signals,
+                Changed::UsersAndParams,
+                run.allow_triggers,
+                conn.deadline,
+            )
+            .await;
+            let mut r = r.ok(
+                Outcome::Unchanged,
+                format!(
+                    "{who} is already suspended since {} ({}){}, and no user is active; nothing changed",
+                    st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
+                    st.get(keys::SUSPENDED_REASON)
+                        .map(|r| format!("reason: {}", esc(r)))
+                        .unwrap_or_else(|| "no reason recorded".into()),
+                    st.get(keys::SUSPENDED_BY)
+                        .map(|b| format!(", by {}", esc(b)))
+                        .unwrap_or_default(),
+                ),
+            );
+            r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+            r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+            r.signal = Some(st.signals.describe(Changed::UsersAndParams));
+            if let Err(e) = sig {
+                r.warnings
+                    .push(format!("repeating the cache signal failed: {e:#}"));
+            }
+            r
+        }
+        Ok(SuspendOutcome::Changed {
+            user_ids,
+            newly,
+            signals,
+            major,
+        }) => {
+            let mut r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "{} {who}: {} users switched off and recorded",
+                    if newly {
+                        "suspended"
+                    } else {
+                        "suspension completed on"
+                    },
+                    user_ids.len()
+                ),
+            );
+            r.users = user_ids.len();
+            r.warnings.extend(xmlrpc_warning(major, "full access"));
+            after_commit(
+                conn,
+                t,
+                run,
+                signals,
+                Changed::UsersAndParams,
+                Verify::Suspended,
+                r,
+            )
+            .await
+        }
+        Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(WriteError::NotCommitted { error, pid }) => {
+            tidy(t, run, &error, pid).await;
+            not_committed(&who, "suspend", r, &error)
+        }
+        Err(WriteError::CommitLost { error, pid, .. }) => {
+            settle_token(
+                t,
+                run,
+                pid,
+                &o.token,
+                r,
+                &error,
+                Verify::Suspended,
+                "suspend",
+            )
+            .await
+        }
+    }
+}
+
+/// Settles a suspend/reactivate whose COMMIT acknowledgement was lost: the
+/// token it wrote is in the database iff the commit happened.
+#[allow(clippy::too_many_arguments)]
+async fn settle_token(
+    t: &Target,
+    run: &Run,
+    pid: Option<i32>,
+    token: &str,
+    r: Report,
+    error: &anyhow::Error,
+    verify: Verify,
+    what: &str,
+) -> Report {
+    let who = t.display();
+    let settled = async {
+        let conn = reconnect(t, run, pid).await?;
+        let st = suspension::state(&conn.client).await?;
+        let done = settle::token_committed(&conn.client, token, conn.deadline).await?;
+        anyhow::Ok((conn, st, done))
+    };
+    match tokio::time::timeout(Duration::from_secs(60), settled).await {
+        Ok(Ok((conn, st, true))) => {
+            let users = r.users;
+            let mut r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "{what} of {who} committed (settled after a lost commit acknowledgement: {error:#})"
+                ),
+            );
+            r.users = users;
+            r.warnings.push(format!(
+                "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the change is committed"
+            ));
+            let verify = match verify {
+                Verify::Reactivated(_) => {
+                    let on = suspension::observed(&conn.client, conn.deadline)
+                        .await
+                        .map(|(a, _)| a)
+                        .unwrap_or_default();
+                    r.users = on.len();
+                    Verify::Reactivated(on)
+                }
+                v => v,
+            };
+            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
+        }
+        Ok(Ok((_, _, false))) => r.fail(
+            Outcome::Failed,
+            format!(
+                "{who}: the {what} did not commit (settled after a lost commit acknowledgement: {error:#}); nothing changed"
+            ),
+        ),
+        Ok(Err(e)) => r.fail(
+            Outcome::Unknown,
+            format!(
+                "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}), and the result could not be read ({e:#}); it may or may not have happened: run `tenantctl show {who}`"
+            ),
+        ),
+        Err(_) => r.fail(
+            Outcome::Unknown,
+            format!(
+                "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}), and settling it timed out; it may or may not have happened: run `tenantctl show {who}`"
+            ),
+        ),
+    }
+}
+
+async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r: Report) -> Report {
+    let who = t.display();
+    let o = opts(conn, run);
+    match suspension::reactivate(&mut conn.client, restore, &run.operator, &now_rfc3339(), &o).await
+    {
+        Ok(ReactivateOutcome::NotSuspended(_)) => r.ok(
+            Outcome::Unchanged,
+            format!("{who} is not suspended; nothing changed"),
+        ),
+        Ok(ReactivateOutcome::NoRecord) => r.fail(Outcome::Refused, no_record_message(&who, None)),
+        Ok(ReactivateOutcome::BadRecord(e)) => {
+            r.fail(Outcome::Refused, no_record_message(&who, Some(&e)))
+        }
+        Ok(ReactivateOutcome::Changed {
+            user_ids,
+            missing,
+            excluded,
+            signals,
+            restore,
+        }) => {
+            let mut r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "reactivated {who}: {} users switched on{}",
+                    user_ids.len(),
+                    if restore == Restore::AllInternal {
+                        " (all internal users)"
+                    } else {
+                        " (exactly those recorded)"
+                    }
+                ),
+            );
+            if !missing.is_empty() {
+                r.message.push_str(&format!(
+                    "; recorded ids that are not users of the tenant were ignored: {missing:?}"
+                ));
+            }
+            if !excluded.is_empty() {
+                r.message.push_str(&format!(
+                    "; recorded ids never switched on (__system__, templates, public user): {excluded:?}"
+                ));
+            }
+            r.users = user_ids.len();
+            r.missing_users = Some(missing);
+            r.excluded_users = Some(excluded);
+            after_commit(
+                conn,
+                t,
+                run,
+                signals,
+                Changed::UsersAndParams,
+                Verify::Reactivated(user_ids),
+                r,
+            )
+            .await
+        }
+        Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(WriteError::NotCommitted { error, pid }) => {
+            tidy(t, run, &error, pid).await;
+            not_committed(&who, "reactivate", r, &error)
+        }
+        Err(WriteError::CommitLost { error, pid, .. }) => {
+            settle_token(
+                t,
+                run,
+                pid,
+                &o.token,
+                r,
+                &error,
+                Verify::Reactivated(vec![]),
+                "reactivation",
+            )
+            .await
+        }
+    }
+}
+
+/// The refusal text for a suspension without a usable record of users.
+pub fn no_record_message(who: &str, bad: Option<&str>) -> String {
+    let why = match bad {
+        Some(e) => format!(
+            "its record of users ({}) is unreadable: {}",
+            keys::SUSPENDED_USER_IDS,
+            esc(e)
+        ),
+        None => format!(
+            "it was suspended without a record of which users were active ({} is missing; the old node agent suspended it this way)",
+            keys::SUSPENDED_USER_IDS
+        ),
+    };
+    format!(
+        "{who}: refusing to reactivate: {why}. To switch on every internal user except __system__, the templates and the public user (users archived on purpose come back too), rerun with --restore-users all-internal. Nothing changed"
+    )
+}
+
+/// The passwd rules that make a refusal (policy, id 1, unknown user).
+pub fn refusal_for(user: Option<&PasswdTarget>, login: Option<&str>, who: &str) -> Option<String> {
+    match user {
+        None => Some(match login {
+            Some(l) => format!("{who}: no user with login {:?}; nothing changed", esc(l)),
+            None => format!("{who}: no user behind xmlid base.user_admin; nothing changed"),
+        }),
+        Some(u) if u.id == 1 => Some(format!(
+            "{who}: refusing to set the password of __system__ (id 1), which never logs in; nothing changed"
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Checks a new password against the tenant's policy.
+pub fn check_policy(
+    pw: &str,
+    login: &str,
+    min_length: Option<usize>,
+) -> std::result::Result<(), String> {
+    let min = min_length.unwrap_or(crate::commands::passwd::DEFAULT_MIN_LENGTH);
+    let n = pw.chars().count();
+    if n == 0 {
+        return Err("the new password is empty; nothing changed".into());
+    }
+    if n < min {
+        return Err(format!(
+            "the new password has {n} characters; this tenant requires at least {min}{}; nothing changed",
+            if min_length.is_some() { " (auth_password_policy.minlength)" } else { "" }
+        ));
+    }
+    if pw == login {
+        return Err("the new password equals the login; nothing changed".into());
+    }
+    Ok(())
+}
+
+/// The rounds Odoo uses for this tenant's hashes.
+pub fn rounds_of(u: &PasswdTarget) -> u32 {
+    password::rounds_for(
+        u.major(),
+        u.icp_rounds.as_deref(),
+        u.common_rounds.as_deref(),
+        u.last_login_rounds.as_deref(),
+    )
+}
+
+async fn passwd(
+    conn: &mut Conn,
+    t: &Target,
+    login: Option<&str>,
+    secret: &Secret,
+    secrets: Option<&Secrets>,
+    run: &Run,
+    mut r: Report,
+) -> Report {
+    let who = t.display();
+    let user = match users::passwd_target(&conn.client, login).await {
+        Ok(u) => u,
+        Err(e) => return not_committed(&who, "passwd", r, &e),
+    };
+    r.login = user
+        .as_ref()
+        .map(|u| u.login.clone())
+        .or(login.map(str::to_string));
+    if let Some(m) = refusal_for(user.as_ref(), login, &who) {
+        return r.fail(Outcome::Refused, m);
+    }
+    // argon2id only where the tenant's Odoo verifies argon2 (issue 13).
+    match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme).await {
+        Ok(None) => {}
+        Ok(Some(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(e) => return not_committed(&who, "passwd", r, &e),
+    }
+    let user = user.expect("refusal_for refuses a missing user");
+    let rounds = rounds_of(&user);
+    let scheme = t.link.node.password_scheme;
+    let (pw, hash) = match secret {
+        Secret::Given { password, hashed } => {
+            if let Err(m) = check_policy(password, &user.login, user.min_length) {
+                return r.fail(Outcome::Refused, format!("{who}: {m}"));
+            }
+            match hashed {
+                Some((h_rounds, h)) if *h_rounds == rounds => (password.clone(), h.clone()),
+                _ => (
+                    password.clone(),
+                    Arc::new(hash_off_thread(scheme, password, rounds).await),
+                ),
+            }
+        }
+        Secret::Generate { length } => {
+            let len = (*length).max(
+                user.min_length
+                    .unwrap_or(crate::commands::passwd::DEFAULT_MIN_LENGTH),
+            );
+            let pw = Arc::new(password::generate(len));
+            let h = Arc::new(hash_off_thread(scheme, &pw, rounds).await);
+            (pw, h)
+        }
+    };
+    let generated = matches!(secret, Secret::Generate { .. });
+    let print_on_stdout = generated && secrets.is_none();
+    // Shown (single command) or stored (bulk) before COMMIT: a password that
+    // cannot be handed over is never set.
+    let before_commit = || -> std::io::Result<()> {
+        if print_on_stdout {
+            crate::output::out_checked(&pw)?;
+        }
+        if let (true, Some(s)) = (generated, secrets) {
+            s.write(t, &user.login, &pw, "pending")?;
+        }
+        Ok(())
+    };
+    let scheme_text = match scheme {
+        crate::inventory::PasswordScheme::Pbkdf2Sha512 => format!("pbkdf2-sha512, {rounds} rounds"),
+        crate::inventory::PasswordScheme::Argon2id => {
+            "argon2id (stock Odoo cannot verify it)".into()
+        }
+    };
+    r.users = 1;
+    r.warnings.extend(passwd_notes(&user, scheme));
+    let res = users::set_password(
+        &mut conn.client,
+        &user,
+        &hash,
+        run.allow_triggers,
+        conn.deadline,
+        before_commit,
+    )
+    .await;
+    let text = format!(
+        "password of {} (id {}) on {who} changed ({scheme_text})",
+        esc(&user.login),
+        user.id
+    );
+    let verify = Verify::Password {
+        id: user.id,
+        hash: hash.clone(),
+    };
+    let r = match res {
+        Ok(_) => {
+            let r = r.ok(Outcome::Changed, text);
+            after_commit(conn, t, run, user.signals, Changed::Users, verify, r).await
+        }
+        Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(WriteError::NotCommitted { error, pid }) => {
+            tidy(t, run, &error, pid).await;
+            if let (true, Some(s)) = (generated, secrets) {
+                let _ = s.write(t, &user.login, &pw, "not-set");
+            }
+            let mut r = not_committed(&who, "passwd", r, &error);
+            if print_on_stdout {
+                r.warnings
+                    .push("the password printed on stdout was NOT set".into());
+            }
+            r
+        }
+        Err(WriteError::CommitLost { error, pid, .. }) => {
+            settle_password(t, run, pid, &user, verify, text, r, &error).await
+        }
+    };
+    let mut r = r;
+    if let (true, Some(s)) = (generated, secrets) {
+        if r.outcome.committed() && r.outcome != Outcome::Unknown {
+            if let Err(e) = s.write(t, &user.login, &pw, "done") {
+                r.warnings
+                    .push(format!("the secrets file's done line could not be written ({e}); its pending line holds the password"));
+            }
+        }
+    }
+    r
+}
+
+async fn hash_off_thread(
+    scheme: crate::inventory::PasswordScheme,
+    pw: &Arc<String>,
+    rounds: u32,
+) -> String {
+    let pw = pw.clone();
+    // ~0.3 s at 600000 rounds: off the async threads.
+    tokio::task::spawn_blocking(move || password::hash(scheme, &pw, rounds))
+        .await
+        .expect("hashing does not panic")
+}
+
+/// Settles a password change whose COMMIT acknowledgement was lost: the
+/// stored hash (random salt) is ours iff the commit happened.
+#[allow(clippy::too_many_arguments)]
+async fn settle_password(
+    t: &Target,
+    run: &Run,
+    pid: Option<i32>,
+    user: &PasswdTarget,
+    verify: Verify,
+    text: String,
+    r: Report,
+    error: &anyhow::Error,
+) -> Report {
+    let who = t.display();
+    let Verify::Password { id, hash } = &verify else {
+        unreachable!("a password is verified by its hash")
+    };
+    let settled = async {
+        let conn = reconnect(t, run, pid).await?;
+        let stored = users::stored_hash(&conn.client, *id, conn.deadline).await?;
+        anyhow::Ok((conn, stored.as_deref() == Some(hash.as_str())))
+    };
+    match tokio::time::timeout(Duration::from_secs(60), settled).await {
+        Ok(Ok((conn, true))) => {
+            let mut r = r.ok(
+                Outcome::Changed,
+                format!("{text} (settled after a lost commit acknowledgement: {error:#})"),
+            );
+            r.warnings.push(format!(
+                "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the new password is set"
+            ));
+            after_commit(&conn, t, run, user.signals, Changed::Users, verify, r).await
+        }
+        Ok(Ok((_, false))) => r.fail(
+            Outcome::Failed,
+            format!(
+                "{who}: the password change did not commit (settled after a lost commit acknowledgement: {error:#}); nothing changed"
+            ),
+        ),
+        Ok(Err(e)) => r.fail(
+            Outcome::Unknown,
+            format!(
+                "{who}: the commit of the password change was sent but its acknowledgement was lost ({error:#}) and the stored hash could not be read ({e:#}); the new password may or may not be set"
+            ),
+        ),
+        Err(_) => r.fail(
+            Outcome::Unknown,
+            format!(
+                "{who}: the commit of the password change was sent but its acknowledgement was lost ({error:#}) and settling it timed out; the new password may or may not be set"
+            ),
+        ),
+    }
+}
+
+/// Notes about the user whose password changes.
+pub fn passwd_notes(user: &PasswdTarget, scheme: crate::inventory::PasswordScheme) -> Vec<String> {
+    let mut notes = Vec::new();
+    if user.totp {
+        notes.push(
+            "the user has two-factor authentication (auth_totp); the second factor stays".into(),
+        );
+    }
+    if !user.active {
+        notes.push("the user is archived (inactive) and cannot log in until reactivated".into());
+    }
+    if user.suspended {
+        notes.push("the tenant is suspended".into());
+    }
+    if scheme == crate::inventory::PasswordScheme::Argon2id {
+        notes
+            .push("hashed with argon2id as the inventory says: stock Odoo cannot verify it".into());
+    }
+    if let Some(w) = xmlrpc_warning(user.major(), "working with the old password") {
+        notes.push(w);
+    }
+    notes
+}

@@ -1,0 +1,368 @@
+//! The one operation pipeline of the write commands. A single command is a
+//! bulk run of one target through the same stages:
+//!
+//! resolve → plan → confirm → run (lock, read, write, commit) → signal →
+//! verify → audit → report
+//!
+//! - resolving lives in `targets` and the fronts (`suspend.rs`, `passwd.rs`,
+//!   `bulk.rs`);
+//! - [`exec`] runs one target: the transaction in the odoo layer, the cache
+//!   signal after the commit, the re-read that verifies it, settling a lost
+//!   COMMIT acknowledgement, the audit line; dry runs plan instead;
+//! - [`report`] prints a single result or a bulk table, once;
+//! - [`verdict`] folds the outcomes into the exit code, the same for one
+//!   target and for many.
+
+pub mod exec;
+pub mod report;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::audit::AuditLog;
+use crate::error::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
+use crate::interrupt::Guard;
+use crate::odoo::suspension::Restore;
+use crate::targets::Target;
+use crate::transport::{Conn, Transport, Via};
+
+/// What happened to one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    /// Refused by a rule (nothing changed): triggers on the tables, an
+    /// old-agent suspension without a restore policy, a password against the
+    /// policy, an unknown login, an unqualified name with a node unsearched.
+    Refused,
+    /// Nothing changed: the operation failed before its commit.
+    Failed,
+    /// Not started (Ctrl-C).
+    Skipped,
+    /// Dry run: would be changed.
+    WouldChange,
+    /// The COMMIT was sent and its outcome could not be settled.
+    Unknown,
+    /// Committed, but the cache signal failed: Odoo's workers may still serve
+    /// cached credentials.
+    NotSignalled,
+    /// Committed, but the re-read after the commit shows that the change did
+    /// not hold (e.g. a suspended tenant with active users).
+    Drift,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Changed => "changed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+            Outcome::WouldChange => "would-change",
+            Outcome::Unknown => "unknown",
+            Outcome::NotSignalled => "not-signalled",
+            Outcome::Drift => "drift",
+        }
+    }
+
+    /// Whether the target got what was asked.
+    pub fn is_ok(self) -> bool {
+        matches!(
+            self,
+            Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange
+        )
+    }
+
+    /// Whether the database was (or may have been) changed.
+    pub fn committed(self) -> bool {
+        matches!(
+            self,
+            Outcome::Changed | Outcome::NotSignalled | Outcome::Drift | Outcome::Unknown
+        )
+    }
+}
+
+/// The counts a run ends with.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    pub changed: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub unknown: usize,
+    pub not_signalled: usize,
+    pub drift: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub would_change: usize,
+    /// Results whose audit line could not be written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub audit_errors: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Summary {
+    pub fn of(reports: &[Report]) -> Summary {
+        let mut s = Summary::default();
+        for r in reports {
+            match r.outcome {
+                Outcome::Changed => s.changed += 1,
+                Outcome::Unchanged => s.unchanged += 1,
+                Outcome::Refused => s.refused += 1,
+                Outcome::Failed => s.failed += 1,
+                Outcome::Skipped => s.skipped += 1,
+                Outcome::WouldChange => s.would_change += 1,
+                Outcome::Unknown => s.unknown += 1,
+                Outcome::NotSignalled => s.not_signalled += 1,
+                Outcome::Drift => s.drift += 1,
+            }
+            if r.audit_error.is_some() {
+                s.audit_errors += 1;
+            }
+        }
+        s
+    }
+
+    pub fn ok(&self) -> usize {
+        self.changed + self.unchanged + self.would_change
+    }
+
+    /// Targets that did not get what was asked, refusals apart.
+    pub fn problems(&self) -> usize {
+        self.failed + self.skipped + self.unknown + self.not_signalled + self.drift
+    }
+}
+
+/// The exit code of a write run, for one target as for many:
+/// 130 interrupted; 0 when every target is ok (and every audit line was
+/// written); 2 when every target was refused (nothing changed); 1 when no
+/// target is ok; 3 when some are and some are not.
+pub fn verdict(s: &Summary, interrupted: bool) -> u8 {
+    if interrupted {
+        return EXIT_INTERRUPTED;
+    }
+    let not_ok = s.problems() + s.refused;
+    if not_ok == 0 {
+        return if s.audit_errors > 0 {
+            EXIT_FAILED
+        } else {
+            EXIT_OK
+        };
+    }
+    if s.ok() == 0 && s.problems() == 0 {
+        return EXIT_USAGE;
+    }
+    if s.ok() == 0 {
+        return EXIT_FAILED;
+    }
+    EXIT_PARTIAL
+}
+
+/// The one result type of the write commands: the JSON object of a single
+/// command and a row of `bulk`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Line of the `--from` file (bulk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub node: Option<String>,
+    pub tenant: String,
+    pub action: &'static str,
+    pub outcome: Outcome,
+    /// Users switched off/on (or that would be), 1 for passwd.
+    pub users: usize,
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// Recorded ids that are not users of the tenant (reactivate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_users: Option<Vec<i64>>,
+    /// Recorded ids never switched on: id 1, the templates, the public user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_users: Option<Vec<i64>>,
+    /// The cache signal sent (or that would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_reason: Option<String>,
+    /// Set when the audit line could not be written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_error: Option<String>,
+    /// The human sentence (text mode).
+    #[serde(skip)]
+    pub message: String,
+    /// The database is not an Odoo tenant (selector runs drop it).
+    #[serde(skip)]
+    pub not_odoo: bool,
+}
+
+impl Report {
+    pub fn new(target: Option<&Target>, spec: &str, action: &'static str) -> Report {
+        Report {
+            line: None,
+            node: target.map(|t| t.link.name().to_string()),
+            tenant: target
+                .map(|t| t.db.clone())
+                .unwrap_or_else(|| spec.to_string()),
+            action,
+            outcome: Outcome::Failed,
+            users: 0,
+            error: None,
+            warnings: vec![],
+            via: target.map(|t| t.link.via),
+            dry_run: None,
+            login: None,
+            missing_users: None,
+            excluded_users: None,
+            signal: None,
+            suspended_at: None,
+            suspended_reason: None,
+            audit_error: None,
+            message: String::new(),
+            not_odoo: false,
+        }
+    }
+
+    /// Sets an outcome that carries an error; the message is the error.
+    pub fn fail(mut self, outcome: Outcome, error: impl Into<String>) -> Report {
+        let e = error.into();
+        self.outcome = outcome;
+        self.message = e.clone();
+        self.error = Some(e);
+        self
+    }
+
+    pub fn ok(mut self, outcome: Outcome, message: impl Into<String>) -> Report {
+        self.outcome = outcome;
+        self.message = message.into();
+        self
+    }
+}
+
+/// What a `passwd` run sets.
+#[derive(Clone)]
+pub enum Secret {
+    /// Typed or piped by the operator (single command): the password and,
+    /// when it was hashed while connecting, `(rounds, hash)`.
+    Given {
+        password: Arc<String>,
+        hashed: Option<(u32, Arc<String>)>,
+    },
+    /// Generated per tenant, at least this long (and the tenant's minimum).
+    Generate { length: usize },
+}
+
+/// The action of a run.
+#[derive(Clone)]
+pub enum Action {
+    Suspend,
+    Reactivate(Restore),
+    Passwd {
+        login: Option<String>,
+        secret: Secret,
+        /// bulk: the secrets file; single: the generated password goes to
+        /// stdout.
+        secrets: Option<Arc<exec::Secrets>>,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Suspend => "suspend",
+            Action::Reactivate(_) => "reactivate",
+            Action::Passwd { .. } => "passwd",
+        }
+    }
+}
+
+/// One target of a run.
+pub struct Job {
+    /// Line of the --from file, if any.
+    pub line: Option<usize>,
+    /// What the user typed (or node/db for selector runs).
+    pub spec: String,
+    pub target: Option<Target>,
+    /// Per-tenant reason (suspend).
+    pub reason: Option<String>,
+    /// Set when the entry failed before execution (unknown name, bad line...).
+    pub early: Option<Report>,
+    /// A connection opened for planning, reused to run.
+    pub conn: Option<Conn>,
+}
+
+impl Job {
+    pub fn for_target(target: Target, spec: String, reason: Option<String>) -> Job {
+        Job {
+            line: None,
+            spec,
+            target: Some(target),
+            reason,
+            early: None,
+            conn: None,
+        }
+    }
+}
+
+/// A selection applied on each tenant's own connection (bulk with --yes).
+#[derive(Clone, Copy)]
+pub struct Filter {
+    pub status: Option<crate::config::StatusFilter>,
+    pub from_file: bool,
+}
+
+/// What every target of a run shares.
+pub struct Run {
+    pub transport: Arc<Transport>,
+    pub action: Action,
+    pub audit: Option<Arc<AuditLog>>,
+    pub operator: String,
+    pub guard: Option<Guard>,
+    pub dry_run: bool,
+    pub allow_triggers: bool,
+    pub filter: Option<Filter>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(outcomes: &[Outcome]) -> Summary {
+        let rs: Vec<Report> = outcomes
+            .iter()
+            .map(|o| Report::new(None, "t", "suspend").ok(*o, ""))
+            .collect();
+        Summary::of(&rs)
+    }
+
+    #[test]
+    fn one_mapping_for_one_and_many() {
+        use Outcome::*;
+        assert_eq!(verdict(&s(&[Changed]), false), 0);
+        assert_eq!(verdict(&s(&[Unchanged, WouldChange]), false), 0);
+        assert_eq!(verdict(&s(&[Refused]), false), 2);
+        assert_eq!(verdict(&s(&[Refused, Refused]), false), 2);
+        assert_eq!(verdict(&s(&[Failed]), false), 1);
+        assert_eq!(verdict(&s(&[NotSignalled]), false), 1);
+        assert_eq!(verdict(&s(&[Drift]), false), 1);
+        assert_eq!(verdict(&s(&[Unknown]), false), 1);
+        assert_eq!(verdict(&s(&[Refused, Failed]), false), 1);
+        assert_eq!(verdict(&s(&[Changed, NotSignalled]), false), 3);
+        assert_eq!(verdict(&s(&[Changed, Refused]), false), 3);
+        assert_eq!(verdict(&s(&[Changed, Skipped]), true), 130);
+        assert_eq!(verdict(&s(&[]), false), 0);
+    }
+}
