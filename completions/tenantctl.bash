@@ -116,7 +116,7 @@ _tenantctl() {
 
     case "${cmd}" in
         tenantctl)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version list passwd suspend reactivate show bulk check completions man help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,7 +166,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version suspend reactivate passwd help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,7 +286,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__passwd)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,7 +360,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__reactivate)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --restore-users --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --restore-users --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,7 +426,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,7 +492,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__check)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,7 +542,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__completions)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version bash elvish fish powershell zsh"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,7 +788,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__list)
-            opts="-i -o -v -q -h -V --status --match --sort --all-databases --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-i -o -v -q -h -V --status --match --sort --all-databases --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,7 +850,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__man)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -900,7 +900,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__passwd)
-            opts="-i -o -v -q -h -V --login --password-stdin --generate --length --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-i -o -v -q -h -V --login --password-stdin --generate --length --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,7 +958,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__reactivate)
-            opts="-y -i -o -v -q -h -V --restore-users --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-y -i -o -v -q -h -V --restore-users --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,7 +1012,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__show)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1062,7 +1062,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --reason --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --help --version"
+            opts="-y -i -o -v -q -h -V --reason --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

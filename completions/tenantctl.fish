@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tenantctl_global_optspecs
-    string join \n i/inventory= node= label= o/output= concurrency= color= v/verbose q/quiet audit-log= h/help V/version
+    string join \n i/inventory= node= label= o/output= concurrency= color= v/verbose q/quiet audit-log= allow-triggers h/help V/version
 end
 
 function __fish_tenantctl_needs_command
@@ -37,6 +37,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "list" -d 'List the tenants of every node with their status'
@@ -72,6 +73,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l audit-log -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l all-databases -d 'Also show databases that are not Odoo tenants (status not-odoo)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l login -d 'The user\'s login (default: the user behind xmlid base.user_admin)' -r
@@ -92,6 +94,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l generate 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l dry-run -d 'Check everything and show what would be done; write nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l reason -d 'Why (stored in the tenant and the audit log; 1..500 characters)' -r
@@ -110,6 +113,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s y -l yes
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l dry-run -d 'Show who would be switched off and which keys written; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l restore-users -d 'For tenants suspended without a record of users (the old agent): switch on every internal user except __system__, templates and public' -r -f -a "all-internal\t''"
@@ -128,6 +132,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s y -l 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l dry-run -d 'Show who would be switched on; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s i -l inventory -d 'Node inventory (TOML)' -r -F
@@ -143,6 +148,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
@@ -158,6 +164,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -f -a "suspend" -d 'Suspend many tenants'
@@ -186,6 +193,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l from -d 'Targets: one TENANT or NODE/TENANT per line (\'-\' = stdin); # comments, CSV' -r -F
@@ -210,6 +218,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l from -d 'Targets: one TENANT or NODE/TENANT per line (\'-\' = stdin); # comments, CSV' -r -F
@@ -237,6 +246,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Generate a random password per tenant (the only mode for bulk)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend many tenants'
@@ -256,6 +266,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
@@ -271,6 +282,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s i -l inventory -d 'Node inventory (TOML)' -r -F
@@ -286,6 +298,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "list" -d 'List the tenants of every node with their status'

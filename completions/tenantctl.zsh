@@ -28,6 +28,7 @@ _tenantctl() {
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -60,6 +61,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -86,6 +88,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -112,6 +115,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -138,6 +142,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -160,6 +165,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -182,6 +188,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -219,6 +226,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -248,6 +256,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -280,6 +289,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -337,6 +347,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -358,6 +369,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -380,6 +392,7 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \

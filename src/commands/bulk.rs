@@ -13,8 +13,8 @@ use std::time::Instant;
 use anyhow::anyhow;
 use tokio::task::JoinSet;
 
-use super::pipeline::exec::Secrets;
-use super::pipeline::{report, Action, Filter, Job, Outcome, Report, Secret};
+use super::pipeline::passwd::Secrets;
+use super::pipeline::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use super::suspend::check_reason;
 use super::{confirm, Ctx};
 use crate::config::{BulkAction, BulkOpts, StatusFilter};
@@ -161,7 +161,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     let mut run = ctx.run(action, log, o.dry_run);
     run.filter = filter;
     let guard = run.guard.clone();
-    let reports = report::run_all(ctx, jobs, Arc::new(run), true).await;
+    let reports = run::run_all(ctx, jobs, Arc::new(run), true).await;
     let secs = (started.elapsed() - waited).as_secs_f64();
     Ok(report::bulk(
         ctx,

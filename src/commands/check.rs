@@ -146,6 +146,8 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
                 }
                 // What the tenant put on the tables tenantctl writes: the
                 // writes refuse while it is there (see odoo::guard).
+                // (The privilege probe may have left its transaction aborted.)
+                let _ = conn.client.simple_query("ROLLBACK").await;
                 let found = guard::findings(&conn.client, &CHECKED_TABLES).await?;
                 let mut problems = match c {
                     TenantCheck::Problems(p) => p,

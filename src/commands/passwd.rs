@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::pipeline::{exec, report, Action, Job, Outcome, Report, Secret};
+use super::pipeline::{self, exec, report, run, Action, Job, Outcome, Report, Secret};
 use super::Ctx;
 use crate::config::{Output, PasswdOpts, PasswordInput};
 use crate::error::{Error, Result};
@@ -122,7 +122,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         }
         Ok(report::single(ctx, &r, false, false))
     };
-    if let Some(m) = exec::refusal_for(user.as_ref(), o.login.as_deref(), &who) {
+    if let Some(m) = pipeline::passwd::refusal_for(user.as_ref(), o.login.as_deref(), &who) {
         return refuse(m);
     }
     let u = user.clone().expect("refusal_for refuses a missing user");
@@ -147,7 +147,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         },
     };
     if let Secret::Given { password, .. } = &secret {
-        if let Err(m) = exec::check_policy(password, &u.login, u.min_length) {
+        if let Err(m) = pipeline::passwd::check_policy(password, &u.login, u.min_length) {
             return refuse(format!("{who}: {m}"));
         }
     }
@@ -173,7 +173,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     let guard = run.guard.clone();
     let mut job = Job::for_target(target, o.tenant.clone(), None);
     job.conn = Some(conn);
-    let mut rs = report::run_all(ctx, vec![job], Arc::new(run), false).await;
+    let mut rs = run::run_all(ctx, vec![job], Arc::new(run), false).await;
     let r = rs.pop().expect("one job, one report");
     Ok(report::single(
         ctx,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::pipeline::{report, Action, Job, Run};
+use super::pipeline::{report, run, Action, Job, Run};
 use super::{confirm, Ctx};
 use crate::config::{ReactivateOpts, SuspendOpts};
 use crate::error::{Error, Result, EXIT_FAILED};
@@ -65,7 +65,7 @@ pub async fn open(
 /// The run of one target; the report printed, the exit code returned.
 async fn run_one(ctx: &Ctx, run: Run, job: Job) -> Result<u8> {
     let guard = run.guard.clone();
-    let mut rs = report::run_all(ctx, vec![job], Arc::new(run), false).await;
+    let mut rs = run::run_all(ctx, vec![job], Arc::new(run), false).await;
     let r = rs.pop().expect("one job, one report");
     Ok(report::single(
         ctx,

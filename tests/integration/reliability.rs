@@ -258,7 +258,13 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
             completed += 1;
         } else {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(1), "iteration {i}: {stderr}");
+            // 1: failed, nothing changed; 2: the node's listing was the
+            // connection killed, so the unqualified name was refused.
+            let code = out.status.code();
+            assert!(
+                code == Some(1) || (code == Some(2) && stderr.contains("could not be searched")),
+                "iteration {i}: {code:?} {stderr}"
+            );
             assert!(!stderr.contains("killed-pass"), "no secret in errors");
         }
         coherent(&c, "acme", &before);

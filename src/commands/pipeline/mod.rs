@@ -6,15 +6,20 @@
 //!
 //! - resolving lives in `targets` and the fronts (`suspend.rs`, `passwd.rs`,
 //!   `bulk.rs`);
+//! - [`plan`]: what a write would do (dry runs), read-only;
+//! - [`run`] runs many targets concurrently with one printer;
 //! - [`exec`] runs one target: the transaction in the odoo layer, the cache
 //!   signal after the commit, the re-read that verifies it, settling a lost
-//!   COMMIT acknowledgement, the audit line; dry runs plan instead;
+//!   COMMIT acknowledgement, the audit line ([`passwd`] for passwords);
 //! - [`report`] prints a single result or a bulk table, once;
 //! - [`verdict`] folds the outcomes into the exit code, the same for one
 //!   target and for many.
 
 pub mod exec;
+pub mod passwd;
+pub mod plan;
 pub mod report;
+pub mod run;
 
 use std::sync::Arc;
 
@@ -275,7 +280,7 @@ pub enum Action {
         secret: Secret,
         /// bulk: the secrets file; single: the generated password goes to
         /// stdout.
-        secrets: Option<Arc<exec::Secrets>>,
+        secrets: Option<Arc<passwd::Secrets>>,
     },
 }
 

@@ -1,0 +1,227 @@
+//! The plan stage: what a write would do to one target, read-only (dry
+//! runs): the same refusals as a real run, the privileges it needs, and the
+//! users it would switch.
+
+use super::exec;
+use super::passwd as pw;
+use super::{Action, Outcome, Report, Run};
+use crate::odoo::guard;
+use crate::odoo::keys;
+use crate::odoo::privileges::{self, Write};
+use crate::odoo::signal::Changed;
+use crate::odoo::suspension::{self, ReactivatePlan, Restore};
+use crate::odoo::users;
+use crate::output::esc;
+use crate::targets::Target;
+use crate::transport::Conn;
+
+/// What a write would do to one target (read-only): the same refusals as a
+/// real run (triggers, records, policy), the privileges it needs, and the
+/// users it would switch.
+pub async fn plan_one(
+    conn: &Conn,
+    t: &Target,
+    run: &Run,
+    mut r: Report,
+    _reason: Option<&str>,
+) -> Report {
+    let who = t.display();
+    r.dry_run = Some(true);
+    let st = match suspension::state(&conn.client).await {
+        Ok(s) => s,
+        Err(e) => {
+            let mut r = r.fail(Outcome::Failed, format!("{who}: {e:#}"));
+            r.not_odoo = crate::odoo::is_not_odoo(&e);
+            return r;
+        }
+    };
+    let (write, base_tables, changed): (Write, &[&'static str], Changed) = match run.action {
+        Action::Passwd { .. } => (Write::Password, &users::WRITTEN_TABLES, Changed::Users),
+        _ => (
+            Write::Suspension,
+            &suspension::WRITTEN_TABLES,
+            Changed::UsersAndParams,
+        ),
+    };
+    r.signal = Some(st.signals.describe(changed));
+    if !run.allow_triggers {
+        match guard::findings(&conn.client, &guard::tables(base_tables, st.signals)).await {
+            Ok(f) if !f.is_empty() => {
+                return r.fail(
+                    Outcome::Refused,
+                    format!("dry run: {who}: would be refused: {}", guard::refusal(&f)),
+                )
+            }
+            Ok(_) => {}
+            Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        }
+    }
+    match privileges::probe(&conn.client, write, st.signals).await {
+        Ok(None) => {}
+        Ok(Some(why)) => {
+            return r.fail(
+                Outcome::Failed,
+                format!("dry run: {who}: would fail: {why}; nothing changed"),
+            )
+        }
+        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+    }
+    match &run.action {
+        Action::Suspend => plan_suspend(conn, &who, &st, r).await,
+        Action::Reactivate(restore) => plan_reactivate(conn, &who, &st, *restore, r).await,
+        Action::Passwd { login, .. } => {
+            match users::passwd_target(&conn.client, login.as_deref()).await {
+                Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+                Ok(u) => {
+                    if let Some(m) = pw::refusal_for(u.as_ref(), login.as_deref(), &who) {
+                        return r.fail(Outcome::Refused, format!("dry run: {m}"));
+                    }
+                    match crate::odoo::argon2_guard::refusal(
+                        &conn.client,
+                        t.link.node.password_scheme,
+                    )
+                    .await
+                    {
+                        Ok(None) => {}
+                        Ok(Some(m)) => {
+                            return r.fail(Outcome::Refused, format!("dry run: {who}: {m}"))
+                        }
+                        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+                    }
+                    let u = u.expect("refusal_for refuses a missing user");
+                    r.login = Some(u.login.clone());
+                    r.users = 1;
+                    r.warnings
+                        .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
+                    let rounds = pw::rounds_of(&u);
+                    r.ok(
+                        Outcome::WouldChange,
+                        format!(
+                            "dry run: would set the password of {} (id {}) on {who} (pbkdf2-sha512, {rounds} rounds), then signal {}. Nothing changed.",
+                            esc(&u.login),
+                            u.id,
+                            u.signals.describe(Changed::Users)
+                        ),
+                    )
+                }
+            }
+        }
+    }
+}
+
+async fn plan_suspend(conn: &Conn, who: &str, st: &suspension::State, r: Report) -> Report {
+    let users = match suspension::users_to_suspend(&conn.client).await {
+        Ok(u) => u,
+        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+    };
+    if st.suspended() && users.is_empty() {
+        let mut r = r.ok(
+            Outcome::Unchanged,
+            format!(
+                "dry run: {who} is already suspended since {} ({}) and no user is active; nothing would change",
+                st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
+                esc(st.get(keys::SUSPENDED_REASON).unwrap_or("no reason recorded"))
+            ),
+        );
+        r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+        r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+        return r;
+    }
+    let mut text = format!(
+        "dry run: would suspend {who}: switch off {} active users (id 1 excluded){}:\n",
+        users.len(),
+        if st.suspended() {
+            " and merge them into the existing record"
+        } else {
+            ""
+        }
+    );
+    for u in &users {
+        text.push_str(&format!("  - {} (id {})\n", esc(&u.login), u.id));
+    }
+    text.push_str(&format!(
+        "and write ICP {}='true', {}, {}, {}, {} (the ids above); then signal {}. Nothing changed.",
+        keys::SUSPENDED,
+        keys::SUSPENDED_REASON,
+        keys::SUSPENDED_AT,
+        keys::SUSPENDED_BY,
+        keys::SUSPENDED_USER_IDS,
+        st.signals.describe(Changed::UsersAndParams)
+    ));
+    let mut r = r.ok(Outcome::WouldChange, text);
+    r.users = users.len();
+    r.warnings.extend(exec::xmlrpc_warning(
+        st.version
+            .as_deref()
+            .and_then(crate::odoo::major_from_version),
+        "full access",
+    ));
+    r
+}
+
+async fn plan_reactivate(
+    conn: &Conn,
+    who: &str,
+    st: &suspension::State,
+    restore: Restore,
+    r: Report,
+) -> Report {
+    if !st.suspended() {
+        return r.ok(
+            Outcome::Unchanged,
+            format!("dry run: {who} is not suspended; nothing would change"),
+        );
+    }
+    match suspension::users_to_reactivate(&conn.client, st, restore).await {
+        Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Ok(ReactivatePlan::NoRecord) => r.fail(
+            Outcome::Refused,
+            format!("dry run: {}", exec::no_record_message(who, None)),
+        ),
+        Ok(ReactivatePlan::BadRecord(e)) => r.fail(
+            Outcome::Refused,
+            format!("dry run: {}", exec::no_record_message(who, Some(&e))),
+        ),
+        Ok(ReactivatePlan::Users {
+            users,
+            missing,
+            excluded,
+        }) => {
+            let mut text = format!(
+                "dry run: would reactivate {who}: switch on {} users ({}):\n",
+                users.len(),
+                if restore == Restore::AllInternal {
+                    "every internal user but __system__, templates and public"
+                } else {
+                    "exactly those recorded at suspension"
+                }
+            );
+            for u in &users {
+                text.push_str(&format!("  + {} (id {})\n", esc(&u.login), u.id));
+            }
+            if !missing.is_empty() {
+                text.push_str(&format!(
+                    "recorded ids that are not users of the tenant (ignored): {missing:?}\n"
+                ));
+            }
+            if !excluded.is_empty() {
+                text.push_str(&format!(
+                    "recorded ids never switched on (__system__, templates, public user): {excluded:?}\n"
+                ));
+            }
+            text.push_str(&format!(
+                "and write ICP {}='false', {}, {}, delete {}; then signal {}. Nothing changed.",
+                keys::SUSPENDED,
+                keys::REACTIVATED_AT,
+                keys::REACTIVATED_BY,
+                keys::SUSPENDED_USER_IDS,
+                st.signals.describe(Changed::UsersAndParams)
+            ));
+            let mut r = r.ok(Outcome::WouldChange, text);
+            r.users = users.len();
+            r.missing_users = Some(missing);
+            r.excluded_users = Some(excluded);
+            r
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The run stage over many targets: every job concurrently within the
+//! connection limits, one printer (the calling task) for progress, results in
+//! input order; a panicked task is a `failed` result, and a second Ctrl-C
+//! stops the run with what is in flight reported `unknown`.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use super::exec::run_job;
+use super::{Job, Outcome, Report, Run};
+use crate::commands::Ctx;
+use crate::output::one_line;
+use crate::targets::Target;
+
+/// Runs (or plans) every job concurrently within the connection limits; one
+/// printer (this task) draws progress and collects results in input order.
+/// A panicked task is a `failed` result, never a dropped one. At the second
+/// Ctrl-C the run stops: what is in flight is reported `unknown`.
+pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -> Vec<Report> {
+    let n = jobs.len();
+    let total = jobs.iter().filter(|j| j.early.is_none()).count() as u64;
+    let bar = progress.then(|| progress_bar(ctx, total)).flatten();
+    let mut slots: Vec<Option<Option<Report>>> = (0..n).map(|_| None).collect();
+    let mut specs: Vec<(Option<Target>, String, Option<usize>)> = Vec::with_capacity(n);
+    let mut set = JoinSet::new();
+    let mut ids = std::collections::HashMap::new();
+    for (i, job) in jobs.into_iter().enumerate() {
+        specs.push((job.target.clone(), job.spec.clone(), job.line));
+        if job.early.is_some() {
+            slots[i] = Some(job.early);
+            continue;
+        }
+        let run = run.clone();
+        let h = set.spawn(async move { (i, run_job(job, &run).await) });
+        ids.insert(h.id(), i);
+    }
+    let mut done_n = 0u64;
+    let mut failed_n = 0u64;
+    let second = async {
+        match &run.guard {
+            Some(g) => g.second().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(second);
+    loop {
+        let joined = tokio::select! {
+            j = set.join_next_with_id() => match j { Some(j) => j, None => break },
+            _ = &mut second => break,
+        };
+        let (i, r) = match joined {
+            Ok((_, (i, r))) => (i, r),
+            Err(e) => {
+                let i = ids.get(&e.id()).copied().unwrap_or(0);
+                let (t, spec, _) = &specs[i];
+                let r = Report::new(t.as_ref(), spec, run.action.name())
+                    .fail(Outcome::Failed, format!("{spec}: internal error: {e}"));
+                (i, Some(r))
+            }
+        };
+        done_n += 1;
+        if let Some(r) = &r {
+            if !r.outcome.is_ok() {
+                failed_n += 1;
+            }
+            let line = format!(
+                "{}: {}{}",
+                r.node
+                    .as_ref()
+                    .map(|n| format!("{n}/{}", r.tenant))
+                    .unwrap_or_else(|| r.tenant.clone()),
+                r.outcome.as_str(),
+                r.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            );
+            match &bar {
+                Some(b) => {
+                    b.set_position(done_n);
+                    b.set_message(format!("{failed_n} not ok"));
+                }
+                None if progress && !ctx.printer.quiet && !run.dry_run => {
+                    eprintln!("tenantctl: [{done_n}/{total}] {}", one_line(&line, 300))
+                }
+                None => {}
+            }
+        }
+        slots[i] = Some(r);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    // Whatever did not finish (second Ctrl-C): its COMMIT may have been sent.
+    set.abort_all();
+    slots
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, slot)| match slot {
+            Some(r) => r,
+            None => {
+                let (t, spec, line) = &specs[i];
+                let mut r = Report::new(t.as_ref(), spec, run.action.name()).fail(
+                    Outcome::Unknown,
+                    format!("{spec}: stopped by a second Ctrl-C while in flight; the change may or may not have been committed"),
+                );
+                r.line = *line;
+                if let (Some(log), Some(t)) = (&run.audit, t) {
+                    let _ = log.append(&crate::audit::Record {
+                        time: crate::audit::now_rfc3339(),
+                        operator: &run.operator,
+                        action: r.action,
+                        node: t.link.name(),
+                        tenant: &t.db,
+                        outcome: r.outcome.as_str(),
+                        reason: None,
+                        users: None,
+                        login: None,
+                        error: r.error.clone(),
+                    });
+                }
+                Some(r)
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
+    if ctx.printer.quiet || !std::io::stderr().is_terminal() || total < 2 {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} {per_sec} ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
