@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | absent / `false` | startup `options=-c name=value ...` (no extra round trip) | all |
 //! | `"session"` / `true` | `SET name = value; ...` once after connecting; PgBouncer's default `server_reset_query = DISCARD ALL` resets them when the server connection returns to the pool | all |
-//! | `"transaction"` | `BEGIN; SET LOCAL name = value; ...` once after connecting: each tenantctl connection runs in one transaction, pinned to one server connection; a session `SET` would outlive us on a server connection that Odoo's clients get next | read-only commands and the write commands (see README) |
+//! | `"transaction"` | `BEGIN; SET LOCAL name = value; ...` once after connecting: each tenantctl connection runs in one transaction, pinned to one server connection; a session `SET` would outlive us on a server connection that Odoo's clients get next | `list`, `show`, `check` and dry runs; writes are refused ([`write_refusal`]) |
 
 use serde::Deserialize;
 
@@ -83,6 +83,22 @@ pub fn set_statements(settings: &[(&str, String)], pooler: Pooler) -> Option<Str
         sql.push_str(&format!("{set} {k} = '{}'; ", v.replace('\'', "''")));
     }
     Some(sql.trim_end().to_string())
+}
+
+/// Why a write may not run on this node, if it may not: behind PgBouncer in
+/// transaction mode, only one transaction keeps tenantctl's settings (the
+/// `SET LOCAL`s of [`set_statements`]), while a write spans several: its own,
+/// then the verification and the cache signal after the commit, which would
+/// run on whatever server connection PgBouncer picks, with the server's
+/// defaults (no pinned `search_path`, no `statement_timeout`). Writes need a
+/// session (session mode, or PostgreSQL directly); reads and dry runs do not.
+pub fn write_refusal(node: &crate::inventory::Node) -> Option<String> {
+    (node.pooler == Pooler::Transaction).then(|| {
+        format!(
+            "node {} is a PgBouncer in transaction mode (pgbouncer = \"transaction\"), and writes need session state: their settings must hold across the write's transaction, its verification and the cache signal; reach this node through a session-mode pool or PostgreSQL directly; nothing changed",
+            node.name
+        )
+    })
 }
 
 #[cfg(test)]

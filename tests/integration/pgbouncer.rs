@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::fixtures::{create_plain_db, create_tenant, icp, login_works, user_states, TenantSpec};
+use crate::fixtures::{
+    create_plain_db, create_tenant, icp, login_works, password_hash, user_states, TenantSpec,
+};
 use crate::harness::{tenantctl_with_home, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD};
 use crate::pgbouncer_harness::PgBouncer;
 
@@ -67,6 +69,12 @@ impl Lab {
 
 /// list, show, check, passwd, suspend, reactivate, bulk suspend/reactivate.
 fn every_command(lab: &Lab, inv: &PathBuf) {
+    read_commands(lab, inv);
+    write_commands(lab, inv);
+}
+
+/// list, show, check and the dry runs of the writes.
+fn read_commands(lab: &Lab, inv: &PathBuf) {
     let out = lab.ok(inv, &["list", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     let names: Vec<&str> = v["tenants"]
@@ -80,6 +88,29 @@ fn every_command(lab: &Lab, inv: &PathBuf) {
     let out = lab.ok(inv, &["check", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["nodes"][0]["ok"], true, "{out}");
+    lab.ok(inv, &["passwd", "acme", "--generate", "--dry-run"], "");
+    lab.ok(
+        inv,
+        &["suspend", "acme", "--reason", "dry", "--dry-run"],
+        "",
+    );
+    lab.ok(
+        inv,
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "dry",
+            "--dry-run",
+        ],
+        "",
+    );
+    assert_eq!(icp(&lab.c, "acme", "tenant.suspended"), None);
+}
+
+/// passwd, suspend, reactivate, bulk suspend/reactivate.
+fn write_commands(lab: &Lab, inv: &PathBuf) {
     for (db, major) in [("acme", 16), ("nova", 19)] {
         let before = user_states(&lab.c, db);
         lab.ok(inv, &["passwd", db, "--password-stdin"], "bouncer-pass-1\n");
@@ -202,12 +233,44 @@ fn every_command_works_through_pgbouncer_in_session_mode() {
 }
 
 #[test]
-fn every_command_works_through_pgbouncer_in_transaction_mode() {
+fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
     let lab = Lab::start("pgb-tx");
     let pgb = PgBouncer::start(&lab.c, "transaction", &[], "");
     let inv = lab.inventory(pgb.port(), "pgbouncer = \"transaction\"");
-    every_command(&lab, &inv);
+    read_commands(&lab, &inv);
     statement_timeout_applies(&lab, pgb.port(), "transaction");
+    // Writes need session state: refused (exit 2), nothing changed.
+    let before = (
+        user_states(&lab.c, "acme"),
+        password_hash(&lab.c, "acme", "admin"),
+    );
+    for args in [
+        &["passwd", "acme", "--password-stdin"][..],
+        &["suspend", "acme", "--reason", "x", "--yes"],
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "x",
+            "--yes",
+        ],
+    ] {
+        let (code, out, err) = lab.run(&inv, args, "bouncer-pass-1\n");
+        assert_eq!(code, Some(2), "{args:?}: {out}{err}");
+        assert!(
+            format!("{out}{err}").contains("PgBouncer in transaction mode"),
+            "{args:?}: {out}{err}"
+        );
+    }
+    assert_eq!(
+        (
+            user_states(&lab.c, "acme"),
+            password_hash(&lab.c, "acme", "admin")
+        ),
+        before
+    );
+    assert_eq!(icp(&lab.c, "acme", "tenant.suspended"), None);
 }
 
 /// Our settings never stay behind on a server connection that PgBouncer hands
