@@ -15,7 +15,7 @@ use crate::config::{ListOpts, Output, Sort, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::probe::{self, Probe};
 use crate::output::{csv_line, human_size, one_line, out, out_json, relative};
-use crate::targets::node_candidates;
+use crate::targets::node_databases;
 use crate::transport::{NodeLink, Transport, Via};
 
 /// One row of the listing (the documented JSON object).
@@ -23,7 +23,7 @@ use crate::transport::{NodeLink, Transport, Via};
 pub struct Row {
     pub node: String,
     pub tenant: String,
-    /// active | suspended | not-odoo
+    /// active | suspended | not-odoo | no-access (the role may not CONNECT)
     pub status: &'static str,
     pub users: Option<i64>,
     pub portal_users: Option<i64>,
@@ -137,7 +137,7 @@ async fn list_node(
     all_dbs: bool,
     tx: &tokio::sync::mpsc::UnboundedSender<Event>,
 ) -> bool {
-    let cands = match node_candidates(link, t, probe::Sizes::With).await {
+    let cands = match node_databases(link, t, probe::Sizes::With).await {
         Ok(c) => c,
         Err(e) => {
             let _ = tx.send(Event::Error(NodeError {
@@ -152,6 +152,13 @@ async fn list_node(
         .into_iter()
         .filter(|c| matcher.is_none_or(|m| m.is_match(&c.name)))
     {
+        // Not this role's database: never connected to, not an error.
+        if !c.connect {
+            if all_dbs {
+                let _ = tx.send(Event::Row(no_access_row(link, c)));
+            }
+            continue;
+        }
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
@@ -235,6 +242,25 @@ fn drift_of(s: &probe::Summary) -> Option<String> {
         Some("not suspended, but every user is archived".into())
     } else {
         None
+    }
+}
+
+/// A database the role may not CONNECT to, for `--all-databases`.
+fn no_access_row(link: &NodeLink, c: probe::Candidate) -> Row {
+    Row {
+        node: link.name().to_string(),
+        tenant: c.name,
+        status: "no-access",
+        users: None,
+        portal_users: None,
+        size_bytes: None,
+        odoo_version: None,
+        last_login: None,
+        suspended_at: None,
+        suspended_reason: None,
+        blocked: false,
+        drift: None,
+        via: link.via,
     }
 }
 

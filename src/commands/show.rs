@@ -170,7 +170,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     u.name.clone(),
                     u.kind.to_string(),
                     u.active.to_string(),
-                    u.two_factor.to_string(),
+                    u.two_factor.map(|v| v.to_string()).unwrap_or_default(),
                     u.last_login.clone().unwrap_or_default(),
                 ]));
             }
@@ -222,7 +222,14 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     p.cell(crate::output::one_line(&u.name, 40), None),
                     p.cell(u.kind, None),
                     p.cell(if u.active { "yes" } else { "no" }, None),
-                    p.cell(if u.two_factor { "on" } else { "off" }, None),
+                    p.cell(
+                        match u.two_factor {
+                            Some(true) => "on",
+                            Some(false) => "off",
+                            None => "?",
+                        },
+                        None,
+                    ),
                     p.cell(
                         u.last_login
                             .as_deref()

@@ -687,6 +687,7 @@ pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
              GRANT USAGE ON SEQUENCE ir_mail_server_id_seq TO {role};
              GRANT SELECT, UPDATE (active) ON fetchmail_server TO {role};
              GRANT SELECT, UPDATE (state, failure_reason) ON mail_mail TO {role};
+             GRANT SELECT ON res_partner, res_company, res_groups_users_rel TO {role};
              DO $$ DECLARE r record; BEGIN
                FOR r IN SELECT c.relname, c.relkind FROM pg_class c
                         WHERE c.relname IN ('base_cache_signaling', 'base_cache_signaling_default')

@@ -37,6 +37,13 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         );
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
+    // Behind PgBouncer in transaction mode, writes would lose the session
+    // settings after their first commit (issue 13): refused, dry runs allowed.
+    if let Some(m) = crate::transport::startup::write_refusal(&t.link.node).filter(|_| !run.dry_run)
+    {
+        let r = base.fail(Outcome::Refused, format!("{who}: {m}"));
+        return Some(audited(run, &t, r, job.reason.as_deref()));
+    }
     let mut unblocked = false;
     let mut conn = match job.conn {
         Some(c) => c,

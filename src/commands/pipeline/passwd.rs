@@ -136,6 +136,12 @@ pub(super) async fn passwd(
     if let Some(m) = refusal_for(user.as_ref(), login, &who) {
         return r.fail(Outcome::Refused, m);
     }
+    // argon2id only where the tenant's Odoo verifies argon2 (issue 13).
+    match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme).await {
+        Ok(None) => {}
+        Ok(Some(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(e) => return not_committed(&who, "passwd", r, &e),
+    }
     let user = user.expect("refusal_for refuses a missing user");
     let rounds = rounds_of(&user);
     let scheme = t.link.node.password_scheme;

@@ -91,6 +91,18 @@ pub async fn plan_one(
                     if let Some(m) = pw::refusal_for(u.as_ref(), login.as_deref(), &who) {
                         return r.fail(Outcome::Refused, format!("dry run: {m}"));
                     }
+                    match crate::odoo::argon2_guard::refusal(
+                        &conn.client,
+                        t.link.node.password_scheme,
+                    )
+                    .await
+                    {
+                        Ok(None) => {}
+                        Ok(Some(m)) => {
+                            return r.fail(Outcome::Refused, format!("dry run: {who}: {m}"))
+                        }
+                        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+                    }
                     let u = u.expect("refusal_for refuses a missing user");
                     r.login = Some(u.login.clone());
                     r.users = 1;
