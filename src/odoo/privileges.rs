@@ -312,7 +312,11 @@ async fn verify_in_tx(client: &Client) -> anyhow::Result<Verdict> {
         step(client, &mut p, "suspend", async {
             super::suspension::state(client).await?;
             super::suspension::users_to_suspend(client).await?;
-            exec(client, SUSPEND_WRITES).await
+            exec(client, SUSPEND_WRITES).await?;
+            // The layers' statements (scheduled jobs, mail) on the tables
+            // this tenant has.
+            let t = super::layers::tables(client, std::time::Duration::from_secs(30)).await?;
+            exec(client, &layer_statements(&t)).await
         })
         .await?;
         step(

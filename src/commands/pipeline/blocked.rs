@@ -14,7 +14,7 @@ use crate::transport::Conn;
 pub enum Next {
     Done(Report),
     /// Unblocked: go on with this connection to the tenant.
-    Run(Conn, Report),
+    Run(Box<Conn>, Report),
 }
 
 async fn maint(t: &Target, run: &Run) -> anyhow::Result<Conn> {
@@ -177,7 +177,7 @@ pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::
                 );
             }
             match t.link.connect(&t.db, &run.transport).await {
-                Ok(c) => Next::Run(c, base),
+                Ok(c) => Next::Run(Box::new(c), base),
                 Err(e) => Next::Done(base.fail(
                     Outcome::Drift,
                     format!("{who}: connections are allowed again, but connecting failed: {e:#}; the users, jobs and mail are still switched off: rerun reactivate"),

@@ -60,7 +60,7 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
                 super::blocked::Next::Run(c, b) => {
                     unblocked = true;
                     base = b;
-                    c
+                    *c
                 }
             },
         },
