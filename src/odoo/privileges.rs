@@ -53,7 +53,7 @@ fn layer_statements(t: &super::layers::Tables) -> String {
     }
     if t.mail_mail {
         s.push_str(
-            "UPDATE public.mail_mail SET state = state, failure_reason = failure_reason WHERE false; ",
+            "UPDATE public.mail_mail SET state = 'outgoing', failure_reason = NULL WHERE false; ",
         );
     }
     s

@@ -216,6 +216,7 @@ pub(super) enum Verify {
 /// The committed path: signal, then re-read. `not-signalled` and `drift`
 /// say what did not hold. When the connection itself was lost after the
 /// commit, both are done again on a new connection.
+#[allow(clippy::too_many_arguments)] // the committed path needs all of them; grouping them would only rename them
 pub(super) async fn after_commit(
     conn: &Conn,
     t: &Target,
@@ -223,6 +224,7 @@ pub(super) async fn after_commit(
     signals: Signals,
     changed: Changed,
     verify: Verify,
+    token: Option<&str>,
     mut r: Report,
 ) -> Report {
     r.signal = Some(signals.describe(changed));
@@ -236,6 +238,20 @@ pub(super) async fn after_commit(
     let drift = match drift {
         Ok(d) => d,
         Err(e) => Some(format!("could not verify after the commit: {e:#}")),
+    };
+    // Another tenantctl run that committed on this tenant after ours (it
+    // waited for our lock) is not drift: its token replaced ours.
+    let drift = match (drift, token) {
+        (Some(d), Some(tok)) => match suspension::state(&conn.client).await {
+            Ok(st) if st.get(keys::WRITE_TOKEN).is_some_and(|t| t != tok) => {
+                r.warnings.push(format!(
+                    "a later tenantctl run changed this tenant right after this one ({d}); not counted as drift"
+                ));
+                None
+            }
+            _ => Some(d),
+        },
+        (d, _) => d,
     };
     match (drift, sig) {
         (Some(d), sig) => {
@@ -476,6 +492,7 @@ async fn suspend(
                 signals,
                 Changed::UsersAndParams,
                 Verify::Suspended(recorded),
+                Some(&o.token),
                 r,
             )
             .await
@@ -568,7 +585,7 @@ async fn settle_token(
                 }
                 v => v,
             };
-            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
+            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, Some(token), r).await
         }
         Ok(Ok((_, _, false))) => r.fail(
             Outcome::Failed,
@@ -654,6 +671,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 signals,
                 Changed::UsersAndParams,
                 Verify::Reactivated(user_ids),
+                Some(&o.token),
                 r,
             )
             .await
