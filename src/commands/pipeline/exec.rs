@@ -74,62 +74,21 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
     if let Some(f) = run.filter {
-        // Only --status needs the state before running; whether the
-        // database is Odoo's shows in the operation's own first read.
-        if let Some(status) = f.status.filter(|s| *s != StatusFilter::All) {
-            match suspension::state(&conn.client).await {
-                Ok(st) => {
-                    let keep = match status {
-                        StatusFilter::Active => !st.suspended(),
-                        StatusFilter::Suspended => st.suspended(),
-                        StatusFilter::All => true,
-                    };
-                    if !keep {
-                        return None;
-                    }
-                }
-                Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => return None,
-                Err(e) => {
-                    let mut r = base.fail(Outcome::Failed, format!("{who}: {e:#}"));
-                    r.not_odoo = crate::odoo::is_not_odoo(&e);
-                    return Some(r);
-                }
-            }
+        match filtered(&conn, f, base).await {
+            Filtered::Keep(b) => base = b,
+            Filtered::Drop => return None,
+            Filtered::Failed(r) => return Some(r),
         }
     }
     let r = if run.dry_run {
         super::plan::plan_one(&conn, &t, run, base, job.reason.as_deref()).await
     } else {
-        let reason = job.reason.clone().unwrap_or_default();
-        match &run.action {
-            Action::Suspend { layers } => {
-                suspend(&mut conn, &t, &reason, layers.as_deref(), run, base).await
-            }
-            Action::Reactivate(restore) => {
-                let mut r = reactivate(&mut conn, &t, *restore, run, base).await;
-                if unblocked {
-                    r.layers.get_or_insert_with(Default::default).connections = true;
-                    r.message.push_str("; connections allowed again");
-                }
-                r
-            }
-            Action::Passwd {
-                login,
-                secret,
-                secrets,
-            } => {
-                super::passwd::passwd(
-                    &mut conn,
-                    &t,
-                    login.as_deref(),
-                    secret,
-                    secrets.as_deref(),
-                    run,
-                    base,
-                )
-                .await
-            }
+        let mut r = execute(&mut conn, &t, job.reason.as_deref(), run, base).await;
+        if unblocked {
+            r.layers.get_or_insert_with(Default::default).connections = true;
+            r.message.push_str("; connections allowed again");
         }
+        r
     };
     if r.not_odoo && run.filter.is_some_and(|f| !f.from_file) {
         return None;
@@ -138,6 +97,81 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(r);
     }
     Some(audited(run, &t, r, job.reason.as_deref()))
+}
+
+/// The run stage proper: the action's transaction and what follows it.
+async fn execute(
+    conn: &mut Conn,
+    t: &Target,
+    reason: Option<&str>,
+    run: &Run,
+    base: Report,
+) -> Report {
+    match &run.action {
+        Action::Suspend { layers } => {
+            suspend(
+                conn,
+                t,
+                reason.unwrap_or_default(),
+                layers.as_deref(),
+                run,
+                base,
+            )
+            .await
+        }
+        Action::Reactivate(restore) => reactivate(conn, t, *restore, run, base).await,
+        Action::Passwd {
+            login,
+            secret,
+            secrets,
+        } => {
+            super::passwd::passwd(
+                conn,
+                t,
+                login.as_deref(),
+                secret,
+                secrets.as_deref(),
+                run,
+                base,
+            )
+            .await
+        }
+    }
+}
+
+enum Filtered {
+    Keep(Report),
+    Drop,
+    Failed(Report),
+}
+
+/// `bulk --yes` with selectors: `--status` needs the state before running;
+/// whether the database is Odoo's shows in the operation's own first read.
+async fn filtered(conn: &Conn, f: super::Filter, base: Report) -> Filtered {
+    let Some(status) = f.status.filter(|s| *s != StatusFilter::All) else {
+        return Filtered::Keep(base);
+    };
+    match suspension::state(&conn.client).await {
+        Ok(st) => {
+            let keep = match status {
+                StatusFilter::Active => !st.suspended(),
+                StatusFilter::Suspended => st.suspended(),
+                StatusFilter::All => true,
+            };
+            if keep {
+                Filtered::Keep(base)
+            } else {
+                Filtered::Drop
+            }
+        }
+        Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => Filtered::Drop,
+        Err(e) => {
+            let who = format!("{}/{}", base.node.clone().unwrap_or_default(), base.tenant);
+            let mut r = base.fail(Outcome::Failed, format!("{who}: {e:#}"));
+            r.not_odoo = crate::odoo::is_not_odoo(&e);
+            Filtered::Failed(r)
+        }
+    }
 }
 
 /// Writes the audit line of a result (before it is reported); a line that
