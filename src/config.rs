@@ -76,6 +76,8 @@ pub struct PasswdOpts {
 pub struct SuspendOpts {
     pub tenant: String,
     pub reason: String,
+    /// `--layers` as typed (parsed per node: `+x` adds to its default).
+    pub layers: Option<String>,
     pub yes: bool,
     pub dry_run: bool,
 }
@@ -92,6 +94,7 @@ pub struct ReactivateOpts {
 pub enum BulkAction {
     Suspend {
         reason: Option<String>,
+        layers: Option<String>,
     },
     Reactivate {
         all_internal: bool,

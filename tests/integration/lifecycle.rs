@@ -631,28 +631,10 @@ fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, Stri
     (out.status.code(), rest)
 }
 
-/// A source tenant with scheduled actions and mail servers (the tables of
-/// Odoo's neutralize.sql).
-fn add_cron_and_mail(c: &Cluster, db: &str) {
-    c.sql(
-        db,
-        "CREATE TABLE ir_cron (id serial PRIMARY KEY, cron_name varchar, active boolean); \
-         INSERT INTO ir_cron (cron_name, active) VALUES ('autovacuum', true), ('mail queue', true), ('invoices', true); \
-         INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES ('base', 'autovacuum_job', 'ir.cron', 1, true); \
-         CREATE TABLE ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL, smtp_host varchar NOT NULL, \
-           smtp_port integer NOT NULL DEFAULT 25, smtp_encryption varchar NOT NULL DEFAULT 'none', \
-           smtp_authentication varchar, sequence integer, active boolean); \
-         INSERT INTO ir_mail_server (name, smtp_host, smtp_port, active) VALUES ('prod', 'smtp.example.com', 587, true); \
-         CREATE TABLE fetchmail_server (id serial PRIMARY KEY, name varchar, active boolean); \
-         INSERT INTO fetchmail_server (name, active) VALUES ('inbox', true);",
-    );
-}
-
 #[test]
 fn duplicate_with_and_without_neutralize() {
     let t = env("");
     create_tenant(&t.c, "acme", &TenantSpec::for_major(16));
-    add_cron_and_mail(&t.c, "acme");
     t.c.sql("acme", "INSERT INTO ir_config_parameter (key, value) VALUES ('database.enterprise_code', 'E1'), ('tenant.suspended_reason', 'x')");
     write_files(&t.fs.join("acme"));
     let src = t.params("acme");
@@ -673,9 +655,10 @@ fn duplicate_with_and_without_neutralize() {
     assert!(!p.contains_key("tenant.suspended_reason"));
     assert_eq!(p["web.base.url"], "https://acme-copy.example.com");
     assert!(!p.contains_key("database.is_neutralized"));
+    // The fixture's jobs (odoo-facts §8): 4 of 5 on; 1 of 2 mail servers on.
     assert_eq!(
         t.c.sql("acme-copy", "SELECT count(*) FROM ir_cron WHERE active"),
-        "3"
+        "4"
     );
     assert_filestore_copy(&t.fs, "acme", "acme-copy");
 
@@ -704,7 +687,7 @@ fn duplicate_with_and_without_neutralize() {
             s,
             "SELECT string_agg(cron_name, ',' ORDER BY id) FROM ir_cron WHERE active"
         ),
-        "autovacuum"
+        "Base: Auto-vacuum internal data"
     );
     assert_eq!(
         t.c.sql(
@@ -715,7 +698,7 @@ fn duplicate_with_and_without_neutralize() {
     );
     assert_eq!(
         t.c.sql(s, "SELECT count(*) FROM ir_mail_server WHERE NOT active"),
-        "1"
+        "2"
     );
     assert_eq!(
         t.c.sql(s, "SELECT count(*) FROM fetchmail_server WHERE active"),
@@ -724,7 +707,7 @@ fn duplicate_with_and_without_neutralize() {
     // The source is untouched.
     assert_eq!(
         t.c.sql("acme", "SELECT count(*) FROM ir_cron WHERE active"),
-        "3"
+        "4"
     );
     assert_eq!(t.params("acme"), src);
     assert_filestore_copy(&t.fs, "acme", s);
