@@ -979,6 +979,16 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     };
     let d = maint.deadline;
+    let was_allowed = match lc::db_info(&maint.client, &t.db, d).await {
+        Ok(Some(i)) => i.allow_connections,
+        Ok(None) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
     let pre = async {
         if lc::db_info(&maint.client, new, d).await?.is_some() {
             return anyhow::Ok(Some(format!(
@@ -1052,9 +1062,12 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
     };
     let work = async {
         steps.next("database").await?;
-        // No new session may come in between ending them and the rename.
+        // No new session may come in between ending them and the rename
+        // (a tenant blocked by its suspension stays blocked).
         lc::allow_connections(&maint.client, &t.db, false, d).await?;
-        steps.done.push(Undo::AllowConnections(t.db.clone(), true));
+        steps
+            .done
+            .push(Undo::AllowConnections(t.db.clone(), was_allowed));
         lc::end_sessions(&maint.client, &t.db, d).await?;
         lc::rename(&maint.client, &t.db, new, d).await?;
         // Undone newest first: rename back, then allow connections again.
@@ -1062,7 +1075,9 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             from: new.to_string(),
             to: t.db.clone(),
         });
-        lc::allow_connections(&maint.client, new, true, d).await?;
+        if was_allowed {
+            lc::allow_connections(&maint.client, new, true, d).await?;
+        }
         let mut moved = false;
         if let Some(fs) = steps.fs {
             steps.next("filestore").await?;
@@ -1192,9 +1207,34 @@ async fn drop_one(
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
     };
-    let suspended = match link.connect(&t.db, &ctx.transport).await {
-        Ok(conn) => suspension::state(&conn.client).await.map(|s| s.suspended()),
-        Err(x) => Err(x),
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    // A tenant blocked by the `connections` suspension layer is suspended
+    // (its record is in the database's comment; it cannot be connected to).
+    let info = match lc::db_info(&maint.client, &t.db, maint.deadline).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let blocked = info
+        .comment
+        .as_deref()
+        .and_then(crate::odoo::layers::Blocked::parse)
+        .is_some();
+    let suspended = if blocked {
+        Ok(true)
+    } else {
+        match link.connect(&t.db, &ctx.transport).await {
+            Ok(conn) => suspension::state(&conn.client).await.map(|s| s.suspended()),
+            Err(x) => Err(x),
+        }
     };
     match suspended {
         Ok(true) => {}
@@ -1207,10 +1247,6 @@ async fn drop_one(
         }
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     }
-    let maint = match maintenance(ctx, link).await {
-        Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
-    };
     let d = maint.deadline;
     let stamp = stamp_now();
     let gone = dropped_name(&t.db, &stamp);
@@ -1265,8 +1301,11 @@ async fn drop_one(
         done: Vec::new(),
         guard: run_guard(),
     };
+    // What undrop restores: the name, the comment (a suspension's block
+    // record) and whether connections were allowed.
     let note = json!({"tenantctl_dropped": {
         "name": t.db, "at": now_rfc3339(), "by": crate::audit::operator(),
+        "previous_comment": info.comment, "allow_connections": info.allow_connections,
     }})
     .to_string();
     let work = async {
@@ -1280,7 +1319,9 @@ async fn drop_one(
             to: t.db.clone(),
         });
         lc::set_comment(&maint.client, &gone, Some(&note), d).await?;
-        steps.done.push(Undo::Comment(gone.clone(), None));
+        steps
+            .done
+            .push(Undo::Comment(gone.clone(), info.comment.clone()));
         let mut moved = false;
         if let Some(fs) = steps.fs {
             steps.next("filestore").await?;
@@ -1495,6 +1536,19 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     }
+    // The drop's note: the comment and connection state before the drop.
+    let note = info
+        .comment
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| v.get("tenantctl_dropped").cloned());
+    let previous = note
+        .as_ref()
+        .and_then(|n| n.get("previous_comment")?.as_str().map(str::to_string));
+    let allow = note
+        .as_ref()
+        .and_then(|n| n.get("allow_connections")?.as_bool())
+        .unwrap_or(true);
     let plan = format!(
         "undrop {who}: rename back to {}, allow connections, move its filestore back",
         e(&dt.name)
@@ -1524,7 +1578,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
             from: dt.name.clone(),
             to: dt.db.clone(),
         });
-        lc::set_comment(&maint.client, &dt.name, None, d).await?;
+        lc::set_comment(&maint.client, &dt.name, previous.as_deref(), d).await?;
         steps
             .done
             .push(Undo::Comment(dt.name.clone(), info.comment.clone()));
@@ -1538,7 +1592,9 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
             }
         }
         steps.next("connections").await?;
-        lc::allow_connections(&maint.client, &dt.name, true, d).await?;
+        if allow {
+            lc::allow_connections(&maint.client, &dt.name, true, d).await?;
+        }
         std::result::Result::<(), Stop>::Ok(())
     };
     let (r, interrupted) = match work.await {

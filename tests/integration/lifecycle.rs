@@ -1007,3 +1007,44 @@ fn bulk_drop_and_bulk_purge() {
     assert!(!t.dbs().iter().any(|d| d.starts_with("bd1")));
     assert!(!t.fs.join(&gone).exists());
 }
+
+#[test]
+fn a_tenant_blocked_by_its_suspension_is_dropped_renamed_and_undropped_still_blocked() {
+    let t = env("");
+    create_tenant(&t.c, "blk", &TenantSpec::for_major(16));
+    write_files(&t.fs.join("blk"));
+    t.cmd()
+        .args([
+            "suspend",
+            "blk",
+            "--reason",
+            "unpaid",
+            "--layers",
+            "+connections",
+            "--yes",
+        ])
+        .assert()
+        .code(0);
+    let allow = |db: &str| {
+        t.c.sql(
+            "postgres",
+            &format!("SELECT datallowconn FROM pg_database WHERE datname = '{db}'"),
+        )
+    };
+    assert_eq!(allow("blk"), "f");
+    t.cmd()
+        .args(["rename", "blk", "blk2", "--yes"])
+        .assert()
+        .code(0);
+    assert_eq!(allow("blk2"), "f", "a rename keeps the block");
+    t.cmd().args(["drop", "blk2", "--yes"]).assert().code(0);
+    t.cmd().args(["undrop", "blk2", "--yes"]).assert().code(0);
+    assert_eq!(allow("blk2"), "f", "undrop keeps the block");
+    assert!(t.fs.join("blk2").join(FILES[0].0).exists());
+    // The suspension's own record survived: reactivate lifts it.
+    t.cmd()
+        .args(["reactivate", "blk2", "--yes"])
+        .assert()
+        .code(0);
+    assert_eq!(allow("blk2"), "t");
+}
