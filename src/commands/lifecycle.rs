@@ -1695,6 +1695,8 @@ async fn purge_one(
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     };
+    // From here a Ctrl-C lets the purge finish (database, then filestore).
+    let _guard = run_guard();
     pause_point("database").await;
     if let Err(x) = lc::drop_database(&maint.client, &dt.db, maint.deadline).await {
         return done(r.fail(
