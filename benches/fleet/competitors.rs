@@ -150,6 +150,14 @@ pub(crate) fn floor_worker(args: &[String]) -> std::process::ExitCode {
 }
 
 pub(crate) fn psql_loop(mode: &str, clusters: &[Cluster]) -> Command {
+    let ports: Vec<u16> = clusters.iter().map(|c| c.port()).collect();
+    psql_loop_on(mode, &ports, None)
+}
+
+/// benches/psql-loop.sh on 127.0.0.1 at these ports, running tenantctl's own
+/// list query (from the library); `parallel`: `xargs -P N` per node, every
+/// node at once, instead of one database after the other.
+pub(crate) fn psql_loop_on(mode: &str, ports: &[u16], parallel: Option<usize>) -> Command {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/psql-loop.sh");
     let mut cmd = Command::new("bash");
     for (k, _) in std::env::vars_os() {
@@ -161,10 +169,15 @@ pub(crate) fn psql_loop(mode: &str, clusters: &[Cluster]) -> Command {
         .env("PGUSER", "postgres")
         .env("REASON", "bench: psql loop")
         .env("BY", "bench@localhost")
-        .arg(script)
+        .env("SUMMARY_SQL", LIST_SQL)
+        .env_remove("PARALLEL");
+    if let Some(n) = parallel {
+        cmd.env("PARALLEL", n.to_string());
+    }
+    cmd.arg(script)
         .arg(mode)
         .arg("127.0.0.1")
-        .args(clusters.iter().map(|c| c.port().to_string()));
+        .args(ports.iter().map(|p| p.to_string()));
     cmd
 }
 

@@ -358,6 +358,9 @@ fn main() -> std::process::ExitCode {
             // SAFETY: sync has no preconditions.
             unsafe { libc::sync() };
         }
+        if o.latency_only {
+            continue;
+        }
         eprintln!("fleet: measuring {total} tenants ({} runs)", o.runs);
         let psql_here = o.psql_scales.contains(&scale);
         let mut s_floor = Vec::new();
@@ -775,6 +778,22 @@ fn main() -> std::process::ExitCode {
         }
     }
 
+    let latency_rows = if o.latency_ms.is_empty() {
+        Vec::new()
+    } else {
+        latency::run(
+            &latency::Ctx {
+                fleet: &fleet,
+                home: &home,
+                work: &work,
+                scratch: scratch.path(),
+                pw_file: &pw_file,
+                tenants: created,
+            },
+            &o,
+        )
+    };
+
     lines.push(Line {
         op: "`--help`".into(),
         tenants: 0,
@@ -875,6 +894,9 @@ fn main() -> std::process::ExitCode {
         foreign.0 / foreign.1.max(1e-9),
         load_seen.join(", ")
     );
+    if !latency_rows.is_empty() {
+        latency::print(&latency_rows, o.nodes);
+    }
     drop(sshd);
     if std::env::var_os("FLEET_SERVER_LOGS").is_some() {
         for c in &fleet.clusters {

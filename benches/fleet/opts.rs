@@ -25,11 +25,19 @@ pub(crate) struct Opts {
     pub(crate) ssh: bool,
     pub(crate) breakdown: bool,
     pub(crate) data_dir: Option<PathBuf>,
+    /// One-way delays (ms) of the latency section (empty: not measured).
+    pub(crate) latency_ms: Vec<u64>,
+    /// Only the latency section (and the set-up it needs).
+    pub(crate) latency_only: bool,
+    /// The sequential psql loop runs at delays up to this one (ms): at 25 ms
+    /// it needs minutes per operation.
+    pub(crate) psql_max_delay_ms: u64,
 }
 
 pub(crate) const USAGE: &str =
     "usage: cargo bench --bench fleet -- [--nodes K] [--tenants N] [--runs R] \
-[--scale 1,2,4] [--psql-runs R] [--psql-scales 1,2] [--no-ssh] [--no-breakdown] [--data-dir DIR]";
+[--scale 1,2,4] [--psql-runs R] [--psql-scales 1,2] [--no-ssh] [--no-breakdown] [--data-dir DIR] \
+[--latency 0,5,25] [--latency-only] [--psql-max-delay MS]";
 
 pub(crate) fn scale_list(v: Option<&String>, name: &str) -> Result<Vec<usize>, String> {
     let v = v.ok_or_else(|| format!("{name} needs a value"))?;
@@ -54,6 +62,9 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
         ssh: true,
         breakdown: true,
         data_dir: None,
+        latency_ms: vec![],
+        latency_only: false,
+        psql_max_delay_ms: 5,
     };
     let mut psql_runs = None;
     let mut psql_scales = None;
@@ -75,6 +86,23 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "--psql-scales" => psql_scales = Some(scale_list(it.next(), a)?),
             "--no-ssh" => o.ssh = false,
             "--no-breakdown" => o.breakdown = false,
+            "--latency" => {
+                let v = it.next().ok_or("--latency needs a value")?;
+                o.latency_ms = v
+                    .split(',')
+                    .map(|s| s.trim().parse::<u64>().ok())
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| format!("--latency {v:?}: expected e.g. 0,5,25"))?;
+                o.latency_ms.sort_unstable();
+                o.latency_ms.dedup();
+            }
+            "--latency-only" => o.latency_only = true,
+            "--psql-max-delay" => {
+                o.psql_max_delay_ms = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--psql-max-delay needs a number of ms")?
+            }
             "--data-dir" => {
                 o.data_dir = Some(PathBuf::from(it.next().ok_or("--data-dir needs a value")?))
             }
@@ -83,6 +111,13 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
+    }
+    if o.latency_only && o.latency_ms.is_empty() {
+        o.latency_ms = vec![0, 5, 25];
+    }
+    if !o.latency_ms.is_empty() && o.latency_ms[0] != 0 {
+        // The floor adds the loopback time: 0 ms is always measured.
+        o.latency_ms.insert(0, 0);
     }
     if o.tenants < o.nodes {
         return Err("--tenants must be at least --nodes".into());
