@@ -52,6 +52,7 @@ mod opts;
 mod proxy;
 mod report;
 mod setup;
+mod sized;
 
 use competitors::*;
 use fixtures::TenantSpec;
@@ -350,6 +351,9 @@ fn main() -> std::process::ExitCode {
         let total = o.tenants * scale;
         if created < total {
             create_tenants(&fleet.clusters, created + 1, total);
+            if o.sized && si == 0 {
+                sized::grow(&fleet.clusters[0], fleet.clusters.len());
+            }
             created = total;
             // Settle the writes of setup before measuring.
             for c in &fleet.clusters {
@@ -778,6 +782,12 @@ fn main() -> std::process::ExitCode {
         }
     }
 
+    let sized_rows = if o.sized {
+        eprintln!("fleet: real-sized tenants");
+        sized::measure(&fleet, &home, &inv_direct, &work)
+    } else {
+        Vec::new()
+    };
     let latency_rows = if o.latency_ms.is_empty() {
         Vec::new()
     } else {
@@ -894,6 +904,9 @@ fn main() -> std::process::ExitCode {
         foreign.0 / foreign.1.max(1e-9),
         load_seen.join(", ")
     );
+    if !sized_rows.is_empty() {
+        sized::print(&sized_rows);
+    }
     if !latency_rows.is_empty() {
         latency::print(&latency_rows, o.nodes);
     }

@@ -32,12 +32,14 @@ pub(crate) struct Opts {
     /// The sequential psql loop runs at delays up to this one (ms): at 25 ms
     /// it needs minutes per operation.
     pub(crate) psql_max_delay_ms: u64,
+    /// Real-sized tenants on node 1 and their section.
+    pub(crate) sized: bool,
 }
 
 pub(crate) const USAGE: &str =
     "usage: cargo bench --bench fleet -- [--nodes K] [--tenants N] [--runs R] \
 [--scale 1,2,4] [--psql-runs R] [--psql-scales 1,2] [--no-ssh] [--no-breakdown] [--data-dir DIR] \
-[--latency 0,5,25] [--latency-only] [--psql-max-delay MS]";
+[--latency 0,5,25] [--latency-only] [--psql-max-delay MS] [--sized]";
 
 pub(crate) fn scale_list(v: Option<&String>, name: &str) -> Result<Vec<usize>, String> {
     let v = v.ok_or_else(|| format!("{name} needs a value"))?;
@@ -65,6 +67,7 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
         latency_ms: vec![],
         latency_only: false,
         psql_max_delay_ms: 5,
+        sized: false,
     };
     let mut psql_runs = None;
     let mut psql_scales = None;
@@ -97,6 +100,7 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
                 o.latency_ms.dedup();
             }
             "--latency-only" => o.latency_only = true,
+            "--sized" => o.sized = true,
             "--psql-max-delay" => {
                 o.psql_max_delay_ms = it
                     .next()
@@ -118,6 +122,9 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
     if !o.latency_ms.is_empty() && o.latency_ms[0] != 0 {
         // The floor adds the loopback time: 0 ms is always measured.
         o.latency_ms.insert(0, 0);
+    }
+    if o.sized && o.tenants < 4 * o.nodes {
+        return Err("--sized needs at least 4 tenants per node".into());
     }
     if o.tenants < o.nodes {
         return Err("--tenants must be at least --nodes".into());
