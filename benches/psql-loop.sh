@@ -3,7 +3,7 @@
 # run it: one `psql -Atc` per node over pg_database, then one `psql` process per
 # database, sequentially, running the same SQL as tenantctl (for suspend and
 # reactivate: the same statements in one transaction, then the cache signal).
-# Used by benches/fleet.rs as the "psql loop" column; also runnable by hand:
+# Used by benches/fleet/ as the "psql loop" column; also runnable by hand:
 #
 #   PGPASSWORD=... PGUSER=postgres benches/psql-loop.sh list 127.0.0.1 5432 [PORT...]
 #   PGPASSWORD=... PGUSER=postgres REASON='unpaid' BY='ops@host' \

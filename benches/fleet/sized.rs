@@ -49,7 +49,7 @@ pub(crate) fn grow(c: &Cluster, k: usize) {
                 &format!(
                     "WITH u AS (SELECT array_agg(id ORDER BY id) a FROM public.res_users WHERE NOT share AND active AND id <> 1) \
                      INSERT INTO public.res_users_log (create_uid, create_date, write_uid, write_date) \
-                     SELECT u.a[1 + (g * 7919) % array_length(u.a, 1)], \
+                     SELECT u.a[1 + (g::int8 * 7919) % array_length(u.a, 1)], \
                             timestamp '2020-01-01' + g * interval '5 minutes', 1, \
                             timestamp '2020-01-01' + g * interval '5 minutes' \
                      FROM u, generate_series(1, {logins}) g;\n\
