@@ -75,6 +75,7 @@ pub(crate) struct SizedRow {
     pub(crate) show: f64,
     pub(crate) write: f64,
     pub(crate) last_login_ms: f64,
+    pub(crate) last_login_jit_ms: f64,
     pub(crate) last_login_old_ms: f64,
 }
 
@@ -82,11 +83,14 @@ pub(crate) struct SizedRow {
 /// to measure it next to the library's).
 const LAST_LOGIN_OLD: &str = "SELECT (SELECT to_char(max(l.create_date), 'YYYY-MM-DD') FROM public.res_users_log l WHERE l.create_uid = u.id) FROM public.res_users u WHERE u.id <> 1";
 
-fn server_ms(c: &Cluster, db: &str, q: &str) -> f64 {
+/// Server time of `q` (median of 3), with `jit = off` as `show` sets it
+/// (`jit_off`) or the server's default.
+fn server_ms(c: &Cluster, db: &str, q: &str, jit_off: bool) -> f64 {
+    let set = if jit_off { "SET jit = off;\n" } else { "" };
     let r = c.sql(
         db,
         &format!(
-            "CREATE FUNCTION pg_temp.bench_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $f$ \
+            "{set}CREATE FUNCTION pg_temp.bench_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $f$ \
              DECLARE t0 timestamptz := clock_timestamp(); r record; \
              BEGIN FOR r IN EXECUTE q LOOP END LOOP; \
              RETURN 1000 * extract(epoch FROM clock_timestamp() - t0); END $f$;\n\
@@ -174,6 +178,7 @@ pub(crate) fn measure(fleet: &Fleet, home: &Path, inv: &Path, work: &Path) -> Ve
                 "SELECT pg_database_size(oid) FROM pg_database WHERE datname = '{}'",
                 db.replace('\'', "''")
             ),
+            false,
         );
         rows.push(SizedRow {
             tables,
@@ -183,8 +188,14 @@ pub(crate) fn measure(fleet: &Fleet, home: &Path, inv: &Path, work: &Path) -> Ve
             list,
             show,
             write,
-            last_login_ms: server_ms(c, &db, &tenantctl::odoo::details::last_login_sql()),
-            last_login_old_ms: server_ms(c, &db, LAST_LOGIN_OLD),
+            last_login_ms: server_ms(c, &db, &tenantctl::odoo::details::last_login_sql(), true),
+            last_login_jit_ms: server_ms(
+                c,
+                &db,
+                &tenantctl::odoo::details::last_login_sql(),
+                false,
+            ),
+            last_login_old_ms: server_ms(c, &db, LAST_LOGIN_OLD, false),
             db,
         });
     }
@@ -193,14 +204,14 @@ pub(crate) fn measure(fleet: &Fleet, home: &Path, inv: &Path, work: &Path) -> Ve
 
 pub(crate) fn print(rows: &[SizedRow]) {
     println!("\n### real-sized tenants (node 1, loopback)\n");
-    println!("| tenant | extra tables | res_users_log rows | size | pg_database_size (server) | list --match (wall) | show (wall) | suspend + reactivate (wall) | show's last-login query: now / before (server) |");
+    println!("| tenant | extra tables | res_users_log rows | size | pg_database_size (server) | list --match (wall) | show (wall) | suspend + reactivate (wall) | show's last-login query: now / now with JIT on / before (server) |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let base = rows.first();
     let rel = |v: f64, b: f64| format!("{} s ({:+.0}%)", secs(v), 100.0 * (v / b - 1.0));
     for r in rows {
         let b = base.expect("a row");
         println!(
-            "| {} | {} | {} | {:.0} MB | {:.2} ms | {} | {} | {} | {:.2} / {:.2} ms |",
+            "| {} | {} | {} | {:.0} MB | {:.2} ms | {} | {} | {} | {:.2} / {:.2} / {:.2} ms |",
             r.db,
             r.tables,
             r.logins,
@@ -210,11 +221,12 @@ pub(crate) fn print(rows: &[SizedRow]) {
             rel(r.show, b.show),
             rel(r.write, b.write),
             r.last_login_ms,
+            r.last_login_jit_ms,
             r.last_login_old_ms,
         );
     }
     println!();
     println!("- Medians of 5 runs of the whole tenantctl process against one tenant (percentages: against the first row, same run). Extra tables: {EXTRA_TABLES} generated `x_model_N` tables, each with a primary key, two more indexes and 20 rows; login rows: generate_series, internal users only (portal users never log in), `id` growing with time; all in SQL, no dump.");
     println!("- pg_database_size: server time of one call for that database (median of 3, warm caches). `list` prints sizes and pays it per tenant; the other commands list names without sizes.");
-    println!("- show's last-login query: the per-user last login alone, server time (median of 3): the library's `details::LAST_LOGIN_SQL` now, and `max(create_date)` per user as before issue 17.");
+    println!("- show's last-login query: the per-user last login alone, server time (median of 3): the library's `details::last_login_sql()` with `jit = off` as `show` now runs it, the same with the server's default JIT, and `max(create_date)` over each user's rows as before issue 17 (server default, as `show` ran it).");
 }
