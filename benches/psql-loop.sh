@@ -3,11 +3,14 @@
 # run it: one `psql -Atc` per node over pg_database, then one `psql` process per
 # database, sequentially, running the same SQL as tenantctl (for suspend and
 # reactivate: the same statements in one transaction, then the cache signal).
-# Used by benches/fleet.rs as the "psql loop" column; also runnable by hand:
+# Used by benches/fleet/ as the "psql loop" column; also runnable by hand:
 #
 #   PGPASSWORD=... PGUSER=postgres benches/psql-loop.sh list 127.0.0.1 5432 [PORT...]
 #   PGPASSWORD=... PGUSER=postgres REASON='unpaid' BY='ops@host' \
 #       benches/psql-loop.sh suspend|reactivate 127.0.0.1 5432 [PORT...]
+#
+# With PARALLEL=N (the loop an experienced operator writes): every node at
+# once, and on each node `xargs -P N` running one psql per database.
 #
 # list prints one line per tenant (node port|datname|summary columns); suspend
 # and reactivate print nothing and stop at the first error (exit != 0).
@@ -27,7 +30,9 @@ export PGSSLMODE=${PGSSLMODE:-disable} PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10
 
 CANDIDATES_SQL="SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname"
 
-SUMMARY_SQL="SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), u.internal, u.portal, (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, count(*) FILTER (WHERE active AND share AND id <> 1) AS portal FROM res_users) u"
+# tenantctl's list query; the benchmark passes the library's own in SUMMARY_SQL.
+DEFAULT_SUMMARY_SQL="SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), u.internal, u.portal, (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, count(*) FILTER (WHERE active AND share AND id <> 1) AS portal FROM res_users) "
+SUMMARY_SQL=${SUMMARY_SQL:-$DEFAULT_SUMMARY_SQL}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -79,23 +84,46 @@ ROLLBACK;
 SELECT nextval('base_cache_signaling') \g /dev/null
 SQL
 
-for port in "$@"; do
+# One database: list prints its line in one write (lines of parallel psqls
+# do not interleave).
+one() {
+    local port=$1 db=$2 line
+    case $mode in
+    list)
+        line=$(PGDATABASE=$db "${PSQL[@]}" -p "$port" -F '|' -c "$SUMMARY_SQL") || return 1
+        printf '%s|%s|%s\n' "$port" "$db" "$line"
+        ;;
+    suspend | reactivate)
+        PGDATABASE=$db "${PSQL[@]}" -p "$port" -v reason="$REASON" -v by="$BY" -f "$tmp/$mode.sql" >/dev/null
+        ;;
+    *)
+        echo "psql-loop.sh: unknown mode $mode" >&2
+        exit 2
+        ;;
+    esac
+}
+
+databases() {
     # PGDATABASE rather than -d: a name containing '=' would be read as a conninfo.
-    PGDATABASE=postgres "${PSQL[@]}" -p "$port" -F '|' -c "$CANDIDATES_SQL" >"$tmp/dbs"
-    while IFS='|' read -r db _size; do
-        [ "$db" = postgres ] && continue
-        case $mode in
-        list)
-            printf '%s|%s|' "$port" "$db"
-            PGDATABASE=$db "${PSQL[@]}" -p "$port" -F '|' -c "$SUMMARY_SQL"
-            ;;
-        suspend | reactivate)
-            PGDATABASE=$db "${PSQL[@]}" -p "$port" -v reason="$REASON" -v by="$BY" -f "$tmp/$mode.sql" >/dev/null
-            ;;
-        *)
-            echo "psql-loop.sh: unknown mode $mode" >&2
-            exit 2
-            ;;
-        esac
+    PGDATABASE=postgres "${PSQL[@]}" -p "$1" -F '|' -c "$CANDIDATES_SQL" | cut -d'|' -f1 | grep -vx postgres || true
+}
+
+if [ -n "${PARALLEL:-}" ]; then
+    export -f one
+    export mode tmp SUMMARY_SQL REASON BY host PGSSLMODE PGCONNECT_TIMEOUT
+    pids=()
+    for port in "$@"; do
+        databases "$port" | xargs -r -P "$PARALLEL" -n 1 bash -c 'PSQL=(psql -X -q -At -w -v ON_ERROR_STOP=1 -h "$host"); one "$0" "$1"' "$port" &
+        pids+=($!)
+    done
+    rc=0
+    for p in "${pids[@]}"; do wait "$p" || rc=1; done
+    exit $rc
+fi
+
+for port in "$@"; do
+    databases "$port" >"$tmp/dbs"
+    while read -r db; do
+        one "$port" "$db"
     done <"$tmp/dbs"
 done

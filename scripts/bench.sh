@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fleet benchmark (benches/fleet.rs) on a fresh machine: installs what it
+# The fleet benchmark (benches/fleet/) on a fresh machine: installs what it
 # needs and the machine lacks (PostgreSQL server and client, OpenSSH server,
 # a Python venv with passlib), then runs
 #   cargo bench --bench fleet -- "$@"

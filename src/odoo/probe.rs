@@ -31,7 +31,7 @@ pub struct Candidate {
 /// A database tenantctl blocked (suspension layer `connections`) has
 /// `datallowconn = false` and tenantctl's record in its comment: it stays a
 /// tenant (suspended, blocked), read from the catalog only.
-const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN datallowconn AND has_database_privilege(oid, 'CONNECT') \
+pub const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN datallowconn AND has_database_privilege(oid, 'CONNECT') \
      THEN pg_database_size(oid) END, has_database_privilege(oid, 'CONNECT'), \
      CASE WHEN NOT datallowconn THEN shobj_description(oid, 'pg_database') END \
      FROM pg_catalog.pg_database WHERE NOT datistemplate \
@@ -103,7 +103,7 @@ pub enum Probe {
 /// `create_date` is naive UTC, and `id` grows with time and is indexed, so
 /// the newest row is found without reading the login history. `tenant.suspended`='true' is the suspension
 /// flag (tenantctl's and the old node agent's).
-const SUMMARY_SQL: &str = "SELECT \
+pub const SUMMARY_SQL: &str = "SELECT \
      (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
      u.internal, u.portal, \
      (SELECT to_char(create_date, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.res_users_log ORDER BY id DESC LIMIT 1), \

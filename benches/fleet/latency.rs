@@ -1,0 +1,291 @@
+//! The latency section: every node behind a latency-injecting proxy
+//! (proxy.rs) at each one-way delay of `--latency`, tenantctl's list, bulk
+//! suspend, bulk reactivate and passwd next to the psql loops (`xargs -P 8`
+//! per node, and sequential up to `--psql-max-delay`), with the round trips
+//! per tenant counted at the proxy and the latency floor.
+
+use super::*;
+use proxy::Proxies;
+
+/// Parallelism of the `xargs -P` competitor, per node.
+pub(crate) const XARGS_P: usize = 8;
+
+pub(crate) struct LatRow {
+    pub(crate) op: &'static str,
+    pub(crate) tool: &'static str,
+    pub(crate) delay_ms: u64,
+    pub(crate) tenants: usize,
+    /// Connections (databases) handled at once.
+    pub(crate) concurrency: usize,
+    pub(crate) wall: f64,
+    pub(crate) connections: u64,
+    pub(crate) round_trips: u64,
+}
+
+impl LatRow {
+    pub(crate) fn rt_per_tenant(&self) -> f64 {
+        self.round_trips as f64 / self.tenants as f64
+    }
+}
+
+pub(crate) struct Ctx<'a> {
+    pub(crate) fleet: &'a Fleet,
+    pub(crate) home: &'a Path,
+    pub(crate) work: &'a Path,
+    pub(crate) scratch: &'a Path,
+    pub(crate) pw_file: &'a Path,
+    pub(crate) tenants: usize,
+}
+
+fn ok(what: &str, f: &Finished) {
+    must(what, if f.ok() { Ok(()) } else { Err(f.stderr_tail()) });
+}
+
+pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
+    let clusters = &cx.fleet.clusters;
+    let upstreams: Vec<(String, u16)> = clusters
+        .iter()
+        .map(|c| (c.host().to_string(), c.port()))
+        .collect();
+    let proxies = Proxies::start(&upstreams);
+    let inv = cx.scratch.join("nodes-latency.toml");
+    write_inventory(
+        &inv,
+        &clusters
+            .iter()
+            .zip(&proxies.ports)
+            .map(|(c, p)| NodeAddr {
+                name: c.name().to_string(),
+                host: "127.0.0.1".into(),
+                port: *p,
+                ssh: None,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let total = cx.tenants;
+    let tc_conc = CONCURRENCY.min(clusters.len() * NODE_MAX_CONNECTIONS);
+    let xargs_conc = clusters.len() * XARGS_P;
+    let mut rows = Vec::new();
+    let mut measure = |op: &'static str,
+                       tool: &'static str,
+                       delay_ms: u64,
+                       tenants: usize,
+                       concurrency: usize,
+                       cmd: &mut Command,
+                       stdin: Option<&Path>|
+     -> Finished {
+        proxies.take();
+        let f = run_measured(cmd, cx.work, stdin);
+        let seen = proxies.take();
+        rows.push(LatRow {
+            op,
+            tool,
+            delay_ms,
+            tenants,
+            concurrency,
+            wall: f.sample.wall,
+            connections: seen.connections,
+            round_trips: seen.round_trips,
+        });
+        f
+    };
+    let tc = |args: &[&str]| tenantctl(cx.home, &inv, args);
+    let suspend = [
+        "-o",
+        "json",
+        "bulk",
+        "suspend",
+        "--all-matching",
+        "--reason",
+        "bench",
+        "--yes",
+    ];
+    let reactivate = [
+        "-o",
+        "json",
+        "bulk",
+        "reactivate",
+        "--all-matching",
+        "--yes",
+    ];
+    let ports = proxies.ports.clone();
+    for &d in &o.latency_ms {
+        proxies.set_delay(Duration::from_millis(d));
+        eprintln!("fleet: latency {d} ms one way, {total} tenants");
+        let seq = d <= o.psql_max_delay_ms;
+
+        let f = measure(
+            "list",
+            "tenantctl",
+            d,
+            total,
+            tc_conc,
+            &mut tc(&["-o", "json", "list"]),
+            None,
+        );
+        must(
+            "latency: tenantctl list",
+            check_list(&f, total, "direct").map(|_| ()),
+        );
+        let f = measure(
+            "list",
+            "xargs -P 8",
+            d,
+            total,
+            xargs_conc,
+            &mut psql_loop_on("list", &ports, Some(XARGS_P)),
+            None,
+        );
+        ok("latency: xargs list", &f);
+        must(
+            "latency: xargs list lines",
+            match f.stdout().lines().count() {
+                n if n == total => Ok(()),
+                n => Err(format!("{n} lines, expected {total}")),
+            },
+        );
+        if seq {
+            let f = measure(
+                "list",
+                "psql loop",
+                d,
+                total,
+                1,
+                &mut psql_loop_on("list", &ports, None),
+                None,
+            );
+            ok("latency: psql loop list", &f);
+        }
+
+        let f = measure(
+            "bulk suspend",
+            "tenantctl",
+            d,
+            total,
+            tc_conc,
+            &mut tc(&suspend),
+            None,
+        );
+        must("latency: tenantctl bulk suspend", check_bulk(&f, total));
+        let f = measure(
+            "bulk reactivate",
+            "tenantctl",
+            d,
+            total,
+            tc_conc,
+            &mut tc(&reactivate),
+            None,
+        );
+        must("latency: tenantctl bulk reactivate", check_bulk(&f, total));
+        let mut tools: Vec<(&'static str, Option<usize>, usize)> =
+            vec![("xargs -P 8", Some(XARGS_P), xargs_conc)];
+        if seq {
+            tools.push(("psql loop", None, 1));
+        }
+        for (tool, par, conc) in tools {
+            let f = measure(
+                "bulk suspend",
+                tool,
+                d,
+                total,
+                conc,
+                &mut psql_loop_on("suspend", &ports, par),
+                None,
+            );
+            ok("latency: psql suspend", &f);
+            must("latency: psql suspend state", check_state(clusters, true));
+            let f = measure(
+                "bulk reactivate",
+                tool,
+                d,
+                total,
+                conc,
+                &mut psql_loop_on("reactivate", &ports, par),
+                None,
+            );
+            ok("latency: psql reactivate", &f);
+            must(
+                "latency: psql reactivate state",
+                check_state(clusters, false),
+            );
+        }
+
+        let f = measure(
+            "passwd",
+            "tenantctl",
+            d,
+            1,
+            1,
+            &mut tc(&["passwd", "n1/t00001", "--password-stdin"]),
+            Some(cx.pw_file),
+        );
+        ok("latency: tenantctl passwd", &f);
+    }
+    rows
+}
+
+/// The floor of a row: its round trips per tenant × RTT × tenants ÷
+/// concurrency, plus the same command's time at 0 ms.
+fn floor(r: &LatRow, rows: &[LatRow]) -> Option<f64> {
+    let loopback = rows
+        .iter()
+        .find(|x| x.delay_ms == 0 && x.op == r.op && x.tool == r.tool)?
+        .wall;
+    let rtt = 2.0 * r.delay_ms as f64 / 1000.0;
+    Some(r.rt_per_tenant() * rtt * r.tenants as f64 / r.concurrency as f64 + loopback)
+}
+
+pub(crate) fn print(rows: &[LatRow], nodes: usize) {
+    println!("\n### over a network with latency\n");
+    println!(
+        "| operation | one-way delay | tool | tenants | at once | wall | round trips / tenant | connections | latency floor | wall ÷ floor | xargs -P 8 ÷ tenantctl | psql loop ÷ tenantctl |"
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let find = |r: &LatRow, tool: &str| {
+        rows.iter()
+            .find(|x| x.op == r.op && x.delay_ms == r.delay_ms && x.tool == tool)
+            .map(|x| x.wall)
+    };
+    let mut order: Vec<&LatRow> = rows.iter().collect();
+    let op_rank = |op: &str| {
+        ["list", "bulk suspend", "bulk reactivate", "passwd"]
+            .iter()
+            .position(|o| *o == op)
+            .unwrap_or(9)
+    };
+    let tool_rank = |t: &str| {
+        ["tenantctl", "xargs -P 8", "psql loop"]
+            .iter()
+            .position(|o| *o == t)
+            .unwrap_or(9)
+    };
+    order.sort_by_key(|r| (op_rank(r.op), r.delay_ms, tool_rank(r.tool)));
+    for r in order {
+        let fl = floor(r, rows);
+        let ratio = |tool: &str| match (r.tool, find(r, tool)) {
+            ("tenantctl", Some(w)) => format!("{:.2}x", w / r.wall),
+            _ => String::new(),
+        };
+        println!(
+            "| {} | {} ms | {} | {} | {} | {} s | {:.1} | {} | {} | {} | {} | {} |",
+            r.op,
+            r.delay_ms,
+            r.tool,
+            r.tenants,
+            r.concurrency,
+            secs(r.wall),
+            r.rt_per_tenant(),
+            r.connections,
+            fl.map(|f| format!("{} s", secs(f))).unwrap_or_default(),
+            fl.map(|f| format!("{:.2}x", r.wall / f))
+                .unwrap_or_default(),
+            ratio("xargs -P 8"),
+            ratio("psql loop"),
+        );
+    }
+    println!();
+    println!("- Every node ({nodes}) behind this benchmark's proxy (benches/fleet/proxy.rs: tokio, each direction delayed by the one-way delay, RTT = 2 × delay). One run per cell.");
+    println!("- **round trips / tenant**: client→server bursts that follow a server answer, counted at the proxy over every connection of the command (the per-node listing connection included), ÷ tenants. Connection set-up (startup, SCRAM) counts.");
+    println!("- **latency floor** = round trips / tenant × RTT × tenants ÷ at once + the same command's wall time at 0 ms through the proxy. **at once**: tenantctl min(--concurrency {CONCURRENCY}, nodes × max_connections {NODE_MAX_CONNECTIONS}); xargs: nodes × {XARGS_P}; the sequential loop 1.");
+    println!("- **xargs -P 8**: `PARALLEL=8 benches/psql-loop.sh` — every node at once, on each `xargs -P 8` running one psql per database with the same SQL (list: tenantctl's query, from the library). The sequential psql loop runs at delays up to --psql-max-delay only.");
+}
