@@ -155,6 +155,23 @@ Examples:
   tenantctl purge pg1/acme --now --yes"
     )]
     Purge(PurgeArgs),
+    /// Back a tenant up in Odoo's format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive
+    #[command(
+        after_help = "Runs the system pg_dump (its major version must be >= the server's).
+Examples:
+  tenantctl backup acme --dir /backups
+  tenantctl backup pg1/acme -f acme.dump --format dump"
+    )]
+    Backup(BackupArgs),
+    /// Restore a backup (tenantctl's or Odoo's zip, or a pg_dump archive) as a new database
+    #[command(
+        after_help = "--copy (default) gives the restored tenant a new database.uuid/secret/create_date;
+--move keeps them (the same tenant, moved). Never overwrites an existing database.
+Examples:
+  tenantctl restore pg2/acme acme_20261201T020000Z.zip --move --yes
+  tenantctl restore pg1/acme-test acme.zip --dry-run"
+    )]
+    Restore(RestoreArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:
   tenantctl completions bash > /etc/bash_completion.d/tenantctl
@@ -326,6 +343,47 @@ pub struct DropArgs {
 pub struct UndropArgs {
     /// The dropped tenant: its name or its dropped name (NODE/ allowed)
     pub tenant: String,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackupFormatArg {
+    /// Odoo's zip: dump.sql, filestore/, manifest.json
+    Zip,
+    /// pg_dump's custom format, without the filestore
+    Dump,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The backup file (default: DIR/<tenant>_<UTC time>.zip or .dump)
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Where the default file name goes (default: the current directory)
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "zip")]
+    pub format: BackupFormatArg,
+    /// Leave the filestore out (zip)
+    #[arg(long)]
+    pub no_filestore: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// NODE/NAME (NAME alone when one node is selected)
+    pub target: String,
+    /// The backup: a zip (tenantctl's or Odoo's) or a pg_dump custom archive
+    pub file: PathBuf,
+    /// New identity (database.uuid, database.secret, database.create_date), as Odoo's "copy" (default)
+    #[arg(long, conflicts_with = "move_")]
+    pub copy: bool,
+    /// Keep the identity: the same tenant, moved
+    #[arg(long = "move", id = "move_")]
+    pub move_: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -683,6 +741,24 @@ impl Cli {
                     dry_run: t.dry_run,
                 })
             }
+            Command::Backup(a) => config::Command::Backup(config::BackupOpts {
+                tenant: a.tenant,
+                file: a.file,
+                dir: a.dir,
+                format: match a.format {
+                    BackupFormatArg::Zip => config::BackupFormat::Zip,
+                    BackupFormatArg::Dump => config::BackupFormat::Dump,
+                },
+                no_filestore: a.no_filestore,
+            }),
+            Command::Restore(a) => config::Command::Restore(config::RestoreOpts {
+                target: a.target,
+                file: a.file,
+                keep_identity: a.move_,
+                no_filestore: a.flags.no_filestore,
+                yes: a.flags.yes,
+                dry_run: a.flags.dry_run,
+            }),
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },
             Command::Completions { .. } | Command::Man => {

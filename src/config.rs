@@ -127,6 +127,42 @@ pub enum Command {
     },
     /// create, duplicate, rename, drop, undrop, purge (issue 14).
     Lifecycle(LifecycleOpts),
+    /// `backup TENANT` (issue 15).
+    Backup(BackupOpts),
+    /// `restore NODE/NAME FILE` (issue 15).
+    Restore(RestoreOpts),
+}
+
+// ---------------------------------------------------------------- issue 15
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupFormat {
+    /// Odoo's zip: dump.sql, filestore/, manifest.json.
+    Zip,
+    /// `pg_dump --format=custom`, without the filestore.
+    Dump,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupOpts {
+    pub tenant: String,
+    /// `-f FILE`.
+    pub file: Option<PathBuf>,
+    /// `--dir DIR` (default: the current directory).
+    pub dir: Option<PathBuf>,
+    pub format: BackupFormat,
+    pub no_filestore: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreOpts {
+    pub target: String,
+    pub file: PathBuf,
+    /// `--move`: keep database.uuid/secret; else `--copy` (default).
+    pub keep_identity: bool,
+    pub no_filestore: bool,
+    pub yes: bool,
+    pub dry_run: bool,
 }
 
 #[derive(Debug)]

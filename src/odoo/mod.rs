@@ -3,6 +3,7 @@
 //! workers are told that cached data changed. Every SQL statement of tenantctl
 //! lives below this module, next to the Odoo behaviour it relies on.
 
+pub mod backup;
 pub mod check;
 pub mod details;
 pub mod guard;

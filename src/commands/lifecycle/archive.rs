@@ -1,0 +1,896 @@
+//! Issue 15: `backup` and `restore` in Odoo's own backup format
+//! (odoo-facts §7).
+//!
+//! - `backup`: the system `pg_dump` (its major version ≥ the server's)
+//!   streams into the zip entry `dump.sql` (or, `--format dump`, its custom
+//!   format into the file); the filestore streams in as `tar -cf -` run on
+//!   the node's host (locally, or over the node's SSH master), each file
+//!   copied into `filestore/<path>`; then `manifest.json`. Nothing is held
+//!   in memory. The file is written under `.<name>.partial-<pid>` in the
+//!   target directory and renamed when complete; its SHA-256 is printed and
+//!   audited.
+//! - `restore`: builds the database under a staging name (like `create`):
+//!   `CREATE DATABASE .. TEMPLATE template0`, `psql -v ON_ERROR_STOP=1` fed
+//!   `dump.sql` from the zip (or `pg_restore --exit-on-error`), with
+//!   `--copy` the identity of [`lc::regenerate`], the filestore streamed as
+//!   a tar to `tar -x` on the node's host and given to `filestore_owner`,
+//!   then both renamed to NAME. Any failure or Ctrl-C undoes every step; a
+//!   kill -9 leaves a staging name that the next create/duplicate/restore on
+//!   the node removes.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{
+    base, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for, pattern_url,
+    run_guard, staging_name, stamp_now, undone, Interrupted, Steps, Stop, Undo,
+};
+use crate::audit::{now_rfc3339, Record};
+use crate::commands::pipeline::{report, Outcome, Report};
+use crate::commands::Ctx;
+use crate::config::{BackupFormat, BackupOpts, RestoreOpts};
+use crate::error::{Error, Result};
+use crate::filestore::{self, sh_quote, Filestore};
+use crate::odoo::backup as ob;
+use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
+use crate::odoo::WriteError;
+use crate::pgtool::{self, PgTool};
+use crate::targets::Target;
+use crate::transport::NodeLink;
+
+// ------------------------------------------------------------------ backup
+
+/// The tenant of `backup`: a blocked one (ALLOW_CONNECTIONS false) is not
+/// listed by the nodes, so it is looked for by name to say why.
+async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
+    match ctx.resolve(spec).await {
+        Ok(t) => Ok(t),
+        Err(err) => {
+            let (node, name) = crate::targets::split_spec(spec, &ctx.links);
+            for link in ctx
+                .links
+                .iter()
+                .filter(|l| node.is_none_or(|n| l.name() == n))
+            {
+                let Ok(m) = maintenance(ctx, link).await else {
+                    continue;
+                };
+                if let Ok(Some(info)) = lc::db_info(&m.client, name, m.deadline).await {
+                    if !info.allow_connections {
+                        return Err(Error::usage(anyhow!(
+                            "{}/{} is blocked (ALLOW_CONNECTIONS false): pg_dump cannot connect to it, and tenantctl does not open it for itself \
+                             (that would let Odoo back in too). Unblock it first (ALTER DATABASE .. ALLOW_CONNECTIONS true, or undrop), then back it up; nothing written",
+                            link.name(),
+                            e(name)
+                        )));
+                    }
+                }
+            }
+            Err(err)
+        }
+    }
+}
+
+/// `tenantctl backup TENANT`.
+pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
+    let log = ctx.audit_log()?;
+    let t = backup_target(ctx, &o.tenant).await?;
+    let who = t.display();
+    let mut r = base(&t.link, &t.db, "backup");
+    let with_fs = o.format == BackupFormat::Zip && !o.no_filestore;
+    let fs = if with_fs {
+        match Filestore::of(&t.link) {
+            Some(f) => Some(f),
+            None => return Err(Error::usage(anyhow!(filestore::missing(t.link.name())))),
+        }
+    } else {
+        None
+    };
+    let (manifest, server_major) = {
+        let conn = t.link.connect(&t.db, &ctx.transport).await?;
+        let m = ob::manifest(&conn.client, &t.db, conn.deadline).await?;
+        let (_, major) = ob::server_version(&conn.client, conn.deadline).await?;
+        (m, major)
+    };
+    pgtool::client_major("pg_dump", server_major)
+        .map_err(|m| Error::usage(anyhow!("{who}: {m}; nothing written")))?;
+    let ext = match o.format {
+        BackupFormat::Zip => "zip",
+        BackupFormat::Dump => "dump",
+    };
+    let path = match &o.file {
+        Some(f) => f.clone(),
+        None => o
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(format!("{}_{}.{ext}", t.db, stamp_now())),
+    };
+    if path.exists() {
+        return Err(Error::usage(anyhow!(
+            "{} exists; tenantctl never overwrites a backup; nothing written",
+            path.display()
+        )));
+    }
+    let fname = path
+        .file_name()
+        .ok_or_else(|| Error::usage(anyhow!("{}: not a file name", path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::usage(anyhow!(
+            "{} is not a directory; nothing written",
+            dir.display()
+        )));
+    }
+    let tmp = dir.join(format!(".{fname}.partial-{}", std::process::id()));
+    let tool = PgTool::for_db(&t.link, &ctx.transport, &t.db).await?;
+    let fs_cmd = match &fs {
+        Some(fs) => {
+            let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
+            Some(
+                t.link
+                    .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
+                    .await?,
+            )
+        }
+        None => None,
+    };
+    let guard = run_guard();
+    super::pause_point("dump").await;
+    let t0 = std::time::Instant::now();
+    let format = o.format;
+    let tmp2 = tmp.clone();
+    let g2 = guard.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        write_backup(&tool, format, &tmp2, fs_cmd, &manifest, &|| {
+            g2.interrupted()
+        })
+    })
+    .await
+    .map_err(|x| anyhow!("backup: {x}"))
+    .and_then(|x| x);
+    let made = match made {
+        Ok(m) if !guard.interrupted() => m,
+        Ok(_) | Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            let interrupted = guard.interrupted();
+            let msg = match made {
+                Err(x) if !interrupted => format!("{who}: {x:#}; no backup file written"),
+                _ => format!("{who}: interrupted; no backup file written"),
+            };
+            r = r.fail(
+                if interrupted {
+                    Outcome::Skipped
+                } else {
+                    Outcome::Failed
+                },
+                msg,
+            );
+            audit_backup(&log, &mut r, None);
+            return Ok(report::single(ctx, &r, interrupted, false));
+        }
+    };
+    // No overwrite, even of a file that appeared meanwhile.
+    if let Err(x) = std::fs::hard_link(&tmp, &path).or_else(|x| {
+        if path.exists() {
+            Err(x)
+        } else {
+            std::fs::rename(&tmp, &path)
+        }
+    }) {
+        let _ = std::fs::remove_file(&tmp);
+        r = r.fail(
+            Outcome::Failed,
+            format!("{who}: {}: {x}; no backup file written", path.display()),
+        );
+        audit_backup(&log, &mut r, None);
+        return Ok(report::single(ctx, &r, false, false));
+    }
+    let _ = std::fs::remove_file(&tmp);
+    r.extra
+        .insert("file".into(), json!(path.display().to_string()));
+    r.extra.insert("format".into(), json!(ext));
+    r.extra.insert("bytes".into(), json!(made.bytes));
+    r.extra.insert("sha256".into(), json!(made.sha256));
+    r.extra
+        .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+    if with_fs {
+        r.extra.insert("filestore_files".into(), json!(made.files));
+    }
+    r.warnings.extend(made.warnings.clone());
+    r = r.ok(
+        Outcome::Unchanged,
+        format!(
+            "backup: {who} -> {} ({} bytes{}, {:.1}s)\nsha256 {}",
+            path.display(),
+            made.bytes,
+            if with_fs {
+                format!(", {} filestore files", made.files)
+            } else {
+                String::new()
+            },
+            t0.elapsed().as_secs_f64(),
+            made.sha256
+        ),
+    );
+    audit_backup(
+        &log,
+        &mut r,
+        Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
+    );
+    Ok(report::single(ctx, &r, false, false))
+}
+
+fn audit_backup(log: &crate::audit::AuditLog, r: &mut Report, what: Option<&str>) {
+    let operator = crate::audit::operator();
+    let rec = Record {
+        time: now_rfc3339(),
+        operator: &operator,
+        action: r.action,
+        node: r.node.as_deref().unwrap_or("-"),
+        tenant: &r.tenant,
+        outcome: r.outcome.as_str(),
+        reason: what,
+        users: None,
+        login: None,
+        error: r.error.clone(),
+    };
+    if let Err(x) = log.append(&rec) {
+        r.audit_error = Some(format!("{x:#}"));
+    }
+}
+
+/// A written backup file.
+struct Made {
+    bytes: u64,
+    sha256: String,
+    files: u64,
+    warnings: Vec<String>,
+}
+
+/// Collects a child's stderr in a thread (so that a full pipe cannot stall
+/// it) and returns its last non-empty line.
+fn stderr_tail(child: &mut Child) -> std::thread::JoinHandle<String> {
+    let mut err = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    })
+}
+
+fn wait_ok(
+    mut child: Child,
+    err: std::thread::JoinHandle<String>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {what}"))?;
+    let tail = err.join().unwrap_or_default();
+    if !status.success() {
+        if tail.is_empty() {
+            bail!("{what} failed ({status})");
+        }
+        bail!("{what} failed ({status}): {tail}");
+    }
+    Ok(())
+}
+
+fn create_private(path: &Path) -> anyhow::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))
+}
+
+/// Writes the whole backup to `tmp` (blocking); its size and SHA-256.
+fn write_backup(
+    tool: &PgTool,
+    format: BackupFormat,
+    tmp: &Path,
+    fs_cmd: Option<std::process::Command>,
+    manifest: &Value,
+    interrupted: &dyn Fn() -> bool,
+) -> anyhow::Result<Made> {
+    let file = create_private(tmp)?;
+    let mut made = Made {
+        bytes: 0,
+        sha256: String::new(),
+        files: 0,
+        warnings: vec![],
+    };
+    let mut dump = tool.command("pg_dump");
+    dump.arg("--no-owner")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match format {
+        BackupFormat::Dump => {
+            dump.arg("--format=custom");
+            let mut child = dump.spawn().context("starting pg_dump")?;
+            let err = stderr_tail(&mut child);
+            let mut out = child.stdout.take().expect("piped");
+            let mut w = BufWriter::new(file);
+            std::io::copy(&mut out, &mut w).context("writing the dump")?;
+            wait_ok(child, err, "pg_dump")?;
+            w.into_inner()
+                .map_err(|x| anyhow!("writing the dump: {}", x.error()))?
+                .sync_all()?;
+        }
+        BackupFormat::Zip => {
+            use zip::write::SimpleFileOptions;
+            let opts = SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true)
+                .unix_permissions(0o644);
+            let mut z = zip::ZipWriter::new(BufWriter::new(file));
+            dump.arg("--format=plain");
+            z.start_file("dump.sql", opts)?;
+            let mut child = dump.spawn().context("starting pg_dump")?;
+            let err = stderr_tail(&mut child);
+            let mut out = child.stdout.take().expect("piped");
+            std::io::copy(&mut out, &mut z).context("writing dump.sql")?;
+            wait_ok(child, err, "pg_dump")?;
+            if interrupted() {
+                bail!(Interrupted);
+            }
+            if let Some(mut cmd) = fs_cmd {
+                cmd.stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                let mut child = cmd.spawn().context("starting tar for the filestore")?;
+                let err = stderr_tail(&mut child);
+                let out = child.stdout.take().expect("piped");
+                let mut ar = tar::Archive::new(out);
+                let dir_opts = opts.unix_permissions(0o755);
+                for entry in ar.entries().context("reading the filestore tar")? {
+                    let mut entry = entry.context("reading the filestore tar")?;
+                    let p = entry.path()?.to_string_lossy().into_owned();
+                    let rel = p.trim_start_matches("./").trim_end_matches('/');
+                    if rel.is_empty() || rel == "." {
+                        continue;
+                    }
+                    if rel.split('/').any(|c| c == ".." || c.is_empty()) {
+                        made.warnings.push(format!("filestore: skipped {}", e(rel)));
+                        continue;
+                    }
+                    match entry.header().entry_type() {
+                        tar::EntryType::Directory => {
+                            z.add_directory(format!("filestore/{rel}/"), dir_opts)?;
+                        }
+                        tar::EntryType::Regular | tar::EntryType::Continuous => {
+                            z.start_file(format!("filestore/{rel}"), opts)?;
+                            std::io::copy(&mut entry, &mut z)
+                                .with_context(|| format!("copying filestore/{rel}"))?;
+                            made.files += 1;
+                        }
+                        _ => made.warnings.push(format!(
+                            "filestore: skipped {} (not a regular file)",
+                            e(rel)
+                        )),
+                    }
+                }
+                wait_ok(child, err, "tar (filestore)")?;
+            }
+            z.start_file("manifest.json", opts)?;
+            serde_json::to_writer_pretty(&mut z, manifest)?;
+            let w = z.finish().context("finishing the zip")?;
+            w.into_inner()
+                .map_err(|x| anyhow!("writing the zip: {}", x.error()))?
+                .sync_all()?;
+        }
+    }
+    let (bytes, sha) = sha256_of(tmp)?;
+    made.bytes = bytes;
+    made.sha256 = sha;
+    Ok(made)
+}
+
+fn sha256_of(path: &Path) -> anyhow::Result<(u64, String)> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    Ok((n, h.finalize().iter().map(|b| format!("{b:02x}")).collect()))
+}
+
+// ------------------------------------------------------------------ restore
+
+/// What a backup file holds.
+enum Kind {
+    /// A zip in Odoo's layout.
+    Zip { files: u64, manifest: Option<Value> },
+    /// `pg_dump --format=custom`.
+    Custom,
+}
+
+/// Reads a backup file's layout; a refusal when it is none we know.
+fn inspect(path: &Path) -> std::result::Result<Kind, String> {
+    let f = File::open(path).map_err(|x| format!("{}: {x}", path.display()))?;
+    if pgtool::is_custom_dump(path).map_err(|x| format!("{}: {x}", path.display()))? {
+        return Ok(Kind::Custom);
+    }
+    let mut z = zip::ZipArchive::new(f).map_err(|x| {
+        format!(
+            "{}: neither a zip nor a pg_dump custom archive ({x})",
+            path.display()
+        )
+    })?;
+    if z.index_for_name("dump.sql").is_none() {
+        return Err(format!(
+            "{}: a zip without dump.sql is not an Odoo backup (expected dump.sql, filestore/, manifest.json)",
+            path.display()
+        ));
+    }
+    let mut files = 0;
+    for i in 0..z.len() {
+        if let Some(n) = z.name_for_index(i) {
+            if n.starts_with("filestore/") && !n.ends_with('/') {
+                files += 1;
+            }
+        }
+    }
+    let manifest = match z.by_name("manifest.json") {
+        Ok(m) => Some(
+            serde_json::from_reader::<_, Value>(m)
+                .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
+        ),
+        Err(_) => None,
+    };
+    Ok(Kind::Zip { files, manifest })
+}
+
+/// `tenantctl restore NODE/NAME FILE`.
+pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
+    let (link, name) = node_for(ctx, &o.target)?;
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let who = format!("{}/{}", link.name(), name);
+    let mut r = base(&link, &name, "restore");
+    r.extra
+        .insert("file".into(), json!(o.file.display().to_string()));
+    r.extra.insert(
+        "mode".into(),
+        json!(if o.keep_identity { "move" } else { "copy" }),
+    );
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let (r, interrupted) = restore_one(ctx, o, &link, &name, &who, r).await;
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+async fn restore_one(
+    ctx: &Ctx,
+    o: &RestoreOpts,
+    link: &Arc<NodeLink>,
+    name: &str,
+    who: &str,
+    mut r: Report,
+) -> (Report, bool) {
+    let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
+    if let Err(m) = check_db_name(name) {
+        return refuse(r, format!("{m}; nothing changed"));
+    }
+    let kind = match inspect(&o.file) {
+        Ok(k) => k,
+        Err(m) => return refuse(r, format!("{m}; nothing changed")),
+    };
+    let fs_files = match &kind {
+        Kind::Zip { files, .. } => *files,
+        Kind::Custom => 0,
+    };
+    let fs = if fs_files > 0 {
+        match filestore_for(link, o.no_filestore) {
+            Ok(f) => f,
+            Err(m) => return refuse(r, m),
+        }
+    } else {
+        None
+    };
+    if let Kind::Zip {
+        manifest: Some(m), ..
+    } = &kind
+    {
+        for k in ["db_name", "version"] {
+            if let Some(v) = m.get(k) {
+                r.extra.insert(format!("manifest_{k}"), v.clone());
+            }
+        }
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+            )
+        }
+    };
+    let d = maint.deadline;
+    let server_major = match ob::server_version(&maint.client, d).await {
+        Ok((_, m)) => m,
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+            )
+        }
+    };
+    let prog = match kind {
+        Kind::Zip { .. } => "psql",
+        Kind::Custom => "pg_restore",
+    };
+    if let Err(m) = pgtool::client_major(prog, server_major) {
+        return refuse(r, format!("{m}; nothing changed"));
+    }
+    match lc::db_info(&maint.client, name, d).await {
+        Ok(Some(_)) => {
+            return refuse(
+                r,
+                format!(
+                    "a database named {} exists on the node; restore never overwrites one; nothing changed",
+                    e(name)
+                ),
+            )
+        }
+        Ok(None) => {}
+        Err(x) => return (r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")), false),
+    }
+    if let Some(fs) = &fs {
+        let checked = async {
+            fs.check_root().await?;
+            fs.exists(name).await
+        }
+        .await;
+        match checked {
+            Ok(false) => {}
+            Ok(true) => {
+                return refuse(
+                    r,
+                    format!(
+                        "the filestore directory {} exists; nothing changed",
+                        fs.dir(name).display()
+                    ),
+                )
+            }
+            Err(x) => {
+                return (
+                    r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                    false,
+                )
+            }
+        }
+    }
+    let base_url = if o.keep_identity {
+        None
+    } else {
+        pattern_url(link, name)
+    };
+    let mut plan = format!(
+        "restore {who} from {}:\n  - CREATE DATABASE {} TEMPLATE template0\n  - load {}",
+        o.file.display(),
+        e(name),
+        match prog {
+            "psql" => "dump.sql with psql -v ON_ERROR_STOP=1",
+            _ => "the archive with pg_restore --exit-on-error",
+        }
+    );
+    if o.keep_identity {
+        plan.push_str("\n  - keep database.uuid, database.secret (--move: the same tenant)");
+    } else {
+        plan.push_str("\n  - new database.secret, database.uuid, database.create_date (--copy)");
+        if let Some(u) = &base_url {
+            plan.push_str(&format!("\n  - web.base.url = {} (frozen)", e(u)));
+        }
+    }
+    match (&fs, fs_files) {
+        (Some(fs), n) => plan.push_str(&format!(
+            "\n  - filestore: {n} files to {}{}",
+            fs.dir(name).display(),
+            fs.owner
+                .as_deref()
+                .map(|o| format!(" (owner {})", e(o)))
+                .unwrap_or_default()
+        )),
+        (None, 0) => plan.push_str("\n  - no filestore in the backup"),
+        (None, n) => plan.push_str(&format!(
+            "\n  - filestore ({n} files) left out (--no-filestore)"
+        )),
+    }
+    r.extra.insert("filestore_files".into(), json!(fs_files));
+    if o.dry_run {
+        return (
+            r.ok(
+                Outcome::WouldChange,
+                format!("dry run: would {plan}\nNothing changed."),
+            ),
+            false,
+        );
+    }
+    if !o.yes {
+        ctx.printer.info(&plan);
+        match confirm(&format!("restore {who}?")) {
+            Ok(true) => {}
+            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
+            Err(x) => return refuse(r, format!("{x:#}")),
+        }
+    }
+    if let Err(x) = clean_stale(&maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+    let mut steps = Steps {
+        link,
+        maint: &maint,
+        fs: fs.as_ref(),
+        ctx,
+        done: Vec::new(),
+        guard: run_guard(),
+    };
+    let t0 = std::time::Instant::now();
+    let job = Job {
+        name,
+        file: &o.file,
+        custom: prog == "pg_restore",
+        keep_identity: o.keep_identity,
+        base_url,
+        fs_files,
+    };
+    match do_restore(&mut steps, &job).await {
+        Ok(()) => {
+            r.extra
+                .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+            let r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "restore: {who} from {} in {:.1}s ({}, {})",
+                    o.file.display(),
+                    t0.elapsed().as_secs_f64(),
+                    if o.keep_identity {
+                        "identity kept (--move)"
+                    } else {
+                        "new identity (--copy)"
+                    },
+                    if steps.fs.is_some() {
+                        format!("{fs_files} filestore files")
+                    } else {
+                        "no filestore".to_string()
+                    }
+                ),
+            );
+            (r, false)
+        }
+        Err(stop) => undone(&mut steps, r, who, stop).await,
+    }
+}
+
+struct Job<'a> {
+    name: &'a str,
+    file: &'a Path,
+    custom: bool,
+    keep_identity: bool,
+    base_url: Option<String>,
+    fs_files: u64,
+}
+
+/// Runs a restore step by step (the caller undoes on error): database →
+/// load → identity → filestore → rename.
+async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(), Stop> {
+    let d = steps.maint.deadline;
+    let link = steps.link;
+    let staging = staging_name(j.name);
+    steps.next("database").await?;
+    ob::create_empty(&steps.maint.client, &staging, d)
+        .await
+        .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))?;
+    steps.done.push(Undo::DropDb(staging.clone()));
+    let note = json!({"tenantctl_creating": {
+        "name": j.name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    }})
+    .to_string();
+    lc::set_comment(&steps.maint.client, &staging, Some(&note), d).await?;
+    steps.next("load").await?;
+    let tool = PgTool::for_db(link, &steps.ctx.transport, &staging).await?;
+    let file = j.file.to_path_buf();
+    let custom = j.custom;
+    let db = staging.clone();
+    tokio::task::spawn_blocking(move || load(&tool, &file, custom, &db))
+        .await
+        .map_err(|x| anyhow!("loading: {x}"))??;
+    if !j.keep_identity {
+        steps.next("identity").await?;
+        let mut conn = link
+            .connect(&staging, &steps.ctx.transport)
+            .await
+            .map_err(|x| x.context("connecting to the restored database"))?;
+        let id = Identity {
+            base_url: j.base_url.clone(),
+            ..Default::default()
+        };
+        let regen = match lc::regenerate(
+            &mut conn.client,
+            &id,
+            steps.ctx.global.allow_triggers,
+            conn.deadline,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(WriteError::Refused(m)) => return Err(Stop::Refused(m)),
+            Err(WriteError::NotCommitted { error, .. })
+            | Err(WriteError::CommitLost { error, .. }) => {
+                return Err(Stop::Failed(error.context("new identity")))
+            }
+        };
+        let got = lc::identity(&conn.client, conn.deadline).await?;
+        for (k, v) in [
+            ("database.secret", &regen.secret),
+            ("database.uuid", &regen.uuid),
+        ] {
+            if !got.iter().any(|(gk, gv)| gk == k && gv == v) {
+                return Err(Stop::Failed(anyhow!(
+                    "after the commit {k} is not the value written"
+                )));
+            }
+        }
+    }
+    if let Some(fs) = steps.fs {
+        if j.fs_files > 0 {
+            steps.next("filestore").await?;
+            steps.done.push(Undo::RemoveDir(staging.clone()));
+            unpack_filestore(link, fs, &staging, j.file).await?;
+        }
+    }
+    steps.next("rename").await?;
+    lc::rename(&steps.maint.client, &staging, j.name, d).await?;
+    steps.done.push(Undo::RenameDb {
+        from: j.name.to_string(),
+        to: staging.clone(),
+    });
+    lc::set_comment(&steps.maint.client, j.name, None, d).await?;
+    if let Some(fs) = steps.fs {
+        if fs.rename(&staging, j.name).await? {
+            steps.done.push(Undo::MoveDir {
+                from: j.name.to_string(),
+                to: staging.clone(),
+            });
+        }
+    }
+    steps.next("done").await?;
+    Ok(())
+}
+
+/// Loads the dump into `db` (blocking): `dump.sql` of a zip piped into
+/// `psql`, or `pg_restore` on a custom archive.
+fn load(tool: &PgTool, file: &Path, custom: bool, db: &str) -> anyhow::Result<()> {
+    if custom {
+        let mut c = tool.command("pg_restore");
+        c.args(["--no-owner", "--exit-on-error", "-d", db])
+            .arg(file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().context("starting pg_restore")?;
+        let err = stderr_tail(&mut child);
+        return wait_ok(child, err, "pg_restore");
+    }
+    let mut z = zip::ZipArchive::new(File::open(file)?)?;
+    let mut c = tool.command("psql");
+    c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().context("starting psql")?;
+    let err = stderr_tail(&mut child);
+    let copied = {
+        let mut input = child.stdin.take().expect("piped");
+        let mut entry = z.by_name("dump.sql")?;
+        std::io::copy(&mut entry, &mut input)
+    };
+    // psql stopping early (an error) closes its stdin: its own message
+    // says why.
+    let waited = wait_ok(child, err, "psql (dump.sql)");
+    waited?;
+    copied.context("feeding dump.sql to psql")?;
+    Ok(())
+}
+
+/// Streams the zip's `filestore/` as a tar into `tar -x` on the node's host
+/// (locally or over SSH), into `<root>/<dir>`, then gives it to the owner.
+async fn unpack_filestore(
+    link: &NodeLink,
+    fs: &Filestore,
+    dir: &str,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let d = sh_quote(&fs.dir(dir).to_string_lossy());
+    let chown = match &fs.owner {
+        Some(o) => format!(" && chown -R {} {d}", sh_quote(o)),
+        None => String::new(),
+    };
+    let script = format!(
+        "if [ -e {d} ] || [ -L {d} ]; then echo \"{} exists\" >&2; exit 1; fi; \
+         mkdir {d} && cd {d} && tar -xf - --no-same-owner{chown}",
+        fs.dir(dir).display()
+    );
+    let mut cmd = link.shell_command(&script).await?;
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().context("starting tar for the filestore")?;
+        let err = stderr_tail(&mut child);
+        let fed = (|| -> anyhow::Result<()> {
+            let input = child.stdin.take().expect("piped");
+            let mut z = zip::ZipArchive::new(File::open(&file)?)?;
+            let mut b = tar::Builder::new(input);
+            for i in 0..z.len() {
+                let mut entry = z.by_index(i)?;
+                let Some(rel) = entry.name().strip_prefix("filestore/").map(str::to_string) else {
+                    continue;
+                };
+                if rel.is_empty() || entry.is_dir() {
+                    continue;
+                }
+                if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
+                    bail!("filestore entry {:?}: not a relative path", rel);
+                }
+                let mut h = tar::Header::new_gnu();
+                h.set_size(entry.size());
+                h.set_mode(0o644);
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mtime(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|x| x.as_secs())
+                        .unwrap_or(0),
+                );
+                b.append_data(&mut h, &rel, &mut entry)
+                    .with_context(|| format!("filestore/{rel}"))?;
+            }
+            b.into_inner()?.flush()?;
+            Ok(())
+        })();
+        let waited = wait_ok(child, err, "tar -x (filestore)");
+        waited?;
+        fed
+    })
+    .await
+    .map_err(|x| anyhow!("filestore: {x}"))?
+}
