@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 
+mod backup;
 mod bulk;
 mod faults;
 mod fixtures;
