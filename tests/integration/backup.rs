@@ -554,3 +554,71 @@ fn a_killed_backup_or_restore_leaves_nothing() {
     want_fs.sort();
     assert_eq!(t.fs_entries(), want_fs);
 }
+
+#[test]
+fn backup_and_restore_over_an_ssh_node_use_its_tunnel_and_master() {
+    use crate::harness::{toml_string, Sshd};
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let t = env();
+    let run = tempfile::Builder::new()
+        .prefix("tb")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let inv = t.dir.path().join("ssh.toml");
+    std::fs::write(
+        &inv,
+        format!(
+            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
+             [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+            toml_string(&t.fs.to_string_lossy()),
+            t.c.port(),
+            sshd.port(),
+            toml_string(&sshd.user()),
+            toml_string(&sshd.identity_file().to_string_lossy()),
+            toml_string(&sshd.known_hosts_file().to_string_lossy()),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&inv, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let cmd = || {
+        let mut c = tenantctl_with_home(t.dir.path());
+        c.env("XDG_RUNTIME_DIR", run.path()).arg("-i").arg(&inv);
+        c
+    };
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let l0 = logins();
+    let a = cmd()
+        .args(["backup", "s1/acme", "-o", "json", "--dir"])
+        .arg(&t.out)
+        .assert();
+    let out = a.get_output().clone();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["via"], "ssh", "{v}");
+    assert_eq!(v["filestore_files"], 3, "{v}");
+    // pg_dump (through the forward) and tar share one SSH login.
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    let file = PathBuf::from(v["file"].as_str().unwrap());
+    let a = cmd()
+        .args(["restore", "s1/sshcopy"])
+        .arg(&file)
+        .args(["--move", "--yes", "-o", "json"])
+        .assert();
+    let out = a.get_output().clone();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(t.params("sshcopy"), t.params("acme"));
+    assert_eq!(t.counts("sshcopy"), t.counts("acme"));
+    assert_eq!(t.files("sshcopy"), t.files("acme"));
+}
