@@ -223,6 +223,11 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk drop --from closed-accounts.txt --yes")]
     Drop(BulkDropArgs),
+    /// Back up every tenant of the selected nodes (nightly): one file per tenant in DIR
+    #[command(after_help = "Examples:
+  tenantctl bulk backup --all-matching --dir /backups --keep 7
+  tenantctl --node pg1 bulk backup --all-matching --match 'acme-*' --dir /backups --format dump")]
+    Backup(BulkBackupArgs),
     /// Purge many dropped tenants (after drop_retention unless --now)
     #[command(
         after_help = "On a terminal you type the number of tenants; without one, pass --yes.
@@ -370,6 +375,30 @@ pub struct BackupArgs {
     /// Leave the filestore out (zip)
     #[arg(long)]
     pub no_filestore: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkBackupArgs {
+    /// Where the files go (<tenant>_<UTC time>.zip|.dump)
+    #[arg(long, value_name = "DIR", required = true)]
+    pub dir: PathBuf,
+    /// Only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Required: the selectors (--node/--label/--match) pick the tenants
+    #[arg(long)]
+    pub all_matching: bool,
+    /// Keep the newest N backups of each tenant in DIR, remove the older ones
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: Option<u32>,
+    #[arg(long, value_enum, default_value = "zip")]
+    pub format: BackupFormatArg,
+    /// Leave the filestores out (zip)
+    #[arg(long)]
+    pub no_filestore: bool,
+    /// List the tenants that would be backed up; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -656,6 +685,20 @@ impl Cli {
                 },
                 a.flags,
             ),
+            Command::Bulk(BulkCommand::Backup(a)) => {
+                config::Command::BulkBackup(config::BulkBackupOpts {
+                    dir: a.dir,
+                    pattern: a.pattern,
+                    all_matching: a.all_matching,
+                    keep: a.keep.map(|k| k as usize),
+                    format: match a.format {
+                        BackupFormatArg::Zip => config::BackupFormat::Zip,
+                        BackupFormatArg::Dump => config::BackupFormat::Dump,
+                    },
+                    no_filestore: a.no_filestore,
+                    dry_run: a.dry_run,
+                })
+            }
             Command::Create(a) => lifecycle(
                 config::LifecycleAction::Create(config::CreateOpts {
                     target: a.target,
@@ -719,7 +762,10 @@ impl Cli {
                         },
                         a.targets,
                     ),
-                    BulkCommand::Create(_) | BulkCommand::Drop(_) | BulkCommand::Purge(_) => {
+                    BulkCommand::Create(_)
+                    | BulkCommand::Drop(_)
+                    | BulkCommand::Purge(_)
+                    | BulkCommand::Backup(_) => {
                         unreachable!("matched above")
                     }
                     BulkCommand::Passwd(a) => (

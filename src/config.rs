@@ -131,6 +131,8 @@ pub enum Command {
     Backup(BackupOpts),
     /// `restore NODE/NAME FILE` (issue 15).
     Restore(RestoreOpts),
+    /// `bulk backup --all-matching --dir DIR` (issue 15).
+    BulkBackup(BulkBackupOpts),
 }
 
 // ---------------------------------------------------------------- issue 15
@@ -237,4 +239,16 @@ pub struct CreateOpts {
     pub company: Option<String>,
     pub password: PasswordInput,
     pub force: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkBackupOpts {
+    pub dir: PathBuf,
+    pub pattern: Option<String>,
+    pub all_matching: bool,
+    /// `--keep N`: older backups of each tenant in `dir` removed.
+    pub keep: Option<usize>,
+    pub format: BackupFormat,
+    pub no_filestore: bool,
+    pub dry_run: bool,
 }

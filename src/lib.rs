@@ -133,5 +133,6 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Lifecycle(o) => commands::lifecycle::run(ctx, o).await,
         Command::Backup(o) => commands::lifecycle::backup(ctx, o).await,
         Command::Restore(o) => commands::lifecycle::restore(ctx, o).await,
+        Command::BulkBackup(o) => commands::lifecycle::bulk_backup(ctx, o).await,
     }
 }

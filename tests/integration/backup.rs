@@ -622,3 +622,62 @@ fn backup_and_restore_over_an_ssh_node_use_its_tunnel_and_master() {
     assert_eq!(t.counts("sshcopy"), t.counts("acme"));
     assert_eq!(t.files("sshcopy"), t.files("acme"));
 }
+
+#[test]
+fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
+    let t = env();
+    create_tenant(&t.c, "beta", &TenantSpec::for_major(17));
+    crate::fixtures::create_plain_db(&t.c, "notodoo");
+    // A file of another tenant whose name starts like one: never pruned.
+    std::fs::write(t.out.join("acme_x_20200101T000000Z.zip"), "x").unwrap();
+    let run = || {
+        let a = t
+            .cmd()
+            .args(["bulk", "backup", "--all-matching", "--keep", "1", "--dir"])
+            .arg(&t.out)
+            .args(["-o", "json"])
+            .assert();
+        let out = a.get_output().clone();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let v = run();
+    let results = v["results"].as_array().unwrap();
+    let mut names: Vec<&str> = results
+        .iter()
+        .map(|r| r["tenant"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["acme", "beta"], "{v}");
+    for r in results {
+        let f = PathBuf::from(r["file"].as_str().unwrap());
+        assert_eq!(r["sha256"], sha256_file(&f), "{r}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let v2 = run();
+    for r in v2["results"].as_array().unwrap() {
+        assert_eq!(r["pruned"].as_array().unwrap().len(), 1, "{r}");
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&t.out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files.contains(&"acme_x_20200101T000000Z.zip".to_string()));
+    for r in v2["results"].as_array().unwrap() {
+        let f = PathBuf::from(r["file"].as_str().unwrap());
+        assert!(f.exists(), "the newest is kept");
+    }
+    // --all-matching is required.
+    t.cmd()
+        .args(["bulk", "backup", "--dir"])
+        .arg(&t.out)
+        .assert()
+        .code(2);
+}

@@ -36,7 +36,7 @@ use super::{
 use crate::audit::{now_rfc3339, Record};
 use crate::commands::pipeline::{report, Outcome, Report};
 use crate::commands::Ctx;
-use crate::config::{BackupFormat, BackupOpts, RestoreOpts};
+use crate::config::{BackupFormat, BackupOpts, BulkBackupOpts, RestoreOpts};
 use crate::error::{Error, Result};
 use crate::filestore::{self, sh_quote, Filestore};
 use crate::odoo::backup as ob;
@@ -83,25 +83,255 @@ async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
 pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
     let log = ctx.audit_log()?;
     let t = backup_target(ctx, &o.tenant).await?;
+    let guard = run_guard();
+    let r = backup_one(ctx, &t, o, &log, false)
+        .await
+        .expect("not skipped: skip_not_odoo is false");
+    Ok(report::single(ctx, &r, guard.interrupted(), false))
+}
+
+/// `tenantctl bulk backup --all-matching --dir DIR [--keep N]`: every
+/// Odoo tenant of the selected nodes (matching `--match`), in parallel
+/// within `--concurrency` and each node's `max_connections` (a backup holds
+/// a connection slot of its node while pg_dump runs), then `--keep`.
+pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
+    let started = std::time::Instant::now();
+    if !o.all_matching {
+        return Err(Error::usage(anyhow!(
+            "bulk backup picks its tenants with the selectors (--node, --label, --match): pass --all-matching to confirm"
+        )));
+    }
+    let matcher = match &o.pattern {
+        Some(p) => Some(
+            globset::Glob::new(p)
+                .map_err(|x| Error::usage(anyhow!("--match {p:?}: {x}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    if !o.dir.is_dir() {
+        return Err(Error::usage(anyhow!(
+            "--dir {}: not a directory",
+            o.dir.display()
+        )));
+    }
+    let log = Arc::new(ctx.audit_log()?);
+    let scans = crate::targets::scan(&ctx.links, &ctx.transport).await;
+    let mut reports = Vec::new();
+    let mut targets = Vec::new();
+    for s in &scans {
+        match &s.result {
+            Ok(cands) => {
+                for c in cands {
+                    if matcher.as_ref().is_none_or(|m| m.is_match(&c.name)) {
+                        targets.push(Target {
+                            link: s.link.clone(),
+                            db: c.name.clone(),
+                        });
+                    }
+                }
+            }
+            Err(x) => {
+                let mut r = base(&s.link, &format!("{}/*", s.link.name()), "backup");
+                r = r.fail(Outcome::Failed, x.clone());
+                reports.push(r);
+            }
+        }
+    }
+    if o.dry_run {
+        for t in &targets {
+            let r = base(&t.link, &t.db, "backup");
+            let mut r = r.ok(
+                Outcome::WouldChange,
+                format!(
+                    "dry run: would back up {} to {}",
+                    t.display(),
+                    o.dir.display()
+                ),
+            );
+            r.dry_run = Some(true);
+            reports.push(r);
+        }
+        return Ok(report::bulk(ctx, "backup", &reports, 0.0, false, true));
+    }
+    ctx.printer.info(format!(
+        "backing up {} databases to {}",
+        targets.len(),
+        o.dir.display()
+    ));
+    let guard = run_guard();
+    let opts = BackupOpts {
+        tenant: String::new(),
+        file: None,
+        dir: Some(o.dir.clone()),
+        format: o.format,
+        no_filestore: o.no_filestore,
+    };
+    let mut done: Vec<(usize, Report)> = Vec::new();
+    let limit = Arc::new(tokio::sync::Semaphore::new(ctx.global.concurrency.max(1)));
+    // Each job borrows the Ctx: all run on this task (the dumps themselves in
+    // blocking threads), at most `--concurrency` at once.
+    let mut futs = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let limit = limit.clone();
+        let (log, opts, guard) = (log.clone(), opts.clone(), guard.clone());
+        futs.push(async move {
+            let _slot = limit.acquire_owned().await.ok()?;
+            if guard.interrupted() {
+                let r = base(&t.link, &t.db, "backup");
+                return Some((
+                    i,
+                    r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())),
+                ));
+            }
+            let mut r = backup_one(ctx, t, &opts, &log, true).await?;
+            if let (Some(keep), true) = (o.keep, r.outcome.is_ok()) {
+                match prune(&o.dir, &t.db, keep) {
+                    Ok(removed) if !removed.is_empty() => {
+                        r.extra.insert("pruned".into(), json!(removed));
+                    }
+                    Ok(_) => {}
+                    Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
+                }
+            }
+            // Plain lines as tenants finish (cron logs); the table at the end.
+            ctx.printer.info(format!(
+                "{} {}: {}",
+                r.outcome.as_str(),
+                t.display(),
+                r.error.as_deref().unwrap_or("ok")
+            ));
+            Some((i, r))
+        });
+    }
+    done.extend(futures_join(futs).await.into_iter().flatten());
+    done.sort_by_key(|(i, _)| *i);
+    reports.extend(done.into_iter().map(|(_, r)| r));
+    Ok(report::bulk(
+        ctx,
+        "backup",
+        &reports,
+        started.elapsed().as_secs_f64(),
+        guard.interrupted(),
+        false,
+    ))
+}
+
+/// Runs futures concurrently on the current task, results in order.
+async fn futures_join<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            match f.as_mut().poll(cx) {
+                std::task::Poll::Ready(v) => out[i] = Some(v),
+                std::task::Poll::Pending => pending = true,
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|v| v.expect("polled to completion"))
+        .collect()
+}
+
+/// Removes the older backups of `tenant` in `dir` (its default names
+/// `<tenant>_<UTC time>.zip|.dump`), keeping the newest `keep`; the removed
+/// names.
+fn prune(dir: &Path, tenant: &str, keep: usize) -> anyhow::Result<Vec<String>> {
+    let mut mine: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if is_backup_of(&name, tenant) {
+            mine.push(name);
+        }
+    }
+    // The UTC times sort as text; zip and dump of one time side by side.
+    mine.sort();
+    let n = mine.len().saturating_sub(keep);
+    let old: Vec<String> = mine.into_iter().take(n).collect();
+    for f in &old {
+        std::fs::remove_file(dir.join(f))?;
+    }
+    Ok(old)
+}
+
+/// `<tenant>_YYYYMMDDTHHMMSSZ.zip` or `.dump`.
+fn is_backup_of(name: &str, tenant: &str) -> bool {
+    let Some(rest) = name.strip_prefix(tenant).and_then(|r| r.strip_prefix('_')) else {
+        return false;
+    };
+    let Some(stamp) = rest
+        .strip_suffix(".zip")
+        .or_else(|| rest.strip_suffix(".dump"))
+    else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
+/// One backup: its report (audited), or None when `skip_not_odoo` and the
+/// database is not an Odoo tenant (selector runs).
+async fn backup_one(
+    ctx: &Ctx,
+    t: &Target,
+    o: &BackupOpts,
+    log: &crate::audit::AuditLog,
+    skip_not_odoo: bool,
+) -> Option<Report> {
     let who = t.display();
     let mut r = base(&t.link, &t.db, "backup");
+    macro_rules! stop {
+        ($outcome:expr, $msg:expr) => {{
+            r = r.fail($outcome, $msg);
+            audit_backup(log, &mut r, None);
+            return Some(r);
+        }};
+    }
     let with_fs = o.format == BackupFormat::Zip && !o.no_filestore;
     let fs = if with_fs {
         match Filestore::of(&t.link) {
             Some(f) => Some(f),
-            None => return Err(Error::usage(anyhow!(filestore::missing(t.link.name())))),
+            None => stop!(Outcome::Refused, filestore::missing(t.link.name())),
         }
     } else {
         None
     };
-    let (manifest, server_major) = {
-        let conn = t.link.connect(&t.db, &ctx.transport).await?;
-        let m = ob::manifest(&conn.client, &t.db, conn.deadline).await?;
-        let (_, major) = ob::server_version(&conn.client, conn.deadline).await?;
-        (m, major)
+    // Held until the dump is written: pg_dump's connection counts in the
+    // node's max_connections.
+    let conn = match t.link.connect(&t.db, &ctx.transport).await {
+        Ok(c) => c,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
     };
-    pgtool::client_major("pg_dump", server_major)
-        .map_err(|m| Error::usage(anyhow!("{who}: {m}; nothing written")))?;
+    if skip_not_odoo {
+        if let Ok(crate::odoo::probe::Probe::NotOdoo) = crate::odoo::probe::summary(&conn).await {
+            return None;
+        }
+    }
+    let manifest = match ob::manifest(&conn.client, &t.db, conn.deadline).await {
+        Ok(m) => m,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    let server_major = match ob::server_version(&conn.client, conn.deadline).await {
+        Ok((_, m)) => m,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    if let Err(m) = pgtool::client_major("pg_dump", server_major) {
+        stop!(Outcome::Refused, format!("{who}: {m}; nothing written"));
+    }
     let ext = match o.format {
         BackupFormat::Zip => "zip",
         BackupFormat::Dump => "dump",
@@ -115,36 +345,52 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
             .join(format!("{}_{}.{ext}", t.db, stamp_now())),
     };
     if path.exists() {
-        return Err(Error::usage(anyhow!(
-            "{} exists; tenantctl never overwrites a backup; nothing written",
-            path.display()
-        )));
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {} exists; tenantctl never overwrites a backup; nothing written",
+                path.display()
+            )
+        );
     }
-    let fname = path
-        .file_name()
-        .ok_or_else(|| Error::usage(anyhow!("{}: not a file name", path.display())))?
-        .to_string_lossy()
-        .into_owned();
+    let Some(fname) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {}: not a file name; nothing written",
+                path.display()
+            )
+        );
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(Error::usage(anyhow!(
-            "{} is not a directory; nothing written",
-            dir.display()
-        )));
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {} is not a directory; nothing written",
+                dir.display()
+            )
+        );
     }
     let tmp = dir.join(format!(".{fname}.partial-{}", std::process::id()));
-    let tool = PgTool::for_db(&t.link, &ctx.transport, &t.db).await?;
+    let tool = match PgTool::for_db(&t.link, &ctx.transport, &t.db).await {
+        Ok(x) => x,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
     let fs_cmd = match &fs {
         Some(fs) => {
             let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
-            Some(
-                t.link
-                    .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
-                    .await?,
-            )
+            match t
+                .link
+                .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
+                .await
+            {
+                Ok(c) => Some(c),
+                Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+            }
         }
         None => None,
     };
@@ -162,6 +408,7 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
     .await
     .map_err(|x| anyhow!("backup: {x}"))
     .and_then(|x| x);
+    drop(conn);
     let made = match made {
         Ok(m) if !guard.interrupted() => m,
         Ok(_) | Err(_) => {
@@ -171,16 +418,14 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
                 Err(x) if !interrupted => format!("{who}: {x:#}; no backup file written"),
                 _ => format!("{who}: interrupted; no backup file written"),
             };
-            r = r.fail(
+            stop!(
                 if interrupted {
                     Outcome::Skipped
                 } else {
                     Outcome::Failed
                 },
-                msg,
+                msg
             );
-            audit_backup(&log, &mut r, None);
-            return Ok(report::single(ctx, &r, interrupted, false));
         }
     };
     // No overwrite, even of a file that appeared meanwhile.
@@ -192,12 +437,10 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
         }
     }) {
         let _ = std::fs::remove_file(&tmp);
-        r = r.fail(
+        stop!(
             Outcome::Failed,
-            format!("{who}: {}: {x}; no backup file written", path.display()),
+            format!("{who}: {}: {x}; no backup file written", path.display())
         );
-        audit_backup(&log, &mut r, None);
-        return Ok(report::single(ctx, &r, false, false));
     }
     let _ = std::fs::remove_file(&tmp);
     r.extra
@@ -227,11 +470,11 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
         ),
     );
     audit_backup(
-        &log,
+        log,
         &mut r,
         Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
     );
-    Ok(report::single(ctx, &r, false, false))
+    Some(r)
 }
 
 fn audit_backup(log: &crate::audit::AuditLog, r: &mut Report, what: Option<&str>) {
