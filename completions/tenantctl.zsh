@@ -723,6 +723,35 @@ _arguments "${_arguments_options[@]}" : \
 ':file -- The backup\: a zip (tenantctl'\''s or Odoo'\''s) or a pg_dump custom archive:_files' \
 && ret=0
 ;;
+(move)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Move a tenant that is not suspended (what changes after the backup is lost)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':node -- The node to move it to:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-i+[Node inventory (TOML)]:PATH:_files' \
@@ -880,6 +909,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(move)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -919,6 +952,7 @@ _tenantctl_commands() {
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'backup:Back a tenant up in Odoo'\''s format (zip\: dump.sql, filestore/, manifest.json) or as a pg_dump archive' \
 'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
+'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -1076,6 +1110,7 @@ _tenantctl__subcmd__help_commands() {
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'backup:Back a tenant up in Odoo'\''s format (zip\: dump.sql, filestore/, manifest.json) or as a pg_dump archive' \
 'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
+'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -1175,6 +1210,11 @@ _tenantctl__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help man commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__move_commands] )) ||
+_tenantctl__subcmd__help__subcmd__move_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help move commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
@@ -1224,6 +1264,11 @@ _tenantctl__subcmd__list_commands() {
 _tenantctl__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl man commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__move_commands] )) ||
+_tenantctl__subcmd__move_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl move commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__passwd_commands() {

@@ -172,6 +172,11 @@ Examples:
   tenantctl restore pg1/acme-test acme.zip --dry-run"
     )]
     Restore(RestoreArgs),
+    /// Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source
+    #[command(after_help = "Examples:
+  tenantctl move acme pg2 --dry-run
+  tenantctl move acme pg2 --yes")]
+    Move(MoveArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:
   tenantctl completions bash > /etc/bash_completion.d/tenantctl
@@ -399,6 +404,19 @@ pub struct BulkBackupArgs {
     /// List the tenants that would be backed up; write nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The node to move it to
+    pub node: String,
+    /// Move a tenant that is not suspended (what changes after the backup is lost)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
 }
 
 #[derive(Debug, Args)]
@@ -787,6 +805,14 @@ impl Cli {
                     dry_run: t.dry_run,
                 })
             }
+            Command::Move(a) => config::Command::Move(config::MoveOpts {
+                tenant: a.tenant,
+                node: a.node,
+                force: a.force,
+                no_filestore: a.flags.no_filestore,
+                yes: a.flags.yes,
+                dry_run: a.flags.dry_run,
+            }),
             Command::Backup(a) => config::Command::Backup(config::BackupOpts {
                 tenant: a.tenant,
                 file: a.file,

@@ -133,6 +133,8 @@ pub enum Command {
     Restore(RestoreOpts),
     /// `bulk backup --all-matching --dir DIR` (issue 15).
     BulkBackup(BulkBackupOpts),
+    /// `move TENANT NODE2` (issue 15).
+    Move(MoveOpts),
 }
 
 // ---------------------------------------------------------------- issue 15
@@ -250,5 +252,16 @@ pub struct BulkBackupOpts {
     pub keep: Option<usize>,
     pub format: BackupFormat,
     pub no_filestore: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MoveOpts {
+    pub tenant: String,
+    pub node: String,
+    /// Move a tenant that is not suspended.
+    pub force: bool,
+    pub no_filestore: bool,
+    pub yes: bool,
     pub dry_run: bool,
 }

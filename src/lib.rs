@@ -134,5 +134,6 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Backup(o) => commands::lifecycle::backup(ctx, o).await,
         Command::Restore(o) => commands::lifecycle::restore(ctx, o).await,
         Command::BulkBackup(o) => commands::lifecycle::bulk_backup(ctx, o).await,
+        Command::Move(o) => commands::lifecycle::move_tenant(ctx, o).await,
     }
 }

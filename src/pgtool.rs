@@ -57,7 +57,8 @@ fn pass_field(s: &str) -> String {
     s.replace('\\', "\\\\").replace(':', "\\:")
 }
 
-fn private_dir() -> anyhow::Result<PathBuf> {
+/// A new private (0700) directory under the temp dir.
+pub fn private_dir() -> anyhow::Result<PathBuf> {
     let mut b = [0u8; 8];
     getrandom::getrandom(&mut b).map_err(|e| anyhow!("random: {e}"))?;
     let tag: String = b.iter().map(|x| format!("{x:02x}")).collect();

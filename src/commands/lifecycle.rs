@@ -29,7 +29,7 @@ use crate::transport::{Conn, NodeLink};
 
 /// `backup` and `restore` (issue 15).
 mod archive;
-pub use archive::{backup, bulk_backup, restore};
+pub use archive::{backup, bulk_backup, move_tenant, restore};
 
 /// Tenant-controlled or operator text in messages.
 fn e(s: &str) -> String {

@@ -68,3 +68,61 @@ pub async fn create_empty(client: &Client, name: &str, deadline: Duration) -> an
     );
     within(deadline, client.batch_execute(&sql)).await
 }
+
+/// What `move` compares between the source and its restored copy: the
+/// users (id, login, active), the installed modules and their versions,
+/// the number of attachments (when the table exists).
+pub async fn fingerprint(client: &Client, deadline: Duration) -> anyhow::Result<Value> {
+    let users = within(
+        deadline,
+        client.query_typed(
+            "SELECT id::int8, login::text, COALESCE(active, false) FROM public.res_users ORDER BY id",
+            &[],
+        ),
+    )
+    .await?;
+    let users: Vec<Value> = users
+        .iter()
+        .map(|r| {
+            json!([
+                r.get::<_, i64>(0),
+                r.get::<_, String>(1),
+                r.get::<_, bool>(2)
+            ])
+        })
+        .collect();
+    let modules = within(deadline, client.query_typed(MODULES_SQL, &[])).await?;
+    let modules: BTreeMap<String, String> = modules.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let has = within(
+        deadline,
+        client.query_typed(
+            "SELECT pg_catalog.to_regclass('public.ir_attachment') IS NOT NULL",
+            &[],
+        ),
+    )
+    .await?;
+    let attachments: Option<i64> = if has.first().is_some_and(|r| r.get::<_, bool>(0)) {
+        let r = within(
+            deadline,
+            client.query_typed("SELECT count(*) FROM public.ir_attachment", &[]),
+        )
+        .await?;
+        r.first().map(|r| r.get(0))
+    } else {
+        None
+    };
+    Ok(json!({"users": users, "modules": modules, "attachments": attachments}))
+}
+
+/// `pg_database_size` of a database.
+pub async fn database_size(client: &Client, db: &str, deadline: Duration) -> anyhow::Result<i64> {
+    let rows = within(
+        deadline,
+        client.query_typed(
+            "SELECT pg_catalog.pg_database_size($1::text)",
+            &[(&db, tokio_postgres::types::Type::TEXT)],
+        ),
+    )
+    .await?;
+    Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+}

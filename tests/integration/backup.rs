@@ -681,3 +681,111 @@ fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn move_copies_verifies_and_soft_drops_the_source() {
+    let t = env();
+    let c2 = Cluster::start("bk2");
+    let fs2 = t.dir.path().join("filestore2");
+    std::fs::create_dir_all(&fs2).unwrap();
+    let inv = write_inventory(t.dir.path(), &[("n1", &t.c), ("n2", &c2)], "");
+    let text = std::fs::read_to_string(&inv)
+        .unwrap()
+        .replacen(
+            &format!("port = {}\n", t.c.port()),
+            &format!(
+                "port = {}\nfilestore = \"{}\"\n",
+                t.c.port(),
+                t.fs.display()
+            ),
+            1,
+        )
+        .replacen(
+            &format!("port = {}\n", c2.port()),
+            &format!("port = {}\nfilestore = \"{}\"\n", c2.port(), fs2.display()),
+            1,
+        );
+    std::fs::write(&inv, text).unwrap();
+    let cmd = || {
+        let mut c = tenantctl_with_home(t.dir.path());
+        c.arg("-i").arg(&inv);
+        c
+    };
+    // Not suspended: refused.
+    cmd().args(["move", "acme", "n2", "--yes"]).assert().code(2);
+    cmd()
+        .args(["suspend", "n1/acme", "--reason", "moving", "--yes"])
+        .assert()
+        .code(0);
+    // Dry run: what and how large.
+    let a = cmd()
+        .args(["move", "acme", "n2", "--dry-run", "-o", "json"])
+        .assert()
+        .code(0);
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["outcome"], "would-change", "{v}");
+    assert_eq!(v["filestore_files"], 3, "{v}");
+    assert!(v["database_bytes"].as_i64().unwrap() > 0, "{v}");
+    let before = t.params("acme");
+    let users = t.checksum("acme", "res_users");
+    let a = cmd()
+        .args(["move", "acme", "n2", "--yes", "-o", "json"])
+        .assert();
+    let out = a.get_output().clone();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "changed", "{v}");
+    // On n2: the same tenant (identity kept), its users and its filestore.
+    let p2: BTreeMap<String, String> = c2
+        .rows(
+            "acme",
+            "SELECT key, value FROM ir_config_parameter ORDER BY key",
+        )
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    assert_eq!(p2, before);
+    assert_eq!(
+        c2.sql(
+            "acme",
+            "SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM public.res_users t"
+        ),
+        users
+    );
+    let mut f2 = BTreeMap::new();
+    walk(&fs2.join("acme"), "", &mut f2);
+    assert_eq!(f2.len(), 3);
+    // On n1: soft-dropped (renamed, kept until purged), the name free.
+    assert!(!t.dbs().contains(&"acme".to_string()));
+    assert!(
+        t.dbs().iter().any(|d| d.starts_with("acme.dropped-")),
+        "{:?}",
+        t.dbs()
+    );
+    // A name the target node has already: refused, nothing changed.
+    create_tenant(&c2, "beta", &TenantSpec::for_major(16));
+    create_tenant(&t.c, "beta", &TenantSpec::for_major(16));
+    let a = cmd()
+        .args([
+            "move",
+            "n1/beta",
+            "n2",
+            "--yes",
+            "--force",
+            "--no-filestore",
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        String::from_utf8_lossy(&a.get_output().stderr).contains("already has"),
+        "{}",
+        String::from_utf8_lossy(&a.get_output().stderr)
+    );
+    assert!(t.dbs().contains(&"beta".to_string()));
+}

@@ -36,7 +36,9 @@ use super::{
 use crate::audit::{now_rfc3339, Record};
 use crate::commands::pipeline::{report, Outcome, Report};
 use crate::commands::Ctx;
-use crate::config::{BackupFormat, BackupOpts, BulkBackupOpts, RestoreOpts};
+use crate::config::{
+    BackupFormat, BackupOpts, BulkBackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
+};
 use crate::error::{Error, Result};
 use crate::filestore::{self, sh_quote, Filestore};
 use crate::odoo::backup as ob;
@@ -1136,4 +1138,326 @@ async fn unpack_filestore(
     })
     .await
     .map_err(|x| anyhow!("filestore: {x}"))?
+}
+
+// ------------------------------------------------------------------ move
+
+/// Runs `script` on the node's host; its trimmed stdout.
+async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
+    let mut cmd = link.shell_command(script).await?;
+    let out = tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output())
+        .await
+        .map_err(|x| anyhow!("{x}"))??;
+    if !out.status.success() {
+        bail!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("a shell command failed")
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// (files, bytes) of `<root>/<db>` on the node's host (0, 0 without one).
+async fn filestore_size(link: &NodeLink, fs: &Filestore, db: &str) -> anyhow::Result<(u64, u64)> {
+    let d = sh_quote(&fs.dir(db).to_string_lossy());
+    let out = node_sh(
+        link,
+        &format!(
+            "if [ -d {d} ]; then echo $(find {d} -type f | wc -l) $(du -sk {d} | cut -f1); else echo 0 0; fi"
+        ),
+    )
+    .await?;
+    let mut it = out
+        .split_whitespace()
+        .map(|w| w.parse::<u64>().unwrap_or(0));
+    Ok((it.next().unwrap_or(0), it.next().unwrap_or(0) * 1024))
+}
+
+/// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
+/// verifies, then soft-drops the source.
+pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let t = ctx.resolve_for_write(&o.tenant).await?;
+    let Some(to) = ctx.links.iter().find(|l| l.name() == o.node).cloned() else {
+        return Err(Error::usage(anyhow!(
+            "node {:?} is not among the selected nodes ({})",
+            o.node,
+            ctx.links
+                .iter()
+                .map(|l| l.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    if Arc::ptr_eq(&to, &t.link) {
+        return Err(Error::usage(anyhow!(
+            "{} is already on node {}",
+            t.display(),
+            o.node
+        )));
+    }
+    let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
+    let mut r = base(&to, &t.db, "move");
+    r.extra.insert("from".into(), json!(t.display()));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let (r, interrupted) = move_one(ctx, o, &t, &to, &who, r, log.as_ref()).await;
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+async fn move_one(
+    ctx: &Ctx,
+    o: &MoveOpts,
+    t: &Target,
+    to: &Arc<NodeLink>,
+    who: &str,
+    mut r: Report,
+    log: Option<&crate::audit::AuditLog>,
+) -> (Report, bool) {
+    let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
+    let failed = |r: Report, m: String| (r.fail(Outcome::Failed, format!("{who}: {m}")), false);
+    let fs_src = match filestore_for(&t.link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return refuse(r, m),
+    };
+    let fs_dst = match filestore_for(to, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return refuse(r, m),
+    };
+    // The source must be quiet: what changes after the backup would be lost.
+    let (suspended, size, before) = {
+        let conn = match t.link.connect(&t.db, &ctx.transport).await {
+            Ok(c) => c,
+            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+        };
+        let s = crate::odoo::suspension::state(&conn.client)
+            .await
+            .map(|s| s.suspended());
+        let size = ob::database_size(&conn.client, &t.db, conn.deadline).await;
+        let fp = ob::fingerprint(&conn.client, conn.deadline).await;
+        match (s, size, fp) {
+            (Ok(s), Ok(z), Ok(f)) => (s, z, f),
+            (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => {
+                return failed(r, format!("{x:#}; nothing changed"))
+            }
+        }
+    };
+    if !suspended && !o.force {
+        return refuse(
+            r,
+            "refusing to move a tenant that is not suspended (what changes after the backup would be lost; suspend it first, or pass --force); nothing changed".into(),
+        );
+    }
+    let (files, fbytes) = match &fs_src {
+        Some(fs) => match filestore_size(&t.link, fs, &t.db).await {
+            Ok(x) => x,
+            Err(x) => return failed(r, format!("filestore: {x:#}; nothing changed")),
+        },
+        None => (0, 0),
+    };
+    match maintenance(ctx, to).await {
+        Ok(m) => match lc::db_info(&m.client, &t.db, m.deadline).await {
+            Ok(Some(_)) => {
+                return refuse(
+                    r,
+                    format!(
+                        "node {} already has a database named {}; nothing changed",
+                        to.name(),
+                        e(&t.db)
+                    ),
+                )
+            }
+            Ok(None) => {}
+            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+        },
+        Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+    }
+    r.extra.insert("database_bytes".into(), json!(size));
+    r.extra.insert("filestore_files".into(), json!(files));
+    r.extra.insert("filestore_bytes".into(), json!(fbytes));
+    let plan = format!(
+        "move {who}:\n  - back up {} (database {size} bytes, filestore {files} files, {fbytes} bytes)\n  - restore on {} keeping its identity (--move)\n  - verify users, module versions, attachments, filestore files\n  - soft-drop {} (see `drop`; undrop restores it)",
+        t.display(),
+        to.name(),
+        t.display()
+    );
+    if o.dry_run {
+        return (
+            r.ok(
+                Outcome::WouldChange,
+                format!("dry run: would {plan}\nNothing changed."),
+            ),
+            false,
+        );
+    }
+    if !o.yes {
+        ctx.printer.info(&plan);
+        match confirm(&format!("move {who}?")) {
+            Ok(true) => {}
+            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
+            Err(x) => return refuse(r, format!("{x:#}")),
+        }
+    }
+    let tmpdir = match crate::pgtool::private_dir() {
+        Ok(d) => d,
+        Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+    };
+    let cleanup = |d: &Path| {
+        let _ = std::fs::remove_dir_all(d);
+    };
+    let file = tmpdir.join(format!("{}.zip", t.db));
+    let bo = BackupOpts {
+        tenant: t.db.clone(),
+        file: Some(file.clone()),
+        dir: None,
+        format: BackupFormat::Zip,
+        no_filestore: o.no_filestore,
+    };
+    // The backup step is not audited on its own: the move's line says it.
+    let quiet = match crate::audit::AuditLog::open(&tmpdir.join("audit.jsonl")) {
+        Ok(l) => l,
+        Err(x) => {
+            cleanup(&tmpdir);
+            return failed(r, format!("{x:#}; nothing changed"));
+        }
+    };
+    let b = backup_one(ctx, t, &bo, &quiet, false)
+        .await
+        .expect("not skipped");
+    if !b.outcome.is_ok() {
+        cleanup(&tmpdir);
+        let interrupted = b.outcome == Outcome::Skipped;
+        return (
+            r.fail(
+                b.outcome,
+                format!("{who}: backup: {}", b.error.unwrap_or_default()),
+            ),
+            interrupted,
+        );
+    }
+    let ro = RestoreOpts {
+        target: format!("{}/{}", to.name(), t.db),
+        file: file.clone(),
+        keep_identity: true,
+        no_filestore: o.no_filestore,
+        yes: true,
+        dry_run: false,
+    };
+    let rr = base(to, &t.db, "restore");
+    let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr).await;
+    cleanup(&tmpdir);
+    if rr.outcome != Outcome::Changed {
+        return (
+            r.fail(rr.outcome, rr.error.unwrap_or_default()),
+            interrupted,
+        );
+    }
+    // Verify the copy before the source goes.
+    let verified = async {
+        let conn = to.connect(&t.db, &ctx.transport).await?;
+        let after = ob::fingerprint(&conn.client, conn.deadline).await?;
+        let mut diff = Vec::new();
+        for k in ["users", "modules", "attachments"] {
+            if before[k] != after[k] {
+                diff.push(k.to_string());
+            }
+        }
+        if let (Some(_), Some(fs)) = (&fs_src, &fs_dst) {
+            let (n, _) = filestore_size(to, fs, &t.db).await?;
+            if n != files {
+                diff.push(format!("filestore files ({n} instead of {files})"));
+            }
+        }
+        anyhow::Ok(diff)
+    }
+    .await;
+    let drop_copy = || async {
+        if let Ok(m) = maintenance(ctx, to).await {
+            let _ = lc::drop_database(&m.client, &t.db, m.deadline).await;
+        }
+        if let Some(fs) = &fs_dst {
+            let _ = fs.remove(&t.db).await;
+        }
+    };
+    match verified {
+        Ok(d) if d.is_empty() => {}
+        Ok(d) => {
+            drop_copy().await;
+            return failed(
+                r,
+                format!(
+                    "the copy on {} differs from the source ({}); copy removed, source untouched",
+                    to.name(),
+                    d.join(", ")
+                ),
+            );
+        }
+        Err(x) => {
+            drop_copy().await;
+            return failed(
+                r,
+                format!("verifying the copy: {x:#}; copy removed, source untouched"),
+            );
+        }
+    }
+    // Soft-drop the source (reversible with undrop).
+    let lo = LifecycleOpts {
+        action: LifecycleAction::Drop {
+            tenant: t.display(),
+            force: true,
+        },
+        no_filestore: o.no_filestore,
+        yes: true,
+        dry_run: false,
+    };
+    match super::drop_one(ctx, &lo, &t.display(), true, false).await {
+        Ok(Some((mut d, _))) if d.outcome == Outcome::Changed => {
+            if d.dry_run.is_none() {
+                super::audited(log, &mut d);
+            }
+            if let Some(n) = d.extra.get("dropped_name").cloned() {
+                r.extra.insert("source_dropped_as".into(), n);
+            }
+        }
+        Ok(Some((d, _))) => {
+            r.warnings.push(format!(
+                "the copy on {} is verified, but the source could not be soft-dropped: {}",
+                to.name(),
+                d.error.unwrap_or_default()
+            ));
+            return (
+                r.fail(
+                    Outcome::Unknown,
+                    format!("{who}: copied and verified; source NOT dropped (both exist now)"),
+                ),
+                false,
+            );
+        }
+        Ok(None) | Err(_) => {
+            return (
+                r.fail(
+                    Outcome::Unknown,
+                    format!("{who}: copied and verified; source NOT dropped (both exist now)"),
+                ),
+                false,
+            );
+        }
+    }
+    (
+        r.ok(
+            Outcome::Changed,
+            format!(
+                "moved {who}: {files} filestore files, identity kept, verified; source soft-dropped"
+            ),
+        ),
+        false,
+    )
 }
