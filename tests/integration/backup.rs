@@ -517,6 +517,13 @@ fn a_killed_backup_or_restore_leaves_nothing() {
         .filter(|n| !n.starts_with('.'))
         .collect();
     assert!(finals.is_empty(), "{finals:?}");
+    // Ctrl-C: nothing at all, not even the partial file.
+    for e in std::fs::read_dir(&t.out).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let (code, err) = interrupt_at(&t, &["backup", "acme", "--dir", &out], "dump", libc::SIGINT);
+    assert_ne!(code, Some(0), "{err}");
+    assert_eq!(std::fs::read_dir(&t.out).unwrap().count(), 0, "{err}");
     let v = t.backup(&["acme", "-f", &format!("{out}/acme.zip")]);
     let file = PathBuf::from(v["file"].as_str().unwrap());
     let before = (t.dbs(), t.fs_entries());

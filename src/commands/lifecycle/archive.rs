@@ -1461,3 +1461,22 @@ async fn move_one(
         false,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_backup_of;
+
+    #[test]
+    fn backup_names_of_one_tenant() {
+        assert!(is_backup_of("acme_20261201T020000Z.zip", "acme"));
+        assert!(is_backup_of("acme_20261201T020000Z.dump", "acme"));
+        assert!(!is_backup_of("acme_x_20261201T020000Z.zip", "acme"));
+        assert!(!is_backup_of("acme_20261201T020000Z.zip.partial", "acme"));
+        assert!(!is_backup_of(
+            ".acme_20261201T020000Z.zip.partial-12",
+            "acme"
+        ));
+        assert!(!is_backup_of("acme_2026120XT020000Z.zip", "acme"));
+        assert!(!is_backup_of("acme2_20261201T020000Z.zip", "acme"));
+    }
+}
