@@ -358,6 +358,36 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[Where the files go (<tenant>_<UTC time>.zip|.dump)]:DIR:_files' \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'--keep=[Keep the newest N backups of each tenant in DIR, remove the older ones]:N:_default' \
+'--format=[]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
+dump\:"pg_dump'\''s custom format, without the filestore"))' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--all-matching[Required\: the selectors (--node/--label/--match) pick the tenants]' \
+'--no-filestore[Leave the filestores out (zip)]' \
+'--dry-run[List the tenants that would be backed up; write nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (purge)
 _arguments "${_arguments_options[@]}" : \
 '--from=[One dropped tenant (name or dropped name, NODE/ allowed) per line ('\''-'\'' = stdin)]:FILE:_files' \
@@ -415,6 +445,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(backup)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -632,6 +666,94 @@ _arguments "${_arguments_options[@]}" : \
 ':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
 && ret=0
 ;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+'-f+[The backup file (default\: DIR/<tenant>_<UTC time>.zip or .dump)]:FILE:_files' \
+'--file=[The backup file (default\: DIR/<tenant>_<UTC time>.zip or .dump)]:FILE:_files' \
+'(-f --file)--dir=[Where the default file name goes (default\: the current directory)]:DIR:_files' \
+'--format=[]:FORMAT:((zip\:"Odoo'\''s zip\: dump.sql, filestore/, manifest.json"
+dump\:"pg_dump'\''s custom format, without the filestore"))' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave the filestore out (zip)]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'(--move)--copy[New identity (database.uuid, database.secret, database.create_date), as Odoo'\''s "copy" (default)]' \
+'--move[Keep the identity\: the same tenant, moved]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':target -- NODE/NAME (NAME alone when one node is selected):_default' \
+':file -- The backup\: a zip (tenantctl'\''s or Odoo'\''s) or a pg_dump custom archive:_files' \
+&& ret=0
+;;
+(move)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format]:OUTPUT:(table json csv)' \
+'--output=[Output format]:OUTPUT:(table json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Move a tenant that is not suspended (what changes after the backup is lost)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':node -- The node to move it to:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-i+[Node inventory (TOML)]:PATH:_files' \
@@ -741,6 +863,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (purge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -774,6 +900,18 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(backup)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(restore)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(move)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -814,11 +952,19 @@ _tenantctl_commands() {
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
+'backup:Back a tenant up in Odoo'\''s format (zip\: dump.sql, filestore/, manifest.json) or as a pg_dump archive' \
+'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
+'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__backup_commands] )) ||
+_tenantctl__subcmd__backup_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl backup commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk_commands] )) ||
 _tenantctl__subcmd__bulk_commands() {
@@ -828,10 +974,16 @@ _tenantctl__subcmd__bulk_commands() {
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__backup_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__backup_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk backup commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__create_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__create_commands() {
@@ -851,10 +1003,16 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__backup_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__backup_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help backup commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands() {
@@ -952,11 +1110,19 @@ _tenantctl__subcmd__help_commands() {
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
+'backup:Back a tenant up in Odoo'\''s format (zip\: dump.sql, filestore/, manifest.json) or as a pg_dump archive' \
+'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
+'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__backup_commands] )) ||
+_tenantctl__subcmd__help__subcmd__backup_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help backup commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk_commands() {
@@ -966,9 +1132,15 @@ _tenantctl__subcmd__help__subcmd__bulk_commands() {
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
 'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
     )
     _describe -t commands 'tenantctl help bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__backup_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__backup_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk backup commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands() {
@@ -1040,6 +1212,11 @@ _tenantctl__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help man commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__move_commands] )) ||
+_tenantctl__subcmd__help__subcmd__move_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help move commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
@@ -1059,6 +1236,11 @@ _tenantctl__subcmd__help__subcmd__reactivate_commands() {
 _tenantctl__subcmd__help__subcmd__rename_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help rename commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__restore_commands] )) ||
+_tenantctl__subcmd__help__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help restore commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__show_commands] )) ||
 _tenantctl__subcmd__help__subcmd__show_commands() {
@@ -1085,6 +1267,11 @@ _tenantctl__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl man commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__move_commands] )) ||
+_tenantctl__subcmd__move_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl move commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__passwd_commands() {
     local commands; commands=()
@@ -1104,6 +1291,11 @@ _tenantctl__subcmd__reactivate_commands() {
 _tenantctl__subcmd__rename_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl rename commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__restore_commands] )) ||
+_tenantctl__subcmd__restore_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl restore commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__show_commands] )) ||
 _tenantctl__subcmd__show_commands() {

@@ -155,6 +155,28 @@ Examples:
   tenantctl purge pg1/acme --now --yes"
     )]
     Purge(PurgeArgs),
+    /// Back a tenant up in Odoo's format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive
+    #[command(
+        after_help = "Runs the system pg_dump (its major version must be >= the server's).
+Examples:
+  tenantctl backup acme --dir /backups
+  tenantctl backup pg1/acme -f acme.dump --format dump"
+    )]
+    Backup(BackupArgs),
+    /// Restore a backup (tenantctl's or Odoo's zip, or a pg_dump archive) as a new database
+    #[command(
+        after_help = "--copy (default) gives the restored tenant a new database.uuid/secret/create_date;
+--move keeps them (the same tenant, moved). Never overwrites an existing database.
+Examples:
+  tenantctl restore pg2/acme acme_20261201T020000Z.zip --move --yes
+  tenantctl restore pg1/acme-test acme.zip --dry-run"
+    )]
+    Restore(RestoreArgs),
+    /// Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source
+    #[command(after_help = "Examples:
+  tenantctl move acme pg2 --dry-run
+  tenantctl move acme pg2 --yes")]
+    Move(MoveArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:
   tenantctl completions bash > /etc/bash_completion.d/tenantctl
@@ -206,6 +228,11 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk drop --from closed-accounts.txt --yes")]
     Drop(BulkDropArgs),
+    /// Back up every tenant of the selected nodes (nightly): one file per tenant in DIR
+    #[command(after_help = "Examples:
+  tenantctl bulk backup --all-matching --dir /backups --keep 7
+  tenantctl --node pg1 bulk backup --all-matching --match 'acme-*' --dir /backups --format dump")]
+    Backup(BulkBackupArgs),
     /// Purge many dropped tenants (after drop_retention unless --now)
     #[command(
         after_help = "On a terminal you type the number of tenants; without one, pass --yes.
@@ -326,6 +353,84 @@ pub struct DropArgs {
 pub struct UndropArgs {
     /// The dropped tenant: its name or its dropped name (NODE/ allowed)
     pub tenant: String,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackupFormatArg {
+    /// Odoo's zip: dump.sql, filestore/, manifest.json
+    Zip,
+    /// pg_dump's custom format, without the filestore
+    Dump,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The backup file (default: DIR/<tenant>_<UTC time>.zip or .dump)
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Where the default file name goes (default: the current directory)
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "zip")]
+    pub format: BackupFormatArg,
+    /// Leave the filestore out (zip)
+    #[arg(long)]
+    pub no_filestore: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkBackupArgs {
+    /// Where the files go (<tenant>_<UTC time>.zip|.dump)
+    #[arg(long, value_name = "DIR", required = true)]
+    pub dir: PathBuf,
+    /// Only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Required: the selectors (--node/--label/--match) pick the tenants
+    #[arg(long)]
+    pub all_matching: bool,
+    /// Keep the newest N backups of each tenant in DIR, remove the older ones
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: Option<u32>,
+    #[arg(long, value_enum, default_value = "zip")]
+    pub format: BackupFormatArg,
+    /// Leave the filestores out (zip)
+    #[arg(long)]
+    pub no_filestore: bool,
+    /// List the tenants that would be backed up; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The node to move it to
+    pub node: String,
+    /// Move a tenant that is not suspended (what changes after the backup is lost)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// NODE/NAME (NAME alone when one node is selected)
+    pub target: String,
+    /// The backup: a zip (tenantctl's or Odoo's) or a pg_dump custom archive
+    pub file: PathBuf,
+    /// New identity (database.uuid, database.secret, database.create_date), as Odoo's "copy" (default)
+    #[arg(long, conflicts_with = "move_")]
+    pub copy: bool,
+    /// Keep the identity: the same tenant, moved
+    #[arg(long = "move", id = "move_")]
+    pub move_: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -607,6 +712,20 @@ impl Cli {
                 },
                 a.flags,
             ),
+            Command::Bulk(BulkCommand::Backup(a)) => {
+                config::Command::BulkBackup(config::BulkBackupOpts {
+                    dir: a.dir,
+                    pattern: a.pattern,
+                    all_matching: a.all_matching,
+                    keep: a.keep.map(|k| k as usize),
+                    format: match a.format {
+                        BackupFormatArg::Zip => config::BackupFormat::Zip,
+                        BackupFormatArg::Dump => config::BackupFormat::Dump,
+                    },
+                    no_filestore: a.no_filestore,
+                    dry_run: a.dry_run,
+                })
+            }
             Command::Create(a) => lifecycle(
                 config::LifecycleAction::Create(config::CreateOpts {
                     target: a.target,
@@ -674,7 +793,10 @@ impl Cli {
                         },
                         a.targets,
                     ),
-                    BulkCommand::Create(_) | BulkCommand::Drop(_) | BulkCommand::Purge(_) => {
+                    BulkCommand::Create(_)
+                    | BulkCommand::Drop(_)
+                    | BulkCommand::Purge(_)
+                    | BulkCommand::Backup(_) => {
                         unreachable!("matched above")
                     }
                     BulkCommand::Passwd(a) => (
@@ -696,6 +818,32 @@ impl Cli {
                     dry_run: t.dry_run,
                 })
             }
+            Command::Move(a) => config::Command::Move(config::MoveOpts {
+                tenant: a.tenant,
+                node: a.node,
+                force: a.force,
+                no_filestore: a.flags.no_filestore,
+                yes: a.flags.yes,
+                dry_run: a.flags.dry_run,
+            }),
+            Command::Backup(a) => config::Command::Backup(config::BackupOpts {
+                tenant: a.tenant,
+                file: a.file,
+                dir: a.dir,
+                format: match a.format {
+                    BackupFormatArg::Zip => config::BackupFormat::Zip,
+                    BackupFormatArg::Dump => config::BackupFormat::Dump,
+                },
+                no_filestore: a.no_filestore,
+            }),
+            Command::Restore(a) => config::Command::Restore(config::RestoreOpts {
+                target: a.target,
+                file: a.file,
+                keep_identity: a.move_,
+                no_filestore: a.flags.no_filestore,
+                yes: a.flags.yes,
+                dry_run: a.flags.dry_run,
+            }),
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },
             Command::Completions { .. } | Command::Man => {

@@ -130,6 +130,46 @@ pub enum Command {
     },
     /// create, duplicate, rename, drop, undrop, purge (issue 14).
     Lifecycle(LifecycleOpts),
+    /// `backup TENANT` (issue 15).
+    Backup(BackupOpts),
+    /// `restore NODE/NAME FILE` (issue 15).
+    Restore(RestoreOpts),
+    /// `bulk backup --all-matching --dir DIR` (issue 15).
+    BulkBackup(BulkBackupOpts),
+    /// `move TENANT NODE2` (issue 15).
+    Move(MoveOpts),
+}
+
+// ---------------------------------------------------------------- issue 15
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupFormat {
+    /// Odoo's zip: dump.sql, filestore/, manifest.json.
+    Zip,
+    /// `pg_dump --format=custom`, without the filestore.
+    Dump,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupOpts {
+    pub tenant: String,
+    /// `-f FILE`.
+    pub file: Option<PathBuf>,
+    /// `--dir DIR` (default: the current directory).
+    pub dir: Option<PathBuf>,
+    pub format: BackupFormat,
+    pub no_filestore: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreOpts {
+    pub target: String,
+    pub file: PathBuf,
+    /// `--move`: keep database.uuid/secret; else `--copy` (default).
+    pub keep_identity: bool,
+    pub no_filestore: bool,
+    pub yes: bool,
+    pub dry_run: bool,
 }
 
 #[derive(Debug)]
@@ -204,4 +244,27 @@ pub struct CreateOpts {
     pub company: Option<String>,
     pub password: PasswordInput,
     pub force: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkBackupOpts {
+    pub dir: PathBuf,
+    pub pattern: Option<String>,
+    pub all_matching: bool,
+    /// `--keep N`: older backups of each tenant in `dir` removed.
+    pub keep: Option<usize>,
+    pub format: BackupFormat,
+    pub no_filestore: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MoveOpts {
+    pub tenant: String,
+    pub node: String,
+    /// Move a tenant that is not suspended.
+    pub force: bool,
+    pub no_filestore: bool,
+    pub yes: bool,
+    pub dry_run: bool,
 }

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod odoo;
 pub mod output;
 pub mod pgpass;
+pub mod pgtool;
 pub mod targetfile;
 pub mod targets;
 pub mod transport;
@@ -130,5 +131,9 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Check => commands::check::run(ctx).await,
         Command::Show { tenant } => commands::show::run(ctx, tenant).await,
         Command::Lifecycle(o) => commands::lifecycle::run(ctx, o).await,
+        Command::Backup(o) => commands::lifecycle::backup(ctx, o).await,
+        Command::Restore(o) => commands::lifecycle::restore(ctx, o).await,
+        Command::BulkBackup(o) => commands::lifecycle::bulk_backup(ctx, o).await,
+        Command::Move(o) => commands::lifecycle::move_tenant(ctx, o).await,
     }
 }

@@ -27,6 +27,10 @@ use crate::odoo::{password, suspension, users, WriteError};
 use crate::output::{esc, out, out_checked, out_json};
 use crate::transport::{Conn, NodeLink};
 
+/// `backup` and `restore` (issue 15).
+mod archive;
+pub use archive::{backup, bulk_backup, move_tenant, restore};
+
 /// Tenant-controlled or operator text in messages.
 fn e(s: &str) -> String {
     esc(s).into_owned()

@@ -4,6 +4,7 @@
 //! lives below this module, next to the Odoo behaviour it relies on.
 
 pub mod argon2_guard;
+pub mod backup;
 pub mod check;
 pub mod details;
 pub mod guard;

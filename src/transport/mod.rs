@@ -92,6 +92,10 @@ impl Transport {
     pub fn passfile_warning(&self) -> Option<&str> {
         self.passfile.warning.as_deref()
     }
+    /// The pass file read at start (for PostgreSQL's own tools, issue 15).
+    pub fn passfile(&self) -> &PassFile {
+        &self.passfile
+    }
 }
 
 /// A node ready to be connected to: its settings, its connection limit, its
@@ -197,6 +201,21 @@ impl NodeLink {
                 c.arg("-c").arg(script);
                 Ok(c)
             }
+        }
+    }
+
+    /// The Unix-socket directory of the node's SSH forward (opening the
+    /// tunnel on first use), or None for a node reached directly: external
+    /// tools (pg_dump, psql) connect with `-h <dir> -p <port>` (issue 15).
+    pub async fn tool_socket_dir(&self) -> anyhow::Result<Option<std::path::PathBuf>> {
+        match &self.tunnel {
+            Some(t) => {
+                let ep = t.endpoint().await?;
+                Ok(Some(
+                    ep.socket.parent().unwrap_or(Path::new("/")).to_path_buf(),
+                ))
+            }
+            None => Ok(None),
         }
     }
 

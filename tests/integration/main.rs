@@ -2,6 +2,7 @@
 
 mod access;
 mod argon2;
+mod backup;
 mod bulk;
 mod faults;
 mod fixtures;

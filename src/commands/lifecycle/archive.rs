@@ -1,0 +1,1482 @@
+//! Issue 15: `backup` and `restore` in Odoo's own backup format
+//! (odoo-facts §7).
+//!
+//! - `backup`: the system `pg_dump` (its major version ≥ the server's)
+//!   streams into the zip entry `dump.sql` (or, `--format dump`, its custom
+//!   format into the file); the filestore streams in as `tar -cf -` run on
+//!   the node's host (locally, or over the node's SSH master), each file
+//!   copied into `filestore/<path>`; then `manifest.json`. Nothing is held
+//!   in memory. The file is written under `.<name>.partial-<pid>` in the
+//!   target directory and renamed when complete; its SHA-256 is printed and
+//!   audited.
+//! - `restore`: builds the database under a staging name (like `create`):
+//!   `CREATE DATABASE .. TEMPLATE template0`, `psql -v ON_ERROR_STOP=1` fed
+//!   `dump.sql` from the zip (or `pg_restore --exit-on-error`), with
+//!   `--copy` the identity of [`lc::regenerate`], the filestore streamed as
+//!   a tar to `tar -x` on the node's host and given to `filestore_owner`,
+//!   then both renamed to NAME. Any failure or Ctrl-C undoes every step; a
+//!   kill -9 leaves a staging name that the next create/duplicate/restore on
+//!   the node removes.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{
+    base, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for, pattern_url,
+    run_guard, staging_name, stamp_now, undone, Interrupted, Steps, Stop, Undo,
+};
+use crate::audit::{now_rfc3339, Record};
+use crate::commands::pipeline::{report, Outcome, Report};
+use crate::commands::Ctx;
+use crate::config::{
+    BackupFormat, BackupOpts, BulkBackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
+};
+use crate::error::{Error, Result};
+use crate::filestore::{self, sh_quote, Filestore};
+use crate::odoo::backup as ob;
+use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
+use crate::odoo::WriteError;
+use crate::pgtool::{self, PgTool};
+use crate::targets::Target;
+use crate::transport::NodeLink;
+
+// ------------------------------------------------------------------ backup
+
+/// The tenant of `backup`: a blocked one (ALLOW_CONNECTIONS false) is not
+/// listed by the nodes, so it is looked for by name to say why.
+async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
+    match ctx.resolve(spec).await {
+        Ok(t) => Ok(t),
+        Err(err) => {
+            let (node, name) = crate::targets::split_spec(spec, &ctx.links);
+            for link in ctx
+                .links
+                .iter()
+                .filter(|l| node.is_none_or(|n| l.name() == n))
+            {
+                let Ok(m) = maintenance(ctx, link).await else {
+                    continue;
+                };
+                if let Ok(Some(info)) = lc::db_info(&m.client, name, m.deadline).await {
+                    if !info.allow_connections {
+                        return Err(Error::usage(anyhow!(
+                            "{}/{} is blocked (ALLOW_CONNECTIONS false): pg_dump cannot connect to it, and tenantctl does not open it for itself \
+                             (that would let Odoo back in too). Unblock it first (ALTER DATABASE .. ALLOW_CONNECTIONS true, or undrop), then back it up; nothing written",
+                            link.name(),
+                            e(name)
+                        )));
+                    }
+                }
+            }
+            Err(err)
+        }
+    }
+}
+
+/// `tenantctl backup TENANT`.
+pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
+    let log = ctx.audit_log()?;
+    let t = backup_target(ctx, &o.tenant).await?;
+    let guard = run_guard();
+    let r = backup_one(ctx, &t, o, &log, false)
+        .await
+        .expect("not skipped: skip_not_odoo is false");
+    Ok(report::single(ctx, &r, guard.interrupted(), false))
+}
+
+/// `tenantctl bulk backup --all-matching --dir DIR [--keep N]`: every
+/// Odoo tenant of the selected nodes (matching `--match`), in parallel
+/// within `--concurrency` and each node's `max_connections` (a backup holds
+/// a connection slot of its node while pg_dump runs), then `--keep`.
+pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
+    let started = std::time::Instant::now();
+    if !o.all_matching {
+        return Err(Error::usage(anyhow!(
+            "bulk backup picks its tenants with the selectors (--node, --label, --match): pass --all-matching to confirm"
+        )));
+    }
+    let matcher = match &o.pattern {
+        Some(p) => Some(
+            globset::Glob::new(p)
+                .map_err(|x| Error::usage(anyhow!("--match {p:?}: {x}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    if !o.dir.is_dir() {
+        return Err(Error::usage(anyhow!(
+            "--dir {}: not a directory",
+            o.dir.display()
+        )));
+    }
+    let log = Arc::new(ctx.audit_log()?);
+    let scans = crate::targets::scan(&ctx.links, &ctx.transport).await;
+    let mut reports = Vec::new();
+    let mut targets = Vec::new();
+    for s in &scans {
+        match &s.result {
+            Ok(cands) => {
+                for c in cands {
+                    if matcher.as_ref().is_none_or(|m| m.is_match(&c.name)) {
+                        targets.push(Target {
+                            link: s.link.clone(),
+                            db: c.name.clone(),
+                        });
+                    }
+                }
+            }
+            Err(x) => {
+                let mut r = base(&s.link, &format!("{}/*", s.link.name()), "backup");
+                r = r.fail(Outcome::Failed, x.clone());
+                reports.push(r);
+            }
+        }
+    }
+    if o.dry_run {
+        for t in &targets {
+            let r = base(&t.link, &t.db, "backup");
+            let mut r = r.ok(
+                Outcome::WouldChange,
+                format!(
+                    "dry run: would back up {} to {}",
+                    t.display(),
+                    o.dir.display()
+                ),
+            );
+            r.dry_run = Some(true);
+            reports.push(r);
+        }
+        return Ok(report::bulk(ctx, "backup", &reports, 0.0, false, true));
+    }
+    ctx.printer.info(format!(
+        "backing up {} databases to {}",
+        targets.len(),
+        o.dir.display()
+    ));
+    let guard = run_guard();
+    let opts = BackupOpts {
+        tenant: String::new(),
+        file: None,
+        dir: Some(o.dir.clone()),
+        format: o.format,
+        no_filestore: o.no_filestore,
+    };
+    let mut done: Vec<(usize, Report)> = Vec::new();
+    let limit = Arc::new(tokio::sync::Semaphore::new(ctx.global.concurrency.max(1)));
+    // Each job borrows the Ctx: all run on this task (the dumps themselves in
+    // blocking threads), at most `--concurrency` at once.
+    let mut futs = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let limit = limit.clone();
+        let (log, opts, guard) = (log.clone(), opts.clone(), guard.clone());
+        futs.push(async move {
+            let _slot = limit.acquire_owned().await.ok()?;
+            if guard.interrupted() {
+                let r = base(&t.link, &t.db, "backup");
+                return Some((
+                    i,
+                    r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())),
+                ));
+            }
+            let mut r = backup_one(ctx, t, &opts, &log, true).await?;
+            if let (Some(keep), true) = (o.keep, r.outcome.is_ok()) {
+                match prune(&o.dir, &t.db, keep) {
+                    Ok(removed) if !removed.is_empty() => {
+                        r.extra.insert("pruned".into(), json!(removed));
+                    }
+                    Ok(_) => {}
+                    Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
+                }
+            }
+            // Plain lines as tenants finish (cron logs); the table at the end.
+            ctx.printer.info(format!(
+                "{} {}: {}",
+                r.outcome.as_str(),
+                t.display(),
+                r.error.as_deref().unwrap_or("ok")
+            ));
+            Some((i, r))
+        });
+    }
+    done.extend(futures_join(futs).await.into_iter().flatten());
+    done.sort_by_key(|(i, _)| *i);
+    reports.extend(done.into_iter().map(|(_, r)| r));
+    Ok(report::bulk(
+        ctx,
+        "backup",
+        &reports,
+        started.elapsed().as_secs_f64(),
+        guard.interrupted(),
+        false,
+    ))
+}
+
+/// Runs futures concurrently on the current task, results in order.
+async fn futures_join<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            match f.as_mut().poll(cx) {
+                std::task::Poll::Ready(v) => out[i] = Some(v),
+                std::task::Poll::Pending => pending = true,
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|v| v.expect("polled to completion"))
+        .collect()
+}
+
+/// Removes the older backups of `tenant` in `dir` (its default names
+/// `<tenant>_<UTC time>.zip|.dump`), keeping the newest `keep`; the removed
+/// names.
+fn prune(dir: &Path, tenant: &str, keep: usize) -> anyhow::Result<Vec<String>> {
+    let mut mine: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if is_backup_of(&name, tenant) {
+            mine.push(name);
+        }
+    }
+    // The UTC times sort as text; zip and dump of one time side by side.
+    mine.sort();
+    let n = mine.len().saturating_sub(keep);
+    let old: Vec<String> = mine.into_iter().take(n).collect();
+    for f in &old {
+        std::fs::remove_file(dir.join(f))?;
+    }
+    Ok(old)
+}
+
+/// `<tenant>_YYYYMMDDTHHMMSSZ.zip` or `.dump`.
+fn is_backup_of(name: &str, tenant: &str) -> bool {
+    let Some(rest) = name.strip_prefix(tenant).and_then(|r| r.strip_prefix('_')) else {
+        return false;
+    };
+    let Some(stamp) = rest
+        .strip_suffix(".zip")
+        .or_else(|| rest.strip_suffix(".dump"))
+    else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
+/// One backup: its report (audited), or None when `skip_not_odoo` and the
+/// database is not an Odoo tenant (selector runs).
+async fn backup_one(
+    ctx: &Ctx,
+    t: &Target,
+    o: &BackupOpts,
+    log: &crate::audit::AuditLog,
+    skip_not_odoo: bool,
+) -> Option<Report> {
+    let who = t.display();
+    let mut r = base(&t.link, &t.db, "backup");
+    macro_rules! stop {
+        ($outcome:expr, $msg:expr) => {{
+            r = r.fail($outcome, $msg);
+            audit_backup(log, &mut r, None);
+            return Some(r);
+        }};
+    }
+    let with_fs = o.format == BackupFormat::Zip && !o.no_filestore;
+    let fs = if with_fs {
+        match Filestore::of(&t.link) {
+            Some(f) => Some(f),
+            None => stop!(Outcome::Refused, filestore::missing(t.link.name())),
+        }
+    } else {
+        None
+    };
+    // Held until the dump is written: pg_dump's connection counts in the
+    // node's max_connections.
+    let conn = match t.link.connect(&t.db, &ctx.transport).await {
+        Ok(c) => c,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    if skip_not_odoo {
+        if let Ok(crate::odoo::probe::Probe::NotOdoo) = crate::odoo::probe::summary(&conn).await {
+            return None;
+        }
+    }
+    let manifest = match ob::manifest(&conn.client, &t.db, conn.deadline).await {
+        Ok(m) => m,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    let server_major = match ob::server_version(&conn.client, conn.deadline).await {
+        Ok((_, m)) => m,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    if let Err(m) = pgtool::client_major("pg_dump", server_major) {
+        stop!(Outcome::Refused, format!("{who}: {m}; nothing written"));
+    }
+    let ext = match o.format {
+        BackupFormat::Zip => "zip",
+        BackupFormat::Dump => "dump",
+    };
+    let path = match &o.file {
+        Some(f) => f.clone(),
+        None => o
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(format!("{}_{}.{ext}", t.db, stamp_now())),
+    };
+    if path.exists() {
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {} exists; tenantctl never overwrites a backup; nothing written",
+                path.display()
+            )
+        );
+    }
+    let Some(fname) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {}: not a file name; nothing written",
+                path.display()
+            )
+        );
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        stop!(
+            Outcome::Refused,
+            format!(
+                "{who}: {} is not a directory; nothing written",
+                dir.display()
+            )
+        );
+    }
+    let tmp = dir.join(format!(".{fname}.partial-{}", std::process::id()));
+    let tool = match PgTool::for_db(&t.link, &ctx.transport, &t.db).await {
+        Ok(x) => x,
+        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    let fs_cmd = match &fs {
+        Some(fs) => {
+            let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
+            match t
+                .link
+                .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
+                .await
+            {
+                Ok(c) => Some(c),
+                Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+            }
+        }
+        None => None,
+    };
+    let guard = run_guard();
+    super::pause_point("dump").await;
+    let t0 = std::time::Instant::now();
+    let format = o.format;
+    let tmp2 = tmp.clone();
+    let g2 = guard.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        write_backup(&tool, format, &tmp2, fs_cmd, &manifest, &|| {
+            g2.interrupted()
+        })
+    })
+    .await
+    .map_err(|x| anyhow!("backup: {x}"))
+    .and_then(|x| x);
+    drop(conn);
+    let made = match made {
+        Ok(m) if !guard.interrupted() => m,
+        Ok(_) | Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            let interrupted = guard.interrupted();
+            let msg = match made {
+                Err(x) if !interrupted => format!("{who}: {x:#}; no backup file written"),
+                _ => format!("{who}: interrupted; no backup file written"),
+            };
+            stop!(
+                if interrupted {
+                    Outcome::Skipped
+                } else {
+                    Outcome::Failed
+                },
+                msg
+            );
+        }
+    };
+    // No overwrite, even of a file that appeared meanwhile.
+    if let Err(x) = std::fs::hard_link(&tmp, &path).or_else(|x| {
+        if path.exists() {
+            Err(x)
+        } else {
+            std::fs::rename(&tmp, &path)
+        }
+    }) {
+        let _ = std::fs::remove_file(&tmp);
+        stop!(
+            Outcome::Failed,
+            format!("{who}: {}: {x}; no backup file written", path.display())
+        );
+    }
+    let _ = std::fs::remove_file(&tmp);
+    r.extra
+        .insert("file".into(), json!(path.display().to_string()));
+    r.extra.insert("format".into(), json!(ext));
+    r.extra.insert("bytes".into(), json!(made.bytes));
+    r.extra.insert("sha256".into(), json!(made.sha256));
+    r.extra
+        .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+    if with_fs {
+        r.extra.insert("filestore_files".into(), json!(made.files));
+    }
+    r.warnings.extend(made.warnings.clone());
+    r = r.ok(
+        Outcome::Unchanged,
+        format!(
+            "backup: {who} -> {} ({} bytes{}, {:.1}s)\nsha256 {}",
+            path.display(),
+            made.bytes,
+            if with_fs {
+                format!(", {} filestore files", made.files)
+            } else {
+                String::new()
+            },
+            t0.elapsed().as_secs_f64(),
+            made.sha256
+        ),
+    );
+    audit_backup(
+        log,
+        &mut r,
+        Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
+    );
+    Some(r)
+}
+
+fn audit_backup(log: &crate::audit::AuditLog, r: &mut Report, what: Option<&str>) {
+    let operator = crate::audit::operator();
+    let rec = Record {
+        time: now_rfc3339(),
+        operator: &operator,
+        action: r.action,
+        node: r.node.as_deref().unwrap_or("-"),
+        tenant: &r.tenant,
+        outcome: r.outcome.as_str(),
+        reason: what,
+        users: None,
+        login: None,
+        error: r.error.clone(),
+    };
+    if let Err(x) = log.append(&rec) {
+        r.audit_error = Some(format!("{x:#}"));
+    }
+}
+
+/// A written backup file.
+struct Made {
+    bytes: u64,
+    sha256: String,
+    files: u64,
+    warnings: Vec<String>,
+}
+
+/// Collects a child's stderr in a thread (so that a full pipe cannot stall
+/// it) and returns its last non-empty line.
+fn stderr_tail(child: &mut Child) -> std::thread::JoinHandle<String> {
+    let mut err = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    })
+}
+
+fn wait_ok(
+    mut child: Child,
+    err: std::thread::JoinHandle<String>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {what}"))?;
+    let tail = err.join().unwrap_or_default();
+    if !status.success() {
+        if tail.is_empty() {
+            bail!("{what} failed ({status})");
+        }
+        bail!("{what} failed ({status}): {tail}");
+    }
+    Ok(())
+}
+
+fn create_private(path: &Path) -> anyhow::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))
+}
+
+/// Writes the whole backup to `tmp` (blocking); its size and SHA-256.
+fn write_backup(
+    tool: &PgTool,
+    format: BackupFormat,
+    tmp: &Path,
+    fs_cmd: Option<std::process::Command>,
+    manifest: &Value,
+    interrupted: &dyn Fn() -> bool,
+) -> anyhow::Result<Made> {
+    let file = create_private(tmp)?;
+    let mut made = Made {
+        bytes: 0,
+        sha256: String::new(),
+        files: 0,
+        warnings: vec![],
+    };
+    let mut dump = tool.command("pg_dump");
+    dump.arg("--no-owner")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match format {
+        BackupFormat::Dump => {
+            dump.arg("--format=custom");
+            let mut child = dump.spawn().context("starting pg_dump")?;
+            let err = stderr_tail(&mut child);
+            let mut out = child.stdout.take().expect("piped");
+            let mut w = BufWriter::new(file);
+            std::io::copy(&mut out, &mut w).context("writing the dump")?;
+            wait_ok(child, err, "pg_dump")?;
+            w.into_inner()
+                .map_err(|x| anyhow!("writing the dump: {}", x.error()))?
+                .sync_all()?;
+        }
+        BackupFormat::Zip => {
+            use zip::write::SimpleFileOptions;
+            let opts = SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true)
+                .unix_permissions(0o644);
+            let mut z = zip::ZipWriter::new(BufWriter::new(file));
+            dump.arg("--format=plain");
+            z.start_file("dump.sql", opts)?;
+            let mut child = dump.spawn().context("starting pg_dump")?;
+            let err = stderr_tail(&mut child);
+            let mut out = child.stdout.take().expect("piped");
+            std::io::copy(&mut out, &mut z).context("writing dump.sql")?;
+            wait_ok(child, err, "pg_dump")?;
+            if interrupted() {
+                bail!(Interrupted);
+            }
+            if let Some(mut cmd) = fs_cmd {
+                cmd.stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                let mut child = cmd.spawn().context("starting tar for the filestore")?;
+                let err = stderr_tail(&mut child);
+                let out = child.stdout.take().expect("piped");
+                let mut ar = tar::Archive::new(out);
+                let dir_opts = opts.unix_permissions(0o755);
+                for entry in ar.entries().context("reading the filestore tar")? {
+                    let mut entry = entry.context("reading the filestore tar")?;
+                    let p = entry.path()?.to_string_lossy().into_owned();
+                    let rel = p.trim_start_matches("./").trim_end_matches('/');
+                    if rel.is_empty() || rel == "." {
+                        continue;
+                    }
+                    if rel.split('/').any(|c| c == ".." || c.is_empty()) {
+                        made.warnings.push(format!("filestore: skipped {}", e(rel)));
+                        continue;
+                    }
+                    match entry.header().entry_type() {
+                        tar::EntryType::Directory => {
+                            z.add_directory(format!("filestore/{rel}/"), dir_opts)?;
+                        }
+                        tar::EntryType::Regular | tar::EntryType::Continuous => {
+                            z.start_file(format!("filestore/{rel}"), opts)?;
+                            std::io::copy(&mut entry, &mut z)
+                                .with_context(|| format!("copying filestore/{rel}"))?;
+                            made.files += 1;
+                        }
+                        _ => made.warnings.push(format!(
+                            "filestore: skipped {} (not a regular file)",
+                            e(rel)
+                        )),
+                    }
+                }
+                wait_ok(child, err, "tar (filestore)")?;
+            }
+            z.start_file("manifest.json", opts)?;
+            serde_json::to_writer_pretty(&mut z, manifest)?;
+            let w = z.finish().context("finishing the zip")?;
+            w.into_inner()
+                .map_err(|x| anyhow!("writing the zip: {}", x.error()))?
+                .sync_all()?;
+        }
+    }
+    let (bytes, sha) = sha256_of(tmp)?;
+    made.bytes = bytes;
+    made.sha256 = sha;
+    Ok(made)
+}
+
+fn sha256_of(path: &Path) -> anyhow::Result<(u64, String)> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    Ok((n, h.finalize().iter().map(|b| format!("{b:02x}")).collect()))
+}
+
+// ------------------------------------------------------------------ restore
+
+/// What a backup file holds.
+enum Kind {
+    /// A zip in Odoo's layout.
+    Zip { files: u64, manifest: Option<Value> },
+    /// `pg_dump --format=custom`.
+    Custom,
+}
+
+/// Reads a backup file's layout; a refusal when it is none we know.
+fn inspect(path: &Path) -> std::result::Result<Kind, String> {
+    let f = File::open(path).map_err(|x| format!("{}: {x}", path.display()))?;
+    if pgtool::is_custom_dump(path).map_err(|x| format!("{}: {x}", path.display()))? {
+        return Ok(Kind::Custom);
+    }
+    let mut z = zip::ZipArchive::new(f).map_err(|x| {
+        format!(
+            "{}: neither a zip nor a pg_dump custom archive ({x})",
+            path.display()
+        )
+    })?;
+    if z.index_for_name("dump.sql").is_none() {
+        return Err(format!(
+            "{}: a zip without dump.sql is not an Odoo backup (expected dump.sql, filestore/, manifest.json)",
+            path.display()
+        ));
+    }
+    let mut files = 0;
+    for i in 0..z.len() {
+        if let Some(n) = z.name_for_index(i) {
+            if n.starts_with("filestore/") && !n.ends_with('/') {
+                files += 1;
+            }
+        }
+    }
+    let manifest = match z.by_name("manifest.json") {
+        Ok(m) => Some(
+            serde_json::from_reader::<_, Value>(m)
+                .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
+        ),
+        Err(_) => None,
+    };
+    Ok(Kind::Zip { files, manifest })
+}
+
+/// `tenantctl restore NODE/NAME FILE`.
+pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
+    let (link, name) = node_for(ctx, &o.target)?;
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let who = format!("{}/{}", link.name(), name);
+    let mut r = base(&link, &name, "restore");
+    r.extra
+        .insert("file".into(), json!(o.file.display().to_string()));
+    r.extra.insert(
+        "mode".into(),
+        json!(if o.keep_identity { "move" } else { "copy" }),
+    );
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let (r, interrupted) = restore_one(ctx, o, &link, &name, &who, r).await;
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+async fn restore_one(
+    ctx: &Ctx,
+    o: &RestoreOpts,
+    link: &Arc<NodeLink>,
+    name: &str,
+    who: &str,
+    mut r: Report,
+) -> (Report, bool) {
+    let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
+    if let Err(m) = check_db_name(name) {
+        return refuse(r, format!("{m}; nothing changed"));
+    }
+    let kind = match inspect(&o.file) {
+        Ok(k) => k,
+        Err(m) => return refuse(r, format!("{m}; nothing changed")),
+    };
+    let fs_files = match &kind {
+        Kind::Zip { files, .. } => *files,
+        Kind::Custom => 0,
+    };
+    let fs = if fs_files > 0 {
+        match filestore_for(link, o.no_filestore) {
+            Ok(f) => f,
+            Err(m) => return refuse(r, m),
+        }
+    } else {
+        None
+    };
+    if let Kind::Zip {
+        manifest: Some(m), ..
+    } = &kind
+    {
+        for k in ["db_name", "version"] {
+            if let Some(v) = m.get(k) {
+                r.extra.insert(format!("manifest_{k}"), v.clone());
+            }
+        }
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+            )
+        }
+    };
+    let d = maint.deadline;
+    let server_major = match ob::server_version(&maint.client, d).await {
+        Ok((_, m)) => m,
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+            )
+        }
+    };
+    let prog = match kind {
+        Kind::Zip { .. } => "psql",
+        Kind::Custom => "pg_restore",
+    };
+    if let Err(m) = pgtool::client_major(prog, server_major) {
+        return refuse(r, format!("{m}; nothing changed"));
+    }
+    match lc::db_info(&maint.client, name, d).await {
+        Ok(Some(_)) => {
+            return refuse(
+                r,
+                format!(
+                    "a database named {} exists on the node; restore never overwrites one; nothing changed",
+                    e(name)
+                ),
+            )
+        }
+        Ok(None) => {}
+        Err(x) => return (r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")), false),
+    }
+    if let Some(fs) = &fs {
+        let checked = async {
+            fs.check_root().await?;
+            fs.exists(name).await
+        }
+        .await;
+        match checked {
+            Ok(false) => {}
+            Ok(true) => {
+                return refuse(
+                    r,
+                    format!(
+                        "the filestore directory {} exists; nothing changed",
+                        fs.dir(name).display()
+                    ),
+                )
+            }
+            Err(x) => {
+                return (
+                    r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                    false,
+                )
+            }
+        }
+    }
+    let base_url = if o.keep_identity {
+        None
+    } else {
+        pattern_url(link, name)
+    };
+    let mut plan = format!(
+        "restore {who} from {}:\n  - CREATE DATABASE {} TEMPLATE template0\n  - load {}",
+        o.file.display(),
+        e(name),
+        match prog {
+            "psql" => "dump.sql with psql -v ON_ERROR_STOP=1",
+            _ => "the archive with pg_restore --exit-on-error",
+        }
+    );
+    if o.keep_identity {
+        plan.push_str("\n  - keep database.uuid, database.secret (--move: the same tenant)");
+    } else {
+        plan.push_str("\n  - new database.secret, database.uuid, database.create_date (--copy)");
+        if let Some(u) = &base_url {
+            plan.push_str(&format!("\n  - web.base.url = {} (frozen)", e(u)));
+        }
+    }
+    match (&fs, fs_files) {
+        (Some(fs), n) => plan.push_str(&format!(
+            "\n  - filestore: {n} files to {}{}",
+            fs.dir(name).display(),
+            fs.owner
+                .as_deref()
+                .map(|o| format!(" (owner {})", e(o)))
+                .unwrap_or_default()
+        )),
+        (None, 0) => plan.push_str("\n  - no filestore in the backup"),
+        (None, n) => plan.push_str(&format!(
+            "\n  - filestore ({n} files) left out (--no-filestore)"
+        )),
+    }
+    r.extra.insert("filestore_files".into(), json!(fs_files));
+    if o.dry_run {
+        return (
+            r.ok(
+                Outcome::WouldChange,
+                format!("dry run: would {plan}\nNothing changed."),
+            ),
+            false,
+        );
+    }
+    if !o.yes {
+        ctx.printer.info(&plan);
+        match confirm(&format!("restore {who}?")) {
+            Ok(true) => {}
+            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
+            Err(x) => return refuse(r, format!("{x:#}")),
+        }
+    }
+    if let Err(x) = clean_stale(&maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+    let mut steps = Steps {
+        link,
+        maint: &maint,
+        fs: fs.as_ref(),
+        ctx,
+        done: Vec::new(),
+        guard: run_guard(),
+    };
+    let t0 = std::time::Instant::now();
+    let job = Job {
+        name,
+        file: &o.file,
+        custom: prog == "pg_restore",
+        keep_identity: o.keep_identity,
+        base_url,
+        fs_files,
+    };
+    match do_restore(&mut steps, &job).await {
+        Ok(()) => {
+            r.extra
+                .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+            let r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "restore: {who} from {} in {:.1}s ({}, {})",
+                    o.file.display(),
+                    t0.elapsed().as_secs_f64(),
+                    if o.keep_identity {
+                        "identity kept (--move)"
+                    } else {
+                        "new identity (--copy)"
+                    },
+                    if steps.fs.is_some() {
+                        format!("{fs_files} filestore files")
+                    } else {
+                        "no filestore".to_string()
+                    }
+                ),
+            );
+            (r, false)
+        }
+        Err(stop) => undone(&mut steps, r, who, stop).await,
+    }
+}
+
+struct Job<'a> {
+    name: &'a str,
+    file: &'a Path,
+    custom: bool,
+    keep_identity: bool,
+    base_url: Option<String>,
+    fs_files: u64,
+}
+
+/// Runs a restore step by step (the caller undoes on error): database →
+/// load → identity → filestore → rename.
+async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(), Stop> {
+    let d = steps.maint.deadline;
+    let link = steps.link;
+    let staging = staging_name(j.name);
+    steps.next("database").await?;
+    ob::create_empty(&steps.maint.client, &staging, d)
+        .await
+        .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))?;
+    steps.done.push(Undo::DropDb(staging.clone()));
+    let note = json!({"tenantctl_creating": {
+        "name": j.name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    }})
+    .to_string();
+    lc::set_comment(&steps.maint.client, &staging, Some(&note), d).await?;
+    steps.next("load").await?;
+    let tool = PgTool::for_db(link, &steps.ctx.transport, &staging).await?;
+    let file = j.file.to_path_buf();
+    let custom = j.custom;
+    let db = staging.clone();
+    tokio::task::spawn_blocking(move || load(&tool, &file, custom, &db))
+        .await
+        .map_err(|x| anyhow!("loading: {x}"))??;
+    if !j.keep_identity {
+        steps.next("identity").await?;
+        let mut conn = link
+            .connect(&staging, &steps.ctx.transport)
+            .await
+            .map_err(|x| x.context("connecting to the restored database"))?;
+        let id = Identity {
+            base_url: j.base_url.clone(),
+            ..Default::default()
+        };
+        let regen = match lc::regenerate(
+            &mut conn.client,
+            &id,
+            steps.ctx.global.allow_triggers,
+            conn.deadline,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(WriteError::Refused(m)) => return Err(Stop::Refused(m)),
+            Err(WriteError::NotCommitted { error, .. })
+            | Err(WriteError::CommitLost { error, .. }) => {
+                return Err(Stop::Failed(error.context("new identity")))
+            }
+        };
+        let got = lc::identity(&conn.client, conn.deadline).await?;
+        for (k, v) in [
+            ("database.secret", &regen.secret),
+            ("database.uuid", &regen.uuid),
+        ] {
+            if !got.iter().any(|(gk, gv)| gk == k && gv == v) {
+                return Err(Stop::Failed(anyhow!(
+                    "after the commit {k} is not the value written"
+                )));
+            }
+        }
+    }
+    if let Some(fs) = steps.fs {
+        if j.fs_files > 0 {
+            steps.next("filestore").await?;
+            steps.done.push(Undo::RemoveDir(staging.clone()));
+            unpack_filestore(link, fs, &staging, j.file).await?;
+        }
+    }
+    steps.next("rename").await?;
+    lc::rename(&steps.maint.client, &staging, j.name, d).await?;
+    steps.done.push(Undo::RenameDb {
+        from: j.name.to_string(),
+        to: staging.clone(),
+    });
+    lc::set_comment(&steps.maint.client, j.name, None, d).await?;
+    if let Some(fs) = steps.fs {
+        if fs.rename(&staging, j.name).await? {
+            steps.done.push(Undo::MoveDir {
+                from: j.name.to_string(),
+                to: staging.clone(),
+            });
+        }
+    }
+    steps.next("done").await?;
+    Ok(())
+}
+
+/// Loads the dump into `db` (blocking): `dump.sql` of a zip piped into
+/// `psql`, or `pg_restore` on a custom archive.
+fn load(tool: &PgTool, file: &Path, custom: bool, db: &str) -> anyhow::Result<()> {
+    if custom {
+        let mut c = tool.command("pg_restore");
+        c.args(["--no-owner", "--exit-on-error", "-d", db])
+            .arg(file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().context("starting pg_restore")?;
+        let err = stderr_tail(&mut child);
+        return wait_ok(child, err, "pg_restore");
+    }
+    let mut z = zip::ZipArchive::new(File::open(file)?)?;
+    let mut c = tool.command("psql");
+    c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().context("starting psql")?;
+    let err = stderr_tail(&mut child);
+    let copied = {
+        let mut input = child.stdin.take().expect("piped");
+        let mut entry = z.by_name("dump.sql")?;
+        std::io::copy(&mut entry, &mut input)
+    };
+    // psql stopping early (an error) closes its stdin: its own message
+    // says why.
+    let waited = wait_ok(child, err, "psql (dump.sql)");
+    waited?;
+    copied.context("feeding dump.sql to psql")?;
+    Ok(())
+}
+
+/// Streams the zip's `filestore/` as a tar into `tar -x` on the node's host
+/// (locally or over SSH), into `<root>/<dir>`, then gives it to the owner.
+async fn unpack_filestore(
+    link: &NodeLink,
+    fs: &Filestore,
+    dir: &str,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let d = sh_quote(&fs.dir(dir).to_string_lossy());
+    let chown = match &fs.owner {
+        Some(o) => format!(" && chown -R {} {d}", sh_quote(o)),
+        None => String::new(),
+    };
+    let script = format!(
+        "if [ -e {d} ] || [ -L {d} ]; then echo \"{} exists\" >&2; exit 1; fi; \
+         mkdir {d} && cd {d} && tar -xf - --no-same-owner{chown}",
+        fs.dir(dir).display()
+    );
+    let mut cmd = link.shell_command(&script).await?;
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().context("starting tar for the filestore")?;
+        let err = stderr_tail(&mut child);
+        let fed = (|| -> anyhow::Result<()> {
+            let input = child.stdin.take().expect("piped");
+            let mut z = zip::ZipArchive::new(File::open(&file)?)?;
+            let mut b = tar::Builder::new(input);
+            for i in 0..z.len() {
+                let mut entry = z.by_index(i)?;
+                let Some(rel) = entry.name().strip_prefix("filestore/").map(str::to_string) else {
+                    continue;
+                };
+                if rel.is_empty() || entry.is_dir() {
+                    continue;
+                }
+                if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
+                    bail!("filestore entry {:?}: not a relative path", rel);
+                }
+                let mut h = tar::Header::new_gnu();
+                h.set_size(entry.size());
+                h.set_mode(0o644);
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mtime(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|x| x.as_secs())
+                        .unwrap_or(0),
+                );
+                b.append_data(&mut h, &rel, &mut entry)
+                    .with_context(|| format!("filestore/{rel}"))?;
+            }
+            b.into_inner()?.flush()?;
+            Ok(())
+        })();
+        let waited = wait_ok(child, err, "tar -x (filestore)");
+        waited?;
+        fed
+    })
+    .await
+    .map_err(|x| anyhow!("filestore: {x}"))?
+}
+
+// ------------------------------------------------------------------ move
+
+/// Runs `script` on the node's host; its trimmed stdout.
+async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
+    let mut cmd = link.shell_command(script).await?;
+    let out = tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output())
+        .await
+        .map_err(|x| anyhow!("{x}"))??;
+    if !out.status.success() {
+        bail!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("a shell command failed")
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// (files, bytes) of `<root>/<db>` on the node's host (0, 0 without one).
+async fn filestore_size(link: &NodeLink, fs: &Filestore, db: &str) -> anyhow::Result<(u64, u64)> {
+    let d = sh_quote(&fs.dir(db).to_string_lossy());
+    let out = node_sh(
+        link,
+        &format!(
+            "if [ -d {d} ]; then echo $(find {d} -type f | wc -l) $(du -sk {d} | cut -f1); else echo 0 0; fi"
+        ),
+    )
+    .await?;
+    let mut it = out
+        .split_whitespace()
+        .map(|w| w.parse::<u64>().unwrap_or(0));
+    Ok((it.next().unwrap_or(0), it.next().unwrap_or(0) * 1024))
+}
+
+/// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
+/// verifies, then soft-drops the source.
+pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let t = ctx.resolve_for_write(&o.tenant).await?;
+    let Some(to) = ctx.links.iter().find(|l| l.name() == o.node).cloned() else {
+        return Err(Error::usage(anyhow!(
+            "node {:?} is not among the selected nodes ({})",
+            o.node,
+            ctx.links
+                .iter()
+                .map(|l| l.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    if Arc::ptr_eq(&to, &t.link) {
+        return Err(Error::usage(anyhow!(
+            "{} is already on node {}",
+            t.display(),
+            o.node
+        )));
+    }
+    let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
+    let mut r = base(&to, &t.db, "move");
+    r.extra.insert("from".into(), json!(t.display()));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let (r, interrupted) = move_one(ctx, o, &t, &to, &who, r, log.as_ref()).await;
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+async fn move_one(
+    ctx: &Ctx,
+    o: &MoveOpts,
+    t: &Target,
+    to: &Arc<NodeLink>,
+    who: &str,
+    mut r: Report,
+    log: Option<&crate::audit::AuditLog>,
+) -> (Report, bool) {
+    let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
+    let failed = |r: Report, m: String| (r.fail(Outcome::Failed, format!("{who}: {m}")), false);
+    let fs_src = match filestore_for(&t.link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return refuse(r, m),
+    };
+    let fs_dst = match filestore_for(to, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return refuse(r, m),
+    };
+    // The source must be quiet: what changes after the backup would be lost.
+    let (suspended, size, before) = {
+        let conn = match t.link.connect(&t.db, &ctx.transport).await {
+            Ok(c) => c,
+            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+        };
+        let s = crate::odoo::suspension::state(&conn.client)
+            .await
+            .map(|s| s.suspended());
+        let size = ob::database_size(&conn.client, &t.db, conn.deadline).await;
+        let fp = ob::fingerprint(&conn.client, conn.deadline).await;
+        match (s, size, fp) {
+            (Ok(s), Ok(z), Ok(f)) => (s, z, f),
+            (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => {
+                return failed(r, format!("{x:#}; nothing changed"))
+            }
+        }
+    };
+    if !suspended && !o.force {
+        return refuse(
+            r,
+            "refusing to move a tenant that is not suspended (what changes after the backup would be lost; suspend it first, or pass --force); nothing changed".into(),
+        );
+    }
+    let (files, fbytes) = match &fs_src {
+        Some(fs) => match filestore_size(&t.link, fs, &t.db).await {
+            Ok(x) => x,
+            Err(x) => return failed(r, format!("filestore: {x:#}; nothing changed")),
+        },
+        None => (0, 0),
+    };
+    match maintenance(ctx, to).await {
+        Ok(m) => match lc::db_info(&m.client, &t.db, m.deadline).await {
+            Ok(Some(_)) => {
+                return refuse(
+                    r,
+                    format!(
+                        "node {} already has a database named {}; nothing changed",
+                        to.name(),
+                        e(&t.db)
+                    ),
+                )
+            }
+            Ok(None) => {}
+            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+        },
+        Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+    }
+    r.extra.insert("database_bytes".into(), json!(size));
+    r.extra.insert("filestore_files".into(), json!(files));
+    r.extra.insert("filestore_bytes".into(), json!(fbytes));
+    let plan = format!(
+        "move {who}:\n  - back up {} (database {size} bytes, filestore {files} files, {fbytes} bytes)\n  - restore on {} keeping its identity (--move)\n  - verify users, module versions, attachments, filestore files\n  - soft-drop {} (see `drop`; undrop restores it)",
+        t.display(),
+        to.name(),
+        t.display()
+    );
+    if o.dry_run {
+        return (
+            r.ok(
+                Outcome::WouldChange,
+                format!("dry run: would {plan}\nNothing changed."),
+            ),
+            false,
+        );
+    }
+    if !o.yes {
+        ctx.printer.info(&plan);
+        match confirm(&format!("move {who}?")) {
+            Ok(true) => {}
+            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
+            Err(x) => return refuse(r, format!("{x:#}")),
+        }
+    }
+    let tmpdir = match crate::pgtool::private_dir() {
+        Ok(d) => d,
+        Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+    };
+    let cleanup = |d: &Path| {
+        let _ = std::fs::remove_dir_all(d);
+    };
+    let file = tmpdir.join(format!("{}.zip", t.db));
+    let bo = BackupOpts {
+        tenant: t.db.clone(),
+        file: Some(file.clone()),
+        dir: None,
+        format: BackupFormat::Zip,
+        no_filestore: o.no_filestore,
+    };
+    // The backup step is not audited on its own: the move's line says it.
+    let quiet = match crate::audit::AuditLog::open(&tmpdir.join("audit.jsonl")) {
+        Ok(l) => l,
+        Err(x) => {
+            cleanup(&tmpdir);
+            return failed(r, format!("{x:#}; nothing changed"));
+        }
+    };
+    let b = backup_one(ctx, t, &bo, &quiet, false)
+        .await
+        .expect("not skipped");
+    if !b.outcome.is_ok() {
+        cleanup(&tmpdir);
+        let interrupted = b.outcome == Outcome::Skipped;
+        return (
+            r.fail(
+                b.outcome,
+                format!("{who}: backup: {}", b.error.unwrap_or_default()),
+            ),
+            interrupted,
+        );
+    }
+    let ro = RestoreOpts {
+        target: format!("{}/{}", to.name(), t.db),
+        file: file.clone(),
+        keep_identity: true,
+        no_filestore: o.no_filestore,
+        yes: true,
+        dry_run: false,
+    };
+    let rr = base(to, &t.db, "restore");
+    let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr).await;
+    cleanup(&tmpdir);
+    if rr.outcome != Outcome::Changed {
+        return (
+            r.fail(rr.outcome, rr.error.unwrap_or_default()),
+            interrupted,
+        );
+    }
+    // Verify the copy before the source goes.
+    let verified = async {
+        let conn = to.connect(&t.db, &ctx.transport).await?;
+        let after = ob::fingerprint(&conn.client, conn.deadline).await?;
+        let mut diff = Vec::new();
+        for k in ["users", "modules", "attachments"] {
+            if before[k] != after[k] {
+                diff.push(k.to_string());
+            }
+        }
+        if let (Some(_), Some(fs)) = (&fs_src, &fs_dst) {
+            let (n, _) = filestore_size(to, fs, &t.db).await?;
+            if n != files {
+                diff.push(format!("filestore files ({n} instead of {files})"));
+            }
+        }
+        anyhow::Ok(diff)
+    }
+    .await;
+    let drop_copy = || async {
+        if let Ok(m) = maintenance(ctx, to).await {
+            let _ = lc::drop_database(&m.client, &t.db, m.deadline).await;
+        }
+        if let Some(fs) = &fs_dst {
+            let _ = fs.remove(&t.db).await;
+        }
+    };
+    match verified {
+        Ok(d) if d.is_empty() => {}
+        Ok(d) => {
+            drop_copy().await;
+            return failed(
+                r,
+                format!(
+                    "the copy on {} differs from the source ({}); copy removed, source untouched",
+                    to.name(),
+                    d.join(", ")
+                ),
+            );
+        }
+        Err(x) => {
+            drop_copy().await;
+            return failed(
+                r,
+                format!("verifying the copy: {x:#}; copy removed, source untouched"),
+            );
+        }
+    }
+    // Soft-drop the source (reversible with undrop).
+    let lo = LifecycleOpts {
+        action: LifecycleAction::Drop {
+            tenant: t.display(),
+            force: true,
+        },
+        no_filestore: o.no_filestore,
+        yes: true,
+        dry_run: false,
+    };
+    match super::drop_one(ctx, &lo, &t.display(), true, false).await {
+        Ok(Some((mut d, _))) if d.outcome == Outcome::Changed => {
+            if d.dry_run.is_none() {
+                super::audited(log, &mut d);
+            }
+            if let Some(n) = d.extra.get("dropped_name").cloned() {
+                r.extra.insert("source_dropped_as".into(), n);
+            }
+        }
+        Ok(Some((d, _))) => {
+            r.warnings.push(format!(
+                "the copy on {} is verified, but the source could not be soft-dropped: {}",
+                to.name(),
+                d.error.unwrap_or_default()
+            ));
+            return (
+                r.fail(
+                    Outcome::Unknown,
+                    format!("{who}: copied and verified; source NOT dropped (both exist now)"),
+                ),
+                false,
+            );
+        }
+        Ok(None) | Err(_) => {
+            return (
+                r.fail(
+                    Outcome::Unknown,
+                    format!("{who}: copied and verified; source NOT dropped (both exist now)"),
+                ),
+                false,
+            );
+        }
+    }
+    (
+        r.ok(
+            Outcome::Changed,
+            format!(
+                "moved {who}: {files} filestore files, identity kept, verified; source soft-dropped"
+            ),
+        ),
+        false,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_backup_of;
+
+    #[test]
+    fn backup_names_of_one_tenant() {
+        assert!(is_backup_of("acme_20261201T020000Z.zip", "acme"));
+        assert!(is_backup_of("acme_20261201T020000Z.dump", "acme"));
+        assert!(!is_backup_of("acme_x_20261201T020000Z.zip", "acme"));
+        assert!(!is_backup_of("acme_20261201T020000Z.zip.partial", "acme"));
+        assert!(!is_backup_of(
+            ".acme_20261201T020000Z.zip.partial-12",
+            "acme"
+        ));
+        assert!(!is_backup_of("acme_2026120XT020000Z.zip", "acme"));
+        assert!(!is_backup_of("acme2_20261201T020000Z.zip", "acme"));
+    }
+}

@@ -1,0 +1,214 @@
+//! PostgreSQL's own client programs (`pg_dump`, `pg_restore`, `psql`) run
+//! by `backup` and `restore` (issue 15) against a node's database.
+//!
+//! - They run on this machine and reach the node the way tenantctl does:
+//!   directly (host, port, sslmode, sslrootcert of the node), or through the
+//!   node's SSH tunnel, whose forward is a local Unix socket
+//!   `<dir>/.s.PGSQL.<port>` (`PGHOST=<dir>`, `PGPORT=<port>`).
+//! - The password never appears in argv: it is written to a private pass
+//!   file (mode 0600 in a 0700 directory, removed on drop) named by
+//!   `PGPASSFILE`. Variables that could redirect the tools (`PGPASSWORD`,
+//!   `PGSERVICE`, ...) are removed from their environment.
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{anyhow, Context};
+
+use crate::inventory::{Host, SslMode};
+use crate::transport::{NodeLink, Transport};
+
+/// Variables of libpq that the tools must not inherit from the operator's
+/// environment (they would override or redirect what we set).
+const CLEARED: [&str; 12] = [
+    "PGPASSWORD",
+    "PGSERVICE",
+    "PGSERVICEFILE",
+    "PGHOSTADDR",
+    "PGOPTIONS",
+    "PGSSLCERT",
+    "PGSSLKEY",
+    "PGSSLCRL",
+    "PGTARGETSESSIONATTRS",
+    "PGREQUIRESSL",
+    "PGGSSENCMODE",
+    "PGCHANNELBINDING",
+];
+
+/// The settings to run a tool against one database of a node.
+pub struct PgTool {
+    env: Vec<(&'static str, String)>,
+    /// The private directory holding the pass file; removed on drop.
+    dir: Option<PathBuf>,
+}
+
+impl Drop for PgTool {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// Escapes a pass-file field (`:` and `\`).
+fn pass_field(s: &str) -> String {
+    s.replace('\\', "\\\\").replace(':', "\\:")
+}
+
+/// A new private (0700) directory under the temp dir.
+pub fn private_dir() -> anyhow::Result<PathBuf> {
+    let mut b = [0u8; 8];
+    getrandom::getrandom(&mut b).map_err(|e| anyhow!("random: {e}"))?;
+    let tag: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let dir = std::env::temp_dir().join(format!("tenantctl-pg-{tag}"));
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+impl PgTool {
+    /// The settings for `db` on `link` (opens the SSH tunnel if needed).
+    pub async fn for_db(link: &NodeLink, t: &Transport, db: &str) -> anyhow::Result<PgTool> {
+        let n = &link.node;
+        let mut env: Vec<(&'static str, String)> = vec![
+            ("PGPORT", n.port.to_string()),
+            ("PGUSER", n.user.clone()),
+            ("PGDATABASE", db.to_string()),
+            ("PGAPPNAME", "tenantctl".into()),
+            (
+                "PGCONNECT_TIMEOUT",
+                n.connect_timeout.as_secs().max(2).to_string(),
+            ),
+        ];
+        match link.tool_socket_dir().await? {
+            // The forward is a Unix socket: libpq does no TLS on it (the SSH
+            // connection carries it encrypted).
+            Some(dir) => {
+                env.push(("PGHOST", dir.display().to_string()));
+                env.push(("PGSSLMODE", "disable".into()));
+            }
+            None => {
+                match &n.host {
+                    Host::Tcp(h) => env.push(("PGHOST", h.clone())),
+                    Host::Socket(p) => env.push(("PGHOST", p.display().to_string())),
+                }
+                env.push((
+                    "PGSSLMODE",
+                    match n.sslmode {
+                        SslMode::Disable => "disable",
+                        SslMode::Prefer => "prefer",
+                        SslMode::Require => "require",
+                        SslMode::VerifyCa => "verify-ca",
+                        SslMode::VerifyFull => "verify-full",
+                    }
+                    .into(),
+                ));
+                if let Some(ca) = &n.sslrootcert {
+                    env.push(("PGSSLROOTCERT", ca.display().to_string()));
+                }
+            }
+        }
+        let mut tool = PgTool { env, dir: None };
+        let password = n
+            .password_for(db, t.passfile())
+            .map_err(|e| anyhow!(e.message()))?;
+        let dir = private_dir()?;
+        tool.dir = Some(dir.clone());
+        let file = dir.join("pgpass");
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)
+            .with_context(|| format!("creating {}", file.display()))?;
+        if let Some(pw) = password {
+            writeln!(f, "*:*:*:*:{}", pass_field(&pw))?;
+        }
+        tool.env.push(("PGPASSFILE", file.display().to_string()));
+        Ok(tool)
+    }
+
+    /// `prog` with these settings (and nothing from the operator's libpq
+    /// environment that could redirect it).
+    pub fn command(&self, prog: &str) -> Command {
+        let mut c = Command::new(prog);
+        for v in CLEARED {
+            c.env_remove(v);
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+}
+
+/// The major version of a client program (`pg_dump --version` →
+/// "pg_dump (PostgreSQL) 16.4 (Debian ...)" → 16); an error that says what
+/// to install when it is missing.
+pub fn client_major(prog: &str, server_major: u32) -> Result<u32, String> {
+    let fix = format!(
+        "install PostgreSQL's client programs of version {server_major} or later, e.g. `apt-get install postgresql-client-{server_major}`, and put them on PATH"
+    );
+    let out = match Command::new(prog).arg("--version").output() {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => return Err(format!("`{prog} --version` failed ({}); {fix}", o.status)),
+        Err(e) => return Err(format!("{prog} not found on PATH ({e}); {fix}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let major = parse_major(&text)
+        .ok_or_else(|| format!("cannot read the version of {prog} from {text:?}; {fix}"))?;
+    if major < server_major {
+        return Err(format!(
+            "{prog} is version {major}, older than the server ({server_major}): it cannot dump it; {fix}"
+        ));
+    }
+    Ok(major)
+}
+
+/// The first number after "(PostgreSQL)" (or the first version-like word).
+pub fn parse_major(text: &str) -> Option<u32> {
+    let rest = match text.find(')') {
+        Some(i) => &text[i + 1..],
+        None => text,
+    };
+    rest.split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .and_then(|w| {
+            w.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|d| d.parse().ok())
+        })
+}
+
+/// Whether `path` looks like a PostgreSQL custom-format archive.
+pub fn is_custom_dump(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut b = [0u8; 5];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut b)?;
+    Ok(n == 5 && &b == b"PGDMP")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            parse_major("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n"),
+            Some(15)
+        );
+        assert_eq!(parse_major("pg_dump (PostgreSQL) 17beta1"), Some(17));
+        assert_eq!(parse_major("garbage"), None);
+    }
+
+    #[test]
+    fn pass_fields() {
+        assert_eq!(pass_field(r"a:b\c"), r"a\:b\\c");
+    }
+}
