@@ -32,9 +32,12 @@ pub struct GlobalArgs {
     /// Only nodes with this label (repeatable; all must match)
     #[arg(long = "label", global = true, value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
-    /// Output format
+    /// Output format (wide: a table with every column, nothing truncated)
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Table)]
     pub output: OutputArg,
+    /// Tables without their header line
+    #[arg(long, global = true)]
+    pub no_headers: bool,
     /// Most PostgreSQL connections open at once, over all nodes
     #[arg(long, global = true, default_value_t = 32, value_name = "N")]
     pub concurrency: usize,
@@ -59,6 +62,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OutputArg {
     Table,
+    Wide,
     Json,
     Csv,
 }
@@ -327,10 +331,12 @@ impl Cli {
             nodes: g.nodes,
             labels: g.labels,
             output: match g.output {
-                OutputArg::Table => config::Output::Table,
+                OutputArg::Table | OutputArg::Wide => config::Output::Table,
                 OutputArg::Json => config::Output::Json,
                 OutputArg::Csv => config::Output::Csv,
             },
+            wide: matches!(g.output, OutputArg::Wide),
+            no_headers: g.no_headers,
             concurrency: g.concurrency,
             color: match g.color {
                 ColorArg::Auto => config::Color::Auto,

@@ -22,6 +22,10 @@ pub struct Global {
     pub nodes: Vec<String>,
     pub labels: Vec<String>,
     pub output: Output,
+    /// `-o wide`: tables (output `Table`) with every column, untruncated.
+    pub wide: bool,
+    /// `--no-headers`: tables without their header line.
+    pub no_headers: bool,
     pub concurrency: usize,
     pub color: Color,
     pub verbose: bool,

@@ -21,7 +21,7 @@ const CHECKED_TABLES: [&str; 4] = [
     "orm_signaling_default",
     "orm_signaling_stable",
 ];
-use crate::output::{csv_line, out, out_json};
+use crate::output::{csv_line, out, out_json, Col, Tint};
 use crate::targets::node_candidates;
 use crate::transport::{NodeLink, Transport, Via};
 
@@ -240,7 +240,16 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
         }
         Output::Table => {
             let mut t = p.table(&[
-                "NODE", "VIA", "STATUS", "POSTGRES", "CONNECT", "LATENCY", "TENANTS", "PROBLEMS",
+                Col::key("NODE"),
+                Col::key("VIA"),
+                Col::key("STATUS"),
+                Col::free("POSTGRES"),
+                Col::key("CONNECT"),
+                Col::key("LATENCY"),
+                Col::key("TENANTS"),
+                Col::key("PROBLEMS"),
+                Col::key("ADDRESS").wide(),
+                Col::key("ROLE").wide(),
             ]);
             for n in nodes {
                 let status = if n.ok {
@@ -252,33 +261,26 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                 } else {
                     "problems"
                 };
-                let color = if n.ok {
-                    comfy_table::Color::Green
-                } else {
-                    comfy_table::Color::Red
+                let tint = if n.ok { Tint::Green } else { Tint::Red };
+                let ms = |v: Option<f64>| {
+                    v.map(|v| format!("{v:.1} ms"))
+                        .unwrap_or_else(|| "-".into())
                 };
-                t.add_row(vec![
-                    p.cell(&n.node, None),
-                    p.cell(n.via, None),
-                    p.cell(status, Some(color)),
-                    p.cell(n.server_version.as_deref().unwrap_or("-"), None),
-                    p.cell(
-                        n.connect_ms
-                            .map(|v| format!("{v:.1} ms"))
-                            .unwrap_or_else(|| "-".into()),
-                        None,
-                    ),
-                    p.cell(
-                        n.latency_ms
-                            .map(|v| format!("{v:.1} ms"))
-                            .unwrap_or_else(|| "-".into()),
-                        None,
-                    ),
-                    p.cell(n.tenants, None),
-                    p.cell(n.problems.len(), None),
+                let plain = |s: String| (s, None);
+                t.row_tinted([
+                    plain(n.node.clone()),
+                    plain(n.via.to_string()),
+                    (status.to_string(), Some(tint)),
+                    plain(n.server_version.clone().unwrap_or_else(|| "-".into())),
+                    plain(ms(n.connect_ms)),
+                    plain(ms(n.latency_ms)),
+                    plain(n.tenants.to_string()),
+                    plain(n.problems.len().to_string()),
+                    plain(n.address.clone()),
+                    plain(n.role.clone().unwrap_or_else(|| "-".into())),
                 ]);
             }
-            out(&crate::output::render(&t));
+            p.print_table(&t);
             for n in nodes {
                 for pr in &n.problems {
                     p.error(format!("node {} ({}): {pr}", n.node, n.address));

@@ -9,7 +9,7 @@ use crate::config::Output;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::odoo::details::{self, UserLine};
 use crate::odoo::keys;
-use crate::output::{csv_line, human_size, out, out_json, relative, render};
+use crate::output::{csv_line, human_size, out, out_json, relative, Col};
 use crate::transport::Via;
 
 #[cfg(test)]
@@ -156,24 +156,30 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 ));
             }
             out(&crate::output::esc_lines(&text));
-            let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
+            let mut t = p.table(&[
+                Col::key("LOGIN"),
+                Col::free("NAME"),
+                Col::key("TYPE"),
+                Col::key("ACTIVE"),
+                Col::key("2FA"),
+                Col::key("LAST LOGIN"),
+                Col::key("ID").wide(),
+            ]);
             for u in &d.users {
-                t.add_row(vec![
-                    p.cell(&u.login, None),
-                    p.cell(crate::output::one_line(&u.name, 40), None),
-                    p.cell(u.kind, None),
-                    p.cell(if u.active { "yes" } else { "no" }, None),
-                    p.cell(if u.two_factor { "on" } else { "off" }, None),
-                    p.cell(
-                        u.last_login
-                            .as_deref()
-                            .map(|t| relative(t, now))
-                            .unwrap_or_else(|| "never".into()),
-                        None,
-                    ),
+                t.row([
+                    u.login.clone(),
+                    u.name.clone(),
+                    u.kind.to_string(),
+                    if u.active { "yes" } else { "no" }.to_string(),
+                    if u.two_factor { "on" } else { "off" }.to_string(),
+                    u.last_login
+                        .as_deref()
+                        .map(|t| relative(t, now))
+                        .unwrap_or_else(|| "never".into()),
+                    u.id.to_string(),
                 ]);
             }
-            out(&render(&t));
+            p.print_table(&t);
         }
     }
     Ok(EXIT_OK)

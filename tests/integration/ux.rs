@@ -277,6 +277,7 @@ fn on_a_terminal(
         .env("TC_TEST_PGPASSWORD", "postgres")
         .env("XDG_STATE_HOME", home)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -359,5 +360,79 @@ fn prompts_and_confirmations_on_a_terminal() {
     assert_eq!(
         crate::fixtures::icp(&c, "acme", "tenant.suspended").as_deref(),
         Some("true")
+    );
+}
+
+fn have_script() -> bool {
+    std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok()
+}
+
+#[test]
+fn tables_fit_80_columns_without_breaking_names() {
+    if !have_script() {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let c = Cluster::start("w80");
+    let long = "trial-0011";
+    for t in [long, "acme"] {
+        create_tenant(&c, t, &TenantSpec::default());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let reason = "invoice 2026-0042 unpaid after three reminders; contact billing@example.com before reactivating";
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .env("XDG_STATE_HOME", dir.path())
+        .args(["suspend", long, "--reason", reason, "--yes"])
+        .assert()
+        .success();
+    let (code, screen) = on_a_terminal(&inv, dir.path(), "list", "");
+    assert_eq!(code, Some(0), "{screen}");
+    let lines: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert!(lines[0].starts_with("NODE  TENANT"), "{screen}");
+    for l in &lines {
+        assert!(l.chars().count() <= 80, "fits 80 columns: {l:?}\n{screen}");
+    }
+    let row = lines
+        .iter()
+        .find(|l| l.contains(long))
+        .unwrap_or_else(|| panic!("the whole name on one line: {screen}"));
+    assert!(row.contains("suspended") && row.ends_with('…'), "{row}");
+    assert!(
+        !screen.contains("VIA") && !screen.contains("PORTAL"),
+        "VIA, PORTAL only with -o wide: {screen}"
+    );
+    // -o wide: nothing truncated, the extra column; --no-headers.
+    let (_, screen) = on_a_terminal(&inv, dir.path(), "list -o wide --no-headers", "");
+    assert!(
+        screen.contains(reason) && screen.contains("direct"),
+        "{screen}"
+    );
+    assert!(!screen.contains("TENANT"), "{screen}");
+    // Piped: nothing truncated.
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(text.contains(reason) && !text.contains('…'), "{text}");
+    // Nothing suspended: the SINCE and REASON columns take no width.
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list", "--status", "active"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        !text.contains("REASON") && !text.contains("SINCE"),
+        "{text}"
     );
 }
