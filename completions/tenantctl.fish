@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tenantctl_global_optspecs
-    string join \n i/inventory= node= label= o/output= concurrency= color= v/verbose q/quiet audit-log= allow-triggers h/help V/version
+    string join \n i/inventory= node= label= o/output= no-headers concurrency= color= v/verbose q/quiet audit-log= allow-triggers h/help V/version
 end
 
 function __fish_tenantctl_needs_command
@@ -27,7 +27,8 @@ end
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -35,6 +36,7 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -l color -d 'Colour: a
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -62,7 +64,8 @@ users\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -71,6 +74,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l all-databases -d 'Also show databases that are not Odoo tenants (status not-odoo)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -81,7 +85,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l length -d
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -92,6 +97,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l audit-log
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l password-stdin -d 'Read the new password from the first line of stdin'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l generate -d 'Generate a random password and print it once on stdout'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l dry-run -d 'Check everything and show what would be done; write nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -101,7 +107,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l reason -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -111,6 +118,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l dry-run -d 'Show who would be switched off and which keys written; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -120,7 +128,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l resto
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -130,6 +139,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l dry-run -d 'Show who would be switched on; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -138,7 +148,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s V -l 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -146,6 +157,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l color -d 'C
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -154,7 +166,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l versio
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -162,6 +175,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -180,7 +194,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -191,6 +206,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l dry-run -d 'Print the per-tenant plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -205,7 +221,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -216,6 +233,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l dry-run -d 'Print the per-tenant plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -232,7 +250,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -244,6 +263,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Generate a random password per tenant (the only mode for bulk)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -256,7 +276,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -264,6 +285,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l color -d '
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -272,7 +294,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s V -l versi
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -280,6 +303,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -288,7 +312,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s V -l
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -296,6 +321,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l color -d 'Co
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'

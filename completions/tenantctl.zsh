@@ -19,11 +19,12 @@ _tenantctl() {
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -51,12 +52,13 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -76,14 +78,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '(--generate)--password-stdin[Read the new password from the first line of stdin]' \
 '--generate[Generate a random password and print it once on stdout]' \
 '--dry-run[Check everything and show what would be done; write nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -103,14 +106,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched off and which keys written; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -130,14 +134,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched on; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -156,11 +161,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -179,11 +185,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -213,8 +220,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -222,6 +229,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -243,8 +251,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -252,6 +260,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -275,8 +284,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -285,6 +294,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
 '--generate[Generate a random password per tenant (the only mode for bulk)]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -338,11 +348,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -360,11 +371,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -383,11 +395,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
