@@ -31,8 +31,14 @@ _tenantctl() {
             tenantctl,list)
                 cmd="tenantctl__subcmd__list"
                 ;;
+            tenantctl,log)
+                cmd="tenantctl__subcmd__log"
+                ;;
             tenantctl,man)
                 cmd="tenantctl__subcmd__man"
+                ;;
+            tenantctl,nodes)
+                cmd="tenantctl__subcmd__nodes"
                 ;;
             tenantctl,passwd)
                 cmd="tenantctl__subcmd__passwd"
@@ -85,8 +91,14 @@ _tenantctl() {
             tenantctl__subcmd__help,list)
                 cmd="tenantctl__subcmd__help__subcmd__list"
                 ;;
+            tenantctl__subcmd__help,log)
+                cmd="tenantctl__subcmd__help__subcmd__log"
+                ;;
             tenantctl__subcmd__help,man)
                 cmd="tenantctl__subcmd__help__subcmd__man"
+                ;;
+            tenantctl__subcmd__help,nodes)
+                cmd="tenantctl__subcmd__help__subcmd__nodes"
                 ;;
             tenantctl__subcmd__help,passwd)
                 cmd="tenantctl__subcmd__help__subcmd__passwd"
@@ -116,7 +128,7 @@ _tenantctl() {
 
     case "${cmd}" in
         tenantctl)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check completions man help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check log nodes completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,7 +604,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help)
-            opts="list passwd suspend reactivate show bulk check completions man help"
+            opts="list passwd suspend reactivate show bulk check log nodes completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -717,7 +729,35 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__nodes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -849,7 +889,119 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__log)
+            opts="-i -o -v -q -h -V --tenant --since --action --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -W "suspend reactivate passwd" -- "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__man)
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__nodes)
             opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -49,6 +49,8 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "reactivate" -d 
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -291,6 +293,47 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s q -l quiet
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l tenant -d 'Only entries about this TENANT or NODE/TENANT' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l since -d 'Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l action -d 'Only entries of this action' -r -f -a "suspend\t''
+reactivate\t''
+passwd\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
@@ -327,16 +370,18 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "list" -d 'List the tenants of every node with their status'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "list" -d 'List the tenants of every node with their status'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'

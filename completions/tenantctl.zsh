@@ -365,6 +365,55 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+'--tenant=[Only entries about this TENANT or NODE/TENANT]:TENANT:_default' \
+'--since=[Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time]:WHEN:_default' \
+'--action=[Only entries of this action]:ACTION:(suspend reactivate passwd)' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(nodes)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-i+[Node inventory (TOML)]:PATH:_files' \
@@ -476,6 +525,14 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(nodes)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -507,6 +564,8 @@ _tenantctl_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'log:Read the audit log\: who changed which tenant, when, with what outcome' \
+'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -588,6 +647,8 @@ _tenantctl__subcmd__help_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'log:Read the audit log\: who changed which tenant, when, with what outcome' \
+'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -638,10 +699,20 @@ _tenantctl__subcmd__help__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help list commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__log_commands] )) ||
+_tenantctl__subcmd__help__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help log commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__man_commands] )) ||
 _tenantctl__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help man commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__nodes_commands] )) ||
+_tenantctl__subcmd__help__subcmd__nodes_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help nodes commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__passwd_commands() {
@@ -668,10 +739,20 @@ _tenantctl__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl list commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__log_commands] )) ||
+_tenantctl__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl log commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__man_commands] )) ||
 _tenantctl__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl man commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__nodes_commands] )) ||
+_tenantctl__subcmd__nodes_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl nodes commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__passwd_commands() {

@@ -130,6 +130,26 @@ Examples:
   tenantctl --label env=prod check -o json"
     )]
     Check,
+    /// Read the audit log: who changed which tenant, when, with what outcome
+    #[command(
+        after_help = "Reads the local audit log only (--audit-log, the inventory's audit_log, else
+$XDG_STATE_HOME/tenantctl/audit.jsonl); no node is contacted. --node filters by node.
+
+Examples:
+  tenantctl log --tenant acme
+  tenantctl log --since 7d --action suspend
+  tenantctl --node pg2 log --since 2026-11-01T00:00:00Z -o json | jq '.entries[] | select(.outcome != \"changed\")'"
+    )]
+    Log(LogArgs),
+    /// The resolved inventory: where it came from, how each node is reached, where its password comes from
+    #[command(
+        after_help = "Contacts no node and never prints a password, only where it comes from.
+
+Examples:
+  tenantctl nodes
+  tenantctl nodes -o json | jq '.nodes[] | select(.route.kind == \"ssh\") | .name'"
+    )]
+    Nodes,
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:
   tenantctl completions bash > /etc/bash_completion.d/tenantctl
@@ -317,6 +337,40 @@ pub struct ReactivateArgs {
     pub dry_run: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only entries about this TENANT or NODE/TENANT
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub since: Option<std::time::SystemTime>,
+    /// Only entries of this action
+    #[arg(long, value_enum)]
+    pub action: Option<ActionArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ActionArg {
+    Suspend,
+    Reactivate,
+    Passwd,
+}
+
+/// `7d` (before now) or `2026-11-01T00:00:00Z`.
+fn parse_since(v: &str) -> Result<std::time::SystemTime, String> {
+    if let Ok(d) = humantime::parse_duration(v.trim()) {
+        return std::time::SystemTime::now()
+            .checked_sub(d)
+            .ok_or_else(|| format!("{v:?} reaches before 1970"));
+    }
+    humantime::parse_rfc3339_weak(v.trim().trim_end_matches('Z')).map_err(|_| {
+        format!(
+            "{v:?}: expected a duration (7d, 12h, 30m) or an RFC 3339 time (2026-11-01T00:00:00Z)"
+        )
+    })
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RestoreArg {
     AllInternal,
@@ -417,6 +471,19 @@ impl Cli {
             }
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },
+            Command::Log(a) => config::Command::Log(config::LogOpts {
+                tenant: a.tenant,
+                since: a.since,
+                action: a.action.map(|a| {
+                    match a {
+                        ActionArg::Suspend => "suspend",
+                        ActionArg::Reactivate => "reactivate",
+                        ActionArg::Passwd => "passwd",
+                    }
+                    .to_string()
+                }),
+            }),
+            Command::Nodes => config::Command::Nodes,
             Command::Completions { .. } | Command::Man => {
                 unreachable!("handled before configuration")
             }

@@ -116,6 +116,14 @@ pub struct BulkOpts {
     pub dry_run: bool,
 }
 
+/// `tenantctl log`: filters over the audit log (`--node` is the global one).
+#[derive(Debug)]
+pub struct LogOpts {
+    pub tenant: Option<String>,
+    pub since: Option<std::time::SystemTime>,
+    pub action: Option<String>,
+}
+
 #[derive(Debug)]
 pub enum Command {
     List(ListOpts),
@@ -125,6 +133,8 @@ pub enum Command {
     Bulk(BulkOpts),
     Check,
     Show { tenant: String },
+    Log(LogOpts),
+    Nodes,
 }
 
 #[derive(Debug)]

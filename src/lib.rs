@@ -104,6 +104,12 @@ fn finish(result: Result<u8, Error>) -> u8 {
 }
 
 async fn dispatch(config: config::Config) -> Result<u8, Error> {
+    // Local files only: no inventory selection, no connection.
+    match &config.command {
+        Command::Log(o) => return commands::log::run(&config.global, o),
+        Command::Nodes => return commands::nodes::run(&config.global),
+        _ => {}
+    }
     let ctx = Ctx::new(config.global)?;
     let result = run_command(&ctx, &config.command).await;
     // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
@@ -127,5 +133,6 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Bulk(o) => commands::bulk::run(ctx, o).await,
         Command::Check => commands::check::run(ctx).await,
         Command::Show { tenant } => commands::show::run(ctx, tenant).await,
+        Command::Log(_) | Command::Nodes => unreachable!("handled before the inventory"),
     }
 }

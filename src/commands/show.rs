@@ -47,7 +47,13 @@ struct Shown<'a> {
     reactivated_at: Option<&'a str>,
     reactivated_by: Option<&'a str>,
     users: &'a [UserLine],
+    /// The tenant's latest entries in the audit log this run would write
+    /// (oldest first, at most [`RECENT`]).
+    audit: Vec<&'a crate::audit::Entry>,
 }
+
+/// How many audit entries `show` lists.
+const RECENT: usize = 10;
 
 /// Odoo's naive UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` as RFC 3339 UTC; other
 /// text is kept as it is.
@@ -76,6 +82,20 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     let recorded = get(keys::SUSPENDED_USER_IDS)
         .and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok())
         .map(|v| v.len());
+    let audit_path = ctx.audit_path();
+    let log = match crate::audit::read(&audit_path) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.printer.warn(format!("{e:#}; recent changes not shown"));
+            crate::audit::Read::default()
+        }
+    };
+    let mut recent: Vec<&crate::audit::Entry> = log
+        .entries
+        .iter()
+        .filter(|e| e.node == target.link.name() && e.tenant == target.db)
+        .collect();
+    recent.drain(..recent.len().saturating_sub(RECENT));
     let s = Shown {
         node: target.link.name(),
         tenant: &target.db,
@@ -93,6 +113,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         reactivated_at: get(keys::REACTIVATED_AT),
         reactivated_by: get(keys::REACTIVATED_BY),
         users: &d.users,
+        audit: recent,
     };
     let p = &ctx.printer;
     match p.format {
@@ -180,6 +201,19 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 ]);
             }
             p.print_table(&t);
+            out("");
+            if s.audit.is_empty() {
+                out(&crate::output::esc(&format!(
+                    "No changes recorded in {}",
+                    audit_path.display()
+                )));
+            } else {
+                out(&crate::output::esc(&format!(
+                    "Recent changes ({}):",
+                    audit_path.display()
+                )));
+                p.print_table(&super::log::table(p, &s.audit, false));
+            }
         }
     }
     Ok(EXIT_OK)

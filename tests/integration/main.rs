@@ -5,6 +5,7 @@ mod faults;
 mod fixtures;
 mod harness;
 mod list;
+mod operator;
 mod proxy;
 mod reliability;
 mod selftest;

@@ -155,6 +155,8 @@ fn help_of_every_command_renders_with_examples() {
         vec!["bulk", "reactivate", "--help"],
         vec!["bulk", "passwd", "--help"],
         vec!["check", "--help"],
+        vec!["log", "--help"],
+        vec!["nodes", "--help"],
         vec!["completions", "--help"],
         vec!["man", "--help"],
     ] {

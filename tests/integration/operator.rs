@@ -1,0 +1,192 @@
+//! Operator commands of issue 16: `log`, `show`'s recent changes, `nodes`.
+
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::Value;
+
+use crate::fixtures::{create_tenant, TenantSpec};
+use crate::harness::{tenantctl, tenantctl_with_home, write_inventory, Cluster};
+
+fn json(a: &assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&a.get_output().stdout).unwrap()
+}
+
+fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).to_string()
+}
+
+#[test]
+fn log_reads_the_audit_log_with_filters_and_show_lists_recent_changes() {
+    let c = Cluster::start("log");
+    for t in ["acme", "globex"] {
+        create_tenant(&c, t, &TenantSpec::default());
+    }
+    let home = tempfile::tempdir().unwrap();
+    let inv = write_inventory(home.path(), &[("n1", &c)], "");
+    let run = |args: &[&str]| {
+        tenantctl_with_home(home.path())
+            .arg("-i")
+            .arg(&inv)
+            .args(args)
+            .assert()
+    };
+    run(&["suspend", "acme", "--reason", "invoice 7 unpaid", "--yes"]).success();
+    run(&["reactivate", "n1/acme", "--yes"]).success();
+    run(&["passwd", "globex", "--generate"]).success();
+    // An old entry and a damaged line, as a long-lived log may hold.
+    let path = home.path().join(".local/state/tenantctl/audit.jsonl");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.insert_str(0, "{\"time\":\"2020-01-01T00:00:00Z\",\"operator\":\"old@host\",\"action\":\"suspend\",\"node\":\"n1\",\"tenant\":\"acme\",\"outcome\":\"changed\",\"reason\":\"2020\"}\nnot json\n");
+    std::fs::write(&path, text).unwrap();
+
+    let a = run(&["log", "-o", "json"]).success();
+    let v = json(&a);
+    assert_eq!(v["audit_log"], path.display().to_string());
+    let all = v["entries"].as_array().unwrap();
+    assert_eq!(all.len(), 4, "{v}");
+    assert!(
+        String::from_utf8_lossy(&a.get_output().stderr).contains("line 2"),
+        "the damaged line is named"
+    );
+    let n = |args: &[&str]| {
+        json(&run(args).success())["entries"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(n(&["log", "--tenant", "acme", "-o", "json"]), 3);
+    assert_eq!(
+        n(&["log", "--tenant", "n1/acme", "--since", "7d", "-o", "json"]),
+        2
+    );
+    assert_eq!(n(&["log", "--action", "passwd", "-o", "json"]), 1);
+    assert_eq!(
+        n(&["log", "--since", "2019-06-01T00:00:00Z", "-o", "json"]),
+        4
+    );
+    assert_eq!(n(&["--node", "n2", "log", "-o", "json"]), 0);
+    run(&["log", "--since", "last tuesday"]).code(2);
+    // Table: the reason and the outcome; no password ever.
+    let a = run(&["log", "--tenant", "acme", "--since", "1h"]).success();
+    let t = stdout(&a);
+    assert!(
+        t.starts_with("TIME") && t.contains("invoice 7 unpaid") && t.contains("reactivate"),
+        "{t}"
+    );
+    assert!(!t.contains("2020"), "--since 1h hides the old entry: {t}");
+
+    // show: the tenant's latest entries, oldest first.
+    let v = json(&run(&["show", "acme", "-o", "json"]).success());
+    let audit = v["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 3, "{v}");
+    assert_eq!(audit[2]["action"], "reactivate");
+    let t = stdout(&run(&["show", "globex"]).success());
+    assert!(
+        t.contains("Recent changes (") && t.contains("passwd"),
+        "{t}"
+    );
+    assert!(!t.contains("invoice 7"), "only globex's entries: {t}");
+}
+
+#[test]
+fn nodes_shows_routes_and_password_sources_never_passwords() {
+    let home = tempfile::tempdir().unwrap();
+    let passfile = home.path().join("pgpass");
+    std::fs::write(&passfile, "db3.example:5432:*:odoo:from-the-pass-file\n").unwrap();
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let inv = home.path().join("nodes.toml");
+    std::fs::write(
+        &inv,
+        r#"[defaults]
+user = "odoo"
+sslmode = "disable"
+
+[[node]]
+name = "pg1"
+host = "db1.example"
+password_env = "FLEET_PW"
+labels = { env = "prod", region = "eu" }
+
+[[node]]
+name = "pg2"
+host = "127.0.0.1"
+port = 5433
+password = "inline-secret-value"
+[node.ssh]
+host = "pg2.internal"
+user = "tenantops"
+jump = "ops@bastion1,ops@bastion2:2222"
+known_hosts_file = "/etc/tenantctl/known_hosts"
+
+[[node]]
+name = "pg3"
+host = "db3.example"
+
+[[node]]
+name = "pg4"
+host = "db4.example"
+"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run = |args: &[&str]| {
+        tenantctl()
+            .env("PGPASSFILE", &passfile)
+            .env("TENANTCTL_INVENTORY", &inv)
+            .env("FLEET_PW", "env-secret-value")
+            .args(args)
+            .assert()
+            .success()
+    };
+    let v = json(&run(&["nodes", "-o", "json"]));
+    assert_eq!(v["inventory"], inv.display().to_string());
+    assert_eq!(v["found_by"], "$TENANTCTL_INVENTORY");
+    let nodes = v["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["route"]["kind"], "direct");
+    assert_eq!(nodes[0]["password"]["source"], "password_env");
+    assert_eq!(nodes[0]["password"]["env"], "FLEET_PW");
+    assert_eq!(nodes[0]["password"]["set"], true);
+    assert_eq!(nodes[0]["labels"]["region"], "eu");
+    assert_eq!(nodes[1]["address"], "127.0.0.1:5433");
+    assert_eq!(nodes[1]["route"]["kind"], "ssh");
+    assert_eq!(nodes[1]["route"]["host"], "tenantops@pg2.internal");
+    assert_eq!(
+        nodes[1]["route"]["jump"],
+        serde_json::json!(["ops@bastion1", "ops@bastion2:2222"])
+    );
+    assert_eq!(
+        nodes[1]["route"]["known_hosts_file"],
+        "/etc/tenantctl/known_hosts"
+    );
+    assert_eq!(nodes[1]["password"]["source"], "inventory");
+    assert_eq!(nodes[2]["password"]["source"], "pass-file");
+    assert_eq!(nodes[2]["password"]["file"], passfile.display().to_string());
+    assert_eq!(nodes[3]["password"]["source"], "none");
+    let t = stdout(&run(&["nodes"]));
+    assert!(
+        t.starts_with(&format!("Inventory: {}", inv.display())),
+        "{t}"
+    );
+    assert!(
+        t.contains("SSH via tenantops@pg2.internal (jump ops@bastion1 → ops@bastion2:2222)")
+            && t.contains("password_env FLEET_PW")
+            && t.contains("env=prod,region=eu"),
+        "{t}"
+    );
+    for out in [t, v.to_string(), stdout(&run(&["nodes", "-o", "csv"]))] {
+        assert!(
+            !out.contains("secret-value") && !out.contains("from-the-pass-file"),
+            "never a password: {out}"
+        );
+    }
+    // PGPASSWORD when nothing else gives one; --node selects.
+    let a = tenantctl()
+        .env("TENANTCTL_INVENTORY", &inv)
+        .env("PGPASSWORD", "x")
+        .args(["--node", "pg4", "nodes", "-o", "json"])
+        .assert()
+        .success();
+    let v = json(&a);
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(v["nodes"][0]["password"]["source"], "PGPASSWORD");
+}
