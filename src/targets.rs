@@ -56,7 +56,7 @@ pub async fn node_candidates(
     let conn = link
         .connect(&link.node.maintenance_db, t)
         .await
-        .map_err(|e| e.context(format!("node {} ({})", link.name(), link.node.address())))?;
+        .map_err(|e| e.context(format!("node {} ({})", link.name(), link.place())))?;
     let all = probe::candidates(&conn, sizes).await.map_err(|e| {
         e.context(format!(
             "node {} ({}): listing databases",

@@ -46,7 +46,7 @@ impl Ctx {
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes
             .into_iter()
-            .map(|n| Arc::new(NodeLink::new(n)))
+            .map(|n| Arc::new(NodeLink::new(n).with_printer(printer)))
             .collect();
         Ok(Ctx {
             global,
