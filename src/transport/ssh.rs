@@ -195,19 +195,13 @@ fn known_hosts_name(s: &SshSettings) -> String {
     }
 }
 
-/// `s` as one shell word.
+/// `s` as one shell word (`~/` left unquoted so that the shell expands it).
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
+    let plain = |t: &str| {
+        t.chars()
             .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
-        && !s.starts_with('~')
-    {
-        s.to_string()
-    } else if s.starts_with("~/")
-        && s[2..]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
-    {
+    };
+    if !s.is_empty() && plain(s) || s.strip_prefix("~/").is_some_and(plain) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
