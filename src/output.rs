@@ -584,7 +584,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "NAME        REASON");
         assert!(
-            lines[1].starts_with("trial-0001   rrr") && lines[1].ends_with('…'),
+            lines[1].starts_with("trial-0001  rrr") && lines[1].ends_with('…'),
             "{text}"
         );
         assert_eq!(lines[1].width(), 40, "{text}");

@@ -190,3 +190,55 @@ host = "db4.example"
     assert_eq!(v["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(v["nodes"][0]["password"]["source"], "PGPASSWORD");
 }
+
+#[test]
+fn node_slash_tenant_says_unknown_node_or_unreachable_node() {
+    let c = Cluster::start("nt");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let home = tempfile::tempdir().unwrap();
+    let down = crate::harness::free_port();
+    let inv = write_inventory(
+        home.path(),
+        &[("n1", &c)],
+        &format!("[[node]]\nname = \"n2\"\nhost = \"127.0.0.1\"\nport = {down}\nconnect_timeout = \"2s\"\n"),
+    );
+    let run = |args: &[&str]| {
+        tenantctl_with_home(home.path())
+            .arg("-i")
+            .arg(&inv)
+            .args(args)
+            .assert()
+    };
+    let err = |a: &assert_cmd::assert::Assert| {
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    // An unknown node: a usage error naming the node, with the closest names.
+    for args in [
+        vec!["show", "n3/acme"],
+        vec!["suspend", "n3/acme", "--reason", "x", "--yes"],
+    ] {
+        let a = run(&args).code(2);
+        let e = err(&a);
+        assert!(
+            e.contains("unknown node \"n3\" in \"n3/acme\" (nodes: n1, n2); closest: n1, n2"),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("unknown tenant"), "{e}");
+    }
+    // A node that is down: unreachable (exit 1), not "tenant not found".
+    for args in [
+        vec!["show", "n2/acme"],
+        vec!["suspend", "n2/acme", "--reason", "x", "--yes"],
+    ] {
+        let a = run(&args).code(1);
+        let e = err(&a);
+        assert!(
+            e.contains("node \"n2\" is unreachable, so tenant \"acme\" could not be looked up: node n2 (127.0.0.1:"),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("not found"), "{e}");
+    }
+    // The live node still answers.
+    run(&["show", "n1/acme", "-o", "json"]).success();
+    assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended"), None);
+}
