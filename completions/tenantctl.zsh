@@ -440,6 +440,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
+'--dir=[Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR]:DIR:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -459,6 +460,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
+'::page -- The page of this command (list, bulk-suspend, ...); default\: tenantctl(1):_default' \
 && ret=0
 ;;
 (help)
@@ -567,7 +569,7 @@ _tenantctl_commands() {
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
-'man:Print the man page (roff)' \
+'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl commands' commands "$@"
@@ -650,7 +652,7 @@ _tenantctl__subcmd__help_commands() {
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
-'man:Print the man page (roff)' \
+'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl help commands' commands "$@"

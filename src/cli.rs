@@ -159,9 +159,19 @@ Examples:
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    #[command(after_help = "Example:\n  tenantctl man > /usr/local/share/man/man1/tenantctl.1")]
-    Man,
+    /// Print a man page (roff), or write one page per command into a directory
+    #[command(after_help = "Examples:
+  tenantctl man > /usr/local/share/man/man1/tenantctl.1
+  tenantctl man bulk-suspend | man -l -
+  sudo tenantctl man --dir /usr/local/share/man/man1    # tenantctl.1, tenantctl-list.1, ...")]
+    Man {
+        /// The page of this command (list, bulk-suspend, ...); default: tenantctl(1)
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        page: Option<String>,
+        /// Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Writes the completion script for `shell`.
@@ -170,10 +180,113 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     clap_complete::generate(shell, &mut cmd, "tenantctl", out);
 }
 
-/// Writes the man page.
-pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    clap_mangen::Man::new(cmd).render(out)
+/// The FILES and ENVIRONMENT sections of every man page (roff).
+const MAN_FILES_ENV: &str = r#".SH FILES
+.TP
+\fI./nodes.toml\fR, \fI$XDG_CONFIG_HOME/tenantctl/nodes.toml\fR (default \fI~/.config/tenantctl/nodes.toml\fR)
+The node inventory, searched in this order when neither \fB\-\-inventory\fR nor \fBTENANTCTL_INVENTORY\fR names one. It must not be readable by others when it holds a password.
+.TP
+\fI$XDG_STATE_HOME/tenantctl/audit.jsonl\fR (default \fI~/.local/state/tenantctl/audit.jsonl\fR)
+The audit log: one JSON line per change, refusal or failure of a write (mode 0600, directory 0700). Elsewhere with \fB\-\-audit\-log\fR or the inventory's \fBaudit_log\fR. Read it with \fBtenantctl log\fR.
+.TP
+\fI~/.pgpass\fR
+libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or \fBpassword_env\fR; ignored unless mode 0600 or stricter.
+.TP
+\fI~/.ssh/known_hosts\fR
+The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_hosts_file\fR).
+.SH ENVIRONMENT
+.TP
+\fBTENANTCTL_INVENTORY\fR
+The inventory file, when \fB\-\-inventory\fR is not given.
+.TP
+the variable named by a node's \fBpassword_env\fR
+That node's PostgreSQL password.
+.TP
+\fBPGPASSWORD\fR, \fBPGPASSFILE\fR
+As in libpq: the password when no other source gives one; the password file.
+.TP
+\fBXDG_CONFIG_HOME\fR, \fBXDG_STATE_HOME\fR, \fBHOME\fR
+Where the inventory is searched and the audit log written.
+.TP
+\fBNO_COLOR\fR
+When set and not empty, no colour (unless \fB\-\-color always\fR).
+.TP
+\fBCOLUMNS\fR
+The terminal width tables fit (default: the terminal's own).
+.TP
+\fBSUDO_UID\fR
+Behind sudo, the audit log names the user who ran sudo.
+"#;
+
+/// Every man page as (file name, roff): tenantctl.1 first, then one per
+/// command (tenantctl-list.1, tenantctl-bulk-suspend.1, ...), each with the
+/// FILES and ENVIRONMENT sections.
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut buf = Vec::new();
+        man.render_title(&mut buf)?;
+        man.render_name_section(&mut buf)?;
+        man.render_synopsis_section(&mut buf)?;
+        man.render_description_section(&mut buf)?;
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut buf)?;
+        }
+        if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+            man.render_subcommands_section(&mut buf)?;
+        }
+        if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+            man.render_extra_section(&mut buf)?;
+        }
+        buf.extend_from_slice(MAN_FILES_ENV.as_bytes());
+        man.render_version_section(&mut buf)?;
+        pages.push((man.get_filename(), buf));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+/// The man page of `page` (`list`, `bulk-suspend`; None: tenantctl(1)).
+pub fn man(page: Option<&str>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let pages = man_pages()?;
+    let want = match page {
+        None => "tenantctl.1".to_string(),
+        Some(p) => format!("tenantctl-{}.1", p.replace(' ', "-")),
+    };
+    match pages.iter().find(|(name, _)| *name == want) {
+        Some((_, roff)) => out.write_all(roff),
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "no page {:?}; pages: {}",
+                page.unwrap_or_default(),
+                pages
+                    .iter()
+                    .filter_map(|(n, _)| n.strip_prefix("tenantctl-")?.strip_suffix(".1"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// Writes every page into `dir`; returns their paths.
+pub fn man_to_dir(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (name, roff) in man_pages()? {
+        let path = dir.join(name);
+        std::fs::write(&path, roff)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[derive(Debug, Subcommand)]
@@ -484,7 +597,7 @@ impl Cli {
                 }),
             }),
             Command::Nodes => config::Command::Nodes,
-            Command::Completions { .. } | Command::Man => {
+            Command::Completions { .. } | Command::Man { .. } => {
                 unreachable!("handled before configuration")
             }
         };

@@ -52,11 +52,28 @@ where
             output::out_bytes(&buf);
             return finish(Ok(EXIT_OK));
         }
-        cli::Command::Man => {
+        cli::Command::Man { page, dir: None } => {
             let mut buf = Vec::new();
-            let r = cli::man(&mut buf)
+            let r = cli::man(page.as_deref(), &mut buf)
                 .map(|()| {
                     output::out_bytes(&buf);
+                    EXIT_OK
+                })
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Error::usage(anyhow::anyhow!("man: {e}")),
+                    _ => Error::failed(anyhow::anyhow!("man: {e}")),
+                });
+            return finish(r);
+        }
+        cli::Command::Man {
+            dir: Some(dir),
+            page: _,
+        } => {
+            let r = cli::man_to_dir(dir)
+                .map(|paths| {
+                    for p in paths {
+                        output::out(&output::esc(&p.display().to_string()));
+                    }
                     EXIT_OK
                 })
                 .map_err(|e| Error::failed(anyhow::anyhow!("man: {e}")));

@@ -124,6 +124,10 @@ fn committed_completions_and_man_page_are_up_to_date() {
         (vec!["completions", "zsh"], "completions/tenantctl.zsh"),
         (vec!["completions", "fish"], "completions/tenantctl.fish"),
         (vec!["man"], "completions/tenantctl.1"),
+        (
+            vec!["man", "bulk-suspend"],
+            "completions/tenantctl-bulk-suspend.1",
+        ),
     ] {
         let out = tenantctl()
             .args(&args)
@@ -139,6 +143,61 @@ fn committed_completions_and_man_page_are_up_to_date() {
             args.join(" ")
         );
     }
+    // One page per command, each with FILES and ENVIRONMENT; the committed
+    // set is exactly the generated one.
+    let dir = tempfile::tempdir().unwrap();
+    let a = tenantctl()
+        .arg("man")
+        .arg("--dir")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let listed = String::from_utf8_lossy(&a.get_output().stdout)
+        .lines()
+        .count();
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("tenantctl") && n.ends_with(".1"))
+            .collect();
+        v.sort();
+        v
+    };
+    let generated = names(dir.path());
+    assert_eq!(listed, generated.len());
+    for want in [
+        "tenantctl.1",
+        "tenantctl-list.1",
+        "tenantctl-show.1",
+        "tenantctl-bulk-passwd.1",
+        "tenantctl-log.1",
+        "tenantctl-nodes.1",
+        "tenantctl-man.1",
+    ] {
+        assert!(generated.iter().any(|g| g == want), "{want}: {generated:?}");
+    }
+    assert_eq!(
+        names(&root.join("completions")),
+        generated,
+        "regenerate with `cargo run -- man --dir completions`"
+    );
+    for g in &generated {
+        let page = std::fs::read_to_string(dir.path().join(g)).unwrap();
+        assert!(
+            page.contains(".SH FILES") && page.contains(".SH ENVIRONMENT"),
+            "{g}"
+        );
+        assert!(
+            std::fs::read_to_string(root.join("completions").join(g)).unwrap() == page,
+            "completions/{g} is out of date: regenerate with `cargo run -- man --dir completions`"
+        );
+    }
+    let top = std::fs::read_to_string(dir.path().join("tenantctl.1")).unwrap();
+    assert!(
+        top.contains("tenantctl\\-list(1)") || top.contains("tenantctl-list(1)"),
+        "{top}"
+    );
 }
 
 #[test]
