@@ -39,7 +39,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_headers: bool,
     /// Most PostgreSQL connections open at once, over all nodes
-    #[arg(long, global = true, default_value_t = 32, value_name = "N")]
+    #[arg(long, global = true, default_value_t = 32, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: usize,
     /// Colour: auto (terminal and no NO_COLOR), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
@@ -108,9 +108,13 @@ Examples:
   tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
     Reactivate(ReactivateArgs),
     /// Everything about one tenant: node, version, size, suspension, users
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "-o csv prints the users only, one per line (id,login,name,type,admin,active,two_factor,last_login).
+
+Examples:
   tenantctl show acme
-  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'")]
+  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'"
+    )]
     Show {
         /// TENANT or NODE/TENANT
         tenant: String,
@@ -470,6 +474,15 @@ pub enum ActionArg {
     Passwd,
 }
 
+/// At least 1: with 0 no connection could ever open.
+fn parse_concurrency(v: &str) -> Result<usize, String> {
+    match v.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would let no connection open)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{v:?}: {e}")),
+    }
+}
+
 /// `7d` (before now) or `2026-11-01T00:00:00Z`.
 fn parse_since(v: &str) -> Result<std::time::SystemTime, String> {
     if let Ok(d) = humantime::parse_duration(v.trim()) {
@@ -490,6 +503,23 @@ pub enum RestoreArg {
 }
 
 impl Cli {
+    /// What clap cannot say: an output format that means nothing for the
+    /// command (a usage error, exit 2, before anything runs).
+    pub fn check(&self) -> Result<(), String> {
+        let name = match &self.command {
+            Command::Passwd(_) => "passwd",
+            Command::Suspend(_) => "suspend",
+            Command::Reactivate(_) => "reactivate",
+            _ => return Ok(()),
+        };
+        if matches!(self.global.output, OutputArg::Csv) {
+            return Err(format!(
+                "-o csv is not available for {name} (one result, not rows); use -o json, or bulk {name} for CSV"
+            ));
+        }
+        Ok(())
+    }
+
     /// Plain configuration for the core.
     pub fn into_config(self) -> Config {
         let g = self.global;

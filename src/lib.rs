@@ -42,6 +42,10 @@ where
             return code;
         }
     };
+    if let Err(m) = cli.check() {
+        eprintln!("tenantctl: {m}; nothing changed");
+        return EXIT_USAGE;
+    }
     // Completions and the man page need neither inventory nor network.
     match &cli.command {
         // Rendered in memory, then written once: a closed pipe (`| head`)

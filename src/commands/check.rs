@@ -40,7 +40,8 @@ pub struct NodeCheck {
     pub connect_ms: Option<f64>,
     /// Best of three `SELECT 1` round trips, milliseconds.
     pub latency_ms: Option<f64>,
-    pub tenants: usize,
+    /// Odoo tenants found; null when the node could not be asked.
+    pub tenants: Option<usize>,
     pub problems: Vec<String>,
 }
 
@@ -92,7 +93,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         superuser: None,
         connect_ms: None,
         latency_ms: None,
-        tenants: 0,
+        tenants: None,
         problems: vec![],
     };
     let t0 = Instant::now();
@@ -167,6 +168,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         });
     }
     let mut problems = Vec::new();
+    let mut tenants = 0;
     while let Some(joined) = set.join_next().await {
         let (db, r) = match joined {
             Ok(x) => x,
@@ -176,16 +178,17 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
             }
         };
         match r {
-            Ok(TenantCheck::Ok) => c.tenants += 1,
+            Ok(TenantCheck::Ok) => tenants += 1,
             Ok(TenantCheck::NotOdoo) => {}
             Ok(TenantCheck::Problems(p)) => {
-                c.tenants += 1;
+                tenants += 1;
                 problems.extend(p.into_iter().map(|p| format!("database {db:?}: {p}")));
             }
             Err(e) => problems.push(format!("database {db:?}: {e:#}")),
         }
     }
     problems.sort();
+    c.tenants = Some(tenants);
     c.problems.extend(problems);
     c.ok = c.problems.is_empty();
     c
@@ -233,7 +236,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                     n.server_version.clone().unwrap_or_default(),
                     n.connect_ms.map(|v| v.to_string()).unwrap_or_default(),
                     n.latency_ms.map(|v| v.to_string()).unwrap_or_default(),
-                    n.tenants.to_string(),
+                    n.tenants.map(|t| t.to_string()).unwrap_or_default(),
                     n.problems.join("; "),
                 ]));
             }
@@ -274,7 +277,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                     plain(n.server_version.clone().unwrap_or_else(|| "-".into())),
                     plain(ms(n.connect_ms)),
                     plain(ms(n.latency_ms)),
-                    plain(n.tenants.to_string()),
+                    plain(n.tenants.map_or_else(|| "-".into(), |t| t.to_string())),
                     plain(n.problems.len().to_string()),
                     plain(n.address.clone()),
                     plain(n.role.clone().unwrap_or_else(|| "-".into())),

@@ -124,6 +124,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 "login",
                 "name",
                 "type",
+                "admin",
                 "active",
                 "two_factor",
                 "last_login",
@@ -134,6 +135,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     u.login.clone(),
                     u.name.clone(),
                     u.kind.to_string(),
+                    u.admin.to_string(),
                     u.active.to_string(),
                     u.two_factor.to_string(),
                     u.last_login.clone().unwrap_or_default(),
@@ -142,9 +144,13 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         }
         Output::Table => {
             let now = SystemTime::now();
+            // With its zone: Odoo and the old agent store naive UTC.
             let rel = |t: Option<&str>| {
-                t.map(|t| format!("{t} ({})", relative(t, now)))
-                    .unwrap_or_else(|| "-".into())
+                t.map(|t| {
+                    let t = rfc3339_utc(t);
+                    format!("{t} ({})", relative(&t, now))
+                })
+                .unwrap_or_else(|| "-".into())
             };
             let mut text = format!(
                 "Tenant:      {}\nNode:        {} ({}, {})\nOdoo:        {}\nCompany:     {}\nSize:        {}\nCreated:     {}\nStatus:      {}\n",
@@ -190,7 +196,11 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 t.row([
                     u.login.clone(),
                     u.name.clone(),
-                    u.kind.to_string(),
+                    if u.admin {
+                        format!("{} (admin)", u.kind)
+                    } else {
+                        u.kind.to_string()
+                    },
                     if u.active { "yes" } else { "no" }.to_string(),
                     if u.two_factor { "on" } else { "off" }.to_string(),
                     u.last_login

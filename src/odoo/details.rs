@@ -21,6 +21,8 @@ pub struct UserLine {
     /// `res_users.totp_secret` set (auth_totp).
     pub two_factor: bool,
     pub last_login: Option<String>,
+    /// The user behind xmlid `base.user_admin` (`passwd`'s default user).
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -57,7 +59,8 @@ const DETAILS_SQL: &str = "SELECT (SELECT latest_version FROM public.ir_module_m
             (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.res_users_log l WHERE l.create_uid = u.id), \
             u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'public_user' AND d.model = 'res.users' \
                      UNION SELECT r.uid FROM public.res_groups_users_rel r JOIN public.ir_model_data g ON g.res_id = r.gid \
-                      AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups') \
+                      AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups'), \
+            u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users') \
        FROM public.res_users u LEFT JOIN public.res_partner p ON p.id = u.partner_id \
       WHERE u.id <> 1 \
       ORDER BY (coalesce(u.active, false) AND NOT u.share) DESC, coalesce(u.active, false) DESC, u.share, u.login";
@@ -107,6 +110,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                     active: r.get(4) == Some("t"),
                     two_factor: r.get(5) == Some("t"),
                     last_login: r.get(6).map(str::to_string),
+                    admin: r.get(8) == Some("t"),
                 })
                 .collect()
         })

@@ -80,6 +80,28 @@ fn log_reads_the_audit_log_with_filters_and_show_lists_recent_changes() {
     let audit = v["audit"].as_array().unwrap();
     assert_eq!(audit.len(), 3, "{v}");
     assert_eq!(audit[2]["action"], "reactivate");
+    // Times with their zone; the admin user marked.
+    let t = stdout(&run(&["show", "acme"]).success());
+    let reactivated = t
+        .lines()
+        .find(|l| l.starts_with("Reactivated: "))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(
+        reactivated.contains("Z (") && reactivated.contains(" ago) by "),
+        "{reactivated}"
+    );
+    let admin_row = t
+        .lines()
+        .find(|l| l.starts_with("admin "))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(admin_row.contains("internal (admin)"), "{t}");
+    assert_eq!(
+        t.matches("(admin)").count(),
+        1,
+        "only the admin user is marked: {t}"
+    );
+    let users = v["users"].as_array().unwrap();
+    assert!(users.iter().all(|u| u["admin"] == (u["login"] == "admin")));
     let t = stdout(&run(&["show", "globex"]).success());
     assert!(
         t.contains("Recent changes (") && t.contains("passwd"),
@@ -240,5 +262,56 @@ fn node_slash_tenant_says_unknown_node_or_unreachable_node() {
     }
     // The live node still answers.
     run(&["show", "n1/acme", "-o", "json"]).success();
+    // check: what could not be counted is null / "-", not 0.
+    let a = run(&["check", "-o", "json"]).code(3);
+    let v = json(&a);
+    assert_eq!(v["nodes"][0]["tenants"], 1, "{v}");
+    assert_eq!(v["nodes"][1]["tenants"], Value::Null, "{v}");
+    assert_eq!(v["nodes"][1]["latency_ms"], Value::Null, "{v}");
+    let a = run(&["check"]).code(3);
+    let t = stdout(&a);
+    let row: Vec<&str> = t
+        .lines()
+        .find(|l| l.starts_with("n2 "))
+        .unwrap_or_else(|| panic!("{t}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        row,
+        ["n2", "direct", "unreachable", "-", "-", "-", "-", "1"],
+        "{t}"
+    );
     assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended"), None);
+}
+
+#[test]
+fn meaningless_options_are_refused_before_anything_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let err = |args: &[&str]| {
+        let a = tenantctl_with_home(home.path())
+            .args(["-i", "/nonexistent/nodes.toml"])
+            .args(args)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    let e = err(&["--concurrency", "0", "list"]);
+    assert!(e.contains("at least 1"), "{e}");
+    for cmd in [
+        vec!["suspend", "acme", "--reason", "x", "--yes"],
+        vec!["reactivate", "acme", "--yes"],
+        vec!["passwd", "acme", "--generate"],
+    ] {
+        let mut args = vec!["-o", "csv"];
+        args.extend(&cmd);
+        let e = err(&args);
+        assert!(
+            e.contains(&format!("-o csv is not available for {}", cmd[0])),
+            "{cmd:?}: {e}"
+        );
+        assert!(
+            !e.contains("inventory"),
+            "refused before the inventory: {e}"
+        );
+    }
 }

@@ -393,19 +393,41 @@ fn prompts_and_confirmations_on_a_terminal() {
         "typed-secret-1",
         16
     ));
-    // Two different entries: exit 2, nothing written.
-    let (code, _) = on_a_terminal(
+    // Three times two different entries: exit 2, nothing written.
+    let (code, screen) = on_a_terminal(
         &inv,
         dir.path(),
         "passwd acme",
-        "typed-secret-2\ntyped-secret-3\n",
+        "typed-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\n",
     );
-    assert_eq!(code, Some(2));
+    assert_eq!(code, Some(2), "{screen}");
+    assert!(
+        screen.contains("try again (2 left)")
+            && screen.contains("try again (1 left)")
+            && screen.contains("differ 3 times; nothing changed"),
+        "{screen}"
+    );
     assert!(crate::fixtures::login_works(
         &c,
         "acme",
         "admin",
         "typed-secret-1",
+        16
+    ));
+    // A mistyped repetition is asked again.
+    let (code, screen) = on_a_terminal(
+        &inv,
+        dir.path(),
+        "passwd acme",
+        "typed-secret-4\ntyped-secret-5\ntyped-secret-4\ntyped-secret-4\n",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("try again (2 left)"), "{screen}");
+    assert!(crate::fixtures::login_works(
+        &c,
+        "acme",
+        "admin",
+        "typed-secret-4",
         16
     ));
     // suspend asks [y/N]: "n" changes nothing, "y" suspends.
