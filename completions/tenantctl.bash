@@ -438,7 +438,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --layers --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +457,10 @@ _tenantctl() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1218,13 +1222,17 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --reason --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --reason --layers --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -106,6 +106,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l allow-tri
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l reason -d 'Why (stored in the tenant and the audit log; 1..500 characters)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l layers -d 'Suspension layers instead of the node\'s `suspend_layers`: users,crons,mail,connections; `+connections` adds to them' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
@@ -193,6 +194,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 suspended\t''
 all\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l reason -d 'Reason for every tenant whose line has no second column (1..500 characters)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l layers -d 'Suspension layers instead of the node\'s `suspend_layers`: users,crons,mail,connections; `+connections` adds to them' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r

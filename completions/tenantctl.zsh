@@ -102,6 +102,7 @@ _arguments "${_arguments_options[@]}" : \
 (suspend)
 _arguments "${_arguments_options[@]}" : \
 '--reason=[Why (stored in the tenant and the audit log; 1..500 characters)]:REASON:_default' \
+'--layers=[Suspension layers instead of the node'\''s \`suspend_layers\`\: users,crons,mail,connections; \`+connections\` adds to them]:LAYERS:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -216,6 +217,7 @@ _arguments "${_arguments_options[@]}" : \
 '--match=[Only tenants whose name matches this glob]:GLOB:_default' \
 '--status=[Only tenants in this state]:STATUS:(active suspended all)' \
 '--reason=[Reason for every tenant whose line has no second column (1..500 characters)]:REASON:_default' \
+'--layers=[Suspension layers instead of the node'\''s \`suspend_layers\`\: users,crons,mail,connections; \`+connections\` adds to them]:LAYERS:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: installs what a fresh Debian machine lacks for the
-# integration tests (PostgreSQL server binaries, OpenSSH server, a Python venv with
+# integration tests (PostgreSQL server binaries, OpenSSH server, PgBouncer, a Python venv with
 # passlib as the password-hash oracle), then runs `cargo test --locked "$@"`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +33,7 @@ as_root() {
 
 missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+[ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 have_initdb || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)

@@ -341,6 +341,10 @@ pub struct BulkSuspendArgs {
     /// Reason for every tenant whose line has no second column (1..500 characters)
     #[arg(long)]
     pub reason: Option<String>,
+    /// Suspension layers instead of the node's `suspend_layers`:
+    /// users,crons,mail,connections; `+connections` adds to them
+    #[arg(long, value_name = "LAYERS", allow_hyphen_values = true)]
+    pub layers: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -430,6 +434,10 @@ pub struct SuspendArgs {
     /// Why (stored in the tenant and the audit log; 1..500 characters)
     #[arg(long, required = true)]
     pub reason: String,
+    /// Suspension layers instead of the node's `suspend_layers`:
+    /// users,crons,mail,connections; `+connections` adds to them
+    #[arg(long, value_name = "LAYERS", allow_hyphen_values = true)]
+    pub layers: Option<String>,
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub yes: bool,
@@ -573,6 +581,7 @@ impl Cli {
             Command::Suspend(a) => config::Command::Suspend(config::SuspendOpts {
                 tenant: a.tenant,
                 reason: a.reason,
+                layers: a.layers,
                 yes: a.yes,
                 dry_run: a.dry_run,
             }),
@@ -584,9 +593,13 @@ impl Cli {
             }),
             Command::Bulk(b) => {
                 let (action, t) = match b {
-                    BulkCommand::Suspend(a) => {
-                        (config::BulkAction::Suspend { reason: a.reason }, a.targets)
-                    }
+                    BulkCommand::Suspend(a) => (
+                        config::BulkAction::Suspend {
+                            reason: a.reason,
+                            layers: a.layers,
+                        },
+                        a.targets,
+                    ),
                     BulkCommand::Reactivate(a) => (
                         config::BulkAction::Reactivate {
                             all_internal: matches!(a.restore_users, Some(RestoreArg::AllInternal)),

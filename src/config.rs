@@ -78,6 +78,8 @@ pub struct PasswdOpts {
 pub struct SuspendOpts {
     pub tenant: String,
     pub reason: String,
+    /// `--layers` as typed (parsed per node: `+x` adds to its default).
+    pub layers: Option<String>,
     pub yes: bool,
     pub dry_run: bool,
 }
@@ -94,6 +96,7 @@ pub struct ReactivateOpts {
 pub enum BulkAction {
     Suspend {
         reason: Option<String>,
+        layers: Option<String>,
     },
     Reactivate {
         all_internal: bool,

@@ -65,6 +65,47 @@ impl<'de> Deserialize<'de> for DurationText {
     }
 }
 
+/// `connect_timeout`: a duration text ("5s") or, as libpq's
+/// `connect_timeout`, an integer number of seconds (`5` = "5s"). libpq takes 0
+/// (or nothing) as "wait forever"; tenantctl always bounds the connection, so
+/// 0 is refused.
+#[derive(Debug, Clone, Copy)]
+struct ConnectTimeout(Duration);
+
+impl<'de> Deserialize<'de> for ConnectTimeout {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(i64),
+            Text(String),
+        }
+        let v = match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "invalid connect_timeout; expected whole seconds (e.g. 5, as libpq) or a duration such as \"5s\", \"500ms\"",
+            )
+        })? {
+            Raw::Secs(n) if n <= 0 => {
+                return Err(serde::de::Error::custom(format!(
+                    "connect_timeout {n}: must be at least 1 second (libpq's 0 means wait forever; tenantctl always bounds the connection)"
+                )))
+            }
+            Raw::Secs(n) => Duration::from_secs(n as u64),
+            Raw::Text(s) => humantime::parse_duration(s.trim()).map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "invalid duration {s:?} ({e}); expected e.g. 5 (seconds, as libpq), \"5s\", \"500ms\""
+                ))
+            })?,
+        };
+        if v.is_zero() {
+            return Err(serde::de::Error::custom(
+                "connect_timeout must be more than 0 (tenantctl always bounds the connection)",
+            ));
+        }
+        Ok(ConnectTimeout(v))
+    }
+}
+
 /// Keys allowed both in `[defaults]` and in each `[[node]]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,7 +117,9 @@ struct RawSettings {
     maintenance_db: Option<String>,
     sslmode: Option<SslMode>,
     sslrootcert: Option<String>,
-    connect_timeout: Option<DurationText>,
+    sslcert: Option<String>,
+    sslkey: Option<String>,
+    connect_timeout: Option<ConnectTimeout>,
     statement_timeout: Option<DurationText>,
     max_connections: Option<Spanned<u32>>,
     exclude: Option<Vec<String>>,
@@ -84,6 +127,9 @@ struct RawSettings {
     password: Option<Spanned<String>>,
     labels: Option<BTreeMap<String, String>>,
     password_scheme: Option<PasswordScheme>,
+    /// Suspension layers: users, crons, mail, connections.
+    suspend_layers: Option<Spanned<Vec<String>>>,
+    pgbouncer: Option<crate::transport::startup::Pooler>,
     ssh: Option<Spanned<RawSsh>>,
 }
 
@@ -133,7 +179,7 @@ impl std::fmt::Display for Host {
 pub enum PasswordSource {
     Inline(String),
     Env(String),
-    /// libpq pass file, then `$PGPASSWORD`.
+    /// `$PGPASSWORD`, then the libpq pass file.
     Default,
 }
 
@@ -199,7 +245,12 @@ pub struct Node {
     pub user: String,
     pub maintenance_db: String,
     pub sslmode: SslMode,
+    /// `"system"`: the OS trust store (libpq 16+).
     pub sslrootcert: Option<PathBuf>,
+    /// Client certificate; `None`: `~/.postgresql/postgresql.crt` if it exists.
+    pub sslcert: Option<PathBuf>,
+    /// Its private key; `None`: `~/.postgresql/postgresql.key`.
+    pub sslkey: Option<PathBuf>,
     pub connect_timeout: Duration,
     pub statement_timeout: Duration,
     pub max_connections: usize,
@@ -208,6 +259,11 @@ pub struct Node {
     pub password: PasswordSource,
     pub labels: BTreeMap<String, String>,
     pub password_scheme: PasswordScheme,
+    /// What `suspend` switches off (default users, crons, mail).
+    pub suspend_layers: crate::odoo::layers::LayerSet,
+    /// Behind PgBouncer (`pgbouncer = "session"` / `"transaction"`): the
+    /// session settings are sent as statements, not startup options.
+    pub pooler: crate::transport::startup::Pooler,
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
@@ -231,30 +287,50 @@ impl Node {
         ALWAYS_EXCLUDED.contains(&db) || self.exclude_set.is_match(db)
     }
 
-    /// The password for a connection to `db`, following the inventory, then the
-    /// libpq pass file, then `$PGPASSWORD`.
-    pub fn password_for(&self, db: &str, passfile: &PassFile) -> Result<Option<String>> {
-        match &self.password {
-            PasswordSource::Inline(p) => Ok(Some(p.clone())),
-            PasswordSource::Env(var) => match std::env::var(var) {
-                Ok(v) => Ok(Some(v)),
-                Err(_) => Err(Error::usage(anyhow!(
-                    "node {}: password_env names {var}, which is not set",
-                    self.name
-                ))),
-            },
-            PasswordSource::Default => {
-                let host = match &self.host {
-                    Host::Tcp(h) => h.clone(),
-                    Host::Socket(p) => p.display().to_string(),
-                };
-                let is_socket = matches!(self.host, Host::Socket(_));
-                if let Some(p) = passfile.lookup(&host, is_socket, self.port, db, &self.user) {
-                    return Ok(Some(p));
-                }
-                Ok(std::env::var("PGPASSWORD").ok())
-            }
+    /// The password for a connection to `db`, in libpq's order: the
+    /// inventory's `password` / `password_env` (libpq's connection-string
+    /// password), then a non-empty `$PGPASSWORD`, then the pass file. An
+    /// empty password counts as none (libpq: "no password supplied").
+    pub fn password_for(&self, db: &str, passfile: &PassFile) -> Result<Option<Vec<u8>>> {
+        let given = match &self.password {
+            PasswordSource::Inline(p) => Some(p.clone()),
+            PasswordSource::Env(var) => Some(self.password_env_value(var)?),
+            PasswordSource::Default => None,
+        };
+        if let Some(p) = given.filter(|p| !p.is_empty()) {
+            return Ok(Some(p.into_bytes()));
         }
+        if let Some(p) = std::env::var_os("PGPASSWORD").filter(|v| !v.is_empty()) {
+            return Ok(Some(std::os::unix::ffi::OsStringExt::into_vec(p)));
+        }
+        let host = match &self.host {
+            Host::Tcp(h) => h.clone(),
+            Host::Socket(p) => p.display().to_string(),
+        };
+        let is_socket = matches!(self.host, Host::Socket(_));
+        Ok(passfile
+            .lookup(&host, is_socket, self.port, db, &self.user)
+            .filter(|p| !p.is_empty()))
+    }
+
+    /// The value of the variable named by `password_env`; unset (or not
+    /// UTF-8) is a configuration error naming the variable.
+    fn password_env_value(&self, var: &str) -> Result<String> {
+        std::env::var(var).map_err(|_| {
+            Error::usage(anyhow!(
+                "node {}: password_env names {var}, which is not set (or not UTF-8); set it or remove password_env",
+                self.name
+            ))
+        })
+    }
+
+    /// Checks the configuration that can only be checked at run time (the
+    /// `password_env` variable), before any connection: exit 2, said once.
+    pub fn check_runtime_config(&self) -> Result<()> {
+        if let PasswordSource::Env(var) = &self.password {
+            self.password_env_value(var)?;
+        }
+        Ok(())
     }
 }
 
@@ -475,6 +551,18 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             PasswordSource::Default
         };
         let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
+        let suspend_layers = match n
+            .suspend_layers
+            .as_ref()
+            .or(defaults.suspend_layers.as_ref())
+        {
+            None => crate::odoo::layers::LayerSet::DEFAULT,
+            Some(l) => crate::odoo::layers::LayerSet::parse(
+                &l.get_ref().join(","),
+                crate::odoo::layers::LayerSet::DEFAULT,
+            )
+            .map_err(|e| at(path, text, Some(l.span()), format!("suspend_layers: {e}")))?,
+        };
         let mut labels = defaults.labels.clone().unwrap_or_default();
         labels.extend(n.labels.clone().unwrap_or_default());
         nodes.push(Node {
@@ -486,6 +574,8 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .unwrap_or_else(|| "postgres".into()),
             sslmode: n.sslmode.or(defaults.sslmode).unwrap_or(SslMode::Prefer),
             sslrootcert: pick(&n.sslrootcert, &defaults.sslrootcert).map(|p| expand_home(&p)),
+            sslcert: pick(&n.sslcert, &defaults.sslcert).map(|p| expand_home(&p)),
+            sslkey: pick(&n.sslkey, &defaults.sslkey).map(|p| expand_home(&p)),
             connect_timeout: n
                 .connect_timeout
                 .or(defaults.connect_timeout)
@@ -505,6 +595,8 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .password_scheme
                 .or(defaults.password_scheme)
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
+            suspend_layers,
+            pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
             ssh,
         });
     }
@@ -801,6 +893,25 @@ ssh = { host = "pg3", user = "root", config_file = "/etc/fleet/ssh_config" }
             format!("{e:#}").contains("nodes.toml:5:8: ssh port"),
             "{e:#}"
         );
+    }
+
+    #[test]
+    fn connect_timeout_takes_libpq_seconds() {
+        let t = |v: &str| {
+            p(&format!("[[node]]\nname = \"a\"\nconnect_timeout = {v}\n"))
+                .map(|i| i.nodes[0].connect_timeout)
+        };
+        assert_eq!(t("5").unwrap(), Duration::from_secs(5));
+        assert_eq!(t("\"5s\"").unwrap(), Duration::from_secs(5));
+        assert_eq!(t("\"1500ms\"").unwrap(), Duration::from_millis(1500));
+        let e = format!("{:#}", t("0").unwrap_err());
+        assert!(
+            e.contains("nodes.toml:3:19") && e.contains("at least 1 second"),
+            "{e}"
+        );
+        let e = format!("{:#}", t("1.5").unwrap_err());
+        assert!(e.contains("whole seconds"), "{e}");
+        assert!(t("\"soon\"").is_err());
     }
 
     #[test]

@@ -43,12 +43,31 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
             "no node matches the --node/--label selection"
         )));
     }
+    // Configuration that only the environment can complete (password_env):
+    // one error, exit 2, before any connection.
+    for n in &nodes {
+        n.check_runtime_config()?;
+    }
     Ok(nodes)
 }
 
 /// The candidate tenant databases of a node: one query on its maintenance
 /// database, then the node's `exclude` patterns and the always-excluded names.
+/// Databases the role may not CONNECT to are not tenants (another
+/// application's databases on a shared node): left out, never an error.
 pub async fn node_candidates(
+    link: &NodeLink,
+    t: &Transport,
+    sizes: probe::Sizes,
+) -> anyhow::Result<Vec<Candidate>> {
+    let mut all = node_databases(link, t, sizes).await?;
+    all.retain(|c| c.connect);
+    Ok(all)
+}
+
+/// Like [`node_candidates`], with the databases the role may not CONNECT to
+/// (`connect == false`), for `list --all-databases`.
+pub async fn node_databases(
     link: &NodeLink,
     t: &Transport,
     sizes: probe::Sizes,

@@ -140,6 +140,11 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         let t = t.clone();
         set.spawn(async move {
             let r = async {
+                if cand.blocked.is_some() {
+                    // Suspended with the connections layer: nothing to
+                    // connect to, by design.
+                    return anyhow::Ok(TenantCheck::Ok);
+                }
                 let conn = link.connect(&cand.name, &t).await?;
                 let c = check::tenant(&conn).await?;
                 if c == TenantCheck::NotOdoo {
@@ -157,6 +162,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
                 problems.extend(found.iter().map(|f| {
                     format!("{f}: suspend, reactivate and passwd refuse unless --allow-triggers")
                 }));
+                problems.extend(drift(&conn).await?);
                 anyhow::Ok(if problems.is_empty() {
                     TenantCheck::Ok
                 } else {
@@ -192,6 +198,41 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     c.problems.extend(problems);
     c.ok = c.problems.is_empty();
     c
+}
+
+/// A tenant marked suspended with something of a recorded layer active
+/// again (a user switched on by hand, a job re-enabled by a module update),
+/// or a tenant not marked suspended whose users are all archived.
+async fn drift(conn: &crate::transport::Conn) -> anyhow::Result<Vec<String>> {
+    use crate::odoo::{layers, suspension};
+    let st = suspension::state(&conn.client).await?;
+    let (active, _) = suspension::observed(&conn.client, conn.deadline).await?;
+    if !st.suspended() {
+        return Ok(if active.is_empty() {
+            vec!["drift: not suspended, but every user is archived".into()]
+        } else {
+            vec![]
+        });
+    }
+    let mut out = Vec::new();
+    if !active.is_empty() {
+        out.push(format!("users {active:?} are active"));
+    }
+    let tables = layers::tables(&conn.client, conn.deadline).await?;
+    out.extend(
+        layers::strays(
+            &conn.client,
+            &tables,
+            st.layers(),
+            &st.mail_record(),
+            conn.deadline,
+        )
+        .await?,
+    );
+    Ok(out
+        .into_iter()
+        .map(|d| format!("drift: suspended, but {d}; `tenantctl suspend` switches them off again"))
+        .collect())
 }
 
 fn ms(since: Instant) -> f64 {

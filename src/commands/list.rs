@@ -14,7 +14,7 @@ use crate::config::{ListOpts, Output, Sort, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::probe::{self, Probe};
 use crate::output::{csv_line, human_size, out, out_json, relative, Col, Tint};
-use crate::targets::node_candidates;
+use crate::targets::node_databases;
 use crate::transport::{NodeLink, Transport, Via};
 
 /// One row of the listing (the documented JSON object).
@@ -22,7 +22,7 @@ use crate::transport::{NodeLink, Transport, Via};
 pub struct Row {
     pub node: String,
     pub tenant: String,
-    /// active | suspended | not-odoo
+    /// active | suspended | not-odoo | no-access (the role may not CONNECT)
     pub status: &'static str,
     pub users: Option<i64>,
     pub portal_users: Option<i64>,
@@ -31,6 +31,14 @@ pub struct Row {
     pub last_login: Option<String>,
     pub suspended_at: Option<String>,
     pub suspended_reason: Option<String>,
+    /// Suspended with the `connections` layer: the database refuses
+    /// connections (what is shown comes from the node's catalog).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
+    /// A suspended tenant with active users, or a tenant not marked
+    /// suspended whose users are all archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
     pub via: Via,
 }
 
@@ -101,6 +109,14 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
         StatusFilter::Suspended => r.status == "suspended",
     });
     sort(&mut rows, opts.sort);
+    for r in rows.iter().filter(|r| r.drift.is_some()) {
+        ctx.printer.warn(format!(
+            "{}/{}: drift: {}",
+            r.node,
+            r.tenant,
+            r.drift.as_deref().unwrap_or_default()
+        ));
+    }
     errors.sort_by(|a, b| a.node.cmp(&b.node).then(a.error.cmp(&b.error)));
     print(ctx, &rows, &errors);
     Ok(if errors.is_empty() {
@@ -120,7 +136,7 @@ async fn list_node(
     all_dbs: bool,
     tx: &tokio::sync::mpsc::UnboundedSender<Event>,
 ) -> bool {
-    let cands = match node_candidates(link, t, probe::Sizes::With).await {
+    let cands = match node_databases(link, t, probe::Sizes::With).await {
         Ok(c) => c,
         Err(e) => {
             let _ = tx.send(Event::Error(NodeError {
@@ -135,10 +151,26 @@ async fn list_node(
         .into_iter()
         .filter(|c| matcher.is_none_or(|m| m.is_match(&c.name)))
     {
+        // Not this role's database: never connected to, not an error.
+        if !c.connect {
+            if all_dbs {
+                let _ = tx.send(Event::Row(no_access_row(link, c)));
+            }
+            continue;
+        }
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
             let r = async {
+                // Blocked by the connections layer: known from the catalog.
+                if let Some(b) = &c.blocked {
+                    return Ok(Probe::Tenant(probe::Summary {
+                        suspended: true,
+                        suspended_at: b.at.clone(),
+                        suspended_reason: b.reason.clone(),
+                        ..Default::default()
+                    }));
+                }
                 let conn = link.connect(&c.name, &t).await?;
                 probe::summary(&conn).await
             }
@@ -159,11 +191,21 @@ async fn list_node(
             last_login: None,
             suspended_at: None,
             suspended_reason: None,
+            blocked: false,
+            drift: None,
             via: link.via,
         };
         let ev = match r {
+            Ok(Probe::Tenant(s)) if c.blocked.is_some() => Event::Row(Row {
+                status: "suspended",
+                blocked: true,
+                suspended_at: s.suspended_at,
+                suspended_reason: s.suspended_reason,
+                ..base
+            }),
             Ok(Probe::Tenant(s)) => Event::Row(Row {
                 status: if s.suspended { "suspended" } else { "active" },
+                drift: drift_of(&s),
                 users: Some(s.users),
                 portal_users: Some(s.portal_users),
                 odoo_version: Some(crate::odoo::series_from_version(&s.version)),
@@ -187,6 +229,38 @@ async fn list_node(
         let _ = tx.send(ev);
     }
     true
+}
+
+/// Drift that the listing's one round trip shows (`check` looks at every
+/// layer).
+fn drift_of(s: &probe::Summary) -> Option<String> {
+    let active = s.users + s.portal_users;
+    if s.suspended && active > 0 {
+        Some(format!("suspended, but {active} users are active"))
+    } else if !s.suspended && active == 0 {
+        Some("not suspended, but every user is archived".into())
+    } else {
+        None
+    }
+}
+
+/// A database the role may not CONNECT to, for `--all-databases`.
+fn no_access_row(link: &NodeLink, c: probe::Candidate) -> Row {
+    Row {
+        node: link.name().to_string(),
+        tenant: c.name,
+        status: "no-access",
+        users: None,
+        portal_users: None,
+        size_bytes: None,
+        odoo_version: None,
+        last_login: None,
+        suspended_at: None,
+        suspended_reason: None,
+        blocked: false,
+        drift: None,
+        via: link.via,
+    }
 }
 
 fn sort(rows: &mut [Row], by: Sort) {

@@ -44,6 +44,9 @@ struct Shown<'a> {
     suspended_reason: Option<&'a str>,
     suspended_by: Option<&'a str>,
     recorded_users: Option<usize>,
+    /// The suspension layers recorded (users, crons, mail, connections).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suspended_layers: Option<Vec<&'static str>>,
     reactivated_at: Option<&'a str>,
     reactivated_by: Option<&'a str>,
     users: &'a [UserLine],
@@ -66,19 +69,71 @@ pub fn rfc3339_utc(v: &str) -> String {
     }
 }
 
+/// A tenant that refuses connections: what the node's catalog tells, when
+/// tenantctl blocked it (suspension layer `connections`).
+async fn show_blocked(ctx: &Ctx, target: &crate::targets::Target, e: anyhow::Error) -> Result<u8> {
+    let who = target.display();
+    let fail = |e: anyhow::Error| Error::failed(e.context(format!("{who}: connect")));
+    let Ok(m) = target
+        .link
+        .connect(&target.link.node.maintenance_db, &ctx.transport)
+        .await
+    else {
+        return Err(fail(e));
+    };
+    let st = crate::odoo::layers::db_state(&m.client, &target.db, m.deadline).await;
+    let Some(b) = st
+        .ok()
+        .filter(|s| !s.allow_connections)
+        .and_then(|s| s.comment)
+        .as_deref()
+        .and_then(crate::odoo::layers::Blocked::parse)
+    else {
+        return Err(fail(e));
+    };
+    match ctx.printer.format {
+        crate::config::Output::Json => crate::output::out_json(&serde_json::json!({
+            "node": target.link.name(),
+            "tenant": target.db,
+            "via": target.link.via,
+            "address": target.link.node.address(),
+            "status": "suspended",
+            "blocked": true,
+            "suspended_at": b.at,
+            "suspended_reason": b.reason,
+            "suspended_by": b.by,
+            "suspended_layers": ["users", "crons", "mail", "connections"],
+        })),
+        _ => out(&crate::output::esc_lines(&format!(
+            "Tenant:      {}\nNode:        {} ({}, {})\nStatus:      suspended, blocked: the database accepts no connections\nSuspended:   {} by {}\nReason:      {}\nLayers:      connections (and what was recorded inside the tenant)",
+            target.db,
+            target.link.name(),
+            target.link.node.address(),
+            target.link.via,
+            b.at.as_deref().unwrap_or("-"),
+            b.by.as_deref().unwrap_or("-"),
+            b.reason.as_deref().unwrap_or("-"),
+        ))),
+    }
+    Ok(crate::error::EXIT_OK)
+}
+
 pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     let target = ctx.resolve(spec).await?;
     let who = target.display();
-    let conn = target
-        .link
-        .connect(&target.db, &ctx.transport)
-        .await
-        .map_err(|e| Error::failed(e.context(format!("{who}: connect"))))?;
+    let conn = match target.link.connect(&target.db, &ctx.transport).await {
+        Ok(c) => c,
+        Err(e) => return show_blocked(ctx, &target, e).await,
+    };
     let d = details::details(&conn)
         .await
         .map_err(|e| Error::failed(e.context(who.clone())))?;
     let get = |k: &str| d.params.get(k).map(String::as_str);
     let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));
+    let layer_state = crate::odoo::suspension::State {
+        params: d.params.clone(),
+        ..Default::default()
+    };
     let recorded = get(keys::SUSPENDED_USER_IDS)
         .and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok())
         .map(|v| v.len());
@@ -110,6 +165,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         suspended_reason: get(keys::SUSPENDED_REASON).filter(|_| suspended),
         suspended_by: get(keys::SUSPENDED_BY).filter(|_| suspended),
         recorded_users: recorded.filter(|_| suspended),
+        suspended_layers: suspended.then(|| layer_state.layers().names()),
         reactivated_at: get(keys::REACTIVATED_AT),
         reactivated_by: get(keys::REACTIVATED_BY),
         users: &d.users,
@@ -137,7 +193,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     u.kind.to_string(),
                     u.admin.to_string(),
                     u.active.to_string(),
-                    u.two_factor.to_string(),
+                    u.two_factor.map(|v| v.to_string()).unwrap_or_default(),
                     u.last_login.clone().unwrap_or_default(),
                 ]));
             }
@@ -174,6 +230,9 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                         .map(|n| format!("{n} users to switch on at reactivation"))
                         .unwrap_or_else(|| "no record of users (old agent)".into())
                 ));
+                if let Some(l) = &s.suspended_layers {
+                    text.push_str(&format!("Layers:      {}\n", l.join(", ")));
+                }
             }
             if s.reactivated_at.is_some() {
                 text.push_str(&format!(
@@ -202,7 +261,12 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                         u.kind.to_string()
                     },
                     if u.active { "yes" } else { "no" }.to_string(),
-                    if u.two_factor { "on" } else { "off" }.to_string(),
+                    match u.two_factor {
+                        Some(true) => "on",
+                        Some(false) => "off",
+                        None => "?",
+                    }
+                    .to_string(),
                     u.last_login
                         .as_deref()
                         .map(|t| relative(t, now))

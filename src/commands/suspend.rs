@@ -75,16 +75,32 @@ async fn run_one(ctx: &Ctx, run: Run, job: Job) -> Result<u8> {
     ))
 }
 
+/// Resolves and connects; a tenant that refuses connections (one blocked
+/// by the `connections` layer) is left to the pipeline, which reads its
+/// record from the node's catalog.
+async fn target_and_conn(
+    ctx: &Ctx,
+    spec: &str,
+) -> Result<(crate::targets::Target, Option<crate::transport::Conn>)> {
+    let target = ctx.resolve_for_write(spec).await?;
+    let conn = target.link.connect(&target.db, &ctx.transport).await.ok();
+    Ok((target, conn))
+}
+
 pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
     check_reason(&o.reason).map_err(|e| Error::usage(anyhow!("--reason: {e}")))?;
+    if let Some(l) = &o.layers {
+        crate::odoo::layers::LayerSet::parse(l, crate::odoo::layers::LayerSet::DEFAULT)
+            .map_err(|e| Error::usage(anyhow!("--layers: {e}")))?;
+    }
     let log = if o.dry_run {
         None
     } else {
         Some(Arc::new(ctx.audit_log()?))
     };
-    let (target, conn) = open(ctx, &o.tenant, "suspend").await?;
+    let (target, conn) = target_and_conn(ctx, &o.tenant).await?;
     let who = target.display();
-    if !o.dry_run && !o.yes {
+    if let (false, false, Some(conn)) = (o.dry_run, o.yes, &conn) {
         let st = suspension::state(&conn.client)
             .await
             .map_err(|e| Error::failed(e.context(who.clone())))?;
@@ -93,7 +109,7 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
             .map_err(|e| Error::failed(e.context(who.clone())))?;
         if (!st.suspended() || !users.is_empty())
             && !confirm(&format!(
-                "Suspend {who}: switch off {} active users and record them?",
+                "Suspend {who}: switch off {} active users, and the node's other suspension layers, and record them?",
                 users.len()
             ))?
         {
@@ -101,9 +117,15 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
             return Ok(EXIT_FAILED);
         }
     }
-    let run = ctx.run(Action::Suspend, log, o.dry_run);
+    let run = ctx.run(
+        Action::Suspend {
+            layers: o.layers.clone(),
+        },
+        log,
+        o.dry_run,
+    );
     let mut job = Job::for_target(target, o.tenant.clone(), Some(o.reason.clone()));
-    job.conn = Some(conn);
+    job.conn = conn;
     run_one(ctx, run, job).await
 }
 
@@ -113,7 +135,7 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
     } else {
         Some(Arc::new(ctx.audit_log()?))
     };
-    let (target, conn) = open(ctx, &o.tenant, "reactivate").await?;
+    let (target, conn) = target_and_conn(ctx, &o.tenant).await?;
     let who = target.display();
     let restore = if o.all_internal {
         Restore::AllInternal
@@ -121,19 +143,31 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
         Restore::Recorded
     };
     if !o.dry_run && !o.yes {
-        let st = suspension::state(&conn.client)
-            .await
-            .map_err(|e| Error::failed(e.context(who.clone())))?;
-        if st.suspended() {
-            let plan = suspension::users_to_reactivate(&conn.client, &st, restore)
-                .await
-                .map_err(|e| Error::failed(e.context(who.clone())))?;
-            // Refusals go through the pipeline (reported and audited) without
-            // a question.
-            if let ReactivatePlan::Users { users, .. } = plan {
+        match &conn {
+            Some(conn) => {
+                let st = suspension::state(&conn.client)
+                    .await
+                    .map_err(|e| Error::failed(e.context(who.clone())))?;
+                if st.suspended() {
+                    let plan = suspension::users_to_reactivate(&conn.client, &st, restore)
+                        .await
+                        .map_err(|e| Error::failed(e.context(who.clone())))?;
+                    // Refusals go through the pipeline (reported and audited)
+                    // without a question.
+                    if let ReactivatePlan::Users { users, .. } = plan {
+                        if !confirm(&format!(
+                            "Reactivate {who}: switch on {} users and the recorded layers?",
+                            users.len()
+                        ))? {
+                            ctx.printer.info("aborted; nothing changed");
+                            return Ok(EXIT_FAILED);
+                        }
+                    }
+                }
+            }
+            None => {
                 if !confirm(&format!(
-                    "Reactivate {who}: switch on {} users?",
-                    users.len()
+                    "Reactivate {who}: it accepts no connections (blocked?); allow them again and restore its recorded layers?"
                 ))? {
                     ctx.printer.info("aborted; nothing changed");
                     return Ok(EXIT_FAILED);
@@ -143,6 +177,6 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
     }
     let run = ctx.run(Action::Reactivate(restore), log, o.dry_run);
     let mut job = Job::for_target(target, o.tenant.clone(), None);
-    job.conn = Some(conn);
+    job.conn = conn;
     run_one(ctx, run, job).await
 }

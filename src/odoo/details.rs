@@ -18,8 +18,9 @@ pub struct UserLine {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub active: bool,
-    /// `res_users.totp_secret` set (auth_totp).
-    pub two_factor: bool,
+    /// `res_users.totp_secret` set (auth_totp); `None` when the role may not
+    /// read that column (the least-privilege grants do not include it).
+    pub two_factor: Option<bool>,
     pub last_login: Option<String>,
     /// The user behind xmlid `base.user_admin` (`passwd`'s default user).
     pub admin: bool,
@@ -40,22 +41,24 @@ pub struct Details {
 ///   id 1 is the main company Odoo creates), ICP `database.create_date` (set by
 ///   Odoo at creation) and the `tenant.*` keys;
 /// - the users but `__system__` (id 1): login, partner name, `share`
-///   (portal/public) or not (internal), active, 2FA (`totp_secret`, present
-///   only with auth_totp, read through to_jsonb so its absence is no error;
-///   the secret itself never leaves the server), last login
+///   (portal/public) or not (internal), active, 2FA (`totp_secret IS NOT
+///   NULL`, only when auth_totp's column exists and is granted, found in
+///   pg_attribute first; the secret itself is never read), last login
 ///   (`max(res_users_log.create_date)` of that user), active internal users
 ///   first.
 ///
 /// The public user (the website runs as it) is the one in `base.group_public`
 /// or behind xmlid `base.public_user`; a NULL `active` (Odoo allows it)
 /// reads as inactive.
-const DETAILS_SQL: &str = "SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+fn details_sql(totp: super::privileges::Totp) -> String {
+    let totp = totp.flag_sql("u");
+    format!("SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
             pg_database_size(current_database()), \
             (SELECT name FROM public.res_company ORDER BY id LIMIT 1), \
             (SELECT json_object_agg(key, value) FROM public.ir_config_parameter \
               WHERE key LIKE 'tenant.%' OR key = 'database.create_date'); \
      SELECT u.id::int8, u.login, coalesce(p.name, ''), u.share, coalesce(u.active, false), \
-            (to_jsonb(u) ->> 'totp_secret') IS NOT NULL, \
+            {totp}, \
             (SELECT to_char(max(l.create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM public.res_users_log l WHERE l.create_uid = u.id), \
             u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'public_user' AND d.model = 'res.users' \
                      UNION SELECT r.uid FROM public.res_groups_users_rel r JOIN public.ir_model_data g ON g.res_id = r.gid \
@@ -63,10 +66,12 @@ const DETAILS_SQL: &str = "SELECT (SELECT latest_version FROM public.ir_module_m
             u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users') \
        FROM public.res_users u LEFT JOIN public.res_partner p ON p.id = u.partner_id \
       WHERE u.id <> 1 \
-      ORDER BY (coalesce(u.active, false) AND NOT u.share) DESC, coalesce(u.active, false) DESC, u.share, u.login";
+      ORDER BY (coalesce(u.active, false) AND NOT u.share) DESC, coalesce(u.active, false) DESC, u.share, u.login")
+}
 
 pub async fn details(client: &Client) -> anyhow::Result<Details> {
-    let msgs = match client.simple_query(DETAILS_SQL).await {
+    let totp = super::privileges::totp_column(client).await?;
+    let msgs = match client.simple_query(&details_sql(totp)).await {
         Ok(m) => m,
         Err(e) if sqlstate(&e) == Some("42P01") => return Err(anyhow!("not an Odoo database")),
         Err(e) => return Err(pg_error(&e)),
@@ -108,7 +113,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                         "internal"
                     },
                     active: r.get(4) == Some("t"),
-                    two_factor: r.get(5) == Some("t"),
+                    two_factor: r.get(5).map(|v| v == "t"),
                     last_login: r.get(6).map(str::to_string),
                     admin: r.get(8) == Some("t"),
                 })

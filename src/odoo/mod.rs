@@ -3,9 +3,11 @@
 //! workers are told that cached data changed. Every SQL statement of tenantctl
 //! lives below this module, next to the Odoo behaviour it relies on.
 
+pub mod argon2_guard;
 pub mod check;
 pub mod details;
 pub mod guard;
+pub mod layers;
 pub mod password;
 pub mod privileges;
 pub mod probe;
@@ -22,6 +24,11 @@ pub mod keys {
     pub const SUSPENDED_BY: &str = "tenant.suspended_by";
     pub const SUSPENDED_REASON: &str = "tenant.suspended_reason";
     pub const SUSPENDED_USER_IDS: &str = "tenant.suspended_user_ids";
+    /// Layer records (see `layers`): the `ir_cron` ids switched off, what the
+    /// mail layer switched off (JSON object), the layers applied (JSON array).
+    pub const SUSPENDED_CRON_IDS: &str = "tenant.suspended_cron_ids";
+    pub const SUSPENDED_MAIL: &str = "tenant.suspended_mail";
+    pub const SUSPENDED_LAYERS: &str = "tenant.suspended_layers";
     pub const REACTIVATED_AT: &str = "tenant.reactivated_at";
     pub const REACTIVATED_BY: &str = "tenant.reactivated_by";
     /// A random token written by every suspend/reactivate transaction: after a

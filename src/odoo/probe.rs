@@ -13,6 +13,13 @@ pub struct Candidate {
     pub name: String,
     /// `pg_database_size`; `None` when the role may not connect to it.
     pub size_bytes: Option<i64>,
+    /// Blocked by tenantctl's `connections` suspension layer: the record
+    /// from the database's comment (no connection to it is possible).
+    pub blocked: Option<super::layers::Blocked>,
+    /// The role has CONNECT on the database. A database it may not connect
+    /// to (another application's) is not a tenant of this role and is never
+    /// connected to: `list --all-databases` shows it as `no-access`.
+    pub connect: bool,
 }
 
 /// Odoo's own database list (odoo/service/db.py `list_dbs`) skips templates and
@@ -20,14 +27,25 @@ pub struct Candidate {
 /// false vanishes from Odoo's routing). `pg_database_size` needs CONNECT on the
 /// database, hence the privilege check. The caller applies the node's
 /// `exclude` patterns and the always-excluded names.
-const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') \
-     THEN pg_database_size(oid) END \
-     FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname";
+///
+/// A database tenantctl blocked (suspension layer `connections`) has
+/// `datallowconn = false` and tenantctl's record in its comment: it stays a
+/// tenant (suspended, blocked), read from the catalog only.
+const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN datallowconn AND has_database_privilege(oid, 'CONNECT') \
+     THEN pg_database_size(oid) END, has_database_privilege(oid, 'CONNECT'), \
+     CASE WHEN NOT datallowconn THEN shobj_description(oid, 'pg_database') END \
+     FROM pg_catalog.pg_database WHERE NOT datistemplate \
+       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%') \
+     ORDER BY datname";
 
 /// The same list without sizes: `pg_database_size` walks every database's
 /// directory (about 0.16 ms of server time per database), which resolving a
 /// name or running `bulk`/`check` does not need.
-const NAMES_SQL: &str = "SELECT datname, NULL FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname";
+const NAMES_SQL: &str = "SELECT datname, NULL, has_database_privilege(oid, 'CONNECT'), \
+     CASE WHEN NOT datallowconn THEN shobj_description(oid, 'pg_database') END \
+     FROM pg_catalog.pg_database WHERE NOT datistemplate \
+       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%') \
+     ORDER BY datname";
 
 /// Whether a listing needs database sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +65,8 @@ pub async fn candidates(client: &Client, sizes: Sizes) -> anyhow::Result<Vec<Can
         .map(|r| Candidate {
             name: r.get(0).unwrap_or_default().to_string(),
             size_bytes: r.get(1).and_then(|s| s.parse().ok()),
+            connect: r.get(2) == Some("t"),
+            blocked: r.get(3).and_then(super::layers::Blocked::parse),
         })
         .collect())
 }

@@ -17,6 +17,7 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 
 use std::time::Duration;
 
+use super::layers::{self, LayerSet};
 use super::signal::{Signals, DETECT_COLUMNS};
 use super::{guard, keys, within, WriteError};
 use crate::error::pg_error;
@@ -37,6 +38,34 @@ impl State {
     }
     pub fn get(&self, key: &str) -> Option<&str> {
         self.params.get(key).map(String::as_str)
+    }
+    /// A JSON array of ids under `key` (empty when absent or unreadable).
+    pub fn ids(&self, key: &str) -> Vec<i64> {
+        self.get(key)
+            .and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok())
+            .unwrap_or_default()
+    }
+    /// The mail layer's record.
+    pub fn mail_record(&self) -> layers::MailRecord {
+        self.get(keys::SUSPENDED_MAIL)
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default()
+    }
+    /// The layers recorded (a suspension from before layers: users only).
+    pub fn layers(&self) -> LayerSet {
+        let mut set = LayerSet {
+            users: true,
+            ..LayerSet::default()
+        };
+        if let Some(names) = self
+            .get(keys::SUSPENDED_LAYERS)
+            .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
+        {
+            for n in names {
+                let _ = set.add(&n);
+            }
+        }
+        set
     }
     /// The ids recorded at suspension: `None` when absent (the old agent's
     /// suspensions), `Some(Err)` when present but not a JSON array of ids.
@@ -278,7 +307,14 @@ const REACTIVATE_USERS_SQL: &str = "UPDATE public.res_users SET active = true \
 const DROP_RECORD_SQL: &str = "DELETE FROM public.ir_config_parameter WHERE key = $1";
 
 /// The tables suspend and reactivate write (and the signaling tables of 19+).
-pub const WRITTEN_TABLES: [&str; 2] = ["res_users", "ir_config_parameter"];
+pub const WRITTEN_TABLES: [&str; 6] = [
+    "res_users",
+    "ir_config_parameter",
+    "ir_cron",
+    "ir_mail_server",
+    "fetchmail_server",
+    "mail_mail",
+];
 
 /// How a write runs.
 #[derive(Debug, Clone)]
@@ -290,6 +326,9 @@ pub struct WriteOpts {
     /// Written to ICP `tenant.write_token` with the change, to settle a lost
     /// COMMIT acknowledgement.
     pub token: String,
+    /// The layers to apply (suspend); `connections` is applied by the caller
+    /// after the commit.
+    pub layers: LayerSet,
 }
 
 #[derive(Debug, Clone)]
@@ -298,6 +337,13 @@ pub enum SuspendOutcome {
     /// tenant was not suspended by tenantctl before.
     Changed {
         user_ids: Vec<i64>,
+        /// Jobs switched off now.
+        crons: usize,
+        /// Mail servers switched off (and the stand-in added) now.
+        mail: usize,
+        /// The layers now recorded.
+        layers: LayerSet,
+        tables: layers::Tables,
         newly: bool,
         signals: Signals,
         /// The Odoo major (12–13 need a warning about XML-RPC).
@@ -382,10 +428,59 @@ pub async fn suspend(
         .map_err(|e| WriteError::before(e.context("switching users off"), Some(pid)))?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     ids.sort_unstable();
-    if ids.is_empty() && st.suspended() {
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
+    let tables = layers::tables(&tx, o.deadline).await.map_err(fail)?;
+    let recorded = if st.suspended() {
+        st.layers()
+    } else {
+        LayerSet::default()
+    };
+    let crons = if o.layers.crons && tables.ir_cron {
+        layers::crons_off(
+            &tx,
+            o.deadline
+                .saturating_sub(super::super::transport::DEADLINE_MARGIN),
+            o.deadline,
+        )
+        .await
+        .map_err(fail)?
+    } else {
+        vec![]
+    };
+    let prev_mail = if st.suspended() {
+        st.mail_record()
+    } else {
+        layers::MailRecord::default()
+    };
+    let (mail_rec, mail_n) = if o.layers.mail && (tables.ir_mail_server || tables.fetchmail_server)
+    {
+        layers::mail_off(&tx, &tables, &prev_mail, o.deadline)
+            .await
+            .map_err(fail)?
+    } else {
+        (prev_mail, 0)
+    };
+    if ids.is_empty() && crons.is_empty() && mail_n == 0 && st.suspended() {
         let _ = within(o.deadline, tx.rollback()).await;
         return Ok(SuspendOutcome::AlreadySuspended(st));
     }
+    let now_layers = recorded.union(LayerSet {
+        users: true,
+        crons: o.layers.crons && tables.ir_cron,
+        mail: o.layers.mail && (tables.ir_mail_server || tables.fetchmail_server),
+        connections: o.layers.connections,
+    });
+    let mut cron_record = if st.suspended() {
+        st.ids(keys::SUSPENDED_CRON_IDS)
+    } else {
+        vec![]
+    };
+    cron_record.extend(&crons);
+    cron_record.sort_unstable();
+    cron_record.dedup();
+    let cron_json = serde_json::to_string(&cron_record).expect("ids serialise");
+    let mail_json = serde_json::to_string(&mail_rec).expect("record serialises");
+    let layers_json = serde_json::to_string(&now_layers.names()).expect("names serialise");
     // A record of tenantctl's own (flag and a readable list) is merged into;
     // anything else (the tenant's own flag, an old agent's, an unreadable
     // list) starts a new suspension.
@@ -399,22 +494,30 @@ pub async fn suspend(
     record.sort_unstable();
     record.dedup();
     let ids_json = serde_json::to_string(&record).expect("ids serialise");
+    let mut k = vec![
+        keys::SUSPENDED_USER_IDS,
+        keys::WRITE_TOKEN,
+        keys::SUSPENDED_LAYERS,
+    ];
+    let mut v = vec![ids_json.as_str(), o.token.as_str(), layers_json.as_str()];
+    if now_layers.crons {
+        k.push(keys::SUSPENDED_CRON_IDS);
+        v.push(cron_json.as_str());
+    }
+    if now_layers.mail {
+        k.push(keys::SUSPENDED_MAIL);
+        v.push(mail_json.as_str());
+    }
     if newly {
-        let k = [
+        k.extend([
             keys::SUSPENDED,
             keys::SUSPENDED_REASON,
             keys::SUSPENDED_AT,
             keys::SUSPENDED_BY,
-            keys::SUSPENDED_USER_IDS,
-            keys::WRITE_TOKEN,
-        ];
-        let v = ["true", reason, at, by, ids_json.as_str(), o.token.as_str()];
-        upsert(&tx, &k, &v, o, pid).await?;
-    } else {
-        let k = [keys::SUSPENDED_USER_IDS, keys::WRITE_TOKEN];
-        let v = [ids_json.as_str(), o.token.as_str()];
-        upsert(&tx, &k, &v, o, pid).await?;
+        ]);
+        v.extend(["true", reason, at, by]);
     }
+    upsert(&tx, &k, &v, o, pid).await?;
     check_guard(&tx, st.signals, o, pid).await?;
     super::commit(tx, o.deadline, Some(pid))
         .await
@@ -428,6 +531,10 @@ pub async fn suspend(
         })?;
     Ok(SuspendOutcome::Changed {
         user_ids: ids,
+        crons: crons.len(),
+        mail: mail_n,
+        layers: now_layers,
+        tables,
         newly,
         signals: st.signals,
         major: st.version.as_deref().and_then(super::major_from_version),
@@ -446,6 +553,12 @@ pub enum ReactivateOutcome {
         excluded: Vec<i64>,
         signals: Signals,
         restore: Restore,
+        /// Jobs switched on, mail servers switched on, mails requeued.
+        crons: usize,
+        mail: usize,
+        requeued: usize,
+        /// The layers that were recorded.
+        layers: LayerSet,
     },
     /// Suspended without a record (old agent): refused, nothing changed.
     NoRecord,
@@ -504,6 +617,23 @@ pub async fn reactivate(
     .map_err(|e| fail(e.context("switching users on")))?;
     let mut on: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     on.sort_unstable();
+    let recorded = st.layers();
+    let tables = layers::tables(&tx, o.deadline).await.map_err(fail)?;
+    let crons = if recorded.crons && tables.ir_cron {
+        layers::crons_on(&tx, &st.ids(keys::SUSPENDED_CRON_IDS), o.deadline)
+            .await
+            .map_err(fail)?
+            .len()
+    } else {
+        0
+    };
+    let (mail, requeued) = if recorded.mail {
+        layers::mail_on(&tx, &tables, &st.mail_record(), o.deadline)
+            .await
+            .map_err(fail)?
+    } else {
+        (0, 0)
+    };
     let k = [
         keys::SUSPENDED,
         keys::REACTIVATED_AT,
@@ -512,12 +642,19 @@ pub async fn reactivate(
     ];
     let v = ["false", at, by, o.token.as_str()];
     upsert(&tx, &k, &v, o, pid).await?;
-    within(
-        o.deadline,
-        tx.execute_typed(DROP_RECORD_SQL, &[(&keys::SUSPENDED_USER_IDS, Type::TEXT)]),
-    )
-    .await
-    .map_err(|e| fail(e.context("dropping the record")))?;
+    for key in [
+        keys::SUSPENDED_USER_IDS,
+        keys::SUSPENDED_CRON_IDS,
+        keys::SUSPENDED_MAIL,
+        keys::SUSPENDED_LAYERS,
+    ] {
+        within(
+            o.deadline,
+            tx.execute_typed(DROP_RECORD_SQL, &[(&key, Type::TEXT)]),
+        )
+        .await
+        .map_err(|e| fail(e.context("dropping the record")))?;
+    }
     check_guard(&tx, st.signals, o, pid).await?;
     super::commit(tx, o.deadline, Some(pid)).await?;
     Ok(ReactivateOutcome::Changed {
@@ -526,6 +663,10 @@ pub async fn reactivate(
         excluded,
         signals: st.signals,
         restore,
+        crons,
+        mail,
+        requeued,
+        layers: recorded,
     })
 }
 

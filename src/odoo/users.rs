@@ -40,15 +40,17 @@ impl PasswdTarget {
 /// The target user: by login, or the one behind xmlid `base.user_admin`
 /// (its login may be an e-mail; its id is 2 in practice but is resolved
 /// through ir_model_data, never assumed). `totp_secret` exists only when
-/// auth_totp is installed, so it is read through `to_jsonb(u)` (absent key →
-/// NULL), which works with or without the column. The rounds Odoo uses
+/// auth_totp is installed: its presence (and grant) is read from pg_attribute
+/// first ([`super::privileges::totp_column`]), and at most `totp_secret IS
+/// NOT NULL` is read, never the secret or a whole row. The rounds Odoo uses
 /// (odoo-facts §2): on 12–15 those of Odoo's own hashes in the database; on
 /// 16+ Odoo rewrites a user's hash to the configured rounds at each login,
 /// so the hash of the user with the newest `res_users_log` row (`id` grows
 /// with time and is indexed: no scan of the login history) carries them.
-fn target_sql() -> String {
+fn target_sql(totp: super::privileges::Totp) -> String {
+    let totp = totp.flag_sql("u");
     format!(
-        "SELECT u.id::int8, u.login, coalesce(u.active, false), (to_jsonb(u) ->> 'totp_secret') IS NOT NULL, \
+        "SELECT u.id::int8, u.login, coalesce(u.active, false), {totp}, \
          (SELECT value FROM public.ir_config_parameter WHERE key = 'auth_password_policy.minlength'), \
          (SELECT value FROM public.ir_config_parameter WHERE key = 'password.hashing.rounds'), \
          (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
@@ -72,8 +74,9 @@ pub async fn passwd_target(
     client: &Client,
     login: Option<&str>,
 ) -> anyhow::Result<Option<PasswdTarget>> {
+    let totp = super::privileges::totp_column(client).await?;
     let rows = match client
-        .query_typed(&target_sql(), &[(&login, Type::TEXT)])
+        .query_typed(&target_sql(totp), &[(&login, Type::TEXT)])
         .await
     {
         Ok(r) => r,
@@ -92,7 +95,7 @@ pub async fn passwd_target(
         id: r.get(0),
         login: r.get(1),
         active: r.get(2),
-        totp: r.get(3),
+        totp: r.get::<_, Option<bool>>(3).unwrap_or(false),
         min_length: r
             .get::<_, Option<String>>(4)
             .and_then(|v| v.trim().parse().ok()),

@@ -2,6 +2,7 @@
 //! per-node and global connection limits, and SSH tunnels.
 
 pub mod ssh;
+pub mod startup;
 pub mod tls;
 
 use std::path::Path;
@@ -55,12 +56,22 @@ pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
 /// - `idle_in_transaction_session_timeout`: if the client vanishes inside a
 ///   transaction (frozen network), the server ends the session and rolls back
 ///   instead of holding the tenant's locks.
-pub fn session_options(statement_timeout: Duration) -> String {
+///
+/// Sent as the startup `options`, or, for a node behind PgBouncer, as `SET` /
+/// `SET LOCAL` statements right after connecting ([`startup`]).
+pub fn session_settings(statement_timeout: Duration) -> Vec<(&'static str, String)> {
     let st = statement_timeout.as_millis().max(1);
     let idle = (statement_timeout + DEADLINE_MARGIN).as_millis() * 2;
-    format!(
-        "-c search_path=pg_catalog -c statement_timeout={st} -c idle_in_transaction_session_timeout={idle}"
-    )
+    vec![
+        ("search_path", "pg_catalog".to_string()),
+        ("statement_timeout", st.to_string()),
+        ("idle_in_transaction_session_timeout", idle.to_string()),
+    ]
+}
+
+/// [`session_settings`] as libpq's `options` value.
+pub fn session_options(statement_timeout: Duration) -> String {
+    startup::options(&session_settings(statement_timeout))
 }
 
 /// Shared by all connections of a run.
@@ -120,7 +131,11 @@ impl std::ops::DerefMut for Conn {
 
 impl NodeLink {
     pub fn new(node: Node) -> NodeLink {
-        let tls = tls::client_config(node.sslmode, node.sslrootcert.as_deref())
+        let client_files = tls::ClientFiles {
+            cert: node.sslcert.clone(),
+            key: node.sslkey.clone(),
+        };
+        let tls = tls::client_config(node.sslmode, node.sslrootcert.as_deref(), &client_files)
             .map(|c| c.map(MakeRustlsConnect::new))
             .map_err(|e| format!("{e:#}"));
         let tunnel = ssh::Tunnel::for_node(&node);
@@ -223,8 +238,14 @@ impl NodeLink {
             .keepalives_idle(Duration::from_secs(10))
             .keepalives_interval(Duration::from_secs(5))
             .keepalives_retries(3)
-            .tcp_user_timeout(n.statement_timeout + n.connect_timeout + DEADLINE_MARGIN)
-            .options(session_options(n.statement_timeout));
+            .tcp_user_timeout(n.statement_timeout + n.connect_timeout + DEADLINE_MARGIN);
+        // Startup options, or statements after connecting behind PgBouncer
+        // (which refuses `options`): see startup.rs.
+        let settings = session_settings(n.statement_timeout);
+        let after_connect = startup::set_statements(&settings, n.pooler);
+        if after_connect.is_none() {
+            cfg.options(startup::options(&settings));
+        }
         if let Some(pw) = n
             .password_for(db, &t.passfile)
             .map_err(|e| anyhow!(e.message()))?
@@ -244,6 +265,7 @@ impl NodeLink {
             let client = self
                 .connect_tunnel(tunnel, &mut cfg, ep, tls, timeout)
                 .await?;
+            apply_settings(&client, after_connect.as_deref(), timeout).await?;
             return Ok(Conn {
                 client,
                 deadline: n.statement_timeout + DEADLINE_MARGIN,
@@ -264,6 +286,7 @@ impl NodeLink {
                 open(&cfg, tls, timeout).await?
             }
         };
+        apply_settings(&client, after_connect.as_deref(), timeout).await?;
         Ok(Conn {
             client,
             deadline: n.statement_timeout + DEADLINE_MARGIN,
@@ -328,6 +351,25 @@ impl NodeLink {
             )
         })?
     }
+}
+
+/// Sends the session settings as statements (nodes behind PgBouncer, see
+/// [`startup`]), bounded by the connect timeout like the rest of the setup.
+async fn apply_settings(
+    client: &Client,
+    sql: Option<&str>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let Some(sql) = sql else { return Ok(()) };
+    tokio::time::timeout(timeout, client.batch_execute(sql))
+        .await
+        .map_err(|_| {
+            anyhow!(
+                "timed out after {} applying the session settings",
+                humantime::format_duration(timeout)
+            )
+        })?
+        .map_err(|e| pg_error(&e).context("applying the session settings"))
 }
 
 /// `connect_raw` over an already connected stream; drives the connection in

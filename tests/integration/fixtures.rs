@@ -1042,5 +1042,110 @@ INSERT INTO res_groups (id, name, share, create_date, write_date) VALUES
     ] {
         let _ = writeln!(s, "SELECT setval('{t}_id_seq', (SELECT max(id) FROM {t}));");
     }
+    s.push_str(&jobs_and_mail_sql(m));
     s
+}
+
+/// Ids of the scheduled jobs and mail objects every fixture tenant has.
+pub const CRON_MAIL_QUEUE: i64 = 1;
+pub const CRON_AUTOVACUUM: i64 = 2;
+pub const CRON_FETCHMAIL: i64 = 3;
+pub const CRON_TENANT_REPORT: i64 = 4;
+/// Switched off on purpose by the tenant: must stay off after reactivation.
+pub const CRON_OFF_ON_PURPOSE: i64 = 5;
+pub const MAIL_SERVER_MAIN: i64 = 1;
+/// Switched off on purpose.
+pub const MAIL_SERVER_OLD: i64 = 2;
+pub const FETCHMAIL_INBOX: i64 = 1;
+/// Switched off on purpose.
+pub const FETCHMAIL_OLD: i64 = 2;
+
+/// `ir_cron`, `ir_mail_server`, `fetchmail_server` and `mail_mail` as in
+/// odoo-facts §8 (columns of 16; `numbercall` up to 16, `lastcall` 16+,
+/// `failure_count` 19; `smtp_authentication` NOT NULL from 15).
+fn jobs_and_mail_sql(m: u32) -> String {
+    let extra_cron = match m {
+        ..=15 => "numbercall integer,",
+        16 => "numbercall integer, lastcall timestamp,",
+        17 | 18 => "lastcall timestamp,",
+        _ => "lastcall timestamp, failure_count integer DEFAULT 0,",
+    };
+    let auth = if m >= 15 {
+        "smtp_authentication varchar NOT NULL,"
+    } else {
+        ""
+    };
+    let auth_v = if m >= 15 { "'login', " } else { "" };
+    let auth_c = if m >= 15 { "smtp_authentication, " } else { "" };
+    format!(
+        r#"
+CREATE TABLE ir_cron (
+    id serial NOT NULL PRIMARY KEY,
+    ir_actions_server_id integer NOT NULL,
+    cron_name varchar,
+    user_id integer NOT NULL REFERENCES res_users(id),
+    active boolean,
+    interval_number integer,
+    interval_type varchar,
+    nextcall timestamp NOT NULL,
+    priority integer,
+    {extra_cron}
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO ir_cron (id, ir_actions_server_id, cron_name, user_id, active, interval_number, interval_type, nextcall, priority) VALUES
+    (1, 11, 'Mail: Email Queue Manager', 1, true, 1, 'hours', '2026-12-01 00:00:00', 5),
+    (2, 12, 'Base: Auto-vacuum internal data', 1, true, 1, 'days', '2026-12-01 00:00:00', 5),
+    (3, 13, 'Mail: Fetchmail Service', 1, true, 5, 'minutes', '2026-12-01 00:00:00', 5),
+    (4, 14, 'Tenant: nightly sales report', 2, true, 1, 'days', '2026-12-01 00:00:00', 5),
+    (5, 15, 'Tenant: old import (switched off on purpose)', 2, false, 1, 'days', '2026-12-01 00:00:00', 5);
+SELECT setval('ir_cron_id_seq', 5);
+INSERT INTO ir_model_data (name, module, model, res_id, noupdate) VALUES
+    ('ir_cron_mail_scheduler_action', 'mail', 'ir.cron', 1, true),
+    ('autovacuum_job', 'base', 'ir.cron', 2, true);
+CREATE TABLE ir_mail_server (
+    id serial NOT NULL PRIMARY KEY,
+    name varchar NOT NULL,
+    smtp_host varchar,
+    smtp_port integer NOT NULL,
+    smtp_user varchar,
+    smtp_pass varchar,
+    smtp_encryption varchar NOT NULL,
+    {auth}
+    from_filter varchar,
+    sequence integer,
+    active boolean,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO ir_mail_server (id, name, smtp_host, smtp_port, smtp_encryption, {auth_c}sequence, active) VALUES
+    (1, 'Main SMTP', 'smtp.tenant.example', 587, 'starttls', {auth_v}10, true),
+    (2, 'Old SMTP (off on purpose)', 'old.tenant.example', 25, 'none', {auth_v}20, false);
+SELECT setval('ir_mail_server_id_seq', 2);
+CREATE TABLE fetchmail_server (
+    id serial NOT NULL PRIMARY KEY,
+    name varchar NOT NULL,
+    active boolean,
+    state varchar,
+    server varchar,
+    port integer,
+    server_type varchar NOT NULL DEFAULT 'imap',
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO fetchmail_server (id, name, active, state, server, port) VALUES
+    (1, 'Inbox', true, 'done', 'imap.tenant.example', 993),
+    (2, 'Old inbox (off on purpose)', false, 'draft', 'old.tenant.example', 993);
+SELECT setval('fetchmail_server_id_seq', 2);
+CREATE TABLE mail_mail (
+    id serial NOT NULL PRIMARY KEY,
+    state varchar,
+    failure_reason text,
+    email_to text,
+    body_html text,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO mail_mail (state, email_to, failure_reason, create_date, write_date) VALUES
+    ('outgoing', 'customer@example.com', NULL, '2026-11-30 10:00:00', '2026-11-30 10:00:00'),
+    ('exception', 'bounced@example.com', 'mailbox full', '2026-10-01 10:00:00', '2026-10-01 10:00:00'),
+    ('sent', 'old@example.com', NULL, '2026-09-01 10:00:00', '2026-09-01 10:00:00');
+"#
+    )
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::fixtures::{create_tenant, TenantSpec};
 use crate::harness::{is_root, tenantctl_with_home, Cluster};
 
-fn openssl(dir: &Path, args: &[&str]) {
+pub fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
         .current_dir(dir)
         .args(args)
@@ -23,7 +23,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 /// A CA and a server certificate for DNS:localhost (CA:FALSE, as rustls wants).
-fn make_ca(dir: &Path, name: &str) -> PathBuf {
+pub fn make_ca(dir: &Path, name: &str) -> PathBuf {
     let ec = [
         "-newkey",
         "ec",
@@ -47,7 +47,7 @@ fn make_ca(dir: &Path, name: &str) -> PathBuf {
     dir.join(crt)
 }
 
-fn make_server_cert(dir: &Path, ca: &str) {
+pub fn make_server_cert(dir: &Path, ca: &str) {
     let mut a = vec![
         "req",
         "-newkey",
@@ -94,7 +94,7 @@ fn make_server_cert(dir: &Path, ca: &str) {
     );
 }
 
-fn enable_tls(c: &Cluster, certs: &Path) {
+pub fn enable_tls(c: &Cluster, certs: &Path) {
     let data = c.data_dir();
     for f in ["server.crt", "server.key"] {
         std::fs::copy(certs.join(f), data.join(f)).unwrap();

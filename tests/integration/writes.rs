@@ -682,6 +682,12 @@ pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
              GRANT SELECT, UPDATE (active, password) ON res_users TO {role};
              GRANT SELECT, INSERT, UPDATE, DELETE ON ir_config_parameter TO {role};
              GRANT USAGE ON SEQUENCE ir_config_parameter_id_seq TO {role};
+             GRANT SELECT, UPDATE (active) ON ir_cron TO {role};
+             GRANT SELECT, INSERT, DELETE, UPDATE (active) ON ir_mail_server TO {role};
+             GRANT USAGE ON SEQUENCE ir_mail_server_id_seq TO {role};
+             GRANT SELECT, UPDATE (active) ON fetchmail_server TO {role};
+             GRANT SELECT, UPDATE (state, failure_reason) ON mail_mail TO {role};
+             GRANT SELECT ON res_partner, res_company, res_groups_users_rel TO {role};
              DO $$ DECLARE r record; BEGIN
                FOR r IN SELECT c.relname, c.relkind FROM pg_class c
                         WHERE c.relname IN ('base_cache_signaling', 'base_cache_signaling_default')

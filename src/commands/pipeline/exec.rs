@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{Action, Job, Outcome, Report, Run};
 use crate::audit::{now_rfc3339, Record};
 use crate::config::StatusFilter;
+use crate::odoo::layers::{self, LayerSet};
 use crate::odoo::signal::{self, Changed, Signals};
 use crate::odoo::suspension::{self, ReactivateOutcome, Restore, SuspendOutcome, WriteOpts};
 use crate::odoo::users::{self};
@@ -36,16 +37,32 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         );
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
+    // Behind PgBouncer in transaction mode, writes would lose the session
+    // settings after their first commit (issue 13): refused, dry runs allowed.
+    if let Some(m) = crate::transport::startup::write_refusal(&t.link.node).filter(|_| !run.dry_run)
+    {
+        let r = base.fail(Outcome::Refused, format!("{who}: {m}"));
+        return Some(audited(run, &t, r, job.reason.as_deref()));
+    }
+    let mut unblocked = false;
     let mut conn = match job.conn {
         Some(c) => c,
         None => match t.link.connect(&t.db, &run.transport).await {
             Ok(c) => c,
-            Err(e) => {
-                return Some(base.fail(
-                    Outcome::Failed,
-                    format!("{who}: connect: {e:#}; nothing changed"),
-                ))
-            }
+            Err(e) => match super::blocked::on_connect_failure(&t, run, base, e).await {
+                super::blocked::Next::Done(r) => {
+                    return Some(if run.dry_run {
+                        r
+                    } else {
+                        audited(run, &t, r, job.reason.as_deref())
+                    })
+                }
+                super::blocked::Next::Run(c, b) => {
+                    unblocked = true;
+                    base = b;
+                    *c
+                }
+            },
         },
     };
     // Waiting for a connection slot can take long: look again.
@@ -57,53 +74,21 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
     if let Some(f) = run.filter {
-        // Only --status needs the state before running; whether the
-        // database is Odoo's shows in the operation's own first read.
-        if let Some(status) = f.status.filter(|s| *s != StatusFilter::All) {
-            match suspension::state(&conn.client).await {
-                Ok(st) => {
-                    let keep = match status {
-                        StatusFilter::Active => !st.suspended(),
-                        StatusFilter::Suspended => st.suspended(),
-                        StatusFilter::All => true,
-                    };
-                    if !keep {
-                        return None;
-                    }
-                }
-                Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => return None,
-                Err(e) => {
-                    let mut r = base.fail(Outcome::Failed, format!("{who}: {e:#}"));
-                    r.not_odoo = crate::odoo::is_not_odoo(&e);
-                    return Some(r);
-                }
-            }
+        match filtered(&conn, f, base).await {
+            Filtered::Keep(b) => base = b,
+            Filtered::Drop => return None,
+            Filtered::Failed(r) => return Some(r),
         }
     }
     let r = if run.dry_run {
         super::plan::plan_one(&conn, &t, run, base, job.reason.as_deref()).await
     } else {
-        let reason = job.reason.clone().unwrap_or_default();
-        match &run.action {
-            Action::Suspend => suspend(&mut conn, &t, &reason, run, base).await,
-            Action::Reactivate(restore) => reactivate(&mut conn, &t, *restore, run, base).await,
-            Action::Passwd {
-                login,
-                secret,
-                secrets,
-            } => {
-                super::passwd::passwd(
-                    &mut conn,
-                    &t,
-                    login.as_deref(),
-                    secret,
-                    secrets.as_deref(),
-                    run,
-                    base,
-                )
-                .await
-            }
+        let mut r = execute(&mut conn, &t, job.reason.as_deref(), run, base).await;
+        if unblocked {
+            r.layers.get_or_insert_with(Default::default).connections = true;
+            r.message.push_str("; connections allowed again");
         }
+        r
     };
     if r.not_odoo && run.filter.is_some_and(|f| !f.from_file) {
         return None;
@@ -112,6 +97,81 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(r);
     }
     Some(audited(run, &t, r, job.reason.as_deref()))
+}
+
+/// The run stage proper: the action's transaction and what follows it.
+async fn execute(
+    conn: &mut Conn,
+    t: &Target,
+    reason: Option<&str>,
+    run: &Run,
+    base: Report,
+) -> Report {
+    match &run.action {
+        Action::Suspend { layers } => {
+            suspend(
+                conn,
+                t,
+                reason.unwrap_or_default(),
+                layers.as_deref(),
+                run,
+                base,
+            )
+            .await
+        }
+        Action::Reactivate(restore) => reactivate(conn, t, *restore, run, base).await,
+        Action::Passwd {
+            login,
+            secret,
+            secrets,
+        } => {
+            super::passwd::passwd(
+                conn,
+                t,
+                login.as_deref(),
+                secret,
+                secrets.as_deref(),
+                run,
+                base,
+            )
+            .await
+        }
+    }
+}
+
+enum Filtered {
+    Keep(Report),
+    Drop,
+    Failed(Report),
+}
+
+/// `bulk --yes` with selectors: `--status` needs the state before running;
+/// whether the database is Odoo's shows in the operation's own first read.
+async fn filtered(conn: &Conn, f: super::Filter, base: Report) -> Filtered {
+    let Some(status) = f.status.filter(|s| *s != StatusFilter::All) else {
+        return Filtered::Keep(base);
+    };
+    match suspension::state(&conn.client).await {
+        Ok(st) => {
+            let keep = match status {
+                StatusFilter::Active => !st.suspended(),
+                StatusFilter::Suspended => st.suspended(),
+                StatusFilter::All => true,
+            };
+            if keep {
+                Filtered::Keep(base)
+            } else {
+                Filtered::Drop
+            }
+        }
+        Err(e) if crate::odoo::is_not_odoo(&e) && !f.from_file => Filtered::Drop,
+        Err(e) => {
+            let who = format!("{}/{}", base.node.clone().unwrap_or_default(), base.tenant);
+            let mut r = base.fail(Outcome::Failed, format!("{who}: {e:#}"));
+            r.not_odoo = crate::odoo::is_not_odoo(&e);
+            Filtered::Failed(r)
+        }
+    }
 }
 
 /// Writes the audit line of a result (before it is reported); a line that
@@ -138,11 +198,12 @@ pub fn audited(run: &Run, t: &Target, mut r: Report, reason: Option<&str>) -> Re
     r
 }
 
-fn opts(conn: &Conn, run: &Run) -> WriteOpts {
+fn opts(conn: &Conn, run: &Run, layers: LayerSet) -> WriteOpts {
     WriteOpts {
         allow_triggers: run.allow_triggers,
         deadline: conn.deadline,
         token: settle::new_token(),
+        layers,
     }
 }
 
@@ -177,14 +238,19 @@ pub(super) async fn tidy(t: &Target, run: &Run, error: &anyhow::Error, pid: Opti
 
 /// What to re-read after a commit.
 pub(super) enum Verify {
-    Suspended,
+    /// The layers that must hold (users always).
+    Suspended(LayerSet),
     Reactivated(Vec<i64>),
-    Password { id: i64, hash: Arc<String> },
+    Password {
+        id: i64,
+        hash: Arc<String>,
+    },
 }
 
 /// The committed path: signal, then re-read. `not-signalled` and `drift`
 /// say what did not hold. When the connection itself was lost after the
 /// commit, both are done again on a new connection.
+#[allow(clippy::too_many_arguments)] // the committed path needs all of them; grouping them would only rename them
 pub(super) async fn after_commit(
     conn: &Conn,
     t: &Target,
@@ -192,6 +258,7 @@ pub(super) async fn after_commit(
     signals: Signals,
     changed: Changed,
     verify: Verify,
+    token: Option<&str>,
     mut r: Report,
 ) -> Report {
     r.signal = Some(signals.describe(changed));
@@ -205,6 +272,20 @@ pub(super) async fn after_commit(
     let drift = match drift {
         Ok(d) => d,
         Err(e) => Some(format!("could not verify after the commit: {e:#}")),
+    };
+    // Another tenantctl run that committed on this tenant after ours (it
+    // waited for our lock) is not drift: its token replaced ours.
+    let drift = match (drift, token) {
+        (Some(d), Some(tok)) => match suspension::state(&conn.client).await {
+            Ok(st) if st.get(keys::WRITE_TOKEN).is_some_and(|t| t != tok) => {
+                r.warnings.push(format!(
+                    "a later tenantctl run changed this tenant right after this one ({d}); not counted as drift"
+                ));
+                None
+            }
+            _ => Some(d),
+        },
+        (d, _) => d,
     };
     match (drift, sig) {
         (Some(d), sig) => {
@@ -248,26 +329,33 @@ async fn signal_and_verify(
     )
     .await;
     let drift = match verify {
-        Verify::Suspended => {
-            suspension::observed(&conn.client, conn.deadline)
-                .await
-                .map(|(active, flag)| {
-                    (!active.is_empty() || !flag).then(|| {
-                        format!(
-                            "after the commit {}{}",
-                            if active.is_empty() {
-                                String::new()
-                            } else {
-                                format!("users {active:?} are active again")
-                            },
-                            if flag {
-                                ""
-                            } else {
-                                " and the tenant is not marked suspended"
-                            }
-                        )
-                    })
-                })
+        Verify::Suspended(layers) => {
+            async {
+                let (active, flag) = suspension::observed(&conn.client, conn.deadline).await?;
+                let mut bad = Vec::new();
+                if !active.is_empty() {
+                    bad.push(format!("users {active:?} are active again"));
+                }
+                if !flag {
+                    bad.push("the tenant is not marked suspended".to_string());
+                }
+                let st = suspension::state(&conn.client).await?;
+                let tables = layers::tables(&conn.client, conn.deadline).await?;
+                bad.extend(
+                    layers::strays(
+                        &conn.client,
+                        &tables,
+                        *layers,
+                        &st.mail_record(),
+                        conn.deadline,
+                    )
+                    .await?,
+                );
+                anyhow::Ok(
+                    (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
+                )
+            }
+            .await
         }
         Verify::Reactivated(ids) => {
             suspension::observed(&conn.client, conn.deadline)
@@ -316,10 +404,49 @@ pub(super) fn not_committed(who: &str, what: &str, r: Report, e: &anyhow::Error)
     r
 }
 
-async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report) -> Report {
+/// The layers of a suspension of `t`: `--layers` over the node's
+/// `suspend_layers`.
+pub(super) fn layers_for(t: &Target, text: Option<&str>) -> Result<LayerSet, String> {
+    match text {
+        Some(l) => {
+            LayerSet::parse(l, t.link.node.suspend_layers).map_err(|e| format!("--layers: {e}"))
+        }
+        None => Ok(t.link.node.suspend_layers),
+    }
+}
+
+async fn suspend(
+    conn: &mut Conn,
+    t: &Target,
+    reason: &str,
+    layers_text: Option<&str>,
+    run: &Run,
+    r: Report,
+) -> Report {
     let who = t.display();
-    let o = opts(conn, run);
-    match suspension::suspend(&mut conn.client, reason, &run.operator, &now_rfc3339(), &o).await {
+    let layers = match layers_for(t, layers_text) {
+        Ok(l) => l,
+        Err(e) => return r.fail(Outcome::Refused, format!("{who}: {e}; nothing changed")),
+    };
+    // The right to block the database is checked before anything changes.
+    let maint = if layers.connections {
+        match super::blocked::can_block(t, run).await {
+            Ok(m) => Some(m),
+            Err(m) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
+        }
+    } else {
+        None
+    };
+    let o = opts(conn, run, layers);
+    let mut r = match suspension::suspend(
+        &mut conn.client,
+        reason,
+        &run.operator,
+        &now_rfc3339(),
+        &o,
+    )
+    .await
+    {
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             // Repeat the signal: an earlier run may have committed and lost its
             // connection before signalling. It only clears caches.
@@ -334,7 +461,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             let mut r = r.ok(
                 Outcome::Unchanged,
                 format!(
-                    "{who} is already suspended since {} ({}){}, and no user is active; nothing changed",
+                    "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
                     st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
                     st.get(keys::SUSPENDED_REASON)
                         .map(|r| format!("reason: {}", esc(r)))
@@ -347,6 +474,7 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
             r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
             r.signal = Some(st.signals.describe(Changed::UsersAndParams));
+            r.layers = Some(Default::default());
             if let Err(e) = sig {
                 r.warnings
                     .push(format!("repeating the cache signal failed: {e:#}"));
@@ -355,6 +483,10 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
         }
         Ok(SuspendOutcome::Changed {
             user_ids,
+            crons,
+            mail,
+            layers: recorded,
+            tables,
             newly,
             signals,
             major,
@@ -362,34 +494,68 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "{} {who}: {} users switched off and recorded",
-                    if newly {
-                        "suspended"
-                    } else {
-                        "suspension completed on"
-                    },
+                    "{} {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched off and recorded",
+                    if newly { "suspended" } else { "suspension completed on" },
                     user_ids.len()
                 ),
             );
             r.users = user_ids.len();
-            r.warnings.extend(xmlrpc_warning(major, "full access"));
+            let mut counts = super::LayerCounts {
+                users: user_ids.len(),
+                crons,
+                mail,
+                ..Default::default()
+            };
+            if layers.crons && !tables.ir_cron {
+                counts.skipped.push("crons");
+            }
+            if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
+                counts.skipped.push("mail");
+            }
+            r.layers = Some(counts);
+            if !layers.connections {
+                r.warnings.extend(
+                    xmlrpc_warning(major, "full access")
+                        .map(|w| format!("{w}; add --layers +connections to block the database")),
+                );
+            }
             after_commit(
                 conn,
                 t,
                 run,
                 signals,
                 Changed::UsersAndParams,
-                Verify::Suspended,
+                Verify::Suspended(recorded),
+                Some(&o.token),
                 r,
             )
             .await
         }
-        Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(WriteError::Refused(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
+            if error.chain().any(|c| c.is::<layers::CronBusy>()) {
+                let jobs = layers::busy_crons(&conn.client, conn.deadline)
+                    .await
+                    .unwrap_or_default();
+                let names: Vec<String> = jobs
+                    .iter()
+                    .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
+                    .collect();
+                return r.fail(
+                    Outcome::Failed,
+                    format!(
+                        "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
+                        if names.len() == 1 { "" } else { "s" },
+                        if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
+                    ),
+                );
+            }
             tidy(t, run, &error, pid).await;
-            not_committed(&who, "suspend", r, &error)
+            return not_committed(&who, "suspend", r, &error);
         }
-        Err(WriteError::CommitLost { error, pid, .. }) => {
+        Err(WriteError::CommitLost { error, pid, users }) => {
+            let mut r = r;
+            r.users = users;
             settle_token(
                 t,
                 run,
@@ -397,12 +563,16 @@ async fn suspend(conn: &mut Conn, t: &Target, reason: &str, run: &Run, r: Report
                 &o.token,
                 r,
                 &error,
-                Verify::Suspended,
+                Verify::Suspended(layers),
                 "suspend",
             )
             .await
         }
+    };
+    if let Some(maint) = maint {
+        r = super::blocked::block_after(&maint, t, run, reason, r).await;
     }
+    r
 }
 
 /// Settles a suspend/reactivate whose COMMIT acknowledgement was lost: the
@@ -449,7 +619,7 @@ async fn settle_token(
                 }
                 v => v,
             };
-            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
+            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, Some(token), r).await
         }
         Ok(Ok((_, _, false))) => r.fail(
             Outcome::Failed,
@@ -474,7 +644,7 @@ async fn settle_token(
 
 async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r: Report) -> Report {
     let who = t.display();
-    let o = opts(conn, run);
+    let o = opts(conn, run, LayerSet::DEFAULT);
     match suspension::reactivate(&mut conn.client, restore, &run.operator, &now_rfc3339(), &o).await
     {
         Ok(ReactivateOutcome::NotSuspended(_)) => r.ok(
@@ -491,11 +661,15 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             excluded,
             signals,
             restore,
+            crons,
+            mail,
+            requeued,
+            layers: _,
         }) => {
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "reactivated {who}: {} users switched on{}",
+                    "reactivated {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched on, {requeued} held mails queued again{}",
                     user_ids.len(),
                     if restore == Restore::AllInternal {
                         " (all internal users)"
@@ -515,6 +689,13 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 ));
             }
             r.users = user_ids.len();
+            r.layers = Some(super::LayerCounts {
+                users: user_ids.len(),
+                crons,
+                mail,
+                requeued: Some(requeued),
+                ..Default::default()
+            });
             r.missing_users = Some(missing);
             r.excluded_users = Some(excluded);
             after_commit(
@@ -524,6 +705,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 signals,
                 Changed::UsersAndParams,
                 Verify::Reactivated(user_ids),
+                Some(&o.token),
                 r,
             )
             .await

@@ -15,6 +15,7 @@
 //! - [`verdict`] folds the outcomes into the exit code, the same for one
 //!   target and for many.
 
+pub mod blocked;
 pub mod exec;
 pub mod passwd;
 pub mod plan;
@@ -203,6 +204,9 @@ pub struct Report {
     pub suspended_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspended_reason: Option<String>,
+    /// Per layer, what was (or would be) switched off or on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<LayerCounts>,
     /// Set when the audit line could not be written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_error: Option<String>,
@@ -235,6 +239,7 @@ impl Report {
             signal: None,
             suspended_at: None,
             suspended_reason: None,
+            layers: None,
             audit_error: None,
             message: String::new(),
             not_odoo: false,
@@ -257,6 +262,22 @@ impl Report {
     }
 }
 
+/// Per layer, what a suspend or reactivate switched (JSON `layers`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LayerCounts {
+    pub users: usize,
+    pub crons: usize,
+    pub mail: usize,
+    /// The database blocked (suspend) or unblocked (reactivate).
+    pub connections: bool,
+    /// Mail put back in the queue at reactivation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requeued: Option<usize>,
+    /// Layers whose tables the tenant lacks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<&'static str>,
+}
+
 /// What a `passwd` run sets.
 #[derive(Clone)]
 pub enum Secret {
@@ -273,7 +294,11 @@ pub enum Secret {
 /// The action of a run.
 #[derive(Clone)]
 pub enum Action {
-    Suspend,
+    /// `layers`: `--layers` as typed, parsed per node against its
+    /// `suspend_layers`.
+    Suspend {
+        layers: Option<String>,
+    },
     Reactivate(Restore),
     Passwd {
         login: Option<String>,
@@ -287,7 +312,7 @@ pub enum Action {
 impl Action {
     pub fn name(&self) -> &'static str {
         match self {
-            Action::Suspend => "suspend",
+            Action::Suspend { .. } => "suspend",
             Action::Reactivate(_) => "reactivate",
             Action::Passwd { .. } => "passwd",
         }

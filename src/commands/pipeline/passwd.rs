@@ -136,6 +136,12 @@ pub(super) async fn passwd(
     if let Some(m) = refusal_for(user.as_ref(), login, &who) {
         return r.fail(Outcome::Refused, m);
     }
+    // argon2id only where the tenant's Odoo verifies argon2 (issue 13).
+    match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme).await {
+        Ok(None) => {}
+        Ok(Some(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
+        Err(e) => return not_committed(&who, "passwd", r, &e),
+    }
     let user = user.expect("refusal_for refuses a missing user");
     let rounds = rounds_of(&user);
     let scheme = t.link.node.password_scheme;
@@ -204,7 +210,7 @@ pub(super) async fn passwd(
     let r = match res {
         Ok(_) => {
             let r = r.ok(Outcome::Changed, text);
-            after_commit(conn, t, run, user.signals, Changed::Users, verify, r).await
+            after_commit(conn, t, run, user.signals, Changed::Users, verify, None, r).await
         }
         Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
@@ -278,7 +284,7 @@ async fn settle_password(
             r.warnings.push(format!(
                 "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the new password is set"
             ));
-            after_commit(&conn, t, run, user.signals, Changed::Users, verify, r).await
+            after_commit(&conn, t, run, user.signals, Changed::Users, verify, None, r).await
         }
         Ok(Ok((_, false))) => r.fail(
             Outcome::Failed,

@@ -7,6 +7,7 @@ use super::passwd as pw;
 use super::{Action, Outcome, Report, Run};
 use crate::odoo::guard;
 use crate::odoo::keys;
+use crate::odoo::layers::LayerSet;
 use crate::odoo::privileges::{self, Write};
 use crate::odoo::signal::Changed;
 use crate::odoo::suspension::{self, ReactivatePlan, Restore};
@@ -56,7 +57,10 @@ pub async fn plan_one(
             Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
         }
     }
-    match privileges::probe(&conn.client, write, st.signals).await {
+    let tables = crate::odoo::layers::tables(&conn.client, conn.deadline)
+        .await
+        .ok();
+    match privileges::probe(&conn.client, write, st.signals, tables.as_ref()).await {
         Ok(None) => {}
         Ok(Some(why)) => {
             return r.fail(
@@ -67,7 +71,18 @@ pub async fn plan_one(
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     }
     match &run.action {
-        Action::Suspend => plan_suspend(conn, &who, &st, r).await,
+        Action::Suspend { layers } => {
+            let layers = match exec::layers_for(t, layers.as_deref()) {
+                Ok(l) => l,
+                Err(e) => return r.fail(Outcome::Refused, format!("dry run: {who}: {e}")),
+            };
+            if layers.connections {
+                if let Err(m) = super::blocked::can_block(t, run).await {
+                    return r.fail(Outcome::Refused, format!("dry run: {who}: {m}"));
+                }
+            }
+            plan_suspend(conn, &who, &st, layers, r).await
+        }
         Action::Reactivate(restore) => plan_reactivate(conn, &who, &st, *restore, r).await,
         Action::Passwd { login, .. } => {
             match users::passwd_target(&conn.client, login.as_deref()).await {
@@ -75,6 +90,18 @@ pub async fn plan_one(
                 Ok(u) => {
                     if let Some(m) = pw::refusal_for(u.as_ref(), login.as_deref(), &who) {
                         return r.fail(Outcome::Refused, format!("dry run: {m}"));
+                    }
+                    match crate::odoo::argon2_guard::refusal(
+                        &conn.client,
+                        t.link.node.password_scheme,
+                    )
+                    .await
+                    {
+                        Ok(None) => {}
+                        Ok(Some(m)) => {
+                            return r.fail(Outcome::Refused, format!("dry run: {who}: {m}"))
+                        }
+                        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
                     }
                     let u = u.expect("refusal_for refuses a missing user");
                     r.login = Some(u.login.clone());
@@ -97,16 +124,34 @@ pub async fn plan_one(
     }
 }
 
-async fn plan_suspend(conn: &Conn, who: &str, st: &suspension::State, r: Report) -> Report {
+async fn plan_suspend(
+    conn: &Conn,
+    who: &str,
+    st: &suspension::State,
+    layers: LayerSet,
+    r: Report,
+) -> Report {
     let users = match suspension::users_to_suspend(&conn.client).await {
         Ok(u) => u,
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     };
-    if st.suspended() && users.is_empty() {
+    let (tables, (crons, mail)) = match async {
+        let t = crate::odoo::layers::tables(&conn.client, conn.deadline).await?;
+        let c = crate::odoo::layers::active_counts(&conn.client, &t, conn.deadline).await?;
+        anyhow::Ok((t, c))
+    }
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+    };
+    let crons = if layers.crons { crons } else { 0 };
+    let mail = if layers.mail { mail } else { 0 };
+    if st.suspended() && users.is_empty() && crons == 0 && mail == 0 && !layers.connections {
         let mut r = r.ok(
             Outcome::Unchanged,
             format!(
-                "dry run: {who} is already suspended since {} ({}) and no user is active; nothing would change",
+                "dry run: {who} is already suspended since {} ({}) and nothing of its layers is active; nothing would change",
                 st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
                 esc(st.get(keys::SUSPENDED_REASON).unwrap_or("no reason recorded"))
             ),
@@ -116,7 +161,8 @@ async fn plan_suspend(conn: &Conn, who: &str, st: &suspension::State, r: Report)
         return r;
     }
     let mut text = format!(
-        "dry run: would suspend {who}: switch off {} active users (id 1 excluded){}:\n",
+        "dry run: would suspend {who} (layers {}): switch off {} active users (id 1 excluded){}:\n",
+        layers.names().join(", "),
         users.len(),
         if st.suspended() {
             " and merge them into the existing record"
@@ -127,8 +173,36 @@ async fn plan_suspend(conn: &Conn, who: &str, st: &suspension::State, r: Report)
     for u in &users {
         text.push_str(&format!("  - {} (id {})\n", esc(&u.login), u.id));
     }
+    let mut skipped = Vec::new();
+    if layers.crons {
+        if tables.ir_cron {
+            text.push_str(&format!(
+                "  crons: switch off {crons} active scheduled jobs (ir_cron)\n"
+            ));
+        } else {
+            text.push_str("  crons: skipped, the tenant has no ir_cron table\n");
+            skipped.push("crons");
+        }
+    }
+    if layers.mail {
+        if tables.ir_mail_server || tables.fetchmail_server {
+            text.push_str(&format!(
+                "  mail: switch off {mail} active mail/fetchmail servers and add an active stand-in server (host `invalid`) so nothing is sent, not even through Odoo's configuration-file SMTP fallback\n"
+            ));
+        } else {
+            text.push_str(
+                "  mail: skipped, the tenant has no ir_mail_server/fetchmail_server table\n",
+            );
+            skipped.push("mail");
+        }
+    }
+    if layers.connections {
+        text.push_str(
+            "  connections: then ALTER DATABASE ... ALLOW_CONNECTIONS false and end its sessions\n",
+        );
+    }
     text.push_str(&format!(
-        "and write ICP {}='true', {}, {}, {}, {} (the ids above); then signal {}. Nothing changed.",
+        "and write ICP {}='true', {}, {}, {}, {} (the ids above) and the layer records; then signal {}. Nothing changed.",
         keys::SUSPENDED,
         keys::SUSPENDED_REASON,
         keys::SUSPENDED_AT,
@@ -138,12 +212,25 @@ async fn plan_suspend(conn: &Conn, who: &str, st: &suspension::State, r: Report)
     ));
     let mut r = r.ok(Outcome::WouldChange, text);
     r.users = users.len();
-    r.warnings.extend(exec::xmlrpc_warning(
-        st.version
-            .as_deref()
-            .and_then(crate::odoo::major_from_version),
-        "full access",
-    ));
+    r.layers = Some(super::LayerCounts {
+        users: users.len(),
+        crons,
+        mail,
+        connections: layers.connections,
+        requeued: None,
+        skipped,
+    });
+    if !layers.connections {
+        r.warnings.extend(
+            exec::xmlrpc_warning(
+                st.version
+                    .as_deref()
+                    .and_then(crate::odoo::major_from_version),
+                "full access",
+            )
+            .map(|w| format!("{w}; add --layers +connections to block the database")),
+        );
+    }
     r
 }
 

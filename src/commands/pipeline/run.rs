@@ -102,29 +102,26 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             Some(r) => r,
             None => {
                 let (t, spec, line) = &specs[i];
-                let mut r = Report::new(t.as_ref(), spec, run.action.name()).fail(
-                    Outcome::Unknown,
-                    format!("{spec}: stopped by a second Ctrl-C while in flight; the change may or may not have been committed"),
-                );
-                r.line = *line;
-                if let (Some(log), Some(t)) = (&run.audit, t) {
-                    let _ = log.append(&crate::audit::Record {
-                        time: crate::audit::now_rfc3339(),
-                        operator: &run.operator,
-                        action: r.action,
-                        node: t.link.name(),
-                        tenant: &t.db,
-                        outcome: r.outcome.as_str(),
-                        reason: None,
-                        users: None,
-                        login: None,
-                        error: r.error.clone(),
-                    });
-                }
-                Some(r)
+                Some(in_flight(&run, t.as_ref(), spec, *line))
             }
         })
         .collect()
+}
+
+/// A target still in flight at the second Ctrl-C: its COMMIT may have been
+/// sent. Audited as `unknown` (the task that would have written its line is
+/// gone); the audit line is written and the audit error, if any, ends up in
+/// the report.
+fn in_flight(run: &Run, t: Option<&Target>, spec: &str, line: Option<usize>) -> Report {
+    let mut r = Report::new(t, spec, run.action.name()).fail(
+        Outcome::Unknown,
+        format!("{spec}: stopped by a second Ctrl-C while in flight; the change may or may not have been committed"),
+    );
+    r.line = line;
+    if let Some(t) = t {
+        r = super::exec::audited(run, t, r, None);
+    }
+    r
 }
 
 fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {

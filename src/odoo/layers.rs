@@ -1,0 +1,583 @@
+//! Suspension layers beyond users: scheduled jobs, mail, and the database's
+//! connections (odoo-facts §4, §8).
+//!
+//! - `crons`: Odoo runs each `ir_cron` job as its `user_id` whether or not
+//!   that user is active, so archiving users does not stop them (mail queue,
+//!   fetchmail, the tenant's own jobs). Every active job is switched off and
+//!   recorded; reactivation switches on exactly the recorded ids (a job
+//!   switched off on purpose before stays off). A job being run holds its row
+//!   lock for the whole run: the UPDATE waits at most the node's
+//!   `statement_timeout` (`lock_timeout`), then the suspension fails naming
+//!   the running job, with nothing changed.
+//! - `mail`: with no active `ir_mail_server`, Odoo sends through the SMTP
+//!   server of its configuration file, so switching servers off does not stop
+//!   mail. tenantctl switches them off and adds one active stand-in server
+//!   whose host is `invalid`: nothing leaves, and mail a request sends at once
+//!   fails into `mail_mail.state = 'exception'`, which Odoo never retries;
+//!   reactivation deletes the stand-in, switches the recorded servers back on
+//!   and puts mail that failed while suspended back to `outgoing` (sent at the
+//!   next queue run). Incoming `fetchmail_server`s are switched off too.
+//! - `connections`: `ALTER DATABASE ... ALLOW_CONNECTIONS false` drops the
+//!   database from Odoo's database list (no XML-RPC, no jobs, on every
+//!   version; Odoo needs no restart when it is allowed again) and existing
+//!   sessions are ended. Recorded in the database's comment, which tenantctl
+//!   reads from the node's catalog without connecting to the tenant.
+
+use std::time::Duration;
+
+use anyhow::anyhow;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, GenericClient};
+
+use super::within;
+use crate::error::{pg_error, sqlstate};
+
+/// Which layers a suspension applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LayerSet {
+    pub users: bool,
+    pub crons: bool,
+    pub mail: bool,
+    pub connections: bool,
+}
+
+impl LayerSet {
+    /// The default of `suspend_layers`.
+    pub const DEFAULT: LayerSet = LayerSet {
+        users: true,
+        crons: true,
+        mail: true,
+        connections: false,
+    };
+
+    /// `users,crons,mail,connections`; a leading `+` on every item adds to
+    /// `base` instead (`+connections`).
+    pub fn parse(text: &str, base: LayerSet) -> Result<LayerSet, String> {
+        let items: Vec<&str> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Err("no layer named; use users, crons, mail, connections".into());
+        }
+        let adding = items.iter().all(|i| i.starts_with('+'));
+        if !adding && items.iter().any(|i| i.starts_with('+')) {
+            return Err("mix of `+layer` and `layer`: either add to the node's layers (+x,+y) or name them all".into());
+        }
+        let mut set = if adding { base } else { LayerSet::default() };
+        for i in items {
+            set.add(i.trim_start_matches('+'))?;
+        }
+        if !set.users {
+            return Err("the users layer cannot be left out: it is what stops logins".into());
+        }
+        Ok(set)
+    }
+
+    pub fn add(&mut self, name: &str) -> Result<(), String> {
+        match name {
+            "users" => self.users = true,
+            "crons" => self.crons = true,
+            "mail" => self.mail = true,
+            "connections" => self.connections = true,
+            other => {
+                return Err(format!(
+                    "unknown suspension layer {other:?}; layers: users, crons, mail, connections"
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        for (on, n) in [
+            (self.users, "users"),
+            (self.crons, "crons"),
+            (self.mail, "mail"),
+            (self.connections, "connections"),
+        ] {
+            if on {
+                v.push(n);
+            }
+        }
+        v
+    }
+
+    pub fn union(self, o: LayerSet) -> LayerSet {
+        LayerSet {
+            users: self.users || o.users,
+            crons: self.crons || o.crons,
+            mail: self.mail || o.mail,
+            connections: self.connections || o.connections,
+        }
+    }
+}
+
+/// What the mail layer switched off, recorded in ICP `tenant.suspended_mail`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecord {
+    /// `ir_mail_server` ids switched off.
+    pub servers: Vec<i64>,
+    /// `fetchmail_server` ids switched off.
+    pub fetchmail: Vec<i64>,
+    /// The stand-in server tenantctl added.
+    pub standin: Option<i64>,
+    /// Server time (naive UTC) from which failed mail is requeued.
+    pub since: Option<String>,
+}
+
+/// Which of the tables a layer touches exist in this tenant.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tables {
+    pub ir_cron: bool,
+    pub ir_mail_server: bool,
+    pub fetchmail_server: bool,
+    pub mail_mail: bool,
+    /// `ir_mail_server.smtp_authentication` exists (15+, NOT NULL).
+    pub smtp_authentication: bool,
+}
+
+const TABLES_SQL: &str = "SELECT to_regclass('public.ir_cron') IS NOT NULL, \
+     to_regclass('public.ir_mail_server') IS NOT NULL, \
+     to_regclass('public.fetchmail_server') IS NOT NULL, \
+     to_regclass('public.mail_mail') IS NOT NULL, \
+     EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.ir_mail_server') \
+             AND attname = 'smtp_authentication' AND NOT attisdropped)";
+
+pub async fn tables(client: &impl GenericClient, d: Duration) -> anyhow::Result<Tables> {
+    let rows = within(d, client.query_typed(TABLES_SQL, &[])).await?;
+    let r = rows.first().ok_or_else(|| anyhow!("no row"))?;
+    Ok(Tables {
+        ir_cron: r.get(0),
+        ir_mail_server: r.get(1),
+        fetchmail_server: r.get(2),
+        mail_mail: r.get(3),
+        smtp_authentication: r.get(4),
+    })
+}
+
+/// Waits for a running job's row lock at most this long, then fails with
+/// SQLSTATE 55P03 instead of hanging.
+fn lock_timeout_sql(d: Duration) -> String {
+    format!("SET LOCAL lock_timeout = {}", d.as_millis().max(1))
+}
+
+const CRONS_OFF_SQL: &str =
+    "UPDATE public.ir_cron SET active = false WHERE active RETURNING id::int8";
+
+/// The jobs whose row another session holds (a job being run): the active
+/// ones that `SKIP LOCKED` does not return. Autocommit: the locks it takes
+/// end with the statement.
+const BUSY_CRONS_SQL: &str = "SELECT id::int8, coalesce(cron_name::text, '') FROM public.ir_cron \
+     WHERE active AND id NOT IN (SELECT id FROM public.ir_cron WHERE active FOR NO KEY UPDATE SKIP LOCKED) \
+     ORDER BY id";
+
+/// A failed cron switch-off that waited for a running job: its text names
+/// the job (read after the rollback).
+#[derive(Debug)]
+pub struct CronBusy;
+
+impl std::fmt::Display for CronBusy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a scheduled job is running and holds its ir_cron row")
+    }
+}
+
+impl std::error::Error for CronBusy {}
+
+/// Switches every active job off (inside the suspension's transaction).
+pub async fn crons_off(
+    tx: &impl GenericClient,
+    lock_wait: Duration,
+    d: Duration,
+) -> anyhow::Result<Vec<i64>> {
+    within(d, tx.batch_execute(&lock_timeout_sql(lock_wait))).await?;
+    match tokio::time::timeout(d, tx.query_typed(CRONS_OFF_SQL, &[])).await {
+        Ok(Ok(rows)) => Ok(rows.iter().map(|r| r.get(0)).collect()),
+        Ok(Err(e)) if matches!(sqlstate(&e), Some("55P03") | Some("57014")) => {
+            Err(anyhow::Error::new(CronBusy).context(format!("{:#}", pg_error(&e))))
+        }
+        Ok(Err(e)) => Err(pg_error(&e).context("switching scheduled jobs off")),
+        Err(_) => Err(anyhow::Error::new(super::Timeout(d))),
+    }
+}
+
+/// The running jobs, for the message of a [`CronBusy`] failure.
+pub async fn busy_crons(client: &Client, d: Duration) -> anyhow::Result<Vec<(i64, String)>> {
+    let rows = within(d, client.query_typed(BUSY_CRONS_SQL, &[])).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Switches on exactly the recorded jobs.
+const CRONS_ON_SQL: &str =
+    "UPDATE public.ir_cron SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+
+pub async fn crons_on(
+    tx: &impl GenericClient,
+    ids: &[i64],
+    d: Duration,
+) -> anyhow::Result<Vec<i64>> {
+    let rows = within(d, tx.query_typed(CRONS_ON_SQL, &[(&ids, Type::INT8_ARRAY)])).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+const MAIL_SERVERS_OFF_SQL: &str = "UPDATE public.ir_mail_server SET active = false \
+     WHERE active AND id <> coalesce($1, 0) RETURNING id::int8";
+const FETCHMAIL_OFF_SQL: &str =
+    "UPDATE public.fetchmail_server SET active = false WHERE active RETURNING id::int8";
+const STANDIN_EXISTS_SQL: &str =
+    "SELECT EXISTS (SELECT 1 FROM public.ir_mail_server WHERE id = $1 AND active)";
+const NOW_SQL: &str = "SELECT (now() AT TIME ZONE 'utc')::text";
+
+/// The stand-in outgoing server: host `invalid` (RFC 6761: never resolves),
+/// so that Odoo neither sends nor falls back to its configuration file's
+/// SMTP server; sequence 0 puts it first.
+fn standin_sql(t: &Tables) -> String {
+    let (auth_col, auth_val) = if t.smtp_authentication {
+        (", smtp_authentication", ", 'login'")
+    } else {
+        ("", "")
+    };
+    format!(
+        "INSERT INTO public.ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, sequence, active{auth_col}, \
+         create_uid, create_date, write_uid, write_date) \
+         VALUES ('tenantctl: tenant suspended, mail is held', 'invalid', 25, 'none', 0, true{auth_val}, \
+         1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc') RETURNING id::int8"
+    )
+}
+
+/// Switches outgoing and incoming mail off, merging into `prev`.
+pub async fn mail_off(
+    tx: &impl GenericClient,
+    t: &Tables,
+    prev: &MailRecord,
+    d: Duration,
+) -> anyhow::Result<(MailRecord, usize)> {
+    let mut rec = prev.clone();
+    let mut n = 0;
+    if t.ir_mail_server {
+        let rows = within(
+            d,
+            tx.query_typed(MAIL_SERVERS_OFF_SQL, &[(&prev.standin, Type::INT8)]),
+        )
+        .await
+        .map_err(|e| e.context("switching mail servers off"))?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        n += ids.len();
+        rec.servers.extend(ids);
+        let standin_ok = match prev.standin {
+            Some(id) => within(d, tx.query_typed(STANDIN_EXISTS_SQL, &[(&id, Type::INT8)]))
+                .await?
+                .first()
+                .is_some_and(|r| r.get::<_, bool>(0)),
+            None => false,
+        };
+        if !standin_ok {
+            let rows = within(d, tx.query_typed(&standin_sql(t), &[]))
+                .await
+                .map_err(|e| e.context("adding the stand-in mail server"))?;
+            rec.standin = rows.first().map(|r| r.get(0));
+            n += 1;
+        }
+    }
+    if t.fetchmail_server {
+        let rows = within(d, tx.query_typed(FETCHMAIL_OFF_SQL, &[]))
+            .await
+            .map_err(|e| e.context("switching fetchmail servers off"))?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        n += ids.len();
+        rec.fetchmail.extend(ids);
+    }
+    if rec.since.is_none() {
+        let rows = within(d, tx.query_typed(NOW_SQL, &[])).await?;
+        rec.since = rows.first().map(|r| r.get(0));
+    }
+    rec.servers.sort_unstable();
+    rec.servers.dedup();
+    rec.fetchmail.sort_unstable();
+    rec.fetchmail.dedup();
+    Ok((rec, n))
+}
+
+const STANDIN_DELETE_SQL: &str = "DELETE FROM public.ir_mail_server WHERE id = $1";
+const MAIL_SERVERS_ON_SQL: &str =
+    "UPDATE public.ir_mail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+const FETCHMAIL_ON_SQL: &str =
+    "UPDATE public.fetchmail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+/// Mail that failed while suspended (against the stand-in, or never tried
+/// because the queue job was off and then failed) goes back to the queue:
+/// Odoo never retries `exception` by itself.
+const REQUEUE_SQL: &str = "UPDATE public.mail_mail SET state = 'outgoing', failure_reason = NULL \
+     WHERE state = 'exception' AND write_date >= $1::timestamp RETURNING id::int8";
+
+/// Restores exactly what [`mail_off`] recorded; returns (servers and
+/// fetchmail switched on, mails requeued).
+pub async fn mail_on(
+    tx: &impl GenericClient,
+    t: &Tables,
+    rec: &MailRecord,
+    d: Duration,
+) -> anyhow::Result<(usize, usize)> {
+    let mut on = 0;
+    let mut requeued = 0;
+    if t.ir_mail_server {
+        if let Some(id) = rec.standin {
+            within(
+                d,
+                tx.execute_typed(STANDIN_DELETE_SQL, &[(&id, Type::INT8)]),
+            )
+            .await
+            .map_err(|e| e.context("removing the stand-in mail server"))?;
+        }
+        on += within(
+            d,
+            tx.query_typed(MAIL_SERVERS_ON_SQL, &[(&rec.servers, Type::INT8_ARRAY)]),
+        )
+        .await?
+        .len();
+    }
+    if t.fetchmail_server {
+        on += within(
+            d,
+            tx.query_typed(FETCHMAIL_ON_SQL, &[(&rec.fetchmail, Type::INT8_ARRAY)]),
+        )
+        .await?
+        .len();
+    }
+    if let (true, Some(since)) = (t.mail_mail, &rec.since) {
+        requeued = within(d, tx.query_typed(REQUEUE_SQL, &[(since, Type::TEXT)]))
+            .await
+            .map_err(|e| e.context("requeueing mail"))?
+            .len();
+    }
+    Ok((on, requeued))
+}
+
+/// What is active again of recorded layers (drift): active jobs, active mail
+/// servers other than the stand-in, the stand-in gone, active fetchmail.
+pub async fn strays(
+    client: &impl GenericClient,
+    t: &Tables,
+    layers: LayerSet,
+    mail: &MailRecord,
+    d: Duration,
+) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    if layers.crons && t.ir_cron {
+        let rows = within(
+            d,
+            client.query_typed(
+                "SELECT id::int8 FROM public.ir_cron WHERE active ORDER BY id",
+                &[],
+            ),
+        )
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        if !ids.is_empty() {
+            out.push(format!("scheduled jobs {ids:?} are active"));
+        }
+    }
+    if layers.mail && t.ir_mail_server {
+        let rows = within(
+            d,
+            client.query_typed(
+                "SELECT id::int8 FROM public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id",
+                &[(&mail.standin, Type::INT8)],
+            ),
+        )
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        if !ids.is_empty() {
+            out.push(format!("mail servers {ids:?} are active"));
+        }
+    }
+    if layers.mail && t.fetchmail_server {
+        let rows = within(
+            d,
+            client.query_typed(
+                "SELECT id::int8 FROM public.fetchmail_server WHERE active ORDER BY id",
+                &[],
+            ),
+        )
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        if !ids.is_empty() {
+            out.push(format!("fetchmail servers {ids:?} are active"));
+        }
+    }
+    Ok(out)
+}
+
+/// What a suspension would switch off (plans): active jobs, active mail
+/// servers and fetchmail servers.
+pub async fn active_counts(
+    client: &impl GenericClient,
+    t: &Tables,
+    d: Duration,
+) -> anyhow::Result<(usize, usize)> {
+    let count = |sql: &'static str| async move {
+        within(d, client.query_typed(sql, &[]))
+            .await
+            .map(|r| r.first().map(|r| r.get::<_, i64>(0) as usize).unwrap_or(0))
+    };
+    let crons = if t.ir_cron {
+        count("SELECT count(*) FROM public.ir_cron WHERE active").await?
+    } else {
+        0
+    };
+    let mut mail = 0;
+    if t.ir_mail_server {
+        mail += count("SELECT count(*) FROM public.ir_mail_server WHERE active").await?;
+    }
+    if t.fetchmail_server {
+        mail += count("SELECT count(*) FROM public.fetchmail_server WHERE active").await?;
+    }
+    Ok((crons, mail))
+}
+
+// ---------------------------------------------------------------- connections
+
+/// The record of a blocked tenant, kept in the database's comment (readable
+/// from `pg_database` on the maintenance database without connecting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// Always `"suspended"`: marks the comment as tenantctl's.
+    pub tenantctl: String,
+    pub reason: Option<String>,
+    pub at: Option<String>,
+    pub by: Option<String>,
+    /// The comment the database had before, restored at reactivation.
+    pub previous_comment: Option<String>,
+}
+
+impl Blocked {
+    pub fn parse(comment: &str) -> Option<Blocked> {
+        serde_json::from_str::<Blocked>(comment)
+            .ok()
+            .filter(|b| b.tenantctl == "suspended")
+    }
+}
+
+/// Whether the connected role may `ALTER DATABASE` (owner, member of the
+/// owner role, or superuser), and the database's comment and owner.
+const CAN_ALTER_SQL: &str = "SELECT pg_has_role(d.datdba, 'MEMBER') OR coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false), \
+     pg_get_userbyid(d.datdba)::text, shobj_description(d.oid, 'pg_database'), d.datallowconn \
+     FROM pg_database d WHERE d.datname = $1";
+
+pub struct DbState {
+    pub can_alter: bool,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub allow_connections: bool,
+}
+
+pub async fn db_state(maint: &Client, db: &str, d: Duration) -> anyhow::Result<DbState> {
+    let rows = within(d, maint.query_typed(CAN_ALTER_SQL, &[(&db, Type::TEXT)])).await?;
+    let r = rows
+        .first()
+        .ok_or_else(|| anyhow!("database {db:?} not found on the node"))?;
+    Ok(DbState {
+        can_alter: r.get(0),
+        owner: r.get(1),
+        comment: r.get(2),
+        allow_connections: r.get(3),
+    })
+}
+
+fn ident(s: &str) -> String {
+    postgres_protocol::escape::escape_identifier(s)
+}
+
+fn literal(s: &str) -> String {
+    postgres_protocol::escape::escape_literal(s)
+}
+
+/// Blocks the database: no new connection (superusers included), the
+/// record in its comment, then every existing session ended. DDL cannot take
+/// bind parameters: the name and the comment are escaped with PostgreSQL's
+/// own quoting rules (postgres-protocol).
+pub async fn block(maint: &Client, db: &str, rec: &Blocked, d: Duration) -> anyhow::Result<usize> {
+    let comment = serde_json::to_string(rec).expect("record serialises");
+    let sql = format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS false; COMMENT ON DATABASE {} IS {}",
+        ident(db),
+        ident(db),
+        literal(&comment)
+    );
+    within(d, maint.batch_execute(&sql))
+        .await
+        .map_err(|e| e.context("blocking connections"))?;
+    end_sessions(maint, db, d).await
+}
+
+/// Ends every session of `db` (Odoo's own duplicate does the same before
+/// copying a database).
+const END_SESSIONS_SQL: &str = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+     WHERE datname = $1 AND pid <> pg_backend_pid()";
+
+pub async fn end_sessions(maint: &Client, db: &str, d: Duration) -> anyhow::Result<usize> {
+    let rows = within(d, maint.query_typed(END_SESSIONS_SQL, &[(&db, Type::TEXT)])).await?;
+    Ok(rows
+        .first()
+        .map(|r| r.get::<_, i64>(0) as usize)
+        .unwrap_or(0))
+}
+
+/// Allows connections again and restores the previous comment.
+pub async fn unblock(
+    maint: &Client,
+    db: &str,
+    rec: Option<&Blocked>,
+    d: Duration,
+) -> anyhow::Result<()> {
+    let comment = match rec.and_then(|r| r.previous_comment.as_deref()) {
+        Some(c) => literal(c),
+        None => "NULL".into(),
+    };
+    let sql = format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS true; COMMENT ON DATABASE {} IS {}",
+        ident(db),
+        ident(db),
+        comment
+    );
+    within(d, maint.batch_execute(&sql))
+        .await
+        .map_err(|e| e.context("allowing connections again"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn parse_layers() {
+        let d = LayerSet::DEFAULT;
+        assert_eq!(
+            LayerSet::parse("users,crons", d).unwrap().names(),
+            ["users", "crons"]
+        );
+        assert_eq!(
+            LayerSet::parse("+connections", d).unwrap().names(),
+            ["users", "crons", "mail", "connections"]
+        );
+        assert!(LayerSet::parse("users,+mail", d).is_err());
+        assert!(LayerSet::parse("crons", d).is_err());
+        assert!(LayerSet::parse("users,email", d).is_err());
+    }
+    #[test]
+    fn blocked_comment() {
+        let b = Blocked {
+            tenantctl: "suspended".into(),
+            reason: Some("unpaid".into()),
+            at: None,
+            by: None,
+            previous_comment: Some("x".into()),
+        };
+        let s = serde_json::to_string(&b).unwrap();
+        assert_eq!(Blocked::parse(&s), Some(b));
+        assert_eq!(Blocked::parse("{\"tenantctl\":\"other\"}"), None);
+        assert_eq!(Blocked::parse("a note"), None);
+    }
+}

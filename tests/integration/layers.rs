@@ -1,0 +1,625 @@
+//! Suspension layers (issue: "suspension that cuts a tenant off"): users,
+//! scheduled jobs, mail and connections, each switched off, recorded and
+//! restored exactly, against real PostgreSQL and Odoo-shaped tenants with
+//! `ir_cron`, `ir_mail_server`, `fetchmail_server` and `mail_mail`.
+
+use std::io::Write;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fixtures::{
+    create_tenant, create_tenant_owned, icp, user_states, TenantSpec, CRON_AUTOVACUUM,
+    CRON_FETCHMAIL, CRON_MAIL_QUEUE, CRON_OFF_ON_PURPOSE, CRON_TENANT_REPORT, FETCHMAIL_INBOX,
+    FETCHMAIL_OLD, MAIL_SERVER_MAIN, MAIL_SERVER_OLD,
+};
+use crate::harness::{quote_literal, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV};
+
+struct Env {
+    c: Cluster,
+    dir: tempfile::TempDir,
+    inv: std::path::PathBuf,
+}
+
+fn env(extra: &str) -> Env {
+    let c = Cluster::start("l");
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
+    Env { c, dir, inv }
+}
+
+impl Env {
+    fn run(&self, args: &[&str]) -> (Option<i32>, Value, String) {
+        let mut cmd = tenantctl_with_home(self.dir.path());
+        cmd.arg("-i").arg(&self.inv).args(args);
+        let o = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        (
+            o.status.code(),
+            v,
+            format!("stdout: {stdout}\nstderr: {stderr}"),
+        )
+    }
+}
+
+fn actives(c: &Cluster, db: &str, table: &str) -> Vec<i64> {
+    c.column(
+        db,
+        &format!("SELECT id FROM {table} WHERE active ORDER BY id"),
+    )
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect()
+}
+
+fn mail_states(c: &Cluster, db: &str) -> Vec<(String, String)> {
+    c.rows(db, "SELECT email_to, state FROM mail_mail ORDER BY id")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect()
+}
+
+#[test]
+fn each_layer_is_switched_off_recorded_and_restored_exactly() {
+    for major in [13, 16, 19] {
+        let e = env("");
+        create_tenant(&e.c, "acme", &TenantSpec::for_major(major));
+        let users_before = user_states(&e.c, "acme");
+        let mail_before = mail_states(&e.c, "acme");
+        let (code, v, out) = e.run(&[
+            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
+        ]);
+        assert_eq!(code, Some(0), "{out}");
+        assert_eq!(v["outcome"], "changed", "{out}");
+        assert_eq!(v["layers"]["crons"], 4, "{out}");
+        assert_eq!(
+            v["layers"]["mail"], 3,
+            "2 servers off + the stand-in: {out}"
+        );
+        assert_eq!(v["layers"]["connections"], false);
+        // Nothing runs, nothing is sent or fetched.
+        assert!(actives(&e.c, "acme", "ir_cron").is_empty());
+        assert!(actives(&e.c, "acme", "fetchmail_server").is_empty());
+        let servers = e.c.rows(
+            "acme",
+            "SELECT id, smtp_host, sequence FROM ir_mail_server WHERE active ORDER BY id",
+        );
+        assert_eq!(servers.len(), 1, "only the stand-in is active: {servers:?}");
+        assert_eq!(servers[0][1], "invalid");
+        let standin: i64 = servers[0][0].parse().unwrap();
+        assert_eq!(
+            icp(&e.c, "acme", "tenant.suspended_cron_ids").as_deref(),
+            Some(
+                format!(
+                    "[{CRON_MAIL_QUEUE},{CRON_AUTOVACUUM},{CRON_FETCHMAIL},{CRON_TENANT_REPORT}]"
+                )
+                .as_str()
+            )
+        );
+        let mail: Value =
+            serde_json::from_str(&icp(&e.c, "acme", "tenant.suspended_mail").unwrap()).unwrap();
+        assert_eq!(mail["servers"], serde_json::json!([MAIL_SERVER_MAIN]));
+        assert_eq!(mail["fetchmail"], serde_json::json!([FETCHMAIL_INBOX]));
+        assert_eq!(mail["standin"], standin);
+        // A mail a request sent at once failed against the stand-in.
+        e.c.sql(
+            "acme",
+            "INSERT INTO mail_mail (state, email_to, failure_reason, create_date, write_date) \
+             VALUES ('exception', 'reset@example.com', 'Name or service not known', now() at time zone 'utc', now() at time zone 'utc')",
+        );
+        // 12–13: the XML-RPC caveat comes with a hint of the connections layer.
+        let w = v["warnings"].to_string();
+        assert_eq!(major <= 13, w.contains("+connections"), "{w}");
+
+        let (code, v, out) = e.run(&["reactivate", "acme", "--yes", "-o", "json"]);
+        assert_eq!(code, Some(0), "{out}");
+        assert_eq!(v["layers"]["crons"], 4, "{out}");
+        assert_eq!(v["layers"]["requeued"], 1, "{out}");
+        assert_eq!(
+            actives(&e.c, "acme", "ir_cron"),
+            [
+                CRON_MAIL_QUEUE,
+                CRON_AUTOVACUUM,
+                CRON_FETCHMAIL,
+                CRON_TENANT_REPORT
+            ],
+            "the job switched off on purpose ({CRON_OFF_ON_PURPOSE}) stays off"
+        );
+        assert_eq!(
+            actives(&e.c, "acme", "ir_mail_server"),
+            [MAIL_SERVER_MAIN],
+            "the old server ({MAIL_SERVER_OLD}) stays off, the stand-in is gone"
+        );
+        assert_eq!(
+            e.c.sql(
+                "acme",
+                &format!("SELECT count(*) FROM ir_mail_server WHERE id = {standin}")
+            ),
+            "0"
+        );
+        assert_eq!(
+            actives(&e.c, "acme", "fetchmail_server"),
+            [FETCHMAIL_INBOX],
+            "old inbox ({FETCHMAIL_OLD}) stays off"
+        );
+        let mut mail_after = mail_states(&e.c, "acme");
+        assert_eq!(
+            mail_after.pop(),
+            Some(("reset@example.com".into(), "outgoing".into())),
+            "mail held during the suspension goes back to the queue"
+        );
+        assert_eq!(mail_after, mail_before, "older mail is untouched");
+        assert_eq!(user_states(&e.c, "acme"), users_before);
+        for k in [
+            "tenant.suspended_cron_ids",
+            "tenant.suspended_mail",
+            "tenant.suspended_layers",
+        ] {
+            assert_eq!(icp(&e.c, "acme", k), None, "{k} removed");
+        }
+    }
+}
+
+#[test]
+fn layers_come_from_the_inventory_and_the_command_line() {
+    let e = env("suspend_layers = [\"users\"]");
+    create_tenant(&e.c, "acme", &TenantSpec::default());
+    create_tenant(&e.c, "nova", &TenantSpec::default());
+    let (code, v, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["crons"], 0, "{out}");
+    assert_eq!(
+        actives(&e.c, "acme", "ir_cron").len(),
+        4,
+        "the node says users only"
+    );
+    let (code, v, out) = e.run(&[
+        "suspend",
+        "nova",
+        "--reason",
+        "x",
+        "--layers",
+        "users,crons",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["crons"], 4);
+    assert_eq!(v["layers"]["mail"], 0);
+    assert_eq!(actives(&e.c, "nova", "ir_mail_server"), [MAIL_SERVER_MAIN]);
+    // A bad layer name is a usage error, nothing changed.
+    let (code, _, out) = e.run(&["reactivate", "nova", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, _, out) = e.run(&[
+        "suspend",
+        "nova",
+        "--reason",
+        "x",
+        "--layers",
+        "users,email",
+        "--yes",
+    ]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("unknown suspension layer"), "{out}");
+    assert_eq!(
+        icp(&e.c, "nova", "tenant.suspended").as_deref(),
+        Some("false")
+    );
+    // A tenant without the mail tables: the layer is skipped and said so.
+    create_tenant(&e.c, "bare", &TenantSpec::default());
+    e.c.sql(
+        "bare",
+        "DROP TABLE fetchmail_server; DROP TABLE ir_mail_server; DROP TABLE mail_mail",
+    );
+    let (code, v, out) = e.run(&[
+        "suspend",
+        "bare",
+        "--reason",
+        "x",
+        "--layers",
+        "+crons,+mail",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["skipped"], serde_json::json!(["mail"]), "{out}");
+    let (code, v, out) = e.run(&[
+        "suspend",
+        "bare",
+        "--reason",
+        "x",
+        "--layers",
+        "+crons,+mail",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["skipped"], serde_json::json!(["mail"]), "{out}");
+    let (code, _, out) = e.run(&["reactivate", "bare", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+}
+
+/// Another session holding a job's row lock, as a running job does.
+struct JobRunning {
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl JobRunning {
+    fn hold(c: &Cluster, db: &str, cron: i64) -> JobRunning {
+        let mut child = Command::new("psql")
+            .args(["-X", "-q", "-h"])
+            .arg(c.socket_dir())
+            .args(["-p", &c.port().to_string(), "-U", "postgres", "-d", db])
+            .env("PGAPPNAME", "cron_worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("psql");
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            "BEGIN; SELECT id FROM ir_cron WHERE id = {cron} FOR NO KEY UPDATE;"
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let t0 = Instant::now();
+        while c.sql(
+            db,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cron_worker' AND state = 'idle in transaction'",
+        ) != "1"
+        {
+            assert!(t0.elapsed() < Duration::from_secs(30), "the job never took its lock");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        JobRunning {
+            child,
+            _stdin: stdin,
+        }
+    }
+}
+
+impl Drop for JobRunning {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_running_job_makes_suspend_fail_bounded_and_named_with_nothing_changed() {
+    let e = env("statement_timeout = \"2s\"");
+    create_tenant(&e.c, "acme", &TenantSpec::default());
+    let users = user_states(&e.c, "acme");
+    let job = JobRunning::hold(&e.c, "acme", CRON_TENANT_REPORT);
+    let (code, v, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes", "-o", "json"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(v["outcome"], "failed", "{out}");
+    let err = v["error"].as_str().unwrap_or_default();
+    assert!(
+        err.contains("Tenant: nightly sales report")
+            && err.contains(&format!("id {CRON_TENANT_REPORT}")),
+        "the running job is named: {err}"
+    );
+    assert!(err.contains("nothing changed"), "{err}");
+    assert_eq!(
+        user_states(&e.c, "acme"),
+        users,
+        "one transaction: nothing changed"
+    );
+    assert_eq!(actives(&e.c, "acme", "ir_cron").len(), 4);
+    assert_eq!(icp(&e.c, "acme", "tenant.suspended"), None);
+    drop(job);
+    let (code, _, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes"]);
+    assert_eq!(code, Some(0), "after the job ended: {out}");
+}
+
+fn can_connect(c: &Cluster, db: &str) -> bool {
+    c.try_sql(db, "SELECT 1").is_ok()
+}
+
+#[test]
+fn the_connections_layer_blocks_the_database_and_reactivate_unblocks_it() {
+    let e = env("");
+    c_role(&e.c);
+    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_t");
+    e.c.sql(
+        "postgres",
+        "COMMENT ON DATABASE acme IS 'customer since 2019'",
+    );
+    // An open session of the tenant's role (an Odoo worker).
+    let mut worker = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &e.c.port().to_string(),
+            "-U",
+            "odoo_t",
+            "-d",
+            "acme",
+        ])
+        .env("PGPASSWORD", "odoo-pass")
+        .env("PGAPPNAME", "odoo_worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while e.c.connections_to("acme") < 1 {
+        assert!(t0.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, v, out) = e.run(&[
+        "suspend",
+        "acme",
+        "--reason",
+        "unpaid 2026-12",
+        "--layers",
+        "+connections",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["connections"], true, "{out}");
+    assert!(!can_connect(&e.c, "acme"), "superusers are refused too");
+    let t0 = Instant::now();
+    while e.c.sql(
+        "postgres",
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'odoo_worker'",
+    ) != "0"
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the worker's session was ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = worker.kill();
+    let _ = worker.wait();
+    // list, show and check still report it, from the catalog.
+    let (code, v, out) = e.run(&["list", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let row = v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant"] == "acme")
+        .unwrap()
+        .clone();
+    assert_eq!(row["status"], "suspended", "{row}");
+    assert_eq!(row["blocked"], true);
+    assert_eq!(row["suspended_reason"], "unpaid 2026-12");
+    let (code, v, out) = e.run(&["show", "acme", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["blocked"], true);
+    assert_eq!(v["suspended_reason"], "unpaid 2026-12");
+    let (code, _, out) = e.run(&["check", "-o", "json"]);
+    assert_eq!(code, Some(0), "a blocked tenant is not a problem: {out}");
+    // A second suspend changes nothing.
+    let (code, v, out) = e.run(&[
+        "suspend",
+        "acme",
+        "--reason",
+        "x",
+        "--layers",
+        "+connections",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["outcome"], "unchanged", "{out}");
+    // Reactivate: connections first, then the other layers; the comment back.
+    let (code, v, out) = e.run(&["reactivate", "acme", "--yes", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["outcome"], "changed", "{out}");
+    assert_eq!(v["layers"]["connections"], true, "{out}");
+    assert!(can_connect(&e.c, "acme"));
+    assert_eq!(
+        e.c.sql(
+            "postgres",
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'"
+        ),
+        "customer since 2019"
+    );
+    assert_eq!(actives(&e.c, "acme", "ir_cron").len(), 4);
+    assert_eq!(
+        icp(&e.c, "acme", "tenant.suspended").as_deref(),
+        Some("false")
+    );
+}
+
+fn c_role(c: &Cluster) {
+    c.create_role("odoo_t", "odoo-pass", false);
+}
+
+#[test]
+fn the_connections_layer_without_the_right_to_alter_is_refused_with_the_grant() {
+    let c = Cluster::start("l");
+    c.create_role("odoo_t", "odoo-pass", false);
+    c.create_role("tc_ops", "ops-pass", false);
+    create_tenant_owned(&c, "acme", &TenantSpec::default(), "odoo_t");
+    crate::writes::grant_minimal(&c, "acme", "tc_ops");
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "user = \"tc_ops\"");
+    let users = user_states(&c, "acme");
+    let mut cmd = tenantctl_with_home(dir.path());
+    cmd.arg("-i").arg(&inv).env(PASSWORD_ENV, "ops-pass").args([
+        "suspend",
+        "acme",
+        "--reason",
+        "x",
+        "--layers",
+        "+connections",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    let o = cmd.output().unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{v}");
+    assert_eq!(v["outcome"], "refused");
+    let err = v["error"].as_str().unwrap();
+    assert!(
+        err.contains("GRANT") && err.contains("odoo_t") && err.contains("tc_ops"),
+        "{err}"
+    );
+    assert_eq!(user_states(&c, "acme"), users, "nothing changed");
+    assert_eq!(actives(&c, "acme", "ir_cron").len(), 4);
+    assert!(can_connect(&c, "acme"));
+    // Without the connections layer the same role suspends and reactivates.
+    let mut cmd = tenantctl_with_home(dir.path());
+    cmd.arg("-i")
+        .arg(&inv)
+        .env(PASSWORD_ENV, "ops-pass")
+        .args(["suspend", "acme", "--reason", "x", "--yes"]);
+    assert_eq!(cmd.output().unwrap().status.code(), Some(0));
+    let mut cmd = tenantctl_with_home(dir.path());
+    cmd.arg("-i")
+        .arg(&inv)
+        .env(PASSWORD_ENV, "ops-pass")
+        .args(["reactivate", "acme", "--yes"]);
+    assert_eq!(cmd.output().unwrap().status.code(), Some(0));
+    assert_eq!(user_states(&c, "acme"), users);
+}
+
+#[test]
+fn drift_is_reported_by_check_and_list_and_suspend_cuts_it_off_again() {
+    let e = env("");
+    create_tenant(&e.c, "acme", &TenantSpec::default());
+    create_tenant(&e.c, "flag", &TenantSpec::default());
+    let (code, _, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    // A module update re-enables a job; a user is switched on by hand.
+    e.c.sql(
+        "acme",
+        &format!("UPDATE ir_cron SET active = true WHERE id = {CRON_MAIL_QUEUE}"),
+    );
+    e.c.sql(
+        "acme",
+        "UPDATE res_users SET active = true WHERE login = 'user1'",
+    );
+    // The other tenant set the flag itself.
+    e.c.sql(
+        "flag",
+        "INSERT INTO ir_config_parameter (key, value) VALUES ('tenant.suspended', 'true')",
+    );
+    let (code, v, out) = e.run(&["check", "-o", "json"]);
+    assert_ne!(code, Some(0), "{out}");
+    let problems = v["nodes"][0]["problems"].to_string();
+    assert!(
+        problems.contains("drift") && problems.contains("scheduled jobs"),
+        "{problems}"
+    );
+    assert!(problems.contains("users"), "{problems}");
+    let (_, _, out) = e.run(&["list"]);
+    assert!(out.contains("acme: drift"), "{out}");
+    // suspend switches the strays off and merges them into the record.
+    let (code, v, out) = e.run(&[
+        "suspend", "acme", "--reason", "again", "--yes", "-o", "json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["outcome"], "changed");
+    assert_eq!(v["users"], 1);
+    assert_eq!(v["layers"]["crons"], 1);
+    assert!(actives(&e.c, "acme", "ir_cron").is_empty());
+    let (code, _, out) = e.run(&["suspend", "flag", "--reason", "x", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        actives(&e.c, "flag", "ir_cron").is_empty(),
+        "the flag is not the state"
+    );
+    let (code, _, out) = e.run(&["check"]);
+    assert_eq!(code, Some(0), "no drift left: {out}");
+    for db in ["acme", "flag"] {
+        let (code, _, out) = e.run(&["reactivate", db, "--yes"]);
+        assert_eq!(code, Some(0), "{out}");
+        assert_eq!(actives(&e.c, db, "ir_cron").len(), 4, "{db}");
+    }
+}
+
+#[test]
+fn backends_killed_during_layered_suspend_and_reactivate_never_leave_a_mixed_state() {
+    let e = env("");
+    create_tenant(&e.c, "acme", &TenantSpec::default());
+    let users = user_states(&e.c, "acme");
+    let crons = actives(&e.c, "acme", "ir_cron");
+    let servers = actives(&e.c, "acme", "ir_mail_server");
+    let mut killed = 0;
+    let mut rng = 0x2545F4914F6CDD1Du64;
+    for i in 0..24 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let op = if i % 2 == 0 { "suspend" } else { "reactivate" };
+        let mut cmd = std::process::Command::new(crate::harness::tenantctl_bin());
+        cmd.env("HOME", e.dir.path())
+            .env(PASSWORD_ENV, crate::harness::SUPERUSER_PASSWORD)
+            .arg("-i")
+            .arg(&e.inv)
+            .args([op, "acme", "--yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if op == "suspend" {
+            cmd.args(["--reason", "x"]);
+        }
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng % 40));
+        let n = e.c.sql(
+            "acme",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'tenantctl' AND pid <> pg_backend_pid()",
+        );
+        if n != "0" {
+            killed += 1;
+        }
+        let t0 = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            assert!(t0.elapsed() < Duration::from_secs(60));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Coherent: either fully suspended (every layer off) or fully active.
+        let suspended = icp(&e.c, "acme", "tenant.suspended").as_deref() == Some("true");
+        let a_users = user_states(&e.c, "acme").iter().filter(|u| u.2).count();
+        let a_crons = actives(&e.c, "acme", "ir_cron");
+        let a_servers = e.c.sql(
+            "acme",
+            "SELECT count(*) FROM ir_mail_server WHERE active AND smtp_host <> 'invalid'",
+        );
+        if suspended {
+            assert_eq!(
+                (a_users, a_crons.len(), a_servers.as_str()),
+                (0, 0, "0"),
+                "iteration {i}"
+            );
+        } else {
+            assert_eq!(a_crons, crons, "iteration {i}");
+            assert_eq!(
+                actives(&e.c, "acme", "ir_mail_server"),
+                servers,
+                "iteration {i}"
+            );
+            assert_eq!(user_states(&e.c, "acme"), users, "iteration {i}");
+        }
+    }
+    eprintln!("layered kills: {killed} of 24 runs had a backend killed");
+    // Whatever the last run left, a clean reactivate restores everything.
+    let (code, _, out) = e.run(&["reactivate", "acme", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(actives(&e.c, "acme", "ir_cron"), crons);
+    assert_eq!(actives(&e.c, "acme", "ir_mail_server"), servers);
+    assert_eq!(user_states(&e.c, "acme"), users);
+    let _ = quote_literal("");
+}

@@ -1,0 +1,373 @@
+//! libpq exactness: pass files and password precedence, with `psql` (libpq
+//! itself) as the oracle on the very same files and settings, against a real
+//! PostgreSQL that asks these roles for a password over TCP and over Unix
+//! sockets, one of them in libpq's default socket directory.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::{quote_literal, tenantctl_with_home, Cluster};
+
+/// libpq's compiled-in default socket directory on Debian.
+const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+
+/// Where a client connects: host (TCP name or socket directory) and port.
+#[derive(Clone, Debug)]
+struct Target {
+    host: String,
+    port: u16,
+}
+
+/// The environment of one attempt.
+#[derive(Default, Clone, Debug)]
+struct Env {
+    passfile: Option<String>,
+    pgpassword: Option<String>,
+    /// Inventory `password_env` value (psql: the connection string's password).
+    given: Option<String>,
+}
+
+struct Lab {
+    c: Cluster,
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    /// A cluster where roles `tc_pw` (password `pw-a`) and `tc_pw2`
+    /// (password `a:b\c`) need their password over TCP and local sockets, and
+    /// which also listens in the default socket directory when it can.
+    fn start() -> (Lab, bool) {
+        let c = Cluster::start("libpq");
+        c.create_role_attrs("tc_pw", "pw-a", "NOSUPERUSER");
+        c.create_role_attrs("tc_pw2", "a:b\\c", "NOSUPERUSER");
+        let hba = c.data_dir().join("pg_hba.conf");
+        let old = std::fs::read_to_string(&hba).unwrap();
+        std::fs::write(
+            &hba,
+            format!(
+                "local all tc_pw,tc_pw2 scram-sha-256\nhost all tc_pw,tc_pw2 127.0.0.1/32 scram-sha-256\n{old}"
+            ),
+        )
+        .unwrap();
+        let default_dir = Path::new(DEFAULT_SOCKET_DIR).is_dir();
+        if default_dir {
+            c.sql(
+                "postgres",
+                &format!(
+                    "ALTER SYSTEM SET unix_socket_directories = {}, {}",
+                    quote_literal(&c.socket_dir().display().to_string()),
+                    quote_literal(DEFAULT_SOCKET_DIR)
+                ),
+            );
+            c.restart();
+        } else {
+            c.sql("postgres", "SELECT pg_reload_conf()");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        (Lab { c, dir }, default_dir)
+    }
+
+    fn write_passfile(&self, name: &str, text: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        p.display().to_string()
+    }
+
+    /// Whether psql (libpq) logs in as `user`.
+    fn psql(&self, t: &Target, user: &str, env: &Env) -> Result<(), String> {
+        let mut cmd = Command::new("psql");
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("PG") {
+                cmd.env_remove(k);
+            }
+        }
+        let home = self.dir.path().join("psql-home");
+        std::fs::create_dir_all(&home).unwrap();
+        cmd.env("HOME", &home)
+            .env("PGSSLMODE", "disable")
+            .env("PGCONNECT_TIMEOUT", "5");
+        if let Some(f) = &env.passfile {
+            cmd.env("PGPASSFILE", f);
+        }
+        if let Some(p) = &env.pgpassword {
+            cmd.env("PGPASSWORD", p);
+        }
+        let mut conninfo = format!(
+            "host='{}' port={} user='{}' dbname=postgres",
+            t.host, t.port, user
+        );
+        if let Some(p) = &env.given {
+            conninfo.push_str(&format!(
+                " password='{}'",
+                p.replace('\\', "\\\\").replace('\'', "\\'")
+            ));
+        }
+        let out = cmd
+            .args(["-X", "-w", "-A", "-t", "-c", "SELECT 1", "-d"])
+            .arg(conninfo)
+            .output()
+            .expect("psql");
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
+    /// Whether tenantctl logs in as `user` with the same settings.
+    fn tenantctl(&self, t: &Target, user: &str, env: &Env) -> Result<(), String> {
+        let home = self.dir.path().join("tc-home");
+        std::fs::create_dir_all(&home).unwrap();
+        let inv = self.dir.path().join("nodes.toml");
+        let mut text = format!(
+            "[[node]]\nname = \"n1\"\nhost = \"{}\"\nport = {}\nuser = \"{user}\"\nsslmode = \"disable\"\nconnect_timeout = 5\n",
+            t.host, t.port
+        );
+        if env.given.is_some() {
+            text.push_str("password_env = \"TC_LIBPQ_GIVEN\"\n");
+        }
+        std::fs::write(&inv, text).unwrap();
+        std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut cmd = tenantctl_with_home(&home);
+        if let Some(f) = &env.passfile {
+            cmd.env("PGPASSFILE", f);
+        }
+        if let Some(p) = &env.pgpassword {
+            cmd.env("PGPASSWORD", p);
+        }
+        if let Some(p) = &env.given {
+            cmd.env("TC_LIBPQ_GIVEN", p);
+        }
+        let out = cmd
+            .arg("-i")
+            .arg(&inv)
+            .args(["list", "-o", "json"])
+            .output()
+            .unwrap();
+        if out.status.code() == Some(0) {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+}
+
+/// Runs every case with psql and with tenantctl; both must agree, and agree
+/// with what the case expects.
+fn agree(lab: &Lab, cases: &[(&str, Target, &str, Env, bool)]) {
+    let mut bad = Vec::new();
+    for (what, t, user, env, want) in cases {
+        let p = lab.psql(t, user, env);
+        let tc = lab.tenantctl(t, user, env);
+        if p.is_ok() != *want || tc.is_ok() != *want {
+            bad.push(format!(
+                "{what}: expected {}, psql {:?}, tenantctl {:?} ({t:?}, {env:?})",
+                if *want { "login" } else { "refusal" },
+                p,
+                tc
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn pass_files_are_read_as_psql_reads_them() {
+    let (lab, default_dir) = Lab::start();
+    let port = lab.c.port();
+    let tcp = Target {
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let own_sock = Target {
+        host: lab.c.socket_dir().display().to_string(),
+        port,
+    };
+    let pf = |name: &str, text: String| Env {
+        passfile: Some(lab.write_passfile(name, &text)),
+        ..Env::default()
+    };
+    let mut cases = vec![
+        (
+            "plain entry",
+            tcp.clone(),
+            "tc_pw",
+            pf("plain", format!("127.0.0.1:{port}:postgres:tc_pw:pw-a\n")),
+            true,
+        ),
+        (
+            "a field ends at an unescaped colon (password then ':x')",
+            tcp.clone(),
+            "tc_pw",
+            pf("extra", format!("127.0.0.1:{port}:postgres:tc_pw:pw-a:x\n")),
+            true,
+        ),
+        (
+            "escaped colon and backslash in the password",
+            tcp.clone(),
+            "tc_pw2",
+            pf("escaped", format!("127.0.0.1:{port}:*:tc_pw2:a\\:b\\\\c\n")),
+            true,
+        ),
+        (
+            "wildcards, comment, CRLF",
+            tcp.clone(),
+            "tc_pw",
+            pf("wild", "# a comment\r\n*:*:*:*:pw-a\r\n".into()),
+            true,
+        ),
+        (
+            "first match wins",
+            tcp.clone(),
+            "tc_pw",
+            pf(
+                "first",
+                format!("127.0.0.1:*:*:tc_pw:wrong\n127.0.0.1:{port}:*:tc_pw:pw-a\n"),
+            ),
+            false,
+        ),
+        (
+            "an escaped star is a literal star",
+            tcp.clone(),
+            "tc_pw",
+            pf("star", "\\*:*:*:*:pw-a\n".into()),
+            false,
+        ),
+        (
+            "four fields only: no match",
+            tcp.clone(),
+            "tc_pw",
+            pf(
+                "four",
+                format!("127.0.0.1:{port}:postgres:tc_pw\n*:*:*:*:wrong\n"),
+            ),
+            false,
+        ),
+        (
+            "localhost does not match a non-default socket directory",
+            own_sock.clone(),
+            "tc_pw",
+            pf("lh-own", format!("localhost:{port}:*:*:pw-a\n")),
+            false,
+        ),
+        (
+            "a socket directory matches its own path",
+            own_sock.clone(),
+            "tc_pw",
+            pf(
+                "own-path",
+                format!("{}:{port}:*:*:pw-a\n", own_sock.host.replace(':', "\\:")),
+            ),
+            true,
+        ),
+    ];
+    if default_dir {
+        let def = Target {
+            host: DEFAULT_SOCKET_DIR.into(),
+            port,
+        };
+        cases.push((
+            "localhost matches the default socket directory",
+            def.clone(),
+            "tc_pw",
+            pf("lh-default", format!("localhost:{port}:*:*:pw-a\n")),
+            true,
+        ));
+        cases.push((
+            "the default socket directory is looked up as localhost, not by its path",
+            def,
+            "tc_pw",
+            pf(
+                "def-path",
+                format!("{DEFAULT_SOCKET_DIR}:{port}:*:*:pw-a\n"),
+            ),
+            false,
+        ));
+    }
+    agree(&lab, &cases);
+}
+
+#[test]
+fn password_precedence_is_libpq_s() {
+    let (lab, _) = Lab::start();
+    let port = lab.c.port();
+    let tcp = Target {
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let good = lab.write_passfile("good", format!("127.0.0.1:{port}:*:tc_pw:pw-a\n").as_str());
+    let wrong = lab.write_passfile("wrong", "*:*:*:*:wrong\n");
+    let env = |passfile: &str, pgpassword: Option<&str>, given: Option<&str>| Env {
+        passfile: Some(passfile.to_string()),
+        pgpassword: pgpassword.map(str::to_string),
+        given: given.map(str::to_string),
+    };
+    agree(
+        &lab,
+        &[
+            (
+                "PGPASSWORD wins over the pass file",
+                tcp.clone(),
+                "tc_pw",
+                env(&good, Some("wrong"), None),
+                false,
+            ),
+            (
+                "PGPASSWORD right, pass file wrong",
+                tcp.clone(),
+                "tc_pw",
+                env(&wrong, Some("pw-a"), None),
+                true,
+            ),
+            (
+                "an empty PGPASSWORD counts as none",
+                tcp.clone(),
+                "tc_pw",
+                env(&good, Some(""), None),
+                true,
+            ),
+            (
+                "the given password wins over PGPASSWORD and the pass file",
+                tcp.clone(),
+                "tc_pw",
+                env(&wrong, Some("wrong"), Some("pw-a")),
+                true,
+            ),
+            (
+                "a wrong given password is not rescued by the others",
+                tcp.clone(),
+                "tc_pw",
+                env(&good, Some("pw-a"), Some("wrong")),
+                false,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn missing_password_env_is_a_configuration_error_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv: PathBuf = dir.path().join("nodes.toml");
+    std::fs::write(
+        &inv,
+        "[defaults]\npassword_env = \"TC_NOT_SET_ANYWHERE\"\n\
+         [[node]]\nname = \"a\"\nport = 1\n[[node]]\nname = \"b\"\nport = 2\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for args in [&["list"][..], &["check"], &["show", "acme"]] {
+        let out = tenantctl_with_home(dir.path())
+            .arg("-i")
+            .arg(&inv)
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("TC_NOT_SET_ANYWHERE").count(), 1, "{err}");
+        assert_eq!(err.matches("node a").count(), 1, "{err}");
+    }
+}

@@ -1,0 +1,299 @@
+//! Every command through a real PgBouncer (default configuration: no
+//! `ignore_startup_parameters`), in session and in transaction pooling.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fixtures::{
+    create_plain_db, create_tenant, icp, login_works, password_hash, user_states, TenantSpec,
+};
+use crate::harness::{tenantctl_with_home, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD};
+use crate::pgbouncer_harness::PgBouncer;
+
+struct Lab {
+    c: Cluster,
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    fn start(name: &str) -> Lab {
+        let c = Cluster::start(name);
+        create_tenant(&c, "acme", &TenantSpec::default());
+        create_tenant(&c, "nova", &TenantSpec::for_major(19));
+        create_plain_db(&c, "otherapp");
+        Lab {
+            c,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn inventory(&self, port: u16, extra: &str) -> PathBuf {
+        let inv = self.dir.path().join("nodes.toml");
+        std::fs::write(
+            &inv,
+            format!(
+                "[[node]]\nname = \"n1\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"postgres\"\n\
+                 password_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nconnect_timeout = 10\n{extra}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+        inv
+    }
+
+    fn run(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+        let out = tenantctl_with_home(self.dir.path())
+            .arg("-i")
+            .arg(inv)
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    fn ok(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> String {
+        let (code, out, err) = self.run(inv, args, stdin);
+        assert_eq!(code, Some(0), "{args:?}: {out}\n{err}");
+        out
+    }
+}
+
+/// list, show, check, passwd, suspend, reactivate, bulk suspend/reactivate.
+fn every_command(lab: &Lab, inv: &PathBuf) {
+    read_commands(lab, inv);
+    write_commands(lab, inv);
+}
+
+/// list, show, check and the dry runs of the writes.
+fn read_commands(lab: &Lab, inv: &PathBuf) {
+    let out = lab.ok(inv, &["list", "-o", "json"], "");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tenant"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme", "nova"], "{out}");
+    lab.ok(inv, &["show", "acme", "-o", "json"], "");
+    let out = lab.ok(inv, &["check", "-o", "json"], "");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["nodes"][0]["ok"], true, "{out}");
+    lab.ok(inv, &["passwd", "acme", "--generate", "--dry-run"], "");
+    lab.ok(
+        inv,
+        &["suspend", "acme", "--reason", "dry", "--dry-run"],
+        "",
+    );
+    lab.ok(
+        inv,
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "dry",
+            "--dry-run",
+        ],
+        "",
+    );
+    assert_eq!(icp(&lab.c, "acme", "tenant.suspended"), None);
+}
+
+/// passwd, suspend, reactivate, bulk suspend/reactivate.
+fn write_commands(lab: &Lab, inv: &PathBuf) {
+    for (db, major) in [("acme", 16), ("nova", 19)] {
+        let before = user_states(&lab.c, db);
+        lab.ok(inv, &["passwd", db, "--password-stdin"], "bouncer-pass-1\n");
+        assert!(login_works(&lab.c, db, "admin", "bouncer-pass-1", major));
+        lab.ok(
+            inv,
+            &["suspend", db, "--reason", "via pgbouncer", "--yes"],
+            "",
+        );
+        assert_eq!(icp(&lab.c, db, "tenant.suspended").as_deref(), Some("true"));
+        lab.ok(inv, &["reactivate", db, "--yes"], "");
+        assert_eq!(user_states(&lab.c, db), before);
+    }
+    let before = (user_states(&lab.c, "acme"), user_states(&lab.c, "nova"));
+    lab.ok(
+        inv,
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "bulk via pgbouncer",
+            "--yes",
+        ],
+        "",
+    );
+    for db in ["acme", "nova"] {
+        assert_eq!(icp(&lab.c, db, "tenant.suspended").as_deref(), Some("true"));
+    }
+    lab.ok(inv, &["bulk", "reactivate", "--all-matching", "--yes"], "");
+    assert_eq!(
+        (user_states(&lab.c, "acme"), user_states(&lab.c, "nova")),
+        before
+    );
+}
+
+/// A session holding an ACCESS EXCLUSIVE lock on acme's res_users (directly on
+/// PostgreSQL) until it is terminated.
+fn hold_lock(c: &Cluster) -> std::process::Child {
+    let child = Command::new("psql")
+        .env_remove("PGPASSFILE")
+        .env("PGPASSWORD", SUPERUSER_PASSWORD)
+        .env("PGAPPNAME", "lock_holder")
+        .env("PGSSLMODE", "disable")
+        .args(["-X", "-q", "-h", "127.0.0.1", "-p"])
+        .arg(c.port().to_string())
+        .args([
+            "-U",
+            "postgres",
+            "-d",
+            "acme",
+            "-c",
+            "BEGIN; LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.sql(
+        "postgres",
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'lock_holder' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+    ) == "0"
+    {
+        assert!(
+            Instant::now() < deadline,
+            "lock holder did not get its lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn release_lock(c: &Cluster, mut holder: std::process::Child) {
+    c.sql(
+        "postgres",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock_holder'",
+    );
+    let _ = holder.kill();
+    let _ = holder.wait();
+}
+
+/// statement_timeout reaches the server through PgBouncer: a statement stuck
+/// on a lock ends after 1 s with the server's reason.
+fn statement_timeout_applies(lab: &Lab, port: u16, pooler: &str) {
+    let inv = lab.inventory(
+        port,
+        &format!("pgbouncer = \"{pooler}\"\nstatement_timeout = \"1s\""),
+    );
+    let holder = hold_lock(&lab.c);
+    let t0 = Instant::now();
+    let (code, out, err) = lab.run(&inv, &["list", "--match", "acme", "-o", "json"], "");
+    let took = t0.elapsed();
+    release_lock(&lab.c, holder);
+    assert_eq!(code, Some(3), "{out}\n{err}");
+    assert!(
+        err.contains("canceling statement due to statement timeout"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}
+
+#[test]
+fn every_command_works_through_pgbouncer_in_session_mode() {
+    let lab = Lab::start("pgb-session");
+    let pgb = PgBouncer::start(&lab.c, "session", &[], "");
+    // Startup options are what PgBouncer refuses: the node must say pgbouncer.
+    let plain = lab.inventory(pgb.port(), "");
+    let (code, _, err) = lab.run(&plain, &["list"], "");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("unsupported startup parameter"), "{err}");
+
+    let inv = lab.inventory(pgb.port(), "pgbouncer = \"session\"");
+    every_command(&lab, &inv);
+    // `true` means session mode.
+    let inv = lab.inventory(pgb.port(), "pgbouncer = true");
+    lab.ok(&inv, &["list"], "");
+    statement_timeout_applies(&lab, pgb.port(), "session");
+}
+
+#[test]
+fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
+    let lab = Lab::start("pgb-tx");
+    let pgb = PgBouncer::start(&lab.c, "transaction", &[], "");
+    let inv = lab.inventory(pgb.port(), "pgbouncer = \"transaction\"");
+    read_commands(&lab, &inv);
+    statement_timeout_applies(&lab, pgb.port(), "transaction");
+    // Writes need session state: refused (exit 2), nothing changed.
+    let before = (
+        user_states(&lab.c, "acme"),
+        password_hash(&lab.c, "acme", "admin"),
+    );
+    for args in [
+        &["passwd", "acme", "--password-stdin"][..],
+        &["suspend", "acme", "--reason", "x", "--yes"],
+        &[
+            "bulk",
+            "suspend",
+            "--all-matching",
+            "--reason",
+            "x",
+            "--yes",
+        ],
+    ] {
+        let (code, out, err) = lab.run(&inv, args, "bouncer-pass-1\n");
+        assert_eq!(code, Some(2), "{args:?}: {out}{err}");
+        assert!(
+            format!("{out}{err}").contains("PgBouncer in transaction mode"),
+            "{args:?}: {out}{err}"
+        );
+    }
+    assert_eq!(
+        (
+            user_states(&lab.c, "acme"),
+            password_hash(&lab.c, "acme", "admin")
+        ),
+        before
+    );
+    assert_eq!(icp(&lab.c, "acme", "tenant.suspended"), None);
+}
+
+/// Our settings never stay behind on a server connection that PgBouncer hands
+/// to the next client (Odoo): one server connection in the pool, tenantctl
+/// runs with a distinctive statement_timeout, then a client through the same
+/// PgBouncer sees the server default.
+#[test]
+fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
+    let lab = Lab::start("pgb-leak");
+    for mode in ["session", "transaction"] {
+        let pgb = PgBouncer::start(&lab.c, mode, &[], "default_pool_size = 1");
+        let inv = lab.inventory(
+            pgb.port(),
+            &format!("pgbouncer = \"{mode}\"\nstatement_timeout = \"7s\"\nmax_connections = 1"),
+        );
+        lab.ok(&inv, &["list"], "");
+        lab.ok(&inv, &["show", "acme"], "");
+        lab.ok(&inv, &["check"], "");
+        for db in ["acme", "postgres"] {
+            let got = pgb
+                .psql("postgres", SUPERUSER_PASSWORD, db, "SHOW statement_timeout")
+                .unwrap_or_else(|e| panic!("{mode}: {e}\n{}", pgb.log()));
+            assert_eq!(got, "0", "{mode}: tenantctl's setting leaked on {db}");
+        }
+    }
+}
