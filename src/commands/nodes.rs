@@ -94,6 +94,10 @@ pub struct NodeInfo {
     pub password: Password,
     pub max_connections: usize,
     pub exclude: Vec<String>,
+    /// What `suspend` switches off on this node.
+    pub suspend_layers: Vec<&'static str>,
+    /// none | session | transaction
+    pub pgbouncer: &'static str,
 }
 
 /// How the inventory was found.
@@ -127,13 +131,14 @@ fn password(n: &Node, pf: &PassFile) -> Password {
                 Host::Tcp(h) => (h.clone(), false),
                 Host::Socket(p) => (p.display().to_string(), true),
             };
-            let source = if pf
+            // libpq's order: a non-empty $PGPASSWORD, then the pass file.
+            let source = if std::env::var_os("PGPASSWORD").is_some_and(|v| !v.is_empty()) {
+                "PGPASSWORD"
+            } else if pf
                 .lookup(&host, socket, n.port, &n.maintenance_db, &n.user)
-                .is_some()
+                .is_some_and(|p| !p.is_empty())
             {
                 "pass-file"
-            } else if std::env::var_os("PGPASSWORD").is_some() {
-                "PGPASSWORD"
             } else {
                 "none"
             };
@@ -177,6 +182,12 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
         password: password(n, pf),
         max_connections: n.max_connections,
         exclude: n.exclude.clone(),
+        suspend_layers: n.suspend_layers.names(),
+        pgbouncer: match n.pooler {
+            crate::transport::startup::Pooler::None => "none",
+            crate::transport::startup::Pooler::Session => "session",
+            crate::transport::startup::Pooler::Transaction => "transaction",
+        },
     }
 }
 
@@ -249,6 +260,8 @@ pub fn run(global: &Global) -> Result<u8> {
                 Col::key("SSLMODE").wide(),
                 Col::key("MAX CONN").wide(),
                 Col::free("EXCLUDE").wide(),
+                Col::key("LAYERS").wide(),
+                Col::key("PGBOUNCER").wide(),
             ]);
             for n in &nodes {
                 t.row([
@@ -264,6 +277,8 @@ pub fn run(global: &Global) -> Result<u8> {
                         .unwrap_or_default(),
                     n.max_connections.to_string(),
                     n.exclude.join(","),
+                    n.suspend_layers.join(","),
+                    n.pgbouncer.to_string(),
                 ]);
             }
             p.print_table(&t);

@@ -184,6 +184,11 @@ host = "db4.example"
     assert_eq!(nodes[2]["password"]["source"], "pass-file");
     assert_eq!(nodes[2]["password"]["file"], passfile.display().to_string());
     assert_eq!(nodes[3]["password"]["source"], "none");
+    assert_eq!(
+        nodes[0]["suspend_layers"],
+        serde_json::json!(["users", "crons", "mail"])
+    );
+    assert_eq!(nodes[0]["pgbouncer"], "none");
     let t = stdout(&run(&["nodes"]));
     assert!(
         t.starts_with(&format!("Inventory: {}", inv.display())),
