@@ -265,6 +265,28 @@ fn node_slash_tenant_says_unknown_node_or_unreachable_node() {
         );
         assert!(!e.contains("not found"), "{e}");
     }
+    // Bulk: a long error is whole in the table when piped (cron mail); on a terminal at 80 columns it is cut with `…`.
+    let from = home.path().join("targets.txt");
+    std::fs::write(&from, "acme\n").unwrap();
+    let args = format!("bulk suspend --from {} --reason x --yes", from.display());
+    let a = tenantctl_with_home(home.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(args.split(' '))
+        .assert()
+        .failure();
+    let whole = "; name it as NODE/TENANT. Nothing changed";
+    let t = stdout(&a);
+    assert!(t.contains(whole) && !t.contains('…'), "{t}");
+    if crate::ux::have_script() {
+        let (_, screen) = crate::ux::on_a_terminal(&inv, home.path(), &args, "");
+        let row = screen
+            .lines()
+            .find(|l| l.starts_with("-  ") || l.contains("acme  "))
+            .unwrap_or_else(|| panic!("{screen}"));
+        assert!(row.trim_end().ends_with('…'), "{screen}");
+        assert!(row.trim_end().chars().count() <= 80, "{screen}");
+    }
     // The live node still answers.
     run(&["show", "n1/acme", "-o", "json"]).success();
     // check: what could not be counted is null / "-", not 0.

@@ -321,7 +321,7 @@ fn example_scripts_run_against_real_clusters() {
 }
 
 /// Runs tenantctl on a pseudo-terminal (util-linux `script`), typing `input`.
-fn on_a_terminal(
+pub fn on_a_terminal(
     inv: &std::path::Path,
     home: &std::path::Path,
     args: &str,
@@ -446,7 +446,7 @@ fn prompts_and_confirmations_on_a_terminal() {
     );
 }
 
-fn have_script() -> bool {
+pub fn have_script() -> bool {
     std::process::Command::new("script")
         .arg("--version")
         .output()
