@@ -266,7 +266,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l dry-run -d 'Print the per-tenant plan; change nothing'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Generate a random password per tenant (the only mode for bulk)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Accepted and ignored: bulk passwd always generates'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Only errors on stderr'

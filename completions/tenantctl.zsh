@@ -295,7 +295,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--generate[Generate a random password per tenant (the only mode for bulk)]' \
+'--generate[Accepted and ignored\: bulk passwd always generates]' \
 '--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \

@@ -22,6 +22,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Node inventory (TOML)
     #[arg(short = 'i', long, global = true, value_name = "PATH")]
@@ -308,7 +309,7 @@ pub enum BulkCommand {
     Reactivate(BulkReactivateArgs),
     /// Set generated admin passwords on many tenants, written to a private CSV file
     #[command(after_help = "Examples:
-  tenantctl bulk passwd --from rotate.txt --generate --secrets-file ~/rotation-2026-11.csv --yes")]
+  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --yes")]
     Passwd(BulkPasswdArgs),
 }
 
@@ -360,8 +361,8 @@ pub struct BulkReactivateArgs {
 pub struct BulkPasswdArgs {
     #[command(flatten)]
     pub targets: BulkTargets,
-    /// Generate a random password per tenant (the only mode for bulk)
-    #[arg(long, required = true)]
+    /// Accepted and ignored: bulk passwd always generates
+    #[arg(long, hide = true)]
     pub generate: bool,
     /// Length of the generated passwords (raised to a tenant's minimum)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(8..=256))]

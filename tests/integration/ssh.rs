@@ -475,6 +475,19 @@ fn host_key_policy_strict_refuses_accept_new_records() {
     w.write_inventory(&format!("{}\n{}", direct_node("d", &d), node("")));
     w.cmd().args(["list", "-o", "json"]).assert().success();
     w.assert_clean("strict list, key known");
+    // -v: how the node is reached and how long the SSH login took.
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    w.assert_clean("verbose list");
+    let e = stderr(&a);
+    assert!(
+        e.contains(&format!("node s: opening ssh to {dest}"))
+            && e.contains("node s: ssh master pid"),
+        "{e}"
+    );
 
     // A changed key is refused under both policies.
     let other = w.home.path().join("other_host_key");

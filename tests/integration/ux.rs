@@ -235,6 +235,33 @@ fn help_of_every_command_renders_with_examples() {
             .stdout
     )
     .contains("CANNOT verify argon2"));
+    // Global options under their own heading, after the command's own.
+    let help = String::from_utf8_lossy(
+        &tenantctl()
+            .args(["list", "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    let own = help.find("--status").unwrap();
+    let heading = help
+        .find("\nGlobal options:\n")
+        .expect("a Global options heading");
+    let global = help.find("--inventory").unwrap();
+    assert!(own < heading && heading < global, "{help}");
+    // bulk passwd always generates: no --generate to pass.
+    let help = String::from_utf8_lossy(
+        &tenantctl()
+            .args(["bulk", "passwd", "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    assert!(!help.contains("--generate"), "{help}");
     // Usage errors exit 2.
     tenantctl()
         .args(["list", "--sort", "nonsense"])
