@@ -67,6 +67,12 @@ impl Printer {
         }
     }
 
+    /// A warning that explains a later failure (an ignored pass file):
+    /// shown even with `-q`.
+    pub fn warn_always(&self, msg: impl AsRef<str>) {
+        eprintln!("tenantctl: warning: {}", esc_lines(msg.as_ref()));
+    }
+
     /// An error line (stderr), never hidden.
     pub fn error(&self, msg: impl AsRef<str>) {
         eprintln!("tenantctl: {}", esc_lines(msg.as_ref()));

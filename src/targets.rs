@@ -39,8 +39,22 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
         .cloned()
         .collect();
     if nodes.is_empty() {
+        let mut have: Vec<String> = inv
+            .nodes
+            .iter()
+            .flat_map(|n| n.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        have.sort();
+        have.dedup();
+        let hint = if wanted.is_empty() {
+            String::new()
+        } else if have.is_empty() {
+            "; no node of the inventory has labels".to_string()
+        } else {
+            format!("; labels in the inventory: {}", have.join(", "))
+        };
         return Err(Error::usage(anyhow!(
-            "no node matches the --node/--label selection"
+            "no node matches the --node/--label selection{hint}"
         )));
     }
     // Configuration that only the environment can complete (password_env):

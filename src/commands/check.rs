@@ -236,7 +236,7 @@ async fn drift(conn: &crate::transport::Conn) -> anyhow::Result<Vec<String>> {
 }
 
 fn ms(since: Instant) -> f64 {
-    (since.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+    (since.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
 fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
@@ -306,10 +306,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                     "problems"
                 };
                 let tint = if n.ok { Tint::Green } else { Tint::Red };
-                let ms = |v: Option<f64>| {
-                    v.map(|v| format!("{v:.1} ms"))
-                        .unwrap_or_else(|| "-".into())
-                };
+                let ms = |v: Option<f64>| v.map(precise_ms).unwrap_or_else(|| "-".into());
                 let plain = |s: String| (s, None);
                 t.row_tinted([
                     plain(n.node.clone()),
@@ -331,5 +328,17 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                 }
             }
         }
+    }
+}
+
+/// Milliseconds with two significant digits or more: `0.087 ms`, `1.4 ms`,
+/// `23 ms` (a loopback round trip is well under 0.1 ms).
+fn precise_ms(v: f64) -> String {
+    if v < 1.0 {
+        format!("{v:.3} ms")
+    } else if v < 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.0} ms")
     }
 }

@@ -365,10 +365,11 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
                     plain(r.via.to_string()),
                 ]);
             }
-            if rows.is_empty() {
-                p.info("no tenants");
-            } else {
+            // With failing nodes, their errors say why (not "no tenants").
+            if !rows.is_empty() {
                 p.print_table(&t);
+            } else if errors.is_empty() {
+                p.info("no tenants");
             }
             if errors.is_empty() {
                 p.detail(format!(

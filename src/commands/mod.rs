@@ -40,8 +40,9 @@ impl Ctx {
         let nodes = targets::select_nodes(&inventory, &global.nodes, &global.labels)?;
         let transport = Arc::new(Transport::new(global.concurrency));
         let printer = Printer::new(&global);
+        // Kept under -q: it explains a later authentication failure.
         if let Some(w) = transport.passfile_warning() {
-            printer.warn(w);
+            printer.warn_always(w);
         }
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes

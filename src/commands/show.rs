@@ -222,9 +222,14 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
             );
             if suspended {
                 text.push_str(&format!(
-                    "Suspended:   {} by {}\nReason:      {}\nRecorded:    {}\n",
-                    rel(s.suspended_at),
-                    s.suspended_by.unwrap_or("-"),
+                    "Suspended:   {}{}\nReason:      {}\nRecorded:    {}\n",
+                    match s.suspended_at {
+                        Some(_) => rel(s.suspended_at),
+                        None => "yes, no time recorded (old agent)".into(),
+                    },
+                    s.suspended_by
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default(),
                     s.suspended_reason.unwrap_or("-"),
                     recorded
                         .map(|n| format!("{n} users to switch on at reactivation"))
@@ -236,9 +241,11 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
             }
             if s.reactivated_at.is_some() {
                 text.push_str(&format!(
-                    "Reactivated: {} by {}\n",
+                    "Reactivated: {}{}\n",
                     rel(s.reactivated_at),
-                    s.reactivated_by.unwrap_or("-")
+                    s.reactivated_by
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default()
                 ));
             }
             out(&crate::output::esc_lines(&text));
