@@ -25,6 +25,15 @@ _tenantctl() {
             tenantctl,completions)
                 cmd="tenantctl__subcmd__completions"
                 ;;
+            tenantctl,create)
+                cmd="tenantctl__subcmd__create"
+                ;;
+            tenantctl,drop)
+                cmd="tenantctl__subcmd__drop"
+                ;;
+            tenantctl,duplicate)
+                cmd="tenantctl__subcmd__duplicate"
+                ;;
             tenantctl,help)
                 cmd="tenantctl__subcmd__help"
                 ;;
@@ -43,8 +52,14 @@ _tenantctl() {
             tenantctl,passwd)
                 cmd="tenantctl__subcmd__passwd"
                 ;;
+            tenantctl,purge)
+                cmd="tenantctl__subcmd__purge"
+                ;;
             tenantctl,reactivate)
                 cmd="tenantctl__subcmd__reactivate"
+                ;;
+            tenantctl,rename)
+                cmd="tenantctl__subcmd__rename"
                 ;;
             tenantctl,show)
                 cmd="tenantctl__subcmd__show"
@@ -52,11 +67,23 @@ _tenantctl() {
             tenantctl,suspend)
                 cmd="tenantctl__subcmd__suspend"
                 ;;
+            tenantctl,undrop)
+                cmd="tenantctl__subcmd__undrop"
+                ;;
+            tenantctl__subcmd__bulk,create)
+                cmd="tenantctl__subcmd__bulk__subcmd__create"
+                ;;
+            tenantctl__subcmd__bulk,drop)
+                cmd="tenantctl__subcmd__bulk__subcmd__drop"
+                ;;
             tenantctl__subcmd__bulk,help)
                 cmd="tenantctl__subcmd__bulk__subcmd__help"
                 ;;
             tenantctl__subcmd__bulk,passwd)
                 cmd="tenantctl__subcmd__bulk__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__bulk,purge)
+                cmd="tenantctl__subcmd__bulk__subcmd__purge"
                 ;;
             tenantctl__subcmd__bulk,reactivate)
                 cmd="tenantctl__subcmd__bulk__subcmd__reactivate"
@@ -64,11 +91,20 @@ _tenantctl() {
             tenantctl__subcmd__bulk,suspend)
                 cmd="tenantctl__subcmd__bulk__subcmd__suspend"
                 ;;
+            tenantctl__subcmd__bulk__subcmd__help,create)
+                cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__create"
+                ;;
+            tenantctl__subcmd__bulk__subcmd__help,drop)
+                cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__drop"
+                ;;
             tenantctl__subcmd__bulk__subcmd__help,help)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__help"
                 ;;
             tenantctl__subcmd__bulk__subcmd__help,passwd)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__bulk__subcmd__help,purge)
+                cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__purge"
                 ;;
             tenantctl__subcmd__bulk__subcmd__help,reactivate)
                 cmd="tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate"
@@ -84,6 +120,15 @@ _tenantctl() {
                 ;;
             tenantctl__subcmd__help,completions)
                 cmd="tenantctl__subcmd__help__subcmd__completions"
+                ;;
+            tenantctl__subcmd__help,create)
+                cmd="tenantctl__subcmd__help__subcmd__create"
+                ;;
+            tenantctl__subcmd__help,drop)
+                cmd="tenantctl__subcmd__help__subcmd__drop"
+                ;;
+            tenantctl__subcmd__help,duplicate)
+                cmd="tenantctl__subcmd__help__subcmd__duplicate"
                 ;;
             tenantctl__subcmd__help,help)
                 cmd="tenantctl__subcmd__help__subcmd__help"
@@ -103,8 +148,14 @@ _tenantctl() {
             tenantctl__subcmd__help,passwd)
                 cmd="tenantctl__subcmd__help__subcmd__passwd"
                 ;;
+            tenantctl__subcmd__help,purge)
+                cmd="tenantctl__subcmd__help__subcmd__purge"
+                ;;
             tenantctl__subcmd__help,reactivate)
                 cmd="tenantctl__subcmd__help__subcmd__reactivate"
+                ;;
+            tenantctl__subcmd__help,rename)
+                cmd="tenantctl__subcmd__help__subcmd__rename"
                 ;;
             tenantctl__subcmd__help,show)
                 cmd="tenantctl__subcmd__help__subcmd__show"
@@ -112,8 +163,20 @@ _tenantctl() {
             tenantctl__subcmd__help,suspend)
                 cmd="tenantctl__subcmd__help__subcmd__suspend"
                 ;;
+            tenantctl__subcmd__help,undrop)
+                cmd="tenantctl__subcmd__help__subcmd__undrop"
+                ;;
+            tenantctl__subcmd__help__subcmd__bulk,create)
+                cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__create"
+                ;;
+            tenantctl__subcmd__help__subcmd__bulk,drop)
+                cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__drop"
+                ;;
             tenantctl__subcmd__help__subcmd__bulk,passwd)
                 cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd"
+                ;;
+            tenantctl__subcmd__help__subcmd__bulk,purge)
+                cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__purge"
                 ;;
             tenantctl__subcmd__help__subcmd__bulk,reactivate)
                 cmd="tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate"
@@ -128,7 +191,7 @@ _tenantctl() {
 
     case "${cmd}" in
         tenantctl)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check log nodes completions man help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,7 +241,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd create drop purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,9 +290,157 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        tenantctl__subcmd__bulk__subcmd__help)
-            opts="suspend reactivate passwd help"
+        tenantctl__subcmd__bulk__subcmd__create)
+            opts="-y -i -o -v -q -h -V --from --template --length --secrets-file --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__drop)
+            opts="-y -i -o -v -q -h -V --from --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help)
+            opts="suspend reactivate passwd create drop purge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -256,6 +467,20 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -325,6 +550,60 @@ _tenantctl() {
                     return 0
                     ;;
                 --login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__bulk__subcmd__purge)
+            opts="-y -i -o -v -q -h -V --from --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -607,8 +886,178 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__create)
+            opts="-y -i -o -v -q -h -V --from --base-url --admin-login --company --password-stdin --generate --length --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --company)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__drop)
+            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__duplicate)
+            opts="-y -i -o -v -q -h -V --neutralize --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help)
-            opts="list passwd suspend reactivate show bulk check log nodes completions man help"
+            opts="list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,7 +1071,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help__subcmd__bulk)
-            opts="suspend reactivate passwd"
+            opts="suspend reactivate passwd create drop purge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,7 +1084,49 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__bulk__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__bulk__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__bulk__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -692,6 +1183,48 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__duplicate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -789,7 +1322,35 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help__subcmd__reactivate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__rename)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -831,8 +1392,22 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__undrop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__list)
-            opts="-i -o -v -q -h -V --status --match --sort --all-databases --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --status --match --sort --all-databases --dropped --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1117,6 +1692,56 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__purge)
+            opts="-y -i -o -v -q -h -V --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__reactivate)
             opts="-y -i -o -v -q -h -V --restore-users --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1128,6 +1753,56 @@ _tenantctl() {
                     COMPREPLY=($(compgen -W "all-internal" -- "${cur}"))
                     return 0
                     ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__rename)
+            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --inventory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1236,6 +1911,56 @@ _tenantctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__undrop)
+            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --inventory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -51,6 +51,12 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "bulk" -d 'The s
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -76,6 +82,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l all-databases -d 'Also show databases that are not Odoo tenants (status not-odoo)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l dropped -d 'Show the soft-dropped tenants instead (see drop, undrop, purge)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
@@ -166,28 +173,31 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l node -d 'Only these nodes (repeatable)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
 wide\t''
 json\t''
 csv\t''"
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l no-headers -d 'Tables without their header line'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s q -l quiet -d 'Only errors on stderr'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s h -l help -d 'Print help'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -f -a "suspend" -d 'Suspend many tenants'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -f -a "reactivate" -d 'Reactivate many tenants'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "suspend" -d 'Suspend many tenants'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "reactivate" -d 'Reactivate many tenants'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l from -d 'Targets: one TENANT or NODE/TENANT per line (\'-\' = stdin); # comments, CSV' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l match -d 'Only tenants whose name matches this glob' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l status -d 'Only tenants in this state' -r -f -a "active\t''
@@ -273,9 +283,84 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l from -d 'CSV: name[,admin_login[,company]] per line (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l template -d 'Template (default: each node\'s `template`)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l length -d 'Length of the generated admin passwords' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l secrets-file -d 'New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l force -d 'Use templates with open connections, ending them'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l from -d 'One TENANT or NODE/TENANT per line (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l force -d 'Drop tenants that are not suspended'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l from -d 'One dropped tenant (name or dropped name, NODE/ allowed) per line (\'-\' = stdin)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l now -d 'Do not wait for the nodes\' drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l node -d 'Only these nodes (repeatable)' -r
@@ -336,6 +421,144 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s q -l quiet
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l from -d 'Template database on the same node (default: the node\'s `template`)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l base-url -d 'web.base.url (default: the node\'s base_url pattern)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l admin-login -d 'New login of the admin user (default: the template\'s)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l company -d 'Company name (the main company and its partner)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l length -d 'Length of a generated password' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l password-stdin -d 'Read the admin password from the first line of stdin'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l generate -d 'Generate the admin password and print it once on stdout'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l force -d 'Use a template with open connections, ending them (as Odoo\'s duplicate does)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l neutralize -d 'Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l force -d 'End the tenant\'s open connections (as Odoo\'s duplicate does)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l force -d 'Drop a tenant that is not suspended'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l now -d 'Do not wait for the node\'s drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
@@ -373,18 +596,27 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "list" -d 'List the tenants of every node with their status'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "list" -d 'List the tenants of every node with their status'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "create" -d 'Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'

@@ -58,6 +58,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
+'--dropped[Show the soft-dropped tenants instead (see drop, undrop, purge)]' \
 '--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
@@ -308,6 +309,96 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+'--from=[CSV\: name\[,admin_login\[,company\]\] per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--template=[Template (default\: each node'\''s \`template\`)]:TEMPLATE:_default' \
+'--length=[Length of the generated admin passwords]:LENGTH:_default' \
+'--secrets-file=[New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password]:PATH:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Use templates with open connections, ending them]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+'--from=[One TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Drop tenants that are not suspended]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+'--from=[One dropped tenant (name or dropped name, NODE/ allowed) per line ('\''-'\'' = stdin)]:FILE:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--now[Do not wait for the nodes'\'' drop_retention]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_tenantctl__subcmd__bulk__subcmd__help_commands" \
@@ -329,6 +420,18 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (passwd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -414,6 +517,188 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Template database on the same node (default\: the node'\''s \`template\`)]:TEMPLATE:_default' \
+'--base-url=[web.base.url (default\: the node'\''s base_url pattern)]:URL:_default' \
+'--admin-login=[New login of the admin user (default\: the template'\''s)]:LOGIN:_default' \
+'--company=[Company name (the main company and its partner)]:NAME:_default' \
+'--length=[Length of a generated password]:LENGTH:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'(--generate)--password-stdin[Read the admin password from the first line of stdin]' \
+'--generate[Generate the admin password and print it once on stdout]' \
+'--force[Use a template with open connections, ending them (as Odoo'\''s duplicate does)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':target -- NODE/NAME (NAME alone when one node is selected):_default' \
+&& ret=0
+;;
+(duplicate)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--neutralize[Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)]' \
+'--force[End the tenant'\''s open connections (as Odoo'\''s duplicate does)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':new -- The copy'\''s name (same node):_default' \
+&& ret=0
+;;
+(rename)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+':new -- The new name:_default' \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Drop a tenant that is not suspended]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
+(undrop)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--now[Do not wait for the node'\''s drop_retention]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
 && ret=0
 ;;
 (completions)
@@ -521,6 +806,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -534,6 +831,30 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (nodes)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(duplicate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rename)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(drop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(undrop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -570,6 +891,12 @@ _tenantctl_commands() {
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
+'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
+'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
+'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
+'undrop:Restore a soft-dropped tenant under its name' \
+'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -582,9 +909,22 @@ _tenantctl__subcmd__bulk_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__create_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk drop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help_commands() {
@@ -592,9 +932,22 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk help commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help drop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
@@ -605,6 +958,11 @@ _tenantctl__subcmd__bulk__subcmd__help__subcmd__help_commands() {
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk help passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__help__subcmd__reactivate_commands() {
@@ -620,6 +978,11 @@ _tenantctl__subcmd__bulk__subcmd__help__subcmd__suspend_commands() {
 _tenantctl__subcmd__bulk__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__reactivate_commands() {
@@ -641,6 +1004,21 @@ _tenantctl__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl completions commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__create_commands] )) ||
+_tenantctl__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl drop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__duplicate_commands] )) ||
+_tenantctl__subcmd__duplicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl duplicate commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help_commands() {
     local commands; commands=(
@@ -653,6 +1031,12 @@ _tenantctl__subcmd__help_commands() {
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
+'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
+'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
+'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
+'undrop:Restore a soft-dropped tenant under its name' \
+'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -665,13 +1049,31 @@ _tenantctl__subcmd__help__subcmd__bulk_commands() {
 'suspend:Suspend many tenants' \
 'reactivate:Reactivate many tenants' \
 'passwd:Set generated admin passwords on many tenants, written to a private CSV file' \
+'create:Create many tenants from a CSV file\: name\[,admin_login\[,company\]\] (NODE/NAME or NAME)' \
+'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
+'purge:Purge many dropped tenants (after drop_retention unless --now)' \
     )
     _describe -t commands 'tenantctl help bulk commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk drop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help bulk passwd commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk purge commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands() {
@@ -692,6 +1094,21 @@ _tenantctl__subcmd__help__subcmd__check_commands() {
 _tenantctl__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help completions commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__create_commands] )) ||
+_tenantctl__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help create commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__drop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__drop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help drop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__duplicate_commands] )) ||
+_tenantctl__subcmd__help__subcmd__duplicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help duplicate commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help__subcmd__help_commands() {
@@ -723,10 +1140,20 @@ _tenantctl__subcmd__help__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help passwd commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__help__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help purge commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__help__subcmd__reactivate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__rename_commands] )) ||
+_tenantctl__subcmd__help__subcmd__rename_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help rename commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__show_commands] )) ||
 _tenantctl__subcmd__help__subcmd__show_commands() {
@@ -737,6 +1164,11 @@ _tenantctl__subcmd__help__subcmd__show_commands() {
 _tenantctl__subcmd__help__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__undrop_commands] )) ||
+_tenantctl__subcmd__help__subcmd__undrop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help undrop commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__list_commands] )) ||
 _tenantctl__subcmd__list_commands() {
@@ -763,10 +1195,20 @@ _tenantctl__subcmd__passwd_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl passwd commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__purge_commands] )) ||
+_tenantctl__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl purge commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__reactivate_commands] )) ||
 _tenantctl__subcmd__reactivate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl reactivate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__rename_commands] )) ||
+_tenantctl__subcmd__rename_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl rename commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__show_commands] )) ||
 _tenantctl__subcmd__show_commands() {
@@ -777,6 +1219,11 @@ _tenantctl__subcmd__show_commands() {
 _tenantctl__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__undrop_commands] )) ||
+_tenantctl__subcmd__undrop_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl undrop commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_tenantctl" ]; then

@@ -155,6 +155,35 @@ Examples:
   tenantctl nodes -o json | jq '.nodes[] | select(.route.kind == \"ssh\") | .name'"
     )]
     Nodes,
+    /// Create a tenant from a template database (Odoo's duplicate, plus a new identity)
+    #[command(after_help = "Examples:
+  tenantctl create pg1/acme --from tmpl16 --admin-login admin@acme.example --company 'ACME Ltd' --generate --yes
+  printf '%s\\n' \"$PW\" | tenantctl create pg1/acme --password-stdin --yes -o json
+  tenantctl create pg1/acme --from tmpl16 --generate --dry-run")]
+    Create(CreateArgs),
+    /// Copy a tenant on its node (e.g. a staging copy), optionally neutralized
+    #[command(after_help = "Examples:
+  tenantctl duplicate acme acme-staging --neutralize --force --yes")]
+    Duplicate(DuplicateArgs),
+    /// Rename a tenant: its database, its filestore, its web.base.url
+    #[command(after_help = "Examples:
+  tenantctl rename acme acme-corp --yes")]
+    Rename(RenameArgs),
+    /// Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged
+    #[command(after_help = "Examples:
+  tenantctl drop acme --yes
+  tenantctl list --dropped")]
+    Drop(DropArgs),
+    /// Restore a soft-dropped tenant under its name
+    Undrop(UndropArgs),
+    /// Delete a soft-dropped tenant for good (database and filestore) after drop_retention
+    #[command(
+        after_help = "On a terminal you type the tenant's name; without one, pass --yes.
+Examples:
+  tenantctl purge acme
+  tenantctl purge pg1/acme --now --yes"
+    )]
+    Purge(PurgeArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:
   tenantctl completions bash > /etc/bash_completion.d/tenantctl
@@ -311,6 +340,168 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --yes")]
     Passwd(BulkPasswdArgs),
+    /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
+    #[command(after_help = "Examples:
+  tenantctl bulk create --from new-customers.csv --template tmpl16 --secrets-file ~/new-2026-12.csv --yes")]
+    Create(BulkCreateArgs),
+    /// Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line
+    #[command(after_help = "Examples:
+  tenantctl bulk drop --from closed-accounts.txt --yes")]
+    Drop(BulkDropArgs),
+    /// Purge many dropped tenants (after drop_retention unless --now)
+    #[command(
+        after_help = "On a terminal you type the number of tenants; without one, pass --yes.
+Examples:
+  tenantctl list --dropped -o csv | tail -n +2 | cut -d, -f1,2 | tr , / | tenantctl bulk purge --from - --yes"
+    )]
+    Purge(BulkPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BulkDropArgs {
+    /// One TENANT or NODE/TENANT per line ('-' = stdin); # comments
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// Drop tenants that are not suspended
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkPurgeArgs {
+    /// One dropped tenant (name or dropped name, NODE/ allowed) per line ('-' = stdin)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// Do not wait for the nodes' drop_retention
+    #[arg(long)]
+    pub now: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+/// Flags of every lifecycle command.
+#[derive(Debug, Args)]
+pub struct LifecycleFlags {
+    /// Leave filestores alone (no `filestore` setting needed)
+    #[arg(long)]
+    pub no_filestore: bool,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Check everything and show the plan; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// NODE/NAME (NAME alone when one node is selected)
+    pub target: String,
+    /// Template database on the same node (default: the node's `template`)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub from: Option<String>,
+    /// web.base.url (default: the node's base_url pattern)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// New login of the admin user (default: the template's)
+    #[arg(long, value_name = "LOGIN")]
+    pub admin_login: Option<String>,
+    /// Company name (the main company and its partner)
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    /// Read the admin password from the first line of stdin
+    #[arg(long, conflicts_with = "generate")]
+    pub password_stdin: bool,
+    /// Generate the admin password and print it once on stdout
+    #[arg(long)]
+    pub generate: bool,
+    /// Length of a generated password
+    #[arg(long, default_value_t = 20, requires = "generate", value_parser = clap::value_parser!(u16).range(8..=256))]
+    pub length: u16,
+    /// Use a template with open connections, ending them (as Odoo's duplicate does)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct DuplicateArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The copy's name (same node)
+    pub new: String,
+    /// Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)
+    #[arg(long)]
+    pub neutralize: bool,
+    /// End the tenant's open connections (as Odoo's duplicate does)
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// The new name
+    pub new: String,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct DropArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// Drop a tenant that is not suspended
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct UndropArgs {
+    /// The dropped tenant: its name or its dropped name (NODE/ allowed)
+    pub tenant: String,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// The dropped tenant: its name or its dropped name (NODE/ allowed)
+    pub tenant: String,
+    /// Do not wait for the node's drop_retention
+    #[arg(long)]
+    pub now: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkCreateArgs {
+    /// CSV: name[,admin_login[,company]] per line ('-' = stdin); # comments
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// Template (default: each node's `template`)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    /// Length of the generated admin passwords
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(8..=256))]
+    pub length: u16,
+    /// New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password
+    #[arg(long, required = true, value_name = "PATH")]
+    pub secrets_file: PathBuf,
+    /// Use templates with open connections, ending them
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
 }
 
 #[derive(Debug, Args)]
@@ -389,6 +580,9 @@ pub struct ListArgs {
     /// Also show databases that are not Odoo tenants (status not-odoo)
     #[arg(long)]
     pub all_databases: bool,
+    /// Show the soft-dropped tenants instead (see drop, undrop, purge)
+    #[arg(long)]
+    pub dropped: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -566,6 +760,7 @@ impl Cli {
                     SortArg::Users => config::Sort::Users,
                 },
                 all_databases: a.all_databases,
+                dropped: a.dropped,
             }),
             Command::Passwd(a) => config::Command::Passwd(config::PasswdOpts {
                 tenant: a.tenant,
@@ -592,6 +787,82 @@ impl Cli {
                 yes: a.yes,
                 dry_run: a.dry_run,
             }),
+            Command::Bulk(BulkCommand::Create(a)) => lifecycle(
+                config::LifecycleAction::BulkCreate {
+                    from: a.from,
+                    template: a.template,
+                    length: a.length as usize,
+                    secrets_file: a.secrets_file,
+                    force: a.force,
+                },
+                a.flags,
+            ),
+            Command::Bulk(BulkCommand::Drop(a)) => lifecycle(
+                config::LifecycleAction::BulkDrop {
+                    from: a.from,
+                    force: a.force,
+                },
+                a.flags,
+            ),
+            Command::Bulk(BulkCommand::Purge(a)) => lifecycle(
+                config::LifecycleAction::BulkPurge {
+                    from: a.from,
+                    now: a.now,
+                },
+                a.flags,
+            ),
+            Command::Create(a) => lifecycle(
+                config::LifecycleAction::Create(config::CreateOpts {
+                    target: a.target,
+                    from: a.from,
+                    base_url: a.base_url,
+                    admin_login: a.admin_login,
+                    company: a.company,
+                    password: if a.generate {
+                        config::PasswordInput::Generate(a.length as usize)
+                    } else if a.password_stdin {
+                        config::PasswordInput::Stdin
+                    } else {
+                        config::PasswordInput::Prompt
+                    },
+                    force: a.force,
+                }),
+                a.flags,
+            ),
+            Command::Duplicate(a) => lifecycle(
+                config::LifecycleAction::Duplicate {
+                    tenant: a.tenant,
+                    new: a.new,
+                    neutralize: a.neutralize,
+                    force: a.force,
+                },
+                a.flags,
+            ),
+            Command::Rename(a) => lifecycle(
+                config::LifecycleAction::Rename {
+                    tenant: a.tenant,
+                    new: a.new,
+                },
+                a.flags,
+            ),
+            Command::Drop(a) => lifecycle(
+                config::LifecycleAction::Drop {
+                    tenant: a.tenant,
+                    force: a.force,
+                },
+                a.flags,
+            ),
+            Command::Undrop(a) => lifecycle(
+                config::LifecycleAction::Undrop { tenant: a.tenant },
+                a.flags,
+            ),
+            Command::Purge(a) => lifecycle(
+                config::LifecycleAction::Purge {
+                    tenant: a.tenant,
+                    now: a.now,
+                },
+                a.flags,
+            ),
             Command::Bulk(b) => {
                 let (action, t) = match b {
                     BulkCommand::Suspend(a) => (
@@ -607,6 +878,9 @@ impl Cli {
                         },
                         a.targets,
                     ),
+                    BulkCommand::Create(_) | BulkCommand::Drop(_) | BulkCommand::Purge(_) => {
+                        unreachable!("matched above")
+                    }
                     BulkCommand::Passwd(a) => (
                         config::BulkAction::Passwd {
                             length: a.length as usize,
@@ -647,6 +921,15 @@ impl Cli {
         };
         Config { global, command }
     }
+}
+
+fn lifecycle(action: config::LifecycleAction, f: LifecycleFlags) -> config::Command {
+    config::Command::Lifecycle(config::LifecycleOpts {
+        action,
+        no_filestore: f.no_filestore,
+        yes: f.yes,
+        dry_run: f.dry_run,
+    })
 }
 
 fn status_filter(s: StatusArg) -> config::StatusFilter {

@@ -57,6 +57,8 @@ pub struct ListOpts {
     pub pattern: Option<String>,
     pub sort: Sort,
     pub all_databases: bool,
+    /// `--dropped`: the soft-dropped tenants instead (issue 14).
+    pub dropped: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,13 +137,85 @@ pub enum Command {
     Reactivate(ReactivateOpts),
     Bulk(BulkOpts),
     Check,
-    Show { tenant: String },
+    Show {
+        tenant: String,
+    },
     Log(LogOpts),
     Nodes,
+    /// create, duplicate, rename, drop, undrop, purge (issue 14).
+    Lifecycle(LifecycleOpts),
 }
 
 #[derive(Debug)]
 pub struct Config {
     pub global: Global,
     pub command: Command,
+}
+
+// ---------------------------------------------------------------- issue 14
+
+/// What every lifecycle command shares.
+#[derive(Debug, Clone)]
+pub struct LifecycleOpts {
+    pub action: LifecycleAction,
+    /// `--no-filestore`: leave filestores alone.
+    pub no_filestore: bool,
+    pub yes: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum LifecycleAction {
+    Create(CreateOpts),
+    Duplicate {
+        tenant: String,
+        new: String,
+        neutralize: bool,
+        force: bool,
+    },
+    Rename {
+        tenant: String,
+        new: String,
+    },
+    Drop {
+        tenant: String,
+        force: bool,
+    },
+    Undrop {
+        tenant: String,
+    },
+    Purge {
+        tenant: String,
+        now: bool,
+    },
+    /// `bulk drop --from FILE [--force]`.
+    BulkDrop {
+        from: PathBuf,
+        force: bool,
+    },
+    /// `bulk purge --from FILE [--now]`.
+    BulkPurge {
+        from: PathBuf,
+        now: bool,
+    },
+    /// `bulk create --from FILE` (name, admin login, company columns).
+    BulkCreate {
+        from: PathBuf,
+        template: Option<String>,
+        length: usize,
+        secrets_file: PathBuf,
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateOpts {
+    /// `NODE/NAME` (NAME alone with one node selected).
+    pub target: String,
+    pub from: Option<String>,
+    pub base_url: Option<String>,
+    pub admin_login: Option<String>,
+    pub company: Option<String>,
+    pub password: PasswordInput,
+    pub force: bool,
 }

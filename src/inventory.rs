@@ -131,6 +131,12 @@ struct RawSettings {
     suspend_layers: Option<Spanned<Vec<String>>>,
     pgbouncer: Option<crate::transport::startup::Pooler>,
     ssh: Option<Spanned<RawSsh>>,
+    // Issue 14: the tenant lifecycle (create, duplicate, rename, drop, purge).
+    filestore: Option<Spanned<String>>,
+    filestore_owner: Option<Spanned<String>>,
+    template: Option<String>,
+    base_url: Option<Spanned<String>>,
+    drop_retention: Option<DurationText>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.
@@ -267,7 +273,31 @@ pub struct Node {
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
+    /// Issue 14: where the tenants' filestores are, the OS user owning them,
+    /// the default template, the `web.base.url` pattern and how long a
+    /// dropped tenant is kept.
+    pub lifecycle: Lifecycle,
 }
+
+/// The lifecycle settings of a node (`filestore`, `filestore_owner`,
+/// `template`, `base_url`, `drop_retention`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// `<data_dir>/filestore` on the node's host (through its SSH when it has
+    /// one, else on this machine).
+    pub filestore: Option<PathBuf>,
+    /// The OS user Odoo runs as (copied files are given to it).
+    pub filestore_owner: Option<String>,
+    /// The default template database of `create`.
+    pub template: Option<String>,
+    /// e.g. `https://{tenant}.example.com`.
+    pub base_url: Option<String>,
+    /// Default 30 days.
+    pub drop_retention: Duration,
+}
+
+/// Default of `drop_retention`.
+pub const DROP_RETENTION: Duration = Duration::from_secs(30 * 86400);
 
 /// Database names that are never tenants, whatever the inventory says.
 pub const ALWAYS_EXCLUDED: [&str; 3] = ["postgres", "template0", "template1"];
@@ -551,6 +581,7 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             PasswordSource::Default
         };
         let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
+        let lifecycle = lifecycle(path, text, &name_str, &defaults, &n)?;
         let suspend_layers = match n
             .suspend_layers
             .as_ref()
@@ -598,12 +629,88 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             suspend_layers,
             pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
             ssh,
+            lifecycle,
         });
     }
     Ok(Inventory {
         path: path.to_path_buf(),
         nodes,
         audit_log: raw.audit_log.map(|p| expand_home(&p)),
+    })
+}
+
+/// The lifecycle keys of a node over `[defaults]`.
+fn lifecycle(
+    path: &Path,
+    text: &str,
+    node: &str,
+    d: &RawSettings,
+    n: &RawSettings,
+) -> Result<Lifecycle> {
+    let filestore = match n.filestore.as_ref().or(d.filestore.as_ref()) {
+        Some(f) => {
+            let s = f.get_ref();
+            if !s.starts_with('/') && !s.starts_with("~/") || s.chars().any(|c| c.is_control()) {
+                return Err(at(
+                    path,
+                    text,
+                    Some(f.span()),
+                    format!("node {node}: filestore {s:?} must be an absolute path"),
+                ));
+            }
+            Some(if n.ssh.is_none() && d.ssh.is_none() {
+                expand_home(s)
+            } else {
+                PathBuf::from(s)
+            })
+        }
+        None => None,
+    };
+    let owner = match n.filestore_owner.as_ref().or(d.filestore_owner.as_ref()) {
+        Some(o) => {
+            let s = o.get_ref();
+            if s.is_empty()
+                || s.starts_with('-')
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err(at(
+                    path,
+                    text,
+                    Some(o.span()),
+                    format!("node {node}: filestore_owner {s:?} is not a user name"),
+                ));
+            }
+            Some(s.clone())
+        }
+        None => None,
+    };
+    let base_url = match n.base_url.as_ref().or(d.base_url.as_ref()) {
+        Some(b) => {
+            let s = b.get_ref();
+            if !s.contains("{tenant}") || !(s.starts_with("http://") || s.starts_with("https://")) {
+                return Err(at(
+                    path,
+                    text,
+                    Some(b.span()),
+                    format!("node {node}: base_url {s:?} must start with http:// or https:// and contain {{tenant}}"),
+                ));
+            }
+            Some(s.clone())
+        }
+        None => None,
+    };
+    Ok(Lifecycle {
+        filestore,
+        filestore_owner: owner,
+        template: n.template.clone().or_else(|| d.template.clone()),
+        base_url,
+        drop_retention: n
+            .drop_retention
+            .or(d.drop_retention)
+            .map(|d| d.0)
+            .unwrap_or(DROP_RETENTION),
     })
 }
 
@@ -893,6 +1000,38 @@ ssh = { host = "pg3", user = "root", config_file = "/etc/fleet/ssh_config" }
             format!("{e:#}").contains("nodes.toml:5:8: ssh port"),
             "{e:#}"
         );
+    }
+
+    #[test]
+    fn lifecycle_keys() {
+        let inv = p(r#"
+[defaults]
+filestore = "/var/lib/odoo/filestore"
+base_url = "https://{tenant}.example.com"
+[[node]]
+name = "a"
+template = "tmpl16"
+drop_retention = "7d"
+filestore_owner = "odoo"
+[[node]]
+name = "b"
+"#)
+        .unwrap();
+        let a = &inv.nodes[0].lifecycle;
+        assert_eq!(a.filestore, Some(PathBuf::from("/var/lib/odoo/filestore")));
+        assert_eq!(a.template.as_deref(), Some("tmpl16"));
+        assert_eq!(a.drop_retention, Duration::from_secs(7 * 86400));
+        assert_eq!(a.filestore_owner.as_deref(), Some("odoo"));
+        let b = &inv.nodes[1].lifecycle;
+        assert_eq!(b.drop_retention, DROP_RETENTION);
+        assert_eq!(b.base_url.as_deref(), Some("https://{tenant}.example.com"));
+        let e = p("[[node]]\nname = \"a\"\nbase_url = \"https://x.example.com\"\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:3:12: node a: base_url"),
+            "{e:#}"
+        );
+        let e = p("[[node]]\nname = \"a\"\nfilestore = \"rel/path\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("nodes.toml:3:13"), "{e:#}");
     }
 
     #[test]

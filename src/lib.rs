@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
 pub mod odoo;
@@ -141,6 +142,7 @@ async fn dispatch(config: config::Config) -> Result<u8, Error> {
 async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
     match command {
         // Read-only: Ctrl-C ends the run at once.
+        Command::List(o) if o.dropped => commands::lifecycle::list_dropped(ctx).await,
         Command::List(o) => tokio::select! {
             r = commands::list::run(ctx, o) => r,
             _ = tokio::signal::ctrl_c() => {
@@ -155,5 +157,6 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Check => commands::check::run(ctx).await,
         Command::Show { tenant } => commands::show::run(ctx, tenant).await,
         Command::Log(_) | Command::Nodes => unreachable!("handled before the inventory"),
+        Command::Lifecycle(o) => commands::lifecycle::run(ctx, o).await,
     }
 }

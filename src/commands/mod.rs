@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod check;
+pub mod lifecycle;
 pub mod list;
 pub mod log;
 pub mod nodes;

@@ -8,6 +8,7 @@ pub mod check;
 pub mod details;
 pub mod guard;
 pub mod layers;
+pub mod lifecycle;
 pub mod password;
 pub mod privileges;
 pub mod probe;

@@ -192,6 +192,19 @@ impl NodeLink {
         &self.node.name
     }
 
+    /// A command running `script` in a shell on the node's host: over the
+    /// node's SSH master when it has one, else `sh -c` on this machine.
+    pub async fn shell_command(&self, script: &str) -> anyhow::Result<std::process::Command> {
+        match &self.tunnel {
+            Some(t) => Ok(t.remote_command(script).await?),
+            None => {
+                let mut c = std::process::Command::new("sh");
+                c.arg("-c").arg(script);
+                Ok(c)
+            }
+        }
+    }
+
     /// Opens a connection to `db` on this node, waiting for a free slot in the
     /// node's `max_connections` and the run's `--concurrency`. The whole
     /// connection setup (TCP, TLS, authentication) is bounded by

@@ -302,6 +302,9 @@ pub struct Endpoint {
     /// The master's log (ssh `-E`): reasons for failed forwarded connections.
     log: PathBuf,
     master_pid: u32,
+    /// The master's control socket and our ssh_config (remote commands).
+    control: PathBuf,
+    config: PathBuf,
 }
 
 impl Endpoint {
@@ -564,6 +567,8 @@ impl Tunnel {
                 socket,
                 log,
                 master_pid,
+                control: ctl.clone(),
+                config: config.clone(),
             },
         })
     }
@@ -611,6 +616,23 @@ impl Tunnel {
                 self.remote
             ),
         ))
+    }
+
+    /// A command that runs `script` with the SSH host's shell over the
+    /// node's master connection (opening it on first use): `ssh -S <master>`,
+    /// no new authentication. Used for the filestore.
+    pub async fn remote_command(&self, script: &str) -> Result<std::process::Command, SshError> {
+        let ep = self.endpoint().await?;
+        let mut c = std::process::Command::new("ssh");
+        c.arg("-F")
+            .arg(&ep.config)
+            .arg("-S")
+            .arg(&ep.control)
+            .args(["-o", "ControlMaster=no", "-o", "BatchMode=yes", "-T"])
+            .arg(&self.settings.host)
+            .arg("--")
+            .arg(script);
+        Ok(c)
     }
 
     /// Takes the tunnel down: the master process is gone and the private

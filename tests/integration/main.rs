@@ -8,6 +8,7 @@ mod fixtures;
 mod harness;
 mod layers;
 mod libpq;
+mod lifecycle;
 mod list;
 mod operator;
 mod pgbouncer;

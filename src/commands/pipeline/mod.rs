@@ -210,6 +210,10 @@ pub struct Report {
     /// Set when the audit line could not be written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_error: Option<String>,
+    /// Fields of the lifecycle commands (create, duplicate, rename, drop,
+    /// undrop, purge): template, filestore, new name...
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// The human sentence (text mode).
     #[serde(skip)]
     pub message: String,
@@ -241,6 +245,7 @@ impl Report {
             suspended_reason: None,
             layers: None,
             audit_error: None,
+            extra: Default::default(),
             message: String::new(),
             not_odoo: false,
         }

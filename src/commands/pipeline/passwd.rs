@@ -57,6 +57,20 @@ impl Secrets {
         })
     }
 
+    /// One line `node,tenant,login,password,status`, fsynced (bulk create).
+    pub fn write_line(
+        &self,
+        node: &str,
+        tenant: &str,
+        login: &str,
+        pw: &str,
+        status: &str,
+    ) -> std::io::Result<()> {
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(f, "{}", csv_line(&[node, tenant, login, pw, status]))?;
+        f.sync_data()
+    }
+
     fn write(&self, t: &Target, login: &str, pw: &str, status: &str) -> std::io::Result<()> {
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         writeln!(

@@ -1,0 +1,624 @@
+//! The SQL of a tenant's life besides suspension: creating one from a
+//! template, duplicating, renaming, soft-dropping and purging (odoo-facts §7).
+//! Database-level statements run on the node's maintenance database;
+//! identifiers are quoted with `postgres_protocol::escape::escape_identifier`.
+
+use std::time::Duration;
+
+use anyhow::anyhow;
+use postgres_protocol::escape::{escape_identifier as ident, escape_literal as literal};
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, Transaction};
+
+use super::{guard, within, within_any, WriteError};
+
+/// Odoo's `DBNAME_PATTERN` (odoo/service/db.py): `^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`,
+/// and PostgreSQL's 63-byte limit on names.
+pub fn check_db_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest: Vec<char> = chars.collect();
+    if !first_ok
+        || rest.is_empty()
+        || !rest
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
+    {
+        return Err(format!(
+            "{name:?} is not a valid Odoo database name (Odoo's rule: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$)"
+        ));
+    }
+    if name.len() > MAX_NAME {
+        return Err(format!(
+            "{name:?} has {} characters; PostgreSQL database names have at most {MAX_NAME}",
+            name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// PostgreSQL's NAMEDATALEN - 1.
+pub const MAX_NAME: usize = 63;
+
+/// What the maintenance database says about a database.
+#[derive(Debug, Clone)]
+pub struct DbInfo {
+    pub name: String,
+    pub allow_connections: bool,
+    pub is_template: bool,
+    pub owner: String,
+    /// `COMMENT ON DATABASE` (tenantctl records a drop there).
+    pub comment: Option<String>,
+}
+
+/// pg_database, with the owner and the comment (pg_shdescription).
+const DB_SQL: &str = "SELECT d.datname::text, d.datallowconn, d.datistemplate, \
+     pg_catalog.pg_get_userbyid(d.datdba)::text, \
+     pg_catalog.shobj_description(d.oid, 'pg_database') \
+     FROM pg_catalog.pg_database d WHERE d.datname = $1";
+
+pub async fn db_info(
+    client: &Client,
+    name: &str,
+    deadline: Duration,
+) -> anyhow::Result<Option<DbInfo>> {
+    let rows = within(deadline, client.query_typed(DB_SQL, &[(&name, Type::TEXT)])).await?;
+    Ok(rows.first().map(|r| DbInfo {
+        name: r.get(0),
+        allow_connections: r.get(1),
+        is_template: r.get(2),
+        owner: r.get(3),
+        comment: r.get(4),
+    }))
+}
+
+/// Every database whose name ends like a tenantctl drop, with its comment.
+const DROPPED_SQL: &str =
+    "SELECT d.datname::text, pg_catalog.shobj_description(d.oid, 'pg_database') \
+     FROM pg_catalog.pg_database d WHERE d.datname ~ '\\.dropped-[0-9]{8}T[0-9]{6}Z$' ORDER BY 1";
+
+pub async fn dropped(
+    client: &Client,
+    deadline: Duration,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let rows = within(deadline, client.query_typed(DROPPED_SQL, &[])).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Databases tenantctl is building (`create`, `duplicate`), with their comment.
+const CREATING_SQL: &str =
+    "SELECT d.datname::text, pg_catalog.shobj_description(d.oid, 'pg_database') \
+     FROM pg_catalog.pg_database d WHERE d.datname ~ '\\.creating-[0-9a-f]{8}$' ORDER BY 1";
+
+pub async fn creating(
+    client: &Client,
+    deadline: Duration,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let rows = within(deadline, client.query_typed(CREATING_SQL, &[])).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Sessions on `db` other than ours: what makes `CREATE DATABASE ... TEMPLATE`
+/// fail ("source database is being accessed by other users").
+const SESSIONS_SQL: &str = "SELECT count(*) FROM pg_catalog.pg_stat_activity \
+     WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()";
+
+pub async fn sessions(client: &Client, db: &str, deadline: Duration) -> anyhow::Result<i64> {
+    let rows = within(
+        deadline,
+        client.query_typed(SESSIONS_SQL, &[(&db, Type::TEXT)]),
+    )
+    .await?;
+    Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+}
+
+/// Odoo's duplicate ends the other connections to the source first
+/// (`_drop_conn`: `pg_terminate_backend` on every other pid of the database).
+const TERMINATE_SQL: &str =
+    "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity \
+     WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()";
+
+pub async fn end_sessions(client: &Client, db: &str, deadline: Duration) -> anyhow::Result<i64> {
+    let rows = within(
+        deadline,
+        client.query_typed(TERMINATE_SQL, &[(&db, Type::TEXT)]),
+    )
+    .await?;
+    // A backend takes a moment to go after its signal.
+    for _ in 0..50 {
+        if sessions(client, db, deadline).await? == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+}
+
+/// Odoo's duplicate: `CREATE DATABASE "<new>" ENCODING 'unicode' TEMPLATE
+/// "<src>"`, owned like the template (Odoo's role owns its databases). Not
+/// in a transaction (PostgreSQL refuses that).
+pub async fn create_from(
+    client: &Client,
+    new: &str,
+    template: &str,
+    owner: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let sql = format!(
+        "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE {} OWNER {}",
+        ident(new),
+        ident(template),
+        ident(owner)
+    );
+    within(deadline, client.batch_execute(&sql)).await
+}
+
+/// Drops a database (after ending its sessions).
+pub async fn drop_database(client: &Client, name: &str, deadline: Duration) -> anyhow::Result<()> {
+    end_sessions(client, name, deadline).await?;
+    within(
+        deadline,
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", ident(name))),
+    )
+    .await
+}
+
+/// `ALTER DATABASE .. RENAME TO ..` (no session may be open on it).
+pub async fn rename(
+    client: &Client,
+    old: &str,
+    new: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        client.batch_execute(&format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            ident(old),
+            ident(new)
+        )),
+    )
+    .await
+}
+
+/// `ALLOW_CONNECTIONS false` hides a database from Odoo's list and routing
+/// (odoo-facts §7: `list_dbs` skips `datallowconn = false`).
+pub async fn allow_connections(
+    client: &Client,
+    db: &str,
+    allow: bool,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        client.batch_execute(&format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS {allow}",
+            ident(db)
+        )),
+    )
+    .await
+}
+
+/// Records (or clears) tenantctl's note on a database.
+pub async fn set_comment(
+    client: &Client,
+    db: &str,
+    comment: Option<&str>,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
+    within(
+        deadline,
+        client.batch_execute(&format!("COMMENT ON DATABASE {} IS {c}", ident(db))),
+    )
+    .await
+}
+
+/// A random (version 4) UUID, as Python's `uuid.uuid4()` prints it.
+pub fn uuid4() -> String {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).expect("the OS random number generator failed");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// What the new tenant gets besides Odoo's regenerated keys.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    /// `web.base.url` (with `web.base.url.freeze`); None keeps the source's.
+    pub base_url: Option<String>,
+    /// (admin user id, its current login, new login, new hash).
+    pub admin: Option<(i64, String, Option<String>, String)>,
+    /// `res_company.name` of the admin's company and its partner.
+    pub company: Option<String>,
+    /// Drop the template's enterprise code, expiration keys and `tenant.*`
+    /// (create); a duplicate keeps them but the `tenant.*` keys.
+    pub new_customer: bool,
+    pub neutralize: bool,
+}
+
+/// What the identity transaction did.
+#[derive(Debug, Clone, Default)]
+pub struct Regenerated {
+    pub secret: String,
+    pub uuid: String,
+    pub create_date: String,
+    pub removed_keys: Vec<String>,
+    pub neutralized: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// The tables the identity transaction writes.
+pub const WRITTEN_TABLES: [&str; 7] = [
+    "ir_config_parameter",
+    "res_users",
+    "res_company",
+    "res_partner",
+    "ir_cron",
+    "ir_mail_server",
+    "fetchmail_server",
+];
+
+/// `ir.config_parameter` upsert as `set_param` stores it (unique `key`).
+const SET_PARAM_SQL: &str = "INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
+     VALUES ($1, $2, 1, (now() AT TIME ZONE 'UTC'), 1, (now() AT TIME ZONE 'UTC')) \
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date";
+
+/// Keys a new customer must not inherit from the template: the template's
+/// subscription (click-odoo-contrib's copy removes the enterprise code too)
+/// and tenantctl's own records (suspension...).
+const REMOVE_SQL: &str = "DELETE FROM public.ir_config_parameter \
+     WHERE key IN ('database.enterprise_code', 'database.expiration_date', 'database.expiration_reason') \
+        OR key LIKE 'tenant.%' RETURNING key";
+
+/// A duplicate keeps the source's subscription keys, not tenantctl's
+/// records (a copy of a suspended tenant is not suspended).
+const REMOVE_TENANT_SQL: &str =
+    "DELETE FROM public.ir_config_parameter WHERE key LIKE 'tenant.%' RETURNING key";
+
+/// Odoo's `_set_encrypted_password` writes the hash with a raw UPDATE.
+const ADMIN_SQL: &str =
+    "UPDATE public.res_users SET login = $1, password = $2 WHERE id = $3 AND login = $4";
+
+/// The company (and its partner, whose name Odoo keeps equal) of a user.
+const COMPANY_SQL: &str = "UPDATE public.res_company SET name = $1 \
+     WHERE id = (SELECT company_id FROM public.res_users WHERE id = $2) RETURNING partner_id";
+const PARTNER_SQL: &str = "UPDATE public.res_partner SET name = $1 WHERE id = $2";
+/// The stored display name of res.partner: `display_name` up to 16,
+/// `complete_name` from 17.
+const PARTNER_COLUMNS_SQL: &str = "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+     WHERE a.attrelid = 'public.res_partner'::pg_catalog.regclass AND a.attname IN ('display_name', 'complete_name') \
+       AND NOT a.attisdropped";
+
+/// Which of the neutralization tables exist (modules not installed, older
+/// versions).
+const TABLES_SQL: &str = "SELECT pg_catalog.to_regclass('public.ir_cron') IS NOT NULL, \
+     pg_catalog.to_regclass('public.ir_mail_server') IS NOT NULL, \
+     pg_catalog.to_regclass('public.fetchmail_server') IS NOT NULL";
+
+/// Odoo 16+ `base/data/neutralize.sql`: every scheduled action off except
+/// the autovacuum job (xmlid `base.autovacuum_job`).
+const CRON_OFF_SQL: &str = "UPDATE public.ir_cron SET active = false WHERE active \
+     AND id NOT IN (SELECT res_id FROM public.ir_model_data \
+                    WHERE module = 'base' AND name = 'autovacuum_job' AND model = 'ir.cron')";
+/// `base/data/neutralize.sql`: every outgoing mail server off.
+const MAIL_OFF_SQL: &str = "UPDATE public.ir_mail_server SET active = false WHERE active";
+/// Later versions also add an active dummy server with host `invalid`, so
+/// that the configuration file's SMTP fallback is not used.
+const MAIL_COLUMNS_SQL: &str = "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+     WHERE a.attrelid = 'public.ir_mail_server'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped";
+/// `mail/data/neutralize.sql` (18): incoming mail servers off.
+const FETCHMAIL_OFF_SQL: &str = "UPDATE public.fetchmail_server SET active = false WHERE active";
+
+/// Regenerates the identity of a fresh copy in one transaction (Odoo's
+/// `ir.config_parameter.init(force=True)`: `database.secret` = uuid4,
+/// `database.uuid` = a new uuid, `database.create_date` = now UTC), plus
+/// what a new customer needs, plus neutralization. Refuses (nothing written)
+/// when the copy carries triggers, rules or functions on the tables written.
+pub async fn regenerate(
+    client: &mut Client,
+    id: &Identity,
+    allow_triggers: bool,
+    deadline: Duration,
+) -> Result<Regenerated, WriteError> {
+    let tx = within(deadline, client.transaction())
+        .await
+        .map_err(|e| WriteError::before(e.context("begin"), None))?;
+    let fail = |e: anyhow::Error| WriteError::before(e, None);
+    if !allow_triggers {
+        let found = within_any(deadline, guard::findings(&tx, &WRITTEN_TABLES))
+            .await
+            .map_err(fail)?;
+        if !found.is_empty() {
+            return Err(WriteError::Refused(guard::refusal(&found)));
+        }
+    }
+    let mut out = Regenerated {
+        secret: uuid4(),
+        uuid: uuid4(),
+        create_date: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .trim_end_matches('Z')
+            .replace('T', " "),
+        ..Default::default()
+    };
+    let removed = within(
+        deadline,
+        tx.query_typed(
+            if id.new_customer {
+                REMOVE_SQL
+            } else {
+                REMOVE_TENANT_SQL
+            },
+            &[],
+        ),
+    )
+    .await
+    .map_err(|e| fail(e.context("removing inherited keys")))?;
+    out.removed_keys = removed.iter().map(|r| r.get(0)).collect();
+    let mut params: Vec<(&str, String)> = vec![
+        ("database.secret", out.secret.clone()),
+        ("database.uuid", out.uuid.clone()),
+        ("database.create_date", out.create_date.clone()),
+    ];
+    if let Some(url) = &id.base_url {
+        params.push(("web.base.url", url.clone()));
+        // Odoo rewrites web.base.url at an administrator's first login
+        // unless this is set.
+        params.push(("web.base.url.freeze", "True".into()));
+    }
+    if id.neutralize {
+        params.push(("database.is_neutralized", "true".into()));
+    }
+    for (k, v) in &params {
+        set_param(&tx, k, v, deadline).await.map_err(fail)?;
+    }
+    if let Some((uid, old, new, hash)) = &id.admin {
+        let login = new.clone().unwrap_or_else(|| old.clone());
+        let n = within(
+            deadline,
+            tx.execute_typed(
+                ADMIN_SQL,
+                &[
+                    (&login, Type::VARCHAR),
+                    (hash, Type::VARCHAR),
+                    (uid, Type::INT8),
+                    (old, Type::VARCHAR),
+                ],
+            ),
+        )
+        .await
+        .map_err(|e| fail(e.context("setting the admin's login and password")))?;
+        if n != 1 {
+            return Err(fail(anyhow!("the admin user (id {uid}) changed meanwhile")));
+        }
+        if let Some(company) = &id.company {
+            let rows = within(
+                deadline,
+                tx.query_typed(COMPANY_SQL, &[(company, Type::VARCHAR), (uid, Type::INT8)]),
+            )
+            .await
+            .map_err(|e| fail(e.context("renaming the company")))?;
+            if let Some(r) = rows.first() {
+                let partner: i32 = r.get(0);
+                within(
+                    deadline,
+                    tx.execute_typed(
+                        PARTNER_SQL,
+                        &[(company, Type::VARCHAR), (&partner, Type::INT4)],
+                    ),
+                )
+                .await
+                .map_err(|e| fail(e.context("renaming the company's partner")))?;
+                let cols = within(deadline, tx.query_typed(PARTNER_COLUMNS_SQL, &[]))
+                    .await
+                    .map_err(fail)?;
+                for c in cols {
+                    let col: String = c.get(0);
+                    let sql = format!(
+                        "UPDATE public.res_partner SET {} = $1 WHERE id = $2",
+                        ident(&col)
+                    );
+                    within(
+                        deadline,
+                        tx.execute_typed(&sql, &[(company, Type::VARCHAR), (&partner, Type::INT4)]),
+                    )
+                    .await
+                    .map_err(|e| fail(e.context("renaming the company's partner")))?;
+                }
+            }
+        }
+    }
+    if id.neutralize {
+        neutralize(&tx, &mut out, deadline).await.map_err(fail)?;
+    }
+    if !allow_triggers {
+        let found = within_any(deadline, guard::findings(&tx, &WRITTEN_TABLES))
+            .await
+            .map_err(fail)?;
+        if !found.is_empty() {
+            return Err(WriteError::Refused(guard::refusal(&found)));
+        }
+    }
+    super::commit(tx, deadline, None).await?;
+    Ok(out)
+}
+
+async fn set_param(
+    tx: &Transaction<'_>,
+    key: &str,
+    value: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        tx.execute_typed(
+            SET_PARAM_SQL,
+            &[(&key, Type::VARCHAR), (&value, Type::TEXT)],
+        ),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.context(format!("setting {key}")))
+}
+
+async fn neutralize(
+    tx: &Transaction<'_>,
+    out: &mut Regenerated,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let rows = within(deadline, tx.query_typed(TABLES_SQL, &[])).await?;
+    let (cron, mail, fetch): (bool, bool, bool) = rows
+        .first()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .unwrap_or_default();
+    if cron {
+        let n = within(deadline, tx.execute_typed(CRON_OFF_SQL, &[])).await?;
+        out.neutralized.push(format!(
+            "{n} scheduled actions switched off (base.autovacuum_job kept)"
+        ));
+    } else {
+        out.warnings
+            .push("no ir_cron table: no scheduled actions to switch off".into());
+    }
+    if mail {
+        let n = within(deadline, tx.execute_typed(MAIL_OFF_SQL, &[])).await?;
+        out.neutralized
+            .push(format!("{n} outgoing mail servers switched off"));
+        let cols: Vec<String> = within(deadline, tx.query_typed(MAIL_COLUMNS_SQL, &[]))
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // As Odoo 17+'s neutralize.sql, with the columns this version has.
+        let wanted: [(&str, &str); 6] = [
+            ("name", "'neutralization - disable emails'"),
+            ("smtp_host", "'invalid'"),
+            ("smtp_port", "1025"),
+            ("smtp_encryption", "'none'"),
+            ("smtp_authentication", "'login'"),
+            ("active", "true"),
+        ];
+        let (names, values): (Vec<&str>, Vec<&str>) = wanted
+            .iter()
+            .filter(|(c, _)| cols.iter().any(|x| x == c))
+            .map(|(c, v)| (*c, *v))
+            .unzip();
+        if names.contains(&"smtp_host") && names.contains(&"active") {
+            let sql = format!(
+                "INSERT INTO public.ir_mail_server ({}) VALUES ({})",
+                names.join(", "),
+                values.join(", ")
+            );
+            within(deadline, tx.batch_execute("SAVEPOINT dummy_mail")).await?;
+            match within(deadline, tx.batch_execute(&sql)).await {
+                Ok(()) => out
+                    .neutralized
+                    .push("an active dummy mail server with host `invalid` added".into()),
+                Err(e) => {
+                    within(
+                        deadline,
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT dummy_mail"),
+                    )
+                    .await?;
+                    out.warnings.push(format!(
+                        "the dummy mail server could not be added ({e:#}); Odoo may fall back to the SMTP server of its configuration file"
+                    ));
+                }
+            }
+        } else {
+            out.warnings.push(
+                "ir_mail_server has no smtp_host/active column: no dummy server added".into(),
+            );
+        }
+    } else {
+        out.warnings
+            .push("no ir_mail_server table: Odoo may fall back to the SMTP server of its configuration file".into());
+    }
+    if fetch {
+        let n = within(deadline, tx.execute_typed(FETCHMAIL_OFF_SQL, &[])).await?;
+        out.neutralized
+            .push(format!("{n} incoming mail servers switched off"));
+    }
+    out.neutralized
+        .push("database.is_neutralized = true".into());
+    Ok(())
+}
+
+/// `web.base.url` of a tenant (rename keeps it when it does not follow the
+/// node's pattern).
+const BASE_URL_SQL: &str =
+    "SELECT value FROM public.ir_config_parameter WHERE key = 'web.base.url'";
+
+pub async fn base_url(client: &Client, deadline: Duration) -> anyhow::Result<Option<String>> {
+    let rows = within(deadline, client.query_typed(BASE_URL_SQL, &[])).await?;
+    Ok(rows.first().map(|r| r.get(0)))
+}
+
+/// Sets `web.base.url` (rename), in its own statement.
+pub async fn set_base_url(client: &Client, url: &str, deadline: Duration) -> anyhow::Result<()> {
+    within(
+        deadline,
+        client.execute_typed(
+            SET_PARAM_SQL,
+            &[(&"web.base.url", Type::VARCHAR), (&url, Type::TEXT)],
+        ),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The ICP values of identity keys (for verification and tests).
+const IDENTITY_SQL: &str = "SELECT key, value FROM public.ir_config_parameter \
+     WHERE key IN ('database.secret', 'database.uuid', 'database.create_date') ORDER BY key";
+
+pub async fn identity(
+    client: &Client,
+    deadline: Duration,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let rows = within(deadline, client.query_typed(IDENTITY_SQL, &[])).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odoo_name_rule() {
+        for ok in ["acme", "a1", "acme-prod.2", "A_b", &"x".repeat(63)] {
+            assert!(check_db_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "-acme",
+            ".x",
+            "acme corp",
+            "ac/me",
+            "é1",
+            &"x".repeat(64),
+            "a\"b",
+        ] {
+            assert!(check_db_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let u = uuid4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!("89ab".contains(&u[19..20]));
+        assert_ne!(uuid4(), u);
+    }
+}

@@ -1,0 +1,1050 @@
+//! Issue 14: `create` from a template, `duplicate`, `rename`, `drop`/`undrop`/`purge`,
+//! with a real filestore directory, against real PostgreSQL; passlib checks the
+//! admin password.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
+use crate::harness::{
+    passlib_check, tenantctl_bin, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV,
+    SUPERUSER_PASSWORD,
+};
+
+/// Files of a filestore (content-addressed, as Odoo writes them).
+const FILES: [(&str, &str); 3] = [
+    ("ab/ab12cd34ef", "attachment one"),
+    ("ab/ab99887766", "bundle.css body { }"),
+    ("0f/0f00aa11bb", "web.assets_backend.js"),
+];
+
+struct Env {
+    c: Cluster,
+    dir: tempfile::TempDir,
+    inv: PathBuf,
+    fs: PathBuf,
+}
+
+/// A cluster with template `tmpl12` (Odoo 12 shaped: 25000 rounds, quick to hash)
+/// marked IS_TEMPLATE / ALLOW_CONNECTIONS false, carrying keys a new customer must
+/// not inherit, and its filestore.
+fn env(extra: &str) -> Env {
+    let c = Cluster::start("lc");
+    create_tenant(&c, "tmpl12", &TenantSpec::for_major(12));
+    c.sql(
+        "tmpl12",
+        "INSERT INTO ir_config_parameter (key, value) VALUES \
+           ('database.enterprise_code', 'M1234'), ('database.expiration_date', '2027-01-01'), \
+           ('tenant.suspended', 'false'), ('tenant.suspended_reason', 'old');",
+    );
+    c.sql(
+        "tmpl12",
+        "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
+    );
+    c.sql(
+        "postgres",
+        "ALTER DATABASE tmpl12 IS_TEMPLATE true; ALTER DATABASE tmpl12 ALLOW_CONNECTIONS false",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fs = dir.path().join("filestore");
+    write_files(&fs.join("tmpl12"));
+    let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
+    // The lifecycle keys belong in [defaults]: insert them after its first line.
+    let text = std::fs::read_to_string(&inv).unwrap().replacen(
+        "[defaults]\n",
+        &format!(
+            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\n",
+            fs.display()
+        ),
+        1,
+    );
+    std::fs::write(&inv, text).unwrap();
+    Env { c, dir, inv, fs }
+}
+
+fn write_files(root: &Path) {
+    for (p, body) in FILES {
+        let f = root.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, body).unwrap();
+    }
+}
+
+impl Env {
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = tenantctl_with_home(self.dir.path());
+        c.arg("-i").arg(&self.inv);
+        c
+    }
+    fn cmd_inv(&self, inv: &Path) -> assert_cmd::Command {
+        let mut c = tenantctl_with_home(self.dir.path());
+        c.arg("-i").arg(inv);
+        c
+    }
+    fn dbs(&self) -> Vec<String> {
+        self.c.column(
+            "postgres",
+            "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
+        )
+    }
+    fn fs_entries(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&self.fs)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+    fn params(&self, db: &str) -> BTreeMap<String, String> {
+        self.c
+            .rows(
+                db,
+                "SELECT key, value FROM ir_config_parameter ORDER BY key",
+            )
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect()
+    }
+    fn audit(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+    /// The template's parameters (it refuses connections: look through a copy).
+    fn template_params(&self) -> BTreeMap<String, String> {
+        self.c
+            .sql("postgres", "CREATE DATABASE tmplpeek TEMPLATE tmpl12");
+        let p = self.params("tmplpeek");
+        self.c.sql("postgres", "DROP DATABASE tmplpeek");
+        p
+    }
+}
+
+fn json_of(a: &assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&a.get_output().stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout {} stderr {}",
+            String::from_utf8_lossy(&a.get_output().stdout),
+            String::from_utf8_lossy(&a.get_output().stderr)
+        )
+    })
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// Same content as the template's files, hard-linked (same inode): the temp dir
+/// is one file system.
+fn assert_filestore_copy(root: &Path, from: &str, to: &str) {
+    for (p, body) in FILES {
+        let a = root.join(from).join(p);
+        let b = root.join(to).join(p);
+        assert_eq!(
+            std::fs::read_to_string(&b).unwrap(),
+            body,
+            "{}",
+            b.display()
+        );
+        assert_eq!(
+            std::fs::metadata(&a).unwrap().ino(),
+            std::fs::metadata(&b).unwrap().ino(),
+            "{} is a hard link of {}",
+            b.display(),
+            a.display()
+        );
+    }
+}
+
+#[test]
+fn create_makes_new_identities_passwords_odoo_verifies_and_linked_filestores() {
+    let t = env("");
+    let tmpl = t.template_params();
+    let n = 20;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut step_secs = 0.0;
+    let t0 = std::time::Instant::now();
+    for i in 0..n {
+        let name = format!("cust{i:02}");
+        let pw = format!("S3cret-pass-{i}");
+        let a = t
+            .cmd()
+            .args([
+                "create",
+                &format!("n1/{name}"),
+                "--from",
+                "tmpl12",
+                "--admin-login",
+                &format!("boss@{name}.example"),
+                "--company",
+                &format!("Customer {i} Ltd"),
+                "--password-stdin",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .write_stdin(format!("{pw}\n"))
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        assert_eq!(v["outcome"], "changed", "{v}");
+        assert_eq!(v["action"], "create");
+        assert_eq!(v["from"], "tmpl12");
+        assert_eq!(v["filestore"], "linked");
+        assert_eq!(v["login"], format!("boss@{name}.example"));
+        step_secs += v["seconds"].as_f64().unwrap();
+        let p = t.params(&name);
+        for k in ["database.secret", "database.uuid", "database.create_date"] {
+            assert_ne!(p.get(k), tmpl.get(k), "{name}: {k} regenerated");
+        }
+        assert_eq!(p["database.secret"].len(), 36);
+        seen.push((p["database.secret"].clone(), p["database.uuid"].clone()));
+        assert_eq!(
+            p["web.base.url"],
+            format!("https://{name}.example.com"),
+            "{name}"
+        );
+        assert_eq!(p["web.base.url.freeze"], "True");
+        for gone in [
+            "database.enterprise_code",
+            "database.expiration_date",
+            "tenant.suspended",
+            "tenant.suspended_reason",
+        ] {
+            assert!(!p.contains_key(gone), "{name}: {gone} removed");
+        }
+        assert_eq!(
+            t.c.sql(&name, "SELECT c.name || '|' || p.name FROM res_company c JOIN res_partner p ON p.id = c.partner_id JOIN res_users u ON u.company_id = c.id WHERE u.login LIKE 'boss@%'"),
+            format!("Customer {i} Ltd|Customer {i} Ltd")
+        );
+        if i < 3 {
+            let hash = password_hash(&t.c, &name, &format!("boss@{name}.example")).unwrap();
+            assert!(hash.starts_with("$pbkdf2-sha512$25000$"), "{hash}");
+            let verdict = passlib_check(&hash, &pw, 12);
+            assert!(verdict.verifies && !verdict.needs_update, "{verdict:?}");
+        }
+        assert_filestore_copy(&t.fs, "tmpl12", &name);
+        // Connectable like any tenant, not a template.
+        assert_eq!(
+            t.c.sql("postgres", &format!("SELECT datallowconn::text || datistemplate::text FROM pg_database WHERE datname = '{name}'")),
+            "truefalse"
+        );
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    // Side by side: the bare CREATE DATABASE ... TEMPLATE plus `cp -al`.
+    let tb = std::time::Instant::now();
+    for i in 0..5 {
+        t.c.sql(
+            "postgres",
+            &format!("CREATE DATABASE bare{i} TEMPLATE tmpl12"),
+        );
+        std::process::Command::new("cp")
+            .arg("-al")
+            .arg(t.fs.join("tmpl12"))
+            .arg(t.fs.join(format!("bare{i}")))
+            .status()
+            .unwrap();
+    }
+    let bare = tb.elapsed().as_secs_f64() / 5.0;
+    eprintln!(
+        "MEASURE {n} creations in {secs:.2}s ({:.3}s each, whole process); bare CREATE DATABASE + cp -al {bare:.3}s; steps inside tenantctl (mean) {:.3}s",
+        secs / n as f64,
+        step_secs / n as f64
+    );
+    for i in 0..5 {
+        t.c.sql("postgres", &format!("DROP DATABASE bare{i}"));
+        std::fs::remove_dir_all(t.fs.join(format!("bare{i}"))).unwrap();
+    }
+    let mut uniq = seen.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), n, "every creation has its own secret and uuid");
+    let secrets: std::collections::HashSet<_> = seen.iter().map(|s| &s.0).collect();
+    let uuids: std::collections::HashSet<_> = seen.iter().map(|s| &s.1).collect();
+    assert_eq!((secrets.len(), uuids.len()), (n, n));
+
+    // `list` shows the new tenants (and not the template).
+    let a = t.cmd().args(["list", "-o", "json"]).assert().success();
+    let listed = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        listed.contains("\"cust00\"") && listed.contains("\"cust19\""),
+        "{listed}"
+    );
+    assert!(!listed.contains("\"tmpl12\""), "{listed}");
+
+    // One audit line per creation.
+    let audit = t.audit();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|l| l["action"] == "create" && l["outcome"] == "changed")
+            .count(),
+        n
+    );
+
+    // --generate prints the password alone on stdout.
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            "n1/gen1",
+            "--from",
+            "tmpl12",
+            "--generate",
+            "--yes",
+        ])
+        .assert()
+        .code(0);
+    let pw = String::from_utf8_lossy(&a.get_output().stdout)
+        .trim()
+        .to_string();
+    assert_eq!(pw.len(), 20, "{pw}");
+    let hash = password_hash(&t.c, "gen1", "admin").unwrap();
+    assert!(passlib_check(&hash, &pw, 12).verifies);
+
+    // Dry run: the plan, nothing made.
+    let before = t.dbs();
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            "n1/dry1",
+            "--from",
+            "tmpl12",
+            "--generate",
+            "--dry-run",
+        ])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        out.contains("CREATE DATABASE dry1 TEMPLATE tmpl12"),
+        "{out}"
+    );
+    assert_eq!(t.dbs(), before);
+    assert!(!t.fs.join("dry1").exists());
+}
+
+#[test]
+fn refusals_exit_2_and_change_nothing() {
+    let t = env("");
+    create_tenant(&t.c, "busy", &TenantSpec::for_major(12));
+    create_tenant(&t.c, "taken", &TenantSpec::for_major(12));
+    let before_dbs = t.dbs();
+    let before_fs = t.fs_entries();
+    let check = |args: &[&str], needle: &str| {
+        let a = t
+            .cmd()
+            .args(args)
+            .write_stdin("Pass-word-123\n")
+            .assert()
+            .code(2);
+        let err = stderr(&a);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(t.dbs(), before_dbs, "{args:?}");
+        assert_eq!(t.fs_entries(), before_fs, "{args:?}");
+    };
+    let create = |name: &str, from: &str| -> Vec<String> {
+        ["create", name, "--from", from, "--password-stdin", "--yes"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let v = create("n1/taken", "tmpl12");
+    check(&v.iter().map(String::as_str).collect::<Vec<_>>(), "exists");
+    let v = create("n1/-bad name", "tmpl12");
+    check(
+        &v.iter().map(String::as_str).collect::<Vec<_>>(),
+        "not a valid Odoo database name",
+    );
+    let long = format!("n1/{}", "x".repeat(64));
+    let v = create(&long, "tmpl12");
+    check(
+        &v.iter().map(String::as_str).collect::<Vec<_>>(),
+        "at most 63",
+    );
+    let v = create("n1/new1", "nosuchtemplate");
+    check(
+        &v.iter().map(String::as_str).collect::<Vec<_>>(),
+        "does not exist",
+    );
+    // A filestore directory already there for the new name.
+    std::fs::create_dir_all(t.fs.join("stale")).unwrap();
+    let before_fs2 = t.fs_entries();
+    let a = t
+        .cmd()
+        .args(create("n1/stale", "tmpl12"))
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("filestore directory"), "{}", stderr(&a));
+    assert_eq!(t.fs_entries(), before_fs2);
+    std::fs::remove_dir(t.fs.join("stale")).unwrap();
+
+    // A template with an open connection: refused without --force...
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let _ = t.c.try_sql("busy", "SELECT pg_sleep(8)");
+        });
+        let t_wait = std::time::Instant::now();
+        while t.c.connections_to("busy") < 1 && t_wait.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let v = create("n1/fromlive", "busy");
+        check(
+            &v.iter().map(String::as_str).collect::<Vec<_>>(),
+            "open connections",
+        );
+        // ...and --force ends them, as Odoo's duplicate does.
+        let mut v = create("n1/fromlive", "busy");
+        v.push("--force".into());
+        t.cmd()
+            .args(&v)
+            .write_stdin("Pass-word-123\n")
+            .assert()
+            .code(0);
+        assert!(t.c.db_exists("fromlive"));
+    });
+    t.c.sql("postgres", "DROP DATABASE fromlive");
+    std::fs::remove_dir_all(t.fs.join("fromlive")).ok();
+
+    // No filestore setting: refused naming the key, unless --no-filestore.
+    std::fs::create_dir_all(t.dir.path().join("bare")).unwrap();
+    let bare = write_inventory(&t.dir.path().join("bare"), &[("n1", &t.c)], "");
+    let a = t
+        .cmd_inv(&bare)
+        .args(create("n1/nofs", "tmpl12"))
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("`filestore`"), "{}", stderr(&a));
+    assert_eq!(t.dbs(), before_dbs);
+    let mut v = create("n1/nofs", "tmpl12");
+    v.push("--no-filestore".into());
+    t.cmd_inv(&bare)
+        .args(&v)
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(0);
+    assert!(t.c.db_exists("nofs"));
+    assert!(!t.fs.join("nofs").exists());
+    t.c.sql("postgres", "DROP DATABASE nofs");
+
+    // drop of a tenant that is not suspended; rename onto a taken name.
+    check(&["drop", "busy", "--yes"], "not suspended");
+    check(&["rename", "busy", "taken", "--yes"], "exists");
+    check(
+        &["rename", "busy", "bad name", "--yes"],
+        "not a valid Odoo database name",
+    );
+    check(&["duplicate", "busy", "taken", "--yes"], "exists");
+    // Refusals are audited.
+    assert!(t
+        .audit()
+        .iter()
+        .any(|l| l["outcome"] == "refused" && l["action"] == "drop"));
+}
+
+#[test]
+fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
+    let t = env("");
+    let before_dbs = t.dbs();
+    let before_fs = t.fs_entries();
+    // The identity step fails: the admin login is another user's (unique login).
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            "n1/fail1",
+            "--from",
+            "tmpl12",
+            "--admin-login",
+            "user1",
+            "--password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(1);
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "failed", "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("nothing changed"),
+        "{v}"
+    );
+    assert_eq!(t.dbs(), before_dbs);
+    assert_eq!(t.fs_entries(), before_fs);
+
+    // The filestore step fails after the copy (its owner does not exist).
+    let bad_owner = t.dir.path().join("owner.toml");
+    std::fs::write(
+        &bad_owner,
+        std::fs::read_to_string(&t.inv).unwrap().replacen(
+            "[defaults]\n",
+            "[defaults]\nfilestore_owner = \"no-such-user-tc\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &bad_owner,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let a = t
+        .cmd_inv(&bad_owner)
+        .args([
+            "create",
+            "n1/fail2",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(1);
+    assert!(stderr(&a).contains("filestore"), "{}", stderr(&a));
+    assert_eq!(t.dbs(), before_dbs);
+    assert_eq!(t.fs_entries(), before_fs);
+
+    // Ctrl-C before each step: everything done so far is undone, exit 130.
+    for step in ["database", "identity", "filestore", "rename", "done"] {
+        let (code, rest) = interrupt_at(&t, step, libc::SIGINT, "intr");
+        assert_eq!(code, Some(130), "step {step}: {rest}");
+        assert_eq!(t.dbs(), before_dbs, "step {step}: {rest}");
+        assert_eq!(t.fs_entries(), before_fs, "step {step}: {rest}");
+    }
+
+    // kill -9 at each step: only a staging name can be left (never NAME
+    // half-made), and the next create on the node removes it.
+    for step in ["identity", "filestore", "rename"] {
+        let (code, rest) = interrupt_at(&t, step, libc::SIGKILL, "killed");
+        assert_eq!(code, None, "step {step}: {rest}");
+        assert!(
+            !t.c.db_exists("killed"),
+            "step {step}: never half-made under its name"
+        );
+        let left: Vec<String> = t
+            .dbs()
+            .into_iter()
+            .filter(|d| !before_dbs.contains(d))
+            .collect();
+        assert!(
+            left.iter().all(|d| d.starts_with("killed.creating-")),
+            "{left:?}"
+        );
+        let a = t
+            .cmd()
+            .args([
+                "create",
+                "n1/killed",
+                "--from",
+                "tmpl12",
+                "--password-stdin",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .write_stdin("Pass-word-123\n")
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        if !left.is_empty() {
+            assert!(v["warnings"].to_string().contains("killed"), "{v}");
+        }
+        let mut want = before_dbs.clone();
+        want.push("killed".into());
+        want.sort();
+        assert_eq!(t.dbs(), want, "step {step}");
+        let mut want_fs = before_fs.clone();
+        want_fs.push("killed".into());
+        want_fs.sort();
+        assert_eq!(t.fs_entries(), want_fs, "step {step}");
+        t.c.sql("postgres", "DROP DATABASE killed");
+        std::fs::remove_dir_all(t.fs.join("killed")).unwrap();
+    }
+}
+
+/// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
+/// code and stderr.
+fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new(tenantctl_bin())
+        .args(["-i"])
+        .arg(&t.inv)
+        .args([
+            "create",
+            &format!("n1/{name}"),
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+        ])
+        .env("HOME", t.dir.path())
+        .env("XDG_STATE_HOME", t.dir.path().join(".local/state"))
+        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Pass-word-123\n")
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    // Wait for the pause message, then signal.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let t0 = std::time::Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("pausing before") {
+        let n = err.read(&mut buf).unwrap();
+        assert!(
+            n > 0 && t0.elapsed().as_secs() < 30,
+            "step {step}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // The pause lasts 3 s; let the signal handler settle first.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, sig);
+    }
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::from_utf8_lossy(&seen).into_owned();
+    let _ = err.read_to_string(&mut rest);
+    (out.status.code(), rest)
+}
+
+#[test]
+fn duplicate_with_and_without_neutralize() {
+    let t = env("");
+    create_tenant(&t.c, "acme", &TenantSpec::for_major(16));
+    t.c.sql("acme", "INSERT INTO ir_config_parameter (key, value) VALUES ('database.enterprise_code', 'E1'), ('tenant.suspended_reason', 'x')");
+    write_files(&t.fs.join("acme"));
+    let src = t.params("acme");
+
+    let a = t
+        .cmd()
+        .args(["duplicate", "acme", "acme-copy", "--yes", "-o", "json"])
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let p = t.params("acme-copy");
+    for k in ["database.secret", "database.uuid"] {
+        assert_ne!(p[k], src[k]);
+    }
+    // A copy keeps the subscription, not tenantctl's records.
+    assert_eq!(p["database.enterprise_code"], "E1");
+    assert!(!p.contains_key("tenant.suspended_reason"));
+    assert_eq!(p["web.base.url"], "https://acme-copy.example.com");
+    assert!(!p.contains_key("database.is_neutralized"));
+    // The fixture's jobs (odoo-facts §8): 4 of 5 on; 1 of 2 mail servers on.
+    assert_eq!(
+        t.c.sql("acme-copy", "SELECT count(*) FROM ir_cron WHERE active"),
+        "4"
+    );
+    assert_filestore_copy(&t.fs, "acme", "acme-copy");
+
+    let a = t
+        .cmd()
+        .args([
+            "duplicate",
+            "n1/acme",
+            "acme-staging",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let s = "acme-staging";
+    assert_eq!(
+        icp(&t.c, s, "database.is_neutralized").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        t.c.sql(
+            s,
+            "SELECT string_agg(cron_name, ',' ORDER BY id) FROM ir_cron WHERE active"
+        ),
+        "Base: Auto-vacuum internal data"
+    );
+    assert_eq!(
+        t.c.sql(
+            s,
+            "SELECT string_agg(smtp_host, ',' ORDER BY id) FROM ir_mail_server WHERE active"
+        ),
+        "invalid"
+    );
+    assert_eq!(
+        t.c.sql(s, "SELECT count(*) FROM ir_mail_server WHERE NOT active"),
+        "2"
+    );
+    assert_eq!(
+        t.c.sql(s, "SELECT count(*) FROM fetchmail_server WHERE active"),
+        "0"
+    );
+    // The source is untouched.
+    assert_eq!(
+        t.c.sql("acme", "SELECT count(*) FROM ir_cron WHERE active"),
+        "4"
+    );
+    assert_eq!(t.params("acme"), src);
+    assert_filestore_copy(&t.fs, "acme", s);
+}
+
+#[test]
+fn rename_drop_undrop_purge_with_filestore() {
+    let t = env("");
+    create_tenant(&t.c, "oldco", &TenantSpec::for_major(12));
+    write_files(&t.fs.join("oldco"));
+    t.c.sql(
+        "oldco",
+        "UPDATE ir_config_parameter SET value = 'https://oldco.example.com' WHERE key = 'web.base.url'",
+    );
+    t.cmd()
+        .args(["rename", "oldco", "newco", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.c.db_exists("oldco") && t.c.db_exists("newco"));
+    assert!(!t.fs.join("oldco").exists());
+    assert_eq!(
+        std::fs::read_to_string(t.fs.join("newco").join(FILES[0].0)).unwrap(),
+        FILES[0].1
+    );
+    assert_eq!(
+        icp(&t.c, "newco", "web.base.url").as_deref(),
+        Some("https://newco.example.com")
+    );
+
+    // drop needs a suspended tenant.
+    t.cmd()
+        .args(["suspend", "newco", "--reason", "closing", "--yes"])
+        .assert()
+        .code(0);
+    let a = t
+        .cmd()
+        .args(["drop", "newco", "--yes", "-o", "json"])
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    let gone = v["dropped_name"].as_str().unwrap().to_string();
+    assert!(
+        gone.starts_with("newco.dropped-") && gone.ends_with('Z') && gone.len() == 5 + 25,
+        "{gone}"
+    );
+    assert!(!t.c.db_exists("newco"));
+    assert_eq!(
+        t.c.sql(
+            "postgres",
+            &format!("SELECT datallowconn FROM pg_database WHERE datname = '{gone}'")
+        ),
+        "f"
+    );
+    assert!(t.fs.join(&gone).join(FILES[0].0).exists() && !t.fs.join("newco").exists());
+    // Not listed as a tenant; listed as dropped.
+    let a = t.cmd().args(["list", "-o", "json"]).assert().success();
+    assert!(!String::from_utf8_lossy(&a.get_output().stdout).contains("newco"));
+    let a = t
+        .cmd()
+        .args(["list", "--dropped", "-o", "json"])
+        .assert()
+        .success();
+    let v = json_of(&a);
+    assert_eq!(v[0]["tenant"], "newco");
+    assert_eq!(v[0]["database"], gone.as_str());
+    assert_eq!(v[0]["purgeable"], false);
+
+    // undrop restores it, filestore and all (still suspended).
+    t.cmd().args(["undrop", "newco", "--yes"]).assert().code(0);
+    assert!(t.c.db_exists("newco") && !t.c.db_exists(&gone));
+    assert!(t.fs.join("newco").join(FILES[0].0).exists());
+    assert_eq!(
+        icp(&t.c, "newco", "tenant.suspended").as_deref(),
+        Some("true")
+    );
+
+    // Drop again; purge refuses inside the retention, then --now purges.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.cmd().args(["drop", "newco", "--yes"]).assert().code(0);
+    let before = t.dbs();
+    let a = t.cmd().args(["purge", "newco", "--yes"]).assert().code(2);
+    assert!(stderr(&a).contains("drop_retention"), "{}", stderr(&a));
+    assert_eq!(t.dbs(), before);
+    // Without a terminal and without --yes: refused.
+    t.cmd().args(["purge", "newco", "--now"]).assert().code(2);
+    assert_eq!(t.dbs(), before);
+    t.cmd()
+        .args(["purge", "newco", "--now", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("newco")));
+    assert!(!t.fs_entries().iter().any(|d| d.starts_with("newco")));
+
+    // With a drop_retention that has passed, purge needs no --now.
+    let short = t.dir.path().join("short.toml");
+    std::fs::write(
+        &short,
+        std::fs::read_to_string(&t.inv).unwrap().replacen(
+            "[defaults]\n",
+            "[defaults]\ndrop_retention = \"1s\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&short, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    create_tenant(&t.c, "shortlived", &TenantSpec::for_major(12));
+    t.cmd_inv(&short)
+        .args(["drop", "shortlived", "--force", "--yes"])
+        .assert()
+        .code(0);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    t.cmd_inv(&short)
+        .args(["purge", "shortlived", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("shortlived")));
+    let actions: Vec<String> = t
+        .audit()
+        .iter()
+        .filter(|l| l["outcome"] == "changed")
+        .map(|l| l["action"].as_str().unwrap().to_string())
+        .collect();
+    for a in ["rename", "drop", "undrop", "purge"] {
+        assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
+    }
+}
+
+#[test]
+fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master() {
+    use crate::harness::{toml_string, Sshd};
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let t = env("");
+    let run = tempfile::Builder::new()
+        .prefix("tl")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let inv = t.dir.path().join("ssh.toml");
+    std::fs::write(
+        &inv,
+        format!(
+            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
+             [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+            toml_string(&t.fs.to_string_lossy()),
+            t.c.port(),
+            sshd.port(),
+            toml_string(&sshd.user()),
+            toml_string(&sshd.identity_file().to_string_lossy()),
+            toml_string(&sshd.known_hosts_file().to_string_lossy()),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&inv, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let cmd = || {
+        let mut c = tenantctl_with_home(t.dir.path());
+        c.env("XDG_RUNTIME_DIR", run.path()).arg("-i").arg(&inv);
+        c
+    };
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let l0 = logins();
+    let a = cmd()
+        .args([
+            "create",
+            "s1/viassh",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert_eq!(v["via"], "ssh", "{v}");
+    assert_eq!(v["filestore"], "linked", "{v}");
+    assert_filestore_copy(&t.fs, "tmpl12", "viassh");
+    // One SSH login for the run: PostgreSQL and the filestore share the master.
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    // The filestore check runs over SSH too: a taken directory refuses.
+    std::fs::create_dir_all(t.fs.join("blocked")).unwrap();
+    let before = t.dbs();
+    cmd()
+        .args([
+            "create",
+            "s1/blocked",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(2);
+    assert_eq!(t.dbs(), before);
+    cmd()
+        .args(["drop", "s1/viassh", "--force", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.fs.join("viassh").exists());
+    cmd()
+        .args(["purge", "s1/viassh", "--now", "--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("viassh")));
+    assert!(!t.fs_entries().iter().any(|d| d.starts_with("viassh")));
+}
+
+#[test]
+fn bulk_create_from_a_csv_with_secrets_file() {
+    let t = env("");
+    create_tenant(&t.c, "taken", &TenantSpec::for_major(12));
+    let csv = t.dir.path().join("new-customers.csv");
+    std::fs::write(
+        &csv,
+        "name,admin_login,company\n# a comment\nn1/alpha,ops@alpha.example,\"Alpha, Inc.\"\nbeta,,Beta\ntaken,x@y,Z\n",
+    )
+    .unwrap();
+    let secrets = t.dir.path().join("secrets.csv");
+    let a = t
+        .cmd()
+        .args(["bulk", "create", "--from"])
+        .arg(&csv)
+        .args(["--template", "tmpl12", "--secrets-file"])
+        .arg(&secrets)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .code(3);
+    let v = json_of(&a);
+    let outcomes: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["changed", "changed", "refused"], "{v}");
+    assert_eq!(
+        t.c.sql("alpha", "SELECT name FROM res_company"),
+        "Alpha, Inc."
+    );
+    let lines = std::fs::read_to_string(&secrets).unwrap();
+    let alpha = lines.lines().find(|l| l.starts_with("n1,alpha,")).unwrap();
+    let pw = alpha.split(',').nth(3).unwrap();
+    let hash = password_hash(&t.c, "alpha", "ops@alpha.example").unwrap();
+    assert!(passlib_check(&hash, pw, 12).verifies);
+    assert!(
+        lines.lines().any(|l| l.starts_with("n1,beta,admin,")),
+        "{lines}"
+    );
+    assert_filestore_copy(&t.fs, "tmpl12", "beta");
+}
+
+#[test]
+fn bulk_drop_and_bulk_purge() {
+    let t = env("");
+    for n in ["bd1", "bd2"] {
+        create_tenant(&t.c, n, &TenantSpec::for_major(12));
+        write_files(&t.fs.join(n));
+    }
+    t.c.sql(
+        "bd1",
+        "INSERT INTO ir_config_parameter (key, value) VALUES ('tenant.suspended', 'true')",
+    );
+    let list = t.dir.path().join("closing.txt");
+    std::fs::write(&list, "# closing accounts\nbd1\nn1/bd2\n").unwrap();
+    let a = t
+        .cmd()
+        .args(["bulk", "drop", "--from"])
+        .arg(&list)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .code(3);
+    let v = json_of(&a);
+    assert_eq!(v["results"][0]["outcome"], "changed", "{v}");
+    assert_eq!(v["results"][1]["outcome"], "refused", "{v}");
+    assert!(t.c.db_exists("bd2") && !t.c.db_exists("bd1"));
+    let gone = v["results"][0]["dropped_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(t.fs.join(&gone).is_dir());
+    std::fs::write(&list, "bd1\n").unwrap();
+    t.cmd()
+        .args(["bulk", "purge", "--from"])
+        .arg(&list)
+        .args(["--yes"])
+        .assert()
+        .code(2);
+    t.cmd()
+        .args(["bulk", "purge", "--now", "--from"])
+        .arg(&list)
+        .args(["--yes"])
+        .assert()
+        .code(0);
+    assert!(!t.dbs().iter().any(|d| d.starts_with("bd1")));
+    assert!(!t.fs.join(&gone).exists());
+}
+
+#[test]
+fn a_tenant_blocked_by_its_suspension_is_dropped_renamed_and_undropped_still_blocked() {
+    let t = env("");
+    create_tenant(&t.c, "blk", &TenantSpec::for_major(16));
+    write_files(&t.fs.join("blk"));
+    t.cmd()
+        .args([
+            "suspend",
+            "blk",
+            "--reason",
+            "unpaid",
+            "--layers",
+            "+connections",
+            "--yes",
+        ])
+        .assert()
+        .code(0);
+    let allow = |db: &str| {
+        t.c.sql(
+            "postgres",
+            &format!("SELECT datallowconn FROM pg_database WHERE datname = '{db}'"),
+        )
+    };
+    assert_eq!(allow("blk"), "f");
+    t.cmd()
+        .args(["rename", "blk", "blk2", "--yes"])
+        .assert()
+        .code(0);
+    assert_eq!(allow("blk2"), "f", "a rename keeps the block");
+    t.cmd().args(["drop", "blk2", "--yes"]).assert().code(0);
+    t.cmd().args(["undrop", "blk2", "--yes"]).assert().code(0);
+    assert_eq!(allow("blk2"), "f", "undrop keeps the block");
+    assert!(t.fs.join("blk2").join(FILES[0].0).exists());
+    // The suspension's own record survived: reactivate lifts it.
+    t.cmd()
+        .args(["reactivate", "blk2", "--yes"])
+        .assert()
+        .code(0);
+    assert_eq!(allow("blk2"), "t");
+}
