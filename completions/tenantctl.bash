@@ -43,11 +43,17 @@ _tenantctl() {
             tenantctl,list)
                 cmd="tenantctl__subcmd__list"
                 ;;
+            tenantctl,log)
+                cmd="tenantctl__subcmd__log"
+                ;;
             tenantctl,man)
                 cmd="tenantctl__subcmd__man"
                 ;;
             tenantctl,move)
                 cmd="tenantctl__subcmd__move"
+                ;;
+            tenantctl,nodes)
+                cmd="tenantctl__subcmd__nodes"
                 ;;
             tenantctl,passwd)
                 cmd="tenantctl__subcmd__passwd"
@@ -148,11 +154,17 @@ _tenantctl() {
             tenantctl__subcmd__help,list)
                 cmd="tenantctl__subcmd__help__subcmd__list"
                 ;;
+            tenantctl__subcmd__help,log)
+                cmd="tenantctl__subcmd__help__subcmd__log"
+                ;;
             tenantctl__subcmd__help,man)
                 cmd="tenantctl__subcmd__help__subcmd__man"
                 ;;
             tenantctl__subcmd__help,move)
                 cmd="tenantctl__subcmd__help__subcmd__move"
+                ;;
+            tenantctl__subcmd__help,nodes)
+                cmd="tenantctl__subcmd__help__subcmd__nodes"
                 ;;
             tenantctl__subcmd__help,passwd)
                 cmd="tenantctl__subcmd__help__subcmd__passwd"
@@ -206,7 +218,7 @@ _tenantctl() {
 
     case "${cmd}" in
         tenantctl)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,11 +241,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -256,7 +268,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__backup)
-            opts="-f -i -o -v -q -h -V --file --dir --format --no-filestore --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-f -i -o -v -q -h -V --file --dir --format --no-filestore --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,11 +307,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -322,7 +334,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd create drop backup purge help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version suspend reactivate passwd create drop backup purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,11 +357,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -372,7 +384,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__backup)
-            opts="-i -o -v -q -h -V --dir --match --all-matching --keep --format --no-filestore --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --dir --match --all-matching --keep --format --no-filestore --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,11 +423,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -438,7 +450,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__create)
-            opts="-y -i -o -v -q -h -V --from --template --length --secrets-file --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --template --length --secrets-file --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,11 +489,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -504,7 +516,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__drop)
-            opts="-y -i -o -v -q -h -V --from --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,11 +543,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -684,7 +696,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__passwd)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,11 +743,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -758,7 +770,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__purge)
-            opts="-y -i -o -v -q -h -V --from --now --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,11 +797,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -812,7 +824,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__reactivate)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --restore-users --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --restore-users --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,11 +863,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -878,7 +890,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --layers --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --match --status --all-matching --yes --dry-run --reason --layers --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,11 +933,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -948,7 +960,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__check)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -971,11 +983,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -998,7 +1010,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__completions)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version bash elvish fish powershell zsh"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1021,11 +1033,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1048,7 +1060,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__create)
-            opts="-y -i -o -v -q -h -V --from --base-url --admin-login --company --password-stdin --generate --length --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --base-url --admin-login --company --password-stdin --generate --length --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,11 +1103,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1118,7 +1130,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__drop)
-            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,11 +1153,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1168,7 +1180,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__duplicate)
-            opts="-y -i -o -v -q -h -V --neutralize --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --neutralize --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,11 +1203,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1218,7 +1230,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help)
-            opts="list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help"
+            opts="list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1455,6 +1467,20 @@ _tenantctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tenantctl__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tenantctl__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1470,6 +1496,20 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help__subcmd__move)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__nodes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1596,7 +1636,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__list)
-            opts="-i -o -v -q -h -V --status --match --sort --all-databases --dropped --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --status --match --sort --all-databases --dropped --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1631,11 +1671,73 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__log)
+            opts="-i -o -v -q -h -V --tenant --since --action --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -W "suspend reactivate passwd" -- "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1658,12 +1760,16 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__man)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --dir --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --inventory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1681,11 +1787,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1708,7 +1814,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__move)
-            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1731,11 +1837,61 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__nodes)
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1758,7 +1914,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__passwd)
-            opts="-i -o -v -q -h -V --login --password-stdin --generate --length --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --login --password-stdin --generate --length --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1789,11 +1945,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1816,7 +1972,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__purge)
-            opts="-y -i -o -v -q -h -V --now --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1839,11 +1995,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1866,7 +2022,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__reactivate)
-            opts="-y -i -o -v -q -h -V --restore-users --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --restore-users --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1893,11 +2049,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1920,7 +2076,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__rename)
-            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1943,11 +2099,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1970,7 +2126,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__restore)
-            opts="-y -i -o -v -q -h -V --copy --move --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --copy --move --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1993,11 +2149,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2020,7 +2176,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__show)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2043,11 +2199,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2070,7 +2226,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --reason --layers --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --reason --layers --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2101,11 +2257,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2128,7 +2284,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__undrop)
-            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2151,11 +2307,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tenantctl_global_optspecs
-    string join \n i/inventory= node= label= o/output= concurrency= color= v/verbose q/quiet audit-log= allow-triggers h/help V/version
+    string join \n i/inventory= node= label= o/output= no-headers concurrency= color= v/verbose q/quiet audit-log= allow-triggers h/help V/version
 end
 
 function __fish_tenantctl_needs_command
@@ -27,7 +27,8 @@ end
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -35,6 +36,7 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -l color -d 'Colour: a
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -47,6 +49,8 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "reactivate" -d 
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
@@ -57,7 +61,7 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "backup" -d 'Bac
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "restore" -d 'Restore a backup (tenantctl\'s or Odoo\'s zip, or a pg_dump archive) as a new database'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "move" -d 'Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l status -d 'Which tenants' -r -f -a "active\t''
 suspended\t''
@@ -71,7 +75,8 @@ users\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -81,6 +86,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l all-databases -d 'Also show databases that are not Odoo tenants (status not-odoo)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l dropped -d 'Show the soft-dropped tenants instead (see drop, undrop, purge)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -91,7 +97,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l length -d
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -102,6 +109,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l audit-log
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l password-stdin -d 'Read the new password from the first line of stdin'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l generate -d 'Generate a random password and print it once on stdout'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l dry-run -d 'Check everything and show what would be done; write nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -112,7 +120,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l layers -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -122,6 +131,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l dry-run -d 'Show who would be switched off and which keys written; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -131,7 +141,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l resto
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -141,6 +152,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l dry-run -d 'Show who would be switched on; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -149,7 +161,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s V -l 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -157,6 +170,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l color -d 'C
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -165,7 +179,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l versio
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -173,6 +188,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -196,7 +212,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -207,6 +224,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l dry-run -d 'Print the per-tenant plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -221,7 +239,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -232,6 +251,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l dry-run -d 'Print the per-tenant plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -248,7 +268,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -259,7 +280,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l dry-run -d 'Print the per-tenant plan; change nothing'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Generate a random password per tenant (the only mode for bulk)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Accepted and ignored: bulk passwd always generates'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -272,7 +294,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -284,6 +307,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -293,7 +317,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -305,6 +330,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -318,7 +344,8 @@ dump\t'pg_dump\'s custom format, without the filestore'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -329,6 +356,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l all-matching -d 'Required: the selectors (--node/--label/--match) pick the tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l no-filestore -d 'Leave the filestores out (zip)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l dry-run -d 'List the tenants that would be backed up; write nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -338,7 +366,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -350,6 +379,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -366,7 +396,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -374,11 +405,53 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l color -d '
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l tenant -d 'Only entries about this TENANT or NODE/TENANT' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l since -d 'Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l action -d 'Only entries of this action' -r -f -a "suspend\t''
+reactivate\t''
+passwd\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l no-headers -d 'Tables without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l from -d 'Template database on the same node (default: the node\'s `template`)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l base-url -d 'web.base.url (default: the node\'s base_url pattern)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l admin-login -d 'New login of the admin user (default: the template\'s)' -r
@@ -387,7 +460,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l length -d
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -401,6 +475,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l force -d 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -409,7 +484,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s V -l vers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -422,6 +498,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l force 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -430,7 +507,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s V -l v
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -441,6 +519,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l audit-log
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -449,7 +528,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s V -l vers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -461,6 +541,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l force -d 'D
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -469,7 +550,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s V -l versio
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -480,6 +562,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l audit-log
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -488,7 +571,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s V -l vers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -500,6 +584,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l now -d 'Do
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -512,7 +597,8 @@ dump\t'pg_dump\'s custom format, without the filestore'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -521,6 +607,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l no-filestore -d 'Leave the filestore out (zip)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -529,7 +616,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s V -l vers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -542,6 +630,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l move -d 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -550,7 +639,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s V -l ver
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -562,6 +652,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l force -d 'M
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l dry-run -d 'Check everything and show the plan; change nothing'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
@@ -570,7 +661,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s V -l versio
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -578,15 +670,18 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l dir -d 'Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+wide\t''
 json\t''
 csv\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
@@ -594,30 +689,33 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l color -d 'Co
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l no-headers -d 'Tables without their header line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "list" -d 'List the tenants of every node with their status'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "backup" -d 'Back a tenant up in Odoo\'s format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "restore" -d 'Restore a backup (tenantctl\'s or Odoo\'s zip, or a pg_dump archive) as a new database'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "move" -d 'Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check create duplicate rename drop undrop purge backup restore move completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "list" -d 'List the tenants of every node with their status'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "backup" -d 'Back a tenant up in Odoo\'s format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "restore" -d 'Restore a backup (tenantctl\'s or Odoo\'s zip, or a pg_dump archive) as a new database'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "move" -d 'Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'

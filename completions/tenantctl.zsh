@@ -19,11 +19,12 @@ _tenantctl() {
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -51,13 +52,14 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
 '--dropped[Show the soft-dropped tenants instead (see drop, undrop, purge)]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -77,14 +79,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '(--generate)--password-stdin[Read the new password from the first line of stdin]' \
 '--generate[Generate a random password and print it once on stdout]' \
 '--dry-run[Check everything and show what would be done; write nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -105,14 +108,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched off and which keys written; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -132,14 +136,15 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched on; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -158,11 +163,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -181,11 +187,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -216,8 +223,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -225,6 +232,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -246,8 +254,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -255,6 +263,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -278,8 +287,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -287,7 +296,8 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--generate[Generate a random password per tenant (the only mode for bulk)]' \
+'--generate[Accepted and ignored\: bulk passwd always generates]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -309,8 +319,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -319,6 +329,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -337,8 +348,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -347,6 +358,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -369,14 +381,15 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-matching[Required\: the selectors (--node/--label/--match) pick the tenants]' \
 '--no-filestore[Leave the filestores out (zip)]' \
 '--dry-run[List the tenants that would be backed up; write nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -395,8 +408,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -405,6 +418,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -474,11 +488,61 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+'--tenant=[Only entries about this TENANT or NODE/TENANT]:TENANT:_default' \
+'--since=[Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time]:WHEN:_default' \
+'--action=[Only entries of this action]:ACTION:(suspend reactivate passwd)' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(nodes)
+_arguments "${_arguments_options[@]}" : \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -501,8 +565,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -513,6 +577,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -531,8 +596,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -542,6 +607,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -561,8 +627,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -570,6 +636,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -589,8 +656,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -599,6 +666,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -617,8 +685,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -626,6 +694,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -644,8 +713,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -654,6 +723,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -677,12 +747,13 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--no-filestore[Leave the filestore out (zip)]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -701,8 +772,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -712,6 +783,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -731,8 +803,8 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -741,6 +813,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -760,11 +833,12 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -779,15 +853,17 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
+'--dir=[Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR]:DIR:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format]:OUTPUT:(table json csv)' \
-'--output=[Output format]:OUTPUT:(table json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -797,6 +873,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
+'::page -- The page of this command (list, bulk-suspend, ...); default\: tenantctl(1):_default' \
 && ret=0
 ;;
 (help)
@@ -879,6 +956,14 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(nodes)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (create)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -946,6 +1031,8 @@ _tenantctl_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'log:Read the audit log\: who changed which tenant, when, with what outcome' \
+'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
@@ -956,7 +1043,7 @@ _tenantctl_commands() {
 'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
 'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
-'man:Print the man page (roff)' \
+'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl commands' commands "$@"
@@ -1104,6 +1191,8 @@ _tenantctl__subcmd__help_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'log:Read the audit log\: who changed which tenant, when, with what outcome' \
+'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
@@ -1114,7 +1203,7 @@ _tenantctl__subcmd__help_commands() {
 'restore:Restore a backup (tenantctl'\''s or Odoo'\''s zip, or a pg_dump archive) as a new database' \
 'move:Move a (suspended) tenant to another node\: backup, restore as --move, verify, soft-drop the source' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
-'man:Print the man page (roff)' \
+'man:Print a man page (roff), or write one page per command into a directory' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl help commands' commands "$@"
@@ -1207,6 +1296,11 @@ _tenantctl__subcmd__help__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help list commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__log_commands] )) ||
+_tenantctl__subcmd__help__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help log commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help__subcmd__man_commands] )) ||
 _tenantctl__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
@@ -1216,6 +1310,11 @@ _tenantctl__subcmd__help__subcmd__man_commands() {
 _tenantctl__subcmd__help__subcmd__move_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help move commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__nodes_commands] )) ||
+_tenantctl__subcmd__help__subcmd__nodes_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help nodes commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__help__subcmd__passwd_commands() {
@@ -1262,6 +1361,11 @@ _tenantctl__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl list commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__log_commands] )) ||
+_tenantctl__subcmd__log_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl log commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__man_commands] )) ||
 _tenantctl__subcmd__man_commands() {
     local commands; commands=()
@@ -1271,6 +1375,11 @@ _tenantctl__subcmd__man_commands() {
 _tenantctl__subcmd__move_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl move commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__nodes_commands] )) ||
+_tenantctl__subcmd__nodes_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl nodes commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__passwd_commands() {

@@ -188,3 +188,66 @@ impl AuditLog {
             })
     }
 }
+
+/// One line of the audit log as read back (`tenantctl log`, `show`).
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+pub struct Entry {
+    pub time: String,
+    pub operator: String,
+    pub action: String,
+    pub node: String,
+    pub tenant: String,
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What reading the audit log found.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// The entries in file order (oldest first).
+    pub entries: Vec<Entry>,
+    /// `line N: why` for each line that is not an entry.
+    pub bad: Vec<String>,
+    /// False when the file does not exist (nothing was ever recorded there).
+    pub exists: bool,
+}
+
+/// Reads the audit log at `path`; a missing file is an empty log.
+pub fn read(path: &Path) -> anyhow::Result<Read> {
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::default()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("audit log {}", path.display())))
+        }
+    };
+    let mut r = Read {
+        exists: true,
+        ..Read::default()
+    };
+    for (i, line) in String::from_utf8_lossy(&text).lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(e) => r.entries.push(e),
+            Err(e) => r.bad.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+    Ok(r)
+}
+
+/// The audit log a run uses: `--audit-log`, else the inventory's
+/// `audit_log`, else [`AuditLog::default_path`].
+pub fn resolve_path(flag: Option<&Path>, inventory: Option<&Path>) -> PathBuf {
+    flag.or(inventory)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(AuditLog::default_path)
+}

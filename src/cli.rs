@@ -22,6 +22,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Node inventory (TOML)
     #[arg(short = 'i', long, global = true, value_name = "PATH")]
@@ -32,11 +33,14 @@ pub struct GlobalArgs {
     /// Only nodes with this label (repeatable; all must match)
     #[arg(long = "label", global = true, value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
-    /// Output format
+    /// Output format (wide: a table with every column, nothing truncated)
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Table)]
     pub output: OutputArg,
+    /// Tables without their header line
+    #[arg(long, global = true)]
+    pub no_headers: bool,
     /// Most PostgreSQL connections open at once, over all nodes
-    #[arg(long, global = true, default_value_t = 32, value_name = "N")]
+    #[arg(long, global = true, default_value_t = 32, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: usize,
     /// Colour: auto (terminal and no NO_COLOR), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
@@ -59,6 +63,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OutputArg {
     Table,
+    Wide,
     Json,
     Csv,
 }
@@ -104,9 +109,13 @@ Examples:
   tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
     Reactivate(ReactivateArgs),
     /// Everything about one tenant: node, version, size, suspension, users
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "-o csv prints the users only, one per line (id,login,name,type,admin,active,two_factor,last_login).
+
+Examples:
   tenantctl show acme
-  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'")]
+  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'"
+    )]
     Show {
         /// TENANT or NODE/TENANT
         tenant: String,
@@ -126,6 +135,26 @@ Examples:
   tenantctl --label env=prod check -o json"
     )]
     Check,
+    /// Read the audit log: who changed which tenant, when, with what outcome
+    #[command(
+        after_help = "Reads the local audit log only (--audit-log, the inventory's audit_log, else
+$XDG_STATE_HOME/tenantctl/audit.jsonl); no node is contacted. --node filters by node.
+
+Examples:
+  tenantctl log --tenant acme
+  tenantctl log --since 7d --action suspend
+  tenantctl --node pg2 log --since 2026-11-01T00:00:00Z -o json | jq '.entries[] | select(.outcome != \"changed\")'"
+    )]
+    Log(LogArgs),
+    /// The resolved inventory: where it came from, how each node is reached, where its password comes from
+    #[command(
+        after_help = "Contacts no node and never prints a password, only where it comes from.
+
+Examples:
+  tenantctl nodes
+  tenantctl nodes -o json | jq '.nodes[] | select(.route.kind == \"ssh\") | .name'"
+    )]
+    Nodes,
     /// Create a tenant from a template database (Odoo's duplicate, plus a new identity)
     #[command(after_help = "Examples:
   tenantctl create pg1/acme --from tmpl16 --admin-login admin@acme.example --company 'ACME Ltd' --generate --yes
@@ -186,9 +215,19 @@ Examples:
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    #[command(after_help = "Example:\n  tenantctl man > /usr/local/share/man/man1/tenantctl.1")]
-    Man,
+    /// Print a man page (roff), or write one page per command into a directory
+    #[command(after_help = "Examples:
+  tenantctl man > /usr/local/share/man/man1/tenantctl.1
+  tenantctl man bulk-suspend | man -l -
+  sudo tenantctl man --dir /usr/local/share/man/man1    # tenantctl.1, tenantctl-list.1, ...")]
+    Man {
+        /// The page of this command (list, bulk-suspend, ...); default: tenantctl(1)
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        page: Option<String>,
+        /// Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Writes the completion script for `shell`.
@@ -197,10 +236,113 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     clap_complete::generate(shell, &mut cmd, "tenantctl", out);
 }
 
-/// Writes the man page.
-pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    clap_mangen::Man::new(cmd).render(out)
+/// The FILES and ENVIRONMENT sections of every man page (roff).
+const MAN_FILES_ENV: &str = r#".SH FILES
+.TP
+\fI./nodes.toml\fR, \fI$XDG_CONFIG_HOME/tenantctl/nodes.toml\fR (default \fI~/.config/tenantctl/nodes.toml\fR)
+The node inventory, searched in this order when neither \fB\-\-inventory\fR nor \fBTENANTCTL_INVENTORY\fR names one. It must not be readable by others when it holds a password.
+.TP
+\fI$XDG_STATE_HOME/tenantctl/audit.jsonl\fR (default \fI~/.local/state/tenantctl/audit.jsonl\fR)
+The audit log: one JSON line per change, refusal or failure of a write (mode 0600, directory 0700). Elsewhere with \fB\-\-audit\-log\fR or the inventory's \fBaudit_log\fR. Read it with \fBtenantctl log\fR.
+.TP
+\fI~/.pgpass\fR
+libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or \fBpassword_env\fR; ignored unless mode 0600 or stricter.
+.TP
+\fI~/.ssh/known_hosts\fR
+The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_hosts_file\fR).
+.SH ENVIRONMENT
+.TP
+\fBTENANTCTL_INVENTORY\fR
+The inventory file, when \fB\-\-inventory\fR is not given.
+.TP
+the variable named by a node's \fBpassword_env\fR
+That node's PostgreSQL password.
+.TP
+\fBPGPASSWORD\fR, \fBPGPASSFILE\fR
+As in libpq: the password when no other source gives one; the password file.
+.TP
+\fBXDG_CONFIG_HOME\fR, \fBXDG_STATE_HOME\fR, \fBHOME\fR
+Where the inventory is searched and the audit log written.
+.TP
+\fBNO_COLOR\fR
+When set and not empty, no colour (unless \fB\-\-color always\fR).
+.TP
+\fBCOLUMNS\fR
+The terminal width tables fit (default: the terminal's own).
+.TP
+\fBSUDO_UID\fR
+Behind sudo, the audit log names the user who ran sudo.
+"#;
+
+/// Every man page as (file name, roff): tenantctl.1 first, then one per
+/// command (tenantctl-list.1, tenantctl-bulk-suspend.1, ...), each with the
+/// FILES and ENVIRONMENT sections.
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut buf = Vec::new();
+        man.render_title(&mut buf)?;
+        man.render_name_section(&mut buf)?;
+        man.render_synopsis_section(&mut buf)?;
+        man.render_description_section(&mut buf)?;
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut buf)?;
+        }
+        if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+            man.render_subcommands_section(&mut buf)?;
+        }
+        if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+            man.render_extra_section(&mut buf)?;
+        }
+        buf.extend_from_slice(MAN_FILES_ENV.as_bytes());
+        man.render_version_section(&mut buf)?;
+        pages.push((man.get_filename(), buf));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+/// The man page of `page` (`list`, `bulk-suspend`; None: tenantctl(1)).
+pub fn man(page: Option<&str>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let pages = man_pages()?;
+    let want = match page {
+        None => "tenantctl.1".to_string(),
+        Some(p) => format!("tenantctl-{}.1", p.replace(' ', "-")),
+    };
+    match pages.iter().find(|(name, _)| *name == want) {
+        Some((_, roff)) => out.write_all(roff),
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "no page {:?}; pages: {}",
+                page.unwrap_or_default(),
+                pages
+                    .iter()
+                    .filter_map(|(n, _)| n.strip_prefix("tenantctl-")?.strip_suffix(".1"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// Writes every page into `dir`; returns their paths.
+pub fn man_to_dir(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (name, roff) in man_pages()? {
+        let path = dir.join(name);
+        std::fs::write(&path, roff)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,7 +360,7 @@ pub enum BulkCommand {
     Reactivate(BulkReactivateArgs),
     /// Set generated admin passwords on many tenants, written to a private CSV file
     #[command(after_help = "Examples:
-  tenantctl bulk passwd --from rotate.txt --generate --secrets-file ~/rotation-2026-11.csv --yes")]
+  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --yes")]
     Passwd(BulkPasswdArgs),
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
@@ -515,8 +657,8 @@ pub struct BulkReactivateArgs {
 pub struct BulkPasswdArgs {
     #[command(flatten)]
     pub targets: BulkTargets,
-    /// Generate a random password per tenant (the only mode for bulk)
-    #[arg(long, required = true)]
+    /// Accepted and ignored: bulk passwd always generates
+    #[arg(long, hide = true)]
     pub generate: bool,
     /// Length of the generated passwords (raised to a tenant's minimum)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(8..=256))]
@@ -620,12 +762,72 @@ pub struct ReactivateArgs {
     pub dry_run: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only entries about this TENANT or NODE/TENANT
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub since: Option<std::time::SystemTime>,
+    /// Only entries of this action
+    #[arg(long, value_enum)]
+    pub action: Option<ActionArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ActionArg {
+    Suspend,
+    Reactivate,
+    Passwd,
+}
+
+/// At least 1: with 0 no connection could ever open.
+fn parse_concurrency(v: &str) -> Result<usize, String> {
+    match v.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would let no connection open)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{v:?}: {e}")),
+    }
+}
+
+/// `7d` (before now) or `2026-11-01T00:00:00Z`.
+fn parse_since(v: &str) -> Result<std::time::SystemTime, String> {
+    if let Ok(d) = humantime::parse_duration(v.trim()) {
+        return std::time::SystemTime::now()
+            .checked_sub(d)
+            .ok_or_else(|| format!("{v:?} reaches before 1970"));
+    }
+    humantime::parse_rfc3339_weak(v.trim().trim_end_matches('Z')).map_err(|_| {
+        format!(
+            "{v:?}: expected a duration (7d, 12h, 30m) or an RFC 3339 time (2026-11-01T00:00:00Z)"
+        )
+    })
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RestoreArg {
     AllInternal,
 }
 
 impl Cli {
+    /// What clap cannot say: an output format that means nothing for the
+    /// command (a usage error, exit 2, before anything runs).
+    pub fn check(&self) -> Result<(), String> {
+        let name = match &self.command {
+            Command::Passwd(_) => "passwd",
+            Command::Suspend(_) => "suspend",
+            Command::Reactivate(_) => "reactivate",
+            _ => return Ok(()),
+        };
+        if matches!(self.global.output, OutputArg::Csv) {
+            return Err(format!(
+                "-o csv is not available for {name} (one result, not rows); use -o json, or bulk {name} for CSV"
+            ));
+        }
+        Ok(())
+    }
+
     /// Plain configuration for the core.
     pub fn into_config(self) -> Config {
         let g = self.global;
@@ -634,10 +836,12 @@ impl Cli {
             nodes: g.nodes,
             labels: g.labels,
             output: match g.output {
-                OutputArg::Table => config::Output::Table,
+                OutputArg::Table | OutputArg::Wide => config::Output::Table,
                 OutputArg::Json => config::Output::Json,
                 OutputArg::Csv => config::Output::Csv,
             },
+            wide: matches!(g.output, OutputArg::Wide),
+            no_headers: g.no_headers,
             concurrency: g.concurrency,
             color: match g.color {
                 ColorArg::Auto => config::Color::Auto,
@@ -846,7 +1050,20 @@ impl Cli {
             }),
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },
-            Command::Completions { .. } | Command::Man => {
+            Command::Log(a) => config::Command::Log(config::LogOpts {
+                tenant: a.tenant,
+                since: a.since,
+                action: a.action.map(|a| {
+                    match a {
+                        ActionArg::Suspend => "suspend",
+                        ActionArg::Reactivate => "reactivate",
+                        ActionArg::Passwd => "passwd",
+                    }
+                    .to_string()
+                }),
+            }),
+            Command::Nodes => config::Command::Nodes,
+            Command::Completions { .. } | Command::Man { .. } => {
                 unreachable!("handled before configuration")
             }
         };

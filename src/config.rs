@@ -22,6 +22,10 @@ pub struct Global {
     pub nodes: Vec<String>,
     pub labels: Vec<String>,
     pub output: Output,
+    /// `-o wide`: tables (output `Table`) with every column, untruncated.
+    pub wide: bool,
+    /// `--no-headers`: tables without their header line.
+    pub no_headers: bool,
     pub concurrency: usize,
     pub color: Color,
     pub verbose: bool,
@@ -117,6 +121,14 @@ pub struct BulkOpts {
     pub dry_run: bool,
 }
 
+/// `tenantctl log`: filters over the audit log (`--node` is the global one).
+#[derive(Debug)]
+pub struct LogOpts {
+    pub tenant: Option<String>,
+    pub since: Option<std::time::SystemTime>,
+    pub action: Option<String>,
+}
+
 #[derive(Debug)]
 pub enum Command {
     List(ListOpts),
@@ -128,6 +140,8 @@ pub enum Command {
     Show {
         tenant: String,
     },
+    Log(LogOpts),
+    Nodes,
     /// create, duplicate, rename, drop, undrop, purge (issue 14).
     Lifecycle(LifecycleOpts),
     /// `backup TENANT` (issue 15).

@@ -44,6 +44,10 @@ where
             return code;
         }
     };
+    if let Err(m) = cli.check() {
+        eprintln!("tenantctl: {m}; nothing changed");
+        return EXIT_USAGE;
+    }
     // Completions and the man page need neither inventory nor network.
     match &cli.command {
         // Rendered in memory, then written once: a closed pipe (`| head`)
@@ -54,11 +58,28 @@ where
             output::out_bytes(&buf);
             return finish(Ok(EXIT_OK));
         }
-        cli::Command::Man => {
+        cli::Command::Man { page, dir: None } => {
             let mut buf = Vec::new();
-            let r = cli::man(&mut buf)
+            let r = cli::man(page.as_deref(), &mut buf)
                 .map(|()| {
                     output::out_bytes(&buf);
+                    EXIT_OK
+                })
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Error::usage(anyhow::anyhow!("man: {e}")),
+                    _ => Error::failed(anyhow::anyhow!("man: {e}")),
+                });
+            return finish(r);
+        }
+        cli::Command::Man {
+            dir: Some(dir),
+            page: _,
+        } => {
+            let r = cli::man_to_dir(dir)
+                .map(|paths| {
+                    for p in paths {
+                        output::out(&output::esc(&p.display().to_string()));
+                    }
                     EXIT_OK
                 })
                 .map_err(|e| Error::failed(anyhow::anyhow!("man: {e}")));
@@ -106,6 +127,12 @@ fn finish(result: Result<u8, Error>) -> u8 {
 }
 
 async fn dispatch(config: config::Config) -> Result<u8, Error> {
+    // Local files only: no inventory selection, no connection.
+    match &config.command {
+        Command::Log(o) => return commands::log::run(&config.global, o),
+        Command::Nodes => return commands::nodes::run(&config.global),
+        _ => {}
+    }
     let ctx = Ctx::new(config.global)?;
     let result = run_command(&ctx, &config.command).await;
     // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
@@ -130,6 +157,7 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Bulk(o) => commands::bulk::run(ctx, o).await,
         Command::Check => commands::check::run(ctx).await,
         Command::Show { tenant } => commands::show::run(ctx, tenant).await,
+        Command::Log(_) | Command::Nodes => unreachable!("handled before the inventory"),
         Command::Lifecycle(o) => commands::lifecycle::run(ctx, o).await,
         Command::Backup(o) => commands::lifecycle::backup(ctx, o).await,
         Command::Restore(o) => commands::lifecycle::restore(ctx, o).await,

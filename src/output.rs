@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use comfy_table::{presets, Cell, Color as TColor, ContentArrangement, Table};
+use unicode_width::UnicodeWidthStr;
 
 use crate::config::{Color, Global, Output};
 
@@ -18,6 +18,13 @@ pub struct Printer {
     pub color: bool,
     pub verbose: bool,
     pub quiet: bool,
+    /// `-o wide`: tables with every column, nothing truncated.
+    pub wide: bool,
+    /// `--no-headers`: tables without their header line.
+    pub no_headers: bool,
+    /// The terminal's width when stdout is a terminal: tables fit it by
+    /// shortening free text. `None` (a pipe, a file): nothing is truncated.
+    pub width: Option<usize>,
 }
 
 impl Printer {
@@ -33,6 +40,9 @@ impl Printer {
             color,
             verbose: g.verbose,
             quiet: g.quiet,
+            wide: g.wide,
+            no_headers: g.no_headers,
+            width: std::io::stdout().is_terminal().then(terminal_width),
         }
     }
 
@@ -57,29 +67,270 @@ impl Printer {
         }
     }
 
+    /// A warning that explains a later failure (an ignored pass file):
+    /// shown even with `-q`.
+    pub fn warn_always(&self, msg: impl AsRef<str>) {
+        eprintln!("tenantctl: warning: {}", esc_lines(msg.as_ref()));
+    }
+
     /// An error line (stderr), never hidden.
     pub fn error(&self, msg: impl AsRef<str>) {
         eprintln!("tenantctl: {}", esc_lines(msg.as_ref()));
     }
 
-    pub fn table(&self, header: &[&str]) -> Table {
-        let mut t = Table::new();
-        t.load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(Cell::new));
-        if self.color {
-            t.enforce_styling();
+    /// A table with these columns, rendered by [`Printer::print_table`].
+    pub fn table(&self, cols: &[Col]) -> Table {
+        Table {
+            cols: cols.to_vec(),
+            rows: Vec::new(),
         }
-        t
     }
 
-    /// A cell, coloured when colour is on.
-    pub fn cell(&self, text: impl ToString, color: Option<TColor>) -> Cell {
-        let c = Cell::new(esc(&text.to_string()));
-        match (self.color, color) {
-            (true, Some(col)) => c.fg(col),
-            _ => c,
+    /// Prints a table on stdout (nothing when it has no rows).
+    pub fn print_table(&self, t: &Table) {
+        if !t.rows.is_empty() {
+            out(&self.render(t));
         }
+    }
+
+    /// The table as text: columns that are empty in every row and
+    /// `-o wide` columns (without `-o wide`) left out; on a terminal, free
+    /// text shortened with `…` so that lines fit its width (names, nodes and
+    /// statuses never are).
+    pub fn render(&self, t: &Table) -> String {
+        let shown: Vec<usize> = (0..t.cols.len())
+            .filter(|&i| self.wide || !t.cols[i].wide_only)
+            .filter(|&i| t.rows.iter().any(|r| !r[i].0.is_empty()))
+            .collect();
+        let natural: Vec<usize> = shown
+            .iter()
+            .map(|&i| {
+                t.rows
+                    .iter()
+                    .map(|r| r[i].0.width())
+                    .chain((!self.no_headers).then(|| t.cols[i].header.width()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let widths = match self.width.filter(|_| !self.wide) {
+            Some(limit) => fit(
+                &natural,
+                &shown.iter().map(|&i| t.cols[i].kind).collect::<Vec<_>>(),
+                &shown
+                    .iter()
+                    .map(|&i| t.cols[i].header.width())
+                    .collect::<Vec<_>>(),
+                limit,
+            ),
+            None => natural,
+        };
+        let mut lines = Vec::with_capacity(t.rows.len() + 1);
+        let mut line = |cells: Vec<(String, Option<Tint>)>| {
+            let mut l = String::new();
+            let last = cells.len().saturating_sub(1);
+            for (k, (text, tint)) in cells.into_iter().enumerate() {
+                let text = truncate(&text, widths[k]);
+                let pad = widths[k].saturating_sub(text.width());
+                match tint.filter(|_| self.color) {
+                    Some(c) => l.push_str(&format!("\x1b[{}m{text}\x1b[0m", c.code())),
+                    None => l.push_str(&text),
+                }
+                if k < last {
+                    l.push_str(&" ".repeat(pad + GAP));
+                }
+            }
+            lines.push(l.trim_end().to_string());
+        };
+        if !self.no_headers {
+            line(
+                shown
+                    .iter()
+                    .map(|&i| (t.cols[i].header.to_string(), None))
+                    .collect(),
+            );
+        }
+        for r in &t.rows {
+            line(shown.iter().map(|&i| r[i].clone()).collect());
+        }
+        lines.join("\n")
+    }
+}
+
+/// Spaces between two columns.
+const GAP: usize = 2;
+
+/// How a column behaves when a table is wider than the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Names, nodes, statuses, numbers: never wrapped or truncated (copying
+    /// a name must give the name).
+    Key,
+    /// Reasons, errors, versions: shortened with `…` to fit.
+    Free,
+}
+
+/// A column of a [`Table`].
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub header: &'static str,
+    pub kind: Kind,
+    /// Shown only with `-o wide`.
+    pub wide_only: bool,
+}
+
+impl Col {
+    pub const fn key(header: &'static str) -> Col {
+        Col {
+            header,
+            kind: Kind::Key,
+            wide_only: false,
+        }
+    }
+    pub const fn free(header: &'static str) -> Col {
+        Col {
+            header,
+            kind: Kind::Free,
+            wide_only: false,
+        }
+    }
+    /// The column only with `-o wide`.
+    pub const fn wide(self) -> Col {
+        Col {
+            wide_only: true,
+            ..self
+        }
+    }
+}
+
+/// A colour for a table cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tint {
+    Red,
+    Green,
+    Grey,
+}
+
+impl Tint {
+    fn code(self) -> &'static str {
+        match self {
+            Tint::Red => "31",
+            Tint::Green => "32",
+            Tint::Grey => "90",
+        }
+    }
+}
+
+/// Rows of cells under [`Col`]umns; text is escaped ([`esc`]) when added.
+#[derive(Debug, Clone)]
+pub struct Table {
+    cols: Vec<Col>,
+    rows: Vec<Vec<(String, Option<Tint>)>>,
+}
+
+impl Table {
+    /// Adds a row of plain cells (one per column).
+    pub fn row<S: ToString>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.row_tinted(cells.into_iter().map(|c| (c, None)));
+    }
+
+    /// Adds a row of cells with their colour.
+    pub fn row_tinted<S: ToString>(&mut self, cells: impl IntoIterator<Item = (S, Option<Tint>)>) {
+        let mut r: Vec<(String, Option<Tint>)> = cells
+            .into_iter()
+            .map(|(c, t)| (esc(&c.to_string()).into_owned(), t))
+            .collect();
+        r.resize(self.cols.len(), (String::new(), None));
+        self.rows.push(r);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Column widths that fit `limit` by narrowing the free columns (each to
+/// at least its header); key columns keep their width even when the
+/// table then stays wider than `limit`.
+fn fit(natural: &[usize], kinds: &[Kind], headers: &[usize], limit: usize) -> Vec<usize> {
+    let gaps = GAP * natural.len().saturating_sub(1);
+    let total: usize = natural.iter().sum::<usize>() + gaps;
+    if total <= limit {
+        return natural.to_vec();
+    }
+    let fixed: usize = natural
+        .iter()
+        .zip(kinds)
+        .filter(|(_, k)| **k == Kind::Key)
+        .map(|(w, _)| w)
+        .sum();
+    let mut room = limit.saturating_sub(fixed + gaps);
+    let mut widths = natural.to_vec();
+    // Free columns narrower than an equal share keep their width; the others
+    // share what is left.
+    let mut open: Vec<usize> = (0..natural.len())
+        .filter(|&i| kinds[i] == Kind::Free)
+        .collect();
+    loop {
+        if open.is_empty() {
+            break;
+        }
+        let share = room / open.len();
+        let (small, big): (Vec<usize>, Vec<usize>) =
+            open.iter().partition(|&&i| natural[i] <= share);
+        if small.is_empty() {
+            let mut extra = room - share * big.len();
+            for &i in &big {
+                let add = usize::from(extra > 0);
+                extra -= add;
+                widths[i] = (share + add).max(headers[i].min(natural[i]));
+            }
+            break;
+        }
+        for &i in &small {
+            room -= natural[i];
+        }
+        open = big;
+    }
+    widths
+}
+
+/// `s` cut to `width` columns, ending in `…` when cut.
+fn truncate(s: &str, width: usize) -> Cow<'_, str> {
+    if s.width() <= width {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        w += cw;
+        o.push(c);
+    }
+    o.push('…');
+    Cow::Owned(o)
+}
+
+/// The terminal's columns: `$COLUMNS`, else the size of the terminal on
+/// stdout, else 80.
+fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    // SAFETY: TIOCGWINSZ writes a winsize into ws; the fd is stdout.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+    if rc == 0 && ws.ws_col > 0 {
+        ws.ws_col as usize
+    } else {
+        80
     }
 }
 
@@ -87,15 +338,6 @@ impl Global {
     fn format_is_table(&self) -> bool {
         self.output == Output::Table
     }
-}
-
-/// A rendered table without the padding comfy-table leaves at line ends.
-pub fn render(t: &comfy_table::Table) -> String {
-    t.to_string()
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Set once stdout turned out to be a closed pipe: further output is
@@ -324,6 +566,48 @@ mod tests {
         assert_eq!(esc("two\nlines"), "two\\x0alines");
         assert_eq!(esc_lines("plan:\n  - a\x1b"), "plan:\n  - a\\x1b");
         assert_eq!(esc("\u{feff}\u{200b}"), "\\u{feff}\\u{200b}");
+    }
+    #[test]
+    fn tables_fit_by_shortening_free_text_only() {
+        let p = Printer {
+            format: Output::Table,
+            color: false,
+            verbose: false,
+            quiet: false,
+            wide: false,
+            no_headers: false,
+            width: Some(40),
+        };
+        let mut t = p.table(&[
+            Col::key("NAME"),
+            Col::free("REASON"),
+            Col::key("EMPTY"),
+            Col::key("X").wide(),
+        ]);
+        t.row(["trial-0001", &"r".repeat(60), "", "x"]);
+        t.row(["b", "short", "", "x"]);
+        let text = p.render(&t);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "NAME        REASON");
+        assert!(
+            lines[1].starts_with("trial-0001  rrr") && lines[1].ends_with('…'),
+            "{text}"
+        );
+        assert_eq!(lines[1].width(), 40, "{text}");
+        assert_eq!(lines[2], "b           short");
+        // Not a terminal: nothing truncated; wide: the extra column.
+        let p = Printer {
+            width: None,
+            wide: true,
+            no_headers: true,
+            ..p
+        };
+        let text = p.render(&t);
+        assert!(
+            text.contains(&"r".repeat(60)) && !text.contains("NAME"),
+            "{text}"
+        );
+        assert!(text.lines().next().unwrap().ends_with("  x"), "{text}");
     }
     #[test]
     fn csv() {

@@ -120,14 +120,18 @@ fn parse_line(line: &[u8]) -> Option<Entry> {
 }
 
 impl PassFile {
+    /// `$PGPASSFILE`, else `~/.pgpass` (None without `$HOME`).
+    pub fn path() -> Option<PathBuf> {
+        match std::env::var_os("PGPASSFILE").filter(|v| !v.is_empty()) {
+            Some(p) => Some(PathBuf::from(p)),
+            None => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")),
+        }
+    }
+
     /// Loads `$PGPASSFILE`, else `~/.pgpass`. A missing file is an empty one.
     pub fn load() -> PassFile {
-        let path = match std::env::var_os("PGPASSFILE").filter(|v| !v.is_empty()) {
-            Some(p) => PathBuf::from(p),
-            None => match std::env::var_os("HOME") {
-                Some(h) => PathBuf::from(h).join(".pgpass"),
-                None => return PassFile::default(),
-            },
+        let Some(path) = PassFile::path() else {
+            return PassFile::default();
         };
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,

@@ -52,9 +52,17 @@ impl Drop for PgTool {
     }
 }
 
-/// Escapes a pass-file field (`:` and `\`).
-fn pass_field(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(':', "\\:")
+/// Escapes a pass-file field (`:` and `\`); passwords are bytes, as libpq
+/// reads them.
+fn pass_field(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 4);
+    for &b in s {
+        if b == b'\\' || b == b':' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// A new private (0700) directory under the temp dir.
@@ -126,7 +134,9 @@ impl PgTool {
             .open(&file)
             .with_context(|| format!("creating {}", file.display()))?;
         if let Some(pw) = password {
-            writeln!(f, "*:*:*:*:{}", pass_field(&pw))?;
+            f.write_all(b"*:*:*:*:")?;
+            f.write_all(&pass_field(&pw))?;
+            f.write_all(b"\n")?;
         }
         tool.env.push(("PGPASSFILE", file.display().to_string()));
         Ok(tool)
@@ -209,6 +219,6 @@ mod tests {
 
     #[test]
     fn pass_fields() {
-        assert_eq!(pass_field(r"a:b\c"), r"a\:b\\c");
+        assert_eq!(pass_field(br"a:b\c"), br"a\:b\\c".to_vec());
     }
 }

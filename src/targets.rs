@@ -39,8 +39,22 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
         .cloned()
         .collect();
     if nodes.is_empty() {
+        let mut have: Vec<String> = inv
+            .nodes
+            .iter()
+            .flat_map(|n| n.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        have.sort();
+        have.dedup();
+        let hint = if wanted.is_empty() {
+            String::new()
+        } else if have.is_empty() {
+            "; no node of the inventory has labels".to_string()
+        } else {
+            format!("; labels in the inventory: {}", have.join(", "))
+        };
         return Err(Error::usage(anyhow!(
-            "no node matches the --node/--label selection"
+            "no node matches the --node/--label selection{hint}"
         )));
     }
     // Configuration that only the environment can complete (password_env):
@@ -75,7 +89,7 @@ pub async fn node_databases(
     let conn = link
         .connect(&link.node.maintenance_db, t)
         .await
-        .map_err(|e| e.context(format!("node {} ({})", link.name(), link.node.address())))?;
+        .map_err(|e| e.context(format!("node {} ({})", link.name(), link.place())))?;
     let all = probe::candidates(&conn, sizes).await.map_err(|e| {
         e.context(format!(
             "node {} ({}): listing databases",
@@ -234,6 +248,29 @@ pub fn resolve_in(
             Err(e) => errors.push(e.clone()),
         }
     }
+    // NODE/TENANT whose NODE is no node (a database name may hold a `/`, so
+    // it is also looked up as a whole).
+    let unknown_node = (node.is_none())
+        .then(|| spec.split_once('/'))
+        .flatten()
+        .map(|(n, _)| {
+            let close = closest(n, all_nodes);
+            let hint = if close.is_empty() {
+                String::new()
+            } else {
+                format!("; closest: {}", close.join(", "))
+            };
+            format!(
+                "unknown node {n:?} in {spec:?} (nodes: {}){hint}",
+                all_nodes.join(", ")
+            )
+        });
+    if let (true, Some(m), false) = (write && hits.is_empty(), &unknown_node, errors.is_empty()) {
+        return Err(Unresolved::Input(format!(
+            "{m}; as a database name it is refused while some nodes could not be searched: {}. Nothing changed",
+            errors.join("; ")
+        )));
+    }
     if write && node.is_none() && !errors.is_empty() {
         return Err(Unresolved::Input(format!(
             "refusing to act on the unqualified name {db:?} while some nodes could not be searched (the tenant may be on one of them): {}; name it as NODE/TENANT. Nothing changed",
@@ -245,6 +282,30 @@ pub fn resolve_in(
             link: hits.remove(0),
             db: db.to_string(),
         }),
+        // NODE/TENANT on a node that could not be asked: the node is the
+        // matter, not the tenant.
+        0 if node.is_some() && !errors.is_empty() => {
+            let n = node.unwrap_or_default();
+            let msg = format!(
+                "node {n:?} is unreachable, so tenant {db:?} could not be looked up: {}",
+                errors.join("; ")
+            );
+            Err(if all_refused {
+                Unresolved::Input(msg)
+            } else {
+                Unresolved::Unreachable(msg)
+            })
+        }
+        0 if unknown_node.is_some() => {
+            let mut msg = unknown_node.unwrap_or_default();
+            if !errors.is_empty() {
+                msg.push_str(&format!(
+                    "; some nodes could not be searched for a database named {spec:?}: {}",
+                    errors.join("; ")
+                ));
+            }
+            Err(Unresolved::Input(msg))
+        }
         0 if !errors.is_empty() => {
             let msg = format!(
                 "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",

@@ -21,7 +21,7 @@ const CHECKED_TABLES: [&str; 4] = [
     "orm_signaling_default",
     "orm_signaling_stable",
 ];
-use crate::output::{csv_line, out, out_json};
+use crate::output::{csv_line, out, out_json, Col, Tint};
 use crate::targets::node_candidates;
 use crate::transport::{NodeLink, Transport, Via};
 
@@ -40,7 +40,8 @@ pub struct NodeCheck {
     pub connect_ms: Option<f64>,
     /// Best of three `SELECT 1` round trips, milliseconds.
     pub latency_ms: Option<f64>,
-    pub tenants: usize,
+    /// Odoo tenants found; null when the node could not be asked.
+    pub tenants: Option<usize>,
     pub problems: Vec<String>,
 }
 
@@ -92,7 +93,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         superuser: None,
         connect_ms: None,
         latency_ms: None,
-        tenants: 0,
+        tenants: None,
         problems: vec![],
     };
     let t0 = Instant::now();
@@ -173,6 +174,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         });
     }
     let mut problems = Vec::new();
+    let mut tenants = 0;
     while let Some(joined) = set.join_next().await {
         let (db, r) = match joined {
             Ok(x) => x,
@@ -182,16 +184,17 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
             }
         };
         match r {
-            Ok(TenantCheck::Ok) => c.tenants += 1,
+            Ok(TenantCheck::Ok) => tenants += 1,
             Ok(TenantCheck::NotOdoo) => {}
             Ok(TenantCheck::Problems(p)) => {
-                c.tenants += 1;
+                tenants += 1;
                 problems.extend(p.into_iter().map(|p| format!("database {db:?}: {p}")));
             }
             Err(e) => problems.push(format!("database {db:?}: {e:#}")),
         }
     }
     problems.sort();
+    c.tenants = Some(tenants);
     c.problems.extend(problems);
     c.ok = c.problems.is_empty();
     c
@@ -233,7 +236,7 @@ async fn drift(conn: &crate::transport::Conn) -> anyhow::Result<Vec<String>> {
 }
 
 fn ms(since: Instant) -> f64 {
-    (since.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+    (since.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
 fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
@@ -274,14 +277,23 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                     n.server_version.clone().unwrap_or_default(),
                     n.connect_ms.map(|v| v.to_string()).unwrap_or_default(),
                     n.latency_ms.map(|v| v.to_string()).unwrap_or_default(),
-                    n.tenants.to_string(),
+                    n.tenants.map(|t| t.to_string()).unwrap_or_default(),
                     n.problems.join("; "),
                 ]));
             }
         }
         Output::Table => {
             let mut t = p.table(&[
-                "NODE", "VIA", "STATUS", "POSTGRES", "CONNECT", "LATENCY", "TENANTS", "PROBLEMS",
+                Col::key("NODE"),
+                Col::key("VIA"),
+                Col::key("STATUS"),
+                Col::free("POSTGRES"),
+                Col::key("CONNECT"),
+                Col::key("LATENCY"),
+                Col::key("TENANTS"),
+                Col::key("PROBLEMS"),
+                Col::key("ADDRESS").wide(),
+                Col::key("ROLE").wide(),
             ]);
             for n in nodes {
                 let status = if n.ok {
@@ -293,38 +305,40 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                 } else {
                     "problems"
                 };
-                let color = if n.ok {
-                    comfy_table::Color::Green
-                } else {
-                    comfy_table::Color::Red
-                };
-                t.add_row(vec![
-                    p.cell(&n.node, None),
-                    p.cell(n.via, None),
-                    p.cell(status, Some(color)),
-                    p.cell(n.server_version.as_deref().unwrap_or("-"), None),
-                    p.cell(
-                        n.connect_ms
-                            .map(|v| format!("{v:.1} ms"))
-                            .unwrap_or_else(|| "-".into()),
-                        None,
-                    ),
-                    p.cell(
-                        n.latency_ms
-                            .map(|v| format!("{v:.1} ms"))
-                            .unwrap_or_else(|| "-".into()),
-                        None,
-                    ),
-                    p.cell(n.tenants, None),
-                    p.cell(n.problems.len(), None),
+                let tint = if n.ok { Tint::Green } else { Tint::Red };
+                let ms = |v: Option<f64>| v.map(precise_ms).unwrap_or_else(|| "-".into());
+                let plain = |s: String| (s, None);
+                t.row_tinted([
+                    plain(n.node.clone()),
+                    plain(n.via.to_string()),
+                    (status.to_string(), Some(tint)),
+                    plain(n.server_version.clone().unwrap_or_else(|| "-".into())),
+                    plain(ms(n.connect_ms)),
+                    plain(ms(n.latency_ms)),
+                    plain(n.tenants.map_or_else(|| "-".into(), |t| t.to_string())),
+                    plain(n.problems.len().to_string()),
+                    plain(n.address.clone()),
+                    plain(n.role.clone().unwrap_or_else(|| "-".into())),
                 ]);
             }
-            out(&crate::output::render(&t));
+            p.print_table(&t);
             for n in nodes {
                 for pr in &n.problems {
                     p.error(format!("node {} ({}): {pr}", n.node, n.address));
                 }
             }
         }
+    }
+}
+
+/// Milliseconds with two significant digits or more: `0.087 ms`, `1.4 ms`,
+/// `23 ms` (a loopback round trip is well under 0.1 ms).
+fn precise_ms(v: f64) -> String {
+    if v < 1.0 {
+        format!("{v:.3} ms")
+    } else if v < 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.0} ms")
     }
 }

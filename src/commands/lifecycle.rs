@@ -1460,20 +1460,26 @@ pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
         }
         Output::Table => {
             let p = &ctx.printer;
-            let mut t = p.table(&["NODE", "TENANT", "DROPPED AS", "DROPPED AT", "PURGE AFTER"]);
+            let mut t = p.table(&[
+                crate::output::Col::key("NODE"),
+                crate::output::Col::key("TENANT"),
+                crate::output::Col::key("DROPPED AS"),
+                crate::output::Col::key("DROPPED AT"),
+                crate::output::Col::key("PURGE AFTER"),
+            ]);
             for r in &rows {
-                t.add_row(vec![
-                    p.cell(r["node"].as_str().unwrap_or(""), None),
-                    p.cell(r["tenant"].as_str().unwrap_or(""), None),
-                    p.cell(r["database"].as_str().unwrap_or(""), None),
-                    p.cell(r["dropped_at"].as_str().unwrap_or("-"), None),
-                    p.cell(r["purge_after"].as_str().unwrap_or("-"), None),
+                t.row([
+                    r["node"].as_str().unwrap_or(""),
+                    r["tenant"].as_str().unwrap_or(""),
+                    r["database"].as_str().unwrap_or(""),
+                    r["dropped_at"].as_str().unwrap_or("-"),
+                    r["purge_after"].as_str().unwrap_or("-"),
                 ]);
             }
             if rows.is_empty() {
                 p.info("no dropped tenants");
             } else {
-                out(&crate::output::render(&t));
+                p.print_table(&t);
             }
         }
     }

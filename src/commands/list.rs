@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use anyhow::anyhow;
-use comfy_table::Color;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
@@ -14,7 +13,7 @@ use super::Ctx;
 use crate::config::{ListOpts, Output, Sort, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::probe::{self, Probe};
-use crate::output::{csv_line, human_size, one_line, out, out_json, relative};
+use crate::output::{csv_line, human_size, out, out_json, relative, Col, Tint};
 use crate::targets::node_databases;
 use crate::transport::{NodeLink, Transport, Via};
 
@@ -321,73 +320,56 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
         }
         Output::Table => {
             let now = SystemTime::now();
-            let any_suspended = rows.iter().any(|r| r.status == "suspended");
-            let mut header = vec![
-                "NODE",
-                "TENANT",
-                "STATUS",
-                "USERS",
-                "PORTAL",
-                "SIZE",
-                "ODOO",
-                "LAST LOGIN",
-            ];
-            if any_suspended {
-                header.extend(["SINCE", "REASON"]);
-            }
-            let mut t = p.table(&header);
+            let mut t = p.table(&[
+                Col::key("NODE"),
+                Col::key("TENANT"),
+                Col::key("STATUS"),
+                Col::key("USERS"),
+                Col::key("PORTAL").wide(),
+                Col::key("SIZE"),
+                Col::free("ODOO"),
+                Col::key("LAST LOGIN"),
+                Col::key("SINCE"),
+                Col::free("REASON"),
+                Col::key("VIA").wide(),
+            ]);
             for r in rows {
                 let dash = || "-".to_string();
-                let color = match r.status {
-                    "suspended" => Some(Color::Red),
-                    "active" => Some(Color::Green),
-                    _ => Some(Color::DarkGrey),
+                let tint = match r.status {
+                    "suspended" => Tint::Red,
+                    "active" => Tint::Green,
+                    _ => Tint::Grey,
                 };
-                let mut cells = vec![
-                    p.cell(&r.node, None),
-                    p.cell(&r.tenant, None),
-                    p.cell(r.status, color),
-                    p.cell(r.users.map(|n| n.to_string()).unwrap_or_else(dash), None),
-                    p.cell(
-                        r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash),
-                        None,
-                    ),
-                    p.cell(r.size_bytes.map(human_size).unwrap_or_else(dash), None),
-                    p.cell(r.odoo_version.clone().unwrap_or_else(dash), None),
-                    p.cell(
+                let plain = |s: String| (s, None);
+                t.row_tinted([
+                    plain(r.node.clone()),
+                    plain(r.tenant.clone()),
+                    (r.status.to_string(), Some(tint)),
+                    plain(r.users.map(|n| n.to_string()).unwrap_or_else(dash)),
+                    plain(r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash)),
+                    plain(r.size_bytes.map(human_size).unwrap_or_else(dash)),
+                    plain(r.odoo_version.clone().unwrap_or_else(dash)),
+                    plain(
                         r.last_login
                             .as_deref()
                             .map(|t| relative(t, now))
                             .unwrap_or_else(|| "never".into()),
-                        None,
                     ),
-                ];
-                if any_suspended {
-                    cells.push(
-                        p.cell(
-                            r.suspended_at
-                                .as_deref()
-                                .map(|t| relative(t, now))
-                                .unwrap_or_default(),
-                            None,
-                        ),
-                    );
-                    cells.push(
-                        p.cell(
-                            r.suspended_reason
-                                .as_deref()
-                                .map(|s| one_line(s, 40))
-                                .unwrap_or_default(),
-                            None,
-                        ),
-                    );
-                }
-                t.add_row(cells);
+                    plain(
+                        r.suspended_at
+                            .as_deref()
+                            .map(|t| relative(t, now))
+                            .unwrap_or_default(),
+                    ),
+                    plain(r.suspended_reason.clone().unwrap_or_default()),
+                    plain(r.via.to_string()),
+                ]);
             }
-            if rows.is_empty() {
+            // With failing nodes, their errors say why (not "no tenants").
+            if !rows.is_empty() {
+                p.print_table(&t);
+            } else if errors.is_empty() {
                 p.info("no tenants");
-            } else {
-                out(&crate::output::render(&t));
             }
             if errors.is_empty() {
                 p.detail(format!(

@@ -4,6 +4,8 @@ pub mod bulk;
 pub mod check;
 pub mod lifecycle;
 pub mod list;
+pub mod log;
+pub mod nodes;
 pub mod passwd;
 pub mod pipeline;
 pub mod show;
@@ -39,13 +41,14 @@ impl Ctx {
         let nodes = targets::select_nodes(&inventory, &global.nodes, &global.labels)?;
         let transport = Arc::new(Transport::new(global.concurrency));
         let printer = Printer::new(&global);
+        // Kept under -q: it explains a later authentication failure.
         if let Some(w) = transport.passfile_warning() {
-            printer.warn(w);
+            printer.warn_always(w);
         }
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes
             .into_iter()
-            .map(|n| Arc::new(NodeLink::new(n)))
+            .map(|n| Arc::new(NodeLink::new(n).with_printer(printer)))
             .collect();
         Ok(Ctx {
             global,
@@ -124,14 +127,18 @@ impl Ctx {
     /// Opens the audit log before any change: a run that cannot record what it
     /// does changes nothing.
     pub fn audit_log(&self) -> Result<AuditLog> {
-        let path = self
-            .global
-            .audit_log
-            .clone()
-            .or_else(|| self.inventory.audit_log.clone())
-            .unwrap_or_else(AuditLog::default_path);
-        AuditLog::open(&path)
+        AuditLog::open(&self.audit_path())
             .map_err(|e| Error::usage(e.context("cannot open the audit log; nothing changed")))
+    }
+}
+
+impl Ctx {
+    /// The audit log this run writes to (and `show` reads).
+    pub fn audit_path(&self) -> std::path::PathBuf {
+        crate::audit::resolve_path(
+            self.global.audit_log.as_deref(),
+            self.inventory.audit_log.as_deref(),
+        )
     }
 }
 

@@ -33,20 +33,33 @@ fn read_stdin_line() -> Result<String> {
     Ok(pw.to_string())
 }
 
+/// How many times a mistyped repetition is asked again.
+const PROMPT_ATTEMPTS: usize = 3;
+
 fn prompt_twice(login: &str, who: &str) -> Result<String> {
-    let a = rpassword::prompt_password(format!(
-        "New password for {} on {who}: ",
-        crate::output::esc(login)
-    ))
-    .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))?;
-    let b = rpassword::prompt_password("Repeat it: ")
-        .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))?;
-    if a != b {
-        return Err(Error::usage(anyhow!(
-            "the two passwords differ; nothing changed"
-        )));
+    let read = |prompt: String| {
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))
+    };
+    for attempt in 1..=PROMPT_ATTEMPTS {
+        let a = read(format!(
+            "New password for {} on {who}: ",
+            crate::output::esc(login)
+        ))?;
+        let b = read("Repeat it: ".into())?;
+        if a == b {
+            return Ok(a);
+        }
+        if attempt < PROMPT_ATTEMPTS {
+            eprintln!(
+                "tenantctl: the two passwords differ; try again ({} left)",
+                PROMPT_ATTEMPTS - attempt
+            );
+        }
     }
-    Ok(a)
+    Err(Error::usage(anyhow!(
+        "the two passwords differ {PROMPT_ATTEMPTS} times; nothing changed"
+    )))
 }
 
 fn check_args(ctx: &Ctx, o: &PasswdOpts) -> Result<()> {

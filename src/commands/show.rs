@@ -9,7 +9,7 @@ use crate::config::Output;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::odoo::details::{self, UserLine};
 use crate::odoo::keys;
-use crate::output::{csv_line, human_size, out, out_json, relative, render};
+use crate::output::{csv_line, human_size, out, out_json, relative, Col};
 use crate::transport::Via;
 
 #[cfg(test)]
@@ -50,7 +50,13 @@ struct Shown<'a> {
     reactivated_at: Option<&'a str>,
     reactivated_by: Option<&'a str>,
     users: &'a [UserLine],
+    /// The tenant's latest entries in the audit log this run would write
+    /// (oldest first, at most [`RECENT`]).
+    audit: Vec<&'a crate::audit::Entry>,
 }
+
+/// How many audit entries `show` lists.
+const RECENT: usize = 10;
 
 /// Odoo's naive UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` as RFC 3339 UTC; other
 /// text is kept as it is.
@@ -131,6 +137,20 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     let recorded = get(keys::SUSPENDED_USER_IDS)
         .and_then(|v| serde_json::from_str::<Vec<i64>>(v).ok())
         .map(|v| v.len());
+    let audit_path = ctx.audit_path();
+    let log = match crate::audit::read(&audit_path) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.printer.warn(format!("{e:#}; recent changes not shown"));
+            crate::audit::Read::default()
+        }
+    };
+    let mut recent: Vec<&crate::audit::Entry> = log
+        .entries
+        .iter()
+        .filter(|e| e.node == target.link.name() && e.tenant == target.db)
+        .collect();
+    recent.drain(..recent.len().saturating_sub(RECENT));
     let s = Shown {
         node: target.link.name(),
         tenant: &target.db,
@@ -149,6 +169,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         reactivated_at: get(keys::REACTIVATED_AT),
         reactivated_by: get(keys::REACTIVATED_BY),
         users: &d.users,
+        audit: recent,
     };
     let p = &ctx.printer;
     match p.format {
@@ -159,6 +180,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 "login",
                 "name",
                 "type",
+                "admin",
                 "active",
                 "two_factor",
                 "last_login",
@@ -169,6 +191,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     u.login.clone(),
                     u.name.clone(),
                     u.kind.to_string(),
+                    u.admin.to_string(),
                     u.active.to_string(),
                     u.two_factor.map(|v| v.to_string()).unwrap_or_default(),
                     u.last_login.clone().unwrap_or_default(),
@@ -177,9 +200,13 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         }
         Output::Table => {
             let now = SystemTime::now();
+            // With its zone: Odoo and the old agent store naive UTC.
             let rel = |t: Option<&str>| {
-                t.map(|t| format!("{t} ({})", relative(t, now)))
-                    .unwrap_or_else(|| "-".into())
+                t.map(|t| {
+                    let t = rfc3339_utc(t);
+                    format!("{t} ({})", relative(&t, now))
+                })
+                .unwrap_or_else(|| "-".into())
             };
             let mut text = format!(
                 "Tenant:      {}\nNode:        {} ({}, {})\nOdoo:        {}\nCompany:     {}\nSize:        {}\nCreated:     {}\nStatus:      {}\n",
@@ -195,9 +222,14 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
             );
             if suspended {
                 text.push_str(&format!(
-                    "Suspended:   {} by {}\nReason:      {}\nRecorded:    {}\n",
-                    rel(s.suspended_at),
-                    s.suspended_by.unwrap_or("-"),
+                    "Suspended:   {}{}\nReason:      {}\nRecorded:    {}\n",
+                    match s.suspended_at {
+                        Some(_) => rel(s.suspended_at),
+                        None => "yes, no time recorded (old agent)".into(),
+                    },
+                    s.suspended_by
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default(),
                     s.suspended_reason.unwrap_or("-"),
                     recorded
                         .map(|n| format!("{n} users to switch on at reactivation"))
@@ -209,37 +241,60 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
             }
             if s.reactivated_at.is_some() {
                 text.push_str(&format!(
-                    "Reactivated: {} by {}\n",
+                    "Reactivated: {}{}\n",
                     rel(s.reactivated_at),
-                    s.reactivated_by.unwrap_or("-")
+                    s.reactivated_by
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default()
                 ));
             }
             out(&crate::output::esc_lines(&text));
-            let mut t = p.table(&["LOGIN", "NAME", "TYPE", "ACTIVE", "2FA", "LAST LOGIN"]);
+            let mut t = p.table(&[
+                Col::key("LOGIN"),
+                Col::free("NAME"),
+                Col::key("TYPE"),
+                Col::key("ACTIVE"),
+                Col::key("2FA"),
+                Col::key("LAST LOGIN"),
+                Col::key("ID").wide(),
+            ]);
             for u in &d.users {
-                t.add_row(vec![
-                    p.cell(&u.login, None),
-                    p.cell(crate::output::one_line(&u.name, 40), None),
-                    p.cell(u.kind, None),
-                    p.cell(if u.active { "yes" } else { "no" }, None),
-                    p.cell(
-                        match u.two_factor {
-                            Some(true) => "on",
-                            Some(false) => "off",
-                            None => "?",
-                        },
-                        None,
-                    ),
-                    p.cell(
-                        u.last_login
-                            .as_deref()
-                            .map(|t| relative(t, now))
-                            .unwrap_or_else(|| "never".into()),
-                        None,
-                    ),
+                t.row([
+                    u.login.clone(),
+                    u.name.clone(),
+                    if u.admin {
+                        format!("{} (admin)", u.kind)
+                    } else {
+                        u.kind.to_string()
+                    },
+                    if u.active { "yes" } else { "no" }.to_string(),
+                    match u.two_factor {
+                        Some(true) => "on",
+                        Some(false) => "off",
+                        None => "?",
+                    }
+                    .to_string(),
+                    u.last_login
+                        .as_deref()
+                        .map(|t| relative(t, now))
+                        .unwrap_or_else(|| "never".into()),
+                    u.id.to_string(),
                 ]);
             }
-            out(&render(&t));
+            p.print_table(&t);
+            out("");
+            if s.audit.is_empty() {
+                out(&crate::output::esc(&format!(
+                    "No changes recorded in {}",
+                    audit_path.display()
+                )));
+            } else {
+                out(&crate::output::esc(&format!(
+                    "Recent changes ({}):",
+                    audit_path.display()
+                )));
+                p.print_table(&super::log::table(p, &s.audit, false));
+            }
         }
     }
     Ok(EXIT_OK)

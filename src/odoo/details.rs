@@ -22,6 +22,8 @@ pub struct UserLine {
     /// read that column (the least-privilege grants do not include it).
     pub two_factor: Option<bool>,
     pub last_login: Option<String>,
+    /// The user behind xmlid `base.user_admin` (`passwd`'s default user).
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -86,7 +88,8 @@ fn details_sql(totp: super::privileges::Totp) -> String {
             {last_login}, \
             u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'public_user' AND d.model = 'res.users' \
                      UNION SELECT r.uid FROM public.res_groups_users_rel r JOIN public.ir_model_data g ON g.res_id = r.gid \
-                      AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups') \
+                      AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups'), \
+            u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users') \
        FROM public.res_users u LEFT JOIN public.res_partner p ON p.id = u.partner_id \
       LEFT JOIN recent rl ON rl.create_uid = u.id \
       WHERE u.id <> 1 \
@@ -146,6 +149,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                     active: r.get(4) == Some("t"),
                     two_factor: r.get(5).map(|v| v == "t"),
                     last_login: r.get(6).map(str::to_string),
+                    admin: r.get(8) == Some("t"),
                 })
                 .collect()
         })

@@ -169,13 +169,18 @@ impl NodeLink {
     /// `node a: 10.0.0.5:5432 via ssh ops@bastion:22` or `node b: db2:5432 direct`.
     pub fn describe(&self) -> String {
         match &self.tunnel {
-            Some(t) => format!(
-                "node {}: {} via ssh {}",
-                self.name(),
-                self.node.address(),
-                t.route()
-            ),
+            Some(_) => format!("node {}: {}", self.name(), self.place()),
             None => format!("node {}: {} direct", self.name(), self.node.address()),
+        }
+    }
+
+    /// Where the node is, for errors: `db2:5432`, or
+    /// `127.0.0.1:5432 via ssh ops@pg2:22 (jump bastion)`: an SSH failure then
+    /// names the SSH host, not only the address behind it.
+    pub fn place(&self) -> String {
+        match &self.tunnel {
+            Some(t) => format!("{} via ssh {}", self.node.address(), t.route()),
+            None => self.node.address(),
         }
     }
 

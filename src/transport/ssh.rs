@@ -121,8 +121,10 @@ fn last_line(text: &str) -> Option<String> {
     Some(line.to_string())
 }
 
-/// Classifies ssh's reason for failing to connect.
-fn connect_failure(reason: &str) -> SshError {
+/// Classifies ssh's reason for failing to connect (`reason`: its last
+/// line; `log`: all it said) and says it in terms of the SSH host, with the
+/// fix and a command that reproduces the connection.
+fn connect_failure(reason: &str, log: &str, s: &SshSettings) -> SshError {
     let refused = [
         "Host key verification failed",
         "Permission denied",
@@ -132,26 +134,140 @@ fn connect_failure(reason: &str) -> SshError {
         "HOST IDENTIFICATION HAS CHANGED",
     ]
     .iter()
-    .any(|p| reason.contains(p));
+    .any(|p| reason.contains(p) || log.contains(p));
     let kind = if refused {
         SshErrorKind::Refused
     } else {
         SshErrorKind::Unreachable
     };
-    SshError::new(kind, reason)
+    let dest = s.destination();
+    let file = known_hosts_display(s);
+    let keyscan = format!(
+        "ssh-keyscan{} {} >> {}",
+        s.port.map(|p| format!(" -p {p}")).unwrap_or_default(),
+        shell_quote(&s.host),
+        shell_quote(&file)
+    );
+    let message = if log.contains("HOST IDENTIFICATION HAS CHANGED")
+        || log.contains("has changed and you have requested strict checking")
+    {
+        let offending = log
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Offending "))
+            .and_then(|l| l.split_once(" in "))
+            .map(|(_, at)| at.trim().to_string())
+            .unwrap_or_else(|| file.clone());
+        format!(
+            "the host key of SSH host {dest} has CHANGED from the one recorded in {offending}: this may be an attack (someone intercepting the connection), or the host was reinstalled; confirm the new key's fingerprint with the host's administrator, and only then replace the old one: ssh-keygen -R {} -f {} && {keyscan} ({reason})",
+            shell_quote(&known_hosts_name(s)),
+            shell_quote(&file),
+        )
+    } else if log.contains("host key is known for")
+        || reason.contains("Host key verification failed")
+    {
+        let which = if s.jump.is_some() && !log.contains("host key is known for") {
+            format!("SSH host {dest} (or of a jump host)")
+        } else {
+            format!("SSH host {dest}")
+        };
+        format!(
+            "the host key of {which} is unknown: not in {file} and host_key_check = \"strict\"; after checking its fingerprint, record it with `{keyscan}`, or set host_key_check = \"accept-new\" in the node's [node.ssh] to record it on first use ({reason})"
+        )
+    } else {
+        format!("SSH host {dest}: {reason}")
+    };
+    SshError::new(kind, format!("{message}; to reproduce: {}", reproduce(s)))
+}
+
+/// The known-hosts file ssh checks, for messages.
+fn known_hosts_display(s: &SshSettings) -> String {
+    s.known_hosts_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "~/.ssh/known_hosts".into())
+}
+
+/// The host as a known-hosts file names it: `host`, or `[host]:port`.
+fn known_hosts_name(s: &SshSettings) -> String {
+    match s.port {
+        Some(p) if p != 22 => format!("[{}]:{p}", s.host),
+        _ => s.host.clone(),
+    }
+}
+
+/// `s` as one shell word (`~/` left unquoted so that the shell expands it).
+fn shell_quote(s: &str) -> String {
+    let plain = |t: &str| {
+        t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+    };
+    if !s.is_empty() && plain(s) || s.strip_prefix("~/").is_some_and(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// An `ssh` command line that connects as tenantctl does (same identity,
+/// known-hosts file and policy, jump hosts, ssh_config, BatchMode), for an
+/// operator to see what ssh says.
+pub fn reproduce(s: &SshSettings) -> String {
+    let mut c = vec!["ssh".to_string(), "-o BatchMode=yes".to_string()];
+    c.push(format!(
+        "-o StrictHostKeyChecking={}",
+        match s.host_key_check {
+            HostKeyCheck::Strict => "yes",
+            HostKeyCheck::AcceptNew => "accept-new",
+        }
+    ));
+    if let Some(f) = &s.config_file {
+        c.push(format!("-F {}", shell_quote(&f.display().to_string())));
+    }
+    if let Some(k) = &s.identity_file {
+        c.push(format!("-i {}", shell_quote(&k.display().to_string())));
+    }
+    if let Some(k) = &s.known_hosts_file {
+        c.push(format!(
+            "-o UserKnownHostsFile={}",
+            shell_quote(&k.display().to_string())
+        ));
+    }
+    if let Some(p) = s.port {
+        c.push(format!("-p {p}"));
+    }
+    if let Some(j) = &s.jump {
+        c.push(format!("-J {}", shell_quote(j)));
+    }
+    let dest = match &s.user {
+        Some(u) => format!("{u}@{}", s.host),
+        None => s.host.clone(),
+    };
+    c.push(shell_quote(&dest));
+    c.push("true".into());
+    c.join(" ")
 }
 
 /// Turns the openssh crate's error for a failed master into one line.
-fn launch_error(e: openssh::Error) -> SshError {
+fn launch_error(e: openssh::Error, s: &SshSettings) -> SshError {
     match e {
         // Spawning `ssh` itself failed (an OS error, not ssh's words).
         openssh::Error::Connect(io) if io.raw_os_error().is_some() => {
             SshError::local(format!("cannot run the ssh client: {io}"))
         }
-        openssh::Error::Connect(io) => match last_line(&io.to_string()) {
-            Some(reason) => connect_failure(&reason),
-            None => SshError::new(SshErrorKind::Unreachable, "ssh exited without saying why"),
-        },
+        openssh::Error::Connect(io) => {
+            let log = io.to_string();
+            match last_line(&log) {
+                Some(reason) => connect_failure(&reason, &log, s),
+                None => SshError::new(
+                    SshErrorKind::Unreachable,
+                    format!(
+                        "SSH host {}: ssh exited without saying why; to reproduce: {}",
+                        s.destination(),
+                        reproduce(s)
+                    ),
+                ),
+            }
+        }
         openssh::Error::Master(io) => {
             SshError::local(format!("cannot create the control directory: {io}"))
         }
@@ -366,7 +482,7 @@ impl Tunnel {
                 ))
             }
             Ok(r) => r.map_err(|e| {
-                let mut e = launch_error(e);
+                let mut e = launch_error(e, s);
                 if let (Some(j), false) = (&s.jump, e.kind == SshErrorKind::Local) {
                     // ssh runs the jump ssh with its stderr where the crate
                     // put the master's: /dev/null. Say where to look.
@@ -381,6 +497,23 @@ impl Tunnel {
         let t_master = t0.elapsed();
         let ctl = session.control_socket().to_path_buf();
         let log = ctl.with_file_name("log");
+        // accept-new recorded the key: say so, as ssh itself does.
+        if let Some(added) = read_from(&log, 0)
+            .lines()
+            .find(|l| l.contains("Permanently added"))
+        {
+            if let Some(p) = &self.printer {
+                p.warn(format!(
+                    "node {}: ssh: {} ({})",
+                    self.node,
+                    added
+                        .trim()
+                        .trim_start_matches("Warning: ")
+                        .trim_end_matches('.'),
+                    known_hosts_display(s)
+                ));
+            }
+        }
         let mut mux = MuxConn::connect(&ctl).await.map_err(|e| {
             SshError::new(
                 SshErrorKind::Unreachable,
@@ -940,38 +1073,79 @@ mod tests {
         }
     }
 
+    fn fail(log: &str, s: &SshSettings) -> SshError {
+        connect_failure(&last_line(log).unwrap(), log, s)
+    }
+
+    #[test]
+    fn host_key_failures_say_unknown_or_changed_with_the_fix() {
+        let s = SshSettings {
+            user: Some("ops".into()),
+            port: Some(2222),
+            known_hosts_file: Some("/etc/tc/known_hosts".into()),
+            identity_file: Some("/keys/id ed".into()),
+            ..settings()
+        };
+        let e = fail("No ED25519 host key is known for [bastion]:2222 and you have requested strict checking.\nHost key verification failed.\n", &s);
+        assert!(e.is_refusal());
+        let m = e.to_string();
+        assert!(
+            m.starts_with("ssh: the host key of SSH host ops@bastion:2222 is unknown: not in /etc/tc/known_hosts"),
+            "{m}"
+        );
+        assert!(
+            m.contains("`ssh-keyscan -p 2222 bastion >> /etc/tc/known_hosts`"),
+            "{m}"
+        );
+        assert!(m.contains("host_key_check = \"accept-new\""), "{m}");
+        assert!(
+            m.ends_with("; to reproduce: ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -i '/keys/id ed' -o UserKnownHostsFile=/etc/tc/known_hosts -p 2222 ops@bastion true"),
+            "{m}"
+        );
+        let e = fail("@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\nOffending ED25519 key in /etc/tc/known_hosts:3\nHost key for [bastion]:2222 has changed and you have requested strict checking.\nHost key verification failed.\n", &s);
+        assert!(e.is_refusal());
+        let m = e.to_string();
+        assert!(
+            m.contains("has CHANGED from the one recorded in /etc/tc/known_hosts:3")
+                && m.contains("may be an attack")
+                && m.contains("ssh-keygen -R '[bastion]:2222' -f /etc/tc/known_hosts"),
+            "{m}"
+        );
+        assert!(!m.contains("is unknown"), "{m}");
+    }
+
     #[test]
     fn reasons_are_ssh_last_line() {
-        let e = connect_failure(
-            &last_line("No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n").unwrap(),
-        );
-        assert_eq!(e.to_string(), "ssh: Host key verification failed");
+        let s = settings();
+        let e = fail("No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n", &s);
+        assert!(e.to_string().contains("(Host key verification failed)"));
         assert!(e.is_refusal());
-        let e = connect_failure(
-            &last_line("ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n").unwrap(),
+        let e = fail(
+            "ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n",
+            &s,
         );
-        assert_eq!(
-            e.to_string(),
-            "ssh: connect to host 10.0.0.1 port 22: Connection refused"
+        assert!(
+            e.to_string().starts_with(
+                "ssh: SSH host bastion: connect to host 10.0.0.1 port 22: Connection refused; to reproduce: ssh -o BatchMode=yes"
+            ),
+            "{e}"
         );
         assert_eq!(e.kind, SshErrorKind::Unreachable);
-        let e = connect_failure(&last_line("root@h: Permission denied (publickey).").unwrap());
+        let e = fail("root@h: Permission denied (publickey).", &s);
         assert!(e.is_refusal());
         assert!(last_line("\n \n").is_none());
     }
 
     #[test]
     fn refusals_are_recognised_through_context() {
-        let e = anyhow::Error::new(connect_failure("Host key verification failed"))
+        let s = settings();
+        let e = anyhow::Error::new(fail("Host key verification failed", &s))
             .context("node s (127.0.0.1:5432)");
         assert!(is_refusal(&e));
-        assert_eq!(
-            format!("{e:#}"),
-            "node s (127.0.0.1:5432): ssh: Host key verification failed"
-        );
-        let e = anyhow::Error::new(connect_failure(
-            "connect to host h port 22: Connection refused",
+        assert!(format!("{e:#}").starts_with(
+            "node s (127.0.0.1:5432): ssh: the host key of SSH host bastion is unknown"
         ));
+        let e = anyhow::Error::new(fail("connect to host h port 22: Connection refused", &s));
         assert!(!is_refusal(&e));
         assert!(!is_refusal(&anyhow::anyhow!("Permission denied")));
     }

@@ -11,6 +11,7 @@ mod layers;
 mod libpq;
 mod lifecycle;
 mod list;
+mod operator;
 mod pgbouncer;
 mod pgbouncer_harness;
 mod privileges;

@@ -394,15 +394,56 @@ fn host_key_policy_strict_refuses_accept_new_records() {
     assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{v:#}");
     assert_eq!(v["errors"][0]["node"], "s");
     let err = v["errors"][0]["error"].as_str().unwrap();
+    // Named: the SSH host (not only PostgreSQL's address behind it), the
+    // known-hosts file, the fix, and an ssh command doing what tenantctl did.
+    let dest = format!("{}@127.0.0.1:{}", sshd.user(), sshd.port());
     assert!(
-        err.starts_with("node s (") && err.ends_with("ssh: Host key verification failed"),
+        err.starts_with(&format!("node s (127.0.0.1:{} via ssh {dest}): ", s.port()))
+            && err.contains(&format!(
+                "ssh: the host key of SSH host {dest} is unknown: not in {}",
+                kh.display()
+            ))
+            && err.contains(&format!(
+                "`ssh-keyscan -p {} 127.0.0.1 >> {}`",
+                sshd.port(),
+                kh.display()
+            ))
+            && err.contains("host_key_check = \"accept-new\"")
+            && err.contains("(Host key verification failed)"),
         "{err}"
     );
+    let (_, repro) = err.split_once("; to reproduce: ").expect("an ssh command");
     assert!(
-        stderr(&a).contains("ssh: Host key verification failed"),
-        "{}",
-        stderr(&a)
+        repro.starts_with("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -i "),
+        "{repro}"
     );
+    // The suggested command reproduces the failure, and succeeds with the
+    // real known-hosts file.
+    let run_repro = |cmd: &str| {
+        Command::new("sh")
+            .args(["-c", cmd])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run_repro(repro);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Host key verification failed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixed = repro.replace(
+        &kh.display().to_string(),
+        &sshd.known_hosts_file().display().to_string(),
+    );
+    let out = run_repro(&fixed);
+    assert!(
+        out.status.success(),
+        "{fixed}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stderr(&a).contains("is unknown: not in"), "{}", stderr(&a));
     assert_eq!(stderr(&a).lines().count(), 1, "one line: {}", stderr(&a));
     let users = user_states(&s, "nova");
     let a = w
@@ -411,11 +452,7 @@ fn host_key_policy_strict_refuses_accept_new_records() {
         .assert()
         .failure();
     w.assert_clean("refused suspend");
-    assert!(
-        stderr(&a).contains("ssh: Host key verification failed"),
-        "{}",
-        stderr(&a)
-    );
+    assert!(stderr(&a).contains("is unknown: not in"), "{}", stderr(&a));
     assert_eq!(user_states(&s, "nova"), users, "nothing changed");
     assert!(!key_known(), "strict records nothing");
 
@@ -429,9 +466,28 @@ fn host_key_policy_strict_refuses_accept_new_records() {
     w.assert_clean("accept-new list");
     assert_eq!(rows_of(&json(&a), "s").len(), 1);
     assert!(key_known(), "accept-new records the key");
+    assert!(
+        stderr(&a).contains("node s: ssh: Permanently added")
+            && stderr(&a).contains(&kh.display().to_string()),
+        "a newly added key is reported, as ssh does: {}",
+        stderr(&a)
+    );
     w.write_inventory(&format!("{}\n{}", direct_node("d", &d), node("")));
     w.cmd().args(["list", "-o", "json"]).assert().success();
     w.assert_clean("strict list, key known");
+    // -v: how the node is reached and how long the SSH login took.
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    w.assert_clean("verbose list");
+    let e = stderr(&a);
+    assert!(
+        e.contains(&format!("node s: opening ssh to {dest}"))
+            && e.contains("node s: ssh master pid"),
+        "{e}"
+    );
 
     // A changed key is refused under both policies.
     let other = w.home.path().join("other_host_key");
@@ -455,7 +511,10 @@ fn host_key_policy_strict_refuses_accept_new_records() {
         let v = json(&a);
         let err = v["errors"][0]["error"].as_str().unwrap();
         assert!(
-            err.ends_with("ssh: Host key verification failed"),
+            err.contains("has CHANGED from the one recorded in")
+                && err.contains("may be an attack")
+                && err.contains(&format!("ssh-keygen -R '[127.0.0.1]:{}' -f", sshd.port()))
+                && !err.contains("is unknown"),
             "{policy}: {err}"
         );
     }
@@ -524,17 +583,18 @@ fn ssh_failures_are_clear_per_node_errors() {
         .collect();
     let nodes: Vec<&str> = errors.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(nodes, ["passphrase", "pgdown", "sshdown", "wrongkey"]);
+    let dest = |d: &Sshd| format!("{}@127.0.0.1:{}", d.user(), d.port());
     let expect = [
-        ("passphrase", "ssh: ".to_string() + &sshd.user() + "@127.0.0.1: Permission denied (publickey)"),
+        ("passphrase", format!("ssh: SSH host {}: {}@127.0.0.1: Permission denied (publickey); to reproduce: ssh ", dest(&sshd), sshd.user())),
         ("pgdown", format!("ssh: the SSH host cannot reach PostgreSQL at 127.0.0.1:{closed}: connect failed: Connection refused")),
-        ("sshdown", format!("ssh: connect to host 127.0.0.1 port {}: Connection refused", down.port())),
-        ("wrongkey", "ssh: ".to_string() + &sshd.user() + "@127.0.0.1: Permission denied (publickey)"),
+        ("sshdown", format!("ssh: SSH host {}: connect to host 127.0.0.1 port {}: Connection refused; to reproduce: ssh ", dest(&down), down.port())),
+        ("wrongkey", format!("ssh: SSH host {}: {}@127.0.0.1: Permission denied (publickey); to reproduce: ssh ", dest(&sshd), sshd.user())),
     ];
     for ((node, err), (n, want)) in errors.iter().zip(expect.iter()) {
         assert_eq!(node, n);
         assert!(
-            err.starts_with(&format!("node {node} (")) && err.ends_with(want.as_str()),
-            "{node}: {err}\nwanted the end: {want}"
+            err.starts_with(&format!("node {node} (")) && err.contains(want.as_str()),
+            "{node}: {err}\nwanted: {want}"
         );
         assert!(!err.contains('\n'), "one line: {err}");
     }

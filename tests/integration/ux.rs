@@ -124,6 +124,10 @@ fn committed_completions_and_man_page_are_up_to_date() {
         (vec!["completions", "zsh"], "completions/tenantctl.zsh"),
         (vec!["completions", "fish"], "completions/tenantctl.fish"),
         (vec!["man"], "completions/tenantctl.1"),
+        (
+            vec!["man", "bulk-suspend"],
+            "completions/tenantctl-bulk-suspend.1",
+        ),
     ] {
         let out = tenantctl()
             .args(&args)
@@ -139,6 +143,61 @@ fn committed_completions_and_man_page_are_up_to_date() {
             args.join(" ")
         );
     }
+    // One page per command, each with FILES and ENVIRONMENT; the committed
+    // set is exactly the generated one.
+    let dir = tempfile::tempdir().unwrap();
+    let a = tenantctl()
+        .arg("man")
+        .arg("--dir")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let listed = String::from_utf8_lossy(&a.get_output().stdout)
+        .lines()
+        .count();
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("tenantctl") && n.ends_with(".1"))
+            .collect();
+        v.sort();
+        v
+    };
+    let generated = names(dir.path());
+    assert_eq!(listed, generated.len());
+    for want in [
+        "tenantctl.1",
+        "tenantctl-list.1",
+        "tenantctl-show.1",
+        "tenantctl-bulk-passwd.1",
+        "tenantctl-log.1",
+        "tenantctl-nodes.1",
+        "tenantctl-man.1",
+    ] {
+        assert!(generated.iter().any(|g| g == want), "{want}: {generated:?}");
+    }
+    assert_eq!(
+        names(&root.join("completions")),
+        generated,
+        "regenerate with `cargo run -- man --dir completions`"
+    );
+    for g in &generated {
+        let page = std::fs::read_to_string(dir.path().join(g)).unwrap();
+        assert!(
+            page.contains(".SH FILES") && page.contains(".SH ENVIRONMENT"),
+            "{g}"
+        );
+        assert!(
+            std::fs::read_to_string(root.join("completions").join(g)).unwrap() == page,
+            "completions/{g} is out of date: regenerate with `cargo run -- man --dir completions`"
+        );
+    }
+    let top = std::fs::read_to_string(dir.path().join("tenantctl.1")).unwrap();
+    assert!(
+        top.contains("tenantctl\\-list(1)") || top.contains("tenantctl-list(1)"),
+        "{top}"
+    );
 }
 
 #[test]
@@ -155,6 +214,8 @@ fn help_of_every_command_renders_with_examples() {
         vec!["bulk", "reactivate", "--help"],
         vec!["bulk", "passwd", "--help"],
         vec!["check", "--help"],
+        vec!["log", "--help"],
+        vec!["nodes", "--help"],
         vec!["completions", "--help"],
         vec!["man", "--help"],
     ] {
@@ -174,6 +235,33 @@ fn help_of_every_command_renders_with_examples() {
             .stdout
     )
     .contains("CANNOT verify argon2"));
+    // Global options under their own heading, after the command's own.
+    let help = String::from_utf8_lossy(
+        &tenantctl()
+            .args(["list", "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    let own = help.find("--status").unwrap();
+    let heading = help
+        .find("\nGlobal options:\n")
+        .expect("a Global options heading");
+    let global = help.find("--inventory").unwrap();
+    assert!(own < heading && heading < global, "{help}");
+    // bulk passwd always generates: no --generate to pass.
+    let help = String::from_utf8_lossy(
+        &tenantctl()
+            .args(["bulk", "passwd", "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    assert!(!help.contains("--generate"), "{help}");
     // Usage errors exit 2.
     tenantctl()
         .args(["list", "--sort", "nonsense"])
@@ -260,7 +348,7 @@ fn example_scripts_run_against_real_clusters() {
 }
 
 /// Runs tenantctl on a pseudo-terminal (util-linux `script`), typing `input`.
-fn on_a_terminal(
+pub fn on_a_terminal(
     inv: &std::path::Path,
     home: &std::path::Path,
     args: &str,
@@ -277,6 +365,7 @@ fn on_a_terminal(
         .env("TC_TEST_PGPASSWORD", "postgres")
         .env("XDG_STATE_HOME", home)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -331,19 +420,41 @@ fn prompts_and_confirmations_on_a_terminal() {
         "typed-secret-1",
         16
     ));
-    // Two different entries: exit 2, nothing written.
-    let (code, _) = on_a_terminal(
+    // Three times two different entries: exit 2, nothing written.
+    let (code, screen) = on_a_terminal(
         &inv,
         dir.path(),
         "passwd acme",
-        "typed-secret-2\ntyped-secret-3\n",
+        "typed-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\n",
     );
-    assert_eq!(code, Some(2));
+    assert_eq!(code, Some(2), "{screen}");
+    assert!(
+        screen.contains("try again (2 left)")
+            && screen.contains("try again (1 left)")
+            && screen.contains("differ 3 times; nothing changed"),
+        "{screen}"
+    );
     assert!(crate::fixtures::login_works(
         &c,
         "acme",
         "admin",
         "typed-secret-1",
+        16
+    ));
+    // A mistyped repetition is asked again.
+    let (code, screen) = on_a_terminal(
+        &inv,
+        dir.path(),
+        "passwd acme",
+        "typed-secret-4\ntyped-secret-5\ntyped-secret-4\ntyped-secret-4\n",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("try again (2 left)"), "{screen}");
+    assert!(crate::fixtures::login_works(
+        &c,
+        "acme",
+        "admin",
+        "typed-secret-4",
         16
     ));
     // suspend asks [y/N]: "n" changes nothing, "y" suspends.
@@ -359,5 +470,79 @@ fn prompts_and_confirmations_on_a_terminal() {
     assert_eq!(
         crate::fixtures::icp(&c, "acme", "tenant.suspended").as_deref(),
         Some("true")
+    );
+}
+
+pub fn have_script() -> bool {
+    std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok()
+}
+
+#[test]
+fn tables_fit_80_columns_without_breaking_names() {
+    if !have_script() {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let c = Cluster::start("w80");
+    let long = "trial-0011";
+    for t in [long, "acme"] {
+        create_tenant(&c, t, &TenantSpec::default());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let reason = "invoice 2026-0042 unpaid after three reminders; contact billing@example.com before reactivating";
+    tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .env("XDG_STATE_HOME", dir.path())
+        .args(["suspend", long, "--reason", reason, "--yes"])
+        .assert()
+        .success();
+    let (code, screen) = on_a_terminal(&inv, dir.path(), "list", "");
+    assert_eq!(code, Some(0), "{screen}");
+    let lines: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert!(lines[0].starts_with("NODE  TENANT"), "{screen}");
+    for l in &lines {
+        assert!(l.chars().count() <= 80, "fits 80 columns: {l:?}\n{screen}");
+    }
+    let row = lines
+        .iter()
+        .find(|l| l.contains(long))
+        .unwrap_or_else(|| panic!("the whole name on one line: {screen}"));
+    assert!(row.contains("suspended") && row.ends_with('…'), "{row}");
+    assert!(
+        !screen.contains("VIA") && !screen.contains("PORTAL"),
+        "VIA, PORTAL only with -o wide: {screen}"
+    );
+    // -o wide: nothing truncated, the extra column; --no-headers.
+    let (_, screen) = on_a_terminal(&inv, dir.path(), "list -o wide --no-headers", "");
+    assert!(
+        screen.contains(reason) && screen.contains("direct"),
+        "{screen}"
+    );
+    assert!(!screen.contains("TENANT"), "{screen}");
+    // Piped: nothing truncated.
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .arg("list")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(text.contains(reason) && !text.contains('…'), "{text}");
+    // Nothing suspended: the SINCE and REASON columns take no width.
+    let a = tenantctl()
+        .arg("-i")
+        .arg(&inv)
+        .args(["list", "--status", "active"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        !text.contains("REASON") && !text.contains("SINCE"),
+        "{text}"
     );
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{verdict, Outcome, Report, Summary};
 use crate::commands::Ctx;
 use crate::config::Output;
-use crate::output::{csv_line, one_line, out, out_json};
+use crate::output::{csv_line, out, out_json, Col, Tint};
 
 /// Prints a single command's result and returns the exit code.
 /// `secret_on_stdout`: a generated password went to stdout alone, so the
@@ -80,30 +80,30 @@ pub fn bulk(
             }
         }
         Output::Table => {
-            let mut t = p.table(&["NODE", "TENANT", "OUTCOME", "USERS", "ERROR"]);
+            let mut t = p.table(&[
+                Col::key("NODE"),
+                Col::key("TENANT"),
+                Col::key("OUTCOME"),
+                Col::key("USERS"),
+                Col::free("ERROR"),
+                Col::key("LINE").wide(),
+            ]);
             for r in reports {
-                let color = match r.outcome {
-                    o if o.is_ok() && o != Outcome::Unchanged => Some(comfy_table::Color::Green),
+                let tint = match r.outcome {
+                    o if o.is_ok() && o != Outcome::Unchanged => Some(Tint::Green),
                     Outcome::Unchanged => None,
-                    _ => Some(comfy_table::Color::Red),
+                    _ => Some(Tint::Red),
                 };
-                t.add_row(vec![
-                    p.cell(r.node.as_deref().unwrap_or("-"), None),
-                    p.cell(&r.tenant, None),
-                    p.cell(r.outcome.as_str(), color),
-                    p.cell(r.users, None),
-                    p.cell(
-                        r.error
-                            .as_deref()
-                            .map(|e| one_line(e, 120))
-                            .unwrap_or_default(),
-                        None,
-                    ),
+                t.row_tinted([
+                    (r.node.clone().unwrap_or_else(|| "-".into()), None),
+                    (r.tenant.clone(), None),
+                    (r.outcome.as_str().to_string(), tint),
+                    (r.users.to_string(), None),
+                    (r.error.clone().unwrap_or_default(), None),
+                    (r.line.map(|l| l.to_string()).unwrap_or_default(), None),
                 ]);
             }
-            if !reports.is_empty() {
-                out(&crate::output::render(&t));
-            }
+            p.print_table(&t);
         }
     }
     for r in reports {

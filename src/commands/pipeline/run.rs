@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use super::exec::run_job;
 use super::{Job, Outcome, Report, Run};
 use crate::commands::Ctx;
-use crate::output::one_line;
+use crate::output::esc;
 use crate::targets::Target;
 
 /// Runs (or plans) every job concurrently within the connection limits; one
@@ -83,7 +83,8 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                     b.set_message(format!("{failed_n} not ok"));
                 }
                 None if progress && !ctx.printer.quiet && !run.dry_run => {
-                    eprintln!("tenantctl: [{done_n}/{total}] {}", one_line(&line, 300))
+                    // No terminal (cron mail, a log): the whole error.
+                    eprintln!("tenantctl: [{done_n}/{total}] {}", esc(&line))
                 }
                 None => {}
             }

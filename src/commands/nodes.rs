@@ -1,0 +1,288 @@
+//! `tenantctl nodes`: the inventory as tenantctl resolved it: the file it
+//! came from, and per node its address, route, labels and where its password
+//! comes from (never the password). Contacts no node.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::{Global, Output};
+use crate::error::{Result, EXIT_OK};
+use crate::inventory::{Host, HostKeyCheck, Node, PasswordSource};
+use crate::output::{csv_line, out, out_json, Col, Printer};
+use crate::pgpass::PassFile;
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Route {
+    Direct,
+    Ssh {
+        /// `[user@]host[:port]` of the SSH host.
+        host: String,
+        /// ProxyJump hops, in order.
+        jump: Vec<String>,
+        identity_file: Option<String>,
+        known_hosts_file: Option<String>,
+        /// strict | accept-new
+        host_key_check: &'static str,
+        config_file: Option<String>,
+    },
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Route::Direct => f.write_str("direct"),
+            Route::Ssh { host, jump, .. } if jump.is_empty() => write!(f, "SSH via {host}"),
+            Route::Ssh { host, jump, .. } => {
+                write!(f, "SSH via {host} (jump {})", jump.join(" → "))
+            }
+        }
+    }
+}
+
+/// Where a node's password comes from.
+#[derive(Debug, Serialize)]
+pub struct Password {
+    /// inventory | password_env | pass-file | PGPASSWORD | none
+    pub source: &'static str,
+    /// The variable named by `password_env`, and whether it is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<bool>,
+    /// The pass file consulted (source pass-file, PGPASSWORD or none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+impl std::fmt::Display for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.source {
+            "inventory" => f.write_str("inventory"),
+            "password_env" => write!(
+                f,
+                "password_env {}{}",
+                self.env.as_deref().unwrap_or("?"),
+                if self.set == Some(true) {
+                    ""
+                } else {
+                    " (not set)"
+                }
+            ),
+            "pass-file" => write!(f, "pass file {}", self.file.as_deref().unwrap_or("?")),
+            "PGPASSWORD" => f.write_str("PGPASSWORD"),
+            _ => write!(
+                f,
+                "none (no line in {}, PGPASSWORD not set)",
+                self.file.as_deref().unwrap_or("no pass file")
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeInfo {
+    pub name: String,
+    /// PostgreSQL's `host:port` (as seen from the SSH host when routed).
+    pub address: String,
+    pub user: String,
+    pub maintenance_db: String,
+    pub sslmode: crate::inventory::SslMode,
+    pub route: Route,
+    pub labels: BTreeMap<String, String>,
+    pub password: Password,
+    pub max_connections: usize,
+    pub exclude: Vec<String>,
+    /// What `suspend` switches off on this node.
+    pub suspend_layers: Vec<&'static str>,
+    /// none | session | transaction
+    pub pgbouncer: &'static str,
+}
+
+/// How the inventory was found.
+fn found_by(global: &Global) -> &'static str {
+    if global.inventory.is_some() {
+        "--inventory"
+    } else if std::env::var_os("TENANTCTL_INVENTORY").is_some_and(|v| !v.is_empty()) {
+        "$TENANTCTL_INVENTORY"
+    } else {
+        "search"
+    }
+}
+
+fn password(n: &Node, pf: &PassFile) -> Password {
+    let file = PassFile::path().map(|p| p.display().to_string());
+    match &n.password {
+        PasswordSource::Inline(_) => Password {
+            source: "inventory",
+            env: None,
+            set: None,
+            file: None,
+        },
+        PasswordSource::Env(v) => Password {
+            source: "password_env",
+            env: Some(v.clone()),
+            set: Some(std::env::var_os(v).is_some()),
+            file: None,
+        },
+        PasswordSource::Default => {
+            let (host, socket) = match &n.host {
+                Host::Tcp(h) => (h.clone(), false),
+                Host::Socket(p) => (p.display().to_string(), true),
+            };
+            // libpq's order: a non-empty $PGPASSWORD, then the pass file.
+            let source = if std::env::var_os("PGPASSWORD").is_some_and(|v| !v.is_empty()) {
+                "PGPASSWORD"
+            } else if pf
+                .lookup(&host, socket, n.port, &n.maintenance_db, &n.user)
+                .is_some_and(|p| !p.is_empty())
+            {
+                "pass-file"
+            } else {
+                "none"
+            };
+            Password {
+                source,
+                env: None,
+                set: None,
+                file,
+            }
+        }
+    }
+}
+
+fn info(n: &Node, pf: &PassFile) -> NodeInfo {
+    let route = match &n.ssh {
+        None => Route::Direct,
+        Some(s) => Route::Ssh {
+            host: s.destination(),
+            jump: s
+                .jump
+                .as_deref()
+                .map(|j| j.split(',').map(|h| h.trim().to_string()).collect())
+                .unwrap_or_default(),
+            identity_file: s.identity_file.as_ref().map(|p| p.display().to_string()),
+            known_hosts_file: s.known_hosts_file.as_ref().map(|p| p.display().to_string()),
+            host_key_check: match s.host_key_check {
+                HostKeyCheck::Strict => "strict",
+                HostKeyCheck::AcceptNew => "accept-new",
+            },
+            config_file: s.config_file.as_ref().map(|p| p.display().to_string()),
+        },
+    };
+    NodeInfo {
+        name: n.name.clone(),
+        address: n.address(),
+        user: n.user.clone(),
+        maintenance_db: n.maintenance_db.clone(),
+        sslmode: n.sslmode,
+        route,
+        labels: n.labels.clone(),
+        password: password(n, pf),
+        max_connections: n.max_connections,
+        exclude: n.exclude.clone(),
+        suspend_layers: n.suspend_layers.names(),
+        pgbouncer: match n.pooler {
+            crate::transport::startup::Pooler::None => "none",
+            crate::transport::startup::Pooler::Session => "session",
+            crate::transport::startup::Pooler::Transaction => "transaction",
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    inventory: String,
+    /// --inventory | $TENANTCTL_INVENTORY | search (./nodes.toml, then the XDG config directory)
+    found_by: &'static str,
+    nodes: &'a [NodeInfo],
+}
+
+pub fn run(global: &Global) -> Result<u8> {
+    let p = Printer::new(global);
+    let path = crate::inventory::locate(global.inventory.as_deref())?;
+    let inv = crate::inventory::load(&path)?;
+    let selected = crate::targets::select_nodes(&inv, &global.nodes, &global.labels)?;
+    let pf = PassFile::load();
+    if let Some(w) = &pf.warning {
+        p.warn(w);
+    }
+    let nodes: Vec<NodeInfo> = selected.iter().map(|n| info(n, &pf)).collect();
+    let shown = std::fs::canonicalize(&inv.path).unwrap_or_else(|_| inv.path.clone());
+    let labels = |n: &NodeInfo| {
+        n.labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match p.format {
+        Output::Json => out_json(&Doc {
+            inventory: shown.display().to_string(),
+            found_by: found_by(global),
+            nodes: &nodes,
+        }),
+        Output::Csv => {
+            out(&csv_line(&[
+                "node", "address", "user", "route", "labels", "password",
+            ]));
+            for n in &nodes {
+                out(&csv_line(&[
+                    n.name.clone(),
+                    n.address.clone(),
+                    n.user.clone(),
+                    n.route.to_string(),
+                    labels(n),
+                    n.password.to_string(),
+                ]));
+            }
+        }
+        Output::Table => {
+            if !p.no_headers {
+                out(&crate::output::esc(&format!(
+                    "Inventory: {} ({})",
+                    shown.display(),
+                    match found_by(global) {
+                        "search" => "found in the search path",
+                        other => other,
+                    }
+                )));
+                out("");
+            }
+            let mut t = p.table(&[
+                Col::key("NODE"),
+                Col::key("ADDRESS"),
+                Col::key("USER"),
+                Col::free("ROUTE"),
+                Col::free("LABELS"),
+                Col::free("PASSWORD"),
+                Col::key("SSLMODE").wide(),
+                Col::key("MAX CONN").wide(),
+                Col::free("EXCLUDE").wide(),
+                Col::key("LAYERS").wide(),
+                Col::key("PGBOUNCER").wide(),
+            ]);
+            for n in &nodes {
+                t.row([
+                    n.name.clone(),
+                    n.address.clone(),
+                    n.user.clone(),
+                    n.route.to_string(),
+                    labels(n),
+                    n.password.to_string(),
+                    serde_json::to_value(n.sslmode)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    n.max_connections.to_string(),
+                    n.exclude.join(","),
+                    n.suspend_layers.join(","),
+                    n.pgbouncer.to_string(),
+                ]);
+            }
+            p.print_table(&t);
+        }
+    }
+    Ok(EXIT_OK)
+}
