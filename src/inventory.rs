@@ -385,6 +385,9 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
     if local.is_file() {
         return Ok(local);
     }
+    let mut tried = vec![std::env::current_dir()
+        .map(|d| d.join("nodes.toml"))
+        .unwrap_or(local)];
     let xdg = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -394,9 +397,12 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
         if p.is_file() {
             return Ok(p);
         }
+        tried.push(p);
     }
+    let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
     Err(Error::usage(anyhow!(
-        "no inventory found: pass --inventory PATH, set TENANTCTL_INVENTORY, or create ./nodes.toml or $XDG_CONFIG_HOME/tenantctl/nodes.toml"
+        "no inventory found (tried {}): pass --inventory PATH, set TENANTCTL_INVENTORY, or create one of those files",
+        tried.join(", ")
     )))
 }
 

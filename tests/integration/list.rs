@@ -488,13 +488,20 @@ fn inventory_errors_exit_2_naming_line_and_column() {
     let empty = tempfile::tempdir().unwrap();
     let out = tenantctl()
         .current_dir(empty.path())
+        .env("XDG_CONFIG_HOME", empty.path().join("cfg"))
+        .env_remove("TENANTCTL_INVENTORY")
         .arg("list")
         .assert()
         .code(2)
         .get_output()
         .stderr
         .clone();
-    assert!(String::from_utf8_lossy(&out).contains("no inventory found"));
+    let msg = String::from_utf8_lossy(&out);
+    assert!(msg.contains("no inventory found"), "{msg}");
+    // The resolved paths it tried, not `$XDG_CONFIG_HOME/...`.
+    let xdg = empty.path().join("cfg/tenantctl/nodes.toml");
+    assert!(msg.contains(&xdg.display().to_string()), "{msg}");
+    assert!(!msg.contains("$XDG_CONFIG_HOME"), "{msg}");
 }
 
 #[test]
