@@ -180,10 +180,15 @@ pub async fn commit(
 /// "tenant" in ASCII.
 pub const TENANT_LOCK_KEY: i64 = 0x7465_6e61_6e74;
 
-/// Takes the tenant lock for the rest of the transaction and returns our
-/// backend's pid (to end it if the connection freezes). Waits at most the
-/// node's `statement_timeout` for another tenantctl run on the same tenant.
-pub const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1), pg_backend_pid()";
+/// Takes the tenant lock and returns our backend's pid (to end it if the
+/// connection freezes). Waits at most the node's `statement_timeout` for
+/// another tenantctl run on the same tenant. A session lock, not a
+/// transaction lock: it is held past the COMMIT, through the cache signal and
+/// the re-read that verifies the change, until the connection (used for this
+/// one tenant only) closes — so what the re-read sees was not written by
+/// another tenantctl run, and a difference is drift. Ending the session (a
+/// lost connection, `pg_terminate_backend` when settling) releases it.
+pub const LOCK_SQL: &str = "SELECT pg_advisory_lock($1), pg_backend_pid()";
 
 pub async fn lock(
     tx: &tokio_postgres::Transaction<'_>,

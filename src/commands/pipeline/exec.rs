@@ -250,7 +250,6 @@ pub(super) enum Verify {
 /// The committed path: signal, then re-read. `not-signalled` and `drift`
 /// say what did not hold. When the connection itself was lost after the
 /// commit, both are done again on a new connection.
-#[allow(clippy::too_many_arguments)] // the committed path needs all of them; grouping them would only rename them
 pub(super) async fn after_commit(
     conn: &Conn,
     t: &Target,
@@ -258,7 +257,6 @@ pub(super) async fn after_commit(
     signals: Signals,
     changed: Changed,
     verify: Verify,
-    token: Option<&str>,
     mut r: Report,
 ) -> Report {
     r.signal = Some(signals.describe(changed));
@@ -273,20 +271,8 @@ pub(super) async fn after_commit(
         Ok(d) => d,
         Err(e) => Some(format!("could not verify after the commit: {e:#}")),
     };
-    // Another tenantctl run that committed on this tenant after ours (it
-    // waited for our lock) is not drift: its token replaced ours.
-    let drift = match (drift, token) {
-        (Some(d), Some(tok)) => match suspension::state(&conn.client).await {
-            Ok(st) if st.get(keys::WRITE_TOKEN).is_some_and(|t| t != tok) => {
-                r.warnings.push(format!(
-                    "a later tenantctl run changed this tenant right after this one ({d}); not counted as drift"
-                ));
-                None
-            }
-            _ => Some(d),
-        },
-        (d, _) => d,
-    };
+    // The tenant lock is still held (a session lock, see odoo::LOCK_SQL):
+    // no other tenantctl run wrote in between, so a difference is drift.
     match (drift, sig) {
         (Some(d), sig) => {
             let mut e = format!("{}: committed, but the change did not hold: {d}", r.message);
@@ -526,7 +512,6 @@ async fn suspend(
                 signals,
                 Changed::UsersAndParams,
                 Verify::Suspended(recorded),
-                Some(&o.token),
                 r,
             )
             .await
@@ -619,7 +604,7 @@ async fn settle_token(
                 }
                 v => v,
             };
-            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, Some(token), r).await
+            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
         }
         Ok(Ok((_, _, false))) => r.fail(
             Outcome::Failed,
@@ -705,7 +690,6 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 signals,
                 Changed::UsersAndParams,
                 Verify::Reactivated(user_ids),
-                Some(&o.token),
                 r,
             )
             .await

@@ -224,7 +224,7 @@ pub(super) async fn passwd(
     let r = match res {
         Ok(_) => {
             let r = r.ok(Outcome::Changed, text);
-            after_commit(conn, t, run, user.signals, Changed::Users, verify, None, r).await
+            after_commit(conn, t, run, user.signals, Changed::Users, verify, r).await
         }
         Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
@@ -298,7 +298,7 @@ async fn settle_password(
             r.warnings.push(format!(
                 "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the new password is set"
             ));
-            after_commit(&conn, t, run, user.signals, Changed::Users, verify, None, r).await
+            after_commit(&conn, t, run, user.signals, Changed::Users, verify, r).await
         }
         Ok(Ok((_, false))) => r.fail(
             Outcome::Failed,
