@@ -611,9 +611,21 @@ pub struct BulkCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct BulkTargets {
-    /// Targets: one TENANT or NODE/TENANT per line ('-' = stdin); # comments, CSV
+    /// Targets: CSV, one TENANT or NODE/TENANT per record ('-' = stdin); # comments
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
+    /// The first record of --from is a header (skipped; names usable in --column)
+    #[arg(long, requires = "from")]
+    pub header: bool,
+    /// Column of --from holding the tenant: 1-based number or header name [default: 1]
+    #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
+    pub column: Option<crate::targetfile::Column>,
+    /// Column of --from holding the reason: number or header name [default: 2, when present]
+    #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
+    pub reason_column: Option<crate::targetfile::Column>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     /// Only tenants whose name matches this glob
     #[arg(long = "match", value_name = "GLOB")]
     pub pattern: Option<String>,
@@ -629,6 +641,10 @@ pub struct BulkTargets {
     /// Print the per-tenant plan; change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+fn parse_column(s: &str) -> std::result::Result<crate::targetfile::Column, String> {
+    crate::targetfile::Column::parse(s)
 }
 
 #[derive(Debug, Args)]
@@ -1015,6 +1031,12 @@ impl Cli {
                 config::Command::Bulk(config::BulkOpts {
                     action,
                     from: t.from,
+                    layout: crate::targetfile::Layout {
+                        header: t.header,
+                        column: t.column,
+                        reason_column: t.reason_column,
+                    },
+                    failed_to: t.failed_to,
                     pattern: t.pattern,
                     status: t.status.map(status_filter),
                     all_matching: t.all_matching,
