@@ -351,6 +351,8 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
   cut -d, -f1,3 billing-export.csv | tenantctl bulk suspend --from - --reason unpaid --yes -o json
+  tenantctl bulk suspend --from export.csv --header --column database --reason-column note \\
+      --reason unpaid --failed-to retry.csv
   tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
     Suspend(BulkSuspendArgs),
     /// Reactivate many tenants
@@ -360,7 +362,8 @@ pub enum BulkCommand {
     Reactivate(BulkReactivateArgs),
     /// Set generated admin passwords on many tenants, written to a private CSV file
     #[command(after_help = "Examples:
-  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --yes")]
+  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --failed-to retry.csv --yes
+  tenantctl bulk passwd --from retry.csv --secrets-file ~/rotation-2026-11b.csv --yes   # only those not done")]
     Passwd(BulkPasswdArgs),
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
@@ -651,7 +654,7 @@ fn parse_column(s: &str) -> std::result::Result<crate::targetfile::Column, Strin
 pub struct BulkSuspendArgs {
     #[command(flatten)]
     pub targets: BulkTargets,
-    /// Reason for every tenant whose line has no second column (1..500 characters)
+    /// Reason for every tenant whose line has none (no or an empty reason column; 1..500 characters)
     #[arg(long)]
     pub reason: Option<String>,
     /// Suspension layers instead of the node's `suspend_layers`:

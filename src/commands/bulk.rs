@@ -539,7 +539,7 @@ async fn resolve(
                         l.spec.clone(),
                         Some(format!("{src}:{}: {}", l.no, e.message())),
                         None,
-                        None,
+                        reason,
                     ),
                 }
             }
