@@ -165,17 +165,6 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     };
     let file = check_args(ctx, o)?;
     let action = action_of(o)?;
-    // Created now (a private temporary file next to it), so that a path
-    // that cannot be written stops the run before any change.
-    let failed_to = match &o.failed_to {
-        Some(p) if !o.dry_run => Some(FailedTo::create(p)?),
-        Some(_) => {
-            ctx.printer
-                .info("--failed-to: not written by a dry run (nothing is run)");
-            None
-        }
-        None => None,
-    };
     let src = o.from.as_deref().map(source_name).unwrap_or_default();
     let lines = file.as_ref().map(|f| f.lines.as_slice());
     let log = if o.dry_run {
@@ -228,6 +217,18 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         }
         waited = t0.elapsed();
     }
+    // Created now, before the first tenant (a private temporary file next
+    // to it), so that a path that cannot be written stops the run before
+    // any change; after the `[y/N]`, so that a Ctrl-C there leaves nothing.
+    let failed_to = match &o.failed_to {
+        Some(p) if !o.dry_run => Some(FailedTo::create(p)?),
+        Some(_) => {
+            ctx.printer
+                .info("--failed-to: not written by a dry run (nothing is run)");
+            None
+        }
+        None => None,
+    };
     let name = action.name();
     // What the --failed-to file needs of each job, by job index.
     let unreadable: HashSet<usize> = lines
