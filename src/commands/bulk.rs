@@ -47,14 +47,18 @@ fn source_name(path: &Path) -> String {
     }
 }
 
-/// Prints every problem (one line each) and returns the usage error that
-/// ends the run before anything changed.
+/// The usage error that ends the run before anything changed: one problem
+/// is that one line; several are printed one per line, then a count.
 fn refuse_file(ctx: &Ctx, src: &str, problems: &[(Option<usize>, String)]) -> Error {
+    let at = |no: &Option<usize>, why: &str| match no {
+        Some(n) => format!("{src}:{n}: {why}"),
+        None => format!("{src}: {why}"),
+    };
+    if let [(no, why)] = problems {
+        return Error::usage(anyhow!("{}; nothing changed", at(no, why)));
+    }
     for (no, why) in problems {
-        match no {
-            Some(n) => ctx.printer.error(format!("{src}:{n}: {why}")),
-            None => ctx.printer.error(format!("{src}: {why}")),
-        }
+        ctx.printer.error(at(no, why));
     }
     Error::usage(anyhow!(
         "--from {src}: {} problem{} above; nothing changed",
