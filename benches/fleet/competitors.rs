@@ -186,7 +186,7 @@ pub(crate) fn floor_cmd(mode: &str, nodes: &[(String, u16)]) -> Command {
     cmd.env(PASSWORD_ENV, SUPERUSER_PASSWORD)
         .arg("--floor-worker")
         .arg(mode)
-        .arg(NODE_MAX_CONNECTIONS.to_string())
+        .arg(node_max().to_string())
         .arg(CONCURRENCY.to_string());
     for (h, p) in nodes {
         cmd.arg(h).arg(p.to_string());

@@ -62,10 +62,19 @@ use opts::*;
 use report::*;
 use setup::*;
 
-/// tenantctl's defaults, which the floor copies: `--concurrency` and the
-/// per-node `max_connections`.
-const CONCURRENCY: usize = 32;
-const NODE_MAX_CONNECTIONS: usize = 8;
+/// tenantctl's default `--concurrency`, which the floor copies (the per-node
+/// limit is sized from each server: `setup::node_limit`).
+const CONCURRENCY: usize = 64;
+
+/// The per-node limit tenantctl uses on this run's nodes (set once the
+/// clusters run; see `setup::node_limit`).
+static NODE_LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+fn node_max() -> usize {
+    *NODE_LIMIT
+        .get()
+        .expect("node limit read after the clusters started")
+}
 /// Bound on any one measured command.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Password used for `passwd` (policy: at least 8 characters).
@@ -178,6 +187,7 @@ fn main() -> std::process::ExitCode {
         c.sql("postgres", "ALTER SYSTEM SET autovacuum = off");
         c.sql("postgres", "SELECT pg_reload_conf()");
     }
+    let _ = NODE_LIMIT.set(tenantctl_at_once(&clusters).1);
     // Short: tenantctl puts its SSH forward sockets under XDG_RUNTIME_DIR here.
     let scratch = tempfile::Builder::new()
         .prefix("fleet")
@@ -617,7 +627,7 @@ fn main() -> std::process::ExitCode {
             "mean connect {:.2} ms, mean SELECT 1 {:.2} ms (under load, {} at once)",
             floor_lat.1 as f64 / n / 1000.0,
             floor_lat.2 as f64 / n / 1000.0,
-            CONCURRENCY.min(NODE_MAX_CONNECTIONS * o.nodes)
+            CONCURRENCY.min(node_max() * o.nodes)
         );
         for (op, tool, s, extra) in [
             (
@@ -799,6 +809,7 @@ fn main() -> std::process::ExitCode {
                 scratch: scratch.path(),
                 pw_file: &pw_file,
                 tenants: created,
+                sshd: sshd.as_ref(),
             },
             &o,
         )
@@ -863,7 +874,7 @@ fn main() -> std::process::ExitCode {
     print_main_table(&lines);
     println!();
     println!("- **vs floor** = tenantctl time / floor time (1.00x is the best possible); **vs psql** = psql-loop time / tenantctl time. For the SSH row the ratio is to `list` direct at the same size; for passwd the comparison is with Python passlib end to end (start-up included).");
-    println!("- **floor**: this benchmark's own minimal client (tokio-postgres): per node one connection listing `pg_database`, then one connection per tenant database running `SELECT 1`, at tenantctl's limits ({CONCURRENCY} at once, {NODE_MAX_CONNECTIONS} per node), same TCP + scram-sha-256 authentication, no TLS (sslmode disable) on both.");
+    println!("- **floor**: this benchmark's own minimal client (tokio-postgres): per node one connection listing `pg_database`, then one connection per tenant database running `SELECT 1`, at tenantctl's limits ({CONCURRENCY} at once, {} per node: sized from the server as tenantctl does), same TCP + scram-sha-256 authentication, no TLS (sslmode disable) on both.", node_max());
     println!("- **psql loop**: `benches/psql-loop.sh`, sequential, one psql per database (suspend/reactivate: the same statements in one transaction, then the cache signal).");
     println!(
         "- peak RSS is the maximum over the runs (wait4 `ru_maxrss` of the tenantctl process)."

@@ -142,6 +142,9 @@ pub enum WriteError {
         pid: Option<i32>,
         /// Users the transaction switched (for the report once settled).
         users: usize,
+        /// What the transaction wrote, compared with what the database
+        /// holds when settling (see [`settle::committed_signs`]).
+        written: settle::Written,
     },
     /// Refused before anything was written (triggers, a record that cannot be
     /// read, ...).
@@ -167,6 +170,7 @@ pub async fn commit(
             error: error.context("commit"),
             pid,
             users: 0,
+            written: settle::Written::default(),
         }),
         Err(error) => Err(WriteError::NotCommitted {
             error: error.context("commit"),
