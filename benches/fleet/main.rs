@@ -104,13 +104,20 @@ print(f'hash_s={t2 - t1:.6f} backend={PBKDF2_BACKENDS[0]}')
 const CANDIDATES_SQL: &str = tenantctl::odoo::probe::CANDIDATES_SQL;
 const LIST_SQL: &str = tenantctl::odoo::probe::SUMMARY_SQL;
 
+/// The floor's one-round-trip SQL with the library's tenant lock key and
+/// cache signal put in.
+fn one_trip(sql: &str) -> String {
+    sql.replace("{LOCK_KEY}", &tenantctl::odoo::TENANT_LOCK_KEY.to_string())
+        .replace("{SIGNAL}", signal_sql())
+}
+
 /// tenantctl's suspension (lock, state, switch users off and record them,
 /// commit, cache signal) as one multi-statement simple query: one round trip.
 /// This is the floor's rewrite of src/odoo/suspension.rs's statements (the
 /// library runs them as separate extended-protocol statements), so it is the
 /// one SQL text kept here.
 const SUSPEND_SQL_ONE_TRIP: &str = "BEGIN;
-SELECT pg_advisory_xact_lock(127970544626804);
+SELECT pg_advisory_xact_lock({LOCK_KEY});
 WITH st AS (SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended),
 off AS (UPDATE res_users SET active = false WHERE active AND id <> 1 AND NOT (SELECT suspended FROM st) RETURNING id)
 INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
@@ -121,11 +128,11 @@ FROM unnest(ARRAY['tenant.suspended', 'tenant.suspended_reason', 'tenant.suspend
 WHERE NOT (SELECT suspended FROM st)
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date;
 COMMIT;
-SELECT nextval('base_cache_signaling');";
+{SIGNAL};";
 
 /// tenantctl's reactivation as one multi-statement simple query.
 const REACTIVATE_SQL_ONE_TRIP: &str = "BEGIN;
-SELECT pg_advisory_xact_lock(127970544626804);
+SELECT pg_advisory_xact_lock({LOCK_KEY});
 WITH st AS (SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended),
 switched_on AS (UPDATE res_users SET active = true WHERE (SELECT suspended FROM st) AND id <> 1
                 AND id IN (SELECT json_array_elements_text(value::json)::int FROM ir_config_parameter WHERE key = 'tenant.suspended_user_ids')
@@ -139,7 +146,7 @@ recorded AS (INSERT INTO ir_config_parameter (key, value, create_uid, create_dat
              RETURNING 1)
 DELETE FROM ir_config_parameter WHERE key = 'tenant.suspended_user_ids' AND (SELECT suspended FROM st);
 COMMIT;
-SELECT nextval('base_cache_signaling');";
+{SIGNAL};";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

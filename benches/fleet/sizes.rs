@@ -378,9 +378,9 @@ pub(crate) fn measure(
         let mut s_fr = Vec::new();
         for _ in 0..o.runs {
             for (sql, v, state) in [
-                (LIST_SQL, &mut s_fl, None),
-                (SUSPEND_SQL_ONE_TRIP, &mut s_fs, Some(true)),
-                (REACTIVATE_SQL_ONE_TRIP, &mut s_fr, Some(false)),
+                (LIST_SQL.to_string(), &mut s_fl, None),
+                (one_trip(SUSPEND_SQL_ONE_TRIP), &mut s_fs, Some(true)),
+                (one_trip(REACTIVATE_SQL_ONE_TRIP), &mut s_fr, Some(false)),
             ] {
                 let mut cmd = floor_cmd("tcp", tcp_nodes);
                 cmd.env("FLOOR_SQL", sql);
