@@ -194,6 +194,36 @@ pub const TENANT_LOCK_KEY: i64 = 0x7465_6e61_6e74;
 /// lost connection, `pg_terminate_backend` when settling) releases it.
 pub const LOCK_SQL: &str = "SELECT pg_advisory_lock($1), pg_backend_pid()";
 
+/// Pipelines `rest` behind `lock` (one round trip): `lock` is sent first and
+/// `rest` right behind it, so the server runs `rest` once the lock is held.
+/// When the lock fails, returns at once (the rest fails with the aborted
+/// transaction and is dropped); once it is held, `rest` gets at most
+/// `deadline` more: no longer bound than the statements one at a time.
+pub async fn behind_lock<R>(
+    lock: impl std::future::Future<Output = Result<i32, WriteError>>,
+    rest: impl std::future::Future<Output = R>,
+    deadline: std::time::Duration,
+) -> Result<(i32, R), WriteError> {
+    let mut lock = std::pin::pin!(lock);
+    let mut rest = std::pin::pin!(rest);
+    // Polled in this order (biased): the first poll sends both.
+    let first = tokio::select! {
+        biased;
+        pid = &mut lock => Ok(pid?),
+        r = &mut rest => Err(r),
+    };
+    match first {
+        Ok(pid) => match tokio::time::timeout(deadline, rest).await {
+            Ok(r) => Ok((pid, r)),
+            Err(_) => Err(WriteError::before(
+                anyhow::Error::new(Timeout(deadline)),
+                Some(pid),
+            )),
+        },
+        Err(r) => Ok((lock.await?, r)),
+    }
+}
+
 pub async fn lock(
     tx: &tokio_postgres::Transaction<'_>,
     deadline: std::time::Duration,

@@ -421,30 +421,52 @@ struct Opening {
     pid: i32,
     st: State,
     tables: layers::Tables,
+    /// The ids never switched on (reactivation only; else empty).
+    protected: Vec<i64>,
 }
 
-async fn opening(tx: &Transaction<'_>, o: &WriteOpts) -> Result<Opening, WriteError> {
-    // Statements behind the lock wait for it (at most statement_timeout).
+async fn opening(
+    tx: &Transaction<'_>,
+    o: &WriteOpts,
+    with_protected: bool,
+) -> Result<Opening, WriteError> {
+    // Statements behind the lock wait for it (at most statement_timeout);
+    // `behind_lock` bounds them to one deadline once it is held.
     let after_lock = o.deadline * 2;
     let lock_wait = o
         .deadline
         .saturating_sub(super::super::transport::DEADLINE_MARGIN);
     let set_lock_timeout = layers::lock_timeout_sql(lock_wait);
-    let (pid, set, st, found, tables) = tokio::join!(
-        biased;
-        super::lock(tx, o.deadline),
-        within(after_lock, tx.batch_execute(&set_lock_timeout)),
-        super::within_any(after_lock, read_state(tx)),
-        guard_findings(tx, o, after_lock),
-        layers::tables(tx, after_lock),
-    );
-    let pid = pid?;
+    let rest = async {
+        tokio::join!(
+            biased;
+            within(after_lock, tx.batch_execute(&set_lock_timeout)),
+            super::within_any(after_lock, read_state(tx)),
+            guard_findings(tx, o, after_lock),
+            layers::tables(tx, after_lock),
+            async {
+                if with_protected {
+                    super::within_any(after_lock, protected_ids(tx)).await
+                } else {
+                    Ok(vec![])
+                }
+            },
+        )
+    };
+    let (pid, (set, st, found, tables, protected)) =
+        super::behind_lock(super::lock(tx, o.deadline), rest, o.deadline).await?;
     let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
     set.map_err(fail)?;
     let st = st.map_err(fail)?;
     guard_verdict(found, st.signals, pid)?;
     let tables = tables.map_err(fail)?;
-    Ok(Opening { pid, st, tables })
+    let protected = protected.map_err(fail)?;
+    Ok(Opening {
+        pid,
+        st,
+        tables,
+        protected,
+    })
 }
 
 async fn upsert(
@@ -532,7 +554,9 @@ pub async fn suspend(
     o: &WriteOpts,
 ) -> Result<SuspendOutcome, WriteError> {
     let tx = begin(client, o).await?;
-    let Opening { pid, st, tables } = opening(&tx, o).await?;
+    let Opening {
+        pid, st, tables, ..
+    } = opening(&tx, o, false).await?;
     let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
     let recorded = if st.suspended() {
         st.layers()
@@ -704,14 +728,13 @@ pub async fn reactivate(
     o: &WriteOpts,
 ) -> Result<ReactivateOutcome, WriteError> {
     let tx = begin(client, o).await?;
-    let (open, protected) = tokio::join!(
-        biased;
-        opening(&tx, o),
-        super::within_any(o.deadline * 2, protected_ids(&tx)),
-    );
-    let Opening { pid, st, tables } = open?;
+    let Opening {
+        pid,
+        st,
+        tables,
+        protected,
+    } = opening(&tx, o, true).await?;
     let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
-    let protected = protected.map_err(fail)?;
     if !st.suspended() {
         let _ = within(o.deadline, tx.rollback()).await;
         return Ok(ReactivateOutcome::NotSuspended(st));

@@ -155,12 +155,12 @@ pub async fn set_password(
     };
     // Pipelined (the server runs them in this order): the tenant lock and the
     // guard before writing, which therefore looks under the lock.
-    let (pid, found) = tokio::join!(
-        biased;
+    let (pid, found) = super::behind_lock(
         super::lock(&tx, deadline),
         check("before writing", deadline * 2),
-    );
-    let pid = pid?;
+        deadline,
+    )
+    .await?;
     let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
     verdict(found, pid)?;
     // Pipelined: the update and the guard after it (our ROW EXCLUSIVE lock
