@@ -78,7 +78,9 @@ fn ok(what: &str, f: &Finished) {
     must(what, if f.ok() { Ok(()) } else { Err(f.stderr_tail()) });
 }
 
-pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
+/// The rows, and what one `ssh host true` through the SSH proxy took at each
+/// delay (seconds).
+pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
     let clusters = &cx.fleet.clusters;
     let upstreams: Vec<(String, u16)> = clusters
         .iter()
@@ -111,6 +113,7 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
     let xargs_conc = clusters.len() * XARGS_P;
     let mut rows = Vec::new();
     let mut ssh_rows = Vec::new();
+    let mut ssh_setup: Vec<(u64, f64)> = Vec::new();
     let mut measure = |op: &'static str,
                        tool: &'static str,
                        delay_ms: u64,
@@ -202,6 +205,49 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
                 "latency: tenantctl list over ssh",
                 check_list(&f, total, "ssh").map(|_| ()),
             );
+            // What one SSH connection costs at this delay (TCP, key exchange,
+            // authentication, a session running `true`): a master's set-up.
+            if let Some(s) = cx.sshd {
+                let kh = cx.scratch.join("known_hosts-latency");
+                let t: Vec<f64> = (0..3)
+                    .map(|_| {
+                        let t0 = Instant::now();
+                        let out = Command::new("ssh")
+                            .args([
+                                "-F",
+                                "/dev/null",
+                                "-o",
+                                "BatchMode=yes",
+                                "-o",
+                                "IdentitiesOnly=yes",
+                            ])
+                            .arg("-o")
+                            .arg(format!("UserKnownHostsFile={}", kh.display()))
+                            .args(["-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"])
+                            .arg("-i")
+                            .arg(s.identity_file())
+                            .arg("-p")
+                            .arg(p.ports[0].to_string())
+                            .arg(format!("{}@127.0.0.1", s.user()))
+                            .arg("true")
+                            .env_remove("SSH_AUTH_SOCK")
+                            .stdin(Stdio::null())
+                            .output()
+                            .expect("ssh");
+                        must(
+                            "latency: ssh true",
+                            if out.status.success() {
+                                Ok(())
+                            } else {
+                                Err(String::from_utf8_lossy(&out.stderr).to_string())
+                            },
+                        );
+                        t0.elapsed().as_secs_f64()
+                    })
+                    .collect();
+                ssh_setup.push((d, median(t)));
+            }
+            p.take();
             proxies.set_delay(Duration::from_millis(d));
         }
         let f = measure(
@@ -299,7 +345,7 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
         ok("latency: tenantctl passwd", &f);
     }
     rows.extend(ssh_rows);
-    rows
+    (rows, ssh_setup)
 }
 
 /// The floor of a row: its round trips per tenant × RTT × tenants ÷
@@ -313,7 +359,7 @@ fn floor(r: &LatRow, rows: &[LatRow]) -> Option<f64> {
     Some(r.rt_per_tenant() * rtt * r.tenants as f64 / r.concurrency as f64 + loopback)
 }
 
-pub(crate) fn print(rows: &[LatRow], nodes: usize) {
+pub(crate) fn print(rows: &[LatRow], ssh_setup: &[(u64, f64)], nodes: usize) {
     println!("\n### over a network with latency\n");
     println!(
         "| operation | one-way delay | tool | tenants | at once | wall | round trips / tenant | connections | latency floor | wall ÷ floor | xargs -P 8 ÷ tenantctl | psql loop ÷ tenantctl |"
@@ -389,6 +435,11 @@ pub(crate) fn print(rows: &[LatRow], nodes: usize) {
         .collect();
     if !ssh.is_empty() {
         println!("- **list via SSH**: every node through an SSH tunnel (one master per node, to the local sshd), the delay put between the ssh client and sshd (a proxy in front of sshd; sshd reaches PostgreSQL directly, as a bastion next to the nodes), against `list` direct with the delay between tenantctl and PostgreSQL: {}. Its round trips are not counted (SSH packets are not queries); connections = SSH connections.", ssh.join("; "));
+        let setup: Vec<String> = ssh_setup
+            .iter()
+            .map(|(d, t)| format!("{d} ms: {} s", secs(*t)))
+            .collect();
+        println!("- One `ssh host true` through the same SSH proxy (TCP, key exchange, authentication, a session: what a master's set-up costs before the first forward; median of 3): {}. Each PostgreSQL connection through the tunnel also waits for its channel to open (one more round trip between the ssh client and sshd).", setup.join("; "));
     }
     println!("- **xargs -P 8**: `PARALLEL=8 benches/psql-loop.sh` — every node at once, on each `xargs -P 8` running one psql per database with the same SQL (list: tenantctl's query, from the library). The sequential psql loop runs at delays up to --psql-max-delay only.");
 }

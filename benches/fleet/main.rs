@@ -251,8 +251,8 @@ fn main() -> std::process::ExitCode {
     // Further sections run here on the same fleet, each returning its rows
     // and printing its own table after the report (e.g. benches/fleet/
     // lifecycle.rs: create / duplicate / backup).
-    let latency_rows = if o.latency_ms.is_empty() {
-        Vec::new()
+    let (latency_rows, ssh_setup) = if o.latency_ms.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
         latency::run(
             &latency::Ctx {
@@ -372,7 +372,7 @@ fn main() -> std::process::ExitCode {
         sized::print(&sized_rows);
     }
     if !latency_rows.is_empty() {
-        latency::print(&latency_rows, o.nodes);
+        latency::print(&latency_rows, &ssh_setup, o.nodes);
     }
     drop(sshd);
     if std::env::var_os("FLEET_SERVER_LOGS").is_some() {
