@@ -152,6 +152,7 @@ struct RawSsh {
     jump: Option<Spanned<String>>,
     config_file: Option<Spanned<String>>,
     connect_timeout: Option<Spanned<DurationText>>,
+    control_persist: Option<Spanned<DurationText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +221,9 @@ pub struct SshSettings {
     pub config_file: Option<PathBuf>,
     /// ssh's ConnectTimeout (whole seconds, at least 1).
     pub connect_timeout: Duration,
+    /// OpenSSH's ControlPersist: keep the master this long after the run
+    /// (idle) for the next run to reuse. None: the master ends with the run.
+    pub control_persist: Option<Duration>,
 }
 
 impl SshSettings {
@@ -823,6 +827,18 @@ fn merge_ssh(
         Some(t) => t.get_ref().0,
         None => SSH_CONNECT_TIMEOUT,
     };
+    let control_persist = match o.control_persist.or(d.control_persist) {
+        Some(t) if t.get_ref().0 < Duration::from_secs(1) => {
+            return Err(at(
+                path,
+                text,
+                Some(t.span()),
+                "ssh control_persist must be at least 1s (ssh counts whole seconds); leave it out to end the master with the run",
+            ))
+        }
+        Some(t) => Some(t.get_ref().0),
+        None => None,
+    };
     Ok(Some(SshSettings {
         host: host_s,
         port,
@@ -848,6 +864,7 @@ fn merge_ssh(
             .map(|f| file(&f, "config_file"))
             .transpose()?,
         connect_timeout,
+        control_persist,
     }))
 }
 

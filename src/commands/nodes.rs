@@ -26,6 +26,9 @@ pub enum Route {
         /// strict | accept-new
         host_key_check: &'static str,
         config_file: Option<String>,
+        /// How long the ssh master is kept after a run for the next one
+        /// (`control_persist`); None: it ends with the run.
+        control_persist: Option<String>,
     },
 }
 
@@ -33,9 +36,20 @@ impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Route::Direct => f.write_str("direct"),
-            Route::Ssh { host, jump, .. } if jump.is_empty() => write!(f, "SSH via {host}"),
-            Route::Ssh { host, jump, .. } => {
-                write!(f, "SSH via {host} (jump {})", jump.join(" → "))
+            Route::Ssh {
+                host,
+                jump,
+                control_persist,
+                ..
+            } => {
+                write!(f, "SSH via {host}")?;
+                if !jump.is_empty() {
+                    write!(f, " (jump {})", jump.join(" → "))?;
+                }
+                match control_persist {
+                    Some(d) => write!(f, ", master kept {d}"),
+                    None => Ok(()),
+                }
             }
         }
     }
@@ -171,6 +185,9 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
                 HostKeyCheck::AcceptNew => "accept-new",
             },
             config_file: s.config_file.as_ref().map(|p| p.display().to_string()),
+            control_persist: s
+                .control_persist
+                .map(|d| humantime::format_duration(d).to_string()),
         },
     };
     NodeInfo {

@@ -320,6 +320,8 @@ struct Open {
     mux: Option<MuxConn>,
     dir: PathBuf,
     endpoint: Endpoint,
+    /// `control_persist`: the master and its directory stay after the run.
+    persist: Option<Duration>,
 }
 
 enum State {
@@ -402,7 +404,7 @@ impl Tunnel {
         let opened = tokio::select! {
             biased;
             _ = closing.wait_for(|c| *c) => Err(SshError::local("the run is ending")),
-            r = self.open() => r,
+            r = self.open_any() => r,
         };
         match opened {
             Ok(o) => {
@@ -426,6 +428,29 @@ impl Tunnel {
                 };
                 Err(e)
             }
+        }
+    }
+
+    /// A per-run master, or with `control_persist` the kept one (reused or
+    /// started).
+    async fn open_any(&self) -> Result<Open, SshError> {
+        let Some(keep) = self.settings.control_persist else {
+            return self.open().await;
+        };
+        match persist_parent() {
+            Ok(parent) => self.open_persistent(&parent, keep).await,
+            Err(why) => {
+                self.warn(format!(
+                    "control_persist: {why}; refusing to keep a master there, using one for this run only"
+                ));
+                self.open().await
+            }
+        }
+    }
+
+    fn warn(&self, msg: impl AsRef<str>) {
+        if let Some(p) = &self.printer {
+            p.warn(format!("node {}: ssh: {}", self.node, msg.as_ref()));
         }
     }
 
@@ -570,7 +595,248 @@ impl Tunnel {
                 control: ctl.clone(),
                 config: config.clone(),
             },
+            persist: None,
         })
+    }
+
+    /// `control_persist`: reuses the master kept by an earlier run in
+    /// `<parent>/<key>/` (the key a hash of everything that defines the
+    /// connection), or starts one there that outlives this run by `keep`
+    /// once idle. A socket that does not answer, is not ours or sits in a
+    /// directory that is not private is not used: a fresh master replaces it.
+    async fn open_persistent(&self, parent: &Path, keep: Duration) -> Result<Open, SshError> {
+        let s = &self.settings;
+        let config_text = ssh_config(s);
+        let dir = parent.join(persist_key(s, &self.remote, &config_text));
+        if let Err(why) = private_dir_ok(&dir).or_else(|w| match dir.symlink_metadata() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            _ => Err(w),
+        }) {
+            self.warn(format!(
+                "refusing {}: {why}; starting a fresh private one",
+                dir.display()
+            ));
+            remove_any(&dir);
+        }
+        if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            if e.kind() != io::ErrorKind::AlreadyExists {
+                return Err(SshError::local(format!(
+                    "cannot create {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+        private_dir_ok(&dir).map_err(|why| SshError::local(format!("{}: {why}", dir.display())))?;
+        // One run at a time decides between reusing and starting the master.
+        let _lock = lock_dir(&dir, s.connect_timeout * 2 + Duration::from_secs(5)).await?;
+        let ctl = dir.join("master");
+        let config = dir.join("ssh_config");
+        let log = dir.join("log");
+        let socket = dir.join(format!(".s.PGSQL.{}", self.port));
+        let keep_text = humantime::format_duration(keep).to_string();
+
+        // Reuse.
+        match socket_ok(&ctl) {
+            Ok(false) => {}
+            Ok(true) => match self.try_reuse(&ctl, &log, &socket).await {
+                Ok((session, mux, master_pid)) => {
+                    self.detail(format!(
+                        "ssh master pid {master_pid} reused (control_persist {keep_text}, {}); forward {} -> {}",
+                        ctl.display(),
+                        socket.display(),
+                        self.remote
+                    ));
+                    return Ok(Open {
+                        session: Some(session),
+                        mux: Some(mux),
+                        dir,
+                        endpoint: Endpoint {
+                            socket,
+                            log,
+                            master_pid,
+                            control: ctl,
+                            config,
+                        },
+                        persist: Some(keep),
+                    });
+                }
+                Err(why) => self.detail(format!(
+                    "kept ssh master at {} is stale ({why}): starting a fresh one",
+                    ctl.display()
+                )),
+            },
+            Err(why) => self.warn(format!(
+                "refusing the control socket {}: {why}; starting a fresh private master",
+                ctl.display()
+            )),
+        }
+
+        // A fresh master: whatever the stale one left goes first.
+        end_processes(&pids_mentioning(&dir), Duration::from_millis(0)).await;
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                if e.file_name() != "lock" {
+                    remove_any(&e.path());
+                }
+            }
+        }
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.clone());
+        write_private(&config, &config_text)
+            .map_err(|e| SshError::local(format!("cannot write {}: {e}", config.display())))?;
+        let mut cmd = tokio::process::Command::new("ssh");
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(false)
+            .arg("-E")
+            .arg(&log)
+            .arg("-S")
+            .arg(&ctl)
+            .args(["-M", "-f", "-N", "-o"])
+            .arg(format!("ControlPersist={}s", keep.as_secs().max(1)))
+            .args(["-F"])
+            .arg(&config);
+        if let Some(p) = s.port {
+            cmd.arg("-p").arg(p.to_string());
+        }
+        if let Some(u) = &s.user {
+            cmd.arg("-l").arg(u);
+        }
+        if s.identity_file.is_some() {
+            // As the crate does for a per-run master: only that key.
+            cmd.args(["-o", "IdentitiesOnly=yes"]);
+        }
+        if let Some(j) = &s.jump {
+            cmd.arg("-J").arg(j);
+        }
+        cmd.arg("--").arg(&s.host);
+        self.detail(format!(
+            "opening ssh to {} (kept {keep_text} after the run: control_persist)",
+            self.route()
+        ));
+        let t0 = Instant::now();
+        let limit = s.connect_timeout * 2 + Duration::from_secs(5);
+        match tokio::time::timeout(limit, cmd.status()).await {
+            Err(_) => {
+                return Err(SshError::new(
+                    SshErrorKind::Unreachable,
+                    format!(
+                        "no SSH connection to {} within {}",
+                        self.route(),
+                        humantime::format_duration(limit)
+                    ),
+                ))
+            }
+            Ok(Err(e)) => return Err(SshError::local(format!("cannot run the ssh client: {e}"))),
+            Ok(Ok(st)) if !st.success() => {
+                let text = read_from(&log, 0);
+                let mut e = match last_line(&text) {
+                    Some(reason) => connect_failure(&reason, &text, s),
+                    None => SshError::new(
+                        SshErrorKind::Unreachable,
+                        format!(
+                            "SSH host {}: ssh exited without saying why; to reproduce: {}",
+                            s.destination(),
+                            reproduce(s)
+                        ),
+                    ),
+                };
+                if let Some(j) = &s.jump {
+                    e.message.push_str(&format!(
+                        " (via jump host {j}, whose own messages ssh does not pass on: `ssh -J {j} ssh://{}` shows them)",
+                        s.destination()
+                    ));
+                }
+                return Err(e);
+            }
+            Ok(Ok(_)) => {}
+        }
+        let t_master = t0.elapsed();
+        if let Some(added) = read_from(&log, 0)
+            .lines()
+            .find(|l| l.contains("Permanently added"))
+        {
+            self.warn(format!(
+                "{} ({})",
+                added
+                    .trim()
+                    .trim_start_matches("Warning: ")
+                    .trim_end_matches('.'),
+                known_hosts_display(s)
+            ));
+        }
+        let (session, mux, master_pid) = self
+            .try_reuse(&ctl, &log, &socket)
+            .await
+            .map_err(|why| SshError::new(SshErrorKind::Unreachable, why))?;
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        self.detail(format!(
+            "ssh master pid {master_pid} up in {} ms, kept {keep_text} after the run (control_persist); forward {} -> {}",
+            t_master.as_millis(),
+            socket.display(),
+            self.remote
+        ));
+        Ok(Open {
+            session: Some(session),
+            mux: Some(mux),
+            dir,
+            endpoint: Endpoint {
+                socket,
+                log,
+                master_pid,
+                control: ctl,
+                config,
+            },
+            persist: Some(keep),
+        })
+    }
+
+    /// Attaches to the master at `ctl`: holds a mux connection (which keeps
+    /// its idle timer stopped while we run), learns its pid, requests the
+    /// forward (a master that has it already answers ok).
+    async fn try_reuse(
+        &self,
+        ctl: &Path,
+        log: &Path,
+        socket: &Path,
+    ) -> Result<(Session, MuxConn, u32), String> {
+        let answer = async {
+            let mut mux = MuxConn::connect(ctl).await?;
+            let pid = mux.alive_check().await?;
+            io::Result::Ok((mux, pid))
+        };
+        let (mux, pid) = match tokio::time::timeout(Duration::from_secs(5), answer).await {
+            Err(_) => return Err("the ssh master does not answer".into()),
+            Ok(Err(e)) => return Err(format!("the ssh master does not answer: {e}")),
+            Ok(Ok(v)) => v,
+        };
+        let session = Session::resume_mux(ctl.into(), Some(log.into()));
+        session
+            .request_port_forward(
+                ForwardType::Local,
+                Socket::UnixSocket {
+                    path: socket.into(),
+                },
+                self.target(),
+            )
+            .await
+            .map_err(|e| format!("cannot forward to {}: {}", self.remote, chain(&e)))?;
+        Ok((session, mux, pid))
+    }
+
+    fn target(&self) -> Socket<'_> {
+        match &self.remote {
+            Remote::Tcp { host, port } => Socket::TcpSocket {
+                host: host.as_str().into(),
+                port: *port,
+            },
+            Remote::Unix(p) => Socket::UnixSocket {
+                path: p.as_path().into(),
+            },
+        }
     }
 
     /// Cleans up after an opening that did not finish: ends every process
@@ -640,8 +906,20 @@ impl Tunnel {
     pub async fn close(&self) {
         self.closing.send_replace(true);
         let mut st = self.state.lock().await;
-        if let State::Open(o) = std::mem::replace(&mut *st, State::Closed) {
+        if let State::Open(mut o) = std::mem::replace(&mut *st, State::Closed) {
             let pid = o.endpoint.master_pid;
+            if let Some(keep) = o.persist {
+                // Dropping our mux connection starts the master's idle timer;
+                // the resumed session has nothing to tear down.
+                drop(o.mux.take());
+                drop(o.session.take());
+                self.detail(format!(
+                    "ssh master pid {pid} left running for the next run (control_persist: it exits after {} idle)",
+                    humantime::format_duration(keep)
+                ));
+                drop(st);
+                return;
+            }
             let t0 = Instant::now();
             shutdown(o).await;
             self.detail(format!(
@@ -679,6 +957,9 @@ impl Drop for Tunnel {
     fn drop(&mut self) {
         let st = std::mem::replace(self.state.get_mut(), State::Closed);
         if let State::Open(o) = st {
+            if o.persist.is_some() {
+                return;
+            }
             let pid = o.endpoint.master_pid;
             if process_alive(pid) && cmdline_mentions(pid, &o.dir) {
                 signal(pid, "TERM");
@@ -711,9 +992,12 @@ impl Drop for Tunnel {
 /// ssh reads them by default).
 fn ssh_config(s: &SshSettings) -> String {
     let q = |p: &Path| format!("\"{}\"", p.display());
-    let mut c = String::from(
-        "# Written by tenantctl for one run, removed at its end.\n\
-         Host *\n\
+    let mut c = String::from(match s.control_persist {
+        None => "# Written by tenantctl for one run, removed at its end.\n",
+        Some(_) => "# Written by tenantctl for a master kept between runs (control_persist).\n",
+    });
+    c.push_str(
+        "Host *\n\
          \x20 # Never prompt: a refusal is reported, not asked about.\n\
          \x20 BatchMode yes\n",
     );
@@ -794,6 +1078,129 @@ fn make_private_dir_somewhere() -> Result<PathBuf, SshError> {
         "cannot create a private directory ({})",
         errors.join("; ")
     )))
+}
+
+// ---------------------------------------------------------------------------
+// Kept masters (control_persist)
+// ---------------------------------------------------------------------------
+
+fn my_uid() -> Option<u32> {
+    std::fs::metadata("/proc/self").map(|m| m.uid()).ok()
+}
+
+/// `<base>/tctl-u<uid>` in the first usable base (`$XDG_RUNTIME_DIR`,
+/// `$TMPDIR`, /tmp): this user's directory of kept masters, mode 0700,
+/// created if missing. Only the first base, so that every run looks in the
+/// same place. Err: why it cannot be used (not ours, not private, a symlink),
+/// said to the operator.
+fn persist_parent() -> Result<PathBuf, String> {
+    let uid = my_uid().ok_or("cannot tell our own user id")?;
+    let base = base_dirs()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    let p = base.join(format!("{DIR_PREFIX}u{uid}"));
+    match std::fs::DirBuilder::new().mode(0o700).create(&p) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(format!("{}: {e}", p.display())),
+    }
+    private_dir_ok(&p).map_err(|w| format!("{}: {w}", p.display()))?;
+    Ok(p)
+}
+
+/// Whether `dir` is a directory (not a symlink) owned by us with no access
+/// for group or others.
+fn private_dir_ok(dir: &Path) -> Result<(), String> {
+    let m = std::fs::symlink_metadata(dir).map_err(|e| e.to_string())?;
+    if !m.file_type().is_dir() {
+        return Err("not a directory".into());
+    }
+    if Some(m.uid()) != my_uid() {
+        return Err(format!("owned by uid {}, not by us", m.uid()));
+    }
+    if m.mode() & 0o077 != 0 {
+        return Err(format!(
+            "mode {:04o}: open to other users (must be 0700)",
+            m.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a control socket is there to try: Ok(false) none, Ok(true) a
+/// socket of ours, Err(why) something that must not be used.
+fn socket_ok(ctl: &Path) -> Result<bool, String> {
+    use std::os::unix::fs::FileTypeExt as _;
+    match std::fs::symlink_metadata(ctl) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.to_string()),
+        Ok(m) if !m.file_type().is_socket() => Err("not a socket".into()),
+        Ok(m) if Some(m.uid()) != my_uid() => Err(format!("owned by uid {}, not by us", m.uid())),
+        Ok(_) => Ok(true),
+    }
+}
+
+fn remove_any(p: &Path) {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_dir() => {
+            let _ = std::fs::remove_dir_all(p);
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(p);
+        }
+        Err(_) => {}
+    }
+}
+
+/// The name of a kept master's directory: a hash of everything that defines
+/// the connection (user, host, port, identity, known-hosts file and policy,
+/// jump hosts, timeouts, control_persist, the generated ssh_config and the
+/// forward's target), so that changed settings never reuse an old master.
+fn persist_key(s: &SshSettings, remote: &Remote, config: &str) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(format!("{:?}\0{remote}\0{config}", s));
+    h.finalize()[..10]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An exclusive lock on `<dir>/lock`, so that two runs starting at once
+/// decide together whether to reuse or start the master.
+async fn lock_dir(dir: &Path, limit: Duration) -> Result<std::fs::File, SshError> {
+    let path = dir.join("lock");
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| SshError::local(format!("cannot open {}: {e}", path.display())))?;
+    let until = Instant::now() + limit;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < until => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(SshError::local(format!(
+                    "{} stayed locked by another run for {}",
+                    path.display(),
+                    humantime::format_duration(limit)
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(SshError::local(format!(
+                    "cannot lock {}: {e}",
+                    path.display()
+                )))
+            }
+        }
+    }
 }
 
 fn base_fits(base: &Path) -> bool {
@@ -1070,6 +1477,7 @@ mod tests {
             jump: None,
             config_file: None,
             connect_timeout: Duration::from_secs(10),
+            control_persist: None,
         }
     }
 

@@ -1040,3 +1040,222 @@ fn a_jump_host_gets_the_same_batch_mode_and_host_key_policy() {
     let err = json(&a)["errors"][0]["error"].as_str().unwrap().to_string();
     assert!(err.contains("ssh: ") && err.contains("jump host"), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// control_persist: a master kept between runs (issue 17)
+// ---------------------------------------------------------------------------
+
+/// Ends the kept masters of a test's runtime dir, also when it fails.
+struct KillKept<'a>(&'a Path);
+
+impl Drop for KillKept<'_> {
+    fn drop(&mut self) {
+        for (pid, _) in processes_mentioning(self.0) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+/// Pids of the ssh masters living under the runtime dir.
+fn masters(w: &World) -> Vec<u32> {
+    processes_mentioning(w.run.path())
+        .into_iter()
+        .filter(|(_, c)| c.contains(" -M "))
+        .map(|(p, _)| p)
+        .collect()
+}
+
+#[test]
+fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_settings() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    let _kill = KillKept(w.run.path());
+
+    // Without the key: nothing left after the run.
+    w.write_inventory(&ssh_node("s", "127.0.0.1", s.port(), &sshd, ""));
+    w.cmd().args(["list"]).assert().success();
+    w.assert_clean("a run without control_persist");
+
+    let keep = "control_persist = \"2m\"\n";
+    w.write_inventory(&ssh_node("s", "127.0.0.1", s.port(), &sshd, keep));
+    let n = w.cmd().args(["nodes", "-o", "json"]).assert().success();
+    assert_eq!(json(&n)["nodes"][0]["route"]["control_persist"], "2m");
+    let n = w.cmd().args(["nodes"]).assert().success();
+    assert!(
+        String::from_utf8_lossy(&n.get_output().stdout).contains("master kept 2m"),
+        "{}",
+        String::from_utf8_lossy(&n.get_output().stdout)
+    );
+
+    // First run: opens the master and leaves it running.
+    let before = logins(&sshd);
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    let e = stderr(&a);
+    assert!(e.contains("kept 2m after the run"), "{e}");
+    assert!(e.contains("left running for the next run"), "{e}");
+    assert_eq!(logins(&sshd) - before, 1);
+    let first = masters(&w);
+    assert_eq!(first.len(), 1, "one kept master: {first:?}");
+    let parent = w.run.path().join("tctl-u0");
+    let mode = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(&parent), 0o700);
+
+    // Second run: the same master, no new SSH login.
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    let e = stderr(&a);
+    assert!(
+        e.contains(&format!("ssh master pid {} reused", first[0])),
+        "{e}"
+    );
+    assert_eq!(logins(&sshd) - before, 1, "the second run logged in again");
+    assert_eq!(masters(&w), first);
+
+    // The master killed: its socket is stale; a fresh master, run succeeds.
+    signal(first[0], "KILL");
+    wait_until(Duration::from_secs(10), "master gone", || {
+        masters(&w).is_empty()
+    });
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    let e = stderr(&a);
+    assert!(e.contains("is stale"), "{e}");
+    assert!(!e.contains("reused"), "{e}");
+    assert_eq!(logins(&sshd) - before, 2);
+    let second = masters(&w);
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first);
+
+    // Another identity file (the same key under another name): another
+    // connection, not the kept master.
+    let id2 = w.home.path().join("id2");
+    std::fs::copy(sshd.identity_file(), &id2).unwrap();
+    let other = ssh_node("s", "127.0.0.1", s.port(), &sshd, keep).replace(
+        &format!(
+            "identity_file = {}",
+            toml_string(&sshd.identity_file().to_string_lossy())
+        ),
+        &format!("identity_file = {}", toml_string(&id2.to_string_lossy())),
+    );
+    assert!(other.contains("id2"));
+    w.write_inventory(&other);
+    let a = w.cmd().args(["-v", "list"]).assert().success();
+    let e = stderr(&a);
+    assert!(!e.contains("reused"), "{e}");
+    assert_eq!(logins(&sshd) - before, 3);
+    let now = masters(&w);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now.contains(&second[0]));
+    // And back: the first settings' master is found again.
+    w.write_inventory(&ssh_node("s", "127.0.0.1", s.port(), &sshd, keep));
+    let a = w.cmd().args(["-v", "list"]).assert().success();
+    assert!(
+        stderr(&a).contains(&format!("ssh master pid {} reused", second[0])),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(logins(&sshd) - before, 3);
+}
+
+#[test]
+fn control_persist_refuses_a_foreign_socket_and_an_open_directory() {
+    let Some(sshd) = start_sshd() else { return };
+    let s = Cluster::start("behind-ssh");
+    create_tenant(&s, "nova", &TenantSpec::default());
+    let w = World::new();
+    let _kill = KillKept(w.run.path());
+    w.write_inventory(&ssh_node(
+        "s",
+        "127.0.0.1",
+        s.port(),
+        &sshd,
+        "control_persist = \"2m\"\n",
+    ));
+    w.cmd().args(["list"]).assert().success();
+    let parent = w.run.path().join("tctl-u0");
+    let dirs: Vec<PathBuf> = std::fs::read_dir(&parent)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let first = masters(&w);
+    assert_eq!(first.len(), 1);
+
+    // The control socket handed to another user: not used, replaced.
+    let pg_uid: u32 = String::from_utf8(
+        Command::new("id")
+            .args(["-u", "postgres"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    std::os::unix::fs::lchown(dirs[0].join("master"), Some(pg_uid), None).unwrap();
+    let before = logins(&sshd);
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    let e = stderr(&a);
+    assert!(
+        e.contains("refusing the control socket")
+            && e.contains(&format!("owned by uid {pg_uid}, not by us")),
+        "{e}"
+    );
+    assert!(!e.contains("reused"), "{e}");
+    assert_eq!(logins(&sshd) - before, 1);
+    let second = masters(&w);
+    assert_eq!(second.len(), 1, "the refused master is ended: {second:?}");
+    assert_ne!(second, first);
+
+    // The per-user directory opened to others: no master kept there, this
+    // run uses one of its own and leaves nothing new behind.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    let e = stderr(&a);
+    assert!(
+        e.contains("mode 0755: open to other users") && e.contains("for this run only"),
+        "{e}"
+    );
+    assert!(!e.contains("reused"), "{e}");
+    assert_eq!(logins(&sshd) - before, 2);
+    assert_eq!(masters(&w), second);
+    let left: Vec<_> = std::fs::read_dir(w.run.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("tctl-u0")]);
+}
