@@ -44,7 +44,7 @@ pub(crate) struct Ctx<'a> {
 /// connection goes through `proxy_port` (the latency proxy in front of
 /// sshd); sshd then connects to PostgreSQL directly, as a bastion next to
 /// the node does. The known_hosts line names the proxy's port.
-fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16) -> PathBuf {
+fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16, name: &str, extra: &str) -> PathBuf {
     let kh = std::fs::read_to_string(s.known_hosts_file()).expect("known_hosts");
     let kh = kh.replace(
         &format!("[127.0.0.1]:{}", s.port()),
@@ -52,7 +52,7 @@ fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16) -> PathBuf {
     );
     let kh_path = cx.scratch.join("known_hosts-latency");
     std::fs::write(&kh_path, kh).expect("write known_hosts");
-    let inv = cx.scratch.join("nodes-latency-ssh.toml");
+    let inv = cx.scratch.join(name);
     write_inventory(
         &inv,
         &cx.fleet
@@ -63,7 +63,7 @@ fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16) -> PathBuf {
                 host: c.host().to_string(),
                 port: c.port(),
                 ssh: Some(format!(
-                    "[node.ssh]\nhost = \"127.0.0.1\"\nport = {proxy_port}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+                    "[node.ssh]\nhost = \"127.0.0.1\"\nport = {proxy_port}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n{extra}",
                     toml_string(&s.user()),
                     toml_string(&s.identity_file().display().to_string()),
                     toml_string(&kh_path.display().to_string()),
@@ -107,7 +107,24 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
         .sshd
         .map(|s| Proxies::start(&[(s.host().to_string(), s.port())]));
     let inv_ssh = match (cx.sshd, &ssh_proxy) {
-        (Some(s), Some(p)) => Some(ssh_inventory(cx, s, p.ports[0])),
+        (Some(s), Some(p)) => Some(ssh_inventory(
+            cx,
+            s,
+            p.ports[0],
+            "nodes-latency-ssh.toml",
+            "",
+        )),
+        _ => None,
+    };
+    // The same with the masters kept between runs (control_persist).
+    let inv_kept = match (cx.sshd, &ssh_proxy) {
+        (Some(s), Some(p)) => Some(ssh_inventory(
+            cx,
+            s,
+            p.ports[0],
+            "nodes-latency-ssh-kept.toml",
+            "control_persist = \"10m\"\n",
+        )),
         _ => None,
     };
     let xargs_conc = clusters.len() * XARGS_P;
@@ -205,6 +222,40 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
                 "latency: tenantctl list over ssh",
                 check_list(&f, total, "ssh").map(|_| ()),
             );
+            if let Some(kept) = &inv_kept {
+                // A first run (not measured) opens the masters and keeps
+                // them; the measured run reuses them: no SSH connection.
+                let f = run_measured(
+                    &mut tenantctl(cx.home, kept, &["-o", "json", "list"]),
+                    cx.work,
+                    None,
+                );
+                must(
+                    "latency: tenantctl list over ssh (keeping the masters)",
+                    check_list(&f, total, "ssh").map(|_| ()),
+                );
+                p.take();
+                let f = run_measured(
+                    &mut tenantctl(cx.home, kept, &["-o", "json", "list"]),
+                    cx.work,
+                    None,
+                );
+                let seen = p.take();
+                ssh_rows.push(LatRow {
+                    op: SSH_KEPT,
+                    tool: "tenantctl",
+                    delay_ms: d,
+                    tenants: total,
+                    concurrency: tc_conc,
+                    wall: f.sample.wall,
+                    connections: seen.connections,
+                    round_trips: 0,
+                });
+                must(
+                    "latency: tenantctl list over ssh, masters reused",
+                    check_list(&f, total, "ssh").map(|_| ()),
+                );
+            }
             // What one SSH connection costs at this delay (TCP, key exchange,
             // authentication, a session running `true`): a master's set-up.
             if let Some(s) = cx.sshd {
@@ -344,8 +395,39 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
         );
         ok("latency: tenantctl passwd", &f);
     }
+    end_kept_masters(&cx.home.join("run"));
     rows.extend(ssh_rows);
     (rows, ssh_setup)
+}
+
+const SSH_KEPT: &str = "list via SSH, master reused (control_persist)";
+
+/// Ends the masters the control_persist runs left (`ssh -O exit` on each
+/// control socket under tenantctl's runtime dir) instead of leaving them
+/// for their 10 minutes.
+fn end_kept_masters(run: &Path) {
+    let Ok(users) = std::fs::read_dir(run) else {
+        return;
+    };
+    for u in users.flatten() {
+        if !u.file_name().to_string_lossy().starts_with("tctl-u") {
+            continue;
+        }
+        for d in std::fs::read_dir(u.path()).into_iter().flatten().flatten() {
+            let ctl = d.path().join("master");
+            if ctl.exists() {
+                let _ = Command::new("ssh")
+                    .arg("-S")
+                    .arg(&ctl)
+                    .args(["-O", "exit", "kept"])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+        let _ = std::fs::remove_dir_all(u.path());
+    }
 }
 
 /// The floor of a row: its round trips per tenant × RTT × tenants ÷
@@ -375,6 +457,7 @@ pub(crate) fn print(rows: &[LatRow], ssh_setup: &[(u64, f64)], nodes: usize) {
         [
             "list",
             "list via SSH",
+            SSH_KEPT,
             "bulk suspend",
             "bulk reactivate",
             "passwd",
@@ -391,7 +474,7 @@ pub(crate) fn print(rows: &[LatRow], ssh_setup: &[(u64, f64)], nodes: usize) {
     };
     order.sort_by_key(|r| (op_rank(r.op), r.delay_ms, tool_rank(r.tool)));
     for r in order {
-        let fl = floor(r, rows).filter(|_| r.op != "list via SSH");
+        let fl = floor(r, rows).filter(|_| !r.op.starts_with("list via SSH"));
         let ratio = |tool: &str| match (r.tool, find(r, tool)) {
             ("tenantctl", Some(w)) => format!("{:.2}x", w / r.wall),
             _ => String::new(),
@@ -417,28 +500,34 @@ pub(crate) fn print(rows: &[LatRow], ssh_setup: &[(u64, f64)], nodes: usize) {
     println!("- Every node ({nodes}) behind this benchmark's proxy (benches/fleet/proxy.rs: tokio, each direction delayed by the one-way delay, RTT = 2 × delay). One run per cell.");
     println!("- **round trips / tenant**: client→server bursts that follow a server answer, counted at the proxy over every connection of the command (the per-node listing connection included), ÷ tenants. Connection set-up (startup, SCRAM) counts.");
     println!("- **latency floor** = round trips / tenant × RTT × tenants ÷ at once + the same command's wall time at 0 ms through the proxy. **at once**: tenantctl min(--concurrency {CONCURRENCY}, the sum of the nodes' connection limits, which tenantctl sizes from each server: a quarter of its free slots, at most {}, here {} per node); xargs: nodes × {XARGS_P}; the sequential loop 1.", tenantctl::odoo::probe::AUTO_LIMIT_MAX, node_max());
-    let ssh: Vec<String> = rows
-        .iter()
-        .filter(|r| r.op == "list via SSH")
-        .filter_map(|r| {
-            let direct = rows
-                .iter()
-                .find(|x| x.op == "list" && x.tool == "tenantctl" && x.delay_ms == r.delay_ms)?;
-            Some(format!(
-                "{} ms: {} s vs {} s direct = {:.2}x",
-                r.delay_ms,
-                secs(r.wall),
-                secs(direct.wall),
-                r.wall / direct.wall
-            ))
-        })
-        .collect();
+    let vs_direct = |op: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.op == op)
+            .filter_map(|r| {
+                let direct = rows.iter().find(|x| {
+                    x.op == "list" && x.tool == "tenantctl" && x.delay_ms == r.delay_ms
+                })?;
+                Some(format!(
+                    "{} ms: {} s vs {} s direct = {:.2}x",
+                    r.delay_ms,
+                    secs(r.wall),
+                    secs(direct.wall),
+                    r.wall / direct.wall
+                ))
+            })
+            .collect()
+    };
+    let ssh = vs_direct("list via SSH");
+    let kept = vs_direct(SSH_KEPT);
     if !ssh.is_empty() {
         println!("- **list via SSH**: every node through an SSH tunnel (one master per node, to the local sshd), the delay put between the ssh client and sshd (a proxy in front of sshd; sshd reaches PostgreSQL directly, as a bastion next to the nodes), against `list` direct with the delay between tenantctl and PostgreSQL: {}. Its round trips are not counted (SSH packets are not queries); connections = SSH connections.", ssh.join("; "));
         let setup: Vec<String> = ssh_setup
             .iter()
             .map(|(d, t)| format!("{d} ms: {} s", secs(*t)))
             .collect();
+        if !kept.is_empty() {
+            println!("- **{SSH_KEPT}**: the same with `control_persist = \"10m\"` in each node's `[node.ssh]`: a first run (not measured) opens the masters and leaves them running, the measured run finds and reuses them (connections = new SSH connections: 0 when every master was reused): {}.", kept.join("; "));
+        }
         println!("- One `ssh host true` through the same SSH proxy (TCP, key exchange, authentication, a session: what a master's set-up costs before the first forward; median of 3): {}. Each PostgreSQL connection through the tunnel also waits for its channel to open (one more round trip between the ssh client and sshd).", setup.join("; "));
     }
     println!("- **xargs -P 8**: `PARALLEL=8 benches/psql-loop.sh` — every node at once, on each `xargs -P 8` running one psql per database with the same SQL (list: tenantctl's query, from the library). The sequential psql loop runs at delays up to --psql-max-delay only.");

@@ -1167,33 +1167,48 @@ fn persist_key(s: &SshSettings, remote: &Remote, config: &str) -> String {
         .collect()
 }
 
-/// An exclusive lock on `<dir>/lock`, so that two runs starting at once
-/// decide together whether to reuse or start the master.
-async fn lock_dir(dir: &Path, limit: Duration) -> Result<std::fs::File, SshError> {
+/// An exclusive lock on a kept master's directory: the file `<dir>/lock`
+/// created with O_EXCL, naming its holder, removed on drop; one left by a
+/// run that died is taken over. Two runs starting at once thus decide in
+/// turn whether to reuse or start the master.
+struct DirLock(PathBuf);
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn lock_dir(dir: &Path, limit: Duration) -> Result<DirLock, SshError> {
     let path = dir.join("lock");
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| SshError::local(format!("cannot open {}: {e}", path.display())))?;
+    let me = format!("{} {}\n", std::process::id(), pid_namespace());
     let until = Instant::now() + limit;
     loop {
-        match f.try_lock() {
-            Ok(()) => return Ok(f),
-            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < until => {
+        match write_private(&path, &me) {
+            Ok(()) => return Ok(DirLock(path)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let mut it = holder.split_whitespace();
+                let gone = match (it.next().and_then(|p| p.parse::<u32>().ok()), it.next()) {
+                    (Some(pid), Some(ns)) => ns == pid_namespace() && !process_alive(pid),
+                    // Being written this instant, or unreadable: wait.
+                    _ => false,
+                };
+                if gone {
+                    let _ = std::fs::remove_file(&path);
+                    continue;
+                }
+                if Instant::now() >= until {
+                    return Err(SshError::local(format!(
+                        "{} stayed locked by another run ({}) for {}",
+                        path.display(),
+                        holder.trim(),
+                        humantime::format_duration(limit)
+                    )));
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(SshError::local(format!(
-                    "{} stayed locked by another run for {}",
-                    path.display(),
-                    humantime::format_duration(limit)
-                )))
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
+            Err(e) => {
                 return Err(SshError::local(format!(
                     "cannot lock {}: {e}",
                     path.display()
