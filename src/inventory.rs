@@ -130,6 +130,10 @@ struct RawSettings {
     /// Suspension layers: users, crons, mail, connections.
     suspend_layers: Option<Spanned<Vec<String>>>,
     pgbouncer: Option<crate::transport::startup::Pooler>,
+    /// PostgreSQL itself behind a PgBouncer node: where the lifecycle
+    /// commands (CREATE/ALTER/DROP DATABASE, pg_dump) connect.
+    direct_host: Option<String>,
+    direct_port: Option<u16>,
     ssh: Option<Spanned<RawSsh>>,
     // Issue 14: the tenant lifecycle (create, duplicate, rename, drop, purge).
     filestore: Option<Spanned<String>>,
@@ -270,6 +274,10 @@ pub struct Node {
     /// Behind PgBouncer (`pgbouncer = "session"` / `"transaction"`): the
     /// session settings are sent as statements, not startup options.
     pub pooler: crate::transport::startup::Pooler,
+    /// `direct_host`/`direct_port`: PostgreSQL itself when `host`/`port` is
+    /// a PgBouncer; the lifecycle commands connect there (as seen from the
+    /// SSH host for an SSH node).
+    pub direct: Option<(Host, u16)>,
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
@@ -604,7 +612,6 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         labels.extend(n.labels.clone().unwrap_or_default());
         nodes.push(Node {
             name: name_str,
-            host,
             port: n.port.or(defaults.port).unwrap_or(5432),
             user: pick(&n.user, &defaults.user).unwrap_or_else(default_user),
             maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db)
@@ -634,6 +641,21 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
             suspend_layers,
             pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
+            direct: match (
+                pick(&n.direct_host, &defaults.direct_host),
+                n.direct_port.or(defaults.direct_port),
+            ) {
+                (None, None) => None,
+                (h, p) => Some((
+                    match h {
+                        Some(h) if h.starts_with('/') => Host::Socket(PathBuf::from(h)),
+                        Some(h) => Host::Tcp(h),
+                        None => host.clone(),
+                    },
+                    p.unwrap_or(5432),
+                )),
+            },
+            host,
             ssh,
             lifecycle,
         });

@@ -133,7 +133,20 @@ async fn dispatch(config: config::Config) -> Result<u8, Error> {
         Command::Nodes => return commands::nodes::run(&config.global),
         _ => {}
     }
-    let ctx = Ctx::new(config.global)?;
+    let mut ctx = Ctx::new(config.global)?;
+    // Databases are created, renamed, dropped and dumped on PostgreSQL
+    // itself, never through PgBouncer.
+    if matches!(
+        &config.command,
+        Command::Lifecycle(_)
+            | Command::Backup(_)
+            | Command::Restore(_)
+            | Command::BulkBackup(_)
+            | Command::Move(_)
+    ) || matches!(&config.command, Command::List(o) if o.dropped)
+    {
+        ctx.use_direct_routes();
+    }
     let result = run_command(&ctx, &config.command).await;
     // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
     ctx.close().await;

@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 
 mod competitors;
 mod latency;
+mod lifecycle;
 mod measure;
 mod opts;
 mod proxy;
@@ -141,6 +142,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if o.lifecycle {
+        return lifecycle::run_all(&o);
+    }
     let started = Instant::now();
     let data_dir = choose_data_dir(&o);
     // Before the harness first asks where clusters go.

@@ -54,7 +54,10 @@ use crate::transport::NodeLink;
 /// listed by the nodes, so it is looked for by name to say why.
 async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
     match ctx.resolve(spec).await {
-        Ok(t) => Ok(t),
+        Ok(t) => {
+            crate::commands::direct_only(&t.link)?;
+            Ok(t)
+        }
         Err(err) => {
             let (node, name) = crate::targets::split_spec(spec, &ctx.links);
             for link in ctx
@@ -140,6 +143,18 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
             }
         }
     }
+    // Tenants of a PgBouncer node without a direct route: refused each
+    // (pg_dump needs PostgreSQL itself), the others backed up.
+    targets.retain(|t| match crate::commands::direct_only(&t.link) {
+        Ok(()) => true,
+        Err(x) => {
+            reports.push(
+                base(&t.link, &t.db, "backup")
+                    .fail(Outcome::Refused, format!("{}: {x:#}", t.display())),
+            );
+            false
+        }
+    });
     if o.dry_run {
         for t in &targets {
             let r = base(&t.link, &t.db, "backup");
@@ -1196,6 +1211,8 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
                 .join(", ")
         )));
     };
+    crate::commands::direct_only(&t.link)?;
+    crate::commands::direct_only(&to)?;
     if Arc::ptr_eq(&to, &t.link) {
         return Err(Error::usage(anyhow!(
             "{} is already on node {}",
