@@ -186,6 +186,14 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
     };
     let mut done: Vec<(usize, Report)> = Vec::new();
     let limit = Arc::new(tokio::sync::Semaphore::new(ctx.global.concurrency.max(1)));
+    let total = targets.len() as u64;
+    let bar = crate::commands::pipeline::run::progress_bar(ctx, total);
+    if let Some(b) = &bar {
+        b.tick();
+    }
+    // Every job runs on this task: plain cells count them.
+    let (finished, not_ok) = (std::cell::Cell::new(0u64), std::cell::Cell::new(0u64));
+    let (finished, not_ok, bar) = (&finished, &not_ok, &bar);
     // Each job borrows the Ctx: all run on this task (the dumps themselves in
     // blocking threads), at most `--concurrency` at once.
     let mut futs = Vec::new();
@@ -211,17 +219,31 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
                     Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
                 }
             }
-            // Plain lines as tenants finish (cron logs); the table at the end.
-            ctx.printer.info(format!(
-                "{} {}: {}",
-                r.outcome.as_str(),
-                t.display(),
-                r.error.as_deref().unwrap_or("ok")
-            ));
+            // As the other bulk runs: a bar on a terminal, else plain lines
+            // as tenants finish (cron mail, logs); the table at the end.
+            let n = finished.get() + 1;
+            finished.set(n);
+            if !r.outcome.is_ok() {
+                not_ok.set(not_ok.get() + 1);
+            }
+            match &bar {
+                Some(b) => {
+                    b.set_position(n);
+                    b.set_message(format!("{} not ok", not_ok.get()));
+                }
+                None if !ctx.printer.quiet => eprintln!(
+                    "tenantctl: [{n}/{total}] {}",
+                    crate::output::esc(&crate::commands::pipeline::run::progress_line(&r))
+                ),
+                None => {}
+            }
             Some((i, r))
         });
     }
     done.extend(futures_join(futs).await.into_iter().flatten());
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     done.sort_by_key(|(i, _)| *i);
     reports.extend(done.into_iter().map(|(_, r)| r));
     Ok(report::bulk(

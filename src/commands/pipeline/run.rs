@@ -65,18 +65,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             if !r.outcome.is_ok() {
                 failed_n += 1;
             }
-            let line = format!(
-                "{}: {}{}",
-                r.node
-                    .as_ref()
-                    .map(|n| format!("{n}/{}", r.tenant))
-                    .unwrap_or_else(|| r.tenant.clone()),
-                r.outcome.as_str(),
-                r.error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
-            );
+            let line = progress_line(r);
             match &bar {
                 Some(b) => {
                     b.set_position(done_n);
@@ -125,7 +114,25 @@ fn in_flight(run: &Run, t: Option<&Target>, spec: &str, line: Option<usize>) -> 
     r
 }
 
-fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
+/// `NODE/TENANT: outcome (error)`, the plain progress line of a result.
+pub(crate) fn progress_line(r: &Report) -> String {
+    format!(
+        "{}: {}{}",
+        r.node
+            .as_ref()
+            .map(|n| format!("{n}/{}", r.tenant))
+            .unwrap_or_else(|| r.tenant.clone()),
+        r.outcome.as_str(),
+        r.error
+            .as_deref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    )
+}
+
+/// A bar on a terminal (stderr) for two results or more, unless `-q`; None
+/// otherwise (then plain lines, see [`run_all`]).
+pub(crate) fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
     if ctx.printer.quiet || !std::io::stderr().is_terminal() || total < 2 {
         return None;
     }
