@@ -11,7 +11,8 @@
 #       (passlib pbkdf2_sha512, 600000 rounds) and written with an UPDATE.
 #   lifecycle-loop.sh backup OUT_DIR FILESTORE_ROOT DB...
 #       one Odoo-style zip per database, one after the other: pg_dump
-#       --no-owner to dump.sql, the filestore, a manifest.json, then zip.
+#       --no-owner to dump.sql, the filestore (a link zip follows), a
+#       manifest.json, then zip.
 set -euo pipefail
 cmd=$1
 shift
@@ -39,7 +40,7 @@ backup)
         d=$(mktemp -d)
         pg_dump --no-owner -f "$d/dump.sql" "$db"
         if [ -d "$fs/$db" ]; then
-            cp -al "$fs/$db" "$d/filestore"
+            ln -s "$fs/$db" "$d/filestore" # zip follows the link
         fi
         printf '{"odoo_dump": "1", "db_name": "%s"}\n' "$db" >"$d/manifest.json"
         (cd "$d" && zip -q -r "$out/$db.zip" dump.sql manifest.json $([ -d filestore ] && echo filestore))

@@ -462,8 +462,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                 run(
                     pg_env(
                         Command::new("pg_dump")
-                            .args(["--no-owner", "-f"])
-                            .arg(out.join("plain.sql"))
+                            .args(["--no-owner", "-f", "/dev/null"])
                             .arg(db),
                         &c,
                     ),
@@ -471,10 +470,9 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                     None,
                 ),
             );
-            let _ = std::fs::remove_file(out.join("plain.sql"));
             rows.push(Row {
                 op: format!("backup {db} ({size:.0} MB)"),
-                tool: "`pg_dump --no-owner -f dump.sql` alone".into(),
+                tool: "`pg_dump --no-owner -f /dev/null` alone (plain, as dump.sql)".into(),
                 wall: pg.wall,
                 note: format!(
                     "tenantctl zip / pg_dump plain = {:.2}x; pg_dump peak RSS {:.1} MB",

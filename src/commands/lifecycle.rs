@@ -83,7 +83,64 @@ struct Steps<'a> {
     guard: Guard,
 }
 
-impl Steps<'_> {
+impl<'a> Steps<'a> {
+    fn new(
+        link: &'a Arc<NodeLink>,
+        maint: &'a Conn,
+        fs: Option<&'a Filestore>,
+        ctx: &'a Ctx,
+    ) -> Steps<'a> {
+        Steps {
+            link,
+            maint,
+            fs,
+            ctx,
+            done: Vec::new(),
+            guard: run_guard(),
+        }
+    }
+
+    /// After `CREATE DATABASE <staging>`: undone by dropping it, and marked
+    /// (its comment) as being built for `name` by this process, so that the
+    /// next run removes it if this one is killed (see `clean_stale`).
+    async fn made_staging(&mut self, staging: &str, name: &str) -> anyhow::Result<()> {
+        self.done.push(Undo::DropDb(staging.to_string()));
+        let note = json!({"tenantctl_creating": {
+            "name": name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+        }})
+        .to_string();
+        lc::set_comment(
+            &self.maint.client,
+            staging,
+            Some(&note),
+            self.maint.deadline,
+        )
+        .await
+    }
+
+    /// The last step of a build: the staging database and filestore
+    /// directory renamed to `name`, the mark removed.
+    async fn publish(&mut self, staging: &str, name: &str) -> anyhow::Result<()> {
+        let (c, d) = (&self.maint.client, self.maint.deadline);
+        // Our own connection to it is closed; its backend may still be ending.
+        lc::wait_no_sessions(c, staging, d).await?;
+        lc::rename(c, staging, name, d).await?;
+        self.done.push(Undo::RenameDb {
+            from: name.to_string(),
+            to: staging.to_string(),
+        });
+        lc::set_comment(c, name, None, d).await?;
+        if let Some(fs) = self.fs {
+            if fs.rename(staging, name).await? {
+                self.done.push(Undo::MoveDir {
+                    from: name.to_string(),
+                    to: staging.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Before each step: the test hook, then a Ctrl-C check.
     async fn next(&self, step: &str) -> std::result::Result<(), anyhow::Error> {
         pause_point(step).await;
@@ -165,6 +222,31 @@ enum Stop {
     Failed(anyhow::Error),
 }
 
+impl From<WriteError> for Stop {
+    fn from(w: WriteError) -> Self {
+        match w {
+            WriteError::Refused(m) => Stop::Refused(m),
+            WriteError::NotCommitted { error, .. } | WriteError::CommitLost { error, .. } => {
+                Stop::Failed(error.context("new identity"))
+            }
+        }
+    }
+}
+
+/// Reads back the regenerated keys of a new database: each must be the value
+/// written.
+async fn verify_identity(conn: &Conn, want: &[(&str, &String)]) -> std::result::Result<(), Stop> {
+    let got = lc::identity(&conn.client, conn.deadline).await?;
+    for (k, v) in want {
+        if !got.iter().any(|(gk, gv)| gk == k && gv == *v) {
+            return Err(Stop::Failed(anyhow!(
+                "after the commit {k} is not the value written"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl From<anyhow::Error> for Stop {
     fn from(e: anyhow::Error) -> Self {
         Stop::Failed(e)
@@ -202,7 +284,14 @@ async fn undone(steps: &mut Steps<'_>, r: Report, who: &str, stop: Stop) -> (Rep
 
 /// Writes the audit line of a lifecycle result.
 fn audited(log: Option<&AuditLog>, r: &mut Report) {
-    let Some(log) = log else { return };
+    if let Some(log) = log {
+        audit_line(log, r, None);
+    }
+}
+
+/// Appends `r`'s audit line with `reason` (a backup: its checksum and file);
+/// a write error ends up in the report.
+fn audit_line(log: &AuditLog, r: &mut Report, reason: Option<&str>) {
     let operator = crate::audit::operator();
     let rec = Record {
         time: now_rfc3339(),
@@ -211,7 +300,7 @@ fn audited(log: Option<&AuditLog>, r: &mut Report) {
         node: r.node.as_deref().unwrap_or("-"),
         tenant: &r.tenant,
         outcome: r.outcome.as_str(),
-        reason: None,
+        reason,
         users: None,
         login: r.login.as_deref(),
         error: r.error.clone(),
@@ -527,12 +616,7 @@ async fn do_copy(
             )
         })?;
     // Recorded once made: a CREATE that failed made nothing of ours.
-    steps.done.push(Undo::DropDb(staging.clone()));
-    let note = json!({"tenantctl_creating": {
-        "name": c.new, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
-    }})
-    .to_string();
-    lc::set_comment(&steps.maint.client, &staging, Some(&note), d).await?;
+    steps.made_staging(&staging, &c.new).await?;
     steps.next("identity").await?;
     // The filestore is copied while the new database gets its identity:
     // both are undone by name, and both are awaited before anything is
@@ -552,22 +636,7 @@ async fn do_copy(
         copy.filestore = Some(f?);
     }
     steps.next("rename").await?;
-    // The identity connection is closed; its backend may still be ending.
-    lc::wait_no_sessions(&steps.maint.client, &staging, d).await?;
-    lc::rename(&steps.maint.client, &staging, &c.new, d).await?;
-    steps.done.push(Undo::RenameDb {
-        from: c.new.clone(),
-        to: staging.clone(),
-    });
-    lc::set_comment(&steps.maint.client, &c.new, None, d).await?;
-    if let Some(fs) = steps.fs {
-        if fs.rename(&staging, &c.new).await? {
-            steps.done.push(Undo::MoveDir {
-                from: c.new.clone(),
-                to: staging.clone(),
-            });
-        }
-    }
+    steps.publish(&staging, &c.new).await?;
     steps.next("done").await?;
     Ok(copy)
 }
@@ -633,37 +702,22 @@ async fn identity_step(
         id.admin = Some((u.id, u.login.clone(), c.admin_login.clone(), hash));
         copy.login = Some(login);
     }
-    copy.regenerated = match lc::regenerate(
+    copy.regenerated = lc::regenerate(
         &mut conn.client,
         &id,
         steps.ctx.global.allow_triggers,
         conn.deadline,
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(WriteError::Refused(m)) => return Err(Stop::Refused(m)),
-        Err(WriteError::NotCommitted { error, .. }) => {
-            return Err(Stop::Failed(error.context("new identity")))
-        }
-        Err(WriteError::CommitLost { error, .. }) => {
-            return Err(Stop::Failed(error.context("new identity")))
-        }
-    };
-    // Verify by re-reading what was written.
-    let got = lc::identity(&conn.client, conn.deadline).await?;
-    let want = [
-        ("database.create_date", &copy.regenerated.create_date),
-        ("database.secret", &copy.regenerated.secret),
-        ("database.uuid", &copy.regenerated.uuid),
-    ];
-    for (k, v) in want {
-        if !got.iter().any(|(gk, gv)| gk == k && gv == v) {
-            return Err(Stop::Failed(anyhow!(
-                "after the commit {k} is not the value written"
-            )));
-        }
-    }
+    .await?;
+    verify_identity(
+        &conn,
+        &[
+            ("database.create_date", &copy.regenerated.create_date),
+            ("database.secret", &copy.regenerated.secret),
+            ("database.uuid", &copy.regenerated.uuid),
+        ],
+    )
+    .await?;
     Ok(copy)
 }
 
@@ -859,14 +913,7 @@ async fn copy_one(
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps {
-        link,
-        maint: &maint,
-        fs: fs.as_ref(),
-        ctx,
-        done: Vec::new(),
-        guard: run_guard(),
-    };
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src).await {
         Ok(copy) => {
@@ -1146,14 +1193,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             return Ok(EXIT_FAILED);
         }
     }
-    let mut steps = Steps {
-        link,
-        maint: &maint,
-        fs: fs.as_ref(),
-        ctx,
-        done: Vec::new(),
-        guard: run_guard(),
-    };
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
     let work = async {
         steps.next("database").await?;
         // No new session may come in between ending them and the rename
@@ -1388,14 +1428,7 @@ async fn drop_one(
             return Ok(None);
         }
     }
-    let mut steps = Steps {
-        link,
-        maint: &maint,
-        fs: fs.as_ref(),
-        ctx,
-        done: Vec::new(),
-        guard: run_guard(),
-    };
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
     // What undrop restores: the name, the comment (a suspension's block
     // record) and whether connections were allowed.
     let note = json!({"tenantctl_dropped": {
@@ -1668,14 +1701,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
-    let mut steps = Steps {
-        link,
-        maint: &maint,
-        fs: fs.as_ref(),
-        ctx,
-        done: Vec::new(),
-        guard: run_guard(),
-    };
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
     let work = async {
         steps.next("database").await?;
         lc::rename(&maint.client, &dt.db, &dt.name, d).await?;

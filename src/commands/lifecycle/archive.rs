@@ -31,9 +31,9 @@ use sha2::{Digest, Sha256};
 
 use super::{
     base, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for, pattern_url,
-    run_guard, staging_name, stamp_now, undone, Interrupted, Steps, Stop, Undo,
+    run_guard, staging_name, stamp_now, undone, verify_identity, Interrupted, Steps, Stop, Undo,
 };
-use crate::audit::{now_rfc3339, Record};
+
 use crate::commands::pipeline::{report, Outcome, Report};
 use crate::commands::Ctx;
 use crate::config::{
@@ -43,7 +43,6 @@ use crate::error::{Error, Result};
 use crate::filestore::{self, sh_quote, Filestore};
 use crate::odoo::backup as ob;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
-use crate::odoo::WriteError;
 use crate::pgtool::{self, PgTool};
 use crate::targets::Target;
 use crate::transport::NodeLink;
@@ -336,7 +335,7 @@ async fn backup_one(
     macro_rules! stop {
         ($outcome:expr, $msg:expr) => {{
             r = r.fail($outcome, $msg);
-            audit_backup(log, &mut r, None);
+            super::audit_line(log, &mut r, None);
             return Some(r);
         }};
     }
@@ -508,31 +507,12 @@ async fn backup_one(
             made.sha256
         ),
     );
-    audit_backup(
+    super::audit_line(
         log,
         &mut r,
         Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
     );
     Some(r)
-}
-
-fn audit_backup(log: &crate::audit::AuditLog, r: &mut Report, what: Option<&str>) {
-    let operator = crate::audit::operator();
-    let rec = Record {
-        time: now_rfc3339(),
-        operator: &operator,
-        action: r.action,
-        node: r.node.as_deref().unwrap_or("-"),
-        tenant: &r.tenant,
-        outcome: r.outcome.as_str(),
-        reason: what,
-        users: None,
-        login: None,
-        error: r.error.clone(),
-    };
-    if let Err(x) = log.append(&rec) {
-        r.audit_error = Some(format!("{x:#}"));
-    }
 }
 
 /// A written backup file.
@@ -936,14 +916,7 @@ async fn restore_one(
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps {
-        link,
-        maint: &maint,
-        fs: fs.as_ref(),
-        ctx,
-        done: Vec::new(),
-        guard: run_guard(),
-    };
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
     let t0 = std::time::Instant::now();
     let job = Job {
         name,
@@ -1000,12 +973,7 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
     ob::create_empty(&steps.maint.client, &staging, d)
         .await
         .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))?;
-    steps.done.push(Undo::DropDb(staging.clone()));
-    let note = json!({"tenantctl_creating": {
-        "name": j.name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
-    }})
-    .to_string();
-    lc::set_comment(&steps.maint.client, &staging, Some(&note), d).await?;
+    steps.made_staging(&staging, j.name).await?;
     steps.next("load").await?;
     let tool = PgTool::for_db(link, &steps.ctx.transport, &staging).await?;
     let file = j.file.to_path_buf();
@@ -1024,32 +992,21 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
             base_url: j.base_url.clone(),
             ..Default::default()
         };
-        let regen = match lc::regenerate(
+        let regen = lc::regenerate(
             &mut conn.client,
             &id,
             steps.ctx.global.allow_triggers,
             conn.deadline,
         )
-        .await
-        {
-            Ok(r) => r,
-            Err(WriteError::Refused(m)) => return Err(Stop::Refused(m)),
-            Err(WriteError::NotCommitted { error, .. })
-            | Err(WriteError::CommitLost { error, .. }) => {
-                return Err(Stop::Failed(error.context("new identity")))
-            }
-        };
-        let got = lc::identity(&conn.client, conn.deadline).await?;
-        for (k, v) in [
-            ("database.secret", &regen.secret),
-            ("database.uuid", &regen.uuid),
-        ] {
-            if !got.iter().any(|(gk, gv)| gk == k && gv == v) {
-                return Err(Stop::Failed(anyhow!(
-                    "after the commit {k} is not the value written"
-                )));
-            }
-        }
+        .await?;
+        verify_identity(
+            &conn,
+            &[
+                ("database.secret", &regen.secret),
+                ("database.uuid", &regen.uuid),
+            ],
+        )
+        .await?;
     }
     if let Some(fs) = steps.fs {
         if j.fs_files > 0 {
@@ -1059,20 +1016,7 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
         }
     }
     steps.next("rename").await?;
-    lc::rename(&steps.maint.client, &staging, j.name, d).await?;
-    steps.done.push(Undo::RenameDb {
-        from: j.name.to_string(),
-        to: staging.clone(),
-    });
-    lc::set_comment(&steps.maint.client, j.name, None, d).await?;
-    if let Some(fs) = steps.fs {
-        if fs.rename(&staging, j.name).await? {
-            steps.done.push(Undo::MoveDir {
-                from: j.name.to_string(),
-                to: staging.clone(),
-            });
-        }
-    }
+    steps.publish(&staging, j.name).await?;
     steps.next("done").await?;
     Ok(())
 }
