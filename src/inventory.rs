@@ -888,6 +888,36 @@ mod tests {
     }
 
     #[test]
+    fn direct_route_of_a_pgbouncer_node() {
+        let inv = p(r#"
+[defaults]
+port = 6432
+pgbouncer = "transaction"
+direct_port = 5432
+[[node]]
+name = "a"
+host = "pgb1"
+[[node]]
+name = "b"
+host = "pgb2"
+direct_host = "/run/postgresql"
+[[node]]
+name = "c"
+host = "db3"
+"#)
+        .unwrap();
+        assert_eq!(inv.nodes[0].direct, Some((Host::Tcp("pgb1".into()), 5432)));
+        assert_eq!(
+            inv.nodes[1].direct,
+            Some((Host::Socket("/run/postgresql".into()), 5432))
+        );
+        let inv = p("[[node]]\nname = \"a\"\nhost = \"db\"\n").unwrap();
+        assert_eq!(inv.nodes[0].direct, None);
+        let inv = p("[[node]]\nname = \"a\"\nhost = \"db\"\ndirect_host = \"pg\"\n").unwrap();
+        assert_eq!(inv.nodes[0].direct, Some((Host::Tcp("pg".into()), 5432)));
+    }
+
+    #[test]
     fn defaults_and_overrides() {
         let inv = p(r#"
 [defaults]

@@ -604,8 +604,14 @@ fn write_backup(
         }
         BackupFormat::Zip => {
             use zip::write::SimpleFileOptions;
+            // Deflate level 1: every level reads back the same (Odoo's
+            // manager writes zlib's default, 6); compressing is what the zip
+            // costs beyond pg_dump, and level 1 costs less CPU for a somewhat
+            // larger file (67 vs 59 MB for the benchmark's 2.4 GB tenant,
+            // docs/performance.md, lifecycle).
             let opts = SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated)
+                .compression_level(Some(1))
                 .large_file(true)
                 .unix_permissions(0o644);
             let mut z = zip::ZipWriter::new(BufWriter::new(file));
