@@ -187,6 +187,9 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
     });
     std::env::set_var("TC_TEST_TMPDIR", &data_dir);
     let runs = o.runs.max(5);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     eprintln!("lifecycle: one node in {}, {runs} runs", data_dir.display());
     let c = Cluster::start("lc");
     c.sql(
@@ -617,15 +620,13 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
             tool: "`tenantctl bulk backup --all-matching`".into(),
             wall: mtb,
             note: format!(
-                "{:.2}x faster than the loop (node max_connections {NODE_MAX_CONNECTIONS})",
-                mlb / mtb
+                "{:.2}x faster than the loop (node connection limit {}, {cores} cores)",
+                mlb / mtb,
+                node_limit(&c)
             ),
         });
     }
     // --- report -----------------------------------------------------------------
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
     println!("## lifecycle: create, duplicate, backup (one direct node)\n");
     println!(
         "`cargo bench --bench fleet -- --lifecycle` on {cores} cores, clusters in {}; medians of {runs} runs (backups of the small and large tenant: 1 run; bulk: {}).\n",

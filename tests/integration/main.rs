@@ -4,6 +4,7 @@ mod access;
 mod argon2;
 mod backup;
 mod bulk;
+mod bulk_input;
 mod faults;
 mod fixtures;
 mod harness;
