@@ -14,7 +14,10 @@
 //! - `bulk backup` of [`BULK_TENANTS`] small tenants next to the sequential
 //!   `pg_dump` + `zip` loop (benches/lifecycle-loop.sh `backup`).
 //!
-//! Everything is removed at the end (the large tenant too).
+//! `FLEET_LC_SECTIONS` (default `create,backup,bulk`) picks sections. The
+//! cluster and filestores live in /dev/shm when the large tenant fits in a
+//! third of it (else /tmp, or `--data-dir`); dumps go to /tmp. Everything
+//! is removed at the end (the large tenant too).
 
 use super::*;
 
