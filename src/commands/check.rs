@@ -65,7 +65,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     print(ctx, &nodes);
     for n in nodes.iter().filter(|n| n.superuser == Some(true)) {
         ctx.printer.warn(format!(
-            "node {}: connected as superuser {}: a trigger or function a tenant puts on its tables would run with superuser rights if tenantctl wrote with --allow-triggers, and a mistake has no limit; least privilege: use a role with only the grants in README (\"Least privilege\")",
+            "node {}: connected as superuser {}: a trigger or function a tenant puts on its tables would run with superuser rights if tenantctl wrote with --allow-triggers, and a mistake has no limit; least privilege: use a role with only the grants in docs/security.md (\"Least privilege\")",
             n.node,
             n.role.as_deref().unwrap_or("?")
         ));
