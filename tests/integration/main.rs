@@ -4,6 +4,7 @@ mod access;
 mod argon2;
 mod backup;
 mod bulk;
+mod completion;
 mod faults;
 mod fixtures;
 mod harness;
