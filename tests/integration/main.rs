@@ -17,6 +17,7 @@ mod pgbouncer;
 mod pgbouncer_harness;
 mod privileges;
 mod proxy;
+mod readme;
 mod reliability;
 mod selftest;
 mod ssh;
