@@ -145,8 +145,7 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
 }
 
 /// Records the Odoo tenants of the nodes that answered in the completion
-/// cache (all of them, or with `--match` only those seen). A cache that
-/// cannot be written is said under `-v` and changes nothing else.
+/// cache (all of them, or with `--match` only those seen).
 fn remember(ctx: &Ctx, rows: &[Row], listed: Vec<String>, partial: bool) {
     let learnt = listed
         .into_iter()
@@ -164,15 +163,7 @@ fn remember(ctx: &Ctx, rows: &[Row], listed: Vec<String>, partial: bool) {
             (node, l)
         })
         .collect();
-    let known: Vec<String> = ctx.inventory.nodes.iter().map(|n| n.name.clone()).collect();
-    match crate::complete::record(&ctx.inventory.path, &known, learnt) {
-        Ok(p) => ctx
-            .printer
-            .detail(format!("completion cache {} written", p.display())),
-        Err(e) => ctx
-            .printer
-            .detail(format!("completion cache not written: {e}")),
-    }
+    ctx.remember_tenants(learnt);
 }
 
 /// Lists one node; returns whether the node itself answered.

@@ -244,6 +244,21 @@ fn completion_from_the_cache_that_list_writes() {
     assert_eq!(reply, sorted(&["ok1", "n1/", "n2/"]));
     assert!(!cwd.join("PWNED").exists());
 
+    // check discovers the tenants too: a fresh home gets its cache from it.
+    let home2 = dir.path().join("home2");
+    std::fs::create_dir_all(&home2).unwrap();
+    let o = tenantctl_with_home(&home2)
+        .arg("-i")
+        .arg(&inv)
+        .args(["--node", "n1", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(
+        complete(&home2, &inv, &["show", "n1/"]),
+        sorted(&["n1/acme", "n1/acme-staging", "n1/globex"])
+    );
+
     // list --match adds what it saw without forgetting the rest.
     let o = tenantctl_with_home(&home)
         .arg("-i")
