@@ -153,6 +153,53 @@ pub async fn create_from(
     within(deadline, client.batch_execute(&sql)).await
 }
 
+/// A private copy of a blocked database (`ALLOW_CONNECTIONS false`, the
+/// `connections` suspension layer or a soft drop) for `backup`: Odoo's
+/// `list_dbs` and routing skip a database that allows no connection
+/// (odoo-facts §7), so the tenant itself is never opened. The copy is
+/// made with `ALLOW_CONNECTIONS false`, owned by tenantctl's role, its
+/// `CONNECT`/`TEMPORARY` taken from PUBLIC (database ACLs are not copied
+/// from a template, a new database grants them to PUBLIC), marked with
+/// `note` (what `clean_stale` reads after a kill -9), and only then opened:
+/// no role but tenantctl's (and superusers) can ever connect to it.
+/// PostgreSQL lets only a superuser or the source's owner clone a database
+/// that is not a template. Not in a transaction (PostgreSQL refuses that).
+pub async fn snapshot(
+    client: &Client,
+    snap: &str,
+    source: &str,
+    note: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        client.batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {} ALLOW_CONNECTIONS false",
+            ident(snap),
+            ident(source)
+        )),
+    )
+    .await?;
+    let opened = within(
+        deadline,
+        client.batch_execute(&format!(
+            "COMMENT ON DATABASE {s} IS {}; REVOKE CONNECT, TEMPORARY ON DATABASE {s} FROM PUBLIC; \
+             ALTER DATABASE {s} ALLOW_CONNECTIONS true",
+            literal(note),
+            s = ident(snap)
+        )),
+    )
+    .await;
+    if let Err(x) = opened {
+        // Nobody can be connected to it yet: dropped at once.
+        if let Err(y) = drop_database(client, snap, deadline).await {
+            return Err(x.context(format!("and dropping {snap:?} again failed: {y:#}")));
+        }
+        return Err(x);
+    }
+    Ok(())
+}
+
 /// Drops a database (after ending its sessions).
 pub async fn drop_database(client: &Client, name: &str, deadline: Duration) -> anyhow::Result<()> {
     end_sessions(client, name, deadline).await?;

@@ -41,7 +41,9 @@ use crate::config::{
 };
 use crate::error::{Error, Result};
 use crate::filestore::{self, sh_quote, Filestore};
+use crate::interrupt::Guard;
 use crate::odoo::backup as ob;
+use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
 use crate::odoo::WriteError;
 use crate::pgtool::{self, PgTool};
@@ -50,8 +52,10 @@ use crate::transport::NodeLink;
 
 // ------------------------------------------------------------------ backup
 
-/// The tenant of `backup`: a blocked one (ALLOW_CONNECTIONS false) is not
-/// listed by the nodes, so it is looked for by name to say why.
+/// The tenant of `backup`: a database blocked by hand (ALLOW_CONNECTIONS
+/// false without tenantctl's record) is not listed by the nodes, so it is
+/// looked for by name; it is dumped from a snapshot as the blocked tenants
+/// are (see [`Snapshot`]).
 async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
     match ctx.resolve(spec).await {
         Ok(t) => Ok(t),
@@ -66,18 +70,78 @@ async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
                     continue;
                 };
                 if let Ok(Some(info)) = lc::db_info(&m.client, name, m.deadline).await {
-                    if !info.allow_connections {
-                        return Err(Error::usage(anyhow!(
-                            "{}/{} is blocked (ALLOW_CONNECTIONS false): pg_dump cannot connect to it, and tenantctl does not open it for itself \
-                             (that would let Odoo back in too). Unblock it first (ALTER DATABASE .. ALLOW_CONNECTIONS true, or undrop), then back it up; nothing written",
-                            link.name(),
-                            e(name)
-                        )));
+                    if !info.allow_connections && !info.is_template {
+                        return Ok(Target {
+                            link: link.clone(),
+                            db: info.name,
+                        });
                     }
                 }
             }
             Err(err)
         }
+    }
+}
+
+/// The private copy a blocked tenant is dumped from: the tenant stays
+/// blocked (nothing lets Odoo back in), the copy is reachable by
+/// tenantctl's role only ([`lc::snapshot`]) and dropped when the dump is
+/// written or failed. Named like a database being built, with its record in
+/// the comment, so that the next create/duplicate/restore on the node
+/// removes one a kill -9 left behind.
+struct Snapshot {
+    name: String,
+    /// tenantctl's record of the block (suspension layer `connections`),
+    /// carried in the zip's manifest so that a restore blocks the copy too.
+    blocked: Option<Blocked>,
+}
+
+impl Snapshot {
+    /// None when `db` is not blocked (the connection failed for another
+    /// reason, said by the caller).
+    async fn take(ctx: &Ctx, t: &Target) -> anyhow::Result<Option<Snapshot>> {
+        let m = maintenance(ctx, &t.link).await?;
+        let blocked = match lc::db_info(&m.client, &t.db, m.deadline).await? {
+            Some(info) if !info.allow_connections => {
+                info.comment.as_deref().and_then(Blocked::parse)
+            }
+            _ => return Ok(None),
+        };
+        let name = staging_name(&t.db);
+        let note = json!({"tenantctl_creating": {
+            "name": t.db, "snapshot_of": t.db, "pid": std::process::id(),
+            "host": crate::audit::hostname(), "at": now_rfc3339(),
+        }})
+        .to_string();
+        lc::snapshot(&m.client, &name, &t.db, &note, m.deadline)
+            .await
+            .map_err(|x| {
+                anyhow!(
+                    "{}/{} is blocked (ALLOW_CONNECTIONS false) and is dumped from a snapshot, \
+                     which could not be made (PostgreSQL lets only a superuser or the database's owner \
+                     copy it): {x:#}",
+                    t.link.name(),
+                    e(&t.db)
+                )
+            })?;
+        Ok(Some(Snapshot { name, blocked }))
+    }
+
+    /// Drops the copy (on a new maintenance connection: the node's
+    /// connection slots are not held meanwhile). What could not be dropped
+    /// is returned as a warning.
+    async fn remove(self, ctx: &Ctx, t: &Target) -> Option<String> {
+        let r = match maintenance(ctx, &t.link).await {
+            Ok(m) => lc::drop_database(&m.client, &self.name, m.deadline).await,
+            Err(x) => Err(x),
+        };
+        r.err().map(|x| {
+            format!(
+                "the snapshot {} was not dropped ({x:#}); drop it, or the next create/duplicate/restore on {} does",
+                e(&self.name),
+                t.link.name()
+            )
+        })
     }
 }
 
@@ -313,26 +377,171 @@ async fn backup_one(
         None
     };
     // Held until the dump is written: pg_dump's connection counts in the
-    // node's max_connections.
+    // node's max_connections. A blocked tenant is dumped from a snapshot.
+    let guard = run_guard();
+    let mut snapshot = None;
     let conn = match t.link.connect(&t.db, &ctx.transport).await {
         Ok(c) => c,
-        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+        Err(x) => match Snapshot::take(ctx, t).await {
+            Ok(Some(s)) => {
+                let name = s.name.clone();
+                snapshot = Some(s);
+                match t.link.connect(&name, &ctx.transport).await {
+                    Ok(c) => c,
+                    Err(x) => {
+                        if let Some(w) = snapshot.take().unwrap().remove(ctx, t).await {
+                            r.warnings.push(w);
+                        }
+                        stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written"))
+                    }
+                }
+            }
+            Ok(None) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+            Err(y) => stop!(Outcome::Failed, format!("{who}: {y:#}; nothing written")),
+        },
     };
-    if skip_not_odoo {
-        if let Ok(crate::odoo::probe::Probe::NotOdoo) = crate::odoo::probe::summary(&conn).await {
-            return None;
+    let made = backup_from(
+        ctx,
+        t,
+        o,
+        Source {
+            conn: &conn,
+            snapshot: snapshot.as_ref(),
+            fs: fs.as_ref(),
+        },
+        &guard,
+        skip_not_odoo,
+    )
+    .await;
+    drop(conn);
+    if let Some(s) = snapshot {
+        if let Some(w) = s.remove(ctx, t).await {
+            r.warnings.push(w);
+        }
+        if made.is_ok() {
+            r.extra.insert("snapshot".into(), json!(true));
         }
     }
-    let manifest = match ob::manifest(&conn.client, &t.db, conn.deadline).await {
-        Ok(m) => m,
-        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    let Written {
+        path,
+        ext,
+        made,
+        seconds,
+    } = match made {
+        Ok(w) => w,
+        Err(Some((outcome, msg))) => stop!(outcome, msg),
+        Err(None) => return None,
     };
+    r.extra
+        .insert("file".into(), json!(path.display().to_string()));
+    r.extra.insert("format".into(), json!(ext));
+    r.extra.insert("bytes".into(), json!(made.bytes));
+    r.extra.insert("sha256".into(), json!(made.sha256));
+    r.extra.insert("seconds".into(), json!(seconds));
+    if with_fs {
+        r.extra.insert("filestore_files".into(), json!(made.files));
+    }
+    r.warnings.extend(made.warnings.clone());
+    let from_snapshot = r.extra.contains_key("snapshot");
+    r = r.ok(
+        Outcome::Unchanged,
+        format!(
+            "backup: {who} -> {} ({} bytes{}, {:.1}s{})\nsha256 {}",
+            path.display(),
+            made.bytes,
+            if with_fs {
+                format!(", {} filestore files", made.files)
+            } else {
+                String::new()
+            },
+            seconds,
+            if from_snapshot {
+                "; blocked: dumped from a private snapshot, the tenant stayed blocked"
+            } else {
+                ""
+            },
+            made.sha256
+        ),
+    );
+    audit_backup(
+        log,
+        &mut r,
+        Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
+    );
+    Some(r)
+}
+
+/// The manifest key of tenantctl's record of a blocked tenant (Odoo's
+/// restore reads only `dump.sql` and `filestore/`, other keys are ignored).
+const BLOCKED_KEY: &str = "tenantctl_blocked";
+
+/// What a backup reads: the connection (to the tenant or its snapshot),
+/// the snapshot of a blocked tenant, the node's filestore.
+struct Source<'a> {
+    conn: &'a crate::transport::Conn,
+    snapshot: Option<&'a Snapshot>,
+    fs: Option<&'a Filestore>,
+}
+
+/// A written backup.
+struct Written {
+    path: PathBuf,
+    ext: &'static str,
+    made: Made,
+    seconds: f64,
+}
+
+/// The dump of `t` (read through `conn`, from `snapshot` when the tenant is
+/// blocked) into its final file: Err(None) when `skip_not_odoo` and the
+/// database is not an Odoo tenant, Err(Some) how it failed (nothing written).
+async fn backup_from(
+    ctx: &Ctx,
+    t: &Target,
+    o: &BackupOpts,
+    src: Source<'_>,
+    guard: &Guard,
+    skip_not_odoo: bool,
+) -> std::result::Result<Written, Option<(Outcome, String)>> {
+    let Source { conn, snapshot, fs } = src;
+    let who = t.display();
+    let source = snapshot.map_or(t.db.as_str(), |s| s.name.as_str());
+    macro_rules! fail {
+        ($outcome:expr, $msg:expr) => {{
+            return Err(Some(($outcome, $msg)));
+        }};
+    }
+    if skip_not_odoo {
+        if let Ok(crate::odoo::probe::Probe::NotOdoo) = crate::odoo::probe::summary(conn).await {
+            return Err(None);
+        }
+    }
+    let mut manifest = match ob::manifest(&conn.client, &t.db, conn.deadline).await {
+        Ok(m) => m,
+        Err(x) => fail!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+    };
+    let mut warnings = Vec::new();
+    if let Some(b) = snapshot.and_then(|s| s.blocked.as_ref()) {
+        match o.format {
+            BackupFormat::Zip => {
+                manifest[BLOCKED_KEY] = json!(Blocked {
+                    previous_comment: None,
+                    ..b.clone()
+                });
+            }
+            BackupFormat::Dump => warnings.push(
+                "the tenant is blocked (suspension layer `connections`); a custom-format dump cannot carry that \
+                 record, so a restore of this file is not blocked (use the zip format, or suspend the restored \
+                 tenant with --layers +connections)"
+                    .to_string(),
+            ),
+        }
+    }
     let server_major = match ob::server_version(&conn.client, conn.deadline).await {
         Ok((_, m)) => m,
-        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+        Err(x) => fail!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
     };
     if let Err(m) = pgtool::client_major("pg_dump", server_major) {
-        stop!(Outcome::Refused, format!("{who}: {m}; nothing written"));
+        fail!(Outcome::Refused, format!("{who}: {m}; nothing written"));
     }
     let ext = match o.format {
         BackupFormat::Zip => "zip",
@@ -347,7 +556,7 @@ async fn backup_one(
             .join(format!("{}_{}.{ext}", t.db, stamp_now())),
     };
     if path.exists() {
-        stop!(
+        fail!(
             Outcome::Refused,
             format!(
                 "{who}: {} exists; tenantctl never overwrites a backup; nothing written",
@@ -356,7 +565,7 @@ async fn backup_one(
         );
     }
     let Some(fname) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
-        stop!(
+        fail!(
             Outcome::Refused,
             format!(
                 "{who}: {}: not a file name; nothing written",
@@ -369,7 +578,7 @@ async fn backup_one(
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        stop!(
+        fail!(
             Outcome::Refused,
             format!(
                 "{who}: {} is not a directory; nothing written",
@@ -378,11 +587,11 @@ async fn backup_one(
         );
     }
     let tmp = dir.join(format!(".{fname}.partial-{}", std::process::id()));
-    let tool = match PgTool::for_db(&t.link, &ctx.transport, &t.db).await {
+    let tool = match PgTool::for_db(&t.link, &ctx.transport, source).await {
         Ok(x) => x,
-        Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+        Err(x) => fail!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
     };
-    let fs_cmd = match &fs {
+    let fs_cmd = match fs {
         Some(fs) => {
             let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
             match t
@@ -391,12 +600,11 @@ async fn backup_one(
                 .await
             {
                 Ok(c) => Some(c),
-                Err(x) => stop!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
+                Err(x) => fail!(Outcome::Failed, format!("{who}: {x:#}; nothing written")),
             }
         }
         None => None,
     };
-    let guard = run_guard();
     super::pause_point("dump").await;
     let t0 = std::time::Instant::now();
     let format = o.format;
@@ -410,7 +618,6 @@ async fn backup_one(
     .await
     .map_err(|x| anyhow!("backup: {x}"))
     .and_then(|x| x);
-    drop(conn);
     let made = match made {
         Ok(m) if !guard.interrupted() => m,
         Ok(_) | Err(_) => {
@@ -420,7 +627,7 @@ async fn backup_one(
                 Err(x) if !interrupted => format!("{who}: {x:#}; no backup file written"),
                 _ => format!("{who}: interrupted; no backup file written"),
             };
-            stop!(
+            fail!(
                 if interrupted {
                     Outcome::Skipped
                 } else {
@@ -439,44 +646,21 @@ async fn backup_one(
         }
     }) {
         let _ = std::fs::remove_file(&tmp);
-        stop!(
+        fail!(
             Outcome::Failed,
             format!("{who}: {}: {x}; no backup file written", path.display())
         );
     }
     let _ = std::fs::remove_file(&tmp);
-    r.extra
-        .insert("file".into(), json!(path.display().to_string()));
-    r.extra.insert("format".into(), json!(ext));
-    r.extra.insert("bytes".into(), json!(made.bytes));
-    r.extra.insert("sha256".into(), json!(made.sha256));
-    r.extra
-        .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
-    if with_fs {
-        r.extra.insert("filestore_files".into(), json!(made.files));
-    }
-    r.warnings.extend(made.warnings.clone());
-    r = r.ok(
-        Outcome::Unchanged,
-        format!(
-            "backup: {who} -> {} ({} bytes{}, {:.1}s)\nsha256 {}",
-            path.display(),
-            made.bytes,
-            if with_fs {
-                format!(", {} filestore files", made.files)
-            } else {
-                String::new()
-            },
-            t0.elapsed().as_secs_f64(),
-            made.sha256
-        ),
-    );
-    audit_backup(
-        log,
-        &mut r,
-        Some(&format!("sha256:{} file:{}", made.sha256, path.display())),
-    );
-    Some(r)
+    let seconds = t0.elapsed().as_secs_f64();
+    let mut made = made;
+    made.warnings.extend(warnings);
+    Ok(Written {
+        path,
+        ext,
+        made,
+        seconds,
+    })
 }
 
 fn audit_backup(log: &crate::audit::AuditLog, r: &mut Report, what: Option<&str>) {
@@ -767,6 +951,7 @@ async fn restore_one(
     } else {
         None
     };
+    let mut blocked = None;
     if let Kind::Zip {
         manifest: Some(m), ..
     } = &kind
@@ -776,6 +961,10 @@ async fn restore_one(
                 r.extra.insert(format!("manifest_{k}"), v.clone());
             }
         }
+        blocked = m
+            .get(BLOCKED_KEY)
+            .and_then(|b| serde_json::from_value::<Blocked>(b.clone()).ok())
+            .filter(|b| b.tenantctl == "suspended");
     }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
@@ -877,6 +1066,12 @@ async fn restore_one(
             "\n  - filestore ({n} files) left out (--no-filestore)"
         )),
     }
+    if blocked.is_some() {
+        plan.push_str(
+            "\n  - blocked from connections, as the backed-up tenant was (suspension layer `connections`; reactivate unblocks it)",
+        );
+        r.extra.insert("blocked".into(), json!(true));
+    }
     r.extra.insert("filestore_files".into(), json!(fs_files));
     if o.dry_run {
         return (
@@ -915,6 +1110,7 @@ async fn restore_one(
         keep_identity: o.keep_identity,
         base_url,
         fs_files,
+        blocked,
     };
     match do_restore(&mut steps, &job).await {
         Ok(()) => {
@@ -951,6 +1147,8 @@ struct Job<'a> {
     keep_identity: bool,
     base_url: Option<String>,
     fs_files: u64,
+    /// Block the restored tenant with this record.
+    blocked: Option<Blocked>,
 }
 
 /// Runs a restore step by step (the caller undoes on error): database →
@@ -1035,6 +1233,10 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
                 to: staging.clone(),
             });
         }
+    }
+    if let Some(b) = &j.blocked {
+        // Undone by the rename back and the drop of the staging database.
+        layers::block(&steps.maint.client, j.name, b, d).await?;
     }
     steps.next("done").await?;
     Ok(())
@@ -1236,7 +1438,25 @@ async fn move_one(
     let (suspended, size, before) = {
         let conn = match t.link.connect(&t.db, &ctx.transport).await {
             Ok(c) => c,
-            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+            Err(x) => {
+                let blocked = match maintenance(ctx, &t.link).await {
+                    Ok(m) => matches!(lc::db_info(&m.client, &t.db, m.deadline).await,
+                        Ok(Some(i)) if !i.allow_connections),
+                    Err(_) => false,
+                };
+                if blocked {
+                    return refuse(
+                        r,
+                        "is blocked (ALLOW_CONNECTIONS false, e.g. suspension layer `connections`): move reads and \
+                         verifies the source and the copy, which tenantctl does not do behind a block. Allow \
+                         connections (ALTER DATABASE .. ALLOW_CONNECTIONS true; its users stay switched off), move \
+                         it, then `tenantctl suspend NODE2/TENANT --layers +connections`; or back it up (from a \
+                         snapshot) and restore it; nothing changed"
+                            .into(),
+                    );
+                }
+                return failed(r, format!("{x:#}; nothing changed"));
+            }
         };
         let s = crate::odoo::suspension::state(&conn.client)
             .await
