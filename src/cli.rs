@@ -110,7 +110,7 @@ Examples:
     Reactivate(ReactivateArgs),
     /// Everything about one tenant: node, version, size, suspension, users
     #[command(
-        after_help = "-o csv prints the users only, one per line (id,login,name,type,admin,active,two_factor,last_login).
+        after_help = "-o csv prints the users only, one per line (id,login,name,type,admin,active,two_factor,last_login,builtin).
 
 Examples:
   tenantctl show acme
