@@ -249,6 +249,11 @@ pub fn completion_request(words: &[String]) -> Option<crate::complete::Request> 
     let takes_value = |a: &clap::Arg| a.get_action().takes_values();
     for w in before {
         if let Some(id) = value_for.take() {
+            // bash splits `--node=pg` at `=` (COMP_WORDBREAKS): `--node`, `=`, `pg`.
+            if w == "=" {
+                value_for = Some(id);
+                continue;
+            }
             if id == "inventory" {
                 inventory = Some(PathBuf::from(w));
             }
@@ -1259,5 +1264,52 @@ fn status_filter(s: StatusArg) -> config::StatusFilter {
         StatusArg::Active => config::StatusFilter::Active,
         StatusArg::Suspended => config::StatusFilter::Suspended,
         StatusArg::All => config::StatusFilter::All,
+    }
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::completion_request;
+    use crate::complete::Kind;
+
+    fn kind(words: &[&str]) -> Option<Kind> {
+        let w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+        completion_request(&w).map(|r| r.kind)
+    }
+
+    #[test]
+    fn what_the_word_being_completed_is() {
+        assert_eq!(kind(&["show", ""]), Some(Kind::Tenant));
+        assert_eq!(kind(&["-o", "json", "show", "ac"]), Some(Kind::Tenant));
+        assert_eq!(kind(&["show", "acme", ""]), None);
+        assert_eq!(kind(&["--node", ""]), Some(Kind::Node));
+        assert_eq!(kind(&["--node", "=", "p"]), Some(Kind::Node));
+        assert_eq!(kind(&["bulk", "suspend", "--node", "pg"]), Some(Kind::Node));
+        assert_eq!(kind(&["bulk", "suspend", ""]), None);
+        assert_eq!(kind(&["bulk", ""]), None);
+        assert_eq!(kind(&["log", "--tenant", ""]), Some(Kind::Tenant));
+        assert_eq!(kind(&["move", "acme", ""]), Some(Kind::Node));
+        assert_eq!(kind(&["create", ""]), Some(Kind::NodePrefix));
+        assert_eq!(kind(&["restore", "pg1/x", ""]), None);
+        assert_eq!(kind(&["suspend", "--reason", "x", ""]), Some(Kind::Tenant));
+        assert_eq!(kind(&["suspend", "--reason", ""]), None);
+        assert_eq!(kind(&["show", "-"]), None);
+        assert_eq!(kind(&[""]), None);
+        let w: Vec<String> = ["-i", "/x/nodes.toml", "show", ""]
+            .map(String::from)
+            .to_vec();
+        let r = completion_request(&w).unwrap();
+        assert_eq!(
+            r.inventory.as_deref(),
+            Some(std::path::Path::new("/x/nodes.toml"))
+        );
+        let w: Vec<String> = ["--inventory=/y.toml", "show", ""]
+            .map(String::from)
+            .to_vec();
+        let r = completion_request(&w).unwrap();
+        assert_eq!(
+            r.inventory.as_deref(),
+            Some(std::path::Path::new("/y.toml"))
+        );
     }
 }
