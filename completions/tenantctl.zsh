@@ -214,10 +214,13 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (suspend)
 _arguments "${_arguments_options[@]}" : \
-'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--reason-column=[Column of --from holding the reason\: number or header name \[default\: 2, when present\]]:N|NAME:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '--match=[Only tenants whose name matches this glob]:GLOB:_default' \
 '--status=[Only tenants in this state]:STATUS:(active suspended all)' \
-'--reason=[Reason for every tenant whose line has no second column (1..500 characters)]:REASON:_default' \
+'--reason=[Reason for every tenant whose line has none (no or an empty reason column; 1..500 characters)]:REASON:_default' \
 '--layers=[Suspension layers instead of the node'\''s \`suspend_layers\`\: users,crons,mail,connections; \`+connections\` adds to them]:LAYERS:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
@@ -228,6 +231,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
@@ -246,7 +250,10 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (reactivate)
 _arguments "${_arguments_options[@]}" : \
-'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--reason-column=[Column of --from holding the reason\: number or header name \[default\: 2, when present\]]:N|NAME:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '--match=[Only tenants whose name matches this glob]:GLOB:_default' \
 '--status=[Only tenants in this state]:STATUS:(active suspended all)' \
 '--restore-users=[For tenants suspended without a record of users (the old agent)]:POLICY:(all-internal)' \
@@ -259,6 +266,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
@@ -277,7 +285,10 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (passwd)
 _arguments "${_arguments_options[@]}" : \
-'--from=[Targets\: one TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments, CSV]:FILE:_files' \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--reason-column=[Column of --from holding the reason\: number or header name \[default\: 2, when present\]]:N|NAME:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '--match=[Only tenants whose name matches this glob]:GLOB:_default' \
 '--status=[Only tenants in this state]:STATUS:(active suspended all)' \
 '--length=[Length of the generated passwords (raised to a tenant'\''s minimum)]:LENGTH:_default' \
@@ -292,6 +303,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \

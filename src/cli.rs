@@ -530,6 +530,8 @@ pub enum BulkCommand {
     #[command(after_help = "Examples:
   tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
   cut -d, -f1,3 billing-export.csv | tenantctl bulk suspend --from - --reason unpaid --yes -o json
+  tenantctl bulk suspend --from export.csv --header --column database --reason-column note \\
+      --reason unpaid --failed-to retry.csv
   tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
     Suspend(BulkSuspendArgs),
     /// Reactivate many tenants
@@ -539,7 +541,8 @@ pub enum BulkCommand {
     Reactivate(BulkReactivateArgs),
     /// Set generated admin passwords on many tenants, written to a private CSV file
     #[command(after_help = "Examples:
-  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --yes")]
+  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --failed-to retry.csv --yes
+  tenantctl bulk passwd --from retry.csv --secrets-file ~/rotation-2026-11b.csv --yes   # only those not done")]
     Passwd(BulkPasswdArgs),
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
@@ -790,9 +793,21 @@ pub struct BulkCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct BulkTargets {
-    /// Targets: one TENANT or NODE/TENANT per line ('-' = stdin); # comments, CSV
+    /// Targets: CSV, one TENANT or NODE/TENANT per record ('-' = stdin); # comments
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
+    /// The first record of --from is a header (skipped; names usable in --column)
+    #[arg(long, requires = "from")]
+    pub header: bool,
+    /// Column of --from holding the tenant: 1-based number or header name [default: 1]
+    #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
+    pub column: Option<crate::targetfile::Column>,
+    /// Column of --from holding the reason: number or header name [default: 2, when present]
+    #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
+    pub reason_column: Option<crate::targetfile::Column>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     /// Only tenants whose name matches this glob
     #[arg(long = "match", value_name = "GLOB")]
     pub pattern: Option<String>,
@@ -810,11 +825,15 @@ pub struct BulkTargets {
     pub dry_run: bool,
 }
 
+fn parse_column(s: &str) -> std::result::Result<crate::targetfile::Column, String> {
+    crate::targetfile::Column::parse(s)
+}
+
 #[derive(Debug, Args)]
 pub struct BulkSuspendArgs {
     #[command(flatten)]
     pub targets: BulkTargets,
-    /// Reason for every tenant whose line has no second column (1..500 characters)
+    /// Reason for every tenant whose line has none (no or an empty reason column; 1..500 characters)
     #[arg(long)]
     pub reason: Option<String>,
     /// Suspension layers instead of the node's `suspend_layers`:
@@ -1194,6 +1213,12 @@ impl Cli {
                 config::Command::Bulk(config::BulkOpts {
                     action,
                     from: t.from,
+                    layout: crate::targetfile::Layout {
+                        header: t.header,
+                        column: t.column,
+                        reason_column: t.reason_column,
+                    },
+                    failed_to: t.failed_to,
                     pattern: t.pattern,
                     status: t.status.map(status_filter),
                     all_matching: t.all_matching,

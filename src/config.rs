@@ -114,6 +114,10 @@ pub enum BulkAction {
 pub struct BulkOpts {
     pub action: BulkAction,
     pub from: Option<PathBuf>,
+    /// How to read `from`: header, tenant and reason columns.
+    pub layout: crate::targetfile::Layout,
+    /// Where to write the targets not done, for a rerun.
+    pub failed_to: Option<PathBuf>,
     pub pattern: Option<String>,
     pub status: Option<StatusFilter>,
     pub all_matching: bool,

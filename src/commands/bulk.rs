@@ -38,8 +38,37 @@ fn read_from(path: &Path) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// How the `--from` source is named in messages: the path, or `<stdin>`.
+fn source_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        crate::output::esc(&path.display().to_string()).into_owned()
+    }
+}
+
+/// The usage error that ends the run before anything changed: one problem
+/// is that one line; several are printed one per line, then a count.
+fn refuse_file(ctx: &Ctx, src: &str, problems: &[(Option<usize>, String)]) -> Error {
+    let at = |no: &Option<usize>, why: &str| match no {
+        Some(n) => format!("{src}:{n}: {why}"),
+        None => format!("{src}: {why}"),
+    };
+    if let [(no, why)] = problems {
+        return Error::usage(anyhow!("{}; nothing changed", at(no, why)));
+    }
+    for (no, why) in problems {
+        ctx.printer.error(at(no, why));
+    }
+    Error::usage(anyhow!(
+        "--from {src}: {} problem{} above; nothing changed",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    ))
+}
+
 /// The checks on the arguments that need no network.
-fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<Vec<targetfile::Parsed>>> {
+fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<targetfile::TargetFile>> {
     let g = &ctx.global;
     let selectors =
         o.pattern.is_some() || o.status.is_some() || !g.nodes.is_empty() || !g.labels.is_empty();
@@ -56,25 +85,44 @@ fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<Vec<targetfile::Parsed>>
     {
         check_reason(r).map_err(|e| Error::usage(anyhow!("--reason: {e}")))?;
     }
-    let lines = match &o.from {
-        Some(p) => Some(targetfile::parse(&read_from(p)?)),
+    let file = match &o.from {
+        Some(p) => {
+            let src = source_name(p);
+            Some(
+                targetfile::parse(&read_from(p)?, &o.layout)
+                    .map_err(|e| refuse_file(ctx, &src, &e.problems))?,
+            )
+        }
         None => None,
     };
-    if let (BulkAction::Suspend { reason: None, .. }, Some(lines)) = (&o.action, &lines) {
-        if let Some(l) = lines.iter().flatten().find(|l| l.extra.is_none()) {
-            return Err(Error::usage(anyhow!(
-                "line {} ({}) has no reason: give --reason or a second column (nothing changed)",
-                l.no,
-                crate::output::esc(&l.spec)
-            )));
+    if let (BulkAction::Suspend { reason: None, .. }, Some(f), Some(p)) =
+        (&o.action, &file, &o.from)
+    {
+        let missing: Vec<(Option<usize>, String)> = f
+            .lines
+            .iter()
+            .flatten()
+            .filter(|l| l.extra.is_none())
+            .map(|l| {
+                (
+                    Some(l.no),
+                    format!(
+                        "{} has no reason: give --reason or a reason column",
+                        crate::output::esc(&l.spec)
+                    ),
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(refuse_file(ctx, &source_name(p), &missing));
         }
     }
-    if let (BulkAction::Suspend { reason: None, .. }, None) = (&o.action, &lines) {
+    if let (BulkAction::Suspend { reason: None, .. }, None) = (&o.action, &file) {
         return Err(Error::usage(anyhow!(
             "bulk suspend needs --reason (or --from with a reason column)"
         )));
     }
-    Ok(lines)
+    Ok(file)
 }
 
 fn action_of(o: &BulkOpts) -> Result<Action> {
@@ -119,8 +167,10 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         ),
         None => None,
     };
-    let lines = check_args(ctx, o)?;
+    let file = check_args(ctx, o)?;
     let action = action_of(o)?;
+    let src = o.from.as_deref().map(source_name).unwrap_or_default();
+    let lines = file.as_ref().map(|f| f.lines.as_slice());
     let log = if o.dry_run {
         None
     } else {
@@ -130,7 +180,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         BulkAction::Suspend { reason, .. } => reason.clone(),
         _ => None,
     };
-    let mut jobs = resolve(ctx, &action, lines.as_deref(), default_reason).await;
+    let mut jobs = resolve(ctx, &action, lines, &src, default_reason.clone()).await;
     // --match, then duplicates collapsed (first occurrence kept).
     let mut seen = HashSet::new();
     jobs.retain(|j| match &j.target {
@@ -159,29 +209,266 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     let mut waited = std::time::Duration::ZERO;
     if !o.dry_run && targets_n > 0 && !o.yes {
         let t0 = Instant::now();
-        if !confirm(&format!(
-            "{} {targets_n} tenants?",
-            capitalised(action.name())
-        ))? {
+        let question = format!("{} {targets_n} tenants?", capitalised(action.name()));
+        let yes = if o.from.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+            confirm_on_tty(&question)?
+        } else {
+            confirm(&question)?
+        };
+        if !yes {
             ctx.printer.info("aborted; nothing changed");
             return Ok(EXIT_FAILED);
         }
         waited = t0.elapsed();
     }
+    // Created now, before the first tenant (a private temporary file next
+    // to it), so that a path that cannot be written stops the run before
+    // any change; after the `[y/N]`, so that a Ctrl-C there leaves nothing.
+    let failed_to = match &o.failed_to {
+        Some(p) if !o.dry_run => Some(FailedTo::create(p)?),
+        Some(_) => {
+            ctx.printer
+                .info("--failed-to: not written by a dry run (nothing is run)");
+            None
+        }
+        None => None,
+    };
     let name = action.name();
+    // What the --failed-to file needs of each job, by job index.
+    let unreadable: HashSet<usize> = lines
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| l.as_ref().err().map(|b| b.no))
+        .collect();
+    let inputs: Vec<Input> = jobs
+        .iter()
+        .map(|j| Input {
+            target: j.target.as_ref().map(|t| t.display()),
+            spec: j.spec.clone(),
+            readable: match j.line {
+                Some(n) => !unreadable.contains(&n),
+                None => j.target.is_some(),
+            },
+            line: j.line,
+            reason: j.reason.clone(),
+        })
+        .collect();
     let mut run = ctx.run(action, log, o.dry_run);
     run.filter = filter;
     let guard = run.guard.clone();
     let reports = run::run_all(ctx, jobs, Arc::new(run), true).await;
     let secs = (started.elapsed() - waited).as_secs_f64();
-    Ok(report::bulk(
+    let code = report::bulk(
         ctx,
         name,
         &reports,
         secs,
         guard.is_some_and(|g| g.interrupted()),
         o.dry_run,
-    ))
+    );
+    let Some(f) = failed_to else {
+        return Ok(code);
+    };
+    let with_reason = matches!(o.action, BulkAction::Suspend { .. })
+        || file.as_ref().is_some_and(|f| f.has_reasons);
+    let text = failed_text(name, &src, &reports, &inputs, with_reason);
+    let path = f.path.clone();
+    match f.commit(&text.text) {
+        Ok(()) => {
+            ctx.printer.info(format!(
+                "tenantctl: --failed-to {}: {} target{} to rerun",
+                crate::output::esc(&path.display().to_string()),
+                text.targets,
+                if text.targets == 1 { "" } else { "s" }
+            ));
+            Ok(code)
+        }
+        Err(e) => {
+            ctx.printer.error(format!(
+                "--failed-to {}: {e}",
+                crate::output::esc(&path.display().to_string())
+            ));
+            Ok(if code == crate::error::EXIT_OK {
+                EXIT_FAILED
+            } else {
+                code
+            })
+        }
+    }
+}
+
+/// Asks `[y/N]` when stdin is the target list (`--from -`): on the
+/// controlling terminal, `/dev/tty`, as kubectl and apt do; without one the
+/// usual refusal (exit 2, use --yes).
+fn confirm_on_tty(question: &str) -> Result<bool> {
+    use std::io::{BufRead, Write};
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty");
+    let Ok(mut tty) = tty else {
+        return Err(Error::usage(anyhow!(
+            "stdin is the target list (--from -) and there is no terminal to ask on; pass --yes (nothing changed)"
+        )));
+    };
+    let asked = write!(tty, "{question} [y/N] ").and_then(|_| tty.flush());
+    asked.map_err(|e| Error::usage(anyhow!("/dev/tty: {e}")))?;
+    let mut line = String::new();
+    std::io::BufReader::new(tty)
+        .read_line(&mut line)
+        .map_err(|e| Error::usage(anyhow!("reading the answer from /dev/tty: {e}")))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// A job as the --failed-to file needs it.
+struct Input {
+    /// The resolved `NODE/TENANT`.
+    target: Option<String>,
+    /// What the line said.
+    spec: String,
+    /// Whether `spec` is a tenant field (not the text of a line that could
+    /// not be read).
+    readable: bool,
+    line: Option<usize>,
+    reason: Option<String>,
+}
+
+struct FailedText {
+    text: String,
+    targets: usize,
+}
+
+/// The --failed-to file: every target that did not get what was asked
+/// (failed, refused, unknown, skipped, not-signalled, drift), resolved
+/// `NODE/TENANT` and its reason, as a `--from` file. Lines that could not be
+/// read at all become comments (a rerun cannot run them either). Never a
+/// secret: targets and reasons only.
+fn failed_text(
+    action: &str,
+    src: &str,
+    reports: &[Report],
+    inputs: &[Input],
+    with_reason: bool,
+) -> FailedText {
+    let mut body = String::new();
+    let mut targets = 0;
+    for r in reports.iter().filter(|r| !r.outcome.is_ok()) {
+        let Some(inp) = r.job.and_then(|i| inputs.get(i)) else {
+            continue;
+        };
+        let reason = if with_reason {
+            Some(inp.reason.as_deref().unwrap_or(""))
+        } else {
+            None
+        };
+        let what = match (&inp.target, inp.readable) {
+            (Some(t), _) => Some(t.as_str()),
+            (None, true) => Some(inp.spec.as_str()),
+            (None, false) => None,
+        };
+        match what {
+            Some(t) => {
+                targets += 1;
+                body.push_str(&targetfile::record(t, reason));
+            }
+            None => {
+                let at = match inp.line {
+                    Some(n) => format!("{src}:{n}"),
+                    None => crate::output::esc(&inp.spec).into_owned(),
+                };
+                body.push_str(&format!(
+                    "# {}: {}\n",
+                    at.replace(['\n', '\r'], " "),
+                    r.outcome.as_str()
+                ));
+            }
+        }
+    }
+    FailedText {
+        text: format!(
+            "# tenantctl bulk {action}: {targets} target{} not done (failed, refused, unknown or skipped); rerun with --from this file\n{body}",
+            if targets == 1 { "" } else { "s" }
+        ),
+        targets,
+    }
+}
+
+/// The --failed-to file while the run goes on: a private temporary file in
+/// the same directory, renamed over the path at the end (atomic: a reader
+/// sees the old file or the whole new one), removed if the run ends early.
+struct FailedTo {
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl FailedTo {
+    fn create(path: &Path) -> Result<FailedTo> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let shown = crate::output::esc(&path.display().to_string()).into_owned();
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::usage(anyhow!("--failed-to {shown}: not a file name")))?;
+        if path.is_dir() {
+            return Err(Error::usage(anyhow!(
+                "--failed-to {shown}: is a directory (nothing changed)"
+            )));
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| Error::usage(anyhow!("--failed-to {shown}: {e} (nothing changed)")))?;
+        Ok(FailedTo {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(file),
+        })
+    }
+
+    fn commit(mut self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        let Some(mut f) = self.file.take() else {
+            return Ok(());
+        };
+        let written = f
+            .write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .and_then(|_| {
+                drop(f);
+                std::fs::rename(&self.tmp, &self.path)
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(e);
+        }
+        if let Some(d) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // The rename itself on disk; a directory that cannot be opened
+            // for that does not undo it.
+            if let Ok(d) = std::fs::File::open(d) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FailedTo {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The jobs of a run: the lines of `--from` (each resolved, bad lines failed
@@ -190,6 +477,7 @@ async fn resolve(
     ctx: &Ctx,
     action: &Action,
     lines: Option<&[targetfile::Parsed]>,
+    src: &str,
     default_reason: Option<String>,
 ) -> Vec<Job> {
     let scans = targets::scan(&ctx.links, &ctx.transport).await;
@@ -231,7 +519,7 @@ async fn resolve(
             Err(bad) => (
                 bad.no,
                 bad.text.clone(),
-                Some(format!("line {}: {}", bad.no, bad.error)),
+                Some(format!("{src}:{}: {}", bad.no, bad.error)),
                 None,
                 None,
             ),
@@ -246,7 +534,7 @@ async fn resolve(
                         (
                             l.no,
                             l.spec.clone(),
-                            bad.map(|e| format!("line {}: {e}", l.no)),
+                            bad.map(|e| format!("{src}:{}: {e}", l.no)),
                             Some(t),
                             reason,
                         )
@@ -254,9 +542,9 @@ async fn resolve(
                     Err(e) => (
                         l.no,
                         l.spec.clone(),
-                        Some(format!("line {}: {}", l.no, e.message())),
+                        Some(format!("{src}:{}: {}", l.no, e.message())),
                         None,
-                        None,
+                        reason,
                     ),
                 }
             }
@@ -382,8 +670,14 @@ fn print_plan(ctx: &Ctx, action: &str, jobs: &[Job], dry_run: bool) {
     }
     if bad > 0 {
         s.push_str(&format!(
-            "\n  {bad} entries cannot be run (see the results)"
+            "\n  {bad} entr{} cannot be run:",
+            if bad == 1 { "y" } else { "ies" }
         ));
+        for j in jobs {
+            if let Some(e) = j.early.as_ref().and_then(|r| r.error.as_deref()) {
+                s.push_str(&format!("\n    {}", crate::output::esc(e)));
+            }
+        }
     }
     ctx.printer.info(s);
 }

@@ -4,6 +4,7 @@ mod access;
 mod argon2;
 mod backup;
 mod bulk;
+mod bulk_input;
 mod completion;
 mod faults;
 mod fixtures;

@@ -8,7 +8,7 @@
 //!   `pg1` (label `env=prod`), `pg2`, `pg3`, as in README; the inventory at
 //!   `~/.config/tenantctl/nodes.toml`, the password in `TENANTCTL_PGPASSWORD`
 //!   (the first-run walkthrough), `$NEWPASS` set, and the files the examples
-//!   read (`overdue.csv`, `billing-export.csv`, `paid-today.txt`,
+//!   read (`overdue.csv`, `billing-export.csv`, `export.csv`, `paid-today.txt`,
 //!   `rotate.txt`) in the working directory. `tenantctl` is the binary under
 //!   test, first on `PATH`.
 //! - A command must exit 0, unless its comment starts with `# exit N`.
@@ -291,6 +291,10 @@ fn fleet() -> Fleet {
         ("overdue.csv", "globex\npg2/acme-eu\n"),
         ("billing-export.csv", "trial-a,49.00,trial ended unpaid\n"),
         ("paid-today.txt", "globex\n"),
+        (
+            "export.csv",
+            "database,plan,note\nglobex,pro,card expired\ninitech,basic,\n",
+        ),
         ("rotate.txt", "acme\npg2/initech\n"),
     ] {
         std::fs::write(work.join(file), text).unwrap();

@@ -220,6 +220,13 @@ pub struct Report {
     /// The database is not an Odoo tenant (selector runs drop it).
     #[serde(skip)]
     pub not_odoo: bool,
+    /// Bulk: when the result came, from the start of the run stage (after
+    /// the confirmation), for the per-node summary.
+    #[serde(skip)]
+    pub elapsed: Option<std::time::Duration>,
+    /// Bulk: index of the job this result is for.
+    #[serde(skip)]
+    pub job: Option<usize>,
 }
 
 impl Report {
@@ -248,6 +255,8 @@ impl Report {
             extra: Default::default(),
             message: String::new(),
             not_odoo: false,
+            elapsed: None,
+            job: None,
         }
     }
 

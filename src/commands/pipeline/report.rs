@@ -43,7 +43,103 @@ pub fn single(ctx: &Ctx, r: &Report, interrupted: bool, secret_on_stdout: bool) 
 struct Doc<'a> {
     results: &'a [Report],
     summary: &'a Summary,
+    /// Per node, in the order the nodes first appear in the results; rows
+    /// without a node (unknown tenants, bad lines) under `"node": null`.
+    nodes: &'a [NodeSummary],
+    /// The run's time, the wait at `[y/N]` excluded.
+    secs: f64,
     dry_run: bool,
+}
+
+/// The counts and the time of one node's targets.
+#[derive(Debug, Serialize)]
+pub struct NodeSummary {
+    pub node: Option<String>,
+    /// Results of this node.
+    pub targets: usize,
+    #[serde(flatten)]
+    pub counts: Summary,
+    /// From the start of the run stage to this node's last result; null
+    /// when unknown (rows that never ran).
+    pub secs: Option<f64>,
+    /// Targets run (not skipped) per second over `secs`.
+    pub per_sec: Option<f64>,
+}
+
+/// Targets that ran (a result other than `skipped`, past the resolution).
+fn ran(r: &Report) -> bool {
+    r.elapsed.is_some() && r.outcome != Outcome::Skipped
+}
+
+fn rate(n: usize, secs: f64) -> Option<f64> {
+    (secs > 0.0 && n > 0).then(|| n as f64 / secs)
+}
+
+/// Per-node summaries, nodes in order of first appearance, the node-less
+/// rows last.
+pub fn per_node(reports: &[Report]) -> Vec<NodeSummary> {
+    let mut keys: Vec<Option<&str>> = Vec::new();
+    for r in reports {
+        let k = r.node.as_deref();
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys.sort_by_key(|k| k.is_none());
+    keys.into_iter()
+        .map(|k| {
+            let rs: Vec<Report> = reports
+                .iter()
+                .filter(|r| r.node.as_deref() == k)
+                .cloned()
+                .collect();
+            let secs = rs
+                .iter()
+                .filter_map(|r| r.elapsed)
+                .max()
+                .map(|d| d.as_secs_f64());
+            let n_ran = rs.iter().filter(|r| ran(r)).count();
+            NodeSummary {
+                node: k.map(str::to_string),
+                targets: rs.len(),
+                counts: Summary::of(&rs),
+                secs,
+                per_sec: secs.and_then(|s| rate(n_ran, s)),
+            }
+        })
+        .collect()
+}
+
+/// `16 changed, 0 unchanged, 0 failed, 0 skipped, 0 unknown` (+ the other
+/// outcomes when there are any).
+fn counts_text(s: &Summary, dry_run: bool) -> String {
+    let mut parts = vec![if dry_run {
+        format!("{} would change", s.would_change)
+    } else {
+        format!("{} changed", s.changed)
+    }];
+    parts.push(format!("{} unchanged", s.unchanged));
+    parts.push(format!("{} failed", s.failed));
+    parts.push(format!("{} skipped", s.skipped));
+    parts.push(format!("{} unknown", s.unknown));
+    for (k, n) in [
+        ("refused", s.refused),
+        ("not-signalled", s.not_signalled),
+        ("drift", s.drift),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {k}"));
+        }
+    }
+    parts.join(", ")
+}
+
+fn time_text(secs: Option<f64>, per_sec: Option<f64>) -> String {
+    match (secs, per_sec) {
+        (Some(s), Some(r)) => format!(" in {s:.1}s ({r:.1}/s)"),
+        (Some(s), None) => format!(" in {s:.1}s"),
+        _ => String::new(),
+    }
 }
 
 /// Prints bulk results in input order and the summary; returns the exit code.
@@ -56,11 +152,14 @@ pub fn bulk(
     dry_run: bool,
 ) -> u8 {
     let sum = Summary::of(reports);
+    let nodes = per_node(reports);
     let p = &ctx.printer;
     match p.format {
         Output::Json => out_json(&Doc {
             results: reports,
             summary: &sum,
+            nodes: &nodes,
+            secs,
             dry_run,
         }),
         Output::Csv => {
@@ -122,6 +221,10 @@ pub fn bulk(
     .filter(|(_, n)| *n > 0)
     .map(|(k, n)| format!(", {n} {k}"))
     .collect::<String>();
+    let n_ran = reports.iter().filter(|r| ran(r)).count();
+    let per_sec = rate(n_ran, secs)
+        .map(|r| format!(" ({r:.1}/s)"))
+        .unwrap_or_default();
     let line = if dry_run {
         format!(
             "dry run: bulk {action}: {} would change, {} unchanged, {} failed{others}; nothing changed ({secs:.1}s)",
@@ -129,17 +232,34 @@ pub fn bulk(
         )
     } else {
         format!(
-            "bulk {action}: {} changed, {} unchanged, {} failed{others} of {} in {secs:.1}s",
+            "bulk {action}: {} changed, {} unchanged, {} failed{others} of {} in {secs:.1}s{per_sec}",
             sum.changed,
             sum.unchanged,
             sum.failed,
             reports.len()
         )
     };
-    if sum.problems() + sum.refused > 0 {
-        p.error(&line);
-    } else {
-        p.info(format!("tenantctl: {line}"));
+    let mut lines = vec![line];
+    for n in &nodes {
+        let name = match &n.node {
+            Some(n) => n.clone(),
+            None => "(no node)".into(),
+        };
+        lines.push(format!(
+            "  {name}: {} target{}: {}{}",
+            n.targets,
+            if n.targets == 1 { "" } else { "s" },
+            counts_text(&n.counts, dry_run),
+            time_text(n.secs, n.per_sec)
+        ));
+    }
+    let problems = sum.problems() + sum.refused > 0;
+    for l in lines {
+        if problems {
+            p.error(&l);
+        } else {
+            p.info(format!("tenantctl: {l}"));
+        }
     }
     verdict(&sum, interrupted)
 }

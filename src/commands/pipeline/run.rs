@@ -19,6 +19,7 @@ use crate::targets::Target;
 /// A panicked task is a `failed` result, never a dropped one. At the second
 /// Ctrl-C the run stops: what is in flight is reported `unknown`.
 pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -> Vec<Report> {
+    let t0 = std::time::Instant::now();
     let n = jobs.len();
     let total = jobs.iter().filter(|j| j.early.is_none()).count() as u64;
     let bar = progress.then(|| progress_bar(ctx, total)).flatten();
@@ -61,16 +62,24 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             }
         };
         done_n += 1;
+        let mut r = r;
+        if let Some(r) = &mut r {
+            r.elapsed = Some(t0.elapsed());
+        }
         if let Some(r) = &r {
             if !r.outcome.is_ok() {
                 failed_n += 1;
             }
+            // The resolved NODE/TENANT (the job's target), not the text of
+            // the input line.
+            let who = specs[i]
+                .0
+                .as_ref()
+                .map(|t| t.display())
+                .or_else(|| r.node.as_ref().map(|n| format!("{n}/{}", r.tenant)))
+                .unwrap_or_else(|| r.tenant.clone());
             let line = format!(
-                "{}: {}{}",
-                r.node
-                    .as_ref()
-                    .map(|n| format!("{n}/{}", r.tenant))
-                    .unwrap_or_else(|| r.tenant.clone()),
+                "{who}: {}{}",
                 r.outcome.as_str(),
                 r.error
                     .as_deref()
@@ -80,7 +89,11 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             match &bar {
                 Some(b) => {
                     b.set_position(done_n);
-                    b.set_message(format!("{failed_n} not ok"));
+                    b.set_message(format!(
+                        "{failed_n} not ok; {}: {}",
+                        esc(&who),
+                        r.outcome.as_str()
+                    ));
                 }
                 None if progress && !ctx.printer.quiet && !run.dry_run => {
                     // No terminal (cron mail, a log): the whole error.
@@ -99,12 +112,18 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     slots
         .into_iter()
         .enumerate()
-        .filter_map(|(i, slot)| match slot {
-            Some(r) => r,
-            None => {
-                let (t, spec, line) = &specs[i];
-                Some(in_flight(&run, t.as_ref(), spec, *line))
-            }
+        .filter_map(|(i, slot)| {
+            let mut r = match slot {
+                Some(r) => r,
+                None => {
+                    let (t, spec, line) = &specs[i];
+                    let mut r = in_flight(&run, t.as_ref(), spec, *line);
+                    r.elapsed = Some(t0.elapsed());
+                    Some(r)
+                }
+            }?;
+            r.job = Some(i);
+            Some(r)
         })
         .collect()
 }
