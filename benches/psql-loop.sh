@@ -14,8 +14,12 @@
 #
 # list prints one line per tenant (node port|datname|summary columns); suspend
 # and reactivate print nothing and stop at the first error (exit != 0).
-# The SQL is copied from src/odoo/probe.rs and src/odoo/suspension.rs; the
-# cache signal is the Odoo 12-16 one (the benchmark's tenants are Odoo 16).
+# The benchmark passes the library's own SQL where the script runs a statement
+# of tenantctl's as it is: CANDIDATES_SQL and SUMMARY_SQL (src/odoo/probe.rs),
+# LOCK_KEY (src/odoo/mod.rs) and SIGNAL_SQL (src/odoo/signal.rs; the
+# benchmark's tenants are Odoo 16). The defaults below are copies for running
+# it by hand. The writes are one-statement rewrites of suspension.rs's
+# statements (which take bind parameters), as a psql script would have them.
 set -euo pipefail
 
 mode=${1:?usage: psql-loop.sh list|suspend|reactivate HOST PORT [PORT...]}
@@ -28,7 +32,10 @@ shift 2
 PSQL=(psql -X -q -At -w -v ON_ERROR_STOP=1 -h "$host")
 export PGSSLMODE=${PGSSLMODE:-disable} PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10}
 
-CANDIDATES_SQL="SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname"
+DEFAULT_CANDIDATES_SQL="SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname"
+CANDIDATES_SQL=${CANDIDATES_SQL:-$DEFAULT_CANDIDATES_SQL}
+: "${LOCK_KEY:=127970544626804}"
+: "${SIGNAL_SQL:=SELECT nextval('public.base_cache_signaling')}"
 
 # tenantctl's list query; the benchmark passes the library's own in SUMMARY_SQL.
 DEFAULT_SUMMARY_SQL="SELECT (SELECT latest_version FROM ir_module_module WHERE name = 'base'), u.internal, u.portal, (SELECT to_char(max(create_date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM res_users_log), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_at'), (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_reason') FROM (SELECT count(*) FILTER (WHERE active AND NOT share AND id <> 1) AS internal, count(*) FILTER (WHERE active AND share AND id <> 1) AS portal FROM res_users) "
@@ -41,7 +48,7 @@ trap 'rm -rf "$tmp"' EXIT
 # record their ids, commit, then the cache signal (as tenantctl does).
 cat >"$tmp/suspend.sql" <<'SQL'
 BEGIN;
-SELECT pg_advisory_xact_lock(127970544626804) \g /dev/null
+SELECT pg_advisory_xact_lock(:lock_key) \g /dev/null
 SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended \gset
 \if :suspended
 ROLLBACK;
@@ -56,14 +63,13 @@ FROM unnest(ARRAY['tenant.suspended', 'tenant.suspended_reason', 'tenant.suspend
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date;
 COMMIT;
 \endif
-SELECT nextval('base_cache_signaling') \g /dev/null
 SQL
 
 # Reactivate: switch on exactly the recorded users, record the reactivation,
 # drop the record, commit, signal.
 cat >"$tmp/reactivate.sql" <<'SQL'
 BEGIN;
-SELECT pg_advisory_xact_lock(127970544626804) \g /dev/null
+SELECT pg_advisory_xact_lock(:lock_key) \g /dev/null
 SELECT coalesce((SELECT value = 'true' FROM ir_config_parameter WHERE key = 'tenant.suspended'), false) AS suspended \gset
 \if :suspended
 WITH switched_on AS (
@@ -81,8 +87,11 @@ COMMIT;
 \else
 ROLLBACK;
 \endif
-SELECT nextval('base_cache_signaling') \g /dev/null
 SQL
+
+for f in suspend reactivate; do
+    printf '%s \\g /dev/null\n' "$SIGNAL_SQL" >>"$tmp/$f.sql"
+done
 
 # One database: list prints its line in one write (lines of parallel psqls
 # do not interleave).
@@ -94,7 +103,7 @@ one() {
         printf '%s|%s|%s\n' "$port" "$db" "$line"
         ;;
     suspend | reactivate)
-        PGDATABASE=$db "${PSQL[@]}" -p "$port" -v reason="$REASON" -v by="$BY" -f "$tmp/$mode.sql" >/dev/null
+        PGDATABASE=$db "${PSQL[@]}" -p "$port" -v reason="$REASON" -v by="$BY" -v lock_key="$LOCK_KEY" -f "$tmp/$mode.sql" >/dev/null
         ;;
     *)
         echo "psql-loop.sh: unknown mode $mode" >&2
@@ -110,7 +119,7 @@ databases() {
 
 if [ -n "${PARALLEL:-}" ]; then
     export -f one
-    export mode tmp SUMMARY_SQL REASON BY host PGSSLMODE PGCONNECT_TIMEOUT
+    export mode tmp SUMMARY_SQL REASON BY LOCK_KEY host PGSSLMODE PGCONNECT_TIMEOUT
     pids=()
     for port in "$@"; do
         databases "$port" | xargs -r -P "$PARALLEL" -n 1 bash -c 'PSQL=(psql -X -q -At -w -v ON_ERROR_STOP=1 -h "$host"); one "$0" "$1"' "$port" &

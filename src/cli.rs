@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_headers: bool,
     /// Most PostgreSQL connections open at once, over all nodes
-    #[arg(long, global = true, default_value_t = 32, value_name = "N", value_parser = parse_concurrency)]
+    #[arg(long, global = true, default_value_t = 64, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: usize,
     /// Colour: auto (terminal and no NO_COLOR), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]

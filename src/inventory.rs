@@ -242,6 +242,10 @@ impl SshSettings {
     }
 }
 
+/// A node's connection limit before its size is read from the server (and
+/// the limit behind PgBouncer, whose pool size the server does not show).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 8;
+
 /// One PostgreSQL node, every setting resolved.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -259,7 +263,12 @@ pub struct Node {
     pub sslkey: Option<PathBuf>,
     pub connect_timeout: Duration,
     pub statement_timeout: Duration,
+    /// Connections open at once on this node: the inventory's value, else
+    /// [`DEFAULT_MAX_CONNECTIONS`] until the node's listing reads the
+    /// server's free connection slots ([`crate::odoo::probe::auto_limit`]).
     pub max_connections: usize,
+    /// `max_connections` is not in the inventory: sized from the server.
+    pub max_connections_auto: bool,
     pub exclude: Vec<String>,
     exclude_set: globset::GlobSet,
     pub password: PasswordSource,
@@ -639,7 +648,10 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .or(defaults.statement_timeout)
                 .map(|d| d.0)
                 .unwrap_or(Duration::from_secs(30)),
-            max_connections: max_conn.map(|m| *m.get_ref() as usize).unwrap_or(8),
+            max_connections: max_conn
+                .map(|m| *m.get_ref() as usize)
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            max_connections_auto: max_conn.is_none(),
             exclude,
             exclude_set,
             password,

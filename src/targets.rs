@@ -100,7 +100,17 @@ pub async fn node_databases_split(
         .connect(&link.node.maintenance_db, t)
         .await
         .map_err(|e| e.context(format!("node {} ({})", link.name(), link.place())))?;
-    let all = probe::candidates(&conn, sizes).await.map_err(|e| {
+    // The node's free connection slots, pipelined with the listing (same
+    // round trip): they size its connection limit (README, max_connections).
+    let (all, cap) = tokio::join!(
+        biased;
+        probe::candidates(&conn, sizes),
+        probe::capacity(&conn),
+    );
+    if let Ok(cap) = cap {
+        link.size_from(&cap);
+    }
+    let all = all.map_err(|e| {
         e.context(format!(
             "node {} ({}): listing databases",
             link.name(),

@@ -155,7 +155,9 @@ pub(crate) fn psql_loop(mode: &str, clusters: &[Cluster]) -> Command {
 }
 
 /// benches/psql-loop.sh on 127.0.0.1 at these ports, running tenantctl's own
-/// list query (from the library); `parallel`: `xargs -P N` per node, every
+/// statements from the library where the script runs one as it is (the node
+/// listing, the list query, the tenant lock's key, the Odoo 12-16 cache
+/// signal); `parallel`: `xargs -P N` per node, every
 /// node at once, instead of one database after the other.
 pub(crate) fn psql_loop_on(mode: &str, ports: &[u16], parallel: Option<usize>) -> Command {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/psql-loop.sh");
@@ -170,6 +172,9 @@ pub(crate) fn psql_loop_on(mode: &str, ports: &[u16], parallel: Option<usize>) -
         .env("REASON", "bench: psql loop")
         .env("BY", "bench@localhost")
         .env("SUMMARY_SQL", LIST_SQL)
+        .env("CANDIDATES_SQL", CANDIDATES_SQL)
+        .env("LOCK_KEY", tenantctl::odoo::TENANT_LOCK_KEY.to_string())
+        .env("SIGNAL_SQL", signal_sql())
         .env_remove("PARALLEL");
     if let Some(n) = parallel {
         cmd.env("PARALLEL", n.to_string());
@@ -186,10 +191,19 @@ pub(crate) fn floor_cmd(mode: &str, nodes: &[(String, u16)]) -> Command {
     cmd.env(PASSWORD_ENV, SUPERUSER_PASSWORD)
         .arg("--floor-worker")
         .arg(mode)
-        .arg(NODE_MAX_CONNECTIONS.to_string())
+        .arg(node_max().to_string())
         .arg(CONCURRENCY.to_string());
     for (h, p) in nodes {
         cmd.arg(h).arg(p.to_string());
     }
     cmd
+}
+
+/// The cache signal of the benchmark's tenants (Odoo 16: 12-16 family), from
+/// the library (src/odoo/signal.rs).
+pub(crate) fn signal_sql() -> &'static str {
+    use tenantctl::odoo::signal::{Changed, Signals};
+    Signals::from_flags([true, false, false, false])
+        .statement(Changed::UsersAndParams)
+        .expect("12-16 has a signal")
 }

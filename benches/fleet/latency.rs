@@ -35,13 +35,52 @@ pub(crate) struct Ctx<'a> {
     pub(crate) scratch: &'a Path,
     pub(crate) pw_file: &'a Path,
     pub(crate) tenants: usize,
+    /// The local sshd, for `list` over SSH with the delay between the ssh
+    /// client and sshd (None: --no-ssh or not root).
+    pub(crate) sshd: Option<&'a Sshd>,
+}
+
+/// An inventory reaching every node through an SSH tunnel whose SSH
+/// connection goes through `proxy_port` (the latency proxy in front of
+/// sshd); sshd then connects to PostgreSQL directly, as a bastion next to
+/// the node does. The known_hosts line names the proxy's port.
+fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16) -> PathBuf {
+    let kh = std::fs::read_to_string(s.known_hosts_file()).expect("known_hosts");
+    let kh = kh.replace(
+        &format!("[127.0.0.1]:{}", s.port()),
+        &format!("[127.0.0.1]:{proxy_port}"),
+    );
+    let kh_path = cx.scratch.join("known_hosts-latency");
+    std::fs::write(&kh_path, kh).expect("write known_hosts");
+    let inv = cx.scratch.join("nodes-latency-ssh.toml");
+    write_inventory(
+        &inv,
+        &cx.fleet
+            .clusters
+            .iter()
+            .map(|c| NodeAddr {
+                name: c.name().to_string(),
+                host: c.host().to_string(),
+                port: c.port(),
+                ssh: Some(format!(
+                    "[node.ssh]\nhost = \"127.0.0.1\"\nport = {proxy_port}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+                    toml_string(&s.user()),
+                    toml_string(&s.identity_file().display().to_string()),
+                    toml_string(&kh_path.display().to_string()),
+                )),
+            })
+            .collect::<Vec<_>>(),
+    );
+    inv
 }
 
 fn ok(what: &str, f: &Finished) {
     must(what, if f.ok() { Ok(()) } else { Err(f.stderr_tail()) });
 }
 
-pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
+/// The rows, and what one `ssh host true` through the SSH proxy took at each
+/// delay (seconds).
+pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
     let clusters = &cx.fleet.clusters;
     let upstreams: Vec<(String, u16)> = clusters
         .iter()
@@ -63,9 +102,18 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
             .collect::<Vec<_>>(),
     );
     let total = cx.tenants;
-    let tc_conc = CONCURRENCY.min(clusters.len() * NODE_MAX_CONNECTIONS);
+    let (tc_conc, _) = tenantctl_at_once(clusters);
+    let ssh_proxy = cx
+        .sshd
+        .map(|s| Proxies::start(&[(s.host().to_string(), s.port())]));
+    let inv_ssh = match (cx.sshd, &ssh_proxy) {
+        (Some(s), Some(p)) => Some(ssh_inventory(cx, s, p.ports[0])),
+        _ => None,
+    };
     let xargs_conc = clusters.len() * XARGS_P;
     let mut rows = Vec::new();
+    let mut ssh_rows = Vec::new();
+    let mut ssh_setup: Vec<(u64, f64)> = Vec::new();
     let mut measure = |op: &'static str,
                        tool: &'static str,
                        delay_ms: u64,
@@ -111,6 +159,9 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
     let ports = proxies.ports.clone();
     for &d in &o.latency_ms {
         proxies.set_delay(Duration::from_millis(d));
+        if let Some(p) = &ssh_proxy {
+            p.set_delay(Duration::from_millis(d));
+        }
         eprintln!("fleet: latency {d} ms one way, {total} tenants");
         let seq = d <= o.psql_max_delay_ms;
 
@@ -127,6 +178,78 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
             "latency: tenantctl list",
             check_list(&f, total, "direct").map(|_| ()),
         );
+        if let (Some(inv), Some(p)) = (&inv_ssh, &ssh_proxy) {
+            // The delay sits between the ssh client and sshd; PostgreSQL's
+            // own proxies are not used (their counters stay at 0): the round
+            // trips are counted at the SSH proxy (SSH packets, not queries).
+            proxies.set_delay(Duration::ZERO);
+            p.take();
+            let f = run_measured(
+                &mut tenantctl(cx.home, inv, &["-o", "json", "list"]),
+                cx.work,
+                None,
+            );
+            let seen = p.take();
+            proxies.take();
+            ssh_rows.push(LatRow {
+                op: "list via SSH",
+                tool: "tenantctl",
+                delay_ms: d,
+                tenants: total,
+                concurrency: tc_conc,
+                wall: f.sample.wall,
+                connections: seen.connections,
+                round_trips: 0,
+            });
+            must(
+                "latency: tenantctl list over ssh",
+                check_list(&f, total, "ssh").map(|_| ()),
+            );
+            // What one SSH connection costs at this delay (TCP, key exchange,
+            // authentication, a session running `true`): a master's set-up.
+            if let Some(s) = cx.sshd {
+                let kh = cx.scratch.join("known_hosts-latency");
+                let t: Vec<f64> = (0..3)
+                    .map(|_| {
+                        let t0 = Instant::now();
+                        let out = Command::new("ssh")
+                            .args([
+                                "-F",
+                                "/dev/null",
+                                "-o",
+                                "BatchMode=yes",
+                                "-o",
+                                "IdentitiesOnly=yes",
+                            ])
+                            .arg("-o")
+                            .arg(format!("UserKnownHostsFile={}", kh.display()))
+                            .args(["-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"])
+                            .arg("-i")
+                            .arg(s.identity_file())
+                            .arg("-p")
+                            .arg(p.ports[0].to_string())
+                            .arg(format!("{}@127.0.0.1", s.user()))
+                            .arg("true")
+                            .env_remove("SSH_AUTH_SOCK")
+                            .stdin(Stdio::null())
+                            .output()
+                            .expect("ssh");
+                        must(
+                            "latency: ssh true",
+                            if out.status.success() {
+                                Ok(())
+                            } else {
+                                Err(String::from_utf8_lossy(&out.stderr).to_string())
+                            },
+                        );
+                        t0.elapsed().as_secs_f64()
+                    })
+                    .collect();
+                ssh_setup.push((d, median(t)));
+            }
+            p.take();
+            proxies.set_delay(Duration::from_millis(d));
+        }
         let f = measure(
             "list",
             "xargs -P 8",
@@ -221,7 +344,8 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> Vec<LatRow> {
         );
         ok("latency: tenantctl passwd", &f);
     }
-    rows
+    rows.extend(ssh_rows);
+    (rows, ssh_setup)
 }
 
 /// The floor of a row: its round trips per tenant × RTT × tenants ÷
@@ -235,7 +359,7 @@ fn floor(r: &LatRow, rows: &[LatRow]) -> Option<f64> {
     Some(r.rt_per_tenant() * rtt * r.tenants as f64 / r.concurrency as f64 + loopback)
 }
 
-pub(crate) fn print(rows: &[LatRow], nodes: usize) {
+pub(crate) fn print(rows: &[LatRow], ssh_setup: &[(u64, f64)], nodes: usize) {
     println!("\n### over a network with latency\n");
     println!(
         "| operation | one-way delay | tool | tenants | at once | wall | round trips / tenant | connections | latency floor | wall ÷ floor | xargs -P 8 ÷ tenantctl | psql loop ÷ tenantctl |"
@@ -248,10 +372,16 @@ pub(crate) fn print(rows: &[LatRow], nodes: usize) {
     };
     let mut order: Vec<&LatRow> = rows.iter().collect();
     let op_rank = |op: &str| {
-        ["list", "bulk suspend", "bulk reactivate", "passwd"]
-            .iter()
-            .position(|o| *o == op)
-            .unwrap_or(9)
+        [
+            "list",
+            "list via SSH",
+            "bulk suspend",
+            "bulk reactivate",
+            "passwd",
+        ]
+        .iter()
+        .position(|o| *o == op)
+        .unwrap_or(9)
     };
     let tool_rank = |t: &str| {
         ["tenantctl", "xargs -P 8", "psql loop"]
@@ -261,7 +391,7 @@ pub(crate) fn print(rows: &[LatRow], nodes: usize) {
     };
     order.sort_by_key(|r| (op_rank(r.op), r.delay_ms, tool_rank(r.tool)));
     for r in order {
-        let fl = floor(r, rows);
+        let fl = floor(r, rows).filter(|_| r.op != "list via SSH");
         let ratio = |tool: &str| match (r.tool, find(r, tool)) {
             ("tenantctl", Some(w)) => format!("{:.2}x", w / r.wall),
             _ => String::new(),
@@ -286,6 +416,30 @@ pub(crate) fn print(rows: &[LatRow], nodes: usize) {
     println!();
     println!("- Every node ({nodes}) behind this benchmark's proxy (benches/fleet/proxy.rs: tokio, each direction delayed by the one-way delay, RTT = 2 × delay). One run per cell.");
     println!("- **round trips / tenant**: client→server bursts that follow a server answer, counted at the proxy over every connection of the command (the per-node listing connection included), ÷ tenants. Connection set-up (startup, SCRAM) counts.");
-    println!("- **latency floor** = round trips / tenant × RTT × tenants ÷ at once + the same command's wall time at 0 ms through the proxy. **at once**: tenantctl min(--concurrency {CONCURRENCY}, nodes × max_connections {NODE_MAX_CONNECTIONS}); xargs: nodes × {XARGS_P}; the sequential loop 1.");
+    println!("- **latency floor** = round trips / tenant × RTT × tenants ÷ at once + the same command's wall time at 0 ms through the proxy. **at once**: tenantctl min(--concurrency {CONCURRENCY}, the sum of the nodes' connection limits, which tenantctl sizes from each server: a quarter of its free slots, at most {}, here {} per node); xargs: nodes × {XARGS_P}; the sequential loop 1.", tenantctl::odoo::probe::AUTO_LIMIT_MAX, node_max());
+    let ssh: Vec<String> = rows
+        .iter()
+        .filter(|r| r.op == "list via SSH")
+        .filter_map(|r| {
+            let direct = rows
+                .iter()
+                .find(|x| x.op == "list" && x.tool == "tenantctl" && x.delay_ms == r.delay_ms)?;
+            Some(format!(
+                "{} ms: {} s vs {} s direct = {:.2}x",
+                r.delay_ms,
+                secs(r.wall),
+                secs(direct.wall),
+                r.wall / direct.wall
+            ))
+        })
+        .collect();
+    if !ssh.is_empty() {
+        println!("- **list via SSH**: every node through an SSH tunnel (one master per node, to the local sshd), the delay put between the ssh client and sshd (a proxy in front of sshd; sshd reaches PostgreSQL directly, as a bastion next to the nodes), against `list` direct with the delay between tenantctl and PostgreSQL: {}. Its round trips are not counted (SSH packets are not queries); connections = SSH connections.", ssh.join("; "));
+        let setup: Vec<String> = ssh_setup
+            .iter()
+            .map(|(d, t)| format!("{d} ms: {} s", secs(*t)))
+            .collect();
+        println!("- One `ssh host true` through the same SSH proxy (TCP, key exchange, authentication, a session: what a master's set-up costs before the first forward; median of 3): {}. Each PostgreSQL connection through the tunnel also waits for its channel to open (one more round trip between the ssh client and sshd).", setup.join("; "));
+    }
     println!("- **xargs -P 8**: `PARALLEL=8 benches/psql-loop.sh` — every node at once, on each `xargs -P 8` running one psql per database with the same SQL (list: tenantctl's query, from the library). The sequential psql loop runs at delays up to --psql-max-delay only.");
 }

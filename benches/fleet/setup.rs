@@ -128,6 +128,31 @@ pub(crate) fn create_tenants(clusters: &[Cluster], from: usize, to: usize) {
     );
 }
 
+/// The connection limit tenantctl gives a node of this benchmark (no
+/// `max_connections` in the inventory): sized from the server's free slots
+/// with the library's own rule (src/odoo/probe.rs), read the same way.
+pub(crate) fn node_limit(c: &Cluster) -> usize {
+    let row = c.sql("postgres", tenantctl::odoo::probe::CAPACITY_SQL);
+    let v: Vec<i64> = row
+        .split('|')
+        .map(|x| x.trim().parse().expect("capacity column"))
+        .collect();
+    tenantctl::odoo::probe::auto_limit(&tenantctl::odoo::probe::Capacity {
+        max_connections: v[0],
+        reserved: v[1] + v[2],
+        // tenantctl's own listing connection is one of the backends it sees
+        in_use: v[3] + 1,
+    })
+}
+
+/// How many connections tenantctl has open at once over `clusters`:
+/// min(--concurrency default, the sum of the nodes' limits).
+pub(crate) fn tenantctl_at_once(clusters: &[Cluster]) -> (usize, usize) {
+    let per_node = clusters.iter().map(node_limit).min().unwrap_or(1);
+    let total: usize = clusters.iter().map(node_limit).sum();
+    (CONCURRENCY.min(total), per_node)
+}
+
 pub(crate) struct NodeAddr {
     pub(crate) name: String,
     pub(crate) host: String,

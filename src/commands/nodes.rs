@@ -92,7 +92,9 @@ pub struct NodeInfo {
     pub route: Route,
     pub labels: BTreeMap<String, String>,
     pub password: Password,
-    pub max_connections: usize,
+    /// `null`: not in the inventory, sized from the server's free slots when
+    /// the node is listed (README, `max_connections`).
+    pub max_connections: Option<usize>,
     pub exclude: Vec<String>,
     /// What `suspend` switches off on this node.
     pub suspend_layers: Vec<&'static str>,
@@ -180,7 +182,9 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
         route,
         labels: n.labels.clone(),
         password: password(n, pf),
-        max_connections: n.max_connections,
+        max_connections: (!n.max_connections_auto
+            || n.pooler != crate::transport::startup::Pooler::None)
+            .then_some(n.max_connections),
         exclude: n.exclude.clone(),
         suspend_layers: n.suspend_layers.names(),
         pgbouncer: match n.pooler {
@@ -275,7 +279,9 @@ pub fn run(global: &Global) -> Result<u8> {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default(),
-                    n.max_connections.to_string(),
+                    n.max_connections
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| "auto".into()),
                     n.exclude.join(","),
                     n.suspend_layers.join(","),
                     n.pgbouncer.to_string(),

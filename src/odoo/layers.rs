@@ -160,8 +160,9 @@ pub async fn tables(client: &impl GenericClient, d: Duration) -> anyhow::Result<
 }
 
 /// Waits for a running job's row lock at most this long, then fails with
-/// SQLSTATE 55P03 instead of hanging.
-fn lock_timeout_sql(d: Duration) -> String {
+/// SQLSTATE 55P03 instead of hanging. Sent inside the suspension's
+/// transaction (in its first round trip, after the tenant lock).
+pub fn lock_timeout_sql(d: Duration) -> String {
     format!("SET LOCAL lock_timeout = {}", d.as_millis().max(1))
 }
 
@@ -188,13 +189,9 @@ impl std::fmt::Display for CronBusy {
 
 impl std::error::Error for CronBusy {}
 
-/// Switches every active job off (inside the suspension's transaction).
-pub async fn crons_off(
-    tx: &impl GenericClient,
-    lock_wait: Duration,
-    d: Duration,
-) -> anyhow::Result<Vec<i64>> {
-    within(d, tx.batch_execute(&lock_timeout_sql(lock_wait))).await?;
+/// Switches every active job off (inside the suspension's transaction, whose
+/// `lock_timeout` ([`lock_timeout_sql`]) bounds the wait for a running job).
+pub async fn crons_off(tx: &impl GenericClient, d: Duration) -> anyhow::Result<Vec<i64>> {
     match tokio::time::timeout(d, tx.query_typed(CRONS_OFF_SQL, &[])).await {
         Ok(Ok(rows)) => Ok(rows.iter().map(|r| r.get(0)).collect()),
         Ok(Err(e)) if matches!(sqlstate(&e), Some("55P03") | Some("57014")) => {
@@ -249,7 +246,11 @@ fn standin_sql(t: &Tables) -> String {
     )
 }
 
-/// Switches outgoing and incoming mail off, merging into `prev`.
+/// Switches outgoing and incoming mail off, merging into `prev`. Its
+/// statements do not depend on each other's results: they are pipelined
+/// (one round trip; the server runs them in this order, so the stand-in is
+/// added after the servers are switched off). Only a recorded stand-in that
+/// is gone costs a second round trip (adding a new one).
 pub async fn mail_off(
     tx: &impl GenericClient,
     t: &Tables,
@@ -258,25 +259,68 @@ pub async fn mail_off(
 ) -> anyhow::Result<(MailRecord, usize)> {
     let mut rec = prev.clone();
     let mut n = 0;
+    let standin = standin_sql(t);
+    let (servers, standin_ok, added, fetch, now) = tokio::join!(
+        biased;
+        async {
+            if !t.ir_mail_server {
+                return Ok(vec![]);
+            }
+            within(
+                d,
+                tx.query_typed(MAIL_SERVERS_OFF_SQL, &[(&prev.standin, Type::INT8)]),
+            )
+            .await
+            .map(|rows| rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<i64>>())
+            .map_err(|e| e.context("switching mail servers off"))
+        },
+        async {
+            match (t.ir_mail_server, prev.standin) {
+                (true, Some(id)) => {
+                    within(d, tx.query_typed(STANDIN_EXISTS_SQL, &[(&id, Type::INT8)]))
+                        .await
+                        .map(|rows| rows.first().is_some_and(|r| r.get::<_, bool>(0)))
+                }
+                _ => Ok(false),
+            }
+        },
+        async {
+            if !t.ir_mail_server || prev.standin.is_some() {
+                return Ok(None);
+            }
+            within(d, tx.query_typed(&standin, &[]))
+                .await
+                .map(|rows| rows.first().map(|r| r.get::<_, i64>(0)))
+                .map_err(|e| e.context("adding the stand-in mail server"))
+        },
+        async {
+            if !t.fetchmail_server {
+                return Ok(vec![]);
+            }
+            within(d, tx.query_typed(FETCHMAIL_OFF_SQL, &[]))
+                .await
+                .map(|rows| rows.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<i64>>())
+                .map_err(|e| e.context("switching fetchmail servers off"))
+        },
+        async {
+            if prev.since.is_some() {
+                return Ok(None);
+            }
+            within(d, tx.query_typed(NOW_SQL, &[]))
+                .await
+                .map(|rows| rows.first().map(|r| r.get::<_, String>(0)))
+        },
+    );
     if t.ir_mail_server {
-        let rows = within(
-            d,
-            tx.query_typed(MAIL_SERVERS_OFF_SQL, &[(&prev.standin, Type::INT8)]),
-        )
-        .await
-        .map_err(|e| e.context("switching mail servers off"))?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let ids = servers?;
         n += ids.len();
         rec.servers.extend(ids);
-        let standin_ok = match prev.standin {
-            Some(id) => within(d, tx.query_typed(STANDIN_EXISTS_SQL, &[(&id, Type::INT8)]))
-                .await?
-                .first()
-                .is_some_and(|r| r.get::<_, bool>(0)),
-            None => false,
-        };
-        if !standin_ok {
-            let rows = within(d, tx.query_typed(&standin_sql(t), &[]))
+        let standin_ok = standin_ok?;
+        if let Some(id) = added? {
+            rec.standin = Some(id);
+            n += 1;
+        } else if !standin_ok {
+            let rows = within(d, tx.query_typed(&standin, &[]))
                 .await
                 .map_err(|e| e.context("adding the stand-in mail server"))?;
             rec.standin = rows.first().map(|r| r.get(0));
@@ -284,16 +328,12 @@ pub async fn mail_off(
         }
     }
     if t.fetchmail_server {
-        let rows = within(d, tx.query_typed(FETCHMAIL_OFF_SQL, &[]))
-            .await
-            .map_err(|e| e.context("switching fetchmail servers off"))?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let ids = fetch?;
         n += ids.len();
         rec.fetchmail.extend(ids);
     }
     if rec.since.is_none() {
-        let rows = within(d, tx.query_typed(NOW_SQL, &[])).await?;
-        rec.since = rows.first().map(|r| r.get(0));
+        rec.since = now?;
     }
     rec.servers.sort_unstable();
     rec.servers.dedup();
@@ -314,50 +354,76 @@ const REQUEUE_SQL: &str = "UPDATE public.mail_mail SET state = 'outgoing', failu
      WHERE state = 'exception' AND write_date >= $1::timestamp RETURNING id::int8";
 
 /// Restores exactly what [`mail_off`] recorded; returns (servers and
-/// fetchmail switched on, mails requeued).
+/// fetchmail switched on, mails requeued). The statements are independent:
+/// pipelined, one round trip.
 pub async fn mail_on(
     tx: &impl GenericClient,
     t: &Tables,
     rec: &MailRecord,
     d: Duration,
 ) -> anyhow::Result<(usize, usize)> {
-    let mut on = 0;
-    let mut requeued = 0;
-    if t.ir_mail_server {
-        if let Some(id) = rec.standin {
+    let (deleted, servers, fetch, requeued) = tokio::join!(
+        biased;
+        async {
+            match (t.ir_mail_server, rec.standin) {
+                (true, Some(id)) => within(
+                    d,
+                    tx.execute_typed(STANDIN_DELETE_SQL, &[(&id, Type::INT8)]),
+                )
+                .await
+                .map(|_| ())
+                .map_err(|e| e.context("removing the stand-in mail server")),
+                _ => Ok(()),
+            }
+        },
+        async {
+            if !t.ir_mail_server {
+                return Ok(0);
+            }
             within(
                 d,
-                tx.execute_typed(STANDIN_DELETE_SQL, &[(&id, Type::INT8)]),
+                tx.query_typed(MAIL_SERVERS_ON_SQL, &[(&rec.servers, Type::INT8_ARRAY)]),
             )
             .await
-            .map_err(|e| e.context("removing the stand-in mail server"))?;
-        }
-        on += within(
-            d,
-            tx.query_typed(MAIL_SERVERS_ON_SQL, &[(&rec.servers, Type::INT8_ARRAY)]),
-        )
-        .await?
-        .len();
-    }
-    if t.fetchmail_server {
-        on += within(
-            d,
-            tx.query_typed(FETCHMAIL_ON_SQL, &[(&rec.fetchmail, Type::INT8_ARRAY)]),
-        )
-        .await?
-        .len();
-    }
-    if let (true, Some(since)) = (t.mail_mail, &rec.since) {
-        requeued = within(d, tx.query_typed(REQUEUE_SQL, &[(since, Type::TEXT)]))
+            .map(|r| r.len())
+        },
+        async {
+            if !t.fetchmail_server {
+                return Ok(0);
+            }
+            within(
+                d,
+                tx.query_typed(FETCHMAIL_ON_SQL, &[(&rec.fetchmail, Type::INT8_ARRAY)]),
+            )
             .await
-            .map_err(|e| e.context("requeueing mail"))?
-            .len();
-    }
-    Ok((on, requeued))
+            .map(|r| r.len())
+        },
+        async {
+            match (t.mail_mail, &rec.since) {
+                (true, Some(since)) => {
+                    within(d, tx.query_typed(REQUEUE_SQL, &[(since, Type::TEXT)]))
+                        .await
+                        .map(|r| r.len())
+                        .map_err(|e| e.context("requeueing mail"))
+                }
+                _ => Ok(0),
+            }
+        },
+    );
+    deleted?;
+    let on = servers? + fetch?;
+    Ok((on, requeued?))
 }
 
+const ACTIVE_CRONS_SQL: &str = "SELECT id::int8 FROM public.ir_cron WHERE active ORDER BY id";
+const ACTIVE_MAIL_SERVERS_SQL: &str =
+    "SELECT id::int8 FROM public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id";
+const ACTIVE_FETCHMAIL_SQL: &str =
+    "SELECT id::int8 FROM public.fetchmail_server WHERE active ORDER BY id";
+
 /// What is active again of recorded layers (drift): active jobs, active mail
-/// servers other than the stand-in, the stand-in gone, active fetchmail.
+/// servers other than the stand-in, active fetchmail. Independent reads:
+/// pipelined, one round trip (or none, pipelined with the caller's own).
 pub async fn strays(
     client: &impl GenericClient,
     t: &Tables,
@@ -365,47 +431,42 @@ pub async fn strays(
     mail: &MailRecord,
     d: Duration,
 ) -> anyhow::Result<Vec<String>> {
+    let ids =
+        |rows: Vec<tokio_postgres::Row>| -> Vec<i64> { rows.iter().map(|r| r.get(0)).collect() };
+    let (crons, servers, fetch) = tokio::join!(
+        biased;
+        async {
+            if !(layers.crons && t.ir_cron) {
+                return Ok(vec![]);
+            }
+            within(d, client.query_typed(ACTIVE_CRONS_SQL, &[])).await.map(ids)
+        },
+        async {
+            if !(layers.mail && t.ir_mail_server) {
+                return Ok(vec![]);
+            }
+            within(
+                d,
+                client.query_typed(ACTIVE_MAIL_SERVERS_SQL, &[(&mail.standin, Type::INT8)]),
+            )
+            .await
+            .map(ids)
+        },
+        async {
+            if !(layers.mail && t.fetchmail_server) {
+                return Ok(vec![]);
+            }
+            within(d, client.query_typed(ACTIVE_FETCHMAIL_SQL, &[])).await.map(ids)
+        },
+    );
     let mut out = Vec::new();
-    if layers.crons && t.ir_cron {
-        let rows = within(
-            d,
-            client.query_typed(
-                "SELECT id::int8 FROM public.ir_cron WHERE active ORDER BY id",
-                &[],
-            ),
-        )
-        .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        if !ids.is_empty() {
-            out.push(format!("scheduled jobs {ids:?} are active"));
-        }
-    }
-    if layers.mail && t.ir_mail_server {
-        let rows = within(
-            d,
-            client.query_typed(
-                "SELECT id::int8 FROM public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id",
-                &[(&mail.standin, Type::INT8)],
-            ),
-        )
-        .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        if !ids.is_empty() {
-            out.push(format!("mail servers {ids:?} are active"));
-        }
-    }
-    if layers.mail && t.fetchmail_server {
-        let rows = within(
-            d,
-            client.query_typed(
-                "SELECT id::int8 FROM public.fetchmail_server WHERE active ORDER BY id",
-                &[],
-            ),
-        )
-        .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        if !ids.is_empty() {
-            out.push(format!("fetchmail servers {ids:?} are active"));
+    for (what, found) in [
+        ("scheduled jobs", crons?),
+        ("mail servers", servers?),
+        ("fetchmail servers", fetch?),
+    ] {
+        if !found.is_empty() {
+            out.push(format!("{what} {found:?} are active"));
         }
     }
     Ok(out)

@@ -142,6 +142,9 @@ pub enum WriteError {
         pid: Option<i32>,
         /// Users the transaction switched (for the report once settled).
         users: usize,
+        /// What the transaction wrote, compared with what the database
+        /// holds when settling (see [`settle::committed_signs`]).
+        written: settle::Written,
     },
     /// Refused before anything was written (triggers, a record that cannot be
     /// read, ...).
@@ -167,6 +170,7 @@ pub async fn commit(
             error: error.context("commit"),
             pid,
             users: 0,
+            written: settle::Written::default(),
         }),
         Err(error) => Err(WriteError::NotCommitted {
             error: error.context("commit"),
@@ -189,6 +193,36 @@ pub const TENANT_LOCK_KEY: i64 = 0x7465_6e61_6e74;
 /// another tenantctl run, and a difference is drift. Ending the session (a
 /// lost connection, `pg_terminate_backend` when settling) releases it.
 pub const LOCK_SQL: &str = "SELECT pg_advisory_lock($1), pg_backend_pid()";
+
+/// Pipelines `rest` behind `lock` (one round trip): `lock` is sent first and
+/// `rest` right behind it, so the server runs `rest` once the lock is held.
+/// When the lock fails, returns at once (the rest fails with the aborted
+/// transaction and is dropped); once it is held, `rest` gets at most
+/// `deadline` more: no longer bound than the statements one at a time.
+pub async fn behind_lock<R>(
+    lock: impl std::future::Future<Output = Result<i32, WriteError>>,
+    rest: impl std::future::Future<Output = R>,
+    deadline: std::time::Duration,
+) -> Result<(i32, R), WriteError> {
+    let mut lock = std::pin::pin!(lock);
+    let mut rest = std::pin::pin!(rest);
+    // Polled in this order (biased): the first poll sends both.
+    let first = tokio::select! {
+        biased;
+        pid = &mut lock => Ok(pid?),
+        r = &mut rest => Err(r),
+    };
+    match first {
+        Ok(pid) => match tokio::time::timeout(deadline, rest).await {
+            Ok(r) => Ok((pid, r)),
+            Err(_) => Err(WriteError::before(
+                anyhow::Error::new(Timeout(deadline)),
+                Some(pid),
+            )),
+        },
+        Err(r) => Ok((lock.await?, r)),
+    }
+}
 
 pub async fn lock(
     tx: &tokio_postgres::Transaction<'_>,

@@ -71,6 +71,60 @@ pub async fn candidates(client: &Client, sizes: Sizes) -> anyhow::Result<Vec<Can
         .collect())
 }
 
+/// A node's connection slots, read on the maintenance database (PostgreSQL
+/// itself, not Odoo): `max_connections`, the slots kept for superusers
+/// (`superuser_reserved_connections`) and, 16+, for `pg_use_reserved_connections`
+/// (`reserved_connections`; absent before 16, read as 0), and the client
+/// backends connected now (Odoo's workers among them; ours included).
+pub const CAPACITY_SQL: &str = "SELECT current_setting('max_connections')::int8, \
+     current_setting('superuser_reserved_connections')::int8, \
+     coalesce(current_setting('reserved_connections', true), '0')::int8, \
+     (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')::int8";
+
+/// What [`CAPACITY_SQL`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub max_connections: i64,
+    pub reserved: i64,
+    pub in_use: i64,
+}
+
+impl Capacity {
+    /// Slots an ordinary role can still open.
+    pub fn free(&self) -> i64 {
+        (self.max_connections - self.reserved - self.in_use).max(0)
+    }
+}
+
+/// Most connections tenantctl opens at once on a node sized from the server.
+pub const AUTO_LIMIT_MAX: usize = 32;
+
+/// A node's default connection limit: a quarter of the slots still free
+/// (what Odoo's workers and other clients leave), at least 1, at most
+/// [`AUTO_LIMIT_MAX`]. A quarter leaves room for Odoo to grow its pools
+/// while a fleet command runs; over a network each connection spends most
+/// of its time waiting for round trips, so more of them fill the latency.
+pub fn auto_limit(c: &Capacity) -> usize {
+    ((c.free() / 4).max(1) as usize).min(AUTO_LIMIT_MAX)
+}
+
+pub async fn capacity(client: &Client) -> anyhow::Result<Capacity> {
+    let rows = simple_rows(client, CAPACITY_SQL).await?;
+    let r = rows
+        .first()
+        .ok_or_else(|| anyhow!("capacity query returned no row"))?;
+    let n = |i: usize| -> anyhow::Result<i64> {
+        r.get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow!("capacity query: column {i} unreadable"))
+    };
+    Ok(Capacity {
+        max_connections: n(0)?,
+        reserved: n(1)? + n(2)?,
+        in_use: n(3)?,
+    })
+}
+
 /// Everything `list` shows about one tenant.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {

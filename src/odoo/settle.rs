@@ -57,6 +57,126 @@ pub async fn token_committed(
         .is_some_and(|v| v == token))
 }
 
+/// What a suspend/reactivate wrote, kept to settle a lost COMMIT
+/// acknowledgement. `tenant.write_token` lives in `ir_config_parameter`,
+/// which the tenant can write: its absence alone does not prove that the
+/// commit did not happen.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// `res_users` ids the write switched from the opposite state to
+    /// `users_active` (RETURNING of `WHERE active` / `WHERE NOT active`).
+    pub users: Vec<i64>,
+    pub users_active: bool,
+    /// `ir_cron` ids switched likewise to `crons_active`.
+    pub crons: Vec<i64>,
+    pub crons_active: bool,
+    /// ICP keys whose value the write changed: (key, value written or None
+    /// when deleted, value read before the write).
+    pub params: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// Users / jobs of `$1` whose `active` is `$2` (NULL read as inactive, as
+/// Odoo's login does).
+const SIGN_USERS_SQL: &str =
+    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM public.res_users \
+     WHERE id = ANY($1) AND coalesce(active, false) = $2";
+const SIGN_CRONS_SQL: &str =
+    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM public.ir_cron \
+     WHERE id = ANY($1) AND coalesce(active, false) = $2";
+/// ICP values (`UNIQUE(key)`): one row per key present.
+const SIGN_PARAMS_SQL: &str =
+    "SELECT key::text, value::text FROM public.ir_config_parameter WHERE key = ANY($1)";
+
+/// What the database shows that the write committed, besides the token:
+/// users or jobs in the state the write left them (they were in the other
+/// state before it), ICP keys holding the value written where it differs
+/// from the value before. Empty when everything is as before the write.
+/// One round trip (pipelined reads).
+pub async fn committed_signs(
+    client: &Client,
+    w: &Written,
+    deadline: Duration,
+) -> anyhow::Result<Vec<String>> {
+    let keys: Vec<&str> = w.params.iter().map(|(k, _, _)| k.as_str()).collect();
+    let (users, crons, params) = tokio::join!(
+        biased;
+        async {
+            if w.users.is_empty() {
+                return Ok(vec![]);
+            }
+            within(
+                deadline,
+                client.query_typed(
+                    SIGN_USERS_SQL,
+                    &[(&w.users, Type::INT8_ARRAY), (&w.users_active, Type::BOOL)],
+                ),
+            )
+            .await
+            .map(|r| r.first().map(|r| r.get::<_, Vec<i64>>(0)).unwrap_or_default())
+        },
+        async {
+            if w.crons.is_empty() {
+                return Ok(vec![]);
+            }
+            within(
+                deadline,
+                client.query_typed(
+                    SIGN_CRONS_SQL,
+                    &[(&w.crons, Type::INT8_ARRAY), (&w.crons_active, Type::BOOL)],
+                ),
+            )
+            .await
+            .map(|r| r.first().map(|r| r.get::<_, Vec<i64>>(0)).unwrap_or_default())
+        },
+        async {
+            if keys.is_empty() {
+                return Ok(vec![]);
+            }
+            within(
+                deadline,
+                client.query_typed(SIGN_PARAMS_SQL, &[(&keys, Type::TEXT_ARRAY)]),
+            )
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| (r.get::<_, String>(0), r.get::<_, Option<String>>(1)))
+                    .collect::<Vec<_>>()
+            })
+        },
+    );
+    let (users, crons, params) = (users?, crons?, params?);
+    let state = |on: bool| if on { "active" } else { "inactive" };
+    let mut signs = Vec::new();
+    if !users.is_empty() {
+        signs.push(format!(
+            "users {users:?} are {} as the write left them",
+            state(w.users_active)
+        ));
+    }
+    if !crons.is_empty() {
+        signs.push(format!(
+            "scheduled jobs {crons:?} are {} as the write left them",
+            state(w.crons_active)
+        ));
+    }
+    for (key, new, old) in &w.params {
+        if new == old {
+            continue;
+        }
+        let live = params
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.clone());
+        if &live == new {
+            signs.push(match new {
+                Some(_) => format!("{key} holds the value written"),
+                None => format!("{key} is deleted as the write did"),
+            });
+        }
+    }
+    Ok(signs)
+}
+
 /// A random token for one write (16 bytes of the OS generator, hex).
 pub fn new_token() -> String {
     let mut b = [0u8; 16];

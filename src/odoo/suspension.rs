@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use super::layers::{self, LayerSet};
 use super::signal::{Signals, DETECT_COLUMNS};
-use super::{guard, keys, within, WriteError};
+use super::{guard, keys, settle, within, WriteError};
 use crate::error::pg_error;
 
 /// The suspension state of a tenant, read in one round trip.
@@ -304,7 +304,7 @@ const SUSPEND_USERS_SQL: &str =
 const REACTIVATE_USERS_SQL: &str = "UPDATE public.res_users SET active = true \
      WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) RETURNING id::int8";
 
-const DROP_RECORD_SQL: &str = "DELETE FROM public.ir_config_parameter WHERE key = $1";
+const DROP_RECORD_SQL: &str = "DELETE FROM public.ir_config_parameter WHERE key = ANY($1)";
 
 /// The tables suspend and reactivate write (and the signaling tables of 19+).
 pub const WRITTEN_TABLES: [&str; 6] = [
@@ -344,6 +344,8 @@ pub enum SuspendOutcome {
         /// The layers now recorded.
         layers: LayerSet,
         tables: layers::Tables,
+        /// The mail layer's record as written (verification after the commit).
+        mail_record: layers::MailRecord,
         newly: bool,
         signals: Signals,
         /// The Odoo major (12–13 need a warning about XML-RPC).
@@ -359,20 +361,48 @@ async fn begin<'a>(client: &'a mut Client, o: &WriteOpts) -> Result<Transaction<
         .map_err(|e| WriteError::before(e.context("begin"), None))
 }
 
-/// The guard, before the first write or after the last one (see `guard`).
-async fn check_guard(
+/// Every table the guard may have to look at: the written ones and both
+/// signaling tables of Odoo 19+. Sent before the state (which says which
+/// signaling tables this tenant has) is known, so that the guard shares its
+/// round trip; [`guard_verdict`] keeps only the findings on tables this
+/// tenant's write touches.
+fn guard_all_tables() -> Vec<&'static str> {
+    guard::tables(
+        &WRITTEN_TABLES,
+        Signals {
+            orm_default: true,
+            orm_stable: true,
+            ..Signals::default()
+        },
+    )
+}
+
+/// The guard's statement (see `guard`), as one future of a pipeline; no
+/// statement with `--allow-triggers`.
+async fn guard_findings(
     tx: &Transaction<'_>,
-    signals: Signals,
     o: &WriteOpts,
+    d: Duration,
+) -> anyhow::Result<Vec<guard::Finding>> {
+    if o.allow_triggers {
+        return Ok(vec![]);
+    }
+    super::within_any(d, guard::findings(tx, &guard_all_tables())).await
+}
+
+/// The guard's answer, before the first write or after the last one: a
+/// refusal when something is found on a table this write touches.
+fn guard_verdict(
+    found: anyhow::Result<Vec<guard::Finding>>,
+    signals: Signals,
     pid: i32,
 ) -> Result<(), WriteError> {
-    if o.allow_triggers {
-        return Ok(());
-    }
-    let tables = guard::tables(&WRITTEN_TABLES, signals);
-    let found = super::within_any(o.deadline, guard::findings(tx, &tables))
-        .await
-        .map_err(|e| WriteError::before(e, Some(pid)))?;
+    let touched = guard::tables(&WRITTEN_TABLES, signals);
+    let found: Vec<guard::Finding> = found
+        .map_err(|e| WriteError::before(e, Some(pid)))?
+        .into_iter()
+        .filter(|f| touched.contains(&f.table.as_str()))
+        .collect();
     if found.is_empty() {
         Ok(())
     } else {
@@ -380,11 +410,63 @@ async fn check_guard(
     }
 }
 
-/// Reads the state under the lock, as a write error.
-async fn locked_state(tx: &Transaction<'_>, o: &WriteOpts, pid: i32) -> Result<State, WriteError> {
-    super::within_any(o.deadline, read_state(tx))
-        .await
-        .map_err(|e| WriteError::before(e, Some(pid)))
+/// The first round trip of a write, after BEGIN, pipelined: the tenant lock,
+/// `lock_timeout` (a running job's row is waited for at most the node's
+/// statement_timeout), the state, the guard before the first write, the
+/// layer tables. The server runs them in this order, so everything after
+/// the lock is read while it is held (a concurrent run that committed first
+/// is seen); a failure aborts the transaction and the later statements fail
+/// with it, so the first error in order is the one reported.
+struct Opening {
+    pid: i32,
+    st: State,
+    tables: layers::Tables,
+    /// The ids never switched on (reactivation only; else empty).
+    protected: Vec<i64>,
+}
+
+async fn opening(
+    tx: &Transaction<'_>,
+    o: &WriteOpts,
+    with_protected: bool,
+) -> Result<Opening, WriteError> {
+    // Statements behind the lock wait for it (at most statement_timeout);
+    // `behind_lock` bounds them to one deadline once it is held.
+    let after_lock = o.deadline * 2;
+    let lock_wait = o
+        .deadline
+        .saturating_sub(super::super::transport::DEADLINE_MARGIN);
+    let set_lock_timeout = layers::lock_timeout_sql(lock_wait);
+    let rest = async {
+        tokio::join!(
+            biased;
+            within(after_lock, tx.batch_execute(&set_lock_timeout)),
+            super::within_any(after_lock, read_state(tx)),
+            guard_findings(tx, o, after_lock),
+            layers::tables(tx, after_lock),
+            async {
+                if with_protected {
+                    super::within_any(after_lock, protected_ids(tx)).await
+                } else {
+                    Ok(vec![])
+                }
+            },
+        )
+    };
+    let (pid, (set, st, found, tables, protected)) =
+        super::behind_lock(super::lock(tx, o.deadline), rest, o.deadline).await?;
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
+    set.map_err(fail)?;
+    let st = st.map_err(fail)?;
+    guard_verdict(found, st.signals, pid)?;
+    let tables = tables.map_err(fail)?;
+    let protected = protected.map_err(fail)?;
+    Ok(Opening {
+        pid,
+        st,
+        tables,
+        protected,
+    })
 }
 
 async fn upsert(
@@ -406,11 +488,64 @@ async fn upsert(
     .map_err(|e| WriteError::before(e.context("recording in ir_config_parameter"), Some(pid)))
 }
 
+/// The last round trip before COMMIT, pipelined: the record (and, for a
+/// reactivation, the deleted keys) then the guard after the last write,
+/// which runs once our writes hold their ROW EXCLUSIVE locks (see `guard`).
+async fn record_and_guard(
+    tx: &Transaction<'_>,
+    k: &[&str],
+    v: &[&str],
+    drop: &[&str],
+    signals: Signals,
+    o: &WriteOpts,
+    pid: i32,
+) -> Result<(), WriteError> {
+    let (up, dropped, found) = tokio::join!(
+        biased;
+        upsert(tx, k, v, o, pid),
+        async {
+            if drop.is_empty() {
+                return Ok(());
+            }
+            within(
+                o.deadline,
+                tx.execute_typed(DROP_RECORD_SQL, &[(&drop, Type::TEXT_ARRAY)]),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| WriteError::before(e.context("dropping the record"), Some(pid)))
+        },
+        guard_findings(tx, o, o.deadline),
+    );
+    up?;
+    dropped?;
+    guard_verdict(found, signals, pid)
+}
+
+/// The ICP values a write changes, with the values before (for settling).
+fn changed_params(
+    st: &State,
+    k: &[&str],
+    v: &[&str],
+    drop: &[&str],
+) -> Vec<(String, Option<String>, Option<String>)> {
+    let before = |key: &str| st.get(key).map(str::to_string);
+    k.iter()
+        .zip(v)
+        .filter(|(key, _)| **key != keys::WRITE_TOKEN)
+        .map(|(key, val)| (key.to_string(), Some(val.to_string()), before(key)))
+        .chain(drop.iter().map(|key| (key.to_string(), None, before(key))))
+        .collect()
+}
+
 /// Suspends in one transaction, serialised per tenant. Idempotency follows
 /// the observed state, not the flag (which the tenant can write itself):
 /// whatever is still active is switched off and merged into the record;
 /// `AlreadySuspended` only when the tenant is marked suspended and nothing
 /// was active. The caller signals after this returns (after the commit).
+///
+/// Round trips: BEGIN; [`opening`]; the writes of every layer (pipelined:
+/// none depends on another's result); [`record_and_guard`]; COMMIT.
 pub async fn suspend(
     client: &mut Client,
     reason: &str,
@@ -419,55 +554,56 @@ pub async fn suspend(
     o: &WriteOpts,
 ) -> Result<SuspendOutcome, WriteError> {
     let tx = begin(client, o).await?;
-    let pid = super::lock(&tx, o.deadline).await?;
-    // Read after the lock: a concurrent suspend that committed first is seen.
-    let st = locked_state(&tx, o, pid).await?;
-    check_guard(&tx, st.signals, o, pid).await?;
-    let rows = within(o.deadline, tx.query_typed(SUSPEND_USERS_SQL, &[]))
-        .await
-        .map_err(|e| WriteError::before(e.context("switching users off"), Some(pid)))?;
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    ids.sort_unstable();
+    let Opening {
+        pid, st, tables, ..
+    } = opening(&tx, o, false).await?;
     let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
-    let tables = layers::tables(&tx, o.deadline).await.map_err(fail)?;
     let recorded = if st.suspended() {
         st.layers()
     } else {
         LayerSet::default()
-    };
-    let crons = if o.layers.crons && tables.ir_cron {
-        layers::crons_off(
-            &tx,
-            o.deadline
-                .saturating_sub(super::super::transport::DEADLINE_MARGIN),
-            o.deadline,
-        )
-        .await
-        .map_err(fail)?
-    } else {
-        vec![]
     };
     let prev_mail = if st.suspended() {
         st.mail_record()
     } else {
         layers::MailRecord::default()
     };
-    let (mail_rec, mail_n) = if o.layers.mail && (tables.ir_mail_server || tables.fetchmail_server)
-    {
-        layers::mail_off(&tx, &tables, &prev_mail, o.deadline)
-            .await
-            .map_err(fail)?
-    } else {
-        (prev_mail, 0)
-    };
+    let do_crons = o.layers.crons && tables.ir_cron;
+    let do_mail = o.layers.mail && (tables.ir_mail_server || tables.fetchmail_server);
+    let (users, crons, mail) = tokio::join!(
+        biased;
+        within(o.deadline, tx.query_typed(SUSPEND_USERS_SQL, &[])),
+        async {
+            if do_crons {
+                layers::crons_off(&tx, o.deadline).await
+            } else {
+                Ok(vec![])
+            }
+        },
+        async {
+            if do_mail {
+                layers::mail_off(&tx, &tables, &prev_mail, o.deadline).await
+            } else {
+                Ok((prev_mail.clone(), 0))
+            }
+        },
+    );
+    let mut ids: Vec<i64> = users
+        .map_err(|e| fail(e.context("switching users off")))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    ids.sort_unstable();
+    let crons = crons.map_err(fail)?;
+    let (mail_rec, mail_n) = mail.map_err(fail)?;
     if ids.is_empty() && crons.is_empty() && mail_n == 0 && st.suspended() {
         let _ = within(o.deadline, tx.rollback()).await;
         return Ok(SuspendOutcome::AlreadySuspended(st));
     }
     let now_layers = recorded.union(LayerSet {
         users: true,
-        crons: o.layers.crons && tables.ir_cron,
-        mail: o.layers.mail && (tables.ir_mail_server || tables.fetchmail_server),
+        crons: do_crons,
+        mail: do_mail,
         connections: o.layers.connections,
     });
     let mut cron_record = if st.suspended() {
@@ -517,8 +653,14 @@ pub async fn suspend(
         ]);
         v.extend(["true", reason, at, by]);
     }
-    upsert(&tx, &k, &v, o, pid).await?;
-    check_guard(&tx, st.signals, o, pid).await?;
+    record_and_guard(&tx, &k, &v, &[], st.signals, o, pid).await?;
+    let written = settle::Written {
+        users: ids.clone(),
+        users_active: false,
+        crons: crons.clone(),
+        crons_active: false,
+        params: changed_params(&st, &k, &v, &[]),
+    };
     super::commit(tx, o.deadline, Some(pid))
         .await
         .map_err(|e| match e {
@@ -526,6 +668,7 @@ pub async fn suspend(
                 error,
                 pid,
                 users: ids.len(),
+                written,
             },
             e => e,
         })?;
@@ -535,6 +678,7 @@ pub async fn suspend(
         mail: mail_n,
         layers: now_layers,
         tables,
+        mail_record: mail_rec,
         newly,
         signals: st.signals,
         major: st.version.as_deref().and_then(super::major_from_version),
@@ -566,7 +710,16 @@ pub enum ReactivateOutcome {
     BadRecord(String),
 }
 
+/// Switches on every internal user but the protected ones (`$1`), for
+/// `--restore-users all-internal` (see [`ALL_INTERNAL_SQL`]).
+const REACTIVATE_ALL_INTERNAL_SQL: &str = "UPDATE public.res_users SET active = true \
+     WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($1)) RETURNING id::int8";
+
 /// Reactivates in one transaction, serialised per tenant.
+///
+/// Round trips: BEGIN; [`opening`] with the protected ids; every write, the
+/// record and the guard after the last write (pipelined: what they write
+/// was decided from the first round trip's reads); COMMIT.
 pub async fn reactivate(
     client: &mut Client,
     restore: Restore,
@@ -575,65 +728,32 @@ pub async fn reactivate(
     o: &WriteOpts,
 ) -> Result<ReactivateOutcome, WriteError> {
     let tx = begin(client, o).await?;
-    let pid = super::lock(&tx, o.deadline).await?;
-    let st = locked_state(&tx, o, pid).await?;
+    let Opening {
+        pid,
+        st,
+        tables,
+        protected,
+    } = opening(&tx, o, true).await?;
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
     if !st.suspended() {
         let _ = within(o.deadline, tx.rollback()).await;
         return Ok(ReactivateOutcome::NotSuspended(st));
     }
-    check_guard(&tx, st.signals, o, pid).await?;
-    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
-    let plan = super::within_any(o.deadline, users_to_reactivate(&tx, &st, restore))
-        .await
-        .map_err(fail)?;
-    let (wanted, missing, excluded) = match plan {
-        ReactivatePlan::Users {
-            users,
-            missing,
-            excluded,
-        } => (
-            users.iter().map(|u| u.id).collect::<Vec<i64>>(),
-            missing,
-            excluded,
-        ),
-        ReactivatePlan::BadRecord(e) => {
+    let ids = match (restore, st.recorded_ids()) {
+        (Restore::AllInternal, _) => vec![],
+        (Restore::Recorded, Some(Ok(ids))) => ids,
+        (Restore::Recorded, Some(Err(e))) => {
             let _ = within(o.deadline, tx.rollback()).await;
             return Ok(ReactivateOutcome::BadRecord(e));
         }
-        ReactivatePlan::NoRecord => {
+        (Restore::Recorded, None) => {
             let _ = within(o.deadline, tx.rollback()).await;
             return Ok(ReactivateOutcome::NoRecord);
         }
     };
-    let protected: Vec<i64> = excluded.clone();
-    let rows = within(
-        o.deadline,
-        tx.query_typed(
-            REACTIVATE_USERS_SQL,
-            &[(&wanted, Type::INT8_ARRAY), (&protected, Type::INT8_ARRAY)],
-        ),
-    )
-    .await
-    .map_err(|e| fail(e.context("switching users on")))?;
-    let mut on: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    on.sort_unstable();
     let recorded = st.layers();
-    let tables = layers::tables(&tx, o.deadline).await.map_err(fail)?;
-    let crons = if recorded.crons && tables.ir_cron {
-        layers::crons_on(&tx, &st.ids(keys::SUSPENDED_CRON_IDS), o.deadline)
-            .await
-            .map_err(fail)?
-            .len()
-    } else {
-        0
-    };
-    let (mail, requeued) = if recorded.mail {
-        layers::mail_on(&tx, &tables, &st.mail_record(), o.deadline)
-            .await
-            .map_err(fail)?
-    } else {
-        (0, 0)
-    };
+    let mail_rec = st.mail_record();
+    let cron_ids = st.ids(keys::SUSPENDED_CRON_IDS);
     let k = [
         keys::SUSPENDED,
         keys::REACTIVATED_AT,
@@ -641,22 +761,91 @@ pub async fn reactivate(
         keys::WRITE_TOKEN,
     ];
     let v = ["false", at, by, o.token.as_str()];
-    upsert(&tx, &k, &v, o, pid).await?;
-    for key in [
+    let drop = [
         keys::SUSPENDED_USER_IDS,
         keys::SUSPENDED_CRON_IDS,
         keys::SUSPENDED_MAIL,
         keys::SUSPENDED_LAYERS,
-    ] {
-        within(
-            o.deadline,
-            tx.execute_typed(DROP_RECORD_SQL, &[(&key, Type::TEXT)]),
-        )
+    ];
+    let (users, existing, crons, mail, last) = tokio::join!(
+        biased;
+        async {
+            match restore {
+                Restore::Recorded => within(
+                    o.deadline,
+                    tx.query_typed(
+                        REACTIVATE_USERS_SQL,
+                        &[(&ids, Type::INT8_ARRAY), (&protected, Type::INT8_ARRAY)],
+                    ),
+                )
+                .await,
+                Restore::AllInternal => within(
+                    o.deadline,
+                    tx.query_typed(
+                        REACTIVATE_ALL_INTERNAL_SQL,
+                        &[(&protected, Type::INT8_ARRAY)],
+                    ),
+                )
+                .await,
+            }
+        },
+        async {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            existing_ids(&tx, &ids).await
+        },
+        async {
+            if recorded.crons && tables.ir_cron {
+                layers::crons_on(&tx, &cron_ids, o.deadline).await.map(|c| c.len())
+            } else {
+                Ok(0)
+            }
+        },
+        async {
+            if recorded.mail {
+                layers::mail_on(&tx, &tables, &mail_rec, o.deadline).await
+            } else {
+                Ok((0, 0))
+            }
+        },
+        record_and_guard(&tx, &k, &v, &drop, st.signals, o, pid),
+    );
+    let mut on: Vec<i64> = users
+        .map_err(|e| fail(e.context("switching users on")))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    on.sort_unstable();
+    let existing = existing.map_err(fail)?;
+    let crons = crons.map_err(fail)?;
+    let (mail, requeued) = mail.map_err(fail)?;
+    last?;
+    let excluded: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| protected.binary_search(i).is_ok())
+        .collect();
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| protected.binary_search(i).is_err() && existing.binary_search(i).is_err())
+        .collect();
+    let written = settle::Written {
+        params: changed_params(&st, &k, &v, &drop),
+        ..Default::default()
+    };
+    super::commit(tx, o.deadline, Some(pid))
         .await
-        .map_err(|e| fail(e.context("dropping the record")))?;
-    }
-    check_guard(&tx, st.signals, o, pid).await?;
-    super::commit(tx, o.deadline, Some(pid)).await?;
+        .map_err(|e| match e {
+            WriteError::CommitLost { error, pid, .. } => WriteError::CommitLost {
+                error,
+                pid,
+                users: on.len(),
+                written,
+            },
+            e => e,
+        })?;
     Ok(ReactivateOutcome::Changed {
         user_ids: on,
         missing,

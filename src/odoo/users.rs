@@ -135,40 +135,47 @@ pub async fn set_password(
     let tx = within(deadline, client.transaction())
         .await
         .map_err(|e| WriteError::before(e.context("begin"), None))?;
-    let pid = super::lock(&tx, deadline).await?;
-    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
     let tables = guard::tables(&WRITTEN_TABLES, target.signals);
-    let check = |when: &'static str| {
+    let check = |when: &'static str, d: Duration| {
         let tables = tables.clone();
         let tx = &tx;
         async move {
             if allow_triggers {
-                return Ok(());
+                return Ok(vec![]);
             }
-            let found = within_any(deadline, guard::findings(tx, &tables))
+            within_any(d, guard::findings(tx, &tables))
                 .await
-                .map_err(|e| WriteError::before(e.context(when), Some(pid)))?;
-            if found.is_empty() {
-                Ok(())
-            } else {
-                Err(WriteError::Refused(guard::refusal(&found)))
-            }
+                .map_err(|e| e.context(when))
         }
     };
-    check("before writing").await?;
-    let n = within(
+    let verdict = |found: anyhow::Result<Vec<guard::Finding>>, pid: i32| match found {
+        Err(e) => Err(WriteError::before(e, Some(pid))),
+        Ok(f) if f.is_empty() => Ok(()),
+        Ok(f) => Err(WriteError::Refused(guard::refusal(&f))),
+    };
+    // Pipelined (the server runs them in this order): the tenant lock and the
+    // guard before writing, which therefore looks under the lock.
+    let (pid, found) = super::behind_lock(
+        super::lock(&tx, deadline),
+        check("before writing", deadline * 2),
         deadline,
-        tx.execute_typed(
-            SET_PASSWORD_SQL,
-            &[
-                (&hash, Type::TEXT),
-                (&target.id, Type::INT8),
-                (&target.login, Type::TEXT),
-            ],
-        ),
     )
-    .await
-    .map_err(|e| fail(e.context("updating res_users.password")))?;
+    .await?;
+    let fail = |e: anyhow::Error| WriteError::before(e, Some(pid));
+    verdict(found, pid)?;
+    // Pipelined: the update and the guard after it (our ROW EXCLUSIVE lock
+    // is held when it runs, see `guard`).
+    let params: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 3] = [
+        (&hash, Type::TEXT),
+        (&target.id, Type::INT8),
+        (&target.login, Type::TEXT),
+    ];
+    let (n, found) = tokio::join!(
+        biased;
+        within(deadline, tx.execute_typed(SET_PASSWORD_SQL, &params)),
+        check("after writing", deadline),
+    );
+    let n = n.map_err(|e| fail(e.context("updating res_users.password")))?;
     if n != 1 {
         let _ = within(deadline, tx.rollback()).await;
         return Err(fail(anyhow!(
@@ -177,7 +184,7 @@ pub async fn set_password(
             target.id
         )));
     }
-    check("after writing").await?;
+    verdict(found, pid)?;
     if let Err(e) = before_commit() {
         let _ = within(deadline, tx.rollback()).await;
         return Err(fail(anyhow!(

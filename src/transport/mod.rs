@@ -104,6 +104,9 @@ pub struct NodeLink {
     pub node: Node,
     pub via: Via,
     limit: Arc<Semaphore>,
+    /// The limit once sized from the server (nodes without
+    /// `max_connections` in the inventory, see [`NodeLink::size_from`]).
+    sized: std::sync::OnceLock<usize>,
     tls: Result<Option<MakeRustlsConnect>, String>,
     /// Set for nodes with an `ssh` table; opened by the first connection.
     tunnel: Option<ssh::Tunnel>,
@@ -145,6 +148,7 @@ impl NodeLink {
         let tunnel = ssh::Tunnel::for_node(&node);
         NodeLink {
             limit: Arc::new(Semaphore::new(node.max_connections)),
+            sized: std::sync::OnceLock::new(),
             via: if tunnel.is_some() {
                 Via::Ssh
             } else {
@@ -194,6 +198,35 @@ impl NodeLink {
 
     pub fn name(&self) -> &str {
         &self.node.name
+    }
+
+    /// Sizes the node's connection limit from the server's free slots, once,
+    /// when the inventory does not set `max_connections` (and not behind
+    /// PgBouncer, whose pool the server's settings do not describe).
+    /// Returns the limit now in force.
+    pub fn size_from(&self, cap: &crate::odoo::probe::Capacity) -> usize {
+        if !self.node.max_connections_auto || self.node.pooler != startup::Pooler::None {
+            return self.node.max_connections;
+        }
+        *self.sized.get_or_init(|| {
+            let want = crate::odoo::probe::auto_limit(cap);
+            let have = self.node.max_connections;
+            if want > have {
+                self.limit.add_permits(want - have);
+                want
+            } else {
+                // Only free permits can be forgotten (the listing holds one).
+                have - self.limit.forget_permits(have - want)
+            }
+        })
+    }
+
+    /// The connection limit in force (after [`NodeLink::size_from`]).
+    pub fn connection_limit(&self) -> usize {
+        self.sized
+            .get()
+            .copied()
+            .unwrap_or(self.node.max_connections)
     }
 
     /// A command running `script` in a shell on the node's host: over the

@@ -376,6 +376,63 @@ fn lost_commit_ack_on_suspend_is_settled_as_changed() {
     }
 }
 
+/// The tenant rewrites `tenant.write_token` (its own ir_config_parameter)
+/// between tenantctl's COMMIT and the settling read after the lost
+/// acknowledgement: the token alone would say "did not commit, nothing
+/// changed" although the suspension committed. What the write changed (the
+/// users it switched off, the record) disagrees: the outcome is `unknown`.
+#[test]
+fn lost_commit_ack_with_a_token_the_tenant_rewrote_is_unknown_not_nothing_changed() {
+    let c = Arc::new(Cluster::start("f"));
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let proxy = FaultProxy::start(c.port(), Mode::CutAfterCommit);
+    let (c2, rewrote) = (c.clone(), Arc::new(Mutex::new(None::<String>)));
+    let rewrote2 = rewrote.clone();
+    proxy.on_cut(move || {
+        // The COMMIT is on its way to the server: once it is visible, the
+        // tenant rewrites the key (bounded wait).
+        let t0 = Instant::now();
+        while icp(&c2, "acme", "tenant.suspended").as_deref() != Some("true")
+            && t0.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let token = icp(&c2, "acme", "tenant.write_token");
+        c2.sql(
+            "acme",
+            "UPDATE ir_config_parameter SET value = 'the-tenant-wrote-this' WHERE key = 'tenant.write_token'",
+        );
+        *rewrote2.lock().unwrap() = token;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let inv = inventory(dir.path(), "nodes.toml", &[("n1", proxy.port(), "")]);
+    let o = run(with(
+        cmd(dir.path(), &inv),
+        &["suspend", "acme", "--reason", "x", "--yes", "-o", "json"],
+    ));
+    let (out, err) = text(&o);
+    assert_eq!(proxy.cuts(), 1, "the fault was injected: {err}");
+    assert!(
+        rewrote.lock().unwrap().is_some(),
+        "the commit reached the server and wrote a token before the tenant rewrote it"
+    );
+    assert_eq!(
+        icp(&c, "acme", "tenant.write_token").as_deref(),
+        Some("the-tenant-wrote-this")
+    );
+    // The commit happened: the tenant is suspended.
+    assert_suspended(&c, "acme");
+    let v = json(&o);
+    assert_eq!(v["outcome"], "unknown", "{v:#}\nstderr: {err}");
+    let all = format!("{out}{err}");
+    assert!(
+        !all.contains("nothing changed") && !all.contains("did not commit"),
+        "must not claim that nothing changed: {all}"
+    );
+    assert!(all.contains("tenant.write_token"), "names the key: {all}");
+    assert_ne!(code(&o), Some(0), "{all}");
+}
+
 #[test]
 fn lost_commit_ack_on_passwd_generate_keeps_the_password() {
     let t = faulty(&[("acme", TenantSpec::default())], Mode::CutAfterCommit, "");

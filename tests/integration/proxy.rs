@@ -47,7 +47,12 @@ struct Shared {
     connections: AtomicUsize,
     cuts: AtomicUsize,
     freezes: AtomicUsize,
+    /// Run by `CutAfterCommit` after forwarding the COMMIT and before the
+    /// client sees the cut (its acknowledgement is dropped meanwhile).
+    on_cut: Mutex<Option<CutHook>>,
 }
+
+type CutHook = Box<dyn FnMut() + Send>;
 
 /// A running proxy on 127.0.0.1:<port> forwarding to 127.0.0.1:<target_port>.
 pub struct FaultProxy {
@@ -76,6 +81,7 @@ impl FaultProxy {
             connections: AtomicUsize::new(0),
             cuts: AtomicUsize::new(0),
             freezes: AtomicUsize::new(0),
+            on_cut: Mutex::new(None),
         });
         let workers: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::new(Mutex::new(Vec::new()));
         let (s, w) = (shared.clone(), workers.clone());
@@ -116,6 +122,12 @@ impl FaultProxy {
     /// The current mode (`Pass` again once a one-shot fault fired).
     pub fn mode(&self) -> Mode {
         self.shared.mode.lock().unwrap().clone()
+    }
+    /// Runs `f` when `CutAfterCommit` fires: after the COMMIT went to the
+    /// server, before the client's socket is closed (e.g. the tenant writes
+    /// in the window between the commit and tenantctl's settling).
+    pub fn on_cut(&self, f: impl FnMut() + Send + 'static) {
+        *self.shared.on_cut.lock().unwrap() = Some(Box::new(f));
     }
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
@@ -237,6 +249,9 @@ fn serve(client: TcpStream, s: &Arc<Shared>) {
                         let _ = srv_w.write_all(chunk);
                         state.store(1, Ordering::SeqCst);
                         s.cuts.fetch_add(1, Ordering::SeqCst);
+                        if let Some(f) = s.on_cut.lock().unwrap().as_mut() {
+                            f();
+                        }
                         let _ = client.shutdown(Shutdown::Both);
                     }
                     Fault::Freeze => {

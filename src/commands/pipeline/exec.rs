@@ -238,8 +238,12 @@ pub(super) async fn tidy(t: &Target, run: &Run, error: &anyhow::Error, pid: Opti
 
 /// What to re-read after a commit.
 pub(super) enum Verify {
-    /// The layers that must hold (users always).
-    Suspended(LayerSet),
+    /// The layers that must hold (users always), with the layer tables and
+    /// the mail record the write left when known (else read first).
+    Suspended {
+        layers: LayerSet,
+        known: Option<(layers::Tables, layers::MailRecord)>,
+    },
     Reactivated(Vec<i64>),
     Password {
         id: i64,
@@ -298,7 +302,10 @@ pub(super) async fn after_commit(
     }
 }
 
-/// Sends the signal and re-reads: (signal result, what did not hold).
+/// Sends the signal and re-reads: (signal result, what did not hold). The
+/// signal goes first and the re-reads are pipelined behind it (one round
+/// trip): the COMMIT was acknowledged before, so the signal follows it and
+/// the re-reads see the committed state.
 async fn signal_and_verify(
     conn: &Conn,
     run: &Run,
@@ -306,77 +313,84 @@ async fn signal_and_verify(
     changed: Changed,
     verify: &Verify,
 ) -> (anyhow::Result<()>, anyhow::Result<Option<String>>) {
-    let sig = signal::send(
-        &conn.client,
-        signals,
-        changed,
-        run.allow_triggers,
-        conn.deadline,
-    )
-    .await;
-    let drift = match verify {
-        Verify::Suspended(layers) => {
-            async {
-                let (active, flag) = suspension::observed(&conn.client, conn.deadline).await?;
-                let mut bad = Vec::new();
-                if !active.is_empty() {
-                    bad.push(format!("users {active:?} are active again"));
+    let d = conn.deadline;
+    let client = &conn.client;
+    // Settled on a new connection: what the suspension left is read first.
+    let known = match verify {
+        Verify::Suspended { known: None, .. } => {
+            let (st, tables) = tokio::join!(
+                biased;
+                suspension::state(client),
+                layers::tables(client, d),
+            );
+            match (st, tables) {
+                (Ok(st), Ok(t)) => Some((t, st.mail_record())),
+                (Err(e), _) | (_, Err(e)) => {
+                    let sig = signal::send(client, signals, changed, run.allow_triggers, d).await;
+                    return (sig, Err(e));
                 }
-                if !flag {
-                    bad.push("the tenant is not marked suspended".to_string());
-                }
-                let st = suspension::state(&conn.client).await?;
-                let tables = layers::tables(&conn.client, conn.deadline).await?;
-                bad.extend(
-                    layers::strays(
-                        &conn.client,
-                        &tables,
-                        *layers,
-                        &st.mail_record(),
-                        conn.deadline,
-                    )
-                    .await?,
-                );
-                anyhow::Ok(
-                    (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
-                )
             }
-            .await
         }
-        Verify::Reactivated(ids) => {
-            suspension::observed(&conn.client, conn.deadline)
-                .await
-                .map(|(active, flag)| {
-                    let off: Vec<i64> = ids
-                        .iter()
-                        .copied()
-                        .filter(|i| !active.contains(i))
-                        .collect();
-                    (!off.is_empty() || flag).then(|| {
-                        format!(
-                            "after the commit {}{}",
-                            if off.is_empty() {
-                                String::new()
-                            } else {
-                                format!("users {off:?} are inactive again ")
-                            },
-                            if flag {
-                                "the tenant is marked suspended again"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                })
-        }
-        Verify::Password { id, hash } => users::stored_hash(&conn.client, *id, conn.deadline)
-            .await
-            .map(|h| {
-                (h.as_deref() != Some(hash.as_str()))
-                    .then(|| "after the commit the stored hash is not the one written".to_string())
-            }),
+        Verify::Suspended { known: Some(k), .. } => Some(k.clone()),
+        _ => None,
     };
-    (sig, drift)
+    tokio::join!(
+        biased;
+        signal::send(client, signals, changed, run.allow_triggers, d),
+        async {
+            match verify {
+                Verify::Suspended { layers, .. } => {
+                    let (tables, mail) = known.expect("read above");
+                    let (observed, strays) = tokio::join!(
+                        biased;
+                        suspension::observed(client, d),
+                        layers::strays(client, &tables, *layers, &mail, d),
+                    );
+                    let (active, flag) = observed?;
+                    let mut bad = Vec::new();
+                    if !active.is_empty() {
+                        bad.push(format!("users {active:?} are active again"));
+                    }
+                    if !flag {
+                        bad.push("the tenant is not marked suspended".to_string());
+                    }
+                    bad.extend(strays?);
+                    anyhow::Ok(
+                        (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
+                    )
+                }
+                Verify::Reactivated(ids) => {
+                    suspension::observed(client, d).await.map(|(active, flag)| {
+                        let off: Vec<i64> = ids
+                            .iter()
+                            .copied()
+                            .filter(|i| !active.contains(i))
+                            .collect();
+                        (!off.is_empty() || flag).then(|| {
+                            format!(
+                                "after the commit {}{}",
+                                if off.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("users {off:?} are inactive again ")
+                                },
+                                if flag {
+                                    "the tenant is marked suspended again"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                    })
+                }
+                Verify::Password { id, hash } => users::stored_hash(client, *id, d).await.map(|h| {
+                    (h.as_deref() != Some(hash.as_str())).then(|| {
+                        "after the commit the stored hash is not the one written".to_string()
+                    })
+                }),
+            }
+        },
+    )
 }
 
 /// The text of a refusal or failure from the odoo layer.
@@ -473,6 +487,7 @@ async fn suspend(
             mail,
             layers: recorded,
             tables,
+            mail_record,
             newly,
             signals,
             major,
@@ -511,7 +526,10 @@ async fn suspend(
                 run,
                 signals,
                 Changed::UsersAndParams,
-                Verify::Suspended(recorded),
+                Verify::Suspended {
+                    layers: recorded,
+                    known: Some((tables, mail_record)),
+                },
                 r,
             )
             .await
@@ -538,17 +556,28 @@ async fn suspend(
             tidy(t, run, &error, pid).await;
             return not_committed(&who, "suspend", r, &error);
         }
-        Err(WriteError::CommitLost { error, pid, users }) => {
+        Err(WriteError::CommitLost {
+            error,
+            pid,
+            users,
+            written,
+        }) => {
             let mut r = r;
             r.users = users;
             settle_token(
                 t,
                 run,
-                pid,
-                &o.token,
+                Lost {
+                    pid,
+                    token: &o.token,
+                    error: &error,
+                    written: &written,
+                },
                 r,
-                &error,
-                Verify::Suspended(layers),
+                Verify::Suspended {
+                    layers,
+                    known: None,
+                },
                 "suspend",
             )
             .await
@@ -560,28 +589,42 @@ async fn suspend(
     r
 }
 
-/// Settles a suspend/reactivate whose COMMIT acknowledgement was lost: the
-/// token it wrote is in the database iff the commit happened.
-#[allow(clippy::too_many_arguments)]
+/// A write whose COMMIT acknowledgement was lost.
+struct Lost<'a> {
+    pid: Option<i32>,
+    token: &'a str,
+    error: &'a anyhow::Error,
+    written: &'a settle::Written,
+}
+
+/// Settles a suspend/reactivate whose COMMIT acknowledgement was lost. Our
+/// token in the database means the commit happened (no one could read it
+/// before). Its absence alone proves nothing (the tenant can rewrite
+/// `ir_config_parameter`): "did not commit, nothing changed" only when
+/// what the write changed (users, jobs, record keys) is also as before it;
+/// when the evidence disagrees the outcome is `unknown`.
 async fn settle_token(
     t: &Target,
     run: &Run,
-    pid: Option<i32>,
-    token: &str,
+    lost: Lost<'_>,
     r: Report,
-    error: &anyhow::Error,
     verify: Verify,
     what: &str,
 ) -> Report {
     let who = t.display();
+    let error = lost.error;
     let settled = async {
-        let conn = reconnect(t, run, pid).await?;
-        let st = suspension::state(&conn.client).await?;
-        let done = settle::token_committed(&conn.client, token, conn.deadline).await?;
-        anyhow::Ok((conn, st, done))
+        let conn = reconnect(t, run, lost.pid).await?;
+        let (st, done, signs) = tokio::join!(
+            biased;
+            suspension::state(&conn.client),
+            settle::token_committed(&conn.client, lost.token, conn.deadline),
+            settle::committed_signs(&conn.client, lost.written, conn.deadline),
+        );
+        anyhow::Ok((conn, st?, done?, signs?))
     };
     match tokio::time::timeout(Duration::from_secs(60), settled).await {
-        Ok(Ok((conn, st, true))) => {
+        Ok(Ok((conn, st, true, _))) => {
             let users = r.users;
             let mut r = r.ok(
                 Outcome::Changed,
@@ -606,10 +649,35 @@ async fn settle_token(
             };
             after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
         }
-        Ok(Ok((_, _, false))) => r.fail(
+        Ok(Ok((conn, st, false, signs))) if !signs.is_empty() => {
+            // Whether or not it was ours, a signal only clears caches: sent so
+            // that a committed change is not served from them.
+            let sig = signal::send(
+                &conn.client,
+                st.signals,
+                Changed::UsersAndParams,
+                run.allow_triggers,
+                conn.deadline,
+            )
+            .await;
+            let mut r = r.fail(
+                Outcome::Unknown,
+                format!(
+                    "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}); its {} is not in the database, but {} (the tenant can rewrite that key): whether this run's change committed is unknown: run `tenantctl show {who}`",
+                    keys::WRITE_TOKEN,
+                    signs.join(", ")
+                ),
+            );
+            r.warnings.push(match sig {
+                Ok(()) => "the cache signal was sent in case the change committed".to_string(),
+                Err(e) => format!("the cache signal failed too: {e:#}"),
+            });
+            r
+        }
+        Ok(Ok((_, _, false, _))) => r.fail(
             Outcome::Failed,
             format!(
-                "{who}: the {what} did not commit (settled after a lost commit acknowledgement: {error:#}); nothing changed"
+                "{who}: the {what} did not commit (settled after a lost commit acknowledgement: {error:#}; neither its token nor anything it wrote is in the database); nothing changed"
             ),
         ),
         Ok(Err(e)) => r.fail(
@@ -699,14 +767,22 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             tidy(t, run, &error, pid).await;
             not_committed(&who, "reactivate", r, &error)
         }
-        Err(WriteError::CommitLost { error, pid, .. }) => {
+        Err(WriteError::CommitLost {
+            error,
+            pid,
+            written,
+            ..
+        }) => {
             settle_token(
                 t,
                 run,
-                pid,
-                &o.token,
+                Lost {
+                    pid,
+                    token: &o.token,
+                    error: &error,
+                    written: &written,
+                },
                 r,
-                &error,
                 Verify::Reactivated(vec![]),
                 "reactivation",
             )
