@@ -334,6 +334,22 @@ impl Node {
         ALWAYS_EXCLUDED.contains(&db) || self.exclude_set.is_match(db)
     }
 
+    /// Why `db` is excluded on this node, for messages: the first of the
+    /// node's `exclude` patterns that matches it, or tenantctl's own list.
+    pub fn excluded_by(&self, db: &str) -> Option<String> {
+        if ALWAYS_EXCLUDED.contains(&db) {
+            return Some(format!(
+                "tenantctl's built-in exclusion ({})",
+                ALWAYS_EXCLUDED.join(", ")
+            ));
+        }
+        let first = self.exclude_set.matches(db).into_iter().min()?;
+        Some(format!(
+            "the inventory's exclude pattern {:?}",
+            self.exclude.get(first)?
+        ))
+    }
+
     /// The password for a connection to `db`, in libpq's order: the
     /// inventory's `password` / `password_env` (libpq's connection-string
     /// password), then a non-empty `$PGPASSWORD`, then the pass file. An
@@ -954,6 +970,15 @@ connect_timeout = "2s"
         assert!(inv.nodes[1].is_excluded("test_x"));
         assert!(inv.nodes[1].is_excluded("template1"));
         assert!(!inv.nodes[1].is_excluded("acme"));
+        assert_eq!(
+            inv.nodes[1].excluded_by("test_x").as_deref(),
+            Some("the inventory's exclude pattern \"test_*\"")
+        );
+        assert!(inv.nodes[1]
+            .excluded_by("postgres")
+            .unwrap()
+            .contains("built-in"));
+        assert_eq!(inv.nodes[1].excluded_by("acme"), None);
     }
 
     #[test]

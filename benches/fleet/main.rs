@@ -27,7 +27,7 @@
 //! --no-breakdown (skips the extra rows of "where the time goes"),
 //! --data-dir DIR (default: /dev/shm when the largest size fits in a third
 //! of it, else /tmp). `scripts/bench.sh` installs what a fresh machine lacks
-//! and runs the README's command. Needs root for the SSH rows (sshd logs in
+//! and runs docs/performance-summary.md's command. Needs root for the SSH rows (sshd logs in
 //! the current user); PostgreSQL then runs as the `postgres` OS user.
 
 #![allow(dead_code)]

@@ -153,6 +153,27 @@ impl Ctx {
 }
 
 impl Ctx {
+    /// Records what this run learnt about the nodes' tenants in the
+    /// completion cache of this inventory. Best effort: completion is a
+    /// convenience, a cache that cannot be written is said under `-v` and
+    /// changes nothing else.
+    pub fn remember_tenants(&self, learnt: Vec<(String, crate::complete::Learnt)>) {
+        let known: Vec<String> = self
+            .inventory
+            .nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .collect();
+        match crate::complete::record(&self.inventory.path, &known, learnt) {
+            Ok(p) => self
+                .printer
+                .detail(format!("completion cache {} written", p.display())),
+            Err(e) => self
+                .printer
+                .detail(format!("completion cache not written: {e}")),
+        }
+    }
+
     /// The audit log this run writes to (and `show` reads).
     pub fn audit_path(&self) -> std::path::PathBuf {
         crate::audit::resolve_path(
