@@ -2372,8 +2372,26 @@ _tenantctl() {
     esac
 }
 
+# Node names, tenant names and NODE/ prefixes from `tenantctl __complete`
+# (the inventory and the cache `tenantctl list` writes; no network).
+_tenantctl_dynamic() {
+    local -a dyn=()
+    local line
+    while IFS= read -r line; do
+        dyn+=( "$line" )
+    done < <("${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+    if [[ ${#dyn[@]} -gt 0 ]]; then
+        COMPREPLY=( "${dyn[@]}" )
+        if [[ ${#dyn[@]} -eq 1 && ${dyn[0]} == */ ]]; then
+            compopt -o nospace 2>/dev/null
+        fi
+        return 0
+    fi
+    _tenantctl "$@"
+}
+
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _tenantctl -o nosort -o bashdefault -o default tenantctl
+    complete -F _tenantctl_dynamic -o nosort -o bashdefault -o default tenantctl
 else
-    complete -F _tenantctl -o bashdefault -o default tenantctl
+    complete -F _tenantctl_dynamic -o bashdefault -o default tenantctl
 fi

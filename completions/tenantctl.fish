@@ -735,3 +735,13 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "drop" -d 'Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "backup" -d 'Back up every tenant of the selected nodes (nightly): one file per tenant in DIR'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "purge" -d 'Purge many dropped tenants (after drop_retention unless --now)'
+
+# Node names, tenant names and NODE/ prefixes from `tenantctl __complete`
+# (the inventory and the cache `tenantctl list` writes; no network).
+function __fish_tenantctl_dynamic
+    set -l tokens (commandline -opc) (commandline -ct)
+    command $tokens[1] __complete -- $tokens[2..-1] 2>/dev/null
+end
+complete -c tenantctl -f -a '(__fish_tenantctl_dynamic)'
+complete -c tenantctl -l node -r -f -a '(__fish_tenantctl_dynamic)'
+complete -c tenantctl -n '__fish_tenantctl_using_subcommand log' -l tenant -r -f -a '(__fish_tenantctl_dynamic)'

@@ -2,7 +2,7 @@
 
 autoload -U is-at-least
 
-_tenantctl() {
+_tenantctl_static() {
     typeset -A opt_args
     typeset -a _arguments_options
     local ret=1
@@ -1432,6 +1432,22 @@ _tenantctl__subcmd__suspend_commands() {
 _tenantctl__subcmd__undrop_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl undrop commands' commands "$@"
+}
+
+# Node names, tenant names and NODE/ prefixes from `tenantctl __complete`
+# (the inventory and the cache `tenantctl list` writes; no network); else
+# clap's completion above.
+_tenantctl() {
+    local -a dyn slash plain
+    dyn=(${(f)"$(${words[1]} __complete -- "${(@)words[2,CURRENT]}" 2>/dev/null)"})
+    if (( ${#dyn} )); then
+        slash=(${(M)dyn:#*/})
+        plain=(${dyn:#*/})
+        (( ${#plain} )) && compadd -- "${plain[@]}"
+        (( ${#slash} )) && compadd -S '' -- "${slash[@]}"
+        return 0
+    fi
+    _tenantctl_static "$@"
 }
 
 if [ "$funcstack[1]" = "_tenantctl" ]; then

@@ -3,7 +3,7 @@
 # needs and the machine lacks (PostgreSQL server and client, OpenSSH server,
 # a Python venv with passlib), then runs
 #   cargo bench --bench fleet -- "$@"
-# Without arguments: the README's run (4 nodes, 1000 tenants, 3 runs, x1 x2 x4).
+# Without arguments: the run of docs/performance-summary.md (4 nodes, 1000 tenants, 3 runs, x1 x2 x4).
 # Runs as root (CI does); PostgreSQL then runs as the `postgres` OS user.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -112,6 +112,21 @@ impl Filestore {
         .map(|_| ())
     }
 
+    /// [`Filestore::check_root`] and "`<root>/<db>` does not exist" in one
+    /// shell run: true when `<db>` is free.
+    pub async fn check_free(&self, db: &str) -> anyhow::Result<bool> {
+        let r = sh_quote(&self.root.to_string_lossy());
+        let out = self
+            .sh(format!(
+                "[ -d {r} ] || {{ echo \"{} is not a directory\" >&2; exit 1; }}; \
+                 if [ -e {d} ] || [ -L {d} ]; then echo taken; else echo free; fi",
+                self.root.display(),
+                d = self.q(db)
+            ))
+            .await?;
+        Ok(out == "free")
+    }
+
     /// Copies `<root>/<src>` to `<root>/<dst>` (which must not exist): hard
     /// links on one file system, a copy otherwise; then gives the copy to
     /// `filestore_owner`. On failure the partial `<dst>` is removed.

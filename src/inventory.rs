@@ -130,6 +130,10 @@ struct RawSettings {
     /// Suspension layers: users, crons, mail, connections.
     suspend_layers: Option<Spanned<Vec<String>>>,
     pgbouncer: Option<crate::transport::startup::Pooler>,
+    /// PostgreSQL itself behind a PgBouncer node: where the lifecycle
+    /// commands (CREATE/ALTER/DROP DATABASE, pg_dump) connect.
+    direct_host: Option<String>,
+    direct_port: Option<u16>,
     ssh: Option<Spanned<RawSsh>>,
     // Issue 14: the tenant lifecycle (create, duplicate, rename, drop, purge).
     filestore: Option<Spanned<String>>,
@@ -283,6 +287,10 @@ pub struct Node {
     /// Behind PgBouncer (`pgbouncer = "session"` / `"transaction"`): the
     /// session settings are sent as statements, not startup options.
     pub pooler: crate::transport::startup::Pooler,
+    /// `direct_host`/`direct_port`: PostgreSQL itself when `host`/`port` is
+    /// a PgBouncer; the lifecycle commands connect there (as seen from the
+    /// SSH host for an SSH node).
+    pub direct: Option<(Host, u16)>,
     /// Reached through this SSH host; `host`/`port` above are then as seen
     /// from the SSH host.
     pub ssh: Option<SshSettings>,
@@ -328,6 +336,22 @@ impl Node {
     /// True when the database is excluded from tenants on this node.
     pub fn is_excluded(&self, db: &str) -> bool {
         ALWAYS_EXCLUDED.contains(&db) || self.exclude_set.is_match(db)
+    }
+
+    /// Why `db` is excluded on this node, for messages: the first of the
+    /// node's `exclude` patterns that matches it, or tenantctl's own list.
+    pub fn excluded_by(&self, db: &str) -> Option<String> {
+        if ALWAYS_EXCLUDED.contains(&db) {
+            return Some(format!(
+                "tenantctl's built-in exclusion ({})",
+                ALWAYS_EXCLUDED.join(", ")
+            ));
+        }
+        let first = self.exclude_set.matches(db).into_iter().min()?;
+        Some(format!(
+            "the inventory's exclude pattern {:?}",
+            self.exclude.get(first)?
+        ))
     }
 
     /// The password for a connection to `db`, in libpq's order: the
@@ -617,7 +641,6 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         labels.extend(n.labels.clone().unwrap_or_default());
         nodes.push(Node {
             name: name_str,
-            host,
             port: n.port.or(defaults.port).unwrap_or(5432),
             user: pick(&n.user, &defaults.user).unwrap_or_else(default_user),
             maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db)
@@ -650,6 +673,21 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
                 .unwrap_or(PasswordScheme::Pbkdf2Sha512),
             suspend_layers,
             pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
+            direct: match (
+                pick(&n.direct_host, &defaults.direct_host),
+                n.direct_port.or(defaults.direct_port),
+            ) {
+                (None, None) => None,
+                (h, p) => Some((
+                    match h {
+                        Some(h) if h.starts_with('/') => Host::Socket(PathBuf::from(h)),
+                        Some(h) => Host::Tcp(h),
+                        None => host.clone(),
+                    },
+                    p.unwrap_or(5432),
+                )),
+            },
+            host,
             ssh,
             lifecycle,
         });
@@ -895,6 +933,36 @@ mod tests {
     }
 
     #[test]
+    fn direct_route_of_a_pgbouncer_node() {
+        let inv = p(r#"
+[defaults]
+port = 6432
+pgbouncer = "transaction"
+direct_port = 5432
+[[node]]
+name = "a"
+host = "pgb1"
+[[node]]
+name = "b"
+host = "pgb2"
+direct_host = "/run/postgresql"
+[[node]]
+name = "c"
+host = "db3"
+"#)
+        .unwrap();
+        assert_eq!(inv.nodes[0].direct, Some((Host::Tcp("pgb1".into()), 5432)));
+        assert_eq!(
+            inv.nodes[1].direct,
+            Some((Host::Socket("/run/postgresql".into()), 5432))
+        );
+        let inv = p("[[node]]\nname = \"a\"\nhost = \"db\"\n").unwrap();
+        assert_eq!(inv.nodes[0].direct, None);
+        let inv = p("[[node]]\nname = \"a\"\nhost = \"db\"\ndirect_host = \"pg\"\n").unwrap();
+        assert_eq!(inv.nodes[0].direct, Some((Host::Tcp("pg".into()), 5432)));
+    }
+
+    #[test]
     fn defaults_and_overrides() {
         let inv = p(r#"
 [defaults]
@@ -919,6 +987,15 @@ connect_timeout = "2s"
         assert!(inv.nodes[1].is_excluded("test_x"));
         assert!(inv.nodes[1].is_excluded("template1"));
         assert!(!inv.nodes[1].is_excluded("acme"));
+        assert_eq!(
+            inv.nodes[1].excluded_by("test_x").as_deref(),
+            Some("the inventory's exclude pattern \"test_*\"")
+        );
+        assert!(inv.nodes[1]
+            .excluded_by("postgres")
+            .unwrap()
+            .contains("built-in"));
+        assert_eq!(inv.nodes[1].excluded_by("acme"), None);
     }
 
     #[test]

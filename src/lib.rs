@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod error;
 pub mod filestore;
@@ -36,6 +37,13 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // `tenantctl __complete -- WORDS...`: called by the completion scripts,
+    // kept out of clap's definition so that it appears in no script, help
+    // or man page.
+    if args.get(1).is_some_and(|a| a == "__complete") {
+        return complete_words(&args[2..]);
+    }
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -105,6 +113,37 @@ where
     finish(result)
 }
 
+/// Prints the completion candidates for the shell's words (after an
+/// optional `--`): from the inventory and the cache only, quiet and exit 0
+/// whatever happens (a shell is reading).
+fn complete_words(args: &[std::ffi::OsString]) -> u8 {
+    let args = match args.first() {
+        Some(a) if a == "--" => &args[1..],
+        _ => args,
+    };
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let Some(req) = cli::completion_request(&words) else {
+        return EXIT_OK;
+    };
+    let Ok(path) = inventory::locate(req.inventory.as_deref()) else {
+        return EXIT_OK;
+    };
+    let Ok(inv) = inventory::load(&path) else {
+        return EXIT_OK;
+    };
+    let nodes: Vec<String> = inv.nodes.iter().map(|n| n.name.clone()).collect();
+    let mut text = String::new();
+    for c in complete::candidates(&req, &inv.path, &nodes) {
+        text.push_str(&c);
+        text.push('\n');
+    }
+    output::out_bytes(text.as_bytes());
+    EXIT_OK
+}
+
 /// Renders the error once and picks the exit code; a failed write on stdout
 /// (other than a closed pipe) makes a successful run exit 1.
 fn finish(result: Result<u8, Error>) -> u8 {
@@ -133,7 +172,20 @@ async fn dispatch(config: config::Config) -> Result<u8, Error> {
         Command::Nodes => return commands::nodes::run(&config.global),
         _ => {}
     }
-    let ctx = Ctx::new(config.global)?;
+    let mut ctx = Ctx::new(config.global)?;
+    // Databases are created, renamed, dropped and dumped on PostgreSQL
+    // itself, never through PgBouncer.
+    if matches!(
+        &config.command,
+        Command::Lifecycle(_)
+            | Command::Backup(_)
+            | Command::Restore(_)
+            | Command::BulkBackup(_)
+            | Command::Move(_)
+    ) || matches!(&config.command, Command::List(o) if o.dropped)
+    {
+        ctx.use_direct_routes();
+    }
     let result = run_command(&ctx, &config.command).await;
     // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
     ctx.close().await;

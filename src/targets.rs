@@ -86,6 +86,16 @@ pub async fn node_databases(
     t: &Transport,
     sizes: probe::Sizes,
 ) -> anyhow::Result<Vec<Candidate>> {
+    Ok(node_databases_split(link, t, sizes).await?.0)
+}
+
+/// The node's databases as [`node_databases`], and apart the names of those
+/// its `exclude` patterns (or the always-excluded names) leave out.
+pub async fn node_databases_split(
+    link: &NodeLink,
+    t: &Transport,
+    sizes: probe::Sizes,
+) -> anyhow::Result<(Vec<Candidate>, Vec<String>)> {
     let conn = link
         .connect(&link.node.maintenance_db, t)
         .await
@@ -107,10 +117,10 @@ pub async fn node_databases(
             link.node.address()
         ))
     })?;
-    Ok(all
+    let (excluded, kept): (Vec<Candidate>, Vec<Candidate>) = all
         .into_iter()
-        .filter(|c| !link.node.is_excluded(&c.name))
-        .collect())
+        .partition(|c| link.node.is_excluded(&c.name));
+    Ok((kept, excluded.into_iter().map(|c| c.name).collect()))
 }
 
 /// A resolved tenant: the node and the database name.
@@ -163,6 +173,9 @@ pub struct Scan {
     /// The node refused us at the SSH level (host key, authentication): a
     /// configuration matter (exit 2), not an outage.
     pub refused: bool,
+    /// Databases of the node that its exclude patterns leave out (so that
+    /// naming one says so instead of "unknown tenant").
+    pub excluded: Vec<String>,
 }
 
 /// Lists the candidate databases of every given node, concurrently.
@@ -172,18 +185,25 @@ pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = node_candidates(&link, &t, probe::Sizes::Without).await;
+            let r = node_databases_split(&link, &t, probe::Sizes::Without).await;
             let refused = r
                 .as_ref()
                 .err()
                 .is_some_and(crate::transport::ssh::is_refusal);
-            let result = r.map_err(|e| format!("{e:#}"));
+            let (result, excluded) = match r {
+                Ok((mut cands, excluded)) => {
+                    cands.retain(|c| c.connect);
+                    (Ok(cands), excluded)
+                }
+                Err(e) => (Err(format!("{e:#}")), Vec::new()),
+            };
             (
                 i,
                 Scan {
                     link,
                     result,
                     refused,
+                    excluded,
                 },
             )
         });
@@ -328,6 +348,12 @@ pub fn resolve_in(
                 Unresolved::Unreachable(msg)
             })
         }
+        0 if excluded_on(scans, node, db).is_some() => {
+            let (n, why) = excluded_on(scans, node, db).unwrap_or_default();
+            Err(Unresolved::Input(format!(
+                "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
+            )))
+        }
         0 => {
             let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
             let close = closest(db, &names);
@@ -346,6 +372,16 @@ pub fn resolve_in(
             )))
         }
     }
+}
+
+/// The first scanned node (of `node`, when named) whose exclude patterns
+/// leave out a database named `db`: (node, which pattern).
+fn excluded_on(scans: &[Scan], node: Option<&str>, db: &str) -> Option<(String, String)> {
+    scans
+        .iter()
+        .filter(|s| node.is_none_or(|n| s.link.name() == n))
+        .filter(|s| s.excluded.iter().any(|e| e == db))
+        .find_map(|s| Some((s.link.name().to_string(), s.link.node.excluded_by(db)?)))
 }
 
 /// Finds the one database a `TENANT` or `NODE/TENANT` argument names.

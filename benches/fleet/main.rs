@@ -27,7 +27,7 @@
 //! --no-breakdown (skips the extra rows of "where the time goes"),
 //! --data-dir DIR (default: /dev/shm when the largest size fits in a third
 //! of it, else /tmp). `scripts/bench.sh` installs what a fresh machine lacks
-//! and runs the README's command. Needs root for the SSH rows (sshd logs in
+//! and runs docs/performance-summary.md's command. Needs root for the SSH rows (sshd logs in
 //! the current user); PostgreSQL then runs as the `postgres` OS user.
 
 #![allow(dead_code)]
@@ -48,6 +48,7 @@ use std::time::{Duration, Instant};
 mod competitors;
 mod fixed;
 mod latency;
+mod lifecycle;
 mod measure;
 mod opts;
 mod proxy;
@@ -160,6 +161,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if o.lifecycle {
+        return lifecycle::run_all(&o);
+    }
     let started = Instant::now();
     let data_dir = choose_data_dir(&o);
     // Before the harness first asks where clusters go.

@@ -34,12 +34,14 @@ pub(crate) struct Opts {
     pub(crate) psql_max_delay_ms: u64,
     /// Real-sized tenants on node 1 and their section.
     pub(crate) sized: bool,
+    /// Only the lifecycle section (create, duplicate, backup; lifecycle.rs).
+    pub(crate) lifecycle: bool,
 }
 
 pub(crate) const USAGE: &str =
     "usage: cargo bench --bench fleet -- [--nodes K] [--tenants N] [--runs R] \
 [--scale 1,2,4] [--psql-runs R] [--psql-scales 1,2] [--no-ssh] [--no-breakdown] [--data-dir DIR] \
-[--latency 0,5,25] [--latency-only] [--psql-max-delay MS] [--sized]";
+[--latency 0,5,25] [--latency-only] [--psql-max-delay MS] [--sized] [--lifecycle]";
 
 pub(crate) fn scale_list(v: Option<&String>, name: &str) -> Result<Vec<usize>, String> {
     let v = v.ok_or_else(|| format!("{name} needs a value"))?;
@@ -68,6 +70,7 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
         latency_only: false,
         psql_max_delay_ms: 5,
         sized: false,
+        lifecycle: false,
     };
     let mut psql_runs = None;
     let mut psql_scales = None;
@@ -101,6 +104,7 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
             }
             "--latency-only" => o.latency_only = true,
             "--sized" => o.sized = true,
+            "--lifecycle" => o.lifecycle = true,
             "--psql-max-delay" => {
                 o.psql_max_delay_ms = it
                     .next()

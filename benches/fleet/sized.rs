@@ -26,20 +26,7 @@ pub(crate) fn grow(c: &Cluster, k: usize) {
     for (db, tables, logins) in shapes(k) {
         let t0 = Instant::now();
         if tables > 0 {
-            c.sql(
-                &db,
-                &format!(
-                    "DO $$ BEGIN FOR i IN 1..{tables} LOOP \
-                     EXECUTE format('CREATE TABLE public.x_model_%s (id serial PRIMARY KEY, name varchar, \
-                       res_id integer, state varchar, amount numeric, create_uid integer, create_date timestamp, \
-                       write_uid integer, write_date timestamp)', i); \
-                     EXECUTE format('CREATE INDEX ON public.x_model_%s (res_id)', i); \
-                     EXECUTE format('CREATE INDEX ON public.x_model_%s (state, create_date)', i); \
-                     EXECUTE format('INSERT INTO public.x_model_%s (name, res_id, state, amount, create_date) \
-                       SELECT ''r'' || g, g, ''draft'', g, now() FROM generate_series(1, 20) g', i); \
-                     END LOOP; END $$"
-                ),
-            );
+            add_tables(c, &db, tables);
         }
         if logins > 0 {
             // Internal users log in; portal users never do. `id` grows with
@@ -63,6 +50,25 @@ pub(crate) fn grow(c: &Cluster, k: usize) {
             t0.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Adds `tables` generated `x_model_N` tables (primary key, two more
+/// indexes, 20 rows each) to `db`.
+pub(crate) fn add_tables(c: &Cluster, db: &str, tables: usize) {
+    c.sql(
+        db,
+        &format!(
+            "DO $$ BEGIN FOR i IN 1..{tables} LOOP \
+             EXECUTE format('CREATE TABLE public.x_model_%s (id serial PRIMARY KEY, name varchar, \
+               res_id integer, state varchar, amount numeric, create_uid integer, create_date timestamp, \
+               write_uid integer, write_date timestamp)', i); \
+             EXECUTE format('CREATE INDEX ON public.x_model_%s (res_id)', i); \
+             EXECUTE format('CREATE INDEX ON public.x_model_%s (state, create_date)', i); \
+             EXECUTE format('INSERT INTO public.x_model_%s (name, res_id, state, amount, create_date) \
+               SELECT ''r'' || g, g, ''draft'', g, now() FROM generate_series(1, 20) g', i); \
+             END LOOP; END $$"
+        ),
+    );
 }
 
 pub(crate) struct SizedRow {

@@ -42,6 +42,9 @@ pub struct NodeCheck {
     pub latency_ms: Option<f64>,
     /// Odoo tenants found; null when the node could not be asked.
     pub tenants: Option<usize>,
+    /// Their names, for the completion cache (None: the node was not listed).
+    #[serde(skip)]
+    pub tenant_names: Option<Vec<String>>,
     pub problems: Vec<String>,
 }
 
@@ -62,10 +65,19 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     }
     results.sort_by_key(|(i, _)| *i);
     let nodes: Vec<NodeCheck> = results.into_iter().map(|(_, n)| n).collect();
+    ctx.remember_tenants(
+        nodes
+            .iter()
+            .filter_map(|n| {
+                let names = n.tenant_names.clone()?;
+                Some((n.node.clone(), crate::complete::Learnt::All(names)))
+            })
+            .collect(),
+    );
     print(ctx, &nodes);
     for n in nodes.iter().filter(|n| n.superuser == Some(true)) {
         ctx.printer.warn(format!(
-            "node {}: connected as superuser {}: a trigger or function a tenant puts on its tables would run with superuser rights if tenantctl wrote with --allow-triggers, and a mistake has no limit; least privilege: use a role with only the grants in README (\"Least privilege\")",
+            "node {}: connected as superuser {}: a trigger or function a tenant puts on its tables would run with superuser rights if tenantctl wrote with --allow-triggers, and a mistake has no limit; least privilege: use a role with only the grants in docs/security.md (\"Least privilege\")",
             n.node,
             n.role.as_deref().unwrap_or("?")
         ));
@@ -94,6 +106,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         connect_ms: None,
         latency_ms: None,
         tenants: None,
+        tenant_names: None,
         problems: vec![],
     };
     let t0 = Instant::now();
@@ -175,26 +188,39 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     }
     let mut problems = Vec::new();
     let mut tenants = 0;
+    let mut names = Vec::new();
+    let mut all_answered = true;
     while let Some(joined) = set.join_next().await {
         let (db, r) = match joined {
             Ok(x) => x,
             Err(e) => {
                 problems.push(format!("internal error: {e}"));
+                all_answered = false;
                 continue;
             }
         };
         match r {
-            Ok(TenantCheck::Ok) => tenants += 1,
+            Ok(TenantCheck::Ok) => {
+                tenants += 1;
+                names.push(db);
+            }
             Ok(TenantCheck::NotOdoo) => {}
             Ok(TenantCheck::Problems(p)) => {
                 tenants += 1;
+                names.push(db.clone());
                 problems.extend(p.into_iter().map(|p| format!("database {db:?}: {p}")));
             }
-            Err(e) => problems.push(format!("database {db:?}: {e:#}")),
+            Err(e) => {
+                problems.push(format!("database {db:?}: {e:#}"));
+                all_answered = false;
+            }
         }
     }
     problems.sort();
     c.tenants = Some(tenants);
+    // Only a node whose every database answered replaces its cached names
+    // (a database that failed may well be a tenant).
+    c.tenant_names = all_answered.then_some(names);
     c.problems.extend(problems);
     c.ok = c.problems.is_empty();
     c

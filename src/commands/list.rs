@@ -57,7 +57,12 @@ struct Listing<'a> {
 enum Event {
     Row(Row),
     Error(NodeError),
-    NodeDone { node: String, ok: bool, secs: f64 },
+    NodeDone {
+        name: String,
+        node: String,
+        ok: bool,
+        secs: f64,
+    },
 }
 
 pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
@@ -80,6 +85,7 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
             let t0 = std::time::Instant::now();
             let ok = list_node(&link, &t, matcher.as_ref(), all_dbs, &tx).await;
             let _ = tx.send(Event::NodeDone {
+                name: link.name().to_string(),
                 node: format!("{} ({}, {})", link.name(), link.node.address(), link.via),
                 ok,
                 secs: t0.elapsed().as_secs_f64(),
@@ -90,12 +96,21 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut nodes_ok = 0;
+    let mut listed: Vec<String> = Vec::new();
     while let Some(ev) = rx.recv().await {
         match ev {
             Event::Row(r) => rows.push(r),
             Event::Error(e) => errors.push(e),
-            Event::NodeDone { node, ok, secs } => {
+            Event::NodeDone {
+                name,
+                node,
+                ok,
+                secs,
+            } => {
                 nodes_ok += usize::from(ok);
+                if ok {
+                    listed.push(name);
+                }
                 ctx.printer.detail(format!(
                     "node {node}: {} in {secs:.3}s",
                     if ok { "listed" } else { "failed" }
@@ -103,6 +118,7 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
             }
         }
     }
+    remember(ctx, &rows, listed, opts.pattern.is_some());
     rows.retain(|r| match opts.status {
         StatusFilter::All => true,
         StatusFilter::Active => r.status == "active",
@@ -126,6 +142,28 @@ pub async fn run(ctx: &Ctx, opts: &ListOpts) -> Result<u8> {
     } else {
         EXIT_PARTIAL
     })
+}
+
+/// Records the Odoo tenants of the nodes that answered in the completion
+/// cache (all of them, or with `--match` only those seen).
+fn remember(ctx: &Ctx, rows: &[Row], listed: Vec<String>, partial: bool) {
+    let learnt = listed
+        .into_iter()
+        .map(|node| {
+            let tenants: Vec<String> = rows
+                .iter()
+                .filter(|r| r.node == node && matches!(r.status, "active" | "suspended"))
+                .map(|r| r.tenant.clone())
+                .collect();
+            let l = if partial {
+                crate::complete::Learnt::Some(tenants)
+            } else {
+                crate::complete::Learnt::All(tenants)
+            };
+            (node, l)
+        })
+        .collect();
+    ctx.remember_tenants(learnt);
 }
 
 /// Lists one node; returns whether the node itself answered.

@@ -73,6 +73,26 @@ impl Ctx {
     /// Resolves a `TENANT` / `NODE/TENANT` argument for a command that
     /// changes it: an unqualified name is refused while any selected node
     /// could not be searched (the tenant may be the one on that node).
+    /// For the lifecycle commands (issues 14, 15): every node behind
+    /// PgBouncer that has a direct route (`direct_host`/`direct_port`) is
+    /// reached there instead, as PostgreSQL itself; the others stay as they
+    /// are and are refused by [`direct_only`] when a command needs them.
+    pub fn use_direct_routes(&mut self) {
+        for l in &mut self.links {
+            if l.node.pooler == crate::transport::startup::Pooler::None {
+                continue;
+            }
+            if let Some((host, port)) = l.node.direct.clone() {
+                let mut n = l.node.clone();
+                n.host = host;
+                n.port = port;
+                n.pooler = crate::transport::startup::Pooler::None;
+                n.direct = None;
+                *l = Arc::new(NodeLink::new(n).with_printer(self.printer));
+            }
+        }
+    }
+
     pub async fn resolve_for_write(&self, spec: &str) -> Result<Target> {
         self.resolve_inner(spec, true).await
     }
@@ -133,6 +153,27 @@ impl Ctx {
 }
 
 impl Ctx {
+    /// Records what this run learnt about the nodes' tenants in the
+    /// completion cache of this inventory. Best effort: completion is a
+    /// convenience, a cache that cannot be written is said under `-v` and
+    /// changes nothing else.
+    pub fn remember_tenants(&self, learnt: Vec<(String, crate::complete::Learnt)>) {
+        let known: Vec<String> = self
+            .inventory
+            .nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .collect();
+        match crate::complete::record(&self.inventory.path, &known, learnt) {
+            Ok(p) => self
+                .printer
+                .detail(format!("completion cache {} written", p.display())),
+            Err(e) => self
+                .printer
+                .detail(format!("completion cache not written: {e}")),
+        }
+    }
+
     /// The audit log this run writes to (and `show` reads).
     pub fn audit_path(&self) -> std::path::PathBuf {
         crate::audit::resolve_path(
@@ -158,4 +199,28 @@ pub fn confirm(question: &str) -> Result<bool> {
         .read_line(&mut line)
         .map_err(|e| Error::usage(anyhow!("reading the answer: {e}")))?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Refuses (exit 2, nothing changed) a lifecycle command on a node behind
+/// PgBouncer without a direct route: `CREATE/ALTER/DROP DATABASE` and
+/// pg_dump need PostgreSQL itself (PgBouncer's databases map does not know a
+/// new name, and the server connections it keeps open to a template or a
+/// tenant make `CREATE DATABASE .. TEMPLATE`, `RENAME` and `DROP` fail with
+/// "being accessed by other users").
+pub fn direct_only(link: &NodeLink) -> Result<()> {
+    if link.node.pooler == crate::transport::startup::Pooler::None {
+        return Ok(());
+    }
+    Err(Error::usage(anyhow::anyhow!(
+        "node {} is a PgBouncer (pgbouncer = {}): creating, copying, renaming, dropping and backing up tenants must reach PostgreSQL itself \
+         (PgBouncer's databases map does not know new databases, and its pooled server connections block CREATE DATABASE .. TEMPLATE, RENAME and DROP). \
+         Set `direct_port` (and `direct_host` when PostgreSQL is not on {}) for node {} in the inventory; nothing changed",
+        link.name(),
+        match link.node.pooler {
+            crate::transport::startup::Pooler::Transaction => "\"transaction\"",
+            _ => "\"session\"",
+        },
+        link.node.host,
+        link.name()
+    )))
 }

@@ -50,6 +50,10 @@ struct Shown<'a> {
     reactivated_at: Option<&'a str>,
     reactivated_by: Option<&'a str>,
     users: &'a [UserLine],
+    /// False where this Odoo has no two-factor authentication (12–13: no
+    /// auth_totp, no `totp_secret` column): every `two_factor` is then
+    /// false, shown as `n/a`.
+    two_factor_supported: bool,
     /// The tenant's latest entries in the audit log this run would write
     /// (oldest first, at most [`RECENT`]).
     audit: Vec<&'a crate::audit::Entry>,
@@ -125,9 +129,22 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         Ok(c) => c,
         Err(e) => return show_blocked(ctx, &target, e).await,
     };
-    let d = details::details(&conn)
-        .await
-        .map_err(|e| Error::failed(e.context(who.clone())))?;
+    let d = details::details(&conn).await.map_err(|e| {
+        if crate::odoo::is_not_odoo(&e) {
+            // A database the inventory does not exclude but that holds no
+            // Odoo: the operator named the wrong thing (exit 2).
+            Error::usage(anyhow::anyhow!(
+                "{who}: {e:#}; show works on Odoo tenants only (list --all-databases shows the other databases)"
+            ))
+        } else {
+            Error::failed(e.context(who.clone()))
+        }
+    })?;
+    // Odoo 12–13 have no auth_totp (no `totp_secret` column): 2FA does not
+    // apply there. On 14+ a missing column means auth_totp is not installed:
+    // nobody has a second factor (off).
+    let two_factor_supported = !(d.totp == crate::odoo::privileges::Totp::Absent
+        && crate::odoo::major_from_version(&d.version).is_some_and(|m| m <= 13));
     let get = |k: &str| d.params.get(k).map(String::as_str);
     let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));
     let layer_state = crate::odoo::suspension::State {
@@ -169,6 +186,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
         reactivated_at: get(keys::REACTIVATED_AT),
         reactivated_by: get(keys::REACTIVATED_BY),
         users: &d.users,
+        two_factor_supported,
         audit: recent,
     };
     let p = &ctx.printer;
@@ -184,6 +202,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 "active",
                 "two_factor",
                 "last_login",
+                "builtin",
             ]));
             for u in &d.users {
                 out(&csv_line(&[
@@ -193,8 +212,13 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                     u.kind.to_string(),
                     u.admin.to_string(),
                     u.active.to_string(),
-                    u.two_factor.map(|v| v.to_string()).unwrap_or_default(),
+                    if two_factor_supported {
+                        u.two_factor.map(|v| v.to_string()).unwrap_or_default()
+                    } else {
+                        "n/a".to_string()
+                    },
                     u.last_login.clone().unwrap_or_default(),
+                    u.builtin.unwrap_or_default().to_string(),
                 ]));
             }
         }
@@ -249,39 +273,50 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 ));
             }
             out(&crate::output::esc_lines(&text));
-            let mut t = p.table(&[
-                Col::key("LOGIN"),
-                Col::free("NAME"),
-                Col::key("TYPE"),
-                Col::key("ACTIVE"),
-                Col::key("2FA"),
-                Col::key("LAST LOGIN"),
-                Col::key("ID").wide(),
-            ]);
-            for u in &d.users {
-                t.row([
-                    u.login.clone(),
-                    u.name.clone(),
-                    if u.admin {
-                        format!("{} (admin)", u.kind)
-                    } else {
-                        u.kind.to_string()
-                    },
-                    if u.active { "yes" } else { "no" }.to_string(),
-                    match u.two_factor {
-                        Some(true) => "on",
-                        Some(false) => "off",
-                        None => "?",
-                    }
-                    .to_string(),
-                    u.last_login
-                        .as_deref()
-                        .map(|t| relative(t, now))
-                        .unwrap_or_else(|| "never".into()),
-                    u.id.to_string(),
+            let user_table = |users: &[&UserLine]| {
+                let mut t = p.table(&[
+                    Col::key("LOGIN"),
+                    Col::free("NAME"),
+                    Col::key("TYPE"),
+                    Col::key("ACTIVE"),
+                    Col::key("2FA"),
+                    Col::key("LAST LOGIN"),
+                    Col::key("ID").wide(),
                 ]);
+                for u in users {
+                    t.row([
+                        u.login.clone(),
+                        u.name.clone(),
+                        match (u.admin, u.builtin) {
+                            (true, _) => format!("{} (admin)", u.kind),
+                            (false, Some(b)) => b.to_string(),
+                            (false, None) => u.kind.to_string(),
+                        },
+                        if u.active { "yes" } else { "no" }.to_string(),
+                        match (two_factor_supported, u.two_factor) {
+                            (false, _) => "n/a",
+                            (true, Some(true)) => "on",
+                            (true, Some(false)) => "off",
+                            (true, None) => "?",
+                        }
+                        .to_string(),
+                        u.last_login
+                            .as_deref()
+                            .map(|t| relative(t, now))
+                            .unwrap_or_else(|| "never".into()),
+                        u.id.to_string(),
+                    ]);
+                }
+                t
+            };
+            let (builtin, people): (Vec<&UserLine>, Vec<&UserLine>) =
+                d.users.iter().partition(|u| u.builtin.is_some());
+            p.print_table(&user_table(&people));
+            if !builtin.is_empty() {
+                out("");
+                out("Built-in users (Odoo's templates and the public user, not people):");
+                p.print_table(&user_table(&builtin));
             }
-            p.print_table(&t);
             out("");
             if s.audit.is_empty() {
                 out(&crate::output::esc(&format!(

@@ -24,6 +24,10 @@ pub struct UserLine {
     pub last_login: Option<String>,
     /// The user behind xmlid `base.user_admin` (`passwd`'s default user).
     pub admin: bool,
+    /// One of Odoo's built-in users that are not people: `default-user`
+    /// (the default user template, 12–18), `portal-template` or
+    /// `public-user`; `None` for real users. `show` lists them apart.
+    pub builtin: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +38,8 @@ pub struct Details {
     /// `tenant.*` and `database.create_date` ICP values.
     pub params: BTreeMap<String, String>,
     pub users: Vec<UserLine>,
+    /// Whether `res_users.totp_secret` exists and may be read.
+    pub totp: super::privileges::Totp,
 }
 
 /// The newest login of every user found in the newest 10000 rows of `res_users_log` (a backward scan of its
@@ -73,7 +79,12 @@ pub fn last_login_sql() -> String {
 ///
 /// The public user (the website runs as it) is the one in `base.group_public`
 /// or behind xmlid `base.public_user`; a NULL `active` (Odoo allows it)
-/// reads as inactive.
+/// reads as inactive. The built-in template users are the ones Odoo's base
+/// module creates under xmlids `base.default_user` (12–18: the template
+/// copied for new internal users) and `base.template_portal_user_id` (the
+/// template of portal sign-ups, also named by ICP
+/// `base.template_portal_user_id`, compared as text: a value the tenant
+/// wrote is never cast), resolved through `ir_model_data` (odoo-facts §4).
 fn details_sql(totp: super::privileges::Totp) -> String {
     let totp = totp.flag_sql("u");
     let last_login = LAST_LOGIN;
@@ -89,7 +100,10 @@ fn details_sql(totp: super::privileges::Totp) -> String {
             u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'public_user' AND d.model = 'res.users' \
                      UNION SELECT r.uid FROM public.res_groups_users_rel r JOIN public.ir_model_data g ON g.res_id = r.gid \
                       AND g.module = 'base' AND g.name = 'group_public' AND g.model = 'res.groups'), \
-            u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users') \
+            u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'user_admin' AND d.model = 'res.users'), \
+            CASE WHEN u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'default_user' AND d.model = 'res.users') THEN 'default-user' \
+                 WHEN u.id IN (SELECT d.res_id FROM public.ir_model_data d WHERE d.module = 'base' AND d.name = 'template_portal_user_id' AND d.model = 'res.users') \
+                   OR u.id::text IN (SELECT btrim(c.value) FROM public.ir_config_parameter c WHERE c.key = 'base.template_portal_user_id') THEN 'portal-template' END \
        FROM public.res_users u LEFT JOIN public.res_partner p ON p.id = u.partner_id \
       LEFT JOIN recent rl ON rl.create_uid = u.id \
       WHERE u.id <> 1 \
@@ -105,7 +119,11 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
     let sql = format!("SET jit = off; {}", details_sql(totp));
     let msgs = match client.simple_query(&sql).await {
         Ok(m) => m,
-        Err(e) if sqlstate(&e) == Some("42P01") => return Err(anyhow!("not an Odoo database")),
+        Err(e) if sqlstate(&e) == Some("42P01") => {
+            return Err(anyhow::Error::new(super::NotOdoo(
+                "no ir_module_module / res_users table",
+            )))
+        }
         Err(e) => return Err(pg_error(&e)),
     };
     let mut sets: Vec<Vec<tokio_postgres::SimpleQueryRow>> = vec![vec![]];
@@ -125,7 +143,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
     let version = head
         .get(0)
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| anyhow!("not an Odoo database (no base module)"))?
+        .ok_or_else(|| anyhow::Error::new(super::NotOdoo("no installed `base` module")))?
         .to_string();
     let params = match head.get(3) {
         Some(j) => serde_json::from_str(j)?,
@@ -150,6 +168,15 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
                     two_factor: r.get(5).map(|v| v == "t"),
                     last_login: r.get(6).map(str::to_string),
                     admin: r.get(8) == Some("t"),
+                    builtin: if r.get(7) == Some("t") {
+                        Some("public-user")
+                    } else {
+                        match r.get(9) {
+                            Some("default-user") => Some("default-user"),
+                            Some("portal-template") => Some("portal-template"),
+                            _ => None,
+                        }
+                    },
                 })
                 .collect()
         })
@@ -160,5 +187,6 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
         company: head.get(2).map(str::to_string),
         params,
         users,
+        totp,
     })
 }

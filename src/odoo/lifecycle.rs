@@ -125,13 +125,22 @@ pub async fn end_sessions(client: &Client, db: &str, deadline: Duration) -> anyh
     )
     .await?;
     // A backend takes a moment to go after its signal.
-    for _ in 0..50 {
+    wait_no_sessions(client, db, deadline).await?;
+    Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+}
+
+/// Waits (up to 5 s) until no other session is on `db`: one that is ending
+/// (ours just closed, or one signalled) would make `CREATE DATABASE ..
+/// TEMPLATE`, `RENAME` or `DROP` wait in PostgreSQL's own 100 ms steps
+/// (`CountOtherDBBackends`), or fail after 5 s.
+pub async fn wait_no_sessions(client: &Client, db: &str, deadline: Duration) -> anyhow::Result<()> {
+    for _ in 0..1000 {
         if sessions(client, db, deadline).await? == 0 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    Ok(())
 }
 
 /// Odoo's duplicate: `CREATE DATABASE "<new>" ENCODING 'unicode' TEMPLATE

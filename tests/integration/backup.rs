@@ -858,3 +858,56 @@ fn move_copies_verifies_and_soft_drops_the_source() {
     );
     assert!(t.dbs().contains(&"beta".to_string()));
 }
+
+/// bulk backup reports progress as the other bulk runs: plain numbered lines
+/// without a terminal (cron), none with -q, a bar on a terminal.
+#[test]
+fn bulk_backup_progress_is_plain_lines_in_cron_and_a_bar_on_a_terminal() {
+    let t = env();
+    create_tenant(&t.c, "beta", &TenantSpec::for_major(17));
+    let a = t
+        .cmd()
+        .args(["bulk", "backup", "--all-matching", "--dir"])
+        .arg(&t.out)
+        .assert()
+        .code(0);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    for n in ["[1/2] n1/", "[2/2] n1/"] {
+        assert!(err.contains(&format!("tenantctl: {n}")), "{err}");
+    }
+    assert!(
+        err.contains("n1/acme: unchanged") && err.contains("n1/beta: unchanged"),
+        "{err}"
+    );
+    // A directory per run: backup names have one-second timestamps.
+    let dir = |n: &str| {
+        let d = t.out.join(n);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let a = t
+        .cmd()
+        .args(["-q", "bulk", "backup", "--all-matching", "--dir"])
+        .arg(dir("quiet"))
+        .assert()
+        .code(0);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(!err.contains("[1/2]"), "{err}");
+    if !crate::ux::have_script() {
+        eprintln!("skipped the terminal part: no script(1)");
+        return;
+    }
+    let (code, screen) = crate::ux::on_a_terminal(
+        &t.inv,
+        t.dir.path(),
+        &format!("bulk backup --all-matching --dir {}", dir("tty").display()),
+        "",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        !screen.contains("[1/2]") && !screen.contains("[2/2]"),
+        "{screen}"
+    );
+    // The bar's own text (pos/len, the not-ok count, ETA).
+    assert!(screen.contains("/2 ") && screen.contains("ETA"), "{screen}");
+}

@@ -297,3 +297,111 @@ fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
         }
     }
 }
+
+/// create, rename, backup, drop and purge on a node behind PgBouncer: without
+/// a direct route each is refused (exit 2, nothing changed) naming
+/// `direct_port`; with `direct_port` they reach PostgreSQL itself and work,
+/// in both pool modes, while the other commands keep going through PgBouncer.
+#[test]
+fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
+    let lab = Lab::start("pgblc");
+    create_tenant(&lab.c, "tmpl", &TenantSpec::default());
+    lab.c.sql(
+        "postgres",
+        "ALTER DATABASE tmpl IS_TEMPLATE true; ALTER DATABASE tmpl ALLOW_CONNECTIONS false",
+    );
+    let fs = lab.dir.path().join("filestore");
+    std::fs::create_dir_all(fs.join("tmpl/ab")).unwrap();
+    std::fs::write(fs.join("tmpl/ab/ab12"), "attachment").unwrap();
+    let out = lab.dir.path().join("backups");
+    std::fs::create_dir_all(&out).unwrap();
+    let dbs = |c: &Cluster| {
+        let mut v = c.user_databases();
+        v.sort();
+        v
+    };
+    for mode in ["session", "transaction"] {
+        let pgb = PgBouncer::start(&lab.c, mode, &[], "");
+        let base = format!("pgbouncer = \"{mode}\"\nfilestore = \"{}\"\n", fs.display());
+        let new = format!("new-{mode}");
+        let create = [
+            "create",
+            &format!("n1/{new}"),
+            "--from",
+            "tmpl",
+            "--password-stdin",
+            "--yes",
+        ];
+        let inv = lab.inventory(pgb.port(), &base);
+        let before = dbs(&lab.c);
+        for args in [
+            &create[..],
+            &["rename", "acme", "acme-renamed", "--yes"],
+            &["backup", "acme", "--dir", out.to_str().unwrap()],
+            &["drop", "acme", "--force", "--yes"],
+            &[
+                "-o",
+                "json",
+                "bulk",
+                "backup",
+                "--all-matching",
+                "--dir",
+                out.to_str().unwrap(),
+            ],
+        ] {
+            let (code, stdout, err) = lab.run(&inv, args, "Pass-word-123\n");
+            assert_eq!(code, Some(2), "{mode} {args:?}: {stdout}\n{err}");
+            // Single commands: the one-line error; bulk: each tenant's row.
+            let all = format!("{stdout}{err}");
+            assert!(
+                all.contains("is a PgBouncer") && all.contains("`direct_port`"),
+                "{mode} {args:?}: {all}"
+            );
+            assert_eq!(dbs(&lab.c), before, "{mode} {args:?}");
+        }
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+        assert!(!fs.join(&new).exists());
+
+        // With the direct route: done on PostgreSQL itself.
+        let inv = lab.inventory(
+            pgb.port(),
+            &format!("{base}direct_port = {}\n", lab.c.port()),
+        );
+        lab.ok(&inv, &create, "Pass-word-123\n");
+        assert!(lab.c.db_exists(&new), "{mode}");
+        assert_eq!(
+            std::fs::read_to_string(fs.join(&new).join("ab/ab12")).unwrap(),
+            "attachment"
+        );
+        // The new tenant is seen through PgBouncer by the other commands.
+        let listed = lab.ok(&inv, &["list", "-o", "json"], "");
+        assert!(listed.contains(&format!("\"{new}\"")), "{listed}");
+        let renamed = format!("{new}-r");
+        lab.ok(&inv, &["rename", &new, &renamed, "--yes"], "");
+        assert!(lab.c.db_exists(&renamed) && !lab.c.db_exists(&new));
+        let v: Value = serde_json::from_str(&lab.ok(
+            &inv,
+            &[
+                "-o",
+                "json",
+                "backup",
+                &renamed,
+                "--dir",
+                out.to_str().unwrap(),
+            ],
+            "",
+        ))
+        .unwrap();
+        assert!(
+            std::path::Path::new(v["file"].as_str().unwrap()).is_file(),
+            "{v}"
+        );
+        lab.ok(&inv, &["drop", &renamed, "--force", "--yes"], "");
+        assert!(!lab.c.db_exists(&renamed));
+        lab.ok(&inv, &["purge", &renamed, "--now", "--yes"], "");
+        assert_eq!(dbs(&lab.c), before, "{mode}: purged");
+        for e in std::fs::read_dir(&out).unwrap() {
+            std::fs::remove_file(e.unwrap().path()).unwrap();
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! Least privilege: the README's exact grants are enough for every command on
+//! Least privilege: docs/security.md's exact grants are enough for every command on
 //! 12–16, 17–18 and 19+ schemas, and `check` says ok exactly when every
 //! command works (column-level grants, a missing sequence USAGE...), changing
 //! nothing.
@@ -15,12 +15,13 @@ use crate::harness::{quote_ident, tenantctl_with_home, Cluster, PASSWORD_ENV};
 const ROLE: &str = "tenantctl";
 const ROLE_PW: &str = "least-pass";
 
-/// The SQL block of README.md's "Least privilege" section, split into the
+/// The SQL block of docs/security.md's "Least privilege" section, split into the
 /// statements for every version and per family ("12-16", "17-18", "19+").
 fn readme_grants() -> (Vec<String>, Vec<(String, Vec<String>)>) {
     let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = &readme[readme.find("### Least privilege").expect("section")..];
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/security.md"))
+            .unwrap();
+    let section = &readme[readme.find("## Least privilege").expect("section")..];
     let block = &section[section.find("```sql\n").expect("sql block") + 7..];
     let block = &block[..block.find("```").unwrap()];
     let mut common = Vec::new();
@@ -56,7 +57,7 @@ fn family_of(major: u32) -> &'static str {
     }
 }
 
-/// Applies the README's grants for `db` (an Odoo `major` tenant).
+/// Applies the documented grants (docs/security.md) for `db` (an Odoo `major` tenant).
 fn grant_readme(c: &Cluster, db: &str, major: u32) {
     let (common, families) = readme_grants();
     let fam = &families

@@ -3,7 +3,7 @@
 //! clear line with exit 2 and nothing changed, no secret leaks.
 //!
 //! The counts these tests print (run with `--nocapture`) are the ones quoted in
-//! README.md, "Reliability".
+//! docs/reliability.md.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

@@ -546,3 +546,139 @@ fn tables_fit_80_columns_without_breaking_names() {
         "{text}"
     );
 }
+
+/// `show` on Odoo 12–13 (no auth_totp) says 2FA `n/a`; built-in users (the
+/// default user template, the portal template, the public user, resolved by
+/// their xmlids) are listed apart; a database left out by an exclude pattern
+/// or not Odoo at all is refused with exit 2 saying which.
+#[test]
+fn show_two_factor_builtin_users_excluded_and_non_odoo() {
+    use crate::fixtures::{create_plain_db, xmlid_user};
+    let c = Cluster::start("shw");
+    create_tenant(&c, "t13", &TenantSpec::for_major(13));
+    create_tenant(&c, "t16", &TenantSpec::for_major(16));
+    create_tenant(&c, "acme_test", &TenantSpec::for_major(16));
+    create_plain_db(&c, "notodoo");
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    // The exclude pattern goes into [defaults] (write_inventory writes it first).
+    let text = std::fs::read_to_string(&inv).unwrap().replacen(
+        "[defaults]\n",
+        "[defaults]\nexclude = [\"staging_*\", \"*_test\"]\n",
+        1,
+    );
+    std::fs::write(&inv, text).unwrap();
+    let run = |args: &[&str]| {
+        let o = tenantctl().arg("-i").arg(&inv).args(args).output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let json = |db: &str| -> Value {
+        let (code, out, err) = run(&["show", db, "-o", "json"]);
+        assert_eq!(code, Some(0), "{db}: {err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    // The users tables: the rows under the first LOGIN header (the people)
+    // and under the second one (after "Built-in users"), each ending at a
+    // blank line.
+    let tables = |t: &str| -> (Vec<String>, Vec<String>) {
+        let mut found: Vec<Vec<String>> = Vec::new();
+        let mut inside = false;
+        for l in t.lines() {
+            if l.starts_with("LOGIN ") {
+                found.push(Vec::new());
+                inside = true;
+            } else if l.is_empty() {
+                inside = false;
+            } else if inside {
+                found.last_mut().unwrap().push(l.to_string());
+            }
+        }
+        let mut it = found.into_iter();
+        (it.next().unwrap_or_default(), it.next().unwrap_or_default())
+    };
+
+    // 13: no second factor in that Odoo at all.
+    let v = json("t13");
+    assert_eq!(v["two_factor_supported"], false, "{v}");
+    let (_, t, _) = run(&["show", "t13"]);
+    let (main, builtin) = tables(&t);
+    assert!(main.len() >= 4, "{t}");
+    let words = |row: &str| -> Vec<String> { row.split_whitespace().map(String::from).collect() };
+    for row in main.iter().chain(&builtin) {
+        let w = words(row);
+        assert!(
+            w.iter().any(|x| x == "n/a") && !w.iter().any(|x| x == "on" || x == "off"),
+            "{row}\n{t}"
+        );
+    }
+
+    // 16: 2FA exists; user1 has it on.
+    let v = json("t16");
+    assert_eq!(v["two_factor_supported"], true, "{v}");
+    let users = v["users"].as_array().unwrap();
+    let by_login = |l: &str| users.iter().find(|u| u["login"] == l).unwrap().clone();
+    assert_eq!(by_login("user1")["two_factor"], true, "{v}");
+    let (_, t, _) = run(&["show", "t16"]);
+    let (main, builtin) = tables(&t);
+    let row = |rows: &[String], login: &str| {
+        rows.iter()
+            .find(|r| r.split_whitespace().next() == Some(login))
+            .cloned()
+    };
+    let user1 = words(&row(&main, "user1").unwrap_or_else(|| panic!("{t}")));
+    assert!(user1.iter().any(|x| x == "on"), "{t}");
+    let admin = words(&row(&main, "admin").unwrap_or_else(|| panic!("{t}")));
+    assert!(admin.iter().any(|x| x == "off"), "{t}");
+    // Built-in users: by xmlid (the oracle reads ir_model_data itself).
+    for (login, xmlid, label) in [
+        ("default", "default_user", "default-user"),
+        (
+            "portaltemplate",
+            "template_portal_user_id",
+            "portal-template",
+        ),
+        ("public", "public_user", "public-user"),
+    ] {
+        let u = by_login(login);
+        assert_eq!(
+            Some(u["id"].as_i64().unwrap()),
+            xmlid_user(&c, "t16", xmlid)
+        );
+        assert_eq!(u["builtin"], label, "{u}");
+        assert!(
+            row(&main, login).is_none(),
+            "{login} not among the people: {t}"
+        );
+        let r = row(&builtin, login).unwrap_or_else(|| panic!("{login} listed apart: {t}"));
+        assert!(r.contains(label), "{r}");
+    }
+    for login in ["admin", "user1", "portal1"] {
+        assert_eq!(by_login(login)["builtin"], Value::Null);
+        assert!(row(&main, login).is_some(), "{login}: {t}");
+    }
+    assert_eq!(builtin.len(), 3, "{t}");
+
+    // Excluded by a pattern: exit 2, which pattern; nothing about "unknown".
+    let (code, out, err) = run(&["show", "acme_test"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("excluded") && err.contains("\"*_test\"") && !err.contains("unknown"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = run(&["show", "n1/postgres"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("built-in exclusion"), "{err}");
+    // Not Odoo: exit 2 with a clear message.
+    let (code, out, err) = run(&["show", "notodoo"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("n1/notodoo") && err.contains("not an Odoo database"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{out}");
+}

@@ -668,7 +668,7 @@ fn a_backend_killed_mid_transaction_leaves_the_tenant_unchanged() {
     );
 }
 
-/// The grants README.md documents for a non-superuser role, applied to one
+/// The grants docs/security.md documents for a non-superuser role, applied to one
 /// tenant database.
 pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
     c.sql(

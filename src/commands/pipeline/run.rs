@@ -78,14 +78,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                 .map(|t| t.display())
                 .or_else(|| r.node.as_ref().map(|n| format!("{n}/{}", r.tenant)))
                 .unwrap_or_else(|| r.tenant.clone());
-            let line = format!(
-                "{who}: {}{}",
-                r.outcome.as_str(),
-                r.error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
-            );
+            let line = progress_line(&who, r);
             match &bar {
                 Some(b) => {
                     b.set_position(done_n);
@@ -144,7 +137,21 @@ fn in_flight(run: &Run, t: Option<&Target>, spec: &str, line: Option<usize>) -> 
     r
 }
 
-fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
+/// `NODE/TENANT: outcome (error)`, the plain progress line of a result.
+pub(crate) fn progress_line(who: &str, r: &Report) -> String {
+    format!(
+        "{who}: {}{}",
+        r.outcome.as_str(),
+        r.error
+            .as_deref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    )
+}
+
+/// A bar on a terminal (stderr) for two results or more, unless `-q`; None
+/// otherwise (then plain lines, see [`run_all`]).
+pub(crate) fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
     if ctx.printer.quiet || !std::io::stderr().is_terminal() || total < 2 {
         return None;
     }

@@ -1,0 +1,256 @@
+//! Dynamic shell completion: node names from the inventory, tenant names and
+//! `NODE/` prefixes from a cache that `list` writes. Completion never
+//! connects to a node.
+//!
+//! The cache is one JSON file per inventory,
+//! `$XDG_CACHE_HOME/tenantctl/tenants-<hash of the inventory path>.json`
+//! (default `~/.cache/tenantctl/...`), mode 0600 in a 0700 directory,
+//! replaced atomically (a private temporary file renamed over it).
+//!
+//! Tenant names are chosen by tenants (database names), and completion output
+//! is read by shells: only plain names ([`is_plain`]) are ever written to the
+//! cache or printed, everything else is left out.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What the word being completed is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A node name (`--node`, `move`'s target node).
+    Node,
+    /// `TENANT` or `NODE/TENANT`.
+    Tenant,
+    /// `NODE/NAME` of a database that does not exist yet: only `NODE/`.
+    NodePrefix,
+}
+
+/// A completion request, as `cli` parsed it from the shell's words.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub kind: Kind,
+    /// The partial word.
+    pub current: String,
+    /// `-i/--inventory` given on the command line being completed.
+    pub inventory: Option<PathBuf>,
+}
+
+/// Only these names are ever cached or printed: Odoo's own rule for database
+/// names (`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`, odoo-facts §7, here also one
+/// character), at most 63 bytes (PostgreSQL's limit). Nothing a shell would
+/// interpret (spaces, quotes, `$`, backquotes, globs, newlines, escapes)
+/// can pass.
+pub fn is_plain(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    /// The inventory this cache belongs to (the key of the file name).
+    inventory: String,
+    /// Per node: its tenants as last listed.
+    nodes: BTreeMap<String, Vec<String>>,
+}
+
+/// `$XDG_CACHE_HOME/tenantctl` (default `~/.cache/tenantctl`).
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("tenantctl")
+}
+
+/// The inventory path as a key: absolute and resolved, so that `-i
+/// nodes.toml` and `-i ./nodes.toml` share one cache.
+fn key(inventory: &Path) -> String {
+    std::fs::canonicalize(inventory)
+        .unwrap_or_else(|_| inventory.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The cache file of `inventory`.
+pub fn cache_path(inventory: &Path) -> PathBuf {
+    let digest = Sha256::digest(key(inventory).as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    cache_dir().join(format!("tenants-{hex}.json"))
+}
+
+/// Reads the cache of `inventory`: empty when absent, unreadable, not ours
+/// (written for another inventory), not a plain file, or writable by
+/// others.
+fn read(inventory: &Path) -> Cache {
+    let path = cache_path(inventory);
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+    else {
+        return Cache::default();
+    };
+    let ok = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o022 == 0);
+    if !ok {
+        return Cache::default();
+    }
+    match serde_json::from_reader::<_, Cache>(std::io::BufReader::new(file)) {
+        Ok(c) if c.inventory == key(inventory) => c,
+        _ => Cache::default(),
+    }
+}
+
+/// What a run learnt about one node's tenants.
+pub enum Learnt {
+    /// Every tenant of the node: replaces what was cached.
+    All(Vec<String>),
+    /// Some tenants (a `--match` listing): added to what was cached.
+    Some(Vec<String>),
+}
+
+/// Records tenants in the cache of `inventory`; nodes not named keep their
+/// cached tenants, nodes no longer in `known_nodes` are dropped. Best
+/// effort: completion is a convenience, a cache that cannot be written
+/// changes nothing else (the error is returned for a `-v` line).
+pub fn record(
+    inventory: &Path,
+    known_nodes: &[String],
+    learnt: Vec<(String, Learnt)>,
+) -> std::io::Result<PathBuf> {
+    let mut cache = read(inventory);
+    cache.inventory = key(inventory);
+    cache.nodes.retain(|n, _| known_nodes.contains(n));
+    for (node, l) in learnt {
+        let entry = cache.nodes.entry(node).or_default();
+        match l {
+            Learnt::All(v) => *entry = v,
+            Learnt::Some(v) => entry.extend(v),
+        }
+        entry.retain(|t| is_plain(t));
+        entry.sort();
+        entry.dedup();
+    }
+    let path = cache_path(inventory);
+    write_atomic(&path, &serde_json::to_vec(&cache)?)?;
+    Ok(path)
+}
+
+/// Writes `bytes` to `path` through a new 0600 file in the same 0700
+/// directory, synced and then renamed over `path`: a reader sees the old
+/// cache or the new one, never half of one.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let mut rnd = [0u8; 8];
+    getrandom::getrandom(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}-{}",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id(),
+        rnd.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The candidates for `req`, one per line for the shell: node names from
+/// the inventory's `nodes`, tenants from the cache, all plain names that
+/// start with the partial word. Unqualified tenant names come with the
+/// `NODE/` prefixes; after `NODE/`, that node's tenants.
+pub fn candidates(req: &Request, inventory: &Path, nodes: &[String]) -> Vec<String> {
+    let cur = req.current.as_str();
+    let nodes: Vec<&String> = nodes.iter().filter(|n| is_plain(n)).collect();
+    let mut out: Vec<String> = Vec::new();
+    match req.kind {
+        Kind::Node => out.extend(nodes.iter().map(|n| n.to_string())),
+        Kind::NodePrefix => out.extend(nodes.iter().map(|n| format!("{n}/"))),
+        Kind::Tenant => {
+            let cache = read(inventory);
+            let of = |n: &str| -> Vec<String> {
+                cache
+                    .nodes
+                    .get(n)
+                    .map(|v| v.iter().filter(|t| is_plain(t)).cloned().collect())
+                    .unwrap_or_default()
+            };
+            match cur.split_once('/') {
+                Some((n, _)) if nodes.iter().any(|x| *x == n) => {
+                    out.extend(of(n).into_iter().map(|t| format!("{n}/{t}")));
+                }
+                Some(_) => {}
+                None => {
+                    for n in &nodes {
+                        out.extend(of(n));
+                    }
+                    out.extend(nodes.iter().map(|n| format!("{n}/")));
+                }
+            }
+        }
+    }
+    out.retain(|c| c.starts_with(cur));
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain;
+
+    #[test]
+    fn only_plain_names_pass() {
+        for ok in ["acme", "acme-2", "t16", "a.b_c", "A1"] {
+            assert!(is_plain(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "-rf",
+            ".hidden",
+            "a b",
+            "a;b",
+            "$(id)",
+            "`id`",
+            "a\nb",
+            "a'b",
+            "a\"b",
+            "a*",
+            "a?",
+            "[a]",
+            "\u{1b}[1m",
+            "ä",
+            "a/b",
+            "a\\b",
+            &"x".repeat(64),
+        ] {
+            assert!(!is_plain(bad), "{bad:?}");
+        }
+    }
+}
