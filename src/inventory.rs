@@ -1027,6 +1027,7 @@ user = "ops"
 identity_file = "/keys/fleet"
 known_hosts_file = "/keys/known_hosts"
 connect_timeout = "3s"
+control_persist = "10m"
 [[node]]
 name = "direct"
 host = "db1"
@@ -1055,6 +1056,7 @@ ssh = { host = "pg3", user = "root", config_file = "/etc/fleet/ssh_config" }
         assert_eq!(s.host_key_check, HostKeyCheck::AcceptNew);
         assert_eq!(s.jump.as_deref(), Some("ops@bastion:22"));
         assert_eq!(s.connect_timeout, Duration::from_secs(3));
+        assert_eq!(s.control_persist, Some(Duration::from_secs(600)));
         assert_eq!(s.destination(), "ops@pg2.internal:2222");
         let s = inv.nodes[2].ssh.as_ref().unwrap();
         assert_eq!(s.user.as_deref(), Some("root"));
@@ -1107,6 +1109,15 @@ ssh = { host = "pg3", user = "root", config_file = "/etc/fleet/ssh_config" }
             format!("{e:#}").contains("nodes.toml:5:19: ssh connect_timeout"),
             "{e:#}"
         );
+        let e =
+            p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\ncontrol_persist = \"500ms\"\n")
+                .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("nodes.toml:5:19: ssh control_persist must be at least 1s"),
+            "{e:#}"
+        );
+        let ok = p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\n").unwrap();
+        assert_eq!(ok.nodes[0].ssh.as_ref().unwrap().control_persist, None);
         let e = p("[[node]]\nname = \"a\"\n[node.ssh]\nhost = \"b\"\nport = 0\n").unwrap_err();
         assert!(
             format!("{e:#}").contains("nodes.toml:5:8: ssh port"),
