@@ -12,7 +12,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use serde_json::{json, Value};
 
 use super::pipeline::{report, Outcome, Report};
@@ -377,7 +377,27 @@ fn filestore_for(
     }
 }
 
+/// The node's maintenance database. The lifecycle commands hold it while
+/// they open the database they make or change (two connections at once):
+/// with a limit of one slot that second connection would wait for ever for
+/// the slot the first one holds, so it is refused up front instead.
 async fn maintenance(ctx: &Ctx, link: &Arc<NodeLink>) -> anyhow::Result<Conn> {
+    let node = link.connection_limit();
+    if node < 2 || ctx.global.concurrency < 2 {
+        bail!(
+            "node {}: this command holds the maintenance database while it opens the tenant's database, \
+             two connections at once, but {}; nothing changed",
+            link.name(),
+            if node < 2 {
+                format!("the node allows {node} (max_connections in the inventory): set 2 or more")
+            } else {
+                format!(
+                    "--concurrency is {}: use 2 or more",
+                    ctx.global.concurrency
+                )
+            }
+        );
+    }
     link.connect(&link.node.maintenance_db, &ctx.transport)
         .await
         .map_err(|x| x.context(format!("node {} maintenance database", link.name())))

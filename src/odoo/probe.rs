@@ -100,13 +100,17 @@ impl Capacity {
 pub const AUTO_LIMIT_MAX: usize = 32;
 
 /// A node's default connection limit: a quarter of the slots still free
-/// (what Odoo's workers and other clients leave), at least 1, at most
+/// (what Odoo's workers and other clients leave), at least [`AUTO_LIMIT_MIN`], at most
 /// [`AUTO_LIMIT_MAX`]. A quarter leaves room for Odoo to grow its pools
 /// while a fleet command runs; over a network each connection spends most
 /// of its time waiting for round trips, so more of them fill the latency.
 pub fn auto_limit(c: &Capacity) -> usize {
-    ((c.free() / 4).max(1) as usize).min(AUTO_LIMIT_MAX)
+    ((c.free() / 4).max(AUTO_LIMIT_MIN as i64) as usize).min(AUTO_LIMIT_MAX)
 }
+
+/// The fewest connections a node sized from the server gets: the lifecycle
+/// commands hold two at once (the maintenance database and the tenant's).
+pub const AUTO_LIMIT_MIN: usize = 2;
 
 pub async fn capacity(client: &Client) -> anyhow::Result<Capacity> {
     let rows = simple_rows(client, CAPACITY_SQL).await?;

@@ -3,7 +3,7 @@
 //! admin password.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -1048,4 +1048,103 @@ fn a_tenant_blocked_by_its_suspension_is_dropped_renamed_and_undropped_still_blo
         .assert()
         .code(0);
     assert_eq!(allow("blk2"), "t");
+}
+
+/// Two connection slots (a node's `max_connections = 2`, `--concurrency 2`)
+/// are enough for every command that holds the maintenance database while it
+/// opens the new one; one slot is refused up front with the reason (that
+/// second connection would wait for ever for the slot the first one holds).
+#[test]
+fn two_connection_commands_finish_on_two_slots_and_refuse_one() {
+    let t = env("max_connections = 2");
+    let bound = std::time::Duration::from_secs(120);
+    let run = |inv: &Path, conc: &str, args: &[&str], stdin: Option<&str>| {
+        let mut c = t.cmd_inv(inv);
+        c.args(["--concurrency", conc])
+            .args(args)
+            .args(["-o", "json"]);
+        if args[0] != "backup" {
+            c.arg("--yes");
+        }
+        if let Some(s) = stdin {
+            c.write_stdin(s.to_string());
+        }
+        let out = c.timeout(bound).assert().get_output().clone();
+        assert!(
+            out.status.code().is_some(),
+            "{args:?} killed after {bound:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let ok = |inv: &Path, args: &[&str], stdin: Option<&str>| {
+        let out = run(inv, "2", args, stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let inv = t.inv.clone();
+    let v = ok(
+        &inv,
+        &["create", "n1/one1", "--from", "tmpl12", "--password-stdin"],
+        Some("S3cret-pass-1\n"),
+    );
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let v = ok(
+        &inv,
+        &["duplicate", "n1/one1", "one2", "--neutralize"],
+        None,
+    );
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let v = ok(&inv, &["rename", "n1/one2", "one3"], None);
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let f = t.dir.path().join("one1.zip");
+    let v = ok(
+        &inv,
+        &["backup", "n1/one1", "-f", f.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(v["outcome"], "unchanged", "{v}");
+    let v = ok(&inv, &["restore", "n1/one4", f.to_str().unwrap()], None);
+    assert_eq!(v["outcome"], "changed", "{v}");
+    let v = ok(&inv, &["drop", "n1/one4", "--force"], None);
+    assert_eq!(v["outcome"], "changed", "{v}");
+
+    // One slot: refused with the reason, nothing made.
+    let one = t.dir.path().join("one.toml");
+    std::fs::write(
+        &one,
+        std::fs::read_to_string(&inv)
+            .unwrap()
+            .replace("max_connections = 2", "max_connections = 1"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&one, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before =
+        t.c.column("postgres", "SELECT datname FROM pg_database ORDER BY 1");
+    for (inv, conc, want) in [
+        (&one, "2", "max_connections"),
+        (&inv, "1", "--concurrency is 1"),
+    ] {
+        let out = run(
+            inv,
+            conc,
+            &["create", "n1/one5", "--from", "tmpl12", "--password-stdin"],
+            Some("S3cret-pass-5\n"),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(want) && err.contains("nothing changed"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        t.c.column("postgres", "SELECT datname FROM pg_database ORDER BY 1"),
+        before
+    );
 }
