@@ -381,7 +381,7 @@ fn filestore_for(
 /// they open the database they make or change (two connections at once):
 /// with a limit of one slot that second connection would wait for ever for
 /// the slot the first one holds, so it is refused up front instead.
-async fn maintenance(ctx: &Ctx, link: &Arc<NodeLink>) -> anyhow::Result<Conn> {
+async fn maintenance<'a>(ctx: &'a Ctx, link: &Arc<NodeLink>) -> anyhow::Result<Maint<'a>> {
     let node = link.connection_limit();
     if node < 2 || ctx.global.concurrency < 2 {
         bail!(
@@ -398,9 +398,68 @@ async fn maintenance(ctx: &Ctx, link: &Arc<NodeLink>) -> anyhow::Result<Conn> {
             }
         );
     }
-    link.connect(&link.node.maintenance_db, &ctx.transport)
-        .await
-        .map_err(|x| x.context(format!("node {} maintenance database", link.name())))
+    let key = format!("{}\0{}", link.name(), link.place());
+    let kept = ctx
+        .maint_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&key);
+    let conn = match kept {
+        Some(mut c)
+            if !c.client.is_closed()
+                && crate::odoo::answers(&c.client, std::time::Duration::from_secs(2)).await =>
+        {
+            link.reacquire(&mut c, &ctx.transport).await?;
+            c
+        }
+        _ => link
+            .connect(&link.node.maintenance_db, &ctx.transport)
+            .await
+            .map_err(|x| x.context(format!("node {} maintenance database", link.name())))?,
+    };
+    Ok(Maint {
+        conn: Some(conn),
+        ctx,
+        key,
+    })
+}
+
+/// A node's maintenance-database connection, reused within the run: when
+/// dropped it gives its connection slots back and is kept (one per node
+/// route) for the next command step that needs it — `bulk create`, `bulk
+/// drop`, `bulk purge`, `move` and the steps of one command connect once.
+/// Kept idle without slots, it never holds a slot another connection of the
+/// run waits for; taken again, it waits for slots as a new one would.
+/// Nothing session-level is set on it (each statement stands alone).
+struct Maint<'a> {
+    conn: Option<Conn>,
+    ctx: &'a Ctx,
+    key: String,
+}
+
+impl std::ops::Deref for Maint<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for Maint<'_> {
+    fn drop(&mut self) {
+        let Some(mut c) = self.conn.take() else {
+            return;
+        };
+        if c.client.is_closed() {
+            return;
+        }
+        c.release_slots();
+        let mut cache = self
+            .ctx
+            .maint_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache.entry(std::mem::take(&mut self.key)).or_insert(c);
+    }
 }
 
 /// Runs a lifecycle command.

@@ -32,6 +32,9 @@ pub struct Ctx {
     pub links: Vec<Arc<NodeLink>>,
     pub transport: Arc<Transport>,
     pub printer: Printer,
+    /// Maintenance-database connections kept for reuse within the run (one
+    /// idle per node route, without slots; see `lifecycle::maintenance`).
+    pub maint_cache: std::sync::Mutex<std::collections::HashMap<String, crate::transport::Conn>>,
 }
 
 impl Ctx {
@@ -56,11 +59,18 @@ impl Ctx {
             links,
             transport,
             printer,
+            maint_cache: Default::default(),
         })
     }
 
     /// Closes every node's transport (SSH master connections and forwards).
     pub async fn close(&self) {
+        // The kept maintenance connections first: their sessions end before
+        // the tunnels they may run through.
+        self.maint_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         // In parallel: each SSH master takes ~12 ms to close.
         let mut set = tokio::task::JoinSet::new();
         for link in &self.links {

@@ -107,6 +107,15 @@ pub async fn within<T>(
     }
 }
 
+/// Whether a kept (idle) connection still answers at once: an empty query
+/// (PostgreSQL answers EmptyQueryResponse, nothing runs). A statement of an
+/// earlier step still running on it (a client-side deadline gave up on it)
+/// or a dead peer makes this fail within `deadline`, and the caller opens a
+/// new connection instead.
+pub async fn answers(client: &tokio_postgres::Client, deadline: std::time::Duration) -> bool {
+    within(deadline, client.simple_query("")).await.is_ok()
+}
+
 /// [`within`] for a future that already gives anyhow errors.
 pub async fn within_any<T>(
     deadline: std::time::Duration,

@@ -113,14 +113,23 @@ pub struct NodeLink {
 }
 
 /// An open connection to one database; holds its slots in the per-node and
-/// global limits until dropped.
+/// global limits until dropped (or, kept idle for reuse, until
+/// [`Conn::release_slots`]).
 pub struct Conn {
     pub client: Client,
     /// The client-side deadline of one statement: the node's
     /// `statement_timeout` plus [`DEADLINE_MARGIN`].
     pub deadline: Duration,
-    _node_slot: OwnedSemaphorePermit,
-    _global_slot: OwnedSemaphorePermit,
+    slots: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
+}
+
+impl Conn {
+    /// Gives the connection's slots back while it sits idle (a connection
+    /// kept for reuse counts in the limits only while it is used; see
+    /// [`NodeLink::reacquire`]).
+    pub fn release_slots(&mut self) {
+        self.slots = None;
+    }
 }
 
 impl std::ops::Deref for Conn {
@@ -257,6 +266,36 @@ impl NodeLink {
         }
     }
 
+    /// Waits for a slot in the node's `max_connections` and one in the run's
+    /// `--concurrency`.
+    async fn slots(
+        &self,
+        t: &Transport,
+    ) -> anyhow::Result<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        let node_slot = self
+            .limit
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| anyhow!("connection limit closed"))?;
+        let global_slot = t
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| anyhow!("connection limit closed"))?;
+        Ok((node_slot, global_slot))
+    }
+
+    /// Takes slots again for a connection of this node kept idle without
+    /// them ([`Conn::release_slots`]): waits as a new connection would.
+    pub async fn reacquire(&self, c: &mut Conn, t: &Transport) -> anyhow::Result<()> {
+        if c.slots.is_none() {
+            c.slots = Some(self.slots(t).await?);
+        }
+        Ok(())
+    }
+
     /// Opens a connection to `db` on this node, waiting for a free slot in the
     /// node's `max_connections` and the run's `--concurrency`. The whole
     /// connection setup (TCP, TLS, authentication) is bounded by
@@ -270,18 +309,7 @@ impl NodeLink {
             Some(tunnel) => Some(tunnel.endpoint().await?),
             None => None,
         };
-        let node_slot = self
-            .limit
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| anyhow!("connection limit closed"))?;
-        let global_slot = t
-            .global
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| anyhow!("connection limit closed"))?;
+        let slots = self.slots(t).await?;
         let n = &self.node;
         let mut cfg = tokio_postgres::Config::new();
         match (&endpoint, &n.host) {
@@ -334,8 +362,7 @@ impl NodeLink {
             return Ok(Conn {
                 client,
                 deadline: n.statement_timeout + DEADLINE_MARGIN,
-                _node_slot: node_slot,
-                _global_slot: global_slot,
+                slots: Some(slots),
             });
         }
         let client = match tls {
@@ -355,8 +382,7 @@ impl NodeLink {
         Ok(Conn {
             client,
             deadline: n.statement_timeout + DEADLINE_MARGIN,
-            _node_slot: node_slot,
-            _global_slot: global_slot,
+            slots: Some(slots),
         })
     }
 }
