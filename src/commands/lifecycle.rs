@@ -82,6 +82,9 @@ struct Steps<'a> {
     ctx: &'a Ctx,
     done: Vec<Undo>,
     guard: Guard,
+    /// `node/tenant`, and when the first step started (`-v` times steps).
+    who: String,
+    t0: std::time::Instant,
 }
 
 impl<'a> Steps<'a> {
@@ -90,6 +93,7 @@ impl<'a> Steps<'a> {
         maint: &'a Conn,
         fs: Option<&'a Filestore>,
         ctx: &'a Ctx,
+        who: &str,
     ) -> Steps<'a> {
         Steps {
             link,
@@ -98,6 +102,8 @@ impl<'a> Steps<'a> {
             ctx,
             done: Vec::new(),
             guard: run_guard(),
+            who: who.to_string(),
+            t0: std::time::Instant::now(),
         }
     }
 
@@ -170,6 +176,11 @@ impl<'a> Steps<'a> {
 
     /// Before each step: the test hook, then a Ctrl-C check.
     async fn next(&self, step: &str) -> std::result::Result<(), anyhow::Error> {
+        self.ctx.printer.detail(format!(
+            "{}: step {step} at {:.3} s",
+            self.who,
+            self.t0.elapsed().as_secs_f64()
+        ));
         pause_point(step).await;
         if self.guard.interrupted() {
             return Err(anyhow::Error::new(Interrupted));
@@ -1068,7 +1079,7 @@ async fn copy_one(
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src).await {
         Ok(copy) => {
@@ -1348,7 +1359,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             return Ok(EXIT_FAILED);
         }
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
         // No new session may come in between ending them and the rename
@@ -1583,7 +1594,7 @@ async fn drop_one(
             return Ok(None);
         }
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     // What undrop restores: the name, the comment (a suspension's block
     // record) and whether connections were allowed.
     let note = json!({"tenantctl_dropped": {
@@ -1856,7 +1867,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
         lc::rename(&maint.client, &dt.db, &dt.name, d).await?;
