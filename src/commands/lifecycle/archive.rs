@@ -1131,7 +1131,7 @@ async fn restore_one(
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, who);
     let t0 = std::time::Instant::now();
     let job = Job {
         name,
