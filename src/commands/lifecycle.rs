@@ -31,6 +31,7 @@ use crate::transport::{Conn, NodeLink};
 mod archive;
 pub use archive::{backup, bulk_backup, move_tenant, restore};
 mod building;
+use building::Then;
 
 /// Tenant-controlled or operator text in messages.
 fn e(s: &str) -> String {
@@ -158,7 +159,7 @@ impl<'a> Steps<'a> {
         let (c, d) = (&self.maint.client, self.maint.deadline);
         // Our own connection to it is closed; its backend may still be ending.
         lc::wait_no_sessions(c, staging, d).await?;
-        lc::publish(c, staging, name, d).await?;
+        lc::rename_and_comment(c, staging, name, None, d).await?;
         self.done.push(Undo::RenameDb {
             from: name.to_string(),
             to: staging.to_string(),
@@ -931,14 +932,118 @@ async fn clean_stale(
             e(db)
         ));
     }
-    // Records of killed runs whose database is not there (the CREATE
-    // failed, or it was dropped again): nothing to remove but the record.
+    let d = maint.deadline;
     for (path, rec) in building::dead_records(link) {
-        if !existing.iter().any(|(db, _)| *db == rec.db) {
-            let _ = std::fs::remove_file(path);
+        match &rec.then {
+            // The CREATE failed, or the database was dropped again: nothing
+            // to remove but the record.
+            Then::Build => {
+                if !existing.iter().any(|(db, _)| *db == rec.db) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            // Killed between renaming the database and its filestore: the
+            // directory follows the database, when the node shows exactly
+            // that state (the database renamed, the directory not).
+            Then::Move {
+                from,
+                allow,
+                allowed_before,
+            } => {
+                let Some(fs) = fs else { continue };
+                let now = lc::db_info(&maint.client, &rec.db, d).await?;
+                let before = lc::db_info(&maint.client, from, d).await?;
+                let renamed = now.is_some() && before.is_none();
+                // Blocked by a suspension since (its record in the
+                // comment): left alone.
+                let unblocked_by_us = |i: &lc::DbInfo| {
+                    !i.allow_connections
+                        && i.comment
+                            .as_deref()
+                            .and_then(crate::odoo::layers::Blocked::parse)
+                            .is_none()
+                };
+                if now.is_none() && *allowed_before && before.as_ref().is_some_and(unblocked_by_us)
+                {
+                    r.warnings.push(format!(
+                        "{} was left not allowing connections by a tenantctl run (pid {}) killed before it renamed it; \
+                         not changed: allow them (ALTER DATABASE ... ALLOW_CONNECTIONS true) if it should take them",
+                        e(from),
+                        rec.pid
+                    ));
+                }
+                if renamed && fs.exists(from).await? && !fs.exists(&rec.db).await? {
+                    fs.rename(from, &rec.db).await?;
+                    r.warnings.push(format!(
+                        "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
+                        fs.dir(from).display(),
+                        fs.dir(&rec.db).display(),
+                        rec.pid,
+                        e(from),
+                        e(&rec.db)
+                    ));
+                }
+                if renamed && *allow && now.as_ref().is_some_and(unblocked_by_us) {
+                    lc::allow_connections(&maint.client, &rec.db, true, d).await?;
+                    r.warnings.push(format!(
+                        "allowed connections to {} again: a tenantctl run (pid {}) was killed before it did",
+                        e(&rec.db),
+                        rec.pid
+                    ));
+                }
+                let _ = std::fs::remove_file(path);
+            }
+            // Killed between dropping the database and its filestore.
+            Then::Remove => {
+                let Some(fs) = fs else { continue };
+                if lc::db_info(&maint.client, &rec.db, d).await?.is_none()
+                    && fs.exists(&rec.db).await?
+                {
+                    fs.remove(&rec.db).await?;
+                    r.warnings.push(format!(
+                        "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
+                        fs.dir(&rec.db).display(),
+                        rec.pid
+                    ));
+                }
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
     Ok(())
+}
+
+/// A record's steps are over: done, or undone with nothing left behind.
+/// (With something left, the record stays for the next run to look at.)
+fn settled(record: Option<building::Intent>, r: &Report) {
+    if let Some(i) = record {
+        if r.outcome != Outcome::Unknown {
+            i.clear();
+        }
+    }
+}
+
+/// The local record of a database step followed by a filestore step (see
+/// [`building`]): None without a filestore (nothing would follow), or when
+/// it cannot be written (said, and the command goes on).
+fn record_then(
+    ctx: &Ctx,
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    db: &str,
+    then: Then,
+) -> Option<building::Intent> {
+    fs?;
+    match building::Intent::write_then(link, db, then) {
+        Ok(i) => Some(i),
+        Err(x) => {
+            ctx.printer.warn(format!(
+                "the local record of the change of {} could not be written ({x}); a kill -9 between its database and filestore steps would not be finished by the next run",
+                e(db)
+            ));
+            None
+        }
+    }
 }
 
 fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) -> String {
@@ -1359,6 +1464,21 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             return Ok(EXIT_FAILED);
         }
     }
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        new,
+        Then::Move {
+            from: t.db.clone(),
+            allow: was_allowed,
+            allowed_before: was_allowed,
+        },
+    );
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
@@ -1428,6 +1548,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         }
         Err(stop) => undone(&mut steps, r, &who, stop).await,
     };
+    settled(record, &r);
     Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
 
@@ -1594,6 +1715,21 @@ async fn drop_one(
             return Ok(None);
         }
     }
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        &gone,
+        Then::Move {
+            from: t.db.clone(),
+            allow: false,
+            allowed_before: info.allow_connections,
+        },
+    );
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     // What undrop restores: the name, the comment (a suspension's block
     // record) and whether connections were allowed.
@@ -1607,12 +1743,11 @@ async fn drop_one(
         lc::allow_connections(&maint.client, &t.db, false, d).await?;
         steps.done.push(Undo::AllowConnections(t.db.clone(), true));
         lc::end_sessions(&maint.client, &t.db, d).await?;
-        lc::rename(&maint.client, &t.db, &gone, d).await?;
+        lc::rename_and_comment(&maint.client, &t.db, &gone, Some(&note), d).await?;
         steps.done.push(Undo::RenameDb {
             from: gone.clone(),
             to: t.db.clone(),
         });
-        lc::set_comment(&maint.client, &gone, Some(&note), d).await?;
         steps
             .done
             .push(Undo::Comment(gone.clone(), info.comment.clone()));
@@ -1646,6 +1781,7 @@ async fn drop_one(
         ),
         Err(stop) => undone(&mut steps, r, &who, stop).await,
     };
+    settled(record, &r);
     Ok(Some((r, interrupted)))
 }
 
@@ -1867,15 +2003,29 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        &dt.name,
+        Then::Move {
+            from: dt.db.clone(),
+            allow,
+            allowed_before: false,
+        },
+    );
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
-        lc::rename(&maint.client, &dt.db, &dt.name, d).await?;
+        lc::rename_and_comment(&maint.client, &dt.db, &dt.name, previous.as_deref(), d).await?;
         steps.done.push(Undo::RenameDb {
             from: dt.name.clone(),
             to: dt.db.clone(),
         });
-        lc::set_comment(&maint.client, &dt.name, previous.as_deref(), d).await?;
         steps
             .done
             .push(Undo::Comment(dt.name.clone(), info.comment.clone()));
@@ -1904,6 +2054,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ),
         Err(stop) => undone(&mut steps, r, &who, stop).await,
     };
+    settled(record, &r);
     Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
 
@@ -1992,22 +2143,35 @@ async fn purge_one(
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     };
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
     // From here a Ctrl-C lets the purge finish (database, then filestore).
     let _guard = run_guard();
+    let record = record_then(ctx, link, fs.as_ref(), &dt.db, Then::Remove);
     pause_point("database").await;
     if let Err(x) = lc::drop_database(&maint.client, &dt.db, maint.deadline).await {
+        if let Some(i) = record {
+            i.clear();
+        }
         return done(r.fail(
             Outcome::Failed,
             format!("{who}: DROP DATABASE: {x:#}; nothing changed"),
         ));
     }
     if let Some(fs) = &fs {
+        pause_point("filestore").await;
         if let Err(x) = fs.remove(&dt.db).await {
+            // The record stays: the next run on the node removes it.
             return done(r.fail(
                 Outcome::Failed,
                 format!("{who}: the database is purged but its filestore {} could not be removed: {x:#}", fs.dir(&dt.db).display()),
             ));
         }
+    }
+    if let Some(i) = record {
+        i.clear();
     }
     done(r.ok(
         Outcome::Changed,

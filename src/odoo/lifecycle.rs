@@ -237,22 +237,25 @@ pub async fn rename(
     .await
 }
 
-/// The last step of a build: the staging database takes its name and loses
-/// tenantctl's build record (its comment), in one transaction (a simple
-/// query of two statements is one implicit transaction; PostgreSQL allows
-/// both in a transaction block): NAME never carries a stale build record.
-pub async fn publish(
+/// Renames a database and sets its comment (tenantctl's record: a build's
+/// removed when it is published, a drop's written when it is dropped) in
+/// one transaction (a simple query of two statements is one implicit
+/// transaction; PostgreSQL allows both in a transaction block): the new
+/// name never carries the old name's record, whatever kills the run.
+pub async fn rename_and_comment(
     client: &Client,
-    staging: &str,
-    name: &str,
+    old: &str,
+    new: &str,
+    comment: Option<&str>,
     deadline: Duration,
 ) -> anyhow::Result<()> {
+    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
     within(
         deadline,
         client.batch_execute(&format!(
-            "ALTER DATABASE {} RENAME TO {n}; COMMENT ON DATABASE {n} IS NULL",
-            ident(staging),
-            n = ident(name)
+            "ALTER DATABASE {} RENAME TO {n}; COMMENT ON DATABASE {n} IS {c}",
+            ident(old),
+            n = ident(new)
         )),
     )
     .await

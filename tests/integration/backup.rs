@@ -11,8 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::fixtures::{create_tenant, TenantSpec};
 use crate::harness::{
-    pg_bindir, tenantctl_bin, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV,
-    SUPERUSER_PASSWORD,
+    pg_bindir, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD,
 };
 
 /// A tenant's filestore (content-addressed, as Odoo writes it).
@@ -524,41 +523,7 @@ fn pg_dump_missing_or_too_old_exits_2_with_the_fix() {
 /// Runs tenantctl with `args` paused before `step`, sends `sig` there; the
 /// exit code and stderr.
 fn interrupt_at(t: &Env, args: &[&str], step: &str, sig: i32) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(tenantctl_bin())
-        .arg("-i")
-        .arg(&t.inv)
-        .args(args)
-        .env("HOME", t.dir.path())
-        .env("XDG_STATE_HOME", t.dir.path().join(".local/state"))
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    let t0 = std::time::Instant::now();
-    while !String::from_utf8_lossy(&seen).contains("pausing before") {
-        let n = err.read(&mut buf).unwrap();
-        assert!(
-            n > 0 && t0.elapsed().as_secs() < 60,
-            "step {step}: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.extend_from_slice(&buf[..n]);
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    // SAFETY: kill(2) on our own child.
-    unsafe {
-        libc::kill(child.id() as i32, sig);
-    }
-    let out = child.wait_with_output().unwrap();
-    let mut rest = String::from_utf8_lossy(&seen).into_owned();
-    let _ = err.read_to_string(&mut rest);
-    (out.status.code(), rest)
+    crate::harness::interrupt_at(t.dir.path(), &t.inv, args, b"", step, sig)
 }
 
 #[test]

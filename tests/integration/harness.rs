@@ -1038,30 +1038,97 @@ pub fn tenantctl() -> assert_cmd::Command {
 /// Note: ssh reads ~/.ssh of the passwd entry, not $HOME: give it explicit files.
 pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(tenantctl_bin());
-    for (k, _) in std::env::vars_os() {
-        let k_str = k.to_string_lossy();
-        if k_str.starts_with("PG")
-            || k_str.starts_with("TENANTCTL_")
-            || k_str.starts_with("XDG_")
-            || k_str == "SSH_AUTH_SOCK"
-            || k_str == "RUST_LOG"
-        {
-            cmd.env_remove(&k);
-        }
+    let (unset, set) = test_env(home);
+    for k in unset {
+        cmd.env_remove(k);
     }
+    cmd.envs(set);
+    cmd
+}
+
+/// The environment of [`tenantctl_with_home`]: what to remove, what to set.
+fn test_env(home: &Path) -> (Vec<std::ffi::OsString>, Vec<(String, PathBuf)>) {
+    let unset = std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| {
+            let k_str = k.to_string_lossy();
+            k_str.starts_with("PG")
+                || k_str.starts_with("TENANTCTL_")
+                || k_str.starts_with("XDG_")
+                || k_str == "SSH_AUTH_SOCK"
+                || k_str == "RUST_LOG"
+        })
+        .collect();
     for sub in [".config", ".local/state", ".cache", "run"] {
         std::fs::create_dir_all(home.join(sub)).unwrap();
     }
     let _ = std::fs::set_permissions(home.join("run"), std::fs::Permissions::from_mode(0o700));
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".local/state"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC")
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD);
-    cmd
+    let set = vec![
+        ("HOME".into(), home.to_path_buf()),
+        ("XDG_CONFIG_HOME".into(), home.join(".config")),
+        ("XDG_STATE_HOME".into(), home.join(".local/state")),
+        ("XDG_CACHE_HOME".into(), home.join(".cache")),
+        ("XDG_RUNTIME_DIR".into(), home.join("run")),
+        ("NO_COLOR".into(), "1".into()),
+        ("TZ".into(), "UTC".into()),
+        (PASSWORD_ENV.into(), SUPERUSER_PASSWORD.into()),
+    ];
+    (unset, set)
+}
+
+/// Runs `tenantctl -i INV ARGS` (environment of [`tenantctl_with_home`],
+/// `stdin` written to it) in a debug build paused before `step`
+/// (`TENANTCTL_DEBUG_PAUSE_BEFORE`, a 3 s sleep), sends `sig` in the pause;
+/// the exit code (None: killed) and stderr.
+pub fn interrupt_at(
+    home: &Path,
+    inv: &Path,
+    args: &[&str],
+    stdin: &[u8],
+    step: &str,
+    sig: i32,
+) -> (Option<i32>, String) {
+    let mut cmd = Command::new(tenantctl_bin());
+    let (unset, set) = test_env(home);
+    for k in unset {
+        cmd.env_remove(k);
+    }
+    let mut child = cmd
+        .envs(set)
+        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
+        .arg("-i")
+        .arg(inv)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let mut err = child.stderr.take().unwrap();
+    // Wait for the pause message, then signal.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let t0 = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("pausing before") {
+        let n = err.read(&mut buf).unwrap();
+        assert!(
+            n > 0 && t0.elapsed().as_secs() < 60,
+            "step {step}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // The pause lasts 3 s; let the signal handler settle first.
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, sig);
+    }
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::from_utf8_lossy(&seen).into_owned();
+    let _ = err.read_to_string(&mut rest);
+    (out.status.code(), rest)
 }
 
 /// Writes `<dir>/nodes.toml` (mode 0600) with one `[[node]]` per cluster, then `extra`

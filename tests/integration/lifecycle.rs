@@ -9,10 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
-use crate::harness::{
-    passlib_check, tenantctl_bin, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV,
-    SUPERUSER_PASSWORD,
-};
+use crate::harness::{passlib_check, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV};
 
 /// Files of a filestore (content-addressed, as Odoo writes them).
 const FILES: [(&str, &str); 3] = [
@@ -634,57 +631,110 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
 /// code and stderr.
 fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
-    use std::io::{Read, Write};
-    let mut child = std::process::Command::new(tenantctl_bin())
-        .args(["-i"])
-        .arg(&t.inv)
-        .args([
+    crate::harness::interrupt_at(
+        t.dir.path(),
+        &t.inv,
+        &[
             "create",
             &format!("n1/{name}"),
             "--from",
             "tmpl12",
             "--password-stdin",
             "--yes",
-        ])
-        .env("HOME", t.dir.path())
-        .env("XDG_STATE_HOME", t.dir.path().join(".local/state"))
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Pass-word-123\n")
-        .unwrap();
-    let mut err = child.stderr.take().unwrap();
-    // Wait for the pause message, then signal.
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    let t0 = std::time::Instant::now();
-    while !String::from_utf8_lossy(&seen).contains("pausing before") {
-        let n = err.read(&mut buf).unwrap();
-        assert!(
-            n > 0 && t0.elapsed().as_secs() < 30,
-            "step {step}: {}",
-            String::from_utf8_lossy(&seen)
+        ],
+        b"Pass-word-123\n",
+        step,
+        sig,
+    )
+}
+
+/// rename, drop, undrop rename the database, then its filestore directory;
+/// purge drops the database, then removes the directory. A kill -9 between
+/// the two leaves a tenant without its attachments (or an orphan
+/// directory): the next lifecycle command on the node finishes the step
+/// from the local record written before the first one, and says so.
+#[test]
+fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
+    let t = env("");
+    create_tenant(&t.c, "movco", &TenantSpec::for_major(16));
+    write_files(&t.fs.join("movco"));
+    let records = t.dir.path().join(".local/state/tenantctl/building");
+    let mut n = 0;
+    // Kills `args` before its filestore step; the next run (a create on the
+    // node) finishes it: its warning, no record left.
+    let mut killed_then_finished = |args: &[&str], want: &str| {
+        let (code, rest) = crate::harness::interrupt_at(
+            t.dir.path(),
+            &t.inv,
+            args,
+            b"",
+            "filestore",
+            libc::SIGKILL,
         );
-        seen.extend_from_slice(&buf[..n]);
-    }
-    // The pause lasts 3 s; let the signal handler settle first.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    // SAFETY: kill(2) on our own child.
-    unsafe {
-        libc::kill(child.id() as i32, sig);
-    }
-    let out = child.wait_with_output().unwrap();
-    let mut rest = String::from_utf8_lossy(&seen).into_owned();
-    let _ = err.read_to_string(&mut rest);
-    (out.status.code(), rest)
+        assert_eq!(code, None, "{args:?}: {rest}");
+        assert_eq!(
+            std::fs::read_dir(&records).unwrap().count(),
+            1,
+            "{args:?}: the record"
+        );
+        n += 1;
+        let a = t
+            .cmd()
+            .args([
+                "create",
+                &format!("n1/next{n}"),
+                "--from",
+                "tmpl12",
+                "--password-stdin",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .write_stdin("Pass-word-123\n")
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        assert!(v["warnings"].to_string().contains(want), "{args:?}: {v}");
+        assert_eq!(std::fs::read_dir(&records).unwrap().count(), 0, "{args:?}");
+    };
+    let has_files = |db: &str| {
+        std::fs::read_to_string(t.fs.join(db).join(FILES[0].0)).ok() == Some(FILES[0].1.to_string())
+    };
+
+    killed_then_finished(&["rename", "movco", "mov2", "--yes"], "moved the filestore");
+    assert!(t.c.db_exists("mov2") && !t.c.db_exists("movco"));
+    assert!(has_files("mov2") && !t.fs.join("movco").exists());
+
+    t.cmd()
+        .args(["suspend", "mov2", "--reason", "closing", "--yes"])
+        .assert()
+        .code(0);
+    killed_then_finished(&["drop", "mov2", "--yes"], "moved the filestore");
+    let gone: Vec<String> = t
+        .dbs()
+        .into_iter()
+        .filter(|d| d.starts_with("mov2.dropped-"))
+        .collect();
+    assert_eq!(gone.len(), 1, "{:?}", t.dbs());
+    assert!(has_files(&gone[0]) && !t.fs.join("mov2").exists());
+
+    killed_then_finished(&["undrop", "mov2", "--yes"], "moved the filestore");
+    assert!(t.c.db_exists("mov2") && !t.c.db_exists(&gone[0]));
+    assert!(has_files("mov2") && !t.fs.join(&gone[0]).exists());
+
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.cmd().args(["drop", "mov2", "--yes"]).assert().code(0);
+    let gone: Vec<String> = t
+        .dbs()
+        .into_iter()
+        .filter(|d| d.starts_with("mov2.dropped-"))
+        .collect();
+    killed_then_finished(
+        &["purge", "mov2", "--now", "--yes"],
+        "removed the filestore",
+    );
+    assert!(!t.c.db_exists(&gone[0]) && !t.fs.join(&gone[0]).exists());
+    assert!(!t.fs_entries().iter().any(|e| e.starts_with("mov")));
 }
 
 #[test]

@@ -1,19 +1,27 @@
-//! The local record of a database about to be built, written before its
-//! `CREATE DATABASE`.
+//! Local records of node changes that take several steps, written before
+//! the first one, so that the next run finishes or cleans up what a kill -9
+//! in between left (see `clean_stale`).
 //!
-//! A database being built (create, duplicate, restore, a backup's snapshot)
-//! is marked in its comment as tenantctl's, by this process, so that the
-//! next run removes it when this one was killed outright (see
-//! `clean_stale`). `COMMENT ON DATABASE` can only follow the `CREATE
-//! DATABASE` (PostgreSQL runs neither in a transaction block), so a kill -9
-//! between the two would leave a database nothing marks. This record covers
-//! that window: `$XDG_STATE_HOME/tenantctl/building/<sha256>.json` (0600, in
-//! a 0700 directory), naming the node, the database, this process and host.
-//! It is removed once the comment is written (or the `CREATE` failed); one
-//! whose process is gone and whose database does not exist is removed by
-//! the next clean-up. Only the user and host that wrote it can read it,
-//! which is the same reach as the comment's record (a pid is only known to
-//! be dead on its own host).
+//! - **Build** (create, duplicate, restore, a backup's snapshot): a database
+//!   being built is marked in its comment as tenantctl's, by this process,
+//!   so that the next run removes it when this one was killed outright.
+//!   `COMMENT ON DATABASE` can only follow the `CREATE DATABASE` (PostgreSQL
+//!   runs neither in a transaction block), so a kill -9 between the two
+//!   would leave a database nothing marks; this record covers that window.
+//! - **Move** (rename, drop, undrop): the database is renamed, then its
+//!   filestore directory, then connections are allowed again; killed in
+//!   between, the tenant would run without its attachments, or stay
+//!   blocked. The next run moves the directory after the database and
+//!   allows connections as the command would have.
+//! - **Remove** (purge): the database is dropped, then its filestore
+//!   directory; the next run removes a directory whose database is gone.
+//!
+//! `$XDG_STATE_HOME/tenantctl/building/<sha256>.json` (0600, in a 0700
+//! directory), naming the node, the database, this process and host. It is
+//! removed once the steps are done or undone. Only the user and host that
+//! wrote it read it (a pid is only known to be dead on its own host). What a
+//! record says is checked against the node before anything is done: only
+//! the state the killed run could have left is finished.
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -35,6 +43,32 @@ pub(super) struct Record {
     pub pid: u32,
     pub host: String,
     pub at: String,
+    /// What follows the database step (absent in a build's record).
+    #[serde(default)]
+    pub then: Then,
+}
+
+/// The step a record covers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(super) enum Then {
+    /// `db` is a staging database about to be created.
+    #[default]
+    Build,
+    /// The database `from` becomes `db`, then its filestore directory;
+    /// `allow`: connections to `db` are allowed at the end (rename of a
+    /// tenant that allowed them, undrop of one that did before its drop).
+    Move {
+        from: String,
+        #[serde(default)]
+        allow: bool,
+        /// Whether `from` allowed connections before (the command blocks
+        /// it first).
+        #[serde(default)]
+        allowed_before: bool,
+    },
+    /// The database `db` is dropped, then its filestore directory.
+    Remove,
 }
 
 impl Record {
@@ -55,9 +89,14 @@ fn dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("building"))
 }
 
-fn file_of(link: &NodeLink, db: &str) -> PathBuf {
+fn file_of(link: &NodeLink, db: &str, then: &Then) -> PathBuf {
+    let kind = match then {
+        Then::Build => "build",
+        Then::Move { .. } => "move",
+        Then::Remove => "remove",
+    };
     let mut h = Sha256::new();
-    for part in [link.name(), &link.node.address(), db] {
+    for part in [link.name(), &link.node.address(), db, kind] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -75,11 +114,17 @@ impl Intent {
     /// An error means the record could not be written (the caller goes on
     /// without it and says so).
     pub fn write(link: &NodeLink, db: &str) -> std::io::Result<Intent> {
+        Intent::write_then(link, db, Then::Build)
+    }
+
+    /// The same for a move or a removal.
+    pub fn write_then(link: &NodeLink, db: &str, then: Then) -> std::io::Result<Intent> {
         let d = dir();
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&d)?;
+        let path = file_of(link, db, &then);
         let rec = Record {
             node: link.name().to_string(),
             address: link.node.address(),
@@ -87,8 +132,8 @@ impl Intent {
             pid: std::process::id(),
             host: crate::audit::hostname(),
             at: crate::audit::now_rfc3339(),
+            then,
         };
-        let path = file_of(link, db);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
@@ -106,11 +151,14 @@ impl Intent {
     }
 }
 
-/// The record of `db` on `link`, if this user on this host wrote one.
+/// The build record of `db` on `link`, if this user on this host wrote one.
 pub(super) fn find(link: &NodeLink, db: &str) -> Option<(PathBuf, Record)> {
-    let path = file_of(link, db);
+    let path = file_of(link, db, &Then::Build);
     let rec = read(&path)?;
-    (rec.node == link.name() && rec.address == link.node.address() && rec.db == db)
+    (rec.node == link.name()
+        && rec.address == link.node.address()
+        && rec.db == db
+        && rec.then == Then::Build)
         .then_some((path, rec))
 }
 
@@ -119,9 +167,7 @@ fn read(path: &std::path::Path) -> Option<Record> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Records of `link` whose process is gone, except those of `keep`
-/// (databases that exist): what a killed run left after its `CREATE`
-/// failed or its database was dropped again.
+/// Records of `link` whose process is gone.
 pub(super) fn dead_records(link: &NodeLink) -> Vec<(PathBuf, Record)> {
     let Ok(entries) = std::fs::read_dir(dir()) else {
         return Vec::new();
