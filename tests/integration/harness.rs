@@ -1064,6 +1064,104 @@ pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// [`tenantctl`] reading the inventory `inv` (`-i inv`).
+pub fn tenantctl_on(inv: &Path) -> assert_cmd::Command {
+    let mut cmd = tenantctl();
+    cmd.arg("-i").arg(inv);
+    cmd
+}
+
+/// Runs `cmd`, which must exit with `code`; its stdout as text.
+pub fn stdout_of(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let a = cmd.assert().code(code);
+    String::from_utf8(a.get_output().stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Runs `cmd`, which must exit with `code`; its stderr as text.
+pub fn stderr_of(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let a = cmd.assert().code(code);
+    String::from_utf8(a.get_output().stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Whether `tool` can be run (it answers `--version`).
+pub fn have_tool(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+}
+
+/// Runs `sh -c command_line` on a pseudo-terminal (util-linux `script`) with
+/// `XDG_STATE_HOME=state`, typing the lines of `input`, each after `pause` (time
+/// for the program to reach its prompt: a pty discards nothing, but echo
+/// settings apply when the prompt is up). Returns the exit code and the screen.
+pub fn on_a_pty(
+    command_line: &str,
+    state: &Path,
+    input: &str,
+    pause: Duration,
+) -> (Option<i32>, String) {
+    let mut child = Command::new("script")
+        .args(["-qec", command_line, "/dev/null"])
+        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+        .env("XDG_STATE_HOME", state)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    for line in input.lines() {
+        std::thread::sleep(pause);
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+/// Reads `child`'s stderr (piped) until `n` lines satisfy `counts`, then calls
+/// `then`, reads the rest of stderr and waits for the child. Returns those lines
+/// (with their newline), the rest of stderr, and its output (stdout; stderr read).
+pub fn after_lines(
+    mut child: Child,
+    n: usize,
+    counts: impl Fn(&str) -> bool,
+    then: impl FnOnce(&Child),
+) -> (Vec<String>, String, Output) {
+    use std::io::BufRead;
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut line = String::new();
+    while seen.len() < n && err.read_line(&mut line).unwrap() > 0 {
+        if counts(&line) {
+            seen.push(line.clone());
+        }
+        line.clear();
+    }
+    then(&child);
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    (seen, rest, child.wait_with_output().unwrap())
+}
+
+/// [`after_lines`] sending SIGINT (Ctrl-C) after the `n` lines.
+pub fn interrupt_after(
+    child: Child,
+    n: usize,
+    counts: impl Fn(&str) -> bool,
+) -> (Vec<String>, String, Output) {
+    after_lines(child, n, counts, |c| {
+        let sent = Command::new("kill")
+            .args(["-INT", &c.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -INT {}", c.id());
+    })
+}
+
 /// Writes `<dir>/nodes.toml` (mode 0600) with one `[[node]]` per cluster, then `extra`
 /// verbatim. Returns its path.
 ///
