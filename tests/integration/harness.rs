@@ -1037,7 +1037,12 @@ pub fn tenantctl() -> assert_cmd::Command {
 /// can pass their own dir); `NO_COLOR=1`, `TZ=UTC`, `TC_TEST_PGPASSWORD=postgres`.
 /// Note: ssh reads ~/.ssh of the passwd entry, not $HOME: give it explicit files.
 pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(tenantctl_bin());
+    assert_cmd::Command::from_std(tenantctl_process(home))
+}
+
+/// The same as a plain [`Command`] (for tests that spawn, signal or measure it).
+pub fn tenantctl_process(home: &Path) -> Command {
+    let mut cmd = Command::new(tenantctl_bin());
     for (k, _) in std::env::vars_os() {
         let k_str = k.to_string_lossy();
         if k_str.starts_with("PG")
