@@ -176,6 +176,17 @@ pub enum Host {
     Socket(PathBuf),
 }
 
+impl Host {
+    /// `host:port` (`[v6]:port`), or the socket file of a directory.
+    pub fn address(&self, port: u16) -> String {
+        match self {
+            Host::Tcp(h) if h.contains(':') => format!("[{h}]:{port}"),
+            Host::Tcp(h) => format!("{h}:{port}"),
+            Host::Socket(p) => format!("{}/.s.PGSQL.{port}", p.display()),
+        }
+    }
+}
+
 impl std::fmt::Display for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -326,11 +337,7 @@ pub const ALWAYS_EXCLUDED: [&str; 3] = ["postgres", "template0", "template1"];
 impl Node {
     /// `host:port` as an operator would write it.
     pub fn address(&self) -> String {
-        match &self.host {
-            Host::Tcp(h) if h.contains(':') => format!("[{h}]:{}", self.port),
-            Host::Tcp(h) => format!("{h}:{}", self.port),
-            Host::Socket(p) => format!("{}/.s.PGSQL.{}", p.display(), self.port),
-        }
+        self.host.address(self.port)
     }
 
     /// True when the database is excluded from tenants on this node.

@@ -79,30 +79,54 @@ fn run(cmd: &mut Command, work: &Path, stdin: Option<&str>) -> Run {
         let mut w = child.stdin.take().unwrap();
         w.write_all(s.as_bytes()).unwrap();
     }
+    // The wall time is taken when wait() returns (not at the next sample:
+    // a 20 ms sampling step would round every run up by up to 20 ms); the
+    // peak RSS is sampled on another thread meanwhile.
     let pid = child.id();
-    let (mut own, mut kids) = (0u64, 0u64);
-    let status = loop {
-        if let Some(h) = vm_hwm_kb(pid) {
-            own = own.max(h);
-        }
-        for c in children_of(pid) {
-            if let Some(h) = vm_hwm_kb(c) {
-                kids = kids.max(h);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut own, mut kids) = (0u64, 0u64);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(h) = vm_hwm_kb(pid) {
+                    own = own.max(h);
+                }
+                for c in children_of(pid) {
+                    if let Some(h) = vm_hwm_kb(c) {
+                        kids = kids.max(h);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
             }
-        }
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+            (own, kids)
+        })
     };
+    let status = child.wait().unwrap();
+    let wall = t0.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (own, kids) = sampler.join().unwrap();
     Run {
-        wall: t0.elapsed().as_secs_f64(),
+        wall,
         ok: status.success(),
         own_mb: own as f64 / 1024.0,
         child_mb: kids as f64 / 1024.0,
         stdout: std::fs::read_to_string(&out).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err).unwrap_or_default(),
     }
+}
+
+/// `(step, seconds)` of the `tenantctl: NODE/NAME: step STEP at T s` lines
+/// that `-v` prints.
+fn step_times(stderr: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let (_, rest) = l.split_once(": step ")?;
+            let (step, t) = rest.split_once(" at ")?;
+            Some((step.to_string(), t.strip_suffix(" s")?.parse().ok()?))
+        })
+        .collect()
 }
 
 fn ok(what: &str, r: Run) -> Run {
@@ -223,29 +247,43 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
     std::fs::write(&inv, text).unwrap();
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
 
-    // --- the template -----------------------------------------------------
-    let t0 = Instant::now();
-    fixtures::create_tenant(&c, "tmpl", &bench_spec());
-    sized::add_tables(&c, "tmpl", sized::EXTRA_TABLES);
-    c.sql("tmpl", "VACUUM ANALYZE");
-    c.sql(
-        "postgres",
-        "ALTER DATABASE tmpl IS_TEMPLATE true; ALTER DATABASE tmpl ALLOW_CONNECTIONS false; CHECKPOINT",
-    );
-    write_filestore(&fs.join("tmpl"), FILES, 1);
-    let tmpl_mb = size_mb(&c, "tmpl");
-    eprintln!(
-        "lifecycle: template ({} extra tables, {tmpl_mb:.0} MB, {FILES} files) in {:.1}s",
-        sized::EXTRA_TABLES,
-        t0.elapsed().as_secs_f64()
-    );
-
     let mut rows: Vec<Row> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    let mut templates: Vec<String> = Vec::new();
 
-    if want("create") {
+    // --- the templates: real-sized, and four times that -------------------------
+    // (the copy grows with the template, the admin password's hash does not)
+    for (k, tables) in [sized::EXTRA_TABLES, 4 * sized::EXTRA_TABLES]
+        .into_iter()
+        .enumerate()
+    {
+        if !want("create") {
+            break;
+        }
+        let tmpl = format!("tmpl{k}");
+        let tmpl = tmpl.as_str();
+        let t0 = Instant::now();
+        fixtures::create_tenant(&c, tmpl, &bench_spec());
+        sized::add_tables(&c, tmpl, tables);
+        c.sql(tmpl, "VACUUM ANALYZE");
+        c.sql(
+            "postgres",
+            &format!("ALTER DATABASE {tmpl} IS_TEMPLATE true; ALTER DATABASE {tmpl} ALLOW_CONNECTIONS false; CHECKPOINT"),
+        );
+        write_filestore(&fs.join(tmpl), FILES, 1 + k as u64);
+        let tmpl_mb = size_mb(&c, tmpl);
+        eprintln!(
+            "lifecycle: template {tmpl} ({tables} extra tables, {tmpl_mb:.0} MB, {FILES} files) in {:.1}s",
+            t0.elapsed().as_secs_f64()
+        );
+        templates.push(format!(
+            "{tmpl} = the fixture's Odoo 16 tenant plus {tables} generated tables, {tmpl_mb:.0} MB"
+        ));
+        let size = format!("{tmpl_mb:.0} MB template");
         // --- create / duplicate --------------------------------------------------
         let (mut bare, mut bare_pw, mut tc, mut tc_inner) = (vec![], vec![], vec![], vec![]);
+        // When each step of `create` started (its `-v` lines), per run.
+        let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
         for i in 0..runs {
             let b = format!("bare{i}");
             let r = ok(
@@ -254,7 +292,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                     pg_env(
                         Command::new("bash")
                             .arg(script())
-                            .args(["create", &b, "tmpl"])
+                            .args(["create", &b, tmpl])
                             .arg(&fs),
                         &c,
                     ),
@@ -271,7 +309,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                         pg_env(
                             Command::new("bash")
                                 .arg(script())
-                                .args(["create-pw", &b, "tmpl"])
+                                .args(["create-pw", &b, tmpl])
                                 .arg(&fs)
                                 .arg(&python),
                             &c,
@@ -291,12 +329,13 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                         &home,
                         &inv,
                         &[
+                            "-v",
                             "-o",
                             "json",
                             "create",
                             &format!("lc/{n}"),
                             "--from",
-                            "tmpl",
+                            tmpl,
                             "--password-stdin",
                             "--yes",
                         ],
@@ -306,6 +345,12 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                 ),
             );
             tc.push(r.wall);
+            for (step, at) in step_times(&r.stderr) {
+                match steps.iter_mut().find(|(s, _)| *s == step) {
+                    Some((_, v)) => v.push(at),
+                    None => steps.push((step, vec![at])),
+                }
+            }
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(&r.stdout) {
                 if let Some(s) = v["seconds"].as_f64() {
                     tc_inner.push(s);
@@ -322,21 +367,21 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
             median(tc_inner.clone()),
         );
         rows.push(Row {
-            op: "create".into(),
+            op: format!("create ({size})"),
             tool: "bare `CREATE DATABASE .. TEMPLATE` + `cp -al` (psql, shell)".into(),
             wall: mb,
             note: String::new(),
         });
         if !bare_pw.is_empty() {
             rows.push(Row {
-                op: "create".into(),
+                op: format!("create ({size})"),
                 tool: "the same + passlib hash (600000 rounds) + `UPDATE res_users`".into(),
                 wall: mbp,
                 note: String::new(),
             });
         }
         rows.push(Row {
-            op: "create".into(),
+            op: format!("create ({size})"),
             tool: "`tenantctl create --password-stdin --yes`".into(),
             wall: mt,
             note: format!(
@@ -346,6 +391,16 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                 secs(mti)
             ),
         });
+
+        notes.push(format!(
+            "Where `create`'s time goes ({size}; median start of each step after the checks, from its `-v` lines; the process's wall time is {} s): {}. The admin password is hashed from the start of `database` (beside the copy) and awaited in `identity`.",
+            secs(mt),
+            steps
+                .iter()
+                .map(|(s, v)| format!("{s} {} s", secs(median(v.clone()))))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ));
 
         // duplicate: a live tenant (connections allowed) made by create above.
         let (mut dbare, mut dtc) = (vec![], vec![]);
@@ -385,18 +440,23 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         }
         let (mdb, mdt) = (median(dbare), median(dtc));
         rows.push(Row {
-            op: "duplicate".into(),
+            op: format!("duplicate ({size})"),
             tool: "bare `CREATE DATABASE .. TEMPLATE` + `cp -al`".into(),
             wall: mdb,
             note: String::new(),
         });
         rows.push(Row {
-            op: "duplicate".into(),
+            op: format!("duplicate ({size})"),
             tool: "`tenantctl duplicate --yes`".into(),
             wall: mdt,
             note: format!("{:.2}x bare", mdt / mdb),
         });
         drop_db(&c, &fs, "new0");
+        c.sql(
+            "postgres",
+            &format!("ALTER DATABASE {tmpl} IS_TEMPLATE false"),
+        );
+        drop_db(&c, &fs, tmpl);
     }
     fixtures::create_tenant(&c, "small", &bench_spec());
     write_filestore(&fs.join("small"), BULK_FILES, 7);
@@ -636,10 +696,12 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         );
     }
     println!();
-    println!(
-        "- Template: the fixture's Odoo 16 tenant plus {} generated tables (primary key, two more indexes, 20 rows each), {tmpl_mb:.0} MB, `IS_TEMPLATE` and `ALLOW_CONNECTIONS false`; filestore of {FILES} files (1-8 KB, content-addressed names) copied as hard links by both sides. Default `CREATE DATABASE` strategy (PostgreSQL 15: WAL_LOG) on both sides.",
-        sized::EXTRA_TABLES
-    );
+    if !templates.is_empty() {
+        println!(
+            "- Templates: {} (generated tables: primary key, two more indexes, 20 rows each), `IS_TEMPLATE` and `ALLOW_CONNECTIONS false`; filestore of {FILES} files (1-8 KB, content-addressed names) copied as hard links by both sides. Default `CREATE DATABASE` strategy (PostgreSQL 15: WAL_LOG) on both sides. Runs alternate between the tools.",
+            templates.join("; ")
+        );
+    }
     println!("- Wall time of the whole process (tenantctl, or bash running psql/cp/python), TCP + scram-sha-256 on loopback, fsync off.");
     println!("- The admin password: `create` must hash it (PBKDF2-SHA512, 600000 rounds for Odoo 16+, ~0.3 s of one core), so the fair baseline is the bare copy *plus* the password write; the bare copy alone is the issue's literal goal. tenantctl hashes while PostgreSQL copies the template.");
     for n in &notes {

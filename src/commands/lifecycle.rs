@@ -30,6 +30,7 @@ use crate::transport::{Conn, NodeLink};
 /// `backup` and `restore` (issue 15).
 mod archive;
 pub use archive::{backup, bulk_backup, move_tenant, restore};
+mod building;
 
 /// Tenant-controlled or operator text in messages.
 fn e(s: &str) -> String {
@@ -81,6 +82,9 @@ struct Steps<'a> {
     ctx: &'a Ctx,
     done: Vec<Undo>,
     guard: Guard,
+    /// `node/tenant`, and when the first step started (`-v` times steps).
+    who: String,
+    t0: std::time::Instant,
 }
 
 impl<'a> Steps<'a> {
@@ -89,6 +93,7 @@ impl<'a> Steps<'a> {
         maint: &'a Conn,
         fs: Option<&'a Filestore>,
         ctx: &'a Ctx,
+        who: &str,
     ) -> Steps<'a> {
         Steps {
             link,
@@ -97,25 +102,54 @@ impl<'a> Steps<'a> {
             ctx,
             done: Vec::new(),
             guard: run_guard(),
+            who: who.to_string(),
+            t0: std::time::Instant::now(),
         }
     }
 
-    /// After `CREATE DATABASE <staging>`: undone by dropping it, and marked
-    /// (its comment) as being built for `name` by this process, so that the
-    /// next run removes it if this one is killed (see `clean_stale`).
-    async fn made_staging(&mut self, staging: &str, name: &str) -> anyhow::Result<()> {
+    /// Runs `create` (the `CREATE DATABASE <staging>`), then marks the new
+    /// database (its comment) as being built for `name` by this process, so
+    /// that the next run removes it if this one is killed (see
+    /// `clean_stale`); undone by dropping it. The local record written
+    /// before the `CREATE` ([`building`]) covers a kill between the two.
+    async fn made_staging(
+        &mut self,
+        staging: &str,
+        name: &str,
+        create: impl std::future::Future<Output = anyhow::Result<()>>,
+    ) -> anyhow::Result<()> {
+        let intent = match building::Intent::write(self.link, staging) {
+            Ok(i) => Some(i),
+            Err(x) => {
+                self.ctx.printer.warn(format!(
+                    "the local record of {} could not be written ({x}); a kill -9 right after its \
+                     CREATE DATABASE would leave it unmarked",
+                    e(staging)
+                ));
+                None
+            }
+        };
+        if let Err(x) = create.await {
+            // A CREATE that failed made nothing of ours.
+            if let Some(i) = intent {
+                i.clear();
+            }
+            return Err(x);
+        }
         self.done.push(Undo::DropDb(staging.to_string()));
-        let note = json!({"tenantctl_creating": {
-            "name": name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
-        }})
-        .to_string();
+        pause_point("mark").await;
+        let note = staging_note(name, None);
         lc::set_comment(
             &self.maint.client,
             staging,
             Some(&note),
             self.maint.deadline,
         )
-        .await
+        .await?;
+        if let Some(i) = intent {
+            i.clear();
+        }
+        Ok(())
     }
 
     /// The last step of a build: the staging database and filestore
@@ -124,12 +158,11 @@ impl<'a> Steps<'a> {
         let (c, d) = (&self.maint.client, self.maint.deadline);
         // Our own connection to it is closed; its backend may still be ending.
         lc::wait_no_sessions(c, staging, d).await?;
-        lc::rename(c, staging, name, d).await?;
+        lc::publish(c, staging, name, d).await?;
         self.done.push(Undo::RenameDb {
             from: name.to_string(),
             to: staging.to_string(),
         });
-        lc::set_comment(c, name, None, d).await?;
         if let Some(fs) = self.fs {
             if fs.rename(staging, name).await? {
                 self.done.push(Undo::MoveDir {
@@ -143,6 +176,11 @@ impl<'a> Steps<'a> {
 
     /// Before each step: the test hook, then a Ctrl-C check.
     async fn next(&self, step: &str) -> std::result::Result<(), anyhow::Error> {
+        self.ctx.printer.detail(format!(
+            "{}: step {step} at {:.3} s",
+            self.who,
+            self.t0.elapsed().as_secs_f64()
+        ));
         pause_point(step).await;
         if self.guard.interrupted() {
             return Err(anyhow::Error::new(Interrupted));
@@ -685,17 +723,19 @@ async fn do_copy(
     if c.force {
         lc::end_sessions(&steps.maint.client, &c.source, d).await?;
     }
-    lc::create_from(&steps.maint.client, &staging, &c.source, &src.owner, d)
-        .await
-        .map_err(|x| {
-            anyhow!(
-                "CREATE DATABASE {} TEMPLATE {}: {x:#}",
-                e(&staging),
-                e(&c.source)
-            )
-        })?;
-    // Recorded once made: a CREATE that failed made nothing of ours.
-    steps.made_staging(&staging, &c.new).await?;
+    let m = steps.maint;
+    let create = async {
+        lc::create_from(&m.client, &staging, &c.source, &src.owner, d)
+            .await
+            .map_err(|x| {
+                anyhow!(
+                    "CREATE DATABASE {} TEMPLATE {}: {x:#}",
+                    e(&staging),
+                    e(&c.source)
+                )
+            })
+    };
+    steps.made_staging(&staging, &c.new, create).await?;
     steps.next("identity").await?;
     // The filestore is copied while the new database gets its identity:
     // both are undone by name, and both are awaited before anything is
@@ -800,6 +840,18 @@ async fn identity_step(
     Ok(copy)
 }
 
+/// The comment of a database being built: tenantctl's record of the build
+/// (`clean_stale` reads it), by this process on this host.
+fn staging_note(name: &str, snapshot_of: Option<&str>) -> String {
+    let mut rec = json!({
+        "name": name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    });
+    if let Some(s) = snapshot_of {
+        rec["snapshot_of"] = json!(s);
+    }
+    json!({ "tenantctl_creating": rec }).to_string()
+}
+
 /// The marker of a database or filestore directory being built.
 const CREATING: &str = ".creating-";
 
@@ -819,37 +871,72 @@ fn staging_name(name: &str) -> String {
 
 /// Removes what runs killed outright left on the node: staging databases
 /// (and their filestore directories) recorded by a tenantctl process of
-/// this host that is gone. Others are only warned about.
-async fn clean_stale(maint: &Conn, fs: Option<&Filestore>, r: &mut Report) -> anyhow::Result<()> {
+/// this host that is gone, in their comment or, for one killed between its
+/// `CREATE DATABASE` and that comment, in the local record written before
+/// it ([`building`]). Others are only warned about.
+async fn clean_stale(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+) -> anyhow::Result<()> {
     let me = crate::audit::hostname();
-    for (db, comment) in lc::creating(&maint.client, maint.deadline).await? {
+    let existing = lc::creating(&maint.client, maint.deadline).await?;
+    for (db, comment) in &existing {
         let rec = comment
             .as_deref()
             .and_then(|c| serde_json::from_str::<Value>(c).ok())
             .and_then(|v| v.get("tenantctl_creating").cloned());
-        let Some(rec) = rec else { continue };
-        let pid = rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as i32;
-        let host = rec.get("host").and_then(Value::as_str).unwrap_or("");
+        let local = building::find(link, db);
+        let (pid, host) = match (&rec, &local) {
+            (Some(rec), _) => (
+                rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as u32,
+                rec.get("host")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            (None, Some((_, l))) => (l.pid, l.host.clone()),
+            (None, None) => {
+                r.warnings.push(format!(
+                    "{} looks like a database tenantctl builds but carries no record of it \
+                     (a run of another user or host killed right after its CREATE DATABASE?); \
+                     not touched: drop it by hand if no tenantctl run is making it",
+                    e(db)
+                ));
+                continue;
+            }
+        };
         // SAFETY: kill(pid, 0) only checks whether the process exists.
-        let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
+        let alive = pid > 0 && unsafe { libc::kill(pid as i32, 0) } == 0;
         if host != me || alive {
             if host != me {
                 r.warnings.push(format!(
                     "{} is being built (or was left) by tenantctl on {}; not touched",
-                    e(&db),
-                    e(host)
+                    e(db),
+                    e(&host)
                 ));
             }
             continue;
         }
-        lc::drop_database(&maint.client, &db, maint.deadline).await?;
+        lc::drop_database(&maint.client, db, maint.deadline).await?;
         if let Some(fs) = fs {
-            fs.remove(&db).await?;
+            fs.remove(db).await?;
+        }
+        if let Some((path, _)) = local {
+            let _ = std::fs::remove_file(path);
         }
         r.warnings.push(format!(
             "removed {} left by a tenantctl run that was killed (pid {pid})",
-            e(&db)
+            e(db)
         ));
+    }
+    // Records of killed runs whose database is not there (the CREATE
+    // failed, or it was dropped again): nothing to remove but the record.
+    for (path, rec) in building::dead_records(link) {
+        if !existing.iter().any(|(db, _)| *db == rec.db) {
+            let _ = std::fs::remove_file(path);
+        }
     }
     Ok(())
 }
@@ -988,11 +1075,11 @@ async fn copy_one(
             }
         }
     }
-    if let Err(x) = clean_stale(&maint, fs.as_ref(), &mut r).await {
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src).await {
         Ok(copy) => {
@@ -1272,7 +1359,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             return Ok(EXIT_FAILED);
         }
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
         // No new session may come in between ending them and the rename
@@ -1507,7 +1594,7 @@ async fn drop_one(
             return Ok(None);
         }
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     // What undrop restores: the name, the comment (a suspension's block
     // record) and whether connections were allowed.
     let note = json!({"tenantctl_dropped": {
@@ -1780,7 +1867,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let work = async {
         steps.next("database").await?;
         lc::rename(&maint.client, &dt.db, &dt.name, d).await?;

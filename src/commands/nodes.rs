@@ -114,6 +114,28 @@ pub struct NodeInfo {
     pub suspend_layers: Vec<&'static str>,
     /// none | session | transaction
     pub pgbouncer: &'static str,
+    /// `direct_host`/`direct_port`: PostgreSQL itself behind a PgBouncer,
+    /// where create/duplicate/rename/drop/backup/restore connect (None:
+    /// those are refused on a PgBouncer node, and not needed elsewhere).
+    pub direct_address: Option<String>,
+    /// The lifecycle settings (issue 14).
+    pub filestore: Option<String>,
+    pub filestore_owner: Option<String>,
+    pub template: Option<String>,
+    pub base_url: Option<String>,
+    /// humantime, e.g. `30days`.
+    pub drop_retention: String,
+}
+
+impl NodeInfo {
+    /// The PGBOUNCER column: the mode, and where the lifecycle commands go.
+    fn pgbouncer_cell(&self) -> String {
+        match (self.pgbouncer, &self.direct_address) {
+            ("none", _) => "none".into(),
+            (mode, Some(d)) => format!("{mode}; lifecycle via {d}"),
+            (mode, None) => format!("{mode}; no direct_port (lifecycle refused)"),
+        }
+    }
 }
 
 /// How the inventory was found.
@@ -209,6 +231,16 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
             crate::transport::startup::Pooler::Session => "session",
             crate::transport::startup::Pooler::Transaction => "transaction",
         },
+        direct_address: n.direct.as_ref().map(|(h, port)| h.address(*port)),
+        filestore: n
+            .lifecycle
+            .filestore
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        filestore_owner: n.lifecycle.filestore_owner.clone(),
+        template: n.lifecycle.template.clone(),
+        base_url: n.lifecycle.base_url.clone(),
+        drop_retention: humantime::format_duration(n.lifecycle.drop_retention).to_string(),
     }
 }
 
@@ -282,7 +314,11 @@ pub fn run(global: &Global) -> Result<u8> {
                 Col::key("MAX CONN").wide(),
                 Col::free("EXCLUDE").wide(),
                 Col::key("LAYERS").wide(),
-                Col::key("PGBOUNCER").wide(),
+                Col::free("PGBOUNCER").wide(),
+                Col::free("FILESTORE").wide(),
+                Col::key("TEMPLATE").wide(),
+                Col::free("BASE URL").wide(),
+                Col::key("RETENTION").wide(),
             ]);
             for n in &nodes {
                 t.row([
@@ -301,7 +337,15 @@ pub fn run(global: &Global) -> Result<u8> {
                         .unwrap_or_else(|| "auto".into()),
                     n.exclude.join(","),
                     n.suspend_layers.join(","),
-                    n.pgbouncer.to_string(),
+                    n.pgbouncer_cell(),
+                    match (&n.filestore, &n.filestore_owner) {
+                        (Some(f), Some(o)) => format!("{f} (owner {o})"),
+                        (Some(f), None) => f.clone(),
+                        (None, _) => "-".into(),
+                    },
+                    n.template.clone().unwrap_or_else(|| "-".into()),
+                    n.base_url.clone().unwrap_or_else(|| "-".into()),
+                    n.drop_retention.clone(),
                 ]);
             }
             p.print_table(&t);

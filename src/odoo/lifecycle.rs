@@ -237,6 +237,27 @@ pub async fn rename(
     .await
 }
 
+/// The last step of a build: the staging database takes its name and loses
+/// tenantctl's build record (its comment), in one transaction (a simple
+/// query of two statements is one implicit transaction; PostgreSQL allows
+/// both in a transaction block): NAME never carries a stale build record.
+pub async fn publish(
+    client: &Client,
+    staging: &str,
+    name: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        client.batch_execute(&format!(
+            "ALTER DATABASE {} RENAME TO {n}; COMMENT ON DATABASE {n} IS NULL",
+            ident(staging),
+            n = ident(name)
+        )),
+    )
+    .await
+}
+
 /// `ALLOW_CONNECTIONS false` hides a database from Odoo's list and routing
 /// (odoo-facts §7: `list_dbs` skips `datallowconn = false`).
 pub async fn allow_connections(

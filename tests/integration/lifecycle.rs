@@ -519,7 +519,7 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 
     // Ctrl-C before each step: everything done so far is undone, exit 130.
     // (The filestore is copied during the identity step.)
-    for step in ["database", "identity", "rename", "done"] {
+    for step in ["database", "mark", "identity", "rename", "done"] {
         let (code, rest) = interrupt_at(&t, step, libc::SIGINT, "intr");
         assert_eq!(code, Some(130), "step {step}: {rest}");
         assert_eq!(t.dbs(), before_dbs, "step {step}: {rest}");
@@ -527,8 +527,11 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
     }
 
     // kill -9 at each step: only a staging name can be left (never NAME
-    // half-made), and the next create on the node removes it.
-    for step in ["identity", "rename"] {
+    // half-made), and the next create on the node removes it. "mark" is
+    // between CREATE DATABASE and its comment: the database carries no
+    // record yet, only the local one written before the CREATE.
+    let records = t.dir.path().join(".local/state/tenantctl/building");
+    for step in ["mark", "identity", "rename"] {
         let (code, rest) = interrupt_at(&t, step, libc::SIGKILL, "killed");
         assert_eq!(code, None, "step {step}: {rest}");
         assert!(
@@ -544,6 +547,22 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
             left.iter().all(|d| d.starts_with("killed.creating-")),
             "{left:?}"
         );
+        if step == "mark" {
+            assert_eq!(left.len(), 1, "step {step}: {rest}");
+            let comment = t.c.column(
+                "postgres",
+                &format!(
+                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '-') FROM pg_database WHERE datname = '{}'",
+                    left[0]
+                ),
+            );
+            assert_eq!(comment, vec!["-".to_string()], "unmarked at this step");
+            assert_eq!(
+                std::fs::read_dir(&records).unwrap().count(),
+                1,
+                "the local record is there"
+            );
+        }
         let a = t
             .cmd()
             .args([
@@ -573,7 +592,43 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
         assert_eq!(t.fs_entries(), want_fs, "step {step}");
         t.c.sql("postgres", "DROP DATABASE killed");
         std::fs::remove_dir_all(t.fs.join("killed")).unwrap();
+        assert_eq!(
+            std::fs::read_dir(&records).unwrap().count(),
+            0,
+            "step {step}: no local record is left"
+        );
     }
+
+    // A database named like a build but with no record (another user's or
+    // host's run, or someone else's): warned about, never dropped.
+    t.c.sql("postgres", "CREATE DATABASE \"other.creating-0123abcd\"");
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            "n1/after",
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("other.creating-0123abcd")
+            && v["warnings"].to_string().contains("no record"),
+        "{v}"
+    );
+    assert!(t.c.db_exists("other.creating-0123abcd"));
+    t.c.sql("postgres", "DROP DATABASE \"other.creating-0123abcd\"");
+    t.c.sql("postgres", "DROP DATABASE after");
+    std::fs::remove_dir_all(t.fs.join("after")).unwrap();
 }
 
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit

@@ -147,6 +147,19 @@ host = "db3.example"
 [[node]]
 name = "pg4"
 host = "db4.example"
+port = 6432
+pgbouncer = "transaction"
+direct_port = 5432
+filestore = "/var/lib/odoo/filestore"
+filestore_owner = "odoo"
+template = "tmpl17"
+base_url = "https://{tenant}.example.com"
+drop_retention = "7d"
+
+[[node]]
+name = "pg5"
+host = "db5.example"
+pgbouncer = "session"
 "#,
     )
     .unwrap();
@@ -189,6 +202,26 @@ host = "db4.example"
         serde_json::json!(["users", "crons", "mail"])
     );
     assert_eq!(nodes[0]["pgbouncer"], "none");
+    assert_eq!(nodes[0]["direct_address"], serde_json::Value::Null);
+    assert_eq!(nodes[0]["filestore"], serde_json::Value::Null);
+    assert_eq!(nodes[0]["drop_retention"], "30days");
+    // The PgBouncer node's direct route and the lifecycle settings.
+    assert_eq!(nodes[3]["pgbouncer"], "transaction");
+    assert_eq!(nodes[3]["direct_address"], "db4.example:5432");
+    assert_eq!(nodes[3]["filestore"], "/var/lib/odoo/filestore");
+    assert_eq!(nodes[3]["filestore_owner"], "odoo");
+    assert_eq!(nodes[3]["template"], "tmpl17");
+    assert_eq!(nodes[3]["base_url"], "https://{tenant}.example.com");
+    assert_eq!(nodes[3]["drop_retention"], "7days");
+    let w = stdout(&run(&["nodes", "-o", "wide"]));
+    assert!(
+        w.contains("transaction; lifecycle via db4.example:5432")
+            && w.contains("session; no direct_port (lifecycle refused)")
+            && w.contains("/var/lib/odoo/filestore (owner odoo)")
+            && w.contains("https://{tenant}.example.com")
+            && w.contains("7days"),
+        "{w}"
+    );
     let t = stdout(&run(&["nodes"]));
     assert!(
         t.starts_with(&format!("Inventory: {}", inv.display())),

@@ -30,11 +30,11 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    base, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for, pattern_url,
-    run_guard, staging_name, stamp_now, undone, verify_identity, Interrupted, Steps, Stop, Undo,
+    base, building, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for,
+    pattern_url, run_guard, staging_name, staging_note, stamp_now, undone, verify_identity,
+    Interrupted, Steps, Stop, Undo,
 };
 
-use crate::audit::now_rfc3339;
 use crate::commands::pipeline::{report, Outcome, Report};
 use crate::commands::Ctx;
 use crate::config::{
@@ -111,11 +111,18 @@ impl Snapshot {
             _ => return Ok(None),
         };
         let name = staging_name(&t.db);
-        let note = json!({"tenantctl_creating": {
-            "name": t.db, "snapshot_of": t.db, "pid": std::process::id(),
-            "host": crate::audit::hostname(), "at": now_rfc3339(),
-        }})
-        .to_string();
+        let note = staging_note(&t.db, Some(&t.db));
+        // The local record covers a kill between its CREATE and its
+        // comment; kept when making it failed (the next clean-up removes a
+        // record whose database is gone, or the database it left).
+        let intent = building::Intent::write(&t.link, &name);
+        if let Err(x) = &intent {
+            ctx.printer.warn(format!(
+                "the local record of {} could not be written ({x}); a kill -9 right after its \
+                 CREATE DATABASE would leave it unmarked",
+                e(&name)
+            ));
+        }
         lc::snapshot(&m.client, &name, &t.db, &note, m.deadline)
             .await
             .map_err(|x| {
@@ -127,6 +134,9 @@ impl Snapshot {
                     e(&t.db)
                 )
             })?;
+        if let Ok(i) = intent {
+            i.clear();
+        }
         Ok(Some(Snapshot { name, blocked }))
     }
 
@@ -1117,11 +1127,11 @@ async fn restore_one(
             Err(x) => return refuse(r, format!("{x:#}")),
         }
     }
-    if let Err(x) = clean_stale(&maint, fs.as_ref(), &mut r).await {
+    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx);
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, who);
     let t0 = std::time::Instant::now();
     let job = Job {
         name,
@@ -1178,10 +1188,13 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
     let link = steps.link;
     let staging = staging_name(j.name);
     steps.next("database").await?;
-    ob::create_empty(&steps.maint.client, &staging, d)
-        .await
-        .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))?;
-    steps.made_staging(&staging, j.name).await?;
+    let m = steps.maint;
+    let create = async {
+        ob::create_empty(&m.client, &staging, d)
+            .await
+            .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))
+    };
+    steps.made_staging(&staging, j.name, create).await?;
     steps.next("load").await?;
     let tool = PgTool::for_db(link, &steps.ctx.transport, &staging).await?;
     let file = j.file.to_path_buf();
