@@ -44,10 +44,7 @@ pub(crate) fn measure(env: &start::Env, o: &Opts, notes: &mut Vec<String>) -> Fi
             let mut cmd = Command::new(&python);
             cmd.arg("-c").arg(PASSLIB_SCRIPT);
             let f = fleet.measure(&mut cmd, work, Some(pw_file));
-            must(
-                "passlib",
-                if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-            );
+            must("passlib", exited_ok(&f));
             for kv in f.stdout().split_whitespace() {
                 if let Some(v) = kv.strip_prefix("hash_s=") {
                     pure_passlib.push(v.parse::<f64>().unwrap_or(f64::NAN));
@@ -64,10 +61,7 @@ pub(crate) fn measure(env: &start::Env, o: &Opts, notes: &mut Vec<String>) -> Fi
     let mut s_help = Vec::new();
     for _ in 0..help_runs {
         let f = run_measured(&mut tenantctl(home, inv_direct, &["--help"]), work, None);
-        must(
-            "tenantctl --help",
-            if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-        );
+        must("tenantctl --help", exited_ok(&f));
         s_help.push(f.sample);
     }
     // What SCRAM costs the client per connection: PBKDF2-HMAC-SHA256 with the

@@ -53,29 +53,13 @@ fn ssh_inventory(cx: &Ctx, s: &Sshd, proxy_port: u16, name: &str, extra: &str) -
     let kh_path = cx.scratch.join("known_hosts-latency");
     std::fs::write(&kh_path, kh).expect("write known_hosts");
     let inv = cx.scratch.join(name);
-    write_inventory(
-        &inv,
-        &cx.fleet
-            .clusters
-            .iter()
-            .map(|c| NodeAddr {
-                name: c.name().to_string(),
-                host: c.host().to_string(),
-                port: c.port(),
-                ssh: Some(format!(
-                    "[node.ssh]\nhost = \"127.0.0.1\"\nport = {proxy_port}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n{extra}",
-                    toml_string(&s.user()),
-                    toml_string(&s.identity_file().display().to_string()),
-                    toml_string(&kh_path.display().to_string()),
-                )),
-            })
-            .collect::<Vec<_>>(),
-    );
+    let ssh = ssh_table("127.0.0.1", proxy_port, s, &kh_path, extra);
+    write_inventory(&inv, &node_addrs(&cx.fleet.clusters, Some(&ssh)));
     inv
 }
 
 fn ok(what: &str, f: &Finished) {
-    must(what, if f.ok() { Ok(()) } else { Err(f.stderr_tail()) });
+    must(what, exited_ok(f));
 }
 
 /// The rows, and what one `ssh host true` through the SSH proxy took at each
@@ -155,24 +139,6 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
         f
     };
     let tc = |args: &[&str]| tenantctl(cx.home, &inv, args);
-    let suspend = [
-        "-o",
-        "json",
-        "bulk",
-        "suspend",
-        "--all-matching",
-        "--reason",
-        "bench",
-        "--yes",
-    ];
-    let reactivate = [
-        "-o",
-        "json",
-        "bulk",
-        "reactivate",
-        "--all-matching",
-        "--yes",
-    ];
     let ports = proxies.ports.clone();
     for &d in &o.latency_ms {
         proxies.set_delay(Duration::from_millis(d));
@@ -334,57 +300,38 @@ pub(crate) fn run(cx: &Ctx, o: &Opts) -> (Vec<LatRow>, Vec<(u64, f64)>) {
             ok("latency: psql loop list", &f);
         }
 
-        let f = measure(
-            "bulk suspend",
-            "tenantctl",
-            d,
-            total,
-            tc_conc,
-            &mut tc(&suspend),
-            None,
-        );
-        must("latency: tenantctl bulk suspend", check_bulk(&f, total));
-        let f = measure(
-            "bulk reactivate",
-            "tenantctl",
-            d,
-            total,
-            tc_conc,
-            &mut tc(&reactivate),
-            None,
-        );
-        must("latency: tenantctl bulk reactivate", check_bulk(&f, total));
+        for (op, args) in [
+            ("bulk suspend", &BULK_SUSPEND[..]),
+            ("bulk reactivate", &BULK_REACTIVATE[..]),
+        ] {
+            let f = measure(op, "tenantctl", d, total, tc_conc, &mut tc(args), None);
+            must(&format!("latency: tenantctl {op}"), check_bulk(&f, total));
+        }
         let mut tools: Vec<(&'static str, Option<usize>, usize)> =
             vec![("xargs -P 8", Some(XARGS_P), xargs_conc)];
         if seq {
             tools.push(("psql loop", None, 1));
         }
         for (tool, par, conc) in tools {
-            let f = measure(
-                "bulk suspend",
-                tool,
-                d,
-                total,
-                conc,
-                &mut psql_loop_on("suspend", &ports, par),
-                None,
-            );
-            ok("latency: psql suspend", &f);
-            must("latency: psql suspend state", check_state(clusters, true));
-            let f = measure(
-                "bulk reactivate",
-                tool,
-                d,
-                total,
-                conc,
-                &mut psql_loop_on("reactivate", &ports, par),
-                None,
-            );
-            ok("latency: psql reactivate", &f);
-            must(
-                "latency: psql reactivate state",
-                check_state(clusters, false),
-            );
+            for (op, mode, suspended) in [
+                ("bulk suspend", "suspend", true),
+                ("bulk reactivate", "reactivate", false),
+            ] {
+                let f = measure(
+                    op,
+                    tool,
+                    d,
+                    total,
+                    conc,
+                    &mut psql_loop_on(mode, &ports, par),
+                    None,
+                );
+                ok(&format!("latency: psql {mode}"), &f);
+                must(
+                    &format!("latency: psql {mode} state"),
+                    check_state(clusters, suspended),
+                );
+            }
         }
 
         let f = measure(

@@ -218,11 +218,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         .map(|n| n.get())
         .unwrap_or(0);
     eprintln!("lifecycle: one node in {}, {runs} runs", data_dir.display());
-    let c = Cluster::start("lc");
-    c.sql(
-        "postgres",
-        "ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf()",
-    );
+    let c = quiet_cluster("lc");
     let scratch = tempfile::Builder::new()
         .prefix("fleet-lc")
         .tempdir_in(&data_dir)
@@ -239,15 +235,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         std::fs::create_dir_all(d).unwrap();
     }
     let inv = dumps.path().join("nodes.toml");
-    write_inventory(
-        &inv,
-        &[NodeAddr {
-            name: "lc".into(),
-            host: c.host().to_string(),
-            port: c.port(),
-            ssh: None,
-        }],
-    );
+    write_inventory(&inv, &node_addrs(std::slice::from_ref(&c), None));
     let text = std::fs::read_to_string(&inv).unwrap().replacen(
         "[defaults]\n",
         &format!(

@@ -160,6 +160,77 @@ pub(crate) struct NodeAddr {
     pub(crate) ssh: Option<String>,
 }
 
+/// One node per cluster, on its TCP port; `ssh` (a `[node.ssh]` table, see
+/// [`ssh_table`]) the same for every node.
+pub(crate) fn node_addrs(clusters: &[Cluster], ssh: Option<&str>) -> Vec<NodeAddr> {
+    clusters
+        .iter()
+        .map(|c| NodeAddr {
+            name: c.name().to_string(),
+            host: c.host().to_string(),
+            port: c.port(),
+            ssh: ssh.map(str::to_string),
+        })
+        .collect()
+}
+
+/// A `[node.ssh]` table reaching `s` at `host:port` with its key, checking
+/// host keys against `known_hosts`; `extra` lines at its end.
+pub(crate) fn ssh_table(
+    host: &str,
+    port: u16,
+    s: &Sshd,
+    known_hosts: &Path,
+    extra: &str,
+) -> String {
+    format!(
+        "[node.ssh]\nhost = {}\nport = {port}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n{extra}",
+        toml_string(host),
+        toml_string(&s.user()),
+        toml_string(&s.identity_file().display().to_string()),
+        toml_string(&known_hosts.display().to_string()),
+    )
+}
+
+/// A cluster for measuring: autovacuum off (a launcher visiting 1000
+/// databases forks a worker every few ms: background load that is not what
+/// we measure).
+pub(crate) fn quiet_cluster(name: &str) -> Cluster {
+    let c = Cluster::start(name);
+    c.sql("postgres", "ALTER SYSTEM SET autovacuum = off");
+    c.sql("postgres", "SELECT pg_reload_conf()");
+    c
+}
+
+/// `bulk suspend` and `bulk reactivate` of every tenant, JSON out.
+pub(crate) const BULK_SUSPEND: [&str; 8] = [
+    "-o",
+    "json",
+    "bulk",
+    "suspend",
+    "--all-matching",
+    "--reason",
+    "bench",
+    "--yes",
+];
+pub(crate) const BULK_REACTIVATE: [&str; 6] = [
+    "-o",
+    "json",
+    "bulk",
+    "reactivate",
+    "--all-matching",
+    "--yes",
+];
+
+/// `f` exited 0 (else the end of its stderr).
+pub(crate) fn exited_ok(f: &Finished) -> Result<(), String> {
+    if f.ok() {
+        Ok(())
+    } else {
+        Err(f.stderr_tail())
+    }
+}
+
 pub(crate) fn write_inventory(path: &Path, nodes: &[NodeAddr]) {
     let mut s = format!(
         "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\n"
@@ -182,34 +253,8 @@ pub(crate) fn write_inventory(path: &Path, nodes: &[NodeAddr]) {
 
 /// tenantctl with the harness's controlled environment and a private HOME.
 pub(crate) fn tenantctl(home: &Path, inv: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(harness::tenantctl_bin());
-    for (k, _) in std::env::vars_os() {
-        let ks = k.to_string_lossy();
-        if ks.starts_with("PG")
-            || ks.starts_with("TENANTCTL_")
-            || ks.starts_with("XDG_")
-            || ks == "SSH_AUTH_SOCK"
-            || ks == "RUST_LOG"
-        {
-            cmd.env_remove(&k);
-        }
-    }
-    for sub in [".config", ".local/state", ".cache", "run"] {
-        std::fs::create_dir_all(home.join(sub)).unwrap();
-    }
-    use std::os::unix::fs::PermissionsExt as _;
-    let _ = std::fs::set_permissions(home.join("run"), std::fs::Permissions::from_mode(0o700));
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".local/state"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC")
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-        .arg("-i")
-        .arg(inv)
-        .args(args);
+    let mut cmd = harness::tenantctl_process(home);
+    cmd.arg("-i").arg(inv).args(args);
     cmd
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn measure(fleet: &Fleet, home: &Path, inv: &Path, work: &Path) -> Ve
                         let f = run_measured(&mut tenantctl(home, inv, args), work, None);
                         must(
                             &format!("sized: tenantctl {}", args.join(" ")),
-                            if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
+                            exited_ok(&f),
                         );
                         f.sample.wall
                     })
@@ -150,10 +150,7 @@ pub(crate) fn measure(fleet: &Fleet, home: &Path, inv: &Path, work: &Path) -> Ve
                         work,
                         None,
                     );
-                    must(
-                        "sized: suspend",
-                        if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-                    );
+                    must("sized: suspend", exited_ok(&f));
                     let g = run_measured(
                         &mut tenantctl(home, inv, &["-o", "json", "reactivate", &target, "--yes"]),
                         work,

@@ -122,39 +122,11 @@ pub(crate) fn measure(
             s_plist.push(f.sample);
         }
 
-        let f = fleet.measure(
-            &mut tenantctl(
-                home,
-                inv_direct,
-                &[
-                    "-o",
-                    "json",
-                    "bulk",
-                    "suspend",
-                    "--all-matching",
-                    "--reason",
-                    "bench",
-                    "--yes",
-                ],
-            ),
-            work,
-            None,
-        );
+        let f = fleet.measure(&mut tenantctl(home, inv_direct, &BULK_SUSPEND), work, None);
         must("tenantctl bulk suspend", check_bulk(&f, total));
         s_susp.push(f.sample);
         let f = fleet.measure(
-            &mut tenantctl(
-                home,
-                inv_direct,
-                &[
-                    "-o",
-                    "json",
-                    "bulk",
-                    "reactivate",
-                    "--all-matching",
-                    "--yes",
-                ],
-            ),
+            &mut tenantctl(home, inv_direct, &BULK_REACTIVATE),
             work,
             None,
         );
@@ -163,20 +135,14 @@ pub(crate) fn measure(
 
         if run < o.psql_runs && psql_here {
             let f = fleet.measure(&mut psql_loop("suspend", &fleet.clusters), work, None);
-            must(
-                "psql loop suspend",
-                if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-            );
+            must("psql loop suspend", exited_ok(&f));
             must(
                 "psql loop suspend state",
                 check_state(&fleet.clusters, true),
             );
             s_psusp.push(f.sample);
             let f = fleet.measure(&mut psql_loop("reactivate", &fleet.clusters), work, None);
-            must(
-                "psql loop reactivate",
-                if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-            );
+            must("psql loop reactivate", exited_ok(&f));
             must(
                 "psql loop reactivate state",
                 check_state(&fleet.clusters, false),
@@ -224,49 +190,36 @@ pub(crate) fn measure(
     if let Some(l) = &list {
         list_rss.push((total, l.rss_mb));
     }
-    lines.push(Line {
-        op: "`list -o json`".into(),
+    // A row of the main table, compared with the floor.
+    let line = |op: &str, tc: Option<Stats>, other: Option<Stats>| Line {
+        op: op.into(),
         tenants: total,
-        tc: list.clone(),
-        other: stats(&s_plist),
+        tc,
+        other,
         other_label: "",
         floor: floor.clone(),
         vs_direct: None,
         unavailable: None,
-    });
+    };
+    lines.push(line("`list -o json`", list.clone(), stats(&s_plist)));
+    lines.push(line(
+        "`bulk suspend --all-matching`",
+        stats(&s_susp),
+        stats(&s_psusp),
+    ));
+    lines.push(line(
+        "`bulk reactivate --all-matching`",
+        stats(&s_react),
+        stats(&s_preact),
+    ));
     lines.push(Line {
-        op: "`bulk suspend --all-matching`".into(),
-        tenants: total,
-        tc: stats(&s_susp),
-        other: stats(&s_psusp),
-        other_label: "",
-        floor: floor.clone(),
-        vs_direct: None,
-        unavailable: None,
-    });
-    lines.push(Line {
-        op: "`bulk reactivate --all-matching`".into(),
-        tenants: total,
-        tc: stats(&s_react),
-        other: stats(&s_preact),
-        other_label: "",
-        floor: floor.clone(),
-        vs_direct: None,
-        unavailable: None,
-    });
-    lines.push(Line {
-        op: "`list -o json` via SSH".into(),
-        tenants: total,
-        tc: stats(&s_ssh),
-        other: None,
-        other_label: "",
-        floor: floor.clone(),
         vs_direct: list.as_ref().map(|l| l.wall),
         unavailable: if s_ssh.is_empty() {
             ssh_unavailable.clone()
         } else {
             None
         },
+        ..line("`list -o json` via SSH", stats(&s_ssh), None)
     });
 
     // passwd on one tenant of a fleet of this size.
@@ -281,10 +234,7 @@ pub(crate) fn measure(
             work,
             Some(pw_file),
         );
-        must(
-            "tenantctl passwd",
-            if f.ok() { Ok(()) } else { Err(f.stderr_tail()) },
-        );
+        must("tenantctl passwd", exited_ok(&f));
         s_pw.push(f.sample);
     }
     lines.push(Line {

@@ -25,14 +25,8 @@ pub(crate) struct Env {
 pub(crate) fn start(o: &Opts) -> Env {
     // --- clusters ----------------------------------------------------------
     let clusters: Vec<Cluster> = (1..=o.nodes)
-        .map(|i| Cluster::start(&format!("n{i}")))
+        .map(|i| quiet_cluster(&format!("n{i}")))
         .collect();
-    for c in &clusters {
-        // A launcher visiting 1000 databases forks a worker every few ms:
-        // background load that is not what we measure.
-        c.sql("postgres", "ALTER SYSTEM SET autovacuum = off");
-        c.sql("postgres", "SELECT pg_reload_conf()");
-    }
     let _ = NODE_LIMIT.set(tenantctl_at_once(&clusters).1);
     // Short: tenantctl puts its SSH forward sockets under XDG_RUNTIME_DIR here.
     let scratch = tempfile::Builder::new()
@@ -42,36 +36,12 @@ pub(crate) fn start(o: &Opts) -> Env {
     let home = scratch.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let sshd = if o.ssh { Sshd::try_start() } else { None };
-    let direct: Vec<NodeAddr> = clusters
-        .iter()
-        .map(|c| NodeAddr {
-            name: c.name().to_string(),
-            host: c.host().to_string(),
-            port: c.port(),
-            ssh: None,
-        })
-        .collect();
     let inv_direct = scratch.path().join("nodes.toml");
-    write_inventory(&inv_direct, &direct);
+    write_inventory(&inv_direct, &node_addrs(&clusters, None));
     let inv_ssh = scratch.path().join("nodes-ssh.toml");
     if let Some(s) = &sshd {
-        let with_ssh: Vec<NodeAddr> = clusters
-            .iter()
-            .map(|c| NodeAddr {
-                name: c.name().to_string(),
-                host: c.host().to_string(),
-                port: c.port(),
-                ssh: Some(format!(
-                    "[node.ssh]\nhost = {}\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
-                    toml_string(s.host()),
-                    s.port(),
-                    toml_string(&s.user()),
-                    toml_string(&s.identity_file().display().to_string()),
-                    toml_string(&s.known_hosts_file().display().to_string()),
-                )),
-            })
-            .collect();
-        write_inventory(&inv_ssh, &with_ssh);
+        let ssh = ssh_table(s.host(), s.port(), s, &s.known_hosts_file(), "");
+        write_inventory(&inv_ssh, &node_addrs(&clusters, Some(&ssh)));
     }
     let inv_unix = scratch.path().join("nodes-unix.toml");
     write_inventory(

@@ -247,6 +247,32 @@ pub fn reproduce(s: &SshSettings) -> String {
     c.join(" ")
 }
 
+/// A master that exited: the reason from the last line ssh wrote (`log`).
+fn master_failure(log: &str, s: &SshSettings) -> SshError {
+    match last_line(log) {
+        Some(reason) => connect_failure(&reason, log, s),
+        None => SshError::new(
+            SshErrorKind::Unreachable,
+            format!(
+                "SSH host {}: ssh exited without saying why; to reproduce: {}",
+                s.destination(),
+                reproduce(s)
+            ),
+        ),
+    }
+}
+
+/// Adds where to look when the master went through a jump host: ssh runs the
+/// jump ssh with its stderr where the master's goes (/dev/null).
+fn add_jump_note(e: &mut SshError, s: &SshSettings) {
+    if let (Some(j), false) = (&s.jump, e.kind == SshErrorKind::Local) {
+        e.message.push_str(&format!(
+            " (via jump host {j}, whose own messages ssh does not pass on: `ssh -J {j} ssh://{}` shows them)",
+            s.destination()
+        ));
+    }
+}
+
 /// Turns the openssh crate's error for a failed master into one line.
 fn launch_error(e: openssh::Error, s: &SshSettings) -> SshError {
     match e {
@@ -254,20 +280,7 @@ fn launch_error(e: openssh::Error, s: &SshSettings) -> SshError {
         openssh::Error::Connect(io) if io.raw_os_error().is_some() => {
             SshError::local(format!("cannot run the ssh client: {io}"))
         }
-        openssh::Error::Connect(io) => {
-            let log = io.to_string();
-            match last_line(&log) {
-                Some(reason) => connect_failure(&reason, &log, s),
-                None => SshError::new(
-                    SshErrorKind::Unreachable,
-                    format!(
-                        "SSH host {}: ssh exited without saying why; to reproduce: {}",
-                        s.destination(),
-                        reproduce(s)
-                    ),
-                ),
-            }
-        }
+        openssh::Error::Connect(io) => master_failure(&io.to_string(), s),
         openssh::Error::Master(io) => {
             SshError::local(format!("cannot create the control directory: {io}"))
         }
@@ -322,6 +335,35 @@ struct Open {
     endpoint: Endpoint,
     /// `control_persist`: the master and its directory stay after the run.
     persist: Option<Duration>,
+}
+
+impl Open {
+    /// The master at `ctl` (its log beside it: `log`), our `ssh_config` in
+    /// `dir`, the forward at `socket`.
+    fn new(
+        session: Session,
+        mux: MuxConn,
+        master_pid: u32,
+        dir: PathBuf,
+        ctl: PathBuf,
+        socket: PathBuf,
+        persist: Option<Duration>,
+    ) -> Open {
+        let endpoint = Endpoint {
+            socket,
+            log: ctl.with_file_name("log"),
+            master_pid,
+            config: dir.join("ssh_config"),
+            control: ctl,
+        };
+        Open {
+            session: Some(session),
+            mux: Some(mux),
+            dir,
+            endpoint,
+            persist,
+        }
+    }
 }
 
 enum State {
@@ -454,6 +496,37 @@ impl Tunnel {
         }
     }
 
+    /// accept-new recorded the host key (the master's `log` says so): say so,
+    /// as ssh itself does.
+    fn warn_added_key(&self, log: &Path) {
+        if let Some(added) = read_from(log, 0)
+            .lines()
+            .find(|l| l.contains("Permanently added"))
+        {
+            self.warn(format!(
+                "{} ({})",
+                added
+                    .trim()
+                    .trim_start_matches("Warning: ")
+                    .trim_end_matches('.'),
+                known_hosts_display(&self.settings)
+            ));
+        }
+    }
+
+    /// The master did not come up within `limit` (connect, key exchange,
+    /// authentication, jump hosts).
+    fn no_connection_within(&self, limit: Duration) -> SshError {
+        SshError::new(
+            SshErrorKind::Unreachable,
+            format!(
+                "no SSH connection to {} within {}",
+                self.route(),
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
     /// Starts the master, holds a mux connection to it, requests the forward.
     async fn open(&self) -> Result<Open, SshError> {
         let s = &self.settings;
@@ -496,49 +569,17 @@ impl Tunnel {
         // bounds the rest (key exchange, authentication, jump hosts) too.
         let limit = s.connect_timeout * 2 + Duration::from_secs(5);
         let session = match tokio::time::timeout(limit, b.connect_mux(&s.host)).await {
-            Err(_) => {
-                return Err(SshError::new(
-                    SshErrorKind::Unreachable,
-                    format!(
-                        "no SSH connection to {} within {}",
-                        self.route(),
-                        humantime::format_duration(limit)
-                    ),
-                ))
-            }
+            Err(_) => return Err(self.no_connection_within(limit)),
             Ok(r) => r.map_err(|e| {
                 let mut e = launch_error(e, s);
-                if let (Some(j), false) = (&s.jump, e.kind == SshErrorKind::Local) {
-                    // ssh runs the jump ssh with its stderr where the crate
-                    // put the master's: /dev/null. Say where to look.
-                    e.message.push_str(&format!(
-                        " (via jump host {j}, whose own messages ssh does not pass on: `ssh -J {j} ssh://{}` shows them)",
-                        s.destination()
-                    ));
-                }
+                add_jump_note(&mut e, s);
                 e
             })?,
         };
         let t_master = t0.elapsed();
         let ctl = session.control_socket().to_path_buf();
         let log = ctl.with_file_name("log");
-        // accept-new recorded the key: say so, as ssh itself does.
-        if let Some(added) = read_from(&log, 0)
-            .lines()
-            .find(|l| l.contains("Permanently added"))
-        {
-            if let Some(p) = &self.printer {
-                p.warn(format!(
-                    "node {}: ssh: {} ({})",
-                    self.node,
-                    added
-                        .trim()
-                        .trim_start_matches("Warning: ")
-                        .trim_end_matches('.'),
-                    known_hosts_display(s)
-                ));
-            }
-        }
+        self.warn_added_key(&log);
         let mut mux = MuxConn::connect(&ctl).await.map_err(|e| {
             SshError::new(
                 SshErrorKind::Unreachable,
@@ -552,15 +593,6 @@ impl Tunnel {
             )
         })?;
         let socket = dir.join(format!(".s.PGSQL.{}", self.port));
-        let target = match &self.remote {
-            Remote::Tcp { host, port } => Socket::TcpSocket {
-                host: host.as_str().into(),
-                port: *port,
-            },
-            Remote::Unix(p) => Socket::UnixSocket {
-                path: p.as_path().into(),
-            },
-        };
         let t1 = Instant::now();
         session
             .request_port_forward(
@@ -568,7 +600,7 @@ impl Tunnel {
                 Socket::UnixSocket {
                     path: socket.as_path().into(),
                 },
-                target,
+                self.target(),
             )
             .await
             .map_err(|e| {
@@ -584,19 +616,7 @@ impl Tunnel {
             self.remote,
             t1.elapsed().as_micros()
         ));
-        Ok(Open {
-            session: Some(session),
-            mux: Some(mux),
-            dir,
-            endpoint: Endpoint {
-                socket,
-                log,
-                master_pid,
-                control: ctl.clone(),
-                config: config.clone(),
-            },
-            persist: None,
-        })
+        Ok(Open::new(session, mux, master_pid, dir, ctl, socket, None))
     }
 
     /// `control_persist`: reuses the master kept by an earlier run in
@@ -629,15 +649,12 @@ impl Tunnel {
         private_dir_ok(&dir).map_err(|why| SshError::local(format!("{}: {why}", dir.display())))?;
         // One run at a time decides between reusing and starting the master.
         let _lock = lock_dir(&dir, s.connect_timeout * 2 + Duration::from_secs(5)).await?;
-        let ctl = dir.join("master");
-        let config = dir.join("ssh_config");
-        let log = dir.join("log");
-        let socket = dir.join(format!(".s.PGSQL.{}", self.port));
+        let (ctl, _, log, socket) = self.kept_files(&dir);
         let keep_text = humantime::format_duration(keep).to_string();
 
         // Reuse.
-        match socket_ok(&ctl) {
-            Ok(false) => {}
+        let reused = match socket_ok(&ctl) {
+            Ok(false) => None,
             Ok(true) => match self.try_reuse(&ctl, &log, &socket).await {
                 Ok((session, mux, master_pid)) => {
                     self.detail(format!(
@@ -646,42 +663,61 @@ impl Tunnel {
                         socket.display(),
                         self.remote
                     ));
-                    return Ok(Open {
-                        session: Some(session),
-                        mux: Some(mux),
-                        dir,
-                        endpoint: Endpoint {
-                            socket,
-                            log,
-                            master_pid,
-                            control: ctl,
-                            config,
-                        },
-                        persist: Some(keep),
-                    });
+                    Some((session, mux, master_pid))
                 }
-                Err(why) => self.detail(format!(
-                    "kept ssh master at {} is stale ({why}): starting a fresh one",
-                    ctl.display()
-                )),
+                Err(why) => {
+                    self.detail(format!(
+                        "kept ssh master at {} is stale ({why}): starting a fresh one",
+                        ctl.display()
+                    ));
+                    None
+                }
             },
-            Err(why) => self.warn(format!(
-                "refusing the control socket {}: {why}; starting a fresh private master",
-                ctl.display()
-            )),
-        }
+            Err(why) => {
+                self.warn(format!(
+                    "refusing the control socket {}: {why}; starting a fresh private master",
+                    ctl.display()
+                ));
+                None
+            }
+        };
+        let (session, mux, master_pid) = match reused {
+            Some(attached) => attached,
+            None => self.start_kept_master(&dir, &config_text, keep).await?,
+        };
+        Ok(Open::new(
+            session,
+            mux,
+            master_pid,
+            dir,
+            ctl,
+            socket,
+            Some(keep),
+        ))
+    }
 
+    /// Starts a master in `dir` (private, locked by us) that stays `keep`
+    /// after its last client, attaches to it and requests the forward.
+    async fn start_kept_master(
+        &self,
+        dir: &Path,
+        config_text: &str,
+        keep: Duration,
+    ) -> Result<(Session, MuxConn, u32), SshError> {
+        let s = &self.settings;
+        let (ctl, config, log, socket) = self.kept_files(dir);
+        let keep_text = humantime::format_duration(keep).to_string();
         // A fresh master: whatever the stale one left goes first.
-        end_processes(&pids_mentioning(&dir), Duration::from_millis(0)).await;
-        if let Ok(entries) = std::fs::read_dir(&dir) {
+        end_processes(&pids_mentioning(dir), Duration::from_millis(0)).await;
+        if let Ok(entries) = std::fs::read_dir(dir) {
             for e in entries.flatten() {
                 if e.file_name() != "lock" {
                     remove_any(&e.path());
                 }
             }
         }
-        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.clone());
-        write_private(&config, &config_text)
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_path_buf());
+        write_private(&config, config_text)
             .map_err(|e| SshError::local(format!("cannot write {}: {e}", config.display())))?;
         let mut cmd = tokio::process::Command::new("ssh");
         cmd.stdin(std::process::Stdio::null())
@@ -717,54 +753,17 @@ impl Tunnel {
         let t0 = Instant::now();
         let limit = s.connect_timeout * 2 + Duration::from_secs(5);
         match tokio::time::timeout(limit, cmd.status()).await {
-            Err(_) => {
-                return Err(SshError::new(
-                    SshErrorKind::Unreachable,
-                    format!(
-                        "no SSH connection to {} within {}",
-                        self.route(),
-                        humantime::format_duration(limit)
-                    ),
-                ))
-            }
+            Err(_) => return Err(self.no_connection_within(limit)),
             Ok(Err(e)) => return Err(SshError::local(format!("cannot run the ssh client: {e}"))),
             Ok(Ok(st)) if !st.success() => {
-                let text = read_from(&log, 0);
-                let mut e = match last_line(&text) {
-                    Some(reason) => connect_failure(&reason, &text, s),
-                    None => SshError::new(
-                        SshErrorKind::Unreachable,
-                        format!(
-                            "SSH host {}: ssh exited without saying why; to reproduce: {}",
-                            s.destination(),
-                            reproduce(s)
-                        ),
-                    ),
-                };
-                if let Some(j) = &s.jump {
-                    e.message.push_str(&format!(
-                        " (via jump host {j}, whose own messages ssh does not pass on: `ssh -J {j} ssh://{}` shows them)",
-                        s.destination()
-                    ));
-                }
+                let mut e = master_failure(&read_from(&log, 0), s);
+                add_jump_note(&mut e, s);
                 return Err(e);
             }
             Ok(Ok(_)) => {}
         }
         let t_master = t0.elapsed();
-        if let Some(added) = read_from(&log, 0)
-            .lines()
-            .find(|l| l.contains("Permanently added"))
-        {
-            self.warn(format!(
-                "{} ({})",
-                added
-                    .trim()
-                    .trim_start_matches("Warning: ")
-                    .trim_end_matches('.'),
-                known_hosts_display(s)
-            ));
-        }
+        self.warn_added_key(&log);
         let (session, mux, master_pid) = self
             .try_reuse(&ctl, &log, &socket)
             .await
@@ -779,19 +778,18 @@ impl Tunnel {
             socket.display(),
             self.remote
         ));
-        Ok(Open {
-            session: Some(session),
-            mux: Some(mux),
-            dir,
-            endpoint: Endpoint {
-                socket,
-                log,
-                master_pid,
-                control: ctl,
-                config,
-            },
-            persist: Some(keep),
-        })
+        Ok((session, mux, master_pid))
+    }
+
+    /// The files of a kept master's directory: (control socket, ssh_config,
+    /// log, forward).
+    fn kept_files(&self, dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+        (
+            dir.join("master"),
+            dir.join("ssh_config"),
+            dir.join("log"),
+            dir.join(format!(".s.PGSQL.{}", self.port)),
+        )
     }
 
     /// Attaches to the master at `ctl`: holds a mux connection (which keeps

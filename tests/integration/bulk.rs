@@ -1,13 +1,15 @@
 //! `bulk` and `check` against real clusters.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::fixtures::{create_tenant, icp, login_works, user_states, TenantSpec};
-use crate::harness::{free_port, tenantctl_with_home, write_inventory, Cluster};
+use crate::fixtures::{
+    create_tenant, icp, login_works, tenants_on_one_node, user_states, TenantSpec,
+};
+use crate::harness::{
+    after_lines, free_port, interrupt_after, tenantctl_with_home, write_inventory, Cluster,
+};
 
 type States = Vec<(i64, String, bool, bool)>;
 
@@ -291,14 +293,9 @@ fn selectors_need_all_matching_and_dry_run_changes_nothing() {
 
 #[test]
 fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
-    let a = Cluster::start("a");
     let n = 100;
     let names: Vec<String> = (0..n).map(|i| format!("a{i:03}")).collect();
-    for d in &names {
-        create_tenant(&a, d, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("a", &a)], "");
+    let (a, dir, inv) = tenants_on_one_node("a", "a", &names);
     let t = Two {
         b: Cluster::start("unused"),
         a,
@@ -306,7 +303,7 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
         dir,
     };
     let before = t.states(&names);
-    let mut child = crate::reliability::spawn(
+    let child = crate::reliability::spawn(
         &t.inv,
         t.dir.path(),
         &[
@@ -322,22 +319,7 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
             "json",
         ],
     );
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = 0;
-    let mut line = String::new();
-    while seen < 10 && err.read_line(&mut line).unwrap() > 0 {
-        if line.contains("] a") {
-            seen += 1;
-        }
-        line.clear();
-    }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (_, rest, out) = interrupt_after(child, 10, |l| l.contains("] a"));
     assert_eq!(out.status.code(), Some(130), "{rest}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let changed = v["summary"]["changed"].as_u64().unwrap();
@@ -381,7 +363,7 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
     let before = t.states(&all);
-    let mut child = crate::reliability::spawn(
+    let child = crate::reliability::spawn(
         &t.inv,
         t.dir.path(),
         &[
@@ -397,22 +379,13 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
             "json",
         ],
     );
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let mut b_done = 0;
-    while err.read_line(&mut line).unwrap() > 0 {
-        if line.contains("] b/b") || line.contains("] b0") {
-            b_done += 1;
-            if b_done == 2 {
-                t.b.stop();
-                break;
-            }
-        }
-        line.clear();
-    }
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
+    // Two tenants of `b` done: `b` stops.
+    let (_, rest, out) = after_lines(
+        child,
+        2,
+        |l| l.contains("] b/b") || l.contains("] b0"),
+        |_| t.b.stop(),
+    );
     assert_eq!(out.status.code(), Some(3), "{rest}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = v["results"].as_array().unwrap();

@@ -4,15 +4,17 @@
 //! progress lines naming the resolved node/tenant.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
-use crate::harness::{tenantctl_bin, tenantctl_with_home, write_inventory, Cluster};
+use crate::fixtures::{create_tenant, icp, password_hash, tenants_on_one_node, TenantSpec};
+use crate::harness::{
+    have_tool, interrupt_after, on_a_pty, tenantctl_bin, tenantctl_with_home, write_inventory,
+    Cluster,
+};
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
@@ -32,6 +34,24 @@ fn run(dir: &Path, inv: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// [`run`], which must exit with `code`: (stdout, stderr).
+fn run_exit(dir: &Path, inv: &Path, args: &[&str], code: i32) -> (String, String) {
+    let (got, out, err) = run(dir, inv, args);
+    assert_eq!(got, Some(code), "{err}");
+    (out, err)
+}
+
+/// [`run_exit`] of a `-o json` run: (the JSON, stderr).
+fn run_json(dir: &Path, inv: &Path, args: &[&str], code: i32) -> (Value, String) {
+    let (out, err) = run_exit(dir, inv, args, code);
+    (json(out.as_bytes()), err)
+}
+
+/// The permission bits of `p`.
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -44,14 +64,12 @@ fn s(p: &Path) -> &str {
 
 const ODD: &str = "acme, \"inc\"";
 
+/// Before each answer typed on the terminal: time to reach the prompt.
+const PAUSE: std::time::Duration = std::time::Duration::from_millis(800);
+
 #[test]
 fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
-    let c = Cluster::start("csvin");
-    for d in [ODD, "globex", "initech", "umbrella"] {
-        create_tenant(&c, d, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (c, dir, inv) = tenants_on_one_node("csvin", "n1", &[ODD, "globex", "initech", "umbrella"]);
     let d = dir.path();
     let suspended = |db: &str| icp(&c, db, "tenant.suspended").as_deref() == Some("true");
 
@@ -69,7 +87,7 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
           5,globex,1,dup\r\n",
     );
     // A header name that does not exist: exit 2, the headers named, nothing changed.
-    let (code, _, err) = run(
+    let (_, err) = run_exit(
         d,
         &inv,
         &[
@@ -84,8 +102,8 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
             "unpaid",
             "--yes",
         ],
+        2,
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("no such header")
             && err.contains(r#""id", "Customer, DB", "amount", "Why""#)
@@ -94,7 +112,7 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
     );
     assert!(!suspended(ODD) && !suspended("globex"));
     // A header name without --header is refused too.
-    let (code, _, err) = run(
+    let (_, err) = run_exit(
         d,
         &inv,
         &[
@@ -106,12 +124,12 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
             "Why",
             "--yes",
         ],
+        2,
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--header"), "{err}");
 
     let failed = d.join("failed.csv");
-    let (code, out, err) = run(
+    let (v, _) = run_json(
         d,
         &inv,
         &[
@@ -132,9 +150,8 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
             "-o",
             "json",
         ],
+        3,
     );
-    assert_eq!(code, Some(3), "{err}");
-    let v = json(out.as_bytes());
     let rs = v["results"].as_array().unwrap();
     let tenants: Vec<&str> = rs.iter().map(|r| r["tenant"].as_str().unwrap()).collect();
     assert_eq!(tenants, [ODD, "globex", "nope", "initech"], "{v:#}");
@@ -169,10 +186,7 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
         std::fs::read_to_string(&failed).unwrap(),
         "# tenantctl bulk suspend: 1 target not done (failed, refused, unknown or skipped); rerun with --from this file\nnope,x\n"
     );
-    assert_eq!(
-        std::fs::metadata(&failed).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(mode(&failed), 0o600);
     assert!(
         std::fs::read_dir(d).unwrap().all(|e| !e
             .unwrap()
@@ -184,7 +198,7 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
 
     // Column numbers: the tenant in column 2, the reason in column 1.
     let swapped = write(d, "swapped.csv", b"\"late, twice\",umbrella\n");
-    let (code, _, err) = run(
+    run_exit(
         d,
         &inv,
         &[
@@ -198,8 +212,8 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
             "1",
             "--yes",
         ],
+        0,
     );
-    assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         icp(&c, "umbrella", "tenant.suspended_reason").as_deref(),
         Some("late, twice")
@@ -207,7 +221,7 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
 
     // Every bad line of a malformed file, not only the first: an
     // unterminated quote stops the run before anything changes.
-    let (code, _, err) = run(
+    let (_, err) = run_exit(
         d,
         &inv,
         &[
@@ -221,8 +235,8 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
             )),
             "--yes",
         ],
+        2,
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("open.csv:2: unterminated quoted field"),
         "{err}"
@@ -230,12 +244,12 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
     assert!(suspended("globex"), "nothing changed");
     // Lines without a reason: every one of them listed, exit 2.
     let noreason = write(d, "noreason.csv", b"globex\numbrella,why\ninitech\n");
-    let (code, _, err) = run(
+    let (_, err) = run_exit(
         d,
         &inv,
         &["bulk", "suspend", "--from", s(&noreason), "--yes"],
+        2,
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("noreason.csv:1: globex has no reason")
             && err.contains("noreason.csv:3: initech has no reason")
@@ -249,12 +263,12 @@ fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
         "mixed.csv",
         b"globex\n\xff\xfe\na\0b\nx,y,z\nnope\n\"umbrella\",\"paid, finally\"\n",
     );
-    let (code, _, err) = run(
+    let (_, err) = run_exit(
         d,
         &inv,
         &["bulk", "reactivate", "--from", s(&mixed), "--yes"],
+        3,
     );
-    assert_eq!(code, Some(3), "{err}");
     for want in [
         "mixed.csv:2: not valid UTF-8",
         "mixed.csv:3: tenant name contains a NUL byte",
@@ -288,20 +302,15 @@ fn trigger(c: &Cluster, db: &str, on: bool) {
 
 #[test]
 fn failed_to_then_a_rerun_from_it_changes_only_those() {
-    let c = Cluster::start("failto");
     let dbs = ["t0", "t1", "t2", "t3"];
-    for d in dbs {
-        create_tenant(&c, d, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let (c, dir, inv) = tenants_on_one_node("failto", "n1", &dbs);
     let d = dir.path();
-    let inv = write_inventory(d, &[("n1", &c)], "");
     // t1 and t2 carry a trigger: bulk passwd refuses them.
     trigger(&c, "t1", true);
     trigger(&c, "t2", true);
     let list = write(d, "rotate.txt", b"t0\nt1\nn1/t2\nt3\nnope\n");
     let failed = d.join("failed.csv");
-    let (code, out, err) = run(
+    let (v, _) = run_json(
         d,
         &inv,
         &[
@@ -317,9 +326,8 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
             "-o",
             "json",
         ],
+        3,
     );
-    assert_eq!(code, Some(3), "{err}");
-    let v = json(out.as_bytes());
     let outcomes: Vec<&str> = v["results"]
         .as_array()
         .unwrap()
@@ -338,10 +346,7 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
         ["n1/t1", "n1/t2", "nope"],
         "resolved node/tenant; the unknown name as written"
     );
-    assert_eq!(
-        std::fs::metadata(&failed).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(mode(&failed), 0o600);
     // Never a secret: no password of the secrets file, no hash.
     let secrets = std::fs::read_to_string(d.join("s1.csv")).unwrap();
     for l in secrets.lines().skip(1) {
@@ -355,7 +360,7 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
     trigger(&c, "t1", false);
     trigger(&c, "t2", false);
     let failed2 = d.join("failed2.csv");
-    let (code, out, err) = run(
+    let (v, _) = run_json(
         d,
         &inv,
         &[
@@ -371,9 +376,8 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
             "-o",
             "json",
         ],
+        3,
     );
-    assert_eq!(code, Some(3), "{err}");
-    let v = json(out.as_bytes());
     let got: Vec<(String, String)> = v["results"]
         .as_array()
         .unwrap()
@@ -407,7 +411,7 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
         ["nope"]
     );
     // A path that cannot be written: exit 2 before anything is done.
-    let (code, _, err) = run(
+    run_exit(
         d,
         &inv,
         &[
@@ -421,24 +425,19 @@ fn failed_to_then_a_rerun_from_it_changes_only_those() {
             s(&d.join("no-such-dir/f.csv")),
             "--yes",
         ],
+        2,
     );
-    assert_eq!(code, Some(2), "{err}");
     assert_eq!(hashes(&c, &dbs), after2, "nothing changed");
 }
 
 #[test]
 fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
-    let c = Cluster::start("failint");
     let names: Vec<String> = (0..40).map(|i| format!("c{i:03}")).collect();
-    for d in &names {
-        create_tenant(&c, d, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let (c, dir, inv) = tenants_on_one_node("failint", "n1", &names);
     let d = dir.path();
-    let inv = write_inventory(d, &[("n1", &c)], "");
     let list = write(d, "all.txt", names.join("\n").as_bytes());
     let failed = d.join("failed.csv");
-    let mut child = crate::reliability::spawn(
+    let child = crate::reliability::spawn(
         &inv,
         &d.join(".local/state"),
         &[
@@ -457,22 +456,7 @@ fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
             "json",
         ],
     );
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut progress = Vec::new();
-    let mut line = String::new();
-    while progress.len() < 3 && err.read_line(&mut line).unwrap() > 0 {
-        if line.contains("] n1/c") {
-            progress.push(line.clone());
-        }
-        line.clear();
-    }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (progress, rest, out) = interrupt_after(child, 3, |l| l.contains("] n1/c"));
     assert_eq!(out.status.code(), Some(130), "{rest}");
     // Progress lines name the resolved node/tenant (the file says `c000`).
     for p in &progress {
@@ -504,12 +488,9 @@ fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
         })
         .collect();
     assert_eq!(in_file, not_done, "{text}");
-    assert_eq!(
-        std::fs::metadata(&failed).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(mode(&failed), 0o600);
     // The rerun from the file completes exactly the rest.
-    let (code, out, err) = run(
+    let (v, _) = run_json(
         d,
         &inv,
         &[
@@ -521,9 +502,8 @@ fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
             "-o",
             "json",
         ],
+        0,
     );
-    assert_eq!(code, Some(0), "{err}");
-    let v = json(out.as_bytes());
     assert_eq!(
         v["summary"]["changed"].as_u64().unwrap() as usize,
         not_done.len(),
@@ -538,41 +518,9 @@ fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
     }
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok()
-}
-
-/// Runs `sh -c pipeline` on a pseudo-terminal (util-linux `script`), typing
-/// `input` at the prompt.
-fn pipeline_on_a_terminal(pipeline: &str, home: &Path, input: &str) -> (Option<i32>, String) {
-    use std::io::Write;
-    let mut child = Command::new("script")
-        .args(["-qec", pipeline, "/dev/null"])
-        .env("TC_TEST_PGPASSWORD", "postgres")
-        .env("XDG_STATE_HOME", home)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script(1) from util-linux");
-    let mut stdin = child.stdin.take().unwrap();
-    for line in input.lines() {
-        std::thread::sleep(std::time::Duration::from_millis(800));
-        writeln!(stdin, "{line}").unwrap();
-    }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-    )
-}
-
 #[test]
 fn from_stdin_asks_on_the_terminal_and_summarises_per_node() {
-    if !have("script") || !have("setsid") {
+    if !have_tool("script") || !have_tool("setsid") {
         eprintln!("skipped: no script(1)/setsid(1)");
         return;
     }
@@ -595,12 +543,12 @@ fn from_stdin_asks_on_the_terminal_and_summarises_per_node() {
         )
     };
     // "n": nothing changed.
-    let (code, screen) = pipeline_on_a_terminal(&cmd(""), &d.join(".local/state"), "n\n");
+    let (code, screen) = on_a_pty(&cmd(""), &d.join(".local/state"), "n\n", PAUSE);
     assert_eq!(code, Some(1), "{screen}");
     assert!(screen.contains("Suspend 2 tenants? [y/N]"), "{screen}");
     assert_eq!(icp(&a, "a0", "tenant.suspended"), None);
     // "y" on /dev/tty while stdin is the list.
-    let (code, screen) = pipeline_on_a_terminal(&cmd(""), &d.join(".local/state"), "y\n");
+    let (code, screen) = on_a_pty(&cmd(""), &d.join(".local/state"), "y\n", PAUSE);
     assert_eq!(code, Some(0), "{screen}");
     assert_eq!(icp(&a, "a0", "tenant.suspended").as_deref(), Some("true"));
     assert_eq!(icp(&b, "b0", "tenant.suspended").as_deref(), Some("true"));
@@ -637,7 +585,7 @@ fn from_stdin_asks_on_the_terminal_and_summarises_per_node() {
     // JSON: the per-node summary, the node-less rows apart; progress lines
     // with the resolved node/tenant; the text summary per node.
     let list = write(d, "r.txt", b"a0\nb0\nnope\n");
-    let (code, out, err) = run(
+    let (v, err) = run_json(
         d,
         &inv,
         &[
@@ -649,9 +597,8 @@ fn from_stdin_asks_on_the_terminal_and_summarises_per_node() {
             "-o",
             "json",
         ],
+        3,
     );
-    assert_eq!(code, Some(3), "{err}");
-    let v = json(out.as_bytes());
     let nodes = v["nodes"].as_array().unwrap();
     assert_eq!(nodes.len(), 3, "{v:#}");
     assert_eq!(nodes[0]["node"], "a");

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, user_states, TenantSpec};
 use crate::harness::{
-    free_port, passlib_check, tenantctl_bin, toml_string, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD,
+    free_port, passlib_check, tenantctl_bin, tenantctl_process, toml_string, Cluster, PASSWORD_ENV,
 };
 use crate::proxy::{FaultProxy, Mode};
 
@@ -51,31 +51,8 @@ fn inventory(dir: &Path, file: &str, nodes: &[(&str, u16, &str)]) -> PathBuf {
 /// tenantctl (std Command) with the harness's controlled environment
 /// (see `harness::tenantctl_with_home`) and `-i inv`.
 fn cmd(home: &Path, inv: &Path) -> Command {
-    let mut c = Command::new(tenantctl_bin());
-    for (k, _) in std::env::vars_os() {
-        let k_str = k.to_string_lossy();
-        if k_str.starts_with("PG")
-            || k_str.starts_with("TENANTCTL_")
-            || k_str.starts_with("XDG_")
-            || k_str == "SSH_AUTH_SOCK"
-            || k_str == "RUST_LOG"
-        {
-            c.env_remove(&k);
-        }
-    }
-    for sub in [".config", ".local/state", ".cache", "run"] {
-        std::fs::create_dir_all(home.join(sub)).unwrap();
-    }
-    let _ = std::fs::set_permissions(home.join("run"), std::fs::Permissions::from_mode(0o700));
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".local/state"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC")
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-        .arg("-i")
+    let mut c = tenantctl_process(home);
+    c.arg("-i")
         .arg(inv)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -37,11 +37,12 @@
 //!   `datistemplate` and `ALLOW_CONNECTIONS false`, so Odoo's own database list would
 //!   not show it either); tenants are `CREATE DATABASE .. TEMPLATE` copies of it.
 
-use crate::harness::{quote_ident, quote_literal, Cluster};
+use crate::harness::{quote_ident, quote_literal, write_inventory, Cluster};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
 
 /// Password of the admin user of every fixture tenant.
 pub const ADMIN_PASSWORD: &str = "admin";
@@ -323,6 +324,22 @@ pub fn create_plain_db(cluster: &Cluster, name: &str) {
 
 /// Creates an Odoo-shaped tenant database `dbname` (any name: quoted properly) owned
 /// by `postgres`.
+/// A cluster `cluster` holding the tenants `dbs` ([`TenantSpec::default`]) and an
+/// inventory naming it `node`, in a fresh temp dir: (cluster, dir, inventory).
+pub fn tenants_on_one_node<S: AsRef<str>>(
+    cluster: &str,
+    node: &str,
+    dbs: &[S],
+) -> (Cluster, tempfile::TempDir, PathBuf) {
+    let c = Cluster::start(cluster);
+    for db in dbs {
+        create_tenant(&c, db.as_ref(), &TenantSpec::default());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(dir.path(), &[(node, &c)], "");
+    (c, dir, inv)
+}
+
 pub fn create_tenant(cluster: &Cluster, dbname: &str, spec: &TenantSpec) {
     create_tenant_inner(cluster, dbname, spec, None);
 }

@@ -1037,43 +1037,36 @@ pub fn tenantctl() -> assert_cmd::Command {
 /// can pass their own dir); `NO_COLOR=1`, `TZ=UTC`, `TC_TEST_PGPASSWORD=postgres`.
 /// Note: ssh reads ~/.ssh of the passwd entry, not $HOME: give it explicit files.
 pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(tenantctl_bin());
-    let (unset, set) = test_env(home);
-    for k in unset {
-        cmd.env_remove(k);
-    }
-    cmd.envs(set);
-    cmd
+    assert_cmd::Command::from_std(tenantctl_process(home))
 }
 
-/// The environment of [`tenantctl_with_home`]: what to remove, what to set.
-fn test_env(home: &Path) -> (Vec<std::ffi::OsString>, Vec<(String, PathBuf)>) {
-    let unset = std::env::vars_os()
-        .map(|(k, _)| k)
-        .filter(|k| {
-            let k_str = k.to_string_lossy();
-            k_str.starts_with("PG")
-                || k_str.starts_with("TENANTCTL_")
-                || k_str.starts_with("XDG_")
-                || k_str == "SSH_AUTH_SOCK"
-                || k_str == "RUST_LOG"
-        })
-        .collect();
+/// The same as a plain [`Command`] (for tests that spawn, signal or measure it).
+pub fn tenantctl_process(home: &Path) -> Command {
+    let mut cmd = Command::new(tenantctl_bin());
+    for (k, _) in std::env::vars_os() {
+        let k_str = k.to_string_lossy();
+        if k_str.starts_with("PG")
+            || k_str.starts_with("TENANTCTL_")
+            || k_str.starts_with("XDG_")
+            || k_str == "SSH_AUTH_SOCK"
+            || k_str == "RUST_LOG"
+        {
+            cmd.env_remove(&k);
+        }
+    }
     for sub in [".config", ".local/state", ".cache", "run"] {
         std::fs::create_dir_all(home.join(sub)).unwrap();
     }
     let _ = std::fs::set_permissions(home.join("run"), std::fs::Permissions::from_mode(0o700));
-    let set = vec![
-        ("HOME".into(), home.to_path_buf()),
-        ("XDG_CONFIG_HOME".into(), home.join(".config")),
-        ("XDG_STATE_HOME".into(), home.join(".local/state")),
-        ("XDG_CACHE_HOME".into(), home.join(".cache")),
-        ("XDG_RUNTIME_DIR".into(), home.join("run")),
-        ("NO_COLOR".into(), "1".into()),
-        ("TZ".into(), "UTC".into()),
-        (PASSWORD_ENV.into(), SUPERUSER_PASSWORD.into()),
-    ];
-    (unset, set)
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .env(PASSWORD_ENV, SUPERUSER_PASSWORD);
+    cmd
 }
 
 /// Runs `tenantctl -i INV ARGS` (environment of [`tenantctl_with_home`],
@@ -1088,13 +1081,7 @@ pub fn interrupt_at(
     step: &str,
     sig: i32,
 ) -> (Option<i32>, String) {
-    let mut cmd = Command::new(tenantctl_bin());
-    let (unset, set) = test_env(home);
-    for k in unset {
-        cmd.env_remove(k);
-    }
-    let mut child = cmd
-        .envs(set)
+    let mut child = tenantctl_process(home)
         .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
         .arg("-i")
         .arg(inv)
@@ -1129,6 +1116,104 @@ pub fn interrupt_at(
     let mut rest = String::from_utf8_lossy(&seen).into_owned();
     let _ = err.read_to_string(&mut rest);
     (out.status.code(), rest)
+}
+
+/// [`tenantctl`] reading the inventory `inv` (`-i inv`).
+pub fn tenantctl_on(inv: &Path) -> assert_cmd::Command {
+    let mut cmd = tenantctl();
+    cmd.arg("-i").arg(inv);
+    cmd
+}
+
+/// Runs `cmd`, which must exit with `code`; its stdout as text.
+pub fn stdout_of(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let a = cmd.assert().code(code);
+    String::from_utf8(a.get_output().stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Runs `cmd`, which must exit with `code`; its stderr as text.
+pub fn stderr_of(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let a = cmd.assert().code(code);
+    String::from_utf8(a.get_output().stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Whether `tool` can be run (it answers `--version`).
+pub fn have_tool(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+}
+
+/// Runs `sh -c command_line` on a pseudo-terminal (util-linux `script`) with
+/// `XDG_STATE_HOME=state`, typing the lines of `input`, each after `pause` (time
+/// for the program to reach its prompt: a pty discards nothing, but echo
+/// settings apply when the prompt is up). Returns the exit code and the screen.
+pub fn on_a_pty(
+    command_line: &str,
+    state: &Path,
+    input: &str,
+    pause: Duration,
+) -> (Option<i32>, String) {
+    let mut child = Command::new("script")
+        .args(["-qec", command_line, "/dev/null"])
+        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+        .env("XDG_STATE_HOME", state)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    for line in input.lines() {
+        std::thread::sleep(pause);
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+/// Reads `child`'s stderr (piped) until `n` lines satisfy `counts`, then calls
+/// `then`, reads the rest of stderr and waits for the child. Returns those lines
+/// (with their newline), the rest of stderr, and its output (stdout; stderr read).
+pub fn after_lines(
+    mut child: Child,
+    n: usize,
+    counts: impl Fn(&str) -> bool,
+    then: impl FnOnce(&Child),
+) -> (Vec<String>, String, Output) {
+    use std::io::BufRead;
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut line = String::new();
+    while seen.len() < n && err.read_line(&mut line).unwrap() > 0 {
+        if counts(&line) {
+            seen.push(line.clone());
+        }
+        line.clear();
+    }
+    then(&child);
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    (seen, rest, child.wait_with_output().unwrap())
+}
+
+/// [`after_lines`] sending SIGINT (Ctrl-C) after the `n` lines.
+pub fn interrupt_after(
+    child: Child,
+    n: usize,
+    counts: impl Fn(&str) -> bool,
+) -> (Vec<String>, String, Output) {
+    after_lines(child, n, counts, |c| {
+        let sent = Command::new("kill")
+            .args(["-INT", &c.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -INT {}", c.id());
+    })
 }
 
 /// Writes `<dir>/nodes.toml` (mode 0600) with one `[[node]]` per cluster, then `extra`

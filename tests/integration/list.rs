@@ -5,8 +5,12 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::Value;
 
-use crate::fixtures::{create_plain_db, create_tenant, expected_counts, TenantSpec};
-use crate::harness::{free_port, tenantctl, write_inventory, Cluster};
+use crate::fixtures::{
+    create_plain_db, create_tenant, expected_counts, tenants_on_one_node, TenantSpec,
+};
+use crate::harness::{
+    free_port, stderr_of, stdout_of, tenantctl, tenantctl_on, write_inventory, Cluster,
+};
 
 const ODD: &str = "Ténant \"q\"; x";
 
@@ -57,7 +61,8 @@ impl Fleet {
     }
 }
 
-fn json_of(out: &[u8]) -> Value {
+fn json_of(out: impl AsRef<[u8]>) -> Value {
+    let out = out.as_ref();
     serde_json::from_slice(out)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
@@ -75,15 +80,7 @@ fn tenant<'a>(v: &'a Value, name: &str) -> &'a Value {
 fn list_every_tenant_of_two_nodes_in_three_formats() {
     let f = fleet();
     let inv = f.inventory("");
-    let out = tenantctl()
-        .args(["-i"])
-        .arg(&inv)
-        .args(["list", "-o", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(tenantctl_on(&inv).args(["list", "-o", "json"]), 0);
     let v = json_of(&out);
     let names: Vec<&str> = v["tenants"]
         .as_array()
@@ -129,16 +126,8 @@ fn list_every_tenant_of_two_nodes_in_three_formats() {
     assert_eq!(umbrella["status"], "suspended");
 
     // Table: header and one line per tenant, human sizes, no colour (NO_COLOR).
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .arg("list")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let table = String::from_utf8(out).unwrap();
+    let out = stdout_of(tenantctl_on(&inv).arg("list"), 0);
+    let table = out;
     let lines: Vec<&str> = table.lines().collect();
     assert!(
         lines[0].contains("NODE") && lines[0].contains("LAST LOGIN"),
@@ -158,31 +147,18 @@ fn list_every_tenant_of_two_nodes_in_three_formats() {
     assert!(!table.contains('\u{1b}'), "no escape codes when piped");
 
     // CSV: header + rows, the odd name quoted per RFC 4180.
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["list", "-o", "csv"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let csv = String::from_utf8(out).unwrap();
+    let out = stdout_of(tenantctl_on(&inv).args(["list", "-o", "csv"]), 0);
+    let csv = out;
     assert!(csv.starts_with("node,tenant,status,users,portal_users,size_bytes,odoo_version,last_login,suspended_at,suspended_reason\n"));
     assert_eq!(csv.lines().count(), 6);
     assert!(csv.contains("a,\"Ténant \"\"q\"\"; x\",active,"), "{csv}");
     assert!(csv.contains("a,acme,active,4,2,"), "{csv}");
 
     // --all-databases shows the plain database as not-odoo.
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["list", "--all-databases", "-o", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(
+        tenantctl_on(&inv).args(["list", "--all-databases", "-o", "json"]),
+        0,
+    );
     let v = json_of(&out);
     assert_eq!(tenant(&v, "notodoo")["status"], "not-odoo");
     assert_eq!(tenant(&v, "notodoo")["users"], Value::Null);
@@ -193,16 +169,7 @@ fn list_filters_and_sorting() {
     let f = fleet();
     let inv = f.inventory("");
     let names = |args: &[&str]| -> Vec<String> {
-        let out = tenantctl()
-            .arg("-i")
-            .arg(&inv)
-            .args(args)
-            .args(["-o", "json"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(tenantctl_on(&inv).args(args).args(["-o", "json"]), 0);
         json_of(&out)["tenants"]
             .as_array()
             .unwrap()
@@ -235,39 +202,24 @@ fn list_filters_and_sorting() {
             f.b.port()
         ),
     );
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv2)
-        .args(["--label", "region=us", "list", "-o", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(
+        tenantctl_on(&inv2).args(["--label", "region=us", "list", "-o", "json"]),
+        0,
+    );
     let v = json_of(&out);
     assert!(v["tenants"]
         .as_array()
         .unwrap()
         .iter()
         .all(|t| t["node"] == "b"));
-    tenantctl()
-        .arg("-i")
-        .arg(&inv2)
+    tenantctl_on(&inv2)
         .args(["--node", "zz", "list"])
         .assert()
         .code(2);
 
     // exclude patterns hide tenants.
     let inv3 = write_inventory(f.dir.path(), &[], &format!("[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nexclude = [\"glob*\", \"acme\"]\n", f.a.port()));
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv3)
-        .args(["list", "-o", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(tenantctl_on(&inv3).args(["list", "-o", "json"]), 0);
     let v = json_of(&out);
     assert_eq!(v["tenants"].as_array().unwrap().len(), 1);
     assert_eq!(v["tenants"][0]["tenant"], ODD);
@@ -278,9 +230,7 @@ fn a_dead_node_does_not_stop_the_listing() {
     let f = fleet();
     let dead = free_port();
     let inv = f.inventory(&format!("[[node]]\nname = \"dead\"\nhost = \"127.0.0.1\"\nport = {dead}\nconnect_timeout = \"2s\"\n"));
-    let a = tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    let a = tenantctl_on(&inv)
         .args(["list", "-o", "json"])
         .assert()
         .code(3);
@@ -308,38 +258,20 @@ fn a_dead_node_does_not_stop_the_listing() {
 
     // A stopped cluster: same, and all nodes down is a failure (exit 1).
     f.b.stop();
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["list"])
-        .assert()
-        .code(3);
+    tenantctl_on(&inv).args(["list"]).assert().code(3);
     let only_dead = write_inventory(f.dir.path(), &[("b", &f.b)], "");
-    tenantctl()
-        .arg("-i")
-        .arg(&only_dead)
-        .args(["list"])
-        .assert()
-        .code(1);
+    tenantctl_on(&only_dead).args(["list"]).assert().code(1);
 }
 
 #[test]
 fn wrong_password_is_reported_with_the_server_message() {
-    let a = Cluster::start("a");
-    create_tenant(&a, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("a", &a)], "");
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .arg("list")
-        .env("TC_TEST_PGPASSWORD", "wrong")
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
+    let (_a, _dir, inv) = tenants_on_one_node("a", "a", &["acme"]);
+    let stderr = stderr_of(
+        tenantctl_on(&inv)
+            .arg("list")
+            .env("TC_TEST_PGPASSWORD", "wrong"),
+        1,
+    );
     assert!(
         stderr.contains("password authentication failed for user \"postgres\""),
         "{stderr}"
@@ -368,30 +300,17 @@ fn passwords_from_pgpass_and_pgpassword() {
     )
     .unwrap();
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .arg("list")
         .env("PGPASSFILE", &pgpass)
         .assert()
         .success();
     // Group-readable pass file: ignored like libpq (with a warning), so auth fails.
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .arg("list")
-        .env("PGPASSFILE", &pgpass)
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&out).contains("has group or world access"));
+    let out = stderr_of(tenantctl_on(&inv).arg("list").env("PGPASSFILE", &pgpass), 1);
+    assert!(out.contains("has group or world access"));
     // $PGPASSWORD comes after the pass file.
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .arg("list")
         .env("PGPASSFILE", dir.path().join("none"))
         .env("PGPASSWORD", "postgres")
@@ -438,16 +357,7 @@ fn inventory_errors_exit_2_naming_line_and_column() {
         let p = dir.path().join(format!("inv{i}.toml"));
         std::fs::write(&p, text).unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let out = tenantctl()
-            .arg("-i")
-            .arg(&p)
-            .arg("list")
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let stderr = String::from_utf8_lossy(&out);
+        let stderr = stderr_of(tenantctl_on(&p).arg("list"), 2);
         assert!(
             stderr.starts_with("tenantctl: inventory ") && stderr.contains(want),
             "case {i}: want {want:?}, got {stderr}"
@@ -455,30 +365,13 @@ fn inventory_errors_exit_2_naming_line_and_column() {
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     }
     // Missing file.
-    let out = tenantctl()
-        .arg("-i")
-        .arg(dir.path().join("nope.toml"))
-        .arg("list")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&out).contains("cannot read"));
+    let out = stderr_of(tenantctl_on(&dir.path().join("nope.toml")).arg("list"), 2);
+    assert!(out.contains("cannot read"));
     // Inline password in a world-readable file.
     let p = dir.path().join("open.toml");
     std::fs::write(&p, "[[node]]\nname = \"a\"\npassword = \"s3cret\"\n").unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&p)
-        .arg("list")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
+    let stderr = stderr_of(tenantctl_on(&p).arg("list"), 2);
     assert!(
         stderr.contains(":3:12: inline password") && stderr.contains("chmod 600"),
         "{stderr}"
@@ -486,17 +379,14 @@ fn inventory_errors_exit_2_naming_line_and_column() {
     assert!(!stderr.contains("s3cret"));
     // No inventory at all.
     let empty = tempfile::tempdir().unwrap();
-    let out = tenantctl()
-        .current_dir(empty.path())
-        .env("XDG_CONFIG_HOME", empty.path().join("cfg"))
-        .env_remove("TENANTCTL_INVENTORY")
-        .arg("list")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let msg = String::from_utf8_lossy(&out);
+    let msg = stderr_of(
+        tenantctl()
+            .current_dir(empty.path())
+            .env("XDG_CONFIG_HOME", empty.path().join("cfg"))
+            .env_remove("TENANTCTL_INVENTORY")
+            .arg("list"),
+        2,
+    );
     assert!(msg.contains("no inventory found"), "{msg}");
     // The resolved paths it tried, not `$XDG_CONFIG_HOME/...`.
     let xdg = empty.path().join("cfg/tenantctl/nodes.toml");
@@ -509,70 +399,43 @@ fn tenant_addressing_ambiguous_unknown_and_odd_names() {
     let f = fleet();
     create_tenant(&f.b, "acme", &TenantSpec::default());
     let inv = f.inventory("");
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["suspend", "acme", "--reason", "x", "--dry-run"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
+    let stderr = stderr_of(
+        tenantctl_on(&inv).args(["suspend", "acme", "--reason", "x", "--dry-run"]),
+        2,
+    );
     assert!(stderr.contains("a/acme, b/acme"), "{stderr}");
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .args(["suspend", "b/acme", "--reason", "x", "--dry-run"])
         .assert()
         .success();
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["suspend", "acmee", "--reason", "x", "--dry-run"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
+    let stderr = stderr_of(
+        tenantctl_on(&inv).args(["suspend", "acmee", "--reason", "x", "--dry-run"]),
+        2,
+    );
     assert!(
         stderr.contains("unknown tenant \"acmee\"; closest: acme"),
         "{stderr}"
     );
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .args(["suspend", "", "--reason", "x", "--dry-run"])
         .assert()
         .code(2);
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .args(["suspend", &"x".repeat(10_000), "--reason", "x", "--dry-run"])
         .assert()
         .code(2);
     // A plain (non-Odoo) database is not a tenant to write to.
-    let out = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["suspend", "notodoo", "--reason", "x", "--yes"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&out).contains("not an Odoo database"));
+    let out = stderr_of(
+        tenantctl_on(&inv).args(["suspend", "notodoo", "--reason", "x", "--yes"]),
+        1,
+    );
+    assert!(out.contains("not an Odoo database"));
     // The odd name works with and without the node prefix.
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .args(["suspend", ODD, "--reason", "x", "--dry-run"])
         .assert()
         .success();
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .args(["suspend", &format!("a/{ODD}"), "--reason", "x", "--dry-run"])
         .assert()
         .success();

@@ -209,6 +209,43 @@ fn start_sshd() -> Option<Sshd> {
     Sshd::try_start()
 }
 
+/// The common set-up: an sshd, a cluster `name` behind it holding the tenant
+/// `nova`, and a fresh [`World`]; `None` (the test skips) without sshd.
+fn nova_behind_ssh(name: &str) -> Option<(Sshd, Cluster, World)> {
+    let sshd = start_sshd()?;
+    let s = Cluster::start(name);
+    create_tenant(&s, "nova", &TenantSpec::default());
+    Some((sshd, s, World::new()))
+}
+
+/// Makes an ed25519 key pair at `path` (and `path`.pub) with `passphrase`.
+fn ssh_keygen(path: &Path, passphrase: &str) {
+    run_ok(
+        Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", passphrase, "-f"])
+            .arg(path),
+    );
+}
+
+/// Runs `c`, which must succeed (else panics with its stderr).
+fn run_ok(c: &mut Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Nodes `s` (the cluster `s` behind `sshd`) and `hang`, direct on `silent`
+/// (a [`silent_port`]) and given up after 10 s: it keeps a listing going.
+fn s_and_hang(s: &Cluster, sshd: &Sshd, silent: u16) -> String {
+    format!(
+        "{}\n[[node]]\nname = \"hang\"\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n",
+        ssh_node("s", "127.0.0.1", s.port(), sshd, ""),
+    )
+}
+
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -491,12 +528,7 @@ fn host_key_policy_strict_refuses_accept_new_records() {
 
     // A changed key is refused under both policies.
     let other = w.home.path().join("other_host_key");
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(&other)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    ssh_keygen(&other, "");
     let other_pub = std::fs::read_to_string(other.with_extension("pub")).unwrap();
     let fields: Vec<&str> = other_pub.split_whitespace().collect();
     std::fs::write(
@@ -532,12 +564,7 @@ fn ssh_failures_are_clear_per_node_errors() {
     let w = World::new();
     // A key sshd accepts but that needs a passphrase, with no agent.
     let locked = w.home.path().join("locked_ed25519");
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "a passphrase", "-f"])
-        .arg(&locked)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    ssh_keygen(&locked, "a passphrase");
     let mut ak = std::fs::OpenOptions::new()
         .append(true)
         .open(sshd.dir().join("authorized_keys"))
@@ -652,18 +679,17 @@ fn silent_port() -> (std::net::TcpListener, u16) {
 
 #[test]
 fn sigint_mid_listing_closes_every_tunnel() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("behind-ssh");
-    create_tenant(&s, "nova", &TenantSpec::default());
+    let Some((sshd, s, w)) = nova_behind_ssh("behind-ssh") else {
+        return;
+    };
     let (_silent, silent) = silent_port();
-    let w = World::new();
     // `s` answers at once; `hang` (direct) and `hangssh` (an SSH host that
     // never answers) keep the listing going for 10 s.
     w.write_inventory(&format!(
-        "{}\n[[node]]\nname = \"hang\"\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n\n\
+        "{}\n\
          [[node]]\nname = \"hangssh\"\nhost = \"127.0.0.1\"\nport = 5432\n\
          [node.ssh]\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n",
-        ssh_node("s", "127.0.0.1", s.port(), &sshd, ""),
+        s_and_hang(&s, &sshd, silent),
     ));
     let child = w.spawn(&["list", "-o", "json"]);
     let pid = child.id();
@@ -702,15 +728,11 @@ fn sigint_mid_listing_closes_every_tunnel() {
 
 #[test]
 fn sigkill_leaves_no_master_running_and_the_next_run_tidies_up() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("behind-ssh");
-    create_tenant(&s, "nova", &TenantSpec::default());
+    let Some((sshd, s, w)) = nova_behind_ssh("behind-ssh") else {
+        return;
+    };
     let (_silent, silent) = silent_port();
-    let w = World::new();
-    w.write_inventory(&format!(
-        "{}\n[[node]]\nname = \"hang\"\nhost = \"127.0.0.1\"\nport = {silent}\nconnect_timeout = \"10s\"\n",
-        ssh_node("s", "127.0.0.1", s.port(), &sshd, ""),
-    ));
+    w.write_inventory(&s_and_hang(&s, &sshd, silent));
     let child = w.spawn(&["list", "-o", "json"]);
     wait_until(Duration::from_secs(10), "ssh master up", || {
         !processes_mentioning(w.run.path()).is_empty()
@@ -835,18 +857,7 @@ fn fifty_concurrent_connections_through_one_tunnel() {
 /// Makes a CA and a server certificate for `sans` in `dir`; returns
 /// (ca.crt, server.crt, server.key).
 fn make_certs(dir: &Path, sans: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| run_ok(Command::new("openssl").args(args).current_dir(dir));
     run(&[
         "req",
         "-x509",
@@ -916,10 +927,9 @@ fn make_certs(dir: &Path, sans: &str) -> (PathBuf, PathBuf, PathBuf) {
 
 #[test]
 fn tls_runs_end_to_end_inside_the_tunnel_and_verifies_the_real_host_name() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("tls-behind-ssh");
-    create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let Some((sshd, s, w)) = nova_behind_ssh("tls-behind-ssh") else {
+        return;
+    };
     let (ca, crt, key) = make_certs(w.home.path(), "IP:127.0.0.1,DNS:pg-private.internal");
     for (f, name) in [(&crt, "server.crt"), (&key, "server.key")] {
         let to = s.data_dir().join(name);
@@ -984,10 +994,9 @@ fn tls_runs_end_to_end_inside_the_tunnel_and_verifies_the_real_host_name() {
 
 #[test]
 fn a_jump_host_gets_the_same_batch_mode_and_host_key_policy() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("behind-jump");
-    create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let Some((sshd, s, w)) = nova_behind_ssh("behind-jump") else {
+        return;
+    };
     // The SSH host is reached through a jump host: the same sshd, named
     // `localhost` there (ssh refuses a jump host equal to the destination),
     // which forwards to itself. The jump ssh gets identity, known_hosts and
@@ -1056,6 +1065,18 @@ impl Drop for KillKept<'_> {
     }
 }
 
+/// `-v list -o json`, which must succeed and list the one tenant; its stderr
+/// (what the run said about the master).
+fn verbose_list_of_one(w: &World) -> String {
+    let a = w
+        .cmd()
+        .args(["-v", "list", "-o", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
+    stderr(&a)
+}
+
 /// Pids of the ssh masters living under the runtime dir.
 fn masters(w: &World) -> Vec<u32> {
     processes_mentioning(w.run.path())
@@ -1067,10 +1088,9 @@ fn masters(w: &World) -> Vec<u32> {
 
 #[test]
 fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_settings() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("behind-ssh");
-    create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let Some((sshd, s, w)) = nova_behind_ssh("behind-ssh") else {
+        return;
+    };
     let _kill = KillKept(w.run.path());
 
     // Without the key: nothing left after the run.
@@ -1091,13 +1111,7 @@ fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_setting
 
     // First run: opens the master and leaves it running.
     let before = logins(&sshd);
-    let a = w
-        .cmd()
-        .args(["-v", "list", "-o", "json"])
-        .assert()
-        .success();
-    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
-    let e = stderr(&a);
+    let e = verbose_list_of_one(&w);
     assert!(e.contains("kept 2m after the run"), "{e}");
     assert!(e.contains("left running for the next run"), "{e}");
     assert_eq!(logins(&sshd) - before, 1);
@@ -1111,13 +1125,7 @@ fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_setting
     assert_eq!(mode(&parent), 0o700);
 
     // Second run: the same master, no new SSH login.
-    let a = w
-        .cmd()
-        .args(["-v", "list", "-o", "json"])
-        .assert()
-        .success();
-    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
-    let e = stderr(&a);
+    let e = verbose_list_of_one(&w);
     assert!(
         e.contains(&format!("ssh master pid {} reused", first[0])),
         "{e}"
@@ -1130,13 +1138,7 @@ fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_setting
     wait_until(Duration::from_secs(10), "master gone", || {
         masters(&w).is_empty()
     });
-    let a = w
-        .cmd()
-        .args(["-v", "list", "-o", "json"])
-        .assert()
-        .success();
-    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
-    let e = stderr(&a);
+    let e = verbose_list_of_one(&w);
     assert!(e.contains("is stale"), "{e}");
     assert!(!e.contains("reused"), "{e}");
     assert_eq!(logins(&sshd) - before, 2);
@@ -1177,10 +1179,9 @@ fn control_persist_reuses_the_master_replaces_a_stale_one_and_not_across_setting
 
 #[test]
 fn control_persist_refuses_a_foreign_socket_and_an_open_directory() {
-    let Some(sshd) = start_sshd() else { return };
-    let s = Cluster::start("behind-ssh");
-    create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let Some((sshd, s, w)) = nova_behind_ssh("behind-ssh") else {
+        return;
+    };
     let _kill = KillKept(w.run.path());
     w.write_inventory(&ssh_node(
         "s",
@@ -1214,13 +1215,7 @@ fn control_persist_refuses_a_foreign_socket_and_an_open_directory() {
     .unwrap();
     std::os::unix::fs::lchown(dirs[0].join("master"), Some(pg_uid), None).unwrap();
     let before = logins(&sshd);
-    let a = w
-        .cmd()
-        .args(["-v", "list", "-o", "json"])
-        .assert()
-        .success();
-    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
-    let e = stderr(&a);
+    let e = verbose_list_of_one(&w);
     assert!(
         e.contains("refusing the control socket")
             && e.contains(&format!("owned by uid {pg_uid}, not by us")),
@@ -1238,13 +1233,7 @@ fn control_persist_refuses_a_foreign_socket_and_an_open_directory() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let a = w
-        .cmd()
-        .args(["-v", "list", "-o", "json"])
-        .assert()
-        .success();
-    assert_eq!(json(&a)["tenants"].as_array().unwrap().len(), 1);
-    let e = stderr(&a);
+    let e = verbose_list_of_one(&w);
     assert!(
         e.contains("mode 0755: open to other users") && e.contains("for this run only"),
         "{e}"

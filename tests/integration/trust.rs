@@ -104,6 +104,39 @@ impl Env {
         }
     }
 
+    /// [`Env::new`] with the tenant `acme` owned by `owner`, a new non-superuser
+    /// role (the tenant's own, as Odoo's database user).
+    fn with_owned_acme(label: &str, owner: &str) -> Env {
+        let e = Env::new(label);
+        e.c.create_role(owner, "odoo-pass", false);
+        create_tenant_owned(&e.c, "acme", &TenantSpec::default(), owner);
+        e
+    }
+
+    /// `suspend db --reason unpaid --yes -o json`.
+    fn suspend_json(&self, db: &str) -> Run {
+        self.run(
+            &["suspend", db, "--reason", "unpaid", "--yes", "-o", "json"],
+            None,
+        )
+    }
+
+    /// `passwd db --login login --password-stdin -o json`, typing `password`.
+    fn passwd_json(&self, db: &str, login: &str, password: &str) -> Run {
+        self.run(
+            &[
+                "passwd",
+                db,
+                "--login",
+                login,
+                "--password-stdin",
+                "-o",
+                "json",
+            ],
+            Some(&format!("{password}\n")),
+        )
+    }
+
     fn audit_path(&self) -> PathBuf {
         self.dir.path().join(".local/state/tenantctl/audit.jsonl")
     }
@@ -165,6 +198,25 @@ impl Run {
             .and_then(|v| v["error"].as_str().map(str::to_string))
             .unwrap_or_default();
         format!("{err}\n{}", self.stderr)
+    }
+
+    /// Exit 0 with the JSON outcome `changed`; the JSON.
+    fn changed(&self) -> Value {
+        self.code(0);
+        let v = self.json();
+        assert_eq!(v["outcome"], "changed", "{self}");
+        v
+    }
+
+    /// The entry of the JSON array `list` whose `key` is `value`.
+    fn entry(&self, list: &str, key: &str, value: &str) -> Value {
+        self.json()[list]
+            .as_array()
+            .unwrap_or_else(|| panic!("no array {list:?}: {self}"))
+            .iter()
+            .find(|x| x[key] == value)
+            .unwrap_or_else(|| panic!("no {list} entry with {key} {value:?}: {self}"))
+            .clone()
     }
 
     fn no_panic(&self) -> &Run {
@@ -425,6 +477,27 @@ fn assert_mentions(r: &Run, needles: &[&str]) {
     }
 }
 
+/// A write refused because of tenant SQL: exit 2, outcome `refused`, the
+/// message naming every one of `mentions`.
+fn assert_refused(r: &Run, mentions: &[&str]) {
+    r.code(2);
+    assert_eq!(r.json()["outcome"], "refused", "{r}");
+    assert_mentions(r, mentions);
+}
+
+/// `suspend db -o json` is refused ([`assert_refused`]) with none of `db`'s
+/// users changed, the tenant not flagged suspended and `odoo_t` not made a
+/// superuser. Returns the users' states (the same before and after).
+fn suspend_refused(e: &Env, db: &str, mentions: &[&str]) -> Vec<(i64, String, bool, bool)> {
+    let before = user_states(&e.c, db);
+    let r = e.suspend_json(db);
+    assert_refused(&r, mentions);
+    assert_eq!(user_states(&e.c, db), before, "nothing changed: {r}");
+    assert_eq!(icp(&e.c, db, "tenant.suspended"), None, "{r}");
+    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
+    before
+}
+
 fn is_superuser(c: &Cluster, role: &str) -> bool {
     c.sql(
         "postgres",
@@ -444,9 +517,7 @@ fn is_superuser(c: &Cluster, role: &str) -> bool {
 /// suspension: `public.res_users` is switched off, the copy untouched.
 #[test]
 fn trust_search_path_schema_named_after_the_role_does_not_catch_writes() {
-    let e = Env::new("sp");
-    e.c.create_role("odoo_s", "odoo-pass", false);
-    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_s");
+    let e = Env::with_owned_acme("sp", "odoo_s");
     e.as_tenant(
         "acme",
         "odoo_s",
@@ -464,15 +535,8 @@ fn trust_search_path_schema_named_after_the_role_does_not_catch_writes() {
         .collect();
     assert!(was_active.len() >= 5, "fixture has active users");
 
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(0);
-    let v = r.json();
-    assert_eq!(v["outcome"], "changed", "{r}");
+    let r = e.suspend_json("acme");
+    let v = r.changed();
     assert_eq!(v["users"], was_active.len(), "{r}");
     let public_after = actives_in(&e.c, "acme", "public");
     for (id, active) in &public_after {
@@ -487,8 +551,7 @@ fn trust_search_path_schema_named_after_the_role_does_not_catch_writes() {
 
     // And back: exactly the users of public.res_users.
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.changed();
     assert_eq!(actives_in(&e.c, "acme", "public"), public_before);
     assert_eq!(actives_in(&e.c, "acme", "postgres"), copy_before);
 }
@@ -498,9 +561,7 @@ fn trust_search_path_schema_named_after_the_role_does_not_catch_writes() {
 /// passwd change another user's password.
 #[test]
 fn trust_operator_shadowing_in_public_does_not_redirect_passwd() {
-    let e = Env::new("op");
-    e.c.create_role("odoo_o", "odoo-pass", false);
-    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_o");
+    let e = Env::with_owned_acme("op", "odoo_o");
     let user2 = user_id(&e.c, "acme", "user2");
     let before = hashes_by_id(&e.c, "acme");
     e.as_tenant(
@@ -510,21 +571,8 @@ fn trust_operator_shadowing_in_public_does_not_redirect_passwd() {
          CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = text, FUNCTION = public.evil_eq);",
     );
     let new = "shadow-proof-pass-1";
-    let r = e.run(
-        &[
-            "passwd",
-            "acme",
-            "--login",
-            "user2",
-            "--password-stdin",
-            "-o",
-            "json",
-        ],
-        Some(&format!("{new}\n")),
-    );
-    r.code(0);
-    let v = r.json();
-    assert_eq!(v["outcome"], "changed", "{r}");
+    let r = e.passwd_json("acme", "user2", new);
+    let v = r.changed();
     assert_eq!(v["login"], "user2", "{r}");
     let after = hashes_by_id(&e.c, "acme");
     for ((id, h0), (id1, h1)) in before.iter().zip(&after) {
@@ -545,23 +593,15 @@ fn trust_operator_shadowing_in_public_does_not_redirect_passwd() {
 /// (cached credentials keep working after a suspension). The real sequence must advance.
 #[test]
 fn trust_function_shadowing_in_public_does_not_swallow_the_cache_signal() {
-    let e = Env::new("fn");
-    e.c.create_role("odoo_n", "odoo-pass", false);
-    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_n");
+    let e = Env::with_owned_acme("fn", "odoo_n");
     e.as_tenant(
         "acme",
         "odoo_n",
         "CREATE FUNCTION public.nextval(text) RETURNS bigint LANGUAGE sql AS 'select 0::bigint';",
     );
     let before = signal_counters(&e.c, "acme");
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    let r = e.suspend_json("acme");
+    r.changed();
     assert!(active_ids(&user_states(&e.c, "acme")).is_empty(), "{r}");
     let after = signal_counters(&e.c, "acme");
     assert!(
@@ -580,9 +620,7 @@ fn trust_function_shadowing_in_public_does_not_swallow_the_cache_signal() {
 /// --allow-triggers.
 #[test]
 fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
-    let e = Env::new("tg");
-    e.c.create_role("odoo_t", "odoo-pass", false);
-    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_t");
+    let e = Env::with_owned_acme("tg", "odoo_t");
     create_tenant_owned(&e.c, "beta", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "gamma", &TenantSpec::default(), "odoo_t");
     create_tenant_owned(&e.c, "delta", &TenantSpec::default(), "odoo_t");
@@ -596,22 +634,14 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
         "odoo_t",
         &format!("{escalate_fn}\n{res_users_trigger}"),
     );
-    let before = user_states(&e.c, "acme");
     let hash_before = password_hash(&e.c, "acme", "admin");
 
     // suspend: refused, nothing changed, trigger and table named, --allow-triggers said.
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
+    let before = suspend_refused(
+        &e,
+        "acme",
+        &["zz_escalate", "res_users", "--allow-triggers"],
     );
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(&r, &["zz_escalate", "res_users", "--allow-triggers"]);
-    assert_eq!(user_states(&e.c, "acme"), before, "nothing changed");
-    assert_eq!(icp(&e.c, "acme", "tenant.suspended"), None);
-    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
     let last = e.audit_lines().pop().expect("the refusal is audited");
     assert_eq!(
         (&last["action"], &last["outcome"]),
@@ -631,9 +661,7 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
         &["passwd", "acme", "--password-stdin", "-o", "json"],
         Some("trigger-proof-pass\n"),
     );
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(&r, &["zz_escalate", "res_users", "--allow-triggers"]);
+    assert_refused(&r, &["zz_escalate", "res_users", "--allow-triggers"]);
     assert_eq!(password_hash(&e.c, "acme", "admin"), hash_before);
     assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 
@@ -662,9 +690,7 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
     let suspended = user_states(&e.c, "acme");
     let record = icp(&e.c, "acme", "tenant.suspended_user_ids");
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(&r, &["zz_escalate", "res_users", "--allow-triggers"]);
+    assert_refused(&r, &["zz_escalate", "res_users", "--allow-triggers"]);
     assert_eq!(user_states(&e.c, "acme"), suspended, "nothing changed");
     assert_eq!(
         icp(&e.c, "acme", "tenant.suspended").as_deref(),
@@ -682,22 +708,11 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
              FOR EACH ROW EXECUTE FUNCTION public.tenant_escalate();"
         ),
     );
-    let beta_before = user_states(&e.c, "beta");
-    let r = e.run(
-        &[
-            "suspend", "beta", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(
-        &r,
+    let beta_before = suspend_refused(
+        &e,
+        "beta",
         &["zz_icp_escalate", "ir_config_parameter", "--allow-triggers"],
     );
-    assert_eq!(user_states(&e.c, "beta"), beta_before);
-    assert_eq!(icp(&e.c, "beta", "tenant.suspended"), None);
-    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 
     // A rewrite rule on res_users: its action runs with tenantctl's privileges too.
     e.as_tenant(
@@ -708,19 +723,11 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
          CREATE RULE zz_rule_escalate AS ON UPDATE TO public.res_users
            DO ALSO SELECT public.escalate_now();",
     );
-    let gamma_before = user_states(&e.c, "gamma");
-    let r = e.run(
-        &[
-            "suspend", "gamma", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
+    suspend_refused(
+        &e,
+        "gamma",
+        &["zz_rule_escalate", "res_users", "--allow-triggers"],
     );
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(&r, &["zz_rule_escalate", "res_users", "--allow-triggers"]);
-    assert_eq!(user_states(&e.c, "gamma"), gamma_before);
-    assert_eq!(icp(&e.c, "gamma", "tenant.suspended"), None);
-    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 
     // A trigger on a signaling table (Odoo 19: orm_signaling_*).
     e.as_tenant(
@@ -733,21 +740,11 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
              FOR EACH ROW EXECUTE FUNCTION public.tenant_escalate();"
         ),
     );
-    let nova_before = user_states(&e.c, "nova");
-    let r = e.run(
-        &[
-            "suspend", "nova", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(2);
-    assert_eq!(r.json()["outcome"], "refused", "{r}");
-    assert_mentions(
-        &r,
+    suspend_refused(
+        &e,
+        "nova",
         &["zz_signal_escalate", "orm_signaling_", "--allow-triggers"],
     );
-    assert_eq!(user_states(&e.c, "nova"), nova_before);
-    assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
 
     // --allow-triggers (a global option, before or after the subcommand) with a
     // harmless trigger: the write proceeds and the trigger ran.
@@ -775,8 +772,7 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
         ],
         None,
     );
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.changed();
     assert_eq!(user_states(&e.c, "acme"), before, "reactivated exactly");
     let r = e.run(
         &[
@@ -791,8 +787,7 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
         ],
         None,
     );
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.changed();
     assert!(active_ids(&user_states(&e.c, "acme")).is_empty());
     assert_ne!(
         e.c.sql("acme", "SELECT count(*) FROM public.trig_log"),
@@ -804,38 +799,29 @@ fn trust_tenant_triggers_make_writes_refuse_unless_allowed() {
     // bulk: the trigger tenant refused, the clean one suspended (exit 3: some ok, some
     // not); every target refused → exit 2.
     let list = e.dir.path().join("targets.txt");
-    std::fs::write(&list, "beta\ndelta\n").unwrap();
+    let bulk_suspend = |targets: &str| {
+        std::fs::write(&list, targets).unwrap();
+        e.run(
+            &[
+                "bulk",
+                "suspend",
+                "--from",
+                list.to_str().unwrap(),
+                "--reason",
+                "unpaid",
+                "--yes",
+            ],
+            None,
+        )
+    };
     let delta_before = user_states(&e.c, "delta");
-    let r = e.run(
-        &[
-            "bulk",
-            "suspend",
-            "--from",
-            list.to_str().unwrap(),
-            "--reason",
-            "unpaid",
-            "--yes",
-        ],
-        None,
-    );
+    let r = bulk_suspend("beta\ndelta\n");
     r.code(3);
     assert_eq!(user_states(&e.c, "beta"), beta_before, "{r}");
     assert_eq!(icp(&e.c, "beta", "tenant.suspended"), None, "{r}");
     assert!(active_ids(&user_states(&e.c, "delta")).is_empty(), "{r}");
     assert!(!active_ids(&delta_before).is_empty());
-    std::fs::write(&list, "beta\n").unwrap();
-    let r = e.run(
-        &[
-            "bulk",
-            "suspend",
-            "--from",
-            list.to_str().unwrap(),
-            "--reason",
-            "unpaid",
-            "--yes",
-        ],
-        None,
-    );
+    let r = bulk_suspend("beta\n");
     r.code(2);
     assert_eq!(user_states(&e.c, "beta"), beta_before, "{r}");
     assert!(!is_superuser(&e.c, "odoo_t"), "no escalation: {r}");
@@ -892,9 +878,7 @@ fn trust_check_as_superuser_warns_about_least_privilege() {
 /// was active.
 #[test]
 fn trust_suspend_follows_the_users_not_the_flag() {
-    let e = Env::new("fl");
-    e.c.create_role("odoo_f", "odoo-pass", false);
-    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), "odoo_f");
+    let e = Env::with_owned_acme("fl", "odoo_f");
     e.as_tenant(
         "acme",
         "odoo_f",
@@ -904,15 +888,8 @@ fn trust_suspend_follows_the_users_not_the_flag() {
     let was_active = active_ids(&before);
     assert!(was_active.len() >= 5);
 
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(0);
-    let v = r.json();
-    assert_eq!(v["outcome"], "changed", "{r}");
+    let r = e.suspend_json("acme");
+    let v = r.changed();
     assert_eq!(v["users"], was_active.len(), "{r}");
     assert!(
         active_ids(&user_states(&e.c, "acme")).is_empty(),
@@ -921,8 +898,7 @@ fn trust_suspend_follows_the_users_not_the_flag() {
     assert_eq!(recorded(&e.c, "acme"), was_active);
 
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.changed();
     assert_eq!(user_states(&e.c, "acme"), before, "restored exactly");
 
     // Fully suspended → a second suspend is unchanged, the record intact.
@@ -951,14 +927,8 @@ fn trust_suspend_follows_the_users_not_the_flag() {
             quote_literal(&serde_json::to_string(&without).unwrap())
         ),
     );
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    let r = e.suspend_json("acme");
+    r.changed();
     assert!(active_ids(&user_states(&e.c, "acme")).is_empty(), "{r}");
     assert_eq!(recorded(&e.c, "acme"), was_active, "union of the record");
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
@@ -1002,9 +972,7 @@ fn trust_reactivate_never_switches_on_root_templates_or_public() {
         ),
     );
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
-    r.code(0);
-    let v = r.json();
-    assert_eq!(v["outcome"], "changed", "{r}");
+    let v = r.changed();
     assert_eq!(v["users"], 1, "only admin is switched on: {r}");
     let on = active_ids(&user_states(&e.c, "acme"));
     assert_eq!(on, BTreeSet::from([admin]), "only admin active: {r}");
@@ -1070,18 +1038,7 @@ fn trust_passwd_waits_for_the_tenant_lock() {
     let hash_before = password_hash(&e.c, "acme", "user2");
     {
         let _holder = LockHolder::hold(&e.c, "acme", TENANT_LOCK_KEY);
-        let r = e.run(
-            &[
-                "passwd",
-                "acme",
-                "--login",
-                "user2",
-                "--password-stdin",
-                "-o",
-                "json",
-            ],
-            Some("locked-out-pass-1\n"),
-        );
+        let r = e.passwd_json("acme", "user2", "locked-out-pass-1");
         r.code(1);
         assert_eq!(r.json()["outcome"], "failed", "{r}");
         assert_eq!(
@@ -1090,20 +1047,8 @@ fn trust_passwd_waits_for_the_tenant_lock() {
             "nothing changed: {r}"
         );
     }
-    let r = e.run(
-        &[
-            "passwd",
-            "acme",
-            "--login",
-            "user2",
-            "--password-stdin",
-            "-o",
-            "json",
-        ],
-        Some("unlocked-pass-1\n"),
-    );
-    r.code(0);
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    let r = e.passwd_json("acme", "user2", "unlocked-pass-1");
+    r.changed();
     let h = password_hash(&e.c, "acme", "user2").unwrap();
     assert!(passlib_check(&h, "unlocked-pass-1", 16).verifies);
 }
@@ -1515,8 +1460,7 @@ fn trust_passwd_writes_the_rounds_odoo_uses_in_that_database() {
             ],
             Some(&format!("{new}\n")),
         );
-        r.code(0);
-        assert_eq!(r.json()["outcome"], "changed", "{r}");
+        r.changed();
         let h = password_hash(&e.c, case.db, login).expect("a hash");
         let v = oracle(&h, &new, case.major, case.icp, case.min_rounds);
         assert!(v.verifies, "{}: the new password verifies", case.db);
@@ -1608,17 +1552,10 @@ fn trust_passwd_and_suspend_warn_about_xmlrpc_on_12_and_13() {
             &["passwd", &j, "--password-stdin", "-o", "json"],
             Some("xmlrpc-pass-1\n"),
         );
-        r.code(0);
-        let v = r.json();
-        assert_eq!(v["outcome"], "changed", "{r}");
+        let v = r.changed();
         assert_eq!(has(&warnings(&v)), want, "passwd on {major}: {r}");
-        let r = e.run(
-            &["suspend", &j, "--reason", "unpaid", "--yes", "-o", "json"],
-            None,
-        );
-        r.code(0);
-        let v = r.json();
-        assert_eq!(v["outcome"], "changed", "{r}");
+        let r = e.suspend_json(&j);
+        let v = r.changed();
         assert_eq!(has(&warnings(&v)), want, "suspend on {major}: {r}");
 
         let r = e.run(&["passwd", &t, "--password-stdin"], Some("xmlrpc-pass-1\n"));
@@ -1664,57 +1601,24 @@ fn trust_null_active_is_inactive_and_never_a_panic() {
 
     let r = e.run(&["list", "-o", "json"], None);
     r.code(0).no_panic();
-    let v = r.json();
     // admin, user1, user2 (user3 is NULL)
-    let acme = v["tenants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tenant"] == "acme")
-        .unwrap_or_else(|| panic!("{r}"))
-        .clone();
+    let acme = r.entry("tenants", "tenant", "acme");
     assert_eq!(acme["users"], 3, "{r}");
 
     let r = e.run(&["show", "acme", "-o", "json"], None);
     r.code(0).no_panic();
-    let v = r.json();
-    let u3 = v["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["login"] == "user3")
-        .unwrap_or_else(|| panic!("{r}"))
-        .clone();
+    let u3 = r.entry("users", "login", "user3");
     assert_eq!(u3["active"], false, "{r}");
 
     e.run(&["check"], None).no_panic();
 
-    let r = e.run(
-        &[
-            "passwd",
-            "acme",
-            "--login",
-            "user3",
-            "--password-stdin",
-            "-o",
-            "json",
-        ],
-        Some("null-active-pass\n"),
-    );
-    r.code(0).no_panic();
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    let r = e.passwd_json("acme", "user3", "null-active-pass");
+    r.no_panic().changed();
     let h = password_hash(&e.c, "acme", "user3").unwrap();
     assert!(passlib_check(&h, "null-active-pass", 16).verifies);
 
-    let r = e.run(
-        &[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ],
-        None,
-    );
-    r.code(0).no_panic();
-    let v = r.json();
-    assert_eq!(v["outcome"], "changed", "{r}");
+    let r = e.suspend_json("acme");
+    let v = r.no_panic().changed();
     assert_eq!(v["users"], was_active.len(), "{r}");
     assert_eq!(
         recorded(&e.c, "acme"),
@@ -1723,8 +1627,7 @@ fn trust_null_active_is_inactive_and_never_a_panic() {
     );
 
     let r = e.run(&["reactivate", "acme", "--yes", "-o", "json"], None);
-    r.code(0).no_panic();
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.no_panic().changed();
     assert_eq!(
         user_states(&e.c, "acme"),
         before,
@@ -1759,8 +1662,7 @@ fn trust_null_active_is_inactive_and_never_a_panic() {
         ],
         None,
     );
-    r.code(0).no_panic();
-    assert_eq!(r.json()["outcome"], "changed", "{r}");
+    r.no_panic().changed();
     let admin = xmlid_user(&e.c, "old", "user_admin").unwrap();
     assert!(active_ids(&user_states(&e.c, "old")).contains(&admin));
 }

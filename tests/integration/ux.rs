@@ -2,26 +2,21 @@
 
 use serde_json::Value;
 
-use crate::fixtures::{create_tenant, TenantSpec};
-use crate::harness::{tenantctl, write_inventory, Cluster};
+use crate::fixtures::{create_tenant, tenants_on_one_node, TenantSpec};
+use crate::harness::{
+    have_tool, on_a_pty, stdout_of, tenantctl, tenantctl_on, write_inventory, Cluster,
+};
 
 #[test]
 fn show_tells_everything_but_secrets() {
-    let c = Cluster::start("s");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    let (_c, dir, inv) = tenants_on_one_node("s", "n1", &["acme"]);
+    tenantctl_on(&inv)
         .args(["--audit-log"])
         .arg(dir.path().join("a.jsonl"))
         .args(["suspend", "acme", "--reason", "unpaid", "--yes"])
         .assert()
         .success();
-    let a = tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    let a = tenantctl_on(&inv)
         .args(["show", "acme", "-o", "json"])
         .assert()
         .success();
@@ -51,9 +46,7 @@ fn show_tells_everything_but_secrets() {
         "no hash, no TOTP secret"
     );
     // Table form renders, without escape codes when piped.
-    let a = tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    let a = tenantctl_on(&inv)
         .args(["show", "n1/acme"])
         .assert()
         .success();
@@ -67,53 +60,24 @@ fn show_tells_everything_but_secrets() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let c = Cluster::start("c");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    let plain = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .arg("list")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(!plain.contains(&0x1b));
-    let coloured = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["--color", "always", "list"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let (_c, _dir, inv) = tenants_on_one_node("c", "n1", &["acme"]);
+    let plain = stdout_of(tenantctl_on(&inv).arg("list"), 0);
+    assert!(!plain.contains('\u{1b}'));
+    let coloured = stdout_of(tenantctl_on(&inv).args(["--color", "always", "list"]), 0);
     assert!(
-        coloured.contains(&0x1b),
+        coloured.contains('\u{1b}'),
         "--color always colours even when piped"
     );
-    let json = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["--color", "always", "list", "-o", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(!json.contains(&0x1b), "JSON is never coloured");
-    let csv = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .args(["--color", "always", "list", "-o", "csv"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(!csv.contains(&0x1b), "CSV is never coloured");
+    let json = stdout_of(
+        tenantctl_on(&inv).args(["--color", "always", "list", "-o", "json"]),
+        0,
+    );
+    assert!(!json.contains('\u{1b}'), "JSON is never coloured");
+    let csv = stdout_of(
+        tenantctl_on(&inv).args(["--color", "always", "list", "-o", "csv"]),
+        0,
+    );
+    assert!(!csv.contains('\u{1b}'), "CSV is never coloured");
 }
 
 #[test]
@@ -275,9 +239,7 @@ fn sample_inventories_parse() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for f in ["nodes.toml", "examples/inventory.toml"] {
         // Parsing succeeds when the only complaint is the unknown --node.
-        let a = tenantctl()
-            .arg("-i")
-            .arg(root.join(f))
+        let a = tenantctl_on(&root.join(f))
             .args(["--node", "no-such-node", "list"])
             .assert()
             .code(2);
@@ -303,12 +265,7 @@ fn example_scripts_run_against_real_clusters() {
             "{s}"
         );
     }
-    let c = Cluster::start("ex");
-    for t in ["acme", "globex", "initech"] {
-        create_tenant(&c, t, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (c, dir, inv) = tenants_on_one_node("ex", "n1", &["acme", "globex", "initech"]);
     let csv = dir.path().join("overdue.csv");
     std::fs::write(&csv, "acme,\"invoice 7, unpaid\"\nglobex\nnope\n").unwrap();
     let run = |script: &str, args: &[&std::path::Path]| {
@@ -354,52 +311,21 @@ pub fn on_a_terminal(
     args: &str,
     input: &str,
 ) -> (Option<i32>, String) {
-    use std::io::Write;
     let cmd = format!(
         "{} -i {} {args}",
         crate::harness::tenantctl_bin().display(),
         inv.display()
     );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .env("TC_TEST_PGPASSWORD", "postgres")
-        .env("XDG_STATE_HOME", home)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script(1) from util-linux");
-    let mut stdin = child.stdin.take().unwrap();
-    for line in input.lines() {
-        // Give the program time to reach its prompt (a pty discards nothing,
-        // but echo settings apply when the prompt is up).
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        writeln!(stdin, "{line}").unwrap();
-    }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-    )
+    on_a_pty(&cmd, home, input, std::time::Duration::from_millis(400))
 }
 
 #[test]
 fn prompts_and_confirmations_on_a_terminal() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if !have_script() {
         eprintln!("skipped: no script(1)");
         return;
     }
-    let c = Cluster::start("tty");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (c, dir, inv) = tenants_on_one_node("tty", "n1", &["acme"]);
     // passwd asks twice without echo.
     let (code, screen) = on_a_terminal(
         &inv,
@@ -474,10 +400,7 @@ fn prompts_and_confirmations_on_a_terminal() {
 }
 
 pub fn have_script() -> bool {
-    std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok()
+    have_tool("script")
 }
 
 #[test]
@@ -486,17 +409,10 @@ fn tables_fit_80_columns_without_breaking_names() {
         eprintln!("skipped: no script(1)");
         return;
     }
-    let c = Cluster::start("w80");
     let long = "trial-0011";
-    for t in [long, "acme"] {
-        create_tenant(&c, t, &TenantSpec::default());
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (_c, dir, inv) = tenants_on_one_node("w80", "n1", &[long, "acme"]);
     let reason = "invoice 2026-0042 unpaid after three reminders; contact billing@example.com before reactivating";
-    tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    tenantctl_on(&inv)
         .env("XDG_STATE_HOME", dir.path())
         .args(["suspend", long, "--reason", reason, "--yes"])
         .assert()
@@ -525,18 +441,11 @@ fn tables_fit_80_columns_without_breaking_names() {
     );
     assert!(!screen.contains("TENANT"), "{screen}");
     // Piped: nothing truncated.
-    let a = tenantctl()
-        .arg("-i")
-        .arg(&inv)
-        .arg("list")
-        .assert()
-        .success();
+    let a = tenantctl_on(&inv).arg("list").assert().success();
     let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(text.contains(reason) && !text.contains('…'), "{text}");
     // Nothing suspended: the SINCE and REASON columns take no width.
-    let a = tenantctl()
-        .arg("-i")
-        .arg(&inv)
+    let a = tenantctl_on(&inv)
         .args(["list", "--status", "active"])
         .assert()
         .success();
@@ -569,7 +478,7 @@ fn show_two_factor_builtin_users_excluded_and_non_odoo() {
     );
     std::fs::write(&inv, text).unwrap();
     let run = |args: &[&str]| {
-        let o = tenantctl().arg("-i").arg(&inv).args(args).output().unwrap();
+        let o = tenantctl_on(&inv).args(args).output().unwrap();
         (
             o.status.code(),
             String::from_utf8_lossy(&o.stdout).into_owned(),

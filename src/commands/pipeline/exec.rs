@@ -302,6 +302,19 @@ pub(super) async fn after_commit(
     }
 }
 
+/// Sends the cache signal of a suspend/reactivate (users and parameters)
+/// again, or for a change that may have committed: it only clears caches.
+async fn resignal(conn: &Conn, run: &Run, signals: Signals) -> anyhow::Result<()> {
+    signal::send(
+        &conn.client,
+        signals,
+        Changed::UsersAndParams,
+        run.allow_triggers,
+        conn.deadline,
+    )
+    .await
+}
+
 /// Sends the signal and re-reads: (signal result, what did not hold). The
 /// signal goes first and the re-reads are pipelined behind it (one round
 /// trip): the COMMIT was acknowledged before, so the signal follows it and
@@ -450,14 +463,7 @@ async fn suspend(
         Ok(SuspendOutcome::AlreadySuspended(st)) => {
             // Repeat the signal: an earlier run may have committed and lost its
             // connection before signalling. It only clears caches.
-            let sig = signal::send(
-                &conn.client,
-                st.signals,
-                Changed::UsersAndParams,
-                run.allow_triggers,
-                conn.deadline,
-            )
-            .await;
+            let sig = resignal(conn, run, st.signals).await;
             let mut r = r.ok(
                 Outcome::Unchanged,
                 format!(
@@ -564,23 +570,12 @@ async fn suspend(
         }) => {
             let mut r = r;
             r.users = users;
-            settle_token(
-                t,
-                run,
-                Lost {
-                    pid,
-                    token: &o.token,
-                    error: &error,
-                    written: &written,
-                },
-                r,
-                Verify::Suspended {
-                    layers,
-                    known: None,
-                },
-                "suspend",
-            )
-            .await
+            let lost = Lost::new(pid, &o, &error, &written);
+            let verify = Verify::Suspended {
+                layers,
+                known: None,
+            };
+            settle_token(t, run, lost, r, verify, "suspend").await
         }
     };
     if let Some(maint) = maint {
@@ -595,6 +590,23 @@ struct Lost<'a> {
     token: &'a str,
     error: &'a anyhow::Error,
     written: &'a settle::Written,
+}
+
+impl<'a> Lost<'a> {
+    /// The lost commit of the write made with `o` (its token).
+    fn new(
+        pid: Option<i32>,
+        o: &'a WriteOpts,
+        error: &'a anyhow::Error,
+        written: &'a settle::Written,
+    ) -> Lost<'a> {
+        Lost {
+            pid,
+            token: &o.token,
+            error,
+            written,
+        }
+    }
 }
 
 /// Settles a suspend/reactivate whose COMMIT acknowledgement was lost. Our
@@ -652,14 +664,7 @@ async fn settle_token(
         Ok(Ok((conn, st, false, signs))) if !signs.is_empty() => {
             // Whether or not it was ours, a signal only clears caches: sent so
             // that a committed change is not served from them.
-            let sig = signal::send(
-                &conn.client,
-                st.signals,
-                Changed::UsersAndParams,
-                run.allow_triggers,
-                conn.deadline,
-            )
-            .await;
+            let sig = resignal(&conn, run, st.signals).await;
             let mut r = r.fail(
                 Outcome::Unknown,
                 format!(
@@ -773,20 +778,8 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             written,
             ..
         }) => {
-            settle_token(
-                t,
-                run,
-                Lost {
-                    pid,
-                    token: &o.token,
-                    error: &error,
-                    written: &written,
-                },
-                r,
-                Verify::Reactivated(vec![]),
-                "reactivation",
-            )
-            .await
+            let lost = Lost::new(pid, &o, &error, &written);
+            settle_token(t, run, lost, r, Verify::Reactivated(vec![]), "reactivation").await
         }
     }
 }
