@@ -393,7 +393,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         });
 
         notes.push(format!(
-            "Where `create`'s time goes ({size}; median start of each step after the checks, from its `-v` lines; the process's wall time is {} s): {}. The admin password is hashed from the start of `database` (beside the copy) and awaited in `identity`.",
+            "Where `create`'s time goes ({size}; median start of each step after the checks, from its `-v` lines; the process's wall time is {} s): {}. The admin password is hashed from before the maintenance connection (beside the checks and the copy) and awaited in `identity`; what follows the last step is the JSON, the audit line and the exit.",
             secs(mt),
             steps
                 .iter()

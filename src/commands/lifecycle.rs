@@ -709,6 +709,7 @@ async fn do_copy(
     steps: &mut Steps<'_>,
     c: &CopySpec,
     src: &lc::DbInfo,
+    early: Option<EarlyHash>,
 ) -> std::result::Result<Made, Stop> {
     let d = steps.maint.deadline;
     // Built under a staging name, renamed at the end: NAME only ever
@@ -717,10 +718,12 @@ async fn do_copy(
     // removes (see `clean_stale`).
     let staging = staging_name(&c.new);
     steps.next("database").await?;
-    let early = c
-        .password
-        .as_ref()
-        .map(|pw| early_hash(pw, steps.link.node.password_scheme));
+    // Started before the checks when the password was known then.
+    let early = early.or_else(|| {
+        c.password
+            .as_ref()
+            .map(|pw| early_hash(pw, steps.link.node.password_scheme))
+    });
     if c.force {
         lc::end_sessions(&steps.maint.client, &c.source, d).await?;
     }
@@ -1111,6 +1114,17 @@ async fn copy_one(
         Ok(f) => f,
         Err(m) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
     };
+    // The admin password's hash starts now when the password is known (not
+    // one prompted for after the plan), beside the connection, the checks
+    // and the copy: it is the longest single step of a create. A dry run
+    // hashes nothing; `bulk create` (not interactive) starts each hash with
+    // its copy, once the node's connection limit lets that in, so that the
+    // hashes of a whole file do not all compete for the cores at once.
+    let early = match &c.password {
+        Some(Pw::Given(p)) if p.is_empty() => None,
+        Some(pw) if interactive && !o.dry_run => Some(early_hash(pw, link.node.password_scheme)),
+        _ => None,
+    };
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
         Err(x) => {
@@ -1186,7 +1200,7 @@ async fn copy_one(
     }
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
-    match do_copy(&mut steps, &c2, &src).await {
+    match do_copy(&mut steps, &c2, &src, early).await {
         Ok(copy) => {
             r.login = copy.login.clone();
             r.users = usize::from(copy.login.is_some());
