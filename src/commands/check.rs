@@ -139,6 +139,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         }
     }
     c.latency_ms = (best < f64::MAX).then_some(best);
+    leftovers(link, &conn, &mut c.problems).await;
     drop(conn);
     let cands = match node_candidates(link, t, crate::odoo::probe::Sizes::Without).await {
         Ok(v) => v,
@@ -224,6 +225,50 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     c.problems.extend(problems);
     c.ok = c.problems.is_empty();
     c
+}
+
+/// What killed lifecycle runs left on the node: staging databases
+/// (`NAME.creating-<hex>`) provably left (their run is gone), recorded on
+/// another host more than a day ago, or with no record; and the local
+/// records of filestore steps waiting for the next lifecycle command. A
+/// build in progress is not a problem.
+async fn leftovers(link: &NodeLink, conn: &crate::transport::Conn, problems: &mut Vec<String>) {
+    use super::lifecycle::{leftover, pending_steps, Leftover};
+    let rows = match crate::odoo::lifecycle::creating(&conn.client, conn.deadline).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            problems.push(format!("looking for databases left by killed runs: {e:#}"));
+            return;
+        }
+    };
+    for (db, comment) in rows {
+        match leftover(link, &db, comment.as_deref()) {
+            Leftover::Killed { pid, .. } => problems.push(format!(
+                "database {db:?} was left by a tenantctl run that was killed (pid {pid}); \
+                 the next create, duplicate or restore on the node removes it"
+            )),
+            Leftover::Live => {}
+            Leftover::Elsewhere { host, at } => {
+                let old = at
+                    .as_deref()
+                    .and_then(|a| humantime::parse_rfc3339_weak(a).ok())
+                    .and_then(|t| t.elapsed().ok())
+                    .is_none_or(|age| age > std::time::Duration::from_secs(86400));
+                if old {
+                    problems.push(format!(
+                        "database {db:?} has been built by tenantctl on {host:?} since {} (or was left by a run killed there, \
+                         which the next create, duplicate or restore on that host removes)",
+                        at.as_deref().unwrap_or("an unknown time")
+                    ));
+                }
+            }
+            Leftover::Unrecorded => problems.push(format!(
+                "database {db:?} is named like a database tenantctl builds but carries no record of it; \
+                 drop it by hand if no tenantctl run is making it"
+            )),
+        }
+    }
+    problems.extend(pending_steps(link));
 }
 
 /// A tenant marked suspended with something of a recorded layer active

@@ -884,24 +884,20 @@ async fn clean_stale(
     fs: Option<&Filestore>,
     r: &mut Report,
 ) -> anyhow::Result<()> {
-    let me = crate::audit::hostname();
     let existing = lc::creating(&maint.client, maint.deadline).await?;
     for (db, comment) in &existing {
-        let rec = comment
-            .as_deref()
-            .and_then(|c| serde_json::from_str::<Value>(c).ok())
-            .and_then(|v| v.get("tenantctl_creating").cloned());
-        let local = building::find(link, db);
-        let (pid, host) = match (&rec, &local) {
-            (Some(rec), _) => (
-                rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as u32,
-                rec.get("host")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-            ),
-            (None, Some((_, l))) => (l.pid, l.host.clone()),
-            (None, None) => {
+        let (pid, local) = match leftover(link, db, comment.as_deref()) {
+            Leftover::Killed { pid, local } => (pid, local),
+            Leftover::Live => continue,
+            Leftover::Elsewhere { host, .. } => {
+                r.warnings.push(format!(
+                    "{} is being built (or was left) by tenantctl on {}; not touched",
+                    e(db),
+                    e(&host)
+                ));
+                continue;
+            }
+            Leftover::Unrecorded => {
                 r.warnings.push(format!(
                     "{} looks like a database tenantctl builds but carries no record of it \
                      (a run of another user or host killed right after its CREATE DATABASE?); \
@@ -911,23 +907,11 @@ async fn clean_stale(
                 continue;
             }
         };
-        // SAFETY: kill(pid, 0) only checks whether the process exists.
-        let alive = pid > 0 && unsafe { libc::kill(pid as i32, 0) } == 0;
-        if host != me || alive {
-            if host != me {
-                r.warnings.push(format!(
-                    "{} is being built (or was left) by tenantctl on {}; not touched",
-                    e(db),
-                    e(&host)
-                ));
-            }
-            continue;
-        }
         lc::drop_database(&maint.client, db, maint.deadline).await?;
         if let Some(fs) = fs {
             fs.remove(db).await?;
         }
-        if let Some((path, _)) = local {
+        if let Some(path) = local {
             let _ = std::fs::remove_file(path);
         }
         r.warnings.push(format!(
@@ -1024,6 +1008,81 @@ fn settled(record: Option<building::Intent>, r: &Report) {
             i.clear();
         }
     }
+}
+
+/// Whose a database named like a build (`NAME.creating-<hex>`) is.
+pub(crate) enum Leftover {
+    /// Recorded (its comment, or the local record written before its
+    /// `CREATE`) by a tenantctl process of this host that is gone.
+    Killed {
+        pid: u32,
+        local: Option<std::path::PathBuf>,
+    },
+    /// Recorded by a process of this host that is running.
+    Live,
+    /// Recorded by tenantctl on another host (`at`: when, as recorded).
+    Elsewhere { host: String, at: Option<String> },
+    /// No record at all (another user's or host's run killed right after
+    /// its `CREATE DATABASE`, or not tenantctl's).
+    Unrecorded,
+}
+
+/// What the record of `db` (its comment, then the local one) says.
+pub(crate) fn leftover(link: &NodeLink, db: &str, comment: Option<&str>) -> Leftover {
+    let rec = comment
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| v.get("tenantctl_creating").cloned());
+    let local = building::find(link, db);
+    let (pid, host, at) = match (&rec, &local) {
+        (Some(rec), _) => (
+            rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as u32,
+            rec.get("host")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            rec.get("at").and_then(Value::as_str).map(str::to_string),
+        ),
+        (None, Some((_, l))) => (l.pid, l.host.clone(), Some(l.at.clone())),
+        (None, None) => return Leftover::Unrecorded,
+    };
+    if host != crate::audit::hostname() {
+        return Leftover::Elsewhere { host, at };
+    }
+    // SAFETY: kill(pid, 0) only checks whether the process exists.
+    if i32::try_from(pid).is_ok_and(|p| p > 0 && unsafe { libc::kill(p, 0) } == 0) {
+        return Leftover::Live;
+    }
+    Leftover::Killed {
+        pid,
+        local: local.map(|(p, _)| p),
+    }
+}
+
+/// What `check` says of the local records of killed runs on `link` that
+/// wait for the next lifecycle command on the node (moves and removals of
+/// filestore directories).
+pub(crate) fn pending_steps(link: &NodeLink) -> Vec<String> {
+    building::dead_records(link)
+        .into_iter()
+        .filter_map(|(_, rec)| match rec.then {
+            Then::Build => None,
+            Then::Move { from, .. } => Some(format!(
+                "a tenantctl run (pid {}, {}) was killed between renaming database {} to {} and moving its filestore; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node finishes it",
+                rec.pid,
+                e(&rec.at),
+                e(&from),
+                e(&rec.db)
+            )),
+            Then::Remove => Some(format!(
+                "a tenantctl run (pid {}, {}) was killed between purging database {} and removing its filestore; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node removes it",
+                rec.pid,
+                e(&rec.at),
+                e(&rec.db)
+            )),
+        })
+        .collect()
 }
 
 /// The local record of a database step followed by a filestore step (see

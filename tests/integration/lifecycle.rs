@@ -560,6 +560,17 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
                 "the local record is there"
             );
         }
+        // `check` names what the killed run left.
+        let a = t.cmd().args(["check", "-o", "json"]).assert();
+        let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+        for d in &left {
+            assert!(
+                out.contains(&format!(
+                    "database \\\"{d}\\\" was left by a tenantctl run that was killed"
+                )),
+                "step {step}: {out}"
+            );
+        }
         let a = t
             .cmd()
             .args([
@@ -677,6 +688,12 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
             1,
             "{args:?}: the record"
         );
+        let a = t.cmd().args(["check", "-o", "json"]).assert();
+        let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+        assert!(
+            out.contains("was killed between") && out.contains("the next create"),
+            "{args:?}: {out}"
+        );
         n += 1;
         let a = t
             .cmd()
@@ -696,6 +713,9 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
         let v = json_of(&a);
         assert!(v["warnings"].to_string().contains(want), "{args:?}: {v}");
         assert_eq!(std::fs::read_dir(&records).unwrap().count(), 0, "{args:?}");
+        let a = t.cmd().args(["check", "-o", "json"]).assert();
+        let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+        assert!(!out.contains("was killed"), "{args:?}: {out}");
     };
     let has_files = |db: &str| {
         std::fs::read_to_string(t.fs.join(db).join(FILES[0].0)).ok() == Some(FILES[0].1.to_string())
