@@ -1048,8 +1048,7 @@ pub(crate) fn leftover(link: &NodeLink, db: &str, comment: Option<&str>) -> Left
     if host != crate::audit::hostname() {
         return Leftover::Elsewhere { host, at };
     }
-    // SAFETY: kill(pid, 0) only checks whether the process exists.
-    if i32::try_from(pid).is_ok_and(|p| p > 0 && unsafe { libc::kill(p, 0) } == 0) {
+    if building::alive(pid) {
         return Leftover::Live;
     }
     Leftover::Killed {

@@ -74,10 +74,23 @@ pub(super) enum Then {
 impl Record {
     /// Whether the process that wrote it is gone (it ran on this host).
     pub fn dead(&self) -> bool {
-        let pid = i32::try_from(self.pid).unwrap_or(0);
-        // SAFETY: kill(pid, 0) only checks whether the process exists.
-        self.host == crate::audit::hostname() && pid > 0 && unsafe { libc::kill(pid, 0) } != 0
+        self.host == crate::audit::hostname() && !alive(self.pid)
     }
+}
+
+/// Whether process `pid` of this host exists: `kill(pid, 0)` succeeds, or
+/// fails with EPERM (it exists, another user's: a colleague's tenantctl on
+/// the same host is not taken for a dead one).
+pub(crate) fn alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill(pid, 0) only checks whether the process exists.
+    unsafe { libc::kill(pid, 0) == 0 }
+    || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// `$XDG_STATE_HOME/tenantctl/building` (default `~/.local/state/...`),
