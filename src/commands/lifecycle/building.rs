@@ -89,8 +89,8 @@ pub(crate) fn alive(pid: u32) -> bool {
         return false;
     }
     // SAFETY: kill(pid, 0) only checks whether the process exists.
-    unsafe { libc::kill(pid, 0) == 0 }
-    || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// `$XDG_STATE_HOME/tenantctl/building` (default `~/.local/state/...`),
@@ -192,4 +192,22 @@ pub(super) fn dead_records(link: &NodeLink) -> Vec<(PathBuf, Record)> {
         .filter_map(|p| read(&p).map(|r| (p, r)))
         .filter(|(_, r)| r.node == link.name() && r.address == link.node.address() && r.dead())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alive;
+
+    #[test]
+    fn alive_knows_running_gone_and_impossible_pids() {
+        assert!(alive(std::process::id()));
+        // pid 1 exists; as another user than root, kill(1, 0) fails with
+        // EPERM, which still counts as alive.
+        assert!(alive(1));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!alive(pid), "reaped child {pid}");
+        assert!(!alive(0) && !alive(u32::MAX));
+    }
 }
