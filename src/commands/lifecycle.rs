@@ -878,7 +878,14 @@ fn staging_name(name: &str) -> String {
 /// this host that is gone, in their comment or, for one killed between its
 /// `CREATE DATABASE` and that comment, in the local record written before
 /// it ([`building`]). Others are only warned about.
-async fn clean_stale(
+async fn clean_stale(link: &NodeLink, maint: &Conn, fs: Option<&Filestore>, r: &mut Report) {
+    if let Err(x) = finish_killed(link, maint, fs, r).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+}
+
+async fn finish_killed(
     link: &NodeLink,
     maint: &Conn,
     fs: Option<&Filestore>,
@@ -1252,10 +1259,7 @@ async fn copy_one(
             }
         }
     }
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src, early).await {
@@ -1536,10 +1540,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             return Ok(EXIT_FAILED);
         }
     }
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
         ctx,
         link,
@@ -1787,10 +1788,7 @@ async fn drop_one(
             return Ok(None);
         }
     }
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
         ctx,
         link,
@@ -2075,10 +2073,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
         ctx,
         link,
@@ -2215,10 +2210,7 @@ async fn purge_one(
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     };
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     // From here a Ctrl-C lets the purge finish (database, then filestore).
     let _guard = run_guard();
     let record = record_then(ctx, link, fs.as_ref(), &dt.db, Then::Remove);

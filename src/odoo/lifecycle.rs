@@ -249,16 +249,22 @@ pub async fn rename_and_comment(
     comment: Option<&str>,
     deadline: Duration,
 ) -> anyhow::Result<()> {
-    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
     within(
         deadline,
         client.batch_execute(&format!(
-            "ALTER DATABASE {} RENAME TO {n}; COMMENT ON DATABASE {n} IS {c}",
+            "ALTER DATABASE {} RENAME TO {}; {}",
             ident(old),
-            n = ident(new)
+            ident(new),
+            comment_sql(new, comment)
         )),
     )
     .await
+}
+
+/// `COMMENT ON DATABASE db IS 'text'` (or `NULL`), the text quoted.
+fn comment_sql(db: &str, comment: Option<&str>) -> String {
+    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
+    format!("COMMENT ON DATABASE {} IS {c}", ident(db))
 }
 
 /// `ALLOW_CONNECTIONS false` hides a database from Odoo's list and routing
@@ -286,12 +292,7 @@ pub async fn set_comment(
     comment: Option<&str>,
     deadline: Duration,
 ) -> anyhow::Result<()> {
-    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
-    within(
-        deadline,
-        client.batch_execute(&format!("COMMENT ON DATABASE {} IS {c}", ident(db))),
-    )
-    .await
+    within(deadline, client.batch_execute(&comment_sql(db, comment))).await
 }
 
 /// A random (version 4) UUID, as Python's `uuid.uuid4()` prints it.

@@ -571,22 +571,7 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
                 "step {step}: {out}"
             );
         }
-        let a = t
-            .cmd()
-            .args([
-                "create",
-                "n1/killed",
-                "--from",
-                "tmpl12",
-                "--password-stdin",
-                "--yes",
-                "-o",
-                "json",
-            ])
-            .write_stdin("Pass-word-123\n")
-            .assert()
-            .code(0);
-        let v = json_of(&a);
+        let v = create_json(&t, "n1/killed");
         if !left.is_empty() {
             assert!(v["warnings"].to_string().contains("killed"), "{v}");
         }
@@ -610,22 +595,7 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
     // A database named like a build but with no record (another user's or
     // host's run, or someone else's): warned about, never dropped.
     t.c.sql("postgres", "CREATE DATABASE \"other.creating-0123abcd\"");
-    let a = t
-        .cmd()
-        .args([
-            "create",
-            "n1/after",
-            "--from",
-            "tmpl12",
-            "--password-stdin",
-            "--yes",
-            "-o",
-            "json",
-        ])
-        .write_stdin("Pass-word-123\n")
-        .assert()
-        .code(0);
-    let v = json_of(&a);
+    let v = create_json(&t, "n1/after");
     assert!(
         v["warnings"]
             .to_string()
@@ -637,6 +607,26 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
     t.c.sql("postgres", "DROP DATABASE \"other.creating-0123abcd\"");
     t.c.sql("postgres", "DROP DATABASE after");
     std::fs::remove_dir_all(t.fs.join("after")).unwrap();
+}
+
+/// `create SPEC --from tmpl12` with a password, `-o json`, exit 0: its JSON.
+fn create_json(t: &Env, spec: &str) -> Value {
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            spec,
+            "--from",
+            "tmpl12",
+            "--password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .write_stdin("Pass-word-123\n")
+        .assert()
+        .code(0);
+    json_of(&a)
 }
 
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
@@ -695,22 +685,7 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
             "{args:?}: {out}"
         );
         n += 1;
-        let a = t
-            .cmd()
-            .args([
-                "create",
-                &format!("n1/next{n}"),
-                "--from",
-                "tmpl12",
-                "--password-stdin",
-                "--yes",
-                "-o",
-                "json",
-            ])
-            .write_stdin("Pass-word-123\n")
-            .assert()
-            .code(0);
-        let v = json_of(&a);
+        let v = create_json(&t, &format!("n1/next{n}"));
         assert!(v["warnings"].to_string().contains(want), "{args:?}: {v}");
         assert_eq!(std::fs::read_dir(&records).unwrap().count(), 0, "{args:?}");
         let a = t.cmd().args(["check", "-o", "json"]).assert();

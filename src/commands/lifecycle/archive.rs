@@ -1127,10 +1127,7 @@ async fn restore_one(
             Err(x) => return refuse(r, format!("{x:#}")),
         }
     }
-    if let Err(x) = clean_stale(link, &maint, fs.as_ref(), &mut r).await {
-        r.warnings
-            .push(format!("looking for leftovers of killed runs: {x:#}"));
-    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, who);
     let t0 = std::time::Instant::now();
     let job = Job {
