@@ -126,7 +126,9 @@ Examples:
     /// Check every node: reachable, authenticated, version, latency, tenants, privileges
     #[command(
         after_help = "Changes nothing: privileges are checked with has_*_privilege and statements
-that match no row inside a rolled-back transaction.
+that match no row inside a rolled-back transaction. Also reports what killed lifecycle runs
+left on a node: staging databases (NAME.creating-<hex>) whose run is gone, and filestore
+steps that the next lifecycle command on the node finishes.
 Exit 0 when every node is fine, 3 when some are not, 1 when none is.
 
 Examples:
