@@ -116,6 +116,108 @@ fn run(cmd: &mut Command, work: &Path, stdin: Option<&str>) -> Run {
     }
 }
 
+/// Paths `create_over_latency` needs.
+struct RowsCtx<'a> {
+    home: &'a Path,
+    work: &'a Path,
+    fs: &'a Path,
+    dir: &'a Path,
+}
+
+/// One-way delay of the `create` rows over latency.
+const CREATE_DELAY_MS: u64 = 25;
+
+/// `create` and the bare copy with the node behind the latency proxy
+/// (proxy.rs) at [`CREATE_DELAY_MS`] one way: wall times and the round trips
+/// each makes (counted at the proxy).
+fn create_over_latency(
+    c: &Cluster,
+    tmpl: &str,
+    size: &str,
+    cx: &RowsCtx,
+    lifecycle_defaults: &dyn Fn(&Path),
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) {
+    let proxies = proxy::Proxies::start(&[(c.host().to_string(), c.port())]);
+    proxies.set_delay(Duration::from_millis(CREATE_DELAY_MS));
+    let port = proxies.ports[0];
+    let inv = cx.dir.join("nodes-delayed.toml");
+    write_inventory(
+        &inv,
+        &[NodeAddr {
+            name: "lc".into(),
+            host: "127.0.0.1".into(),
+            port,
+            ssh: None,
+        }],
+    );
+    lifecycle_defaults(&inv);
+    let (mut bare, mut tc, mut bare_rt, mut tc_rt) = (vec![], vec![], vec![], vec![]);
+    for i in 0..3 {
+        proxies.take();
+        let b = format!("lbare{i}");
+        let r = ok(
+            "bare create over latency",
+            run(
+                Command::new("bash")
+                    .arg(script())
+                    .args(["create", &b, tmpl])
+                    .arg(cx.fs)
+                    .env("PGHOST", "127.0.0.1")
+                    .env("PGPORT", port.to_string())
+                    .env("PGUSER", "postgres")
+                    .env("PGPASSWORD", SUPERUSER_PASSWORD),
+                cx.work,
+                None,
+            ),
+        );
+        bare.push(r.wall);
+        bare_rt.push(proxies.take().round_trips as f64);
+        drop_db(c, cx.fs, &b);
+        let n = format!("lnew{i}");
+        let r = ok(
+            "tenantctl create over latency",
+            run(
+                &mut tenantctl(
+                    cx.home,
+                    &inv,
+                    &[
+                        "create",
+                        &format!("lc/{n}"),
+                        "--from",
+                        tmpl,
+                        "--password-stdin",
+                        "--yes",
+                    ],
+                ),
+                cx.work,
+                Some(&format!("{PASSWORD}\n")),
+            ),
+        );
+        tc.push(r.wall);
+        tc_rt.push(proxies.take().round_trips as f64);
+        drop_db(c, cx.fs, &n);
+    }
+    let (mb, mt) = (median(bare), median(tc));
+    let op = format!("create ({size}, {CREATE_DELAY_MS} ms one way)");
+    rows.push(Row {
+        op: op.clone(),
+        tool: "bare `CREATE DATABASE .. TEMPLATE` + `cp -al` (psql, shell)".into(),
+        wall: mb,
+        note: format!("{:.0} round trips", median(bare_rt)),
+    });
+    rows.push(Row {
+        op,
+        tool: "`tenantctl create --password-stdin --yes`".into(),
+        wall: mt,
+        note: format!("{:.2}x bare; {:.0} round trips", mt / mb, median(tc_rt)),
+    });
+    notes.push(format!(
+        "Over latency: the node behind the benchmark's latency proxy (benches/fleet/proxy.rs) at {CREATE_DELAY_MS} ms each way; round trips counted there (a change of direction of the traffic, connection set-up included); medians of 3 runs."
+    ));
+}
+
 /// `(step, seconds)` of the `tenantctl: NODE/NAME: step STEP at T s` lines
 /// that `-v` prints.
 fn step_times(stderr: &str) -> Vec<(String, f64)> {
@@ -236,15 +338,18 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
     }
     let inv = dumps.path().join("nodes.toml");
     write_inventory(&inv, &node_addrs(std::slice::from_ref(&c), None));
-    let text = std::fs::read_to_string(&inv).unwrap().replacen(
-        "[defaults]\n",
-        &format!(
-            "[defaults]\nfilestore = {}\nbase_url = \"https://{{tenant}}.example.com\"\n",
-            toml_string(&fs.display().to_string())
-        ),
-        1,
-    );
-    std::fs::write(&inv, text).unwrap();
+    let lifecycle_defaults = |inv: &Path| {
+        let text = std::fs::read_to_string(inv).unwrap().replacen(
+            "[defaults]\n",
+            &format!(
+                "[defaults]\nfilestore = {}\nbase_url = \"https://{{tenant}}.example.com\"\n",
+                toml_string(&fs.display().to_string())
+            ),
+            1,
+        );
+        std::fs::write(inv, text).unwrap();
+    };
+    lifecycle_defaults(&inv);
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
 
     let mut rows: Vec<Row> = Vec::new();
@@ -452,6 +557,22 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
             note: format!("{:.2}x bare", mdt / mdb),
         });
         drop_db(&c, &fs, "new0");
+        if k == 0 {
+            create_over_latency(
+                &c,
+                tmpl,
+                &size,
+                &RowsCtx {
+                    home: &home,
+                    work: &work,
+                    fs: &fs,
+                    dir: dumps.path(),
+                },
+                &lifecycle_defaults,
+                &mut rows,
+                &mut notes,
+            );
+        }
         c.sql(
             "postgres",
             &format!("ALTER DATABASE {tmpl} IS_TEMPLATE false"),

@@ -595,13 +595,14 @@ struct CopySpec {
     neutralize: bool,
 }
 
-/// The checks of a copy before anything is done; a refusal's text.
+/// The checks of a copy before anything is done (the source, and the
+/// node's staging databases for the clean-up); a refusal's text.
 async fn check_copy(
     maint: &Conn,
     fs: Option<&Filestore>,
     c: &CopySpec,
     what: &str,
-) -> anyhow::Result<std::result::Result<lc::DbInfo, String>> {
+) -> anyhow::Result<std::result::Result<(lc::DbInfo, Vec<(String, Option<String>)>), String>> {
     let d = maint.deadline;
     if let Err(m) = check_db_name(&c.new) {
         return Ok(Err(format!("{m}; nothing changed")));
@@ -614,11 +615,14 @@ async fn check_copy(
             None => Ok(None),
         }
     };
-    let (new_db, src, n, free) = tokio::try_join!(
+    let (new_db, src, n, free, building) = tokio::try_join!(
         lc::db_info(&maint.client, &c.new, d),
         lc::db_info(&maint.client, &c.source, d),
         lc::sessions(&maint.client, &c.source, d),
-        files
+        files,
+        // For the clean-up before the copy (`clean_stale`), in the same
+        // round trip.
+        lc::creating(&maint.client, d)
     )?;
     if new_db.is_some() {
         return Ok(Err(format!(
@@ -665,7 +669,7 @@ async fn check_copy(
             }
         }
     }
-    Ok(Ok(src))
+    Ok(Ok((src, building)))
 }
 
 /// What a done copy reports.
@@ -879,7 +883,19 @@ fn staging_name(name: &str) -> String {
 /// `CREATE DATABASE` and that comment, in the local record written before
 /// it ([`building`]). Others are only warned about.
 async fn clean_stale(link: &NodeLink, maint: &Conn, fs: Option<&Filestore>, r: &mut Report) {
-    if let Err(x) = finish_killed(link, maint, fs, r).await {
+    clean_stale_known(link, maint, fs, r, None).await
+}
+
+/// [`clean_stale`] with the node's staging databases already read
+/// ([`lc::creating`], with the checks).
+async fn clean_stale_known(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    existing: Option<Vec<(String, Option<String>)>>,
+) {
+    if let Err(x) = finish_killed(link, maint, fs, r, existing).await {
         r.warnings
             .push(format!("looking for leftovers of killed runs: {x:#}"));
     }
@@ -890,8 +906,12 @@ async fn finish_killed(
     maint: &Conn,
     fs: Option<&Filestore>,
     r: &mut Report,
+    existing: Option<Vec<(String, Option<String>)>>,
 ) -> anyhow::Result<()> {
-    let existing = lc::creating(&maint.client, maint.deadline).await?;
+    let existing = match existing {
+        Some(e) => e,
+        None => lc::creating(&maint.client, maint.deadline).await?,
+    };
     for (db, comment) in &existing {
         let (pid, local) = match leftover(link, db, comment.as_deref()) {
             Leftover::Killed { pid, local } => (pid, local),
@@ -1200,7 +1220,7 @@ async fn copy_one(
             )
         }
     };
-    let src = match check_copy(&maint, fs.as_ref(), c, what).await {
+    let (src, building) = match check_copy(&maint, fs.as_ref(), c, what).await {
         Ok(Ok(s)) => s,
         Ok(Err(m)) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
         Err(x) => {
@@ -1259,7 +1279,7 @@ async fn copy_one(
             }
         }
     }
-    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    clean_stale_known(link, &maint, fs.as_ref(), &mut r, Some(building)).await;
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
     match do_copy(&mut steps, &c2, &src, early).await {

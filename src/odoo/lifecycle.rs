@@ -354,6 +354,13 @@ const SET_PARAM_SQL: &str = "INSERT INTO public.ir_config_parameter (key, value,
      VALUES ($1, $2, 1, (now() AT TIME ZONE 'UTC'), 1, (now() AT TIME ZONE 'UTC')) \
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date";
 
+/// [`SET_PARAM_SQL`] for several keys in one statement (`$1` keys, `$2`
+/// their values, unique keys).
+const SET_PARAMS_SQL: &str = "INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
+     SELECT p.key, p.value, 1, (now() AT TIME ZONE 'UTC'), 1, (now() AT TIME ZONE 'UTC') \
+     FROM ROWS FROM (pg_catalog.unnest($1::varchar[]), pg_catalog.unnest($2::text[])) AS p(key, value) \
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date";
+
 /// Keys a new customer must not inherit from the template: the template's
 /// subscription (click-odoo-contrib's copy removes the enterprise code too)
 /// and tenantctl's own records (suspension...).
@@ -432,38 +439,62 @@ pub async fn regenerate(
             .replace('T', " "),
         ..Default::default()
     };
-    let removed = within(
-        deadline,
-        tx.query_typed(
-            if id.new_customer {
-                REMOVE_SQL
-            } else {
-                REMOVE_TENANT_SQL
-            },
-            &[],
-        ),
-    )
-    .await
-    .map_err(|e| fail(e.context("removing inherited keys")))?;
-    out.removed_keys = removed.iter().map(|r| r.get(0)).collect();
-    let mut params: Vec<(&str, String)> = vec![
-        ("database.secret", out.secret.clone()),
-        ("database.uuid", out.uuid.clone()),
-        ("database.create_date", out.create_date.clone()),
+    let mut keys: Vec<String> = vec![
+        "database.secret".into(),
+        "database.uuid".into(),
+        "database.create_date".into(),
+    ];
+    let mut values = vec![
+        out.secret.clone(),
+        out.uuid.clone(),
+        out.create_date.clone(),
     ];
     if let Some(url) = &id.base_url {
-        params.push(("web.base.url", url.clone()));
+        keys.push("web.base.url".into());
+        values.push(url.clone());
         // Odoo rewrites web.base.url at an administrator's first login
         // unless this is set.
-        params.push(("web.base.url.freeze", "True".into()));
+        keys.push("web.base.url.freeze".into());
+        values.push("True".into());
     }
     if id.neutralize {
-        params.push(("database.is_neutralized", "true".into()));
+        keys.push("database.is_neutralized".into());
+        values.push("true".into());
     }
-    for (k, v) in &params {
-        set_param(&tx, k, v, deadline).await.map_err(fail)?;
-    }
-    if let Some((uid, old, new, hash)) = &id.admin {
+    // The removal of the inherited keys, the new keys and the admin are
+    // independent statements: sent together, one round trip (tokio-postgres
+    // pipelines statements polled at once; inside the transaction they run
+    // in the order sent, and the first to fail aborts the others).
+    let removal = async {
+        within(
+            deadline,
+            tx.query_typed(
+                if id.new_customer {
+                    REMOVE_SQL
+                } else {
+                    REMOVE_TENANT_SQL
+                },
+                &[],
+            ),
+        )
+        .await
+        .map_err(|e| e.context("removing inherited keys"))
+    };
+    let params = async {
+        within(
+            deadline,
+            tx.execute_typed(
+                SET_PARAMS_SQL,
+                &[(&keys, Type::VARCHAR_ARRAY), (&values, Type::TEXT_ARRAY)],
+            ),
+        )
+        .await
+        .map_err(|e| e.context(format!("setting {}", keys.join(", "))))
+    };
+    let admin = async {
+        let Some((uid, old, new, hash)) = &id.admin else {
+            return anyhow::Ok(());
+        };
         let login = new.clone().unwrap_or_else(|| old.clone());
         let n = within(
             deadline,
@@ -478,10 +509,15 @@ pub async fn regenerate(
             ),
         )
         .await
-        .map_err(|e| fail(e.context("setting the admin's login and password")))?;
+        .map_err(|e| e.context("setting the admin's login and password"))?;
         if n != 1 {
-            return Err(fail(anyhow!("the admin user (id {uid}) changed meanwhile")));
+            return Err(anyhow!("the admin user (id {uid}) changed meanwhile"));
         }
+        Ok(())
+    };
+    let (removed, _, ()) = tokio::try_join!(removal, params, admin).map_err(fail)?;
+    out.removed_keys = removed.iter().map(|r| r.get(0)).collect();
+    if let Some((uid, _, _, _)) = &id.admin {
         if let Some(company) = &id.company {
             let rows = within(
                 deadline,
@@ -532,24 +568,6 @@ pub async fn regenerate(
     }
     super::commit(tx, deadline, None).await?;
     Ok(out)
-}
-
-async fn set_param(
-    tx: &Transaction<'_>,
-    key: &str,
-    value: &str,
-    deadline: Duration,
-) -> anyhow::Result<()> {
-    within(
-        deadline,
-        tx.execute_typed(
-            SET_PARAM_SQL,
-            &[(&key, Type::VARCHAR), (&value, Type::TEXT)],
-        ),
-    )
-    .await
-    .map(|_| ())
-    .map_err(|e| e.context(format!("setting {key}")))
 }
 
 async fn neutralize(
