@@ -245,7 +245,7 @@ async fn leftovers(link: &NodeLink, conn: &crate::transport::Conn, problems: &mu
         match leftover(link, &db, comment.as_deref()) {
             Leftover::Killed { pid, .. } => problems.push(format!(
                 "database {db:?} was left by a tenantctl run that was killed (pid {pid}); \
-                 the next create, duplicate or restore on the node removes it"
+                 the next lifecycle command on the node (create, duplicate, restore, rename, drop, undrop, purge) removes it"
             )),
             Leftover::Live => {}
             Leftover::Elsewhere { host, at } => {
@@ -257,7 +257,7 @@ async fn leftovers(link: &NodeLink, conn: &crate::transport::Conn, problems: &mu
                 if old {
                     problems.push(format!(
                         "database {db:?} has been built by tenantctl on {host:?} since {} (or was left by a run killed there, \
-                         which the next create, duplicate or restore on that host removes)",
+                         which the next lifecycle command on the node from that host removes)",
                         at.as_deref().unwrap_or("an unknown time")
                     ));
                 }
