@@ -169,15 +169,15 @@ pub async fn create_from(
 /// made with `ALLOW_CONNECTIONS false`, owned by tenantctl's role, its
 /// `CONNECT`/`TEMPORARY` taken from PUBLIC (database ACLs are not copied
 /// from a template, a new database grants them to PUBLIC), marked with
-/// `note` (what `clean_stale` reads after a kill -9), and only then opened:
-/// no role but tenantctl's (and superusers) can ever connect to it.
+/// `note` (what `clean_stale` reads after a kill -9), and only then opened
+/// ([`open_snapshot`], the second step): no role but tenantctl's (and
+/// superusers) can ever connect to it.
 /// PostgreSQL lets only a superuser or the source's owner clone a database
 /// that is not a template. Not in a transaction (PostgreSQL refuses that).
 pub async fn snapshot(
     client: &Client,
     snap: &str,
     source: &str,
-    note: &str,
     deadline: Duration,
 ) -> anyhow::Result<()> {
     within(
@@ -188,7 +188,18 @@ pub async fn snapshot(
             ident(source)
         )),
     )
-    .await?;
+    .await
+}
+
+/// The second half of [`snapshot`]: marks it with `note`, takes `CONNECT`
+/// from PUBLIC, then opens it to connections; dropped again when that
+/// fails.
+pub async fn open_snapshot(
+    client: &Client,
+    snap: &str,
+    note: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
     let opened = within(
         deadline,
         client.batch_execute(&format!(

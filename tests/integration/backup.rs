@@ -526,6 +526,67 @@ fn interrupt_at(t: &Env, args: &[&str], step: &str, sig: i32) -> (Option<i32>, S
     crate::harness::interrupt_at(t.dir.path(), &t.inv, args, b"", step, sig)
 }
 
+/// The snapshot a blocked tenant's backup is made from, killed between its
+/// CREATE DATABASE and its mark: the local record written before the
+/// CREATE names it, `check` reports it, the next lifecycle command on the
+/// node removes it.
+#[test]
+fn a_snapshot_killed_before_its_mark_is_removed_by_the_next_run() {
+    let t = env();
+    let out = t.out.to_str().unwrap().to_string();
+    t.cmd()
+        .args(["suspend", "acme", "--layers", "users,connections"])
+        .args(["--reason", "unpaid", "--yes"])
+        .assert()
+        .code(0);
+    let before = t.dbs();
+    let (code, err) = interrupt_at(
+        &t,
+        &["backup", "acme", "--dir", &out],
+        "snapshot-mark",
+        libc::SIGKILL,
+    );
+    assert_eq!(code, None, "{err}");
+    let left: Vec<String> = t
+        .dbs()
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .collect();
+    assert!(
+        left.len() == 1 && left[0].starts_with("acme.creating-"),
+        "{left:?}"
+    );
+    let comment = t.c.sql(
+        "postgres",
+        &format!(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '-') FROM pg_database WHERE datname = '{}'",
+            left[0]
+        ),
+    );
+    assert_eq!(comment, "-", "killed before its mark");
+    let a = t.cmd().args(["check", "-o", "json"]).assert();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "database \\\"{}\\\" was left by a tenantctl run that was killed",
+            left[0]
+        )),
+        "{text}"
+    );
+    let a = t
+        .cmd()
+        .args(["drop", "acme", "--yes", "-o", "json"])
+        .assert()
+        .code(0);
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!(v["warnings"].to_string().contains("removed"), "{v}");
+    assert!(
+        !t.dbs().iter().any(|d| d.contains(".creating-")),
+        "{:?}",
+        t.dbs()
+    );
+}
+
 #[test]
 fn a_killed_backup_or_restore_leaves_nothing() {
     let t = env();

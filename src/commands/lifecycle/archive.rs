@@ -31,8 +31,8 @@ use sha2::{Digest, Sha256};
 
 use super::{
     base, building, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for,
-    pattern_url, run_guard, staging_name, staging_note, stamp_now, undone, verify_identity,
-    Interrupted, Steps, Stop, Undo,
+    pattern_url, pause_point, run_guard, staging_name, staging_note, stamp_now, undone,
+    verify_identity, Interrupted, Steps, Stop, Undo,
 };
 
 use crate::commands::pipeline::{report, Outcome, Report};
@@ -123,9 +123,12 @@ impl Snapshot {
                 e(&name)
             ));
         }
-        lc::snapshot(&m.client, &name, &t.db, &note, m.deadline)
-            .await
-            .map_err(|x| {
+        let made = async {
+            lc::snapshot(&m.client, &name, &t.db, m.deadline).await?;
+            pause_point("snapshot-mark").await;
+            lc::open_snapshot(&m.client, &name, &note, m.deadline).await
+        };
+        made.await.map_err(|x| {
                 anyhow!(
                     "{}/{} is blocked (ALLOW_CONNECTIONS false) and is dumped from a snapshot, \
                      which could not be made (PostgreSQL lets only a superuser or the database's owner \
