@@ -157,44 +157,12 @@ fn create_over_latency(
     for i in 0..3 {
         proxies.take();
         let b = format!("lbare{i}");
-        let r = ok(
-            "bare create over latency",
-            run(
-                Command::new("bash")
-                    .arg(script())
-                    .args(["create", &b, tmpl])
-                    .arg(cx.fs)
-                    .env("PGHOST", "127.0.0.1")
-                    .env("PGPORT", port.to_string())
-                    .env("PGUSER", "postgres")
-                    .env("PGPASSWORD", SUPERUSER_PASSWORD),
-                cx.work,
-                None,
-            ),
-        );
+        let r = bare_copy("127.0.0.1", port, &b, tmpl, cx.fs, cx.work);
         bare.push(r.wall);
         bare_rt.push(proxies.take().round_trips as f64);
         drop_db(c, cx.fs, &b);
         let n = format!("lnew{i}");
-        let r = ok(
-            "tenantctl create over latency",
-            run(
-                &mut tenantctl(
-                    cx.home,
-                    &inv,
-                    &[
-                        "create",
-                        &format!("lc/{n}"),
-                        "--from",
-                        tmpl,
-                        "--password-stdin",
-                        "--yes",
-                    ],
-                ),
-                cx.work,
-                Some(&format!("{PASSWORD}\n")),
-            ),
-        );
+        let r = tenantctl_create(cx.home, &inv, &[], &n, tmpl, cx.work);
         tc.push(r.wall);
         tc_rt.push(proxies.take().round_trips as f64);
         drop_db(c, cx.fs, &n);
@@ -240,10 +208,58 @@ fn ok(what: &str, r: Run) -> Run {
 
 /// libpq's environment for psql/pg_dump and the loop script.
 fn pg_env<'a>(cmd: &'a mut Command, c: &Cluster) -> &'a mut Command {
-    cmd.env("PGHOST", c.host())
-        .env("PGPORT", c.port().to_string())
+    pg_env_at(cmd, c.host(), c.port())
+}
+
+/// libpq's environment for PostgreSQL at `host:port` (the cluster, or the
+/// latency proxy in front of it).
+fn pg_env_at<'a>(cmd: &'a mut Command, host: &str, port: u16) -> &'a mut Command {
+    cmd.env("PGHOST", host)
+        .env("PGPORT", port.to_string())
         .env("PGUSER", "postgres")
         .env("PGPASSWORD", SUPERUSER_PASSWORD)
+}
+
+/// The bare copy (benches/lifecycle-loop.sh `create NEW FROM FS`) against
+/// PostgreSQL at `host:port`.
+fn bare_copy(host: &str, port: u16, new: &str, from: &str, fs: &Path, work: &Path) -> Run {
+    ok(
+        "bare create",
+        run(
+            pg_env_at(
+                Command::new("bash")
+                    .arg(script())
+                    .args(["create", new, from])
+                    .arg(fs),
+                host,
+                port,
+            ),
+            work,
+            None,
+        ),
+    )
+}
+
+/// `tenantctl [EXTRA] create lc/NAME --from TEMPLATE --password-stdin --yes`.
+fn tenantctl_create(
+    home: &Path,
+    inv: &Path,
+    extra: &[&str],
+    name: &str,
+    tmpl: &str,
+    work: &Path,
+) -> Run {
+    let spec = format!("lc/{name}");
+    let mut args = extra.to_vec();
+    args.extend(["create", &spec, "--from", tmpl, "--password-stdin", "--yes"]);
+    ok(
+        "tenantctl create",
+        run(
+            &mut tenantctl(home, inv, &args),
+            work,
+            Some(&format!("{PASSWORD}\n")),
+        ),
+    )
 }
 
 fn script() -> PathBuf {
@@ -391,20 +407,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
         for i in 0..runs {
             let b = format!("bare{i}");
-            let r = ok(
-                "bare create",
-                run(
-                    pg_env(
-                        Command::new("bash")
-                            .arg(script())
-                            .args(["create", &b, tmpl])
-                            .arg(&fs),
-                        &c,
-                    ),
-                    &work,
-                    None,
-                ),
-            );
+            let r = bare_copy(c.host(), c.port(), &b, tmpl, &fs, &work);
             bare.push(r.wall);
             drop_db(&c, &fs, &b);
             if python.is_file() {
@@ -427,28 +430,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
                 drop_db(&c, &fs, &b);
             }
             let n = format!("new{i}");
-            let r = ok(
-                "tenantctl create",
-                run(
-                    &mut tenantctl(
-                        &home,
-                        &inv,
-                        &[
-                            "-v",
-                            "-o",
-                            "json",
-                            "create",
-                            &format!("lc/{n}"),
-                            "--from",
-                            tmpl,
-                            "--password-stdin",
-                            "--yes",
-                        ],
-                    ),
-                    &work,
-                    Some(&format!("{PASSWORD}\n")),
-                ),
-            );
+            let r = tenantctl_create(&home, &inv, &["-v", "-o", "json"], &n, tmpl, &work);
             tc.push(r.wall);
             for (step, at) in step_times(&r.stderr) {
                 match steps.iter_mut().find(|(s, _)| *s == step) {
@@ -511,20 +493,7 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
         let (mut dbare, mut dtc) = (vec![], vec![]);
         for i in 0..runs {
             let b = format!("dbare{i}");
-            let r = ok(
-                "bare duplicate",
-                run(
-                    pg_env(
-                        Command::new("bash")
-                            .arg(script())
-                            .args(["create", &b, "new0"])
-                            .arg(&fs),
-                        &c,
-                    ),
-                    &work,
-                    None,
-                ),
-            );
+            let r = bare_copy(c.host(), c.port(), &b, "new0", &fs, &work);
             dbare.push(r.wall);
             drop_db(&c, &fs, &b);
             let n = format!("dup{i}");

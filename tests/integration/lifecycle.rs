@@ -611,8 +611,12 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 
 /// `create SPEC --from tmpl12` with a password, `-o json`, exit 0: its JSON.
 fn create_json(t: &Env, spec: &str) -> Value {
-    let a = t
-        .cmd()
+    create_json_with(t.cmd(), spec)
+}
+
+/// [`create_json`] run by `cmd` (another inventory).
+fn create_json_with(mut cmd: assert_cmd::Command, spec: &str) -> Value {
+    let a = cmd
         .args([
             "create",
             spec,
@@ -970,21 +974,7 @@ fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master(
     };
     let logins = || sshd.log().matches("Accepted publickey").count();
     let l0 = logins();
-    let a = cmd()
-        .args([
-            "create",
-            "s1/viassh",
-            "--from",
-            "tmpl12",
-            "--password-stdin",
-            "--yes",
-            "-o",
-            "json",
-        ])
-        .write_stdin("Pass-word-123\n")
-        .assert()
-        .code(0);
-    let v = json_of(&a);
+    let v = create_json_with(cmd(), "s1/viassh");
     assert_eq!(v["via"], "ssh", "{v}");
     assert_eq!(v["filestore"], "linked", "{v}");
     assert_filestore_copy(&t.fs, "tmpl12", "viassh");
