@@ -1253,6 +1253,7 @@ impl Cli {
                 no_filestore: a.flags.no_filestore,
                 yes: a.flags.yes,
                 dry_run: a.flags.dry_run,
+                owner_hint: None,
             }),
             Command::Check => config::Command::Check,
             Command::Show { tenant } => config::Command::Show { tenant },

@@ -188,6 +188,9 @@ pub struct RestoreOpts {
     pub no_filestore: bool,
     pub yes: bool,
     pub dry_run: bool,
+    /// `move`: the source database's owner, the owner of the copy unless
+    /// the destination node sets `db_owner`.
+    pub owner_hint: Option<String>,
 }
 
 #[derive(Debug)]

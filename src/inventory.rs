@@ -141,6 +141,8 @@ struct RawSettings {
     template: Option<String>,
     base_url: Option<Spanned<String>>,
     drop_retention: Option<DurationText>,
+    /// Issue 22: the role that owns what `restore` makes (Odoo's role).
+    db_owner: Option<Spanned<String>>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.
@@ -326,6 +328,11 @@ pub struct Lifecycle {
     pub base_url: Option<String>,
     /// Default 30 days.
     pub drop_retention: Duration,
+    /// `db_owner`: the PostgreSQL role (Odoo's own, `db_user` of its
+    /// configuration) that owns the databases `restore` and `move` make,
+    /// objects included. Unset: the owner of `template`, or the operator's
+    /// own role when it is not a superuser.
+    pub db_owner: Option<String>,
 }
 
 /// Default of `drop_retention`.
@@ -768,7 +775,23 @@ fn lifecycle(
         }
         None => None,
     };
+    let db_owner = match n.db_owner.as_ref().or(d.db_owner.as_ref()) {
+        Some(o) => {
+            let s = o.get_ref();
+            if s.is_empty() || s.len() > 63 || s.chars().any(|c| c.is_control()) {
+                return Err(at(
+                    path,
+                    text,
+                    Some(o.span()),
+                    format!("node {node}: db_owner {s:?} is not a PostgreSQL role name"),
+                ));
+            }
+            Some(s.clone())
+        }
+        None => None,
+    };
     Ok(Lifecycle {
+        db_owner,
         filestore,
         filestore_owner: owner,
         template: n.template.clone().or_else(|| d.template.clone()),

@@ -269,6 +269,16 @@ async fn leftovers(link: &NodeLink, conn: &crate::transport::Conn, problems: &mu
         }
     }
     problems.extend(pending_steps(link));
+    match crate::odoo::loader::stale_loaders(&conn.client, conn.deadline).await {
+        Ok(roles) => problems.extend(roles.into_iter().map(|r| {
+            format!(
+                "role {r:?} is a temporary loader role of a tenantctl restore that ran over an hour ago \
+                 (killed before it dropped it?); the next lifecycle command on the node from the host that ran it \
+                 drops it, or drop it by hand: DROP OWNED BY {r}; DROP ROLE {r}"
+            )
+        })),
+        Err(e) => problems.push(format!("looking for loader roles left by killed restores: {e:#}")),
+    }
 }
 
 /// A tenant marked suspended with something of a recorded layer active

@@ -68,11 +68,22 @@ fn run_guard() -> Guard {
 enum Undo {
     DropDb(String),
     RemoveDir(String),
-    RenameDb { from: String, to: String },
-    MoveDir { from: String, to: String },
+    RenameDb {
+        from: String,
+        to: String,
+    },
+    MoveDir {
+        from: String,
+        to: String,
+    },
     AllowConnections(String, bool),
     Comment(String, Option<String>),
-    BaseUrl { db: String, url: String },
+    BaseUrl {
+        db: String,
+        url: String,
+    },
+    /// The loader role of a restore, and its local record.
+    DropRole(String, Option<building::Intent>),
 }
 
 /// What a run has done so far.
@@ -175,6 +186,19 @@ impl<'a> Steps<'a> {
         Ok(())
     }
 
+    /// The loader role `role` is dropped: nothing to undo, its record goes.
+    fn role_dropped(&mut self, role: &str) {
+        if let Some(i) = self
+            .done
+            .iter()
+            .position(|u| matches!(u, Undo::DropRole(r, _) if r == role))
+        {
+            if let Undo::DropRole(_, Some(record)) = self.done.remove(i) {
+                record.clear();
+            }
+        }
+    }
+
     /// Before each step: the test hook, then a Ctrl-C check.
     async fn next(&self, step: &str) -> std::result::Result<(), anyhow::Error> {
         self.ctx.printer.detail(format!(
@@ -234,7 +258,14 @@ impl<'a> Steps<'a> {
                     Err(x) => Err(x),
                 }
                 .map_err(|x| format!("web.base.url of {}: {x:#}", e(db))),
+                Undo::DropRole(role, _) => crate::odoo::loader::drop_role(c, role, d)
+                    .await
+                    .map_err(|x| format!("role {}: {x:#}", e(role))),
             };
+            // The role is gone: its local record too.
+            if let (Ok(()), Undo::DropRole(_, Some(record))) = (&r, u) {
+                record.clear();
+            }
             if let Err(m) = r {
                 left.push(m);
             }
@@ -1007,6 +1038,34 @@ async fn finish_killed(
                 }
                 let _ = std::fs::remove_file(path);
             }
+            // Killed before it dropped its loader role (the databases it
+            // owned were removed above).
+            Then::Role => {
+                if !crate::odoo::loader::is_loader_name(&rec.db) {
+                    continue;
+                }
+                for db in crate::odoo::loader::owned_databases(&maint.client, &rec.db, d).await? {
+                    lc::drop_database(&maint.client, &db, d).await?;
+                    if let Some(fs) = fs {
+                        fs.remove(&db).await?;
+                    }
+                }
+                match crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await {
+                    Ok(()) => {
+                        r.warnings.push(format!(
+                            "dropped the role {} left by a tenantctl restore (pid {}) that was killed",
+                            e(&rec.db),
+                            rec.pid
+                        ));
+                        let _ = std::fs::remove_file(path);
+                    }
+                    Err(x) => r.warnings.push(format!(
+                        "the role {} left by a killed tenantctl restore (pid {}) could not be dropped: {x:#}",
+                        e(&rec.db),
+                        rec.pid
+                    )),
+                }
+            }
             // Killed between dropping the database and its filestore.
             Then::Remove => {
                 let Some(fs) = fs else { continue };
@@ -1103,6 +1162,13 @@ pub(crate) fn pending_steps(link: &NodeLink) -> Vec<String> {
             Then::Remove => Some(format!(
                 "a tenantctl run (pid {}, {}) was killed between purging database {} and removing its filestore; \
                  the next create/duplicate/restore/rename/drop/undrop/purge on the node removes it",
+                rec.pid,
+                e(&rec.at),
+                e(&rec.db)
+            )),
+            Then::Role => Some(format!(
+                "a tenantctl restore (pid {}, {}) was killed before dropping its temporary loader role {}; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node drops it",
                 rec.pid,
                 e(&rec.at),
                 e(&rec.db)

@@ -59,12 +59,19 @@ pub async fn manifest(client: &Client, db: &str, deadline: Duration) -> anyhow::
 }
 
 /// An empty database for a restore, as Odoo's `_create_empty_database`:
-/// `ENCODING 'unicode' TEMPLATE template0`, owned by the connecting role
-/// (which then owns every restored object: the dumps are `--no-owner`).
-pub async fn create_empty(client: &Client, name: &str, deadline: Duration) -> anyhow::Result<()> {
+/// `ENCODING 'unicode' TEMPLATE template0`, owned by `owner`: the loader
+/// role whose session then creates every restored object (the dumps are
+/// `--no-owner`), see [`super::loader`].
+pub async fn create_empty(
+    client: &Client,
+    name: &str,
+    owner: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
     let sql = format!(
-        "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE template0",
-        postgres_protocol::escape::escape_identifier(name)
+        "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE template0 OWNER {}",
+        postgres_protocol::escape::escape_identifier(name),
+        postgres_protocol::escape::escape_identifier(owner)
     );
     within(deadline, client.batch_execute(&sql)).await
 }

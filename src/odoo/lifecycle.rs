@@ -166,26 +166,32 @@ pub async fn create_from(
 /// `connections` suspension layer or a soft drop) for `backup`: Odoo's
 /// `list_dbs` and routing skip a database that allows no connection
 /// (odoo-facts §7), so the tenant itself is never opened. The copy is
-/// made with `ALLOW_CONNECTIONS false`, owned by tenantctl's role, its
+/// made with `ALLOW_CONNECTIONS false`, owned like the tenant by its Odoo
+/// role (`owner`; as every database tenantctl makes: a database owned by
+/// tenantctl's superuser is one Odoo does not list, odoo-facts §7), its
 /// `CONNECT`/`TEMPORARY` taken from PUBLIC (database ACLs are not copied
-/// from a template, a new database grants them to PUBLIC), marked with
-/// `note` (what `clean_stale` reads after a kill -9), and only then opened
-/// ([`open_snapshot`], the second step): no role but tenantctl's (and
-/// superusers) can ever connect to it.
+/// from a template, a new database grants them to PUBLIC) and `CONNECT`
+/// from the owner too (a superuser's or the owner's own revoke removes the
+/// owner's implicit right; odoo-facts §8), granted to tenantctl's role,
+/// marked with `note` (what `clean_stale` reads after a kill -9), and only
+/// then opened ([`open_snapshot`], the second step): the tenant's role
+/// never connects to it while it is dumped.
 /// PostgreSQL lets only a superuser or the source's owner clone a database
 /// that is not a template. Not in a transaction (PostgreSQL refuses that).
 pub async fn snapshot(
     client: &Client,
     snap: &str,
     source: &str,
+    owner: &str,
     deadline: Duration,
 ) -> anyhow::Result<()> {
     within(
         deadline,
         client.batch_execute(&format!(
-            "CREATE DATABASE {} TEMPLATE {} ALLOW_CONNECTIONS false",
+            "CREATE DATABASE {} TEMPLATE {} OWNER {} ALLOW_CONNECTIONS false",
             ident(snap),
-            ident(source)
+            ident(source),
+            ident(owner)
         )),
     )
     .await
@@ -197,6 +203,7 @@ pub async fn snapshot(
 pub async fn open_snapshot(
     client: &Client,
     snap: &str,
+    owner: &str,
     note: &str,
     deadline: Duration,
 ) -> anyhow::Result<()> {
@@ -204,9 +211,11 @@ pub async fn open_snapshot(
         deadline,
         client.batch_execute(&format!(
             "COMMENT ON DATABASE {s} IS {}; REVOKE CONNECT, TEMPORARY ON DATABASE {s} FROM PUBLIC; \
+             REVOKE CONNECT ON DATABASE {s} FROM {o}; GRANT CONNECT ON DATABASE {s} TO CURRENT_USER; \
              ALTER DATABASE {s} ALLOW_CONNECTIONS true",
             literal(note),
-            s = ident(snap)
+            s = ident(snap),
+            o = ident(owner)
         )),
     )
     .await;

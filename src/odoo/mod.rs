@@ -10,6 +10,7 @@ pub mod details;
 pub mod guard;
 pub mod layers;
 pub mod lifecycle;
+pub mod loader;
 pub mod password;
 pub mod privileges;
 pub mod probe;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::fixtures::{create_tenant, TenantSpec};
+use crate::fixtures::{create_tenant, create_tenant_owned, TenantSpec};
 use crate::harness::{
     pg_bindir, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD,
 };
@@ -30,18 +30,19 @@ const REGENERATED: [&str; 5] = [
     "web.base.url.freeze",
 ];
 
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
-    fs: PathBuf,
-    out: PathBuf,
+pub(crate) struct Env {
+    pub(crate) c: Cluster,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) inv: PathBuf,
+    pub(crate) fs: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// A cluster with tenant `acme` (Odoo 16 shaped) and its filestore.
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     let c = Cluster::start("bk");
-    create_tenant(&c, "acme", &TenantSpec::for_major(16));
+    c.create_role_attrs(ODOO_ROLE, ODOO_PASSWORD, "CREATEDB");
+    create_tenant_owned(&c, "acme", &TenantSpec::for_major(16), ODOO_ROLE);
     c.sql(
         "acme",
         "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
@@ -57,7 +58,7 @@ fn env() -> Env {
     let text = std::fs::read_to_string(&inv).unwrap().replacen(
         "[defaults]\n",
         &format!(
-            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\n",
+            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\ndb_owner = \"odoo\"\n",
             fs.display()
         ),
         1,
@@ -74,19 +75,59 @@ fn env() -> Env {
     }
 }
 
+/// The tenants' Odoo role (not a superuser), as Odoo's `db_user`.
+pub(crate) const ODOO_ROLE: &str = "odoo";
+pub(crate) const ODOO_PASSWORD: &str = "odoo-pass";
+
+/// Every owner of `db` and of the objects in its `public` schema (tables,
+/// sequences, views, functions; `pg_database_owner`, PostgreSQL 15's owner
+/// of a new database's `public` schema, is the database's owner), and whether a session of the Odoo role
+/// reads its users: what Odoo needs to list and load it (odoo-facts §7).
+pub(crate) fn owners_and_odoo_reads(
+    c: &Cluster,
+    db: &str,
+) -> (Vec<String>, Result<String, String>) {
+    let owners = c.column(
+        db,
+        "SELECT DISTINCT o FROM ( \
+           SELECT pg_get_userbyid(datdba)::text AS o FROM pg_database WHERE datname = current_database() \
+           UNION ALL SELECT pg_get_userbyid(c.relowner)::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' \
+           UNION ALL SELECT pg_get_userbyid(p.proowner)::text FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
+           UNION ALL SELECT pg_get_userbyid(n.nspowner)::text FROM pg_namespace n WHERE n.nspname = 'public') x \
+         WHERE o <> 'pg_database_owner' ORDER BY 1",
+    );
+    let reads = c.tcp_sql_as(
+        ODOO_ROLE,
+        ODOO_PASSWORD,
+        db,
+        "SELECT count(*) FROM res_users; UPDATE ir_config_parameter SET value = value WHERE key = 'database.uuid'",
+    );
+    (owners, reads)
+}
+
+/// Loader roles left on the cluster (a restore drops its own).
+pub(crate) fn loader_roles(c: &Cluster) -> Vec<String> {
+    c.column(
+        "postgres",
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenantctl\\_load\\_%' ORDER BY 1",
+    )
+}
+
 impl Env {
-    fn cmd(&self) -> assert_cmd::Command {
+    pub(crate) fn cmd(&self) -> assert_cmd::Command {
         let mut c = tenantctl_with_home(self.dir.path());
         c.arg("-i").arg(&self.inv);
         c
     }
-    fn dbs(&self) -> Vec<String> {
+    pub(crate) fn dbs(&self) -> Vec<String> {
         self.c.column(
             "postgres",
             "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
         )
     }
-    fn fs_entries(&self) -> Vec<String> {
+    pub(crate) fn fs_entries(&self) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(&self.fs)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -143,7 +184,7 @@ impl Env {
         p.retain(|k, _| !REGENERATED.contains(&k.as_str()));
         p
     }
-    fn files(&self, db: &str) -> BTreeMap<String, String> {
+    pub(crate) fn files(&self, db: &str) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
         walk(&self.fs.join(db), "", &mut m);
         m
@@ -155,7 +196,7 @@ impl Env {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
-    fn backup(&self, args: &[&str]) -> Value {
+    pub(crate) fn backup(&self, args: &[&str]) -> Value {
         let a = self
             .cmd()
             .arg("backup")
@@ -171,7 +212,12 @@ impl Env {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
-    fn restore(&self, target: &str, file: &Path, mode: &str) -> (Option<i32>, Value, String) {
+    pub(crate) fn restore(
+        &self,
+        target: &str,
+        file: &Path,
+        mode: &str,
+    ) -> (Option<i32>, Value, String) {
         let a = self
             .cmd()
             .args(["restore", target])
@@ -185,6 +231,25 @@ impl Env {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     }
+}
+
+/// A zip in the layout of Odoo's database manager: `dump`, the fixture's
+/// filestore files and a manifest.
+pub(crate) fn write_odoo_zip(file: &Path, dump: &[u8]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(file).unwrap());
+    let o = zip::write::SimpleFileOptions::default();
+    z.start_file("dump.sql", o).unwrap();
+    z.write_all(dump).unwrap();
+    for (p, body) in FILES {
+        z.start_file(format!("filestore/{p}"), o).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.start_file("manifest.json", o).unwrap();
+    z.write_all(
+        br#"{"odoo_dump": "1", "db_name": "acme", "version": "16.0", "version_info": [16, 0, 0, "final", 0, ""], "major_version": "16.0", "pg_version": "15.4", "modules": {"base": "16.0.1.3"}}"#,
+    )
+    .unwrap();
+    z.finish().unwrap();
 }
 
 fn walk(dir: &Path, prefix: &str, m: &mut BTreeMap<String, String>) {
@@ -282,6 +347,16 @@ fn backup_round_trip_copy_and_move_keep_the_content() {
         assert_ne!(a.get(k), b.get(k), "--copy regenerates {k}");
     }
     assert_eq!(b["web.base.url"], "https://acme2.example.com");
+    // Owned, objects included, by the Odoo role, which can work in it, as
+    // after Odoo's own restore; no loader role is left.
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme2");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+    assert_eq!(loader_roles(&t.c), Vec::<String>::new());
+    assert_eq!(r["owner"], ODOO_ROLE, "{r}");
+    // pg_dump's own \restrict pair (15.14+) is in the dump and did not stop
+    // the load.
+    assert!(sql.contains("\n\\restrict "), "{}", &sql[..300]);
 
     // --move: identity kept, every parameter the same.
     let (code, r, err) = t.restore("n1/acme3", &file, "--move");
@@ -289,6 +364,9 @@ fn backup_round_trip_copy_and_move_keep_the_content() {
     assert_eq!(t.params("acme3"), t.params("acme"));
     assert_eq!(t.counts("acme3"), t.counts("acme"));
     assert_eq!(t.files("acme3"), t.files("acme"));
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme3");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
 
     // An existing target is never overwritten: exit 2, nothing changed.
     let before = (t.dbs(), t.fs_entries());
@@ -442,24 +520,12 @@ fn a_zip_in_odoos_own_layout_restores() {
         String::from_utf8_lossy(&dump.stderr)
     );
     let file = t.out.join("odoo.zip");
-    {
-        let mut z = zip::ZipWriter::new(std::fs::File::create(&file).unwrap());
-        let o = zip::write::SimpleFileOptions::default();
-        z.start_file("dump.sql", o).unwrap();
-        z.write_all(&dump.stdout).unwrap();
-        for (p, body) in FILES {
-            z.start_file(format!("filestore/{p}"), o).unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.start_file("manifest.json", o).unwrap();
-        z.write_all(
-            br#"{"odoo_dump": "1", "db_name": "acme", "version": "16.0", "version_info": [16, 0, 0, "final", 0, ""], "major_version": "16.0", "pg_version": "15.4", "modules": {"base": "16.0.1.3"}}"#,
-        )
-        .unwrap();
-        z.finish().unwrap();
-    }
+    write_odoo_zip(&file, &dump.stdout);
     let (code, r, err) = t.restore("n1/fromodoo", &file, "--copy");
     assert_eq!(code, Some(0), "{err} {r}");
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "fromodoo");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
     assert_eq!(r["manifest_db_name"], "acme", "{r}");
     assert_eq!(t.counts_but_icp("fromodoo"), t.counts_but_icp("acme"));
     assert_eq!(t.stable_params("fromodoo"), t.stable_params("acme"));
@@ -625,7 +691,36 @@ fn a_killed_backup_or_restore_leaves_nothing() {
         );
         assert_ne!(code, Some(0), "step {step}: {err}");
         assert_eq!((t.dbs(), t.fs_entries()), before, "step {step}: {err}");
+        assert_eq!(
+            loader_roles(&t.c),
+            Vec::<String>::new(),
+            "step {step}: {err}"
+        );
     }
+    // kill -9 while the file loads: its loader role is left (with the
+    // staging database it owns), and the next lifecycle command drops both.
+    let (code, _) = interrupt_at(
+        &t,
+        &["restore", "n1/killed", file.to_str().unwrap(), "--yes"],
+        "load",
+        libc::SIGKILL,
+    );
+    assert_eq!(code, None);
+    assert_eq!(loader_roles(&t.c).len(), 1);
+    let (code, r, err) = t.restore("n1/other", &file, "--copy");
+    assert_eq!(code, Some(0), "{err} {r}");
+    assert!(
+        r["warnings"].to_string().contains("dropped the role"),
+        "{r}"
+    );
+    assert_eq!(loader_roles(&t.c), Vec::<String>::new());
+    assert!(
+        !t.dbs().iter().any(|d| d.starts_with("killed.")),
+        "{:?}",
+        t.dbs()
+    );
+    t.c.sql("postgres", "DROP DATABASE other");
+    std::fs::remove_dir_all(t.fs.join("other")).unwrap();
     // kill -9 during a restore: the staging database and directory are left
     // under their staging name (never NAME), and the next restore removes them.
     let (code, _) = interrupt_at(
@@ -665,7 +760,7 @@ fn backup_and_restore_over_an_ssh_node_use_its_tunnel_and_master() {
     std::fs::write(
         &inv,
         format!(
-            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
+            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\ndb_owner = \"odoo\"\n\n\
              [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
             toml_string(&t.fs.to_string_lossy()),
             t.c.port(),
@@ -781,6 +876,18 @@ fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
 fn move_copies_verifies_and_soft_drops_the_source() {
     let t = env();
     let c2 = Cluster::start("bk2");
+    c2.create_role_attrs(ODOO_ROLE, ODOO_PASSWORD, "CREATEDB");
+    // The tenant's own SECURITY DEFINER function: harmless in its database
+    // (it runs as the tenant's role); were the copy owned by tenantctl's
+    // superuser on the new node, calling it would make the tenant superuser.
+    t.c.tcp_sql_as(
+        ODOO_ROLE,
+        ODOO_PASSWORD,
+        "acme",
+        "CREATE FUNCTION public.tenant_escalate() RETURNS void LANGUAGE plpgsql SECURITY DEFINER \
+         AS $$BEGIN EXECUTE 'ALTER ROLE odoo SUPERUSER'; END$$",
+    )
+    .unwrap();
     let fs2 = t.dir.path().join("filestore2");
     std::fs::create_dir_all(&fs2).unwrap();
     let inv = write_inventory(t.dir.path(), &[("n1", &t.c), ("n2", &c2)], "");
@@ -856,6 +963,26 @@ fn move_copies_verifies_and_soft_drops_the_source() {
     let mut f2 = BTreeMap::new();
     walk(&fs2.join("acme"), "", &mut f2);
     assert_eq!(f2.len(), 3);
+    // Owned by the tenant's role on n2, objects included; its function runs
+    // as that role there too.
+    let (owners, reads) = owners_and_odoo_reads(&c2, "acme");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+    let called = c2.tcp_sql_as(
+        ODOO_ROLE,
+        ODOO_PASSWORD,
+        "acme",
+        "SELECT public.tenant_escalate()",
+    );
+    assert!(called.is_err(), "{called:?}");
+    assert_eq!(
+        c2.sql(
+            "postgres",
+            "SELECT rolsuper FROM pg_roles WHERE rolname = 'odoo'"
+        ),
+        "f"
+    );
+    assert_eq!(loader_roles(&c2), Vec::<String>::new());
     // On n1: soft-dropped (renamed, kept until purged), the name free.
     assert!(!t.dbs().contains(&"acme".to_string()));
     assert!(

@@ -46,6 +46,7 @@ use crate::interrupt::Guard;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
+use crate::odoo::loader;
 use crate::pgtool::{self, PgTool};
 use crate::targets::Target;
 use crate::transport::NodeLink;
@@ -104,9 +105,9 @@ impl Snapshot {
     /// reason, said by the caller).
     async fn take(ctx: &Ctx, t: &Target) -> anyhow::Result<Option<Snapshot>> {
         let m = maintenance(ctx, &t.link).await?;
-        let blocked = match lc::db_info(&m.client, &t.db, m.deadline).await? {
+        let (blocked, owner) = match lc::db_info(&m.client, &t.db, m.deadline).await? {
             Some(info) if !info.allow_connections => {
-                info.comment.as_deref().and_then(Blocked::parse)
+                (info.comment.as_deref().and_then(Blocked::parse), info.owner)
             }
             _ => return Ok(None),
         };
@@ -124,9 +125,9 @@ impl Snapshot {
             ));
         }
         let made = async {
-            lc::snapshot(&m.client, &name, &t.db, m.deadline).await?;
+            lc::snapshot(&m.client, &name, &t.db, &owner, m.deadline).await?;
             pause_point("snapshot-mark").await;
-            lc::open_snapshot(&m.client, &name, &note, m.deadline).await
+            lc::open_snapshot(&m.client, &name, &owner, &note, m.deadline).await
         };
         made.await.map_err(|x| {
                 anyhow!(
@@ -725,7 +726,9 @@ struct Made {
 }
 
 /// Collects a child's stderr in a thread (so that a full pipe cannot stall
-/// it) and returns its last non-empty line.
+/// it) and returns its last error line (psql and pg_restore follow an
+/// `ERROR:` with `DETAIL:`/`HINT:`/`CONTEXT:` lines), else its last
+/// non-empty line.
 fn stderr_tail(child: &mut Child) -> std::thread::JoinHandle<String> {
     let mut err = child.stderr.take();
     std::thread::spawn(move || {
@@ -733,11 +736,11 @@ fn stderr_tail(child: &mut Child) -> std::thread::JoinHandle<String> {
         if let Some(e) = err.as_mut() {
             let _ = e.read_to_string(&mut s);
         }
-        s.lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
+        let lines = || s.lines().rev().map(str::trim).filter(|l| !l.is_empty());
+        lines()
+            .find(|l| l.contains("ERROR:") || l.contains("error:") || l.contains("FATAL:"))
+            .or_else(|| lines().next())
             .unwrap_or("")
-            .trim()
             .to_string()
     })
 }
@@ -1032,6 +1035,22 @@ async fn restore_one(
     if let Err(m) = pgtool::client_major(prog, server_major) {
         return refuse(r, format!("{m}; nothing changed"));
     }
+    if prog == "psql" {
+        if let Err(m) = pgtool::psql_restrict_ok() {
+            return refuse(r, format!("{m}; nothing changed"));
+        }
+    }
+    let who_loads = match load_as(link, &maint, o.owner_hint.as_deref()).await {
+        Ok(Ok(l)) => l,
+        Ok(Err(m)) => return refuse(r, format!("{m}; nothing changed")),
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+            )
+        }
+    };
+    r.extra.insert("owner".into(), json!(who_loads.owner()));
     match lc::db_info(&maint.client, name, d).await {
         Ok(Some(_)) => {
             return refuse(
@@ -1076,13 +1095,14 @@ async fn restore_one(
         pattern_url(link, name)
     };
     let mut plan = format!(
-        "restore {who} from {}:\n  - CREATE DATABASE {} TEMPLATE template0\n  - load {}",
+        "restore {who} from {}:\n  - CREATE DATABASE {} TEMPLATE template0\n  - load {}, {}",
         o.file.display(),
         e(name),
         match prog {
-            "psql" => "dump.sql with psql -v ON_ERROR_STOP=1",
+            "psql" => "dump.sql with psql -v ON_ERROR_STOP=1 behind \\restrict (no psql command of the file runs)",
             _ => "the archive with pg_restore --exit-on-error",
-        }
+        },
+        who_loads.describe()
     );
     if o.keep_identity {
         plan.push_str("\n  - keep database.uuid, database.secret (--move: the same tenant)");
@@ -1135,6 +1155,7 @@ async fn restore_one(
     let t0 = std::time::Instant::now();
     let job = Job {
         name,
+        loads: who_loads,
         file: &o.file,
         custom: prog == "pg_restore",
         keep_identity: o.keep_identity,
@@ -1172,6 +1193,8 @@ async fn restore_one(
 
 struct Job<'a> {
     name: &'a str,
+    /// Whose session runs the file's SQL, and who owns the result.
+    loads: LoadAs,
     file: &'a Path,
     custom: bool,
     keep_identity: bool,
@@ -1189,20 +1212,93 @@ async fn do_restore(steps: &mut Steps<'_>, j: &Job<'_>) -> std::result::Result<(
     let staging = staging_name(j.name);
     steps.next("database").await?;
     let m = steps.maint;
+    let loader = match &j.loads {
+        LoadAs::Loader { operator, .. } => {
+            let (role, password) = loader::new_loader();
+            let record = match building::Intent::write_then(link, &role, building::Then::Role) {
+                Ok(i) => Some(i),
+                Err(x) => {
+                    steps.ctx.printer.warn(format!(
+                        "the local record of the role {} could not be written ({x}); a kill -9 before \
+                         it is dropped would leave it (check lists such roles)",
+                        e(&role)
+                    ));
+                    None
+                }
+            };
+            if let Err(x) = loader::create_role(&m.client, &role, &password, operator, d).await {
+                if let Some(i) = record {
+                    i.clear();
+                }
+                return Err(anyhow!("CREATE ROLE {}: {x:#}", e(&role)).into());
+            }
+            steps.done.push(Undo::DropRole(role.clone(), record));
+            Some((role, password))
+        }
+        LoadAs::Owner(_) => None,
+    };
+    let db_owner = match &loader {
+        Some((role, _)) => role.clone(),
+        None => j.loads.owner().to_string(),
+    };
     let create = async {
-        ob::create_empty(&m.client, &staging, d)
+        ob::create_empty(&m.client, &staging, &db_owner, d)
             .await
             .map_err(|x| anyhow!("CREATE DATABASE {}: {x:#}", e(&staging)))
     };
     steps.made_staging(&staging, j.name, create).await?;
     steps.next("load").await?;
-    let tool = PgTool::for_db(link, &steps.ctx.transport, &staging).await?;
+    let login = loader.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
+    let tool = PgTool::for_db_as(link, &steps.ctx.transport, &staging, login).await?;
+    if let Some((role, _)) = &loader {
+        // The node must let the loader in on tenantctl's route; never fall
+        // back to the operator's role.
+        let probe_tool = PgTool::for_db_as(link, &steps.ctx.transport, &staging, login).await?;
+        let probed = tokio::task::spawn_blocking(move || probe_login(&probe_tool))
+            .await
+            .map_err(|x| anyhow!("psql: {x}"))?;
+        if let Err(m) = probed {
+            return Err(Stop::Refused(format!(
+                "the node does not let tenantctl's temporary loader role {} log in ({m}): a backup's SQL \
+                 runs only in a session of a role that is not a superuser. Allow password (scram-sha-256) \
+                 logins for roles named tenantctl_load_* in pg_hba.conf on tenantctl's route, or run \
+                 tenantctl as the tenant's Odoo role (not a superuser, inventory `user`) so that the file \
+                 runs as that role",
+                e(role)
+            )));
+        }
+    }
     let file = j.file.to_path_buf();
     let custom = j.custom;
     let db = staging.clone();
     tokio::task::spawn_blocking(move || load(&tool, &file, custom, &db))
         .await
-        .map_err(|x| anyhow!("loading: {x}"))??;
+        .map_err(|x| anyhow!("loading: {x}"))?
+        .map_err(|x| match x.downcast::<MetaCommand>() {
+            Ok(m) => Stop::Refused(m.0),
+            Err(x) => Stop::Failed(x),
+        })?;
+    if let Some((role, _)) = &loader {
+        steps.next("owner").await?;
+        let owner = j.loads.owner();
+        let conn = link
+            .connect(&staging, &steps.ctx.transport)
+            .await
+            .map_err(|x| x.context("connecting to the restored database"))?;
+        loader::hand_over_objects(&conn.client, role, owner, conn.deadline)
+            .await
+            .map_err(|x| x.context(format!("giving the restored objects to {}", e(owner))))?;
+        drop(conn);
+        lc::wait_no_sessions(&m.client, &staging, d).await?;
+        loader::hand_over_database(&m.client, &staging, owner, d)
+            .await
+            .map_err(|x| x.context(format!("giving {} to {}", e(&staging), e(owner))))?;
+        // The file could rewrite the comment of the database it owned.
+        let note = staging_note(j.name, None);
+        lc::set_comment(&m.client, &staging, Some(&note), d).await?;
+        loader::drop_role(&m.client, role, d).await?;
+        steps.role_dropped(role);
+    }
     if !j.keep_identity {
         steps.next("identity").await?;
         let mut conn = link
@@ -1262,23 +1358,189 @@ fn load(tool: &PgTool, file: &Path, custom: bool, db: &str) -> anyhow::Result<()
     }
     let mut z = zip::ZipArchive::new(File::open(file)?)?;
     let mut c = tool.command("psql");
-    c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db])
+    // `-f -`: psql's messages then name the line ("psql:<stdin>:N: ...").
+    c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let mut child = c.spawn().context("starting psql")?;
     let err = stderr_tail(&mut child);
+    let key = pgtool::restrict_key();
     let copied = {
-        let mut input = child.stdin.take().expect("piped");
-        let mut entry = z.by_name("dump.sql")?;
-        std::io::copy(&mut entry, &mut input)
+        let mut input =
+            std::io::BufWriter::with_capacity(1 << 16, child.stdin.take().expect("piped"));
+        let entry = z.by_name("dump.sql")?;
+        let fed = pgtool::feed_restricted(
+            std::io::BufReader::with_capacity(1 << 16, entry),
+            &mut input,
+            &key,
+        );
+        fed.and_then(|d| input.flush().map(|()| d))
     };
     // psql stopping early (an error) closes its stdin: its own message
     // says why.
-    let waited = wait_ok(child, err, "psql (dump.sql)");
-    waited?;
+    let dropped = copied.as_ref().map(|d| d.as_slice()).unwrap_or(&[]);
+    wait_ok(child, err, "psql (dump.sql)").map_err(|x| meta_command_refused(x, dropped))?;
     copied.context("feeding dump.sql to psql")?;
     Ok(())
+}
+
+/// psql's refusal of a meta-command behind `\restrict` ("psql:<stdin>:N:
+/// error: backslash commands are restricted ..."), said with the line of
+/// dump.sql; other errors as they are.
+fn meta_command_refused(x: anyhow::Error, dropped: &[u64]) -> anyhow::Error {
+    let text = format!("{x:#}");
+    if !text.contains("backslash commands are restricted") {
+        return x;
+    }
+    let line = text
+        .split("<stdin>:")
+        .nth(1)
+        .and_then(|t| t.split(':').next())
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .map(|n| format!(" at line {}", pgtool::original_line(n, dropped)))
+        .unwrap_or_default();
+    anyhow::Error::new(MetaCommand(format!(
+        "dump.sql holds a psql meta-command (a line starting with a backslash){line}: refused, a backup's SQL \
+         never runs psql commands (\\! would run a shell command on this machine)"
+    )))
+}
+
+/// A backup file tried a psql meta-command: a refusal (exit 2), everything
+/// undone.
+#[derive(Debug)]
+struct MetaCommand(String);
+
+impl std::fmt::Display for MetaCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MetaCommand {}
+
+/// Whose session loads a file, and who owns the result.
+enum LoadAs {
+    /// A temporary role ([`loader`]), then everything to `owner`.
+    Loader {
+        owner: String,
+        operator: loader::Operator,
+    },
+    /// The operator's own role, which is the owner and not a superuser (as
+    /// Odoo's own restore runs `psql` with Odoo's credentials).
+    Owner(String),
+}
+
+impl LoadAs {
+    fn owner(&self) -> &str {
+        match self {
+            LoadAs::Loader { owner, .. } | LoadAs::Owner(owner) => owner,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            LoadAs::Loader { owner, .. } => format!(
+                "as a temporary role tenantctl_load_… (not a superuser, dropped afterwards); every object then owned by {}",
+                e(owner)
+            ),
+            LoadAs::Owner(owner) => format!("as {} (tenantctl's role, not a superuser), which owns it", e(owner)),
+        }
+    }
+}
+
+/// Who owns a restored database: the node's `db_owner`, else `hint` (the
+/// source's owner, for `move`), else the owner of the node's `template`,
+/// else the operator's role when it is not a superuser. The owner must
+/// exist and not be a superuser (a superuser's tenant would run the
+/// tenant's `SECURITY DEFINER` functions as superuser). The file runs as a
+/// loader role when the operator can make one (superuser or CREATEROLE),
+/// else as the operator when it is the owner; otherwise refused. `Ok(Err)`
+/// is a refusal.
+async fn load_as(
+    link: &NodeLink,
+    maint: &crate::transport::Conn,
+    hint: Option<&str>,
+) -> anyhow::Result<std::result::Result<LoadAs, String>> {
+    let d = maint.deadline;
+    let op = loader::operator(&maint.client, d).await?;
+    let from_template = match &link.node.lifecycle.template {
+        Some(t) => lc::db_info(&maint.client, t, d).await?.map(|i| i.owner),
+        None => None,
+    };
+    let owner = link
+        .node
+        .lifecycle
+        .db_owner
+        .clone()
+        .or_else(|| hint.map(str::to_string))
+        .or(from_template)
+        .or_else(|| (!op.superuser).then(|| op.name.clone()));
+    let Some(owner) = owner else {
+        return Ok(Err(format!(
+            "node {}: tenantctl connects as the superuser {}, and a restored database must belong to the \
+             tenant's Odoo role, not to a superuser: set `db_owner` (the role Odoo connects as) for the node \
+             in the inventory",
+            link.name(),
+            e(&op.name)
+        )));
+    };
+    match loader::role_superuser(&maint.client, &owner, d).await? {
+        None => {
+            return Ok(Err(format!(
+                "node {}: the owner role {} does not exist on the node",
+                link.name(),
+                e(&owner)
+            )))
+        }
+        Some(true) => {
+            return Ok(Err(format!(
+                "node {}: the owner role {} is a superuser: the tenant's own functions would run as superuser; \
+                 set `db_owner` to Odoo's role (not a superuser)",
+                link.name(),
+                e(&owner)
+            )))
+        }
+        Some(false) => {}
+    }
+    if op.superuser || op.createrole {
+        return Ok(Ok(LoadAs::Loader {
+            owner,
+            operator: op,
+        }));
+    }
+    if op.name == owner {
+        return Ok(Ok(LoadAs::Owner(owner)));
+    }
+    Ok(Err(format!(
+        "node {}: tenantctl's role {} can neither make a temporary loader role (it has no CREATEROLE) nor is \
+         it the owner {}: a backup's SQL runs only as a role that is not a superuser and owns the new database; \
+         connect as {} or give tenantctl's role CREATEROLE",
+        link.name(),
+        e(&op.name),
+        e(&owner),
+        e(&owner)
+    )))
+}
+
+/// `psql -c 'SELECT 1'` with the tool's settings: "" or psql's last line.
+fn probe_login(tool: &PgTool) -> std::result::Result<(), String> {
+    let out = tool
+        .command("psql")
+        .args(["-X", "-q", "-A", "-t", "-c", "SELECT 1"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|x| format!("starting psql: {x}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("psql failed")
+        .trim()
+        .to_string())
 }
 
 /// Streams the zip's `filestore/` as a tar into `tar -x` on the node's host
@@ -1489,6 +1751,16 @@ async fn move_one(
         },
         None => (0, 0),
     };
+    // The copy belongs to the source's owner (unless the destination sets
+    // `db_owner`): Odoo's role, never tenantctl's.
+    let src_owner = match maintenance(ctx, &t.link).await {
+        Ok(m) => match lc::db_info(&m.client, &t.db, m.deadline).await {
+            Ok(Some(i)) => i.owner,
+            Ok(None) => return failed(r, format!("{} is gone; nothing changed", t.display())),
+            Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+        },
+        Err(x) => return failed(r, format!("{x:#}; nothing changed")),
+    };
     match maintenance(ctx, to).await {
         Ok(m) => match lc::db_info(&m.client, &t.db, m.deadline).await {
             Ok(Some(_)) => {
@@ -1576,6 +1848,7 @@ async fn move_one(
         no_filestore: o.no_filestore,
         yes: true,
         dry_run: false,
+        owner_hint: Some(src_owner),
     };
     let rr = base(to, &t.db, "restore");
     let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr).await;

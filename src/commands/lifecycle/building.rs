@@ -69,6 +69,9 @@ pub(super) enum Then {
     },
     /// The database `db` is dropped, then its filestore directory.
     Remove,
+    /// `db` is not a database but the loader role of a restore (see
+    /// `odoo::loader`), about to be created; the next run drops it.
+    Role,
 }
 
 impl Record {
@@ -107,6 +110,7 @@ fn file_of(link: &NodeLink, db: &str, then: &Then) -> PathBuf {
         Then::Build => "build",
         Then::Move { .. } => "move",
         Then::Remove => "remove",
+        Then::Role => "role",
     };
     let mut h = Sha256::new();
     for part in [link.name(), &link.node.address(), db, kind] {

@@ -1,0 +1,325 @@
+//! Issue 22, items 1–3: a customer's backup file is written by an attacker
+//! until proven otherwise. Its psql meta-commands never run, its SQL runs
+//! in a session of a role that is not a superuser, and what it makes (and
+//! what `move` copies) belongs to the tenant's Odoo role. Against real
+//! PostgreSQL, with tenantctl connected as the superuser `postgres` (common
+//! and supported) and tenants owned by the non-superuser role `odoo`.
+
+use std::path::{Path, PathBuf};
+
+use crate::backup::{
+    env, loader_roles, owners_and_odoo_reads, write_odoo_zip, Env, ODOO_PASSWORD, ODOO_ROLE,
+};
+use crate::fixtures::{create_tenant_owned, TenantSpec};
+use crate::harness::{pg_bindir, quote_literal, tenantctl_with_home, SUPERUSER_PASSWORD};
+
+/// `acme`'s own dump (plain, `--no-owner`, as Odoo's database manager makes
+/// it), with `before` in front and `after` behind.
+fn dump_with(t: &Env, before: &str, after: &str) -> Vec<u8> {
+    let dump = std::process::Command::new(pg_bindir().join("pg_dump"))
+        .args(["--no-owner", "-h", t.c.host(), "-p"])
+        .arg(t.c.port().to_string())
+        .args(["-U", "postgres", "acme"])
+        .env("PGPASSWORD", SUPERUSER_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let mut out = before.as_bytes().to_vec();
+    out.extend_from_slice(&dump.stdout);
+    out.extend_from_slice(after.as_bytes());
+    out
+}
+
+fn is_superuser(t: &Env, role: &str) -> bool {
+    t.c.sql(
+        "postgres",
+        &format!(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = {}",
+            quote_literal(role)
+        ),
+    ) == "t"
+}
+
+/// What the node has besides the tenants: nothing of a failed restore may
+/// stay (databases, filestore directories, loader roles).
+fn nothing_left(t: &Env, before: &(Vec<String>, Vec<String>)) {
+    assert_eq!(&(t.dbs(), t.fs_entries()), before);
+    assert_eq!(loader_roles(&t.c), Vec::<String>::new());
+}
+
+fn zip_of(t: &Env, name: &str, dump: &[u8]) -> PathBuf {
+    let f = t.out.join(name);
+    write_odoo_zip(&f, dump);
+    f
+}
+
+/// A second tenant whose admin login the file tries to change.
+fn with_beta(t: &Env) {
+    create_tenant_owned(&t.c, "beta", &TenantSpec::for_major(16), ODOO_ROLE);
+}
+
+fn beta_admin(t: &Env) -> String {
+    t.c.sql("beta", "SELECT login FROM res_users WHERE id = 2")
+}
+
+#[test]
+fn restore_runs_no_psql_command_of_a_customers_file() {
+    let t = env();
+    with_beta(&t);
+    let admin = beta_admin(&t);
+    let before = (t.dbs(), t.fs_entries());
+    let pwned = t.dir.path().join("pwned");
+    let p = pwned.display().to_string();
+    // A whole line, the first of the file; one after a statement on the
+    // same line (psql takes a backslash anywhere outside quotes); one that
+    // tries to lift tenantctl's own \restrict; \connect to another tenant.
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("first-line", format!("\\! id > {p}\n"), "line 1"),
+        ("mid-line", format!("SELECT 1; \\! id > {p}\n"), "line 1"),
+        // (a lone `\unrestrict KEY` line reads as pg_dump's own and is left
+        // out: the `\!` after it is line 2)
+        (
+            "unrestrict",
+            format!("\\unrestrict x\n\\! id > {p}\n"),
+            "line 2",
+        ),
+        (
+            "connect",
+            "\\connect beta\nUPDATE res_users SET login = 'owned' WHERE id = 2;\n".to_string(),
+            "line 1",
+        ),
+        ("output", format!("\\o {p}\nSELECT 1;\n"), "line 1"),
+    ];
+    for (label, head, line) in cases {
+        let f = zip_of(&t, &format!("{label}.zip"), &dump_with(&t, &head, ""));
+        let (code, r, err) = t.restore("n1/evil", &f, "--copy");
+        assert_eq!(code, Some(2), "{label}: {err} {r}");
+        let msg = r["error"].as_str().unwrap_or_default();
+        assert!(
+            msg.contains("meta-command") && msg.contains(line),
+            "{label}: {msg}"
+        );
+        assert!(!pwned.exists(), "{label}: the file's shell command ran");
+        assert_eq!(beta_admin(&t), admin, "{label}");
+        nothing_left(&t, &before);
+    }
+    // At the end of a genuine dump too (after pg_dump's own \unrestrict).
+    let f = zip_of(
+        &t,
+        "tail.zip",
+        &dump_with(&t, "", &format!("\\! id > {p}\n")),
+    );
+    let (code, r, _) = t.restore("n1/evil", &f, "--copy");
+    assert_eq!(code, Some(2), "{r}");
+    assert!(!pwned.exists());
+    nothing_left(&t, &before);
+}
+
+#[test]
+fn restore_runs_a_files_sql_as_a_role_that_is_not_a_superuser() {
+    let t = env();
+    let before = (t.dbs(), t.fs_entries());
+    let touched = t.dir.path().join("from-copy-program");
+    // Statements only a superuser may run: each fails in the loader's
+    // session, and the restore is undone.
+    for (label, sql) in [
+        ("alter-role", "ALTER ROLE odoo SUPERUSER;\n".to_string()),
+        (
+            "copy-program",
+            format!(
+                "COPY (SELECT 1) TO PROGRAM {};\n",
+                quote_literal(&format!("touch {}", touched.display()))
+            ),
+        ),
+        (
+            "event-trigger",
+            "CREATE FUNCTION public.et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n\
+             CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION public.et();\n"
+                .to_string(),
+        ),
+        ("create-role", "CREATE ROLE intruder LOGIN SUPERUSER;\n".to_string()),
+    ] {
+        let f = zip_of(&t, &format!("{label}.zip"), &dump_with(&t, "", &sql));
+        let (code, r, err) = t.restore("n1/evil", &f, "--move");
+        assert_eq!(code, Some(1), "{label}: {err} {r}");
+        assert!(
+            r["error"].as_str().unwrap_or_default().contains("permission denied")
+                || r["error"].as_str().unwrap_or_default().contains("must be superuser")
+                || r["error"].as_str().unwrap_or_default().contains("superuser"),
+            "{label}: {r}"
+        );
+        assert!(!is_superuser(&t, ODOO_ROLE), "{label}");
+        assert!(!touched.exists(), "{label}: COPY TO PROGRAM ran");
+        assert_eq!(
+            t.c.sql("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'intruder'"),
+            "0"
+        );
+        nothing_left(&t, &before);
+    }
+
+    // A SECURITY DEFINER function in the file: restored, owned by the
+    // tenant's role, so calling it runs as that role, never as tenantctl's.
+    let f = zip_of(
+        &t,
+        "definer.zip",
+        &dump_with(
+            &t,
+            "",
+            "CREATE FUNCTION public.escalate() RETURNS void LANGUAGE plpgsql SECURITY DEFINER \
+             AS $$BEGIN EXECUTE 'ALTER ROLE odoo SUPERUSER'; END$$;\n",
+        ),
+    );
+    let (code, r, err) = t.restore("n1/definer", &f, "--copy");
+    assert_eq!(code, Some(0), "{err} {r}");
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "definer");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+    let called = t.c.tcp_sql_as(
+        ODOO_ROLE,
+        ODOO_PASSWORD,
+        "definer",
+        "SELECT public.escalate()",
+    );
+    assert!(called.is_err(), "{called:?}");
+    assert!(!is_superuser(&t, ODOO_ROLE));
+    assert_eq!(loader_roles(&t.c), Vec::<String>::new());
+
+    // The same through pg_restore (custom format).
+    t.c.sql("postgres", "CREATE DATABASE evilsrc TEMPLATE acme");
+    t.c.sql(
+        "evilsrc",
+        "CREATE FUNCTION public.escalate() RETURNS void LANGUAGE plpgsql SECURITY DEFINER \
+         AS $$BEGIN EXECUTE 'ALTER ROLE odoo SUPERUSER'; END$$",
+    );
+    let custom = t.out.join("evil.dump");
+    let out = std::process::Command::new(pg_bindir().join("pg_dump"))
+        .args(["--no-owner", "--format=custom", "-h", t.c.host(), "-p"])
+        .arg(t.c.port().to_string())
+        .args(["-U", "postgres", "-f"])
+        .arg(&custom)
+        .arg("evilsrc")
+        .env("PGPASSWORD", SUPERUSER_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, r, err) = t.restore("n1/fromcustom", &custom, "--move");
+    assert_eq!(code, Some(0), "{err} {r}");
+    let (owners, _) = owners_and_odoo_reads(&t.c, "fromcustom");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    let called = t.c.tcp_sql_as(
+        ODOO_ROLE,
+        ODOO_PASSWORD,
+        "fromcustom",
+        "SELECT public.escalate()",
+    );
+    assert!(called.is_err(), "{called:?}");
+    assert!(!is_superuser(&t, ODOO_ROLE));
+}
+
+/// Where the node's pg_hba.conf does not let the loader role in on
+/// tenantctl's route, restore refuses with the reason (exit 2) and leaves
+/// nothing: it never falls back to the operator's role.
+#[test]
+fn restore_refuses_when_the_loader_role_cannot_log_in() {
+    let t = env();
+    let hba = t.c.data_dir().join("pg_hba.conf");
+    let old = std::fs::read_to_string(&hba).unwrap();
+    std::fs::write(
+        &hba,
+        format!(
+            "host all postgres 127.0.0.1/32 scram-sha-256\nhost all odoo 127.0.0.1/32 scram-sha-256\n\
+             host all all 127.0.0.1/32 reject\n{old}"
+        ),
+    )
+    .unwrap();
+    t.c.sql("postgres", "SELECT pg_reload_conf()");
+    let before = (t.dbs(), t.fs_entries());
+    let f = zip_of(&t, "genuine.zip", &dump_with(&t, "", ""));
+    let (code, r, err) = t.restore("n1/blocked", &f, "--copy");
+    assert_eq!(code, Some(2), "{err} {r}");
+    let msg = r["error"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("pg_hba.conf") && msg.contains("tenantctl_load_"),
+        "{msg}"
+    );
+    nothing_left(&t, &before);
+}
+
+/// Connected as the Odoo role itself (not a superuser, no CREATEROLE), the
+/// file runs as that role, as in Odoo's own restore.
+#[test]
+fn restore_as_the_odoo_role_itself_runs_the_file_as_that_role() {
+    let t = env();
+    let inv = t.dir.path().join("as-odoo.toml");
+    std::fs::write(
+        &inv,
+        std::fs::read_to_string(&t.inv)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("password_env"))
+            .map(|l| match l {
+                "user = \"postgres\"" => format!("user = \"odoo\"\npassword = \"{ODOO_PASSWORD}\""),
+                l => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let f = zip_of(&t, "genuine.zip", &dump_with(&t, "", ""));
+    let a = tenantctl_with_home(t.dir.path())
+        .arg("-i")
+        .arg(&inv)
+        .args(["restore", "n1/own"])
+        .arg(&f)
+        .args(["--move", "--yes", "-o", "json"])
+        .assert();
+    let out = a.get_output();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "own");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+    assert_eq!(loader_roles(&t.c), Vec::<String>::new());
+}
+
+/// A superuser operator without `db_owner` (nor a template) has no owner
+/// to give a restored database: refused before anything is made, never
+/// left to the superuser (Odoo would not list it, and its tenant's
+/// functions would run as superuser).
+#[test]
+fn restore_without_an_owner_for_a_superuser_operator_is_refused() {
+    let t = env();
+    let inv: &Path = &t.inv;
+    let text = std::fs::read_to_string(inv)
+        .unwrap()
+        .replace("db_owner = \"odoo\"\n", "");
+    let bare = t.dir.path().join("bare.toml");
+    std::fs::write(&bare, text).unwrap();
+    let f = zip_of(&t, "genuine.zip", &dump_with(&t, "", ""));
+    let before = (t.dbs(), t.fs_entries());
+    let a = tenantctl_with_home(t.dir.path())
+        .arg("-i")
+        .arg(&bare)
+        .args(["restore", "n1/noowner"])
+        .arg(&f)
+        .args(["--copy", "--yes"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("db_owner"), "{err}");
+    nothing_left(&t, &before);
+}
