@@ -323,3 +323,49 @@ fn restore_without_an_owner_for_a_superuser_operator_is_refused() {
     assert!(err.contains("db_owner"), "{err}");
     nothing_left(&t, &before);
 }
+
+/// What `duplicate` and `create` make belongs, objects included, to the
+/// source's (the template's) Odoo role, and a session of that role works in
+/// it, as after Odoo's own duplicate.
+#[test]
+fn duplicate_and_create_leave_the_copy_owned_by_the_odoo_role() {
+    let t = env();
+    let a = t
+        .cmd()
+        .args(["duplicate", "acme", "acme-copy", "--yes", "-o", "json"])
+        .assert();
+    let out = a.get_output();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme-copy");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+    let a = t
+        .cmd()
+        .args([
+            "create",
+            "n1/fresh",
+            "--from",
+            "acme",
+            "--yes",
+            "-o",
+            "json",
+            "--password-stdin",
+        ])
+        .write_stdin("a-long-enough-password-42\n")
+        .assert();
+    let out = a.get_output();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (owners, reads) = owners_and_odoo_reads(&t.c, "fresh");
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
+    assert!(reads.is_ok(), "{reads:?}");
+}
