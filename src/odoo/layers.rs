@@ -568,6 +568,7 @@ pub async fn block(maint: &Client, db: &str, rec: &Blocked, d: Duration) -> anyh
         ident(db),
         literal(&comment)
     );
+    super::mark_sent();
     within(d, maint.batch_execute(&sql))
         .await
         .map_err(|e| e.context("blocking connections"))?;
@@ -604,6 +605,7 @@ pub async fn unblock(
         ident(db),
         comment
     );
+    super::mark_sent();
     within(d, maint.batch_execute(&sql))
         .await
         .map_err(|e| e.context("allowing connections again"))

@@ -167,6 +167,28 @@ impl WriteError {
     }
 }
 
+tokio::task_local! {
+    /// Set by the caller around one target's work ([`tracking_sent`]).
+    static SENT: std::sync::Arc<std::sync::atomic::AtomicBool>;
+}
+
+/// Runs `f` with `flag` as its marker of "a change may have reached the
+/// server": [`mark_sent`] sets it just before a COMMIT or a statement that
+/// commits by itself (`ALTER DATABASE`) is sent. Work stopped before that
+/// changed nothing (PostgreSQL rolls back a transaction whose connection
+/// goes); after it, the change may or may not have been committed.
+pub async fn tracking_sent<F: std::future::Future>(
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    f: F,
+) -> F::Output {
+    SENT.scope(flag, f).await
+}
+
+/// See [`tracking_sent`]; nothing outside it.
+pub fn mark_sent() {
+    let _ = SENT.try_with(|f| f.store(true, std::sync::atomic::Ordering::SeqCst));
+}
+
 /// Commits, telling a lost acknowledgement (client side) from a refused
 /// COMMIT (server's answer: nothing committed).
 pub async fn commit(
@@ -174,6 +196,7 @@ pub async fn commit(
     deadline: std::time::Duration,
     pid: Option<i32>,
 ) -> Result<(), WriteError> {
+    mark_sent();
     match within(deadline, tx.commit()).await {
         Ok(()) => Ok(()),
         Err(error) if is_client_side(&error) => Err(WriteError::CommitLost {

@@ -654,14 +654,21 @@ fn first_ctrl_c_lets_the_in_flight_tenant_hit_its_deadline_and_skips_the_rest() 
     }
 }
 
-#[test]
-fn second_ctrl_c_exits_at_once_and_reports_in_flight_unknown() {
+/// `bulk suspend` of four tenants, one at a time, frozen on `freeze`, then
+/// Ctrl-C twice: exit 130 at once. Returns the outcomes (stdout JSON) and
+/// the audit lines' outcomes, after the proxy is gone; asserts that the
+/// tenants behind the frozen one are untouched.
+fn second_ctrl_c(freeze: &str) -> (Vec<String>, Vec<String>, Faulty) {
     // A deadline far beyond the watchdog: only an immediate exit passes.
     let mut t = faulty(
         &four(),
-        Mode::freeze_on(IN_RUN),
+        Mode::freeze_on(freeze),
         "statement_timeout = \"300s\"\nconnect_timeout = \"3s\"\n",
     );
+    let before: Vec<States> = ["t0", "t1", "t2", "t3"]
+        .iter()
+        .map(|d| user_states(&t.c, d))
+        .collect();
     let r = bulk_suspend_frozen(&t);
     r.sigint();
     // Let the first Ctrl-C be seen (its notice on stderr, if any; bounded).
@@ -674,18 +681,59 @@ fn second_ctrl_c_exits_at_once_and_reports_in_flight_unknown() {
     let (out, err) = text(&o);
     assert_eq!(code(&o), Some(130), "stdout: {out}\nstderr: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    if let Ok(v) = serde_json::from_slice::<Value>(&o.stdout) {
-        let rs = rows(&v);
-        let in_flight: Vec<&Value> = rs.iter().filter(|r| r["outcome"] != "skipped").collect();
-        assert!(!in_flight.is_empty(), "{rs:#?}");
-        for r in in_flight {
-            assert_eq!(r["outcome"], "unknown", "{r}");
-        }
-    }
+    let outcomes: Vec<String> = rows(&json(&o))
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let audit: Vec<String> =
+        std::fs::read_to_string(t.dir.path().join(".local/state/tenantctl/audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v["outcome"].as_str().unwrap_or_default().to_string()
+            })
+            .collect();
     t.stop_proxy();
-    for d in ["t0", "t1", "t2", "t3"] {
+    for (d, b) in ["t0", "t1", "t2", "t3"].iter().zip(&before).skip(1) {
         wait_no_idle_in_transaction(&t.c, d);
+        assert_untouched(&t.c, d, b);
     }
+    (outcomes, audit, t)
+}
+
+/// Only a change that was sent can be `unknown`: frozen on its tenant lock
+/// (no COMMIT sent), the first tenant is `skipped` like the three waiting
+/// for the one connection slot, in the output and the audit log, and all
+/// four are untouched.
+#[test]
+fn second_ctrl_c_before_any_commit_reports_every_tenant_skipped() {
+    let (outcomes, audit, t) = second_ctrl_c(IN_RUN);
+    assert_eq!(outcomes, vec!["skipped"; 4]);
+    assert_eq!(audit, vec!["skipped"; 4]);
+    wait_no_idle_in_transaction(&t.c, "t0");
+    assert!(!t
+        .c
+        .sql(
+            "t0",
+            "SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'"
+        )
+        .contains("True"));
+}
+
+/// Frozen on its COMMIT, the first tenant's change was sent: `unknown`;
+/// the three behind it were never started: `skipped`.
+#[test]
+fn second_ctrl_c_after_a_commit_was_sent_reports_that_tenant_unknown() {
+    let (outcomes, audit, _t) = second_ctrl_c("COMMIT");
+    assert_eq!(outcomes, vec!["unknown", "skipped", "skipped", "skipped"]);
+    let mut sorted = audit.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        vec!["skipped", "skipped", "skipped", "unknown"],
+        "{audit:?}"
+    );
 }
 
 // ------------------------------------------------------------------- NULL active

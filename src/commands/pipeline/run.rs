@@ -1,9 +1,11 @@
 //! The run stage over many targets: every job concurrently within the
 //! connection limits, one printer (the calling task) for progress, results in
 //! input order; a panicked task is a `failed` result, and a second Ctrl-C
-//! stops the run with what is in flight reported `unknown`.
+//! stops the run: what had sent its change (a COMMIT, an `ALTER DATABASE`)
+//! is reported `unknown`, the rest `skipped`.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::task::JoinSet;
@@ -11,13 +13,17 @@ use tokio::task::JoinSet;
 use super::exec::run_job;
 use super::{Job, Outcome, Report, Run};
 use crate::commands::Ctx;
+use crate::odoo::tracking_sent;
 use crate::output::esc;
 use crate::targets::Target;
 
 /// Runs (or plans) every job concurrently within the connection limits; one
 /// printer (this task) draws progress and collects results in input order.
 /// A panicked task is a `failed` result, never a dropped one. At the second
-/// Ctrl-C the run stops: what is in flight is reported `unknown`.
+/// Ctrl-C the run stops: a target whose change may have reached the server
+/// is reported `unknown`, one that was waiting (for a connection slot, the
+/// tenant lock) or had sent no COMMIT yet `skipped` (its connection goes
+/// with the process, and PostgreSQL rolls its transaction back).
 pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -> Vec<Report> {
     let t0 = std::time::Instant::now();
     let n = jobs.len();
@@ -25,6 +31,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     let bar = progress.then(|| progress_bar(ctx, total)).flatten();
     let mut slots: Vec<Option<Option<Report>>> = (0..n).map(|_| None).collect();
     let mut specs: Vec<(Option<Target>, String, Option<usize>)> = Vec::with_capacity(n);
+    let sent: Vec<Arc<AtomicBool>> = (0..n).map(|_| Arc::new(AtomicBool::new(false))).collect();
     let mut set = JoinSet::new();
     let mut ids = std::collections::HashMap::new();
     for (i, job) in jobs.into_iter().enumerate() {
@@ -34,7 +41,8 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             continue;
         }
         let run = run.clone();
-        let h = set.spawn(async move { (i, run_job(job, &run).await) });
+        let flag = sent[i].clone();
+        let h = set.spawn(async move { (i, tracking_sent(flag, run_job(job, &run)).await) });
         ids.insert(h.id(), i);
     }
     let mut done_n = 0u64;
@@ -110,7 +118,8 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                 Some(r) => r,
                 None => {
                     let (t, spec, line) = &specs[i];
-                    let mut r = in_flight(&run, t.as_ref(), spec, *line);
+                    let began = sent[i].load(Ordering::SeqCst);
+                    let mut r = in_flight(&run, t.as_ref(), spec, *line, began);
                     r.elapsed = Some(t0.elapsed());
                     Some(r)
                 }
@@ -121,15 +130,30 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
         .collect()
 }
 
-/// A target still in flight at the second Ctrl-C: its COMMIT may have been
-/// sent. Audited as `unknown` (the task that would have written its line is
-/// gone); the audit line is written and the audit error, if any, ends up in
-/// the report.
-fn in_flight(run: &Run, t: Option<&Target>, spec: &str, line: Option<usize>) -> Report {
-    let mut r = Report::new(t, spec, run.action.name()).fail(
-        Outcome::Unknown,
-        format!("{spec}: stopped by a second Ctrl-C while in flight; the change may or may not have been committed"),
-    );
+/// A target not finished at the second Ctrl-C: `unknown` when its change
+/// had been sent (`began`: its COMMIT may have reached the server), else
+/// `skipped` (nothing of it was committed). Audited here (the task that
+/// would have written its line is gone); the audit error, if any, ends up
+/// in the report.
+fn in_flight(
+    run: &Run,
+    t: Option<&Target>,
+    spec: &str,
+    line: Option<usize>,
+    began: bool,
+) -> Report {
+    let r = Report::new(t, spec, run.action.name());
+    let mut r = if began {
+        r.fail(
+            Outcome::Unknown,
+            format!("{spec}: stopped by a second Ctrl-C after its change was sent; it may or may not have been committed"),
+        )
+    } else {
+        r.ok(
+            Outcome::Skipped,
+            format!("{spec}: not done (a second Ctrl-C stopped the run before its change was sent; nothing changed)"),
+        )
+    };
     r.line = line;
     if let Some(t) = t {
         r = super::exec::audited(run, t, r, None);
