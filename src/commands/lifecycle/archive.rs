@@ -41,7 +41,7 @@ use crate::config::{
     BackupFormat, BackupOpts, BulkBackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
 };
 use crate::error::{Error, Result};
-use crate::filestore::{self, sh_quote, Filestore};
+use crate::filestore::{self, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
@@ -220,6 +220,17 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
             }
         }
     }
+    // A name that is not a valid Odoo name never becomes a file name
+    // (issue 22): skipped, said.
+    targets.retain(|t| match SafeName::new(&t.db) {
+        Ok(_) => true,
+        Err(m) => {
+            let msg = format!("{}: skipped: {m}", e(&t.display()));
+            ctx.printer.warn(msg.clone());
+            reports.push(base(&t.link, &t.db, "backup").fail(Outcome::Skipped, msg));
+            false
+        }
+    });
     // Tenants of a PgBouncer node without a direct route: refused each
     // (pg_dump needs PostgreSQL itself), the others backed up.
     targets.retain(|t| match crate::commands::direct_only(&t.link) {
@@ -420,6 +431,10 @@ async fn backup_one(
             return Some(r);
         }};
     }
+    let name = match SafeName::new(&t.db) {
+        Ok(n) => n,
+        Err(m) => stop!(Outcome::Refused, m),
+    };
     let with_fs = o.format == BackupFormat::Zip && !o.no_filestore;
     let fs = if with_fs {
         match Filestore::of(&t.link) {
@@ -456,6 +471,7 @@ async fn backup_one(
     let made = backup_from(
         ctx,
         t,
+        &name,
         o,
         Source {
             conn: &conn,
@@ -547,9 +563,11 @@ struct Written {
 /// The dump of `t` (read through `conn`, from `snapshot` when the tenant is
 /// blocked) into its final file: Err(None) when `skip_not_odoo` and the
 /// database is not an Odoo tenant, Err(Some) how it failed (nothing written).
+#[allow(clippy::too_many_arguments)]
 async fn backup_from(
     ctx: &Ctx,
     t: &Target,
+    name: &SafeName,
     o: &BackupOpts,
     src: Source<'_>,
     guard: &Guard,
@@ -600,13 +618,17 @@ async fn backup_from(
         BackupFormat::Zip => "zip",
         BackupFormat::Dump => "dump",
     };
+    // The default name: of the validated name only, checked to stay in
+    // the directory.
     let path = match &o.file {
         Some(f) => f.clone(),
-        None => o
-            .dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(format!("{}_{}.{ext}", t.db, stamp_now())),
+        None => match filestore::inside(
+            o.dir.as_deref().unwrap_or(Path::new(".")),
+            &format!("{name}_{}.{ext}", stamp_now()),
+        ) {
+            Ok(p) => p,
+            Err(m) => fail!(Outcome::Refused, format!("{who}: {m}")),
+        },
     };
     if path.exists() {
         fail!(
@@ -646,10 +668,10 @@ async fn backup_from(
     };
     let fs_cmd = match fs {
         Some(fs) => {
-            let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
+            let d = fs.dir(name).to_string_lossy().into_owned();
             match t
                 .link
-                .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
+                .shell_command(r#"[ -d "$1" ] || exit 0; cd "$1" && exec tar -cf - ."#, &[&d])
                 .await
             {
                 Ok(c) => Some(c),
@@ -1058,7 +1080,7 @@ async fn restore_one(
                     r,
                     format!(
                         "the filestore directory {} exists; nothing changed",
-                        fs.dir(name).display()
+                        fs.show(name)
                     ),
                 )
             }
@@ -1095,7 +1117,7 @@ async fn restore_one(
     match (&fs, fs_files) {
         (Some(fs), n) => plan.push_str(&format!(
             "\n  - filestore: {n} files to {}{}",
-            fs.dir(name).display(),
+            fs.show(name),
             fs.owner
                 .as_deref()
                 .map(|o| format!(" (owner {})", e(o)))
@@ -1289,17 +1311,14 @@ async fn unpack_filestore(
     dir: &str,
     file: &Path,
 ) -> anyhow::Result<()> {
-    let d = sh_quote(&fs.dir(dir).to_string_lossy());
-    let chown = match &fs.owner {
-        Some(o) => format!(" && chown -R {} {d}", sh_quote(o)),
-        None => String::new(),
-    };
-    let script = format!(
-        "if [ -e {d} ] || [ -L {d} ]; then echo \"{} exists\" >&2; exit 1; fi; \
-         mkdir {d} && cd {d} && tar -xf - --no-same-owner{chown}",
-        fs.dir(dir).display()
-    );
-    let mut cmd = link.shell_command(&script).await?;
+    let d = fs.dir(&SafeName::new(dir).map_err(|m| anyhow!(m))?);
+    let d = d.to_string_lossy();
+    // $1 the directory, $2 the owner (empty: none).
+    let script = r#"if [ -e "$1" ] || [ -L "$1" ]; then printf '%s exists\n' "$1" >&2; exit 1; fi
+        mkdir "$1" && cd "$1" && tar -xf - --no-same-owner || exit 1
+        if [ -n "$2" ]; then chown -R "$2" "$1"; fi"#;
+    let owner = fs.owner.clone().unwrap_or_default();
+    let mut cmd = link.shell_command(script, &[&d, &owner]).await?;
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         cmd.stdin(Stdio::piped())
@@ -1349,8 +1368,8 @@ async fn unpack_filestore(
 // ------------------------------------------------------------------ move
 
 /// Runs `script` on the node's host; its trimmed stdout.
-async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
-    let mut cmd = link.shell_command(script).await?;
+async fn node_sh(link: &NodeLink, script: &str, args: &[&str]) -> anyhow::Result<String> {
+    let mut cmd = link.shell_command(script, args).await?;
     let out = tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output())
         .await
         .map_err(|x| anyhow!("{x}"))??;
@@ -1368,12 +1387,11 @@ async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
 
 /// (files, bytes) of `<root>/<db>` on the node's host (0, 0 without one).
 async fn filestore_size(link: &NodeLink, fs: &Filestore, db: &str) -> anyhow::Result<(u64, u64)> {
-    let d = sh_quote(&fs.dir(db).to_string_lossy());
+    let d = fs.dir(&SafeName::new(db).map_err(|m| anyhow!(m))?);
     let out = node_sh(
         link,
-        &format!(
-            "if [ -d {d} ]; then echo $(find {d} -type f | wc -l) $(du -sk {d} | cut -f1); else echo 0 0; fi"
-        ),
+        r#"if [ -d "$1" ]; then echo $(find "$1" -type f | wc -l) $(du -sk "$1" | cut -f1); else echo 0 0; fi"#,
+        &[&d.to_string_lossy()],
     )
     .await?;
     let mut it = out
@@ -1432,6 +1450,10 @@ async fn move_one(
 ) -> (Report, bool) {
     let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
     let failed = |r: Report, m: String| (r.fail(Outcome::Failed, format!("{who}: {m}")), false);
+    let safe = match SafeName::new(&t.db) {
+        Ok(n) => n,
+        Err(m) => return refuse(r, m),
+    };
     let fs_src = match filestore_for(&t.link, o.no_filestore) {
         Ok(f) => f,
         Err(m) => return refuse(r, m),
@@ -1539,7 +1561,7 @@ async fn move_one(
     let cleanup = |d: &Path| {
         let _ = std::fs::remove_dir_all(d);
     };
-    let file = tmpdir.join(format!("{}.zip", t.db));
+    let file = tmpdir.join(format!("{safe}.zip"));
     let bo = BackupOpts {
         tenant: t.db.clone(),
         file: Some(file.clone()),
