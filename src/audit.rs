@@ -120,9 +120,9 @@ impl AuditLog {
         // directory of another user (even sticky, like a shared /tmp-like
         // one) is refused: its owner could swap the log.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::private::make_dir(dir, dir, crate::private::Want::StickyDir).map_err(
-                |why| anyhow::anyhow!("audit log directory {why}; use a directory of your own"),
-            )?;
+            crate::private::make_dir(dir, dir, crate::private::Want::StickyDir).map_err(|why| {
+                anyhow::anyhow!("audit log directory {why}; use a directory of your own")
+            })?;
         }
         let file = OpenOptions::new()
             .create(true)

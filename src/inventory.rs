@@ -141,6 +141,9 @@ struct RawSettings {
     template: Option<String>,
     base_url: Option<Spanned<String>>,
     drop_retention: Option<DurationText>,
+    /// Issue 22: the largest overall compression ratio of a zip `restore`
+    /// accepts (uncompressed : compressed).
+    restore_max_ratio: Option<Spanned<u64>>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.
@@ -326,7 +329,15 @@ pub struct Lifecycle {
     pub base_url: Option<String>,
     /// Default 30 days.
     pub drop_retention: Duration,
+    /// The largest overall compression ratio (uncompressed : compressed) of
+    /// a zip `restore` accepts; default [`RESTORE_MAX_RATIO`].
+    pub restore_max_ratio: u64,
 }
+
+/// Default of `restore_max_ratio`: a zip that expands more than 200 times
+/// its size is refused (Odoo's own backups compress a few times; a zip bomb
+/// thousands of times).
+pub const RESTORE_MAX_RATIO: u64 = 200;
 
 /// Default of `drop_retention`.
 pub const DROP_RETENTION: Duration = Duration::from_secs(30 * 86400);
@@ -768,7 +779,24 @@ fn lifecycle(
         }
         None => None,
     };
+    let restore_max_ratio = match n
+        .restore_max_ratio
+        .as_ref()
+        .or(d.restore_max_ratio.as_ref())
+    {
+        Some(r) if *r.get_ref() == 0 => {
+            return Err(at(
+                path,
+                text,
+                Some(r.span()),
+                format!("node {node}: restore_max_ratio must be at least 1"),
+            ))
+        }
+        Some(r) => *r.get_ref(),
+        None => RESTORE_MAX_RATIO,
+    };
     Ok(Lifecycle {
+        restore_max_ratio,
         filestore,
         filestore_owner: owner,
         template: n.template.clone().or_else(|| d.template.clone()),

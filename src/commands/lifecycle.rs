@@ -214,11 +214,7 @@ impl<'a> Steps<'a> {
                 }
                 Undo::MoveDir { from, to } => match self.fs {
                     Some(fs) => fs.rename(from, to).await.map(|_| ()).map_err(|x| {
-                        format!(
-                            "moving {} back to {}: {x:#}",
-                            fs.show(from),
-                            fs.show(to)
-                        )
+                        format!("moving {} back to {}: {x:#}", fs.show(from), fs.show(to))
                     }),
                     None => Ok(()),
                 },
@@ -1541,11 +1537,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         "rename {who} to {}:\n  - end its sessions, ALTER DATABASE RENAME{}{}",
         e(new),
         match &fs {
-            Some(fs) => format!(
-                "\n  - move {} to {}",
-                fs.show(&t.db),
-                fs.show(new)
-            ),
+            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(new)),
             None => "\n  - filestore left alone (--no-filestore)".into(),
         },
         match &url_change {
@@ -1782,10 +1774,7 @@ async fn drop_one(
         if let Some(fs) = &fs {
             fs.check_root().await?;
             if fs.exists(&gone).await? {
-                return Ok(Some(format!(
-                    "{} exists; nothing changed",
-                    fs.show(&gone)
-                )));
+                return Ok(Some(format!("{} exists; nothing changed", fs.show(&gone))));
             }
         }
         Ok(None)

@@ -671,7 +671,10 @@ async fn backup_from(
             let d = fs.dir(name).to_string_lossy().into_owned();
             match t
                 .link
-                .shell_command(r#"[ -d "$1" ] || exit 0; cd "$1" && exec tar -cf - ."#, &[&d])
+                .shell_command(
+                    r#"[ -d "$1" ] || exit 0; cd "$1" && exec tar -cf - ."#,
+                    &[&d],
+                )
                 .await
             {
                 Ok(c) => Some(c),
@@ -920,14 +923,128 @@ fn sha256_of(path: &Path) -> anyhow::Result<(u64, String)> {
 
 /// What a backup file holds.
 enum Kind {
-    /// A zip in Odoo's layout.
-    Zip { files: u64, manifest: Option<Value> },
+    /// A zip in Odoo's layout; `fs_bytes`: the declared uncompressed size
+    /// of its filestore.
+    Zip {
+        files: u64,
+        fs_bytes: u64,
+        manifest: Option<Value>,
+    },
     /// `pg_dump --format=custom`.
     Custom,
 }
 
+/// The largest `manifest.json` a restore reads.
+const MANIFEST_MAX: u64 = 1 << 20;
+
+/// A zip from outside is hostile until checked (issue 22): only regular
+/// files and directories (no symlink or device in the external attributes),
+/// `dump.sql` and `manifest.json` regular files, `manifest.json` at most
+/// [`MANIFEST_MAX`], and an overall compression ratio of at most
+/// `max_ratio` (the inventory's `restore_max_ratio`). The declared sizes
+/// are checked here, the real ones while the entries stream
+/// ([`Declared`]). The declared size of the filestore.
+fn check_zip<R: Read + std::io::Seek>(
+    z: &mut zip::ZipArchive<R>,
+    max_ratio: u64,
+) -> std::result::Result<u64, String> {
+    let (mut packed, mut unpacked, mut fs_bytes) = (0u64, 0u64, 0u64);
+    for i in 0..z.len() {
+        let f = z.by_index_raw(i).map_err(|x| format!("entry {i}: {x}"))?;
+        let name = f.name().to_string();
+        let kind = f.unix_mode().map(|m| m & libc::S_IFMT);
+        let plain = matches!(
+            kind,
+            None | Some(0) | Some(libc::S_IFREG) | Some(libc::S_IFDIR)
+        );
+        if f.is_symlink() || !plain {
+            return Err(format!(
+                "entry {name:?} is not a regular file or directory (mode {:o}); refusing the archive",
+                f.unix_mode().unwrap_or(0)
+            ));
+        }
+        if matches!(name.as_str(), "dump.sql" | "manifest.json")
+            && (f.is_dir() || kind == Some(libc::S_IFDIR))
+        {
+            return Err(format!("entry {name:?} is not a regular file"));
+        }
+        if name == "manifest.json" && f.size() > MANIFEST_MAX {
+            return Err(format!(
+                "manifest.json declares {} bytes (at most {MANIFEST_MAX} are read); refusing the archive",
+                f.size()
+            ));
+        }
+        packed = packed.saturating_add(f.compressed_size());
+        unpacked = unpacked.saturating_add(f.size());
+        if name.starts_with("filestore/") {
+            fs_bytes = fs_bytes.saturating_add(f.size());
+        }
+    }
+    if unpacked > packed.max(1).saturating_mul(max_ratio) {
+        return Err(format!(
+            "the archive expands {unpacked} bytes from {packed} (more than {max_ratio}:1, the node's restore_max_ratio); \
+             refusing what looks like a zip bomb"
+        ));
+    }
+    Ok(fs_bytes)
+}
+
+/// An entry's reader that fails once it yields more than the entry's
+/// declared size (a zip's sizes are the sender's word).
+struct Declared<R> {
+    inner: R,
+    left: u64,
+    name: String,
+}
+
+impl<R: Read> Read for Declared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte past the declared size is enough to know.
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "{}: expands beyond its declared size; aborted",
+                self.name
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Refuses a zip whose filestore's declared size exceeds the free space of
+/// the node's filestore root (measured on the node's host).
+async fn check_space(
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    kind: &Kind,
+) -> std::result::Result<(), String> {
+    let (Some(fs), Kind::Zip { fs_bytes, .. }) = (fs, kind) else {
+        return Ok(());
+    };
+    let root = fs.root.to_string_lossy();
+    let out = node_sh(link, r#"df -Pk "$1" | awk 'NR==2 {print $4}'"#, &[&root])
+        .await
+        .map_err(|x| format!("the free space of {}: {x:#}", fs.root.display()))?;
+    let free = out
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| format!("the free space of {}: df said {:?}", fs.root.display(), out))?
+        .saturating_mul(1024);
+    if *fs_bytes > free {
+        return Err(format!(
+            "the archive's filestore declares {fs_bytes} bytes, the filestore root {} has {free} bytes free",
+            fs.root.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a backup file's layout; a refusal when it is none we know.
-fn inspect(path: &Path) -> std::result::Result<Kind, String> {
+fn inspect(path: &Path, max_ratio: u64) -> std::result::Result<Kind, String> {
     let f = File::open(path).map_err(|x| format!("{}: {x}", path.display()))?;
     if pgtool::is_custom_dump(path).map_err(|x| format!("{}: {x}", path.display()))? {
         return Ok(Kind::Custom);
@@ -944,6 +1061,7 @@ fn inspect(path: &Path) -> std::result::Result<Kind, String> {
             path.display()
         ));
     }
+    let fs_bytes = check_zip(&mut z, max_ratio).map_err(|m| format!("{}: {m}", path.display()))?;
     let mut files = 0;
     for i in 0..z.len() {
         if let Some(n) = z.name_for_index(i) {
@@ -954,12 +1072,20 @@ fn inspect(path: &Path) -> std::result::Result<Kind, String> {
     }
     let manifest = match z.by_name("manifest.json") {
         Ok(m) => Some(
-            serde_json::from_reader::<_, Value>(m)
-                .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
+            serde_json::from_reader::<_, Value>(Declared {
+                left: m.size().min(MANIFEST_MAX),
+                inner: m,
+                name: "manifest.json".into(),
+            })
+            .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
         ),
         Err(_) => None,
     };
-    Ok(Kind::Zip { files, manifest })
+    Ok(Kind::Zip {
+        files,
+        fs_bytes,
+        manifest,
+    })
 }
 
 /// `tenantctl restore NODE/NAME FILE`.
@@ -997,7 +1123,7 @@ async fn restore_one(
     if let Err(m) = check_db_name(name) {
         return refuse(r, format!("{m}; nothing changed"));
     }
-    let kind = match inspect(&o.file) {
+    let kind = match inspect(&o.file, link.node.lifecycle.restore_max_ratio) {
         Ok(k) => k,
         Err(m) => return refuse(r, format!("{m}; nothing changed")),
     };
@@ -1091,6 +1217,9 @@ async fn restore_one(
                 )
             }
         }
+    }
+    if let Err(m) = check_space(link, fs.as_ref(), &kind).await {
+        return refuse(r, format!("{m}; nothing changed"));
     }
     let base_url = if o.keep_identity {
         None
@@ -1341,6 +1470,9 @@ async fn unpack_filestore(
                 if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
                     bail!("filestore entry {:?}: not a relative path", rel);
                 }
+                if !entry.is_file() {
+                    bail!("filestore entry {:?}: not a regular file", rel);
+                }
                 let mut h = tar::Header::new_gnu();
                 h.set_size(entry.size());
                 h.set_mode(0o644);
@@ -1351,7 +1483,13 @@ async fn unpack_filestore(
                         .map(|x| x.as_secs())
                         .unwrap_or(0),
                 );
-                b.append_data(&mut h, &rel, &mut entry)
+                let declared = entry.size();
+                let mut body = Declared {
+                    inner: &mut entry,
+                    left: declared,
+                    name: format!("filestore/{rel}"),
+                };
+                b.append_data(&mut h, &rel, &mut body)
                     .with_context(|| format!("filestore/{rel}"))?;
             }
             b.into_inner()?.flush()?;
