@@ -30,16 +30,16 @@ const REGENERATED: [&str; 5] = [
     "web.base.url.freeze",
 ];
 
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
-    fs: PathBuf,
-    out: PathBuf,
+pub(crate) struct Env {
+    pub(crate) c: Cluster,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) inv: PathBuf,
+    pub(crate) fs: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// A cluster with tenant `acme` (Odoo 16 shaped) and its filestore.
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     let c = Cluster::start("bk");
     create_tenant(&c, "acme", &TenantSpec::for_major(16));
     c.sql(
@@ -75,18 +75,18 @@ fn env() -> Env {
 }
 
 impl Env {
-    fn cmd(&self) -> assert_cmd::Command {
+    pub(crate) fn cmd(&self) -> assert_cmd::Command {
         let mut c = tenantctl_with_home(self.dir.path());
         c.arg("-i").arg(&self.inv);
         c
     }
-    fn dbs(&self) -> Vec<String> {
+    pub(crate) fn dbs(&self) -> Vec<String> {
         self.c.column(
             "postgres",
             "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
         )
     }
-    fn fs_entries(&self) -> Vec<String> {
+    pub(crate) fn fs_entries(&self) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(&self.fs)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -143,7 +143,7 @@ impl Env {
         p.retain(|k, _| !REGENERATED.contains(&k.as_str()));
         p
     }
-    fn files(&self, db: &str) -> BTreeMap<String, String> {
+    pub(crate) fn files(&self, db: &str) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
         walk(&self.fs.join(db), "", &mut m);
         m
@@ -155,7 +155,7 @@ impl Env {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
-    fn backup(&self, args: &[&str]) -> Value {
+    pub(crate) fn backup(&self, args: &[&str]) -> Value {
         let a = self
             .cmd()
             .arg("backup")
@@ -171,7 +171,12 @@ impl Env {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
-    fn restore(&self, target: &str, file: &Path, mode: &str) -> (Option<i32>, Value, String) {
+    pub(crate) fn restore(
+        &self,
+        target: &str,
+        file: &Path,
+        mode: &str,
+    ) -> (Option<i32>, Value, String) {
         let a = self
             .cmd()
             .args(["restore", target])

@@ -25,5 +25,6 @@ mod ssh;
 mod tls;
 mod tls_client;
 mod trust;
+mod trust_files;
 mod ux;
 mod writes;
