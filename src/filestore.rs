@@ -265,3 +265,46 @@ pub fn missing(node: &str) -> String {
         "node {node} has no `filestore` setting (the directory holding the tenants' filestores, e.g. filestore = \"/var/lib/odoo/filestore\" in [defaults] or the node); set it, or pass --no-filestore to leave filestores alone. Nothing changed"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{inside, SafeName};
+
+    #[test]
+    fn only_odoo_names_are_safe() {
+        for ok in ["acme", "a1", "acme.dropped-20260101T000000Z", "x_y-z.w"] {
+            assert!(SafeName::is_safe(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a",
+            "../fs/victim",
+            "/etc/ssl",
+            "a/b",
+            "-x",
+            ".x",
+            "a\nb",
+            "a b",
+            "a\u{1b}[2J",
+            "Ténant",
+        ] {
+            let e = SafeName::new(bad).unwrap_err();
+            assert!(!e.contains('\n') && !e.contains('\u{1b}'), "{e}");
+        }
+    }
+
+    #[test]
+    fn backup_paths_stay_in_their_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let real = std::fs::canonicalize(d.path()).unwrap();
+        assert_eq!(
+            inside(d.path(), "acme_1.zip").unwrap(),
+            real.join("acme_1.zip")
+        );
+        for bad in ["../x.zip", "/etc/x.zip", "a/b.zip", "..", "."] {
+            assert!(inside(d.path(), bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1171,10 +1171,18 @@ name = "a"
 template = "tmpl16"
 drop_retention = "7d"
 filestore_owner = "odoo"
+restore_max_ratio = 50
 [[node]]
 name = "b"
 "#)
         .unwrap();
+        assert_eq!(inv.nodes[0].lifecycle.restore_max_ratio, 50);
+        assert_eq!(inv.nodes[1].lifecycle.restore_max_ratio, RESTORE_MAX_RATIO);
+        let e = p("[[node]]\nname = \"a\"\nrestore_max_ratio = 0\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("restore_max_ratio must be at least 1"),
+            "{e:#}"
+        );
         let a = &inv.nodes[0].lifecycle;
         assert_eq!(a.filestore, Some(PathBuf::from("/var/lib/odoo/filestore")));
         assert_eq!(a.template.as_deref(), Some("tmpl16"));
