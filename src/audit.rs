@@ -5,7 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -115,22 +115,14 @@ impl AuditLog {
     /// A symlink is not followed (O_NOFOLLOW), and a file or directory that
     /// others could write is refused: its lines could be forged or removed.
     pub fn open(path: &Path) -> anyhow::Result<AuditLog> {
+        // The directory: the invoking user's, writable by nobody else (or
+        // sticky: then nobody else can remove or replace our file); a
+        // directory of another user (even sticky, like a shared /tmp-like
+        // one) is refused: its owner could swap the log.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .with_context(|| format!("audit log directory {}", dir.display()))?;
-            let meta = std::fs::metadata(dir)
-                .with_context(|| format!("audit log directory {}", dir.display()))?;
-            let mode = meta.permissions().mode();
-            if mode & 0o022 != 0 && mode & 0o1000 == 0 {
-                anyhow::bail!(
-                    "audit log directory {} is writable by group or others (mode {:o}); chmod go-w it",
-                    dir.display(),
-                    mode & 0o7777
-                );
-            }
+            crate::private::make_dir(dir, dir, crate::private::Want::StickyDir).map_err(|why| {
+                anyhow::anyhow!("audit log directory {why}; use a directory of your own")
+            })?;
         }
         let file = OpenOptions::new()
             .create(true)
@@ -154,13 +146,8 @@ impl AuditLog {
         if !meta.is_file() {
             anyhow::bail!("audit log {} is not a regular file", path.display());
         }
-        let mode = meta.permissions().mode();
-        if mode & 0o022 != 0 {
-            anyhow::bail!(
-                "audit log {} is writable by group or others (mode {:o}); chmod go-w it",
-                path.display(),
-                mode & 0o7777
-            );
+        if let Err(why) = crate::private::check_meta(&meta, crate::private::Want::File) {
+            anyhow::bail!("audit log {}: {why}; chmod go-w it", path.display());
         }
         Ok(AuditLog {
             path: path.to_path_buf(),

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -100,10 +100,19 @@ fn read(inventory: &Path) -> Cache {
     else {
         return Cache::default();
     };
-    let ok = file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o022 == 0);
-    if !ok {
+    // The cache's directory and file: the invoking user's, writable by
+    // nobody else ([`crate::private`]); else ignored, said once.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let checked = crate::private::check(dir, crate::private::Want::Dir)
+        .map_err(|why| format!("{}: {why}", dir.display()))
+        .and_then(|()| {
+            file.metadata()
+                .map_err(|e| e.to_string())
+                .and_then(|m| crate::private::check_meta(&m, crate::private::Want::File))
+                .map_err(|why| format!("{}: {why}", path.display()))
+        });
+    if let Err(why) = checked {
+        crate::private::warn_once(&path, &format!("ignoring the completion cache {why}"));
         return Cache::default();
     }
     match serde_json::from_reader::<_, Cache>(std::io::BufReader::new(file)) {
@@ -152,10 +161,7 @@ pub fn record(
 /// cache or the new one, never half of one.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    crate::private::make_dir(dir, dir, crate::private::Want::Dir).map_err(std::io::Error::other)?;
     let mut rnd = [0u8; 8];
     getrandom::getrandom(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
     let tmp = dir.join(format!(

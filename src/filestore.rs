@@ -6,12 +6,82 @@
 //! of hard links is safe, so copies link when source and target are on one
 //! file system and copy the files otherwise.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{anyhow, bail};
 
 use crate::transport::NodeLink;
+
+/// A database name that may become a path component: Odoo's own rule
+/// (`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`, [`check_db_name`]), so never `.`, `..`,
+/// a `/`, a control character or anything a shell interprets. Names of
+/// databases on a node are made by whoever has CREATEDB there: a filestore
+/// directory or a backup file name is only ever built from this type.
+///
+/// [`check_db_name`]: crate::odoo::lifecycle::check_db_name
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeName(String);
+
+impl SafeName {
+    /// `name` when it is a valid Odoo database name; else why not (the
+    /// name escaped, for messages).
+    pub fn new(name: &str) -> Result<SafeName, String> {
+        if crate::odoo::lifecycle::check_db_name(name).is_ok()
+            && !matches!(name, "." | "..")
+            && !name.contains('/')
+            && !name.chars().any(char::is_control)
+        {
+            Ok(SafeName(name.to_string()))
+        } else {
+            Err(unsafe_name(name))
+        }
+    }
+
+    /// Whether `name` is one.
+    pub fn is_safe(name: &str) -> bool {
+        SafeName::new(name).is_ok()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SafeName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The refusal of a name that is not a [`SafeName`] (the name escaped).
+pub fn unsafe_name(name: &str) -> String {
+    format!(
+        "database name {name:?} is not a valid Odoo database name (^[a-zA-Z0-9][a-zA-Z0-9_.-]+$): \
+         tenantctl never makes a file or directory path of it; nothing changed"
+    )
+}
+
+/// `dir/file` when `file` is one plain component and the result stays in
+/// `dir` (both resolved: a symlinked `dir` is followed once, here); else why
+/// not.
+pub fn inside(dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let base = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let p = base.join(file);
+    let mut comps = Path::new(file).components();
+    let one = matches!(
+        (comps.next(), comps.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    );
+    if !one || p.parent() != Some(base.as_path()) {
+        return Err(format!(
+            "{} would not be inside {}; nothing written",
+            crate::output::esc(&p.to_string_lossy()),
+            base.display()
+        ));
+    }
+    Ok(p)
+}
 
 /// Quotes a word for a POSIX shell.
 pub fn sh_quote(s: &str) -> String {
@@ -49,18 +119,32 @@ impl Filestore {
         })
     }
 
-    /// `<root>/<db>`.
-    pub fn dir(&self, db: &str) -> PathBuf {
-        self.root.join(db)
+    /// `<root>/<db>`: only of a [`SafeName`].
+    pub fn dir(&self, db: &SafeName) -> PathBuf {
+        self.root.join(db.as_str())
     }
 
-    fn q(&self, db: &str) -> String {
-        sh_quote(&self.dir(db).to_string_lossy())
+    /// `<root>/<db>` for a message (escaped; never used as a path).
+    pub fn show(&self, db: &str) -> String {
+        crate::output::esc(&format!("{}/{db}", self.root.display())).into_owned()
     }
 
-    /// Runs `script` on the node's host; its stdout (trimmed) on success.
-    async fn sh(&self, script: String) -> anyhow::Result<String> {
-        let mut cmd = self.link.shell_command(&script).await?;
+    /// `<root>/<db>` as text for a script's argument; an error for a name
+    /// that is not a [`SafeName`].
+    fn arg(&self, db: &str) -> anyhow::Result<String> {
+        let db = SafeName::new(db).map_err(|m| anyhow!(m))?;
+        Ok(self.dir(&db).to_string_lossy().into_owned())
+    }
+
+    /// The root as text for a script's argument.
+    fn root_arg(&self) -> String {
+        self.root.to_string_lossy().into_owned()
+    }
+
+    /// Runs `script` with `args` as `$1`... on the node's host; its stdout
+    /// (trimmed) on success.
+    async fn sh(&self, script: &str, args: &[&str]) -> anyhow::Result<String> {
+        let mut cmd = self.link.shell_command(script, args).await?;
         let where_ = match self.link.via {
             crate::transport::Via::Ssh => "on the SSH host",
             crate::transport::Via::Direct => "locally",
@@ -83,7 +167,7 @@ impl Filestore {
                 if last.is_empty() {
                     format!("the command failed ({})", out.status)
                 } else {
-                    last.trim().to_string()
+                    crate::output::esc(last.trim()).into_owned()
                 }
             );
         }
@@ -92,22 +176,22 @@ impl Filestore {
 
     /// Whether `<root>/<db>` exists (a directory or anything else).
     pub async fn exists(&self, db: &str) -> anyhow::Result<bool> {
+        let d = self.arg(db)?;
         let out = self
-            .sh(format!(
-                "if [ -e {d} ] || [ -L {d} ]; then echo yes; else echo no; fi",
-                d = self.q(db)
-            ))
+            .sh(
+                r#"if [ -e "$1" ] || [ -L "$1" ]; then echo yes; else echo no; fi"#,
+                &[&d],
+            )
             .await?;
         Ok(out == "yes")
     }
 
     /// Checks the root is a directory (before anything is changed).
     pub async fn check_root(&self) -> anyhow::Result<()> {
-        let r = sh_quote(&self.root.to_string_lossy());
-        self.sh(format!(
-            "[ -d {r} ] || {{ echo \"{} is not a directory\" >&2; exit 1; }}",
-            self.root.display()
-        ))
+        self.sh(
+            r#"[ -d "$1" ] || { printf '%s is not a directory\n' "$1" >&2; exit 1; }"#,
+            &[&self.root_arg()],
+        )
         .await
         .map(|_| ())
     }
@@ -115,14 +199,13 @@ impl Filestore {
     /// [`Filestore::check_root`] and "`<root>/<db>` does not exist" in one
     /// shell run: true when `<db>` is free.
     pub async fn check_free(&self, db: &str) -> anyhow::Result<bool> {
-        let r = sh_quote(&self.root.to_string_lossy());
+        let d = self.arg(db)?;
         let out = self
-            .sh(format!(
-                "[ -d {r} ] || {{ echo \"{} is not a directory\" >&2; exit 1; }}; \
-                 if [ -e {d} ] || [ -L {d} ]; then echo taken; else echo free; fi",
-                self.root.display(),
-                d = self.q(db)
-            ))
+            .sh(
+                r#"[ -d "$1" ] || { printf '%s is not a directory\n' "$1" >&2; exit 1; }
+                   if [ -e "$2" ] || [ -L "$2" ]; then echo taken; else echo free; fi"#,
+                &[&self.root_arg(), &d],
+            )
             .await?;
         Ok(out == "free")
     }
@@ -131,24 +214,22 @@ impl Filestore {
     /// links on one file system, a copy otherwise; then gives the copy to
     /// `filestore_owner`. On failure the partial `<dst>` is removed.
     pub async fn copy(&self, src: &str, dst: &str) -> anyhow::Result<Copied> {
-        let (s, d) = (self.q(src), self.q(dst));
+        let (s, d) = (self.arg(src)?, self.arg(dst)?);
         // Hard links share their inode with the source: only the directories
-        // (new) are given to the owner; copied files are all new.
-        let chown = match &self.owner {
-            Some(o) => format!(
-                " && {{ if [ $how = linked ]; then find {d} -type d -exec chown {o} {{}} +; else chown -R {o} {d}; fi || {{ rm -rf {d}; exit 1; }}; }}",
-                o = sh_quote(o)
-            ),
-            None => String::new(),
-        };
-        let script = format!(
-            "if [ -e {d} ] || [ -L {d} ]; then echo \"{dd} exists\" >&2; exit 1; fi; \
-             if [ ! -d {s} ]; then echo none; exit 0; fi; \
-             if cp -al {s} {d} 2>/dev/null; then how=linked; \
-             else rm -rf {d}; cp -a {s} {d} || {{ rm -rf {d}; exit 1; }}; how=copied; fi{chown} && echo $how",
-            dd = self.dir(dst).display()
-        );
-        match self.sh(script).await?.as_str() {
+        // (new) are given to the owner; copied files are all new. $3: the
+        // owner, empty for none.
+        let script = r#"s=$1 d=$2 o=$3
+            if [ -e "$d" ] || [ -L "$d" ]; then printf '%s exists\n' "$d" >&2; exit 1; fi
+            if [ ! -d "$s" ]; then echo none; exit 0; fi
+            if cp -al "$s" "$d" 2>/dev/null; then how=linked
+            else rm -rf "$d"; cp -a "$s" "$d" || { rm -rf "$d"; exit 1; }; how=copied; fi
+            if [ -n "$o" ]; then
+              if [ $how = linked ]; then find "$d" -type d -exec chown "$o" {} +
+              else chown -R "$o" "$d"; fi || { rm -rf "$d"; exit 1; }
+            fi
+            echo $how"#;
+        let owner = self.owner.clone().unwrap_or_default();
+        match self.sh(script, &[&s, &d, &owner]).await?.as_str() {
             "linked" => Ok(Copied::Linked),
             "copied" => Ok(Copied::Copied),
             "none" => Ok(Copied::NoSource),
@@ -159,24 +240,22 @@ impl Filestore {
     /// Moves `<root>/<src>` to `<root>/<dst>` (which must not exist); false
     /// when there is no `<src>`.
     pub async fn rename(&self, src: &str, dst: &str) -> anyhow::Result<bool> {
-        let (s, d) = (self.q(src), self.q(dst));
+        let (s, d) = (self.arg(src)?, self.arg(dst)?);
         let out = self
-            .sh(format!(
-                "if [ ! -e {s} ]; then echo none; exit 0; fi; \
-                 if [ -e {d} ] || [ -L {d} ]; then echo \"{dd} exists\" >&2; exit 1; fi; \
-                 mv {s} {d} && echo moved",
-                dd = self.dir(dst).display()
-            ))
+            .sh(
+                r#"if [ ! -e "$1" ]; then echo none; exit 0; fi
+                   if [ -e "$2" ] || [ -L "$2" ]; then printf '%s exists\n' "$2" >&2; exit 1; fi
+                   mv "$1" "$2" && echo moved"#,
+                &[&s, &d],
+            )
             .await?;
         Ok(out == "moved")
     }
 
     /// Removes `<root>/<db>` and everything below it.
     pub async fn remove(&self, db: &str) -> anyhow::Result<()> {
-        if db.is_empty() || db.contains('/') || db == "." || db == ".." {
-            bail!("refusing to remove filestore entry {db:?}");
-        }
-        self.sh(format!("rm -rf {}", self.q(db))).await.map(|_| ())
+        let d = self.arg(db)?;
+        self.sh(r#"rm -rf "$1""#, &[&d]).await.map(|_| ())
     }
 }
 
@@ -185,4 +264,47 @@ pub fn missing(node: &str) -> String {
     format!(
         "node {node} has no `filestore` setting (the directory holding the tenants' filestores, e.g. filestore = \"/var/lib/odoo/filestore\" in [defaults] or the node); set it, or pass --no-filestore to leave filestores alone. Nothing changed"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{inside, SafeName};
+
+    #[test]
+    fn only_odoo_names_are_safe() {
+        for ok in ["acme", "a1", "acme.dropped-20260101T000000Z", "x_y-z.w"] {
+            assert!(SafeName::is_safe(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a",
+            "../fs/victim",
+            "/etc/ssl",
+            "a/b",
+            "-x",
+            ".x",
+            "a\nb",
+            "a b",
+            "a\u{1b}[2J",
+            "Ténant",
+        ] {
+            let e = SafeName::new(bad).unwrap_err();
+            assert!(!e.contains('\n') && !e.contains('\u{1b}'), "{e}");
+        }
+    }
+
+    #[test]
+    fn backup_paths_stay_in_their_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let real = std::fs::canonicalize(d.path()).unwrap();
+        assert_eq!(
+            inside(d.path(), "acme_1.zip").unwrap(),
+            real.join("acme_1.zip")
+        );
+        for bad in ["../x.zip", "/etc/x.zip", "a/b.zip", "..", "."] {
+            assert!(inside(d.path(), bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -143,6 +143,9 @@ struct RawSettings {
     drop_retention: Option<DurationText>,
     /// Issue 22: the role that owns what `restore` makes (Odoo's role).
     db_owner: Option<Spanned<String>>,
+    /// Issue 22: the largest overall compression ratio of a zip `restore`
+    /// accepts (uncompressed : compressed).
+    restore_max_ratio: Option<Spanned<u64>>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.
@@ -333,7 +336,15 @@ pub struct Lifecycle {
     /// objects included. Unset: the owner of `template`, or the operator's
     /// own role when it is not a superuser.
     pub db_owner: Option<String>,
+    /// The largest overall compression ratio (uncompressed : compressed) of
+    /// a zip `restore` accepts; default [`RESTORE_MAX_RATIO`].
+    pub restore_max_ratio: u64,
 }
+
+/// Default of `restore_max_ratio`: a zip that expands more than 200 times
+/// its size is refused (Odoo's own backups compress a few times; a zip bomb
+/// thousands of times).
+pub const RESTORE_MAX_RATIO: u64 = 200;
 
 /// Default of `drop_retention`.
 pub const DROP_RETENTION: Duration = Duration::from_secs(30 * 86400);
@@ -790,8 +801,25 @@ fn lifecycle(
         }
         None => None,
     };
+    let restore_max_ratio = match n
+        .restore_max_ratio
+        .as_ref()
+        .or(d.restore_max_ratio.as_ref())
+    {
+        Some(r) if *r.get_ref() == 0 => {
+            return Err(at(
+                path,
+                text,
+                Some(r.span()),
+                format!("node {node}: restore_max_ratio must be at least 1"),
+            ))
+        }
+        Some(r) => *r.get_ref(),
+        None => RESTORE_MAX_RATIO,
+    };
     Ok(Lifecycle {
         db_owner,
+        restore_max_ratio,
         filestore,
         filestore_owner: owner,
         template: n.template.clone().or_else(|| d.template.clone()),
@@ -1166,10 +1194,18 @@ name = "a"
 template = "tmpl16"
 drop_retention = "7d"
 filestore_owner = "odoo"
+restore_max_ratio = 50
 [[node]]
 name = "b"
 "#)
         .unwrap();
+        assert_eq!(inv.nodes[0].lifecycle.restore_max_ratio, 50);
+        assert_eq!(inv.nodes[1].lifecycle.restore_max_ratio, RESTORE_MAX_RATIO);
+        let e = p("[[node]]\nname = \"a\"\nrestore_max_ratio = 0\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("restore_max_ratio must be at least 1"),
+            "{e:#}"
+        );
         let a = &inv.nodes[0].lifecycle;
         assert_eq!(a.filestore, Some(PathBuf::from("/var/lib/odoo/filestore")));
         assert_eq!(a.template.as_deref(), Some("tmpl16"));

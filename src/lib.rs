@@ -16,6 +16,7 @@ pub mod odoo;
 pub mod output;
 pub mod pgpass;
 pub mod pgtool;
+pub mod private;
 pub mod targetfile;
 pub mod targets;
 pub mod transport;

@@ -20,7 +20,7 @@ use super::{confirm, Ctx};
 use crate::audit::{now_rfc3339, AuditLog, Record};
 use crate::config::{CreateOpts, LifecycleAction, LifecycleOpts, Output, PasswordInput};
 use crate::error::{Error, Result, EXIT_FAILED};
-use crate::filestore::{self, Copied, Filestore};
+use crate::filestore::{self, Copied, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity, MAX_NAME};
 use crate::odoo::{password, suspension, users, WriteError};
@@ -227,7 +227,7 @@ impl<'a> Steps<'a> {
                     Some(fs) => fs
                         .remove(dir)
                         .await
-                        .map_err(|x| format!("filestore {}: {x:#}", fs.dir(dir).display())),
+                        .map_err(|x| format!("filestore {}: {x:#}", fs.show(dir))),
                     None => Ok(()),
                 },
                 Undo::RenameDb { from, to } => {
@@ -238,11 +238,7 @@ impl<'a> Steps<'a> {
                 }
                 Undo::MoveDir { from, to } => match self.fs {
                     Some(fs) => fs.rename(from, to).await.map(|_| ()).map_err(|x| {
-                        format!(
-                            "moving {} back to {}: {x:#}",
-                            fs.dir(from).display(),
-                            fs.dir(to).display()
-                        )
+                        format!("moving {} back to {}: {x:#}", fs.show(from), fs.show(to))
                     }),
                     None => Ok(()),
                 },
@@ -677,7 +673,7 @@ async fn check_copy(
     if let (Some(fs), Some(false)) = (fs, free) {
         return Ok(Err(format!(
             "the filestore directory {} exists; nothing changed",
-            fs.dir(&c.new).display()
+            fs.show(&c.new)
         )));
     }
     if let Some(u) = &c.base_url {
@@ -1021,8 +1017,8 @@ async fn finish_killed(
                     fs.rename(from, &rec.db).await?;
                     r.warnings.push(format!(
                         "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
-                        fs.dir(from).display(),
-                        fs.dir(&rec.db).display(),
+                        fs.show(from),
+                        fs.show(&rec.db),
                         rec.pid,
                         e(from),
                         e(&rec.db)
@@ -1075,7 +1071,7 @@ async fn finish_killed(
                     fs.remove(&rec.db).await?;
                     r.warnings.push(format!(
                         "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
-                        fs.dir(&rec.db).display(),
+                        fs.show(&rec.db),
                         rec.pid
                     ));
                 }
@@ -1236,8 +1232,8 @@ fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) 
     match fs {
         Some(fs) => p.push_str(&format!(
             "\n  - copy filestore {} to {} (hard links where possible)",
-            fs.dir(&c.source).display(),
-            fs.dir(&c.new).display()
+            fs.show(&c.source),
+            fs.show(&c.new)
         )),
         None => p.push_str("\n  - filestore left alone (--no-filestore)"),
     }
@@ -1265,6 +1261,9 @@ async fn copy_one(
         Ok(f) => f,
         Err(m) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
     };
+    if let Err(m) = SafeName::new(&c.source) {
+        return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None);
+    }
     // The admin password's hash starts now when the password is known (not
     // one prompted for after the plan), beside the connection, the checks
     // and the copy: it is the longest single step of a create. A dry run
@@ -1545,6 +1544,9 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
     };
+    if let Err(m) = SafeName::new(&t.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
     if let Err(m) = check_db_name(new) {
         return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
     }
@@ -1575,7 +1577,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
             if fs.exists(new).await? {
                 return Ok(Some(format!(
                     "the filestore directory {} exists; nothing changed",
-                    fs.dir(new).display()
+                    fs.show(new)
                 )));
             }
         }
@@ -1601,11 +1603,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         "rename {who} to {}:\n  - end its sessions, ALTER DATABASE RENAME{}{}",
         e(new),
         match &fs {
-            Some(fs) => format!(
-                "\n  - move {} to {}",
-                fs.dir(&t.db).display(),
-                fs.dir(new).display()
-            ),
+            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(new)),
             None => "\n  - filestore left alone (--no-filestore)".into(),
         },
         match &url_change {
@@ -1788,6 +1786,9 @@ async fn drop_one(
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
     };
+    if let Err(m) = SafeName::new(&t.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
@@ -1839,10 +1840,7 @@ async fn drop_one(
         if let Some(fs) = &fs {
             fs.check_root().await?;
             if fs.exists(&gone).await? {
-                return Ok(Some(format!(
-                    "{} exists; nothing changed",
-                    fs.dir(&gone).display()
-                )));
+                return Ok(Some(format!("{} exists; nothing changed", fs.show(&gone))));
             }
         }
         Ok(None)
@@ -1857,7 +1855,7 @@ async fn drop_one(
         "drop {who} (soft, reversible with undrop):\n  - ALLOW_CONNECTIONS false, end its sessions\n  - rename to {}{}\n  - purgeable after {}",
         e(&gone),
         match &fs {
-            Some(fs) => format!("\n  - move {} to {}", fs.dir(&t.db).display(), fs.dir(&gone).display()),
+            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(&gone)),
             None => "\n  - filestore left alone (--no-filestore)".into(),
         },
         humantime::format_duration(retention)
@@ -2091,6 +2089,9 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
     };
+    if let Err(m) = SafeName::new(&dt.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
     if let Err(m) = check_db_name(&dt.name) {
         return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
     }
@@ -2121,7 +2122,7 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
             if fs.exists(&dt.name).await? {
                 return Ok(Some(format!(
                     "the filestore directory {} exists; nothing changed",
-                    fs.dir(&dt.name).display()
+                    fs.show(&dt.name)
                 )));
             }
         }
@@ -2252,6 +2253,9 @@ async fn purge_one(
         Ok(f) => f,
         Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
     };
+    if let Err(m) = SafeName::new(&dt.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
     let retention = link.node.lifecycle.drop_retention;
     let after = dt.at.map(|t| t + retention);
     if !now {
@@ -2273,7 +2277,7 @@ async fn purge_one(
     let plan = format!(
         "purge {who}: DROP DATABASE{}",
         match &fs {
-            Some(fs) => format!(", rm -rf {}", fs.dir(&dt.db).display()),
+            Some(fs) => format!(", rm -rf {}", fs.show(&dt.db)),
             None => " (filestore left alone: --no-filestore)".into(),
         }
     );
@@ -2316,7 +2320,7 @@ async fn purge_one(
             // The record stays: the next run on the node removes it.
             return done(r.fail(
                 Outcome::Failed,
-                format!("{who}: the database is purged but its filestore {} could not be removed: {x:#}", fs.dir(&dt.db).display()),
+                format!("{who}: the database is purged but its filestore {} could not be removed: {x:#}", fs.show(&dt.db)),
             ));
         }
     }

@@ -23,6 +23,8 @@ pub struct Row {
     pub node: String,
     pub tenant: String,
     /// active | suspended | not-odoo | no-access (the role may not CONNECT)
+    /// | unsafe-name (not a valid Odoo database name: the commands that touch
+    /// files refuse it, `bulk backup` skips it)
     pub status: &'static str,
     pub users: Option<i64>,
     pub portal_users: Option<i64>,
@@ -263,6 +265,17 @@ async fn list_node(
                     c.name
                 ),
             }),
+        };
+        // A name no filestore or backup file may be made of, whatever the
+        // database holds.
+        let ev = match ev {
+            Event::Row(row) if !crate::filestore::SafeName::is_safe(&row.tenant) => {
+                Event::Row(Row {
+                    status: "unsafe-name",
+                    ..row
+                })
+            }
+            ev => ev,
         };
         let _ = tx.send(ev);
     }

@@ -238,14 +238,27 @@ impl NodeLink {
             .unwrap_or(self.node.max_connections)
     }
 
-    /// A command running `script` in a shell on the node's host: over the
-    /// node's SSH master when it has one, else `sh -c` on this machine.
-    pub async fn shell_command(&self, script: &str) -> anyhow::Result<std::process::Command> {
+    /// A command running `sh -c script sh ARGS...` on the node's host: over
+    /// the node's SSH master when it has one, else on this machine. Paths
+    /// and names go in `args` (the script's `$1`, `$2`...), never into the
+    /// script's text: over SSH every word is quoted for the remote shell.
+    pub async fn shell_command(
+        &self,
+        script: &str,
+        args: &[&str],
+    ) -> anyhow::Result<std::process::Command> {
         match &self.tunnel {
-            Some(t) => Ok(t.remote_command(script).await?),
+            Some(t) => {
+                let mut line = format!("sh -c {} sh", crate::filestore::sh_quote(script));
+                for a in args {
+                    line.push(' ');
+                    line.push_str(&crate::filestore::sh_quote(a));
+                }
+                Ok(t.remote_command(&line).await?)
+            }
             None => {
                 let mut c = std::process::Command::new("sh");
-                c.arg("-c").arg(script);
+                c.arg("-c").arg(script).arg("sh").args(args);
                 Ok(c)
             }
         }

@@ -1108,22 +1108,9 @@ fn persist_parent() -> Result<PathBuf, String> {
 }
 
 /// Whether `dir` is a directory (not a symlink) owned by us with no access
-/// for group or others.
+/// for group or others ([`crate::private`]).
 fn private_dir_ok(dir: &Path) -> Result<(), String> {
-    let m = std::fs::symlink_metadata(dir).map_err(|e| e.to_string())?;
-    if !m.file_type().is_dir() {
-        return Err("not a directory".into());
-    }
-    if Some(m.uid()) != my_uid() {
-        return Err(format!("owned by uid {}, not by us", m.uid()));
-    }
-    if m.mode() & 0o077 != 0 {
-        return Err(format!(
-            "mode {:04o}: open to other users (must be 0700)",
-            m.mode() & 0o7777
-        ));
-    }
-    Ok(())
+    crate::private::check(dir, crate::private::Want::SecretDir)
 }
 
 /// Whether a control socket is there to try: Ok(false) none, Ok(true) a
@@ -1239,6 +1226,8 @@ fn make_private_dir(base: &Path) -> io::Result<PathBuf> {
             Ok(()) => {
                 // The umask cannot widen 0700, but be explicit.
                 std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700))?;
+                private_dir_ok(&p)
+                    .map_err(|why| io::Error::other(format!("{}: {why}", p.display())))?;
                 write_private(
                     &p.join("owner"),
                     &format!("{} {}\n", std::process::id(), pid_namespace()),

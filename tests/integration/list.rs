@@ -151,7 +151,11 @@ fn list_every_tenant_of_two_nodes_in_three_formats() {
     let csv = out;
     assert!(csv.starts_with("node,tenant,status,users,portal_users,size_bytes,odoo_version,last_login,suspended_at,suspended_reason\n"));
     assert_eq!(csv.lines().count(), 6);
-    assert!(csv.contains("a,\"Ténant \"\"q\"\"; x\",active,"), "{csv}");
+    // Not a valid Odoo name: listed, as `unsafe-name` (issue 22).
+    assert!(
+        csv.contains("a,\"Ténant \"\"q\"\"; x\",unsafe-name,"),
+        "{csv}"
+    );
     assert!(csv.contains("a,acme,active,4,2,"), "{csv}");
 
     // --all-databases shows the plain database as not-odoo.
@@ -178,7 +182,8 @@ fn list_filters_and_sorting() {
             .collect()
     };
     assert_eq!(names(&["list", "--status", "suspended"]), vec!["umbrella"]);
-    assert_eq!(names(&["list", "--status", "active"]).len(), 4);
+    // The odd name is `unsafe-name`, not active (issue 22).
+    assert_eq!(names(&["list", "--status", "active"]).len(), 3);
     assert_eq!(names(&["list", "--match", "*i*"]), vec!["initech"]);
     assert_eq!(names(&["list", "--match", "[ag]*"]), vec!["acme", "globex"]);
     assert_eq!(names(&["--node", "b", "list"]), vec!["initech", "umbrella"]);

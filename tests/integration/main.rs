@@ -26,5 +26,6 @@ mod tls;
 mod tls_client;
 mod trust;
 mod trust_restore;
+mod trust_files;
 mod ux;
 mod writes;

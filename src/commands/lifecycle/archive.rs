@@ -41,7 +41,7 @@ use crate::config::{
     BackupFormat, BackupOpts, BulkBackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
 };
 use crate::error::{Error, Result};
-use crate::filestore::{self, sh_quote, Filestore};
+use crate::filestore::{self, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
@@ -221,6 +221,17 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
             }
         }
     }
+    // A name that is not a valid Odoo name never becomes a file name
+    // (issue 22): skipped, said.
+    targets.retain(|t| match SafeName::new(&t.db) {
+        Ok(_) => true,
+        Err(m) => {
+            let msg = format!("{}: skipped: {m}", e(&t.display()));
+            ctx.printer.warn(msg.clone());
+            reports.push(base(&t.link, &t.db, "backup").fail(Outcome::Skipped, msg));
+            false
+        }
+    });
     // Tenants of a PgBouncer node without a direct route: refused each
     // (pg_dump needs PostgreSQL itself), the others backed up.
     targets.retain(|t| match crate::commands::direct_only(&t.link) {
@@ -421,6 +432,10 @@ async fn backup_one(
             return Some(r);
         }};
     }
+    let name = match SafeName::new(&t.db) {
+        Ok(n) => n,
+        Err(m) => stop!(Outcome::Refused, m),
+    };
     let with_fs = o.format == BackupFormat::Zip && !o.no_filestore;
     let fs = if with_fs {
         match Filestore::of(&t.link) {
@@ -457,6 +472,7 @@ async fn backup_one(
     let made = backup_from(
         ctx,
         t,
+        &name,
         o,
         Source {
             conn: &conn,
@@ -548,9 +564,11 @@ struct Written {
 /// The dump of `t` (read through `conn`, from `snapshot` when the tenant is
 /// blocked) into its final file: Err(None) when `skip_not_odoo` and the
 /// database is not an Odoo tenant, Err(Some) how it failed (nothing written).
+#[allow(clippy::too_many_arguments)]
 async fn backup_from(
     ctx: &Ctx,
     t: &Target,
+    name: &SafeName,
     o: &BackupOpts,
     src: Source<'_>,
     guard: &Guard,
@@ -601,13 +619,17 @@ async fn backup_from(
         BackupFormat::Zip => "zip",
         BackupFormat::Dump => "dump",
     };
+    // The default name: of the validated name only, checked to stay in
+    // the directory.
     let path = match &o.file {
         Some(f) => f.clone(),
-        None => o
-            .dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(format!("{}_{}.{ext}", t.db, stamp_now())),
+        None => match filestore::inside(
+            o.dir.as_deref().unwrap_or(Path::new(".")),
+            &format!("{name}_{}.{ext}", stamp_now()),
+        ) {
+            Ok(p) => p,
+            Err(m) => fail!(Outcome::Refused, format!("{who}: {m}")),
+        },
     };
     if path.exists() {
         fail!(
@@ -647,10 +669,13 @@ async fn backup_from(
     };
     let fs_cmd = match fs {
         Some(fs) => {
-            let d = sh_quote(&fs.dir(&t.db).to_string_lossy());
+            let d = fs.dir(name).to_string_lossy().into_owned();
             match t
                 .link
-                .shell_command(&format!("[ -d {d} ] || exit 0; cd {d} && exec tar -cf - ."))
+                .shell_command(
+                    r#"[ -d "$1" ] || exit 0; cd "$1" && exec tar -cf - ."#,
+                    &[&d],
+                )
                 .await
             {
                 Ok(c) => Some(c),
@@ -901,14 +926,128 @@ fn sha256_of(path: &Path) -> anyhow::Result<(u64, String)> {
 
 /// What a backup file holds.
 enum Kind {
-    /// A zip in Odoo's layout.
-    Zip { files: u64, manifest: Option<Value> },
+    /// A zip in Odoo's layout; `fs_bytes`: the declared uncompressed size
+    /// of its filestore.
+    Zip {
+        files: u64,
+        fs_bytes: u64,
+        manifest: Option<Value>,
+    },
     /// `pg_dump --format=custom`.
     Custom,
 }
 
+/// The largest `manifest.json` a restore reads.
+const MANIFEST_MAX: u64 = 1 << 20;
+
+/// A zip from outside is hostile until checked (issue 22): only regular
+/// files and directories (no symlink or device in the external attributes),
+/// `dump.sql` and `manifest.json` regular files, `manifest.json` at most
+/// [`MANIFEST_MAX`], and an overall compression ratio of at most
+/// `max_ratio` (the inventory's `restore_max_ratio`). The declared sizes
+/// are checked here, the real ones while the entries stream
+/// ([`Declared`]). The declared size of the filestore.
+fn check_zip<R: Read + std::io::Seek>(
+    z: &mut zip::ZipArchive<R>,
+    max_ratio: u64,
+) -> std::result::Result<u64, String> {
+    let (mut packed, mut unpacked, mut fs_bytes) = (0u64, 0u64, 0u64);
+    for i in 0..z.len() {
+        let f = z.by_index_raw(i).map_err(|x| format!("entry {i}: {x}"))?;
+        let name = f.name().to_string();
+        let kind = f.unix_mode().map(|m| m & libc::S_IFMT);
+        let plain = matches!(
+            kind,
+            None | Some(0) | Some(libc::S_IFREG) | Some(libc::S_IFDIR)
+        );
+        if f.is_symlink() || !plain {
+            return Err(format!(
+                "entry {name:?} is not a regular file or directory (mode {:o}); refusing the archive",
+                f.unix_mode().unwrap_or(0)
+            ));
+        }
+        if matches!(name.as_str(), "dump.sql" | "manifest.json")
+            && (f.is_dir() || kind == Some(libc::S_IFDIR))
+        {
+            return Err(format!("entry {name:?} is not a regular file"));
+        }
+        if name == "manifest.json" && f.size() > MANIFEST_MAX {
+            return Err(format!(
+                "manifest.json declares {} bytes (at most {MANIFEST_MAX} are read); refusing the archive",
+                f.size()
+            ));
+        }
+        packed = packed.saturating_add(f.compressed_size());
+        unpacked = unpacked.saturating_add(f.size());
+        if name.starts_with("filestore/") {
+            fs_bytes = fs_bytes.saturating_add(f.size());
+        }
+    }
+    if unpacked > packed.max(1).saturating_mul(max_ratio) {
+        return Err(format!(
+            "the archive expands {unpacked} bytes from {packed} (more than {max_ratio}:1, the node's restore_max_ratio); \
+             refusing what looks like a zip bomb"
+        ));
+    }
+    Ok(fs_bytes)
+}
+
+/// An entry's reader that fails once it yields more than the entry's
+/// declared size (a zip's sizes are the sender's word).
+struct Declared<R> {
+    inner: R,
+    left: u64,
+    name: String,
+}
+
+impl<R: Read> Read for Declared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte past the declared size is enough to know.
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "{}: expands beyond its declared size; aborted",
+                self.name
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Refuses a zip whose filestore's declared size exceeds the free space of
+/// the node's filestore root (measured on the node's host).
+async fn check_space(
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    kind: &Kind,
+) -> std::result::Result<(), String> {
+    let (Some(fs), Kind::Zip { fs_bytes, .. }) = (fs, kind) else {
+        return Ok(());
+    };
+    let root = fs.root.to_string_lossy();
+    let out = node_sh(link, r#"df -Pk "$1" | awk 'NR==2 {print $4}'"#, &[&root])
+        .await
+        .map_err(|x| format!("the free space of {}: {x:#}", fs.root.display()))?;
+    let free = out
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| format!("the free space of {}: df said {:?}", fs.root.display(), out))?
+        .saturating_mul(1024);
+    if *fs_bytes > free {
+        return Err(format!(
+            "the archive's filestore declares {fs_bytes} bytes, the filestore root {} has {free} bytes free",
+            fs.root.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a backup file's layout; a refusal when it is none we know.
-fn inspect(path: &Path) -> std::result::Result<Kind, String> {
+fn inspect(path: &Path, max_ratio: u64) -> std::result::Result<Kind, String> {
     let f = File::open(path).map_err(|x| format!("{}: {x}", path.display()))?;
     if pgtool::is_custom_dump(path).map_err(|x| format!("{}: {x}", path.display()))? {
         return Ok(Kind::Custom);
@@ -925,6 +1064,7 @@ fn inspect(path: &Path) -> std::result::Result<Kind, String> {
             path.display()
         ));
     }
+    let fs_bytes = check_zip(&mut z, max_ratio).map_err(|m| format!("{}: {m}", path.display()))?;
     let mut files = 0;
     for i in 0..z.len() {
         if let Some(n) = z.name_for_index(i) {
@@ -935,12 +1075,20 @@ fn inspect(path: &Path) -> std::result::Result<Kind, String> {
     }
     let manifest = match z.by_name("manifest.json") {
         Ok(m) => Some(
-            serde_json::from_reader::<_, Value>(m)
-                .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
+            serde_json::from_reader::<_, Value>(Declared {
+                left: m.size().min(MANIFEST_MAX),
+                inner: m,
+                name: "manifest.json".into(),
+            })
+            .map_err(|x| format!("{}: manifest.json: {x}", path.display()))?,
         ),
         Err(_) => None,
     };
-    Ok(Kind::Zip { files, manifest })
+    Ok(Kind::Zip {
+        files,
+        fs_bytes,
+        manifest,
+    })
 }
 
 /// `tenantctl restore NODE/NAME FILE`.
@@ -978,7 +1126,7 @@ async fn restore_one(
     if let Err(m) = check_db_name(name) {
         return refuse(r, format!("{m}; nothing changed"));
     }
-    let kind = match inspect(&o.file) {
+    let kind = match inspect(&o.file, link.node.lifecycle.restore_max_ratio) {
         Ok(k) => k,
         Err(m) => return refuse(r, format!("{m}; nothing changed")),
     };
@@ -1077,7 +1225,7 @@ async fn restore_one(
                     r,
                     format!(
                         "the filestore directory {} exists; nothing changed",
-                        fs.dir(name).display()
+                        fs.show(name)
                     ),
                 )
             }
@@ -1088,6 +1236,9 @@ async fn restore_one(
                 )
             }
         }
+    }
+    if let Err(m) = check_space(link, fs.as_ref(), &kind).await {
+        return refuse(r, format!("{m}; nothing changed"));
     }
     let base_url = if o.keep_identity {
         None
@@ -1115,7 +1266,7 @@ async fn restore_one(
     match (&fs, fs_files) {
         (Some(fs), n) => plan.push_str(&format!(
             "\n  - filestore: {n} files to {}{}",
-            fs.dir(name).display(),
+            fs.show(name),
             fs.owner
                 .as_deref()
                 .map(|o| format!(" (owner {})", e(o)))
@@ -1551,17 +1702,14 @@ async fn unpack_filestore(
     dir: &str,
     file: &Path,
 ) -> anyhow::Result<()> {
-    let d = sh_quote(&fs.dir(dir).to_string_lossy());
-    let chown = match &fs.owner {
-        Some(o) => format!(" && chown -R {} {d}", sh_quote(o)),
-        None => String::new(),
-    };
-    let script = format!(
-        "if [ -e {d} ] || [ -L {d} ]; then echo \"{} exists\" >&2; exit 1; fi; \
-         mkdir {d} && cd {d} && tar -xf - --no-same-owner{chown}",
-        fs.dir(dir).display()
-    );
-    let mut cmd = link.shell_command(&script).await?;
+    let d = fs.dir(&SafeName::new(dir).map_err(|m| anyhow!(m))?);
+    let d = d.to_string_lossy();
+    // $1 the directory, $2 the owner (empty: none).
+    let script = r#"if [ -e "$1" ] || [ -L "$1" ]; then printf '%s exists\n' "$1" >&2; exit 1; fi
+        mkdir "$1" && cd "$1" && tar -xf - --no-same-owner || exit 1
+        if [ -n "$2" ]; then chown -R "$2" "$1"; fi"#;
+    let owner = fs.owner.clone().unwrap_or_default();
+    let mut cmd = link.shell_command(script, &[&d, &owner]).await?;
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         cmd.stdin(Stdio::piped())
@@ -1584,6 +1732,9 @@ async fn unpack_filestore(
                 if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
                     bail!("filestore entry {:?}: not a relative path", rel);
                 }
+                if !entry.is_file() {
+                    bail!("filestore entry {:?}: not a regular file", rel);
+                }
                 let mut h = tar::Header::new_gnu();
                 h.set_size(entry.size());
                 h.set_mode(0o644);
@@ -1594,7 +1745,13 @@ async fn unpack_filestore(
                         .map(|x| x.as_secs())
                         .unwrap_or(0),
                 );
-                b.append_data(&mut h, &rel, &mut entry)
+                let declared = entry.size();
+                let mut body = Declared {
+                    inner: &mut entry,
+                    left: declared,
+                    name: format!("filestore/{rel}"),
+                };
+                b.append_data(&mut h, &rel, &mut body)
                     .with_context(|| format!("filestore/{rel}"))?;
             }
             b.into_inner()?.flush()?;
@@ -1611,8 +1768,8 @@ async fn unpack_filestore(
 // ------------------------------------------------------------------ move
 
 /// Runs `script` on the node's host; its trimmed stdout.
-async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
-    let mut cmd = link.shell_command(script).await?;
+async fn node_sh(link: &NodeLink, script: &str, args: &[&str]) -> anyhow::Result<String> {
+    let mut cmd = link.shell_command(script, args).await?;
     let out = tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output())
         .await
         .map_err(|x| anyhow!("{x}"))??;
@@ -1630,12 +1787,11 @@ async fn node_sh(link: &NodeLink, script: &str) -> anyhow::Result<String> {
 
 /// (files, bytes) of `<root>/<db>` on the node's host (0, 0 without one).
 async fn filestore_size(link: &NodeLink, fs: &Filestore, db: &str) -> anyhow::Result<(u64, u64)> {
-    let d = sh_quote(&fs.dir(db).to_string_lossy());
+    let d = fs.dir(&SafeName::new(db).map_err(|m| anyhow!(m))?);
     let out = node_sh(
         link,
-        &format!(
-            "if [ -d {d} ]; then echo $(find {d} -type f | wc -l) $(du -sk {d} | cut -f1); else echo 0 0; fi"
-        ),
+        r#"if [ -d "$1" ]; then echo $(find "$1" -type f | wc -l) $(du -sk "$1" | cut -f1); else echo 0 0; fi"#,
+        &[&d.to_string_lossy()],
     )
     .await?;
     let mut it = out
@@ -1694,6 +1850,10 @@ async fn move_one(
 ) -> (Report, bool) {
     let refuse = |r: Report, m: String| (r.fail(Outcome::Refused, format!("{who}: {m}")), false);
     let failed = |r: Report, m: String| (r.fail(Outcome::Failed, format!("{who}: {m}")), false);
+    let safe = match SafeName::new(&t.db) {
+        Ok(n) => n,
+        Err(m) => return refuse(r, m),
+    };
     let fs_src = match filestore_for(&t.link, o.no_filestore) {
         Ok(f) => f,
         Err(m) => return refuse(r, m),
@@ -1811,7 +1971,7 @@ async fn move_one(
     let cleanup = |d: &Path| {
         let _ = std::fs::remove_dir_all(d);
     };
-    let file = tmpdir.join(format!("{}.zip", t.db));
+    let file = tmpdir.join(format!("{safe}.zip"));
     let bo = BackupOpts {
         tenant: t.db.clone(),
         file: Some(file.clone()),

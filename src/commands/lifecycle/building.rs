@@ -17,15 +17,21 @@
 //!   directory; the next run removes a directory whose database is gone.
 //!
 //! `$XDG_STATE_HOME/tenantctl/building/<sha256>.json` (0600, in a 0700
-//! directory), naming the node, the database, this process and host. It is
+//! directory, beside the audit log), naming the node, the database, this process and host. It is
 //! removed once the steps are done or undone. Only the user and host that
 //! wrote it read it (a pid is only known to be dead on its own host). What a
 //! record says is checked against the node before anything is done: only
 //! the state the killed run could have left is finished.
+//!
+//! Another local user must not plant a record (issue 22): the directories
+//! `tenantctl/` and `building/` are used only when they are the invoking
+//! user's and nobody else can write them, and each record only when it is a
+//! regular file of that user that nobody else can write
+//! ([`crate::private`]); anything else is ignored with a warning naming it.
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -96,13 +102,36 @@ pub(crate) fn alive(pid: u32) -> bool {
     found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
-/// `$XDG_STATE_HOME/tenantctl/building` (default `~/.local/state/...`),
-/// beside the audit log.
+/// (`$XDG_STATE_HOME`, `$XDG_STATE_HOME/tenantctl/building`) (default
+/// `~/.local/state/...`): the records beside the audit log.
+fn dirs() -> (PathBuf, PathBuf) {
+    let log = crate::audit::AuditLog::default_path();
+    let state_dir = log.parent().unwrap_or(Path::new("."));
+    let base = state_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
+    (base, state_dir.join("building"))
+}
+
 fn dir() -> PathBuf {
-    crate::audit::AuditLog::default_path()
-        .parent()
-        .map(|p| p.join("building"))
-        .unwrap_or_else(|| PathBuf::from("building"))
+    dirs().1
+}
+
+/// The records' directory when it exists and is private to the invoking
+/// user; None (with a warning naming it when it is not private).
+fn usable_dir() -> Option<PathBuf> {
+    let (base, d) = dirs();
+    if std::fs::symlink_metadata(&d).is_err() {
+        return None;
+    }
+    match crate::private::check_below(&base, &d, crate::private::Want::Dir) {
+        Ok(()) => Some(d),
+        Err(why) => {
+            crate::private::warn_once(
+                &d,
+                &format!("ignoring the crash records in {}: {why}", d.display()),
+            );
+            None
+        }
+    }
 }
 
 fn file_of(link: &NodeLink, db: &str, then: &Then) -> PathBuf {
@@ -136,11 +165,9 @@ impl Intent {
 
     /// The same for a move or a removal.
     pub fn write_then(link: &NodeLink, db: &str, then: Then) -> std::io::Result<Intent> {
-        let d = dir();
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&d)?;
+        let (base, d) = dirs();
+        crate::private::make_dir(&base, &d, crate::private::Want::Dir)
+            .map_err(std::io::Error::other)?;
         let path = file_of(link, db, &then);
         let rec = Record {
             node: link.name().to_string(),
@@ -170,6 +197,7 @@ impl Intent {
 
 /// The build record of `db` on `link`, if this user on this host wrote one.
 pub(super) fn find(link: &NodeLink, db: &str) -> Option<(PathBuf, Record)> {
+    usable_dir()?;
     let path = file_of(link, db, &Then::Build);
     let rec = read(&path)?;
     (rec.node == link.name()
@@ -179,14 +207,47 @@ pub(super) fn find(link: &NodeLink, db: &str) -> Option<(PathBuf, Record)> {
         .then_some((path, rec))
 }
 
-fn read(path: &std::path::Path) -> Option<Record> {
-    let bytes = std::fs::read(path).ok()?;
+/// A record, when `path` is a regular file of the invoking user that
+/// nobody else can write (else ignored, with a warning naming it), at most
+/// 64 KiB.
+fn read(path: &Path) -> Option<Record> {
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let f = match f {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            crate::private::warn_once(
+                path,
+                &format!("ignoring the crash record {}: {e}", path.display()),
+            );
+            return None;
+        }
+    };
+    let checked = f
+        .metadata()
+        .map_err(|e| e.to_string())
+        .and_then(|m| crate::private::check_meta(&m, crate::private::Want::File));
+    if let Err(why) = checked {
+        crate::private::warn_once(
+            path,
+            &format!("ignoring the crash record {}: {why}", path.display()),
+        );
+        return None;
+    }
+    let mut bytes = Vec::new();
+    f.take(64 * 1024).read_to_end(&mut bytes).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
 /// Records of `link` whose process is gone.
 pub(super) fn dead_records(link: &NodeLink) -> Vec<(PathBuf, Record)> {
-    let Ok(entries) = std::fs::read_dir(dir()) else {
+    let Some(d) = usable_dir() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(d) else {
         return Vec::new();
     };
     entries
