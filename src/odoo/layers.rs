@@ -353,7 +353,8 @@ const FETCHMAIL_ON_SQL: &str =
 /// Mail that failed while suspended (against the stand-in, or never tried
 /// because the queue job was off and then failed) goes back to the queue:
 /// Odoo never retries `exception` by itself.
-const REQUEUE_SQL: &str = "UPDATE ONLY public.mail_mail SET state = 'outgoing', failure_reason = NULL \
+const REQUEUE_SQL: &str =
+    "UPDATE ONLY public.mail_mail SET state = 'outgoing', failure_reason = NULL \
      WHERE state = 'exception' AND write_date >= $1::timestamp RETURNING id::int8";
 
 /// Restores exactly what [`mail_off`] recorded; returns (servers and

@@ -428,7 +428,8 @@ const MAIL_OFF_SQL: &str = "UPDATE ONLY public.ir_mail_server SET active = false
 const MAIL_COLUMNS_SQL: &str = "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
      WHERE a.attrelid = 'public.ir_mail_server'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped";
 /// `mail/data/neutralize.sql` (18): incoming mail servers off.
-const FETCHMAIL_OFF_SQL: &str = "UPDATE ONLY public.fetchmail_server SET active = false WHERE active";
+const FETCHMAIL_OFF_SQL: &str =
+    "UPDATE ONLY public.fetchmail_server SET active = false WHERE active";
 
 /// The guard (see `guard`) on `tables` inside `tx`: a refusal when the
 /// tenant put something there; nothing with `--allow-triggers`. Run before

@@ -262,7 +262,8 @@ pub async fn users_to_reactivate(
     }
 }
 
-const EXISTING_SQL: &str = "SELECT id::int8 FROM ONLY public.res_users WHERE id = ANY($1) ORDER BY id";
+const EXISTING_SQL: &str =
+    "SELECT id::int8 FROM ONLY public.res_users WHERE id = ANY($1) ORDER BY id";
 
 async fn existing_ids(client: &impl GenericClient, ids: &[i64]) -> anyhow::Result<Vec<i64>> {
     let rows = client

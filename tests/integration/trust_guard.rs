@@ -68,7 +68,10 @@ fn trust_guard_trigger_on_an_inheritance_child_refuses() {
     suspend_refused(
         &e,
         "acme",
-        &["trigger evil_tg on evil (inherits res_users)", "--allow-triggers"],
+        &[
+            "trigger evil_tg on evil (inherits res_users)",
+            "--allow-triggers",
+        ],
     );
     let r = e.passwd_json("acme", "admin", "child-proof-pass");
     assert_refused(&r, &["trigger evil_tg on evil (inherits res_users)"]);
@@ -111,7 +114,8 @@ fn trust_guard_domain_check_on_a_column_refuses() {
     );
     let hash_before = password_hash(&e.c, "beta", "admin");
     let r = e.passwd_json("beta", "admin", "domain-proof-pass");
-    let via_password = "domain public.base_domain (base type of public.evil_domain) of res_users.password";
+    let via_password =
+        "domain public.base_domain (base type of public.evil_domain) of res_users.password";
     assert_refused(&r, &["public.tenant_check(text)", via_password]);
     assert_eq!(password_hash(&e.c, "beta", "admin"), hash_before);
     assert!(!is_superuser(&e.c, ROLE), "no escalation: {r}");
