@@ -228,3 +228,43 @@ fn trust_guard_duplicate_refuses_what_the_tenant_put_there() {
         assert_eq!(icp(&e.c, src, "tenant.suspended"), None);
     }
 }
+
+/// `rename` rewrites `web.base.url` when it follows the node's pattern: that
+/// write into ir_config_parameter runs the guard too. Refused, the database
+/// keeps its name and its URL, and nothing ran.
+#[test]
+fn trust_guard_rename_refuses_to_write_the_base_url() {
+    let e = Env::with_extra("gr", "base_url = \"https://{tenant}.example.com\"\n");
+    e.c.create_role(ROLE, "odoo-pass", false);
+    create_tenant_owned(&e.c, "acme", &TenantSpec::default(), ROLE);
+    e.as_tenant(
+        "acme",
+        ROLE,
+        &format!(
+            "{}\nALTER TABLE public.ir_config_parameter ALTER COLUMN value TYPE public.evil_domain;\n\
+             UPDATE public.ir_config_parameter SET value = 'https://acme.example.com' WHERE key = 'web.base.url';\n\
+             INSERT INTO public.ir_config_parameter (key, value) SELECT 'web.base.url', 'https://acme.example.com' \
+               WHERE NOT EXISTS (SELECT 1 FROM public.ir_config_parameter WHERE key = 'web.base.url');",
+            evil_domain()
+        ),
+    );
+    let r = e.run(
+        &[
+            "rename",
+            "acme",
+            "acme-two",
+            "--no-filestore",
+            "--yes",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_refused(&r, &["ir_config_parameter.value", "--allow-triggers"]);
+    assert!(!is_superuser(&e.c, ROLE), "no escalation: {r}");
+    assert!(e.c.db_exists("acme") && !e.c.db_exists("acme-two"), "{r}");
+    assert_eq!(
+        icp(&e.c, "acme", "web.base.url").as_deref(),
+        Some("https://acme.example.com")
+    );
+}
