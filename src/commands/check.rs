@@ -11,16 +11,43 @@ use super::Ctx;
 use crate::config::Output;
 use crate::error::{Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::check::{self, TenantCheck};
-use crate::odoo::guard;
+use crate::odoo::lifecycle as lc;
+use crate::odoo::{guard, suspension, users};
 
-/// The tables the write commands touch (a table a tenant lacks matches
-/// nothing).
-const CHECKED_TABLES: [&str; 4] = [
-    "res_users",
-    "ir_config_parameter",
-    "orm_signaling_default",
-    "orm_signaling_stable",
-];
+/// The tables the write commands touch: passwd, suspend/reactivate (with
+/// their layers), a duplicate's identity step, and the signaling tables of
+/// 19+ (a table a tenant lacks matches nothing).
+fn checked_tables() -> Vec<&'static str> {
+    let mut t: Vec<&'static str> = users::WRITTEN_TABLES
+        .iter()
+        .chain(&suspension::WRITTEN_TABLES)
+        .chain(&lc::WRITTEN_TABLES)
+        .chain(&["orm_signaling_default", "orm_signaling_stable"])
+        .copied()
+        .collect();
+    t.sort_unstable();
+    t.dedup();
+    t
+}
+
+/// The commands that refuse while something is on `table`.
+fn refused_by(table: &str) -> String {
+    let signal = table.starts_with("orm_signaling_");
+    let mut c = Vec::new();
+    if users::WRITTEN_TABLES.contains(&table) || signal {
+        c.push("passwd");
+    }
+    if suspension::WRITTEN_TABLES.contains(&table) || signal {
+        c.push("suspend, reactivate");
+    }
+    if lc::WRITTEN_TABLES.contains(&table) {
+        c.push("duplicate");
+    }
+    if table == "ir_config_parameter" {
+        c.push("rename");
+    }
+    c.join(", ")
+}
 use crate::output::{csv_line, out, out_json, Col, Tint};
 use crate::targets::node_candidates;
 use crate::transport::{NodeLink, Transport, Via};
@@ -160,21 +187,40 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
                     return anyhow::Ok(TenantCheck::Ok);
                 }
                 let conn = link.connect(&cand.name, &t).await?;
-                let c = check::tenant(&conn).await?;
+                // What the tenant put on the tables tenantctl writes: the
+                // writes refuse while it is there (see odoo::guard). Looked
+                // at first: the privilege probe runs the writes' statements
+                // (matching no row), and PostgreSQL fires statement-level
+                // triggers even for zero rows, with our privileges; a
+                // rollback does not undo what such a trigger does outside
+                // the database (COPY ... TO PROGRAM, dblink).
+                let found = guard::findings(&conn.client, &checked_tables()).await?;
+                let c = if found.is_empty() {
+                    let c = check::tenant(&conn).await?;
+                    // (The privilege probe may have left its transaction aborted.)
+                    let _ = conn.client.simple_query("ROLLBACK").await;
+                    c
+                } else {
+                    match crate::odoo::probe::summary(&conn.client).await? {
+                        crate::odoo::probe::Probe::NotOdoo => TenantCheck::NotOdoo,
+                        _ => TenantCheck::Problems(vec![
+                            "privileges not probed: the probe would run the writes' statements with the objects below on their tables"
+                                .into(),
+                        ]),
+                    }
+                };
                 if c == TenantCheck::NotOdoo {
                     return Ok(c);
                 }
-                // What the tenant put on the tables tenantctl writes: the
-                // writes refuse while it is there (see odoo::guard).
-                // (The privilege probe may have left its transaction aborted.)
-                let _ = conn.client.simple_query("ROLLBACK").await;
-                let found = guard::findings(&conn.client, &CHECKED_TABLES).await?;
                 let mut problems = match c {
                     TenantCheck::Problems(p) => p,
                     _ => vec![],
                 };
                 problems.extend(found.iter().map(|f| {
-                    format!("{f}: suspend, reactivate and passwd refuse unless --allow-triggers")
+                    format!(
+                        "{f}: {} refuse unless --allow-triggers",
+                        refused_by(&f.table)
+                    )
                 }));
                 problems.extend(drift(&conn).await?);
                 anyhow::Ok(if problems.is_empty() {

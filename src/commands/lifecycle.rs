@@ -250,7 +250,17 @@ impl<'a> Steps<'a> {
                     .map_err(|x| format!("comment of {}: {x:#}", e(db))),
                 Undo::BaseUrl { db, url } => match self.link.connect(db, &self.ctx.transport).await
                 {
-                    Ok(conn) => lc::set_base_url(&conn.client, url, conn.deadline).await,
+                    Ok(mut conn) => lc::set_base_url(
+                        &mut conn.client,
+                        url,
+                        self.ctx.global.allow_triggers,
+                        conn.deadline,
+                    )
+                    .await
+                    .map_err(|w| match Stop::of_write(w, "web.base.url") {
+                        Stop::Refused(m) => anyhow!(m),
+                        Stop::Failed(x) => x,
+                    }),
                     Err(x) => Err(x),
                 }
                 .map_err(|x| format!("web.base.url of {}: {x:#}", e(db))),
@@ -290,10 +300,17 @@ enum Stop {
 
 impl From<WriteError> for Stop {
     fn from(w: WriteError) -> Self {
+        Stop::of_write(w, "new identity")
+    }
+}
+
+impl Stop {
+    /// A write into the tenant database (`what`) that failed or was refused.
+    fn of_write(w: WriteError, what: &'static str) -> Stop {
         match w {
             WriteError::Refused(m) => Stop::Refused(m),
             WriteError::NotCommitted { error, .. } | WriteError::CommitLost { error, .. } => {
-                Stop::Failed(error.context("new identity"))
+                Stop::Failed(error.context(what))
             }
         }
     }
@@ -1668,8 +1685,15 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         }
         if let Some((old_url, new_url)) = &url_change {
             steps.next("base_url").await?;
-            let conn = link.connect(new, &ctx.transport).await?;
-            lc::set_base_url(&conn.client, new_url, conn.deadline).await?;
+            let mut conn = link.connect(new, &ctx.transport).await?;
+            lc::set_base_url(
+                &mut conn.client,
+                new_url,
+                ctx.global.allow_triggers,
+                conn.deadline,
+            )
+            .await
+            .map_err(|w| Stop::of_write(w, "web.base.url"))?;
             steps.done.push(Undo::BaseUrl {
                 db: new.to_string(),
                 url: old_url.clone(),

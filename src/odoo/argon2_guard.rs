@@ -25,8 +25,8 @@ use crate::inventory::PasswordScheme;
 const EVIDENCE_SQL: &str = "SELECT \
      count(*) FILTER (WHERE u.password LIKE '$argon2%'), \
      count(*) FILTER (WHERE u.password LIKE '$argon2%' \
-                        AND EXISTS (SELECT 1 FROM public.res_users_log l WHERE l.create_uid = u.id)) \
-     FROM public.res_users u WHERE u.id <> 1";
+                        AND EXISTS (SELECT 1 FROM ONLY public.res_users_log l WHERE l.create_uid = u.id)) \
+     FROM ONLY public.res_users u WHERE u.id <> 1";
 
 /// `None` when the scheme may be written to this tenant; the refusal (to be
 /// reported as refused, exit 2) when argon2id is configured without evidence.

@@ -166,14 +166,17 @@ pub fn lock_timeout_sql(d: Duration) -> String {
     format!("SET LOCAL lock_timeout = {}", d.as_millis().max(1))
 }
 
+/// `ONLY`: without it PostgreSQL also writes the rows of the table's
+/// inheritance children and fires their triggers (see `guard`); reads use
+/// `ONLY` too, to see exactly the rows the writes change.
 const CRONS_OFF_SQL: &str =
-    "UPDATE public.ir_cron SET active = false WHERE active RETURNING id::int8";
+    "UPDATE ONLY public.ir_cron SET active = false WHERE active RETURNING id::int8";
 
 /// The jobs whose row another session holds (a job being run): the active
 /// ones that `SKIP LOCKED` does not return. Autocommit: the locks it takes
 /// end with the statement.
-const BUSY_CRONS_SQL: &str = "SELECT id::int8, coalesce(cron_name::text, '') FROM public.ir_cron \
-     WHERE active AND id NOT IN (SELECT id FROM public.ir_cron WHERE active FOR NO KEY UPDATE SKIP LOCKED) \
+const BUSY_CRONS_SQL: &str = "SELECT id::int8, coalesce(cron_name::text, '') FROM ONLY public.ir_cron \
+     WHERE active AND id NOT IN (SELECT id FROM ONLY public.ir_cron WHERE active FOR NO KEY UPDATE SKIP LOCKED) \
      ORDER BY id";
 
 /// A failed cron switch-off that waited for a running job: its text names
@@ -210,7 +213,7 @@ pub async fn busy_crons(client: &Client, d: Duration) -> anyhow::Result<Vec<(i64
 
 /// Switches on exactly the recorded jobs.
 const CRONS_ON_SQL: &str =
-    "UPDATE public.ir_cron SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+    "UPDATE ONLY public.ir_cron SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
 
 pub async fn crons_on(
     tx: &impl GenericClient,
@@ -221,12 +224,12 @@ pub async fn crons_on(
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-const MAIL_SERVERS_OFF_SQL: &str = "UPDATE public.ir_mail_server SET active = false \
+const MAIL_SERVERS_OFF_SQL: &str = "UPDATE ONLY public.ir_mail_server SET active = false \
      WHERE active AND id <> coalesce($1, 0) RETURNING id::int8";
 const FETCHMAIL_OFF_SQL: &str =
-    "UPDATE public.fetchmail_server SET active = false WHERE active RETURNING id::int8";
+    "UPDATE ONLY public.fetchmail_server SET active = false WHERE active RETURNING id::int8";
 const STANDIN_EXISTS_SQL: &str =
-    "SELECT EXISTS (SELECT 1 FROM public.ir_mail_server WHERE id = $1 AND active)";
+    "SELECT EXISTS (SELECT 1 FROM ONLY public.ir_mail_server WHERE id = $1 AND active)";
 const NOW_SQL: &str = "SELECT (now() AT TIME ZONE 'utc')::text";
 
 /// The stand-in outgoing server: host `invalid` (RFC 6761: never resolves),
@@ -342,15 +345,16 @@ pub async fn mail_off(
     Ok((rec, n))
 }
 
-const STANDIN_DELETE_SQL: &str = "DELETE FROM public.ir_mail_server WHERE id = $1";
+const STANDIN_DELETE_SQL: &str = "DELETE FROM ONLY public.ir_mail_server WHERE id = $1";
 const MAIL_SERVERS_ON_SQL: &str =
-    "UPDATE public.ir_mail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+    "UPDATE ONLY public.ir_mail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
 const FETCHMAIL_ON_SQL: &str =
-    "UPDATE public.fetchmail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
+    "UPDATE ONLY public.fetchmail_server SET active = true WHERE id = ANY($1) AND NOT active RETURNING id::int8";
 /// Mail that failed while suspended (against the stand-in, or never tried
 /// because the queue job was off and then failed) goes back to the queue:
 /// Odoo never retries `exception` by itself.
-const REQUEUE_SQL: &str = "UPDATE public.mail_mail SET state = 'outgoing', failure_reason = NULL \
+const REQUEUE_SQL: &str =
+    "UPDATE ONLY public.mail_mail SET state = 'outgoing', failure_reason = NULL \
      WHERE state = 'exception' AND write_date >= $1::timestamp RETURNING id::int8";
 
 /// Restores exactly what [`mail_off`] recorded; returns (servers and
@@ -415,11 +419,11 @@ pub async fn mail_on(
     Ok((on, requeued?))
 }
 
-const ACTIVE_CRONS_SQL: &str = "SELECT id::int8 FROM public.ir_cron WHERE active ORDER BY id";
+const ACTIVE_CRONS_SQL: &str = "SELECT id::int8 FROM ONLY public.ir_cron WHERE active ORDER BY id";
 const ACTIVE_MAIL_SERVERS_SQL: &str =
-    "SELECT id::int8 FROM public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id";
+    "SELECT id::int8 FROM ONLY public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id";
 const ACTIVE_FETCHMAIL_SQL: &str =
-    "SELECT id::int8 FROM public.fetchmail_server WHERE active ORDER BY id";
+    "SELECT id::int8 FROM ONLY public.fetchmail_server WHERE active ORDER BY id";
 
 /// What is active again of recorded layers (drift): active jobs, active mail
 /// servers other than the stand-in, active fetchmail. Independent reads:
@@ -485,16 +489,16 @@ pub async fn active_counts(
             .map(|r| r.first().map(|r| r.get::<_, i64>(0) as usize).unwrap_or(0))
     };
     let crons = if t.ir_cron {
-        count("SELECT count(*) FROM public.ir_cron WHERE active").await?
+        count("SELECT count(*) FROM ONLY public.ir_cron WHERE active").await?
     } else {
         0
     };
     let mut mail = 0;
     if t.ir_mail_server {
-        mail += count("SELECT count(*) FROM public.ir_mail_server WHERE active").await?;
+        mail += count("SELECT count(*) FROM ONLY public.ir_mail_server WHERE active").await?;
     }
     if t.fetchmail_server {
-        mail += count("SELECT count(*) FROM public.fetchmail_server WHERE active").await?;
+        mail += count("SELECT count(*) FROM ONLY public.fetchmail_server WHERE active").await?;
     }
     Ok((crons, mail))
 }

@@ -384,23 +384,26 @@ const SET_PARAMS_SQL: &str = "INSERT INTO public.ir_config_parameter (key, value
 /// Keys a new customer must not inherit from the template: the template's
 /// subscription (click-odoo-contrib's copy removes the enterprise code too)
 /// and tenantctl's own records (suspension...).
-const REMOVE_SQL: &str = "DELETE FROM public.ir_config_parameter \
+/// `ONLY`: without it PostgreSQL also writes the rows of the table's
+/// inheritance children and fires their triggers (see `guard`); reads use
+/// `ONLY` too, to see exactly the rows the writes change.
+const REMOVE_SQL: &str = "DELETE FROM ONLY public.ir_config_parameter \
      WHERE key IN ('database.enterprise_code', 'database.expiration_date', 'database.expiration_reason') \
         OR key LIKE 'tenant.%' RETURNING key";
 
 /// A duplicate keeps the source's subscription keys, not tenantctl's
 /// records (a copy of a suspended tenant is not suspended).
 const REMOVE_TENANT_SQL: &str =
-    "DELETE FROM public.ir_config_parameter WHERE key LIKE 'tenant.%' RETURNING key";
+    "DELETE FROM ONLY public.ir_config_parameter WHERE key LIKE 'tenant.%' RETURNING key";
 
 /// Odoo's `_set_encrypted_password` writes the hash with a raw UPDATE.
 const ADMIN_SQL: &str =
-    "UPDATE public.res_users SET login = $1, password = $2 WHERE id = $3 AND login = $4";
+    "UPDATE ONLY public.res_users SET login = $1, password = $2 WHERE id = $3 AND login = $4";
 
 /// The company (and its partner, whose name Odoo keeps equal) of a user.
-const COMPANY_SQL: &str = "UPDATE public.res_company SET name = $1 \
-     WHERE id = (SELECT company_id FROM public.res_users WHERE id = $2) RETURNING partner_id";
-const PARTNER_SQL: &str = "UPDATE public.res_partner SET name = $1 WHERE id = $2";
+const COMPANY_SQL: &str = "UPDATE ONLY public.res_company SET name = $1 \
+     WHERE id = (SELECT company_id FROM ONLY public.res_users WHERE id = $2) RETURNING partner_id";
+const PARTNER_SQL: &str = "UPDATE ONLY public.res_partner SET name = $1 WHERE id = $2";
 /// The stored display name of res.partner: `display_name` up to 16,
 /// `complete_name` from 17.
 const PARTNER_COLUMNS_SQL: &str = "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
@@ -415,17 +418,41 @@ const TABLES_SQL: &str = "SELECT pg_catalog.to_regclass('public.ir_cron') IS NOT
 
 /// Odoo 16+ `base/data/neutralize.sql`: every scheduled action off except
 /// the autovacuum job (xmlid `base.autovacuum_job`).
-const CRON_OFF_SQL: &str = "UPDATE public.ir_cron SET active = false WHERE active \
-     AND id NOT IN (SELECT res_id FROM public.ir_model_data \
+const CRON_OFF_SQL: &str = "UPDATE ONLY public.ir_cron SET active = false WHERE active \
+     AND id NOT IN (SELECT res_id FROM ONLY public.ir_model_data \
                     WHERE module = 'base' AND name = 'autovacuum_job' AND model = 'ir.cron')";
 /// `base/data/neutralize.sql`: every outgoing mail server off.
-const MAIL_OFF_SQL: &str = "UPDATE public.ir_mail_server SET active = false WHERE active";
+const MAIL_OFF_SQL: &str = "UPDATE ONLY public.ir_mail_server SET active = false WHERE active";
 /// Later versions also add an active dummy server with host `invalid`, so
 /// that the configuration file's SMTP fallback is not used.
 const MAIL_COLUMNS_SQL: &str = "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
      WHERE a.attrelid = 'public.ir_mail_server'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped";
 /// `mail/data/neutralize.sql` (18): incoming mail servers off.
-const FETCHMAIL_OFF_SQL: &str = "UPDATE public.fetchmail_server SET active = false WHERE active";
+const FETCHMAIL_OFF_SQL: &str =
+    "UPDATE ONLY public.fetchmail_server SET active = false WHERE active";
+
+/// The guard (see `guard`) on `tables` inside `tx`: a refusal when the
+/// tenant put something there; nothing with `--allow-triggers`. Run before
+/// the first write and after the last one of every write into a tenant
+/// database.
+async fn refuse_findings(
+    tx: &Transaction<'_>,
+    tables: &[&str],
+    allow_triggers: bool,
+    deadline: Duration,
+) -> Result<(), WriteError> {
+    if allow_triggers {
+        return Ok(());
+    }
+    let found = within_any(deadline, guard::findings(tx, tables))
+        .await
+        .map_err(|e| WriteError::before(e, None))?;
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(WriteError::Refused(guard::refusal(&found)))
+    }
+}
 
 /// Regenerates the identity of a fresh copy in one transaction (Odoo's
 /// `ir.config_parameter.init(force=True)`: `database.secret` = uuid4,
@@ -442,14 +469,7 @@ pub async fn regenerate(
         .await
         .map_err(|e| WriteError::before(e.context("begin"), None))?;
     let fail = |e: anyhow::Error| WriteError::before(e, None);
-    if !allow_triggers {
-        let found = within_any(deadline, guard::findings(&tx, &WRITTEN_TABLES))
-            .await
-            .map_err(fail)?;
-        if !found.is_empty() {
-            return Err(WriteError::Refused(guard::refusal(&found)));
-        }
-    }
+    refuse_findings(&tx, &WRITTEN_TABLES, allow_triggers, deadline).await?;
     let mut out = Regenerated {
         secret: uuid4(),
         uuid: uuid4(),
@@ -562,7 +582,7 @@ pub async fn regenerate(
                 for c in cols {
                     let col: String = c.get(0);
                     let sql = format!(
-                        "UPDATE public.res_partner SET {} = $1 WHERE id = $2",
+                        "UPDATE ONLY public.res_partner SET {} = $1 WHERE id = $2",
                         ident(&col)
                     );
                     within(
@@ -578,14 +598,7 @@ pub async fn regenerate(
     if id.neutralize {
         neutralize(&tx, &mut out, deadline).await.map_err(fail)?;
     }
-    if !allow_triggers {
-        let found = within_any(deadline, guard::findings(&tx, &WRITTEN_TABLES))
-            .await
-            .map_err(fail)?;
-        if !found.is_empty() {
-            return Err(WriteError::Refused(guard::refusal(&found)));
-        }
-    }
+    refuse_findings(&tx, &WRITTEN_TABLES, allow_triggers, deadline).await?;
     super::commit(tx, deadline, None).await?;
     Ok(out)
 }
@@ -676,28 +689,41 @@ async fn neutralize(
 /// `web.base.url` of a tenant (rename keeps it when it does not follow the
 /// node's pattern).
 const BASE_URL_SQL: &str =
-    "SELECT value FROM public.ir_config_parameter WHERE key = 'web.base.url'";
+    "SELECT value FROM ONLY public.ir_config_parameter WHERE key = 'web.base.url'";
 
 pub async fn base_url(client: &Client, deadline: Duration) -> anyhow::Result<Option<String>> {
     let rows = within(deadline, client.query_typed(BASE_URL_SQL, &[])).await?;
     Ok(rows.first().map(|r| r.get(0)))
 }
 
-/// Sets `web.base.url` (rename), in its own statement.
-pub async fn set_base_url(client: &Client, url: &str, deadline: Duration) -> anyhow::Result<()> {
+/// Sets `web.base.url` (rename), in its own transaction, with the guard
+/// before and after the write.
+pub async fn set_base_url(
+    client: &mut Client,
+    url: &str,
+    allow_triggers: bool,
+    deadline: Duration,
+) -> Result<(), WriteError> {
+    let tx = within(deadline, client.transaction())
+        .await
+        .map_err(|e| WriteError::before(e.context("begin"), None))?;
+    let tables = ["ir_config_parameter"];
+    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
     within(
         deadline,
-        client.execute_typed(
+        tx.execute_typed(
             SET_PARAM_SQL,
             &[(&"web.base.url", Type::VARCHAR), (&url, Type::TEXT)],
         ),
     )
     .await
-    .map(|_| ())
+    .map_err(|e| WriteError::before(e.context("setting web.base.url"), None))?;
+    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
+    super::commit(tx, deadline, None).await
 }
 
 /// The ICP values of identity keys (for verification and tests).
-const IDENTITY_SQL: &str = "SELECT key, value FROM public.ir_config_parameter \
+const IDENTITY_SQL: &str = "SELECT key, value FROM ONLY public.ir_config_parameter \
      WHERE key IN ('database.secret', 'database.uuid', 'database.create_date') ORDER BY key";
 
 pub async fn identity(

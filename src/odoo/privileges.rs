@@ -39,21 +39,21 @@ pub enum Write {
 fn layer_statements(t: &super::layers::Tables) -> String {
     let mut s = String::new();
     if t.ir_cron {
-        s.push_str("UPDATE public.ir_cron SET active = active WHERE false; ");
+        s.push_str("UPDATE ONLY public.ir_cron SET active = active WHERE false; ");
     }
     if t.ir_mail_server {
         s.push_str(
-            "UPDATE public.ir_mail_server SET active = active WHERE false; \
-             INSERT INTO public.ir_mail_server SELECT * FROM public.ir_mail_server WHERE false; \
-             DELETE FROM public.ir_mail_server WHERE false; ",
+            "UPDATE ONLY public.ir_mail_server SET active = active WHERE false; \
+             INSERT INTO public.ir_mail_server SELECT * FROM ONLY public.ir_mail_server WHERE false; \
+             DELETE FROM ONLY public.ir_mail_server WHERE false; ",
         );
     }
     if t.fetchmail_server {
-        s.push_str("UPDATE public.fetchmail_server SET active = active WHERE false; ");
+        s.push_str("UPDATE ONLY public.fetchmail_server SET active = active WHERE false; ");
     }
     if t.mail_mail {
         s.push_str(
-            "UPDATE public.mail_mail SET state = 'outgoing', failure_reason = NULL WHERE false; ",
+            "UPDATE ONLY public.mail_mail SET state = 'outgoing', failure_reason = NULL WHERE false; ",
         );
     }
     s
@@ -62,13 +62,13 @@ fn layer_statements(t: &super::layers::Tables) -> String {
 fn statements(w: Write) -> &'static str {
     match w {
         Write::Suspension => {
-            "UPDATE public.res_users SET active = active WHERE false; \
+            "UPDATE ONLY public.res_users SET active = active WHERE false; \
              INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
                SELECT 'tenant.check', '', 1, now(), 1, now() WHERE false \
                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date; \
-             DELETE FROM public.ir_config_parameter WHERE false; "
+             DELETE FROM ONLY public.ir_config_parameter WHERE false; "
         }
-        Write::Password => "UPDATE public.res_users SET password = password WHERE false; ",
+        Write::Password => "UPDATE ONLY public.res_users SET password = password WHERE false; ",
     }
 }
 
@@ -188,24 +188,24 @@ pub async fn totp_column(client: &impl GenericClient) -> anyhow::Result<Totp> {
 /// the same columns in SET / WHERE / RETURNING / ON CONFLICT, arguments that
 /// match no row. Keep in step with those statements.
 const PASSWD_WRITES: &str =
-    "UPDATE public.res_users SET password = '' WHERE id = -1 AND login = ''";
+    "UPDATE ONLY public.res_users SET password = '' WHERE id = -1 AND login = ''";
 
 const SUSPEND_WRITES: &str = "\
-     UPDATE public.res_users SET active = false WHERE active AND id <> 1 AND id = -1 RETURNING id::int8; \
+     UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 AND id = -1 RETURNING id::int8; \
      INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
        SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc' \
        FROM unnest('{}'::text[], '{}'::text[]) AS p(k, v) \
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date";
 
 const REACTIVATE_WRITES: &str = "\
-     SELECT id::int8, login, active FROM public.res_users WHERE NOT share AND id <> 1 AND id = -1 \
-       AND id NOT IN (SELECT res_id FROM public.ir_model_data WHERE module = 'base' AND model = 'res.users' AND false); \
-     UPDATE public.res_users SET active = true WHERE id = ANY('{}'::int8[]) AND id <> 1 RETURNING id::int8; \
+     SELECT id::int8, login, active FROM ONLY public.res_users WHERE NOT share AND id <> 1 AND id = -1 \
+       AND id NOT IN (SELECT res_id FROM ONLY public.ir_model_data WHERE module = 'base' AND model = 'res.users' AND false); \
+     UPDATE ONLY public.res_users SET active = true WHERE id = ANY('{}'::int8[]) AND id <> 1 RETURNING id::int8; \
      INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
        SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc' \
        FROM unnest('{}'::text[], '{}'::text[]) AS p(k, v) \
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = 1, write_date = EXCLUDED.write_date; \
-     DELETE FROM public.ir_config_parameter WHERE key = 'tenantctl.check: no such key'";
+     DELETE FROM ONLY public.ir_config_parameter WHERE key = 'tenantctl.check: no such key'";
 
 /// Sequence and signal privileges, per Odoo family (12–16
 /// base_cache_signaling; 17–18 base_cache_signaling_default; 19+ INSERT into

@@ -38,7 +38,7 @@ pub async fn end_backend(client: &Client, pid: i32, deadline: Duration) -> anyho
 }
 
 /// The token of the last suspend/reactivate that committed on this tenant.
-const TOKEN_SQL: &str = "SELECT value FROM public.ir_config_parameter WHERE key = $1";
+const TOKEN_SQL: &str = "SELECT value FROM ONLY public.ir_config_parameter WHERE key = $1";
 
 /// Whether the suspend/reactivate that wrote `token` committed.
 pub async fn token_committed(
@@ -78,14 +78,14 @@ pub struct Written {
 /// Users / jobs of `$1` whose `active` is `$2` (NULL read as inactive, as
 /// Odoo's login does).
 const SIGN_USERS_SQL: &str =
-    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM public.res_users \
+    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM ONLY public.res_users \
      WHERE id = ANY($1) AND coalesce(active, false) = $2";
 const SIGN_CRONS_SQL: &str =
-    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM public.ir_cron \
+    "SELECT coalesce(array_agg(id::int8 ORDER BY id), '{}') FROM ONLY public.ir_cron \
      WHERE id = ANY($1) AND coalesce(active, false) = $2";
 /// ICP values (`UNIQUE(key)`): one row per key present.
 const SIGN_PARAMS_SQL: &str =
-    "SELECT key::text, value::text FROM public.ir_config_parameter WHERE key = ANY($1)";
+    "SELECT key::text, value::text FROM ONLY public.ir_config_parameter WHERE key = ANY($1)";
 
 /// What the database shows that the write committed, besides the token:
 /// users or jobs in the state the write left them (they were in the other

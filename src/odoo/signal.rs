@@ -120,9 +120,12 @@ impl Signals {
 /// Sends the signal; call only after the commit of the change.
 ///
 /// Odoo 19+ signals with an INSERT into a table, which a tenant could give a
-/// trigger or rule; the write transaction checked for them, and the insert
-/// checks again under the table lock it takes, in one statement (a DO block:
-/// one round trip, its own transaction), unless `--allow-triggers`.
+/// trigger, a rule, or a default or domain calling its function (the INSERT
+/// fills every column from its default); the write transaction checked for
+/// them, and the insert runs the whole guard again (see `guard`) in its own
+/// transaction, under the ROW EXCLUSIVE lock it takes first (CREATE TRIGGER
+/// and ALTER TABLE need stronger locks, so nothing new can appear before the
+/// INSERT), unless `--allow-triggers`.
 pub async fn send(
     client: &tokio_postgres::Client,
     signals: Signals,
@@ -133,26 +136,43 @@ pub async fn send(
     let Some(stmt) = signals.statement(changed) else {
         return Ok(());
     };
-    let sql = match stmt.strip_prefix("INSERT INTO ") {
-        Some(rest) if !allow_triggers => {
-            let table = rest.trim_end_matches(" DEFAULT VALUES");
-            format!(
-                "DO $tenantctl$ BEGIN \
-                 LOCK TABLE {table} IN ROW EXCLUSIVE MODE; \
-                 IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = '{table}'::pg_catalog.regclass AND NOT tgisinternal) \
-                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite WHERE ev_class = '{table}'::pg_catalog.regclass AND rulename <> '_RETURN') THEN \
-                   RAISE EXCEPTION 'a trigger or rule on {table} appeared; signal not sent'; \
-                 END IF; \
-                 {stmt}; \
-                 END $tenantctl$"
-            )
-        }
-        _ => stmt.to_string(),
+    let context = || format!("cache signal ({stmt})");
+    let table = stmt
+        .strip_prefix("INSERT INTO ")
+        .map(|rest| rest.trim_end_matches(" DEFAULT VALUES"));
+    let Some(table) = table.filter(|_| !allow_triggers) else {
+        return super::within(deadline, client.simple_query(stmt))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.context(context()));
     };
-    super::within(deadline, client.simple_query(&sql))
-        .await
-        .map(|_| ())
-        .map_err(|e| e.context(format!("cache signal ({stmt})")))
+    let guarded = async {
+        super::within(
+            deadline,
+            client.batch_execute(&format!("BEGIN; LOCK TABLE {table} IN ROW EXCLUSIVE MODE")),
+        )
+        .await?;
+        let name = table.trim_start_matches("public.");
+        let found = super::within_any(deadline, super::guard::findings(client, &[name])).await?;
+        if !found.is_empty() {
+            anyhow::bail!(
+                "{} appeared on {table}; signal not sent",
+                found
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        super::within(deadline, client.batch_execute(&format!("{stmt}; COMMIT"))).await
+    };
+    match guarded.await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e.context(context()))
+        }
+    }
 }
 
 #[cfg(test)]

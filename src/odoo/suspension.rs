@@ -82,8 +82,8 @@ impl State {
 /// (`ir_module_module.state = 'installed'`).
 fn state_sql() -> String {
     format!(
-        "SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
-         (SELECT json_object_agg(key, value) FROM public.ir_config_parameter WHERE key LIKE 'tenant.%'), \
+        "SELECT (SELECT latest_version FROM ONLY public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+         (SELECT json_object_agg(key, value) FROM ONLY public.ir_config_parameter WHERE key LIKE 'tenant.%'), \
          {DETECT_COLUMNS}"
     )
 }
@@ -170,7 +170,7 @@ async fn users_where(
 /// (`__system__`, always inactive; Odoo forbids activating it). Odoo allows
 /// a NULL `active`; `WHERE active` reads it as inactive, as Odoo's login does.
 const ACTIVE_USERS_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users WHERE active AND id <> 1 ORDER BY id";
+    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users WHERE active AND id <> 1 ORDER BY id";
 
 pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec<UserRef>> {
     users_where(client, ACTIVE_USERS_SQL, &[], &[]).await
@@ -178,7 +178,7 @@ pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec
 
 /// Recorded users that still exist (users deleted meanwhile are skipped).
 const USERS_BY_ID_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users \
+    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users \
      WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
 
 /// Users that are never switched on, whatever a record says: `__system__`
@@ -187,9 +187,9 @@ const USERS_BY_ID_SQL: &str =
 /// template, resolved through `ir_model_data` (module `base`) and ICP
 /// `base.template_portal_user_id` (odoo-facts §4).
 const PROTECTED_SQL: &str = "SELECT 1::int8 UNION \
-     SELECT res_id::int8 FROM public.ir_model_data WHERE module = 'base' AND model = 'res.users' \
+     SELECT res_id::int8 FROM ONLY public.ir_model_data WHERE module = 'base' AND model = 'res.users' \
        AND name IN ('user_root', 'default_user', 'public_user', 'template_portal_user_id') AND res_id IS NOT NULL \
-     UNION SELECT value::int8 FROM public.ir_config_parameter \
+     UNION SELECT value::int8 FROM ONLY public.ir_config_parameter \
        WHERE key = 'base.template_portal_user_id' AND value ~ '^[0-9]{1,18}$'";
 
 /// The ids that are never switched on.
@@ -210,7 +210,7 @@ pub async fn protected_ids(client: &impl GenericClient) -> anyhow::Result<Vec<i6
 /// (Odoo's built-in users: base.default_user, base.public_user,
 /// base.template_portal_user_id, also named by ICP base.template_portal_user_id).
 const ALL_INTERNAL_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM public.res_users \
+    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users \
      WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
 
 /// How reactivation picks the users to switch on.
@@ -262,7 +262,8 @@ pub async fn users_to_reactivate(
     }
 }
 
-const EXISTING_SQL: &str = "SELECT id::int8 FROM public.res_users WHERE id = ANY($1) ORDER BY id";
+const EXISTING_SQL: &str =
+    "SELECT id::int8 FROM ONLY public.res_users WHERE id = ANY($1) ORDER BY id";
 
 async fn existing_ids(client: &impl GenericClient, ids: &[i64]) -> anyhow::Result<Vec<i64>> {
     let rows = client
@@ -296,15 +297,18 @@ const UPSERT_PARAMS_SQL: &str = "INSERT INTO public.ir_config_parameter (key, va
 /// Switches off every active user but id 1. Only `active` changes on
 /// res_users (no write_date, like Odoo's raw writes), so nothing else of the
 /// tenant's data is touched.
+/// `ONLY`: without it PostgreSQL also writes the rows of the table's
+/// inheritance children and fires their triggers (see `guard`); reads use
+/// `ONLY` too, to see exactly the rows the writes change.
 const SUSPEND_USERS_SQL: &str =
-    "UPDATE public.res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
+    "UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
 
 /// Switches on exactly the given users, never a protected one (id 1, the
 /// templates, the public user), whatever the record says.
-const REACTIVATE_USERS_SQL: &str = "UPDATE public.res_users SET active = true \
+const REACTIVATE_USERS_SQL: &str = "UPDATE ONLY public.res_users SET active = true \
      WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) RETURNING id::int8";
 
-const DROP_RECORD_SQL: &str = "DELETE FROM public.ir_config_parameter WHERE key = ANY($1)";
+const DROP_RECORD_SQL: &str = "DELETE FROM ONLY public.ir_config_parameter WHERE key = ANY($1)";
 
 /// The tables suspend and reactivate write (and the signaling tables of 19+).
 pub const WRITTEN_TABLES: [&str; 6] = [
@@ -712,7 +716,7 @@ pub enum ReactivateOutcome {
 
 /// Switches on every internal user but the protected ones (`$1`), for
 /// `--restore-users all-internal` (see [`ALL_INTERNAL_SQL`]).
-const REACTIVATE_ALL_INTERNAL_SQL: &str = "UPDATE public.res_users SET active = true \
+const REACTIVATE_ALL_INTERNAL_SQL: &str = "UPDATE ONLY public.res_users SET active = true \
      WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($1)) RETURNING id::int8";
 
 /// Reactivates in one transaction, serialised per tenant.
@@ -863,8 +867,8 @@ pub async fn reactivate(
 /// a new snapshot): the users still active and the flag.
 const VERIFY_SQL: &str =
     "SELECT coalesce(array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND id <> 1), '{}'), \
-     (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended') \
-     FROM public.res_users";
+     (SELECT value FROM ONLY public.ir_config_parameter WHERE key = 'tenant.suspended') \
+     FROM ONLY public.res_users";
 
 /// After the commit: `(active user ids but id 1, the tenant is flagged
 /// suspended)`.

@@ -51,19 +51,19 @@ fn target_sql(totp: super::privileges::Totp) -> String {
     let totp = totp.flag_sql("u");
     format!(
         "SELECT u.id::int8, u.login, coalesce(u.active, false), {totp}, \
-         (SELECT value FROM public.ir_config_parameter WHERE key = 'auth_password_policy.minlength'), \
-         (SELECT value FROM public.ir_config_parameter WHERE key = 'password.hashing.rounds'), \
-         (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
-         (SELECT value FROM public.ir_config_parameter WHERE key = 'tenant.suspended'), \
+         (SELECT value FROM ONLY public.ir_config_parameter WHERE key = 'auth_password_policy.minlength'), \
+         (SELECT value FROM ONLY public.ir_config_parameter WHERE key = 'password.hashing.rounds'), \
+         (SELECT latest_version FROM ONLY public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
+         (SELECT value FROM ONLY public.ir_config_parameter WHERE key = 'tenant.suspended'), \
          {DETECT_COLUMNS}, \
-         (SELECT split_part(h.password, '$', 3) FROM public.res_users h \
+         (SELECT split_part(h.password, '$', 3) FROM ONLY public.res_users h \
            WHERE h.password LIKE '$pbkdf2-sha512$%' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1), \
-         (SELECT split_part(l.password, '$', 3) FROM public.res_users l \
+         (SELECT split_part(l.password, '$', 3) FROM ONLY public.res_users l \
            WHERE l.password LIKE '$pbkdf2-sha512$%' \
-             AND l.id = (SELECT create_uid FROM public.res_users_log ORDER BY id DESC LIMIT 1)) \
-         FROM public.res_users u \
+             AND l.id = (SELECT create_uid FROM ONLY public.res_users_log ORDER BY id DESC LIMIT 1)) \
+         FROM ONLY public.res_users u \
          WHERE CASE WHEN $1::text IS NULL \
-                    THEN u.id = (SELECT res_id FROM public.ir_model_data \
+                    THEN u.id = (SELECT res_id FROM ONLY public.ir_model_data \
                                  WHERE module = 'base' AND name = 'user_admin' AND model = 'res.users' LIMIT 1) \
                     ELSE u.login = $1 END \
          ORDER BY u.id LIMIT 1"
@@ -113,8 +113,11 @@ pub async fn passwd_target(
 /// id=%s` (res_users.py `_set_encrypted_password`), without touching
 /// write_date; so do we. The login guard makes a concurrent rename fail
 /// loudly instead of changing someone else's password.
+/// `ONLY`: without it PostgreSQL also writes the rows of the table's
+/// inheritance children and fires their triggers (see `guard`); reads use
+/// `ONLY` too, to see exactly the rows the writes change.
 const SET_PASSWORD_SQL: &str =
-    "UPDATE public.res_users SET password = $1 WHERE id = $2 AND login = $3";
+    "UPDATE ONLY public.res_users SET password = $1 WHERE id = $2 AND login = $3";
 
 /// The tables passwd writes (and the signaling tables of 19+).
 pub const WRITTEN_TABLES: [&str; 1] = ["res_users"];
@@ -195,7 +198,7 @@ pub async fn set_password(
     Ok(pid)
 }
 
-const HASH_SQL: &str = "SELECT password FROM public.res_users WHERE id = $1";
+const HASH_SQL: &str = "SELECT password FROM ONLY public.res_users WHERE id = $1";
 
 /// The stored hash of a user (verification after the commit, settling a lost
 /// acknowledgement).

@@ -25,6 +25,7 @@ mod ssh;
 mod tls;
 mod tls_client;
 mod trust;
+mod trust_guard;
 mod trust_restore;
 mod trust_files;
 mod ux;

@@ -42,19 +42,19 @@ const WATCHDOG: Duration = Duration::from_secs(180);
 
 /// One cluster, a private HOME (audit log under it) and an inventory naming the cluster
 /// `n1` with tenantctl's default connecting role `postgres` (a superuser).
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
+pub(crate) struct Env {
+    pub(crate) c: Cluster,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) inv: PathBuf,
 }
 
 impl Env {
-    fn new(label: &str) -> Env {
+    pub(crate) fn new(label: &str) -> Env {
         Env::with_extra(label, "")
     }
 
     /// `extra` is appended verbatim after the `[[node]]` table (so plain keys land in it).
-    fn with_extra(label: &str, extra: &str) -> Env {
+    pub(crate) fn with_extra(label: &str, extra: &str) -> Env {
         let c = Cluster::start(label);
         let dir = tempfile::tempdir().unwrap();
         let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
@@ -68,7 +68,7 @@ impl Env {
     }
 
     /// Runs tenantctl with `args` (and `stdin`, if any).
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    pub(crate) fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
         self.run_with(args, stdin, &[])
     }
 
@@ -106,7 +106,7 @@ impl Env {
 
     /// [`Env::new`] with the tenant `acme` owned by `owner`, a new non-superuser
     /// role (the tenant's own, as Odoo's database user).
-    fn with_owned_acme(label: &str, owner: &str) -> Env {
+    pub(crate) fn with_owned_acme(label: &str, owner: &str) -> Env {
         let e = Env::new(label);
         e.c.create_role(owner, "odoo-pass", false);
         create_tenant_owned(&e.c, "acme", &TenantSpec::default(), owner);
@@ -114,7 +114,7 @@ impl Env {
     }
 
     /// `suspend db --reason unpaid --yes -o json`.
-    fn suspend_json(&self, db: &str) -> Run {
+    pub(crate) fn suspend_json(&self, db: &str) -> Run {
         self.run(
             &["suspend", db, "--reason", "unpaid", "--yes", "-o", "json"],
             None,
@@ -122,7 +122,7 @@ impl Env {
     }
 
     /// `passwd db --login login --password-stdin -o json`, typing `password`.
-    fn passwd_json(&self, db: &str, login: &str, password: &str) -> Run {
+    pub(crate) fn passwd_json(&self, db: &str, login: &str, password: &str) -> Run {
         self.run(
             &[
                 "passwd",
@@ -147,7 +147,7 @@ impl Env {
 
     /// Runs `sql` in `db` as the tenant's role (what a tenant administrator can do
     /// through Odoo's server actions).
-    fn as_tenant(&self, db: &str, role: &str, sql: &str) {
+    pub(crate) fn as_tenant(&self, db: &str, role: &str, sql: &str) {
         self.c.sql(db, &format!("SET ROLE {role};\n{sql}"));
     }
 }
@@ -161,11 +161,11 @@ fn read_audit(path: &Path) -> Vec<Value> {
 }
 
 /// What one tenantctl run gave.
-struct Run {
+pub(crate) struct Run {
     args: Vec<String>,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl fmt::Display for Run {
@@ -180,19 +180,19 @@ impl fmt::Display for Run {
 
 impl Run {
     /// Asserts the exit code; returns self for chaining.
-    fn code(&self, want: i32) -> &Run {
+    pub(crate) fn code(&self, want: i32) -> &Run {
         assert_eq!(self.code, Some(want), "wrong exit code: {self}");
         self
     }
 
     /// The one JSON object on stdout.
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(self.stdout.trim())
             .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {self}"))
     }
 
     /// The JSON `error` (if any) and stderr: where a refusal's message may be.
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let err = serde_json::from_str::<Value>(self.stdout.trim())
             .ok()
             .and_then(|v| v["error"].as_str().map(str::to_string))
@@ -201,7 +201,7 @@ impl Run {
     }
 
     /// Exit 0 with the JSON outcome `changed`; the JSON.
-    fn changed(&self) -> Value {
+    pub(crate) fn changed(&self) -> Value {
         self.code(0);
         let v = self.json();
         assert_eq!(v["outcome"], "changed", "{self}");
@@ -470,7 +470,7 @@ impl Drop for LockHolder<'_> {
     }
 }
 
-fn assert_mentions(r: &Run, needles: &[&str]) {
+pub(crate) fn assert_mentions(r: &Run, needles: &[&str]) {
     let m = r.message();
     for n in needles {
         assert!(m.contains(n), "message should mention {n:?}: {r}");
@@ -479,7 +479,7 @@ fn assert_mentions(r: &Run, needles: &[&str]) {
 
 /// A write refused because of tenant SQL: exit 2, outcome `refused`, the
 /// message naming every one of `mentions`.
-fn assert_refused(r: &Run, mentions: &[&str]) {
+pub(crate) fn assert_refused(r: &Run, mentions: &[&str]) {
     r.code(2);
     assert_eq!(r.json()["outcome"], "refused", "{r}");
     assert_mentions(r, mentions);
@@ -488,7 +488,11 @@ fn assert_refused(r: &Run, mentions: &[&str]) {
 /// `suspend db -o json` is refused ([`assert_refused`]) with none of `db`'s
 /// users changed, the tenant not flagged suspended and `odoo_t` not made a
 /// superuser. Returns the users' states (the same before and after).
-fn suspend_refused(e: &Env, db: &str, mentions: &[&str]) -> Vec<(i64, String, bool, bool)> {
+pub(crate) fn suspend_refused(
+    e: &Env,
+    db: &str,
+    mentions: &[&str],
+) -> Vec<(i64, String, bool, bool)> {
     let before = user_states(&e.c, db);
     let r = e.suspend_json(db);
     assert_refused(&r, mentions);
@@ -498,7 +502,7 @@ fn suspend_refused(e: &Env, db: &str, mentions: &[&str]) -> Vec<(i64, String, bo
     before
 }
 
-fn is_superuser(c: &Cluster, role: &str) -> bool {
+pub(crate) fn is_superuser(c: &Cluster, role: &str) -> bool {
     c.sql(
         "postgres",
         &format!(
