@@ -1146,7 +1146,9 @@ fn a_tenant_blocked_by_its_suspension_is_dropped_renamed_and_undropped_still_blo
 /// second connection would wait for ever for the slot the first one holds).
 #[test]
 fn two_connection_commands_finish_on_two_slots_and_refuse_one() {
-    let t = env("max_connections = 2");
+    // restore gives what it makes to the Odoo role (`db_owner`).
+    let t = env("max_connections = 2\ndb_owner = \"odoo\"");
+    t.c.create_role_attrs("odoo", "odoo-pass", "CREATEDB");
     let bound = std::time::Duration::from_secs(120);
     let run = |inv: &Path, conc: &str, args: &[&str], stdin: Option<&str>| {
         let mut c = t.cmd_inv(inv);
