@@ -490,3 +490,76 @@ fn trust_files_an_oversized_manifest_is_refused() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("manifest.json declares"), "{err}");
 }
+
+/// A small file system mounted for one test (tmpfs; needs root, as CI runs),
+/// unmounted when dropped.
+struct SmallFs(PathBuf);
+
+impl SmallFs {
+    fn mount(dir: &Path, kib: u32) -> Option<SmallFs> {
+        if !crate::harness::is_root() {
+            eprintln!("skipped: mounting a small tmpfs needs root");
+            return None;
+        }
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mount -t tmpfs {}", dir.display());
+        Some(SmallFs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A filestore whose declared size exceeds the free space of the node's
+/// filestore root is refused before anything is made (the sizes are
+/// incompressible, so no ratio check trips first).
+#[test]
+fn trust_files_a_filestore_larger_than_the_free_space_is_refused() {
+    let t = env();
+    let root = t.dir.path().join("small-root");
+    let Some(_fs) = SmallFs::mount(&root, 1024) else {
+        return;
+    };
+    let inv = std::fs::read_to_string(&t.inv).unwrap();
+    std::fs::write(
+        &t.inv,
+        inv.replace(
+            &format!("filestore = \"{}\"", t.fs.display()),
+            &format!("filestore = \"{}\"", root.display()),
+        ),
+    )
+    .unwrap();
+    // 2 MiB that deflate cannot shrink.
+    let mut noise = vec![0u8; 2 << 20];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in noise.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    let file = hostile_zip(&t, "big.zip", |z| {
+        manifest(z);
+        z.start_file(
+            "filestore/ab/noise",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        z.write_all(&noise).unwrap();
+    });
+    let dbs = t.dbs();
+    let (code, _, err) = t.restore("n1/restored", &file, "--copy");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("bytes free"), "{err}");
+    assert_eq!(t.dbs(), dbs);
+    assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
+}
