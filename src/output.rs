@@ -480,6 +480,11 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
 }
 
 /// 1536 → "1.5 KiB".
+/// `1 user`, `2 users`, `0 users`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn human_size(bytes: i64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = bytes as f64;

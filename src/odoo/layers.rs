@@ -232,6 +232,21 @@ const STANDIN_EXISTS_SQL: &str =
     "SELECT EXISTS (SELECT 1 FROM ONLY public.ir_mail_server WHERE id = $1 AND active)";
 const NOW_SQL: &str = "SELECT (now() AT TIME ZONE 'utc')::text";
 
+/// Whether the recorded stand-in exists and is active (else a suspension
+/// adds a new one).
+pub async fn standin_active(
+    client: &impl GenericClient,
+    id: i64,
+    d: Duration,
+) -> anyhow::Result<bool> {
+    within(
+        d,
+        client.query_typed(STANDIN_EXISTS_SQL, &[(&id, Type::INT8)]),
+    )
+    .await
+    .map(|rows| rows.first().is_some_and(|r| r.get::<_, bool>(0)))
+}
+
 /// The stand-in outgoing server: host `invalid` (RFC 6761: never resolves),
 /// so that Odoo neither sends nor falls back to its configuration file's
 /// SMTP server; sequence 0 puts it first.
@@ -249,6 +264,21 @@ fn standin_sql(t: &Tables) -> String {
     )
 }
 
+/// What [`mail_off`] did now: servers switched off (outgoing and incoming;
+/// the stand-in is not one of them), and whether it added the stand-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MailOff {
+    pub switched_off: usize,
+    pub standin_added: bool,
+}
+
+impl MailOff {
+    /// Whether anything changed.
+    pub fn any(self) -> bool {
+        self.switched_off > 0 || self.standin_added
+    }
+}
+
 /// Switches outgoing and incoming mail off, merging into `prev`. Its
 /// statements do not depend on each other's results: they are pipelined
 /// (one round trip; the server runs them in this order, so the stand-in is
@@ -259,9 +289,9 @@ pub async fn mail_off(
     t: &Tables,
     prev: &MailRecord,
     d: Duration,
-) -> anyhow::Result<(MailRecord, usize)> {
+) -> anyhow::Result<(MailRecord, MailOff)> {
     let mut rec = prev.clone();
-    let mut n = 0;
+    let mut n = MailOff::default();
     let standin = standin_sql(t);
     let (servers, standin_ok, added, fetch, now) = tokio::join!(
         biased;
@@ -316,23 +346,23 @@ pub async fn mail_off(
     );
     if t.ir_mail_server {
         let ids = servers?;
-        n += ids.len();
+        n.switched_off += ids.len();
         rec.servers.extend(ids);
         let standin_ok = standin_ok?;
         if let Some(id) = added? {
             rec.standin = Some(id);
-            n += 1;
+            n.standin_added = true;
         } else if !standin_ok {
             let rows = within(d, tx.query_typed(&standin, &[]))
                 .await
                 .map_err(|e| e.context("adding the stand-in mail server"))?;
             rec.standin = rows.first().map(|r| r.get(0));
-            n += 1;
+            n.standin_added = true;
         }
     }
     if t.fetchmail_server {
         let ids = fetch?;
-        n += ids.len();
+        n.switched_off += ids.len();
         rec.fetchmail.extend(ids);
     }
     if rec.since.is_none() {
@@ -478,9 +508,12 @@ pub async fn strays(
 
 /// What a suspension would switch off (plans): active jobs, active mail
 /// servers and fetchmail servers.
+/// `standin`: the recorded stand-in server (of a suspended tenant), which is
+/// not counted: what [`mail_off`] would switch off.
 pub async fn active_counts(
     client: &impl GenericClient,
     t: &Tables,
+    standin: Option<i64>,
     d: Duration,
 ) -> anyhow::Result<(usize, usize)> {
     let count = |sql: &'static str| async move {
@@ -495,7 +528,15 @@ pub async fn active_counts(
     };
     let mut mail = 0;
     if t.ir_mail_server {
-        mail += count("SELECT count(*) FROM ONLY public.ir_mail_server WHERE active").await?;
+        mail += within(
+            d,
+            client.query_typed(
+                "SELECT count(*) FROM ONLY public.ir_mail_server WHERE active AND id <> coalesce($1, 0)",
+                &[(&standin, Type::INT8)],
+            ),
+        )
+        .await
+        .map(|r| r.first().map(|r| r.get::<_, i64>(0) as usize).unwrap_or(0))?;
     }
     if t.fetchmail_server {
         mail += count("SELECT count(*) FROM ONLY public.fetchmail_server WHERE active").await?;
@@ -580,9 +621,12 @@ pub async fn block(maint: &Client, db: &str, rec: &Blocked, d: Duration) -> anyh
 }
 
 /// Ends every session of `db` (Odoo's own duplicate does the same before
-/// copying a database).
-const END_SESSIONS_SQL: &str = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-     WHERE datname = $1 AND pid <> pg_backend_pid()";
+/// copying a database); counts those of clients other than tenantctl
+/// (its own connection to the tenant, still open after the commit, is not
+/// a client's session).
+const END_SESSIONS_SQL: &str = "SELECT count(*) FILTER (WHERE s.ended AND s.app IS DISTINCT FROM 'tenantctl') \
+     FROM (SELECT application_name AS app, pg_terminate_backend(pid) AS ended FROM pg_stat_activity \
+           WHERE datname = $1 AND pid <> pg_backend_pid()) s";
 
 pub async fn end_sessions(maint: &Client, db: &str, d: Duration) -> anyhow::Result<usize> {
     let rows = within(d, maint.query_typed(END_SESSIONS_SQL, &[(&db, Type::TEXT)])).await?;

@@ -343,8 +343,10 @@ pub enum SuspendOutcome {
         user_ids: Vec<i64>,
         /// Jobs switched off now.
         crons: usize,
-        /// Mail servers switched off (and the stand-in added) now.
+        /// Mail servers switched off now (the stand-in is not counted).
         mail: usize,
+        /// Whether the stand-in mail server was added now.
+        standin: bool,
         /// The layers now recorded.
         layers: LayerSet,
         tables: layers::Tables,
@@ -588,7 +590,7 @@ pub async fn suspend(
             if do_mail {
                 layers::mail_off(&tx, &tables, &prev_mail, o.deadline).await
             } else {
-                Ok((prev_mail.clone(), 0))
+                Ok((prev_mail.clone(), layers::MailOff::default()))
             }
         },
     );
@@ -600,7 +602,7 @@ pub async fn suspend(
     ids.sort_unstable();
     let crons = crons.map_err(fail)?;
     let (mail_rec, mail_n) = mail.map_err(fail)?;
-    if ids.is_empty() && crons.is_empty() && mail_n == 0 && st.suspended() {
+    if ids.is_empty() && crons.is_empty() && !mail_n.any() && st.suspended() {
         let _ = within(o.deadline, tx.rollback()).await;
         return Ok(SuspendOutcome::AlreadySuspended(st));
     }
@@ -679,7 +681,8 @@ pub async fn suspend(
     Ok(SuspendOutcome::Changed {
         user_ids: ids,
         crons: crons.len(),
-        mail: mail_n,
+        mail: mail_n.switched_off,
+        standin: mail_n.standin_added,
         layers: now_layers,
         tables,
         mail_record: mail_rec,

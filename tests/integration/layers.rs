@@ -77,9 +77,10 @@ fn each_layer_is_switched_off_recorded_and_restored_exactly() {
         assert_eq!(v["outcome"], "changed", "{out}");
         assert_eq!(v["layers"]["crons"], 4, "{out}");
         assert_eq!(
-            v["layers"]["mail"], 3,
-            "2 servers off + the stand-in: {out}"
+            v["layers"]["mail"], 2,
+            "2 servers off (the stand-in is not a server switched off): {out}"
         );
+        assert_eq!(v["layers"]["standin"], true, "{out}");
         assert_eq!(v["layers"]["connections"], false);
         // Nothing runs, nothing is sent or fetched.
         assert!(actives(&e.c, "acme", "ir_cron").is_empty());
@@ -622,4 +623,145 @@ fn backends_killed_during_layered_suspend_and_reactivate_never_leave_a_mixed_sta
     assert_eq!(actives(&e.c, "acme", "ir_mail_server"), servers);
     assert_eq!(user_states(&e.c, "acme"), users);
     let _ = quote_literal("");
+}
+
+/// A dry run and the real run that follows agree, in every state a
+/// tenant's layers can be in: the outcome (`would-change` ↔ `changed`,
+/// `unchanged` ↔ `unchanged`) and the counts. Counts name what was switched
+/// off (tenantctl's stand-in mail server is never counted as one).
+#[test]
+fn dry_run_and_real_run_of_suspend_agree_on_every_layer_state() {
+    let e = env("");
+    create_tenant(&e.c, "acme", &TenantSpec::for_major(16));
+    // A tenant with no mail server at all: its suspension switches off none.
+    create_tenant(&e.c, "nomail", &TenantSpec::for_major(16));
+    e.c.sql(
+        "nomail",
+        "DELETE FROM ir_mail_server; DELETE FROM fetchmail_server",
+    );
+    let suspend = |db: &str, dry: bool, layers: Option<&str>| {
+        let mut args = vec!["suspend", db, "--reason", "unpaid", "--yes", "-o", "json"];
+        if dry {
+            args.push("--dry-run");
+        }
+        if let Some(l) = layers {
+            args.extend(["--layers", l]);
+        }
+        let (code, v, out) = e.run(&args);
+        assert_eq!(code, Some(0), "{out}");
+        v
+    };
+    let agree = |db: &str, state: &str, layers: Option<&str>, want: &str| -> Value {
+        let plan = suspend(db, true, layers);
+        let real = suspend(db, false, layers);
+        let expected_real = if want == "would-change" {
+            "changed"
+        } else {
+            want
+        };
+        assert_eq!(plan["outcome"], want, "{state}: dry run {plan}");
+        assert_eq!(real["outcome"], expected_real, "{state}: real run {real}");
+        if want == "would-change" {
+            for k in ["users", "crons", "mail", "standin"] {
+                assert_eq!(
+                    plan["layers"][k], real["layers"][k],
+                    "{state}: {k}: {plan} {real}"
+                );
+            }
+        }
+        real
+    };
+    let real = agree("nomail", "no mail server", None, "would-change");
+    assert_eq!(real["layers"]["mail"], 0, "{real}");
+    assert_eq!(real["layers"]["standin"], true, "{real}");
+    agree("nomail", "suspended, nothing active", None, "unchanged");
+
+    agree("acme", "active", None, "would-change");
+    agree("acme", "suspended, nothing active", None, "unchanged");
+    // A user switched on by hand: one user.
+    e.c.sql(
+        "acme",
+        "UPDATE res_users SET active = true WHERE login = 'user1'",
+    );
+    let real = agree("acme", "a user on again", None, "would-change");
+    assert_eq!(real["layers"]["users"], 1, "{real}");
+    // A job switched on again (a module update does that).
+    e.c.sql(
+        "acme",
+        &format!("UPDATE ir_cron SET active = true WHERE id = {CRON_MAIL_QUEUE}"),
+    );
+    let real = agree("acme", "a job on again", None, "would-change");
+    assert_eq!(real["layers"]["crons"], 1, "{real}");
+    // The tenant deleted tenantctl's stand-in: it is added again, and that
+    // is a change, in the plan as in the run.
+    e.c.sql(
+        "acme",
+        "DELETE FROM ir_mail_server WHERE smtp_host = 'invalid'",
+    );
+    let real = agree("acme", "stand-in gone", None, "would-change");
+    assert_eq!(real["layers"]["mail"], 0, "{real}");
+    assert_eq!(real["layers"]["standin"], true, "{real}");
+    assert_eq!(
+        e.c.sql(
+            "acme",
+            "SELECT count(*) FROM ir_mail_server WHERE active AND smtp_host = 'invalid'"
+        ),
+        "1"
+    );
+    agree("acme", "suspended again, nothing active", None, "unchanged");
+    // Suspended with the users layer only, then with the default layers.
+    e.c.sql("postgres", "CREATE DATABASE other TEMPLATE acme");
+    let _ = e.run(&["reactivate", "other", "--yes", "-o", "json"]);
+    agree("other", "users layer only", Some("users"), "would-change");
+    agree(
+        "other",
+        "users layer only, again",
+        Some("users"),
+        "unchanged",
+    );
+    agree("other", "crons and mail added", None, "would-change");
+    agree("other", "all layers, again", None, "unchanged");
+}
+
+/// What a suspension says in words: counts in the right number, the
+/// stand-in named as such, never counted as a server switched off.
+#[test]
+fn suspend_says_what_it_switched_in_the_right_number() {
+    let e = env("");
+    create_tenant(&e.c, "solo", &TenantSpec::for_major(16));
+    e.c.sql(
+        "solo",
+        "DELETE FROM ir_mail_server; DELETE FROM fetchmail_server",
+    );
+    e.c.sql(
+        "solo",
+        "UPDATE res_users SET active = false WHERE id > 2; UPDATE ir_cron SET active = (id = (SELECT min(id) FROM ir_cron))",
+    );
+    let (code, _, out) = e.run(&["suspend", "solo", "--reason", "unpaid", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("1 user, 1 scheduled job, 0 mail servers switched off and recorded; a stand-in outgoing server"),
+        "{out}"
+    );
+    let (code, _, out) = e.run(&["reactivate", "solo", "--yes"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "1 user, 1 scheduled job, 0 mail servers switched on, 0 held mails queued again"
+        ),
+        "{out}"
+    );
+    // Blocking with no client connected ends no client's session (the one
+    // tenantctl itself had open is not counted).
+    let (code, _, out) = e.run(&[
+        "suspend",
+        "solo",
+        "--reason",
+        "unpaid",
+        "--layers",
+        "+connections",
+        "--yes",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("(no client was connected)"), "{out}");
 }

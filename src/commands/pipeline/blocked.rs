@@ -86,7 +86,11 @@ pub async fn block_after(
                 r.outcome = Outcome::Changed;
             }
             r.message.push_str(&format!(
-                "; the database no longer accepts connections ({ended} sessions ended)"
+                "; the database no longer accepts connections ({})",
+                match ended {
+                    0 => "no client was connected".to_string(),
+                    n => format!("{} ended", crate::output::count(n, "session", "sessions")),
+                }
             ));
             r
         }

@@ -13,7 +13,7 @@ use crate::odoo::signal::{self, Changed, Signals};
 use crate::odoo::suspension::{self, ReactivateOutcome, Restore, SuspendOutcome, WriteOpts};
 use crate::odoo::users::{self};
 use crate::odoo::{keys, settle, WriteError};
-use crate::output::esc;
+use crate::output::{count, esc};
 use crate::targets::Target;
 use crate::transport::Conn;
 
@@ -491,6 +491,7 @@ async fn suspend(
             user_ids,
             crons,
             mail,
+            standin,
             layers: recorded,
             tables,
             mail_record,
@@ -501,9 +502,20 @@ async fn suspend(
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "{} {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched off and recorded",
-                    if newly { "suspended" } else { "suspension completed on" },
-                    user_ids.len()
+                    "{} {who}: {}, {}, {} switched off and recorded{}",
+                    if newly {
+                        "suspended"
+                    } else {
+                        "suspension completed on"
+                    },
+                    count(user_ids.len(), "user", "users"),
+                    count(crons, "scheduled job", "scheduled jobs"),
+                    count(mail, "mail server", "mail servers"),
+                    if standin {
+                        "; a stand-in outgoing server (host `invalid`) holds mail"
+                    } else {
+                        ""
+                    }
                 ),
             );
             r.users = user_ids.len();
@@ -511,6 +523,7 @@ async fn suspend(
                 users: user_ids.len(),
                 crons,
                 mail,
+                standin,
                 ..Default::default()
             };
             if layers.crons && !tables.ir_cron {
@@ -727,8 +740,11 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             let mut r = r.ok(
                 Outcome::Changed,
                 format!(
-                    "reactivated {who}: {} users, {crons} scheduled jobs, {mail} mail servers switched on, {requeued} held mails queued again{}",
-                    user_ids.len(),
+                    "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
+                    count(user_ids.len(), "user", "users"),
+                    count(crons, "scheduled job", "scheduled jobs"),
+                    count(mail, "mail server", "mail servers"),
+                    count(requeued, "held mail", "held mails"),
                     if restore == Restore::AllInternal {
                         " (all internal users)"
                     } else {

@@ -281,7 +281,13 @@ impl Report {
 pub struct LayerCounts {
     pub users: usize,
     pub crons: usize,
+    /// Mail and fetchmail servers switched off (suspend) or on (reactivate);
+    /// tenantctl's stand-in is not one of them.
     pub mail: usize,
+    /// Suspend: tenantctl's stand-in outgoing server (host `invalid`) added
+    /// (or, in a dry run, to be added).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub standin: bool,
     /// The database blocked (suspend) or unblocked (reactivate).
     pub connections: bool,
     /// Mail put back in the queue at reactivation.

@@ -12,7 +12,7 @@ use crate::odoo::privileges::{self, Write};
 use crate::odoo::signal::Changed;
 use crate::odoo::suspension::{self, ReactivatePlan, Restore};
 use crate::odoo::users;
-use crate::output::esc;
+use crate::output::{count, esc};
 use crate::targets::Target;
 use crate::transport::Conn;
 
@@ -135,19 +135,42 @@ async fn plan_suspend(
         Ok(u) => u,
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     };
-    let (tables, (crons, mail)) = match async {
-        let t = crate::odoo::layers::tables(&conn.client, conn.deadline).await?;
-        let c = crate::odoo::layers::active_counts(&conn.client, &t, conn.deadline).await?;
-        anyhow::Ok((t, c))
+    // What the real run decides from (suspension::suspend): what is active
+    // but the recorded stand-in, and whether a stand-in must be added (none
+    // recorded, or the recorded one is gone or off).
+    let standin = st.suspended().then(|| st.mail_record().standin).flatten();
+    let (tables, (crons, mail), standin_ok) = match async {
+        let d = conn.deadline;
+        let t = crate::odoo::layers::tables(&conn.client, d).await?;
+        let c = crate::odoo::layers::active_counts(&conn.client, &t, standin, d).await?;
+        let ok = match standin {
+            Some(id) if t.ir_mail_server => {
+                crate::odoo::layers::standin_active(&conn.client, id, d).await?
+            }
+            _ => false,
+        };
+        anyhow::Ok((t, c, ok))
     }
     .await
     {
         Ok(x) => x,
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     };
-    let crons = if layers.crons { crons } else { 0 };
-    let mail = if layers.mail { mail } else { 0 };
-    if st.suspended() && users.is_empty() && crons == 0 && mail == 0 && !layers.connections {
+    let crons = if layers.crons && tables.ir_cron {
+        crons
+    } else {
+        0
+    };
+    let mail_applies = layers.mail && (tables.ir_mail_server || tables.fetchmail_server);
+    let mail = if mail_applies { mail } else { 0 };
+    let adds_standin = mail_applies && tables.ir_mail_server && !standin_ok;
+    if st.suspended()
+        && users.is_empty()
+        && crons == 0
+        && mail == 0
+        && !adds_standin
+        && !layers.connections
+    {
         let mut r = r.ok(
             Outcome::Unchanged,
             format!(
@@ -161,9 +184,9 @@ async fn plan_suspend(
         return r;
     }
     let mut text = format!(
-        "dry run: would suspend {who} (layers {}): switch off {} active users (id 1 excluded){}:\n",
+        "dry run: would suspend {who} (layers {}): switch off {} (id 1 excluded){}:\n",
         layers.names().join(", "),
-        users.len(),
+        count(users.len(), "active user", "active users"),
         if st.suspended() {
             " and merge them into the existing record"
         } else {
@@ -177,7 +200,8 @@ async fn plan_suspend(
     if layers.crons {
         if tables.ir_cron {
             text.push_str(&format!(
-                "  crons: switch off {crons} active scheduled jobs (ir_cron)\n"
+                "  crons: switch off {} (ir_cron)\n",
+                count(crons, "active scheduled job", "active scheduled jobs")
             ));
         } else {
             text.push_str("  crons: skipped, the tenant has no ir_cron table\n");
@@ -187,7 +211,13 @@ async fn plan_suspend(
     if layers.mail {
         if tables.ir_mail_server || tables.fetchmail_server {
             text.push_str(&format!(
-                "  mail: switch off {mail} active mail/fetchmail servers and add an active stand-in server (host `invalid`) so nothing is sent, not even through Odoo's configuration-file SMTP fallback\n"
+                "  mail: switch off {}{}\n",
+                count(mail, "active mail/fetchmail server", "active mail/fetchmail servers"),
+                if adds_standin {
+                    " and add an active stand-in server (host `invalid`) so nothing is sent, not even through Odoo's configuration-file SMTP fallback"
+                } else {
+                    "; tenantctl's stand-in server (host `invalid`) is in place"
+                }
             ));
         } else {
             text.push_str(
@@ -216,6 +246,7 @@ async fn plan_suspend(
         users: users.len(),
         crons,
         mail,
+        standin: adds_standin,
         connections: layers.connections,
         requeued: None,
         skipped,
