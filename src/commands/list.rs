@@ -400,11 +400,15 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
                     plain(r.portal_users.map(|n| n.to_string()).unwrap_or_else(dash)),
                     plain(r.size_bytes.map(human_size).unwrap_or_else(dash)),
                     plain(r.odoo_version.clone().unwrap_or_else(dash)),
+                    // "never" only when the users were read; a blocked or
+                    // unreadable database's last login is not known.
                     plain(
                         r.last_login
                             .as_deref()
                             .map(|t| relative(t, now))
-                            .unwrap_or_else(|| "never".into()),
+                            .unwrap_or_else(|| {
+                                if r.users.is_some() { "never" } else { "?" }.into()
+                            }),
                     ),
                     plain(
                         r.suspended_at

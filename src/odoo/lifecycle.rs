@@ -359,9 +359,10 @@ pub struct Regenerated {
 }
 
 /// The tables the identity transaction writes.
-pub const WRITTEN_TABLES: [&str; 7] = [
+pub const WRITTEN_TABLES: [&str; 8] = [
     "ir_config_parameter",
     "res_users",
+    "res_users_log",
     "res_company",
     "res_partner",
     "ir_cron",
@@ -395,6 +396,12 @@ const REMOVE_SQL: &str = "DELETE FROM ONLY public.ir_config_parameter \
 /// records (a copy of a suspended tenant is not suspended).
 const REMOVE_TENANT_SQL: &str =
     "DELETE FROM ONLY public.ir_config_parameter WHERE key LIKE 'tenant.%' RETURNING key";
+
+/// A new customer's database has no login history: Odoo adds a
+/// `res_users_log` row at each successful login (odoo-facts §2, §6), so a
+/// fresh database has none; the template's rows would show its admin's last
+/// login, years ago, as the new tenant's.
+const CLEAR_LOGINS_SQL: &str = "DELETE FROM ONLY public.res_users_log";
 
 /// Odoo's `_set_encrypted_password` writes the hash with a raw UPDATE.
 const ADMIN_SQL: &str =
@@ -555,7 +562,15 @@ pub async fn regenerate(
         }
         Ok(())
     };
-    let (removed, _, ()) = tokio::try_join!(removal, params, admin).map_err(fail)?;
+    let logins = async {
+        if !id.new_customer {
+            return anyhow::Ok(0);
+        }
+        within(deadline, tx.execute_typed(CLEAR_LOGINS_SQL, &[]))
+            .await
+            .map_err(|e| e.context("clearing the template's login history"))
+    };
+    let (removed, _, (), _) = tokio::try_join!(removal, params, admin, logins).map_err(fail)?;
     out.removed_keys = removed.iter().map(|r| r.get(0)).collect();
     if let Some((uid, _, _, _)) = &id.admin {
         if let Some(company) = &id.company {

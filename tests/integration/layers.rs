@@ -764,4 +764,9 @@ fn suspend_says_what_it_switched_in_the_right_number() {
     ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("(no client was connected)"), "{out}");
+    // Blocked: its last login is not known, not "never".
+    let (code, _, out) = e.run(&["list"]);
+    assert_eq!(code, Some(0), "{out}");
+    let row = out.lines().find(|l| l.contains("solo")).unwrap_or_default();
+    assert!(row.contains(" ? ") && !row.contains("never"), "{out}");
 }

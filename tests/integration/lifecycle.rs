@@ -197,6 +197,8 @@ fn create_makes_new_identities_passwords_odoo_verifies_and_linked_filestores() {
         assert_eq!(v["filestore"], "linked");
         assert_eq!(v["login"], format!("boss@{name}.example"));
         step_secs += v["seconds"].as_f64().unwrap();
+        // A new customer has no login history (the template's is not its).
+        assert_eq!(t.c.sql(&name, "SELECT count(*) FROM res_users_log"), "0");
         let p = t.params(&name);
         for k in ["database.secret", "database.uuid", "database.create_date"] {
             assert_ne!(p.get(k), tmpl.get(k), "{name}: {k} regenerated");
@@ -757,6 +759,12 @@ fn duplicate_with_and_without_neutralize() {
     }
     // A copy keeps the subscription, not tenantctl's records.
     assert_eq!(p["database.enterprise_code"], "E1");
+    // A copy of the same customer keeps its login history.
+    assert_eq!(
+        t.c.sql("acme-copy", "SELECT count(*) FROM res_users_log"),
+        t.c.sql("acme", "SELECT count(*) FROM res_users_log")
+    );
+    assert_ne!(t.c.sql("acme", "SELECT count(*) FROM res_users_log"), "0");
     assert!(!p.contains_key("tenant.suspended_reason"));
     assert_eq!(p["web.base.url"], "https://acme-copy.example.com");
     assert!(!p.contains_key("database.is_neutralized"));
