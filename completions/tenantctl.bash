@@ -2320,7 +2320,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__undrop)
-            opts="-y -i -o -v -q -h -V --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -571,6 +571,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l color -d 
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l force -d 'Undrop a tenant that `move` copied to another node (its copy there is the same tenant: only when that copy is gone)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l dry-run -d 'Check everything and show the plan; change nothing'

@@ -702,6 +702,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--force[Undrop a tenant that \`move\` copied to another node (its copy there is the same tenant\: only when that copy is gone)]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \

@@ -679,6 +679,10 @@ pub struct DropArgs {
 pub struct UndropArgs {
     /// The dropped tenant: its name or its dropped name (NODE/ allowed)
     pub tenant: String,
+    /// Undrop a tenant that `move` copied to another node (its copy there
+    /// is the same tenant: only when that copy is gone)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -1172,7 +1176,10 @@ impl Cli {
                 a.flags,
             ),
             Command::Undrop(a) => lifecycle(
-                config::LifecycleAction::Undrop { tenant: a.tenant },
+                config::LifecycleAction::Undrop {
+                    tenant: a.tenant,
+                    force: a.force,
+                },
                 a.flags,
             ),
             Command::Purge(a) => lifecycle(

@@ -230,6 +230,8 @@ pub enum LifecycleAction {
     },
     Undrop {
         tenant: String,
+        /// Also a tenant `move` copied to another node.
+        force: bool,
     },
     Purge {
         tenant: String,

@@ -557,7 +557,7 @@ pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
         } => duplicate(ctx, o, tenant, new, *neutralize, *force).await,
         LifecycleAction::Rename { tenant, new } => rename(ctx, o, tenant, new).await,
         LifecycleAction::Drop { tenant, force } => drop_tenant(ctx, o, tenant, *force).await,
-        LifecycleAction::Undrop { tenant } => undrop(ctx, o, tenant).await,
+        LifecycleAction::Undrop { tenant, force } => undrop(ctx, o, tenant, *force).await,
         LifecycleAction::Purge { tenant, now } => purge(ctx, o, tenant, *now).await,
         LifecycleAction::BulkCreate {
             from,
@@ -1796,6 +1796,7 @@ async fn drop_one(
     tenant: &str,
     force: bool,
     interactive: bool,
+    moved_to: Option<&str>,
 ) -> Result<Option<(Report, bool)>> {
     let t = ctx.resolve_for_write(tenant).await?;
     super::direct_only(&t.link)?;
@@ -1911,11 +1912,14 @@ async fn drop_one(
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
     // What undrop restores: the name, the comment (a suspension's block
     // record) and whether connections were allowed.
-    let note = json!({"tenantctl_dropped": {
+    let mut rec = json!({
         "name": t.db, "at": now_rfc3339(), "by": crate::audit::operator(),
         "previous_comment": info.comment, "allow_connections": info.allow_connections,
-    }})
-    .to_string();
+    });
+    if let Some(to) = moved_to {
+        rec["moved_to"] = json!(to);
+    }
+    let note = json!({ "tenantctl_dropped": rec }).to_string();
     let work = async {
         steps.next("database").await?;
         lc::allow_connections(&maint.client, &t.db, false, d).await?;
@@ -2094,7 +2098,7 @@ pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
     Ok(crate::error::EXIT_OK)
 }
 
-async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
+async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool) -> Result<u8> {
     let log = if o.dry_run {
         None
     } else {
@@ -2170,6 +2174,28 @@ async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str) -> Result<u8> {
         .as_ref()
         .and_then(|n| n.get("allow_connections")?.as_bool())
         .unwrap_or(true);
+    // Dropped by `move`: the copy on the other node is the same tenant
+    // (identity kept); bringing this one back would run two live copies.
+    if let Some(to) = note
+        .as_ref()
+        .and_then(|n| n.get("moved_to")?.as_str().map(str::to_string))
+    {
+        let m = format!(
+            "{who} was moved to {}: that copy is the live tenant, with the same identity \
+             (database.uuid, database.secret); undropping this one would run two live copies of one tenant",
+            e(&to)
+        );
+        if !force {
+            return done(r.fail(
+                Outcome::Refused,
+                format!(
+                    "{m}. Purge this one, or drop {} first and rerun with --force; nothing changed",
+                    e(&to)
+                ),
+            ));
+        }
+        r.warnings.push(format!("{m} (--force)"));
+    }
     let plan = format!(
         "undrop {who}: rename back to {}, allow connections, move its filestore back",
         e(&dt.name)
@@ -2363,7 +2389,7 @@ async fn drop_tenant(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, force: bool) ->
     } else {
         Some(ctx.audit_log()?)
     };
-    match drop_one(ctx, o, tenant, force, true).await? {
+    match drop_one(ctx, o, tenant, force, true, None).await? {
         Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
         None => {
             ctx.printer.info("aborted; nothing changed");
@@ -2456,7 +2482,7 @@ async fn bulk_lifecycle(
             Report::new(None, &spec, action).ok(Outcome::Skipped, "not started (interrupted)")
         } else {
             let res = match action {
-                "drop" => drop_one(ctx, o, &spec, flag, false).await,
+                "drop" => drop_one(ctx, o, &spec, flag, false, None).await,
                 _ => purge_one(ctx, o, &spec, flag, false).await,
             };
             match res {

@@ -990,6 +990,16 @@ fn move_copies_verifies_and_soft_drops_the_source() {
         "{:?}",
         t.dbs()
     );
+    // Its undrop would make two live copies of one tenant: refused, naming
+    // the copy, nothing changed.
+    let before_undrop = t.dbs();
+    let a = cmd().args(["undrop", "n1/acme", "--yes"]).assert().code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        err.contains("moved to n2/acme") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(t.dbs(), before_undrop);
     // A name the target node has already: refused, nothing changed.
     create_tenant(&c2, "beta", &TenantSpec::for_major(16));
     create_tenant(&t.c, "beta", &TenantSpec::for_major(16));

@@ -2077,7 +2077,8 @@ async fn move_one(
         yes: true,
         dry_run: false,
     };
-    match super::drop_one(ctx, &lo, &t.display(), true, false).await {
+    let moved_to = format!("{}/{}", to.name(), t.db);
+    match super::drop_one(ctx, &lo, &t.display(), true, false, Some(&moved_to)).await {
         Ok(Some((mut d, _))) if d.outcome == Outcome::Changed => {
             if d.dry_run.is_none() {
                 super::audited(log, &mut d);
