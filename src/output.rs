@@ -485,6 +485,29 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A duration as people write it: humantime's units, with a space before
+/// the long ones (`30 days`, `1 day 2h`, `5m 3s`, not `30days`).
+pub fn duration(d: std::time::Duration) -> String {
+    spaced_units(&humantime::format_duration(d).to_string())
+}
+
+/// humantime's `30days 2h` as `30 days 2h` (JSON keeps humantime's form,
+/// which the inventory parses back).
+pub fn spaced_units(text: &str) -> String {
+    text.split(' ')
+        .map(|w| {
+            let at = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+            let (n, unit) = w.split_at(at);
+            if unit.len() > 2 {
+                format!("{n} {unit}")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn human_size(bytes: i64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = bytes as f64;
@@ -537,6 +560,19 @@ pub fn one_line(s: &str, max: usize) -> String {
         t
     } else {
         flat
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(duration(Duration::from_secs(30 * 86400)), "30 days");
+        assert_eq!(duration(Duration::from_secs(86400 + 7200)), "1 day 2h");
+        assert_eq!(duration(Duration::from_secs(303)), "5m 3s");
     }
 }
 

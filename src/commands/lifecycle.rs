@@ -1883,7 +1883,7 @@ async fn drop_one(
             Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(&gone)),
             None => "\n  - filestore left alone (--no-filestore)".into(),
         },
-        humantime::format_duration(retention)
+        crate::output::duration(retention)
     );
     if o.dry_run {
         return done(r.ok(
@@ -1956,7 +1956,7 @@ async fn drop_one(
                     e(&gone),
                     if moved { ", filestore moved alongside" } else { "" },
                     e(&t.db),
-                    humantime::format_duration(retention)
+                    crate::output::duration(retention)
                 ),
             ),
             false,
@@ -2316,7 +2316,7 @@ async fn purge_one(
                     Outcome::Refused,
                     format!(
                         "{who}: dropped less than drop_retention ({}) ago; purgeable after {} (or pass --now); nothing changed",
-                        humantime::format_duration(retention),
+                        crate::output::duration(retention),
                         humantime::format_rfc3339_seconds(a)
                     ),
                 ))

@@ -345,7 +345,7 @@ pub fn run(global: &Global) -> Result<u8> {
                     },
                     n.template.clone().unwrap_or_else(|| "-".into()),
                     n.base_url.clone().unwrap_or_else(|| "-".into()),
-                    n.drop_retention.clone(),
+                    crate::output::spaced_units(&n.drop_retention),
                 ]);
             }
             p.print_table(&t);
