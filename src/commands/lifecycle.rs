@@ -1255,7 +1255,7 @@ fn copy_plan(
             Some(n) if !n.modules.is_empty() => p.push_str(&format!(
                 "\n  - neutralize as Odoo {} does, the data/neutralize.sql of the installed modules: {}",
                 n.major.unwrap_or_default(),
-                n.names().join(", ")
+                neutralized_names(n).join(", ")
             )),
             Some(n) => p.push_str(&format!(
                 "\n  - no installed module has statements of its own (Odoo {})",
