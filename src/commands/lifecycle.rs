@@ -1297,14 +1297,7 @@ async fn source_modules(
 /// The modules a neutralization plan names in the result: base and mail
 /// (done by tenantctl's own code) and those of the plan.
 fn neutralized_names(p: &crate::odoo::neutralize::Plan) -> Vec<String> {
-    let mut v: Vec<String> = p.names().iter().map(|s| s.to_string()).collect();
-    v.push("base".into());
-    if p.installed.iter().any(|m| m == "mail") {
-        v.push("mail".into());
-    }
-    v.sort_unstable();
-    v.dedup();
-    v
+    p.reported(p.names().iter().map(|s| s.to_string()))
 }
 
 /// The whole of create/duplicate for one copy; the report, whether

@@ -704,15 +704,7 @@ async fn neutralize(
     // Every other installed module's data/neutralize.sql.
     let done = super::neutralize::run(tx, plan, deadline).await?;
     out.neutralized.extend(done.details);
-    // base's and mail's own parts are the code above.
-    let mut mods = done.modules;
-    mods.push("base".into());
-    if plan.installed.iter().any(|m| m == "mail") {
-        mods.push("mail".into());
-    }
-    mods.sort_unstable();
-    mods.dedup();
-    out.neutralized_modules = mods;
+    out.neutralized_modules = plan.reported(done.modules);
     out.neutralized
         .push("database.is_neutralized = true".into());
     Ok(())

@@ -479,7 +479,11 @@ const MISSING_SQL: &str = "SELECT t FROM pg_catalog.unnest($1::text[]) AS t \
 /// The table a statement of [`MODULES`] writes (the first `public.` name).
 fn written_table(sql: &str) -> &str {
     sql.split_once("public.")
-        .map(|(_, r)| r.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(r))
+        .map(|(_, r)| {
+            r.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or(r)
+        })
         .unwrap_or("")
 }
 
@@ -505,6 +509,19 @@ impl Plan {
         t
     }
 
+    /// The modules a result names: base (always) and mail (when installed),
+    /// whose core part is `lifecycle`'s own code, with `ran`; sorted.
+    pub fn reported(&self, ran: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut v: Vec<String> = ran.into_iter().collect();
+        v.push("base".into());
+        if self.installed.iter().any(|m| m == "mail") {
+            v.push("mail".into());
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The names of the modules whose statements the plan runs.
     pub fn names(&self) -> Vec<&'static str> {
         self.modules.iter().map(|m| m.name).collect()
@@ -525,7 +542,10 @@ pub fn entries(installed: &[String], major: u32) -> Vec<&'static Module> {
 
 /// Every table any entry writes (for `check`).
 pub fn all_tables() -> Vec<&'static str> {
-    let mut t: Vec<&'static str> = MODULES.iter().flat_map(|m| m.tables.iter().copied()).collect();
+    let mut t: Vec<&'static str> = MODULES
+        .iter()
+        .flat_map(|m| m.tables.iter().copied())
+        .collect();
     t.sort_unstable();
     t.dedup();
     t
@@ -583,11 +603,15 @@ pub async fn run(tx: &Transaction<'_>, plan: &Plan, deadline: Duration) -> anyho
     let mut done = Done::default();
     match plan.major {
         None => {
-            done.details.push("module neutralization skipped: the Odoo version (module base) is unknown".into());
+            done.details.push(
+                "module neutralization skipped: the Odoo version (module base) is unknown".into(),
+            );
             return Ok(done);
         }
         Some(m) if m < FIRST => {
-            done.details.push(format!("Odoo {m} has no module neutralization (Odoo {FIRST}+): none run"));
+            done.details.push(format!(
+                "Odoo {m} has no module neutralization (Odoo {FIRST}+): none run"
+            ));
             return Ok(done);
         }
         Some(_) => {}
@@ -617,7 +641,11 @@ pub async fn run(tx: &Transaction<'_>, plan: &Plan, deadline: Duration) -> anyho
             within(deadline, tx.batch_execute("SAVEPOINT tenantctl_neutralize")).await?;
             match tokio::time::timeout(deadline, tx.execute(*sql, &[])).await {
                 Ok(Ok(n)) => {
-                    within(deadline, tx.batch_execute("RELEASE SAVEPOINT tenantctl_neutralize")).await?;
+                    within(
+                        deadline,
+                        tx.batch_execute("RELEASE SAVEPOINT tenantctl_neutralize"),
+                    )
+                    .await?;
                     rows += n;
                     ran += 1;
                 }
@@ -627,9 +655,17 @@ pub async fn run(tx: &Transaction<'_>, plan: &Plan, deadline: Duration) -> anyho
                             || *c == tokio_postgres::error::SqlState::UNDEFINED_TABLE
                     }) =>
                 {
-                    within(deadline, tx.batch_execute("ROLLBACK TO SAVEPOINT tenantctl_neutralize")).await?;
-                    let why = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
-                    done.details.push(format!("{}: one statement skipped ({why})", m.name));
+                    within(
+                        deadline,
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT tenantctl_neutralize"),
+                    )
+                    .await?;
+                    let why = e
+                        .as_db_error()
+                        .map(|d| d.message().to_string())
+                        .unwrap_or_default();
+                    done.details
+                        .push(format!("{}: one statement skipped ({why})", m.name));
                 }
                 Ok(Err(e)) => {
                     return Err(crate::error::pg_error(&e)
@@ -664,7 +700,11 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for m in MODULES.iter().filter(|m| (m.from..=m.to).contains(&v)) {
                 assert!(seen.insert(m.name), "{} twice for {v}", m.name);
-                assert!(!m.statements.is_empty() && !m.tables.is_empty(), "{}", m.name);
+                assert!(
+                    !m.statements.is_empty() && !m.tables.is_empty(),
+                    "{}",
+                    m.name
+                );
                 for s in m.statements {
                     assert!(m.tables.contains(&written_table(s)), "{}: {s}", m.name);
                     assert!(!s.contains(';'), "{s}");
@@ -683,9 +723,15 @@ mod tests {
         assert_eq!(names(16), ["delivery", "payment", "web", "website"]);
         assert_eq!(names(20), names(19));
         assert!(names(15).is_empty());
-        let d16 = entries(&inst, 16).into_iter().find(|m| m.name == "delivery").unwrap();
+        let d16 = entries(&inst, 16)
+            .into_iter()
+            .find(|m| m.name == "delivery")
+            .unwrap();
         assert!(d16.statements[0].contains("active = false"));
-        let w19 = entries(&inst, 19).into_iter().find(|m| m.name == "website").unwrap();
+        let w19 = entries(&inst, 19)
+            .into_iter()
+            .find(|m| m.name == "website")
+            .unwrap();
         assert!(w19.statements.iter().any(|s| s.contains("robots_txt")));
         assert!(covered(19).contains(&"account_peppol"));
         assert!(!covered(17).contains(&"account_peppol"));

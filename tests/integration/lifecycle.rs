@@ -854,7 +854,15 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
         // The dry run names the modules and changes nothing.
         let a = t
             .cmd()
-            .args(["duplicate", &src, &copy, "--neutralize", "--dry-run", "-o", "json"])
+            .args([
+                "duplicate",
+                &src,
+                &copy,
+                "--neutralize",
+                "--dry-run",
+                "-o",
+                "json",
+            ])
             .assert()
             .code(0);
         let v = json_of(&a);
@@ -877,11 +885,25 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
             )),
             "{out}"
         );
-        assert_eq!(q("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{copy}'")), "0");
+        assert_eq!(
+            q(
+                "postgres",
+                &format!("SELECT count(*) FROM pg_database WHERE datname = '{copy}'")
+            ),
+            "0"
+        );
 
         let a = t
             .cmd()
-            .args(["duplicate", &src, &copy, "--neutralize", "--yes", "-o", "json"])
+            .args([
+                "duplicate",
+                &src,
+                &copy,
+                "--neutralize",
+                "--yes",
+                "-o",
+                "json",
+            ])
             .assert()
             .code(0);
         let v = json_of(&a);
@@ -894,7 +916,10 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
         let c = copy.as_str();
         // web: the "This database is neutralized" banner; website: its ribbon.
         assert_eq!(
-            q(c, "SELECT string_agg(id || '=' || active, ',' ORDER BY id) FROM ir_ui_view"),
+            q(
+                c,
+                "SELECT string_agg(id || '=' || active, ',' ORDER BY id) FROM ir_ui_view"
+            ),
             format!("{VIEW_LAYOUT}=true,{VIEW_BANNER}=true,{VIEW_RIBBON}=true")
         );
         // payment: every provider not in test is disabled.
@@ -922,11 +947,17 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
         assert_eq!(q(c, "SELECT robots_txt FROM website"), robots);
         // mail: templates no longer force a mail server.
         assert_eq!(
-            q(c, "SELECT count(*) FROM mail_template WHERE mail_server_id IS NOT NULL"),
+            q(
+                c,
+                "SELECT count(*) FROM mail_template WHERE mail_server_id IS NOT NULL"
+            ),
             "0"
         );
         // auth_oauth is not installed: its statement does not run.
-        assert_eq!(q(c, "SELECT enabled::text FROM auth_oauth_provider"), "true");
+        assert_eq!(
+            q(c, "SELECT enabled::text FROM auth_oauth_provider"),
+            "true"
+        );
         // base's part as before.
         assert_eq!(
             icp(&t.c, c, "database.is_neutralized").as_deref(),
@@ -934,7 +965,10 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
         );
         // The source is untouched.
         assert_eq!(state(&src), before);
-        assert_eq!(q(&src, "SELECT domain FROM website"), "https://shop.tenant.example");
+        assert_eq!(
+            q(&src, "SELECT domain FROM website"),
+            "https://shop.tenant.example"
+        );
     }
 
     // A tenant whose installed web and mail have no tables here (the plain
@@ -942,12 +976,24 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
     create_tenant(&t.c, "bare19", &TenantSpec::for_major(19));
     let a = t
         .cmd()
-        .args(["duplicate", "bare19", "bare19-staging", "--neutralize", "--yes", "-o", "json"])
+        .args([
+            "duplicate",
+            "bare19",
+            "bare19-staging",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
         .assert()
         .code(0);
     let v = json_of(&a);
     assert_eq!(v["outcome"], "changed", "{v}");
-    assert_eq!(v["neutralized_modules"], serde_json::json!(["base", "mail"]), "{v}");
+    assert_eq!(
+        v["neutralized_modules"],
+        serde_json::json!(["base", "mail"]),
+        "{v}"
+    );
     let lines = v["neutralized"].to_string();
     assert!(
         lines.contains("web: one statement skipped, no table ir_ui_view (module data absent)"),
@@ -968,13 +1014,28 @@ fn duplicate_neutralizes_installed_modules_as_odoo() {
     );
     let a = t
         .cmd()
-        .args(["duplicate", "shop19", "shop19-b", "--neutralize", "--yes", "-o", "json"])
+        .args([
+            "duplicate",
+            "shop19",
+            "shop19-b",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
         .assert();
     let v = json_of(&a);
     assert_eq!(v["outcome"], "refused", "{v}");
-    assert!(v.to_string().contains("trigger zz_noop on payment_provider"), "{v}");
+    assert!(
+        v.to_string()
+            .contains("trigger zz_noop on payment_provider"),
+        "{v}"
+    );
     assert_eq!(
-        t.c.sql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop19-b%'"),
+        t.c.sql(
+            "postgres",
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop19-b%'"
+        ),
         "0"
     );
     t.cmd()
