@@ -644,7 +644,7 @@ pub struct DuplicateArgs {
     pub tenant: String,
     /// The copy's name (same node)
     pub new: String,
-    /// Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)
+    /// As Odoo 16+: scheduled actions and mail servers off, database.is_neutralized, and the neutralize.sql of every installed module (banner view, payment, delivery...)
     #[arg(long)]
     pub neutralize: bool,
     /// End the tenant's open connections (as Odoo's duplicate does)

@@ -12,10 +12,11 @@ use crate::config::Output;
 use crate::error::{Result, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL};
 use crate::odoo::check::{self, TenantCheck};
 use crate::odoo::lifecycle as lc;
-use crate::odoo::{guard, suspension, users};
+use crate::odoo::{guard, neutralize, suspension, users};
 
 /// The tables the write commands touch: passwd, suspend/reactivate (with
-/// their layers), a duplicate's identity step, and the signaling tables of
+/// their layers), a duplicate's identity step (with the tables of every
+/// module's neutralization), and the signaling tables of
 /// 19+ (a table a tenant lacks matches nothing).
 fn checked_tables() -> Vec<&'static str> {
     let mut t: Vec<&'static str> = users::WRITTEN_TABLES
@@ -24,6 +25,7 @@ fn checked_tables() -> Vec<&'static str> {
         .chain(&lc::WRITTEN_TABLES)
         .chain(&["orm_signaling_default", "orm_signaling_stable"])
         .copied()
+        .chain(neutralize::all_tables())
         .collect();
     t.sort_unstable();
     t.dedup();
@@ -42,6 +44,8 @@ fn refused_by(table: &str) -> String {
     }
     if lc::WRITTEN_TABLES.contains(&table) {
         c.push("duplicate");
+    } else if neutralize::all_tables().contains(&table) {
+        c.push("duplicate --neutralize");
     }
     if table == "ir_config_parameter" {
         c.push("rename");

@@ -1213,7 +1213,13 @@ fn record_then(
     }
 }
 
-fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) -> String {
+fn copy_plan(
+    c: &CopySpec,
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    what: &str,
+    neutralize: Option<&crate::odoo::neutralize::Plan>,
+) -> String {
     let mut p = format!(
         "{what} {}/{} from {}:\n  - CREATE DATABASE {} TEMPLATE {}{}\n  - new database.secret, database.uuid, database.create_date",
         link.name(),
@@ -1245,6 +1251,22 @@ fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) 
     }
     if c.neutralize {
         p.push_str("\n  - neutralize: scheduled actions off (but base.autovacuum_job), mail servers off plus a dummy one, fetchmail off, database.is_neutralized");
+        match neutralize {
+            Some(n) if !n.modules.is_empty() => p.push_str(&format!(
+                "\n  - neutralize as Odoo {} does, the data/neutralize.sql of the installed modules: {}",
+                n.major.unwrap_or_default(),
+                neutralized_names(n).join(", ")
+            )),
+            Some(n) => p.push_str(&format!(
+                "\n  - no installed module has statements of its own (Odoo {})",
+                n.major
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "version unknown".into())
+            )),
+            None => p.push_str(
+                "\n  - and the data/neutralize.sql of every installed module tenantctl knows (web, website, payment, delivery...; see README)",
+            ),
+        }
     }
     match fs {
         Some(fs) => p.push_str(&format!(
@@ -1255,6 +1277,27 @@ fn copy_plan(c: &CopySpec, link: &NodeLink, fs: Option<&Filestore>, what: &str) 
         None => p.push_str("\n  - filestore left alone (--no-filestore)"),
     }
     p
+}
+
+/// The installed modules of a copy's source and its neutralization plan.
+async fn source_modules(
+    ctx: &Ctx,
+    link: &NodeLink,
+    source: &str,
+) -> anyhow::Result<crate::odoo::neutralize::Plan> {
+    let conn = link
+        .connect(source, &ctx.transport)
+        .await
+        .map_err(|x| x.context("connecting to the source"))?;
+    crate::odoo::neutralize::plan(&conn.client, conn.deadline)
+        .await
+        .map_err(|x| x.context("reading the source's installed modules"))
+}
+
+/// The modules a neutralization plan names in the result: base and mail
+/// (done by tenantctl's own code) and those of the plan.
+fn neutralized_names(p: &crate::odoo::neutralize::Plan) -> Vec<String> {
+    p.reported(p.names().iter().map(|s| s.to_string()))
 }
 
 /// The whole of create/duplicate for one copy; the report, whether
@@ -1313,8 +1356,28 @@ async fn copy_one(
             )
         }
     };
-    let plan = copy_plan(c, link, fs.as_ref(), action);
+    // A dry run names the modules whose neutralization would run (the
+    // source's installed modules); the real run reads them from the copy.
+    let modules = if c.neutralize && o.dry_run {
+        match source_modules(ctx, link, &c.source).await {
+            Ok(p) => Some(p),
+            Err(x) => {
+                return (
+                    r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                    false,
+                    None,
+                )
+            }
+        }
+    } else {
+        None
+    };
+    let plan = copy_plan(c, link, fs.as_ref(), action, modules.as_ref());
     if o.dry_run {
+        if let Some(m) = &modules {
+            r.extra
+                .insert("neutralized_modules".into(), json!(neutralized_names(m)));
+        }
         return (
             r.ok(
                 Outcome::WouldChange,
@@ -1383,6 +1446,10 @@ async fn copy_one(
             if c2.neutralize {
                 r.extra
                     .insert("neutralized".into(), json!(copy.regenerated.neutralized));
+                r.extra.insert(
+                    "neutralized_modules".into(),
+                    json!(copy.regenerated.neutralized_modules),
+                );
             }
             r.warnings.extend(copy.regenerated.warnings.clone());
             let fs_text = match copy.filestore {
@@ -1415,7 +1482,14 @@ async fn copy_one(
                     "{action}: {who} from {} in {:.1}s ({fs_text}{})",
                     e(&c2.source),
                     t0.elapsed().as_secs_f64(),
-                    if c2.neutralize { ", neutralized" } else { "" }
+                    if c2.neutralize {
+                        format!(
+                            ", neutralized: {}",
+                            copy.regenerated.neutralized_modules.join(", ")
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
             );
             // Done: a Ctrl-C now stops only what follows (bulk).

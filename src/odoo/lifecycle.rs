@@ -355,10 +355,14 @@ pub struct Regenerated {
     pub create_date: String,
     pub removed_keys: Vec<String>,
     pub neutralized: Vec<String>,
+    /// The installed modules whose `data/neutralize.sql` ran (see
+    /// `neutralize`).
+    pub neutralized_modules: Vec<String>,
     pub warnings: Vec<String>,
 }
 
-/// The tables the identity transaction writes.
+/// The tables the identity transaction writes (with neutralization, also
+/// those of the installed modules' statements, see `neutralize`).
 pub const WRITTEN_TABLES: [&str; 8] = [
     "ir_config_parameter",
     "res_users",
@@ -476,7 +480,20 @@ pub async fn regenerate(
         .await
         .map_err(|e| WriteError::before(e.context("begin"), None))?;
     let fail = |e: anyhow::Error| WriteError::before(e, None);
-    refuse_findings(&tx, &WRITTEN_TABLES, allow_triggers, deadline).await?;
+    // Which modules' neutralization runs decides which tables are written:
+    // read before the guard, which covers them all.
+    let plan = if id.neutralize {
+        super::neutralize::plan(&tx, deadline)
+            .await
+            .map_err(|e| fail(e.context("reading the installed modules")))?
+    } else {
+        Default::default()
+    };
+    let mut tables: Vec<&str> = WRITTEN_TABLES.to_vec();
+    tables.extend(plan.tables());
+    tables.sort_unstable();
+    tables.dedup();
+    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
     let mut out = Regenerated {
         secret: uuid4(),
         uuid: uuid4(),
@@ -611,15 +628,18 @@ pub async fn regenerate(
         }
     }
     if id.neutralize {
-        neutralize(&tx, &mut out, deadline).await.map_err(fail)?;
+        neutralize(&tx, &plan, &mut out, deadline)
+            .await
+            .map_err(fail)?;
     }
-    refuse_findings(&tx, &WRITTEN_TABLES, allow_triggers, deadline).await?;
+    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
     super::commit(tx, deadline, None).await?;
     Ok(out)
 }
 
 async fn neutralize(
     tx: &Transaction<'_>,
+    plan: &super::neutralize::Plan,
     out: &mut Regenerated,
     deadline: Duration,
 ) -> anyhow::Result<()> {
@@ -696,6 +716,10 @@ async fn neutralize(
         out.neutralized
             .push(format!("{n} incoming mail servers switched off"));
     }
+    // Every other installed module's data/neutralize.sql.
+    let done = super::neutralize::run(tx, plan, deadline).await?;
+    out.neutralized.extend(done.details);
+    out.neutralized_modules = plan.reported(done.modules);
     out.neutralized
         .push("database.is_neutralized = true".into());
     Ok(())

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod layers;
 pub mod lifecycle;
 pub mod loader;
+pub mod neutralize;
 pub mod password;
 pub mod privileges;
 pub mod probe;

@@ -33,6 +33,8 @@
 //!   `base.template_portal_user_id`; `tenant.suspended` = 'true' when
 //!   `spec.suspended_by_old_agent`; `auth_password_policy.minlength` when
 //!   `spec.password_policy_minlength` is set (module installed too).
+//! - `spec.shop_modules` (16+): website, payment and delivery installed with the
+//!   tables their `neutralize.sql` writes (see `neutralize_data_sql`).
 //! - Each cluster keeps one template database per distinct spec (`tmpl_<hash>`, marked
 //!   `datistemplate` and `ALLOW_CONNECTIONS false`, so Odoo's own database list would
 //!   not show it either); tenants are `CREATE DATABASE .. TEMPLATE` copies of it.
@@ -101,6 +103,10 @@ pub struct TenantSpec {
     pub suspended_by_old_agent: bool,
     /// Install `auth_password_policy` with this ICP `auth_password_policy.minlength`.
     pub password_policy_minlength: Option<u32>,
+    /// 16+: `website`, `payment` and `delivery` installed, with the tables
+    /// their `data/neutralize.sql` writes (and `ir_ui_view`, `mail_template`
+    /// of web and mail), see [`neutralize_data_sql`].
+    pub shop_modules: bool,
 }
 
 impl Default for TenantSpec {
@@ -114,6 +120,7 @@ impl Default for TenantSpec {
             last_login: Some(DEFAULT_LAST_LOGIN.into()),
             suspended_by_old_agent: false,
             password_policy_minlength: None,
+            shop_modules: false,
         }
     }
 }
@@ -984,6 +991,15 @@ INSERT INTO res_groups (id, name, share, create_date, write_date) VALUES
         false,
         "Password Policy",
     ));
+    if spec.shop_modules {
+        assert!(m >= 16, "shop_modules: payment_provider is 16+");
+        modules.push(("website", true, true, "Website"));
+        modules.push(("payment", true, false, "Payment Engine"));
+        modules.push(("delivery", true, false, "Delivery Costs"));
+        // Its table is there but the module is not installed: its
+        // neutralization must not run.
+        modules.push(("auth_oauth", false, false, "OAuth2 Authentication"));
+    }
     for (i, (name, installed, app, desc)) in modules.iter().enumerate() {
         let version = if *installed {
             let patch = match *name {
@@ -1060,7 +1076,106 @@ INSERT INTO res_groups (id, name, share, create_date, write_date) VALUES
         let _ = writeln!(s, "SELECT setval('{t}_id_seq', (SELECT max(id) FROM {t}));");
     }
     s.push_str(&jobs_and_mail_sql(m));
+    if spec.shop_modules {
+        s.push_str(&neutralize_data_sql());
+    }
     s
+}
+
+/// Ids of the rows of [`neutralize_data_sql`].
+pub const VIEW_LAYOUT: i64 = 1;
+pub const VIEW_BANNER: i64 = 2;
+pub const VIEW_RIBBON: i64 = 3;
+pub const PROVIDER_STRIPE: i64 = 1;
+pub const PROVIDER_WIRE: i64 = 2;
+pub const PROVIDER_DEMO: i64 = 3;
+pub const PROVIDER_OFF: i64 = 4;
+pub const CARRIER_FIXED: i64 = 1;
+pub const CARRIER_API: i64 = 2;
+
+/// What Odoo 16+'s `neutralize.sql` of web, mail, website, payment,
+/// delivery and auth_oauth write, in the columns they use (Odoo's source,
+/// odoo-facts §7): the views `web.neutralize_banner` and
+/// `website.neutralize_ribbon` inactive as installed (`web.layout` active),
+/// payment providers in every state, a fixed-price carrier and one of a
+/// carrier API in production, a website with a domain, a mail template with
+/// its own mail server, an enabled OAuth provider.
+fn neutralize_data_sql() -> String {
+    r#"
+CREATE TABLE ir_ui_view (
+    id serial NOT NULL PRIMARY KEY,
+    name varchar NOT NULL,
+    model varchar,
+    key varchar,
+    priority integer NOT NULL,
+    type varchar,
+    arch_db jsonb,
+    inherit_id integer REFERENCES ir_ui_view(id) ON DELETE CASCADE,
+    mode varchar NOT NULL,
+    active boolean,
+    website_id integer,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO ir_ui_view (id, name, key, priority, type, inherit_id, mode, active) VALUES
+    (1, 'Web layout', 'web.layout', 16, 'qweb', NULL, 'primary', true),
+    (2, 'Neutralize banner', 'web.neutralize_banner', 16, 'qweb', 1, 'extension', false),
+    (3, 'Neutralize ribbon', 'website.neutralize_ribbon', 16, 'qweb', 1, 'extension', false);
+SELECT setval('ir_ui_view_id_seq', 3);
+CREATE TABLE mail_template (
+    id serial NOT NULL PRIMARY KEY,
+    name jsonb,
+    model varchar,
+    mail_server_id integer REFERENCES ir_mail_server(id) ON DELETE SET NULL,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO mail_template (id, name, model, mail_server_id) VALUES
+    (1, '{"en_US": "Order confirmation"}', 'sale.order', 1),
+    (2, '{"en_US": "Invoice"}', 'account.move', NULL);
+CREATE TABLE website (
+    id serial NOT NULL PRIMARY KEY,
+    name varchar NOT NULL,
+    domain varchar,
+    cdn_activated boolean,
+    robots_txt text,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO website (id, name, domain, cdn_activated, robots_txt) VALUES
+    (1, 'Tenant shop', 'https://shop.tenant.example', true, 'User-agent: *');
+CREATE TABLE payment_provider (
+    id serial NOT NULL PRIMARY KEY,
+    name jsonb NOT NULL,
+    code varchar NOT NULL,
+    state varchar NOT NULL,
+    company_id integer NOT NULL,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO payment_provider (id, name, code, state, company_id) VALUES
+    (1, '{"en_US": "Stripe"}', 'stripe', 'enabled', 1),
+    (2, '{"en_US": "Wire Transfer"}', 'custom', 'enabled', 1),
+    (3, '{"en_US": "Demo"}', 'demo', 'test', 1),
+    (4, '{"en_US": "PayPal"}', 'paypal', 'disabled', 1);
+CREATE TABLE delivery_carrier (
+    id serial NOT NULL PRIMARY KEY,
+    name jsonb NOT NULL,
+    delivery_type varchar NOT NULL,
+    prod_environment boolean,
+    active boolean,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO delivery_carrier (id, name, delivery_type, prod_environment, active) VALUES
+    (1, '{"en_US": "Standard delivery"}', 'fixed', false, true),
+    (2, '{"en_US": "Express (carrier API)"}', 'easypost', true, true);
+CREATE TABLE auth_oauth_provider (
+    id serial NOT NULL PRIMARY KEY,
+    name varchar NOT NULL,
+    enabled boolean,
+    client_id varchar,
+    create_uid integer, create_date timestamp, write_uid integer, write_date timestamp
+);
+INSERT INTO auth_oauth_provider (id, name, enabled, client_id) VALUES
+    (1, 'Google OAuth2', true, 'client-1');
+"#
+    .to_string()
 }
 
 /// Ids of the scheduled jobs and mail objects every fixture tenant has.

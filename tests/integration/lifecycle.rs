@@ -826,6 +826,232 @@ fn duplicate_with_and_without_neutralize() {
     assert_filestore_copy(&t.fs, "acme", s);
 }
 
+/// Odoo's neutralization runs the `data/neutralize.sql` of every installed
+/// module (odoo-facts §7): the banner and ribbon views on, payment providers
+/// and carriers out of production, the website's domain gone, per version;
+/// modules that are not installed are left alone, and a tenant without a
+/// module's tables still neutralizes.
+#[test]
+fn duplicate_neutralizes_installed_modules_as_odoo() {
+    use crate::fixtures::{
+        CARRIER_API, CARRIER_FIXED, PROVIDER_DEMO, PROVIDER_OFF, PROVIDER_STRIPE, PROVIDER_WIRE,
+        VIEW_BANNER, VIEW_LAYOUT, VIEW_RIBBON,
+    };
+    let t = env("");
+    for major in [16, 19] {
+        let src = format!("shop{major}");
+        let copy = format!("shop{major}-staging");
+        create_tenant(
+            &t.c,
+            &src,
+            &TenantSpec {
+                shop_modules: true,
+                ..TenantSpec::for_major(major)
+            },
+        );
+        let q = |db: &str, sql: &str| t.c.sql(db, sql);
+        let state = |db: &str| {
+            (
+                q(db, "SELECT string_agg(id || '=' || active, ',' ORDER BY id) FROM ir_ui_view"),
+                q(db, "SELECT string_agg(id || '=' || state, ',' ORDER BY id) FROM payment_provider"),
+                q(db, "SELECT string_agg(id || '=' || prod_environment || '/' || active, ',' ORDER BY id) FROM delivery_carrier"),
+            )
+        };
+        let before = state(&src);
+
+        // The dry run names the modules and changes nothing.
+        let a = t
+            .cmd()
+            .args([
+                "duplicate",
+                &src,
+                &copy,
+                "--neutralize",
+                "--dry-run",
+                "-o",
+                "json",
+            ])
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        assert_eq!(v["outcome"], "would-change", "{v}");
+        assert_eq!(
+            v["neutralized_modules"],
+            serde_json::json!(["base", "delivery", "mail", "payment", "web", "website"]),
+            "{v}"
+        );
+        let a = t
+            .cmd()
+            .args(["duplicate", &src, &copy, "--neutralize", "--dry-run"])
+            .assert()
+            .code(0);
+        let out = String::from_utf8_lossy(&a.get_output().stdout).to_string()
+            + &String::from_utf8_lossy(&a.get_output().stderr);
+        assert!(
+            out.contains(&format!(
+                "neutralize as Odoo {major} does, the data/neutralize.sql of the installed modules: base, delivery, mail, payment, web, website"
+            )),
+            "{out}"
+        );
+        assert_eq!(
+            q(
+                "postgres",
+                &format!("SELECT count(*) FROM pg_database WHERE datname = '{copy}'")
+            ),
+            "0"
+        );
+
+        let a = t
+            .cmd()
+            .args([
+                "duplicate",
+                &src,
+                &copy,
+                "--neutralize",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .assert()
+            .code(0);
+        let v = json_of(&a);
+        assert_eq!(v["outcome"], "changed", "{v}");
+        assert_eq!(
+            v["neutralized_modules"],
+            serde_json::json!(["base", "delivery", "mail", "payment", "web", "website"]),
+            "{v}"
+        );
+        let c = copy.as_str();
+        // web: the "This database is neutralized" banner; website: its ribbon.
+        assert_eq!(
+            q(
+                c,
+                "SELECT string_agg(id || '=' || active, ',' ORDER BY id) FROM ir_ui_view"
+            ),
+            format!("{VIEW_LAYOUT}=true,{VIEW_BANNER}=true,{VIEW_RIBBON}=true")
+        );
+        // payment: every provider not in test is disabled.
+        assert_eq!(
+            q(c, "SELECT string_agg(id || '=' || state, ',' ORDER BY id) FROM payment_provider"),
+            format!(
+                "{PROVIDER_STRIPE}=disabled,{PROVIDER_WIRE}=disabled,{PROVIDER_DEMO}=test,{PROVIDER_OFF}=disabled"
+            )
+        );
+        // delivery: out of production; 16 archives every carrier, 17+ only
+        // those of a carrier API.
+        let fixed_active = if major == 16 { "false" } else { "true" };
+        assert_eq!(
+            q(c, "SELECT string_agg(id || '=' || prod_environment || '/' || active, ',' ORDER BY id) FROM delivery_carrier"),
+            format!("{CARRIER_FIXED}=false/{fixed_active},{CARRIER_API}=false/false")
+        );
+        // website: no domain; 17+ also no CDN and robots.txt disallows all.
+        assert_eq!(q(c, "SELECT coalesce(domain, 'NULL') FROM website"), "NULL");
+        let (cdn, robots) = if major == 16 {
+            ("true", "User-agent: *")
+        } else {
+            ("false", "User-agent: *\nDisallow: /")
+        };
+        assert_eq!(q(c, "SELECT cdn_activated::text FROM website"), cdn);
+        assert_eq!(q(c, "SELECT robots_txt FROM website"), robots);
+        // mail: templates no longer force a mail server.
+        assert_eq!(
+            q(
+                c,
+                "SELECT count(*) FROM mail_template WHERE mail_server_id IS NOT NULL"
+            ),
+            "0"
+        );
+        // auth_oauth is not installed: its statement does not run.
+        assert_eq!(
+            q(c, "SELECT enabled::text FROM auth_oauth_provider"),
+            "true"
+        );
+        // base's part as before.
+        assert_eq!(
+            icp(&t.c, c, "database.is_neutralized").as_deref(),
+            Some("true")
+        );
+        // The source is untouched.
+        assert_eq!(state(&src), before);
+        assert_eq!(
+            q(&src, "SELECT domain FROM website"),
+            "https://shop.tenant.example"
+        );
+    }
+
+    // A tenant whose installed web and mail have no tables here (the plain
+    // fixture) still neutralizes, saying what was skipped.
+    create_tenant(&t.c, "bare19", &TenantSpec::for_major(19));
+    let a = t
+        .cmd()
+        .args([
+            "duplicate",
+            "bare19",
+            "bare19-staging",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "changed", "{v}");
+    assert_eq!(
+        v["neutralized_modules"],
+        serde_json::json!(["base", "mail"]),
+        "{v}"
+    );
+    let lines = v["neutralized"].to_string();
+    assert!(
+        lines.contains("web: one statement skipped, no table ir_ui_view (module data absent)"),
+        "{lines}"
+    );
+    assert_eq!(
+        icp(&t.c, "bare19-staging", "database.is_neutralized").as_deref(),
+        Some("true")
+    );
+
+    // The guard covers the tables of the modules' statements: a trigger on
+    // payment_provider refuses the neutralized copy (nothing left behind),
+    // not a plain one.
+    t.c.sql(
+        "shop19",
+        "CREATE FUNCTION public.zz_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER zz_noop BEFORE UPDATE ON public.payment_provider FOR EACH ROW EXECUTE FUNCTION public.zz_noop();",
+    );
+    let a = t
+        .cmd()
+        .args([
+            "duplicate",
+            "shop19",
+            "shop19-b",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert();
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "refused", "{v}");
+    assert!(
+        v.to_string()
+            .contains("trigger zz_noop on payment_provider"),
+        "{v}"
+    );
+    assert_eq!(
+        t.c.sql(
+            "postgres",
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop19-b%'"
+        ),
+        "0"
+    );
+    t.cmd()
+        .args(["duplicate", "shop19", "shop19-c", "--yes", "-o", "json"])
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn rename_drop_undrop_purge_with_filestore() {
     let t = env("");

@@ -225,6 +225,7 @@ fn selftest_fixture_tenants_per_family() {
         last_login: None,
         suspended_by_old_agent: true,
         password_policy_minlength: Some(12),
+        shop_modules: false,
     };
     create_tenant(&c, "t18", &spec);
     check_tenant(&c, "t18", &spec);
