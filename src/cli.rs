@@ -531,7 +531,8 @@ pub enum BulkCommand {
     /// Suspend many tenants
     #[command(after_help = "Examples:
   tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
-  cut -d, -f1,3 billing-export.csv | tenantctl bulk suspend --from - --reason unpaid --yes -o json
+  tenantctl bulk suspend --from billing-export.csv --header --column tenant \\
+      --reason-column note --yes -o json
   tenantctl bulk suspend --from export.csv --header --column database --reason-column note \\
       --reason unpaid --failed-to retry.csv
   tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
@@ -819,6 +820,10 @@ pub struct BulkTargets {
     /// Required when selectors (--match/--status/--node/--label) pick the targets without --from
     #[arg(long)]
     pub all_matching: bool,
+    /// While a node cannot be reached, act on unqualified names where found (tenant names
+    /// are unique across the fleet: `tenantctl check`); that node's tenants are skipped
+    #[arg(long)]
+    pub skip_unreachable: bool,
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub yes: bool,
@@ -1224,6 +1229,7 @@ impl Cli {
                     pattern: t.pattern,
                     status: t.status.map(status_filter),
                     all_matching: t.all_matching,
+                    skip_unreachable: t.skip_unreachable,
                     yes: t.yes,
                     dry_run: t.dry_run,
                 })
