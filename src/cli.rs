@@ -427,7 +427,7 @@ The node inventory, searched in this order when neither \fB\-\-inventory\fR nor 
 The audit log: one JSON line per change, refusal or failure of a write (mode 0600, directory 0700). Elsewhere with \fB\-\-audit\-log\fR or the inventory's \fBaudit_log\fR. Read it with \fBtenantctl log\fR.
 .TP
 \fI~/.pgpass\fR
-libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or \fBpassword_env\fR; ignored unless mode 0600 or stricter.
+libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or a set \fBpassword_env\fR variable; ignored unless mode 0600 or stricter.
 .TP
 \fI~/.ssh/known_hosts\fR
 The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_hosts_file\fR).
@@ -437,7 +437,7 @@ The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_
 The inventory file, when \fB\-\-inventory\fR is not given.
 .TP
 the variable named by a node's \fBpassword_env\fR
-That node's PostgreSQL password.
+That node's PostgreSQL password; when it is not set, the node connects as libpq does without a password (\fBPGPASSWORD\fR, else the pass file), with a warning.
 .TP
 \fBPGPASSWORD\fR, \fBPGPASSFILE\fR
 As in libpq: the password when no other source gives one; the password file.

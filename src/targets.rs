@@ -57,11 +57,6 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
             "no node matches the --node/--label selection{hint}"
         )));
     }
-    // Configuration that only the environment can complete (password_env):
-    // one error, exit 2, before any connection.
-    for n in &nodes {
-        n.check_runtime_config()?;
-    }
     Ok(nodes)
 }
 

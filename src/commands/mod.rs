@@ -48,6 +48,9 @@ impl Ctx {
         if let Some(w) = transport.passfile_warning() {
             printer.warn_always(w);
         }
+        for w in crate::inventory::password_env_warnings(&inventory.path, &nodes) {
+            printer.warn_always(w);
+        }
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes
             .into_iter()
