@@ -643,6 +643,35 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
     for db in &dbs[..2] {
         assert_eq!(icp(&t.a, db, "tenant.suspended").as_deref(), Some("true"));
     }
+    // Selectors: the down node's `b/*` is skipped too.
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "reactivate",
+            "--all-matching",
+            "--skip-unreachable",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(3);
+    let v = json(&a);
+    let r = v["results"].as_array().unwrap();
+    let got: Vec<(String, &str)> = r
+        .iter()
+        .map(|x| (x["tenant"].to_string(), x["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("\"a000\"".to_string(), "changed"),
+            ("\"a001\"".to_string(), "changed"),
+            ("\"b/*\"".to_string(), "skipped"),
+        ],
+        "{v}"
+    );
     t.b.restart();
     for db in &dbs[2..] {
         assert_ne!(icp(&t.b, db, "tenant.suspended").as_deref(), Some("true"));
