@@ -696,7 +696,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__passwd)
-            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --skip-unreachable --yes --dry-run --generate --length --secrets-file --login --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,7 +836,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__reactivate)
-            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --yes --dry-run --restore-users --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --skip-unreachable --yes --dry-run --restore-users --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,7 +914,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__suspend)
-            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --yes --dry-run --reason --layers --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --column --reason-column --failed-to --match --status --all-matching --skip-unreachable --yes --dry-run --reason --layers --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -226,6 +226,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l skip-unreachable -d 'While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet: `tenantctl check`); that node\'s tenants are skipped'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l no-headers -d 'Tables without their header line'
@@ -257,6 +258,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l skip-unreachable -d 'While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet: `tenantctl check`); that node\'s tenants are skipped'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l no-headers -d 'Tables without their header line'
@@ -290,6 +292,7 @@ never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l all-matching -d 'Required when selectors (--match/--status/--node/--label) pick the targets without --from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l skip-unreachable -d 'While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet: `tenantctl check`); that node\'s tenants are skipped'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l dry-run -d 'Print the per-tenant plan; change nothing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l generate -d 'Accepted and ignored: bulk passwd always generates'

@@ -233,6 +233,7 @@ _arguments "${_arguments_options[@]}" : \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'--skip-unreachable[While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet\: \`tenantctl check\`); that node'\''s tenants are skipped]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
@@ -268,6 +269,7 @@ _arguments "${_arguments_options[@]}" : \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'--skip-unreachable[While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet\: \`tenantctl check\`); that node'\''s tenants are skipped]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
@@ -305,6 +307,7 @@ _arguments "${_arguments_options[@]}" : \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--all-matching[Required when selectors (--match/--status/--node/--label) pick the targets without --from]' \
+'--skip-unreachable[While a node cannot be reached, act on unqualified names where found (tenant names are unique across the fleet\: \`tenantctl check\`); that node'\''s tenants are skipped]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \

@@ -20,11 +20,13 @@ trap 'rm -f "$out"' EXIT
 code=$?
 
 summary=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(", ".join(f"{k}: {v}" for k, v in s.items()))' "$out" 2>/dev/null || echo "no summary (exit $code)")
-failed=$(python3 -c 'import json,sys; [print(r["tenant"], "-", r["error"]) for r in json.load(open(sys.argv[1]))["results"] if r["outcome"] == "failed"]' "$out" 2>/dev/null)
+# Every tenant not done: failed, refused (e.g. a name without its node while
+# a node is down: see --skip-unreachable), skipped, unknown, ...
+failed=$(python3 -c 'import json,sys; [print(r["tenant"], "-", r["outcome"] + ":", r["error"]) for r in json.load(open(sys.argv[1]))["results"] if r["outcome"] not in ("changed", "unchanged")]' "$out" 2>/dev/null)
 
 report="tenantctl nightly suspension, $(date -u +%FT%TZ): $summary"
 if [ -n "$failed" ]; then
-    report+=$'\n\nFailed:\n'"$failed"
+    report+=$'\n\nNot done:\n'"$failed"
 fi
 echo "$report"
 if [ -n "$mailto" ] && command -v mail >/dev/null 2>&1; then

@@ -427,7 +427,7 @@ The node inventory, searched in this order when neither \fB\-\-inventory\fR nor 
 The audit log: one JSON line per change, refusal or failure of a write (mode 0600, directory 0700). Elsewhere with \fB\-\-audit\-log\fR or the inventory's \fBaudit_log\fR. Read it with \fBtenantctl log\fR.
 .TP
 \fI~/.pgpass\fR
-libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or \fBpassword_env\fR; ignored unless mode 0600 or stricter.
+libpq's password file (or \fBPGPASSFILE\fR), used for nodes without \fBpassword\fR or a set \fBpassword_env\fR variable; ignored unless mode 0600 or stricter.
 .TP
 \fI~/.ssh/known_hosts\fR
 The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_hosts_file\fR).
@@ -437,7 +437,7 @@ The SSH host keys checked for nodes reached through SSH (or the node's \fBknown_
 The inventory file, when \fB\-\-inventory\fR is not given.
 .TP
 the variable named by a node's \fBpassword_env\fR
-That node's PostgreSQL password.
+That node's PostgreSQL password; when it is not set, the node connects as libpq does without a password (\fBPGPASSWORD\fR, else the pass file), with a warning.
 .TP
 \fBPGPASSWORD\fR, \fBPGPASSFILE\fR
 As in libpq: the password when no other source gives one; the password file.
@@ -531,7 +531,8 @@ pub enum BulkCommand {
     /// Suspend many tenants
     #[command(after_help = "Examples:
   tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
-  cut -d, -f1,3 billing-export.csv | tenantctl bulk suspend --from - --reason unpaid --yes -o json
+  tenantctl bulk suspend --from billing-export.csv --header --column tenant \\
+      --reason-column note --yes -o json
   tenantctl bulk suspend --from export.csv --header --column database --reason-column note \\
       --reason unpaid --failed-to retry.csv
   tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
@@ -823,6 +824,10 @@ pub struct BulkTargets {
     /// Required when selectors (--match/--status/--node/--label) pick the targets without --from
     #[arg(long)]
     pub all_matching: bool,
+    /// While a node cannot be reached, act on unqualified names where found (tenant names
+    /// are unique across the fleet: `tenantctl check`); that node's tenants are skipped
+    #[arg(long)]
+    pub skip_unreachable: bool,
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub yes: bool,
@@ -1231,6 +1236,7 @@ impl Cli {
                     pattern: t.pattern,
                     status: t.status.map(status_filter),
                     all_matching: t.all_matching,
+                    skip_unreachable: t.skip_unreachable,
                     yes: t.yes,
                     dry_run: t.dry_run,
                 })

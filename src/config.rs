@@ -121,6 +121,9 @@ pub struct BulkOpts {
     pub pattern: Option<String>,
     pub status: Option<StatusFilter>,
     pub all_matching: bool,
+    /// Unqualified names act where found while some nodes cannot be
+    /// searched; what may be on those nodes is skipped.
+    pub skip_unreachable: bool,
     pub yes: bool,
     pub dry_run: bool,
 }

@@ -205,7 +205,12 @@ impl std::fmt::Display for Host {
 #[derive(Clone)]
 pub enum PasswordSource {
     Inline(String),
-    Env(String),
+    /// `password_env`: the variable's name, and whether the key is in
+    /// `[defaults]` (not in the node's own table).
+    Env {
+        var: String,
+        in_defaults: bool,
+    },
     /// `$PGPASSWORD`, then the libpq pass file.
     Default,
 }
@@ -214,7 +219,7 @@ impl std::fmt::Debug for PasswordSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PasswordSource::Inline(_) => f.write_str("Inline(<redacted>)"),
-            PasswordSource::Env(v) => write!(f, "Env({v})"),
+            PasswordSource::Env { var, .. } => write!(f, "Env({var})"),
             PasswordSource::Default => f.write_str("Default"),
         }
     }
@@ -382,11 +387,13 @@ impl Node {
     /// The password for a connection to `db`, in libpq's order: the
     /// inventory's `password` / `password_env` (libpq's connection-string
     /// password), then a non-empty `$PGPASSWORD`, then the pass file. An
-    /// empty password counts as none (libpq: "no password supplied").
+    /// empty password counts as none (libpq: "no password supplied"), and so
+    /// does a `password_env` variable that is not set (warned about once per
+    /// run: [`Node::password_env_unset`]).
     pub fn password_for(&self, db: &str, passfile: &PassFile) -> Result<Option<Vec<u8>>> {
         let given = match &self.password {
             PasswordSource::Inline(p) => Some(p.clone()),
-            PasswordSource::Env(var) => Some(self.password_env_value(var)?),
+            PasswordSource::Env { var, .. } => std::env::var(var).ok(),
             PasswordSource::Default => None,
         };
         if let Some(p) = given.filter(|p| !p.is_empty()) {
@@ -405,24 +412,17 @@ impl Node {
             .filter(|p| !p.is_empty()))
     }
 
-    /// The value of the variable named by `password_env`; unset (or not
-    /// UTF-8) is a configuration error naming the variable.
-    fn password_env_value(&self, var: &str) -> Result<String> {
-        std::env::var(var).map_err(|_| {
-            Error::usage(anyhow!(
-                "node {}: password_env names {var}, which is not set (or not UTF-8); set it or remove password_env",
-                self.name
-            ))
-        })
-    }
-
-    /// Checks the configuration that can only be checked at run time (the
-    /// `password_env` variable), before any connection: exit 2, said once.
-    pub fn check_runtime_config(&self) -> Result<()> {
-        if let PasswordSource::Env(var) = &self.password {
-            self.password_env_value(var)?;
+    /// The variable named by `password_env` when it is not set (or not
+    /// UTF-8), and whether the key is in `[defaults]`: the node then
+    /// connects as libpq does without a password (`$PGPASSWORD`, else the
+    /// pass file).
+    pub fn password_env_unset(&self) -> Option<(&str, bool)> {
+        match &self.password {
+            PasswordSource::Env { var, in_defaults } if std::env::var(var).is_err() => {
+                Some((var.as_str(), *in_defaults))
+            }
+            _ => None,
         }
-        Ok(())
     }
 }
 
@@ -432,6 +432,48 @@ pub struct Inventory {
     pub path: PathBuf,
     pub nodes: Vec<Node>,
     pub audit_log: Option<PathBuf>,
+}
+
+/// One warning per `password_env` variable that is not set, naming the
+/// nodes that use it and where the key is (`[defaults]` or the nodes' own
+/// tables): those nodes connect as libpq does when no password is given.
+pub fn password_env_warnings(inventory: &Path, nodes: &[Node]) -> Vec<String> {
+    let mut unset: Vec<(&str, bool, Vec<&str>)> = Vec::new();
+    for n in nodes {
+        if let Some((var, in_defaults)) = n.password_env_unset() {
+            match unset
+                .iter_mut()
+                .find(|(v, d, _)| *v == var && *d == in_defaults)
+            {
+                Some((_, _, names)) => names.push(&n.name),
+                None => unset.push((var, in_defaults, vec![&n.name])),
+            }
+        }
+    }
+    let pass_file = crate::pgpass::PassFile::path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "~/.pgpass (no $HOME)".into());
+    unset
+        .into_iter()
+        .map(|(var, in_defaults, names)| {
+            let key = if in_defaults {
+                "[defaults]".to_string()
+            } else {
+                format!(
+                    "the [[node]] table{} of {}",
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )
+            };
+            format!(
+                "password_env = \"{var}\" in {key} of {}: {var} is not set, so node{} {} connect{} as libpq does when no password is given ($PGPASSWORD, else the pass file {pass_file}); set {var} or remove the key",
+                inventory.display(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", "),
+                if names.len() == 1 { "s" } else { "" },
+            )
+        })
+        .collect()
 }
 
 /// Finds the inventory: `--inventory`, `$TENANTCTL_INVENTORY`, `./nodes.toml`,
@@ -643,8 +685,11 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
         })?;
         let password = if let Some(p) = n.password.as_ref().or(defaults.password.as_ref()) {
             PasswordSource::Inline(p.get_ref().clone())
-        } else if let Some(v) = pick(&n.password_env, &defaults.password_env) {
-            PasswordSource::Env(v)
+        } else if let Some(var) = pick(&n.password_env, &defaults.password_env) {
+            PasswordSource::Env {
+                var,
+                in_defaults: n.password_env.is_none(),
+            }
         } else {
             PasswordSource::Default
         };

@@ -302,6 +302,12 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
     // column (`--column 2` alone: no reason column).
     let reason_col = reason_col.filter(|r| *r != col);
     let strict = layout.strict();
+    let recs: Vec<Record<'_>> = recs.collect();
+    if strict {
+        if let Some(e) = wide_export(&recs) {
+            return Err(e);
+        }
+    }
     let mut out = TargetFile {
         headers,
         ..Default::default()
@@ -373,6 +379,46 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
         out.lines.push(Ok(Line { no, spec, extra }));
     }
     Ok(out)
+}
+
+/// Without `--header`/`--column`/`--reason-column`, a first record of more
+/// than two fields is a wide export (a billing system's CSV, a header line):
+/// every line would fail alike, so the file is refused as a whole (one
+/// error, nothing run) with the flags that read it. A wide line further down
+/// a `TENANT[,REASON]` file stays a bad line of its own.
+fn wide_export(recs: &[Record<'_>]) -> Option<FileError> {
+    let first = recs.first()?;
+    let fs = fields(first.bytes);
+    if fs.len() <= 2 {
+        return None;
+    }
+    let wide = recs.iter().filter(|r| fields(r.bytes).len() > 2).count();
+    let names: Vec<String> = fs
+        .iter()
+        .take(8)
+        .map(|f| {
+            let s = String::from_utf8_lossy(f);
+            let s = s.trim();
+            let s: String = if s.chars().count() > 24 {
+                s.chars().take(23).chain(['…']).collect()
+            } else {
+                s.to_string()
+            };
+            format!("{:?}", crate::output::esc(&s))
+        })
+        .collect();
+    Some(FileError {
+        problems: vec![(
+            Some(first.no),
+            format!(
+                "{} columns ({}{}), and {wide} of {} records have more than two: without --header, --column or --reason-column a record is TENANT[,REASON]. For a wide export name its columns: --header --column NAME [--reason-column NAME] (NAME from the header line), or --column N",
+                fs.len(),
+                names.join(", "),
+                if fs.len() > 8 { ", …" } else { "" },
+                recs.len()
+            ),
+        )],
+    })
 }
 
 /// Writes one record of a `--failed-to` file: the target and, when given,
@@ -495,6 +541,25 @@ mod tests {
     }
 
     #[test]
+    fn a_wide_export_without_column_flags_is_one_file_error() {
+        let text =
+            b"id,tenant,customer,days,note\n1,acme,\"Globex, Corp.\",45,late\n2,initech,x,3,y\n";
+        let e = parse(text, &Layout::default()).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e:?}");
+        assert_eq!(e.problems[0].0, Some(1));
+        assert!(e.problems[0].1.contains("--header --column"), "{e:?}");
+        assert!(e.problems[0].1.contains("3 of 3 records"), "{e:?}");
+        let l = Layout {
+            header: true,
+            column: Some(Column::Name("tenant".into())),
+            reason_column: Some(Column::Name("note".into())),
+        };
+        let f = parse(text, &l).unwrap();
+        assert_eq!(f.lines[0].as_ref().unwrap().spec, "acme");
+        assert_eq!(f.lines[0].as_ref().unwrap().extra.as_deref(), Some("late"));
+    }
+
+    #[test]
     fn column_values() {
         assert_eq!(Column::parse("2"), Ok(Column::Index(2)));
         assert!(Column::parse("0").is_err());
@@ -517,7 +582,9 @@ mod tests {
         #[test]
         fn any_bytes(raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let bytes: Vec<u8> = raw.into_iter().filter(|b| *b != b'"').collect();
-            let r = parse(&bytes, &Layout::default()).unwrap().lines;
+            // (`--column 1`: a wide first line is a file error without it.)
+            let l = Layout { column: Some(Column::Index(1)), ..Default::default() };
+            let r = parse(&bytes, &l).unwrap().lines;
             let expected: Vec<usize> = bytes
                 .split(|b| *b == b'\n')
                 .enumerate()

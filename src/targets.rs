@@ -57,11 +57,6 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
             "no node matches the --node/--label selection{hint}"
         )));
     }
-    // Configuration that only the environment can complete (password_env):
-    // one error, exit 2, before any connection.
-    for n in &nodes {
-        n.check_runtime_config()?;
-    }
     Ok(nodes)
 }
 
@@ -225,25 +220,65 @@ pub enum Unresolved {
     Input(String),
     /// Not found, and some nodes could not be searched (exit 1).
     Unreachable(String),
+    /// An unqualified name for a write while some nodes could not be
+    /// searched: refused by rule, nothing changed (outcome `refused`).
+    Refused(String),
+    /// `--skip-unreachable`: the tenant may be on a node that could not be
+    /// searched; not run (outcome `skipped`).
+    Skipped(String),
 }
 
 impl Unresolved {
     pub fn message(&self) -> &str {
         match self {
-            Unresolved::Input(m) | Unresolved::Unreachable(m) => m,
+            Unresolved::Input(m)
+            | Unresolved::Unreachable(m)
+            | Unresolved::Refused(m)
+            | Unresolved::Skipped(m) => m,
         }
     }
 }
 
+/// What a name is resolved for: which decides what an unqualified name does
+/// while some nodes could not be searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A read: the one reachable match, the others warned about.
+    Read,
+    /// A single write command: refused (name it as NODE/TENANT).
+    Write,
+    /// A line of `bulk --from`: refused, naming `--skip-unreachable`.
+    Bulk,
+    /// `bulk --skip-unreachable` (tenant names are unique across the
+    /// fleet): act where found, skip what may be on the unsearched nodes.
+    BulkSkipUnreachable,
+}
+
+impl Purpose {
+    fn write(self) -> bool {
+        self != Purpose::Read
+    }
+}
+
+/// `node b` / `nodes b, c`, for messages.
+fn nodes_phrase(names: &[&str]) -> String {
+    format!(
+        "node{} {}",
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    )
+}
+
 /// Resolves `TENANT` / `NODE/TENANT` among scanned nodes.
-/// `write`: the name is for a command that changes the tenant; an
-/// unqualified name is then refused while any node could not be searched.
+/// A write ([`Purpose`]): an unqualified name is refused while any node
+/// could not be searched, unless `--skip-unreachable` accepts the risk.
 pub fn resolve_in(
     spec: &str,
     scans: &[Scan],
     all_nodes: &[String],
-    write: bool,
+    purpose: Purpose,
 ) -> Result<Target, Unresolved> {
+    let write = purpose.write();
     check_name(spec).map_err(|e| Unresolved::Input(e.message()))?;
     let links: Vec<Arc<NodeLink>> = scans.iter().map(|s| s.link.clone()).collect();
     let (node, db) = split_spec(spec, &links);
@@ -261,6 +296,7 @@ pub fn resolve_in(
     let mut errors = Vec::new();
     let mut all_refused = true;
     let mut names: Vec<&str> = Vec::new();
+    let mut down: Vec<&str> = Vec::new();
     for s in scans
         .iter()
         .filter(|s| node.is_none_or(|n| s.link.name() == n))
@@ -275,7 +311,10 @@ pub fn resolve_in(
                     names.push(&c.name);
                 }
             }
-            Err(e) => errors.push(e.clone()),
+            Err(e) => {
+                errors.push(e.clone());
+                down.push(s.link.name());
+            }
         }
     }
     // NODE/TENANT whose NODE is no node (a database name may hold a `/`, so
@@ -301,11 +340,37 @@ pub fn resolve_in(
             errors.join("; ")
         )));
     }
-    if write && node.is_none() && !errors.is_empty() {
-        return Err(Unresolved::Input(format!(
-            "refusing to act on the unqualified name {db:?} while some nodes could not be searched (the tenant may be on one of them): {}; name it as NODE/TENANT. Nothing changed",
-            errors.join("; ")
-        )));
+    let skip = purpose == Purpose::BulkSkipUnreachable;
+    match purpose {
+        _ if node.is_some() || errors.is_empty() => {}
+        Purpose::Write => {
+            return Err(Unresolved::Refused(format!(
+                "refusing to act on the unqualified name {db:?} while {} could not be searched (the tenant may be there): {}; name it as NODE/TENANT. Nothing changed",
+                nodes_phrase(&down),
+                errors.join("; ")
+            )));
+        }
+        // The nodes' errors are said once for the run (bulk), not per line.
+        Purpose::Bulk => {
+            let found = match hits.as_slice() {
+                [] => "the tenant may be there".to_string(),
+                hs => format!(
+                    "found on {}, it may be there too",
+                    nodes_phrase(&hs.iter().map(|l| l.name()).collect::<Vec<_>>())
+                ),
+            };
+            return Err(Unresolved::Refused(format!(
+                "refusing to act on the unqualified name {db:?} while {} could not be searched ({found}): name it as NODE/TENANT, or pass --skip-unreachable if tenant names are unique across the fleet (`tenantctl check` reports names on several nodes). Nothing changed",
+                nodes_phrase(&down),
+            )));
+        }
+        Purpose::BulkSkipUnreachable if hits.is_empty() && !all_refused => {
+            return Err(Unresolved::Skipped(format!(
+                "{db:?} is on none of the reachable nodes and {} could not be searched (--skip-unreachable)",
+                nodes_phrase(&down),
+            )));
+        }
+        Purpose::Read | Purpose::BulkSkipUnreachable => {}
     }
     match hits.len() {
         1 => Ok(Target {
@@ -322,6 +387,11 @@ pub fn resolve_in(
             );
             Err(if all_refused {
                 Unresolved::Input(msg)
+            } else if skip {
+                Unresolved::Skipped(format!(
+                    "node {n:?} is unreachable (--skip-unreachable): {}",
+                    errors.join("; ")
+                ))
             } else {
                 Unresolved::Unreachable(msg)
             })
@@ -394,7 +464,7 @@ pub async fn resolve_one(
     links: &[Arc<NodeLink>],
     all_nodes: &[String],
     t: &Arc<Transport>,
-    write: bool,
+    purpose: Purpose,
 ) -> Result<(Target, Vec<String>)> {
     check_name(spec)?;
     // Only the named node is asked when the spec names one.
@@ -409,10 +479,11 @@ pub async fn resolve_one(
         .iter()
         .filter_map(|s| s.result.as_ref().err().cloned())
         .collect();
-    match resolve_in(spec, &scans, all_nodes, write) {
+    match resolve_in(spec, &scans, all_nodes, purpose) {
         Ok(t) => Ok((t, unsearched)),
         Err(Unresolved::Input(m)) => Err(Error::usage(anyhow!(m))),
-        Err(Unresolved::Unreachable(m)) => Err(Error::failed(anyhow!(m))),
+        Err(Unresolved::Refused(m)) => Err(Error::Refused(m)),
+        Err(Unresolved::Unreachable(m) | Unresolved::Skipped(m)) => Err(Error::failed(anyhow!(m))),
     }
 }
 

@@ -180,7 +180,15 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         BulkAction::Suspend { reason, .. } => reason.clone(),
         _ => None,
     };
-    let mut jobs = resolve(ctx, &action, lines, &src, default_reason.clone()).await;
+    let mut jobs = resolve(
+        ctx,
+        &action,
+        lines,
+        &src,
+        default_reason.clone(),
+        o.skip_unreachable,
+    )
+    .await;
     // --match, then duplicates collapsed (first occurrence kept).
     let mut seen = HashSet::new();
     jobs.retain(|j| match &j.target {
@@ -479,12 +487,38 @@ async fn resolve(
     lines: Option<&[targetfile::Parsed]>,
     src: &str,
     default_reason: Option<String>,
+    skip_unreachable: bool,
 ) -> Vec<Job> {
     let scans = targets::scan(&ctx.links, &ctx.transport).await;
     let all_nodes: Vec<String> = ctx.inventory.nodes.iter().map(|n| n.name.clone()).collect();
     let name = action.name();
+    // Each node that could not be searched, said once (the lines refused or
+    // skipped because of it name it without repeating why).
+    for s in &scans {
+        if let Err(e) = &s.result {
+            ctx.printer.warn(format!(
+                "node {} could not be searched{}: {e}",
+                s.link.name(),
+                if skip_unreachable {
+                    "; its tenants are skipped (--skip-unreachable)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    let purpose = if skip_unreachable {
+        targets::Purpose::BulkSkipUnreachable
+    } else {
+        targets::Purpose::Bulk
+    };
+    let unreachable = if skip_unreachable {
+        Outcome::Skipped
+    } else {
+        Outcome::Failed
+    };
     let failed = |line: Option<usize>, spec: &str, e: String| {
-        let mut r = Report::new(None, spec, name).fail(Outcome::Failed, e);
+        let mut r = Report::new(None, spec, name).fail(unreachable, e);
         r.line = line;
         r
     };
@@ -515,6 +549,7 @@ async fn resolve(
         return jobs;
     };
     for l in lines {
+        let mut outcome = Outcome::Failed;
         let (no, spec, early, target, reason) = match l {
             Err(bad) => (
                 bad.no,
@@ -525,7 +560,7 @@ async fn resolve(
             ),
             Ok(l) => {
                 let reason = l.extra.clone().or_else(|| default_reason.clone());
-                match targets::resolve_in(&l.spec, &scans, &all_nodes, true) {
+                match targets::resolve_in(&l.spec, &scans, &all_nodes, purpose) {
                     Ok(t) => {
                         let bad = match (action, &reason) {
                             (Action::Suspend { .. }, Some(r)) => check_reason(r).err(),
@@ -539,18 +574,25 @@ async fn resolve(
                             reason,
                         )
                     }
-                    Err(e) => (
-                        l.no,
-                        l.spec.clone(),
-                        Some(format!("{src}:{}: {}", l.no, e.message())),
-                        None,
-                        reason,
-                    ),
+                    Err(e) => {
+                        outcome = match e {
+                            targets::Unresolved::Refused(_) => Outcome::Refused,
+                            targets::Unresolved::Skipped(_) => Outcome::Skipped,
+                            _ => Outcome::Failed,
+                        };
+                        (
+                            l.no,
+                            l.spec.clone(),
+                            Some(format!("{src}:{}: {}", l.no, e.message())),
+                            None,
+                            reason,
+                        )
+                    }
                 }
             }
         };
         let early = early.map(|e| {
-            let mut r = Report::new(target.as_ref(), &spec, name).fail(Outcome::Failed, e);
+            let mut r = Report::new(target.as_ref(), &spec, name).fail(outcome, e);
             r.line = Some(no);
             r
         });

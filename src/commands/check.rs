@@ -76,6 +76,10 @@ pub struct NodeCheck {
     /// Their names, for the completion cache (None: the node was not listed).
     #[serde(skip)]
     pub tenant_names: Option<Vec<String>>,
+    /// Every database an unqualified name may resolve to (the node's
+    /// candidates), for names found on several nodes.
+    #[serde(skip)]
+    pub candidates: Vec<String>,
     pub problems: Vec<String>,
 }
 
@@ -95,7 +99,8 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
         }
     }
     results.sort_by_key(|(i, _)| *i);
-    let nodes: Vec<NodeCheck> = results.into_iter().map(|(_, n)| n).collect();
+    let mut nodes: Vec<NodeCheck> = results.into_iter().map(|(_, n)| n).collect();
+    same_names(&mut nodes);
     ctx.remember_tenants(
         nodes
             .iter()
@@ -123,6 +128,39 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     })
 }
 
+/// A tenant name on several of the nodes checked is a problem of each of
+/// them: an unqualified name is then ambiguous, and `bulk
+/// --skip-unreachable` (act where found while a node is down) relies on
+/// names unique across the fleet. A clean `check` of every node proves it.
+fn same_names(nodes: &mut [NodeCheck]) {
+    let mut on: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for n in nodes.iter() {
+        for db in &n.candidates {
+            on.entry(db.as_str()).or_default().push(n.node.as_str());
+        }
+    }
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (db, where_) in on.iter().filter(|(_, v)| v.len() > 1) {
+        for n in where_ {
+            let others: Vec<&str> = where_.iter().copied().filter(|o| o != n).collect();
+            found.push((
+                n.to_string(),
+                format!(
+                    "tenant name {db:?} is also on node{} {}: a name without its node is ambiguous, and bulk --skip-unreachable needs names unique across the fleet (name it as NODE/TENANT, or rename one)",
+                    if others.len() == 1 { "" } else { "s" },
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    for (node, problem) in found {
+        if let Some(n) = nodes.iter_mut().find(|n| n.node == node) {
+            n.problems.push(problem);
+            n.ok = false;
+        }
+    }
+}
+
 async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     let mut c = NodeCheck {
         node: link.name().to_string(),
@@ -138,6 +176,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         latency_ms: None,
         tenants: None,
         tenant_names: None,
+        candidates: vec![],
         problems: vec![],
     };
     let t0 = Instant::now();
@@ -179,6 +218,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
             return c;
         }
     };
+    c.candidates = cands.iter().map(|c| c.name.clone()).collect();
     let mut set = JoinSet::new();
     for cand in cands {
         let link = link.clone();

@@ -48,6 +48,9 @@ impl Ctx {
         if let Some(w) = transport.passfile_warning() {
             printer.warn_always(w);
         }
+        for w in crate::inventory::password_env_warnings(&inventory.path, &nodes) {
+            printer.warn_always(w);
+        }
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes
             .into_iter()
@@ -104,7 +107,7 @@ impl Ctx {
     }
 
     pub async fn resolve_for_write(&self, spec: &str) -> Result<Target> {
-        self.resolve_inner(spec, true).await
+        self.resolve_inner(spec, targets::Purpose::Write).await
     }
 
     /// A run of the pipeline: the audit log when writing, Ctrl-C counted
@@ -129,10 +132,10 @@ impl Ctx {
 
     /// Resolves a `TENANT` / `NODE/TENANT` argument to one database.
     pub async fn resolve(&self, spec: &str) -> Result<Target> {
-        self.resolve_inner(spec, false).await
+        self.resolve_inner(spec, targets::Purpose::Read).await
     }
 
-    async fn resolve_inner(&self, spec: &str, write: bool) -> Result<Target> {
+    async fn resolve_inner(&self, spec: &str, purpose: targets::Purpose) -> Result<Target> {
         let all: Vec<String> = self
             .inventory
             .nodes
@@ -140,7 +143,7 @@ impl Ctx {
             .map(|n| n.name.clone())
             .collect();
         let (target, unsearched) =
-            targets::resolve_one(spec, &self.links, &all, &self.transport, write).await?;
+            targets::resolve_one(spec, &self.links, &all, &self.transport, purpose).await?;
         for e in unsearched {
             self.printer.warn(format!("not searched: {e}"));
         }

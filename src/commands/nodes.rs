@@ -68,22 +68,30 @@ pub struct Password {
     /// The pass file consulted (source pass-file, PGPASSWORD or none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// `password_env` whose variable is not set: where the password comes
+    /// from instead, as libpq without a password (pass-file | PGPASSWORD |
+    /// none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<&'static str>,
 }
 
 impl std::fmt::Display for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.source {
             "inventory" => f.write_str("inventory"),
-            "password_env" => write!(
-                f,
-                "password_env {}{}",
-                self.env.as_deref().unwrap_or("?"),
-                if self.set == Some(true) {
-                    ""
-                } else {
-                    " (not set)"
+            "password_env" => {
+                write!(f, "password_env {}", self.env.as_deref().unwrap_or("?"))?;
+                match self.fallback {
+                    _ if self.set == Some(true) => Ok(()),
+                    Some("pass-file") => write!(
+                        f,
+                        " (not set: pass file {})",
+                        self.file.as_deref().unwrap_or("?")
+                    ),
+                    Some("PGPASSWORD") => f.write_str(" (not set: PGPASSWORD)"),
+                    _ => f.write_str(" (not set; no PGPASSWORD, no pass file line)"),
                 }
-            ),
+            }
             "pass-file" => write!(f, "pass file {}", self.file.as_deref().unwrap_or("?")),
             "PGPASSWORD" => f.write_str("PGPASSWORD"),
             _ => write!(
@@ -149,6 +157,25 @@ fn found_by(global: &Global) -> &'static str {
     }
 }
 
+/// Where a node without a password of its own gets one, in libpq's order:
+/// a non-empty $PGPASSWORD, then the pass file.
+fn without_password(n: &Node, pf: &PassFile) -> &'static str {
+    let (host, socket) = match &n.host {
+        Host::Tcp(h) => (h.clone(), false),
+        Host::Socket(p) => (p.display().to_string(), true),
+    };
+    if std::env::var_os("PGPASSWORD").is_some_and(|v| !v.is_empty()) {
+        "PGPASSWORD"
+    } else if pf
+        .lookup(&host, socket, n.port, &n.maintenance_db, &n.user)
+        .is_some_and(|p| !p.is_empty())
+    {
+        "pass-file"
+    } else {
+        "none"
+    }
+}
+
 fn password(n: &Node, pf: &PassFile) -> Password {
     let file = PassFile::path().map(|p| p.display().to_string());
     match &n.password {
@@ -157,36 +184,26 @@ fn password(n: &Node, pf: &PassFile) -> Password {
             env: None,
             set: None,
             file: None,
+            fallback: None,
         },
-        PasswordSource::Env(v) => Password {
-            source: "password_env",
-            env: Some(v.clone()),
-            set: Some(std::env::var_os(v).is_some()),
-            file: None,
-        },
-        PasswordSource::Default => {
-            let (host, socket) = match &n.host {
-                Host::Tcp(h) => (h.clone(), false),
-                Host::Socket(p) => (p.display().to_string(), true),
-            };
-            // libpq's order: a non-empty $PGPASSWORD, then the pass file.
-            let source = if std::env::var_os("PGPASSWORD").is_some_and(|v| !v.is_empty()) {
-                "PGPASSWORD"
-            } else if pf
-                .lookup(&host, socket, n.port, &n.maintenance_db, &n.user)
-                .is_some_and(|p| !p.is_empty())
-            {
-                "pass-file"
-            } else {
-                "none"
-            };
+        PasswordSource::Env { var, .. } => {
+            // Unset: connections go on as libpq's without a password.
+            let fallback = n.password_env_unset().map(|_| without_password(n, pf));
             Password {
-                source,
-                env: None,
-                set: None,
-                file,
+                source: "password_env",
+                env: Some(var.clone()),
+                set: Some(fallback.is_none()),
+                file: fallback.and(file),
+                fallback,
             }
         }
+        PasswordSource::Default => Password {
+            source: without_password(n, pf),
+            env: None,
+            set: None,
+            file,
+            fallback: None,
+        },
     }
 }
 

@@ -545,3 +545,135 @@ fn check_reports_healthy_dead_and_underprivileged_nodes() {
     // All nodes bad: exit 1.
     cmd().args(["--node", "dead", "check"]).assert().code(1);
 }
+
+/// Issue 24: one node down for maintenance. Bare names from a billing
+/// export are refused (nothing changed, exit 2) naming the node and
+/// `--skip-unreachable`; with it they act where found and the down node's
+/// tenants are `skipped` (exit 3). `check` reports a name on two nodes.
+#[test]
+fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
+    let t = two(2);
+    let dbs: Vec<String> = ["a000", "a001", "b000", "b001"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    // A name on both nodes: `check` proves uniqueness, or reports this.
+    create_tenant(&t.a, "dup", &TenantSpec::default());
+    create_tenant(&t.b, "dup", &TenantSpec::default());
+    let a = t.cmd().args(["check", "-o", "json"]).assert();
+    let v = json(&a);
+    for n in v["nodes"].as_array().unwrap() {
+        let probs = n["problems"].to_string();
+        let other = if n["node"] == "a" { "b" } else { "a" };
+        assert!(
+            probs.contains("tenant name \\\"dup\\\" is also on node ")
+                && probs.contains(&format!("node {other}:")),
+            "{n}"
+        );
+        assert_eq!(n["ok"], false, "{n}");
+    }
+    t.a.sql("postgres", "DROP DATABASE dup");
+    t.b.sql("postgres", "DROP DATABASE dup");
+    t.cmd().args(["check"]).assert().success();
+
+    t.b.stop();
+    let file = t.dir.path().join("paid.csv");
+    std::fs::write(&file, "a000\na001\nb000\n").unwrap();
+    let before = t.states(&dbs[..2]);
+    // Without the flag: every bare name refused, nothing changed, exit 2.
+    let a = t
+        .cmd()
+        .args([
+            "bulk", "suspend", "--reason", "unpaid", "--yes", "-o", "json", "--from",
+        ])
+        .arg(&file)
+        .assert()
+        .code(2);
+    let v = json(&a);
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r.len(), 3, "{v}");
+    for row in r {
+        assert_eq!(row["outcome"], "refused", "{row}");
+        let e = row["error"].as_str().unwrap();
+        assert!(
+            e.contains("node b could not be searched") && e.contains("--skip-unreachable"),
+            "{e}"
+        );
+    }
+    assert_eq!(t.states(&dbs[..2]), before, "nothing changed");
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert_eq!(
+        err.matches("node b could not be searched:").count(),
+        1,
+        "the node's error said once: {err}"
+    );
+
+    // With it: acted where found; the down node's tenants skipped, named
+    // or not; exit 3.
+    std::fs::write(&file, "a000\na001\nb000\nb/b001\n").unwrap();
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "suspend",
+            "--skip-unreachable",
+            "--reason",
+            "unpaid",
+            "--yes",
+            "-o",
+            "json",
+            "--from",
+        ])
+        .arg(&file)
+        .assert()
+        .code(3);
+    let v = json(&a);
+    let r = v["results"].as_array().unwrap();
+    let outcomes: Vec<&str> = r.iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    assert_eq!(
+        outcomes,
+        ["changed", "changed", "skipped", "skipped"],
+        "{v}"
+    );
+    assert!(
+        r[2]["error"].as_str().unwrap().contains("node b"),
+        "{}",
+        r[2]
+    );
+    for db in &dbs[..2] {
+        assert_eq!(icp(&t.a, db, "tenant.suspended").as_deref(), Some("true"));
+    }
+    // Selectors: the down node's `b/*` is skipped too.
+    let a = t
+        .cmd()
+        .args([
+            "bulk",
+            "reactivate",
+            "--all-matching",
+            "--skip-unreachable",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(3);
+    let v = json(&a);
+    let r = v["results"].as_array().unwrap();
+    let got: Vec<(String, &str)> = r
+        .iter()
+        .map(|x| (x["tenant"].to_string(), x["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("\"a000\"".to_string(), "changed"),
+            ("\"a001\"".to_string(), "changed"),
+            ("\"b/*\"".to_string(), "skipped"),
+        ],
+        "{v}"
+    );
+    t.b.restart();
+    for db in &dbs[2..] {
+        assert_ne!(icp(&t.b, db, "tenant.suspended").as_deref(), Some("true"));
+    }
+}

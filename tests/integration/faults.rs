@@ -888,7 +888,8 @@ fn an_unqualified_name_refuses_while_a_node_cannot_be_searched() {
     ));
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     assert_suspended(&c, "t1");
-    // bulk: the unqualified line fails with that reason.
+    // bulk: the unqualified line is refused with that reason and the flag
+    // that accepts the risk (issue 24); nothing changed, exit 2.
     let file = dir.path().join("targets.txt");
     std::fs::write(&file, "t2\n").unwrap();
     let mut k = cmd(dir.path(), &inv);
@@ -899,13 +900,15 @@ fn an_unqualified_name_refuses_while_a_node_cannot_be_searched() {
     let o = run(k);
     let (out, err) = text(&o);
     assert_untouched(&c, "t2", &before2);
-    assert_eq!(code(&o), Some(1), "stdout: {out}\nstderr: {err}");
+    assert_eq!(code(&o), Some(2), "stdout: {out}\nstderr: {err}");
     let r = rows(&json(&o));
     assert_eq!(r.len(), 1, "{r:#?}");
-    assert_eq!(r[0]["outcome"], "failed");
+    assert_eq!(r[0]["outcome"], "refused");
     let e = r[0]["error"].as_str().unwrap_or_default();
     assert!(
-        e.contains("could not be searched") && e.contains("deadnode"),
+        e.contains("could not be searched")
+            && e.contains("deadnode")
+            && e.contains("--skip-unreachable"),
         "{e}"
     );
     // Read-only commands only warn.

@@ -346,28 +346,94 @@ fn password_precedence_is_libpq_s() {
     );
 }
 
+/// Issue 24: an unset `password_env` does not stop every command. As libpq
+/// with no password given, the nodes connect with the pass file (psql agrees
+/// on the very same file); one warning for the run names the variable, the
+/// nodes and `[defaults]`; `nodes` shows the variable as not set and what
+/// is used instead.
 #[test]
-fn missing_password_env_is_a_configuration_error_said_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let inv: PathBuf = dir.path().join("nodes.toml");
+fn unset_password_env_falls_back_to_the_pass_file_warned_once() {
+    let (lab, _) = Lab::start();
+    let port = lab.c.port();
+    let tcp = Target {
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let passfile = lab.write_passfile("pgpass", &format!("127.0.0.1:{port}:*:tc_pw:pw-a\n"));
+    let env = Env {
+        passfile: Some(passfile.clone()),
+        ..Default::default()
+    };
+    // libpq: no password given, the pass file's is used.
+    assert_eq!(lab.psql(&tcp, "tc_pw", &env), Ok(()));
+    let dir = lab.dir.path();
+    let inv: PathBuf = dir.join("unset.toml");
     std::fs::write(
         &inv,
-        "[defaults]\npassword_env = \"TC_NOT_SET_ANYWHERE\"\n\
-         [[node]]\nname = \"a\"\nport = 1\n[[node]]\nname = \"b\"\nport = 2\n",
+        format!(
+            "[defaults]\npassword_env = \"TC_NOT_SET_ANYWHERE\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"tc_pw\"\nsslmode = \"disable\"\nconnect_timeout = 5\n\
+             [[node]]\nname = \"a\"\n[[node]]\nname = \"b\"\n"
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
-    for args in [&["list"][..], &["check"], &["show", "acme"]] {
-        let out = tenantctl_with_home(dir.path())
+    let home = dir.join("unset-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |args: &[&str]| {
+        tenantctl_with_home(&home)
+            .env("PGPASSFILE", &passfile)
             .arg("-i")
             .arg(&inv)
             .args(args)
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    for args in [
+        &["list", "-o", "json"][..],
+        &["list", "-q"],
+        &["show", "nope"],
+    ] {
+        let out = run(args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert_eq!(err.matches("TC_NOT_SET_ANYWHERE").count(), 1, "{err}");
-        assert_eq!(err.matches("node a").count(), 1, "{err}");
+        let want = if args[0] == "show" { 2 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {err}");
+        let warned: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("TC_NOT_SET_ANYWHERE"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{args:?}: said once: {err}");
+        for part in [
+            "password_env = \"TC_NOT_SET_ANYWHERE\" in [defaults] of ",
+            "nodes a, b connect as libpq does",
+            &passfile,
+        ] {
+            assert!(warned[0].contains(part), "{part}: {err}");
+        }
+        if args[0] == "show" {
+            assert!(err.contains("unknown tenant"), "connected: {err}");
+        }
     }
+    // `nodes` shows the variable as not set, and what is used instead.
+    let out = run(&["nodes", "-o", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for n in v["nodes"].as_array().unwrap() {
+        let pw = &n["password"];
+        assert_eq!(pw["source"], "password_env", "{pw}");
+        assert_eq!(pw["env"], "TC_NOT_SET_ANYWHERE", "{pw}");
+        assert_eq!(pw["set"], false, "{pw}");
+        assert_eq!(pw["fallback"], "pass-file", "{pw}");
+    }
+    let out = run(&["nodes"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("password_env TC_NOT_SET_ANYWHERE (not set: pass file"),
+        "{text}"
+    );
 }

@@ -308,7 +308,7 @@ fn node_slash_tenant_says_unknown_node_or_unreachable_node() {
         .args(args.split(' '))
         .assert()
         .failure();
-    let whole = "; name it as NODE/TENANT. Nothing changed";
+    let whole = "(`tenantctl check` reports names on several nodes). Nothing changed";
     let t = stdout(&a);
     assert!(t.contains(whole) && !t.contains('…'), "{t}");
     if crate::ux::have_script() {

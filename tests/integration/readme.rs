@@ -289,7 +289,12 @@ fn fleet() -> Fleet {
     std::fs::write(cfg.join("nodes.toml"), inv).unwrap();
     for (file, text) in [
         ("overdue.csv", "globex\npg2/acme-eu\n"),
-        ("billing-export.csv", "trial-a,49.00,trial ended unpaid\n"),
+        // A real export: a quoted field with a comma (issue 24), which a
+        // comma split (`cut -d,`) would shift into the reason.
+        (
+            "billing-export.csv",
+            "tenant,customer,days_overdue,note\ntrial-a,\"Globex, Corp.\",45,trial ended unpaid\n",
+        ),
         ("paid-today.txt", "globex\n"),
         (
             "export.csv",
@@ -396,6 +401,11 @@ fn every_readme_example_runs() {
     assert_eq!(
         icp("pg3", "trial-a", "tenant.suspended").as_deref(),
         Some("true")
+    );
+    assert_eq!(
+        icp("pg3", "trial-a", "tenant.suspended_reason").as_deref(),
+        Some("trial ended unpaid"),
+        "the reason column of billing-export.csv, quoted fields whole"
     );
     assert_ne!(
         icp("pg3", "trial-b", "tenant.suspended").as_deref(),
