@@ -508,7 +508,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l color 
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l neutralize -d 'Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l neutralize -d 'As Odoo 16+: scheduled actions and mail servers off, database.is_neutralized, and the neutralize.sql of every installed module (banner view, payment, delivery...)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l force -d 'End the tenant\'s open connections (as Odoo\'s duplicate does)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s y -l yes -d 'Do not ask for confirmation'

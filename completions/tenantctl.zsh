@@ -616,7 +616,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--neutralize[Scheduled actions and mail servers off, database.is_neutralized (as Odoo 16+)]' \
+'--neutralize[As Odoo 16+\: scheduled actions and mail servers off, database.is_neutralized, and the neutralize.sql of every installed module (banner view, payment, delivery...)]' \
 '--force[End the tenant'\''s open connections (as Odoo'\''s duplicate does)]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
