@@ -24,7 +24,7 @@ _tenantctl_static() {
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -59,7 +59,7 @@ _arguments "${_arguments_options[@]}" : \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
 '--dropped[Show the soft-dropped tenants instead (see drop, undrop, purge)]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -87,7 +87,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--generate)--password-stdin[Read the new password from the first line of stdin]' \
 '--generate[Generate a random password and print it once on stdout]' \
 '--dry-run[Check everything and show what would be done; write nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -116,7 +116,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched off and which keys written; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -144,7 +144,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched on; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -168,7 +168,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -192,7 +192,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -236,7 +236,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -271,7 +271,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -309,7 +309,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
 '--generate[Accepted and ignored\: bulk passwd always generates]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -341,7 +341,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -370,7 +370,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -401,7 +401,7 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--all-matching[Required\: the selectors (--node/--label/--match) pick the tenants]' \
 '--no-filestore[Leave the filestores out (zip)]' \
 '--dry-run[List the tenants that would be backed up; write nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -430,7 +430,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -505,7 +505,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -531,7 +531,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -554,7 +554,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -589,7 +589,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -619,7 +619,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -648,7 +648,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -678,7 +678,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -706,7 +706,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -735,7 +735,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -765,7 +765,7 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--no-filestore[Leave the filestore out (zip)]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -795,7 +795,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -825,7 +825,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -850,7 +850,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -875,7 +875,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
