@@ -24,7 +24,7 @@ _tenantctl_static() {
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -59,7 +59,7 @@ _arguments "${_arguments_options[@]}" : \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--all-databases[Also show databases that are not Odoo tenants (status not-odoo)]' \
 '--dropped[Show the soft-dropped tenants instead (see drop, undrop, purge)]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -87,7 +87,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--generate)--password-stdin[Read the new password from the first line of stdin]' \
 '--generate[Generate a random password and print it once on stdout]' \
 '--dry-run[Check everything and show what would be done; write nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -116,7 +116,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched off and which keys written; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -144,7 +144,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Show who would be switched on; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -168,7 +168,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -192,7 +192,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -237,7 +237,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -273,7 +273,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -312,7 +312,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Print the per-tenant plan; change nothing]' \
 '--generate[Accepted and ignored\: bulk passwd always generates]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -344,7 +344,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -373,7 +373,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -404,7 +404,7 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--all-matching[Required\: the selectors (--node/--label/--match) pick the tenants]' \
 '--no-filestore[Leave the filestores out (zip)]' \
 '--dry-run[List the tenants that would be backed up; write nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -433,7 +433,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -508,7 +508,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -534,7 +534,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -557,7 +557,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -592,7 +592,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -622,7 +622,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -651,7 +651,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -681,7 +681,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -710,7 +710,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -739,7 +739,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -769,7 +769,7 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--no-filestore[Leave the filestore out (zip)]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -799,7 +799,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -829,7 +829,7 @@ _arguments "${_arguments_options[@]}" : \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
 '--dry-run[Check everything and show the plan; change nothing]' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -854,7 +854,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \
@@ -879,7 +879,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'--no-headers[Tables without their header line]' \
+'--no-headers[Tables and CSV without their header line]' \
 '-v[More detail on stderr (which node, how reached)]' \
 '--verbose[More detail on stderr (which node, how reached)]' \
 '(-v --verbose)-q[Only errors on stderr]' \

@@ -36,7 +36,7 @@ pub struct GlobalArgs {
     /// Output format (wide: a table with every column, nothing truncated)
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Table)]
     pub output: OutputArg,
-    /// Tables without their header line
+    /// Tables and CSV without their header line
     #[arg(long, global = true)]
     pub no_headers: bool,
     /// Most PostgreSQL connections open at once, over all nodes
@@ -92,7 +92,8 @@ inventory says password_scheme = \"argon2id\" (stock Odoo CANNOT verify argon2).
 
 Examples:
   tenantctl passwd acme
-  printf '%s\\n' \"$NEWPASS\" | tenantctl passwd pg1/acme --login ops@acme.example --password-stdin
+  printf '%s\\n' \"$NEWPASS\" | \\
+      tenantctl passwd pg1/acme --login ops@acme.example --password-stdin
   tenantctl passwd acme --generate --length 24"
     )]
     Passwd(PasswdArgs),
@@ -106,7 +107,8 @@ Examples:
     #[command(after_help = "Examples:
   tenantctl reactivate acme
   tenantctl reactivate pg2/acme --yes -o json
-  tenantctl reactivate oldtenant --restore-users all-internal   # suspended by the old agent")]
+  # suspended by the old agent (no record of its users):
+  tenantctl reactivate oldtenant --restore-users all-internal")]
     Reactivate(ReactivateArgs),
     /// Everything about one tenant: node, version, size, suspension, users
     #[command(
@@ -114,7 +116,8 @@ Examples:
 
 Examples:
   tenantctl show acme
-  tenantctl show pg2/acme -o json | jq '.users[] | select(.active and .type == \"internal\")'"
+  tenantctl show pg2/acme -o json | \\
+      jq '.users[] | select(.active and .type == \"internal\")'"
     )]
     Show {
         /// TENANT or NODE/TENANT
@@ -145,7 +148,8 @@ $XDG_STATE_HOME/tenantctl/audit.jsonl); no node is contacted. --node filters by 
 Examples:
   tenantctl log --tenant acme
   tenantctl log --since 7d --action suspend
-  tenantctl --node pg2 log --since 2026-11-01T00:00:00Z -o json | jq '.entries[] | select(.outcome != \"changed\")'"
+  tenantctl --node pg2 log --since 2026-11-01T00:00:00Z -o json | \\
+      jq '.entries[] | select(.outcome != \"changed\")'"
     )]
     Log(LogArgs),
     /// The resolved inventory: where it came from, how each node is reached, where its password comes from
@@ -154,13 +158,16 @@ Examples:
 
 Examples:
   tenantctl nodes
-  tenantctl nodes -o json | jq '.nodes[] | select(.route.kind == \"ssh\") | .name'"
+  tenantctl nodes -o json | \\
+      jq '.nodes[] | select(.route.kind == \"ssh\") | .name'"
     )]
     Nodes,
     /// Create a tenant from a template database (Odoo's duplicate, plus a new identity)
     #[command(after_help = "Examples:
-  tenantctl create pg1/acme --from tmpl16 --admin-login admin@acme.example --company 'ACME Ltd' --generate --yes
-  printf '%s\\n' \"$PW\" | tenantctl create pg1/acme --password-stdin --yes -o json
+  tenantctl create pg1/acme --from tmpl16 --admin-login admin@acme.example \\
+      --company 'ACME Ltd' --generate --yes
+  printf '%s\\n' \"$PW\" | \\
+      tenantctl create pg1/acme --password-stdin --yes -o json
   tenantctl create pg1/acme --from tmpl16 --generate --dry-run")]
     Create(CreateArgs),
     /// Copy a tenant on its node (e.g. a staging copy), optionally neutralized
@@ -221,7 +228,8 @@ Examples:
     #[command(after_help = "Examples:
   tenantctl man > /usr/local/share/man/man1/tenantctl.1
   tenantctl man bulk-suspend | man -l -
-  sudo tenantctl man --dir /usr/local/share/man/man1    # tenantctl.1, tenantctl-list.1, ...")]
+  # tenantctl.1, tenantctl-list.1, ...:
+  sudo tenantctl man --dir /usr/local/share/man/man1")]
     Man {
         /// The page of this command (list, bulk-suspend, ...); default: tenantctl(1)
         #[arg(value_name = "COMMAND", conflicts_with = "dir")]
@@ -533,23 +541,29 @@ pub enum BulkCommand {
   tenantctl bulk suspend --from overdue.csv --reason 'non-payment' --yes
   tenantctl bulk suspend --from billing-export.csv --header --column tenant \\
       --reason-column note --yes -o json
-  tenantctl bulk suspend --from export.csv --header --column database --reason-column note \\
-      --reason unpaid --failed-to retry.csv
-  tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' --reason 'trial ended' --dry-run")]
+  tenantctl bulk suspend --from export.csv --header --column database \\
+      --reason-column note --reason unpaid --failed-to retry.csv
+  tenantctl --node pg3 bulk suspend --all-matching --match 'trial-*' \\
+      --reason 'trial ended' --dry-run")]
     Suspend(BulkSuspendArgs),
     /// Reactivate many tenants
     #[command(after_help = "Examples:
   tenantctl bulk reactivate --from paid-today.txt --yes
-  tenantctl bulk reactivate --all-matching --status suspended --match 'acme-*' --dry-run")]
+  tenantctl bulk reactivate --all-matching --status suspended \\
+      --match 'acme-*' --dry-run")]
     Reactivate(BulkReactivateArgs),
     /// Set generated admin passwords on many tenants, written to a private CSV file
     #[command(after_help = "Examples:
-  tenantctl bulk passwd --from rotate.txt --secrets-file ~/rotation-2026-11.csv --failed-to retry.csv --yes
-  tenantctl bulk passwd --from retry.csv --secrets-file ~/rotation-2026-11b.csv --yes   # only those not done")]
+  tenantctl bulk passwd --from rotate.txt \\
+      --secrets-file ~/rotation-2026-11.csv --failed-to retry.csv --yes
+  # only those not done:
+  tenantctl bulk passwd --from retry.csv \\
+      --secrets-file ~/rotation-2026-11b.csv --yes")]
     Passwd(BulkPasswdArgs),
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
-  tenantctl bulk create --from new-customers.csv --template tmpl16 --secrets-file ~/new-2026-12.csv --yes")]
+  tenantctl bulk create --from new-customers.csv --template tmpl16 \\
+      --secrets-file ~/new-2026-12.csv --yes")]
     Create(BulkCreateArgs),
     /// Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line
     #[command(after_help = "Examples:
@@ -558,13 +572,15 @@ pub enum BulkCommand {
     /// Back up every tenant of the selected nodes (nightly): one file per tenant in DIR
     #[command(after_help = "Examples:
   tenantctl bulk backup --all-matching --dir /backups --keep 7
-  tenantctl --node pg1 bulk backup --all-matching --match 'acme-*' --dir /backups --format dump")]
+  tenantctl --node pg1 bulk backup --all-matching --match 'acme-*' \\
+      --dir /backups --format dump")]
     Backup(BulkBackupArgs),
     /// Purge many dropped tenants (after drop_retention unless --now)
     #[command(
         after_help = "On a terminal you type the number of tenants; without one, pass --yes.
 Examples:
-  tenantctl list --dropped -o csv | tail -n +2 | cut -d, -f1,2 | tr , / | tenantctl bulk purge --from - --yes"
+  tenantctl --no-headers list --dropped -o csv | cut -d, -f1,2 | tr , / | \\
+      tenantctl bulk purge --from - --yes"
     )]
     Purge(BulkPurgeArgs),
 }

@@ -5,7 +5,7 @@
 //! `unknown` (their COMMIT may or may not have reached the server).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
@@ -15,7 +15,19 @@ pub struct Guard(Arc<Inner>);
 
 struct Inner {
     presses: AtomicUsize,
+    first: Notify,
     second: Notify,
+    /// The progress bar on the terminal, if any: the notice is printed
+    /// above it (a line written under a bar is cut by its next redraw).
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+/// The first Ctrl-C's notice, fitted to the terminal (stderr) width.
+fn notice() -> String {
+    crate::output::one_line(
+        "tenantctl: interrupted; no new work starts (Ctrl-C again to stop at once)",
+        crate::output::stderr_width().saturating_sub(1),
+    )
 }
 
 impl Guard {
@@ -23,15 +35,22 @@ impl Guard {
     pub fn install() -> Guard {
         let inner = Arc::new(Inner {
             presses: AtomicUsize::new(0),
+            first: Notify::new(),
             second: Notify::new(),
+            bar: Mutex::new(None),
         });
         let i = inner.clone();
         tokio::spawn(async move {
             while tokio::signal::ctrl_c().await.is_ok() {
                 match i.presses.fetch_add(1, Ordering::SeqCst) {
-                    0 => eprintln!(
-                        "tenantctl: interrupted; no new work starts, operations in flight finish or roll back (Ctrl-C again to stop at once)"
-                    ),
+                    0 => {
+                        let bar = i.bar.lock().ok().and_then(|b| b.clone());
+                        match bar {
+                            Some(b) => b.suspend(|| eprintln!("{}", notice())),
+                            None => eprintln!("{}", notice()),
+                        }
+                        i.first.notify_waiters();
+                    }
                     _ => i.second.notify_waiters(),
                 }
             }
@@ -41,6 +60,24 @@ impl Guard {
 
     pub fn interrupted(&self) -> bool {
         self.0.presses.load(Ordering::SeqCst) > 0
+    }
+
+    /// The bar the notice is printed above (None when it is gone).
+    pub fn set_bar(&self, bar: Option<indicatif::ProgressBar>) {
+        if let Ok(mut b) = self.0.bar.lock() {
+            *b = bar;
+        }
+    }
+
+    /// Resolves at the first Ctrl-C (at once if it was pressed).
+    pub async fn first(&self) {
+        loop {
+            let n = self.0.first.notified();
+            if self.interrupted() {
+                return;
+            }
+            n.await;
+        }
     }
 
     /// Resolves at the second Ctrl-C.

@@ -20,7 +20,7 @@ pub struct Printer {
     pub quiet: bool,
     /// `-o wide`: tables with every column, nothing truncated.
     pub wide: bool,
-    /// `--no-headers`: tables without their header line.
+    /// `--no-headers`: tables and CSV without their header line.
     pub no_headers: bool,
     /// The terminal's width when stdout is a terminal: tables fit it by
     /// shortening free text. `None` (a pipe, a file): nothing is truncated.
@@ -78,6 +78,13 @@ impl Printer {
         eprintln!("tenantctl: {}", esc_lines(msg.as_ref()));
     }
 
+    /// The header line of `-o csv` on stdout, unless `--no-headers`.
+    pub fn csv_header(&self, names: &[&str]) {
+        if !self.no_headers {
+            out(&csv_line(names));
+        }
+    }
+
     /// A table with these columns, rendered by [`Printer::print_table`].
     pub fn table(&self, cols: &[Col]) -> Table {
         Table {
@@ -96,34 +103,49 @@ impl Printer {
     /// The table as text: columns that are empty in every row and
     /// `-o wide` columns (without `-o wide`) left out; on a terminal, free
     /// text shortened with `…` so that lines fit its width (names, nodes and
-    /// statuses never are).
+    /// statuses never are), and free columns left out, first one first,
+    /// when even their headers do not fit.
     pub fn render(&self, t: &Table) -> String {
-        let shown: Vec<usize> = (0..t.cols.len())
+        let mut shown: Vec<usize> = (0..t.cols.len())
             .filter(|&i| self.wide || !t.cols[i].wide_only)
             .filter(|&i| t.rows.iter().any(|r| !r[i].0.is_empty()))
             .collect();
-        let natural: Vec<usize> = shown
-            .iter()
-            .map(|&i| {
-                t.rows
-                    .iter()
-                    .map(|r| r[i].0.width())
-                    .chain((!self.no_headers).then(|| t.cols[i].header.width()))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let natural_of = |shown: &[usize]| -> Vec<usize> {
+            shown
+                .iter()
+                .map(|&i| {
+                    t.rows
+                        .iter()
+                        .map(|r| r[i].0.width())
+                        .chain((!self.no_headers).then(|| t.cols[i].header.width()))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect()
+        };
         let widths = match self.width.filter(|_| !self.wide) {
-            Some(limit) => fit(
-                &natural,
-                &shown.iter().map(|&i| t.cols[i].kind).collect::<Vec<_>>(),
-                &shown
-                    .iter()
-                    .map(|&i| t.cols[i].header.width())
-                    .collect::<Vec<_>>(),
-                limit,
-            ),
-            None => natural,
+            Some(limit) => loop {
+                let widths = fit(
+                    &natural_of(&shown),
+                    &shown.iter().map(|&i| t.cols[i].kind).collect::<Vec<_>>(),
+                    &shown
+                        .iter()
+                        .map(|&i| t.cols[i].header.width())
+                        .collect::<Vec<_>>(),
+                    limit,
+                );
+                // Still too wide with every free column at its header's
+                // width (long names): the first free column goes (`-o wide`
+                // shows it), then the next, rather than every row wrapping.
+                let total = widths.iter().sum::<usize>() + GAP * widths.len().saturating_sub(1);
+                match shown.iter().position(|&i| t.cols[i].kind == Kind::Free) {
+                    Some(k) if total > limit => {
+                        shown.remove(k);
+                    }
+                    _ => break widths,
+                }
+            },
+            None => natural_of(&shown),
         };
         let mut lines = Vec::with_capacity(t.rows.len() + 1);
         let mut line = |cells: Vec<(String, Option<Tint>)>| {
@@ -317,6 +339,16 @@ fn truncate(s: &str, width: usize) -> Cow<'_, str> {
 /// The terminal's columns: `$COLUMNS`, else the size of the terminal on
 /// stdout, else 80.
 fn terminal_width() -> usize {
+    width_of(libc::STDOUT_FILENO)
+}
+
+/// The columns of the terminal that progress and notices go to (stderr):
+/// `$COLUMNS`, else its size, else 80.
+pub fn stderr_width() -> usize {
+    width_of(libc::STDERR_FILENO)
+}
+
+fn width_of(fd: libc::c_int) -> usize {
     if let Some(n) = std::env::var("COLUMNS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
@@ -324,9 +356,9 @@ fn terminal_width() -> usize {
     {
         return n;
     }
-    // SAFETY: TIOCGWINSZ writes a winsize into ws; the fd is stdout.
+    // SAFETY: TIOCGWINSZ writes a winsize into ws; fd is stdout or stderr.
     let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
     if rc == 0 && ws.ws_col > 0 {
         ws.ws_col as usize
     } else {

@@ -430,7 +430,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
             out_json(&Doc { nodes });
         }
         Output::Csv => {
-            out(&csv_line(&[
+            p.csv_header(&[
                 "node",
                 "via",
                 "ok",
@@ -439,7 +439,7 @@ fn print(ctx: &Ctx, nodes: &[NodeCheck]) {
                 "latency_ms",
                 "tenants",
                 "problems",
-            ]));
+            ]);
             for n in nodes {
                 out(&csv_line(&[
                     n.node.clone(),

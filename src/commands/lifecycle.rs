@@ -2127,13 +2127,8 @@ pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
     match ctx.printer.format {
         Output::Json => out_json(&rows),
         Output::Csv => {
-            out(&crate::output::csv_line(&[
-                "node",
-                "tenant",
-                "database",
-                "dropped_at",
-                "purge_after",
-            ]));
+            ctx.printer
+                .csv_header(&["node", "tenant", "database", "dropped_at", "purge_after"]);
             for r in &rows {
                 out(&crate::output::csv_line(&[
                     r["node"].as_str().unwrap_or(""),

@@ -341,7 +341,7 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
             errors,
         }),
         Output::Csv => {
-            out(&csv_line(&[
+            p.csv_header(&[
                 "node",
                 "tenant",
                 "status",
@@ -352,7 +352,7 @@ fn print(ctx: &Ctx, rows: &[Row], errors: &[NodeError]) {
                 "last_login",
                 "suspended_at",
                 "suspended_reason",
-            ]));
+            ]);
             for r in rows {
                 let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
                 out(&csv_line(&[

@@ -65,10 +65,10 @@ pub fn run(global: &Global, opts: &LogOpts) -> Result<u8> {
             entries: &entries,
         }),
         Output::Csv => {
-            out(&csv_line(&[
+            p.csv_header(&[
                 "time", "operator", "action", "node", "tenant", "outcome", "users", "login",
                 "reason", "error",
-            ]));
+            ]);
             for e in &entries {
                 out(&csv_line(&[
                     e.time.clone(),

@@ -294,9 +294,7 @@ pub fn run(global: &Global) -> Result<u8> {
             nodes: &nodes,
         }),
         Output::Csv => {
-            out(&csv_line(&[
-                "node", "address", "user", "route", "labels", "password",
-            ]));
+            p.csv_header(&["node", "address", "user", "route", "labels", "password"]);
             for n in &nodes {
                 out(&csv_line(&[
                     n.name.clone(),

@@ -193,7 +193,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     match p.format {
         Output::Json => out_json(&s),
         Output::Csv => {
-            out(&csv_line(&[
+            p.csv_header(&[
                 "id",
                 "login",
                 "name",
@@ -203,7 +203,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
                 "two_factor",
                 "last_login",
                 "builtin",
-            ]));
+            ]);
             for u in &d.users {
                 out(&csv_line(&[
                     u.id.to_string(),

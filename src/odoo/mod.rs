@@ -268,8 +268,82 @@ pub async fn lock(
         tx.query_typed(LOCK_SQL, &[(&TENANT_LOCK_KEY, Type::INT8)]),
     )
     .await
-    .map_err(|e| WriteError::before(e.context("taking the tenant lock"), None))?;
+    .map_err(|e| WriteError::before(e.context(TenantLockWait), None))?;
     Ok(rows.first().map(|r| r.get::<_, i32>(1)).unwrap_or(0))
+}
+
+/// The context of a failure to take the tenant lock (in its time): the
+/// report then names who holds it ([`lock_holders`]).
+#[derive(Debug)]
+pub struct TenantLockWait;
+
+impl std::fmt::Display for TenantLockWait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("taking the tenant lock")
+    }
+}
+
+/// The sessions holding this database's tenant lock ([`TENANT_LOCK_KEY`])
+/// other than ours: pid, application, user, client, state, seconds in their
+/// transaction, the start of their statement. Run after the failed wait (the
+/// `pg_blocking_pids` of a waiting backend are these sessions, but a
+/// connection cannot ask while it waits). Relies on `pg_locks` showing a
+/// bigint advisory key with its high half in `classid`, its low half in
+/// `objid` and `objsubid` = 1 (PostgreSQL's documentation of `pg_locks`),
+/// and on `pg_stat_activity`'s row of that pid (`query` reads
+/// `<insufficient privilege>` for another role's session without
+/// pg_read_all_stats).
+const LOCK_HOLDERS_SQL: &str = "SELECT a.pid, coalesce(a.application_name, ''), \
+     coalesce(a.usename::text, ''), coalesce(host(a.client_addr), 'local'), \
+     coalesce(a.state, ''), coalesce(extract(epoch FROM now() - a.xact_start)::int8, -1), \
+     left(coalesce(a.query, ''), 80) \
+     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+     AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+     AND l.classid = ($1 >> 32)::oid AND l.objid = ($1 & 4294967295)::oid \
+     AND l.pid <> pg_backend_pid() ORDER BY a.pid";
+
+/// Who holds the tenant lock, one text per session (see [`LOCK_HOLDERS_SQL`]).
+pub async fn lock_holders(
+    client: &tokio_postgres::Client,
+    deadline: std::time::Duration,
+) -> anyhow::Result<Vec<String>> {
+    use tokio_postgres::types::Type;
+    let rows = within(
+        deadline,
+        client.query_typed(LOCK_HOLDERS_SQL, &[(&TENANT_LOCK_KEY, Type::INT8)]),
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let app: String = r.get(1);
+            let secs: i64 = r.get(5);
+            let query: String = r.get(6);
+            format!(
+                "pid {} ({}user {}, from {}, {}{}{})",
+                r.get::<_, i32>(0),
+                if app.is_empty() {
+                    String::new()
+                } else {
+                    format!("application {:?}, ", crate::output::esc(&app))
+                },
+                crate::output::esc(&r.get::<_, String>(2)),
+                r.get::<_, String>(3),
+                crate::output::esc(&r.get::<_, String>(4)),
+                if secs >= 0 {
+                    format!(", in a transaction for {secs}s")
+                } else {
+                    String::new()
+                },
+                if query.is_empty() {
+                    String::new()
+                } else {
+                    format!(", last statement {:?}", crate::output::esc(&query))
+                },
+            )
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -1258,21 +1258,14 @@ fn a_full_stdout_is_a_failure() {
 /// The per-tenant advisory lock key of the contract (0x74656e616e74, "tenant").
 const TENANT_LOCK_KEY: i64 = 127_978_992_397_940;
 
-#[test]
-fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
-    let c = Cluster::start("lock");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(
-        dir.path(),
-        "nodes.toml",
-        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
-    );
-    let original = password_hash(&c, "acme", "admin").unwrap();
+/// A psql session (application_name `lock_holder`) holding `db`'s tenant
+/// lock in an open transaction, once it holds it; kill the child, end the
+/// session (`pg_terminate_backend`) and drop the stdin to let it go.
+pub(crate) fn hold_tenant_lock(c: &Cluster, db: &str) -> (Child, std::process::ChildStdin) {
     let mut holder = Command::new("psql")
         .args(["-X", "-q", "-h"])
         .arg(c.socket_dir())
-        .args(["-p", &c.port().to_string(), "-U", "postgres", "-d", "acme"])
+        .args(["-p", &c.port().to_string(), "-U", "postgres", "-d", db])
         .env("PGAPPNAME", "lock_holder")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -1289,10 +1282,25 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
     let held = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
                 WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'lock_holder'";
     let t0 = Instant::now();
-    while c.sql("acme", held) != "1" {
+    while c.sql(db, held) != "1" {
         assert!(t0.elapsed() < Duration::from_secs(20), "lock not taken");
         std::thread::sleep(Duration::from_millis(50));
     }
+    (holder, stdin)
+}
+
+#[test]
+fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
+    let c = Cluster::start("lock");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = inventory(
+        dir.path(),
+        "nodes.toml",
+        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
+    );
+    let original = password_hash(&c, "acme", "admin").unwrap();
+    let (mut holder, stdin) = hold_tenant_lock(&c, "acme");
     let o = run_stdin(
         with(
             cmd(dir.path(), &inv),
@@ -1315,6 +1323,15 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
     );
     assert_eq!(code(&o), Some(1), "stdout: {out}\nstderr: {err}");
     assert_eq!(json(&o)["outcome"], "failed", "{out}");
+    // The failure names what holds the lock (issue 24): the session, its
+    // application and that it sits in a transaction.
+    let error = json(&o)["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        error.contains("tenant lock is held by pid")
+            && error.contains("\"lock_holder\"")
+            && error.contains("in a transaction for"),
+        "{out}"
+    );
     // The lock gone, the same command works.
     let o = run_stdin(
         with(

@@ -1142,18 +1142,38 @@ pub fn have_tool(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().is_ok()
 }
 
-/// Runs `sh -c command_line` on a pseudo-terminal (util-linux `script`) with
-/// `XDG_STATE_HOME=state`, typing the lines of `input`, each after `pause` (time
-/// for the program to reach its prompt: a pty discards nothing, but echo
-/// settings apply when the prompt is up). Returns the exit code and the screen.
+/// Runs `sh -c command_line` on a pseudo-terminal (util-linux `script`) of 80
+/// columns (`stty cols 80`, and `COLUMNS=80`) with `XDG_STATE_HOME=state`,
+/// typing the lines of `input`, each after `pause` (time for the program to
+/// reach its prompt: a pty discards nothing, but echo settings apply when the
+/// prompt is up). Returns the exit code and the screen.
 pub fn on_a_pty(
     command_line: &str,
     state: &Path,
     input: &str,
     pause: Duration,
 ) -> (Option<i32>, String) {
+    on_a_pty_driven(command_line, state, |stdin| {
+        for line in input.lines() {
+            std::thread::sleep(pause);
+            writeln!(stdin, "{line}").unwrap();
+        }
+    })
+}
+
+/// [`on_a_pty`], with `drive` writing to the terminal (what is typed: `\x03`
+/// is Ctrl-C) before it is closed.
+pub fn on_a_pty_driven(
+    command_line: &str,
+    state: &Path,
+    drive: impl FnOnce(&mut std::process::ChildStdin),
+) -> (Option<i32>, String) {
     let mut child = Command::new("script")
-        .args(["-qec", command_line, "/dev/null"])
+        .args([
+            "-qec",
+            &format!("stty cols 80 rows 24 2>/dev/null; {command_line}"),
+            "/dev/null",
+        ])
         .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
         .env("XDG_STATE_HOME", state)
         .env("NO_COLOR", "1")
@@ -1164,10 +1184,7 @@ pub fn on_a_pty(
         .spawn()
         .expect("script(1) from util-linux");
     let mut stdin = child.stdin.take().unwrap();
-    for line in input.lines() {
-        std::thread::sleep(pause);
-        writeln!(stdin, "{line}").unwrap();
-    }
+    drive(&mut stdin);
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     (

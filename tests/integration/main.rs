@@ -22,6 +22,7 @@ mod readme;
 mod reliability;
 mod selftest;
 mod ssh;
+mod term80;
 mod tls;
 mod tls_client;
 mod trust;

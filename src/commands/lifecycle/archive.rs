@@ -318,7 +318,10 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
             match &bar {
                 Some(b) => {
                     b.set_position(n);
-                    b.set_message(format!("{} not ok", not_ok.get()));
+                    crate::commands::pipeline::run::bar_message(
+                        b,
+                        &format!("{} not ok", not_ok.get()),
+                    );
                 }
                 None if !ctx.printer.quiet => eprintln!(
                     "tenantctl: [{n}/{total}] {}",

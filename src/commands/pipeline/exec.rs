@@ -17,6 +17,22 @@ use crate::output::{count, esc};
 use crate::targets::Target;
 use crate::transport::Conn;
 
+tokio::task_local! {
+    /// Set (to the connection's per-statement deadline in milliseconds) once
+    /// the job has its connection and starts its work: see [`tracking_started`].
+    static STARTED: std::sync::Arc<std::sync::atomic::AtomicU64>;
+}
+
+/// Runs `f` with `flag` telling when its job got its connection and started
+/// (the deadline of each of its statements, in ms; 0 while waiting): what
+/// is in flight at the first Ctrl-C.
+pub async fn tracking_started<F: std::future::Future>(
+    flag: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    f: F,
+) -> F::Output {
+    STARTED.scope(flag, f).await
+}
+
 /// Runs one job to its report (the job's early report when it has one).
 pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
     if let Some(r) = job.early {
@@ -73,6 +89,8 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         );
         return Some(audited(run, &t, r, job.reason.as_deref()));
     }
+    let deadline_ms = u64::try_from(conn.deadline.as_millis()).unwrap_or(u64::MAX);
+    let _ = STARTED.try_with(|f| f.store(deadline_ms.max(1), std::sync::atomic::Ordering::SeqCst));
     if let Some(f) = run.filter {
         match filtered(&conn, f, base).await {
             Filtered::Keep(b) => base = b,
@@ -407,6 +425,24 @@ async fn signal_and_verify(
 }
 
 /// The text of a refusal or failure from the odoo layer.
+/// A failure to take the tenant lock names who holds it (another tenantctl
+/// run, an operator's session): asked on the same connection, after the
+/// rollback. Any other error, or no answer, is returned as it is.
+pub(super) async fn name_lock_holder(conn: &Conn, error: anyhow::Error) -> anyhow::Error {
+    if error
+        .downcast_ref::<crate::odoo::TenantLockWait>()
+        .is_none()
+    {
+        return error;
+    }
+    match crate::odoo::lock_holders(&conn.client, conn.deadline).await {
+        Ok(h) if !h.is_empty() => {
+            error.context(format!("the tenant lock is held by {}", h.join("; ")))
+        }
+        _ => error,
+    }
+}
+
 pub(super) fn not_committed(who: &str, what: &str, r: Report, e: &anyhow::Error) -> Report {
     let not_odoo = crate::odoo::is_not_odoo(e);
     let mut r = r.fail(
@@ -573,6 +609,7 @@ async fn suspend(
                 );
             }
             tidy(t, run, &error, pid).await;
+            let error = name_lock_holder(conn, error).await;
             return not_committed(&who, "suspend", r, &error);
         }
         Err(WriteError::CommitLost {
@@ -786,6 +823,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
         Err(WriteError::Refused(m)) => r.fail(Outcome::Refused, format!("{who}: {m}")),
         Err(WriteError::NotCommitted { error, pid }) => {
             tidy(t, run, &error, pid).await;
+            let error = name_lock_holder(conn, error).await;
             not_committed(&who, "reactivate", r, &error)
         }
         Err(WriteError::CommitLost {

@@ -232,6 +232,7 @@ pub(super) async fn passwd(
             if let (true, Some(s)) = (generated, secrets) {
                 let _ = s.write(t, &user.login, &pw, "not-set");
             }
+            let error = super::exec::name_lock_holder(conn, error).await;
             let mut r = not_committed(&who, "passwd", r, &error);
             if print_on_stdout {
                 r.warnings

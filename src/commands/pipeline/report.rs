@@ -163,9 +163,9 @@ pub fn bulk(
             dry_run,
         }),
         Output::Csv => {
-            out(&csv_line(&[
+            p.csv_header(&[
                 "line", "node", "tenant", "action", "outcome", "users", "error",
-            ]));
+            ]);
             for r in reports {
                 out(&csv_line(&[
                     r.line.map(|l| l.to_string()).unwrap_or_default(),

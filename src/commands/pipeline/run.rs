@@ -5,16 +5,17 @@
 //! is reported `unknown`, the rest `skipped`.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::exec::run_job;
+use super::exec::{run_job, tracking_started};
 use super::{Job, Outcome, Report, Run};
 use crate::commands::Ctx;
 use crate::odoo::tracking_sent;
-use crate::output::esc;
+use crate::output::{esc, one_line, stderr_width};
 use crate::targets::Target;
 
 /// Runs (or plans) every job concurrently within the connection limits; one
@@ -32,6 +33,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     let mut slots: Vec<Option<Option<Report>>> = (0..n).map(|_| None).collect();
     let mut specs: Vec<(Option<Target>, String, Option<usize>)> = Vec::with_capacity(n);
     let sent: Vec<Arc<AtomicBool>> = (0..n).map(|_| Arc::new(AtomicBool::new(false))).collect();
+    let started: Vec<Arc<AtomicU64>> = (0..n).map(|_| Arc::new(AtomicU64::new(0))).collect();
     let mut set = JoinSet::new();
     let mut ids = std::collections::HashMap::new();
     for (i, job) in jobs.into_iter().enumerate() {
@@ -42,7 +44,11 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
         }
         let run = run.clone();
         let flag = sent[i].clone();
-        let h = set.spawn(async move { (i, tracking_sent(flag, run_job(job, &run)).await) });
+        let begun = started[i].clone();
+        let h = set.spawn(async move {
+            let r = tracking_started(begun, tracking_sent(flag, run_job(job, &run))).await;
+            (i, r)
+        });
         ids.insert(h.id(), i);
     }
     let mut done_n = 0u64;
@@ -54,10 +60,48 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
         }
     };
     tokio::pin!(second);
+    let first = async {
+        match &run.guard {
+            Some(g) => g.first().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(first);
+    if let (Some(g), Some(b)) = (&run.guard, &bar) {
+        g.set_bar(Some(b.clone()));
+    }
+    // After the first Ctrl-C: when it came, and a tick to redraw what is
+    // still in flight and its deadline (an ETA means nothing then).
+    let mut stopping: Option<Instant> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         let joined = tokio::select! {
             j = set.join_next_with_id() => match j { Some(j) => j, None => break },
             _ = &mut second => break,
+            _ = &mut first, if stopping.is_none() && !run.dry_run => {
+                let at = Instant::now();
+                stopping = Some(at);
+                match &bar {
+                    Some(b) => {
+                        b.set_style(stopping_style());
+                        let width = stderr_width().saturating_sub(1);
+                        b.set_message(in_flight_text(&specs, &slots, &started, at, width));
+                    }
+                    None if !ctx.printer.quiet => {
+                        let text = in_flight_text(&specs, &slots, &started, at, usize::MAX);
+                        eprintln!("tenantctl: {text}");
+                    }
+                    None => {}
+                }
+                continue;
+            }
+            _ = tick.tick(), if stopping.is_some() && bar.is_some() => {
+                if let (Some(b), Some(at)) = (&bar, stopping) {
+                    let width = stderr_width().saturating_sub(1);
+                    b.set_message(in_flight_text(&specs, &slots, &started, at, width));
+                }
+                continue;
+            }
         };
         let (i, r) = match joined {
             Ok((_, (i, r))) => (i, r),
@@ -88,13 +132,18 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                 .unwrap_or_else(|| r.tenant.clone());
             let line = progress_line(&who, r);
             match &bar {
+                Some(_) if stopping.is_some() => {}
                 Some(b) => {
                     b.set_position(done_n);
-                    b.set_message(format!(
-                        "{failed_n} not ok; {}: {}",
-                        esc(&who),
-                        r.outcome.as_str()
-                    ));
+                    bar_message(
+                        b,
+                        &format!(
+                            "ETA {}; {failed_n} not ok; {}: {}",
+                            indicatif::HumanDuration(b.eta()),
+                            esc(&who),
+                            r.outcome.as_str()
+                        ),
+                    );
                 }
                 None if progress && !ctx.printer.quiet && !run.dry_run => {
                     // No terminal (cron mail, a log): the whole error.
@@ -104,6 +153,9 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             }
         }
         slots[i] = Some(r);
+    }
+    if let Some(g) = &run.guard {
+        g.set_bar(None);
     }
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -173,6 +225,83 @@ pub(crate) fn progress_line(who: &str, r: &Report) -> String {
     )
 }
 
+/// What the first Ctrl-C waits for, in at most `width` columns: when the
+/// statement each target in flight (started, not finished) is in times out
+/// at the latest (each is bounded by its node's `statement_timeout` and a
+/// margin), then the targets, whole names while they fit, then how many
+/// more.
+fn in_flight_text(
+    specs: &[(Option<Target>, String, Option<usize>)],
+    slots: &[Option<Option<Report>>],
+    started: &[Arc<AtomicU64>],
+    at: Instant,
+    width: usize,
+) -> String {
+    let mut names = Vec::new();
+    let mut longest = 0;
+    for (i, (t, spec, _)) in specs.iter().enumerate() {
+        let ms = started[i].load(Ordering::SeqCst);
+        if slots[i].is_some() || ms == 0 {
+            continue;
+        }
+        longest = longest.max(ms);
+        let name = t
+            .as_ref()
+            .map(|t| t.display())
+            .unwrap_or_else(|| spec.clone());
+        names.push(esc(&name).into_owned());
+    }
+    if names.is_empty() {
+        return one_line("stopping: nothing in flight; the rest is skipped", width);
+    }
+    let deadline = at + Duration::from_millis(longest);
+    let now = Instant::now();
+    let when = if deadline > now {
+        format!("deadline in {}s", (deadline - now).as_secs() + 1)
+    } else {
+        format!(
+            "deadline passed {}s ago, rolling back",
+            (now - deadline).as_secs()
+        )
+    };
+    let mut text = format!("stopping, {when}: ");
+    for (k, name) in names.iter().enumerate() {
+        let more = names.len() - k - 1;
+        let tail = if more > 0 {
+            format!(", +{more} more")
+        } else {
+            String::new()
+        };
+        let sep = if k > 0 { ", " } else { "" };
+        let fits = text.chars().count() + sep.len() + name.chars().count() + tail.len() <= width;
+        if k > 0 && !fits {
+            text.push_str(&format!(" +{} more", more + 1));
+            break;
+        }
+        text.push_str(sep);
+        text.push_str(name);
+    }
+    one_line(&text, width)
+}
+
+/// The bar's width in columns.
+const BAR_WIDTH: usize = 20;
+
+/// Sets the text after the bar and `pos/len`, cut with `…` so that the
+/// line fits the terminal with a column to spare (a line as wide as the
+/// terminal wraps on some terminals, and the bar's redraw then cuts it).
+pub(crate) fn bar_message(b: &indicatif::ProgressBar, msg: &str) {
+    let counts = format!("{}/{}", b.position(), b.length().unwrap_or(0)).len();
+    let room = stderr_width().saturating_sub(BAR_WIDTH + 1 + counts + 1 + 1);
+    b.set_message(one_line(msg, room));
+}
+
+/// The bar after the first Ctrl-C: only what is in flight.
+fn stopping_style() -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template("{msg}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+}
+
 /// A bar on a terminal (stderr) for two results or more, unless `-q`; None
 /// otherwise (then plain lines, see [`run_all`]).
 pub(crate) fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressBar> {
@@ -181,7 +310,7 @@ pub(crate) fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressB
     }
     let b = indicatif::ProgressBar::new(total);
     b.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} {per_sec} ETA {eta}")
+        indicatif::ProgressStyle::with_template("{bar:20} {pos}/{len} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
