@@ -694,8 +694,10 @@ fn second_ctrl_c(freeze: &str) -> (Vec<String>, Vec<String>, Faulty) {
                 v["outcome"].as_str().unwrap_or_default().to_string()
             })
             .collect();
+    // With the proxy gone, the frozen transaction (its COMMIT never reached
+    // the server) rolls back: every tenant is untouched.
     t.stop_proxy();
-    for (d, b) in ["t0", "t1", "t2", "t3"].iter().zip(&before).skip(1) {
+    for (d, b) in ["t0", "t1", "t2", "t3"].iter().zip(&before) {
         wait_no_idle_in_transaction(&t.c, d);
         assert_untouched(&t.c, d, b);
     }
@@ -708,32 +710,21 @@ fn second_ctrl_c(freeze: &str) -> (Vec<String>, Vec<String>, Faulty) {
 /// four are untouched.
 #[test]
 fn second_ctrl_c_before_any_commit_reports_every_tenant_skipped() {
-    let (outcomes, audit, t) = second_ctrl_c(IN_RUN);
+    let (outcomes, audit, _t) = second_ctrl_c(IN_RUN);
     assert_eq!(outcomes, vec!["skipped"; 4]);
     assert_eq!(audit, vec!["skipped"; 4]);
-    wait_no_idle_in_transaction(&t.c, "t0");
-    assert!(!t
-        .c
-        .sql(
-            "t0",
-            "SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'"
-        )
-        .contains("True"));
 }
 
 /// Frozen on its COMMIT, the first tenant's change was sent: `unknown`;
 /// the three behind it were never started: `skipped`.
 #[test]
 fn second_ctrl_c_after_a_commit_was_sent_reports_that_tenant_unknown() {
-    let (outcomes, audit, _t) = second_ctrl_c("COMMIT");
-    assert_eq!(outcomes, vec!["unknown", "skipped", "skipped", "skipped"]);
-    let mut sorted = audit.clone();
-    sorted.sort();
-    assert_eq!(
-        sorted,
-        vec!["skipped", "skipped", "skipped", "unknown"],
-        "{audit:?}"
-    );
+    let (mut outcomes, mut audit, _t) = second_ctrl_c("COMMIT");
+    // Which tenant takes the one slot first is not fixed.
+    outcomes.sort();
+    audit.sort();
+    assert_eq!(outcomes, vec!["skipped", "skipped", "skipped", "unknown"]);
+    assert_eq!(audit, vec!["skipped", "skipped", "skipped", "unknown"]);
 }
 
 // ------------------------------------------------------------------- NULL active

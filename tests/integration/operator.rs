@@ -219,7 +219,8 @@ pgbouncer = "session"
             && w.contains("session; no direct_port (lifecycle refused)")
             && w.contains("/var/lib/odoo/filestore (owner odoo)")
             && w.contains("https://{tenant}.example.com")
-            && w.contains("7days"),
+            // The table reads as words; JSON keeps humantime's form.
+            && w.contains("7 days"),
         "{w}"
     );
     let t = stdout(&run(&["nodes"]));

@@ -320,7 +320,11 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
                     b.set_position(n);
                     crate::commands::pipeline::run::bar_message(
                         b,
-                        &format!("{} not ok", not_ok.get()),
+                        &format!(
+                            "ETA {}; {} not ok",
+                            indicatif::HumanDuration(b.eta()),
+                            not_ok.get()
+                        ),
                     );
                 }
                 None if !ctx.printer.quiet => eprintln!(
