@@ -507,6 +507,20 @@ async fn maintenance<'a>(ctx: &'a Ctx, link: &Arc<NodeLink>) -> anyhow::Result<M
     })
 }
 
+/// The lifecycle commands hold the maintenance database while they open
+/// the database they make or change (see [`maintenance`]): `--concurrency 1`
+/// cannot run them, a usage error (exit 2) before anything is read.
+pub(crate) fn two_connections(ctx: &Ctx) -> Result<()> {
+    if ctx.global.concurrency < 2 {
+        return Err(Error::usage(anyhow!(
+            "this command holds the node's maintenance database while it opens the tenant's, two \
+             connections at once: --concurrency must be 2 or more (it is {})",
+            ctx.global.concurrency
+        )));
+    }
+    Ok(())
+}
+
 /// A node's maintenance-database connection, reused within the run: when
 /// dropped it gives its connection slots back and is kept (one per node
 /// route) for the next command step that needs it — `bulk create`, `bulk
@@ -547,6 +561,7 @@ impl Drop for Maint<'_> {
 
 /// Runs a lifecycle command.
 pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
+    two_connections(ctx)?;
     match &o.action {
         LifecycleAction::Create(c) => create(ctx, o, c).await,
         LifecycleAction::Duplicate {

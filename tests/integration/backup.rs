@@ -943,6 +943,8 @@ fn move_copies_verifies_and_soft_drops_the_source() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["outcome"], "changed", "{v}");
+    // It ends by saying how to bring the tenant back on its new node.
+    assert_eq!(v["next"], "tenantctl reactivate n2/acme", "{v}");
     // On n2: the same tenant (identity kept), its users and its filestore.
     let p2: BTreeMap<String, String> = c2
         .rows(

@@ -1452,20 +1452,32 @@ fn two_connection_commands_finish_on_two_slots_and_refuse_one() {
     std::fs::set_permissions(&one, std::fs::Permissions::from_mode(0o600)).unwrap();
     let before =
         t.c.column("postgres", "SELECT datname FROM pg_database ORDER BY 1");
-    for (inv, conc, want) in [
-        (&one, "2", "max_connections"),
-        (&inv, "1", "--concurrency is 1"),
+    let out = run(
+        &one,
+        "2",
+        &["create", "n1/one5", "--from", "tmpl12", "--password-stdin"],
+        Some("S3cret-pass-5\n"),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("max_connections") && err.contains("nothing changed"),
+        "{err}"
+    );
+    // --concurrency 1 is a usage error (exit 2, README's table), for every
+    // lifecycle command, before anything is read.
+    let f = t.dir.path().join("one1.zip");
+    for args in [
+        &["create", "n1/one5", "--from", "tmpl12", "--password-stdin"][..],
+        &["duplicate", "n1/one1", "one6"],
+        &["drop", "n1/one1", "--force"],
+        &["restore", "n1/one7", f.to_str().unwrap()],
     ] {
-        let out = run(
-            inv,
-            conc,
-            &["create", "n1/one5", "--from", "tmpl12", "--password-stdin"],
-            Some("S3cret-pass-5\n"),
-        );
+        let out = run(&inv, "1", args, Some("S3cret-pass-5\n"));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(0), "{err}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(
-            err.contains(want) && err.contains("nothing changed"),
+            err.contains("--concurrency must be 2 or more (it is 1)"),
             "{err}"
         );
     }

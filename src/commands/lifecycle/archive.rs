@@ -1100,6 +1100,7 @@ fn inspect(path: &Path, max_ratio: u64) -> std::result::Result<Kind, String> {
 
 /// `tenantctl restore NODE/NAME FILE`.
 pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
+    super::two_connections(ctx)?;
     let (link, name) = node_for(ctx, &o.target)?;
     let log = if o.dry_run {
         None
@@ -1810,6 +1811,7 @@ async fn filestore_size(link: &NodeLink, fs: &Filestore, db: &str) -> anyhow::Re
 /// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
 /// verifies, then soft-drops the source.
 pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
+    super::two_connections(ctx)?;
     let log = if o.dry_run {
         None
     } else {
@@ -2118,11 +2120,28 @@ async fn move_one(
             );
         }
     }
+    if suspended {
+        r.extra.insert(
+            "next".into(),
+            json!(format!("tenantctl reactivate {}/{}", to.name(), t.db)),
+        );
+    }
     (
         r.ok(
             Outcome::Changed,
             format!(
-                "moved {who}: {files} filestore files, identity kept, verified; source soft-dropped"
+                "moved {who}: {files} filestore files, identity kept, verified; source soft-dropped{}",
+                if suspended {
+                    format!(
+                        ". {}/{} is still suspended, as it was: `tenantctl reactivate {}/{}` brings it back",
+                        to.name(),
+                        e(&t.db),
+                        to.name(),
+                        e(&t.db)
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ),
         false,
