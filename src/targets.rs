@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Node};
 use crate::odoo::probe::{self, Candidate};
+use crate::output::esc;
 use crate::transport::{NodeLink, Transport};
 
 /// The nodes selected by `--node` (repeatable) and `--label key=value` (all
@@ -171,26 +172,50 @@ pub struct Scan {
     /// Databases of the node that its exclude patterns leave out (so that
     /// naming one says so instead of "unknown tenant").
     pub excluded: Vec<String>,
+    /// Databases of the node the role may not CONNECT to (not tenants of
+    /// this role: naming one says so instead of "unknown tenant").
+    pub no_access: Vec<String>,
 }
 
 /// Lists the candidate databases of every given node, concurrently.
 pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
+    scan_within(links, t, None).await
+}
+
+/// [`scan`], each node given at most `limit` (a node that takes longer is
+/// one that could not be searched).
+async fn scan_within(
+    links: &[Arc<NodeLink>],
+    t: &Arc<Transport>,
+    limit: Option<std::time::Duration>,
+) -> Vec<Scan> {
     let mut set = JoinSet::new();
     for (i, link) in links.iter().enumerate() {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = node_databases_split(&link, &t, probe::Sizes::Without).await;
+            let listing = node_databases_split(&link, &t, probe::Sizes::Without);
+            let r = match limit {
+                None => listing.await,
+                Some(d) => tokio::time::timeout(d, listing)
+                    .await
+                    .unwrap_or_else(|_| Err(anyhow!("no answer within {d:?}"))),
+            };
             let refused = r
                 .as_ref()
                 .err()
                 .is_some_and(crate::transport::ssh::is_refusal);
-            let (result, excluded) = match r {
-                Ok((mut cands, excluded)) => {
-                    cands.retain(|c| c.connect);
-                    (Ok(cands), excluded)
+            let (result, excluded, no_access) = match r {
+                Ok((cands, excluded)) => {
+                    let (cands, none): (Vec<Candidate>, Vec<Candidate>) =
+                        cands.into_iter().partition(|c| c.connect);
+                    (
+                        Ok(cands),
+                        excluded,
+                        none.into_iter().map(|c| c.name).collect(),
+                    )
                 }
-                Err(e) => (Err(format!("{e:#}")), Vec::new()),
+                Err(e) => (Err(format!("{e:#}")), Vec::new(), Vec::new()),
             };
             (
                 i,
@@ -199,6 +224,7 @@ pub async fn scan(links: &[Arc<NodeLink>], t: &Arc<Transport>) -> Vec<Scan> {
                     result,
                     refused,
                     excluded,
+                    no_access,
                 },
             )
         });
@@ -424,15 +450,30 @@ pub fn resolve_in(
                 "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
             )))
         }
+        0 if no_access_on(scans, node, db).is_some() => {
+            let (n, user) = no_access_on(scans, node, db).unwrap_or_default();
+            Err(Unresolved::Input(format!(
+                "database {db:?} on node {n} exists, but role {user:?} may not connect to it (no CONNECT privilege), so it is not a tenant tenantctl can reach: grant CONNECT to {user:?} or name the tenant on another node"
+            )))
+        }
+        // NODE/TENANT: the tenant is on other nodes.
+        0 if node.is_some() && !elsewhere(scans, node, db).is_empty() => {
+            let n = node.unwrap_or_default();
+            let on = elsewhere(scans, node, db);
+            let specs: Vec<String> = on.iter().map(|o| format!("{o}/{}", esc(db))).collect();
+            Err(Unresolved::Input(format!(
+                "unknown tenant {db:?} on node {n}: {} is on {} (name it as {})",
+                esc(db),
+                on.join(", "),
+                specs.join(" or ")
+            )))
+        }
         0 => {
             let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-            let close = closest(db, &names);
-            let hint = if close.is_empty() {
-                String::new()
-            } else {
-                format!("; closest: {}", close.join(", "))
-            };
-            Err(Unresolved::Input(format!("unknown tenant {db:?}{hint}")))
+            Err(Unresolved::Input(format!(
+                "unknown tenant {db:?}{}",
+                did_you_mean(db, &names)
+            )))
         }
         _ => {
             let both: Vec<String> = hits.iter().map(|l| format!("{}/{db}", l.name())).collect();
@@ -453,6 +494,34 @@ fn excluded_on(scans: &[Scan], node: Option<&str>, db: &str) -> Option<(String, 
         .filter(|s| s.excluded.iter().any(|e| e == db))
         .find_map(|s| Some((s.link.name().to_string(), s.link.node.excluded_by(db)?)))
 }
+
+/// The first scanned node (of `node`, when named) that holds a database
+/// named `db` the role may not CONNECT to: (node, the role).
+fn no_access_on(scans: &[Scan], node: Option<&str>, db: &str) -> Option<(String, String)> {
+    scans
+        .iter()
+        .filter(|s| node.is_none_or(|n| s.link.name() == n))
+        .find(|s| s.no_access.iter().any(|e| e == db))
+        .map(|s| (s.link.name().to_string(), s.link.node.user.clone()))
+}
+
+/// The scanned nodes other than `node` that hold the tenant `db`.
+fn elsewhere<'a>(scans: &'a [Scan], node: Option<&str>, db: &str) -> Vec<&'a str> {
+    scans
+        .iter()
+        .filter(|s| node.is_some_and(|n| s.link.name() != n))
+        .filter(|s| {
+            s.result
+                .as_ref()
+                .is_ok_and(|cands| cands.iter().any(|c| c.name == db))
+        })
+        .map(|s| s.link.name())
+        .collect()
+}
+
+/// How long each other node is given, when a `NODE/TENANT` is not on
+/// `NODE`, to say where the tenant is (only on that error's path).
+const ELSEWHERE_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Finds the one database a `TENANT` or `NODE/TENANT` argument names.
 /// On several nodes: usage error listing them. Unknown: usage error with the
@@ -479,7 +548,18 @@ pub async fn resolve_one(
         .iter()
         .filter_map(|s| s.result.as_ref().err().cloned())
         .collect();
-    match resolve_in(spec, &scans, all_nodes, purpose) {
+    let mut r = resolve_in(spec, &scans, all_nodes, purpose);
+    // Not on the named node: the other nodes are asked, to say where it is.
+    if let (Err(Unresolved::Input(_)), Some(n), [only]) = (&r, node, scans.as_slice()) {
+        if only.result.is_ok() && links.len() > 1 {
+            let others: Vec<Arc<NodeLink>> =
+                links.iter().filter(|l| l.name() != n).cloned().collect();
+            let mut all = scans;
+            all.extend(scan_within(&others, t, Some(ELSEWHERE_WITHIN)).await);
+            r = resolve_in(spec, &all, all_nodes, purpose);
+        }
+    }
+    match r {
         Ok(t) => Ok((t, unsearched)),
         Err(Unresolved::Input(m)) => Err(Error::usage(anyhow!(m))),
         Err(Unresolved::Refused(m)) => Err(Error::Refused(m)),
@@ -487,12 +567,14 @@ pub async fn resolve_one(
     }
 }
 
-/// Up to three names closest to `name` (edit distance), for "did you mean".
+/// Up to three names closest to `name` (edit distance, a swap of two
+/// letters one edit, case ignored), for "did you mean".
 pub fn closest(name: &str, names: &[String]) -> Vec<String> {
     let limit = (name.chars().count() / 2).max(2);
+    let lower = name.to_lowercase();
     let mut scored: Vec<(usize, &String)> = names
         .iter()
-        .map(|n| (levenshtein(&name.to_lowercase(), &n.to_lowercase()), n))
+        .map(|n| (strsim::damerau_levenshtein(&lower, &n.to_lowercase()), n))
         .filter(|(d, _)| *d <= limit)
         .collect();
     scored.sort();
@@ -500,19 +582,38 @@ pub fn closest(name: &str, names: &[String]) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
+/// The "did you mean" of an unknown `name` among `names`, to append to the
+/// message (empty when nothing is close): the one name it is a prefix of
+/// (case ignored; only suggested, never acted on), else the names it is a
+/// prefix of and the closest ones, at most three. Names are escaped.
+pub(crate) fn did_you_mean(name: &str, names: &[String]) -> String {
+    let lower = name.to_lowercase();
+    let mut longer: Vec<&String> = names
+        .iter()
+        .filter(|n| n.as_str() != name && n.to_lowercase().starts_with(&lower))
+        .collect();
+    longer.sort();
+    longer.dedup();
+    if let [only] = longer.as_slice() {
+        return format!(
+            "; did you mean {}? (the only name starting with {}; names are never completed)",
+            esc(only),
+            esc(name)
+        );
     }
-    prev[b.len()]
+    let mut close: Vec<String> = longer.into_iter().cloned().collect();
+    for c in closest(name, names) {
+        if !close.contains(&c) {
+            close.push(c);
+        }
+    }
+    close.truncate(3);
+    if close.is_empty() {
+        String::new()
+    } else {
+        let close: Vec<String> = close.iter().map(|c| esc(c).into_owned()).collect();
+        format!("; closest: {}", close.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -525,8 +626,26 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(closest("acmee", &names), vec!["acme", "acne"]);
+        assert_eq!(
+            closest("gloebx", &names),
+            vec!["globex"],
+            "a swap is one edit"
+        );
         assert!(closest("zzzzzzzzzz", &names).is_empty());
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+    #[test]
+    fn did_you_mean_prefix_and_escapes() {
+        let names: Vec<String> = ["wayne-enterprises", "acme", "acme-eu", "evil\u{1b}[2J"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            did_you_mean("Wayne", &names),
+            "; did you mean wayne-enterprises? (the only name starting with Wayne; names are never completed)"
+        );
+        assert_eq!(did_you_mean("acm", &names), "; closest: acme, acme-eu");
+        assert_eq!(did_you_mean("evil", &names), "; did you mean evil\\x1b[2J? (the only name starting with evil; names are never completed)");
+        assert_eq!(did_you_mean("zzzzzzzz", &names), "");
     }
     #[test]
     fn names() {

@@ -32,6 +32,42 @@ pub fn is_about(e: &Entry, spec: &str) -> bool {
     e.tenant == spec || spec.split_once('/') == Some((e.node.as_str(), e.tenant.as_str()))
 }
 
+/// When no entry of the whole log is about `spec`: what the log does have
+/// (the node where a `NODE/TENANT` is, the closest tenant names), or `None`
+/// when the log has nothing close or does have entries about `spec` (the
+/// other filters left them out).
+fn unknown_tenant(all: &[Entry], spec: &str) -> Option<String> {
+    if all.iter().any(|e| is_about(e, spec)) {
+        return None;
+    }
+    let esc = crate::output::esc;
+    // NODE/TENANT: the tenant's entries on other nodes.
+    if let Some((node, db)) = spec.split_once('/') {
+        let mut on: Vec<&str> = all
+            .iter()
+            .filter(|e| e.tenant == db && e.node != node)
+            .map(|e| e.node.as_str())
+            .collect();
+        on.sort();
+        on.dedup();
+        if !on.is_empty() {
+            let specs: Vec<String> = on.iter().map(|n| format!("{n}/{}", esc(db))).collect();
+            return Some(format!(
+                "no entries for tenant {spec:?}: the log has {} on {} (--tenant {})",
+                esc(db),
+                on.join(", "),
+                specs.join(" or ")
+            ));
+        }
+    }
+    let mut names: Vec<String> = all.iter().map(|e| e.tenant.clone()).collect();
+    names.sort();
+    names.dedup();
+    let db = spec.split_once('/').map_or(spec, |(_, db)| db);
+    let hint = crate::targets::did_you_mean(db, &names);
+    (!hint.is_empty()).then(|| format!("no entries for tenant {spec:?} in the log{hint}"))
+}
+
 /// Whether the entry's time is at or after `since` (an unparsable time is
 /// kept: it is shown rather than hidden).
 fn after(e: &Entry, since: SystemTime) -> bool {
@@ -59,6 +95,11 @@ pub fn run(global: &Global, opts: &LogOpts) -> Result<u8> {
         .filter(|e| opts.action.as_deref().is_none_or(|a| e.action == a))
         .filter(|e| opts.since.is_none_or(|s| after(e, s)))
         .collect();
+    if let (Some(t), true) = (opts.tenant.as_deref(), entries.is_empty()) {
+        if let Some(hint) = unknown_tenant(&read.entries, t) {
+            p.warn(hint);
+        }
+    }
     match p.format {
         Output::Json => out_json(&Doc {
             audit_log: path.display().to_string(),

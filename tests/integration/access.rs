@@ -2,6 +2,7 @@
 //! node) are not tenants and not errors.
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -9,9 +10,11 @@ use crate::fixtures::{create_plain_db, create_tenant, TenantSpec};
 use crate::harness::{tenantctl_with_home, Cluster};
 use crate::writes::grant_minimal;
 
-#[test]
-fn databases_without_connect_are_skipped_and_shown_as_no_access() {
-    let c = Cluster::start("noaccess");
+/// A node where the inventory's role (`tc_ops`, not a superuser) may use
+/// acme only: foreign_odoo (an Odoo database) and otherapp have CONNECT
+/// revoked from PUBLIC. (cluster, dir, inventory).
+pub(crate) fn node_without_connect(name: &str) -> (Cluster, tempfile::TempDir, PathBuf) {
+    let c = Cluster::start(name);
     create_tenant(&c, "acme", &TenantSpec::default());
     create_tenant(&c, "foreign_odoo", &TenantSpec::default());
     create_plain_db(&c, "otherapp");
@@ -32,20 +35,30 @@ fn databases_without_connect_are_skipped_and_shown_as_no_access() {
     )
     .unwrap();
     std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let run = |args: &[&str]| {
-        let out = tenantctl_with_home(dir.path())
-            .arg("-i")
-            .arg(&inv)
-            .env("OPS_PW", "ops-pass")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
+    (c, dir, inv)
+}
+
+/// Runs tenantctl as `tc_ops` on [`node_without_connect`]'s inventory:
+/// (exit code, stdout, stderr).
+pub(crate) fn run_as_ops(dir: &Path, inv: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = tenantctl_with_home(dir)
+        .arg("-i")
+        .arg(inv)
+        .env("OPS_PW", "ops-pass")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn databases_without_connect_are_skipped_and_shown_as_no_access() {
+    let (c, dir, inv) = node_without_connect("noaccess");
+    let run = |args: &[&str]| run_as_ops(dir.path(), &inv, args);
     let (code, out, err) = run(&["list", "-o", "json"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
@@ -93,6 +106,50 @@ fn databases_without_connect_are_skipped_and_shown_as_no_access() {
     assert_eq!(v["nodes"][0]["tenants"], 1, "{out}");
 
     // Nobody connected to the databases the role may not use.
+    assert!(
+        !c.log().contains("permission denied for database"),
+        "{}",
+        c.log()
+    );
+}
+
+/// Issue 24: naming a database the role may not CONNECT to says so (exit
+/// 2), not "unknown tenant"; in a bulk file too; nothing connects to it.
+#[test]
+fn did_you_mean_a_database_the_role_cannot_connect_to() {
+    let (c, dir, inv) = node_without_connect("dymacc");
+    let run = |args: &[&str]| run_as_ops(dir.path(), &inv, args);
+    let want = "database \"otherapp\" on node n1 exists, but role \"tc_ops\" may not connect to it (no CONNECT privilege)";
+    for args in [
+        vec!["show", "otherapp"],
+        vec!["show", "n1/otherapp"],
+        vec!["suspend", "otherapp", "--reason", "x", "--yes"],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("unknown tenant"), "{args:?}: {err}");
+    }
+    let list = dir.path().join("batch.txt");
+    std::fs::write(&list, "foreign_odoo\nacme\n").unwrap();
+    let (code, out, err) = run(&[
+        "bulk",
+        "suspend",
+        "--from",
+        list.to_str().unwrap(),
+        "--reason",
+        "x",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_ne!(code, Some(0), "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let e = v["results"][0]["error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("database \"foreign_odoo\" on node n1 exists, but role \"tc_ops\" may not connect to it"),
+        "{v:#}"
+    );
     assert!(
         !c.log().contains("permission denied for database"),
         "{}",

@@ -705,3 +705,69 @@ fn a_wide_export_without_column_flags_is_one_usage_error() {
         );
     }
 }
+
+/// Issue 24: every unknown line of a bulk file says what was meant: the
+/// tenant a unique prefix stands for (never acted on), the node that holds
+/// a `NODE/TENANT`, the closest names. The other lines run.
+#[test]
+fn did_you_mean_for_unknown_tenants_in_a_bulk_file() {
+    let pg1 = Cluster::start("dymb1");
+    let pg2 = Cluster::start("dymb2");
+    for t in ["acme", "wayne-enterprises"] {
+        create_tenant(&pg1, t, &TenantSpec::default());
+    }
+    create_tenant(&pg2, "initech", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inv = write_inventory(d, &[("pg1", &pg1), ("pg2", &pg2)], "");
+    let f = write(d, "paid.csv", b"wayne\npg2/acme\nintiech\ninitech\n");
+    let (v, _) = run_json(
+        d,
+        &inv,
+        &[
+            "bulk",
+            "suspend",
+            "--from",
+            s(&f),
+            "--reason",
+            "x",
+            "--yes",
+            "-o",
+            "json",
+        ],
+        3,
+    );
+    let errors: Vec<(String, String)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["outcome"].as_str().unwrap().to_string(),
+                r["error"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let at = |n: usize| format!("{}:{n}: ", f.display());
+    assert_eq!(
+        errors,
+        [
+            (
+                "failed".to_string(),
+                format!("{}unknown tenant \"wayne\"; did you mean wayne-enterprises? (the only name starting with wayne; names are never completed)", at(1))
+            ),
+            (
+                "failed".to_string(),
+                format!("{}unknown tenant \"acme\" on node pg2: acme is on pg1 (name it as pg1/acme)", at(2))
+            ),
+            (
+                "failed".to_string(),
+                format!("{}unknown tenant \"intiech\"; closest: initech", at(3))
+            ),
+            ("changed".to_string(), String::new()),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(icp(&pg1, "wayne-enterprises", "tenant.suspended"), None);
+    assert_eq!(icp(&pg1, "acme", "tenant.suspended"), None);
+}

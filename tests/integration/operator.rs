@@ -458,3 +458,52 @@ fn smaller_defects_labels_failing_nodes_quiet_warnings_old_agent_latency() {
         "{t}"
     );
 }
+
+/// Issue 24: `log --tenant` with a name the log does not have says what it
+/// has: the closest names, the one a prefix stands for, the node a
+/// `NODE/TENANT` is on. Reads the log only.
+#[test]
+fn did_you_mean_for_log_tenant() {
+    let (_c, home, inv) =
+        crate::fixtures::tenants_on_one_node("dymlog", "pg1", &["acme", "wayne-enterprises"]);
+    let log = home.path().join("audit.jsonl");
+    for t in ["acme", "wayne-enterprises"] {
+        tenantctl_with_home(home.path())
+            .arg("-i")
+            .arg(&inv)
+            .arg("--audit-log")
+            .arg(&log)
+            .args(["suspend", t, "--reason", "x", "--yes"])
+            .assert()
+            .success();
+    }
+    let run = |tenant: &str| {
+        let a = tenantctl_with_home(home.path())
+            .arg("--audit-log")
+            .arg(&log)
+            .args(["log", "--tenant", tenant])
+            .assert()
+            .success();
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    let e = run("acmee");
+    assert!(
+        e.contains("no entries for tenant \"acmee\" in the log; closest: acme"),
+        "{e}"
+    );
+    let e = run("wayne");
+    assert!(
+        e.contains("no entries for tenant \"wayne\" in the log; did you mean wayne-enterprises?"),
+        "{e}"
+    );
+    let e = run("pg2/acme");
+    assert!(
+        e.contains(
+            "no entries for tenant \"pg2/acme\": the log has acme on pg1 (--tenant pg1/acme)"
+        ),
+        "{e}"
+    );
+    // A name the log has: no hint.
+    let e = run("pg1/acme");
+    assert!(!e.contains("no entries"), "{e}");
+}
