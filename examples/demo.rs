@@ -20,7 +20,12 @@ use harness::{write_inventory, Cluster};
 
 fn step(title: &str, args: &[&str], inv: &std::path::Path) -> u8 {
     println!("\n### {title}");
-    println!("$ tenantctl {}", args.join(" "));
+    // As it must be typed: each argument quoted for the shell when it needs it.
+    let typed: Vec<String> = args
+        .iter()
+        .map(|a| tenantctl::transport::ssh::shell_quote(a))
+        .collect();
+    println!("$ tenantctl {}", typed.join(" "));
     let mut full = vec![
         "tenantctl".to_string(),
         "-i".into(),
@@ -72,7 +77,16 @@ fn main() {
         std::fs::read_to_string(&inv).unwrap()
     );
 
-    step("Every tenant of every node", &["list"], &inv);
+    step(
+        "Every tenant of every node (-o wide adds PORTAL: USERS counts internal users only)",
+        &["list", "-o", "wide"],
+        &inv,
+    );
+    let (internal, portal) = fixtures::expected_counts(&TenantSpec::default());
+    println!(
+        "acme has {internal} internal and {portal} portal users active: suspend switches off (and reactivate back on) all {}",
+        internal + portal
+    );
     step(
         "Suspend a tenant for non-payment",
         &[
@@ -123,7 +137,28 @@ fn main() {
         ],
         &inv,
     );
-    step("Smoke check of the fleet", &["check"], &inv);
+    step(
+        "Reactivate it as the refusal advises (every internal user)",
+        &[
+            "reactivate",
+            "umbrella",
+            "--restore-users",
+            "all-internal",
+            "--yes",
+        ],
+        &inv,
+    );
+    let code = step("Smoke check of the fleet", &["check"], &inv);
+    if code == 0 {
+        println!(
+            "check ended clean (exit 0): every node reachable, authenticated and allowed every command, no drift left. \
+             Its warnings are about the demo itself: it connects as the superuser postgres, where a real fleet uses a least-privilege role."
+        );
+    } else {
+        println!(
+            "check ended with problems (exit {code}): each `tenantctl: node ...` line above names one, with the command that fixes it."
+        );
+    }
     let audit = dir.path().join("state/tenantctl/audit.jsonl");
     println!(
         "\n### Audit log {}\n{}",

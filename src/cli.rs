@@ -463,9 +463,91 @@ The terminal width tables fit (default: the terminal's own).
 Behind sudo, the audit log names the user who ran sudo.
 "#;
 
+/// A command's `after_help` split into its prose and the example lines
+/// under its `Examples:` line (their common indentation removed).
+pub(crate) fn split_examples(after_help: &str) -> (&str, Vec<&str>) {
+    let Some(at) = after_help
+        .match_indices("Examples:")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || after_help[..i].ends_with('\n'))
+    else {
+        return (after_help.trim(), Vec::new());
+    };
+    let lines: Vec<&str> = after_help[at + "Examples:".len()..]
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let examples = lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>();
+    (after_help[..at].trim(), examples)
+}
+
+/// `text` as roff words: backslashes, hyphens and quotes escaped, and a
+/// line that would start with a control character made plain.
+fn roff_escape(text: &str) -> String {
+    let mut out = String::new();
+    if text.starts_with('.') || text.starts_with('\'') {
+        out.push_str("\\&");
+    }
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            '\'' => out.push_str("\\(aq"),
+            '`' => out.push_str("\\(ga"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The prose of a command's `after_help` as a NOTES section, one filled
+/// paragraph per blank-line-separated block.
+fn roff_notes(notes: &str) -> String {
+    if notes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(".SH NOTES\n");
+    for (i, para) in notes.split("\n\n").enumerate() {
+        if i > 0 {
+            out.push_str(".PP\n");
+        }
+        for line in para.lines() {
+            out.push_str(&roff_escape(line.trim()));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The examples of `--help` as an EXAMPLES section, line for line as they
+/// are typed (not filled), indented less than the other sections so that
+/// lines that fit `--help` at 80 columns fit `man` at 80 columns too.
+fn roff_examples(examples: &[&str]) -> String {
+    if examples.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(".SH EXAMPLES\n.nf\n.in 2n\n");
+    for line in examples {
+        out.push_str(&roff_escape(line));
+        out.push('\n');
+    }
+    out.push_str(".in\n.fi\n");
+    out
+}
+
 /// Every man page as (file name, roff): tenantctl.1 first, then one per
 /// command (tenantctl-list.1, tenantctl-bulk-suspend.1, ...), each with the
-/// FILES and ENVIRONMENT sections.
+/// NOTES (the prose of `--help`), FILES, ENVIRONMENT and EXAMPLES (the
+/// examples of `--help`) sections.
 pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
         let man = clap_mangen::Man::new(cmd.clone());
@@ -480,10 +562,15 @@ pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
         if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
             man.render_subcommands_section(&mut buf)?;
         }
-        if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
-            man.render_extra_section(&mut buf)?;
-        }
+        let after = cmd
+            .get_after_long_help()
+            .or(cmd.get_after_help())
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let (notes, examples) = split_examples(&after);
+        buf.extend_from_slice(roff_notes(notes).as_bytes());
         buf.extend_from_slice(MAN_FILES_ENV.as_bytes());
+        buf.extend_from_slice(roff_examples(&examples).as_bytes());
         man.render_version_section(&mut buf)?;
         pages.push((man.get_filename(), buf));
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {

@@ -55,7 +55,8 @@ pub fn select_nodes(inv: &Inventory, names: &[String], labels: &[String]) -> Res
             format!("; labels in the inventory: {}", have.join(", "))
         };
         return Err(Error::usage(anyhow!(
-            "no node matches the --node/--label selection{hint}"
+            "no node of inventory {} matches the --node/--label selection{hint}",
+            inv.path.display()
         )));
     }
     Ok(nodes)

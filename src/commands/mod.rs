@@ -40,10 +40,13 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(global: Global) -> Result<Ctx> {
         let path = crate::inventory::locate(global.inventory.as_deref())?;
+        let printer = Printer::new(&global);
+        if let Some(n) = crate::inventory::shadow_notice(global.inventory.is_some(), &path) {
+            printer.warn_always(n);
+        }
         let inventory = crate::inventory::load(&path)?;
         let nodes = targets::select_nodes(&inventory, &global.nodes, &global.labels)?;
         let transport = Arc::new(Transport::new(global.concurrency));
-        let printer = Printer::new(&global);
         // Kept under -q: it explains a later authentication failure.
         if let Some(w) = transport.passfile_warning() {
             printer.warn_always(w);

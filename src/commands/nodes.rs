@@ -272,6 +272,9 @@ struct Doc<'a> {
 pub fn run(global: &Global) -> Result<u8> {
     let p = Printer::new(global);
     let path = crate::inventory::locate(global.inventory.as_deref())?;
+    if let Some(n) = crate::inventory::shadow_notice(global.inventory.is_some(), &path) {
+        p.warn_always(n);
+    }
     let inv = crate::inventory::load(&path)?;
     let selected = crate::targets::select_nodes(&inv, &global.nodes, &global.labels)?;
     let pf = PassFile::load();
@@ -311,8 +314,10 @@ pub fn run(global: &Global) -> Result<u8> {
                 out(&crate::output::esc(&format!(
                     "Inventory: {} ({})",
                     shown.display(),
-                    match found_by(global) {
-                        "search" => "found in the search path",
+                    match crate::inventory::found_by(global.inventory.is_some(), &inv.path) {
+                        "current directory" =>
+                            "./nodes.toml in the current directory, searched before the config directory",
+                        "config directory" => "the config directory",
                         other => other,
                     }
                 )));

@@ -196,7 +196,7 @@ fn known_hosts_name(s: &SshSettings) -> String {
 }
 
 /// `s` as one shell word (`~/` left unquoted so that the shell expands it).
-fn shell_quote(s: &str) -> String {
+pub fn shell_quote(s: &str) -> String {
     let plain = |t: &str| {
         t.chars()
             .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))

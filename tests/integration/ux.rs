@@ -665,3 +665,258 @@ fn did_you_mean_the_node_that_holds_the_tenant() {
         "{err}"
     );
 }
+
+/// `man`'s output without its overstrike (bold `X\bX`, underline `_\bX`).
+fn plain_man(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for c in String::from_utf8_lossy(bytes).chars() {
+        if c == '\u{8}' {
+            out.pop();
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The example lines of `--help` (under `Examples:`), trimmed.
+fn help_examples(args: &[&str]) -> Vec<String> {
+    let help = String::from_utf8_lossy(
+        &tenantctl()
+            .args(args)
+            .arg("--help")
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .to_string();
+    help.split_once("\nExamples:\n")
+        .map(|(_, ex)| {
+            ex.lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 24: every man page that has examples in `--help` carries them in an
+/// EXAMPLES section, line for line as typed (not filled into a paragraph),
+/// and at 80 columns they fit.
+#[test]
+fn man_pages_carry_the_help_examples() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let have_man = have_tool("man");
+    let mut checked = 0;
+    for cmd in [
+        vec!["list"],
+        vec!["show"],
+        vec!["passwd"],
+        vec!["suspend"],
+        vec!["reactivate"],
+        vec!["check"],
+        vec!["log"],
+        vec!["nodes"],
+        vec!["create"],
+        vec!["bulk", "suspend"],
+        vec!["bulk", "passwd"],
+        vec!["completions"],
+    ] {
+        let examples = help_examples(&cmd);
+        assert!(!examples.is_empty(), "{cmd:?} --help has examples");
+        let page = root.join(format!("completions/tenantctl-{}.1", cmd.join("-")));
+        let roff = std::fs::read_to_string(&page).unwrap();
+        assert!(
+            roff.contains("\n.SH EXAMPLES\n"),
+            "{}: {roff}",
+            page.display()
+        );
+        assert!(!roff.contains(".SH EXTRA"), "{}", page.display());
+        if !have_man {
+            continue;
+        }
+        let o = std::process::Command::new("man")
+            .arg("-l")
+            .arg(&page)
+            .env("MANWIDTH", "80")
+            .env("MAN_KEEP_FORMATTING", "0")
+            .env("LANG", "C.UTF-8")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        let text = plain_man(&o.stdout);
+        let section: Vec<&str> = text
+            .split("\nEXAMPLES\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{}: no EXAMPLES: {text}", page.display()))
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with(' '))
+            .collect();
+        let shown: Vec<String> = section
+            .iter()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(shown, examples, "{}:\n{text}", page.display());
+        for l in &section {
+            assert!(l.chars().count() <= 80, "{}: {l:?}", page.display());
+        }
+        checked += 1;
+    }
+    assert!(!have_man || checked == 12);
+}
+
+/// Issue 24: README's install steps put the man pages where `man` finds
+/// them (MANPATH, set in ~/.bashrc), and say that bash completion needs the
+/// bash-completion package.
+#[test]
+fn man_pages_found_as_readme_installs_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let install = readme
+        .split("\n## Install\n")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(
+        install.contains("`bash-completion` package"),
+        "README's Install names the bash-completion package: {install}"
+    );
+    let steps: Vec<&str> = install
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ "))
+        .filter(|l| !l.contains("# not run"))
+        .filter(|l| l.contains("man") || l.starts_with("mkdir "))
+        .collect();
+    assert!(steps.len() >= 3, "{steps:?}");
+    if !have_tool("man") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let bin_dir = crate::harness::tenantctl_bin()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let run = |script: &str| {
+        std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", script])
+            .current_dir(home)
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("HOME", home)
+            .env("LANG", "C.UTF-8")
+            .output()
+            .unwrap()
+    };
+    for s in &steps {
+        let o = run(s);
+        assert!(o.status.success(), "{s}: {o:?}");
+    }
+    // A new login shell reads ~/.bashrc.
+    let o = run("source ~/.bashrc; man -w tenantctl-list && MANWIDTH=80 man tenantctl-suspend");
+    assert!(o.status.success(), "man finds the pages: {o:?}");
+    let text = plain_man(&o.stdout);
+    assert!(
+        text.starts_with(&format!(
+            "{}/.local/share/man/man1/tenantctl-list.1",
+            home.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("EXAMPLES") && text.contains("tenantctl suspend acme --reason"),
+        "{text}"
+    );
+}
+
+/// Issue 24: inside the clone the sample `./nodes.toml` wins over the
+/// user's own inventory: `nodes` and every inventory error name the file that
+/// was read (absolute), and one notice on stderr says that the user's own
+/// file is not used.
+#[test]
+fn inventory_in_the_current_directory_is_named_and_noticed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let clone = dir.path().join("clone");
+    std::fs::create_dir_all(home.join(".config/tenantctl")).unwrap();
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::copy(root.join("nodes.toml"), clone.join("nodes.toml")).unwrap();
+    let sample = clone.join("nodes.toml");
+    let own = home.join(".config/tenantctl/nodes.toml");
+    let run = |args: &[&str]| {
+        let o = crate::harness::tenantctl_with_home(&home)
+            .current_dir(&clone)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let notices = |err: &str| {
+        err.lines()
+            .filter(|l| l.contains("from the current directory, not your"))
+            .count()
+    };
+    // Without a file of the user's own: no notice, but the file is named.
+    let (code, out, err) = run(&["nodes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(notices(&err), 0, "{err}");
+    assert!(
+        out.contains(&format!("Inventory: {}", sample.display()))
+            && out.contains("./nodes.toml in the current directory"),
+        "{out}"
+    );
+    // With one: exactly one notice naming both files.
+    std::fs::write(
+        &own,
+        "[[node]]\nname = \"mine\"\nhost = \"db.mine.example\"\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["nodes"],
+        vec!["nodes", "-o", "json"],
+        vec!["--label", "env=nowhere", "list"],
+        vec!["--node", "mine", "list"],
+    ] {
+        let (_, out, err) = run(&args);
+        assert_eq!(notices(&err), 1, "{args:?}: {err}");
+        let notice = err
+            .lines()
+            .find(|l| l.contains("not your"))
+            .unwrap()
+            .to_string();
+        assert!(
+            notice.contains(&sample.display().to_string())
+                && notice.contains(&own.display().to_string()),
+            "{notice}"
+        );
+        if args[0] != "nodes" {
+            assert!(
+                err.contains(&format!("inventory {}", sample.display())),
+                "{args:?}: the error names the file read: {err}"
+            );
+        } else {
+            assert!(out.contains(&sample.display().to_string()), "{out}");
+        }
+    }
+    // An inventory error in ./nodes.toml names it absolutely.
+    std::fs::write(&sample, "[[node]]\nname = \"x\"\nbogus = 1\n").unwrap();
+    let (code, _, err) = run(&["list"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("inventory {}:3:1", sample.display())),
+        "{err}"
+    );
+    // -i names the user's file: no notice.
+    let (code, _, err) = run(&["-i", own.to_str().unwrap(), "nodes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(notices(&err), 0, "{err}");
+}
