@@ -107,6 +107,32 @@ pub(crate) fn owners_and_odoo_reads(
     (owners, reads)
 }
 
+/// `db`'s plain dump, as Odoo's database manager makes it (`pg_dump
+/// --no-owner`).
+pub(crate) fn plain_dump(t: &Env, db: &str) -> Vec<u8> {
+    let dump = std::process::Command::new(pg_bindir().join("pg_dump"))
+        .args(["--no-owner", "-h", t.c.host(), "-p"])
+        .arg(t.c.port().to_string())
+        .args(["-U", "postgres", db])
+        .env("PGPASSWORD", SUPERUSER_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    dump.stdout
+}
+
+/// Asserts that `db` and everything in it belongs to the Odoo role, and
+/// that a session of that role works in it.
+pub(crate) fn assert_owned_by_odoo(c: &Cluster, db: &str) {
+    let (owners, reads) = owners_and_odoo_reads(c, db);
+    assert_eq!(owners, vec![ODOO_ROLE.to_string()], "{db}");
+    assert!(reads.is_ok(), "{db}: {reads:?}");
+}
+
 /// Loader roles left on the cluster (a restore drops its own).
 pub(crate) fn loader_roles(c: &Cluster) -> Vec<String> {
     c.column(
@@ -349,9 +375,7 @@ fn backup_round_trip_copy_and_move_keep_the_content() {
     assert_eq!(b["web.base.url"], "https://acme2.example.com");
     // Owned, objects included, by the Odoo role, which can work in it, as
     // after Odoo's own restore; no loader role is left.
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme2");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "acme2");
     assert_eq!(loader_roles(&t.c), Vec::<String>::new());
     assert_eq!(r["owner"], ODOO_ROLE, "{r}");
     // pg_dump's own \restrict pair (15.14+) is in the dump and did not stop
@@ -364,9 +388,7 @@ fn backup_round_trip_copy_and_move_keep_the_content() {
     assert_eq!(t.params("acme3"), t.params("acme"));
     assert_eq!(t.counts("acme3"), t.counts("acme"));
     assert_eq!(t.files("acme3"), t.files("acme"));
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme3");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "acme3");
 
     // An existing target is never overwritten: exit 2, nothing changed.
     let before = (t.dbs(), t.fs_entries());
@@ -507,25 +529,11 @@ fn a_zip_in_odoos_own_layout_restores() {
     let t = env();
     // Built as Odoo's database manager does: plain `pg_dump --no-owner`,
     // filestore/ and manifest.json.
-    let dump = std::process::Command::new(pg_bindir().join("pg_dump"))
-        .args(["--no-owner", "-h", t.c.host(), "-p"])
-        .arg(t.c.port().to_string())
-        .args(["-U", "postgres", "acme"])
-        .env("PGPASSWORD", SUPERUSER_PASSWORD)
-        .output()
-        .unwrap();
-    assert!(
-        dump.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dump.stderr)
-    );
     let file = t.out.join("odoo.zip");
-    write_odoo_zip(&file, &dump.stdout);
+    write_odoo_zip(&file, &plain_dump(&t, "acme"));
     let (code, r, err) = t.restore("n1/fromodoo", &file, "--copy");
     assert_eq!(code, Some(0), "{err} {r}");
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "fromodoo");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "fromodoo");
     assert_eq!(r["manifest_db_name"], "acme", "{r}");
     assert_eq!(t.counts_but_icp("fromodoo"), t.counts_but_icp("acme"));
     assert_eq!(t.stable_params("fromodoo"), t.stable_params("acme"));
@@ -967,9 +975,7 @@ fn move_copies_verifies_and_soft_drops_the_source() {
     assert_eq!(f2.len(), 3);
     // Owned by the tenant's role on n2, objects included; its function runs
     // as that role there too.
-    let (owners, reads) = owners_and_odoo_reads(&c2, "acme");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&c2, "acme");
     let called = c2.tcp_sql_as(
         ODOO_ROLE,
         ODOO_PASSWORD,

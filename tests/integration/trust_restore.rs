@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::backup::{
-    env, loader_roles, owners_and_odoo_reads, write_odoo_zip, Env, ODOO_PASSWORD, ODOO_ROLE,
+    assert_owned_by_odoo, env, loader_roles, owners_and_odoo_reads, plain_dump, write_odoo_zip,
+    Env, ODOO_PASSWORD, ODOO_ROLE,
 };
 use crate::fixtures::{create_tenant_owned, TenantSpec};
 use crate::harness::{pg_bindir, quote_literal, tenantctl_with_home, SUPERUSER_PASSWORD};
@@ -16,20 +17,8 @@ use crate::harness::{pg_bindir, quote_literal, tenantctl_with_home, SUPERUSER_PA
 /// `acme`'s own dump (plain, `--no-owner`, as Odoo's database manager makes
 /// it), with `before` in front and `after` behind.
 fn dump_with(t: &Env, before: &str, after: &str) -> Vec<u8> {
-    let dump = std::process::Command::new(pg_bindir().join("pg_dump"))
-        .args(["--no-owner", "-h", t.c.host(), "-p"])
-        .arg(t.c.port().to_string())
-        .args(["-U", "postgres", "acme"])
-        .env("PGPASSWORD", SUPERUSER_PASSWORD)
-        .output()
-        .unwrap();
-    assert!(
-        dump.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dump.stderr)
-    );
     let mut out = before.as_bytes().to_vec();
-    out.extend_from_slice(&dump.stdout);
+    out.extend_from_slice(&plain_dump(t, "acme"));
     out.extend_from_slice(after.as_bytes());
     out
 }
@@ -175,9 +164,7 @@ fn restore_runs_a_files_sql_as_a_role_that_is_not_a_superuser() {
     );
     let (code, r, err) = t.restore("n1/definer", &f, "--copy");
     assert_eq!(code, Some(0), "{err} {r}");
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "definer");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "definer");
     let called = t.c.tcp_sql_as(
         ODOO_ROLE,
         ODOO_PASSWORD,
@@ -290,9 +277,7 @@ fn restore_as_the_odoo_role_itself_runs_the_file_as_that_role() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "own");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "own");
     assert_eq!(loader_roles(&t.c), Vec::<String>::new());
 }
 
@@ -341,9 +326,7 @@ fn duplicate_and_create_leave_the_copy_owned_by_the_odoo_role() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "acme-copy");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "acme-copy");
     let a = t
         .cmd()
         .args([
@@ -365,7 +348,5 @@ fn duplicate_and_create_leave_the_copy_owned_by_the_odoo_role() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (owners, reads) = owners_and_odoo_reads(&t.c, "fresh");
-    assert_eq!(owners, vec![ODOO_ROLE.to_string()]);
-    assert!(reads.is_ok(), "{reads:?}");
+    assert_owned_by_odoo(&t.c, "fresh");
 }
