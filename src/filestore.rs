@@ -76,7 +76,7 @@ pub fn inside(dir: &Path, file: &str) -> Result<PathBuf, String> {
     if !one || p.parent() != Some(base.as_path()) {
         return Err(format!(
             "{} would not be inside {}; nothing written",
-            crate::output::esc(&p.to_string_lossy()),
+            crate::text::esc(&p.to_string_lossy()),
             base.display()
         ));
     }
@@ -126,7 +126,7 @@ impl Filestore {
 
     /// `<root>/<db>` for a message (escaped; never used as a path).
     pub fn show(&self, db: &str) -> String {
-        crate::output::esc(&format!("{}/{db}", self.root.display())).into_owned()
+        crate::text::esc(&format!("{}/{db}", self.root.display())).into_owned()
     }
 
     /// `<root>/<db>` as text for a script's argument; an error for a name
@@ -167,7 +167,7 @@ impl Filestore {
                 if last.is_empty() {
                     format!("the command failed ({})", out.status)
                 } else {
-                    crate::output::esc(last.trim()).into_owned()
+                    crate::text::esc(last.trim()).into_owned()
                 }
             );
         }

@@ -24,9 +24,9 @@ struct Inner {
 
 /// The first Ctrl-C's notice, fitted to the terminal (stderr) width.
 fn notice() -> String {
-    crate::output::one_line(
+    crate::text::one_line(
         "tenantctl: interrupted; no new work starts (Ctrl-C again to stop at once)",
-        crate::output::stderr_width().saturating_sub(1),
+        crate::text::stderr_width().saturating_sub(1),
     )
 }
 

@@ -19,6 +19,7 @@ pub mod pgtool;
 pub mod private;
 pub mod targetfile;
 pub mod targets;
+pub mod text;
 pub mod transport;
 
 use clap::Parser;

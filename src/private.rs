@@ -110,7 +110,7 @@ pub fn warn_once(path: &Path, msg: &str) {
         return;
     }
     said.push(path.to_path_buf());
-    eprintln!("tenantctl: warning: {}", crate::output::esc_lines(msg));
+    eprintln!("tenantctl: warning: {}", crate::text::esc_lines(msg));
 }
 
 #[cfg(test)]

@@ -326,11 +326,11 @@ pub async fn lock_holders(
                 if app.is_empty() {
                     String::new()
                 } else {
-                    format!("application {:?}, ", crate::output::esc(&app))
+                    format!("application {:?}, ", crate::text::esc(&app))
                 },
-                crate::output::esc(&r.get::<_, String>(2)),
+                crate::text::esc(&r.get::<_, String>(2)),
                 r.get::<_, String>(3),
-                crate::output::esc(&r.get::<_, String>(4)),
+                crate::text::esc(&r.get::<_, String>(4)),
                 if secs >= 0 {
                     format!(", in a transaction for {secs}s")
                 } else {
@@ -339,7 +339,7 @@ pub async fn lock_holders(
                 if query.is_empty() {
                     String::new()
                 } else {
-                    format!(", last statement {:?}", crate::output::esc(&query))
+                    format!(", last statement {:?}", crate::text::esc(&query))
                 },
             )
         })
