@@ -4,7 +4,7 @@
 //! top, where [`Error::exit_code`] is the only place that picks a number
 //! (one exhaustive `match`) and `lib.rs` renders it once as
 //! `tenantctl: {err:#}`. Per-target outcomes of write commands are folded into
-//! an exit code by [`crate::commands::pipeline::verdict`], the same function
+//! an exit code by [`crate::ops::verdict`], the same function
 //! for a single tenant and for `bulk`.
 
 use std::fmt;

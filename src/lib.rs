@@ -13,6 +13,7 @@ pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
 pub mod odoo;
+pub mod ops;
 pub mod output;
 pub mod pgpass;
 pub mod pgtool;
@@ -197,7 +198,7 @@ async fn dispatch(config: config::Config) -> Result<u8, Error> {
 async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
     match command {
         // Read-only: Ctrl-C ends the run at once.
-        Command::List(o) if o.dropped => commands::lifecycle::list_dropped(ctx).await,
+        Command::List(o) if o.dropped => crate::ops::lifecycle::list_dropped(ctx).await,
         Command::List(o) => tokio::select! {
             r = commands::list::run(ctx, o) => r,
             _ = tokio::signal::ctrl_c() => {
@@ -212,10 +213,10 @@ async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
         Command::Check => commands::check::run(ctx).await,
         Command::Show { tenant } => commands::show::run(ctx, tenant).await,
         Command::Log(_) | Command::Nodes => unreachable!("handled before the inventory"),
-        Command::Lifecycle(o) => commands::lifecycle::run(ctx, o).await,
-        Command::Backup(o) => commands::lifecycle::backup(ctx, o).await,
-        Command::Restore(o) => commands::lifecycle::restore(ctx, o).await,
-        Command::BulkBackup(o) => commands::lifecycle::bulk_backup(ctx, o).await,
-        Command::Move(o) => commands::lifecycle::move_tenant(ctx, o).await,
+        Command::Lifecycle(o) => crate::ops::lifecycle::run(ctx, o).await,
+        Command::Backup(o) => crate::ops::lifecycle::backup(ctx, o).await,
+        Command::Restore(o) => crate::ops::lifecycle::restore(ctx, o).await,
+        Command::BulkBackup(o) => crate::ops::lifecycle::bulk_backup(ctx, o).await,
+        Command::Move(o) => crate::ops::lifecycle::move_tenant(ctx, o).await,
     }
 }

@@ -13,14 +13,14 @@ use std::time::Instant;
 use anyhow::anyhow;
 use tokio::task::JoinSet;
 
-use super::pipeline::passwd::Secrets;
-use super::pipeline::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use super::suspend::check_reason;
 use super::{confirm, Ctx};
 use crate::config::{BulkAction, BulkOpts, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::probe::{self, Probe};
 use crate::odoo::suspension::Restore;
+use crate::ops::passwd::Secrets;
+use crate::ops::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use crate::targetfile;
 use crate::targets::{self, Target};
 

@@ -323,7 +323,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
 /// records of filestore steps waiting for the next lifecycle command. A
 /// build in progress is not a problem.
 async fn leftovers(link: &NodeLink, conn: &crate::transport::Conn, problems: &mut Vec<String>) {
-    use super::lifecycle::{leftover, pending_steps, Leftover};
+    use crate::ops::lifecycle::{leftover, pending_steps, Leftover};
     let rows = match crate::odoo::lifecycle::creating(&conn.client, conn.deadline).await {
         Ok(rows) => rows,
         Err(e) => {

@@ -2,12 +2,10 @@
 
 pub mod bulk;
 pub mod check;
-pub mod lifecycle;
 pub mod list;
 pub mod log;
 pub mod nodes;
 pub mod passwd;
-pub mod pipeline;
 pub mod show;
 pub mod suspend;
 
@@ -117,11 +115,11 @@ impl Ctx {
     /// once writes may start.
     pub fn run(
         &self,
-        action: pipeline::Action,
+        action: crate::ops::Action,
         audit: Option<Arc<AuditLog>>,
         dry_run: bool,
-    ) -> pipeline::Run {
-        pipeline::Run {
+    ) -> crate::ops::Run {
+        crate::ops::Run {
             transport: self.transport.clone(),
             action,
             audit,

@@ -6,15 +6,13 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::pipeline::{self, exec, report, run, Action, Job, Outcome, Report, Secret};
 use super::Ctx;
 use crate::config::{Output, PasswdOpts, PasswordInput};
 use crate::error::{Error, Result};
 use crate::odoo::{password, users};
+use crate::ops::{self as pipeline, exec, report, run, Action, Job, Outcome, Report, Secret};
 
-/// Odoo's password policy default when `auth_password_policy` is absent is
-/// none at all; tenantctl asks for at least this many characters.
-pub const DEFAULT_MIN_LENGTH: usize = 8;
+use crate::ops::passwd::DEFAULT_MIN_LENGTH;
 
 /// One line from stdin, without its line ending.
 fn read_stdin_line() -> Result<String> {

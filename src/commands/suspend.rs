@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::pipeline::{report, run, Action, Job, Run};
 use super::{confirm, Ctx};
 use crate::config::{ReactivateOpts, SuspendOpts};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::suspension::{self, ReactivatePlan, Restore};
+use crate::ops::{report, run, Action, Job, Run};
 
 /// Most characters in a suspension reason.
 pub const MAX_REASON: usize = 500;
@@ -50,8 +50,8 @@ pub async fn open(
         Ok(c) => Ok((target, c)),
         Err(e) => {
             let who = target.display();
-            let r = super::pipeline::Report::new(Some(&target), spec, action).fail(
-                super::pipeline::Outcome::Failed,
+            let r = crate::ops::Report::new(Some(&target), spec, action).fail(
+                crate::ops::Outcome::Failed,
                 format!("{who}: connect: {e:#}; nothing changed"),
             );
             if ctx.printer.format == crate::config::Output::Json {

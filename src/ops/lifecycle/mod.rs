@@ -1,7 +1,7 @@
 //! The rest of a tenant's life (issue 14): `create` from a template,
 //! `duplicate`, `rename`, `drop` (soft), `undrop`, `purge`, `list --dropped`,
 //! `bulk create`. Each is a run of one target ending in the pipeline's one
-//! [`Report`], its [`Outcome`] and [`super::pipeline::verdict`] (through
+//! [`Report`], its [`Outcome`] and [`crate::ops::verdict`] (through
 //! [`report::single`] / [`report::bulk`]), with an audit line.
 //!
 //! Every step that changes something records how to undo it; a failure or a
@@ -15,15 +15,15 @@ use std::time::SystemTime;
 use anyhow::{anyhow, bail};
 use serde_json::{json, Value};
 
-use super::pipeline::{report, Outcome, Report};
-use super::{confirm, Ctx};
 use crate::audit::{now_rfc3339, AuditLog, Record};
+use crate::commands::{confirm, Ctx};
 use crate::config::{CreateOpts, LifecycleAction, LifecycleOpts, Output, PasswordInput};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::filestore::{self, Copied, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity, MAX_NAME};
 use crate::odoo::{password, suspension, users, WriteError};
+use crate::ops::{report, Outcome, Report};
 use crate::output::{esc, out, out_checked, out_json};
 use crate::transport::{Conn, NodeLink};
 
@@ -417,7 +417,7 @@ fn base(link: &Arc<NodeLink>, tenant: &str, action: &'static str) -> Report {
 /// The node of `NODE/NAME`, or the only selected node for `NAME`.
 fn node_for(ctx: &Ctx, spec: &str) -> Result<(Arc<NodeLink>, String)> {
     let (link, name) = node_of(ctx, spec)?;
-    super::direct_only(&link)?;
+    crate::commands::direct_only(&link)?;
     Ok((link, name))
 }
 
@@ -860,11 +860,12 @@ async fn identity_step(
                 Stop::Refused("the template has no admin user (xmlid base.user_admin)".into())
             })?;
         let login = c.admin_login.clone().unwrap_or_else(|| u.login.clone());
-        let min = u.min_length.unwrap_or(super::passwd::DEFAULT_MIN_LENGTH);
+        let min = u
+            .min_length
+            .unwrap_or(crate::ops::passwd::DEFAULT_MIN_LENGTH);
         let pw = match pw {
             Pw::Given(p) => {
-                super::pipeline::passwd::check_policy(p, &login, u.min_length)
-                    .map_err(Stop::Refused)?;
+                crate::ops::passwd::check_policy(p, &login, u.min_length).map_err(Stop::Refused)?;
                 p.clone()
             }
             // The early password, unless the tenant's policy wants a longer one.
@@ -874,7 +875,7 @@ async fn identity_step(
         if let Pw::Generate(_) = &c.password.as_ref().expect("some") {
             copy.generated = Some(pw.clone());
         }
-        let rounds = super::pipeline::passwd::rounds_of(&u);
+        let rounds = crate::ops::passwd::rounds_of(&u);
         let scheme = link.node.password_scheme;
         let hash = if rounds == EARLY_ROUNDS && pw == early.password {
             early.hash.await.map_err(|x| anyhow!("hashing: {x}"))?
@@ -1612,7 +1613,7 @@ async fn duplicate(
         Some(ctx.audit_log()?)
     };
     let t = ctx.resolve_for_write(tenant).await?;
-    super::direct_only(&t.link)?;
+    crate::commands::direct_only(&t.link)?;
     let spec = CopySpec {
         source: t.db.clone(),
         new: new.to_string(),
@@ -1637,7 +1638,7 @@ async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result
         Some(ctx.audit_log()?)
     };
     let t = ctx.resolve_for_write(tenant).await?;
-    super::direct_only(&t.link)?;
+    crate::commands::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, "rename");
@@ -1888,7 +1889,7 @@ async fn drop_one(
     moved_to: Option<&str>,
 ) -> Result<Option<(Report, bool)>> {
     let t = ctx.resolve_for_write(tenant).await?;
-    super::direct_only(&t.link)?;
+    crate::commands::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, "drop");
@@ -2103,7 +2104,7 @@ async fn find_dropped(ctx: &Ctx, spec: &str) -> Result<Dropped> {
     match hits.len() {
         1 => {
             let d = hits.pop().expect("one");
-            super::direct_only(&d.link)?;
+            crate::commands::direct_only(&d.link)?;
             Ok(d)
         }
         0 => Err(Error::usage(anyhow!(
@@ -2670,7 +2671,7 @@ async fn bulk_create(
     let secrets = if o.dry_run {
         None
     } else {
-        Some(super::pipeline::passwd::Secrets::create(secrets_file)?)
+        Some(crate::ops::passwd::Secrets::create(secrets_file)?)
     };
     if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
         ctx.printer.info("aborted; nothing changed");

@@ -35,7 +35,6 @@ use super::{
     verify_identity, Interrupted, Steps, Stop, Undo,
 };
 
-use crate::commands::pipeline::{report, Outcome, Report};
 use crate::commands::Ctx;
 use crate::config::{
     BackupFormat, BackupOpts, BulkBackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
@@ -47,6 +46,7 @@ use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
 use crate::odoo::loader;
+use crate::ops::{report, Outcome, Report};
 use crate::pgtool::{self, PgTool};
 use crate::targets::Target;
 use crate::transport::NodeLink;
@@ -276,7 +276,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
     let mut done: Vec<(usize, Report)> = Vec::new();
     let limit = Arc::new(tokio::sync::Semaphore::new(ctx.global.concurrency.max(1)));
     let total = targets.len() as u64;
-    let bar = crate::commands::pipeline::run::progress_bar(ctx, total);
+    let bar = crate::ops::run::progress_bar(ctx, total);
     if let Some(b) = &bar {
         b.tick();
     }
@@ -318,7 +318,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
             match &bar {
                 Some(b) => {
                     b.set_position(n);
-                    crate::commands::pipeline::run::bar_message(
+                    crate::ops::run::bar_message(
                         b,
                         &format!(
                             "ETA {}; {} not ok",
@@ -329,10 +329,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
                 }
                 None if !ctx.printer.quiet => eprintln!(
                     "tenantctl: [{n}/{total}] {}",
-                    crate::output::esc(&crate::commands::pipeline::run::progress_line(
-                        &t.display(),
-                        &r
-                    ))
+                    crate::output::esc(&crate::ops::run::progress_line(&t.display(), &r))
                 ),
                 None => {}
             }

@@ -21,6 +21,10 @@ use crate::output::{csv_line, esc};
 use crate::targets::Target;
 use crate::transport::Conn;
 
+/// Odoo's password policy default when `auth_password_policy` is absent is
+/// none at all; tenantctl asks for at least this many characters.
+pub const DEFAULT_MIN_LENGTH: usize = 8;
+
 /// The `--secrets-file` of `bulk passwd`: created with mode 0600, never
 /// overwritten. Each tenant's line is written and fsynced *before* its
 /// COMMIT (status `pending`) and a `done` line follows the commit: a crash
@@ -102,7 +106,7 @@ pub fn check_policy(
     login: &str,
     min_length: Option<usize>,
 ) -> std::result::Result<(), String> {
-    let min = min_length.unwrap_or(crate::commands::passwd::DEFAULT_MIN_LENGTH);
+    let min = min_length.unwrap_or(DEFAULT_MIN_LENGTH);
     let n = pw.chars().count();
     if n == 0 {
         return Err("the new password is empty; nothing changed".into());
@@ -173,10 +177,7 @@ pub(super) async fn passwd(
             }
         }
         Secret::Generate { length } => {
-            let len = (*length).max(
-                user.min_length
-                    .unwrap_or(crate::commands::passwd::DEFAULT_MIN_LENGTH),
-            );
+            let len = (*length).max(user.min_length.unwrap_or(DEFAULT_MIN_LENGTH));
             let pw = Arc::new(password::generate(len));
             let h = Arc::new(hash_off_thread(scheme, &pw, rounds).await);
             (pw, h)

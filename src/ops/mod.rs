@@ -17,6 +17,7 @@
 
 pub mod blocked;
 pub mod exec;
+pub mod lifecycle;
 pub mod passwd;
 pub mod plan;
 pub mod report;
