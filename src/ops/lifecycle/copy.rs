@@ -1,0 +1,826 @@
+//! Copies: `create` from a template, `duplicate`, and `bulk create`: the new database is built
+//! under a staging name, its identity regenerated, then published.
+
+use super::*;
+
+/// Reads back the regenerated keys of a new database: each must be the value
+/// written.
+pub(super) async fn verify_identity(
+    conn: &Conn,
+    want: &[(&str, &String)],
+) -> std::result::Result<(), Stop> {
+    let got = lc::identity(&conn.client, conn.deadline).await?;
+    for (k, v) in want {
+        if !got.iter().any(|(gk, gv)| gk == k && gv == *v) {
+            return Err(Stop::Failed(anyhow!(
+                "after the commit {k} is not the value written"
+            )));
+        }
+    }
+    Ok(())
+}
+// ------------------------------------------------------------------ copies
+
+/// What a copy (create, duplicate) sets in the new database.
+pub(super) struct CopySpec {
+    pub(super) source: String,
+    pub(super) new: String,
+    pub(super) force: bool,
+    pub(super) base_url: Option<String>,
+    pub(super) admin_login: Option<String>,
+    pub(super) company: Option<String>,
+    pub(super) password: Option<Pw>,
+    pub(super) new_customer: bool,
+    pub(super) neutralize: bool,
+}
+
+/// The checks of a copy before anything is done (the source, and the
+/// node's staging databases for the clean-up); a refusal's text.
+pub(super) async fn check_copy(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    c: &CopySpec,
+    what: &str,
+) -> anyhow::Result<std::result::Result<(lc::DbInfo, Vec<(String, Option<String>)>), String>> {
+    let d = maint.deadline;
+    if let Err(m) = check_db_name(&c.new) {
+        return Ok(Err(format!("{m}; nothing changed")));
+    }
+    // One round trip for the three questions (tokio-postgres pipelines
+    // queries polled together), and the filestore checked meanwhile.
+    let files = async {
+        match fs {
+            Some(fs) => fs.check_free(&c.new).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (new_db, src, n, free, building) = tokio::try_join!(
+        lc::db_info(&maint.client, &c.new, d),
+        lc::db_info(&maint.client, &c.source, d),
+        lc::sessions(&maint.client, &c.source, d),
+        files,
+        // For the clean-up before the copy (`clean_stale`), in the same
+        // round trip.
+        lc::creating(&maint.client, d)
+    )?;
+    if new_db.is_some() {
+        return Ok(Err(format!(
+            "a database named {} exists on the node; nothing changed",
+            e(&c.new)
+        )));
+    }
+    let Some(src) = src else {
+        return Ok(Err(format!(
+            "{what} {} does not exist on the node; nothing changed",
+            e(&c.source)
+        )));
+    };
+    if n > 0 && !c.force {
+        return Ok(Err(format!(
+            "{what} {} has {n} open connections (a live tenant?); PostgreSQL cannot copy a database in use. \
+             Rerun with --force to end them as Odoo's duplicate does, or use a template marked IS_TEMPLATE with ALLOW_CONNECTIONS false; nothing changed",
+            e(&c.source)
+        )));
+    }
+    if let (Some(fs), Some(false)) = (fs, free) {
+        return Ok(Err(format!(
+            "the filestore directory {} exists; nothing changed",
+            fs.show(&c.new)
+        )));
+    }
+    if let Some(u) = &c.base_url {
+        if !(u.starts_with("http://") || u.starts_with("https://"))
+            || u.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Ok(Err(format!(
+                "--base-url {}: expected an http:// or https:// URL; nothing changed",
+                e(u)
+            )));
+        }
+    }
+    for (flag, v) in [("--admin-login", &c.admin_login), ("--company", &c.company)] {
+        if let Some(v) = v {
+            if v.trim().is_empty() || v.chars().any(|c| c.is_control()) || v.chars().count() > 256 {
+                return Ok(Err(format!(
+                    "{flag} {}: empty, too long, or with control characters; nothing changed",
+                    e(v)
+                )));
+            }
+        }
+    }
+    Ok(Ok((src, building)))
+}
+
+/// What a done copy reports.
+pub(super) struct Made {
+    pub(super) regenerated: lc::Regenerated,
+    pub(super) login: Option<String>,
+    pub(super) generated: Option<String>,
+    pub(super) filestore: Option<Copied>,
+}
+
+/// The rounds of the hash started before the copy exists: Odoo 16+'s
+/// (600000), the most common. The copy's own rounds can only be read once
+/// it exists (the template usually refuses connections); when they differ,
+/// the password is hashed again with them.
+pub(super) const EARLY_ROUNDS: u32 = 600_000;
+
+/// The admin password and its hash, started while PostgreSQL copies the
+/// template (PBKDF2 at 600000 rounds is ~0.3 s of one core, about as long
+/// as the copy of a real-sized template).
+pub(super) struct EarlyHash {
+    pub(super) password: String,
+    pub(super) hash: tokio::task::JoinHandle<String>,
+}
+
+pub(super) fn early_hash(pw: &Pw, scheme: crate::inventory::PasswordScheme) -> EarlyHash {
+    let password = match pw {
+        Pw::Given(p) => p.clone(),
+        Pw::Generate(len) => password::generate(*len),
+    };
+    let p = password.clone();
+    EarlyHash {
+        password,
+        hash: tokio::task::spawn_blocking(move || password::hash(scheme, &p, EARLY_ROUNDS)),
+    }
+}
+
+/// Runs a copy step by step (the caller undoes on error):
+/// database (the password hashed meanwhile) → identity (one transaction)
+/// and filestore, at the same time → rename.
+pub(super) async fn do_copy(
+    steps: &mut Steps<'_>,
+    c: &CopySpec,
+    src: &lc::DbInfo,
+    early: Option<EarlyHash>,
+) -> std::result::Result<Made, Stop> {
+    let d = steps.maint.deadline;
+    // Built under a staging name, renamed at the end: NAME only ever
+    // appears complete. A run killed outright (kill -9) leaves the staging
+    // database/directory, which the next create/duplicate on the node
+    // removes (see `clean_stale`).
+    let staging = staging_name(&c.new);
+    steps.next("database").await?;
+    // Started before the checks when the password was known then.
+    let early = early.or_else(|| {
+        c.password
+            .as_ref()
+            .map(|pw| early_hash(pw, steps.link.node.password_scheme))
+    });
+    if c.force {
+        lc::end_sessions(&steps.maint.client, &c.source, d).await?;
+    }
+    let m = steps.maint;
+    let create = async {
+        lc::create_from(&m.client, &staging, &c.source, &src.owner, d)
+            .await
+            .map_err(|x| {
+                anyhow!(
+                    "CREATE DATABASE {} TEMPLATE {}: {x:#}",
+                    e(&staging),
+                    e(&c.source)
+                )
+            })
+    };
+    steps.made_staging(&staging, &c.new, create).await?;
+    steps.next("identity").await?;
+    // The filestore is copied while the new database gets its identity:
+    // both are undone by name, and both are awaited before anything is
+    // decided, so a failure of either undoes both.
+    if steps.fs.is_some() {
+        steps.done.push(Undo::RemoveDir(staging.clone()));
+    }
+    let files = async {
+        match steps.fs {
+            Some(fs) => Some(fs.copy(&c.source, &staging).await),
+            None => None,
+        }
+    };
+    let (made, files) = tokio::join!(identity_step(steps, c, &staging, early), files);
+    let mut copy = made?;
+    if let Some(f) = files {
+        copy.filestore = Some(f?);
+    }
+    steps.next("rename").await?;
+    steps.publish(&staging, &c.new).await?;
+    steps.next("done").await?;
+    Ok(copy)
+}
+
+/// The new database's identity, admin and company, in one transaction, then
+/// verified by reading it back.
+pub(super) async fn identity_step(
+    steps: &Steps<'_>,
+    c: &CopySpec,
+    staging: &str,
+    early: Option<EarlyHash>,
+) -> std::result::Result<Made, Stop> {
+    let link = steps.link;
+    let mut copy = Made {
+        regenerated: Default::default(),
+        login: None,
+        generated: None,
+        filestore: None,
+    };
+    let mut conn = link
+        .connect(staging, &steps.ctx.transport)
+        .await
+        .map_err(|x| x.context("connecting to the new database"))?;
+    let mut id = Identity {
+        base_url: c.base_url.clone(),
+        company: c.company.clone(),
+        new_customer: c.new_customer,
+        neutralize: c.neutralize,
+        admin: None,
+    };
+    if let (Some(pw), Some(early)) = (&c.password, early) {
+        let u = users::passwd_target(&conn.client, None)
+            .await?
+            .ok_or_else(|| {
+                Stop::Refused("the template has no admin user (xmlid base.user_admin)".into())
+            })?;
+        let login = c.admin_login.clone().unwrap_or_else(|| u.login.clone());
+        let min = u
+            .min_length
+            .unwrap_or(crate::ops::passwd::DEFAULT_MIN_LENGTH);
+        let pw = match pw {
+            Pw::Given(p) => {
+                crate::ops::passwd::check_policy(p, &login, u.min_length).map_err(Stop::Refused)?;
+                p.clone()
+            }
+            // The early password, unless the tenant's policy wants a longer one.
+            Pw::Generate(len) if *len >= min => early.password.clone(),
+            Pw::Generate(len) => password::generate((*len).max(min)),
+        };
+        if let Pw::Generate(_) = &c.password.as_ref().expect("some") {
+            copy.generated = Some(pw.clone());
+        }
+        let rounds = crate::ops::passwd::rounds_of(&u);
+        let scheme = link.node.password_scheme;
+        let hash = if rounds == EARLY_ROUNDS && pw == early.password {
+            early.hash.await.map_err(|x| anyhow!("hashing: {x}"))?
+        } else {
+            // The early hash is left to finish on its thread, unused.
+            drop(early.hash);
+            tokio::task::spawn_blocking(move || password::hash(scheme, &pw, rounds))
+                .await
+                .map_err(|x| anyhow!("hashing: {x}"))?
+        };
+        id.admin = Some((u.id, u.login.clone(), c.admin_login.clone(), hash));
+        copy.login = Some(login);
+    }
+    copy.regenerated = lc::regenerate(
+        &mut conn.client,
+        &id,
+        steps.ctx.global.allow_triggers,
+        conn.deadline,
+    )
+    .await?;
+    verify_identity(
+        &conn,
+        &[
+            ("database.create_date", &copy.regenerated.create_date),
+            ("database.secret", &copy.regenerated.secret),
+            ("database.uuid", &copy.regenerated.uuid),
+        ],
+    )
+    .await?;
+    Ok(copy)
+}
+
+pub(super) fn copy_plan(
+    c: &CopySpec,
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    what: &str,
+    neutralize: Option<&crate::odoo::neutralize::Plan>,
+) -> String {
+    let mut p = format!(
+        "{what} {}/{} from {}:\n  - CREATE DATABASE {} TEMPLATE {}{}\n  - new database.secret, database.uuid, database.create_date",
+        link.name(),
+        e(&c.new),
+        e(&c.source),
+        e(&c.new),
+        e(&c.source),
+        if c.force { " (ending its open connections first)" } else { "" }
+    );
+    if let Some(u) = &c.base_url {
+        p.push_str(&format!("\n  - web.base.url = {} (frozen)", e(u)));
+    }
+    if c.new_customer {
+        p.push_str("\n  - remove database.enterprise_code, database.expiration_date/_reason and tenant.* keys");
+    } else {
+        p.push_str("\n  - remove tenant.* keys");
+    }
+    if c.password.is_some() {
+        p.push_str(&format!(
+            "\n  - admin login {}, new password",
+            c.admin_login
+                .as_deref()
+                .map(e)
+                .unwrap_or_else(|| "kept".into())
+        ));
+    }
+    if let Some(co) = &c.company {
+        p.push_str(&format!("\n  - company name {}", e(co)));
+    }
+    if c.neutralize {
+        p.push_str("\n  - neutralize: scheduled actions off (but base.autovacuum_job), mail servers off plus a dummy one, fetchmail off, database.is_neutralized");
+        match neutralize {
+            Some(n) if !n.modules.is_empty() => p.push_str(&format!(
+                "\n  - neutralize as Odoo {} does, the data/neutralize.sql of the installed modules: {}",
+                n.major.unwrap_or_default(),
+                neutralized_names(n).join(", ")
+            )),
+            Some(n) => p.push_str(&format!(
+                "\n  - no installed module has statements of its own (Odoo {})",
+                n.major
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "version unknown".into())
+            )),
+            None => p.push_str(
+                "\n  - and the data/neutralize.sql of every installed module tenantctl knows (web, website, payment, delivery...; see README)",
+            ),
+        }
+    }
+    match fs {
+        Some(fs) => p.push_str(&format!(
+            "\n  - copy filestore {} to {} (hard links where possible)",
+            fs.show(&c.source),
+            fs.show(&c.new)
+        )),
+        None => p.push_str("\n  - filestore left alone (--no-filestore)"),
+    }
+    p
+}
+
+/// The installed modules of a copy's source and its neutralization plan.
+pub(super) async fn source_modules(
+    ctx: &Ctx,
+    link: &NodeLink,
+    source: &str,
+) -> anyhow::Result<crate::odoo::neutralize::Plan> {
+    let conn = link
+        .connect(source, &ctx.transport)
+        .await
+        .map_err(|x| x.context("connecting to the source"))?;
+    crate::odoo::neutralize::plan(&conn.client, conn.deadline)
+        .await
+        .map_err(|x| x.context("reading the source's installed modules"))
+}
+
+/// The modules a neutralization plan names in the result: base and mail
+/// (done by tenantctl's own code) and those of the plan.
+pub(super) fn neutralized_names(p: &crate::odoo::neutralize::Plan) -> Vec<String> {
+    p.reported(p.names().iter().map(|s| s.to_string()))
+}
+
+/// The whole of create/duplicate for one copy; the report, whether
+/// interrupted, the generated password.
+pub(super) async fn copy_one(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    link: &Arc<NodeLink>,
+    c: &CopySpec,
+    action: &'static str,
+    what: &str,
+    interactive: bool,
+) -> (Report, bool, Option<String>) {
+    let who = format!("{}/{}", link.name(), c.new);
+    let mut r = base(link, &c.new, action);
+    r.extra.insert("from".into(), json!(c.source));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
+    };
+    if let Err(m) = SafeName::new(&c.source) {
+        return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None);
+    }
+    // The admin password's hash starts now when the password is known (not
+    // one prompted for after the plan), beside the connection, the checks
+    // and the copy: it is the longest single step of a create. A dry run
+    // hashes nothing; `bulk create` (not interactive) starts each hash with
+    // its copy, once the node's connection limit lets that in, so that the
+    // hashes of a whole file do not all compete for the cores at once.
+    let early = match &c.password {
+        Some(Pw::Given(p)) if p.is_empty() => None,
+        Some(pw) if interactive && !o.dry_run => Some(early_hash(pw, link.node.password_scheme)),
+        _ => None,
+    };
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+                None,
+            )
+        }
+    };
+    let (src, building) = match check_copy(&maint, fs.as_ref(), c, what).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(m)) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
+        Err(x) => {
+            return (
+                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                false,
+                None,
+            )
+        }
+    };
+    // A dry run names the modules whose neutralization would run (the
+    // source's installed modules); the real run reads them from the copy.
+    let modules = if c.neutralize && o.dry_run {
+        match source_modules(ctx, link, &c.source).await {
+            Ok(p) => Some(p),
+            Err(x) => {
+                return (
+                    r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
+                    false,
+                    None,
+                )
+            }
+        }
+    } else {
+        None
+    };
+    let plan = copy_plan(c, link, fs.as_ref(), action, modules.as_ref());
+    if o.dry_run {
+        if let Some(m) = &modules {
+            r.extra
+                .insert("neutralized_modules".into(), json!(neutralized_names(m)));
+        }
+        return (
+            r.ok(
+                Outcome::WouldChange,
+                format!("dry run: would {plan}\nNothing changed."),
+            ),
+            false,
+            None,
+        );
+    }
+    if interactive && !o.yes {
+        ctx.printer.info(&plan);
+        match confirm(&format!("{action} {who}?")) {
+            Ok(true) => {}
+            Ok(false) => {
+                return (
+                    r.fail(Outcome::Refused, format!("{who}: aborted; nothing changed")),
+                    false,
+                    None,
+                )
+            }
+            Err(x) => {
+                return (
+                    r.fail(Outcome::Refused, format!("{who}: {x:#}")),
+                    false,
+                    None,
+                )
+            }
+        }
+    }
+    let mut c2 = CopySpec {
+        ..copy_spec_clone(c)
+    };
+    if let Some(Pw::Given(p)) = &c.password {
+        if p.is_empty() {
+            match prompt_twice(&who) {
+                Ok(p) => c2.password = Some(Pw::Given(p)),
+                Err(x) => {
+                    return (
+                        r.fail(Outcome::Refused, format!("{who}: {x:#}")),
+                        false,
+                        None,
+                    )
+                }
+            }
+        }
+    }
+    clean_stale_known(link, &maint, fs.as_ref(), &mut r, Some(building)).await;
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    let t0 = std::time::Instant::now();
+    match do_copy(&mut steps, &c2, &src, early).await {
+        Ok(copy) => {
+            r.login = copy.login.clone();
+            r.users = usize::from(copy.login.is_some());
+            r.extra
+                .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+            if let Some(u) = &c2.base_url {
+                r.extra.insert("base_url".into(), json!(u));
+            }
+            if let Some(f) = copy.filestore {
+                r.extra.insert("filestore".into(), json!(f));
+            }
+            if !copy.regenerated.removed_keys.is_empty() {
+                r.extra
+                    .insert("removed_keys".into(), json!(copy.regenerated.removed_keys));
+            }
+            if c2.neutralize {
+                r.extra
+                    .insert("neutralized".into(), json!(copy.regenerated.neutralized));
+                r.extra.insert(
+                    "neutralized_modules".into(),
+                    json!(copy.regenerated.neutralized_modules),
+                );
+            }
+            r.warnings.extend(copy.regenerated.warnings.clone());
+            let fs_text = match copy.filestore {
+                Some(Copied::Linked) => "filestore copied as hard links",
+                Some(Copied::Copied) => "filestore copied",
+                Some(Copied::NoSource) => "the source has no filestore directory",
+                None => "filestore left alone",
+            };
+            // A generated password is shown before the run counts as done:
+            // one that cannot be handed over undoes the creation.
+            if let Some(pw) = &copy.generated {
+                if interactive && ctx.printer.format != Output::Json {
+                    if let Err(x) = out_checked(pw) {
+                        let (r, i) = undone(
+                            &mut steps,
+                            r,
+                            &who,
+                            Stop::Failed(anyhow!(
+                                "the generated password could not be printed: {x}"
+                            )),
+                        )
+                        .await;
+                        return (r, i, None);
+                    }
+                }
+            }
+            let r = r.ok(
+                Outcome::Changed,
+                format!(
+                    "{action}: {who} from {} in {:.1}s ({fs_text}{})",
+                    e(&c2.source),
+                    t0.elapsed().as_secs_f64(),
+                    if c2.neutralize {
+                        format!(
+                            ", neutralized: {}",
+                            copy.regenerated.neutralized_modules.join(", ")
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+            // Done: a Ctrl-C now stops only what follows (bulk).
+            (r, false, copy.generated)
+        }
+        Err(stop) => {
+            let (r, i) = undone(&mut steps, r, &who, stop).await;
+            (r, i, None)
+        }
+    }
+}
+
+pub(super) fn copy_spec_clone(c: &CopySpec) -> CopySpec {
+    CopySpec {
+        source: c.source.clone(),
+        new: c.new.clone(),
+        force: c.force,
+        base_url: c.base_url.clone(),
+        admin_login: c.admin_login.clone(),
+        company: c.company.clone(),
+        password: c.password.clone(),
+        new_customer: c.new_customer,
+        neutralize: c.neutralize,
+    }
+}
+
+pub(super) fn pattern_url(link: &NodeLink, name: &str) -> Option<String> {
+    link.node
+        .lifecycle
+        .base_url
+        .as_ref()
+        .map(|p| p.replace("{tenant}", name))
+}
+
+pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Result<u8> {
+    let (link, name) = node_for(ctx, &c.target)?;
+    let template = c
+        .from
+        .clone()
+        .or_else(|| link.node.lifecycle.template.clone())
+        .ok_or_else(|| {
+            Error::usage(anyhow!(
+                "no template: pass --from TEMPLATE or set `template` for node {} in the inventory",
+                link.name()
+            ))
+        })?;
+    let pw = match c.password {
+        PasswordInput::Generate(n) => {
+            if ctx.printer.format == Output::Json {
+                return Err(Error::usage(anyhow!(
+                    "--generate prints the new password alone on stdout; it cannot be combined with -o json"
+                )));
+            }
+            Pw::Generate(n)
+        }
+        PasswordInput::Stdin => Pw::Given(read_stdin_line()?),
+        PasswordInput::Prompt => {
+            if !o.dry_run && !std::io::stdin().is_terminal() {
+                return Err(Error::usage(anyhow!(
+                    "stdin is not a terminal, so I cannot prompt for the admin password; use --password-stdin or --generate"
+                )));
+            }
+            // Asked after the confirmation.
+            Pw::Given(String::new())
+        }
+    };
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let spec = CopySpec {
+        source: template,
+        base_url: c.base_url.clone().or_else(|| pattern_url(&link, &name)),
+        new: name,
+        force: c.force,
+        admin_login: c.admin_login.clone(),
+        company: c.company.clone(),
+        password: Some(pw),
+        new_customer: true,
+        neutralize: false,
+    };
+    let (r, interrupted, generated) =
+        copy_one(ctx, o, &link, &spec, "create", "template", true).await;
+    Ok(finish(
+        ctx,
+        log.as_ref(),
+        r,
+        interrupted,
+        generated.is_some(),
+    ))
+}
+
+pub(super) async fn duplicate(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    tenant: &str,
+    new: &str,
+    neutralize: bool,
+    force: bool,
+) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let t = ctx.resolve_for_write(tenant).await?;
+    crate::commands::direct_only(&t.link)?;
+    let spec = CopySpec {
+        source: t.db.clone(),
+        new: new.to_string(),
+        force,
+        base_url: pattern_url(&t.link, new),
+        admin_login: None,
+        company: None,
+        password: None,
+        new_customer: false,
+        neutralize,
+    };
+    let (r, interrupted, _) = copy_one(ctx, o, &t.link, &spec, "duplicate", "tenant", true).await;
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+// ------------------------------------------------------------------ bulk create
+
+/// One line of `bulk create --from`: name[,admin_login[,company]].
+pub(super) fn parse_line(line: &str) -> Vec<String> {
+    // A small CSV reader: double quotes, "" inside quotes.
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().expect("one").push('"');
+            }
+            ('"', q) => quoted = !q,
+            (',', false) => fields.push(String::new()),
+            (c, _) => fields.last_mut().expect("one").push(c),
+        }
+    }
+    fields.into_iter().map(|f| f.trim().to_string()).collect()
+}
+
+pub(super) async fn bulk_create(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    from: &std::path::Path,
+    template: Option<&str>,
+    length: usize,
+    secrets_file: &std::path::Path,
+    force: bool,
+) -> Result<u8> {
+    let text = if from == std::path::Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|x| Error::usage(anyhow!("--from -: {x}")))?;
+        s
+    } else {
+        std::fs::read_to_string(from)
+            .map_err(|x| Error::usage(anyhow!("--from {}: {x}", from.display())))?
+    };
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let f = parse_line(l);
+        if i == 0 && f[0].eq_ignore_ascii_case("name") {
+            continue;
+        }
+        let (link, name) =
+            node_for(ctx, &f[0]).map_err(|x| x.context(format!("--from line {}", i + 1)))?;
+        let opt = |k: usize| f.get(k).filter(|v| !v.is_empty()).cloned();
+        entries.push((i + 1, link, name, opt(1), opt(2)));
+    }
+    if entries.is_empty() {
+        return Err(Error::usage(anyhow!(
+            "--from {}: no tenants",
+            from.display()
+        )));
+    }
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let secrets = if o.dry_run {
+        None
+    } else {
+        Some(crate::ops::passwd::Secrets::create(secrets_file)?)
+    };
+    if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
+        ctx.printer.info("aborted; nothing changed");
+        return Ok(EXIT_FAILED);
+    }
+    let t0 = std::time::Instant::now();
+    let mut reports = Vec::new();
+    let mut interrupted = false;
+    for (line, link, name, login, company) in entries {
+        let Some(tmpl) = template
+            .map(str::to_string)
+            .or_else(|| link.node.lifecycle.template.clone())
+        else {
+            let mut r = base(&link, &name, "create").fail(
+                Outcome::Refused,
+                format!(
+                    "{}/{name}: no template: pass --template or set `template` for the node",
+                    link.name()
+                ),
+            );
+            r.line = Some(line);
+            reports.push(r);
+            continue;
+        };
+        if interrupted {
+            let mut r =
+                base(&link, &name, "create").ok(Outcome::Skipped, "not started (interrupted)");
+            r.line = Some(line);
+            reports.push(r);
+            continue;
+        }
+        let spec = CopySpec {
+            source: tmpl,
+            base_url: pattern_url(&link, &name),
+            new: name.clone(),
+            force,
+            admin_login: login,
+            company,
+            password: Some(Pw::Generate(length)),
+            new_customer: true,
+            neutralize: false,
+        };
+        // The password goes to the secrets file, not stdout.
+        let (mut r, i, generated) =
+            copy_one(ctx, o, &link, &spec, "create", "template", false).await;
+        r.line = Some(line);
+        if let (Some(pw), Some(s)) = (&generated, &secrets) {
+            let login = r.login.clone().unwrap_or_default();
+            if let Err(x) = s.write_line(link.name(), &name, &login, pw, "done") {
+                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
+            }
+        }
+        if r.dry_run != Some(true) {
+            audited(log.as_ref(), &mut r);
+        }
+        interrupted |= i;
+        reports.push(r);
+    }
+    Ok(report::bulk(
+        ctx,
+        "create",
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
+    ))
+}

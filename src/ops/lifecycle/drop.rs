@@ -1,0 +1,788 @@
+//! `drop` (soft: renamed aside and blocked), `undrop`, `purge`, `list --dropped`, and the
+//! `bulk drop` / `bulk purge` loop.
+
+use super::*;
+
+// ------------------------------------------------------------------ drop
+
+/// The marker of a tenantctl drop in a database name.
+pub(super) const DROPPED: &str = ".dropped-";
+/// `YYYYMMDDTHHMMSSZ`
+pub(super) const STAMP_LEN: usize = 16;
+
+/// `NAME.dropped-20261201T120000Z`; NAME is cut to fit PostgreSQL's 63 bytes
+/// (the full name is in the database's comment).
+pub(super) fn dropped_name(name: &str, stamp: &str) -> String {
+    let keep = MAX_NAME - DROPPED.len() - STAMP_LEN;
+    let mut cut = name.len().min(keep);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{DROPPED}{stamp}", &name[..cut])
+}
+
+/// Now as `YYYYMMDDTHHMMSSZ` (UTC).
+pub(super) fn stamp_now() -> String {
+    let s = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    s.replace(['-', ':'], "")
+}
+
+/// The drop time and name part of a dropped name.
+pub(super) fn parse_dropped(db: &str) -> Option<(String, SystemTime)> {
+    let i = db.rfind(DROPPED)?;
+    let stamp = &db[i + DROPPED.len()..];
+    if stamp.len() != STAMP_LEN {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &stamp[0..4],
+        &stamp[4..6],
+        &stamp[6..8],
+        &stamp[9..11],
+        &stamp[11..13],
+        &stamp[13..15]
+    );
+    let t = humantime::parse_rfc3339(&rfc).ok()?;
+    Some((db[..i].to_string(), t))
+}
+
+/// The original name recorded in a dropped database's comment.
+pub(super) fn original_name(db: &str, comment: Option<&str>) -> Option<String> {
+    comment
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| {
+            v.get("tenantctl_dropped")?
+                .get("name")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .or_else(|| parse_dropped(db).map(|(n, _)| n))
+}
+
+pub(super) async fn drop_one(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    tenant: &str,
+    force: bool,
+    interactive: bool,
+    moved_to: Option<&str>,
+) -> Result<Option<(Report, bool)>> {
+    let t = ctx.resolve_for_write(tenant).await?;
+    crate::commands::direct_only(&t.link)?;
+    let link = &t.link;
+    let who = t.display();
+    let mut r = base(link, &t.db, "drop");
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let done = |r: Report| Ok(Some((r, false)));
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+    };
+    if let Err(m) = SafeName::new(&t.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    // A tenant blocked by the `connections` suspension layer is suspended
+    // (its record is in the database's comment; it cannot be connected to).
+    let info = match lc::db_info(&maint.client, &t.db, maint.deadline).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let blocked = info
+        .comment
+        .as_deref()
+        .and_then(crate::odoo::layers::Blocked::parse)
+        .is_some();
+    let suspended = if blocked {
+        Ok(true)
+    } else {
+        match link.connect(&t.db, &ctx.transport).await {
+            Ok(conn) => suspension::state(&conn.client).await.map(|s| s.suspended()),
+            Err(x) => Err(x),
+        }
+    };
+    match suspended {
+        Ok(true) => {}
+        Ok(false) if force => r.warnings.push("the tenant is not suspended (--force)".into()),
+        Ok(false) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: refusing to drop a tenant that is not suspended (suspend it first, or pass --force); nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+    let d = maint.deadline;
+    let stamp = stamp_now();
+    let gone = dropped_name(&t.db, &stamp);
+    r.extra.insert("dropped_name".into(), json!(gone));
+    let pre = async {
+        if lc::db_info(&maint.client, &gone, d).await?.is_some() {
+            return anyhow::Ok(Some(format!("{} exists; nothing changed", e(&gone))));
+        }
+        if let Some(fs) = &fs {
+            fs.check_root().await?;
+            if fs.exists(&gone).await? {
+                return Ok(Some(format!("{} exists; nothing changed", fs.show(&gone))));
+            }
+        }
+        Ok(None)
+    };
+    match pre.await {
+        Ok(None) => {}
+        Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+    let retention = link.node.lifecycle.drop_retention;
+    let plan = format!(
+        "drop {who} (soft, reversible with undrop):\n  - ALLOW_CONNECTIONS false, end its sessions\n  - rename to {}{}\n  - purgeable after {}",
+        e(&gone),
+        match &fs {
+            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(&gone)),
+            None => "\n  - filestore left alone (--no-filestore)".into(),
+        },
+        crate::output::duration(retention)
+    );
+    if o.dry_run {
+        return done(r.ok(
+            Outcome::WouldChange,
+            format!("dry run: would {plan}\nNothing changed."),
+        ));
+    }
+    if interactive && !o.yes {
+        ctx.printer.info(&plan);
+        if !confirm(&format!("Drop {who}?"))? {
+            return Ok(None);
+        }
+    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        &gone,
+        Then::Move {
+            from: t.db.clone(),
+            allow: false,
+            allowed_before: info.allow_connections,
+        },
+    );
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    // What undrop restores: the name, the comment (a suspension's block
+    // record) and whether connections were allowed.
+    let mut rec = json!({
+        "name": t.db, "at": now_rfc3339(), "by": crate::audit::operator(),
+        "previous_comment": info.comment, "allow_connections": info.allow_connections,
+    });
+    if let Some(to) = moved_to {
+        rec["moved_to"] = json!(to);
+    }
+    let note = json!({ "tenantctl_dropped": rec }).to_string();
+    let work = async {
+        steps.next("database").await?;
+        lc::allow_connections(&maint.client, &t.db, false, d).await?;
+        steps.done.push(Undo::AllowConnections(t.db.clone(), true));
+        lc::end_sessions(&maint.client, &t.db, d).await?;
+        lc::rename_and_comment(&maint.client, &t.db, &gone, Some(&note), d).await?;
+        steps.done.push(Undo::RenameDb {
+            from: gone.clone(),
+            to: t.db.clone(),
+        });
+        steps
+            .done
+            .push(Undo::Comment(gone.clone(), info.comment.clone()));
+        let mut moved = false;
+        if let Some(fs) = steps.fs {
+            steps.next("filestore").await?;
+            moved = fs.rename(&t.db, &gone).await?;
+            if moved {
+                steps.done.push(Undo::MoveDir {
+                    from: gone.clone(),
+                    to: t.db.clone(),
+                });
+            }
+        }
+        steps.next("done").await?;
+        std::result::Result::<bool, Stop>::Ok(moved)
+    };
+    let (r, interrupted) = match work.await {
+        Ok(moved) => (
+            r.ok(
+                Outcome::Changed,
+                format!(
+                    "dropped {who}: now {} (no connections){}; `tenantctl undrop {}` restores it, `tenantctl purge` deletes it after {}",
+                    e(&gone),
+                    if moved { ", filestore moved alongside" } else { "" },
+                    e(&t.db),
+                    crate::output::duration(retention)
+                ),
+            ),
+            false,
+        ),
+        Err(stop) => undone(&mut steps, r, &who, stop).await,
+    };
+    settled(record, &r);
+    Ok(Some((r, interrupted)))
+}
+
+/// A dropped tenant found on a node.
+pub(super) struct Dropped {
+    pub(super) link: Arc<NodeLink>,
+    pub(super) db: String,
+    pub(super) name: String,
+    pub(super) at: Option<SystemTime>,
+}
+
+/// Every dropped tenant of the selected nodes (nodes that cannot be asked
+/// are warned about).
+pub(super) async fn all_dropped(ctx: &Ctx) -> Vec<Dropped> {
+    let mut out = Vec::new();
+    for link in &ctx.links {
+        let found = async {
+            let m = maintenance(ctx, link).await?;
+            lc::dropped(&m.client, m.deadline).await
+        };
+        match found.await {
+            Ok(rows) => {
+                for (db, comment) in rows {
+                    out.push(Dropped {
+                        link: link.clone(),
+                        name: original_name(&db, comment.as_deref()).unwrap_or_else(|| db.clone()),
+                        at: parse_dropped(&db).map(|(_, t)| t),
+                        db,
+                    });
+                }
+            }
+            Err(x) => ctx.printer.warn(format!("node {}: {x:#}", link.name())),
+        }
+    }
+    out
+}
+
+/// The one dropped tenant `spec` names (its name or its dropped name).
+pub(super) async fn find_dropped(ctx: &Ctx, spec: &str) -> Result<Dropped> {
+    crate::targets::check_name(spec)?;
+    let (node, name) = crate::targets::split_spec(spec, &ctx.links);
+    let mut hits: Vec<Dropped> = all_dropped(ctx)
+        .await
+        .into_iter()
+        .filter(|d| node.is_none_or(|n| d.link.name() == n))
+        .filter(|d| d.db == name || d.name == name)
+        .collect();
+    match hits.len() {
+        1 => {
+            let d = hits.pop().expect("one");
+            crate::commands::direct_only(&d.link)?;
+            Ok(d)
+        }
+        0 => Err(Error::usage(anyhow!(
+            "no dropped tenant {} on the selected nodes (see `tenantctl list --dropped`)",
+            e(spec)
+        ))),
+        _ => Err(Error::usage(anyhow!(
+            "{} names several dropped tenants: {}; give the dropped name (NODE/NAME.dropped-...)",
+            e(spec),
+            hits.iter()
+                .map(|d| format!("{}/{}", d.link.name(), d.db))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// `list --dropped`.
+pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
+    let all = all_dropped(ctx).await;
+    let now = SystemTime::now();
+    let rows: Vec<Value> = all
+        .iter()
+        .map(|d| {
+            let purge_after = d.at.map(|t| t + d.link.node.lifecycle.drop_retention);
+            json!({
+                "node": d.link.name(),
+                "tenant": d.name,
+                "database": d.db,
+                "dropped_at": d.at.map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+                "purge_after": purge_after.map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+                "purgeable": purge_after.is_some_and(|t| t <= now),
+            })
+        })
+        .collect();
+    match ctx.printer.format {
+        Output::Json => out_json(&rows),
+        Output::Csv => {
+            ctx.printer
+                .csv_header(&["node", "tenant", "database", "dropped_at", "purge_after"]);
+            for r in &rows {
+                out(&crate::output::csv_line(&[
+                    r["node"].as_str().unwrap_or(""),
+                    r["tenant"].as_str().unwrap_or(""),
+                    r["database"].as_str().unwrap_or(""),
+                    r["dropped_at"].as_str().unwrap_or(""),
+                    r["purge_after"].as_str().unwrap_or(""),
+                ]));
+            }
+        }
+        Output::Table => {
+            let p = &ctx.printer;
+            let mut t = p.table(&[
+                crate::output::Col::key("NODE"),
+                crate::output::Col::key("TENANT"),
+                crate::output::Col::key("DROPPED AS"),
+                crate::output::Col::key("DROPPED AT"),
+                crate::output::Col::key("PURGE AFTER"),
+            ]);
+            for r in &rows {
+                t.row([
+                    r["node"].as_str().unwrap_or(""),
+                    r["tenant"].as_str().unwrap_or(""),
+                    r["database"].as_str().unwrap_or(""),
+                    r["dropped_at"].as_str().unwrap_or("-"),
+                    r["purge_after"].as_str().unwrap_or("-"),
+                ]);
+            }
+            if rows.is_empty() {
+                p.info("no dropped tenants");
+            } else {
+                p.print_table(&t);
+            }
+        }
+    }
+    Ok(crate::error::EXIT_OK)
+}
+
+pub(super) async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let dt = find_dropped(ctx, spec).await?;
+    let link = &dt.link;
+    let who = format!("{}/{}", link.name(), dt.db);
+    let mut r = base(link, &dt.name, "undrop");
+    r.extra.insert("dropped_name".into(), json!(dt.db));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+    };
+    if let Err(m) = SafeName::new(&dt.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    if let Err(m) = check_db_name(&dt.name) {
+        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let d = maint.deadline;
+    let info = match lc::db_info(&maint.client, &dt.db, d).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let pre = async {
+        if lc::db_info(&maint.client, &dt.name, d).await?.is_some() {
+            return anyhow::Ok(Some(format!(
+                "a database named {} exists (a new tenant took the name?); nothing changed",
+                e(&dt.name)
+            )));
+        }
+        if let Some(fs) = &fs {
+            fs.check_root().await?;
+            if fs.exists(&dt.name).await? {
+                return Ok(Some(format!(
+                    "the filestore directory {} exists; nothing changed",
+                    fs.show(&dt.name)
+                )));
+            }
+        }
+        Ok(None)
+    };
+    match pre.await {
+        Ok(None) => {}
+        Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+    // The drop's note: the comment and connection state before the drop.
+    let note = info
+        .comment
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| v.get("tenantctl_dropped").cloned());
+    let previous = note
+        .as_ref()
+        .and_then(|n| n.get("previous_comment")?.as_str().map(str::to_string));
+    let allow = note
+        .as_ref()
+        .and_then(|n| n.get("allow_connections")?.as_bool())
+        .unwrap_or(true);
+    // Dropped by `move`: the copy on the other node is the same tenant
+    // (identity kept); bringing this one back would run two live copies.
+    if let Some(to) = note
+        .as_ref()
+        .and_then(|n| n.get("moved_to")?.as_str().map(str::to_string))
+    {
+        let m = format!(
+            "{who} was moved to {}: that copy is the live tenant, with the same identity \
+             (database.uuid, database.secret); undropping this one would run two live copies of one tenant",
+            e(&to)
+        );
+        if !force {
+            return done(r.fail(
+                Outcome::Refused,
+                format!(
+                    "{m}. Purge this one, or drop {} first and rerun with --force; nothing changed",
+                    e(&to)
+                ),
+            ));
+        }
+        r.warnings.push(format!("{m} (--force)"));
+    }
+    let plan = format!(
+        "undrop {who}: rename back to {}, allow connections, move its filestore back",
+        e(&dt.name)
+    );
+    if o.dry_run {
+        return done(r.ok(
+            Outcome::WouldChange,
+            format!("dry run: would {plan}. Nothing changed."),
+        ));
+    }
+    if !o.yes && !confirm(&format!("{plan}?"))? {
+        ctx.printer.info("aborted; nothing changed");
+        return Ok(EXIT_FAILED);
+    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        &dt.name,
+        Then::Move {
+            from: dt.db.clone(),
+            allow,
+            allowed_before: false,
+        },
+    );
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    let work = async {
+        steps.next("database").await?;
+        lc::rename_and_comment(&maint.client, &dt.db, &dt.name, previous.as_deref(), d).await?;
+        steps.done.push(Undo::RenameDb {
+            from: dt.name.clone(),
+            to: dt.db.clone(),
+        });
+        steps
+            .done
+            .push(Undo::Comment(dt.name.clone(), info.comment.clone()));
+        if let Some(fs) = steps.fs {
+            steps.next("filestore").await?;
+            if fs.rename(&dt.db, &dt.name).await? {
+                steps.done.push(Undo::MoveDir {
+                    from: dt.name.clone(),
+                    to: dt.db.clone(),
+                });
+            }
+        }
+        steps.next("connections").await?;
+        if allow {
+            lc::allow_connections(&maint.client, &dt.name, true, d).await?;
+        }
+        std::result::Result::<(), Stop>::Ok(())
+    };
+    let (r, interrupted) = match work.await {
+        Ok(()) => (
+            r.ok(
+                Outcome::Changed,
+                format!("undropped {who}: it is {} again (still suspended if it was; `tenantctl reactivate` switches it on)", e(&dt.name)),
+            ),
+            false,
+        ),
+        Err(stop) => undone(&mut steps, r, &who, stop).await,
+    };
+    settled(record, &r);
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+/// On a terminal: the operator types the tenant's name. Without one:
+/// `--yes` is required.
+pub(super) fn confirm_purge(name: &str, who: &str, yes: bool) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        if yes {
+            return Ok(true);
+        }
+        return Err(Error::usage(anyhow!(
+            "stdin is not a terminal, so I cannot ask you to type the tenant's name; pass --yes (nothing changed)"
+        )));
+    }
+    eprint!("Purge {who} for good (database and filestore, no undo)? Type the tenant's name ({}) to confirm: ", e(name));
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|x| Error::usage(anyhow!("reading the answer: {x}")))?;
+    Ok(line.trim_end_matches(['\n', '\r']) == name)
+}
+
+pub(super) async fn purge_one(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    spec: &str,
+    now: bool,
+    interactive: bool,
+) -> Result<Option<(Report, bool)>> {
+    let dt = find_dropped(ctx, spec).await?;
+    let link = &dt.link;
+    let who = format!("{}/{}", link.name(), dt.db);
+    let mut r = base(link, &dt.name, "purge");
+    r.extra.insert("dropped_name".into(), json!(dt.db));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let done = |r: Report| Ok(Some((r, false)));
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+    };
+    if let Err(m) = SafeName::new(&dt.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    let retention = link.node.lifecycle.drop_retention;
+    let after = dt.at.map(|t| t + retention);
+    if !now {
+        match after {
+            Some(a) if a <= SystemTime::now() => {}
+            Some(a) => {
+                return done(r.fail(
+                    Outcome::Refused,
+                    format!(
+                        "{who}: dropped less than drop_retention ({}) ago; purgeable after {} (or pass --now); nothing changed",
+                        crate::output::duration(retention),
+                        humantime::format_rfc3339_seconds(a)
+                    ),
+                ))
+            }
+            None => return done(r.fail(Outcome::Refused, format!("{who}: no drop time in its name; pass --now; nothing changed"))),
+        }
+    }
+    let plan = format!(
+        "purge {who}: DROP DATABASE{}",
+        match &fs {
+            Some(fs) => format!(", rm -rf {}", fs.show(&dt.db)),
+            None => " (filestore left alone: --no-filestore)".into(),
+        }
+    );
+    if o.dry_run {
+        return done(r.ok(
+            Outcome::WouldChange,
+            format!("dry run: would {plan}. Nothing changed."),
+        ));
+    }
+    if interactive {
+        ctx.printer.info(&plan);
+    }
+    if interactive && !confirm_purge(&dt.name, &who, o.yes)? {
+        return done(r.fail(
+            Outcome::Refused,
+            format!("{who}: the name typed does not match; nothing changed"),
+        ));
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    // From here a Ctrl-C lets the purge finish (database, then filestore).
+    let _guard = run_guard();
+    let record = record_then(ctx, link, fs.as_ref(), &dt.db, Then::Remove);
+    pause_point("database").await;
+    if let Err(x) = lc::drop_database(&maint.client, &dt.db, maint.deadline).await {
+        if let Some(i) = record {
+            i.clear();
+        }
+        return done(r.fail(
+            Outcome::Failed,
+            format!("{who}: DROP DATABASE: {x:#}; nothing changed"),
+        ));
+    }
+    if let Some(fs) = &fs {
+        pause_point("filestore").await;
+        if let Err(x) = fs.remove(&dt.db).await {
+            // The record stays: the next run on the node removes it.
+            return done(r.fail(
+                Outcome::Failed,
+                format!("{who}: the database is purged but its filestore {} could not be removed: {x:#}", fs.show(&dt.db)),
+            ));
+        }
+    }
+    if let Some(i) = record {
+        i.clear();
+    }
+    done(r.ok(
+        Outcome::Changed,
+        format!("purged {who}: database and filestore deleted"),
+    ))
+}
+
+pub(super) async fn drop_tenant(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    tenant: &str,
+    force: bool,
+) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    match drop_one(ctx, o, tenant, force, true, None).await? {
+        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
+        None => {
+            ctx.printer.info("aborted; nothing changed");
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+pub(super) async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    match purge_one(ctx, o, spec, now, true).await? {
+        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
+        None => Ok(EXIT_FAILED),
+    }
+}
+
+/// Targets of `bulk drop|purge --from`: the first column of each line.
+pub(super) fn bulk_targets(from: &std::path::Path) -> Result<Vec<(usize, String)>> {
+    let text = if from == std::path::Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|x| Error::usage(anyhow!("--from -: {x}")))?;
+        s
+    } else {
+        std::fs::read_to_string(from)
+            .map_err(|x| Error::usage(anyhow!("--from {}: {x}", from.display())))?
+    };
+    let v: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i, parse_line(l).swap_remove(0)))
+        .filter(|(i, n)| !(*i == 1 && (n == "name" || n == "tenant")))
+        .collect();
+    if v.is_empty() {
+        return Err(Error::usage(anyhow!(
+            "--from {}: no tenants",
+            from.display()
+        )));
+    }
+    Ok(v)
+}
+
+/// `bulk drop` / `bulk purge`: one confirmation for the run, then each
+/// tenant as the single command does it, in file order.
+pub(super) async fn bulk_lifecycle(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    from: &std::path::Path,
+    action: &'static str,
+    flag: bool,
+) -> Result<u8> {
+    let targets = bulk_targets(from)?;
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    if !o.dry_run {
+        let ok = if action == "purge" && std::io::stdin().is_terminal() {
+            eprint!(
+                "Purge {n} dropped tenants for good (no undo)? Type their number ({n}) to confirm: ",
+                n = targets.len()
+            );
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            line.trim() == targets.len().to_string()
+        } else if !o.yes {
+            confirm(&format!("{action} {} tenants?", targets.len()))?
+        } else {
+            true
+        };
+        if !ok {
+            ctx.printer.info("aborted; nothing changed");
+            return Ok(EXIT_FAILED);
+        }
+    }
+    let t0 = std::time::Instant::now();
+    let mut reports = Vec::new();
+    let mut interrupted = false;
+    for (line, spec) in targets {
+        interrupted |= !o.dry_run && run_guard().interrupted();
+        let mut r = if interrupted {
+            Report::new(None, &spec, action).ok(Outcome::Skipped, "not started (interrupted)")
+        } else {
+            let res = match action {
+                "drop" => drop_one(ctx, o, &spec, flag, false, None).await,
+                _ => purge_one(ctx, o, &spec, flag, false).await,
+            };
+            match res {
+                Ok(Some((r, i))) => {
+                    interrupted |= i;
+                    r
+                }
+                Ok(None) => Report::new(None, &spec, action).fail(Outcome::Refused, "aborted"),
+                Err(x) => Report::new(None, &spec, action).fail(
+                    if x.is_usage() {
+                        Outcome::Refused
+                    } else {
+                        Outcome::Failed
+                    },
+                    format!("{spec}: {x:#}"),
+                ),
+            }
+        };
+        r.line = Some(line);
+        if !o.dry_run {
+            audited(log.as_ref(), &mut r);
+        }
+        reports.push(r);
+    }
+    Ok(report::bulk(
+        ctx,
+        action,
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
+    ))
+}

@@ -1,0 +1,329 @@
+//! Recovery of runs killed outright: staging databases and filestore directories marked by a
+//! tenantctl process that is gone are removed by the next run on the node; `check` lists them.
+
+use super::*;
+
+/// The comment of a database being built: tenantctl's record of the build
+/// (`clean_stale` reads it), by this process on this host.
+pub(super) fn staging_note(name: &str, snapshot_of: Option<&str>) -> String {
+    let mut rec = json!({
+        "name": name, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    });
+    if let Some(s) = snapshot_of {
+        rec["snapshot_of"] = json!(s);
+    }
+    json!({ "tenantctl_creating": rec }).to_string()
+}
+
+/// The marker of a database or filestore directory being built.
+pub(super) const CREATING: &str = ".creating-";
+
+/// `NAME.creating-<8 hex>` within 63 bytes (random: concurrent runs never
+/// share one).
+pub(super) fn staging_name(name: &str) -> String {
+    let mut b = [0u8; 4];
+    getrandom::getrandom(&mut b).expect("the OS random number generator failed");
+    let tag: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let keep = MAX_NAME - CREATING.len() - tag.len();
+    let mut cut = name.len().min(keep);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{CREATING}{tag}", &name[..cut])
+}
+/// Removes what runs killed outright left on the node: staging databases
+/// (and their filestore directories) recorded by a tenantctl process of
+/// this host that is gone, in their comment or, for one killed between its
+/// `CREATE DATABASE` and that comment, in the local record written before
+/// it ([`building`]). Others are only warned about.
+pub(super) async fn clean_stale(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+) {
+    clean_stale_known(link, maint, fs, r, None).await
+}
+
+/// [`clean_stale`] with the node's staging databases already read
+/// ([`lc::creating`], with the checks).
+pub(super) async fn clean_stale_known(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    existing: Option<Vec<(String, Option<String>)>>,
+) {
+    if let Err(x) = finish_killed(link, maint, fs, r, existing).await {
+        r.warnings
+            .push(format!("looking for leftovers of killed runs: {x:#}"));
+    }
+}
+
+pub(super) async fn finish_killed(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    existing: Option<Vec<(String, Option<String>)>>,
+) -> anyhow::Result<()> {
+    let existing = match existing {
+        Some(e) => e,
+        None => lc::creating(&maint.client, maint.deadline).await?,
+    };
+    for (db, comment) in &existing {
+        let (pid, local) = match leftover(link, db, comment.as_deref()) {
+            Leftover::Killed { pid, local } => (pid, local),
+            Leftover::Live => continue,
+            Leftover::Elsewhere { host, .. } => {
+                r.warnings.push(format!(
+                    "{} is being built (or was left) by tenantctl on {}; not touched",
+                    e(db),
+                    e(&host)
+                ));
+                continue;
+            }
+            Leftover::Unrecorded => {
+                r.warnings.push(format!(
+                    "{} looks like a database tenantctl builds but carries no record of it \
+                     (a run of another user or host killed right after its CREATE DATABASE?); \
+                     not touched: drop it by hand if no tenantctl run is making it",
+                    e(db)
+                ));
+                continue;
+            }
+        };
+        lc::drop_database(&maint.client, db, maint.deadline).await?;
+        if let Some(fs) = fs {
+            fs.remove(db).await?;
+        }
+        if let Some(path) = local {
+            let _ = std::fs::remove_file(path);
+        }
+        r.warnings.push(format!(
+            "removed {} left by a tenantctl run that was killed (pid {pid})",
+            e(db)
+        ));
+    }
+    let d = maint.deadline;
+    for (path, rec) in building::dead_records(link) {
+        match &rec.then {
+            // The CREATE failed, or the database was dropped again: nothing
+            // to remove but the record.
+            Then::Build => {
+                if !existing.iter().any(|(db, _)| *db == rec.db) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            // Killed between renaming the database and its filestore: the
+            // directory follows the database, when the node shows exactly
+            // that state (the database renamed, the directory not).
+            Then::Move {
+                from,
+                allow,
+                allowed_before,
+            } => {
+                let Some(fs) = fs else { continue };
+                let now = lc::db_info(&maint.client, &rec.db, d).await?;
+                let before = lc::db_info(&maint.client, from, d).await?;
+                let renamed = now.is_some() && before.is_none();
+                // Blocked by a suspension since (its record in the
+                // comment): left alone.
+                let unblocked_by_us = |i: &lc::DbInfo| {
+                    !i.allow_connections
+                        && i.comment
+                            .as_deref()
+                            .and_then(crate::odoo::layers::Blocked::parse)
+                            .is_none()
+                };
+                if now.is_none() && *allowed_before && before.as_ref().is_some_and(unblocked_by_us)
+                {
+                    r.warnings.push(format!(
+                        "{} was left not allowing connections by a tenantctl run (pid {}) killed before it renamed it; \
+                         not changed: allow them (ALTER DATABASE ... ALLOW_CONNECTIONS true) if it should take them",
+                        e(from),
+                        rec.pid
+                    ));
+                }
+                if renamed && fs.exists(from).await? && !fs.exists(&rec.db).await? {
+                    fs.rename(from, &rec.db).await?;
+                    r.warnings.push(format!(
+                        "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
+                        fs.show(from),
+                        fs.show(&rec.db),
+                        rec.pid,
+                        e(from),
+                        e(&rec.db)
+                    ));
+                }
+                if renamed && *allow && now.as_ref().is_some_and(unblocked_by_us) {
+                    lc::allow_connections(&maint.client, &rec.db, true, d).await?;
+                    r.warnings.push(format!(
+                        "allowed connections to {} again: a tenantctl run (pid {}) was killed before it did",
+                        e(&rec.db),
+                        rec.pid
+                    ));
+                }
+                let _ = std::fs::remove_file(path);
+            }
+            // Killed before it dropped its loader role (the databases it
+            // owned were removed above).
+            Then::Role => {
+                if !crate::odoo::loader::is_loader_name(&rec.db) {
+                    continue;
+                }
+                for db in crate::odoo::loader::owned_databases(&maint.client, &rec.db, d).await? {
+                    lc::drop_database(&maint.client, &db, d).await?;
+                    if let Some(fs) = fs {
+                        fs.remove(&db).await?;
+                    }
+                }
+                match crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await {
+                    Ok(()) => {
+                        r.warnings.push(format!(
+                            "dropped the role {} left by a tenantctl restore (pid {}) that was killed",
+                            e(&rec.db),
+                            rec.pid
+                        ));
+                        let _ = std::fs::remove_file(path);
+                    }
+                    Err(x) => r.warnings.push(format!(
+                        "the role {} left by a killed tenantctl restore (pid {}) could not be dropped: {x:#}",
+                        e(&rec.db),
+                        rec.pid
+                    )),
+                }
+            }
+            // Killed between dropping the database and its filestore.
+            Then::Remove => {
+                let Some(fs) = fs else { continue };
+                if lc::db_info(&maint.client, &rec.db, d).await?.is_none()
+                    && fs.exists(&rec.db).await?
+                {
+                    fs.remove(&rec.db).await?;
+                    r.warnings.push(format!(
+                        "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
+                        fs.show(&rec.db),
+                        rec.pid
+                    ));
+                }
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A record's steps are over: done, or undone with nothing left behind.
+/// (With something left, the record stays for the next run to look at.)
+pub(super) fn settled(record: Option<building::Intent>, r: &Report) {
+    if let Some(i) = record {
+        if r.outcome != Outcome::Unknown {
+            i.clear();
+        }
+    }
+}
+
+/// Whose a database named like a build (`NAME.creating-<hex>`) is.
+pub(crate) enum Leftover {
+    /// Recorded (its comment, or the local record written before its
+    /// `CREATE`) by a tenantctl process of this host that is gone.
+    Killed {
+        pid: u32,
+        local: Option<std::path::PathBuf>,
+    },
+    /// Recorded by a process of this host that is running.
+    Live,
+    /// Recorded by tenantctl on another host (`at`: when, as recorded).
+    Elsewhere { host: String, at: Option<String> },
+    /// No record at all (another user's or host's run killed right after
+    /// its `CREATE DATABASE`, or not tenantctl's).
+    Unrecorded,
+}
+
+/// What the record of `db` (its comment, then the local one) says.
+pub(crate) fn leftover(link: &NodeLink, db: &str, comment: Option<&str>) -> Leftover {
+    let rec = comment
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| v.get("tenantctl_creating").cloned());
+    let local = building::find(link, db);
+    let (pid, host, at) = match (&rec, &local) {
+        (Some(rec), _) => (
+            rec.get("pid").and_then(Value::as_u64).unwrap_or(0) as u32,
+            rec.get("host")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            rec.get("at").and_then(Value::as_str).map(str::to_string),
+        ),
+        (None, Some((_, l))) => (l.pid, l.host.clone(), Some(l.at.clone())),
+        (None, None) => return Leftover::Unrecorded,
+    };
+    if host != crate::audit::hostname() {
+        return Leftover::Elsewhere { host, at };
+    }
+    if building::alive(pid) {
+        return Leftover::Live;
+    }
+    Leftover::Killed {
+        pid,
+        local: local.map(|(p, _)| p),
+    }
+}
+
+/// What `check` says of the local records of killed runs on `link` that
+/// wait for the next lifecycle command on the node (moves and removals of
+/// filestore directories).
+pub(crate) fn pending_steps(link: &NodeLink) -> Vec<String> {
+    building::dead_records(link)
+        .into_iter()
+        .filter_map(|(_, rec)| match rec.then {
+            Then::Build => None,
+            Then::Move { from, .. } => Some(format!(
+                "a tenantctl run (pid {}, {}) was killed between renaming database {} to {} and moving its filestore; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node finishes it",
+                rec.pid,
+                e(&rec.at),
+                e(&from),
+                e(&rec.db)
+            )),
+            Then::Remove => Some(format!(
+                "a tenantctl run (pid {}, {}) was killed between purging database {} and removing its filestore; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node removes it",
+                rec.pid,
+                e(&rec.at),
+                e(&rec.db)
+            )),
+            Then::Role => Some(format!(
+                "a tenantctl restore (pid {}, {}) was killed before dropping its temporary loader role {}; \
+                 the next create/duplicate/restore/rename/drop/undrop/purge on the node drops it",
+                rec.pid,
+                e(&rec.at),
+                e(&rec.db)
+            )),
+        })
+        .collect()
+}
+
+/// The local record of a database step followed by a filestore step (see
+/// [`building`]): None without a filestore (nothing would follow), or when
+/// it cannot be written (said, and the command goes on).
+pub(super) fn record_then(
+    ctx: &Ctx,
+    link: &NodeLink,
+    fs: Option<&Filestore>,
+    db: &str,
+    then: Then,
+) -> Option<building::Intent> {
+    fs?;
+    match building::Intent::write_then(link, db, then) {
+        Ok(i) => Some(i),
+        Err(x) => {
+            ctx.printer.warn(format!(
+                "the local record of the change of {} could not be written ({x}); a kill -9 between its database and filestore steps would not be finished by the next run",
+                e(db)
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! `rename`: the database and its filestore directory, with the web.base.url when it follows
+//! the node's pattern.
+
+use super::*;
+
+// ------------------------------------------------------------------ rename
+
+pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let t = ctx.resolve_for_write(tenant).await?;
+    crate::commands::direct_only(&t.link)?;
+    let link = &t.link;
+    let who = t.display();
+    let mut r = base(link, &t.db, "rename");
+    r.extra.insert("new_name".into(), json!(new));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+    };
+    if let Err(m) = SafeName::new(&t.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    if let Err(m) = check_db_name(new) {
+        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let d = maint.deadline;
+    let was_allowed = match lc::db_info(&maint.client, &t.db, d).await {
+        Ok(Some(i)) => i.allow_connections,
+        Ok(None) => {
+            return done(r.fail(
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let pre = async {
+        if lc::db_info(&maint.client, new, d).await?.is_some() {
+            return anyhow::Ok(Some(format!(
+                "a database named {} exists on the node; nothing changed",
+                e(new)
+            )));
+        }
+        if let Some(fs) = &fs {
+            fs.check_root().await?;
+            if fs.exists(new).await? {
+                return Ok(Some(format!(
+                    "the filestore directory {} exists; nothing changed",
+                    fs.show(new)
+                )));
+            }
+        }
+        Ok(None)
+    };
+    match pre.await {
+        Ok(None) => {}
+        Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+    // web.base.url follows the rename when it follows the node's pattern.
+    let url_change = match (pattern_url(link, &t.db), pattern_url(link, new)) {
+        (Some(old_url), Some(new_url)) => match link.connect(&t.db, &ctx.transport).await {
+            Ok(conn) => match lc::base_url(&conn.client, conn.deadline).await {
+                Ok(Some(cur)) if cur == old_url => Some((old_url, new_url)),
+                _ => None,
+            },
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    let plan = format!(
+        "rename {who} to {}:\n  - end its sessions, ALTER DATABASE RENAME{}{}",
+        e(new),
+        match &fs {
+            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(new)),
+            None => "\n  - filestore left alone (--no-filestore)".into(),
+        },
+        match &url_change {
+            Some((_, u)) => format!("\n  - web.base.url = {}", e(u)),
+            None => String::new(),
+        }
+    );
+    if o.dry_run {
+        return done(r.ok(
+            Outcome::WouldChange,
+            format!("dry run: would {plan}\nNothing changed."),
+        ));
+    }
+    if !o.yes {
+        ctx.printer.info(&plan);
+        if !confirm(&format!("Rename {who} to {}?", e(new)))? {
+            ctx.printer.info("aborted; nothing changed");
+            return Ok(EXIT_FAILED);
+        }
+    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        new,
+        Then::Move {
+            from: t.db.clone(),
+            allow: was_allowed,
+            allowed_before: was_allowed,
+        },
+    );
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    let work = async {
+        steps.next("database").await?;
+        // No new session may come in between ending them and the rename
+        // (a tenant blocked by its suspension stays blocked).
+        lc::allow_connections(&maint.client, &t.db, false, d).await?;
+        steps
+            .done
+            .push(Undo::AllowConnections(t.db.clone(), was_allowed));
+        lc::end_sessions(&maint.client, &t.db, d).await?;
+        lc::rename(&maint.client, &t.db, new, d).await?;
+        // Undone newest first: rename back, then allow connections again.
+        steps.done.push(Undo::RenameDb {
+            from: new.to_string(),
+            to: t.db.clone(),
+        });
+        if was_allowed {
+            lc::allow_connections(&maint.client, new, true, d).await?;
+        }
+        let mut moved = false;
+        if let Some(fs) = steps.fs {
+            steps.next("filestore").await?;
+            moved = fs.rename(&t.db, new).await?;
+            if moved {
+                steps.done.push(Undo::MoveDir {
+                    from: new.to_string(),
+                    to: t.db.clone(),
+                });
+            }
+        }
+        if let Some((old_url, new_url)) = &url_change {
+            steps.next("base_url").await?;
+            let mut conn = link.connect(new, &ctx.transport).await?;
+            lc::set_base_url(
+                &mut conn.client,
+                new_url,
+                ctx.global.allow_triggers,
+                conn.deadline,
+            )
+            .await
+            .map_err(|w| Stop::of_write(w, "web.base.url"))?;
+            steps.done.push(Undo::BaseUrl {
+                db: new.to_string(),
+                url: old_url.clone(),
+            });
+        }
+        steps.next("done").await?;
+        std::result::Result::<bool, Stop>::Ok(moved)
+    };
+    let res = work.await;
+    let (r, interrupted) = match res {
+        Ok(moved) => {
+            r.tenant = new.to_string();
+            r.extra.insert("old_name".into(), json!(t.db));
+            if let Some((_, u)) = &url_change {
+                r.extra.insert("base_url".into(), json!(u));
+            }
+            (
+                r.ok(
+                    Outcome::Changed,
+                    format!(
+                        "renamed {who} to {}{}{}",
+                        e(new),
+                        if moved { ", filestore moved" } else { "" },
+                        if url_change.is_some() {
+                            ", web.base.url updated"
+                        } else {
+                            ""
+                        }
+                    ),
+                ),
+                false,
+            )
+        }
+        Err(stop) => undone(&mut steps, r, &who, stop).await,
+    };
+    settled(record, &r);
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
