@@ -14,12 +14,13 @@ use anyhow::anyhow;
 use tokio::task::JoinSet;
 
 use super::suspend::check_reason;
-use super::{confirm, Ctx};
+use super::Ctx;
 use crate::config::{BulkAction, BulkOpts, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::probe::{self, Probe};
 use crate::odoo::suspension::Restore;
 use crate::ops::passwd::Secrets;
+use crate::ops::prompt::confirm;
 use crate::ops::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use crate::targetfile;
 use crate::targets::{self, Target};
@@ -213,13 +214,16 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         });
     }
     let targets_n = jobs.iter().filter(|j| j.early.is_none()).count();
-    print_plan(ctx, action.name(), &jobs, o.dry_run);
+    print_plan(ctx, action.name().as_str(), &jobs, o.dry_run);
     let mut waited = std::time::Duration::ZERO;
     if !o.dry_run && targets_n > 0 && !o.yes {
         let t0 = Instant::now();
-        let question = format!("{} {targets_n} tenants?", capitalised(action.name()));
+        let question = format!(
+            "{} {targets_n} tenants?",
+            capitalised(action.name().as_str())
+        );
         let yes = if o.from.as_ref().is_some_and(|p| p.as_os_str() == "-") {
-            confirm_on_tty(&question)?
+            crate::ops::prompt::confirm_on_tty(&question)?
         } else {
             confirm(&question)?
         };
@@ -268,7 +272,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     let secs = (started.elapsed() - waited).as_secs_f64();
     let code = report::bulk(
         ctx,
-        name,
+        name.as_str(),
         &reports,
         secs,
         guard.is_some_and(|g| g.interrupted()),
@@ -279,7 +283,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     };
     let with_reason = matches!(o.action, BulkAction::Suspend { .. })
         || file.as_ref().is_some_and(|f| f.has_reasons);
-    let text = failed_text(name, &src, &reports, &inputs, with_reason);
+    let text = failed_text(name.as_str(), &src, &reports, &inputs, with_reason);
     let path = f.path.clone();
     match f.commit(&text.text) {
         Ok(()) => {
@@ -303,29 +307,6 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
             })
         }
     }
-}
-
-/// Asks `[y/N]` when stdin is the target list (`--from -`): on the
-/// controlling terminal, `/dev/tty`, as kubectl and apt do; without one the
-/// usual refusal (exit 2, use --yes).
-fn confirm_on_tty(question: &str) -> Result<bool> {
-    use std::io::{BufRead, Write};
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty");
-    let Ok(mut tty) = tty else {
-        return Err(Error::usage(anyhow!(
-            "stdin is the target list (--from -) and there is no terminal to ask on; pass --yes (nothing changed)"
-        )));
-    };
-    let asked = write!(tty, "{question} [y/N] ").and_then(|_| tty.flush());
-    asked.map_err(|e| Error::usage(anyhow!("/dev/tty: {e}")))?;
-    let mut line = String::new();
-    std::io::BufReader::new(tty)
-        .read_line(&mut line)
-        .map_err(|e| Error::usage(anyhow!("reading the answer from /dev/tty: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 /// A job as the --failed-to file needs it.
@@ -622,7 +603,7 @@ async fn filter_by_probe(
     jobs: &mut Vec<Job>,
     status: Option<StatusFilter>,
     from_file: bool,
-    action: &'static str,
+    action: crate::ops::Op,
 ) {
     let mut set = JoinSet::new();
     for (i, j) in jobs.iter().enumerate() {

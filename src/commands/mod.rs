@@ -9,10 +9,9 @@ pub mod passwd;
 pub mod show;
 pub mod suspend;
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
+pub use crate::ops::prompt::confirm;
 
-use anyhow::anyhow;
+use std::sync::Arc;
 
 use crate::audit::AuditLog;
 use crate::config::Global;
@@ -195,24 +194,6 @@ impl Ctx {
             self.inventory.audit_log.as_deref(),
         )
     }
-}
-
-/// Asks `[y/N]` on the terminal. Without a terminal on stdin the answer is an
-/// error: scripts must say `--yes`.
-pub fn confirm(question: &str) -> Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::usage(anyhow!(
-            "stdin is not a terminal, so I cannot ask for confirmation; pass --yes (nothing changed)"
-        )));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::usage(anyhow!("reading the answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 /// Refuses (exit 2, nothing changed) a lifecycle command on a node behind

@@ -1,7 +1,7 @@
 //! `tenantctl passwd`: set a tenant user's password the way Odoo stores it;
 //! a run of one target through the pipeline ([`super::pipeline`]).
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::anyhow;
@@ -13,52 +13,6 @@ use crate::odoo::{password, users};
 use crate::ops::{self as pipeline, exec, report, run, Action, Job, Outcome, Report, Secret};
 
 use crate::ops::passwd::DEFAULT_MIN_LENGTH;
-
-/// One line from stdin, without its line ending.
-fn read_stdin_line() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::usage(anyhow!("reading the password from stdin: {e}")))?;
-    let pw = line.strip_suffix('\n').unwrap_or(&line);
-    let pw = pw.strip_suffix('\r').unwrap_or(pw);
-    if pw.is_empty() {
-        return Err(Error::usage(anyhow!(
-            "--password-stdin: stdin gave an empty password; nothing changed"
-        )));
-    }
-    Ok(pw.to_string())
-}
-
-/// How many times a mistyped repetition is asked again.
-const PROMPT_ATTEMPTS: usize = 3;
-
-fn prompt_twice(login: &str, who: &str) -> Result<String> {
-    let read = |prompt: String| {
-        rpassword::prompt_password(prompt)
-            .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))
-    };
-    for attempt in 1..=PROMPT_ATTEMPTS {
-        let a = read(format!(
-            "New password for {} on {who}: ",
-            crate::output::esc(login)
-        ))?;
-        let b = read("Repeat it: ".into())?;
-        if a == b {
-            return Ok(a);
-        }
-        if attempt < PROMPT_ATTEMPTS {
-            eprintln!(
-                "tenantctl: the two passwords differ; try again ({} left)",
-                PROMPT_ATTEMPTS - attempt
-            );
-        }
-    }
-    Err(Error::usage(anyhow!(
-        "the two passwords differ {PROMPT_ATTEMPTS} times; nothing changed"
-    )))
-}
 
 fn check_args(ctx: &Ctx, o: &PasswdOpts) -> Result<()> {
     if o.source == PasswordInput::Prompt && !std::io::stdin().is_terminal() {
@@ -86,7 +40,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     // Read a piped password before any network work, so stdin is consumed
     // whatever happens next.
     let piped = if o.source == PasswordInput::Stdin {
-        Some(read_stdin_line()?)
+        Some(crate::ops::prompt::stdin_password()?)
     } else {
         None
     };
@@ -112,7 +66,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         }
         _ => None,
     };
-    let (target, conn) = super::suspend::open(ctx, &o.tenant, "passwd").await?;
+    let (target, conn) = super::suspend::open(ctx, &o.tenant, crate::ops::Op::Passwd).await?;
     let run = ctx.run(
         Action::Passwd {
             login: o.login.clone(),
@@ -126,7 +80,8 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         .await
         .map_err(|e| Error::failed(e.context(who.clone())))?;
     let refuse = |m: String| -> Result<u8> {
-        let mut r = Report::new(Some(&target), &o.tenant, "passwd").fail(Outcome::Refused, m);
+        let mut r =
+            Report::new(Some(&target), &o.tenant, crate::ops::Op::Passwd).fail(Outcome::Refused, m);
         r.login = user.as_ref().map(|u| u.login.clone()).or(o.login.clone());
         if !o.dry_run {
             r = exec::audited(&run, &target, r, None);
@@ -153,7 +108,10 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         }
         _ if o.dry_run => Secret::Generate { length: min },
         _ => Secret::Given {
-            password: Arc::new(prompt_twice(&u.login, &who)?),
+            password: Arc::new(crate::ops::prompt::new_password(&format!(
+                "New password for {} on {who}: ",
+                crate::output::esc(&u.login)
+            ))?),
             hashed: None,
         },
     };

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 
-use super::{confirm, Ctx};
+use super::Ctx;
 use crate::config::{ReactivateOpts, SuspendOpts};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::suspension::{self, ReactivatePlan, Restore};
+use crate::ops::prompt::confirm;
 use crate::ops::{report, run, Action, Job, Run};
 
 /// Most characters in a suspension reason.
@@ -43,7 +44,7 @@ pub fn check_reason(reason: &str) -> std::result::Result<(), String> {
 pub async fn open(
     ctx: &Ctx,
     spec: &str,
-    action: &'static str,
+    action: crate::ops::Op,
 ) -> Result<(crate::targets::Target, crate::transport::Conn)> {
     let target = ctx.resolve_for_write(spec).await?;
     match target.link.connect(&target.db, &ctx.transport).await {

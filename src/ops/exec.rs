@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Action, Job, Outcome, Report, Run};
-use crate::audit::{now_rfc3339, Record};
+use crate::audit::now_rfc3339;
 use crate::config::StatusFilter;
 use crate::odoo::layers::{self, LayerSet};
 use crate::odoo::signal::{self, Changed, Signals};
@@ -192,26 +192,12 @@ async fn filtered(conn: &Conn, f: super::Filter, base: Report) -> Filtered {
     }
 }
 
-/// Writes the audit line of a result (before it is reported); a line that
-/// cannot be written is said and makes the run exit non-zero.
-pub fn audited(run: &Run, t: &Target, mut r: Report, reason: Option<&str>) -> Report {
-    let Some(log) = &run.audit else {
-        return r;
-    };
-    let rec = Record {
-        time: now_rfc3339(),
-        operator: &run.operator,
-        action: r.action,
-        node: t.link.name(),
-        tenant: &t.db,
-        outcome: r.outcome.as_str(),
-        reason: reason.filter(|_| r.action == "suspend"),
-        users: r.outcome.committed().then_some(r.users),
-        login: r.login.as_deref(),
-        error: r.error.clone(),
-    };
-    if let Err(e) = log.append(&rec) {
-        r.audit_error = Some(format!("{e:#}"));
+/// Writes the audit line of a result (before it is reported) with the
+/// run's operator; the reason is a suspension's.
+pub fn audited(run: &Run, _t: &Target, mut r: Report, reason: Option<&str>) -> Report {
+    if let Some(log) = &run.audit {
+        let reason = reason.filter(|_| r.action == super::Op::Suspend);
+        super::audit::write(log, &run.operator, &mut r, reason);
     }
     r
 }

@@ -15,11 +15,13 @@
 //! - [`verdict`] folds the outcomes into the exit code, the same for one
 //!   target and for many.
 
+pub(crate) mod audit;
 pub mod blocked;
 pub mod exec;
 pub mod lifecycle;
 pub mod passwd;
 pub mod plan;
+pub(crate) mod prompt;
 pub mod report;
 pub mod run;
 
@@ -89,6 +91,56 @@ impl Outcome {
             self,
             Outcome::Changed | Outcome::NotSignalled | Outcome::Drift | Outcome::Unknown
         )
+    }
+}
+
+/// The writes of the pipeline, one per command (a `bulk` run is many runs of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    Passwd,
+    Suspend,
+    Reactivate,
+    Create,
+    Duplicate,
+    Rename,
+    Drop,
+    Undrop,
+    Purge,
+    Backup,
+    Restore,
+    Move,
+}
+
+impl Op {
+    /// The command's name: the `action` of its JSON result and audit line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Passwd => "passwd",
+            Op::Suspend => "suspend",
+            Op::Reactivate => "reactivate",
+            Op::Create => "create",
+            Op::Duplicate => "duplicate",
+            Op::Rename => "rename",
+            Op::Drop => "drop",
+            Op::Undrop => "undrop",
+            Op::Purge => "purge",
+            Op::Backup => "backup",
+            Op::Restore => "restore",
+            Op::Move => "move",
+        }
+    }
+
+    /// Whether its audit line counts the users it switched (the writes into
+    /// `res_users`); the lifecycle commands change databases, not users.
+    pub fn counts_users(self) -> bool {
+        matches!(self, Op::Passwd | Op::Suspend | Op::Reactivate)
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -180,7 +232,7 @@ pub struct Report {
     pub line: Option<usize>,
     pub node: Option<String>,
     pub tenant: String,
-    pub action: &'static str,
+    pub action: Op,
     pub outcome: Outcome,
     /// Users switched off/on (or that would be), 1 for passwd.
     pub users: usize,
@@ -231,7 +283,7 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(target: Option<&Target>, spec: &str, action: &'static str) -> Report {
+    pub fn new(target: Option<&Target>, spec: &str, action: Op) -> Report {
         Report {
             line: None,
             node: target.map(|t| t.link.name().to_string()),
@@ -331,11 +383,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> Op {
         match self {
-            Action::Suspend { .. } => "suspend",
-            Action::Reactivate(_) => "reactivate",
-            Action::Passwd { .. } => "passwd",
+            Action::Suspend { .. } => Op::Suspend,
+            Action::Reactivate(_) => Op::Reactivate,
+            Action::Passwd { .. } => Op::Passwd,
         }
     }
 }
@@ -394,7 +446,7 @@ mod tests {
     fn s(outcomes: &[Outcome]) -> Summary {
         let rs: Vec<Report> = outcomes
             .iter()
-            .map(|o| Report::new(None, "t", "suspend").ok(*o, ""))
+            .map(|o| Report::new(None, "t", Op::Suspend).ok(*o, ""))
             .collect();
         Summary::of(&rs)
     }

@@ -215,7 +215,11 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
                 }
             }
             Err(x) => {
-                let mut r = base(&s.link, &format!("{}/*", s.link.name()), "backup");
+                let mut r = base(
+                    &s.link,
+                    &format!("{}/*", s.link.name()),
+                    crate::ops::Op::Backup,
+                );
                 r = r.fail(Outcome::Failed, x.clone());
                 reports.push(r);
             }
@@ -228,7 +232,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
         Err(m) => {
             let msg = format!("{}: skipped: {m}", e(&t.display()));
             ctx.printer.warn(msg.clone());
-            reports.push(base(&t.link, &t.db, "backup").fail(Outcome::Skipped, msg));
+            reports.push(base(&t.link, &t.db, crate::ops::Op::Backup).fail(Outcome::Skipped, msg));
             false
         }
     });
@@ -238,7 +242,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
         Ok(()) => true,
         Err(x) => {
             reports.push(
-                base(&t.link, &t.db, "backup")
+                base(&t.link, &t.db, crate::ops::Op::Backup)
                     .fail(Outcome::Refused, format!("{}: {x:#}", t.display())),
             );
             false
@@ -246,7 +250,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
     });
     if o.dry_run {
         for t in &targets {
-            let r = base(&t.link, &t.db, "backup");
+            let r = base(&t.link, &t.db, crate::ops::Op::Backup);
             let mut r = r.ok(
                 Outcome::WouldChange,
                 format!(
@@ -292,7 +296,7 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
         futs.push(async move {
             let _slot = limit.acquire_owned().await.ok()?;
             if guard.interrupted() {
-                let r = base(&t.link, &t.db, "backup");
+                let r = base(&t.link, &t.db, crate::ops::Op::Backup);
                 return Some((
                     i,
                     r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())),
@@ -428,7 +432,7 @@ async fn backup_one(
     skip_not_odoo: bool,
 ) -> Option<Report> {
     let who = t.display();
-    let mut r = base(&t.link, &t.db, "backup");
+    let mut r = base(&t.link, &t.db, crate::ops::Op::Backup);
     macro_rules! stop {
         ($outcome:expr, $msg:expr) => {{
             r = r.fail($outcome, $msg);
@@ -1105,7 +1109,7 @@ pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
         Some(ctx.audit_log()?)
     };
     let who = format!("{}/{}", link.name(), name);
-    let mut r = base(&link, &name, "restore");
+    let mut r = base(&link, &name, crate::ops::Op::Restore);
     r.extra
         .insert("file".into(), json!(o.file.display().to_string()));
     r.extra.insert(
@@ -1836,7 +1840,7 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
         )));
     }
     let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
-    let mut r = base(&to, &t.db, "move");
+    let mut r = base(&to, &t.db, crate::ops::Op::Move);
     r.extra.insert("from".into(), json!(t.display()));
     if o.dry_run {
         r.dry_run = Some(true);
@@ -2016,7 +2020,7 @@ async fn move_one(
         dry_run: false,
         owner_hint: Some(src_owner),
     };
-    let rr = base(to, &t.db, "restore");
+    let rr = base(to, &t.db, crate::ops::Op::Restore);
     let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr).await;
     cleanup(&tmpdir);
     if rr.outcome != Outcome::Changed {

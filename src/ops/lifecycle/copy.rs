@@ -382,7 +382,7 @@ pub(super) async fn copy_one(
     o: &LifecycleOpts,
     link: &Arc<NodeLink>,
     c: &CopySpec,
-    action: &'static str,
+    action: crate::ops::Op,
     what: &str,
     interactive: bool,
 ) -> (Report, bool, Option<String>) {
@@ -447,7 +447,7 @@ pub(super) async fn copy_one(
     } else {
         None
     };
-    let plan = copy_plan(c, link, fs.as_ref(), action, modules.as_ref());
+    let plan = copy_plan(c, link, fs.as_ref(), action.as_str(), modules.as_ref());
     if o.dry_run {
         if let Some(m) = &modules {
             r.extra
@@ -487,7 +487,7 @@ pub(super) async fn copy_one(
     };
     if let Some(Pw::Given(p)) = &c.password {
         if p.is_empty() {
-            match prompt_twice(&who) {
+            match crate::ops::prompt::new_password(&format!("New admin password for {who}: ")) {
                 Ok(p) => c2.password = Some(Pw::Given(p)),
                 Err(x) => {
                     return (
@@ -620,7 +620,7 @@ pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Resu
             }
             Pw::Generate(n)
         }
-        PasswordInput::Stdin => Pw::Given(read_stdin_line()?),
+        PasswordInput::Stdin => Pw::Given(crate::ops::prompt::stdin_password()?),
         PasswordInput::Prompt => {
             if !o.dry_run && !std::io::stdin().is_terminal() {
                 return Err(Error::usage(anyhow!(
@@ -648,7 +648,7 @@ pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Resu
         neutralize: false,
     };
     let (r, interrupted, generated) =
-        copy_one(ctx, o, &link, &spec, "create", "template", true).await;
+        copy_one(ctx, o, &link, &spec, Op::Create, "template", true).await;
     Ok(finish(
         ctx,
         log.as_ref(),
@@ -684,7 +684,7 @@ pub(super) async fn duplicate(
         new_customer: false,
         neutralize,
     };
-    let (r, interrupted, _) = copy_one(ctx, o, &t.link, &spec, "duplicate", "tenant", true).await;
+    let (r, interrupted, _) = copy_one(ctx, o, &t.link, &spec, Op::Duplicate, "tenant", true).await;
     Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
 // ------------------------------------------------------------------ bulk create
@@ -770,7 +770,7 @@ pub(super) async fn bulk_create(
             .map(str::to_string)
             .or_else(|| link.node.lifecycle.template.clone())
         else {
-            let mut r = base(&link, &name, "create").fail(
+            let mut r = base(&link, &name, crate::ops::Op::Create).fail(
                 Outcome::Refused,
                 format!(
                     "{}/{name}: no template: pass --template or set `template` for the node",
@@ -782,8 +782,8 @@ pub(super) async fn bulk_create(
             continue;
         };
         if interrupted {
-            let mut r =
-                base(&link, &name, "create").ok(Outcome::Skipped, "not started (interrupted)");
+            let mut r = base(&link, &name, crate::ops::Op::Create)
+                .ok(Outcome::Skipped, "not started (interrupted)");
             r.line = Some(line);
             reports.push(r);
             continue;
@@ -801,7 +801,7 @@ pub(super) async fn bulk_create(
         };
         // The password goes to the secrets file, not stdout.
         let (mut r, i, generated) =
-            copy_one(ctx, o, &link, &spec, "create", "template", false).await;
+            copy_one(ctx, o, &link, &spec, Op::Create, "template", false).await;
         r.line = Some(line);
         if let (Some(pw), Some(s)) = (&generated, &secrets) {
             let login = r.login.clone().unwrap_or_default();

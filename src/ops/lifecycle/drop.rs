@@ -72,7 +72,7 @@ pub(super) async fn drop_one(
     crate::commands::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
-    let mut r = base(link, &t.db, "drop");
+    let mut r = base(link, &t.db, crate::ops::Op::Drop);
     if o.dry_run {
         r.dry_run = Some(true);
     }
@@ -372,7 +372,7 @@ pub(super) async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool
     let dt = find_dropped(ctx, spec).await?;
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
-    let mut r = base(link, &dt.name, "undrop");
+    let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
     r.extra.insert("dropped_name".into(), json!(dt.db));
     if o.dry_run {
         r.dry_run = Some(true);
@@ -527,27 +527,6 @@ pub(super) async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool
     Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
 
-/// On a terminal: the operator types the tenant's name. Without one:
-/// `--yes` is required.
-pub(super) fn confirm_purge(name: &str, who: &str, yes: bool) -> Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        if yes {
-            return Ok(true);
-        }
-        return Err(Error::usage(anyhow!(
-            "stdin is not a terminal, so I cannot ask you to type the tenant's name; pass --yes (nothing changed)"
-        )));
-    }
-    eprint!("Purge {who} for good (database and filestore, no undo)? Type the tenant's name ({}) to confirm: ", e(name));
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|x| Error::usage(anyhow!("reading the answer: {x}")))?;
-    Ok(line.trim_end_matches(['\n', '\r']) == name)
-}
-
 pub(super) async fn purge_one(
     ctx: &Ctx,
     o: &LifecycleOpts,
@@ -558,7 +537,7 @@ pub(super) async fn purge_one(
     let dt = find_dropped(ctx, spec).await?;
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
-    let mut r = base(link, &dt.name, "purge");
+    let mut r = base(link, &dt.name, crate::ops::Op::Purge);
     r.extra.insert("dropped_name".into(), json!(dt.db));
     if o.dry_run {
         r.dry_run = Some(true);
@@ -605,7 +584,13 @@ pub(super) async fn purge_one(
     if interactive {
         ctx.printer.info(&plan);
     }
-    if interactive && !confirm_purge(&dt.name, &who, o.yes)? {
+    if interactive
+        && !crate::ops::prompt::type_name(
+            &format!("Purge {who} for good (database and filestore, no undo)?"),
+            &dt.name,
+            o.yes,
+        )?
+    {
         return done(r.fail(
             Outcome::Refused,
             format!("{who}: the name typed does not match; nothing changed"),
@@ -714,7 +699,7 @@ pub(super) async fn bulk_lifecycle(
     ctx: &Ctx,
     o: &LifecycleOpts,
     from: &std::path::Path,
-    action: &'static str,
+    action: crate::ops::Op,
     flag: bool,
 ) -> Result<u8> {
     let targets = bulk_targets(from)?;
@@ -724,15 +709,13 @@ pub(super) async fn bulk_lifecycle(
         Some(ctx.audit_log()?)
     };
     if !o.dry_run {
-        let ok = if action == "purge" && std::io::stdin().is_terminal() {
-            eprint!(
+        let ok = if action == Op::Purge && std::io::stdin().is_terminal() {
+            let typed = crate::ops::prompt::answer(&format!(
                 "Purge {n} dropped tenants for good (no undo)? Type their number ({n}) to confirm: ",
                 n = targets.len()
-            );
-            let _ = std::io::stderr().flush();
-            let mut line = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut line);
-            line.trim() == targets.len().to_string()
+            ))
+            .unwrap_or_default();
+            typed.trim() == targets.len().to_string()
         } else if !o.yes {
             confirm(&format!("{action} {} tenants?", targets.len()))?
         } else {
@@ -752,7 +735,7 @@ pub(super) async fn bulk_lifecycle(
             Report::new(None, &spec, action).ok(Outcome::Skipped, "not started (interrupted)")
         } else {
             let res = match action {
-                "drop" => drop_one(ctx, o, &spec, flag, false, None).await,
+                Op::Drop => drop_one(ctx, o, &spec, flag, false, None).await,
                 _ => purge_one(ctx, o, &spec, flag, false).await,
             };
             match res {
@@ -779,7 +762,7 @@ pub(super) async fn bulk_lifecycle(
     }
     Ok(report::bulk(
         ctx,
-        action,
+        action.as_str(),
         &reports,
         t0.elapsed().as_secs_f64(),
         interrupted,

@@ -8,22 +8,23 @@
 //! Ctrl-C at any step undoes what was done, in reverse order, so that
 //! nothing is left behind (no half-made database, no orphan filestore).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use anyhow::{anyhow, bail};
 use serde_json::{json, Value};
 
-use crate::audit::{now_rfc3339, AuditLog, Record};
-use crate::commands::{confirm, Ctx};
+use crate::audit::{now_rfc3339, AuditLog};
+use crate::commands::Ctx;
 use crate::config::{CreateOpts, LifecycleAction, LifecycleOpts, Output, PasswordInput};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::filestore::{self, Copied, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity, MAX_NAME};
 use crate::odoo::{password, suspension, users, WriteError};
-use crate::ops::{report, Outcome, Report};
+use crate::ops::prompt::confirm;
+use crate::ops::{report, Op, Outcome, Report};
 use crate::output::{esc, out, out_checked, out_json};
 use crate::transport::{Conn, NodeLink};
 
@@ -60,22 +61,7 @@ fn audited(log: Option<&AuditLog>, r: &mut Report) {
 /// Appends `r`'s audit line with `reason` (a backup: its checksum and file);
 /// a write error ends up in the report.
 fn audit_line(log: &AuditLog, r: &mut Report, reason: Option<&str>) {
-    let operator = crate::audit::operator();
-    let rec = Record {
-        time: now_rfc3339(),
-        operator: &operator,
-        action: r.action,
-        node: r.node.as_deref().unwrap_or("-"),
-        tenant: &r.tenant,
-        outcome: r.outcome.as_str(),
-        reason,
-        users: None,
-        login: r.login.as_deref(),
-        error: r.error.clone(),
-    };
-    if let Err(x) = log.append(&rec) {
-        r.audit_error = Some(format!("{x:#}"));
-    }
+    crate::ops::audit::write(log, &crate::audit::operator(), r, reason);
 }
 
 /// Audits (unless a dry run) and prints one result; the exit code.
@@ -92,7 +78,7 @@ fn finish(
     report::single(ctx, &r, interrupted, secret_on_stdout)
 }
 
-fn base(link: &Arc<NodeLink>, tenant: &str, action: &'static str) -> Report {
+fn base(link: &Arc<NodeLink>, tenant: &str, action: crate::ops::Op) -> Report {
     let mut r = Report::new(None, tenant, action);
     r.node = Some(link.name().to_string());
     r.via = Some(link.via);
@@ -278,10 +264,10 @@ pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
             .await
         }
         LifecycleAction::BulkDrop { from, force } => {
-            bulk_lifecycle(ctx, o, from, "drop", *force).await
+            bulk_lifecycle(ctx, o, from, Op::Drop, *force).await
         }
         LifecycleAction::BulkPurge { from, now } => {
-            bulk_lifecycle(ctx, o, from, "purge", *now).await
+            bulk_lifecycle(ctx, o, from, Op::Purge, *now).await
         }
     }
 }
@@ -293,33 +279,4 @@ pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
 enum Pw {
     Given(String),
     Generate(usize),
-}
-
-fn read_stdin_line() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|x| Error::usage(anyhow!("reading the password from stdin: {x}")))?;
-    let pw = line.strip_suffix('\n').unwrap_or(&line);
-    let pw = pw.strip_suffix('\r').unwrap_or(pw);
-    if pw.is_empty() {
-        return Err(Error::usage(anyhow!(
-            "--password-stdin: stdin gave an empty password; nothing changed"
-        )));
-    }
-    Ok(pw.to_string())
-}
-
-fn prompt_twice(who: &str) -> Result<String> {
-    let a = rpassword::prompt_password(format!("New admin password for {who}: "))
-        .map_err(|x| Error::usage(anyhow!("reading the password from the terminal: {x}")))?;
-    let b = rpassword::prompt_password("Repeat it: ")
-        .map_err(|x| Error::usage(anyhow!("reading the password from the terminal: {x}")))?;
-    if a != b {
-        return Err(Error::usage(anyhow!(
-            "the two passwords differ; nothing changed"
-        )));
-    }
-    Ok(a)
 }

@@ -15,7 +15,7 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
     crate::commands::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
-    let mut r = base(link, &t.db, "rename");
+    let mut r = base(link, &t.db, crate::ops::Op::Rename);
     r.extra.insert("new_name".into(), json!(new));
     if o.dry_run {
         r.dry_run = Some(true);
