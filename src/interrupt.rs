@@ -31,8 +31,14 @@ fn notice() -> String {
 }
 
 impl Guard {
-    /// From now on SIGINT is counted instead of ending the process.
+    /// From now on SIGINT is counted instead of ending the process. One
+    /// guard per process: every caller gets the same counter.
     pub fn install() -> Guard {
+        static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
+        GUARD.get_or_init(Guard::counting).clone()
+    }
+
+    fn counting() -> Guard {
         let inner = Arc::new(Inner {
             presses: AtomicUsize::new(0),
             first: Notify::new(),

@@ -189,13 +189,14 @@ async fn dispatch(config: config::Config) -> Result<u8, Error> {
     {
         ctx.use_direct_routes();
     }
+    let ctx = std::sync::Arc::new(ctx);
     let result = run_command(&ctx, &config.command).await;
     // Close every transport (SSH masters, forwards) on success, error and Ctrl-C.
     ctx.close().await;
     result
 }
 
-async fn run_command(ctx: &Ctx, command: &Command) -> Result<u8, Error> {
+async fn run_command(ctx: &std::sync::Arc<Ctx>, command: &Command) -> Result<u8, Error> {
     match command {
         // Read-only: Ctrl-C ends the run at once.
         Command::List(o) if o.dropped => crate::ops::lifecycle::list_dropped(ctx).await,

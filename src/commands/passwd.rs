@@ -84,7 +84,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
             Report::new(Some(&target), &o.tenant, crate::ops::Op::Passwd).fail(Outcome::Refused, m);
         r.login = user.as_ref().map(|u| u.login.clone()).or(o.login.clone());
         if !o.dry_run {
-            r = exec::audited(&run, &target, r, None);
+            r = exec::audited(&run, r, None);
         }
         Ok(report::single(ctx, &r, false, false))
     };

@@ -33,6 +33,27 @@ pub async fn tracking_started<F: std::future::Future>(
     STARTED.scope(flag, f).await
 }
 
+impl super::Operation for Run {
+    fn op(&self) -> super::Op {
+        self.action.name()
+    }
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    fn guard(&self) -> Option<&crate::interrupt::Guard> {
+        self.guard.as_ref()
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move { run_job(job, &self).await })
+    }
+    fn audit(&self, r: Report) -> Report {
+        audited(self, r, None)
+    }
+}
+
 /// Runs one job to its report (the job's early report when it has one).
 pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
     if let Some(r) = job.early {
@@ -51,14 +72,14 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
             Outcome::Skipped,
             format!("{who}: not started (interrupted)"),
         );
-        return Some(audited(run, &t, r, job.reason.as_deref()));
+        return Some(audited(run, r, job.reason.as_deref()));
     }
     // Behind PgBouncer in transaction mode, writes would lose the session
     // settings after their first commit (issue 13): refused, dry runs allowed.
     if let Some(m) = crate::transport::startup::write_refusal(&t.link.node).filter(|_| !run.dry_run)
     {
         let r = base.fail(Outcome::Refused, format!("{who}: {m}"));
-        return Some(audited(run, &t, r, job.reason.as_deref()));
+        return Some(audited(run, r, job.reason.as_deref()));
     }
     let mut unblocked = false;
     let mut conn = match job.conn {
@@ -70,7 +91,7 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
                     return Some(if run.dry_run {
                         r
                     } else {
-                        audited(run, &t, r, job.reason.as_deref())
+                        audited(run, r, job.reason.as_deref())
                     })
                 }
                 super::blocked::Next::Run(c, b) => {
@@ -87,7 +108,7 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
             Outcome::Skipped,
             format!("{who}: not started (interrupted)"),
         );
-        return Some(audited(run, &t, r, job.reason.as_deref()));
+        return Some(audited(run, r, job.reason.as_deref()));
     }
     let deadline_ms = u64::try_from(conn.deadline.as_millis()).unwrap_or(u64::MAX);
     let _ = STARTED.try_with(|f| f.store(deadline_ms.max(1), std::sync::atomic::Ordering::SeqCst));
@@ -114,7 +135,7 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
     if run.dry_run || r.not_odoo {
         return Some(r);
     }
-    Some(audited(run, &t, r, job.reason.as_deref()))
+    Some(audited(run, r, job.reason.as_deref()))
 }
 
 /// The run stage proper: the action's transaction and what follows it.
@@ -194,7 +215,7 @@ async fn filtered(conn: &Conn, f: super::Filter, base: Report) -> Filtered {
 
 /// Writes the audit line of a result (before it is reported) with the
 /// run's operator; the reason is a suspension's.
-pub fn audited(run: &Run, _t: &Target, mut r: Report, reason: Option<&str>) -> Report {
+pub fn audited(run: &Run, mut r: Report, reason: Option<&str>) -> Report {
     if let Some(log) = &run.audit {
         let reason = reason.filter(|_| r.action == super::Op::Suspend);
         super::audit::write(log, &run.operator, &mut r, reason);

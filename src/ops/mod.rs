@@ -408,6 +408,18 @@ pub struct Job {
 }
 
 impl Job {
+    /// A job the operation resolves itself (the lifecycle commands).
+    pub fn for_spec(spec: String) -> Job {
+        Job {
+            line: None,
+            spec,
+            target: None,
+            reason: None,
+            early: None,
+            conn: None,
+        }
+    }
+
     pub fn for_target(target: Target, spec: String, reason: Option<String>) -> Job {
         Job {
             line: None,
@@ -425,6 +437,38 @@ impl Job {
 pub struct Filter {
     pub status: Option<crate::config::StatusFilter>,
     pub from_file: bool,
+}
+
+/// A write as the one runner ([`run::run_all`]) sees it, for one target or
+/// many: what it runs for each job, and how it audits a result it had to
+/// make itself (a job abandoned at the second Ctrl-C).
+pub(crate) trait Operation: Send + Sync + 'static {
+    /// Which write.
+    fn op(&self) -> Op;
+    /// A dry run: nothing is changed, nothing audited, Ctrl-C ends at once.
+    fn dry_run(&self) -> bool;
+    /// The run's Ctrl-C counter, once writes may start.
+    fn guard(&self) -> Option<&Guard>;
+    /// Whether the targets run one at a time, in input order (the
+    /// operations that hold two connections of a node at once), instead of
+    /// concurrently within the connection limits.
+    fn one_at_a_time(&self) -> bool {
+        false
+    }
+    /// Whether its steps are journaled and undone at a Ctrl-C (the
+    /// lifecycle commands): the runner then waits for the target in flight
+    /// to undo itself instead of abandoning it at the second Ctrl-C.
+    fn journaled(&self) -> bool {
+        false
+    }
+    /// Runs (or plans) one job to its audited report; None drops it (a
+    /// selector run met a database that is not Odoo's).
+    fn run_one(
+        self: Arc<Self>,
+        job: Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>>;
+    /// Writes the audit line of a report the runner made.
+    fn audit(&self, r: Report) -> Report;
 }
 
 /// What every target of a run shares.

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::exec::{run_job, tracking_started};
-use super::{Job, Outcome, Report, Run};
+use super::exec::tracking_started;
+use super::{Job, Operation, Outcome, Report};
 use crate::commands::Ctx;
 use crate::odoo::tracking_sent;
 use crate::output::{esc, one_line, stderr_width};
@@ -25,7 +25,12 @@ use crate::targets::Target;
 /// is reported `unknown`, one that was waiting (for a connection slot, the
 /// tenant lock) or had sent no COMMIT yet `skipped` (its connection goes
 /// with the process, and PostgreSQL rolls its transaction back).
-pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -> Vec<Report> {
+pub(crate) async fn run_all<O: Operation>(
+    ctx: &Ctx,
+    jobs: Vec<Job>,
+    run: Arc<O>,
+    progress: bool,
+) -> Vec<Report> {
     let t0 = std::time::Instant::now();
     let n = jobs.len();
     let total = jobs.iter().filter(|j| j.early.is_none()).count() as u64;
@@ -35,6 +40,9 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     let sent: Vec<Arc<AtomicBool>> = (0..n).map(|_| Arc::new(AtomicBool::new(false))).collect();
     let started: Vec<Arc<AtomicU64>> = (0..n).map(|_| Arc::new(AtomicU64::new(0))).collect();
     let mut set = JoinSet::new();
+    let one_at_a_time = run
+        .one_at_a_time()
+        .then(|| Arc::new(tokio::sync::Semaphore::new(1)));
     let mut ids = std::collections::HashMap::new();
     for (i, job) in jobs.into_iter().enumerate() {
         specs.push((job.target.clone(), job.spec.clone(), job.line));
@@ -45,8 +53,15 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
         let run = run.clone();
         let flag = sent[i].clone();
         let begun = started[i].clone();
+        let one = one_at_a_time.clone();
         let h = set.spawn(async move {
-            let r = tracking_started(begun, tracking_sent(flag, run_job(job, &run))).await;
+            // In input order (the semaphore is fair) for the operations
+            // that run one target at a time.
+            let _turn = match &one {
+                Some(s) => s.clone().acquire_owned().await.ok(),
+                None => None,
+            };
+            let r = tracking_started(begun, tracking_sent(flag, run.run_one(job))).await;
             (i, r)
         });
         ids.insert(h.id(), i);
@@ -54,20 +69,20 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     let mut done_n = 0u64;
     let mut failed_n = 0u64;
     let second = async {
-        match &run.guard {
+        match run.guard() {
             Some(g) => g.second().await,
             None => std::future::pending().await,
         }
     };
     tokio::pin!(second);
     let first = async {
-        match &run.guard {
+        match run.guard() {
             Some(g) => g.first().await,
             None => std::future::pending().await,
         }
     };
     tokio::pin!(first);
-    if let (Some(g), Some(b)) = (&run.guard, &bar) {
+    if let (Some(g), Some(b)) = (run.guard(), &bar) {
         g.set_bar(Some(b.clone()));
     }
     // After the first Ctrl-C: when it came, and a tick to redraw what is
@@ -77,8 +92,8 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
     loop {
         let joined = tokio::select! {
             j = set.join_next_with_id() => match j { Some(j) => j, None => break },
-            _ = &mut second => break,
-            _ = &mut first, if stopping.is_none() && !run.dry_run => {
+            _ = &mut second, if !run.journaled() => break,
+            _ = &mut first, if stopping.is_none() && !run.dry_run() => {
                 let at = Instant::now();
                 stopping = Some(at);
                 match &bar {
@@ -108,7 +123,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
             Err(e) => {
                 let i = ids.get(&e.id()).copied().unwrap_or(0);
                 let (t, spec, _) = &specs[i];
-                let r = Report::new(t.as_ref(), spec, run.action.name())
+                let r = Report::new(t.as_ref(), spec, run.op())
                     .fail(Outcome::Failed, format!("{spec}: internal error: {e}"));
                 (i, Some(r))
             }
@@ -145,7 +160,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                         ),
                     );
                 }
-                None if progress && !ctx.printer.quiet && !run.dry_run => {
+                None if progress && !ctx.printer.quiet && !run.dry_run() => {
                     // No terminal (cron mail, a log): the whole error.
                     eprintln!("tenantctl: [{done_n}/{total}] {}", esc(&line))
                 }
@@ -154,7 +169,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
         }
         slots[i] = Some(r);
     }
-    if let Some(g) = &run.guard {
+    if let Some(g) = run.guard() {
         g.set_bar(None);
     }
     if let Some(b) = bar {
@@ -171,7 +186,7 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
                 None => {
                     let (t, spec, line) = &specs[i];
                     let began = sent[i].load(Ordering::SeqCst);
-                    let mut r = in_flight(&run, t.as_ref(), spec, *line, began);
+                    let mut r = in_flight(&*run, t.as_ref(), spec, *line, began);
                     r.elapsed = Some(t0.elapsed());
                     Some(r)
                 }
@@ -187,14 +202,14 @@ pub async fn run_all(ctx: &Ctx, jobs: Vec<Job>, run: Arc<Run>, progress: bool) -
 /// `skipped` (nothing of it was committed). Audited here (the task that
 /// would have written its line is gone); the audit error, if any, ends up
 /// in the report.
-fn in_flight(
-    run: &Run,
+fn in_flight<O: Operation>(
+    run: &O,
     t: Option<&Target>,
     spec: &str,
     line: Option<usize>,
     began: bool,
 ) -> Report {
-    let r = Report::new(t, spec, run.action.name());
+    let r = Report::new(t, spec, run.op());
     let mut r = if began {
         r.fail(
             Outcome::Unknown,
@@ -207,8 +222,8 @@ fn in_flight(
         )
     };
     r.line = line;
-    if let Some(t) = t {
-        r = super::exec::audited(run, t, r, None);
+    if t.is_some() {
+        r = run.audit(r);
     }
     r
 }

@@ -710,7 +710,7 @@ pub(super) fn parse_line(line: &str) -> Vec<String> {
 }
 
 pub(super) async fn bulk_create(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     from: &std::path::Path,
     template: Option<&str>,
@@ -751,7 +751,7 @@ pub(super) async fn bulk_create(
     let log = if o.dry_run {
         None
     } else {
-        Some(ctx.audit_log()?)
+        Some(Arc::new(ctx.audit_log()?))
     };
     let secrets = if o.dry_run {
         None
@@ -763,9 +763,11 @@ pub(super) async fn bulk_create(
         return Ok(EXIT_FAILED);
     }
     let t0 = std::time::Instant::now();
-    let mut reports = Vec::new();
-    let mut interrupted = false;
+    let mut jobs = Vec::new();
+    let mut specs = std::collections::HashMap::new();
     for (line, link, name, login, company) in entries {
+        let mut job = crate::ops::Job::for_spec(name.clone());
+        job.line = Some(line);
         let Some(tmpl) = template
             .map(str::to_string)
             .or_else(|| link.node.lifecycle.template.clone())
@@ -778,16 +780,10 @@ pub(super) async fn bulk_create(
                 ),
             );
             r.line = Some(line);
-            reports.push(r);
+            job.early = Some(r);
+            jobs.push(job);
             continue;
         };
-        if interrupted {
-            let mut r = base(&link, &name, crate::ops::Op::Create)
-                .ok(Outcome::Skipped, "not started (interrupted)");
-            r.line = Some(line);
-            reports.push(r);
-            continue;
-        }
         let spec = CopySpec {
             source: tmpl,
             base_url: pattern_url(&link, &name),
@@ -799,22 +795,19 @@ pub(super) async fn bulk_create(
             new_customer: true,
             neutralize: false,
         };
-        // The password goes to the secrets file, not stdout.
-        let (mut r, i, generated) =
-            copy_one(ctx, o, &link, &spec, Op::Create, "template", false).await;
-        r.line = Some(line);
-        if let (Some(pw), Some(s)) = (&generated, &secrets) {
-            let login = r.login.clone().unwrap_or_default();
-            if let Err(x) = s.write_line(link.name(), &name, &login, pw, "done") {
-                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
-            }
-        }
-        if r.dry_run != Some(true) {
-            audited(log.as_ref(), &mut r);
-        }
-        interrupted |= i;
-        reports.push(r);
+        specs.insert(line, (link, spec));
+        jobs.push(job);
     }
+    let bulk = Arc::new(BulkCreate {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        specs,
+        secrets,
+        log,
+        guard: (!o.dry_run).then(run_guard),
+    });
+    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
+    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
     Ok(report::bulk(
         ctx,
         "create",
@@ -823,4 +816,81 @@ pub(super) async fn bulk_create(
         interrupted,
         o.dry_run,
     ))
+}
+
+/// `bulk create` as an operation of the runner: each tenant as `create`
+/// does it, one at a time in file order (each holds the node's maintenance
+/// database while it opens the new one); generated passwords go to the
+/// secrets file, not stdout.
+struct BulkCreate {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    /// By line of the `--from` file.
+    specs: std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>,
+    secrets: Option<crate::ops::passwd::Secrets>,
+    log: Option<Arc<AuditLog>>,
+    guard: Option<Guard>,
+}
+
+impl BulkCreate {
+    async fn one(&self, line: usize) -> Report {
+        let (link, spec) = &self.specs[&line];
+        if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
+            let mut r = base(link, &spec.new, crate::ops::Op::Create)
+                .ok(Outcome::Skipped, "not started (interrupted)");
+            r.line = Some(line);
+            return r;
+        }
+        let (mut r, _, generated) = copy_one(
+            &self.ctx,
+            &self.opts,
+            link,
+            spec,
+            Op::Create,
+            "template",
+            false,
+        )
+        .await;
+        r.line = Some(line);
+        if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
+            let login = r.login.clone().unwrap_or_default();
+            if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
+                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
+            }
+        }
+        r
+    }
+}
+
+impl crate::ops::Operation for BulkCreate {
+    fn op(&self) -> Op {
+        Op::Create
+    }
+    fn dry_run(&self) -> bool {
+        self.opts.dry_run
+    }
+    fn guard(&self) -> Option<&Guard> {
+        self.guard.as_ref()
+    }
+    fn one_at_a_time(&self) -> bool {
+        true
+    }
+    fn journaled(&self) -> bool {
+        true
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: crate::ops::Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move {
+            let r = self.one(job.line.unwrap_or_default()).await;
+            Some(self.audit(r))
+        })
+    }
+    fn audit(&self, mut r: Report) -> Report {
+        if r.dry_run != Some(true) && !self.opts.dry_run {
+            audited(self.log.as_deref(), &mut r);
+        }
+        r
+    }
 }

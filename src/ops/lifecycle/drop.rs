@@ -696,7 +696,7 @@ pub(super) fn bulk_targets(from: &std::path::Path) -> Result<Vec<(usize, String)
 /// `bulk drop` / `bulk purge`: one confirmation for the run, then each
 /// tenant as the single command does it, in file order.
 pub(super) async fn bulk_lifecycle(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     from: &std::path::Path,
     action: crate::ops::Op,
@@ -706,7 +706,7 @@ pub(super) async fn bulk_lifecycle(
     let log = if o.dry_run {
         None
     } else {
-        Some(ctx.audit_log()?)
+        Some(Arc::new(ctx.audit_log()?))
     };
     if !o.dry_run {
         let ok = if action == Op::Purge && std::io::stdin().is_terminal() {
@@ -727,24 +727,60 @@ pub(super) async fn bulk_lifecycle(
         }
     }
     let t0 = std::time::Instant::now();
-    let mut reports = Vec::new();
-    let mut interrupted = false;
-    for (line, spec) in targets {
-        interrupted |= !o.dry_run && run_guard().interrupted();
-        let mut r = if interrupted {
-            Report::new(None, &spec, action).ok(Outcome::Skipped, "not started (interrupted)")
+    let jobs = targets
+        .into_iter()
+        .map(|(line, spec)| {
+            let mut j = crate::ops::Job::for_spec(spec);
+            j.line = Some(line);
+            j
+        })
+        .collect();
+    let bulk = Arc::new(BulkDrop {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        op: action,
+        flag,
+        log,
+        guard: (!o.dry_run).then(run_guard),
+    });
+    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
+    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
+    Ok(report::bulk(
+        ctx,
+        action.as_str(),
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
+    ))
+}
+
+/// `bulk drop` / `bulk purge` as an operation of the runner: each tenant as
+/// the single command does it, one at a time in file order (each holds the
+/// node's maintenance database while it opens the tenant's).
+struct BulkDrop {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    op: Op,
+    flag: bool,
+    log: Option<Arc<AuditLog>>,
+    guard: Option<Guard>,
+}
+
+impl BulkDrop {
+    async fn one(&self, spec: String, line: Option<usize>) -> Report {
+        let (ctx, o, flag) = (&*self.ctx, &self.opts, self.flag);
+        let mut r = if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
+            Report::new(None, &spec, self.op).ok(Outcome::Skipped, "not started (interrupted)")
         } else {
-            let res = match action {
+            let res = match self.op {
                 Op::Drop => drop_one(ctx, o, &spec, flag, false, None).await,
                 _ => purge_one(ctx, o, &spec, flag, false).await,
             };
             match res {
-                Ok(Some((r, i))) => {
-                    interrupted |= i;
-                    r
-                }
-                Ok(None) => Report::new(None, &spec, action).fail(Outcome::Refused, "aborted"),
-                Err(x) => Report::new(None, &spec, action).fail(
+                Ok(Some((r, _))) => r,
+                Ok(None) => Report::new(None, &spec, self.op).fail(Outcome::Refused, "aborted"),
+                Err(x) => Report::new(None, &spec, self.op).fail(
                     if x.is_usage() {
                         Outcome::Refused
                     } else {
@@ -754,18 +790,40 @@ pub(super) async fn bulk_lifecycle(
                 ),
             }
         };
-        r.line = Some(line);
-        if !o.dry_run {
-            audited(log.as_ref(), &mut r);
-        }
-        reports.push(r);
+        r.line = line;
+        r
     }
-    Ok(report::bulk(
-        ctx,
-        action.as_str(),
-        &reports,
-        t0.elapsed().as_secs_f64(),
-        interrupted,
-        o.dry_run,
-    ))
+}
+
+impl crate::ops::Operation for BulkDrop {
+    fn op(&self) -> Op {
+        self.op
+    }
+    fn dry_run(&self) -> bool {
+        self.opts.dry_run
+    }
+    fn guard(&self) -> Option<&Guard> {
+        self.guard.as_ref()
+    }
+    fn one_at_a_time(&self) -> bool {
+        true
+    }
+    fn journaled(&self) -> bool {
+        true
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: crate::ops::Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move {
+            let r = self.one(job.spec, job.line).await;
+            Some(self.audit(r))
+        })
+    }
+    fn audit(&self, mut r: Report) -> Report {
+        if !self.opts.dry_run {
+            audited(self.log.as_deref(), &mut r);
+        }
+        r
+    }
 }

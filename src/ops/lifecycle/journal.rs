@@ -26,8 +26,7 @@ pub(super) async fn pause_point(_step: &str) {}
 
 /// The run's one Ctrl-C guard, installed when the first change starts.
 pub(super) fn run_guard() -> Guard {
-    static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
-    GUARD.get_or_init(Guard::install).clone()
+    Guard::install()
 }
 
 /// One done step and how to undo it.

@@ -231,7 +231,7 @@ impl Drop for Maint<'_> {
 }
 
 /// Runs a lifecycle command.
-pub async fn run(ctx: &Ctx, o: &LifecycleOpts) -> Result<u8> {
+pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
     two_connections(ctx)?;
     match &o.action {
         LifecycleAction::Create(c) => create(ctx, o, c).await,
