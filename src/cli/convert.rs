@@ -6,7 +6,8 @@
 use super::bulk::{BulkCommand, BulkTargets};
 use super::defs::{Cli, ColorArg, Command, GlobalArgs, OutputArg};
 use super::lifecycle::{
-    BackupArgs, BackupFormatArg, CreateArgs, LifecycleFlags, MoveArgs, RestoreArgs,
+    BackupArgs, BackupFormatArg, CreateArgs, DropArgs, DuplicateArgs, LifecycleFlags, MoveArgs,
+    PurgeArgs, RenameArgs, RestoreArgs, UndropArgs,
 };
 use super::reads::{ActionArg, ListArgs, LogArgs, SortArg, StatusArg};
 use super::writes::{PasswdArgs, ReactivateArgs, RestoreArg, SuspendArgs};
@@ -78,43 +79,11 @@ fn command(c: Command) -> config::Command {
         Command::Reactivate(a) => reactivate(a),
         Command::Bulk(b) => bulk(b),
         Command::Create(a) => create(a),
-        Command::Duplicate(a) => lifecycle(
-            config::LifecycleAction::Duplicate {
-                tenant: a.tenant,
-                new: a.new,
-                neutralize: a.neutralize,
-                force: a.force,
-            },
-            a.flags,
-        ),
-        Command::Rename(a) => lifecycle(
-            config::LifecycleAction::Rename {
-                tenant: a.tenant,
-                new: a.new,
-            },
-            a.flags,
-        ),
-        Command::Drop(a) => lifecycle(
-            config::LifecycleAction::Drop {
-                tenant: a.tenant,
-                force: a.force,
-            },
-            a.flags,
-        ),
-        Command::Undrop(a) => lifecycle(
-            config::LifecycleAction::Undrop {
-                tenant: a.tenant,
-                force: a.force,
-            },
-            a.flags,
-        ),
-        Command::Purge(a) => lifecycle(
-            config::LifecycleAction::Purge {
-                tenant: a.tenant,
-                now: a.now,
-            },
-            a.flags,
-        ),
+        Command::Duplicate(a) => duplicate(a),
+        Command::Rename(a) => rename(a),
+        Command::Drop(a) => drop_tenant(a),
+        Command::Undrop(a) => undrop(a),
+        Command::Purge(a) => purge(a),
         Command::Move(a) => move_tenant(a),
         Command::Backup(a) => backup(a),
         Command::Restore(a) => restore(a),
@@ -234,6 +203,58 @@ fn create(a: CreateArgs) -> config::Command {
             password: password_input(a.generate, a.password_stdin, a.length),
             force: a.force,
         }),
+        a.flags,
+    )
+}
+
+fn duplicate(a: DuplicateArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Duplicate {
+            tenant: a.tenant,
+            new: a.new,
+            neutralize: a.neutralize,
+            force: a.force,
+        },
+        a.flags,
+    )
+}
+
+fn rename(a: RenameArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Rename {
+            tenant: a.tenant,
+            new: a.new,
+        },
+        a.flags,
+    )
+}
+
+fn drop_tenant(a: DropArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Drop {
+            tenant: a.tenant,
+            force: a.force,
+        },
+        a.flags,
+    )
+}
+
+fn undrop(a: UndropArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Undrop {
+            tenant: a.tenant,
+            force: a.force,
+        },
+        a.flags,
+    )
+}
+
+fn purge(a: PurgeArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Purge {
+            tenant: a.tenant,
+            now: a.now,
+        },
         a.flags,
     )
 }

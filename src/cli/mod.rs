@@ -6,7 +6,7 @@
 //!   turns clap's values into the plain configuration of [`crate::config`]
 //!   (nothing outside `cli` sees clap types);
 //! - [`complete`]: the completion scripts and the `__complete` protocol;
-//! - [`man`]: the man pages.
+//! - [`mod@man`]: the man pages.
 
 mod bulk;
 pub(crate) mod complete;
