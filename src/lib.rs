@@ -4,9 +4,8 @@
 //! Layers: inventory → targets → transport → odoo → commands → output.
 
 pub mod audit;
-pub mod cli;
+pub(crate) mod cli;
 pub mod commands;
-pub mod complete;
 pub mod config;
 pub mod error;
 pub mod filestore;
@@ -20,11 +19,13 @@ pub mod pgtool;
 pub mod private;
 pub mod targetfile;
 pub mod targets;
+pub(crate) mod tenant_cache;
 pub mod text;
 pub mod transport;
 
 use clap::Parser;
 
+use crate::cli::complete;
 use crate::commands::Ctx;
 use crate::config::Command;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};

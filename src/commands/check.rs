@@ -106,7 +106,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
             .iter()
             .filter_map(|n| {
                 let names = n.tenant_names.clone()?;
-                Some((n.node.clone(), crate::complete::Learnt::All(names)))
+                Some((n.node.clone(), crate::tenant_cache::Learnt::All(names)))
             })
             .collect(),
     );

@@ -158,9 +158,9 @@ fn remember(ctx: &Ctx, rows: &[Row], listed: Vec<String>, partial: bool) {
                 .map(|r| r.tenant.clone())
                 .collect();
             let l = if partial {
-                crate::complete::Learnt::Some(tenants)
+                crate::tenant_cache::Learnt::Some(tenants)
             } else {
-                crate::complete::Learnt::All(tenants)
+                crate::tenant_cache::Learnt::All(tenants)
             };
             (node, l)
         })

@@ -170,14 +170,14 @@ impl Ctx {
     /// completion cache of this inventory. Best effort: completion is a
     /// convenience, a cache that cannot be written is said under `-v` and
     /// changes nothing else.
-    pub fn remember_tenants(&self, learnt: Vec<(String, crate::complete::Learnt)>) {
+    pub fn remember_tenants(&self, learnt: Vec<(String, crate::tenant_cache::Learnt)>) {
         let known: Vec<String> = self
             .inventory
             .nodes
             .iter()
             .map(|n| n.name.clone())
             .collect();
-        match crate::complete::record(&self.inventory.path, &known, learnt) {
+        match crate::tenant_cache::record(&self.inventory.path, &known, learnt) {
             Ok(p) => self
                 .printer
                 .detail(format!("completion cache {} written", p.display())),

@@ -1,6 +1,6 @@
-//! Dynamic shell completion: node names from the inventory, tenant names and
-//! `NODE/` prefixes from a cache that `list` writes. Completion never
-//! connects to a node.
+//! The tenant-name cache of shell completion: the tenants of each node as
+//! `list` and `check` last saw them, read by `tenantctl __complete` (the
+//! command line's completion protocol) without connecting to a node.
 //!
 //! The cache is one JSON file per inventory,
 //! `$XDG_CACHE_HOME/tenantctl/tenants-<hash of the inventory path>.json`
@@ -18,27 +18,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-
-/// What the word being completed is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A node name (`--node`, `move`'s target node).
-    Node,
-    /// `TENANT` or `NODE/TENANT`.
-    Tenant,
-    /// `NODE/NAME` of a database that does not exist yet: only `NODE/`.
-    NodePrefix,
-}
-
-/// A completion request, as `cli` parsed it from the shell's words.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub kind: Kind,
-    /// The partial word.
-    pub current: String,
-    /// `-i/--inventory` given on the command line being completed.
-    pub inventory: Option<PathBuf>,
-}
 
 /// Only these names are ever cached or printed: Odoo's own rule for database
 /// names (`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`, odoo-facts §7, here also one
@@ -121,6 +100,12 @@ fn read(inventory: &Path) -> Cache {
     }
 }
 
+/// The cached tenants of `inventory`, per node: none when the cache is
+/// absent or ignored (see `read`).
+pub fn cached(inventory: &Path) -> BTreeMap<String, Vec<String>> {
+    read(inventory).nodes
+}
+
 /// What a run learnt about one node's tenants.
 pub enum Learnt {
     /// Every tenant of the node: replaces what was cached.
@@ -185,46 +170,6 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// The candidates for `req`, one per line for the shell: node names from
-/// the inventory's `nodes`, tenants from the cache, all plain names that
-/// start with the partial word. Unqualified tenant names come with the
-/// `NODE/` prefixes; after `NODE/`, that node's tenants.
-pub fn candidates(req: &Request, inventory: &Path, nodes: &[String]) -> Vec<String> {
-    let cur = req.current.as_str();
-    let nodes: Vec<&String> = nodes.iter().filter(|n| is_plain(n)).collect();
-    let mut out: Vec<String> = Vec::new();
-    match req.kind {
-        Kind::Node => out.extend(nodes.iter().map(|n| n.to_string())),
-        Kind::NodePrefix => out.extend(nodes.iter().map(|n| format!("{n}/"))),
-        Kind::Tenant => {
-            let cache = read(inventory);
-            let of = |n: &str| -> Vec<String> {
-                cache
-                    .nodes
-                    .get(n)
-                    .map(|v| v.iter().filter(|t| is_plain(t)).cloned().collect())
-                    .unwrap_or_default()
-            };
-            match cur.split_once('/') {
-                Some((n, _)) if nodes.iter().any(|x| *x == n) => {
-                    out.extend(of(n).into_iter().map(|t| format!("{n}/{t}")));
-                }
-                Some(_) => {}
-                None => {
-                    for n in &nodes {
-                        out.extend(of(n));
-                    }
-                    out.extend(nodes.iter().map(|n| format!("{n}/")));
-                }
-            }
-        }
-    }
-    out.retain(|c| c.starts_with(cur));
-    out.sort();
-    out.dedup();
-    out
 }
 
 #[cfg(test)]
