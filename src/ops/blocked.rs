@@ -150,9 +150,10 @@ pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::
             Next::Done(r)
         }
         Action::Reactivate(_) if run.dry_run => {
-            let mut r = base.ok(
-                Outcome::WouldChange,
-                format!("dry run: would allow connections to {who} again (blocked since {since}), then restore its recorded layers. Nothing changed."),
+            let mut r = base.would(
+                super::Plan::new(format!("reactivate {who}"))
+                    .step(format!("allow connections again (blocked since {since})"))
+                    .step("then restore its recorded layers"),
             );
             r.dry_run = Some(true);
             r.layers = Some(super::LayerCounts {

@@ -223,6 +223,48 @@ pub fn verdict(s: &Summary, interrupted: bool) -> u8 {
     EXIT_PARTIAL
 }
 
+/// What a write would do, as data: the dry run prints it (and the prompt
+/// before a change), `-o json` gives it as the result's `plan` (README, "JSON
+/// output"), for change review in CI.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Plan {
+    /// The write and its target, one line (`rename node1/acme to acme2`).
+    pub summary: String,
+    /// What it does, in order, one line each.
+    pub steps: Vec<String>,
+}
+
+impl Plan {
+    pub fn new(summary: impl Into<String>) -> Plan {
+        Plan {
+            summary: summary.into(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Adds the next step.
+    pub fn step(mut self, step: impl Into<String>) -> Plan {
+        self.steps.push(step.into());
+        self
+    }
+
+    /// `summary:` and one `  - step` line per step: what the dry run and
+    /// the prompt print.
+    pub fn text(&self) -> String {
+        let mut t = format!("{}:", self.summary);
+        for s in &self.steps {
+            t.push_str("\n  - ");
+            t.push_str(s);
+        }
+        t
+    }
+
+    /// The dry run's sentence: `dry run: would <plan>` and `Nothing changed.`
+    pub fn dry_run_text(&self) -> String {
+        format!("dry run: would {}\nNothing changed.", self.text())
+    }
+}
+
 /// The one result type of the write commands: the JSON object of a single
 /// command and a row of `bulk`.
 #[derive(Debug, Clone, Serialize)]
@@ -260,6 +302,9 @@ pub struct Report {
     /// Per layer, what was (or would be) switched off or on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<LayerCounts>,
+    /// Dry runs: what the write would do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
     /// Set when the audit line could not be written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_error: Option<String>,
@@ -304,6 +349,7 @@ impl Report {
             suspended_at: None,
             suspended_reason: None,
             layers: None,
+            plan: None,
             audit_error: None,
             extra: Default::default(),
             message: String::new(),
@@ -319,6 +365,15 @@ impl Report {
         self.outcome = outcome;
         self.message = e.clone();
         self.error = Some(e);
+        self
+    }
+
+    /// A dry run's result: would change, with its plan.
+    pub fn would(mut self, plan: Plan) -> Report {
+        self.outcome = Outcome::WouldChange;
+        self.message = plan.dry_run_text();
+        self.dry_run = Some(true);
+        self.plan = Some(plan);
         self
     }
 

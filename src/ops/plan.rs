@@ -4,7 +4,7 @@
 
 use super::exec;
 use super::passwd as pw;
-use super::{Action, Outcome, Report, Run};
+use super::{Action, Outcome, Plan, Report, Run};
 use crate::odoo::guard;
 use crate::odoo::keys;
 use crate::odoo::layers::LayerSet;
@@ -109,14 +109,17 @@ pub async fn plan_one(
                     r.warnings
                         .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
                     let rounds = pw::rounds_of(&u);
-                    r.ok(
-                        Outcome::WouldChange,
-                        format!(
-                            "dry run: would set the password of {} (id {}) on {who} (pbkdf2-sha512, {rounds} rounds), then signal {}. Nothing changed.",
+                    r.would(
+                        Plan::new(format!(
+                            "set the password of {} (id {}) on {who}",
                             esc(&u.login),
-                            u.id,
+                            u.id
+                        ))
+                        .step(format!("hash it with pbkdf2-sha512, {rounds} rounds"))
+                        .step(format!(
+                            "then signal {}",
                             u.signals.describe(Changed::Users)
-                        ),
+                        )),
                     )
                 }
             }
@@ -183,56 +186,57 @@ async fn plan_suspend(
         r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
         return r;
     }
-    let mut text = format!(
-        "dry run: would suspend {who} (layers {}): switch off {} (id 1 excluded){}:\n",
-        layers.names().join(", "),
+    let mut plan = Plan::new(format!(
+        "suspend {who} (layers {})",
+        layers.names().join(", ")
+    ));
+    plan = plan.step(format!(
+        "users: switch off {} (id 1 excluded){}",
         count(users.len(), "active user", "active users"),
         if st.suspended() {
             " and merge them into the existing record"
         } else {
             ""
         }
-    );
+    ));
     for u in &users {
-        text.push_str(&format!("  - {} (id {})\n", esc(&u.login), u.id));
+        plan = plan.step(format!("user {} (id {})", esc(&u.login), u.id));
     }
     let mut skipped = Vec::new();
     if layers.crons {
-        if tables.ir_cron {
-            text.push_str(&format!(
-                "  crons: switch off {} (ir_cron)\n",
+        plan = plan.step(if tables.ir_cron {
+            format!(
+                "crons: switch off {} (ir_cron)",
                 count(crons, "active scheduled job", "active scheduled jobs")
-            ));
+            )
         } else {
-            text.push_str("  crons: skipped, the tenant has no ir_cron table\n");
             skipped.push("crons");
-        }
+            "crons: skipped, the tenant has no ir_cron table".into()
+        });
     }
     if layers.mail {
-        if tables.ir_mail_server || tables.fetchmail_server {
-            text.push_str(&format!(
-                "  mail: switch off {}{}\n",
+        plan = plan.step(if tables.ir_mail_server || tables.fetchmail_server {
+            format!(
+                "mail: switch off {}{}",
                 count(mail, "active mail/fetchmail server", "active mail/fetchmail servers"),
                 if adds_standin {
                     " and add an active stand-in server (host `invalid`) so nothing is sent, not even through Odoo's configuration-file SMTP fallback"
                 } else {
                     "; tenantctl's stand-in server (host `invalid`) is in place"
                 }
-            ));
+            )
         } else {
-            text.push_str(
-                "  mail: skipped, the tenant has no ir_mail_server/fetchmail_server table\n",
-            );
             skipped.push("mail");
-        }
+            "mail: skipped, the tenant has no ir_mail_server/fetchmail_server table".into()
+        });
     }
     if layers.connections {
-        text.push_str(
-            "  connections: then ALTER DATABASE ... ALLOW_CONNECTIONS false and end its sessions\n",
+        plan = plan.step(
+            "connections: then ALTER DATABASE ... ALLOW_CONNECTIONS false and end its sessions",
         );
     }
-    text.push_str(&format!(
-        "and write ICP {}='true', {}, {}, {}, {} (the ids above) and the layer records; then signal {}. Nothing changed.",
+    plan = plan.step(format!(
+        "write ICP {}='true', {}, {}, {}, {} (the user ids above) and the layer records; then signal {}",
         keys::SUSPENDED,
         keys::SUSPENDED_REASON,
         keys::SUSPENDED_AT,
@@ -240,7 +244,7 @@ async fn plan_suspend(
         keys::SUSPENDED_USER_IDS,
         st.signals.describe(Changed::UsersAndParams)
     ));
-    let mut r = r.ok(Outcome::WouldChange, text);
+    let mut r = r.would(plan);
     r.users = users.len();
     r.layers = Some(super::LayerCounts {
         users: users.len(),
@@ -293,37 +297,37 @@ async fn plan_reactivate(
             missing,
             excluded,
         }) => {
-            let mut text = format!(
-                "dry run: would reactivate {who}: switch on {} users ({}):\n",
-                users.len(),
+            let mut plan = Plan::new(format!("reactivate {who}")).step(format!(
+                "users: switch on {} ({})",
+                count(users.len(), "user", "users"),
                 if restore == Restore::AllInternal {
                     "every internal user but __system__, templates and public"
                 } else {
                     "exactly those recorded at suspension"
                 }
-            );
+            ));
             for u in &users {
-                text.push_str(&format!("  + {} (id {})\n", esc(&u.login), u.id));
+                plan = plan.step(format!("user {} (id {})", esc(&u.login), u.id));
             }
             if !missing.is_empty() {
-                text.push_str(&format!(
-                    "recorded ids that are not users of the tenant (ignored): {missing:?}\n"
+                plan = plan.step(format!(
+                    "recorded ids that are not users of the tenant (ignored): {missing:?}"
                 ));
             }
             if !excluded.is_empty() {
-                text.push_str(&format!(
-                    "recorded ids never switched on (__system__, templates, public user): {excluded:?}\n"
+                plan = plan.step(format!(
+                    "recorded ids never switched on (__system__, templates, public user): {excluded:?}"
                 ));
             }
-            text.push_str(&format!(
-                "and write ICP {}='false', {}, {}, delete {}; then signal {}. Nothing changed.",
+            plan = plan.step(format!(
+                "write ICP {}='false', {}, {}, delete {}; then signal {}",
                 keys::SUSPENDED,
                 keys::REACTIVATED_AT,
                 keys::REACTIVATED_BY,
                 keys::SUSPENDED_USER_IDS,
                 st.signals.describe(Changed::UsersAndParams)
             ));
-            let mut r = r.ok(Outcome::WouldChange, text);
+            let mut r = r.would(plan);
             r.users = users.len();
             r.missing_users = Some(missing);
             r.excluded_users = Some(excluded);

@@ -294,27 +294,37 @@ pub(super) fn copy_plan(
     fs: Option<&Filestore>,
     what: &str,
     neutralize: Option<&crate::odoo::neutralize::Plan>,
-) -> String {
-    let mut p = format!(
-        "{what} {}/{} from {}:\n  - CREATE DATABASE {} TEMPLATE {}{}\n  - new database.secret, database.uuid, database.create_date",
+) -> Plan {
+    let mut p = Plan::new(format!(
+        "{what} {}/{} from {}",
         link.name(),
         e(&c.new),
-        e(&c.source),
+        e(&c.source)
+    ))
+    .step(format!(
+        "CREATE DATABASE {} TEMPLATE {}{}",
         e(&c.new),
         e(&c.source),
-        if c.force { " (ending its open connections first)" } else { "" }
-    );
+        if c.force {
+            " (ending its open connections first)"
+        } else {
+            ""
+        }
+    ))
+    .step("new database.secret, database.uuid, database.create_date");
     if let Some(u) = &c.base_url {
-        p.push_str(&format!("\n  - web.base.url = {} (frozen)", e(u)));
+        p = p.step(format!("web.base.url = {} (frozen)", e(u)));
     }
-    if c.new_customer {
-        p.push_str("\n  - remove database.enterprise_code, database.expiration_date/_reason and tenant.* keys");
+    p = if c.new_customer {
+        p.step(
+            "remove database.enterprise_code, database.expiration_date/_reason and tenant.* keys",
+        )
     } else {
-        p.push_str("\n  - remove tenant.* keys");
-    }
+        p.step("remove tenant.* keys")
+    };
     if c.password.is_some() {
-        p.push_str(&format!(
-            "\n  - admin login {}, new password",
+        p = p.step(format!(
+            "admin login {}, new password",
             c.admin_login
                 .as_deref()
                 .map(e)
@@ -322,36 +332,33 @@ pub(super) fn copy_plan(
         ));
     }
     if let Some(co) = &c.company {
-        p.push_str(&format!("\n  - company name {}", e(co)));
+        p = p.step(format!("company name {}", e(co)));
     }
     if c.neutralize {
-        p.push_str("\n  - neutralize: scheduled actions off (but base.autovacuum_job), mail servers off plus a dummy one, fetchmail off, database.is_neutralized");
-        match neutralize {
-            Some(n) if !n.modules.is_empty() => p.push_str(&format!(
-                "\n  - neutralize as Odoo {} does, the data/neutralize.sql of the installed modules: {}",
+        p = p.step("neutralize: scheduled actions off (but base.autovacuum_job), mail servers off plus a dummy one, fetchmail off, database.is_neutralized");
+        p = p.step(match neutralize {
+            Some(n) if !n.modules.is_empty() => format!(
+                "neutralize as Odoo {} does, the data/neutralize.sql of the installed modules: {}",
                 n.major.unwrap_or_default(),
                 neutralized_names(n).join(", ")
-            )),
-            Some(n) => p.push_str(&format!(
-                "\n  - no installed module has statements of its own (Odoo {})",
+            ),
+            Some(n) => format!(
+                "no installed module has statements of its own (Odoo {})",
                 n.major
                     .map(|m| m.to_string())
                     .unwrap_or_else(|| "version unknown".into())
-            )),
-            None => p.push_str(
-                "\n  - and the data/neutralize.sql of every installed module tenantctl knows (web, website, payment, delivery...; see README)",
             ),
-        }
+            None => "and the data/neutralize.sql of every installed module tenantctl knows (web, website, payment, delivery...; see README)".into(),
+        });
     }
     match fs {
-        Some(fs) => p.push_str(&format!(
-            "\n  - copy filestore {} to {} (hard links where possible)",
+        Some(fs) => p.step(format!(
+            "copy filestore {} to {} (hard links where possible)",
             fs.show(&c.source),
             fs.show(&c.new)
         )),
-        None => p.push_str("\n  - filestore left alone (--no-filestore)"),
+        None => p.step("filestore left alone (--no-filestore)"),
     }
-    p
 }
 
 /// The installed modules of a copy's source and its neutralization plan.
@@ -453,15 +460,9 @@ pub(super) async fn copy_one(
             r.extra
                 .insert("neutralized_modules".into(), json!(neutralized_names(m)));
         }
-        return (
-            r.ok(
-                Outcome::WouldChange,
-                format!("dry run: would {plan}\nNothing changed."),
-            ),
-            false,
-            None,
-        );
+        return (r.would(plan), false, None);
     }
+    let plan = plan.text();
     if interactive && !o.yes {
         ctx.printer.info(&plan);
         match confirm(&format!("{action} {who}?")) {

@@ -146,21 +146,21 @@ pub(super) async fn drop_one(
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     }
     let retention = link.node.lifecycle.drop_retention;
-    let plan = format!(
-        "drop {who} (soft, reversible with undrop):\n  - ALLOW_CONNECTIONS false, end its sessions\n  - rename to {}{}\n  - purgeable after {}",
-        e(&gone),
-        match &fs {
-            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(&gone)),
-            None => "\n  - filestore left alone (--no-filestore)".into(),
-        },
+    let mut plan = Plan::new(format!("drop {who} (soft, reversible with undrop)"))
+        .step("ALLOW_CONNECTIONS false, end its sessions")
+        .step(format!("rename to {}", e(&gone)));
+    plan = match &fs {
+        Some(fs) => plan.step(format!("move {} to {}", fs.show(&t.db), fs.show(&gone))),
+        None => plan.step("filestore left alone (--no-filestore)"),
+    };
+    let plan = plan.step(format!(
+        "purgeable after {}",
         crate::output::duration(retention)
-    );
+    ));
     if o.dry_run {
-        return done(r.ok(
-            Outcome::WouldChange,
-            format!("dry run: would {plan}\nNothing changed."),
-        ));
+        return done(r.would(plan));
     }
+    let plan = plan.text();
     if interactive && !o.yes {
         ctx.printer.info(&plan);
         if !confirm(&format!("Drop {who}?"))? {
@@ -461,17 +461,17 @@ pub(super) async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool
         }
         r.warnings.push(format!("{m} (--force)"));
     }
-    let plan = format!(
-        "undrop {who}: rename back to {}, allow connections, move its filestore back",
-        e(&dt.name)
-    );
+    let plan = Plan::new(format!("undrop {who}"))
+        .step(format!("rename back to {}", e(&dt.name)))
+        .step("allow connections")
+        .step("move its filestore back");
     if o.dry_run {
-        return done(r.ok(
-            Outcome::WouldChange,
-            format!("dry run: would {plan}. Nothing changed."),
-        ));
+        return done(r.would(plan));
     }
-    if !o.yes && !confirm(&format!("{plan}?"))? {
+    if !o.yes {
+        ctx.printer.info(plan.text());
+    }
+    if !o.yes && !confirm(&format!("Undrop {who}?"))? {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
@@ -568,19 +568,15 @@ pub(super) async fn purge_one(
             None => return done(r.fail(Outcome::Refused, format!("{who}: no drop time in its name; pass --now; nothing changed"))),
         }
     }
-    let plan = format!(
-        "purge {who}: DROP DATABASE{}",
-        match &fs {
-            Some(fs) => format!(", rm -rf {}", fs.show(&dt.db)),
-            None => " (filestore left alone: --no-filestore)".into(),
-        }
-    );
+    let plan = Plan::new(format!("purge {who}")).step("DROP DATABASE");
+    let plan = match &fs {
+        Some(fs) => plan.step(format!("rm -rf {}", fs.show(&dt.db))),
+        None => plan.step("filestore left alone (--no-filestore)"),
+    };
     if o.dry_run {
-        return done(r.ok(
-            Outcome::WouldChange,
-            format!("dry run: would {plan}. Nothing changed."),
-        ));
+        return done(r.would(plan));
     }
+    let plan = plan.text();
     if interactive {
         ctx.printer.info(&plan);
     }

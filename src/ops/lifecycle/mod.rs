@@ -24,7 +24,7 @@ use crate::interrupt::Guard;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity, MAX_NAME};
 use crate::odoo::{password, suspension, users, WriteError};
 use crate::ops::prompt::confirm;
-use crate::ops::{report, Op, Outcome, Report};
+use crate::ops::{report, Op, Outcome, Plan, Report};
 use crate::output::{esc, out, out_checked, out_json};
 use crate::transport::{Conn, NodeLink};
 

@@ -80,24 +80,19 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
         },
         _ => None,
     };
-    let plan = format!(
-        "rename {who} to {}:\n  - end its sessions, ALTER DATABASE RENAME{}{}",
-        e(new),
-        match &fs {
-            Some(fs) => format!("\n  - move {} to {}", fs.show(&t.db), fs.show(new)),
-            None => "\n  - filestore left alone (--no-filestore)".into(),
-        },
-        match &url_change {
-            Some((_, u)) => format!("\n  - web.base.url = {}", e(u)),
-            None => String::new(),
-        }
-    );
-    if o.dry_run {
-        return done(r.ok(
-            Outcome::WouldChange,
-            format!("dry run: would {plan}\nNothing changed."),
-        ));
+    let mut plan = Plan::new(format!("rename {who} to {}", e(new)))
+        .step("end its sessions, ALTER DATABASE RENAME");
+    plan = match &fs {
+        Some(fs) => plan.step(format!("move {} to {}", fs.show(&t.db), fs.show(new))),
+        None => plan.step("filestore left alone (--no-filestore)"),
+    };
+    if let Some((_, u)) = &url_change {
+        plan = plan.step(format!("web.base.url = {}", e(u)));
     }
+    if o.dry_run {
+        return done(r.would(plan));
+    }
+    let plan = plan.text();
     if !o.yes {
         ctx.printer.info(&plan);
         if !confirm(&format!("Rename {who} to {}?", e(new)))? {
