@@ -143,7 +143,7 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     // Odoo 12–13 have no auth_totp (no `totp_secret` column): 2FA does not
     // apply there. On 14+ a missing column means auth_totp is not installed:
     // nobody has a second factor (off).
-    let two_factor_supported = !(d.totp == crate::odoo::privileges::Totp::Absent
+    let two_factor_supported = !(d.totp == crate::odoo::totp::Totp::Absent
         && crate::odoo::major_from_version(&d.version).is_some_and(|m| m <= 13));
     let get = |k: &str| d.params.get(k).map(String::as_str);
     let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));

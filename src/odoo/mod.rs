@@ -18,6 +18,7 @@ pub mod probe;
 pub mod settle;
 pub mod signal;
 pub mod suspension;
+pub mod totp;
 pub mod users;
 
 /// ICP keys written by tenantctl (and, for `tenant.suspended`, by the old node

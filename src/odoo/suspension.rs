@@ -373,14 +373,12 @@ async fn begin<'a>(client: &'a mut Client, o: &WriteOpts) -> Result<Transaction<
 /// round trip; [`guard_verdict`] keeps only the findings on tables this
 /// tenant's write touches.
 fn guard_all_tables() -> Vec<&'static str> {
-    guard::tables(
-        &WRITTEN_TABLES,
-        Signals {
-            orm_default: true,
-            orm_stable: true,
-            ..Signals::default()
-        },
-    )
+    Signals {
+        orm_default: true,
+        orm_stable: true,
+        ..Signals::default()
+    }
+    .touched(&WRITTEN_TABLES)
 }
 
 /// The guard's statement (see `guard`), as one future of a pipeline; no
@@ -403,7 +401,7 @@ fn guard_verdict(
     signals: Signals,
     pid: i32,
 ) -> Result<(), WriteError> {
-    let touched = guard::tables(&WRITTEN_TABLES, signals);
+    let touched = signals.touched(&WRITTEN_TABLES);
     let found: Vec<guard::Finding> = found
         .map_err(|e| WriteError::before(e, Some(pid)))?
         .into_iter()
