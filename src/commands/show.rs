@@ -9,6 +9,7 @@ use crate::config::Output;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::odoo::details::{self, UserLine};
 use crate::odoo::keys;
+use crate::odoo::versions;
 use crate::output::{csv_line, human_size, out, out_json, relative, Col};
 use crate::transport::Via;
 
@@ -144,7 +145,8 @@ pub async fn run(ctx: &Ctx, spec: &str) -> Result<u8> {
     // apply there. On 14+ a missing column means auth_totp is not installed:
     // nobody has a second factor (off).
     let two_factor_supported = !(d.totp == crate::odoo::totp::Totp::Absent
-        && crate::odoo::major_from_version(&d.version).is_some_and(|m| m <= 13));
+        && crate::odoo::major_from_version(&d.version)
+            .is_some_and(|m| !versions::has_auth_totp(m)));
     let get = |k: &str| d.params.get(k).map(String::as_str);
     let suspended = crate::odoo::probe::is_true(get(keys::SUSPENDED));
     let layer_state = crate::odoo::suspension::State {
