@@ -136,7 +136,7 @@ pub async fn probe(
 }
 
 /// Privilege-equivalent forms of the write statements of passwd, suspend and
-/// reactivate (src/odoo/users.rs, src/odoo/suspension.rs): the same tables,
+/// reactivate (src/odoo/users.rs, src/odoo/suspension/): the same tables,
 /// the same columns in SET / WHERE / RETURNING / ON CONFLICT, arguments that
 /// match no row. Keep in step with those statements.
 const PASSWD_WRITES: &str =
