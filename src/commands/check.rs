@@ -193,22 +193,7 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     c.connect_ms = Some(ms(t0));
     c.reachable = true;
     c.authenticated = true;
-    match check::node_info(&conn).await {
-        Ok(info) => {
-            c.server_version = Some(info.server_version);
-            c.role = Some(info.user);
-            c.superuser = Some(info.superuser);
-        }
-        Err(e) => c.problems.push(format!("{e:#}")),
-    }
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let t1 = Instant::now();
-        if conn.simple_query("SELECT 1").await.is_ok() {
-            best = best.min(ms(t1));
-        }
-    }
-    c.latency_ms = (best < f64::MAX).then_some(best);
+    server_facts(&conn, &mut c).await;
     leftovers(link, &conn, &mut c.problems).await;
     drop(conn);
     let cands = match node_candidates(link, t, crate::odoo::probe::Sizes::Without).await {
@@ -224,59 +209,97 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = async {
-                if cand.blocked.is_some() {
-                    // Suspended with the connections layer: nothing to
-                    // connect to, by design.
-                    return anyhow::Ok(TenantCheck::Ok);
-                }
-                let conn = link.connect(&cand.name, &t).await?;
-                // What the tenant put on the tables tenantctl writes: the
-                // writes refuse while it is there (see odoo::guard). Looked
-                // at first: the privilege probe runs the writes' statements
-                // (matching no row), and PostgreSQL fires statement-level
-                // triggers even for zero rows, with our privileges; a
-                // rollback does not undo what such a trigger does outside
-                // the database (COPY ... TO PROGRAM, dblink).
-                let found = guard::findings(&conn.client, &checked_tables()).await?;
-                let c = if found.is_empty() {
-                    let c = check::tenant(&conn).await?;
-                    // (The privilege probe may have left its transaction aborted.)
-                    let _ = conn.client.simple_query("ROLLBACK").await;
-                    c
-                } else {
-                    match crate::odoo::probe::summary(&conn.client).await? {
-                        crate::odoo::probe::Probe::NotOdoo => TenantCheck::NotOdoo,
-                        _ => TenantCheck::Problems(vec![
-                            "privileges not probed: the probe would run the writes' statements with the objects below on their tables"
-                                .into(),
-                        ]),
-                    }
-                };
-                if c == TenantCheck::NotOdoo {
-                    return Ok(c);
-                }
-                let mut problems = match c {
-                    TenantCheck::Problems(p) => p,
-                    _ => vec![],
-                };
-                problems.extend(found.iter().map(|f| {
-                    format!(
-                        "{f}: {} refuse unless --allow-triggers",
-                        refused_by(&f.table)
-                    )
-                }));
-                problems.extend(drift(&conn).await?);
-                anyhow::Ok(if problems.is_empty() {
-                    TenantCheck::Ok
-                } else {
-                    TenantCheck::Problems(problems)
-                })
-            }
-            .await;
+            let r = check_tenant(&link, &t, &cand).await;
             (cand.name, r)
         });
     }
+    gather_tenants(set, &mut c).await;
+    c.ok = c.problems.is_empty();
+    c
+}
+
+/// The server's version, our role and whether it is a superuser, and the
+/// best of three round trips.
+async fn server_facts(conn: &crate::transport::Conn, c: &mut NodeCheck) {
+    match check::node_info(conn).await {
+        Ok(info) => {
+            c.server_version = Some(info.server_version);
+            c.role = Some(info.user);
+            c.superuser = Some(info.superuser);
+        }
+        Err(e) => c.problems.push(format!("{e:#}")),
+    }
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t1 = Instant::now();
+        if conn.simple_query("SELECT 1").await.is_ok() {
+            best = best.min(ms(t1));
+        }
+    }
+    c.latency_ms = (best < f64::MAX).then_some(best);
+}
+
+/// One database of the node: whether it is a tenant, and its problems.
+async fn check_tenant(
+    link: &NodeLink,
+    t: &Transport,
+    cand: &crate::odoo::probe::Candidate,
+) -> anyhow::Result<TenantCheck> {
+    if cand.blocked.is_some() {
+        // Suspended with the connections layer: nothing to
+        // connect to, by design.
+        return anyhow::Ok(TenantCheck::Ok);
+    }
+    let conn = link.connect(&cand.name, t).await?;
+    // What the tenant put on the tables tenantctl writes: the
+    // writes refuse while it is there (see odoo::guard). Looked
+    // at first: the privilege probe runs the writes' statements
+    // (matching no row), and PostgreSQL fires statement-level
+    // triggers even for zero rows, with our privileges; a
+    // rollback does not undo what such a trigger does outside
+    // the database (COPY ... TO PROGRAM, dblink).
+    let found = guard::findings(&conn.client, &checked_tables()).await?;
+    let c = if found.is_empty() {
+        let c = check::tenant(&conn).await?;
+        // (The privilege probe may have left its transaction aborted.)
+        let _ = conn.client.simple_query("ROLLBACK").await;
+        c
+    } else {
+        match crate::odoo::probe::summary(&conn.client).await? {
+            crate::odoo::probe::Probe::NotOdoo => TenantCheck::NotOdoo,
+            _ => TenantCheck::Problems(vec![
+                "privileges not probed: the probe would run the writes' statements with the objects below on their tables"
+                    .into(),
+            ]),
+        }
+    };
+    if c == TenantCheck::NotOdoo {
+        return Ok(c);
+    }
+    let mut problems = match c {
+        TenantCheck::Problems(p) => p,
+        _ => vec![],
+    };
+    problems.extend(found.iter().map(|f| {
+        format!(
+            "{f}: {} refuse unless --allow-triggers",
+            refused_by(&f.table)
+        )
+    }));
+    problems.extend(drift(&conn).await?);
+    anyhow::Ok(if problems.is_empty() {
+        TenantCheck::Ok
+    } else {
+        TenantCheck::Problems(problems)
+    })
+}
+
+/// The tenants' answers into the node's check: their count, their names
+/// (when every database answered) and their problems.
+async fn gather_tenants(
+    mut set: JoinSet<(String, anyhow::Result<TenantCheck>)>,
+    c: &mut NodeCheck,
+) {
     let mut problems = Vec::new();
     let mut tenants = 0;
     let mut names = Vec::new();
@@ -313,8 +336,6 @@ async fn check_node(link: &Arc<NodeLink>, t: &Arc<Transport>) -> NodeCheck {
     // (a database that failed may well be a tenant).
     c.tenant_names = all_answered.then_some(names);
     c.problems.extend(problems);
-    c.ok = c.problems.is_empty();
-    c
 }
 
 /// What killed lifecycle runs left on the node: staging databases

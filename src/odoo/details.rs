@@ -39,7 +39,7 @@ pub struct Details {
     pub params: BTreeMap<String, String>,
     pub users: Vec<UserLine>,
     /// Whether `res_users.totp_secret` exists and may be read.
-    pub totp: super::privileges::Totp,
+    pub totp: super::totp::Totp,
 }
 
 /// The newest login of every user found in the newest 10000 rows of `res_users_log` (a backward scan of its
@@ -85,7 +85,7 @@ pub fn last_login_sql() -> String {
 /// template of portal sign-ups, also named by ICP
 /// `base.template_portal_user_id`, compared as text: a value the tenant
 /// wrote is never cast), resolved through `ir_model_data` (odoo-facts §4).
-fn details_sql(totp: super::privileges::Totp) -> String {
+fn details_sql(totp: super::totp::Totp) -> String {
     let totp = totp.flag_sql("u");
     let last_login = LAST_LOGIN;
     format!("SELECT (SELECT latest_version FROM public.ir_module_module WHERE name = 'base' AND state = 'installed'), \
@@ -111,7 +111,7 @@ fn details_sql(totp: super::privileges::Totp) -> String {
 }
 
 pub async fn details(client: &Client) -> anyhow::Result<Details> {
-    let totp = super::privileges::totp_column(client).await?;
+    let totp = super::totp::totp_column(client).await?;
     // `SET jit = off` first, in the same round trip: the planner prices the
     // per-user fallback of LAST_LOGIN by the table's size and, on a tenant
     // with 500k login rows, JIT-compiles the query (about 140 ms) to run it

@@ -216,10 +216,3 @@ pub fn refusal(found: &[Finding]) -> String {
         list.join("; ")
     )
 }
-
-/// The tables a write touches, with the signaling table of Odoo 19+.
-pub fn tables(base: &[&'static str], signals: super::signal::Signals) -> Vec<&'static str> {
-    let mut t = base.to_vec();
-    t.extend(signals.tables());
-    t
-}

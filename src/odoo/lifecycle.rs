@@ -503,6 +503,30 @@ pub async fn regenerate(
             .replace('T', " "),
         ..Default::default()
     };
+    let (keys, values) = new_params(id, &out);
+    out.removed_keys = identity_writes(&tx, id, &keys, &values, deadline)
+        .await
+        .map_err(fail)?;
+    if let Some((uid, _, _, _)) = &id.admin {
+        if let Some(company) = &id.company {
+            rename_company(&tx, company, *uid, deadline)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    if id.neutralize {
+        neutralize(&tx, &plan, &mut out, deadline)
+            .await
+            .map_err(fail)?;
+    }
+    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
+    super::commit(tx, deadline, None).await?;
+    Ok(out)
+}
+
+/// The ICP keys and values the copy gets: its new identity, the base URL
+/// (frozen) when given, and the neutralized flag.
+fn new_params(id: &Identity, out: &Regenerated) -> (Vec<String>, Vec<String>) {
     let mut keys: Vec<String> = vec![
         "database.secret".into(),
         "database.uuid".into(),
@@ -525,6 +549,18 @@ pub async fn regenerate(
         keys.push("database.is_neutralized".into());
         values.push("true".into());
     }
+    (keys, values)
+}
+
+/// The removal of the inherited keys, the new keys, the admin and (for a
+/// new customer) the login history; returns the keys removed.
+async fn identity_writes(
+    tx: &Transaction<'_>,
+    id: &Identity,
+    keys: &[String],
+    values: &[String],
+    deadline: Duration,
+) -> anyhow::Result<Vec<String>> {
     // The removal of the inherited keys, the new keys and the admin are
     // independent statements: sent together, one round trip (tokio-postgres
     // pipelines statements polled at once; inside the transaction they run
@@ -587,54 +623,55 @@ pub async fn regenerate(
             .await
             .map_err(|e| e.context("clearing the template's login history"))
     };
-    let (removed, _, (), _) = tokio::try_join!(removal, params, admin, logins).map_err(fail)?;
-    out.removed_keys = removed.iter().map(|r| r.get(0)).collect();
-    if let Some((uid, _, _, _)) = &id.admin {
-        if let Some(company) = &id.company {
-            let rows = within(
-                deadline,
-                tx.query_typed(COMPANY_SQL, &[(company, Type::VARCHAR), (uid, Type::INT8)]),
-            )
-            .await
-            .map_err(|e| fail(e.context("renaming the company")))?;
-            if let Some(r) = rows.first() {
-                let partner: i32 = r.get(0);
-                within(
-                    deadline,
-                    tx.execute_typed(
-                        PARTNER_SQL,
-                        &[(company, Type::VARCHAR), (&partner, Type::INT4)],
-                    ),
-                )
-                .await
-                .map_err(|e| fail(e.context("renaming the company's partner")))?;
-                let cols = within(deadline, tx.query_typed(PARTNER_COLUMNS_SQL, &[]))
-                    .await
-                    .map_err(fail)?;
-                for c in cols {
-                    let col: String = c.get(0);
-                    let sql = format!(
-                        "UPDATE ONLY public.res_partner SET {} = $1 WHERE id = $2",
-                        ident(&col)
-                    );
-                    within(
-                        deadline,
-                        tx.execute_typed(&sql, &[(company, Type::VARCHAR), (&partner, Type::INT4)]),
-                    )
-                    .await
-                    .map_err(|e| fail(e.context("renaming the company's partner")))?;
-                }
-            }
-        }
+    let (removed, _, (), _) = tokio::try_join!(removal, params, admin, logins)?;
+    Ok(removed.iter().map(|r| r.get(0)).collect())
+}
+
+/// The company of the admin `uid`, its partner and the partner's stored
+/// display names renamed to `company`.
+async fn rename_company(
+    tx: &Transaction<'_>,
+    company: &str,
+    uid: i64,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let rows = within(
+        deadline,
+        tx.query_typed(
+            COMPANY_SQL,
+            &[(&company, Type::VARCHAR), (&uid, Type::INT8)],
+        ),
+    )
+    .await
+    .map_err(|e| e.context("renaming the company"))?;
+    let Some(r) = rows.first() else {
+        return Ok(());
+    };
+    let partner: i32 = r.get(0);
+    within(
+        deadline,
+        tx.execute_typed(
+            PARTNER_SQL,
+            &[(&company, Type::VARCHAR), (&partner, Type::INT4)],
+        ),
+    )
+    .await
+    .map_err(|e| e.context("renaming the company's partner"))?;
+    let cols = within(deadline, tx.query_typed(PARTNER_COLUMNS_SQL, &[])).await?;
+    for c in cols {
+        let col: String = c.get(0);
+        let sql = format!(
+            "UPDATE ONLY public.res_partner SET {} = $1 WHERE id = $2",
+            ident(&col)
+        );
+        within(
+            deadline,
+            tx.execute_typed(&sql, &[(&company, Type::VARCHAR), (&partner, Type::INT4)]),
+        )
+        .await
+        .map_err(|e| e.context("renaming the company's partner"))?;
     }
-    if id.neutralize {
-        neutralize(&tx, &plan, &mut out, deadline)
-            .await
-            .map_err(fail)?;
-    }
-    refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
-    super::commit(tx, deadline, None).await?;
-    Ok(out)
+    Ok(())
 }
 
 async fn neutralize(

@@ -18,7 +18,9 @@ pub mod probe;
 pub mod settle;
 pub mod signal;
 pub mod suspension;
+pub mod totp;
 pub mod users;
+pub mod versions;
 
 /// ICP keys written by tenantctl (and, for `tenant.suspended`, by the old node
 /// agent before it).
@@ -65,18 +67,7 @@ pub fn is_not_odoo(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.is::<NotOdoo>())
 }
 
-/// The major version from `ir_module_module.latest_version` of `base`
-/// ("16.0.1.3" → 16; Odoo's SaaS builds read "saas~17.2.1.0" → 17).
-pub fn major_from_version(v: &str) -> Option<u32> {
-    let v = v.trim().trim_start_matches("saas~");
-    v.split('.').next()?.parse().ok()
-}
-
-/// `major.minor` (the first two dot parts), as Odoo shows its series.
-pub fn series_from_version(v: &str) -> String {
-    let v = v.trim().trim_start_matches("saas~");
-    v.split('.').take(2).collect::<Vec<_>>().join(".")
-}
+pub use versions::{major_from_version, series_from_version};
 
 /// A statement that got no answer within its client-side deadline (the
 /// server's `statement_timeout` plus a margin): the connection is frozen or
@@ -344,16 +335,4 @@ pub async fn lock_holders(
             )
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn versions() {
-        assert_eq!(major_from_version("16.0.1.3"), Some(16));
-        assert_eq!(major_from_version("saas~17.2.1.0"), Some(17));
-        assert_eq!(major_from_version(""), None);
-        assert_eq!(series_from_version("12.0.1.3"), "12.0");
-    }
 }

@@ -11,13 +11,8 @@ use sha2::Sha512;
 
 use crate::inventory::PasswordScheme;
 
-/// Odoo 16+ `MIN_ROUNDS` (res_users.py) of current builds; early 16.0
-/// builds (up to early 2023) have 350000.
-pub const MIN_ROUNDS: u32 = 600_000;
-/// `MIN_ROUNDS` of early 16.0 builds.
-pub const EARLY_16_MIN_ROUNDS: u32 = 350_000;
-/// passlib 1.7's default for pbkdf2_sha512: what Odoo 12–15 write.
-pub const PASSLIB_DEFAULT_ROUNDS: u32 = 25_000;
+pub use super::versions::MIN_ROUNDS;
+use super::versions::{EARLY_16_MIN_ROUNDS, PASSLIB_DEFAULT_ROUNDS};
 /// passlib's ab64 salt size for pbkdf2_sha512.
 const SALT_LEN: usize = 16;
 /// PBKDF2-HMAC-SHA512 output = the digest size.
@@ -84,7 +79,7 @@ pub fn rounds_for(
     last_login_rounds: Option<&str>,
 ) -> u32 {
     let num = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u32>().ok());
-    if major.is_some_and(|m| m <= 15) {
+    if major.is_some_and(super::versions::passlib_default_rounds) {
         return num(common_rounds)
             .map(|r| r.clamp(PASSLIB_DEFAULT_ROUNDS, MIN_ROUNDS))
             .unwrap_or(PASSLIB_DEFAULT_ROUNDS);

@@ -22,7 +22,7 @@
 //! Every table is qualified `public.` (sessions pin `search_path` to
 //! `pg_catalog`, see `transport::session_settings`).
 
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::Client;
 
 use super::signal::Signals;
 use crate::error::{pg_error, sqlstate};
@@ -135,56 +135,8 @@ pub async fn probe(
     }
 }
 
-/// Whether `res_users.totp_secret` (module auth_totp) exists and whether the
-/// role may read it. Nothing ever reads the secret itself: at most
-/// `totp_secret IS NOT NULL`, and only when the column is granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Totp {
-    /// No such column (auth_totp not installed): no second factor.
-    Absent,
-    /// The column exists and the role has SELECT on it.
-    Readable,
-    /// The column exists and is not granted: unknown (NULL).
-    NotGranted,
-}
-
-impl Totp {
-    /// The SQL expression for "this user has a second factor" (NULL when
-    /// unknown), on `res_users` aliased `alias`.
-    pub fn flag_sql(self, alias: &str) -> String {
-        match self {
-            Totp::Absent => "false".to_string(),
-            Totp::NotGranted => "NULL::bool".to_string(),
-            Totp::Readable => format!("{alias}.totp_secret IS NOT NULL"),
-        }
-    }
-}
-
-/// pg_attribute is readable by every role: existence and privilege in one
-/// catalog query, without touching res_users.
-const TOTP_SQL: &str = "SELECT a.attnum IS NOT NULL, \
-     coalesce(has_column_privilege(c.oid, a.attnum, 'SELECT'), false) \
-     FROM (SELECT pg_catalog.to_regclass('public.res_users') AS oid) c \
-     LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid \
-          AND a.attname = 'totp_secret' AND a.attnum > 0 AND NOT a.attisdropped";
-
-pub async fn totp_column(client: &impl GenericClient) -> anyhow::Result<Totp> {
-    let rows = super::probe::simple_rows(client, TOTP_SQL).await?;
-    let r = rows.first();
-    Ok(
-        match (
-            r.and_then(|r| r.get(0)) == Some("t"),
-            r.and_then(|r| r.get(1)) == Some("t"),
-        ) {
-            (false, _) => Totp::Absent,
-            (true, true) => Totp::Readable,
-            (true, false) => Totp::NotGranted,
-        },
-    )
-}
-
 /// Privilege-equivalent forms of the write statements of passwd, suspend and
-/// reactivate (src/odoo/users.rs, src/odoo/suspension.rs): the same tables,
+/// reactivate (src/odoo/users.rs, src/odoo/suspension/): the same tables,
 /// the same columns in SET / WHERE / RETURNING / ON CONFLICT, arguments that
 /// match no row. Keep in step with those statements.
 const PASSWD_WRITES: &str =

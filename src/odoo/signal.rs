@@ -92,6 +92,14 @@ impl Signals {
         None
     }
 
+    /// The tables a write touches (`base`), with the signaling table of
+    /// Odoo 19+: what the guard (see `guard`) looks at.
+    pub fn touched(&self, base: &[&'static str]) -> Vec<&'static str> {
+        let mut t = base.to_vec();
+        t.extend(self.tables());
+        t
+    }
+
     /// The signaling tables a signal inserts into (19+), for the trigger
     /// guard; sequences (12–18) cannot carry triggers.
     pub fn tables(&self) -> Vec<&'static str> {

@@ -41,13 +41,13 @@ impl PasswdTarget {
 /// (its login may be an e-mail; its id is 2 in practice but is resolved
 /// through ir_model_data, never assumed). `totp_secret` exists only when
 /// auth_totp is installed: its presence (and grant) is read from pg_attribute
-/// first ([`super::privileges::totp_column`]), and at most `totp_secret IS
+/// first ([`super::totp::totp_column`]), and at most `totp_secret IS
 /// NOT NULL` is read, never the secret or a whole row. The rounds Odoo uses
 /// (odoo-facts §2): on 12–15 those of Odoo's own hashes in the database; on
 /// 16+ Odoo rewrites a user's hash to the configured rounds at each login,
 /// so the hash of the user with the newest `res_users_log` row (`id` grows
 /// with time and is indexed: no scan of the login history) carries them.
-fn target_sql(totp: super::privileges::Totp) -> String {
+fn target_sql(totp: super::totp::Totp) -> String {
     let totp = totp.flag_sql("u");
     format!(
         "SELECT u.id::int8, u.login, coalesce(u.active, false), {totp}, \
@@ -74,7 +74,7 @@ pub async fn passwd_target(
     client: &Client,
     login: Option<&str>,
 ) -> anyhow::Result<Option<PasswdTarget>> {
-    let totp = super::privileges::totp_column(client).await?;
+    let totp = super::totp::totp_column(client).await?;
     let rows = match client
         .query_typed(&target_sql(totp), &[(&login, Type::TEXT)])
         .await
@@ -138,7 +138,7 @@ pub async fn set_password(
     let tx = within(deadline, client.transaction())
         .await
         .map_err(|e| WriteError::before(e.context("begin"), None))?;
-    let tables = guard::tables(&WRITTEN_TABLES, target.signals);
+    let tables = target.signals.touched(&WRITTEN_TABLES);
     let check = |when: &'static str, d: Duration| {
         let tables = tables.clone();
         let tx = &tx;

@@ -235,7 +235,7 @@ fn opts(conn: &Conn, run: &Run, layers: LayerSet) -> WriteOpts {
 /// The warning of Odoo 12–13 (odoo-facts §3): XML-RPC ignores `active` and
 /// the cache signal there.
 pub fn xmlrpc_warning(major: Option<u32>, what: &str) -> Option<String> {
-    major.filter(|m| *m <= 13).map(|m| {
+    major.filter(|m| crate::odoo::versions::xmlrpc_keeps_credentials(*m)).map(|m| {
         format!(
             "Odoo {m}: XML-RPC clients that already authenticated keep {what} until Odoo's workers restart (Odoo 12-13 cache XML-RPC credentials and ignore `active`); only blocking the database cuts them off"
         )

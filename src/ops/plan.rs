@@ -46,7 +46,7 @@ pub async fn plan_one(
     };
     r.signal = Some(st.signals.describe(changed));
     if !run.allow_triggers {
-        match guard::findings(&conn.client, &guard::tables(base_tables, st.signals)).await {
+        match guard::findings(&conn.client, &st.signals.touched(base_tables)).await {
             Ok(f) if !f.is_empty() => {
                 return r.fail(
                     Outcome::Refused,

@@ -119,11 +119,10 @@ pub(super) struct Made {
     pub(super) filestore: Option<Copied>,
 }
 
-/// The rounds of the hash started before the copy exists: Odoo 16+'s
-/// (600000), the most common. The copy's own rounds can only be read once
-/// it exists (the template usually refuses connections); when they differ,
-/// the password is hashed again with them.
-pub(super) const EARLY_ROUNDS: u32 = 600_000;
+// The rounds of the hash started before the copy exists (see
+// odoo::versions::EARLY_ROUNDS); when the copy's own differ, the password
+// is hashed again with them.
+use crate::odoo::versions::EARLY_ROUNDS;
 
 /// The admin password and its hash, started while PostgreSQL copies the
 /// template (PBKDF2 at 600000 rounds is ~0.3 s of one core, about as long

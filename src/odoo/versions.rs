@@ -1,0 +1,81 @@
+//! What tenantctl knows about the differences between Odoo versions, in one
+//! table: every behaviour that depends on the Odoo major read from
+//! `ir_module_module.latest_version` of `base` (odoo-facts §2, §3).
+//!
+//! Not here, because they are found per database rather than from the
+//! version: the cache-signaling objects (12–16 `base_cache_signaling`,
+//! 17–18 `base_cache_signaling_default`, 19+ `orm_signaling_*`: see
+//! `signal`), columns that appeared in some version (`smtp_authentication`,
+//! ...: see `layers` and `lifecycle`), Odoo's built-in users (found by
+//! xmlid: see `details`). The per-version statements of `odoo-bin
+//! neutralize` stay a data table next to their code (`neutralize::MODULES`,
+//! with its `FIRST`/`LAST` majors).
+
+/// The major version from `ir_module_module.latest_version` of `base`
+/// ("16.0.1.3" → 16; Odoo's SaaS builds read "saas~17.2.1.0" → 17).
+pub fn major_from_version(v: &str) -> Option<u32> {
+    let v = v.trim().trim_start_matches("saas~");
+    v.split('.').next()?.parse().ok()
+}
+
+/// `major.minor` (the first two dot parts), as Odoo shows its series.
+pub fn series_from_version(v: &str) -> String {
+    let v = v.trim().trim_start_matches("saas~");
+    v.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// Odoo 12–13 (odoo-facts §3): XML-RPC caches the credentials of clients
+/// that already authenticated, ignores `res_users.active` and the cache
+/// signal, so archiving a user or changing a password does not cut those
+/// clients off until the workers restart (only blocking the database does).
+pub fn xmlrpc_keeps_credentials(major: u32) -> bool {
+    major <= 13
+}
+
+/// Odoo 14+ ship module auth_totp (`res_users.totp_secret`); 12–13 have no
+/// second factor at all, so a missing column there means "does not apply"
+/// rather than "off".
+pub fn has_auth_totp(major: u32) -> bool {
+    major >= 14
+}
+
+/// Odoo 12–15 hash with passlib's default rounds (`deprecated=['plaintext']`)
+/// and never rewrite a hash at login; 16+ hash with max(`MIN_ROUNDS`, ICP
+/// `password.hashing.rounds`) and rewrite a user's hash to those rounds at
+/// each login (`deprecated=['auto']`). See `password::rounds_for`.
+pub fn passlib_default_rounds(major: u32) -> bool {
+    major <= 15
+}
+
+/// Odoo 16+ `MIN_ROUNDS` (res_users.py) of current builds; early 16.0
+/// builds (up to early 2023) have 350000.
+pub const MIN_ROUNDS: u32 = 600_000;
+/// `MIN_ROUNDS` of early 16.0 builds.
+pub const EARLY_16_MIN_ROUNDS: u32 = 350_000;
+/// passlib 1.7's default for pbkdf2_sha512: what Odoo 12–15 write.
+pub const PASSLIB_DEFAULT_ROUNDS: u32 = 25_000;
+
+/// The rounds of the hash started before the copy exists: Odoo 16+'s
+/// (600000), the most common. The copy's own rounds can only be read once
+/// it exists (the template usually refuses connections); when they differ,
+/// the password is hashed again with them.
+pub const EARLY_ROUNDS: u32 = MIN_ROUNDS;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn versions() {
+        assert_eq!(major_from_version("16.0.1.3"), Some(16));
+        assert_eq!(major_from_version("saas~17.2.1.0"), Some(17));
+        assert_eq!(major_from_version(""), None);
+        assert_eq!(series_from_version("12.0.1.3"), "12.0");
+    }
+
+    #[test]
+    fn quirks() {
+        assert!(xmlrpc_keeps_credentials(13) && !xmlrpc_keeps_credentials(14));
+        assert!(!has_auth_totp(13) && has_auth_totp(14));
+        assert!(passlib_default_rounds(15) && !passlib_default_rounds(16));
+    }
+}
