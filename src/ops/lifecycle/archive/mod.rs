@@ -23,7 +23,8 @@
 //! [`restore`](mod@restore) and [`moving`] (`move`) are the commands;
 //! [`files`] writes and reads the backup file, [`load`] runs its SQL as a
 //! role that is not a superuser, [`host`] is the work on a node's host
-//! (child processes, shell commands).
+//! (child processes, shell commands); [`snapshot`] is the private copy a
+//! blocked tenant is backed up from.
 
 mod backup;
 mod files;
@@ -31,6 +32,7 @@ mod host;
 mod load;
 mod moving;
 mod restore;
+mod snapshot;
 
 pub use backup::{backup, bulk_backup};
 pub use moving::move_tenant;
