@@ -251,7 +251,10 @@ impl Plan {
     /// `summary:` and one `  - step` line per step: what the dry run and
     /// the prompt print.
     pub fn text(&self) -> String {
-        let mut t = format!("{}:", self.summary);
+        let mut t = self.summary.clone();
+        if !self.steps.is_empty() {
+            t.push(':');
+        }
         for s in &self.steps {
             t.push_str("\n  - ");
             t.push_str(s);
