@@ -1548,3 +1548,108 @@ fn bulk_drop_reuses_the_maintenance_connection() {
         "{used} sessions on the maintenance database for {n} drops"
     );
 }
+
+/// Issue 23: every write's dry run gives its plan as data (`plan.summary`,
+/// `plan.steps`) in `-o json`, the same lines the text dry run prints, and
+/// changes nothing.
+#[test]
+fn every_write_dry_run_gives_its_plan_as_json() {
+    let t = env("");
+    create_tenant(&t.c, "acme", &TenantSpec::for_major(12));
+    write_files(&t.fs.join("acme"));
+    let dbs = t.dbs();
+    let plan = |args: &[&str], stdin: Option<&str>| -> Value {
+        let mut c = t.cmd();
+        c.args(args).args(["--dry-run", "-o", "json"]);
+        if let Some(s) = stdin {
+            c.write_stdin(s);
+        }
+        let v = json_of(&c.assert().code(0));
+        assert_eq!(v["outcome"], "would-change", "{args:?}: {v}");
+        assert_eq!(v["dry_run"], true, "{args:?}: {v}");
+        let p = v["plan"].clone();
+        assert!(
+            p["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(args[0])),
+            "{args:?}: {v}"
+        );
+        p
+    };
+    let steps = |p: &Value| -> Vec<String> {
+        p["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let p = plan(
+        &["create", "newco", "--from", "tmpl12", "--password-stdin"],
+        Some("Pass-word-123\n"),
+    );
+    assert!(
+        steps(&p)[0].starts_with("CREATE DATABASE newco TEMPLATE tmpl12"),
+        "{p}"
+    );
+    let p = plan(&["duplicate", "acme", "acme-copy"], None);
+    assert!(
+        steps(&p).iter().any(|s| s.starts_with("copy filestore")),
+        "{p}"
+    );
+    let p = plan(&["rename", "acme", "acme2"], None);
+    assert!(
+        steps(&p)
+            .iter()
+            .any(|s| s.contains("ALTER DATABASE RENAME")),
+        "{p}"
+    );
+    let p = plan(
+        &["passwd", "acme", "--password-stdin"],
+        Some("Pass-word-123\n"),
+    );
+    assert!(p["summary"].as_str().unwrap().contains("admin"), "{p}");
+    let p = plan(&["suspend", "acme", "--reason", "unpaid"], None);
+    let s = steps(&p);
+    assert!(s[0].starts_with("users: switch off"), "{p}");
+    assert!(
+        s.last()
+            .unwrap()
+            .starts_with("write ICP tenant.suspended='true'"),
+        "{p}"
+    );
+    // Nothing of the dry runs was made or changed.
+    assert_eq!(t.dbs(), dbs);
+    assert_eq!(icp(&t.c, "acme", "tenant.suspended"), None);
+
+    // The writes of a suspended and of a dropped tenant.
+    t.cmd()
+        .args(["suspend", "acme", "--reason", "closing", "--yes"])
+        .assert()
+        .code(0);
+    let p = plan(&["reactivate", "acme"], None);
+    assert!(steps(&p)[0].starts_with("users: switch on"), "{p}");
+    let p = plan(&["drop", "acme"], None);
+    assert!(
+        steps(&p)
+            .iter()
+            .any(|s| s.starts_with("rename to acme.dropped-")),
+        "{p}"
+    );
+    t.cmd().args(["drop", "acme", "--yes"]).assert().code(0);
+    let p = plan(&["undrop", "acme"], None);
+    assert_eq!(steps(&p)[0], "rename back to acme", "{p}");
+    let p = plan(&["purge", "acme", "--now"], None);
+    assert_eq!(steps(&p)[0], "DROP DATABASE", "{p}");
+    // The text dry run prints the same steps.
+    let a = t
+        .cmd()
+        .args(["purge", "acme", "--now", "--dry-run"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        out.contains("would purge n1/") && out.contains("\n  - DROP DATABASE"),
+        "{out}"
+    );
+}
