@@ -129,7 +129,7 @@ struct RawSettings {
     password_scheme: Option<PasswordScheme>,
     /// Suspension layers: users, crons, mail, connections.
     suspend_layers: Option<Spanned<Vec<String>>>,
-    pgbouncer: Option<crate::transport::startup::Pooler>,
+    pgbouncer: Option<crate::model::Pooler>,
     /// PostgreSQL itself behind a PgBouncer node: where the lifecycle
     /// commands (CREATE/ALTER/DROP DATABASE, pg_dump) connect.
     direct_host: Option<String>,
@@ -304,10 +304,10 @@ pub struct Node {
     pub labels: BTreeMap<String, String>,
     pub password_scheme: PasswordScheme,
     /// What `suspend` switches off (default users, crons, mail).
-    pub suspend_layers: crate::odoo::layers::LayerSet,
+    pub suspend_layers: crate::model::LayerSet,
     /// Behind PgBouncer (`pgbouncer = "session"` / `"transaction"`): the
     /// session settings are sent as statements, not startup options.
-    pub pooler: crate::transport::startup::Pooler,
+    pub pooler: crate::model::Pooler,
     /// `direct_host`/`direct_port`: PostgreSQL itself when `host`/`port` is
     /// a PgBouncer; the lifecycle commands connect there (as seen from the
     /// SSH host for an SSH node).
@@ -740,10 +740,10 @@ pub fn parse(path: &Path, text: &str, mode: u32) -> Result<Inventory> {
             .as_ref()
             .or(defaults.suspend_layers.as_ref())
         {
-            None => crate::odoo::layers::LayerSet::DEFAULT,
-            Some(l) => crate::odoo::layers::LayerSet::parse(
+            None => crate::model::LayerSet::DEFAULT,
+            Some(l) => crate::model::LayerSet::parse(
                 &l.get_ref().join(","),
-                crate::odoo::layers::LayerSet::DEFAULT,
+                crate::model::LayerSet::DEFAULT,
             )
             .map_err(|e| at(path, text, Some(l.span()), format!("suspend_layers: {e}")))?,
         };

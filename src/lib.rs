@@ -12,6 +12,7 @@ pub mod error;
 pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
+pub(crate) mod model;
 pub mod odoo;
 pub mod output;
 pub mod pgpass;
