@@ -4,12 +4,12 @@
 //! Every error names the file, line and column, and what was expected.
 //!
 //! - `mod.rs`: the resolved types ([`Node`], [`Host`], [`SshSettings`], ...);
-//! - `locate`: which file is read;
+//! - `find`: which file is read;
 //! - `parse`: the file as a whole; `raw`: its TOML form;
 //! - `node`: one `[[node]]` over `[defaults]`; `ssh`: its `ssh` table;
 //! - `password`: where a node's password comes from.
 
-mod locate;
+mod find;
 mod node;
 mod parse;
 mod password;
@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub(crate) use locate::found_by;
-pub use locate::{locate, shadow_notice};
+pub(crate) use find::found_by;
+pub use find::{locate, shadow_notice};
 pub use parse::{load, parse};
 pub use password::{password_env_warnings, PasswordSource};
 pub use ssh::SSH_CONNECT_TIMEOUT;
