@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_spanned::Spanned;
 
 use super::parse::at;
-use super::raw::RawSsh;
+use super::raw::{DurationText, RawSsh};
 use super::{expand_home, HostKeyCheck, SshSettings};
 use crate::error::Result;
 
@@ -59,30 +59,19 @@ pub(super) fn merge_ssh(
         }
         None => None,
     };
-    let connect_timeout = match o.connect_timeout.or(d.connect_timeout) {
-        Some(t) if t.get_ref().0 < Duration::from_secs(1) => {
-            return Err(at(
-                path,
-                text,
-                Some(t.span()),
-                "ssh connect_timeout must be at least 1s (ssh counts whole seconds)",
-            ))
-        }
-        Some(t) => t.get_ref().0,
-        None => SSH_CONNECT_TIMEOUT,
-    };
-    let control_persist = match o.control_persist.or(d.control_persist) {
-        Some(t) if t.get_ref().0 < Duration::from_secs(1) => {
-            return Err(at(
-                path,
-                text,
-                Some(t.span()),
-                "ssh control_persist must be at least 1s (ssh counts whole seconds); leave it out to end the master with the run",
-            ))
-        }
-        Some(t) => Some(t.get_ref().0),
-        None => None,
-    };
+    let connect_timeout = at_least_1s(
+        path,
+        text,
+        o.connect_timeout.or(d.connect_timeout),
+        "ssh connect_timeout must be at least 1s (ssh counts whole seconds)",
+    )?
+    .unwrap_or(SSH_CONNECT_TIMEOUT);
+    let control_persist = at_least_1s(
+        path,
+        text,
+        o.control_persist.or(d.control_persist),
+        "ssh control_persist must be at least 1s (ssh counts whole seconds); leave it out to end the master with the run",
+    )?;
     Ok(Some(SshSettings {
         host: host_s,
         port,
@@ -110,6 +99,23 @@ pub(super) fn merge_ssh(
         connect_timeout,
         control_persist,
     }))
+}
+
+/// A duration of the ssh table, if set: at least 1s (ssh counts whole
+/// seconds), else the error `msg`.
+fn at_least_1s(
+    path: &Path,
+    text: &str,
+    t: Option<Spanned<DurationText>>,
+    msg: &str,
+) -> Result<Option<Duration>> {
+    match t {
+        Some(t) if t.get_ref().0 < Duration::from_secs(1) => {
+            Err(at(path, text, Some(t.span()), msg))
+        }
+        Some(t) => Ok(Some(t.get_ref().0)),
+        None => Ok(None),
+    }
 }
 
 // Everything in the ssh table reaches ssh's command line or its generated
