@@ -508,76 +508,68 @@ fn not_found(
     } = found;
     let all_refused = *all_refused;
     let skip = purpose == Purpose::BulkSkipUnreachable;
-    match () {
-        // NODE/TENANT on a node that could not be asked: the node is the
-        // matter, not the tenant.
-        _ if node.is_some() && !errors.is_empty() => {
-            let n = node.unwrap_or_default();
-            let msg = format!(
-                "node {n:?} is unreachable, so tenant {db:?} could not be looked up: {}",
-                errors.join("; ")
-            );
-            if all_refused {
-                Unresolved::Input(msg)
-            } else if skip {
-                Unresolved::Skipped(format!(
-                    "node {n:?} is unreachable (--skip-unreachable): {}",
-                    errors.join("; ")
-                ))
-            } else {
-                Unresolved::Unreachable(msg)
-            }
-        }
-        _ if unknown_node.is_some() => {
-            let mut msg = unknown_node.unwrap_or_default();
-            if !errors.is_empty() {
-                msg.push_str(&format!(
-                    "; some nodes could not be searched for a database named {spec:?}: {}",
-                    errors.join("; ")
-                ));
-            }
+    // NODE/TENANT on a node that could not be asked: the node is the
+    // matter, not the tenant.
+    if node.is_some() && !errors.is_empty() {
+        let n = node.unwrap_or_default();
+        let msg = format!(
+            "node {n:?} is unreachable, so tenant {db:?} could not be looked up: {}",
+            errors.join("; ")
+        );
+        if all_refused {
             Unresolved::Input(msg)
-        }
-        _ if !errors.is_empty() => {
-            let msg = format!(
-                "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+        } else if skip {
+            Unresolved::Skipped(format!(
+                "node {n:?} is unreachable (--skip-unreachable): {}",
                 errors.join("; ")
-            );
-            // Only SSH refusals (host key, authentication): fix the configuration.
-            if all_refused {
-                Unresolved::Input(msg)
-            } else {
-                Unresolved::Unreachable(msg)
-            }
-        }
-        _ if excluded_on(scans, node, db).is_some() => {
-            let (n, why) = excluded_on(scans, node, db).unwrap_or_default();
-            Unresolved::Input(format!(
-                "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
             ))
+        } else {
+            Unresolved::Unreachable(msg)
         }
-        _ if no_access_on(scans, node, db).is_some() => {
-            let (n, user) = no_access_on(scans, node, db).unwrap_or_default();
-            Unresolved::Input(format!(
-                "database {db:?} on node {n} exists, but role {user:?} may not connect to it (no CONNECT privilege), so it is not a tenant tenantctl can reach: grant CONNECT to {user:?} or name the tenant on another node"
-            ))
+    } else if unknown_node.is_some() {
+        let mut msg = unknown_node.unwrap_or_default();
+        if !errors.is_empty() {
+            msg.push_str(&format!(
+                "; some nodes could not be searched for a database named {spec:?}: {}",
+                errors.join("; ")
+            ));
         }
+        Unresolved::Input(msg)
+    } else if !errors.is_empty() {
+        let msg = format!(
+            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+            errors.join("; ")
+        );
+        // Only SSH refusals (host key, authentication): fix the configuration.
+        if all_refused {
+            Unresolved::Input(msg)
+        } else {
+            Unresolved::Unreachable(msg)
+        }
+    } else if excluded_on(scans, node, db).is_some() {
+        let (n, why) = excluded_on(scans, node, db).unwrap_or_default();
+        Unresolved::Input(format!(
+            "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
+        ))
+    } else if no_access_on(scans, node, db).is_some() {
+        let (n, user) = no_access_on(scans, node, db).unwrap_or_default();
+        Unresolved::Input(format!(
+            "database {db:?} on node {n} exists, but role {user:?} may not connect to it (no CONNECT privilege), so it is not a tenant tenantctl can reach: grant CONNECT to {user:?} or name the tenant on another node"
+        ))
+    } else if node.is_some() && !elsewhere(scans, node, db).is_empty() {
         // NODE/TENANT: the tenant is on other nodes.
-        _ if node.is_some() && !elsewhere(scans, node, db).is_empty() => {
-            let n = node.unwrap_or_default();
-            let on = elsewhere(scans, node, db);
-            let specs: Vec<String> = on.iter().map(|o| format!("{o}/{}", esc(db))).collect();
-            Unresolved::Input(format!(
-                "unknown tenant {db:?} on node {n}: {} is on {} (name it as {})",
-                esc(db),
-                on.join(", "),
-                specs.join(" or ")
-            ))
-        }
-        _ => {
-            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-            Unresolved::Input(format!("unknown tenant {db:?}{}", did_you_mean(db, &names)))
-        }
+        let n = node.unwrap_or_default();
+        let on = elsewhere(scans, node, db);
+        let specs: Vec<String> = on.iter().map(|o| format!("{o}/{}", esc(db))).collect();
+        Unresolved::Input(format!(
+            "unknown tenant {db:?} on node {n}: {} is on {} (name it as {})",
+            esc(db),
+            on.join(", "),
+            specs.join(" or ")
+        ))
+    } else {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        Unresolved::Input(format!("unknown tenant {db:?}{}", did_you_mean(db, &names)))
     }
 }
 
