@@ -2,19 +2,8 @@
 
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    Table,
-    Json,
-    Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
+use crate::output::Printer;
+pub use crate::output::{Color, Output};
 
 #[derive(Debug)]
 pub struct Global {
@@ -33,6 +22,28 @@ pub struct Global {
     pub audit_log: Option<PathBuf>,
     /// `--allow-triggers`: write even with tenant triggers/rules/functions.
     pub allow_triggers: bool,
+}
+
+impl Global {
+    fn format_is_table(&self) -> bool {
+        self.output == Output::Table
+    }
+}
+
+impl Printer {
+    /// How this run prints: colour only in tables.
+    pub fn new(g: &Global) -> Printer {
+        let color = crate::output::color_on(g.color) && g.format_is_table();
+        Printer {
+            format: g.output,
+            color,
+            verbose: g.verbose,
+            quiet: g.quiet,
+            wide: g.wide,
+            no_headers: g.no_headers,
+            width: crate::output::stdout_width(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

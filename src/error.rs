@@ -4,7 +4,7 @@
 //! top, where [`Error::exit_code`] is the only place that picks a number
 //! (one exhaustive `match`) and `lib.rs` renders it once as
 //! `tenantctl: {err:#}`. Per-target outcomes of write commands are folded into
-//! an exit code by [`crate::ops::verdict`], the same function
+//! an exit code by the write pipeline's `verdict`, the same function
 //! for a single tenant and for `bulk`.
 
 use std::fmt;
@@ -29,7 +29,7 @@ pub enum Error {
     #[error("{0:#}")]
     Failed(anyhow::Error),
     /// Writing the results failed (exit 1); a closed pipe is not an error
-    /// (see [`crate::output`]).
+    /// (see the `output` module).
     #[error("writing to standard output: {0}")]
     Output(#[source] std::io::Error),
     /// Ctrl-C (exit 130).

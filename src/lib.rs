@@ -11,6 +11,7 @@ pub mod error;
 pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
+pub(crate) mod model;
 pub mod odoo;
 pub mod ops;
 pub mod output;

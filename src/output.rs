@@ -8,13 +8,29 @@ use std::sync::Mutex;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::{Color, Global, Output};
 pub use crate::text::{
     count, csv_line, duration, esc, esc_lines, human_size, one_line, relative, spaced_units,
     stderr_width,
 };
 
-/// How this run prints.
+/// `-o`: how results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Table,
+    Json,
+    Csv,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How this run prints (made from the run's settings by `Printer::new` in
+/// `config`).
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     pub format: Output,
@@ -30,25 +46,24 @@ pub struct Printer {
     pub width: Option<usize>,
 }
 
-impl Printer {
-    pub fn new(g: &Global) -> Printer {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match g.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => !no_color && std::io::stdout().is_terminal(),
-        } && g.format_is_table();
-        Printer {
-            format: g.output,
-            color,
-            verbose: g.verbose,
-            quiet: g.quiet,
-            wide: g.wide,
-            no_headers: g.no_headers,
-            width: std::io::stdout().is_terminal().then(terminal_width),
-        }
+/// Whether `--color` turns colour on: `auto` does when stdout is a
+/// terminal and `$NO_COLOR` is not set.
+pub(crate) fn color_on(color: Color) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => !no_color && std::io::stdout().is_terminal(),
     }
+}
 
+/// The terminal's width when stdout is a terminal, else None (a pipe, a
+/// file: nothing is truncated).
+pub(crate) fn stdout_width() -> Option<usize> {
+    std::io::stdout().is_terminal().then(terminal_width)
+}
+
+impl Printer {
     /// A note for people (stderr), hidden by `-q`.
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
@@ -343,12 +358,6 @@ fn truncate(s: &str, width: usize) -> Cow<'_, str> {
 /// stdout, else 80.
 fn terminal_width() -> usize {
     crate::text::width_of(libc::STDOUT_FILENO)
-}
-
-impl Global {
-    fn format_is_table(&self) -> bool {
-        self.output == Output::Table
-    }
 }
 
 /// Set once stdout turned out to be a closed pipe: further output is

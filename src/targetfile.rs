@@ -19,6 +19,8 @@
 //! instead of a record running silently to the end of the file; each record
 //! is then read by the `csv` crate.
 
+use crate::text::esc;
+
 /// Which column: 1-based index or a header name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
@@ -201,6 +203,9 @@ fn fields(rec: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// What is wrong with the file as a whole: (record number, message).
+type Problems = Vec<(Option<usize>, String)>;
+
 /// Parses the whole file as `layout` says. Lines are returned in file order.
 pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
     // A UTF-8 byte order mark (spreadsheet exports) is not part of the first
@@ -215,85 +220,11 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
     let mut recs = recs.into_iter();
     let mut problems = Vec::new();
     let headers = if layout.header {
-        match recs.next() {
-            Some(h) => {
-                let mut names = Vec::new();
-                for f in fields(h.bytes) {
-                    match String::from_utf8(f) {
-                        Ok(s) => names.push(s.trim().to_string()),
-                        Err(_) => {
-                            problems.push((Some(h.no), "header is not valid UTF-8".into()));
-                            break;
-                        }
-                    }
-                }
-                Some(names)
-            }
-            None => Some(vec![]),
-        }
+        Some(header_names(recs.next(), &mut problems))
     } else {
         None
     };
-    let index = |c: &Column, what: &str, problems: &mut Vec<(Option<usize>, String)>| match c {
-        Column::Index(n) => Some(n - 1),
-        Column::Name(name) => match &headers {
-            None => {
-                problems.push((
-                    None,
-                    format!("{what} {name:?} is a header name: give --header (or a column number)"),
-                ));
-                None
-            }
-            Some(hs) => {
-                let exact = hs.iter().position(|h| h == name);
-                let folded = || {
-                    let m: Vec<usize> = (0..hs.len())
-                        .filter(|i| hs[*i].eq_ignore_ascii_case(name))
-                        .collect();
-                    (m.len() == 1).then(|| m[0])
-                };
-                match exact.or_else(folded) {
-                    Some(i) => Some(i),
-                    None => {
-                        let list: Vec<String> = hs
-                            .iter()
-                            .map(|h| format!("{:?}", crate::output::esc(h)))
-                            .collect();
-                        problems.push((
-                            None,
-                            format!(
-                                "{what} {:?}: no such header; the headers are: {}",
-                                crate::output::esc(name),
-                                if list.is_empty() {
-                                    "(none)".to_string()
-                                } else {
-                                    list.join(", ")
-                                }
-                            ),
-                        ));
-                        None
-                    }
-                }
-            }
-        },
-    };
-    let col = index(
-        layout.column.as_ref().unwrap_or(&Column::Index(1)),
-        "--column",
-        &mut problems,
-    );
-    let reason_col = match &layout.reason_column {
-        Some(c) => index(c, "--reason-column", &mut problems),
-        None => Some(1),
-    };
-    if let (Some(a), Some(b)) = (col, reason_col) {
-        if a == b && layout.reason_column.is_some() {
-            problems.push((
-                None,
-                "--column and --reason-column name the same column".into(),
-            ));
-        }
-    }
+    let (col, reason_col) = columns(layout, &headers, &mut problems);
     if !problems.is_empty() {
         return Err(FileError { problems });
     }
@@ -313,72 +244,176 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
         ..Default::default()
     };
     for rec in recs {
-        let no = rec.no;
-        let text = String::from_utf8_lossy(rec.bytes).into_owned();
-        let bad = |error: String| BadLine {
-            no,
-            text: text.clone(),
-            error,
-        };
-        // The csv crate drops a byte order mark at the start of what it
-        // reads: here that would silently change the first field.
-        if rec.bytes.starts_with(BOM) {
-            out.lines.push(Err(bad(
-                "the line starts with a byte order mark (U+FEFF)".into()
-            )));
-            continue;
-        }
-        let fs = fields(rec.bytes);
-        let mut strs = Vec::with_capacity(fs.len());
-        let mut utf8 = true;
-        for f in fs {
-            match String::from_utf8(f) {
-                // A line end inside a quoted field of a CRLF file is a
-                // line end.
-                Ok(s) => strs.push(if s.contains("\r\n") {
-                    s.replace("\r\n", "\n")
-                } else {
-                    s
-                }),
-                Err(_) => {
-                    utf8 = false;
-                    break;
-                }
-            }
-        }
-        if !utf8 {
-            out.lines.push(Err(bad("not valid UTF-8".into())));
-            continue;
-        }
-        if strict && strs.len() > 2 {
-            out.lines.push(Err(bad(
-                "more than two columns (name them with --column/--reason-column or --header)"
-                    .into(),
-            )));
-            continue;
-        }
-        let Some(spec) = strs.get(col).map(|s| s.trim().to_string()) else {
-            out.lines.push(Err(bad(format!(
-                "no column {} (the line has {})",
-                col + 1,
-                strs.len()
-            ))));
-            continue;
-        };
-        if let Err(e) = crate::targets::check_name(&spec) {
-            out.lines.push(Err(bad(e.message())));
-            continue;
-        }
-        let extra = reason_col
-            .and_then(|r| strs.get(r))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        if reason_col.is_some_and(|r| r < strs.len()) {
-            out.has_reasons = true;
-        }
-        out.lines.push(Ok(Line { no, spec, extra }));
+        let line = read_line(&rec, col, reason_col, strict, &mut out.has_reasons);
+        out.lines.push(line);
     }
     Ok(out)
+}
+
+/// The names of the header line (none in an empty file).
+fn header_names(first: Option<Record<'_>>, problems: &mut Problems) -> Vec<String> {
+    match first {
+        Some(h) => {
+            let mut names = Vec::new();
+            for f in fields(h.bytes) {
+                match String::from_utf8(f) {
+                    Ok(s) => names.push(s.trim().to_string()),
+                    Err(_) => {
+                        problems.push((Some(h.no), "header is not valid UTF-8".into()));
+                        break;
+                    }
+                }
+            }
+            names
+        }
+        None => vec![],
+    }
+}
+
+/// The (0-based) tenant and reason columns of `layout`.
+fn columns(
+    layout: &Layout,
+    headers: &Option<Vec<String>>,
+    problems: &mut Problems,
+) -> (Option<usize>, Option<usize>) {
+    let col = index(
+        headers,
+        layout.column.as_ref().unwrap_or(&Column::Index(1)),
+        "--column",
+        problems,
+    );
+    let reason_col = match &layout.reason_column {
+        Some(c) => index(headers, c, "--reason-column", problems),
+        None => Some(1),
+    };
+    if let (Some(a), Some(b)) = (col, reason_col) {
+        if a == b && layout.reason_column.is_some() {
+            problems.push((
+                None,
+                "--column and --reason-column name the same column".into(),
+            ));
+        }
+    }
+    (col, reason_col)
+}
+
+/// The (0-based) index of a column given by number or by header name (exact,
+/// else the one name equal but for ASCII case).
+fn index(
+    headers: &Option<Vec<String>>,
+    c: &Column,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<usize> {
+    match c {
+        Column::Index(n) => Some(n - 1),
+        Column::Name(name) => match headers {
+            None => {
+                problems.push((
+                    None,
+                    format!("{what} {name:?} is a header name: give --header (or a column number)"),
+                ));
+                None
+            }
+            Some(hs) => {
+                let exact = hs.iter().position(|h| h == name);
+                let folded = || {
+                    let m: Vec<usize> = (0..hs.len())
+                        .filter(|i| hs[*i].eq_ignore_ascii_case(name))
+                        .collect();
+                    (m.len() == 1).then(|| m[0])
+                };
+                match exact.or_else(folded) {
+                    Some(i) => Some(i),
+                    None => {
+                        let list: Vec<String> =
+                            hs.iter().map(|h| format!("{:?}", esc(h))).collect();
+                        problems.push((
+                            None,
+                            format!(
+                                "{what} {:?}: no such header; the headers are: {}",
+                                esc(name),
+                                if list.is_empty() {
+                                    "(none)".to_string()
+                                } else {
+                                    list.join(", ")
+                                }
+                            ),
+                        ));
+                        None
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// One record as a target line, or why it is not one. `has_reasons` is set
+/// when the record has the reason column.
+fn read_line(
+    rec: &Record<'_>,
+    col: usize,
+    reason_col: Option<usize>,
+    strict: bool,
+    has_reasons: &mut bool,
+) -> Parsed {
+    let no = rec.no;
+    let text = String::from_utf8_lossy(rec.bytes).into_owned();
+    let bad = |error: String| BadLine {
+        no,
+        text: text.clone(),
+        error,
+    };
+    // The csv crate drops a byte order mark at the start of what it
+    // reads: here that would silently change the first field.
+    if rec.bytes.starts_with(BOM) {
+        return Err(bad("the line starts with a byte order mark (U+FEFF)".into()));
+    }
+    let Some(strs) = utf8_fields(rec.bytes) else {
+        return Err(bad("not valid UTF-8".into()));
+    };
+    if strict && strs.len() > 2 {
+        return Err(bad(
+            "more than two columns (name them with --column/--reason-column or --header)".into(),
+        ));
+    }
+    let Some(spec) = strs.get(col).map(|s| s.trim().to_string()) else {
+        return Err(bad(format!(
+            "no column {} (the line has {})",
+            col + 1,
+            strs.len()
+        )));
+    };
+    if let Err(e) = crate::targets::check_name(&spec) {
+        return Err(bad(e.message()));
+    }
+    let extra = reason_col
+        .and_then(|r| strs.get(r))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if reason_col.is_some_and(|r| r < strs.len()) {
+        *has_reasons = true;
+    }
+    Ok(Line { no, spec, extra })
+}
+
+/// The fields of a record as text; None when one is not UTF-8.
+fn utf8_fields(rec: &[u8]) -> Option<Vec<String>> {
+    let fs = fields(rec);
+    let mut strs = Vec::with_capacity(fs.len());
+    for f in fs {
+        match String::from_utf8(f) {
+            // A line end inside a quoted field of a CRLF file is a
+            // line end.
+            Ok(s) => strs.push(if s.contains("\r\n") {
+                s.replace("\r\n", "\n")
+            } else {
+                s
+            }),
+            Err(_) => return None,
+        }
+    }
+    Some(strs)
 }
 
 /// Without `--header`/`--column`/`--reason-column`, a first record of more
@@ -404,7 +439,7 @@ fn wide_export(recs: &[Record<'_>]) -> Option<FileError> {
             } else {
                 s.to_string()
             };
-            format!("{:?}", crate::output::esc(&s))
+            format!("{:?}", esc(&s))
         })
         .collect();
     Some(FileError {

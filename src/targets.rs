@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Node};
 use crate::odoo::probe::{self, Candidate};
-use crate::output::esc;
+use crate::text::esc;
 use crate::transport::{NodeLink, Transport};
 
 /// The nodes selected by `--node` (repeatable) and `--label key=value` (all
@@ -305,7 +305,49 @@ pub fn resolve_in(
     all_nodes: &[String],
     purpose: Purpose,
 ) -> Result<Target, Unresolved> {
-    let write = purpose.write();
+    let name = parse_spec(spec, scans, all_nodes)?;
+    let mut found = search(scans, name.node, name.db);
+    let unknown_node = unknown_node(&name, all_nodes);
+    refuse_unsearched(&name, purpose, &found, unknown_node.as_deref())?;
+    let db = name.db;
+    match found.hits.len() {
+        1 => Ok(Target {
+            link: found.hits.remove(0),
+            db: db.to_string(),
+        }),
+        0 => Err(not_found(&name, scans, &found, unknown_node, purpose)),
+        _ => {
+            let both: Vec<String> = found
+                .hits
+                .iter()
+                .map(|l| format!("{}/{db}", l.name()))
+                .collect();
+            Err(Unresolved::Input(format!(
+                "tenant {db:?} exists on several nodes: {}; name one as NODE/TENANT",
+                both.join(", ")
+            )))
+        }
+    }
+}
+
+/// A `TENANT` / `NODE/TENANT` argument taken apart.
+#[derive(Clone, Copy)]
+struct Name<'a> {
+    /// As typed.
+    spec: &'a str,
+    /// The NODE part, when it names a selected node.
+    node: Option<&'a str>,
+    /// The database name.
+    db: &'a str,
+}
+
+/// Checks the argument and splits off a NODE part that names a selected node
+/// (a NODE of the inventory that is not selected is an error).
+fn parse_spec<'a>(
+    spec: &'a str,
+    scans: &[Scan],
+    all_nodes: &[String],
+) -> Result<Name<'a>, Unresolved> {
     check_name(spec).map_err(|e| Unresolved::Input(e.message()))?;
     let links: Vec<Arc<NodeLink>> = scans.iter().map(|s| s.link.clone()).collect();
     let (node, db) = split_spec(spec, &links);
@@ -319,6 +361,24 @@ pub fn resolve_in(
         }
     }
     check_name(db).map_err(|e| Unresolved::Input(e.message()))?;
+    Ok(Name { spec, node, db })
+}
+
+/// What the scans of the nodes (of `node`, when named) say about `db`.
+struct Search<'a> {
+    /// The nodes that hold it.
+    hits: Vec<Arc<NodeLink>>,
+    /// Why nodes could not be searched.
+    errors: Vec<String>,
+    /// Every node that could not be searched refused us at the SSH level.
+    all_refused: bool,
+    /// Every candidate name seen (for "did you mean").
+    names: Vec<&'a str>,
+    /// The nodes that could not be searched.
+    down: Vec<&'a str>,
+}
+
+fn search<'a>(scans: &'a [Scan], node: Option<&str>, db: &str) -> Search<'a> {
     let mut hits = Vec::new();
     let mut errors = Vec::new();
     let mut all_refused = true;
@@ -344,9 +404,20 @@ pub fn resolve_in(
             }
         }
     }
-    // NODE/TENANT whose NODE is no node (a database name may hold a `/`, so
-    // it is also looked up as a whole).
-    let unknown_node = (node.is_none())
+    Search {
+        hits,
+        errors,
+        all_refused,
+        names,
+        down,
+    }
+}
+
+/// NODE/TENANT whose NODE is no node (a database name may hold a `/`, so
+/// it is also looked up as a whole): the message saying so.
+fn unknown_node(name: &Name, all_nodes: &[String]) -> Option<String> {
+    let Name { spec, node, .. } = *name;
+    (node.is_none())
         .then(|| spec.split_once('/'))
         .flatten()
         .map(|(n, _)| {
@@ -360,20 +431,38 @@ pub fn resolve_in(
                 "unknown node {n:?} in {spec:?} (nodes: {}){hint}",
                 all_nodes.join(", ")
             )
-        });
+        })
+}
+
+/// An unqualified name while some nodes could not be searched: refused for
+/// a write, skipped by `--skip-unreachable` when it is on no reachable node.
+fn refuse_unsearched(
+    name: &Name,
+    purpose: Purpose,
+    found: &Search,
+    unknown_node: Option<&str>,
+) -> Result<(), Unresolved> {
+    let Name { node, db, .. } = *name;
+    let Search {
+        hits,
+        errors,
+        all_refused,
+        down,
+        ..
+    } = found;
+    let write = purpose.write();
     if let (true, Some(m), false) = (write && hits.is_empty(), &unknown_node, errors.is_empty()) {
         return Err(Unresolved::Input(format!(
             "{m}; as a database name it is refused while some nodes could not be searched: {}. Nothing changed",
             errors.join("; ")
         )));
     }
-    let skip = purpose == Purpose::BulkSkipUnreachable;
     match purpose {
         _ if node.is_some() || errors.is_empty() => {}
         Purpose::Write => {
             return Err(Unresolved::Refused(format!(
                 "refusing to act on the unqualified name {db:?} while {} could not be searched (the tenant may be there): {}; name it as NODE/TENANT. Nothing changed",
-                nodes_phrase(&down),
+                nodes_phrase(down),
                 errors.join("; ")
             )));
         }
@@ -388,101 +477,99 @@ pub fn resolve_in(
             };
             return Err(Unresolved::Refused(format!(
                 "refusing to act on the unqualified name {db:?} while {} could not be searched ({found}): name it as NODE/TENANT, or pass --skip-unreachable if tenant names are unique across the fleet (`tenantctl check` reports names on several nodes). Nothing changed",
-                nodes_phrase(&down),
+                nodes_phrase(down),
             )));
         }
         Purpose::BulkSkipUnreachable if hits.is_empty() && !all_refused => {
             return Err(Unresolved::Skipped(format!(
                 "{db:?} is on none of the reachable nodes and {} could not be searched (--skip-unreachable)",
-                nodes_phrase(&down),
+                nodes_phrase(down),
             )));
         }
         Purpose::Read | Purpose::BulkSkipUnreachable => {}
     }
-    match hits.len() {
-        1 => Ok(Target {
-            link: hits.remove(0),
-            db: db.to_string(),
-        }),
-        // NODE/TENANT on a node that could not be asked: the node is the
-        // matter, not the tenant.
-        0 if node.is_some() && !errors.is_empty() => {
-            let n = node.unwrap_or_default();
-            let msg = format!(
-                "node {n:?} is unreachable, so tenant {db:?} could not be looked up: {}",
+    Ok(())
+}
+
+/// Why `db` is on none of the searched nodes.
+fn not_found(
+    name: &Name,
+    scans: &[Scan],
+    found: &Search,
+    unknown_node: Option<String>,
+    purpose: Purpose,
+) -> Unresolved {
+    let Name { spec, node, db } = *name;
+    let Search {
+        errors,
+        all_refused,
+        names,
+        ..
+    } = found;
+    let all_refused = *all_refused;
+    let skip = purpose == Purpose::BulkSkipUnreachable;
+    // NODE/TENANT on a node that could not be asked: the node is the
+    // matter, not the tenant.
+    if node.is_some() && !errors.is_empty() {
+        let n = node.unwrap_or_default();
+        let msg = format!(
+            "node {n:?} is unreachable, so tenant {db:?} could not be looked up: {}",
+            errors.join("; ")
+        );
+        if all_refused {
+            Unresolved::Input(msg)
+        } else if skip {
+            Unresolved::Skipped(format!(
+                "node {n:?} is unreachable (--skip-unreachable): {}",
                 errors.join("; ")
-            );
-            Err(if all_refused {
-                Unresolved::Input(msg)
-            } else if skip {
-                Unresolved::Skipped(format!(
-                    "node {n:?} is unreachable (--skip-unreachable): {}",
-                    errors.join("; ")
-                ))
-            } else {
-                Unresolved::Unreachable(msg)
-            })
+            ))
+        } else {
+            Unresolved::Unreachable(msg)
         }
-        0 if unknown_node.is_some() => {
-            let mut msg = unknown_node.unwrap_or_default();
-            if !errors.is_empty() {
-                msg.push_str(&format!(
-                    "; some nodes could not be searched for a database named {spec:?}: {}",
-                    errors.join("; ")
-                ));
-            }
-            Err(Unresolved::Input(msg))
-        }
-        0 if !errors.is_empty() => {
-            let msg = format!(
-                "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+    } else if unknown_node.is_some() {
+        let mut msg = unknown_node.unwrap_or_default();
+        if !errors.is_empty() {
+            msg.push_str(&format!(
+                "; some nodes could not be searched for a database named {spec:?}: {}",
                 errors.join("; ")
-            );
-            // Only SSH refusals (host key, authentication): fix the configuration.
-            Err(if all_refused {
-                Unresolved::Input(msg)
-            } else {
-                Unresolved::Unreachable(msg)
-            })
+            ));
         }
-        0 if excluded_on(scans, node, db).is_some() => {
-            let (n, why) = excluded_on(scans, node, db).unwrap_or_default();
-            Err(Unresolved::Input(format!(
-                "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
-            )))
+        Unresolved::Input(msg)
+    } else if !errors.is_empty() {
+        let msg = format!(
+            "tenant {db:?} not found on the reachable nodes, and some nodes could not be searched: {}",
+            errors.join("; ")
+        );
+        // Only SSH refusals (host key, authentication): fix the configuration.
+        if all_refused {
+            Unresolved::Input(msg)
+        } else {
+            Unresolved::Unreachable(msg)
         }
-        0 if no_access_on(scans, node, db).is_some() => {
-            let (n, user) = no_access_on(scans, node, db).unwrap_or_default();
-            Err(Unresolved::Input(format!(
-                "database {db:?} on node {n} exists, but role {user:?} may not connect to it (no CONNECT privilege), so it is not a tenant tenantctl can reach: grant CONNECT to {user:?} or name the tenant on another node"
-            )))
-        }
+    } else if excluded_on(scans, node, db).is_some() {
+        let (n, why) = excluded_on(scans, node, db).unwrap_or_default();
+        Unresolved::Input(format!(
+            "database {db:?} on node {n} is not a tenant: it is excluded by {why}"
+        ))
+    } else if no_access_on(scans, node, db).is_some() {
+        let (n, user) = no_access_on(scans, node, db).unwrap_or_default();
+        Unresolved::Input(format!(
+            "database {db:?} on node {n} exists, but role {user:?} may not connect to it (no CONNECT privilege), so it is not a tenant tenantctl can reach: grant CONNECT to {user:?} or name the tenant on another node"
+        ))
+    } else if node.is_some() && !elsewhere(scans, node, db).is_empty() {
         // NODE/TENANT: the tenant is on other nodes.
-        0 if node.is_some() && !elsewhere(scans, node, db).is_empty() => {
-            let n = node.unwrap_or_default();
-            let on = elsewhere(scans, node, db);
-            let specs: Vec<String> = on.iter().map(|o| format!("{o}/{}", esc(db))).collect();
-            Err(Unresolved::Input(format!(
-                "unknown tenant {db:?} on node {n}: {} is on {} (name it as {})",
-                esc(db),
-                on.join(", "),
-                specs.join(" or ")
-            )))
-        }
-        0 => {
-            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-            Err(Unresolved::Input(format!(
-                "unknown tenant {db:?}{}",
-                did_you_mean(db, &names)
-            )))
-        }
-        _ => {
-            let both: Vec<String> = hits.iter().map(|l| format!("{}/{db}", l.name())).collect();
-            Err(Unresolved::Input(format!(
-                "tenant {db:?} exists on several nodes: {}; name one as NODE/TENANT",
-                both.join(", ")
-            )))
-        }
+        let n = node.unwrap_or_default();
+        let on = elsewhere(scans, node, db);
+        let specs: Vec<String> = on.iter().map(|o| format!("{o}/{}", esc(db))).collect();
+        Unresolved::Input(format!(
+            "unknown tenant {db:?} on node {n}: {} is on {} (name it as {})",
+            esc(db),
+            on.join(", "),
+            specs.join(" or ")
+        ))
+    } else {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        Unresolved::Input(format!("unknown tenant {db:?}{}", did_you_mean(db, &names)))
     }
 }
 

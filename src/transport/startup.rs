@@ -14,44 +14,7 @@
 //! | `"session"` / `true` | `SET name = value; ...` once after connecting; PgBouncer's default `server_reset_query = DISCARD ALL` resets them when the server connection returns to the pool | all |
 //! | `"transaction"` | `BEGIN; SET LOCAL name = value; ...` once after connecting: each tenantctl connection runs in one transaction, pinned to one server connection; a session `SET` would outlive us on a server connection that Odoo's clients get next | `list`, `show`, `check` and dry runs; writes are refused ([`write_refusal`]) |
 
-use serde::Deserialize;
-
-/// Whether, and how, a node is reached through PgBouncer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Pooler {
-    /// PostgreSQL itself (or a pooler that accepts `options`).
-    #[default]
-    None,
-    /// PgBouncer `pool_mode = session`.
-    Session,
-    /// PgBouncer `pool_mode = transaction`.
-    Transaction,
-}
-
-impl<'de> Deserialize<'de> for Pooler {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Flag(bool),
-            Mode(String),
-        }
-        let bad = || {
-            serde::de::Error::custom(
-                "invalid pgbouncer; expected \"session\", \"transaction\", true (= \"session\") or false",
-            )
-        };
-        match Raw::deserialize(d).map_err(|_| bad())? {
-            Raw::Flag(false) => Ok(Pooler::None),
-            Raw::Flag(true) => Ok(Pooler::Session),
-            Raw::Mode(m) => match m.as_str() {
-                "session" => Ok(Pooler::Session),
-                "transaction" => Ok(Pooler::Transaction),
-                _ => Err(bad()),
-            },
-        }
-    }
-}
+pub use crate::model::Pooler;
 
 /// libpq's `options` value: `-c name=value ...`; spaces and backslashes in a
 /// value are backslash-escaped (PostgreSQL's rule for `options`).

@@ -1,0 +1,411 @@
+//! One `[[node]]` table resolved over `[defaults]` into a [`Node`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_spanned::Spanned;
+
+use super::parse::at;
+use super::raw::RawSettings;
+use super::ssh::merge_ssh;
+use super::{
+    expand_home, Host, Lifecycle, Node, PasswordScheme, PasswordSource, SslMode,
+    DEFAULT_MAX_CONNECTIONS, DROP_RETENTION, RESTORE_MAX_RATIO,
+};
+use crate::error::Result;
+use crate::model::LayerSet;
+
+/// The `i`th `[[node]]` table `n` over `defaults`, every setting resolved;
+/// `seen` holds the names of the nodes before it.
+pub(super) fn resolve(
+    path: &Path,
+    text: &str,
+    mode: u32,
+    i: usize,
+    n: &RawSettings,
+    defaults: &RawSettings,
+    seen: &mut HashSet<String>,
+) -> Result<Node> {
+    let (name, name_str) = name(path, text, i, n, seen)?;
+    check_inline_password(path, text, mode, defaults, n)?;
+    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    let host = host(pick(&n.host, &defaults.host).unwrap_or_else(|| "localhost".into()));
+    let max_conn = max_connections(path, text, defaults, n)?;
+    let exclude: Vec<String> = n
+        .exclude
+        .clone()
+        .or_else(|| defaults.exclude.clone())
+        .unwrap_or_default();
+    let exclude_set = exclude_set(path, text, name, &name_str, &exclude)?;
+    let password = password(defaults, n);
+    let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
+    let lifecycle = lifecycle(path, text, &name_str, defaults, n)?;
+    let suspend_layers = suspend_layers(path, text, defaults, n)?;
+    let mut labels = defaults.labels.clone().unwrap_or_default();
+    labels.extend(n.labels.clone().unwrap_or_default());
+    Ok(Node {
+        name: name_str,
+        port: n.port.or(defaults.port).unwrap_or(5432),
+        user: pick(&n.user, &defaults.user).unwrap_or_else(default_user),
+        maintenance_db: pick(&n.maintenance_db, &defaults.maintenance_db)
+            .unwrap_or_else(|| "postgres".into()),
+        sslmode: n.sslmode.or(defaults.sslmode).unwrap_or(SslMode::Prefer),
+        sslrootcert: pick(&n.sslrootcert, &defaults.sslrootcert).map(|p| expand_home(&p)),
+        sslcert: pick(&n.sslcert, &defaults.sslcert).map(|p| expand_home(&p)),
+        sslkey: pick(&n.sslkey, &defaults.sslkey).map(|p| expand_home(&p)),
+        connect_timeout: n
+            .connect_timeout
+            .or(defaults.connect_timeout)
+            .map(|d| d.0)
+            .unwrap_or(Duration::from_secs(5)),
+        statement_timeout: n
+            .statement_timeout
+            .or(defaults.statement_timeout)
+            .map(|d| d.0)
+            .unwrap_or(Duration::from_secs(30)),
+        max_connections: max_conn
+            .map(|m| *m.get_ref() as usize)
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS),
+        max_connections_auto: max_conn.is_none(),
+        exclude,
+        exclude_set,
+        password,
+        labels,
+        password_scheme: n
+            .password_scheme
+            .or(defaults.password_scheme)
+            .unwrap_or(PasswordScheme::Pbkdf2Sha512),
+        suspend_layers,
+        pooler: n.pgbouncer.or(defaults.pgbouncer).unwrap_or_default(),
+        direct: direct(defaults, n, &host),
+        host,
+        ssh,
+        lifecycle,
+    })
+}
+
+/// A `host` value: a Unix-socket directory when it starts with `/`.
+fn host(h: String) -> Host {
+    if h.starts_with('/') {
+        Host::Socket(PathBuf::from(h))
+    } else {
+        Host::Tcp(h)
+    }
+}
+
+/// The node's `name` (and its span): present, non-empty, without '/', and
+/// not the name of a node before it.
+fn name<'a>(
+    path: &Path,
+    text: &str,
+    i: usize,
+    n: &'a RawSettings,
+    seen: &mut HashSet<String>,
+) -> Result<(&'a Spanned<String>, String)> {
+    let name = match &n.name {
+        Some(s) => s,
+        None => {
+            return Err(at(
+                path,
+                text,
+                None,
+                format!("[[node]] number {} has no `name`", i + 1),
+            ));
+        }
+    };
+    let name_str = name.get_ref().trim().to_string();
+    if name_str.is_empty() || name_str.contains('/') {
+        return Err(at(
+            path,
+            text,
+            Some(name.span()),
+            "node name must be non-empty and must not contain '/'",
+        ));
+    }
+    if !seen.insert(name_str.clone()) {
+        return Err(at(
+            path,
+            text,
+            Some(name.span()),
+            format!("duplicate node name {name_str:?}; node names must be unique"),
+        ));
+    }
+    Ok((name, name_str))
+}
+
+/// An inline `password` (the node's or `[defaults]`') only in a file that
+/// group and others cannot read.
+fn check_inline_password(
+    path: &Path,
+    text: &str,
+    mode: u32,
+    defaults: &RawSettings,
+    n: &RawSettings,
+) -> Result<()> {
+    let readable_by_others = mode & 0o077 != 0;
+    for (source, pw) in [
+        ("[defaults]", &defaults.password),
+        ("this node", &n.password),
+    ] {
+        if let Some(pw) = pw {
+            if readable_by_others {
+                return Err(at(
+                    path,
+                    text,
+                    Some(pw.span()),
+                    format!(
+                        "inline password ({source}) in a file readable by group or others (mode {:o}); run `chmod 600 {}` or use password_env / ~/.pgpass",
+                        mode & 0o777,
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `max_connections` (at least 1), if the inventory sets it.
+fn max_connections<'a>(
+    path: &Path,
+    text: &str,
+    defaults: &'a RawSettings,
+    n: &'a RawSettings,
+) -> Result<Option<&'a Spanned<u32>>> {
+    let max_conn = n
+        .max_connections
+        .as_ref()
+        .or(defaults.max_connections.as_ref());
+    if let Some(m) = max_conn {
+        if *m.get_ref() == 0 {
+            return Err(at(
+                path,
+                text,
+                Some(m.span()),
+                "max_connections must be at least 1",
+            ));
+        }
+    }
+    Ok(max_conn)
+}
+
+/// The `exclude` glob patterns, compiled.
+fn exclude_set(
+    path: &Path,
+    text: &str,
+    name: &Spanned<String>,
+    name_str: &str,
+    exclude: &[String],
+) -> Result<globset::GlobSet> {
+    let mut gs = globset::GlobSetBuilder::new();
+    for pat in exclude {
+        let g = globset::GlobBuilder::new(pat)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| {
+                at(
+                    path,
+                    text,
+                    name.span().into(),
+                    format!("node {name_str}: bad exclude pattern {pat:?}: {e}"),
+                )
+            })?;
+        gs.add(g);
+    }
+    gs.build().map_err(|e| {
+        at(
+            path,
+            text,
+            None,
+            format!("node {name_str}: exclude patterns: {e}"),
+        )
+    })
+}
+
+/// `password`, else `password_env`, else libpq's own sources.
+fn password(defaults: &RawSettings, n: &RawSettings) -> PasswordSource {
+    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    if let Some(p) = n.password.as_ref().or(defaults.password.as_ref()) {
+        PasswordSource::Inline(p.get_ref().clone())
+    } else if let Some(var) = pick(&n.password_env, &defaults.password_env) {
+        PasswordSource::Env {
+            var,
+            in_defaults: n.password_env.is_none(),
+        }
+    } else {
+        PasswordSource::Default
+    }
+}
+
+/// `suspend_layers`, default users, crons, mail.
+fn suspend_layers(
+    path: &Path,
+    text: &str,
+    defaults: &RawSettings,
+    n: &RawSettings,
+) -> Result<LayerSet> {
+    Ok(
+        match n
+            .suspend_layers
+            .as_ref()
+            .or(defaults.suspend_layers.as_ref())
+        {
+            None => LayerSet::DEFAULT,
+            Some(l) => LayerSet::parse(&l.get_ref().join(","), LayerSet::DEFAULT)
+                .map_err(|e| at(path, text, Some(l.span()), format!("suspend_layers: {e}")))?,
+        },
+    )
+}
+
+/// `direct_host`/`direct_port`: PostgreSQL itself behind a PgBouncer `host`
+/// (the host defaults to the node's, the port to 5432).
+fn direct(defaults: &RawSettings, n: &RawSettings, host: &Host) -> Option<(Host, u16)> {
+    let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    match (
+        pick(&n.direct_host, &defaults.direct_host),
+        n.direct_port.or(defaults.direct_port),
+    ) {
+        (None, None) => None,
+        (h, p) => Some((
+            match h {
+                Some(h) if h.starts_with('/') => Host::Socket(PathBuf::from(h)),
+                Some(h) => Host::Tcp(h),
+                None => host.clone(),
+            },
+            p.unwrap_or(5432),
+        )),
+    }
+}
+
+/// The lifecycle keys of a node over `[defaults]`.
+fn lifecycle(
+    path: &Path,
+    text: &str,
+    node: &str,
+    d: &RawSettings,
+    n: &RawSettings,
+) -> Result<Lifecycle> {
+    let filestore = n
+        .filestore
+        .as_ref()
+        .or(d.filestore.as_ref())
+        .map(|f| filestore(path, text, node, f, n.ssh.is_none() && d.ssh.is_none()))
+        .transpose()?;
+    let owner = n
+        .filestore_owner
+        .as_ref()
+        .or(d.filestore_owner.as_ref())
+        .map(|o| filestore_owner(path, text, node, o))
+        .transpose()?;
+    let base_url = match n.base_url.as_ref().or(d.base_url.as_ref()) {
+        Some(b) => {
+            let s = b.get_ref();
+            if !s.contains("{tenant}") || !(s.starts_with("http://") || s.starts_with("https://")) {
+                return Err(at(
+                    path,
+                    text,
+                    Some(b.span()),
+                    format!("node {node}: base_url {s:?} must start with http:// or https:// and contain {{tenant}}"),
+                ));
+            }
+            Some(s.clone())
+        }
+        None => None,
+    };
+    let db_owner = match n.db_owner.as_ref().or(d.db_owner.as_ref()) {
+        Some(o) => {
+            let s = o.get_ref();
+            if s.is_empty() || s.len() > 63 || s.chars().any(|c| c.is_control()) {
+                return Err(at(
+                    path,
+                    text,
+                    Some(o.span()),
+                    format!("node {node}: db_owner {s:?} is not a PostgreSQL role name"),
+                ));
+            }
+            Some(s.clone())
+        }
+        None => None,
+    };
+    let restore_max_ratio = match n
+        .restore_max_ratio
+        .as_ref()
+        .or(d.restore_max_ratio.as_ref())
+    {
+        Some(r) if *r.get_ref() == 0 => {
+            return Err(at(
+                path,
+                text,
+                Some(r.span()),
+                format!("node {node}: restore_max_ratio must be at least 1"),
+            ))
+        }
+        Some(r) => *r.get_ref(),
+        None => RESTORE_MAX_RATIO,
+    };
+    Ok(Lifecycle {
+        db_owner,
+        restore_max_ratio,
+        filestore,
+        filestore_owner: owner,
+        template: n.template.clone().or_else(|| d.template.clone()),
+        base_url,
+        drop_retention: n
+            .drop_retention
+            .or(d.drop_retention)
+            .map(|d| d.0)
+            .unwrap_or(DROP_RETENTION),
+    })
+}
+
+/// `filestore`: an absolute path (`~/` expanded unless it is on an SSH host).
+fn filestore(
+    path: &Path,
+    text: &str,
+    node: &str,
+    f: &Spanned<String>,
+    local: bool,
+) -> Result<PathBuf> {
+    let s = f.get_ref();
+    if !s.starts_with('/') && !s.starts_with("~/") || s.chars().any(|c| c.is_control()) {
+        return Err(at(
+            path,
+            text,
+            Some(f.span()),
+            format!("node {node}: filestore {s:?} must be an absolute path"),
+        ));
+    }
+    Ok(if local {
+        expand_home(s)
+    } else {
+        PathBuf::from(s)
+    })
+}
+
+/// `filestore_owner`: an OS user name.
+fn filestore_owner(path: &Path, text: &str, node: &str, o: &Spanned<String>) -> Result<String> {
+    let s = o.get_ref();
+    if s.is_empty()
+        || s.starts_with('-')
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(at(
+            path,
+            text,
+            Some(o.span()),
+            format!("node {node}: filestore_owner {s:?} is not a user name"),
+        ));
+    }
+    Ok(s.clone())
+}
+
+/// libpq's default user: `$PGUSER`, else the OS user.
+fn default_user() -> String {
+    std::env::var("PGUSER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(crate::audit::effective_user)
+}
