@@ -57,6 +57,39 @@ pub struct Layout {
     pub column: Option<Column>,
     /// Default: column 2 when a record has one.
     pub reason_column: Option<Column>,
+    /// What a record of the default layout is (without `--header`,
+    /// `--column`, `--reason-column`): `TENANT[,REASON]`, or for `bulk
+    /// create` `NAME[,ADMIN_LOGIN[,COMPANY]]`.
+    pub shape: Option<Shape>,
+}
+
+/// The columns a record of the default layout may have, and how help and
+/// errors write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub columns: usize,
+    pub text: &'static str,
+}
+
+impl Shape {
+    /// `TENANT[,REASON]`: every bulk command but `create`.
+    pub const TENANT: Shape = Shape {
+        columns: 2,
+        text: "TENANT[,REASON]",
+    };
+    /// `bulk create`.
+    pub const NEW_TENANT: Shape = Shape {
+        columns: 3,
+        text: "NAME[,ADMIN_LOGIN[,COMPANY]]",
+    };
+
+    fn columns_text(self) -> &'static str {
+        match self.columns {
+            2 => "two",
+            3 => "three",
+            _ => "too many",
+        }
+    }
 }
 
 impl Layout {
@@ -67,6 +100,10 @@ impl Layout {
     fn strict(&self) -> bool {
         !self.header && self.column.is_none() && self.reason_column.is_none()
     }
+
+    fn shape(&self) -> Shape {
+        self.shape.unwrap_or(Shape::TENANT)
+    }
 }
 
 /// One usable line.
@@ -76,6 +113,9 @@ pub struct Line {
     pub no: usize,
     pub spec: String,
     pub extra: Option<String>,
+    /// Every field of the record, trimmed (`bulk create`'s login and
+    /// company columns).
+    pub fields: Vec<String>,
 }
 
 /// A line that cannot be used, with why.
@@ -235,7 +275,7 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
     let strict = layout.strict();
     let recs: Vec<Record<'_>> = recs.collect();
     if strict {
-        if let Some(e) = wide_export(&recs) {
+        if let Some(e) = wide_export(&recs, layout.shape()) {
             return Err(e);
         }
     }
@@ -244,7 +284,8 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
         ..Default::default()
     };
     for rec in recs {
-        let line = read_line(&rec, col, reason_col, strict, &mut out.has_reasons);
+        let shape = strict.then(|| layout.shape());
+        let line = read_line(&rec, col, reason_col, shape, &mut out.has_reasons);
         out.lines.push(line);
     }
     Ok(out)
@@ -354,7 +395,7 @@ fn read_line(
     rec: &Record<'_>,
     col: usize,
     reason_col: Option<usize>,
-    strict: bool,
+    strict: Option<Shape>,
     has_reasons: &mut bool,
 ) -> Parsed {
     let no = rec.no;
@@ -372,10 +413,11 @@ fn read_line(
     let Some(strs) = utf8_fields(rec.bytes) else {
         return Err(bad("not valid UTF-8".into()));
     };
-    if strict && strs.len() > 2 {
-        return Err(bad(
-            "more than two columns (name them with --column/--reason-column or --header)".into(),
-        ));
+    if let Some(shape) = strict.filter(|sh| strs.len() > sh.columns) {
+        return Err(bad(format!(
+            "more than {} columns (name them with --column/--reason-column or --header)",
+            shape.columns_text()
+        )));
     }
     let Some(spec) = strs.get(col).map(|s| s.trim().to_string()) else {
         return Err(bad(format!(
@@ -394,7 +436,13 @@ fn read_line(
     if reason_col.is_some_and(|r| r < strs.len()) {
         *has_reasons = true;
     }
-    Ok(Line { no, spec, extra })
+    let fields = strs.iter().map(|f| f.trim().to_string()).collect();
+    Ok(Line {
+        no,
+        spec,
+        extra,
+        fields,
+    })
 }
 
 /// The fields of a record as text; None when one is not UTF-8.
@@ -421,13 +469,16 @@ fn utf8_fields(rec: &[u8]) -> Option<Vec<String>> {
 /// every line would fail alike, so the file is refused as a whole (one
 /// error, nothing run) with the flags that read it. A wide line further down
 /// a `TENANT[,REASON]` file stays a bad line of its own.
-fn wide_export(recs: &[Record<'_>]) -> Option<FileError> {
+fn wide_export(recs: &[Record<'_>], shape: Shape) -> Option<FileError> {
     let first = recs.first()?;
     let fs = fields(first.bytes);
-    if fs.len() <= 2 {
+    if fs.len() <= shape.columns {
         return None;
     }
-    let wide = recs.iter().filter(|r| fields(r.bytes).len() > 2).count();
+    let wide = recs
+        .iter()
+        .filter(|r| fields(r.bytes).len() > shape.columns)
+        .count();
     let names: Vec<String> = fs
         .iter()
         .take(8)
@@ -446,11 +497,13 @@ fn wide_export(recs: &[Record<'_>]) -> Option<FileError> {
         problems: vec![(
             Some(first.no),
             format!(
-                "{} columns ({}{}), and {wide} of {} records have more than two: without --header, --column or --reason-column a record is TENANT[,REASON]. For a wide export name its columns: --header --column NAME [--reason-column NAME] (NAME from the header line), or --column N",
+                "{} columns ({}{}), and {wide} of {} records have more than {}: without --header, --column or --reason-column a record is {}. For a wide export name its columns: --header --column NAME [--reason-column NAME] (NAME from the header line), or --column N",
                 fs.len(),
                 names.join(", "),
                 if fs.len() > 8 { ", …" } else { "" },
-                recs.len()
+                recs.len(),
+                shape.columns_text(),
+                shape.text
             ),
         )],
     })
@@ -498,7 +551,8 @@ mod tests {
             Ok(Line {
                 no: 2,
                 spec: "acme".into(),
-                extra: None
+                extra: None,
+                fields: vec!["acme".into()]
             })
         );
         assert_eq!(
@@ -506,7 +560,8 @@ mod tests {
             Ok(Line {
                 no: 4,
                 spec: "n2/globex".into(),
-                extra: Some("unpaid since May".into())
+                extra: Some("unpaid since May".into()),
+                fields: vec!["n2/globex".into(), "unpaid since May".into()]
             })
         );
         assert_eq!(
@@ -514,7 +569,8 @@ mod tests {
             Ok(Line {
                 no: 5,
                 spec: "a,b".into(),
-                extra: Some("say \"hi\"".into())
+                extra: Some("say \"hi\"".into()),
+                fields: vec!["a,b".into(), "say \"hi\"".into()]
             })
         );
         assert_eq!(r[3].as_ref().unwrap_err().error, "not valid UTF-8");
@@ -542,7 +598,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("Database".into())),
             reason_column: Some(Column::Name("why".into())),
-        };
+           shape: None,
+       };
         let f = parse(
             b"id,database,amount,Why\n1,acme,\"1,200.00\",\"unpaid, 2 months\"\n2,globex,3\n",
             &l,
@@ -558,7 +615,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("tenant".into())),
             reason_column: None,
-        };
+           shape: None,
+       };
         let e = parse(b"id,database\n1,acme\n", &l).unwrap_err();
         assert!(e.problems[0].1.contains("\"id\", \"database\""), "{e:?}");
         let l = Layout {
@@ -588,7 +646,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("tenant".into())),
             reason_column: Some(Column::Name("note".into())),
-        };
+           shape: None,
+       };
         let f = parse(text, &l).unwrap();
         assert_eq!(f.lines[0].as_ref().unwrap().spec, "acme");
         assert_eq!(f.lines[0].as_ref().unwrap().extra.as_deref(), Some("late"));

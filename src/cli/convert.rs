@@ -370,6 +370,7 @@ fn bulk_targets(action: config::BulkAction, t: BulkTargets) -> config::Command {
             header: t.header,
             column: t.column,
             reason_column: t.reason_column,
+            shape: None,
         },
         failed_to: t.failed_to,
         pattern: t.pattern,
