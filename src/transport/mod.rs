@@ -20,7 +20,6 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::pg_error;
 use crate::inventory::{Host, Node, SslMode};
-use crate::output::Printer;
 use crate::pgpass::PassFile;
 
 /// How a node is reached.
@@ -40,6 +39,21 @@ impl std::fmt::Display for Via {
         })
     }
 }
+
+/// What the transport has to tell the operator besides its errors (an SSH
+/// host key recorded, a tunnel opened or closed, how long that took). The
+/// transport prints nothing itself: the command layer gives each link where
+/// its notices go ([`NodeLink::with_notices`]) and shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A warning (shown unless the run is quiet).
+    Warn(String),
+    /// A detail (shown only when the run is verbose).
+    Detail(String),
+}
+
+/// Where a link's [`Notice`]s go.
+pub type Notices = Arc<dyn Fn(Notice) + Send + Sync>;
 
 /// What a client allows beyond the server's own `statement_timeout` before
 /// it gives up on a statement (network, a slow COMMIT).
@@ -169,11 +183,11 @@ impl NodeLink {
         }
     }
 
-    /// Reports tunnel events (opened, how long it took, closed) through
-    /// `p.detail` (shown with `--verbose`).
-    pub fn with_printer(mut self, p: Printer) -> NodeLink {
+    /// Reports tunnel events (opened, how long it took, closed; a host key
+    /// recorded) to `notices`.
+    pub fn with_notices(mut self, notices: Notices) -> NodeLink {
         if let Some(t) = &mut self.tunnel {
-            t.printer = Some(p);
+            t.notices = Some(notices);
         }
         self
     }

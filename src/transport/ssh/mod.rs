@@ -53,7 +53,8 @@ use openssh::Session;
 use tokio::sync::{watch, Mutex};
 
 use crate::inventory::{Host, Node, SshSettings};
-use crate::output::Printer;
+
+use super::{Notice, Notices};
 
 pub use diagnose::{is_refusal, reproduce, shell_quote, SshError, SshErrorKind};
 use dirs::persist_parent;
@@ -158,7 +159,8 @@ pub struct Tunnel {
     settings: SshSettings,
     remote: Remote,
     port: u16,
-    pub(crate) printer: Option<Printer>,
+    /// Where tunnel events go ([`super::NodeLink::with_notices`]).
+    pub(crate) notices: Option<Notices>,
     /// Held while opening, so concurrent first connections open one master.
     state: Mutex<State>,
     /// Set by `close()`: an opening in flight gives up at once.
@@ -185,7 +187,7 @@ impl Tunnel {
             settings,
             remote,
             port: node.port,
-            printer: None,
+            notices: None,
             state: Mutex::new(State::Idle),
             closing: watch::Sender::new(false),
             pending: StdMutex::new(None),
@@ -201,8 +203,12 @@ impl Tunnel {
     }
 
     fn detail(&self, msg: impl AsRef<str>) {
-        if let Some(p) = &self.printer {
-            p.detail(format!("node {}: {}", self.node, msg.as_ref()));
+        if let Some(n) = &self.notices {
+            n(Notice::Detail(format!(
+                "node {}: {}",
+                self.node,
+                msg.as_ref()
+            )));
         }
     }
 
@@ -268,8 +274,12 @@ impl Tunnel {
     }
 
     fn warn(&self, msg: impl AsRef<str>) {
-        if let Some(p) = &self.printer {
-            p.warn(format!("node {}: ssh: {}", self.node, msg.as_ref()));
+        if let Some(n) = &self.notices {
+            n(Notice::Warn(format!(
+                "node {}: ssh: {}",
+                self.node,
+                msg.as_ref()
+            )));
         }
     }
 
