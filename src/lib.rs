@@ -9,18 +9,19 @@ pub mod commands;
 pub mod complete;
 pub mod config;
 pub mod error;
-pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
 pub mod odoo;
 pub mod output;
 pub mod pgpass;
-pub mod pgtool;
 pub mod private;
 pub mod targetfile;
 pub mod targets;
 pub mod text;
 pub mod transport;
+
+// Host-side work moved behind the transport; the old paths stay.
+pub(crate) use transport::host::{filestore, pgtool};
 
 use clap::Parser;
 

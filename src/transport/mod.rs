@@ -1,6 +1,7 @@
 //! How tenantctl reaches a node's PostgreSQL: connection settings, TLS, the
 //! per-node and global connection limits, and SSH tunnels.
 
+pub mod host;
 pub mod ssh;
 pub mod startup;
 pub mod tls;
@@ -223,16 +224,15 @@ impl NodeLink {
         &self.node.name
     }
 
-    /// Sizes the node's connection limit from the server's free slots, once,
-    /// when the inventory does not set `max_connections` (and not behind
-    /// PgBouncer, whose pool the server's settings do not describe).
-    /// Returns the limit now in force.
-    pub fn size_from(&self, cap: &crate::odoo::probe::Capacity) -> usize {
+    /// Sizes the node's connection limit to `want` (what the caller made of
+    /// the server's free slots), once, when the inventory does not set
+    /// `max_connections` (and not behind PgBouncer, whose pool the server's
+    /// settings do not describe). Returns the limit now in force.
+    pub fn size_from(&self, want: usize) -> usize {
         if !self.node.max_connections_auto || self.node.pooler != startup::Pooler::None {
             return self.node.max_connections;
         }
         *self.sized.get_or_init(|| {
-            let want = crate::odoo::probe::auto_limit(cap);
             let have = self.node.max_connections;
             if want > have {
                 self.limit.add_permits(want - have);
@@ -263,10 +263,10 @@ impl NodeLink {
     ) -> anyhow::Result<std::process::Command> {
         match &self.tunnel {
             Some(t) => {
-                let mut line = format!("sh -c {} sh", crate::filestore::sh_quote(script));
+                let mut line = format!("sh -c {} sh", host::sh_quote(script));
                 for a in args {
                     line.push(' ');
-                    line.push_str(&crate::filestore::sh_quote(a));
+                    line.push_str(&host::sh_quote(a));
                 }
                 Ok(t.remote_command(&line).await?)
             }
