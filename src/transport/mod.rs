@@ -4,7 +4,7 @@
 pub mod host;
 pub mod ssh;
 pub mod startup;
-pub mod tls;
+pub(crate) mod tls;
 
 use std::path::Path;
 use std::sync::Arc;
