@@ -8,7 +8,6 @@ pub(crate) mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod filestore;
 pub mod interrupt;
 pub mod inventory;
 pub(crate) mod model;
@@ -16,13 +15,15 @@ pub mod odoo;
 pub mod ops;
 pub mod output;
 pub mod pgpass;
-pub mod pgtool;
 pub mod private;
 pub mod targetfile;
 pub mod targets;
 pub(crate) mod tenant_cache;
 pub mod text;
 pub mod transport;
+
+// Host-side work moved behind the transport; the old paths stay.
+pub(crate) use transport::host::{filestore, pgtool};
 
 use clap::Parser;
 

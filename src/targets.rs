@@ -105,7 +105,7 @@ pub async fn node_databases_split(
         probe::capacity(&conn),
     );
     if let Ok(cap) = cap {
-        link.size_from(&cap);
+        link.size_from(probe::auto_limit(&cap));
     }
     let all = all.map_err(|e| {
         e.context(format!(

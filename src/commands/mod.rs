@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::inventory::Inventory;
 use crate::output::Printer;
 use crate::targets::{self, Target};
-use crate::transport::{NodeLink, Transport};
+use crate::transport::{NodeLink, Notice, Notices, Transport};
 
 /// Everything a command needs: the inventory, the selected nodes, the
 /// connection machinery and the printer.
@@ -32,6 +32,15 @@ pub struct Ctx {
     /// Maintenance-database connections kept for reuse within the run (one
     /// idle per node route, without slots; see `lifecycle::maintenance`).
     pub maint_cache: std::sync::Mutex<std::collections::HashMap<String, crate::transport::Conn>>,
+}
+
+/// The transport's notices (SSH tunnel events), printed by the run's
+/// printer: warnings as warnings, the rest as `--verbose` details.
+fn notices(p: Printer) -> Notices {
+    Arc::new(move |n| match n {
+        Notice::Warn(m) => p.warn(m),
+        Notice::Detail(m) => p.detail(m),
+    })
 }
 
 impl Ctx {
@@ -54,7 +63,7 @@ impl Ctx {
         printer.detail(format!("inventory {}", inventory.path.display()));
         let links = nodes
             .into_iter()
-            .map(|n| Arc::new(NodeLink::new(n).with_printer(printer)))
+            .map(|n| Arc::new(NodeLink::new(n).with_notices(notices(printer))))
             .collect();
         Ok(Ctx {
             global,
@@ -101,7 +110,7 @@ impl Ctx {
                 n.port = port;
                 n.pooler = crate::transport::startup::Pooler::None;
                 n.direct = None;
-                *l = Arc::new(NodeLink::new(n).with_printer(self.printer));
+                *l = Arc::new(NodeLink::new(n).with_notices(notices(self.printer)));
             }
         }
     }

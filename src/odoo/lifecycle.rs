@@ -12,33 +12,9 @@ use tokio_postgres::{Client, Transaction};
 
 use super::{guard, within, within_any, WriteError};
 
-/// Odoo's `DBNAME_PATTERN` (odoo/service/db.py): `^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`,
-/// and PostgreSQL's 63-byte limit on names.
-pub fn check_db_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest: Vec<char> = chars.collect();
-    if !first_ok
-        || rest.is_empty()
-        || !rest
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
-    {
-        return Err(format!(
-            "{name:?} is not a valid Odoo database name (Odoo's rule: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$)"
-        ));
-    }
-    if name.len() > MAX_NAME {
-        return Err(format!(
-            "{name:?} has {} characters; PostgreSQL database names have at most {MAX_NAME}",
-            name.len()
-        ));
-    }
-    Ok(())
-}
-
-/// PostgreSQL's NAMEDATALEN - 1.
-pub const MAX_NAME: usize = 63;
+// The name check and its limit live with the file and directory names they
+// guard (the filestore's `SafeName`).
+pub use crate::transport::host::filestore::{check_db_name, MAX_NAME};
 
 /// What the maintenance database says about a database.
 #[derive(Debug, Clone)]

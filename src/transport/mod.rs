@@ -1,9 +1,10 @@
 //! How tenantctl reaches a node's PostgreSQL: connection settings, TLS, the
 //! per-node and global connection limits, and SSH tunnels.
 
+pub mod host;
 pub mod ssh;
 pub mod startup;
-pub mod tls;
+pub(crate) mod tls;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,7 +21,6 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::pg_error;
 use crate::inventory::{Host, Node, SslMode};
-use crate::output::Printer;
 use crate::pgpass::PassFile;
 
 /// How a node is reached.
@@ -40,6 +40,21 @@ impl std::fmt::Display for Via {
         })
     }
 }
+
+/// What the transport has to tell the operator besides its errors (an SSH
+/// host key recorded, a tunnel opened or closed, how long that took). The
+/// transport prints nothing itself: the command layer gives each link where
+/// its notices go ([`NodeLink::with_notices`]) and shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A warning (shown unless the run is quiet).
+    Warn(String),
+    /// A detail (shown only when the run is verbose).
+    Detail(String),
+}
+
+/// Where a link's [`Notice`]s go.
+pub type Notices = Arc<dyn Fn(Notice) + Send + Sync>;
 
 /// What a client allows beyond the server's own `statement_timeout` before
 /// it gives up on a statement (network, a slow COMMIT).
@@ -169,11 +184,11 @@ impl NodeLink {
         }
     }
 
-    /// Reports tunnel events (opened, how long it took, closed) through
-    /// `p.detail` (shown with `--verbose`).
-    pub fn with_printer(mut self, p: Printer) -> NodeLink {
+    /// Reports tunnel events (opened, how long it took, closed; a host key
+    /// recorded) to `notices`.
+    pub fn with_notices(mut self, notices: Notices) -> NodeLink {
         if let Some(t) = &mut self.tunnel {
-            t.printer = Some(p);
+            t.notices = Some(notices);
         }
         self
     }
@@ -209,16 +224,15 @@ impl NodeLink {
         &self.node.name
     }
 
-    /// Sizes the node's connection limit from the server's free slots, once,
-    /// when the inventory does not set `max_connections` (and not behind
-    /// PgBouncer, whose pool the server's settings do not describe).
-    /// Returns the limit now in force.
-    pub fn size_from(&self, cap: &crate::odoo::probe::Capacity) -> usize {
+    /// Sizes the node's connection limit to `want` (what the caller made of
+    /// the server's free slots), once, when the inventory does not set
+    /// `max_connections` (and not behind PgBouncer, whose pool the server's
+    /// settings do not describe). Returns the limit now in force.
+    pub fn size_from(&self, want: usize) -> usize {
         if !self.node.max_connections_auto || self.node.pooler != startup::Pooler::None {
             return self.node.max_connections;
         }
         *self.sized.get_or_init(|| {
-            let want = crate::odoo::probe::auto_limit(cap);
             let have = self.node.max_connections;
             if want > have {
                 self.limit.add_permits(want - have);
@@ -249,10 +263,10 @@ impl NodeLink {
     ) -> anyhow::Result<std::process::Command> {
         match &self.tunnel {
             Some(t) => {
-                let mut line = format!("sh -c {} sh", crate::filestore::sh_quote(script));
+                let mut line = format!("sh -c {} sh", host::sh_quote(script));
                 for a in args {
                     line.push(' ');
-                    line.push_str(&crate::filestore::sh_quote(a));
+                    line.push_str(&host::sh_quote(a));
                 }
                 Ok(t.remote_command(&line).await?)
             }

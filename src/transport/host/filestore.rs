@@ -13,13 +13,39 @@ use anyhow::{anyhow, bail};
 
 use crate::transport::NodeLink;
 
+/// Odoo's `DBNAME_PATTERN` (odoo/service/db.py): `^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`,
+/// and PostgreSQL's 63-byte limit on names.
+pub fn check_db_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest: Vec<char> = chars.collect();
+    if !first_ok
+        || rest.is_empty()
+        || !rest
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
+    {
+        return Err(format!(
+            "{name:?} is not a valid Odoo database name (Odoo's rule: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$)"
+        ));
+    }
+    if name.len() > MAX_NAME {
+        return Err(format!(
+            "{name:?} has {} characters; PostgreSQL database names have at most {MAX_NAME}",
+            name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// PostgreSQL's NAMEDATALEN - 1.
+pub const MAX_NAME: usize = 63;
+
 /// A database name that may become a path component: Odoo's own rule
 /// (`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`, [`check_db_name`]), so never `.`, `..`,
 /// a `/`, a control character or anything a shell interprets. Names of
 /// databases on a node are made by whoever has CREATEDB there: a filestore
 /// directory or a backup file name is only ever built from this type.
-///
-/// [`check_db_name`]: crate::odoo::lifecycle::check_db_name
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafeName(String);
 
@@ -27,7 +53,7 @@ impl SafeName {
     /// `name` when it is a valid Odoo database name; else why not (the
     /// name escaped, for messages).
     pub fn new(name: &str) -> Result<SafeName, String> {
-        if crate::odoo::lifecycle::check_db_name(name).is_ok()
+        if check_db_name(name).is_ok()
             && !matches!(name, "." | "..")
             && !name.contains('/')
             && !name.chars().any(char::is_control)
@@ -81,11 +107,6 @@ pub fn inside(dir: &Path, file: &str) -> Result<PathBuf, String> {
         ));
     }
     Ok(p)
-}
-
-/// Quotes a word for a POSIX shell.
-pub fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// How a filestore copy was made.
