@@ -23,7 +23,6 @@ pub mod text;
 pub mod transport;
 
 // Host-side work moved behind the transport; the old paths stay.
-pub(crate) use transport::host::{filestore, pgtool};
 
 use clap::Parser;
 

@@ -598,8 +598,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("Database".into())),
             reason_column: Some(Column::Name("why".into())),
-           shape: None,
-       };
+            shape: None,
+        };
         let f = parse(
             b"id,database,amount,Why\n1,acme,\"1,200.00\",\"unpaid, 2 months\"\n2,globex,3\n",
             &l,
@@ -615,8 +615,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("tenant".into())),
             reason_column: None,
-           shape: None,
-       };
+            shape: None,
+        };
         let e = parse(b"id,database\n1,acme\n", &l).unwrap_err();
         assert!(e.problems[0].1.contains("\"id\", \"database\""), "{e:?}");
         let l = Layout {
@@ -646,8 +646,8 @@ mod tests {
             header: true,
             column: Some(Column::Name("tenant".into())),
             reason_column: Some(Column::Name("note".into())),
-           shape: None,
-       };
+            shape: None,
+        };
         let f = parse(text, &l).unwrap();
         assert_eq!(f.lines[0].as_ref().unwrap().spec, "acme");
         assert_eq!(f.lines[0].as_ref().unwrap().extra.as_deref(), Some("late"));

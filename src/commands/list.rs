@@ -269,7 +269,9 @@ async fn list_node(
         // A name no filestore or backup file may be made of, whatever the
         // database holds.
         let ev = match ev {
-            Event::Row(row) if !crate::filestore::SafeName::is_safe(&row.tenant) => {
+            Event::Row(row)
+                if !crate::transport::host::filestore::SafeName::is_safe(&row.tenant) =>
+            {
                 Event::Row(Row {
                     status: "unsafe-name",
                     ..row

@@ -17,6 +17,7 @@
 
 pub(crate) mod audit;
 pub mod blocked;
+pub mod context;
 pub mod exec;
 pub mod lifecycle;
 pub mod passwd;
@@ -24,6 +25,8 @@ pub mod plan;
 pub(crate) mod prompt;
 pub mod report;
 pub mod run;
+
+pub use context::{direct_only, Ctx};
 
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{verdict, Outcome, Report, Summary};
-use crate::commands::Ctx;
 use crate::config::Output;
+use crate::ops::Ctx;
 use crate::output::{csv_line, out, out_json, Col, Tint};
 
 /// Prints a single command's result and returns the exit code.

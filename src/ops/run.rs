@@ -13,8 +13,8 @@ use tokio::task::JoinSet;
 
 use super::exec::tracking_started;
 use super::{Job, Operation, Outcome, Report};
-use crate::commands::Ctx;
 use crate::odoo::tracking_sent;
+use crate::ops::Ctx;
 use crate::output::{esc, one_line, stderr_width};
 use crate::targets::Target;
 

@@ -672,7 +672,7 @@ pub(super) async fn duplicate(
         Some(ctx.audit_log()?)
     };
     let t = ctx.resolve_for_write(tenant).await?;
-    crate::commands::direct_only(&t.link)?;
+    crate::ops::direct_only(&t.link)?;
     let spec = CopySpec {
         source: t.db.clone(),
         new: new.to_string(),

@@ -69,7 +69,7 @@ pub(super) async fn drop_one(
     moved_to: Option<&str>,
 ) -> Result<Option<(Report, bool)>> {
     let t = ctx.resolve_for_write(tenant).await?;
-    crate::commands::direct_only(&t.link)?;
+    crate::ops::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, crate::ops::Op::Drop);
@@ -284,7 +284,7 @@ pub(super) async fn find_dropped(ctx: &Ctx, spec: &str) -> Result<Dropped> {
     match hits.len() {
         1 => {
             let d = hits.pop().expect("one");
-            crate::commands::direct_only(&d.link)?;
+            crate::ops::direct_only(&d.link)?;
             Ok(d)
         }
         0 => Err(Error::usage(anyhow!(

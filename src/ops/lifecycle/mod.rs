@@ -16,16 +16,16 @@ use anyhow::{anyhow, bail};
 use serde_json::{json, Value};
 
 use crate::audit::{now_rfc3339, AuditLog};
-use crate::commands::Ctx;
 use crate::config::{CreateOpts, LifecycleAction, LifecycleOpts, Output, PasswordInput};
 use crate::error::{Error, Result, EXIT_FAILED};
-use crate::filestore::{self, Copied, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity, MAX_NAME};
 use crate::odoo::{password, suspension, users, WriteError};
 use crate::ops::prompt::confirm;
+use crate::ops::Ctx;
 use crate::ops::{report, Op, Outcome, Plan, Report};
 use crate::output::{esc, out, out_checked, out_json};
+use crate::transport::host::filestore::{self, Copied, Filestore, SafeName};
 use crate::transport::{Conn, NodeLink};
 
 /// `backup` and `restore` (issue 15).
@@ -88,7 +88,7 @@ fn base(link: &Arc<NodeLink>, tenant: &str, action: crate::ops::Op) -> Report {
 /// The node of `NODE/NAME`, or the only selected node for `NAME`.
 fn node_for(ctx: &Ctx, spec: &str) -> Result<(Arc<NodeLink>, String)> {
     let (link, name) = node_of(ctx, spec)?;
-    crate::commands::direct_only(&link)?;
+    crate::ops::direct_only(&link)?;
     Ok((link, name))
 }
 

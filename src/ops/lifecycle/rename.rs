@@ -12,7 +12,7 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
         Some(ctx.audit_log()?)
     };
     let t = ctx.resolve_for_write(tenant).await?;
-    crate::commands::direct_only(&t.link)?;
+    crate::ops::direct_only(&t.link)?;
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, crate::ops::Op::Rename);

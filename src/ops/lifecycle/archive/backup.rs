@@ -14,18 +14,18 @@ use super::host::tar_command;
 use super::snapshot::Snapshot;
 use super::BLOCKED_KEY;
 use crate::audit::AuditLog;
-use crate::commands::Ctx;
 use crate::config::{BackupFormat, BackupOpts, BulkBackupOpts};
 use crate::error::{Error, Result};
-use crate::filestore::{self, Filestore, SafeName};
 use crate::interrupt::Guard;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::Blocked;
 use crate::odoo::lifecycle as lc;
 use crate::ops::lifecycle::{audit_line, base, e, maintenance, pause_point, run_guard, stamp_now};
+use crate::ops::Ctx;
 use crate::ops::{report, Outcome, Report};
-use crate::pgtool::{self, PgTool};
 use crate::targets::Target;
+use crate::transport::host::filestore::{self, Filestore, SafeName};
+use crate::transport::host::pgtool::{self, PgTool};
 use crate::transport::Conn;
 
 /// The tenant of `backup`: a database blocked by hand (ALLOW_CONNECTIONS
@@ -35,7 +35,7 @@ use crate::transport::Conn;
 async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
     match ctx.resolve(spec).await {
         Ok(t) => {
-            crate::commands::direct_only(&t.link)?;
+            crate::ops::direct_only(&t.link)?;
             Ok(t)
         }
         Err(err) => {
@@ -181,7 +181,7 @@ async fn bulk_targets(
     });
     // Tenants of a PgBouncer node without a direct route: refused each
     // (pg_dump needs PostgreSQL itself), the others backed up.
-    targets.retain(|t| match crate::commands::direct_only(&t.link) {
+    targets.retain(|t| match crate::ops::direct_only(&t.link) {
         Ok(()) => true,
         Err(x) => {
             reports.push(

@@ -16,7 +16,7 @@ use zip::write::SimpleFileOptions;
 use super::host::{stderr_tail, wait_ok};
 use crate::config::BackupFormat;
 use crate::ops::lifecycle::{e, Interrupted};
-use crate::pgtool::{self, PgTool};
+use crate::transport::host::pgtool::{self, PgTool};
 
 /// The zip a backup is written into.
 type Zip = zip::ZipWriter<BufWriter<File>>;

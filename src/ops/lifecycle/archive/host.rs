@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 
 use anyhow::{anyhow, bail, Context};
 
-use crate::filestore::{Filestore, SafeName};
+use crate::transport::host::filestore::{Filestore, SafeName};
 use crate::transport::NodeLink;
 
 /// Collects a child's stderr in a thread (so that a full pipe cannot stall

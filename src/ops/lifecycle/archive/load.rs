@@ -13,7 +13,7 @@ use super::host::{stderr_tail, wait_ok};
 use crate::odoo::lifecycle as lc;
 use crate::odoo::loader;
 use crate::ops::lifecycle::e;
-use crate::pgtool::{self, PgTool};
+use crate::transport::host::pgtool::{self, PgTool};
 use crate::transport::NodeLink;
 
 /// Loads the dump into `db` (blocking): `dump.sql` of a zip piped into

@@ -12,19 +12,19 @@ use super::host::filestore_size;
 use super::restore::restore_one;
 use super::Halt;
 use crate::audit::AuditLog;
-use crate::commands::Ctx;
 use crate::config::{
     BackupFormat, BackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
 };
 use crate::error::{Error, Result};
-use crate::filestore::{Filestore, SafeName};
 use crate::odoo::backup as ob;
 use crate::odoo::lifecycle as lc;
 use crate::ops::lifecycle::{
     audited, base, confirm, drop_one, e, filestore_for, finish, maintenance, two_connections,
 };
+use crate::ops::Ctx;
 use crate::ops::{Outcome, Plan, Report};
 use crate::targets::Target;
+use crate::transport::host::filestore::{Filestore, SafeName};
 use crate::transport::NodeLink;
 
 /// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
@@ -48,8 +48,8 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
                 .join(", ")
         )));
     };
-    crate::commands::direct_only(&t.link)?;
-    crate::commands::direct_only(&to)?;
+    crate::ops::direct_only(&t.link)?;
+    crate::ops::direct_only(&to)?;
     if Arc::ptr_eq(&to, &t.link) {
         return Err(Error::usage(anyhow!(
             "{} is already on node {}",
@@ -310,7 +310,7 @@ async fn copy_out(
     who: &str,
     safe: &SafeName,
 ) -> std::result::Result<Staged, Halt> {
-    let tmpdir = match crate::pgtool::private_dir() {
+    let tmpdir = match crate::transport::host::pgtool::private_dir() {
         Ok(d) => d,
         Err(x) => return Err(Halt::failed(who, format!("{x:#}; nothing changed"))),
     };

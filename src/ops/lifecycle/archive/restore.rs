@@ -13,10 +13,8 @@ use super::files::{filestore_tar, inspect, Kind};
 use super::host::{node_sh, unpack_filestore};
 use super::load::{load, load_as, probe_login, LoadAs, MetaCommand};
 use super::{Halt, BLOCKED_KEY};
-use crate::commands::Ctx;
 use crate::config::RestoreOpts;
 use crate::error::Result;
-use crate::filestore::Filestore;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
@@ -26,8 +24,10 @@ use crate::ops::lifecycle::{
     pattern_url, staging_name, staging_note, two_connections, undone, verify_identity, Steps, Stop,
     Undo,
 };
+use crate::ops::Ctx;
 use crate::ops::{Outcome, Plan, Report};
-use crate::pgtool::{self, PgTool};
+use crate::transport::host::filestore::Filestore;
+use crate::transport::host::pgtool::{self, PgTool};
 use crate::transport::{Conn, NodeLink};
 
 /// Refuses a zip whose filestore's declared size exceeds the free space of

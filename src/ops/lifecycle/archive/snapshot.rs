@@ -2,10 +2,10 @@
 
 use anyhow::anyhow;
 
-use crate::commands::Ctx;
 use crate::odoo::layers::Blocked;
 use crate::odoo::lifecycle as lc;
 use crate::ops::lifecycle::{building, e, maintenance, pause_point, staging_name, staging_note};
+use crate::ops::Ctx;
 use crate::targets::Target;
 
 /// The private copy a blocked tenant is dumped from: the tenant stays
