@@ -450,7 +450,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__create)
-            opts="-y -i -o -v -q -h -V --from --template --length --secrets-file --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --template --length --secrets-file --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,13 +516,17 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__drop)
-            opts="-y -i -o -v -q -h -V --from --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --column --force --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --column)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -782,13 +786,17 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__purge)
-            opts="-y -i -o -v -q -h -V --from --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-y -i -o -v -q -h -V --from --header --column --now --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --column)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -302,7 +302,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l from -d 'CSV: name[,admin_login[,company]] per line (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l from -d 'New tenants: CSV, NAME[,ADMIN_LOGIN[,COMPANY]] (NAME or NODE/NAME) per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l template -d 'Template (default: each node\'s `template`)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l length -d 'Length of the generated admin passwords' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l secrets-file -d 'New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password' -r -F
@@ -318,6 +318,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l header -d 'The first record of --from is a header (skipped)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l force -d 'Use templates with open connections, ending them'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s y -l yes -d 'Do not ask for confirmation'
@@ -328,7 +329,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l from -d 'One TENANT or NODE/TENANT per line (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
@@ -341,6 +343,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l force -d 'Drop tenants that are not suspended'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s y -l yes -d 'Do not ask for confirmation'
@@ -377,7 +380,8 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l from -d 'One dropped tenant (name or dropped name, NODE/ allowed) per line (\'-\' = stdin)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
@@ -390,6 +394,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l now -d 'Do not wait for the nodes\' drop_retention'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation'

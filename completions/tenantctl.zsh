@@ -326,7 +326,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (create)
 _arguments "${_arguments_options[@]}" : \
-'--from=[CSV\: name\[,admin_login\[,company\]\] per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--from=[New tenants\: CSV, NAME\[,ADMIN_LOGIN\[,COMPANY\]\] (NAME or NODE/NAME) per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
 '--template=[Template (default\: each node'\''s \`template\`)]:TEMPLATE:_default' \
 '--length=[Length of the generated admin passwords]:LENGTH:_default' \
 '--secrets-file=[New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password]:PATH:_files' \
@@ -339,6 +339,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped)]' \
 '--force[Use templates with open connections, ending them]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
@@ -358,7 +359,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (drop)
 _arguments "${_arguments_options[@]}" : \
-'--from=[One TENANT or NODE/TENANT per line ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -368,6 +370,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--force[Drop tenants that are not suspended]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
@@ -418,7 +421,8 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 ;;
 (purge)
 _arguments "${_arguments_options[@]}" : \
-'--from=[One dropped tenant (name or dropped name, NODE/ allowed) per line ('\''-'\'' = stdin)]:FILE:_files' \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -428,6 +432,7 @@ _arguments "${_arguments_options[@]}" : \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
 '--now[Do not wait for the nodes'\'' drop_retention]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \

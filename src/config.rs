@@ -254,16 +254,19 @@ pub enum LifecycleAction {
     /// `bulk drop --from FILE [--force]`.
     BulkDrop {
         from: PathBuf,
+        layout: crate::targetfile::Layout,
         force: bool,
     },
     /// `bulk purge --from FILE [--now]`.
     BulkPurge {
         from: PathBuf,
+        layout: crate::targetfile::Layout,
         now: bool,
     },
     /// `bulk create --from FILE` (name, admin login, company columns).
     BulkCreate {
         from: PathBuf,
+        layout: crate::targetfile::Layout,
         template: Option<String>,
         length: usize,
         secrets_file: PathBuf,

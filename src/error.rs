@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+pub use tokio_postgres::error::SqlState;
+
 /// Exit codes, as documented in README.md.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -16,16 +18,36 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_PARTIAL: u8 = 3;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Everything that can end a command.
+/// Everything that can end a command, by cause. [`Error::exit_code`] is the
+/// one place a cause becomes an exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad usage, configuration or input; nothing was changed (exit 2).
+    /// The command line: a bad value, a missing or conflicting flag, no
+    /// terminal to ask on; nothing was changed (exit 2).
     #[error("{0:#}")]
     Usage(anyhow::Error),
+    /// A local input that cannot be used: the inventory, a `--from` file,
+    /// the audit log, a secrets file; nothing was changed (exit 2).
+    #[error("{0:#}")]
+    Input(anyhow::Error),
+    /// A tenant or node named that is not there, or is ambiguous; nothing
+    /// was changed (exit 2).
+    #[error("{0:#}")]
+    Target(anyhow::Error),
     /// A rule of tenantctl refused the operation; nothing was changed (exit 2).
     #[error("{0}")]
     Refused(String),
-    /// The operation was tried and failed (exit 1).
+    /// A node could not be reached: TCP, TLS, SSH, authentication, a
+    /// connection lost (exit 1).
+    #[error("{0:#}")]
+    Unreachable(anyhow::Error),
+    /// PostgreSQL answered with an error; its SQLSTATE stays in the chain
+    /// ([`Pg`], [`Error::sqlstate`]) (exit 1).
+    #[error("{0:#}")]
+    Postgres(anyhow::Error),
+    /// Anything else of the operation failed: Odoo's data not as expected,
+    /// a tool tenantctl runs (pg_dump, psql, tar), a file being written
+    /// (exit 1).
     #[error("{0:#}")]
     Failed(anyhow::Error),
     /// Writing the results failed (exit 1); a closed pipe is not an error
@@ -43,8 +65,23 @@ impl Error {
     pub fn usage(e: impl Into<anyhow::Error>) -> Self {
         Error::Usage(e.into())
     }
+    pub fn input(e: impl Into<anyhow::Error>) -> Self {
+        Error::Input(e.into())
+    }
+    pub fn target(e: impl Into<anyhow::Error>) -> Self {
+        Error::Target(e.into())
+    }
+    /// A failure of the operation, sorted by what its chain holds: a
+    /// PostgreSQL error, a connection that failed, anything else.
     pub fn failed(e: impl Into<anyhow::Error>) -> Self {
-        Error::Failed(e.into())
+        let e = e.into();
+        if e.chain().any(|c| c.is::<Pg>()) {
+            Error::Postgres(e)
+        } else if e.chain().any(|c| c.is::<Connection>()) {
+            Error::Unreachable(e)
+        } else {
+            Error::Failed(e)
+        }
     }
     pub fn interrupted() -> Self {
         Error::Interrupted
@@ -53,26 +90,39 @@ impl Error {
     /// The only place an error becomes an exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => EXIT_USAGE,
-            Error::Refused(_) => EXIT_USAGE,
-            Error::Failed(_) => EXIT_FAILED,
-            Error::Output(_) => EXIT_FAILED,
+            Error::Usage(_) | Error::Input(_) | Error::Target(_) | Error::Refused(_) => EXIT_USAGE,
+            Error::Unreachable(_) | Error::Postgres(_) | Error::Failed(_) | Error::Output(_) => {
+                EXIT_FAILED
+            }
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }
 
-    /// Whether nothing may have been changed because of usage or input.
+    /// Whether nothing was changed because of the command line, an input
+    /// or a rule (exit 2).
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::Usage(_) | Error::Refused(_))
+        self.exit_code() == EXIT_USAGE
     }
 
-    /// Adds context in front of the message, keeping the kind.
+    /// The SQLSTATE of a PostgreSQL error.
+    pub fn sqlstate(&self) -> Option<&SqlState> {
+        match self {
+            Error::Postgres(e) => sqlstate_of(e),
+            _ => None,
+        }
+    }
+
+    /// Adds context in front of the message, keeping the cause.
     pub fn context(self, what: impl fmt::Display + Send + Sync + 'static) -> Self {
         match self {
             Error::Usage(e) => Error::Usage(e.context(what)),
+            Error::Input(e) => Error::Input(e.context(what)),
+            Error::Target(e) => Error::Target(e.context(what)),
+            Error::Unreachable(e) => Error::Unreachable(e.context(what)),
+            Error::Postgres(e) => Error::Postgres(e.context(what)),
             Error::Failed(e) => Error::Failed(e.context(what)),
             Error::Refused(m) => Error::Refused(format!("{what}: {m}")),
-            other => other,
+            other @ (Error::Output(_) | Error::Interrupted) => other,
         }
     }
 
@@ -112,11 +162,37 @@ pub fn pg_error(e: &tokio_postgres::Error) -> anyhow::Error {
         if let Some(h) = db.hint() {
             s.push_str(&format!("; hint: {h}"));
         }
-        return anyhow::anyhow!(s);
+        return anyhow::Error::new(Pg {
+            code: db.code().clone(),
+            text: s,
+        });
     }
     // Non-server errors: walk the source chain ("error connecting to server:
     // Connection refused (os error 111)").
     anyhow::Error::new(Connection(chain(e)))
+}
+
+/// A PostgreSQL server error: its SQLSTATE, and the one-line message of
+/// [`pg_error`] (severity, message, SQLSTATE, detail, hint).
+#[derive(Debug)]
+pub struct Pg {
+    pub code: SqlState,
+    text: String,
+}
+
+impl fmt::Display for Pg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Pg {}
+
+/// The SQLSTATE of the PostgreSQL error in `e`'s chain, if any.
+pub fn sqlstate_of(e: &anyhow::Error) -> Option<&SqlState> {
+    e.chain()
+        .find_map(|c| c.downcast_ref::<Pg>())
+        .map(|p| &p.code)
 }
 
 /// A client-side (connection) failure, as opposed to a server's answer:
@@ -149,8 +225,8 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The SQLSTATE of a server error, if any.
-pub fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
-    e.as_db_error().map(|d| d.code().code())
+pub fn sqlstate(e: &tokio_postgres::Error) -> Option<&SqlState> {
+    e.as_db_error().map(|d| d.code())
 }
 
 #[cfg(test)]
@@ -161,6 +237,21 @@ mod tests {
         assert_eq!(Error::usage(anyhow::anyhow!("x")).exit_code(), 2);
         assert_eq!(Error::Refused("x".into()).exit_code(), 2);
         assert_eq!(Error::failed(anyhow::anyhow!("x")).exit_code(), 1);
+        assert_eq!(Error::input(anyhow::anyhow!("x")).exit_code(), 2);
+        assert_eq!(Error::target(anyhow::anyhow!("x")).exit_code(), 2);
+        let pg = anyhow::Error::new(Pg {
+            code: SqlState::UNDEFINED_TABLE,
+            text: "ERROR: relation \"x\" does not exist (SQLSTATE 42P01)".into(),
+        })
+        .context("reading");
+        assert_eq!(sqlstate_of(&pg), Some(&SqlState::UNDEFINED_TABLE));
+        let e = Error::failed(pg);
+        assert!(matches!(e, Error::Postgres(_)));
+        assert_eq!(e.sqlstate(), Some(&SqlState::UNDEFINED_TABLE));
+        assert!(matches!(
+            Error::failed(anyhow::Error::new(Connection("refused".into()))),
+            Error::Unreachable(_)
+        ));
         assert_eq!(Error::Interrupted.exit_code(), 130);
         let e = Error::usage(anyhow::anyhow!("root")).context("outer");
         assert_eq!(format!("{e:#}"), "outer: root");

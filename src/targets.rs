@@ -649,9 +649,11 @@ pub async fn resolve_one(
     }
     match r {
         Ok(t) => Ok((t, unsearched)),
-        Err(Unresolved::Input(m)) => Err(Error::usage(anyhow!(m))),
+        Err(Unresolved::Input(m)) => Err(Error::target(anyhow!(m))),
         Err(Unresolved::Refused(m)) => Err(Error::Refused(m)),
-        Err(Unresolved::Unreachable(m) | Unresolved::Skipped(m)) => Err(Error::failed(anyhow!(m))),
+        Err(Unresolved::Unreachable(m) | Unresolved::Skipped(m)) => {
+            Err(Error::Unreachable(anyhow!(m)))
+        }
     }
 }
 

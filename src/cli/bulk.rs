@@ -62,9 +62,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct BulkDropArgs {
-    /// One TENANT or NODE/TENANT per line ('-' = stdin); # comments
-    #[arg(long, value_name = "FILE", required = true)]
-    pub from: PathBuf,
+    #[command(flatten)]
+    pub from: FromFile,
     /// Drop tenants that are not suspended
     #[arg(long)]
     pub force: bool,
@@ -74,9 +73,8 @@ pub struct BulkDropArgs {
 
 #[derive(Debug, Args)]
 pub struct BulkPurgeArgs {
-    /// One dropped tenant (name or dropped name, NODE/ allowed) per line ('-' = stdin)
-    #[arg(long, value_name = "FILE", required = true)]
-    pub from: PathBuf,
+    #[command(flatten)]
+    pub from: FromFile,
     /// Do not wait for the nodes' drop_retention
     #[arg(long)]
     pub now: bool,
@@ -85,9 +83,12 @@ pub struct BulkPurgeArgs {
 }
 #[derive(Debug, Args)]
 pub struct BulkCreateArgs {
-    /// CSV: name[,admin_login[,company]] per line ('-' = stdin); # comments
+    /// New tenants: CSV, NAME[,ADMIN_LOGIN[,COMPANY]] (NAME or NODE/NAME) per record ('-' = stdin); # comments
     #[arg(long, value_name = "FILE", required = true)]
     pub from: PathBuf,
+    /// The first record of --from is a header (skipped)
+    #[arg(long)]
+    pub header: bool,
     /// Template (default: each node's `template`)
     #[arg(long, value_name = "TEMPLATE")]
     pub template: Option<String>,
@@ -102,6 +103,32 @@ pub struct BulkCreateArgs {
     pub force: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
+}
+
+/// The `--from` file of `bulk drop` and `bulk purge`: the format of every
+/// bulk command's `--from`.
+#[derive(Debug, Args)]
+pub struct FromFile {
+    /// Targets: CSV, one TENANT or NODE/TENANT per record ('-' = stdin); # comments
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: PathBuf,
+    /// The first record of --from is a header (skipped; names usable in --column)
+    #[arg(long)]
+    pub header: bool,
+    /// Column of --from holding the tenant: 1-based number or header name [default: 1]
+    #[arg(long, value_name = "N|NAME", value_parser = parse_column)]
+    pub column: Option<crate::targetfile::Column>,
+}
+
+impl FromFile {
+    pub fn layout(&self) -> crate::targetfile::Layout {
+        crate::targetfile::Layout {
+            header: self.header,
+            column: self.column.clone(),
+            reason_column: None,
+            shape: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

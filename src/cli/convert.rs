@@ -308,6 +308,11 @@ fn bulk(b: BulkCommand) -> config::Command {
         BulkCommand::Create(a) => lifecycle(
             config::LifecycleAction::BulkCreate {
                 from: a.from,
+                layout: crate::targetfile::Layout {
+                    header: a.header,
+                    shape: Some(crate::targetfile::Shape::NEW_TENANT),
+                    ..Default::default()
+                },
                 template: a.template,
                 length: a.length as usize,
                 secrets_file: a.secrets_file,
@@ -317,14 +322,16 @@ fn bulk(b: BulkCommand) -> config::Command {
         ),
         BulkCommand::Drop(a) => lifecycle(
             config::LifecycleAction::BulkDrop {
-                from: a.from,
+                layout: a.from.layout(),
+                from: a.from.from,
                 force: a.force,
             },
             a.flags,
         ),
         BulkCommand::Purge(a) => lifecycle(
             config::LifecycleAction::BulkPurge {
-                from: a.from,
+                layout: a.from.layout(),
+                from: a.from.from,
                 now: a.now,
             },
             a.flags,

@@ -5,7 +5,6 @@
 //! reading the targets, the plan and the confirmation.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -19,54 +18,12 @@ use crate::config::{BulkAction, BulkOpts, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::probe::{self, Probe};
 use crate::odoo::suspension::Restore;
+use crate::ops::from;
 use crate::ops::passwd::Secrets;
 use crate::ops::prompt::confirm;
 use crate::ops::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use crate::targetfile;
 use crate::targets::{self, Target};
-
-fn read_from(path: &Path) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::usage(anyhow!("--from -: reading stdin: {e}")))?;
-    } else {
-        buf = std::fs::read(path)
-            .map_err(|e| Error::usage(anyhow!("--from {}: {e}", path.display())))?;
-    }
-    Ok(buf)
-}
-
-/// How the `--from` source is named in messages: the path, or `<stdin>`.
-fn source_name(path: &Path) -> String {
-    if path.as_os_str() == "-" {
-        "<stdin>".into()
-    } else {
-        crate::output::esc(&path.display().to_string()).into_owned()
-    }
-}
-
-/// The usage error that ends the run before anything changed: one problem
-/// is that one line; several are printed one per line, then a count.
-fn refuse_file(ctx: &Ctx, src: &str, problems: &[(Option<usize>, String)]) -> Error {
-    let at = |no: &Option<usize>, why: &str| match no {
-        Some(n) => format!("{src}:{n}: {why}"),
-        None => format!("{src}: {why}"),
-    };
-    if let [(no, why)] = problems {
-        return Error::usage(anyhow!("{}; nothing changed", at(no, why)));
-    }
-    for (no, why) in problems {
-        ctx.printer.error(at(no, why));
-    }
-    Error::usage(anyhow!(
-        "--from {src}: {} problem{} above; nothing changed",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    ))
-}
 
 /// The checks on the arguments that need no network.
 fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<targetfile::TargetFile>> {
@@ -87,13 +44,7 @@ fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<targetfile::TargetFile>>
         check_reason(r).map_err(|e| Error::usage(anyhow!("--reason: {e}")))?;
     }
     let file = match &o.from {
-        Some(p) => {
-            let src = source_name(p);
-            Some(
-                targetfile::parse(&read_from(p)?, &o.layout)
-                    .map_err(|e| refuse_file(ctx, &src, &e.problems))?,
-            )
-        }
+        Some(p) => Some(from::read(ctx, p, &o.layout)?),
         None => None,
     };
     if let (BulkAction::Suspend { reason: None, .. }, Some(f), Some(p)) =
@@ -115,7 +66,7 @@ fn check_args(ctx: &Ctx, o: &BulkOpts) -> Result<Option<targetfile::TargetFile>>
             })
             .collect();
         if !missing.is_empty() {
-            return Err(refuse_file(ctx, &source_name(p), &missing));
+            return Err(from::refuse(ctx, &from::source_name(p), &missing));
         }
     }
     if let (BulkAction::Suspend { reason: None, .. }, None) = (&o.action, &file) {
@@ -170,7 +121,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     };
     let file = check_args(ctx, o)?;
     let action = action_of(o)?;
-    let src = o.from.as_deref().map(source_name).unwrap_or_default();
+    let src = o.from.as_deref().map(from::source_name).unwrap_or_default();
     let lines = file.as_ref().map(|f| f.lines.as_slice());
     let log = if o.dry_run {
         None

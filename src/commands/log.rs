@@ -83,7 +83,7 @@ struct Doc<'a> {
 pub fn run(global: &Global, opts: &LogOpts) -> Result<u8> {
     let p = Printer::new(global);
     let path = path(global)?;
-    let read = audit::read(&path).map_err(Error::usage)?;
+    let read = audit::read(&path).map_err(Error::input)?;
     for b in &read.bad {
         p.warn(format!("audit log {}: {b}; skipped", path.display()));
     }

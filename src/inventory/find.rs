@@ -31,7 +31,7 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
         tried.push(p);
     }
     let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
-    Err(Error::usage(anyhow!(
+    Err(Error::input(anyhow!(
         "no inventory found (tried {}): pass --inventory PATH, set TENANTCTL_INVENTORY, or create one of those files",
         tried.join(", ")
     )))

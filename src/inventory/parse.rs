@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 /// Reads and resolves the inventory file.
 pub fn load(path: &Path) -> Result<Inventory> {
     let text = std::fs::read(path)
-        .map_err(|e| Error::usage(anyhow!("inventory {}: cannot read: {e}", path.display())))?;
+        .map_err(|e| Error::input(anyhow!("inventory {}: cannot read: {e}", path.display())))?;
     let text = String::from_utf8(text)
-        .map_err(|_| Error::usage(anyhow!("inventory {}: not valid UTF-8", path.display())))?;
+        .map_err(|_| Error::input(anyhow!("inventory {}: not valid UTF-8", path.display())))?;
     let mode = std::fs::metadata(path)
         .map(|m| m.permissions().mode())
         .unwrap_or(0o600);
@@ -48,9 +48,9 @@ pub(super) fn at(
     match span {
         Some(s) => {
             let (l, c) = line_col(text, s.start);
-            Error::usage(anyhow!("inventory {}:{l}:{c}: {msg}", path.display()))
+            Error::input(anyhow!("inventory {}:{l}:{c}: {msg}", path.display()))
         }
-        None => Error::usage(anyhow!("inventory {}: {msg}", path.display())),
+        None => Error::input(anyhow!("inventory {}: {msg}", path.display())),
     }
 }
 

@@ -119,7 +119,7 @@ pub async fn details(client: &Client) -> anyhow::Result<Details> {
     let sql = format!("SET jit = off; {}", details_sql(totp));
     let msgs = match client.simple_query(&sql).await {
         Ok(m) => m,
-        Err(e) if sqlstate(&e) == Some("42P01") => {
+        Err(e) if sqlstate(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) => {
             return Err(anyhow::Error::new(super::NotOdoo(
                 "no ir_module_module / res_users table",
             )))

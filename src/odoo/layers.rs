@@ -116,7 +116,12 @@ impl std::error::Error for CronBusy {}
 pub async fn crons_off(tx: &impl GenericClient, d: Duration) -> anyhow::Result<Vec<i64>> {
     match tokio::time::timeout(d, tx.query_typed(CRONS_OFF_SQL, &[])).await {
         Ok(Ok(rows)) => Ok(rows.iter().map(|r| r.get(0)).collect()),
-        Ok(Err(e)) if matches!(sqlstate(&e), Some("55P03") | Some("57014")) => {
+        Ok(Err(e))
+            if sqlstate(&e).is_some_and(|c| {
+                *c == crate::error::SqlState::LOCK_NOT_AVAILABLE
+                    || *c == crate::error::SqlState::QUERY_CANCELED
+            }) =>
+        {
             Err(anyhow::Error::new(CronBusy).context(format!("{:#}", pg_error(&e))))
         }
         Ok(Err(e)) => Err(pg_error(&e).context("switching scheduled jobs off")),

@@ -220,7 +220,7 @@ where
 
 async fn exec(client: &Client, sql: &str) -> anyhow::Result<()> {
     client.batch_execute(sql).await.map_err(|e| {
-        if sqlstate(&e) == Some("42P01") {
+        if sqlstate(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) {
             anyhow::Error::new(super::NotOdoo("a table of Odoo's schema is missing"))
         } else {
             pg_error(&e)

@@ -176,7 +176,9 @@ pub async fn summary(client: &Client) -> anyhow::Result<Probe> {
     let rows = match client.simple_query(SUMMARY_SQL).await {
         Ok(msgs) => rows_of(msgs),
         // 42P01 undefined_table: no Odoo schema here.
-        Err(e) if sqlstate(&e) == Some("42P01") => return Ok(Probe::NotOdoo),
+        Err(e) if sqlstate(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) => {
+            return Ok(Probe::NotOdoo)
+        }
         Err(e) => return Err(pg_error(&e)),
     };
     let r = rows

@@ -80,7 +80,7 @@ pub async fn passwd_target(
         .await
     {
         Ok(r) => r,
-        Err(e) if sqlstate(&e) == Some("42P01") => {
+        Err(e) if sqlstate(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) => {
             return Err(anyhow::Error::new(super::NotOdoo(
                 "no res_users / ir_model_data table",
             )))

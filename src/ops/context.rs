@@ -163,7 +163,7 @@ impl Ctx {
     /// does changes nothing.
     pub fn audit_log(&self) -> Result<AuditLog> {
         AuditLog::open(&self.audit_path())
-            .map_err(|e| Error::usage(e.context("cannot open the audit log; nothing changed")))
+            .map_err(|e| Error::input(e.context("cannot open the audit log; nothing changed")))
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod audit;
 pub mod blocked;
 pub mod context;
 pub mod exec;
+pub(crate) mod from;
 pub mod lifecycle;
 pub mod passwd;
 pub mod plan;

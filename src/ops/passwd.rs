@@ -42,12 +42,12 @@ impl Secrets {
             .open(path)
             .map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::usage(anyhow!(
+                    Error::input(anyhow!(
                         "--secrets-file {} exists; refusing to overwrite it (nothing changed)",
                         path.display()
                     ))
                 } else {
-                    Error::usage(anyhow!(
+                    Error::input(anyhow!(
                         "--secrets-file {}: {e} (nothing changed)",
                         path.display()
                     ))
@@ -55,7 +55,7 @@ impl Secrets {
             })?;
         writeln!(f, "node,tenant,login,password,status")
             .and_then(|()| f.sync_data())
-            .map_err(|e| Error::usage(anyhow!("--secrets-file {}: {e}", path.display())))?;
+            .map_err(|e| Error::input(anyhow!("--secrets-file {}: {e}", path.display())))?;
         Ok(Secrets {
             file: Mutex::new(f),
         })

@@ -1258,7 +1258,7 @@ fn bulk_create_from_a_csv_with_secrets_file() {
         .cmd()
         .args(["bulk", "create", "--from"])
         .arg(&csv)
-        .args(["--template", "tmpl12", "--secrets-file"])
+        .args(["--header", "--template", "tmpl12", "--secrets-file"])
         .arg(&secrets)
         .args(["--yes", "-o", "json"])
         .assert()
@@ -1316,6 +1316,28 @@ fn bulk_drop_and_bulk_purge() {
         .unwrap()
         .to_string();
     assert!(t.fs.join(&gone).is_dir());
+    // The one --from format (issue 23): a header and a named column, a
+    // bad line a failed row of its own while the others run.
+    let export = t.dir.path().join("export.csv");
+    std::fs::write(&export, "id,database,why\n1,\"bd2\",not suspended\n2,,x\n").unwrap();
+    let a = t
+        .cmd()
+        .args(["bulk", "drop", "--header", "--column", "database", "--from"])
+        .arg(&export)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .code(1);
+    let v = json_of(&a);
+    assert_eq!(v["results"][0]["tenant"], "bd2", "{v}");
+    assert_eq!(v["results"][0]["outcome"], "refused", "{v}");
+    assert_eq!(v["results"][1]["outcome"], "failed", "{v}");
+    assert_eq!(v["results"][1]["line"], 3, "{v}");
+    assert!(
+        v["results"][1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("export.csv:3:")),
+        "{v}"
+    );
     std::fs::write(&list, "bd1\n").unwrap();
     t.cmd()
         .args(["bulk", "purge", "--from"])

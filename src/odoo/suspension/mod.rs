@@ -103,7 +103,7 @@ async fn read_state(client: &impl GenericClient) -> anyhow::Result<State> {
     let rows = super::probe::simple_rows(client, &state_sql())
         .await
         .map_err(|e| {
-            if format!("{e}").contains("42P01") {
+            if crate::error::sqlstate_of(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) {
                 anyhow::Error::new(super::NotOdoo(
                     "no ir_module_module / ir_config_parameter table",
                 ))

@@ -689,64 +689,58 @@ pub(super) async fn duplicate(
 }
 // ------------------------------------------------------------------ bulk create
 
-/// One line of `bulk create --from`: name[,admin_login[,company]].
-pub(super) fn parse_line(line: &str) -> Vec<String> {
-    // A small CSV reader: double quotes, "" inside quotes.
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                fields.last_mut().expect("one").push('"');
-            }
-            ('"', q) => quoted = !q,
-            (',', false) => fields.push(String::new()),
-            (c, _) => fields.last_mut().expect("one").push(c),
-        }
-    }
-    fields.into_iter().map(|f| f.trim().to_string()).collect()
+/// What `bulk create` was asked.
+pub(super) struct CreateMany<'a> {
+    pub(super) from: &'a std::path::Path,
+    pub(super) layout: &'a crate::targetfile::Layout,
+    pub(super) template: Option<&'a str>,
+    pub(super) length: usize,
+    pub(super) secrets_file: &'a std::path::Path,
+    pub(super) force: bool,
 }
 
 pub(super) async fn bulk_create(
     ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
-    from: &std::path::Path,
-    template: Option<&str>,
-    length: usize,
-    secrets_file: &std::path::Path,
-    force: bool,
+    m: CreateMany<'_>,
 ) -> Result<u8> {
-    let text = if from == std::path::Path::new("-") {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|x| Error::usage(anyhow!("--from -: {x}")))?;
-        s
-    } else {
-        std::fs::read_to_string(from)
-            .map_err(|x| Error::usage(anyhow!("--from {}: {x}", from.display())))?
-    };
+    let CreateMany {
+        from,
+        layout,
+        template,
+        length,
+        secrets_file,
+        force,
+    } = m;
+    let file = crate::ops::from::read(ctx, from, layout)?;
+    let src = crate::ops::from::source_name(from);
     let mut entries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
+    let mut bad = Vec::new();
+    for l in &file.lines {
+        let l = match l {
+            Ok(l) => l,
+            Err(b) => {
+                bad.push(crate::ops::from::bad_line(&src, b, Op::Create));
+                continue;
+            }
+        };
+        match node_for(ctx, &l.spec) {
+            Ok((link, name)) => {
+                let opt = |k: usize| l.fields.get(k).filter(|v| !v.is_empty()).cloned();
+                entries.push((l.no, link, name, opt(1), opt(2)));
+            }
+            Err(x) => {
+                let b = crate::targetfile::BadLine {
+                    no: l.no,
+                    text: l.spec.clone(),
+                    error: x.message(),
+                };
+                bad.push(crate::ops::from::bad_line(&src, &b, Op::Create));
+            }
         }
-        let f = parse_line(l);
-        if i == 0 && f[0].eq_ignore_ascii_case("name") {
-            continue;
-        }
-        let (link, name) =
-            node_for(ctx, &f[0]).map_err(|x| x.context(format!("--from line {}", i + 1)))?;
-        let opt = |k: usize| f.get(k).filter(|v| !v.is_empty()).cloned();
-        entries.push((i + 1, link, name, opt(1), opt(2)));
     }
-    if entries.is_empty() {
-        return Err(Error::usage(anyhow!(
-            "--from {}: no tenants",
-            from.display()
-        )));
+    if entries.is_empty() && bad.is_empty() {
+        return Err(Error::input(anyhow!("--from {src}: no tenants")));
     }
     let log = if o.dry_run {
         None
@@ -763,7 +757,7 @@ pub(super) async fn bulk_create(
         return Ok(EXIT_FAILED);
     }
     let t0 = std::time::Instant::now();
-    let mut jobs = Vec::new();
+    let mut jobs = bad;
     let mut specs = std::collections::HashMap::new();
     for (line, link, name, login, company) in entries {
         let mut job = crate::ops::Job::for_spec(name.clone());
@@ -806,6 +800,7 @@ pub(super) async fn bulk_create(
         log,
         guard: (!o.dry_run).then(run_guard),
     });
+    jobs.sort_by_key(|j| j.line);
     let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
     let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
     Ok(report::bulk(

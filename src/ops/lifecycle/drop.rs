@@ -287,11 +287,11 @@ pub(super) async fn find_dropped(ctx: &Ctx, spec: &str) -> Result<Dropped> {
             crate::ops::direct_only(&d.link)?;
             Ok(d)
         }
-        0 => Err(Error::usage(anyhow!(
+        0 => Err(Error::target(anyhow!(
             "no dropped tenant {} on the selected nodes (see `tenantctl list --dropped`)",
             e(spec)
         ))),
-        _ => Err(Error::usage(anyhow!(
+        _ => Err(Error::target(anyhow!(
             "{} names several dropped tenants: {}; give the dropped name (NODE/NAME.dropped-...)",
             e(spec),
             hits.iter()
@@ -661,32 +661,32 @@ pub(super) async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -
     }
 }
 
-/// Targets of `bulk drop|purge --from`: the first column of each line.
-pub(super) fn bulk_targets(from: &std::path::Path) -> Result<Vec<(usize, String)>> {
-    let text = if from == std::path::Path::new("-") {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|x| Error::usage(anyhow!("--from -: {x}")))?;
-        s
-    } else {
-        std::fs::read_to_string(from)
-            .map_err(|x| Error::usage(anyhow!("--from {}: {x}", from.display())))?
-    };
-    let v: Vec<(usize, String)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
-        .map(|(i, l)| (i, parse_line(l).swap_remove(0)))
-        .filter(|(i, n)| !(*i == 1 && (n == "name" || n == "tenant")))
+/// The jobs of `bulk drop|purge --from`, read by the one `--from` reader:
+/// a bad line is a `failed` row of its own.
+pub(super) fn bulk_jobs(
+    ctx: &Ctx,
+    from: &std::path::Path,
+    layout: &crate::targetfile::Layout,
+    op: Op,
+) -> Result<Vec<crate::ops::Job>> {
+    let file = crate::ops::from::read(ctx, from, layout)?;
+    let src = crate::ops::from::source_name(from);
+    let jobs: Vec<crate::ops::Job> = file
+        .lines
+        .iter()
+        .map(|l| match l {
+            Ok(l) => {
+                let mut j = crate::ops::Job::for_spec(l.spec.clone());
+                j.line = Some(l.no);
+                j
+            }
+            Err(bad) => crate::ops::from::bad_line(&src, bad, op),
+        })
         .collect();
-    if v.is_empty() {
-        return Err(Error::usage(anyhow!(
-            "--from {}: no tenants",
-            from.display()
-        )));
+    if jobs.is_empty() {
+        return Err(Error::input(anyhow!("--from {src}: no tenants")));
     }
-    Ok(v)
+    Ok(jobs)
 }
 
 /// `bulk drop` / `bulk purge`: one confirmation for the run, then each
@@ -695,10 +695,12 @@ pub(super) async fn bulk_lifecycle(
     ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     from: &std::path::Path,
+    layout: &crate::targetfile::Layout,
     action: crate::ops::Op,
     flag: bool,
 ) -> Result<u8> {
-    let targets = bulk_targets(from)?;
+    let jobs = bulk_jobs(ctx, from, layout, action)?;
+    let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = if o.dry_run {
         None
     } else {
@@ -707,13 +709,12 @@ pub(super) async fn bulk_lifecycle(
     if !o.dry_run {
         let ok = if action == Op::Purge && std::io::stdin().is_terminal() {
             let typed = crate::ops::prompt::answer(&format!(
-                "Purge {n} dropped tenants for good (no undo)? Type their number ({n}) to confirm: ",
-                n = targets.len()
+                "Purge {n} dropped tenants for good (no undo)? Type their number ({n}) to confirm: "
             ))
             .unwrap_or_default();
-            typed.trim() == targets.len().to_string()
+            typed.trim() == n.to_string()
         } else if !o.yes {
-            confirm(&format!("{action} {} tenants?", targets.len()))?
+            confirm(&format!("{action} {n} tenants?"))?
         } else {
             true
         };
@@ -723,14 +724,6 @@ pub(super) async fn bulk_lifecycle(
         }
     }
     let t0 = std::time::Instant::now();
-    let jobs = targets
-        .into_iter()
-        .map(|(line, spec)| {
-            let mut j = crate::ops::Job::for_spec(spec);
-            j.line = Some(line);
-            j
-        })
-        .collect();
     let bulk = Arc::new(BulkDrop {
         ctx: ctx.clone(),
         opts: o.clone(),

@@ -105,7 +105,7 @@ fn node_of(ctx: &Ctx, spec: &str) -> Result<(Arc<NodeLink>, String)> {
             name.to_string(),
         )),
         None if ctx.links.len() == 1 => Ok((ctx.links[0].clone(), name.to_string())),
-        None => Err(Error::usage(anyhow!(
+        None => Err(Error::target(anyhow!(
             "{spec:?}: say which node: NODE/NAME (nodes: {})",
             ctx.links
                 .iter()
@@ -247,27 +247,29 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
         LifecycleAction::Purge { tenant, now } => purge(ctx, o, tenant, *now).await,
         LifecycleAction::BulkCreate {
             from,
+            layout,
             template,
             length,
             secrets_file,
             force,
         } => {
-            bulk_create(
-                ctx,
-                o,
+            let m = CreateMany {
                 from,
-                template.as_deref(),
-                *length,
+                layout,
+                template: template.as_deref(),
+                length: *length,
                 secrets_file,
-                *force,
-            )
-            .await
+                force: *force,
+            };
+            bulk_create(ctx, o, m).await
         }
-        LifecycleAction::BulkDrop { from, force } => {
-            bulk_lifecycle(ctx, o, from, Op::Drop, *force).await
-        }
-        LifecycleAction::BulkPurge { from, now } => {
-            bulk_lifecycle(ctx, o, from, Op::Purge, *now).await
+        LifecycleAction::BulkDrop {
+            from,
+            layout,
+            force,
+        } => bulk_lifecycle(ctx, o, from, layout, Op::Drop, *force).await,
+        LifecycleAction::BulkPurge { from, layout, now } => {
+            bulk_lifecycle(ctx, o, from, layout, Op::Purge, *now).await
         }
     }
 }

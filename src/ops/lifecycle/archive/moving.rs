@@ -38,7 +38,7 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
     };
     let t = ctx.resolve_for_write(&o.tenant).await?;
     let Some(to) = ctx.links.iter().find(|l| l.name() == o.node).cloned() else {
-        return Err(Error::usage(anyhow!(
+        return Err(Error::target(anyhow!(
             "node {:?} is not among the selected nodes ({})",
             o.node,
             ctx.links
