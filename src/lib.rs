@@ -1,7 +1,9 @@
 //! tenantctl: operate the tenants (Odoo databases) of a multi-tenant Odoo SaaS
 //! across PostgreSQL nodes.
 //!
-//! Layers: inventory → targets → transport → odoo → commands → output.
+//! Layers, top to bottom (checked by `layering.rs`): cli → commands → ops →
+//! config → targetfile → output → targets → odoo → transport → inventory →
+//! pgpass → audit, tenant_cache, interrupt, private, model, text → error.
 
 pub mod audit;
 pub(crate) mod cli;
@@ -9,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod interrupt;
+pub(crate) mod layering;
 pub mod inventory;
 pub(crate) mod model;
 pub mod odoo;
