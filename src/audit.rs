@@ -155,10 +155,6 @@ impl AuditLog {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Appends one line (one write call, O_APPEND: lines of concurrent
     /// tenantctl processes do not interleave).
     pub fn append(&self, rec: &Record<'_>) -> anyhow::Result<()> {

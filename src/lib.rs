@@ -5,24 +5,24 @@
 //! config → targetfile → output → targets → odoo → transport → inventory →
 //! pgpass → audit, tenant_cache, interrupt, private, model, text → error.
 
-pub mod audit;
+pub(crate) mod audit;
 pub(crate) mod cli;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod interrupt;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod interrupt;
+pub(crate) mod inventory;
 pub(crate) mod layering;
-pub mod inventory;
 pub(crate) mod model;
 pub mod odoo;
-pub mod ops;
-pub mod output;
-pub mod pgpass;
-pub mod private;
-pub mod targetfile;
-pub mod targets;
+pub(crate) mod ops;
+pub(crate) mod output;
+pub(crate) mod pgpass;
+pub(crate) mod private;
+pub(crate) mod targetfile;
+pub(crate) mod targets;
 pub(crate) mod tenant_cache;
-pub mod text;
+pub(crate) mod text;
 pub mod transport;
 
 // Host-side work moved behind the transport; the old paths stay.

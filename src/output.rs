@@ -283,10 +283,6 @@ impl Table {
         r.resize(self.cols.len(), (String::new(), None));
         self.rows.push(r);
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
 }
 
 /// Column widths that fit `limit` by narrowing the free columns (each to

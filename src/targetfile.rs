@@ -136,11 +136,10 @@ pub struct FileError {
     pub problems: Vec<(Option<usize>, String)>,
 }
 
-/// A parsed file: its records in file order and the header, if any.
+/// A parsed file: its records in file order.
 #[derive(Debug, Clone, Default)]
 pub struct TargetFile {
     pub lines: Vec<Parsed>,
-    pub headers: Option<Vec<String>>,
     /// Whether any usable record had a reason column.
     pub has_reasons: bool,
 }
@@ -279,10 +278,7 @@ pub fn parse(bytes: &[u8], layout: &Layout) -> Result<TargetFile, FileError> {
             return Err(e);
         }
     }
-    let mut out = TargetFile {
-        headers,
-        ..Default::default()
-    };
+    let mut out = TargetFile::default();
     for rec in recs {
         let shape = strict.then(|| layout.shape());
         let line = read_line(&rec, col, reason_col, shape, &mut out.has_reasons);

@@ -9,5 +9,4 @@ pub mod passwd;
 pub mod show;
 pub mod suspend;
 
-pub use crate::ops::context::{direct_only, Ctx};
-pub use crate::ops::prompt::confirm;
+pub use crate::ops::context::Ctx;

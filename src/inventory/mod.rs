@@ -26,8 +26,11 @@ use serde::Deserialize;
 
 pub(crate) use find::found_by;
 pub use find::{locate, shadow_notice};
-pub use parse::{load, parse};
+pub use parse::load;
+#[cfg(test)]
+pub use parse::parse;
 pub use password::{password_env_warnings, PasswordSource};
+#[cfg(test)]
 pub use ssh::SSH_CONNECT_TIMEOUT;
 
 /// libpq's `sslmode` values, with libpq's meaning.
