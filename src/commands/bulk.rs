@@ -150,40 +150,11 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         }
         _ => true,
     });
-    // Selector runs skip databases that are not Odoo tenants; --status needs
-    // the state. With a plan to show (confirmation, dry run) that is known
-    // first; with --yes each tenant is probed on the connection that then
-    // runs it (one connection per tenant instead of two).
-    let needs_probe = lines.is_none() || o.status.is_some();
-    let mut filter = None;
-    if needs_probe && (o.dry_run || !o.yes) {
-        filter_by_probe(ctx, &mut jobs, o.status, lines.is_some(), action.name()).await;
-    } else if needs_probe {
-        filter = Some(Filter {
-            status: o.status,
-            from_file: lines.is_some(),
-        });
-    }
-    let targets_n = jobs.iter().filter(|j| j.early.is_none()).count();
-    print_plan(ctx, action.name().as_str(), &jobs, o.dry_run);
-    let mut waited = std::time::Duration::ZERO;
-    if !o.dry_run && targets_n > 0 && !o.yes {
-        let t0 = Instant::now();
-        let question = format!(
-            "{} {targets_n} tenants?",
-            capitalised(action.name().as_str())
-        );
-        let yes = if o.from.as_ref().is_some_and(|p| p.as_os_str() == "-") {
-            crate::ops::prompt::confirm_on_tty(&question)?
-        } else {
-            confirm(&question)?
-        };
-        if !yes {
-            ctx.printer.info("aborted; nothing changed");
-            return Ok(EXIT_FAILED);
-        }
-        waited = t0.elapsed();
-    }
+    let filter = select(ctx, o, &mut jobs, lines.is_some(), action.name()).await;
+    let Some(waited) = ask(ctx, o, &jobs, action.name())? else {
+        ctx.printer.info("aborted; nothing changed");
+        return Ok(EXIT_FAILED);
+    };
     // Created now, before the first tenant (a private temporary file next
     // to it), so that a path that cannot be written stops the run before
     // any change; after the `[y/N]`, so that a Ctrl-C there leaves nothing.
@@ -197,25 +168,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         None => None,
     };
     let name = action.name();
-    // What the --failed-to file needs of each job, by job index.
-    let unreadable: HashSet<usize> = lines
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|l| l.as_ref().err().map(|b| b.no))
-        .collect();
-    let inputs: Vec<Input> = jobs
-        .iter()
-        .map(|j| Input {
-            target: j.target.as_ref().map(|t| t.display()),
-            spec: j.spec.clone(),
-            readable: match j.line {
-                Some(n) => !unreadable.contains(&n),
-                None => j.target.is_some(),
-            },
-            line: j.line,
-            reason: j.reason.clone(),
-        })
-        .collect();
+    let inputs = inputs_of(&jobs, lines);
     let mut run = ctx.run(action, log, o.dry_run);
     run.filter = filter;
     let guard = run.guard.clone();
@@ -235,6 +188,82 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     let with_reason = matches!(o.action, BulkAction::Suspend { .. })
         || file.as_ref().is_some_and(|f| f.has_reasons);
     let text = failed_text(name.as_str(), &src, &reports, &inputs, with_reason);
+    Ok(write_failed_to(ctx, f, &text, code))
+}
+
+/// Selector runs skip databases that are not Odoo tenants; `--status` needs
+/// the state. With a plan to show (confirmation, dry run) that is known
+/// first; with `--yes` each tenant is probed on the connection that then
+/// runs it (one connection per tenant instead of two): the filter it gets.
+async fn select(
+    ctx: &Ctx,
+    o: &BulkOpts,
+    jobs: &mut Vec<Job>,
+    from_file: bool,
+    op: crate::ops::Op,
+) -> Option<Filter> {
+    let needs_probe = !from_file || o.status.is_some();
+    if needs_probe && (o.dry_run || !o.yes) {
+        filter_by_probe(ctx, jobs, o.status, from_file, op).await;
+        None
+    } else if needs_probe {
+        Some(Filter {
+            status: o.status,
+            from_file,
+        })
+    } else {
+        None
+    }
+}
+
+/// Prints the plan and asks `[y/N]` (on the terminal when stdin is the
+/// target list): the time the answer took, or None when the operator said
+/// no.
+fn ask(
+    ctx: &Ctx,
+    o: &BulkOpts,
+    jobs: &[Job],
+    op: crate::ops::Op,
+) -> Result<Option<std::time::Duration>> {
+    let targets_n = jobs.iter().filter(|j| j.early.is_none()).count();
+    print_plan(ctx, op.as_str(), jobs, o.dry_run);
+    if o.dry_run || targets_n == 0 || o.yes {
+        return Ok(Some(std::time::Duration::ZERO));
+    }
+    let t0 = Instant::now();
+    let question = format!("{} {targets_n} tenants?", capitalised(op.as_str()));
+    let yes = if o.from.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        crate::ops::prompt::confirm_on_tty(&question)?
+    } else {
+        confirm(&question)?
+    };
+    Ok(yes.then(|| t0.elapsed()))
+}
+
+/// What the `--failed-to` file needs of each job, by job index.
+fn inputs_of(jobs: &[Job], lines: Option<&[targetfile::Parsed]>) -> Vec<Input> {
+    let unreadable: HashSet<usize> = lines
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| l.as_ref().err().map(|b| b.no))
+        .collect();
+    jobs.iter()
+        .map(|j| Input {
+            target: j.target.as_ref().map(|t| t.display()),
+            spec: j.spec.clone(),
+            readable: match j.line {
+                Some(n) => !unreadable.contains(&n),
+                None => j.target.is_some(),
+            },
+            line: j.line,
+            reason: j.reason.clone(),
+        })
+        .collect()
+}
+
+/// Writes the `--failed-to` file; the exit code (1 instead of 0 when it
+/// could not be written).
+fn write_failed_to(ctx: &Ctx, f: FailedTo, text: &FailedText, code: u8) -> u8 {
     let path = f.path.clone();
     match f.commit(&text.text) {
         Ok(()) => {
@@ -244,18 +273,18 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
                 text.targets,
                 if text.targets == 1 { "" } else { "s" }
             ));
-            Ok(code)
+            code
         }
         Err(e) => {
             ctx.printer.error(format!(
                 "--failed-to {}: {e}",
                 crate::output::esc(&path.display().to_string())
             ));
-            Ok(if code == crate::error::EXIT_OK {
+            if code == crate::error::EXIT_OK {
                 EXIT_FAILED
             } else {
                 code
-            })
+            }
         }
     }
 }
@@ -481,63 +510,82 @@ async fn resolve(
         return jobs;
     };
     for l in lines {
-        let mut outcome = Outcome::Failed;
-        let (no, spec, early, target, reason) = match l {
-            Err(bad) => (
-                bad.no,
-                bad.text.clone(),
-                Some(format!("{src}:{}: {}", bad.no, bad.error)),
-                None,
-                None,
-            ),
-            Ok(l) => {
-                let reason = l.extra.clone().or_else(|| default_reason.clone());
-                match targets::resolve_in(&l.spec, &scans, &all_nodes, purpose) {
-                    Ok(t) => {
-                        let bad = match (action, &reason) {
-                            (Action::Suspend { .. }, Some(r)) => check_reason(r).err(),
-                            _ => None,
-                        };
-                        (
-                            l.no,
-                            l.spec.clone(),
-                            bad.map(|e| format!("{src}:{}: {e}", l.no)),
-                            Some(t),
-                            reason,
-                        )
-                    }
-                    Err(e) => {
-                        outcome = match e {
-                            targets::Unresolved::Refused(_) => Outcome::Refused,
-                            targets::Unresolved::Skipped(_) => Outcome::Skipped,
-                            _ => Outcome::Failed,
-                        };
-                        (
-                            l.no,
-                            l.spec.clone(),
-                            Some(format!("{src}:{}: {}", l.no, e.message())),
-                            None,
-                            reason,
-                        )
-                    }
-                }
-            }
-        };
-        let early = early.map(|e| {
-            let mut r = Report::new(target.as_ref(), &spec, name).fail(outcome, e);
-            r.line = Some(no);
-            r
-        });
-        jobs.push(Job {
-            line: Some(no),
-            spec,
-            target: if early.is_none() { target } else { None },
-            reason,
-            early,
-            conn: None,
-        });
+        jobs.push(line_job(
+            l,
+            action,
+            src,
+            &default_reason,
+            (&scans, &all_nodes, purpose),
+        ));
     }
     jobs
+}
+
+/// The job of one line of the `--from` file: its target, or the early
+/// report of a line that cannot run (unreadable, unresolved, a bad reason).
+fn line_job(
+    l: &targetfile::Parsed,
+    action: &Action,
+    src: &str,
+    default_reason: &Option<String>,
+    (scans, all_nodes, purpose): (&[targets::Scan], &[String], targets::Purpose),
+) -> Job {
+    let name = action.name();
+    let mut outcome = Outcome::Failed;
+    let (no, spec, early, target, reason) = match l {
+        Err(bad) => (
+            bad.no,
+            bad.text.clone(),
+            Some(format!("{src}:{}: {}", bad.no, bad.error)),
+            None,
+            None,
+        ),
+        Ok(l) => {
+            let reason = l.extra.clone().or_else(|| default_reason.clone());
+            match targets::resolve_in(&l.spec, scans, all_nodes, purpose) {
+                Ok(t) => {
+                    let bad = match (action, &reason) {
+                        (Action::Suspend { .. }, Some(r)) => check_reason(r).err(),
+                        _ => None,
+                    };
+                    (
+                        l.no,
+                        l.spec.clone(),
+                        bad.map(|e| format!("{src}:{}: {e}", l.no)),
+                        Some(t),
+                        reason,
+                    )
+                }
+                Err(e) => {
+                    outcome = match e {
+                        targets::Unresolved::Refused(_) => Outcome::Refused,
+                        targets::Unresolved::Skipped(_) => Outcome::Skipped,
+                        _ => Outcome::Failed,
+                    };
+                    (
+                        l.no,
+                        l.spec.clone(),
+                        Some(format!("{src}:{}: {}", l.no, e.message())),
+                        None,
+                        reason,
+                    )
+                }
+            }
+        }
+    };
+    let early = early.map(|e| {
+        let mut r = Report::new(target.as_ref(), &spec, name).fail(outcome, e);
+        r.line = Some(no);
+        r
+    });
+    Job {
+        line: Some(no),
+        spec,
+        target: if early.is_none() { target } else { None },
+        reason,
+        early,
+        conn: None,
+    }
 }
 
 fn capitalised(s: &str) -> String {
