@@ -330,6 +330,30 @@ impl NodeLink {
     /// For an SSH node the first call opens the tunnel (bounded by the ssh
     /// table's own `connect_timeout`); all calls then connect through it.
     pub async fn connect(&self, db: &str, t: &Transport) -> anyhow::Result<Conn> {
+        self.connect_as_configured(db, t)
+            .await
+            .map_err(|e| self.unmarked_pgbouncer(e))
+    }
+
+    /// PgBouncer refuses the startup parameter `options` that PostgreSQL
+    /// takes (our session settings travel in it): on a node not marked as a
+    /// PgBouncer, that refusal says which inventory key fixes it.
+    fn unmarked_pgbouncer(&self, e: anyhow::Error) -> anyhow::Error {
+        let refused = self.node.pooler == startup::Pooler::None
+            && e.chain()
+                .any(|c| c.to_string().contains("unsupported startup parameter"));
+        if !refused {
+            return e;
+        }
+        e.context(format!(
+            "node {} looks like a PgBouncer (it refuses the startup parameter `options`, which \
+             PostgreSQL accepts): set `pgbouncer = \"session\"` or `pgbouncer = \"transaction\"` \
+             (its pool_mode) for it in the inventory",
+            self.name()
+        ))
+    }
+
+    async fn connect_as_configured(&self, db: &str, t: &Transport) -> anyhow::Result<Conn> {
         // The tunnel first: when the SSH host refuses us, no slot is taken and
         // every database of the node fails at once with the same reason.
         let endpoint = match &self.tunnel {

@@ -223,6 +223,11 @@ fn every_command_works_through_pgbouncer_in_session_mode() {
     let (code, _, err) = lab.run(&plain, &["list"], "");
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("unsupported startup parameter"), "{err}");
+    // ... and says which inventory key fixes it (issue 24).
+    assert!(
+        err.contains("looks like a PgBouncer") && err.contains("pgbouncer = \"session\""),
+        "{err}"
+    );
 
     let inv = lab.inventory(pgb.port(), "pgbouncer = \"session\"");
     every_command(&lab, &inv);
