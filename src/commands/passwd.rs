@@ -108,10 +108,16 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         }
         _ if o.dry_run => Secret::Generate { length: min },
         _ => Secret::Given {
-            password: Arc::new(crate::ops::prompt::new_password(&format!(
-                "New password for {} on {who}: ",
-                crate::output::esc(&u.login)
-            ))?),
+            password: Arc::new(crate::ops::prompt::new_password(
+                &format!(
+                    "New password for {} on {who}: ",
+                    crate::output::esc(&u.login)
+                ),
+                &|p| {
+                    pipeline::passwd::check_policy(p, &u.login, u.min_length)
+                        .map_err(|m| m.trim_end_matches("; nothing changed").to_string())
+                },
+            )?),
             hashed: None,
         },
     };

@@ -108,8 +108,9 @@ pub fn stdin_password() -> Result<String> {
 const PROMPT_ATTEMPTS: usize = 3;
 
 /// A new password typed twice on the terminal after `question`; a
-/// mistyped repetition is asked again, up to three times.
-pub fn new_password(question: &str) -> Result<String> {
+/// mistyped repetition, or a password `policy` refuses (its reason said),
+/// is asked again, up to three times.
+pub fn new_password(question: &str, policy: &dyn Fn(&str) -> Result<(), String>) -> Result<String> {
     let read = |prompt: &str| {
         rpassword::prompt_password(prompt)
             .map_err(|e| Error::usage(anyhow!("reading the password from the terminal: {e}")))
@@ -117,17 +118,23 @@ pub fn new_password(question: &str) -> Result<String> {
     for attempt in 1..=PROMPT_ATTEMPTS {
         let a = read(question)?;
         let b = read("Repeat it: ")?;
-        if a == b {
-            return Ok(a);
+        let why = if a != b {
+            "the two passwords differ".to_string()
+        } else {
+            match policy(&a) {
+                Ok(()) => return Ok(a),
+                Err(m) => m,
+            }
+        };
+        if attempt == PROMPT_ATTEMPTS {
+            return Err(Error::usage(anyhow!(
+                "{why} ({PROMPT_ATTEMPTS} tries); nothing changed"
+            )));
         }
-        if attempt < PROMPT_ATTEMPTS {
-            eprintln!(
-                "tenantctl: the two passwords differ; try again ({} left)",
-                PROMPT_ATTEMPTS - attempt
-            );
-        }
+        eprintln!(
+            "tenantctl: {why}; try again ({} left)",
+            PROMPT_ATTEMPTS - attempt
+        );
     }
-    Err(Error::usage(anyhow!(
-        "the two passwords differ {PROMPT_ATTEMPTS} times; nothing changed"
-    )))
+    unreachable!("the last attempt returns")
 }

@@ -10,7 +10,10 @@ use crate::fixtures::{
     create_tenant, icp, login_possible, login_works, password_hash, signal_counters, user_states,
     xmlid_user, TenantSpec, ADMIN_PASSWORD,
 };
-use crate::harness::{passlib_check, tenantctl, tenantctl_with_home, write_inventory, Cluster};
+use crate::harness::{
+    on_a_pty_driven, passlib_check, tenantctl, tenantctl_bin, tenantctl_with_home, write_inventory,
+    Cluster,
+};
 
 struct One {
     c: Cluster,
@@ -800,5 +803,45 @@ fn tenant_names_and_reasons_with_quotes_semicolons_and_unicode() {
             .status
             .code(),
         Some(0)
+    );
+}
+
+/// Issue 24: a typed password the policy refuses is asked again, with the
+/// reason, instead of ending the run (on a terminal: a pty).
+#[test]
+fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let t = one(&[("acme", TenantSpec::for_major(16))]);
+    let command = format!(
+        "exec {} -i {} passwd acme",
+        tenantctl_bin().display(),
+        t.inv.display()
+    );
+    let typed = ["short", "short", "Good-pass-1234", "Good-pass-1234"];
+    let (code, screen) = on_a_pty_driven(&command, t.dir.path(), |tty| {
+        for line in typed {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            tty.write_all(format!("{line}\r").as_bytes()).unwrap();
+            tty.flush().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(3000));
+    });
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        screen.contains("the new password has 5 characters")
+            && screen.contains("try again (2 left)"),
+        "{screen}"
+    );
+    let hash = password_hash(&t.c, "acme", "admin").unwrap();
+    assert!(
+        passlib_check(&hash, "Good-pass-1234", 16).verifies,
+        "{screen}"
     );
 }

@@ -487,7 +487,10 @@ pub(super) async fn copy_one(
     };
     if let Some(Pw::Given(p)) = &c.password {
         if p.is_empty() {
-            match crate::ops::prompt::new_password(&format!("New admin password for {who}: ")) {
+            match crate::ops::prompt::new_password(
+                &format!("New admin password for {who}: "),
+                &|_| Ok(()),
+            ) {
                 Ok(p) => c2.password = Some(Pw::Given(p)),
                 Err(x) => {
                     return (
