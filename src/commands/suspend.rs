@@ -8,9 +8,10 @@ use anyhow::anyhow;
 use super::Ctx;
 use crate::config::{ReactivateOpts, SuspendOpts};
 use crate::error::{Error, Result, EXIT_FAILED};
-use crate::odoo::suspension::{self, ReactivatePlan, Restore};
+use crate::odoo::suspension::Restore;
 use crate::ops::prompt::confirm;
 use crate::ops::{report, run, Action, Job, Run};
+use crate::output::count;
 
 /// Most characters in a suspension reason.
 pub const MAX_REASON: usize = 500;
@@ -100,31 +101,16 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
         Some(Arc::new(ctx.audit_log()?))
     };
     let (target, conn) = target_and_conn(ctx, &o.tenant).await?;
-    let who = target.display();
+    let action = Action::Suspend {
+        layers: o.layers.clone(),
+    };
     if let (false, false, Some(conn)) = (o.dry_run, o.yes, &conn) {
-        let st = suspension::state(&conn.client)
-            .await
-            .map_err(|e| Error::failed(e.context(who.clone())))?;
-        let users = suspension::users_to_suspend(&conn.client)
-            .await
-            .map_err(|e| Error::failed(e.context(who.clone())))?;
-        if (!st.suspended() || !users.is_empty())
-            && !confirm(&format!(
-                "Suspend {who}: switch off {} active users, and the node's other suspension layers, and record them?",
-                users.len()
-            ))?
-        {
+        if !ask_with_plan(ctx, conn, &target, action.clone(), Some(&o.reason)).await? {
             ctx.printer.info("aborted; nothing changed");
             return Ok(EXIT_FAILED);
         }
     }
-    let run = ctx.run(
-        Action::Suspend {
-            layers: o.layers.clone(),
-        },
-        log,
-        o.dry_run,
-    );
+    let run = ctx.run(action, log, o.dry_run);
     let mut job = Job::for_target(target, o.tenant.clone(), Some(o.reason.clone()));
     job.conn = conn;
     run_one(ctx, run, job).await
@@ -146,24 +132,10 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
     if !o.dry_run && !o.yes {
         match &conn {
             Some(conn) => {
-                let st = suspension::state(&conn.client)
-                    .await
-                    .map_err(|e| Error::failed(e.context(who.clone())))?;
-                if st.suspended() {
-                    let plan = suspension::users_to_reactivate(&conn.client, &st, restore)
-                        .await
-                        .map_err(|e| Error::failed(e.context(who.clone())))?;
-                    // Refusals go through the pipeline (reported and audited)
-                    // without a question.
-                    if let ReactivatePlan::Users { users, .. } = plan {
-                        if !confirm(&format!(
-                            "Reactivate {who}: switch on {} users and the recorded layers?",
-                            users.len()
-                        ))? {
-                            ctx.printer.info("aborted; nothing changed");
-                            return Ok(EXIT_FAILED);
-                        }
-                    }
+                let action = Action::Reactivate(restore);
+                if !ask_with_plan(ctx, conn, &target, action, None).await? {
+                    ctx.printer.info("aborted; nothing changed");
+                    return Ok(EXIT_FAILED);
                 }
             }
             None => {
@@ -180,4 +152,51 @@ pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
     let mut job = Job::for_target(target, o.tenant.clone(), None);
     job.conn = conn;
     run_one(ctx, run, job).await
+}
+
+/// Before a suspend or reactivate on a terminal: the dry run's plan of the
+/// same action on the same connection, asked as one question with its
+/// counts (users, scheduled jobs, mail servers, connections). No question
+/// when nothing would change or the run will refuse or fail: the pipeline
+/// reports that.
+async fn ask_with_plan(
+    ctx: &Ctx,
+    conn: &crate::transport::Conn,
+    target: &crate::targets::Target,
+    action: Action,
+    reason: Option<&str>,
+) -> Result<bool> {
+    let dry = ctx.run(action, None, true);
+    let who = target.display();
+    let base = crate::ops::Report::new(Some(target), &who, dry.action.name());
+    let plan = crate::ops::plan::plan_one(conn, target, &dry, base, reason).await;
+    if plan.outcome != crate::ops::Outcome::WouldChange {
+        return Ok(true);
+    }
+    let question = match dry.action {
+        Action::Suspend { .. } => {
+            let l = plan.layers.unwrap_or_default();
+            let mut parts = vec![count(l.users, "active user", "active users")];
+            if l.crons > 0 {
+                parts.push(count(l.crons, "scheduled job", "scheduled jobs"));
+            }
+            if l.mail > 0 {
+                parts.push(count(l.mail, "mail server", "mail servers"));
+            }
+            format!(
+                "Suspend {who}: switch off {}{}, and record them?",
+                parts.join(", "),
+                if l.connections {
+                    ", block its connections"
+                } else {
+                    ""
+                }
+            )
+        }
+        _ => format!(
+            "Reactivate {who}: switch on {} and the recorded layers?",
+            count(plan.users, "user", "users")
+        ),
+    };
+    confirm(&question)
 }

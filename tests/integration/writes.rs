@@ -845,3 +845,43 @@ fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
         "{screen}"
     );
 }
+
+/// Issue 24: the suspend prompt says what would be switched off, from the
+/// dry run's plan (users, scheduled jobs, mail servers).
+#[test]
+fn the_suspend_prompt_counts_users_jobs_and_mail_servers() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let t = one(&[("acme", TenantSpec::for_major(16))]);
+    let command = format!(
+        "exec {} -i {} suspend acme --reason unpaid",
+        tenantctl_bin().display(),
+        t.inv.display()
+    );
+    let (code, screen) = on_a_pty_driven(&command, t.dir.path(), |tty| {
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        tty.write_all(b"n\r").unwrap();
+        tty.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    });
+    assert_eq!(code, Some(1), "{screen}");
+    let users = t.c.sql(
+        "acme",
+        "SELECT count(*) FROM res_users WHERE active AND id <> 1",
+    );
+    let crons = t.c.sql("acme", "SELECT count(*) FROM ir_cron WHERE active");
+    assert!(
+        screen.contains(&format!(
+            "Suspend n1/acme: switch off {users} active users, {crons} scheduled jobs"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("aborted; nothing changed"), "{screen}");
+    assert_eq!(icp(&t.c, "acme", "tenant.suspended"), None);
+}
