@@ -376,6 +376,8 @@ struct Search<'a> {
     names: Vec<&'a str>,
     /// The nodes that could not be searched.
     down: Vec<&'a str>,
+    /// How many nodes were to be searched.
+    searched: usize,
 }
 
 fn search<'a>(scans: &'a [Scan], node: Option<&str>, db: &str) -> Search<'a> {
@@ -384,10 +386,12 @@ fn search<'a>(scans: &'a [Scan], node: Option<&str>, db: &str) -> Search<'a> {
     let mut all_refused = true;
     let mut names: Vec<&str> = Vec::new();
     let mut down: Vec<&str> = Vec::new();
+    let mut searched = 0;
     for s in scans
         .iter()
         .filter(|s| node.is_none_or(|n| s.link.name() == n))
     {
+        searched += 1;
         all_refused &= s.result.is_ok() || s.refused;
         match &s.result {
             Ok(cands) => {
@@ -410,6 +414,7 @@ fn search<'a>(scans: &'a [Scan], node: Option<&str>, db: &str) -> Search<'a> {
         all_refused,
         names,
         down,
+        searched,
     }
 }
 
@@ -459,6 +464,13 @@ fn refuse_unsearched(
     }
     match purpose {
         _ if node.is_some() || errors.is_empty() => {}
+        // No node answered: naming one would not help.
+        Purpose::Write if down.len() == found.searched => {
+            return Err(Unresolved::Unreachable(format!(
+                "{db:?}: no node could be searched: {}. Nothing changed",
+                errors.join("; ")
+            )));
+        }
         Purpose::Write => {
             return Err(Unresolved::Refused(format!(
                 "refusing to act on the unqualified name {db:?} while {} could not be searched (the tenant may be there): {}; name it as NODE/TENANT. Nothing changed",

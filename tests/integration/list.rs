@@ -285,6 +285,20 @@ fn wrong_password_is_reported_with_the_server_message() {
         !stderr.contains("wrong"),
         "the password never appears: {stderr}"
     );
+    // A write with every node failing: said as it is, without advising
+    // NODE/TENANT, which would fail alike (issue 24).
+    let stderr = stderr_of(
+        tenantctl_on(&inv)
+            .args(["suspend", "acme", "--reason", "x", "--yes"])
+            .env("TC_TEST_PGPASSWORD", "wrong"),
+        1,
+    );
+    assert!(
+        stderr.contains("no node could be searched")
+            && stderr.contains("password authentication failed")
+            && !stderr.contains("NODE/TENANT"),
+        "{stderr}"
+    );
 }
 
 #[test]
