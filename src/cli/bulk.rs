@@ -54,8 +54,8 @@ pub enum BulkCommand {
     #[command(
         after_help = "On a terminal you type the number of tenants; without one, pass --yes.
 Examples:
-  tenantctl --no-headers list --dropped -o csv | cut -d, -f1,2 | tr , / | \\
-      tenantctl bulk purge --from - --yes"
+  tenantctl list --dropped -o csv | \\
+      tenantctl bulk purge --from - --header --column database --yes"
     )]
     Purge(BulkPurgeArgs),
 }

@@ -1345,10 +1345,20 @@ fn bulk_drop_and_bulk_purge() {
         .args(["--yes"])
         .assert()
         .code(2);
+    // As `bulk purge --help` shows: `list --dropped -o csv` piped in.
+    let dropped = t
+        .cmd()
+        .args(["list", "--dropped", "-o", "csv"])
+        .assert()
+        .code(0);
+    let csv = String::from_utf8_lossy(&dropped.get_output().stdout).into_owned();
+    assert!(csv.starts_with("node,tenant,database,"), "{csv}");
     t.cmd()
-        .args(["bulk", "purge", "--now", "--from"])
-        .arg(&list)
+        .args([
+            "bulk", "purge", "--now", "--from", "-", "--header", "--column", "database",
+        ])
         .args(["--yes"])
+        .write_stdin(csv)
         .assert()
         .code(0);
     assert!(!t.dbs().iter().any(|d| d.starts_with("bd1")));
