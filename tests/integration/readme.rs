@@ -422,3 +422,61 @@ fn every_readme_example_runs() {
         .join(".local/share/man/man1/tenantctl-list.1")
         .exists());
 }
+
+/// README's first command on a fresh machine, `cargo run --example demo`
+/// (issue 24): the demo's binary, built by `cargo test`, runs to the end,
+/// every step exits as the demo says, and its user counts agree between
+/// `list`, `suspend` and `reactivate`.
+#[test]
+fn the_demo_runs_and_its_counts_agree() {
+    let demo = tenantctl_bin()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("demo");
+    if !demo.exists() {
+        panic!(
+            "{} is missing: cargo test builds the examples",
+            demo.display()
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(&demo)
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}\n{err}");
+    // Every step's exit code: 0, but the old agent's suspension (2).
+    let exits: Vec<&str> = text.lines().filter(|l| l.starts_with("(exit ")).collect();
+    assert_eq!(
+        exits,
+        [
+            "(exit 0)", "(exit 0)", "(exit 0)", "(exit 0)", "(exit 0)", "(exit 2)", "(exit 0)",
+            "(exit 0)", "(exit 0)", "(exit 0)"
+        ],
+        "{text}"
+    );
+    let all: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("acme has "))
+        .and_then(|l| l.rsplit("all ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count of acme's users: {text}"));
+    let users_in = |prefix: &str| -> usize {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|l| l.split(": ").nth(1))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no line {prefix}: {text}"))
+    };
+    assert_eq!(users_in("suspended pg1/acme"), all, "{text}");
+    assert_eq!(users_in("reactivated pg1/acme"), all, "{text}");
+    assert!(
+        text.contains("check ended clean (exit 0)") || text.contains("check ended with problems"),
+        "{text}"
+    );
+}
