@@ -783,6 +783,9 @@ fn read_entries(ctx: &Ctx, from: &std::path::Path) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// The copy specs of `bulk create`, by line of the `--from` file.
+type Specs = std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>;
+
 /// One job per entry and the copy spec of each, by line; an entry without
 /// a template is refused in its job.
 fn create_jobs(
@@ -790,10 +793,7 @@ fn create_jobs(
     template: Option<&str>,
     length: usize,
     force: bool,
-) -> (
-    Vec<crate::ops::Job>,
-    std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>,
-) {
+) -> (Vec<crate::ops::Job>, Specs) {
     let mut jobs = Vec::new();
     let mut specs = std::collections::HashMap::new();
     for (line, link, name, login, company) in entries {
