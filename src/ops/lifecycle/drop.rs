@@ -200,7 +200,7 @@ async fn drop_state(
 async fn name_free(
     maint: &Conn,
     fs: Option<&Filestore>,
-    gone: &String,
+    gone: &str,
     who: &str,
 ) -> std::result::Result<(), (Outcome, String)> {
     let d = maint.deadline;
@@ -264,7 +264,7 @@ async fn drop_steps(
     steps: &mut Steps<'_>,
     maint: &Conn,
     db: &str,
-    gone: &String,
+    gone: &str,
     note: &str,
     info: &lc::DbInfo,
 ) -> std::result::Result<bool, Stop> {
@@ -277,19 +277,19 @@ async fn drop_steps(
     lc::end_sessions(&maint.client, db, d).await?;
     lc::rename_and_comment(&maint.client, db, gone, Some(note), d).await?;
     steps.done.push(Undo::RenameDb {
-        from: gone.clone(),
+        from: gone.to_string(),
         to: db.to_string(),
     });
     steps
         .done
-        .push(Undo::Comment(gone.clone(), info.comment.clone()));
+        .push(Undo::Comment(gone.to_string(), info.comment.clone()));
     let mut moved = false;
     if let Some(fs) = steps.fs {
         steps.next("filestore").await?;
         moved = fs.rename(db, gone).await?;
         if moved {
             steps.done.push(Undo::MoveDir {
-                from: gone.clone(),
+                from: gone.to_string(),
                 to: db.to_string(),
             });
         }

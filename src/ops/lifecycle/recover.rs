@@ -178,7 +178,7 @@ async fn finish_move(
     fs: &Filestore,
     r: &mut Report,
     rec: &building::Record,
-    from: &String,
+    from: &str,
     allow: bool,
     allowed_before: bool,
 ) -> anyhow::Result<()> {
