@@ -493,152 +493,218 @@ async fn suspend(
     } else {
         None
     };
-    let o = opts(conn, run, layers);
-    let mut r = match suspension::suspend(
-        &mut conn.client,
-        reason,
-        &run.operator,
-        &now_rfc3339(),
-        &o,
-    )
-    .await
-    {
-        Ok(SuspendOutcome::AlreadySuspended(st)) => {
-            // Repeat the signal: an earlier run may have committed and lost its
-            // connection before signalling. It only clears caches.
-            let sig = resignal(conn, run, st.signals).await;
-            let mut r = r.ok(
-                Outcome::Unchanged,
-                format!(
-                    "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
-                    st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-                    st.get(keys::SUSPENDED_REASON)
-                        .map(|r| format!("reason: {}", esc(r)))
-                        .unwrap_or_else(|| "no reason recorded".into()),
-                    st.get(keys::SUSPENDED_BY)
-                        .map(|b| format!(", by {}", esc(b)))
-                        .unwrap_or_default(),
-                ),
-            );
-            r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
-            r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
-            r.signal = Some(st.signals.describe(Changed::UsersAndParams));
-            r.layers = Some(Default::default());
-            if let Err(e) = sig {
-                r.warnings
-                    .push(format!("repeating the cache signal failed: {e:#}"));
-            }
-            r
-        }
-        Ok(SuspendOutcome::Changed {
-            user_ids,
-            crons,
-            mail,
-            standin,
-            layers: recorded,
-            tables,
-            mail_record,
-            newly,
-            signals,
-            major,
-        }) => {
-            let mut r = r.ok(
-                Outcome::Changed,
-                format!(
-                    "{} {who}: {}, {}, {} switched off and recorded{}",
-                    if newly {
-                        "suspended"
-                    } else {
-                        "suspension completed on"
-                    },
-                    count(user_ids.len(), "user", "users"),
-                    count(crons, "scheduled job", "scheduled jobs"),
-                    count(mail, "mail server", "mail servers"),
-                    if standin {
-                        "; a stand-in outgoing server (host `invalid`) holds mail"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            r.users = user_ids.len();
-            let mut counts = super::LayerCounts {
-                users: user_ids.len(),
-                crons,
-                mail,
-                standin,
-                ..Default::default()
-            };
-            if layers.crons && !tables.ir_cron {
-                counts.skipped.push("crons");
-            }
-            if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
-                counts.skipped.push("mail");
-            }
-            r.layers = Some(counts);
-            if !layers.connections {
-                r.warnings.extend(
-                    xmlrpc_warning(major, "full access")
-                        .map(|w| format!("{w}; add --layers +connections to block the database")),
-                );
-            }
-            after_commit(
-                conn,
-                t,
-                run,
-                signals,
-                Changed::UsersAndParams,
-                Verify::Suspended {
-                    layers: recorded,
-                    known: Some((tables, mail_record)),
-                },
-                r,
-            )
-            .await
-        }
-        Err(WriteError::Refused(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
-        Err(WriteError::NotCommitted { error, pid }) => {
-            if error.chain().any(|c| c.is::<layers::CronBusy>()) {
-                let jobs = layers::busy_crons(&conn.client, conn.deadline)
-                    .await
-                    .unwrap_or_default();
-                let names: Vec<String> = jobs
-                    .iter()
-                    .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
-                    .collect();
-                return r.fail(
-                    Outcome::Failed,
-                    format!(
-                        "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
-                        if names.len() == 1 { "" } else { "s" },
-                        if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
-                    ),
-                );
-            }
-            tidy(t, run, &error, pid).await;
-            let error = name_lock_holder(conn, error).await;
-            return not_committed(&who, "suspend", r, &error);
-        }
-        Err(WriteError::CommitLost {
-            error,
-            pid,
-            users,
-            written,
-        }) => {
-            let mut r = r;
-            r.users = users;
-            let lost = Lost::new(pid, &o, &error, &written);
-            let verify = Verify::Suspended {
-                layers,
-                known: None,
-            };
-            settle_token(t, run, lost, r, verify, "suspend").await
-        }
+    let mut r = match suspend_write(conn, t, reason, layers, run, r).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     if let Some(maint) = maint {
         r = super::blocked::block_after(&maint, t, run, reason, r).await;
     }
     r
+}
+
+/// The transaction of a suspend and its report; `Err` for a refusal or a
+/// write that did not commit (then the database is not blocked).
+async fn suspend_write(
+    conn: &mut Conn,
+    t: &Target,
+    reason: &str,
+    layers: LayerSet,
+    run: &Run,
+    r: Report,
+) -> std::result::Result<Report, Report> {
+    let who = t.display();
+    let o = opts(conn, run, layers);
+    Ok(
+        match suspension::suspend(&mut conn.client, reason, &run.operator, &now_rfc3339(), &o).await
+        {
+            Ok(SuspendOutcome::AlreadySuspended(st)) => {
+                already_suspended(conn, run, &who, st, r).await
+            }
+            Ok(SuspendOutcome::Changed {
+                user_ids,
+                crons,
+                mail,
+                standin,
+                layers: recorded,
+                tables,
+                mail_record,
+                newly,
+                signals,
+                major,
+            }) => {
+                let mut r = r.ok(
+                    Outcome::Changed,
+                    suspended_message(&who, newly, user_ids.len(), crons, mail, standin),
+                );
+                r.users = user_ids.len();
+                let counts = super::LayerCounts {
+                    users: user_ids.len(),
+                    crons,
+                    mail,
+                    standin,
+                    ..Default::default()
+                };
+                suspend_counts(&mut r, layers, &tables, counts, major);
+                after_commit(
+                    conn,
+                    t,
+                    run,
+                    signals,
+                    Changed::UsersAndParams,
+                    Verify::Suspended {
+                        layers: recorded,
+                        known: Some((tables, mail_record)),
+                    },
+                    r,
+                )
+                .await
+            }
+            Err(WriteError::Refused(m)) => {
+                return Err(r.fail(Outcome::Refused, format!("{who}: {m}")))
+            }
+            Err(WriteError::NotCommitted { error, pid }) => {
+                return Err(suspend_not_committed(conn, t, run, &who, error, pid, r).await)
+            }
+            Err(WriteError::CommitLost {
+                error,
+                pid,
+                users,
+                written,
+            }) => {
+                let mut r = r;
+                r.users = users;
+                let lost = Lost::new(pid, &o, &error, &written);
+                let verify = Verify::Suspended {
+                    layers,
+                    known: None,
+                };
+                settle_token(t, run, lost, r, verify, "suspend").await
+            }
+        },
+    )
+}
+
+/// The report of a suspend that found the tenant suspended and nothing of
+/// its layers active; the cache signal is sent again.
+async fn already_suspended(
+    conn: &Conn,
+    run: &Run,
+    who: &str,
+    st: suspension::State,
+    r: Report,
+) -> Report {
+    // Repeat the signal: an earlier run may have committed and lost its
+    // connection before signalling. It only clears caches.
+    let sig = resignal(conn, run, st.signals).await;
+    let mut r = r.ok(
+        Outcome::Unchanged,
+        format!(
+            "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
+            st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
+            st.get(keys::SUSPENDED_REASON)
+                .map(|r| format!("reason: {}", esc(r)))
+                .unwrap_or_else(|| "no reason recorded".into()),
+            st.get(keys::SUSPENDED_BY)
+                .map(|b| format!(", by {}", esc(b)))
+                .unwrap_or_default(),
+        ),
+    );
+    r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+    r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+    r.signal = Some(st.signals.describe(Changed::UsersAndParams));
+    r.layers = Some(Default::default());
+    if let Err(e) = sig {
+        r.warnings
+            .push(format!("repeating the cache signal failed: {e:#}"));
+    }
+    r
+}
+
+/// The message of a suspend that changed the tenant.
+fn suspended_message(
+    who: &str,
+    newly: bool,
+    users: usize,
+    crons: usize,
+    mail: usize,
+    standin: bool,
+) -> String {
+    format!(
+        "{} {who}: {}, {}, {} switched off and recorded{}",
+        if newly {
+            "suspended"
+        } else {
+            "suspension completed on"
+        },
+        count(users, "user", "users"),
+        count(crons, "scheduled job", "scheduled jobs"),
+        count(mail, "mail server", "mail servers"),
+        if standin {
+            "; a stand-in outgoing server (host `invalid`) holds mail"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The layer counts of a suspend in its report (the layers skipped for
+/// want of their tables), and the XML-RPC warning when the database is not
+/// blocked.
+fn suspend_counts(
+    r: &mut Report,
+    layers: LayerSet,
+    tables: &layers::Tables,
+    mut counts: super::LayerCounts,
+    major: Option<u32>,
+) {
+    if layers.crons && !tables.ir_cron {
+        counts.skipped.push("crons");
+    }
+    if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
+        counts.skipped.push("mail");
+    }
+    r.layers = Some(counts);
+    if !layers.connections {
+        r.warnings.extend(
+            xmlrpc_warning(major, "full access")
+                .map(|w| format!("{w}; add --layers +connections to block the database")),
+        );
+    }
+}
+
+/// The report of a suspend that did not commit: a scheduled job holding
+/// its row is named, else the client side is tidied and the holder of the
+/// tenant lock named.
+async fn suspend_not_committed(
+    conn: &Conn,
+    t: &Target,
+    run: &Run,
+    who: &str,
+    error: anyhow::Error,
+    pid: Option<i32>,
+    r: Report,
+) -> Report {
+    if error.chain().any(|c| c.is::<layers::CronBusy>()) {
+        let jobs = layers::busy_crons(&conn.client, conn.deadline)
+            .await
+            .unwrap_or_default();
+        let names: Vec<String> = jobs
+            .iter()
+            .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
+            .collect();
+        return r.fail(
+            Outcome::Failed,
+            format!(
+                "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
+                if names.len() == 1 { "" } else { "s" },
+                if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
+            ),
+        );
+    }
+    tidy(t, run, &error, pid).await;
+    let error = name_lock_holder(conn, error).await;
+    not_committed(who, "suspend", r, &error)
 }
 
 /// A write whose COMMIT acknowledgement was lost.
@@ -781,21 +847,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             requeued,
             layers: _,
         }) => {
-            let mut r = r.ok(
-                Outcome::Changed,
-                format!(
-                    "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
-                    count(user_ids.len(), "user", "users"),
-                    count(crons, "scheduled job", "scheduled jobs"),
-                    count(mail, "mail server", "mail servers"),
-                    count(requeued, "held mail", "held mails"),
-                    if restore == Restore::AllInternal {
-                        " (all internal users)"
-                    } else {
-                        " (exactly those recorded)"
-                    }
-                ),
-            );
+            let mut r = reactivated(r, &who, user_ids.len(), crons, mail, requeued, restore);
             if !missing.is_empty() {
                 r.message.push_str(&format!(
                     "; recorded ids that are not users of the tenant were ignored: {missing:?}"
@@ -843,6 +895,33 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             settle_token(t, run, lost, r, Verify::Reactivated(vec![]), "reactivation").await
         }
     }
+}
+
+/// The report of a reactivation that changed the tenant.
+fn reactivated(
+    r: Report,
+    who: &str,
+    users: usize,
+    crons: usize,
+    mail: usize,
+    requeued: usize,
+    restore: Restore,
+) -> Report {
+    r.ok(
+        Outcome::Changed,
+        format!(
+            "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
+            count(users, "user", "users"),
+            count(crons, "scheduled job", "scheduled jobs"),
+            count(mail, "mail server", "mail servers"),
+            count(requeued, "held mail", "held mails"),
+            if restore == Restore::AllInternal {
+                " (all internal users)"
+            } else {
+                " (exactly those recorded)"
+            }
+        ),
+    )
 }
 
 /// The refusal text for a suspension without a usable record of users.
