@@ -81,26 +81,13 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         let r = base.fail(Outcome::Refused, format!("{who}: {m}"));
         return Some(audited(run, r, job.reason.as_deref()));
     }
-    let mut unblocked = false;
-    let mut conn = match job.conn {
-        Some(c) => c,
-        None => match t.link.connect(&t.db, &run.transport).await {
-            Ok(c) => c,
-            Err(e) => match super::blocked::on_connect_failure(&t, run, base, e).await {
-                super::blocked::Next::Done(r) => {
-                    return Some(if run.dry_run {
-                        r
-                    } else {
-                        audited(run, r, job.reason.as_deref())
-                    })
-                }
-                super::blocked::Next::Run(c, b) => {
-                    unblocked = true;
-                    base = b;
-                    *c
-                }
-            },
-        },
+    let (mut conn, unblocked) = match job_conn(job.conn, &t, run, base, job.reason.as_deref()).await
+    {
+        Ok((c, unblocked, b)) => {
+            base = b;
+            (c, unblocked)
+        }
+        Err(r) => return Some(r),
     };
     // Waiting for a connection slot can take long: look again.
     if run.guard.as_ref().is_some_and(|g| g.interrupted()) && !run.dry_run {
@@ -136,6 +123,32 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(r);
     }
     Some(audited(run, r, job.reason.as_deref()))
+}
+
+/// The job's connection (the one it came with, else a new one) and whether
+/// the tenant was unblocked to get it; else the report (audited unless a
+/// dry run).
+async fn job_conn(
+    conn: Option<Conn>,
+    t: &Target,
+    run: &Run,
+    base: Report,
+    reason: Option<&str>,
+) -> std::result::Result<(Conn, bool, Report), Report> {
+    match conn {
+        Some(c) => Ok((c, false, base)),
+        None => match t.link.connect(&t.db, &run.transport).await {
+            Ok(c) => Ok((c, false, base)),
+            Err(e) => match super::blocked::on_connect_failure(t, run, base, e).await {
+                super::blocked::Next::Done(r) => Err(if run.dry_run {
+                    r
+                } else {
+                    audited(run, r, reason)
+                }),
+                super::blocked::Next::Run(c, b) => Ok((*c, true, b)),
+            },
+        },
+    }
 }
 
 /// The run stage proper: the action's transaction and what follows it.
@@ -375,60 +388,65 @@ async fn signal_and_verify(
     tokio::join!(
         biased;
         signal::send(client, signals, changed, run.allow_triggers, d),
-        async {
-            match verify {
-                Verify::Suspended { layers, .. } => {
-                    let (tables, mail) = known.expect("read above");
-                    let (observed, strays) = tokio::join!(
-                        biased;
-                        suspension::observed(client, d),
-                        layers::strays(client, &tables, *layers, &mail, d),
-                    );
-                    let (active, flag) = observed?;
-                    let mut bad = Vec::new();
-                    if !active.is_empty() {
-                        bad.push(format!("users {active:?} are active again"));
-                    }
-                    if !flag {
-                        bad.push("the tenant is not marked suspended".to_string());
-                    }
-                    bad.extend(strays?);
-                    anyhow::Ok(
-                        (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
-                    )
-                }
-                Verify::Reactivated(ids) => {
-                    suspension::observed(client, d).await.map(|(active, flag)| {
-                        let off: Vec<i64> = ids
-                            .iter()
-                            .copied()
-                            .filter(|i| !active.contains(i))
-                            .collect();
-                        (!off.is_empty() || flag).then(|| {
-                            format!(
-                                "after the commit {}{}",
-                                if off.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("users {off:?} are inactive again ")
-                                },
-                                if flag {
-                                    "the tenant is marked suspended again"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                    })
-                }
-                Verify::Password { id, hash } => users::stored_hash(client, *id, d).await.map(|h| {
-                    (h.as_deref() != Some(hash.as_str())).then(|| {
-                        "after the commit the stored hash is not the one written".to_string()
-                    })
-                }),
-            }
-        },
+        reread(conn, verify, known),
     )
+}
+
+/// The re-reads after a commit: what did not hold (`known`: the layer
+/// tables and mail record of a suspension).
+async fn reread(
+    conn: &Conn,
+    verify: &Verify,
+    known: Option<(layers::Tables, layers::MailRecord)>,
+) -> anyhow::Result<Option<String>> {
+    let d = conn.deadline;
+    let client = &conn.client;
+    match verify {
+        Verify::Suspended { layers, .. } => {
+            let (tables, mail) = known.expect("read above");
+            let (observed, strays) = tokio::join!(
+                biased;
+                suspension::observed(client, d),
+                layers::strays(client, &tables, *layers, &mail, d),
+            );
+            let (active, flag) = observed?;
+            let mut bad = Vec::new();
+            if !active.is_empty() {
+                bad.push(format!("users {active:?} are active again"));
+            }
+            if !flag {
+                bad.push("the tenant is not marked suspended".to_string());
+            }
+            bad.extend(strays?);
+            anyhow::Ok((!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))))
+        }
+        Verify::Reactivated(ids) => suspension::observed(client, d).await.map(|(active, flag)| {
+            let off: Vec<i64> = ids
+                .iter()
+                .copied()
+                .filter(|i| !active.contains(i))
+                .collect();
+            (!off.is_empty() || flag).then(|| {
+                format!(
+                    "after the commit {}{}",
+                    if off.is_empty() {
+                        String::new()
+                    } else {
+                        format!("users {off:?} are inactive again ")
+                    },
+                    if flag {
+                        "the tenant is marked suspended again"
+                    } else {
+                        ""
+                    }
+                )
+            })
+        }),
+        Verify::Password { id, hash } => users::stored_hash(client, *id, d).await.map(|h| {
+            (h.as_deref() != Some(hash.as_str()))
+                .then(|| "after the commit the stored hash is not the one written".to_string())
+        }),
+    }
 }
 
 /// The text of a refusal or failure from the odoo layer.
