@@ -92,40 +92,10 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         return refuse(m);
     }
     let u = user.clone().expect("refusal_for refuses a missing user");
-    let min = u.min_length.unwrap_or(DEFAULT_MIN_LENGTH);
-    let secret = match (o.source, piped) {
-        (_, Some(p)) => Secret::Given {
-            password: Arc::new(p),
-            hashed: None,
-        },
-        (PasswordInput::Generate(len), _) => {
-            if len < min {
-                return refuse(format!(
-                    "{who}: --length {len} is below this tenant's minimum of {min}; nothing changed"
-                ));
-            }
-            Secret::Generate { length: len }
-        }
-        _ if o.dry_run => Secret::Generate { length: min },
-        _ => Secret::Given {
-            password: Arc::new(crate::ops::prompt::new_password(
-                &format!(
-                    "New password for {} on {who}: ",
-                    crate::output::esc(&u.login)
-                ),
-                &|p| {
-                    pipeline::passwd::check_policy(p, &u.login, u.min_length)
-                        .map_err(|m| m.trim_end_matches("; nothing changed").to_string())
-                },
-            )?),
-            hashed: None,
-        },
+    let secret = match choose_secret(o, piped, &u, &who)? {
+        Ok(s) => s,
+        Err(m) => return refuse(m),
     };
-    if let Secret::Given { password, .. } = &secret {
-        if let Err(m) = pipeline::passwd::check_policy(password, &u.login, u.min_length) {
-            return refuse(format!("{who}: {m}"));
-        }
-    }
     let secret = match (secret, early) {
         (Secret::Given { password, .. }, Some(h)) => {
             let (rounds, hash) = h
@@ -156,4 +126,50 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         guard.is_some_and(|g| g.interrupted()),
         generated,
     ))
+}
+
+/// The password to set: piped, generated, or typed on the terminal (asked
+/// again while the policy refuses it); Err(why) when the policy refuses
+/// what was given.
+fn choose_secret(
+    o: &PasswdOpts,
+    piped: Option<String>,
+    u: &users::PasswdTarget,
+    who: &str,
+) -> Result<std::result::Result<Secret, String>> {
+    let min = u.min_length.unwrap_or(DEFAULT_MIN_LENGTH);
+    let secret = match (o.source, piped) {
+        (_, Some(p)) => Secret::Given {
+            password: Arc::new(p),
+            hashed: None,
+        },
+        (PasswordInput::Generate(len), _) => {
+            if len < min {
+                return Ok(Err(format!(
+                    "{who}: --length {len} is below this tenant's minimum of {min}; nothing changed"
+                )));
+            }
+            Secret::Generate { length: len }
+        }
+        _ if o.dry_run => Secret::Generate { length: min },
+        _ => Secret::Given {
+            password: Arc::new(crate::ops::prompt::new_password(
+                &format!(
+                    "New password for {} on {who}: ",
+                    crate::output::esc(&u.login)
+                ),
+                &|p| {
+                    pipeline::passwd::check_policy(p, &u.login, u.min_length)
+                        .map_err(|m| m.trim_end_matches("; nothing changed").to_string())
+                },
+            )?),
+            hashed: None,
+        },
+    };
+    if let Secret::Given { password, .. } = &secret {
+        if let Err(m) = pipeline::passwd::check_policy(password, &u.login, u.min_length) {
+            return Ok(Err(format!("{who}: {m}")));
+        }
+    }
+    Ok(Ok(secret))
 }

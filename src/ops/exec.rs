@@ -81,26 +81,13 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         let r = base.fail(Outcome::Refused, format!("{who}: {m}"));
         return Some(audited(run, r, job.reason.as_deref()));
     }
-    let mut unblocked = false;
-    let mut conn = match job.conn {
-        Some(c) => c,
-        None => match t.link.connect(&t.db, &run.transport).await {
-            Ok(c) => c,
-            Err(e) => match super::blocked::on_connect_failure(&t, run, base, e).await {
-                super::blocked::Next::Done(r) => {
-                    return Some(if run.dry_run {
-                        r
-                    } else {
-                        audited(run, r, job.reason.as_deref())
-                    })
-                }
-                super::blocked::Next::Run(c, b) => {
-                    unblocked = true;
-                    base = b;
-                    *c
-                }
-            },
-        },
+    let (mut conn, unblocked) = match job_conn(job.conn, &t, run, base, job.reason.as_deref()).await
+    {
+        Ok((c, unblocked, b)) => {
+            base = b;
+            (c, unblocked)
+        }
+        Err(r) => return Some(r),
     };
     // Waiting for a connection slot can take long: look again.
     if run.guard.as_ref().is_some_and(|g| g.interrupted()) && !run.dry_run {
@@ -136,6 +123,32 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
         return Some(r);
     }
     Some(audited(run, r, job.reason.as_deref()))
+}
+
+/// The job's connection (the one it came with, else a new one) and whether
+/// the tenant was unblocked to get it; else the report (audited unless a
+/// dry run).
+async fn job_conn(
+    conn: Option<Conn>,
+    t: &Target,
+    run: &Run,
+    base: Report,
+    reason: Option<&str>,
+) -> std::result::Result<(Conn, bool, Report), Report> {
+    match conn {
+        Some(c) => Ok((c, false, base)),
+        None => match t.link.connect(&t.db, &run.transport).await {
+            Ok(c) => Ok((c, false, base)),
+            Err(e) => match super::blocked::on_connect_failure(t, run, base, e).await {
+                super::blocked::Next::Done(r) => Err(if run.dry_run {
+                    r
+                } else {
+                    audited(run, r, reason)
+                }),
+                super::blocked::Next::Run(c, b) => Ok((*c, true, b)),
+            },
+        },
+    }
 }
 
 /// The run stage proper: the action's transaction and what follows it.
@@ -375,60 +388,65 @@ async fn signal_and_verify(
     tokio::join!(
         biased;
         signal::send(client, signals, changed, run.allow_triggers, d),
-        async {
-            match verify {
-                Verify::Suspended { layers, .. } => {
-                    let (tables, mail) = known.expect("read above");
-                    let (observed, strays) = tokio::join!(
-                        biased;
-                        suspension::observed(client, d),
-                        layers::strays(client, &tables, *layers, &mail, d),
-                    );
-                    let (active, flag) = observed?;
-                    let mut bad = Vec::new();
-                    if !active.is_empty() {
-                        bad.push(format!("users {active:?} are active again"));
-                    }
-                    if !flag {
-                        bad.push("the tenant is not marked suspended".to_string());
-                    }
-                    bad.extend(strays?);
-                    anyhow::Ok(
-                        (!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))),
-                    )
-                }
-                Verify::Reactivated(ids) => {
-                    suspension::observed(client, d).await.map(|(active, flag)| {
-                        let off: Vec<i64> = ids
-                            .iter()
-                            .copied()
-                            .filter(|i| !active.contains(i))
-                            .collect();
-                        (!off.is_empty() || flag).then(|| {
-                            format!(
-                                "after the commit {}{}",
-                                if off.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("users {off:?} are inactive again ")
-                                },
-                                if flag {
-                                    "the tenant is marked suspended again"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                    })
-                }
-                Verify::Password { id, hash } => users::stored_hash(client, *id, d).await.map(|h| {
-                    (h.as_deref() != Some(hash.as_str())).then(|| {
-                        "after the commit the stored hash is not the one written".to_string()
-                    })
-                }),
-            }
-        },
+        reread(conn, verify, known),
     )
+}
+
+/// The re-reads after a commit: what did not hold (`known`: the layer
+/// tables and mail record of a suspension).
+async fn reread(
+    conn: &Conn,
+    verify: &Verify,
+    known: Option<(layers::Tables, layers::MailRecord)>,
+) -> anyhow::Result<Option<String>> {
+    let d = conn.deadline;
+    let client = &conn.client;
+    match verify {
+        Verify::Suspended { layers, .. } => {
+            let (tables, mail) = known.expect("read above");
+            let (observed, strays) = tokio::join!(
+                biased;
+                suspension::observed(client, d),
+                layers::strays(client, &tables, *layers, &mail, d),
+            );
+            let (active, flag) = observed?;
+            let mut bad = Vec::new();
+            if !active.is_empty() {
+                bad.push(format!("users {active:?} are active again"));
+            }
+            if !flag {
+                bad.push("the tenant is not marked suspended".to_string());
+            }
+            bad.extend(strays?);
+            anyhow::Ok((!bad.is_empty()).then(|| format!("after the commit {}", bad.join(", "))))
+        }
+        Verify::Reactivated(ids) => suspension::observed(client, d).await.map(|(active, flag)| {
+            let off: Vec<i64> = ids
+                .iter()
+                .copied()
+                .filter(|i| !active.contains(i))
+                .collect();
+            (!off.is_empty() || flag).then(|| {
+                format!(
+                    "after the commit {}{}",
+                    if off.is_empty() {
+                        String::new()
+                    } else {
+                        format!("users {off:?} are inactive again ")
+                    },
+                    if flag {
+                        "the tenant is marked suspended again"
+                    } else {
+                        ""
+                    }
+                )
+            })
+        }),
+        Verify::Password { id, hash } => users::stored_hash(client, *id, d).await.map(|h| {
+            (h.as_deref() != Some(hash.as_str()))
+                .then(|| "after the commit the stored hash is not the one written".to_string())
+        }),
+    }
 }
 
 /// The text of a refusal or failure from the odoo layer.
@@ -493,147 +511,9 @@ async fn suspend(
     } else {
         None
     };
-    let o = opts(conn, run, layers);
-    let mut r = match suspension::suspend(
-        &mut conn.client,
-        reason,
-        &run.operator,
-        &now_rfc3339(),
-        &o,
-    )
-    .await
-    {
-        Ok(SuspendOutcome::AlreadySuspended(st)) => {
-            // Repeat the signal: an earlier run may have committed and lost its
-            // connection before signalling. It only clears caches.
-            let sig = resignal(conn, run, st.signals).await;
-            let mut r = r.ok(
-                Outcome::Unchanged,
-                format!(
-                    "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
-                    st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
-                    st.get(keys::SUSPENDED_REASON)
-                        .map(|r| format!("reason: {}", esc(r)))
-                        .unwrap_or_else(|| "no reason recorded".into()),
-                    st.get(keys::SUSPENDED_BY)
-                        .map(|b| format!(", by {}", esc(b)))
-                        .unwrap_or_default(),
-                ),
-            );
-            r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
-            r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
-            r.signal = Some(st.signals.describe(Changed::UsersAndParams));
-            r.layers = Some(Default::default());
-            if let Err(e) = sig {
-                r.warnings
-                    .push(format!("repeating the cache signal failed: {e:#}"));
-            }
-            r
-        }
-        Ok(SuspendOutcome::Changed {
-            user_ids,
-            crons,
-            mail,
-            standin,
-            layers: recorded,
-            tables,
-            mail_record,
-            newly,
-            signals,
-            major,
-        }) => {
-            let mut r = r.ok(
-                Outcome::Changed,
-                format!(
-                    "{} {who}: {}, {}, {} switched off and recorded{}",
-                    if newly {
-                        "suspended"
-                    } else {
-                        "suspension completed on"
-                    },
-                    count(user_ids.len(), "user", "users"),
-                    count(crons, "scheduled job", "scheduled jobs"),
-                    count(mail, "mail server", "mail servers"),
-                    if standin {
-                        "; a stand-in outgoing server (host `invalid`) holds mail"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            r.users = user_ids.len();
-            let mut counts = super::LayerCounts {
-                users: user_ids.len(),
-                crons,
-                mail,
-                standin,
-                ..Default::default()
-            };
-            if layers.crons && !tables.ir_cron {
-                counts.skipped.push("crons");
-            }
-            if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
-                counts.skipped.push("mail");
-            }
-            r.layers = Some(counts);
-            if !layers.connections {
-                r.warnings.extend(
-                    xmlrpc_warning(major, "full access")
-                        .map(|w| format!("{w}; add --layers +connections to block the database")),
-                );
-            }
-            after_commit(
-                conn,
-                t,
-                run,
-                signals,
-                Changed::UsersAndParams,
-                Verify::Suspended {
-                    layers: recorded,
-                    known: Some((tables, mail_record)),
-                },
-                r,
-            )
-            .await
-        }
-        Err(WriteError::Refused(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
-        Err(WriteError::NotCommitted { error, pid }) => {
-            if error.chain().any(|c| c.is::<layers::CronBusy>()) {
-                let jobs = layers::busy_crons(&conn.client, conn.deadline)
-                    .await
-                    .unwrap_or_default();
-                let names: Vec<String> = jobs
-                    .iter()
-                    .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
-                    .collect();
-                return r.fail(
-                    Outcome::Failed,
-                    format!(
-                        "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
-                        if names.len() == 1 { "" } else { "s" },
-                        if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
-                    ),
-                );
-            }
-            tidy(t, run, &error, pid).await;
-            let error = name_lock_holder(conn, error).await;
-            return not_committed(&who, "suspend", r, &error);
-        }
-        Err(WriteError::CommitLost {
-            error,
-            pid,
-            users,
-            written,
-        }) => {
-            let mut r = r;
-            r.users = users;
-            let lost = Lost::new(pid, &o, &error, &written);
-            let verify = Verify::Suspended {
-                layers,
-                known: None,
-            };
-            settle_token(t, run, lost, r, verify, "suspend").await
-        }
+    let mut r = match suspend_write(conn, t, reason, layers, run, r).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     if let Some(maint) = maint {
         r = super::blocked::block_after(&maint, t, run, reason, r).await;
@@ -641,120 +521,208 @@ async fn suspend(
     r
 }
 
-/// A write whose COMMIT acknowledgement was lost.
-struct Lost<'a> {
-    pid: Option<i32>,
-    token: &'a str,
-    error: &'a anyhow::Error,
-    written: &'a settle::Written,
+/// The transaction of a suspend and its report; `Err` for a refusal or a
+/// write that did not commit (then the database is not blocked).
+async fn suspend_write(
+    conn: &mut Conn,
+    t: &Target,
+    reason: &str,
+    layers: LayerSet,
+    run: &Run,
+    r: Report,
+) -> std::result::Result<Report, Report> {
+    let who = t.display();
+    let o = opts(conn, run, layers);
+    Ok(
+        match suspension::suspend(&mut conn.client, reason, &run.operator, &now_rfc3339(), &o).await
+        {
+            Ok(SuspendOutcome::AlreadySuspended(st)) => {
+                already_suspended(conn, run, &who, st, r).await
+            }
+            Ok(SuspendOutcome::Changed {
+                user_ids,
+                crons,
+                mail,
+                standin,
+                layers: recorded,
+                tables,
+                mail_record,
+                newly,
+                signals,
+                major,
+            }) => {
+                let mut r = r.ok(
+                    Outcome::Changed,
+                    suspended_message(&who, newly, user_ids.len(), crons, mail, standin),
+                );
+                r.users = user_ids.len();
+                let counts = super::LayerCounts {
+                    users: user_ids.len(),
+                    crons,
+                    mail,
+                    standin,
+                    ..Default::default()
+                };
+                suspend_counts(&mut r, layers, &tables, counts, major);
+                after_commit(
+                    conn,
+                    t,
+                    run,
+                    signals,
+                    Changed::UsersAndParams,
+                    Verify::Suspended {
+                        layers: recorded,
+                        known: Some((tables, mail_record)),
+                    },
+                    r,
+                )
+                .await
+            }
+            Err(WriteError::Refused(m)) => {
+                return Err(r.fail(Outcome::Refused, format!("{who}: {m}")))
+            }
+            Err(WriteError::NotCommitted { error, pid }) => {
+                return Err(suspend_not_committed(conn, t, run, &who, error, pid, r).await)
+            }
+            Err(WriteError::CommitLost {
+                error,
+                pid,
+                users,
+                written,
+            }) => {
+                let mut r = r;
+                r.users = users;
+                let lost = Lost::new(pid, &o, &error, &written);
+                let verify = Verify::Suspended {
+                    layers,
+                    known: None,
+                };
+                settle_token(t, run, lost, r, verify, "suspend").await
+            }
+        },
+    )
 }
 
-impl<'a> Lost<'a> {
-    /// The lost commit of the write made with `o` (its token).
-    fn new(
-        pid: Option<i32>,
-        o: &'a WriteOpts,
-        error: &'a anyhow::Error,
-        written: &'a settle::Written,
-    ) -> Lost<'a> {
-        Lost {
-            pid,
-            token: &o.token,
-            error,
-            written,
+/// The report of a suspend that found the tenant suspended and nothing of
+/// its layers active; the cache signal is sent again.
+async fn already_suspended(
+    conn: &Conn,
+    run: &Run,
+    who: &str,
+    st: suspension::State,
+    r: Report,
+) -> Report {
+    // Repeat the signal: an earlier run may have committed and lost its
+    // connection before signalling. It only clears caches.
+    let sig = resignal(conn, run, st.signals).await;
+    let mut r = r.ok(
+        Outcome::Unchanged,
+        format!(
+            "{who} is already suspended since {} ({}){}, and nothing of its layers is active; nothing changed",
+            st.get(keys::SUSPENDED_AT).unwrap_or("an unknown time"),
+            st.get(keys::SUSPENDED_REASON)
+                .map(|r| format!("reason: {}", esc(r)))
+                .unwrap_or_else(|| "no reason recorded".into()),
+            st.get(keys::SUSPENDED_BY)
+                .map(|b| format!(", by {}", esc(b)))
+                .unwrap_or_default(),
+        ),
+    );
+    r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+    r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+    r.signal = Some(st.signals.describe(Changed::UsersAndParams));
+    r.layers = Some(Default::default());
+    if let Err(e) = sig {
+        r.warnings
+            .push(format!("repeating the cache signal failed: {e:#}"));
+    }
+    r
+}
+
+/// The message of a suspend that changed the tenant.
+fn suspended_message(
+    who: &str,
+    newly: bool,
+    users: usize,
+    crons: usize,
+    mail: usize,
+    standin: bool,
+) -> String {
+    format!(
+        "{} {who}: {}, {}, {} switched off and recorded{}",
+        if newly {
+            "suspended"
+        } else {
+            "suspension completed on"
+        },
+        count(users, "user", "users"),
+        count(crons, "scheduled job", "scheduled jobs"),
+        count(mail, "mail server", "mail servers"),
+        if standin {
+            "; a stand-in outgoing server (host `invalid`) holds mail"
+        } else {
+            ""
         }
+    )
+}
+
+/// The layer counts of a suspend in its report (the layers skipped for
+/// want of their tables), and the XML-RPC warning when the database is not
+/// blocked.
+fn suspend_counts(
+    r: &mut Report,
+    layers: LayerSet,
+    tables: &layers::Tables,
+    mut counts: super::LayerCounts,
+    major: Option<u32>,
+) {
+    if layers.crons && !tables.ir_cron {
+        counts.skipped.push("crons");
+    }
+    if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
+        counts.skipped.push("mail");
+    }
+    r.layers = Some(counts);
+    if !layers.connections {
+        r.warnings.extend(
+            xmlrpc_warning(major, "full access")
+                .map(|w| format!("{w}; add --layers +connections to block the database")),
+        );
     }
 }
 
-/// Settles a suspend/reactivate whose COMMIT acknowledgement was lost. Our
-/// token in the database means the commit happened (no one could read it
-/// before). Its absence alone proves nothing (the tenant can rewrite
-/// `ir_config_parameter`): "did not commit, nothing changed" only when
-/// what the write changed (users, jobs, record keys) is also as before it;
-/// when the evidence disagrees the outcome is `unknown`.
-async fn settle_token(
+/// The report of a suspend that did not commit: a scheduled job holding
+/// its row is named, else the client side is tidied and the holder of the
+/// tenant lock named.
+async fn suspend_not_committed(
+    conn: &Conn,
     t: &Target,
     run: &Run,
-    lost: Lost<'_>,
+    who: &str,
+    error: anyhow::Error,
+    pid: Option<i32>,
     r: Report,
-    verify: Verify,
-    what: &str,
 ) -> Report {
-    let who = t.display();
-    let error = lost.error;
-    let settled = async {
-        let conn = reconnect(t, run, lost.pid).await?;
-        let (st, done, signs) = tokio::join!(
-            biased;
-            suspension::state(&conn.client),
-            settle::token_committed(&conn.client, lost.token, conn.deadline),
-            settle::committed_signs(&conn.client, lost.written, conn.deadline),
-        );
-        anyhow::Ok((conn, st?, done?, signs?))
-    };
-    match tokio::time::timeout(Duration::from_secs(60), settled).await {
-        Ok(Ok((conn, st, true, _))) => {
-            let users = r.users;
-            let mut r = r.ok(
-                Outcome::Changed,
-                format!(
-                    "{what} of {who} committed (settled after a lost commit acknowledgement: {error:#})"
-                ),
-            );
-            r.users = users;
-            r.warnings.push(format!(
-                "the commit's acknowledgement was lost ({error:#}); settled on a new connection: the change is committed"
-            ));
-            let verify = match verify {
-                Verify::Reactivated(_) => {
-                    let on = suspension::observed(&conn.client, conn.deadline)
-                        .await
-                        .map(|(a, _)| a)
-                        .unwrap_or_default();
-                    r.users = on.len();
-                    Verify::Reactivated(on)
-                }
-                v => v,
-            };
-            after_commit(&conn, t, run, st.signals, Changed::UsersAndParams, verify, r).await
-        }
-        Ok(Ok((conn, st, false, signs))) if !signs.is_empty() => {
-            // Whether or not it was ours, a signal only clears caches: sent so
-            // that a committed change is not served from them.
-            let sig = resignal(&conn, run, st.signals).await;
-            let mut r = r.fail(
-                Outcome::Unknown,
-                format!(
-                    "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}); its {} is not in the database, but {} (the tenant can rewrite that key): whether this run's change committed is unknown: run `tenantctl show {who}`",
-                    keys::WRITE_TOKEN,
-                    signs.join(", ")
-                ),
-            );
-            r.warnings.push(match sig {
-                Ok(()) => "the cache signal was sent in case the change committed".to_string(),
-                Err(e) => format!("the cache signal failed too: {e:#}"),
-            });
-            r
-        }
-        Ok(Ok((_, _, false, _))) => r.fail(
+    if error.chain().any(|c| c.is::<layers::CronBusy>()) {
+        let jobs = layers::busy_crons(&conn.client, conn.deadline)
+            .await
+            .unwrap_or_default();
+        let names: Vec<String> = jobs
+            .iter()
+            .map(|(id, n)| format!("{:?} (id {id})", esc(n)))
+            .collect();
+        return r.fail(
             Outcome::Failed,
             format!(
-                "{who}: the {what} did not commit (settled after a lost commit acknowledgement: {error:#}; neither its token nor anything it wrote is in the database); nothing changed"
+                "{who}: suspend failed, nothing changed: the scheduled job{} {} is running and holds its row; waited the node's statement_timeout ({error:#}); rerun when it has finished",
+                if names.len() == 1 { "" } else { "s" },
+                if names.is_empty() { "(unknown)".to_string() } else { names.join(", ") }
             ),
-        ),
-        Ok(Err(e)) => r.fail(
-            Outcome::Unknown,
-            format!(
-                "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}), and the result could not be read ({e:#}); it may or may not have happened: run `tenantctl show {who}`"
-            ),
-        ),
-        Err(_) => r.fail(
-            Outcome::Unknown,
-            format!(
-                "{who}: the commit of the {what} was sent but its acknowledgement was lost ({error:#}), and settling it timed out; it may or may not have happened: run `tenantctl show {who}`"
-            ),
-        ),
+        );
     }
+    tidy(t, run, &error, pid).await;
+    let error = name_lock_holder(conn, error).await;
+    not_committed(who, "suspend", r, &error)
 }
 
 async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r: Report) -> Report {
@@ -781,21 +749,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             requeued,
             layers: _,
         }) => {
-            let mut r = r.ok(
-                Outcome::Changed,
-                format!(
-                    "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
-                    count(user_ids.len(), "user", "users"),
-                    count(crons, "scheduled job", "scheduled jobs"),
-                    count(mail, "mail server", "mail servers"),
-                    count(requeued, "held mail", "held mails"),
-                    if restore == Restore::AllInternal {
-                        " (all internal users)"
-                    } else {
-                        " (exactly those recorded)"
-                    }
-                ),
-            );
+            let mut r = reactivated(r, &who, user_ids.len(), crons, mail, requeued, restore);
             if !missing.is_empty() {
                 r.message.push_str(&format!(
                     "; recorded ids that are not users of the tenant were ignored: {missing:?}"
@@ -845,6 +799,33 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
     }
 }
 
+/// The report of a reactivation that changed the tenant.
+fn reactivated(
+    r: Report,
+    who: &str,
+    users: usize,
+    crons: usize,
+    mail: usize,
+    requeued: usize,
+    restore: Restore,
+) -> Report {
+    r.ok(
+        Outcome::Changed,
+        format!(
+            "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
+            count(users, "user", "users"),
+            count(crons, "scheduled job", "scheduled jobs"),
+            count(mail, "mail server", "mail servers"),
+            count(requeued, "held mail", "held mails"),
+            if restore == Restore::AllInternal {
+                " (all internal users)"
+            } else {
+                " (exactly those recorded)"
+            }
+        ),
+    )
+}
+
 /// The refusal text for a suspension without a usable record of users.
 pub fn no_record_message(who: &str, bad: Option<&str>) -> String {
     let why = match bad {
@@ -862,3 +843,7 @@ pub fn no_record_message(who: &str, bad: Option<&str>) -> String {
         "{who}: refusing to reactivate: {why}. To switch on every internal user except __system__, the templates and the public user (users archived on purpose come back too), rerun with --restore-users all-internal. Nothing changed"
     )
 }
+
+/// A lost COMMIT acknowledgement settled.
+mod lost;
+use lost::{settle_token, Lost};

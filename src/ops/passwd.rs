@@ -140,48 +140,18 @@ pub(super) async fn passwd(
     secret: &Secret,
     secrets: Option<&Secrets>,
     run: &Run,
-    mut r: Report,
+    r: Report,
 ) -> Report {
     let who = t.display();
-    let user = match users::passwd_target(&conn.client, login).await {
-        Ok(u) => u,
-        Err(e) => return not_committed(&who, "passwd", r, &e),
+    let (user, mut r) = match passwd_user(conn, t, login, &who, r).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    r.login = user
-        .as_ref()
-        .map(|u| u.login.clone())
-        .or(login.map(str::to_string));
-    if let Some(m) = refusal_for(user.as_ref(), login, &who) {
-        return r.fail(Outcome::Refused, m);
-    }
-    // argon2id only where the tenant's Odoo verifies argon2 (issue 13).
-    match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme).await {
-        Ok(None) => {}
-        Ok(Some(m)) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
-        Err(e) => return not_committed(&who, "passwd", r, &e),
-    }
-    let user = user.expect("refusal_for refuses a missing user");
     let rounds = rounds_of(&user);
     let scheme = t.link.node.password_scheme;
-    let (pw, hash) = match secret {
-        Secret::Given { password, hashed } => {
-            if let Err(m) = check_policy(password, &user.login, user.min_length) {
-                return r.fail(Outcome::Refused, format!("{who}: {m}"));
-            }
-            match hashed {
-                Some((h_rounds, h)) if *h_rounds == rounds => (password.clone(), h.clone()),
-                _ => (
-                    password.clone(),
-                    Arc::new(hash_off_thread(scheme, password, rounds).await),
-                ),
-            }
-        }
-        Secret::Generate { length } => {
-            let len = (*length).max(user.min_length.unwrap_or(DEFAULT_MIN_LENGTH));
-            let pw = Arc::new(password::generate(len));
-            let h = Arc::new(hash_off_thread(scheme, &pw, rounds).await);
-            (pw, h)
-        }
+    let (pw, hash) = match new_secret(secret, &user, rounds, scheme).await {
+        Ok(x) => x,
+        Err(m) => return r.fail(Outcome::Refused, format!("{who}: {m}")),
     };
     let generated = matches!(secret, Secret::Generate { .. });
     let print_on_stdout = generated && secrets.is_none();
@@ -196,12 +166,7 @@ pub(super) async fn passwd(
         }
         Ok(())
     };
-    let scheme_text = match scheme {
-        crate::inventory::PasswordScheme::Pbkdf2Sha512 => format!("pbkdf2-sha512, {rounds} rounds"),
-        crate::inventory::PasswordScheme::Argon2id => {
-            "argon2id (stock Odoo cannot verify it)".into()
-        }
-    };
+    let scheme_text = scheme_text(scheme, rounds);
     r.users = 1;
     r.warnings.extend(passwd_notes(&user, scheme));
     let res = users::set_password(
@@ -247,14 +212,88 @@ pub(super) async fn passwd(
     };
     let mut r = r;
     if let (true, Some(s)) = (generated, secrets) {
-        if r.outcome.committed() && r.outcome != Outcome::Unknown {
-            if let Err(e) = s.write(t, &user.login, &pw, "done") {
-                r.warnings
-                    .push(format!("the secrets file's done line could not be written ({e}); its pending line holds the password"));
-            }
-        }
+        secrets_done(s, t, &user.login, &pw, &mut r);
     }
     r
+}
+
+/// The user whose password a passwd sets (`--login`, else the admin), once
+/// nothing refuses it; else the report.
+async fn passwd_user(
+    conn: &Conn,
+    t: &Target,
+    login: Option<&str>,
+    who: &str,
+    mut r: Report,
+) -> std::result::Result<(PasswdTarget, Report), Report> {
+    let user = match users::passwd_target(&conn.client, login).await {
+        Ok(u) => u,
+        Err(e) => return Err(not_committed(who, "passwd", r, &e)),
+    };
+    r.login = user
+        .as_ref()
+        .map(|u| u.login.clone())
+        .or(login.map(str::to_string));
+    if let Some(m) = refusal_for(user.as_ref(), login, who) {
+        return Err(r.fail(Outcome::Refused, m));
+    }
+    // argon2id only where the tenant's Odoo verifies argon2 (issue 13).
+    match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme).await {
+        Ok(None) => {}
+        Ok(Some(m)) => return Err(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(e) => return Err(not_committed(who, "passwd", r, &e)),
+    }
+    let user = user.expect("refusal_for refuses a missing user");
+    Ok((user, r))
+}
+
+/// The new password and its hash: the given one (once the tenant's policy
+/// allows it; hashed again when hashed with other rounds), or one
+/// generated; the policy's refusal.
+async fn new_secret(
+    secret: &Secret,
+    user: &PasswdTarget,
+    rounds: u32,
+    scheme: crate::inventory::PasswordScheme,
+) -> std::result::Result<(Arc<String>, Arc<String>), String> {
+    Ok(match secret {
+        Secret::Given { password, hashed } => {
+            check_policy(password, &user.login, user.min_length)?;
+            match hashed {
+                Some((h_rounds, h)) if *h_rounds == rounds => (password.clone(), h.clone()),
+                _ => (
+                    password.clone(),
+                    Arc::new(hash_off_thread(scheme, password, rounds).await),
+                ),
+            }
+        }
+        Secret::Generate { length } => {
+            let len = (*length).max(user.min_length.unwrap_or(DEFAULT_MIN_LENGTH));
+            let pw = Arc::new(password::generate(len));
+            let h = Arc::new(hash_off_thread(scheme, &pw, rounds).await);
+            (pw, h)
+        }
+    })
+}
+
+/// How the hash is made, in the report's message.
+fn scheme_text(scheme: crate::inventory::PasswordScheme, rounds: u32) -> String {
+    match scheme {
+        crate::inventory::PasswordScheme::Pbkdf2Sha512 => format!("pbkdf2-sha512, {rounds} rounds"),
+        crate::inventory::PasswordScheme::Argon2id => {
+            "argon2id (stock Odoo cannot verify it)".into()
+        }
+    }
+}
+
+/// The secrets file's done line for a generated password that committed.
+fn secrets_done(s: &Secrets, t: &Target, login: &str, pw: &str, r: &mut Report) {
+    if r.outcome.committed() && r.outcome != Outcome::Unknown {
+        if let Err(e) = s.write(t, login, pw, "done") {
+            r.warnings
+                .push(format!("the secrets file's done line could not be written ({e}); its pending line holds the password"));
+        }
+    }
 }
 
 async fn hash_off_thread(

@@ -84,45 +84,50 @@ pub async fn plan_one(
             plan_suspend(conn, &who, &st, layers, r).await
         }
         Action::Reactivate(restore) => plan_reactivate(conn, &who, &st, *restore, r).await,
-        Action::Passwd { login, .. } => {
-            match users::passwd_target(&conn.client, login.as_deref()).await {
-                Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
-                Ok(u) => {
-                    if let Some(m) = pw::refusal_for(u.as_ref(), login.as_deref(), &who) {
-                        return r.fail(Outcome::Refused, format!("dry run: {m}"));
-                    }
-                    match crate::odoo::argon2_guard::refusal(
-                        &conn.client,
-                        t.link.node.password_scheme,
-                    )
-                    .await
-                    {
-                        Ok(None) => {}
-                        Ok(Some(m)) => {
-                            return r.fail(Outcome::Refused, format!("dry run: {who}: {m}"))
-                        }
-                        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
-                    }
-                    let u = u.expect("refusal_for refuses a missing user");
-                    r.login = Some(u.login.clone());
-                    r.users = 1;
-                    r.warnings
-                        .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
-                    let rounds = pw::rounds_of(&u);
-                    r.would(
-                        Plan::new(format!(
-                            "set the password of {} (id {}) on {who}",
-                            esc(&u.login),
-                            u.id
-                        ))
-                        .step(format!("hash it with pbkdf2-sha512, {rounds} rounds"))
-                        .step(format!(
-                            "then signal {}",
-                            u.signals.describe(Changed::Users)
-                        )),
-                    )
-                }
+        Action::Passwd { login, .. } => plan_passwd(conn, t, &who, login.as_deref(), r).await,
+    }
+}
+
+/// What a passwd would do: the same refusals as a real run, the user and
+/// the hash.
+async fn plan_passwd(
+    conn: &Conn,
+    t: &Target,
+    who: &str,
+    login: Option<&str>,
+    mut r: Report,
+) -> Report {
+    match users::passwd_target(&conn.client, login).await {
+        Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Ok(u) => {
+            if let Some(m) = pw::refusal_for(u.as_ref(), login, who) {
+                return r.fail(Outcome::Refused, format!("dry run: {m}"));
             }
+            match crate::odoo::argon2_guard::refusal(&conn.client, t.link.node.password_scheme)
+                .await
+            {
+                Ok(None) => {}
+                Ok(Some(m)) => return r.fail(Outcome::Refused, format!("dry run: {who}: {m}")),
+                Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+            }
+            let u = u.expect("refusal_for refuses a missing user");
+            r.login = Some(u.login.clone());
+            r.users = 1;
+            r.warnings
+                .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
+            let rounds = pw::rounds_of(&u);
+            r.would(
+                Plan::new(format!(
+                    "set the password of {} (id {}) on {who}",
+                    esc(&u.login),
+                    u.id
+                ))
+                .step(format!("hash it with pbkdf2-sha512, {rounds} rounds"))
+                .step(format!(
+                    "then signal {}",
+                    u.signals.describe(Changed::Users)
+                )),
+            )
         }
     }
 }
@@ -138,35 +143,11 @@ async fn plan_suspend(
         Ok(u) => u,
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     };
-    // What the real run decides from (suspension::suspend): what is active
-    // but the recorded stand-in, and whether a stand-in must be added (none
-    // recorded, or the recorded one is gone or off).
-    let standin = st.suspended().then(|| st.mail_record().standin).flatten();
-    let (tables, (crons, mail), standin_ok) = match async {
-        let d = conn.deadline;
-        let t = crate::odoo::layers::tables(&conn.client, d).await?;
-        let c = crate::odoo::layers::active_counts(&conn.client, &t, standin, d).await?;
-        let ok = match standin {
-            Some(id) if t.ir_mail_server => {
-                crate::odoo::layers::standin_active(&conn.client, id, d).await?
-            }
-            _ => false,
-        };
-        anyhow::Ok((t, c, ok))
-    }
-    .await
-    {
+    let a = match active(conn, st, layers).await {
         Ok(x) => x,
         Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
     };
-    let crons = if layers.crons && tables.ir_cron {
-        crons
-    } else {
-        0
-    };
-    let mail_applies = layers.mail && (tables.ir_mail_server || tables.fetchmail_server);
-    let mail = if mail_applies { mail } else { 0 };
-    let adds_standin = mail_applies && tables.ir_mail_server && !standin_ok;
+    let (crons, mail, adds_standin) = (a.crons, a.mail, a.adds_standin);
     if st.suspended()
         && users.is_empty()
         && crons == 0
@@ -186,6 +167,87 @@ async fn plan_suspend(
         r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
         return r;
     }
+    let (plan, skipped) = suspend_plan(who, st, layers, &users, &a);
+    let mut r = r.would(plan);
+    r.users = users.len();
+    r.layers = Some(super::LayerCounts {
+        users: users.len(),
+        crons,
+        mail,
+        standin: adds_standin,
+        connections: layers.connections,
+        requeued: None,
+        skipped,
+    });
+    if !layers.connections {
+        r.warnings.extend(
+            exec::xmlrpc_warning(
+                st.version
+                    .as_deref()
+                    .and_then(crate::odoo::major_from_version),
+                "full access",
+            )
+            .map(|w| format!("{w}; add --layers +connections to block the database")),
+        );
+    }
+    r
+}
+
+/// What of a suspend's layers is active in the tenant.
+struct Active {
+    tables: crate::odoo::layers::Tables,
+    /// Active jobs and mail servers the suspend would switch off (0 for a
+    /// layer not asked for or without its tables).
+    crons: usize,
+    mail: usize,
+    /// Whether the suspend would add the stand-in mail server.
+    adds_standin: bool,
+}
+
+/// Reads what of `layers` is active, as the real run decides it.
+async fn active(conn: &Conn, st: &suspension::State, layers: LayerSet) -> anyhow::Result<Active> {
+    // What the real run decides from (suspension::suspend): what is active
+    // but the recorded stand-in, and whether a stand-in must be added (none
+    // recorded, or the recorded one is gone or off).
+    let standin = st.suspended().then(|| st.mail_record().standin).flatten();
+    let (tables, (crons, mail), standin_ok) = async {
+        let d = conn.deadline;
+        let t = crate::odoo::layers::tables(&conn.client, d).await?;
+        let c = crate::odoo::layers::active_counts(&conn.client, &t, standin, d).await?;
+        let ok = match standin {
+            Some(id) if t.ir_mail_server => {
+                crate::odoo::layers::standin_active(&conn.client, id, d).await?
+            }
+            _ => false,
+        };
+        anyhow::Ok((t, c, ok))
+    }
+    .await?;
+    let crons = if layers.crons && tables.ir_cron {
+        crons
+    } else {
+        0
+    };
+    let mail_applies = layers.mail && (tables.ir_mail_server || tables.fetchmail_server);
+    let mail = if mail_applies { mail } else { 0 };
+    let adds_standin = mail_applies && tables.ir_mail_server && !standin_ok;
+    Ok(Active {
+        tables,
+        crons,
+        mail,
+        adds_standin,
+    })
+}
+
+/// The plan of a suspend, and the layers it skips for want of their tables.
+fn suspend_plan(
+    who: &str,
+    st: &suspension::State,
+    layers: LayerSet,
+    users: &[suspension::UserRef],
+    a: &Active,
+) -> (Plan, Vec<&'static str>) {
+    let (tables, crons, mail, adds_standin) = (&a.tables, a.crons, a.mail, a.adds_standin);
     let mut plan = Plan::new(format!(
         "suspend {who} (layers {})",
         layers.names().join(", ")
@@ -199,7 +261,7 @@ async fn plan_suspend(
             ""
         }
     ));
-    for u in &users {
+    for u in users {
         plan = plan.step(format!("user {} (id {})", esc(&u.login), u.id));
     }
     let mut skipped = Vec::new();
@@ -244,29 +306,7 @@ async fn plan_suspend(
         keys::SUSPENDED_USER_IDS,
         st.signals.describe(Changed::UsersAndParams)
     ));
-    let mut r = r.would(plan);
-    r.users = users.len();
-    r.layers = Some(super::LayerCounts {
-        users: users.len(),
-        crons,
-        mail,
-        standin: adds_standin,
-        connections: layers.connections,
-        requeued: None,
-        skipped,
-    });
-    if !layers.connections {
-        r.warnings.extend(
-            exec::xmlrpc_warning(
-                st.version
-                    .as_deref()
-                    .and_then(crate::odoo::major_from_version),
-                "full access",
-            )
-            .map(|w| format!("{w}; add --layers +connections to block the database")),
-        );
-    }
-    r
+    (plan, skipped)
 }
 
 async fn plan_reactivate(

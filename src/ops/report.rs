@@ -162,54 +162,81 @@ pub fn bulk(
             secs,
             dry_run,
         }),
-        Output::Csv => {
-            p.csv_header(&[
-                "line", "node", "tenant", "action", "outcome", "users", "error",
-            ]);
-            for r in reports {
-                out(&csv_line(&[
-                    r.line.map(|l| l.to_string()).unwrap_or_default(),
-                    r.node.clone().unwrap_or_default(),
-                    r.tenant.clone(),
-                    r.action.to_string(),
-                    r.outcome.as_str().to_string(),
-                    r.users.to_string(),
-                    r.error.clone().unwrap_or_default(),
-                ]));
-            }
-        }
-        Output::Table => {
-            let mut t = p.table(&[
-                Col::key("NODE"),
-                Col::key("TENANT"),
-                Col::key("OUTCOME"),
-                Col::key("USERS"),
-                Col::free("ERROR"),
-                Col::key("LINE").wide(),
-            ]);
-            for r in reports {
-                let tint = match r.outcome {
-                    o if o.is_ok() && o != Outcome::Unchanged => Some(Tint::Green),
-                    Outcome::Unchanged => None,
-                    _ => Some(Tint::Red),
-                };
-                t.row_tinted([
-                    (r.node.clone().unwrap_or_else(|| "-".into()), None),
-                    (r.tenant.clone(), None),
-                    (r.outcome.as_str().to_string(), tint),
-                    (r.users.to_string(), None),
-                    (r.error.clone().unwrap_or_default(), None),
-                    (r.line.map(|l| l.to_string()).unwrap_or_default(), None),
-                ]);
-            }
-            p.print_table(&t);
-        }
+        Output::Csv => bulk_csv(p, reports),
+        Output::Table => bulk_table(p, reports),
     }
     for r in reports {
         if let Some(e) = &r.audit_error {
             p.error(e);
         }
     }
+    let lines = summary_lines(action, reports, &sum, &nodes, secs, dry_run);
+    let problems = sum.problems() + sum.refused > 0;
+    for l in lines {
+        if problems {
+            p.error(&l);
+        } else {
+            p.info(format!("tenantctl: {l}"));
+        }
+    }
+    verdict(&sum, interrupted)
+}
+
+/// Bulk results as CSV, in input order.
+fn bulk_csv(p: &crate::output::Printer, reports: &[Report]) {
+    p.csv_header(&[
+        "line", "node", "tenant", "action", "outcome", "users", "error",
+    ]);
+    for r in reports {
+        out(&csv_line(&[
+            r.line.map(|l| l.to_string()).unwrap_or_default(),
+            r.node.clone().unwrap_or_default(),
+            r.tenant.clone(),
+            r.action.to_string(),
+            r.outcome.as_str().to_string(),
+            r.users.to_string(),
+            r.error.clone().unwrap_or_default(),
+        ]));
+    }
+}
+
+/// Bulk results as a table, in input order.
+fn bulk_table(p: &crate::output::Printer, reports: &[Report]) {
+    let mut t = p.table(&[
+        Col::key("NODE"),
+        Col::key("TENANT"),
+        Col::key("OUTCOME"),
+        Col::key("USERS"),
+        Col::free("ERROR"),
+        Col::key("LINE").wide(),
+    ]);
+    for r in reports {
+        let tint = match r.outcome {
+            o if o.is_ok() && o != Outcome::Unchanged => Some(Tint::Green),
+            Outcome::Unchanged => None,
+            _ => Some(Tint::Red),
+        };
+        t.row_tinted([
+            (r.node.clone().unwrap_or_else(|| "-".into()), None),
+            (r.tenant.clone(), None),
+            (r.outcome.as_str().to_string(), tint),
+            (r.users.to_string(), None),
+            (r.error.clone().unwrap_or_default(), None),
+            (r.line.map(|l| l.to_string()).unwrap_or_default(), None),
+        ]);
+    }
+    p.print_table(&t);
+}
+
+/// The summary of a bulk run: its line, then one per node.
+fn summary_lines(
+    action: &str,
+    reports: &[Report],
+    sum: &Summary,
+    nodes: &[NodeSummary],
+    secs: f64,
+    dry_run: bool,
+) -> Vec<String> {
     let others = [
         ("refused", sum.refused),
         ("unknown", sum.unknown),
@@ -240,7 +267,7 @@ pub fn bulk(
         )
     };
     let mut lines = vec![line];
-    for n in &nodes {
+    for n in nodes {
         let name = match &n.node {
             Some(n) => n.clone(),
             None => "(no node)".into(),
@@ -253,13 +280,5 @@ pub fn bulk(
             time_text(n.secs, n.per_sec)
         ));
     }
-    let problems = sum.problems() + sum.refused > 0;
-    for l in lines {
-        if problems {
-            p.error(&l);
-        } else {
-            p.info(format!("tenantctl: {l}"));
-        }
-    }
-    verdict(&sum, interrupted)
+    lines
 }

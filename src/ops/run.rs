@@ -35,39 +35,22 @@ pub(crate) async fn run_all<O: Operation>(
     let n = jobs.len();
     let total = jobs.iter().filter(|j| j.early.is_none()).count() as u64;
     let bar = progress.then(|| progress_bar(ctx, total)).flatten();
-    let mut slots: Vec<Option<Option<Report>>> = (0..n).map(|_| None).collect();
-    let mut specs: Vec<(Option<Target>, String, Option<usize>)> = Vec::with_capacity(n);
-    let sent: Vec<Arc<AtomicBool>> = (0..n).map(|_| Arc::new(AtomicBool::new(false))).collect();
-    let started: Vec<Arc<AtomicU64>> = (0..n).map(|_| Arc::new(AtomicU64::new(0))).collect();
+    let mut board = Board {
+        ctx,
+        t0,
+        total,
+        progress,
+        bar,
+        slots: (0..n).map(|_| None).collect(),
+        specs: Vec::with_capacity(n),
+        sent: (0..n).map(|_| Arc::new(AtomicBool::new(false))).collect(),
+        started: (0..n).map(|_| Arc::new(AtomicU64::new(0))).collect(),
+        done_n: 0,
+        failed_n: 0,
+        stopping: None,
+    };
     let mut set = JoinSet::new();
-    let one_at_a_time = run
-        .one_at_a_time()
-        .then(|| Arc::new(tokio::sync::Semaphore::new(1)));
-    let mut ids = std::collections::HashMap::new();
-    for (i, job) in jobs.into_iter().enumerate() {
-        specs.push((job.target.clone(), job.spec.clone(), job.line));
-        if job.early.is_some() {
-            slots[i] = Some(job.early);
-            continue;
-        }
-        let run = run.clone();
-        let flag = sent[i].clone();
-        let begun = started[i].clone();
-        let one = one_at_a_time.clone();
-        let h = set.spawn(async move {
-            // In input order (the semaphore is fair) for the operations
-            // that run one target at a time.
-            let _turn = match &one {
-                Some(s) => s.clone().acquire_owned().await.ok(),
-                None => None,
-            };
-            let r = tracking_started(begun, tracking_sent(flag, run.run_one(job))).await;
-            (i, r)
-        });
-        ids.insert(h.id(), i);
-    }
-    let mut done_n = 0u64;
-    let mut failed_n = 0u64;
+    let ids = board.spawn(jobs, &run, &mut set);
     let second = async {
         match run.guard() {
             Some(g) => g.second().await,
@@ -82,39 +65,20 @@ pub(crate) async fn run_all<O: Operation>(
         }
     };
     tokio::pin!(first);
-    if let (Some(g), Some(b)) = (run.guard(), &bar) {
+    if let (Some(g), Some(b)) = (run.guard(), &board.bar) {
         g.set_bar(Some(b.clone()));
     }
-    // After the first Ctrl-C: when it came, and a tick to redraw what is
-    // still in flight and its deadline (an ETA means nothing then).
-    let mut stopping: Option<Instant> = None;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         let joined = tokio::select! {
             j = set.join_next_with_id() => match j { Some(j) => j, None => break },
             _ = &mut second, if !run.journaled() => break,
-            _ = &mut first, if stopping.is_none() && !run.dry_run() => {
-                let at = Instant::now();
-                stopping = Some(at);
-                match &bar {
-                    Some(b) => {
-                        b.set_style(stopping_style());
-                        let width = stderr_width().saturating_sub(1);
-                        b.set_message(in_flight_text(&specs, &slots, &started, at, width));
-                    }
-                    None if !ctx.printer.quiet => {
-                        let text = in_flight_text(&specs, &slots, &started, at, usize::MAX);
-                        eprintln!("tenantctl: {text}");
-                    }
-                    None => {}
-                }
+            _ = &mut first, if board.stopping.is_none() && !run.dry_run() => {
+                board.first_interrupt();
                 continue;
             }
-            _ = tick.tick(), if stopping.is_some() && bar.is_some() => {
-                if let (Some(b), Some(at)) = (&bar, stopping) {
-                    let width = stderr_width().saturating_sub(1);
-                    b.set_message(in_flight_text(&specs, &slots, &started, at, width));
-                }
+            _ = tick.tick(), if board.stopping.is_some() && board.bar.is_some() => {
+                board.redraw();
                 continue;
             }
         };
@@ -122,32 +86,143 @@ pub(crate) async fn run_all<O: Operation>(
             Ok((_, (i, r))) => (i, r),
             Err(e) => {
                 let i = ids.get(&e.id()).copied().unwrap_or(0);
-                let (t, spec, _) = &specs[i];
+                let (t, spec, _) = &board.specs[i];
                 let r = Report::new(t.as_ref(), spec, run.op())
                     .fail(Outcome::Failed, format!("{spec}: internal error: {e}"));
                 (i, Some(r))
             }
         };
-        done_n += 1;
+        board.came(i, r, &*run);
+    }
+    if let Some(g) = run.guard() {
+        g.set_bar(None);
+    }
+    if let Some(b) = board.bar.take() {
+        b.finish_and_clear();
+    }
+    // Whatever did not finish (second Ctrl-C): its COMMIT may have been sent.
+    set.abort_all();
+    board.finish(&*run)
+}
+
+/// A run's state while its results come in: what each job is, the results
+/// so far in input order, the progress bar and its counts.
+struct Board<'a> {
+    ctx: &'a Ctx,
+    t0: Instant,
+    total: u64,
+    progress: bool,
+    bar: Option<indicatif::ProgressBar>,
+    slots: Vec<Option<Option<Report>>>,
+    specs: Vec<(Option<Target>, String, Option<usize>)>,
+    /// Per job: whether its change was sent, and when it started (see
+    /// `tracking_sent`, `tracking_started`).
+    sent: Vec<Arc<AtomicBool>>,
+    started: Vec<Arc<AtomicU64>>,
+    done_n: u64,
+    failed_n: u64,
+    /// After the first Ctrl-C: when it came, and a tick to redraw what is
+    /// still in flight and its deadline (an ETA means nothing then).
+    stopping: Option<Instant>,
+}
+
+impl Board<'_> {
+    /// Spawns every job without an early report (which is its result
+    /// already); the job of each task.
+    fn spawn<O: Operation>(
+        &mut self,
+        jobs: Vec<Job>,
+        run: &Arc<O>,
+        set: &mut JoinSet<(usize, Option<Report>)>,
+    ) -> std::collections::HashMap<tokio::task::Id, usize> {
+        let one_at_a_time = run
+            .one_at_a_time()
+            .then(|| Arc::new(tokio::sync::Semaphore::new(1)));
+        let mut ids = std::collections::HashMap::new();
+        for (i, job) in jobs.into_iter().enumerate() {
+            self.specs
+                .push((job.target.clone(), job.spec.clone(), job.line));
+            if job.early.is_some() {
+                self.slots[i] = Some(job.early);
+                continue;
+            }
+            let run = run.clone();
+            let flag = self.sent[i].clone();
+            let begun = self.started[i].clone();
+            let one = one_at_a_time.clone();
+            let h = set.spawn(async move {
+                // In input order (the semaphore is fair) for the operations
+                // that run one target at a time.
+                let _turn = match &one {
+                    Some(s) => s.clone().acquire_owned().await.ok(),
+                    None => None,
+                };
+                let r = tracking_started(begun, tracking_sent(flag, run.run_one(job))).await;
+                (i, r)
+            });
+            ids.insert(h.id(), i);
+        }
+        ids
+    }
+
+    /// The first Ctrl-C: what is still in flight, on the bar or stderr.
+    fn first_interrupt(&mut self) {
+        let at = Instant::now();
+        self.stopping = Some(at);
+        let (specs, slots, started) = (&self.specs, &self.slots, &self.started);
+        match &self.bar {
+            Some(b) => {
+                b.set_style(stopping_style());
+                let width = stderr_width().saturating_sub(1);
+                b.set_message(in_flight_text(specs, slots, started, at, width));
+            }
+            None if !self.ctx.printer.quiet => {
+                let text = in_flight_text(specs, slots, started, at, usize::MAX);
+                eprintln!("tenantctl: {text}");
+            }
+            None => {}
+        }
+    }
+
+    /// A tick after the first Ctrl-C: what is still in flight, redrawn.
+    fn redraw(&self) {
+        if let (Some(b), Some(at)) = (&self.bar, self.stopping) {
+            let width = stderr_width().saturating_sub(1);
+            b.set_message(in_flight_text(
+                &self.specs,
+                &self.slots,
+                &self.started,
+                at,
+                width,
+            ));
+        }
+    }
+
+    /// A result came (none: the job's target is left out): counted, shown
+    /// on the bar or stderr, kept in its slot.
+    fn came<O: Operation>(&mut self, i: usize, r: Option<Report>, run: &O) {
+        self.done_n += 1;
+        let done_n = self.done_n;
         let mut r = r;
         if let Some(r) = &mut r {
-            r.elapsed = Some(t0.elapsed());
+            r.elapsed = Some(self.t0.elapsed());
         }
         if let Some(r) = &r {
             if !r.outcome.is_ok() {
-                failed_n += 1;
+                self.failed_n += 1;
             }
+            let failed_n = self.failed_n;
             // The resolved NODE/TENANT (the job's target), not the text of
             // the input line.
-            let who = specs[i]
+            let who = self.specs[i]
                 .0
                 .as_ref()
                 .map(|t| t.display())
                 .or_else(|| r.node.as_ref().map(|n| format!("{n}/{}", r.tenant)))
                 .unwrap_or_else(|| r.tenant.clone());
             let line = progress_line(&who, r);
-            match &bar {
-                Some(_) if stopping.is_some() => {}
+            match &self.bar {
+                Some(_) if self.stopping.is_some() => {}
                 Some(b) => {
                     b.set_position(done_n);
                     bar_message(
@@ -160,41 +235,39 @@ pub(crate) async fn run_all<O: Operation>(
                         ),
                     );
                 }
-                None if progress && !ctx.printer.quiet && !run.dry_run() => {
+                None if self.progress && !self.ctx.printer.quiet && !run.dry_run() => {
                     // No terminal (cron mail, a log): the whole error.
-                    eprintln!("tenantctl: [{done_n}/{total}] {}", esc(&line))
+                    eprintln!("tenantctl: [{done_n}/{}] {}", self.total, esc(&line))
                 }
                 None => {}
             }
         }
-        slots[i] = Some(r);
+        self.slots[i] = Some(r);
     }
-    if let Some(g) = run.guard() {
-        g.set_bar(None);
+
+    /// The reports in input order; a job not finished (second Ctrl-C) is
+    /// reported in flight.
+    fn finish<O: Operation>(self, run: &O) -> Vec<Report> {
+        let (specs, sent, t0) = (self.specs, self.sent, self.t0);
+        self.slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, slot)| {
+                let mut r = match slot {
+                    Some(r) => r,
+                    None => {
+                        let (t, spec, line) = &specs[i];
+                        let began = sent[i].load(Ordering::SeqCst);
+                        let mut r = in_flight(run, t.as_ref(), spec, *line, began);
+                        r.elapsed = Some(t0.elapsed());
+                        Some(r)
+                    }
+                }?;
+                r.job = Some(i);
+                Some(r)
+            })
+            .collect()
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    // Whatever did not finish (second Ctrl-C): its COMMIT may have been sent.
-    set.abort_all();
-    slots
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, slot)| {
-            let mut r = match slot {
-                Some(r) => r,
-                None => {
-                    let (t, spec, line) = &specs[i];
-                    let began = sent[i].load(Ordering::SeqCst);
-                    let mut r = in_flight(&*run, t.as_ref(), spec, *line, began);
-                    r.elapsed = Some(t0.elapsed());
-                    Some(r)
-                }
-            }?;
-            r.job = Some(i);
-            Some(r)
-        })
-        .collect()
 }
 
 /// A target not finished at the second Ctrl-C: `unknown` when its change

@@ -381,6 +381,20 @@ pub(super) fn neutralized_names(p: &crate::odoo::neutralize::Plan) -> Vec<String
     p.reported(p.names().iter().map(|s| s.to_string()))
 }
 
+/// What `copy_one` returns: the report, whether interrupted, the generated
+/// password.
+type CopyOut = (Report, bool, Option<String>);
+
+/// What the checks of a copy found, before its plan.
+struct Checked<'a> {
+    fs: Option<Filestore>,
+    early: Option<EarlyHash>,
+    maint: Maint<'a>,
+    src: lc::DbInfo,
+    building: Vec<(String, Option<String>)>,
+    modules: Option<crate::odoo::neutralize::Plan>,
+}
+
 /// The whole of create/duplicate for one copy; the report, whether
 /// interrupted, the generated password.
 pub(super) async fn copy_one(
@@ -391,19 +405,57 @@ pub(super) async fn copy_one(
     action: crate::ops::Op,
     what: &str,
     interactive: bool,
-) -> (Report, bool, Option<String>) {
+) -> CopyOut {
     let who = format!("{}/{}", link.name(), c.new);
     let mut r = base(link, &c.new, action);
     r.extra.insert("from".into(), json!(c.source));
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let fs = match filestore_for(link, o.no_filestore) {
-        Ok(f) => f,
-        Err(m) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
+    let k = match copy_checks(ctx, o, link, c, what, interactive, &who).await {
+        Ok(k) => k,
+        Err((outcome, m)) => return (r.fail(outcome, m), false, None),
     };
+    let plan = copy_plan(c, link, k.fs.as_ref(), action.as_str(), k.modules.as_ref());
+    if o.dry_run {
+        if let Some(m) = &k.modules {
+            r.extra
+                .insert("neutralized_modules".into(), json!(neutralized_names(m)));
+        }
+        return (r.would(plan), false, None);
+    }
+    let c2 = match confirm_copy(ctx, o, c, &who, action, interactive, plan.text()) {
+        Ok(c2) => c2,
+        Err(m) => return (r.fail(Outcome::Refused, m), false, None),
+    };
+    clean_stale_known(link, &k.maint, k.fs.as_ref(), &mut r, Some(k.building)).await;
+    let mut steps = Steps::new(link, &k.maint, k.fs.as_ref(), ctx, &who);
+    let t0 = std::time::Instant::now();
+    match do_copy(&mut steps, &c2, &k.src, k.early).await {
+        Ok(copy) => copied(ctx, &mut steps, r, &who, &c2, copy, t0, action, interactive).await,
+        Err(stop) => {
+            let (r, i) = undone(&mut steps, r, &who, stop).await;
+            (r, i, None)
+        }
+    }
+}
+
+/// The checks of a copy, in order: the filestore, the source's name, the
+/// early hash started, the maintenance database, the copy's checks, and for
+/// a dry run the modules to neutralize. A failure's outcome and text.
+async fn copy_checks<'a>(
+    ctx: &'a Ctx,
+    o: &LifecycleOpts,
+    link: &Arc<NodeLink>,
+    c: &CopySpec,
+    what: &str,
+    interactive: bool,
+    who: &str,
+) -> std::result::Result<Checked<'a>, (Outcome, String)> {
+    let fs = filestore_for(link, o.no_filestore)
+        .map_err(|m| (Outcome::Refused, format!("{who}: {m}")))?;
     if let Err(m) = SafeName::new(&c.source) {
-        return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None);
+        return Err((Outcome::Refused, format!("{who}: {m}")));
     }
     // The admin password's hash starts now when the password is known (not
     // one prompted for after the plan), beside the connection, the checks
@@ -416,70 +468,48 @@ pub(super) async fn copy_one(
         Some(pw) if interactive && !o.dry_run => Some(early_hash(pw, link.node.password_scheme)),
         _ => None,
     };
-    let maint = match maintenance(ctx, link).await {
-        Ok(m) => m,
-        Err(x) => {
-            return (
-                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
-                false,
-                None,
-            )
-        }
-    };
+    let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
+    let maint = maintenance(ctx, link).await.map_err(failed)?;
     let (src, building) = match check_copy(&maint, fs.as_ref(), c, what).await {
         Ok(Ok(s)) => s,
-        Ok(Err(m)) => return (r.fail(Outcome::Refused, format!("{who}: {m}")), false, None),
-        Err(x) => {
-            return (
-                r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
-                false,
-                None,
-            )
-        }
+        Ok(Err(m)) => return Err((Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => return Err(failed(x)),
     };
     // A dry run names the modules whose neutralization would run (the
     // source's installed modules); the real run reads them from the copy.
     let modules = if c.neutralize && o.dry_run {
-        match source_modules(ctx, link, &c.source).await {
-            Ok(p) => Some(p),
-            Err(x) => {
-                return (
-                    r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
-                    false,
-                    None,
-                )
-            }
-        }
+        Some(source_modules(ctx, link, &c.source).await.map_err(failed)?)
     } else {
         None
     };
-    let plan = copy_plan(c, link, fs.as_ref(), action.as_str(), modules.as_ref());
-    if o.dry_run {
-        if let Some(m) = &modules {
-            r.extra
-                .insert("neutralized_modules".into(), json!(neutralized_names(m)));
-        }
-        return (r.would(plan), false, None);
-    }
-    let plan = plan.text();
+    Ok(Checked {
+        fs,
+        early,
+        maint,
+        src,
+        building,
+        modules,
+    })
+}
+
+/// The plan shown and confirmed (interactive, without --yes), then the
+/// admin password prompted for when asked; the spec the copy runs with, or
+/// the refusal's text.
+fn confirm_copy(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    c: &CopySpec,
+    who: &str,
+    action: crate::ops::Op,
+    interactive: bool,
+    plan: String,
+) -> std::result::Result<CopySpec, String> {
     if interactive && !o.yes {
         ctx.printer.info(&plan);
         match confirm(&format!("{action} {who}?")) {
             Ok(true) => {}
-            Ok(false) => {
-                return (
-                    r.fail(Outcome::Refused, format!("{who}: aborted; nothing changed")),
-                    false,
-                    None,
-                )
-            }
-            Err(x) => {
-                return (
-                    r.fail(Outcome::Refused, format!("{who}: {x:#}")),
-                    false,
-                    None,
-                )
-            }
+            Ok(false) => return Err(format!("{who}: aborted; nothing changed")),
+            Err(x) => return Err(format!("{who}: {x:#}")),
         }
     }
     let mut c2 = CopySpec {
@@ -492,92 +522,96 @@ pub(super) async fn copy_one(
                 &|_| Ok(()),
             ) {
                 Ok(p) => c2.password = Some(Pw::Given(p)),
-                Err(x) => {
-                    return (
-                        r.fail(Outcome::Refused, format!("{who}: {x:#}")),
-                        false,
-                        None,
-                    )
-                }
+                Err(x) => return Err(format!("{who}: {x:#}")),
             }
         }
     }
-    clean_stale_known(link, &maint, fs.as_ref(), &mut r, Some(building)).await;
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
-    let t0 = std::time::Instant::now();
-    match do_copy(&mut steps, &c2, &src, early).await {
-        Ok(copy) => {
-            r.login = copy.login.clone();
-            r.users = usize::from(copy.login.is_some());
-            r.extra
-                .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
-            if let Some(u) = &c2.base_url {
-                r.extra.insert("base_url".into(), json!(u));
+    Ok(c2)
+}
+
+/// The report of a done copy; a generated password that cannot be shown
+/// undoes it.
+#[allow(clippy::too_many_arguments)]
+async fn copied(
+    ctx: &Ctx,
+    steps: &mut Steps<'_>,
+    mut r: Report,
+    who: &str,
+    c2: &CopySpec,
+    copy: Made,
+    t0: std::time::Instant,
+    action: crate::ops::Op,
+    interactive: bool,
+) -> CopyOut {
+    record_copy(&mut r, c2, &copy, t0);
+    let fs_text = match copy.filestore {
+        Some(Copied::Linked) => "filestore copied as hard links",
+        Some(Copied::Copied) => "filestore copied",
+        Some(Copied::NoSource) => "the source has no filestore directory",
+        None => "filestore left alone",
+    };
+    // A generated password is shown before the run counts as done:
+    // one that cannot be handed over undoes the creation.
+    if let Some(pw) = &copy.generated {
+        if interactive && ctx.printer.format != Output::Json {
+            if let Err(x) = out_checked(pw) {
+                let (r, i) = undone(
+                    steps,
+                    r,
+                    who,
+                    Stop::Failed(anyhow!("the generated password could not be printed: {x}")),
+                )
+                .await;
+                return (r, i, None);
             }
-            if let Some(f) = copy.filestore {
-                r.extra.insert("filestore".into(), json!(f));
-            }
-            if !copy.regenerated.removed_keys.is_empty() {
-                r.extra
-                    .insert("removed_keys".into(), json!(copy.regenerated.removed_keys));
-            }
+        }
+    }
+    let r = r.ok(
+        Outcome::Changed,
+        format!(
+            "{action}: {who} from {} in {:.1}s ({fs_text}{})",
+            e(&c2.source),
+            t0.elapsed().as_secs_f64(),
             if c2.neutralize {
-                r.extra
-                    .insert("neutralized".into(), json!(copy.regenerated.neutralized));
-                r.extra.insert(
-                    "neutralized_modules".into(),
-                    json!(copy.regenerated.neutralized_modules),
-                );
-            }
-            r.warnings.extend(copy.regenerated.warnings.clone());
-            let fs_text = match copy.filestore {
-                Some(Copied::Linked) => "filestore copied as hard links",
-                Some(Copied::Copied) => "filestore copied",
-                Some(Copied::NoSource) => "the source has no filestore directory",
-                None => "filestore left alone",
-            };
-            // A generated password is shown before the run counts as done:
-            // one that cannot be handed over undoes the creation.
-            if let Some(pw) = &copy.generated {
-                if interactive && ctx.printer.format != Output::Json {
-                    if let Err(x) = out_checked(pw) {
-                        let (r, i) = undone(
-                            &mut steps,
-                            r,
-                            &who,
-                            Stop::Failed(anyhow!(
-                                "the generated password could not be printed: {x}"
-                            )),
-                        )
-                        .await;
-                        return (r, i, None);
-                    }
-                }
-            }
-            let r = r.ok(
-                Outcome::Changed,
                 format!(
-                    "{action}: {who} from {} in {:.1}s ({fs_text}{})",
-                    e(&c2.source),
-                    t0.elapsed().as_secs_f64(),
-                    if c2.neutralize {
-                        format!(
-                            ", neutralized: {}",
-                            copy.regenerated.neutralized_modules.join(", ")
-                        )
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
-            // Done: a Ctrl-C now stops only what follows (bulk).
-            (r, false, copy.generated)
-        }
-        Err(stop) => {
-            let (r, i) = undone(&mut steps, r, &who, stop).await;
-            (r, i, None)
-        }
+                    ", neutralized: {}",
+                    copy.regenerated.neutralized_modules.join(", ")
+                )
+            } else {
+                String::new()
+            }
+        ),
+    );
+    // Done: a Ctrl-C now stops only what follows (bulk).
+    (r, false, copy.generated)
+}
+
+/// A done copy's fields in its report: the login, the time, the base URL,
+/// the filestore, the keys removed, what was neutralized, the warnings.
+fn record_copy(r: &mut Report, c2: &CopySpec, copy: &Made, t0: std::time::Instant) {
+    r.login = copy.login.clone();
+    r.users = usize::from(copy.login.is_some());
+    r.extra
+        .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+    if let Some(u) = &c2.base_url {
+        r.extra.insert("base_url".into(), json!(u));
     }
+    if let Some(f) = copy.filestore {
+        r.extra.insert("filestore".into(), json!(f));
+    }
+    if !copy.regenerated.removed_keys.is_empty() {
+        r.extra
+            .insert("removed_keys".into(), json!(copy.regenerated.removed_keys));
+    }
+    if c2.neutralize {
+        r.extra
+            .insert("neutralized".into(), json!(copy.regenerated.neutralized));
+        r.extra.insert(
+            "neutralized_modules".into(),
+            json!(copy.regenerated.neutralized_modules),
+        );
+    }
+    r.warnings.extend(copy.regenerated.warnings.clone());
 }
 
 pub(super) fn copy_spec_clone(c: &CopySpec) -> CopySpec {
@@ -690,6 +724,7 @@ pub(super) async fn duplicate(
     let (r, interrupted, _) = copy_one(ctx, o, &t.link, &spec, Op::Duplicate, "tenant", true).await;
     Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
+
 // ------------------------------------------------------------------ bulk create
 
 /// What `bulk create` was asked.
@@ -702,193 +737,6 @@ pub(super) struct CreateMany<'a> {
     pub(super) force: bool,
 }
 
-pub(super) async fn bulk_create(
-    ctx: &Arc<Ctx>,
-    o: &LifecycleOpts,
-    m: CreateMany<'_>,
-) -> Result<u8> {
-    let CreateMany {
-        from,
-        layout,
-        template,
-        length,
-        secrets_file,
-        force,
-    } = m;
-    let file = crate::ops::from::read(ctx, from, layout)?;
-    let src = crate::ops::from::source_name(from);
-    let mut entries = Vec::new();
-    let mut bad = Vec::new();
-    for l in &file.lines {
-        let l = match l {
-            Ok(l) => l,
-            Err(b) => {
-                bad.push(crate::ops::from::bad_line(&src, b, Op::Create));
-                continue;
-            }
-        };
-        match node_for(ctx, &l.spec) {
-            Ok((link, name)) => {
-                let opt = |k: usize| l.fields.get(k).filter(|v| !v.is_empty()).cloned();
-                entries.push((l.no, link, name, opt(1), opt(2)));
-            }
-            Err(x) => {
-                let b = crate::targetfile::BadLine {
-                    no: l.no,
-                    text: l.spec.clone(),
-                    error: x.message(),
-                };
-                bad.push(crate::ops::from::bad_line(&src, &b, Op::Create));
-            }
-        }
-    }
-    if entries.is_empty() && bad.is_empty() {
-        return Err(Error::input(anyhow!("--from {src}: no tenants")));
-    }
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
-    let secrets = if o.dry_run {
-        None
-    } else {
-        Some(crate::ops::passwd::Secrets::create(secrets_file)?)
-    };
-    if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
-        ctx.printer.info("aborted; nothing changed");
-        return Ok(EXIT_FAILED);
-    }
-    let t0 = std::time::Instant::now();
-    let mut jobs = bad;
-    let mut specs = std::collections::HashMap::new();
-    for (line, link, name, login, company) in entries {
-        let mut job = crate::ops::Job::for_spec(name.clone());
-        job.line = Some(line);
-        let Some(tmpl) = template
-            .map(str::to_string)
-            .or_else(|| link.node.lifecycle.template.clone())
-        else {
-            let mut r = base(&link, &name, crate::ops::Op::Create).fail(
-                Outcome::Refused,
-                format!(
-                    "{}/{name}: no template: pass --template or set `template` for the node",
-                    link.name()
-                ),
-            );
-            r.line = Some(line);
-            job.early = Some(r);
-            jobs.push(job);
-            continue;
-        };
-        let spec = CopySpec {
-            source: tmpl,
-            base_url: pattern_url(&link, &name),
-            new: name.clone(),
-            force,
-            admin_login: login,
-            company,
-            password: Some(Pw::Generate(length)),
-            new_customer: true,
-            neutralize: false,
-        };
-        specs.insert(line, (link, spec));
-        jobs.push(job);
-    }
-    let bulk = Arc::new(BulkCreate {
-        ctx: ctx.clone(),
-        opts: o.clone(),
-        specs,
-        secrets,
-        log,
-        guard: (!o.dry_run).then(run_guard),
-    });
-    jobs.sort_by_key(|j| j.line);
-    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
-    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
-    Ok(report::bulk(
-        ctx,
-        "create",
-        &reports,
-        t0.elapsed().as_secs_f64(),
-        interrupted,
-        o.dry_run,
-    ))
-}
-
-/// `bulk create` as an operation of the runner: each tenant as `create`
-/// does it, one at a time in file order (each holds the node's maintenance
-/// database while it opens the new one); generated passwords go to the
-/// secrets file, not stdout.
-struct BulkCreate {
-    ctx: Arc<Ctx>,
-    opts: LifecycleOpts,
-    /// By line of the `--from` file.
-    specs: std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>,
-    secrets: Option<crate::ops::passwd::Secrets>,
-    log: Option<Arc<AuditLog>>,
-    guard: Option<Guard>,
-}
-
-impl BulkCreate {
-    async fn one(&self, line: usize) -> Report {
-        let (link, spec) = &self.specs[&line];
-        if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
-            let mut r = base(link, &spec.new, crate::ops::Op::Create)
-                .ok(Outcome::Skipped, "not started (interrupted)");
-            r.line = Some(line);
-            return r;
-        }
-        let (mut r, _, generated) = copy_one(
-            &self.ctx,
-            &self.opts,
-            link,
-            spec,
-            Op::Create,
-            "template",
-            false,
-        )
-        .await;
-        r.line = Some(line);
-        if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
-            let login = r.login.clone().unwrap_or_default();
-            if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
-                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
-            }
-        }
-        r
-    }
-}
-
-impl crate::ops::Operation for BulkCreate {
-    fn op(&self) -> Op {
-        Op::Create
-    }
-    fn dry_run(&self) -> bool {
-        self.opts.dry_run
-    }
-    fn guard(&self) -> Option<&Guard> {
-        self.guard.as_ref()
-    }
-    fn one_at_a_time(&self) -> bool {
-        true
-    }
-    fn journaled(&self) -> bool {
-        true
-    }
-    fn run_one(
-        self: Arc<Self>,
-        job: crate::ops::Job,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
-        Box::pin(async move {
-            let r = self.one(job.line.unwrap_or_default()).await;
-            Some(self.audit(r))
-        })
-    }
-    fn audit(&self, mut r: Report) -> Report {
-        if r.dry_run != Some(true) && !self.opts.dry_run {
-            audited(self.log.as_deref(), &mut r);
-        }
-        r
-    }
-}
+/// `bulk create` (the `--from` file, its jobs, the runner's operation).
+mod bulk;
+pub(super) use bulk::bulk_create;

@@ -88,75 +88,18 @@ pub(super) async fn drop_one(
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
     };
-    // A tenant blocked by the `connections` suspension layer is suspended
-    // (its record is in the database's comment; it cannot be connected to).
-    let info = match lc::db_info(&maint.client, &t.db, maint.deadline).await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return done(r.fail(
-                Outcome::Refused,
-                format!("{who}: gone meanwhile; nothing changed"),
-            ))
-        }
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    let info = match drop_state(ctx, link, &maint, &t.db, &who, force, &mut r).await {
+        Ok(i) => i,
+        Err((outcome, m)) => return done(r.fail(outcome, m)),
     };
-    let blocked = info
-        .comment
-        .as_deref()
-        .and_then(crate::odoo::layers::Blocked::parse)
-        .is_some();
-    let suspended = if blocked {
-        Ok(true)
-    } else {
-        match link.connect(&t.db, &ctx.transport).await {
-            Ok(conn) => suspension::state(&conn.client).await.map(|s| s.suspended()),
-            Err(x) => Err(x),
-        }
-    };
-    match suspended {
-        Ok(true) => {}
-        Ok(false) if force => r.warnings.push("the tenant is not suspended (--force)".into()),
-        Ok(false) => {
-            return done(r.fail(
-                Outcome::Refused,
-                format!("{who}: refusing to drop a tenant that is not suspended (suspend it first, or pass --force); nothing changed"),
-            ))
-        }
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
-    }
-    let d = maint.deadline;
     let stamp = stamp_now();
     let gone = dropped_name(&t.db, &stamp);
     r.extra.insert("dropped_name".into(), json!(gone));
-    let pre = async {
-        if lc::db_info(&maint.client, &gone, d).await?.is_some() {
-            return anyhow::Ok(Some(format!("{} exists; nothing changed", e(&gone))));
-        }
-        if let Some(fs) = &fs {
-            fs.check_root().await?;
-            if fs.exists(&gone).await? {
-                return Ok(Some(format!("{} exists; nothing changed", fs.show(&gone))));
-            }
-        }
-        Ok(None)
-    };
-    match pre.await {
-        Ok(None) => {}
-        Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    if let Err((outcome, m)) = name_free(&maint, fs.as_ref(), &gone, &who).await {
+        return done(r.fail(outcome, m));
     }
     let retention = link.node.lifecycle.drop_retention;
-    let mut plan = Plan::new(format!("drop {who} (soft, reversible with undrop)"))
-        .step("ALLOW_CONNECTIONS false, end its sessions")
-        .step(format!("rename to {}", e(&gone)));
-    plan = match &fs {
-        Some(fs) => plan.step(format!("move {} to {}", fs.show(&t.db), fs.show(&gone))),
-        None => plan.step("filestore left alone (--no-filestore)"),
-    };
-    let plan = plan.step(format!(
-        "purgeable after {}",
-        crate::output::duration(retention)
-    ));
+    let plan = drop_plan(&who, &t.db, &gone, fs.as_ref(), retention);
     if o.dry_run {
         return done(r.would(plan));
     }
@@ -180,43 +123,8 @@ pub(super) async fn drop_one(
         },
     );
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
-    // What undrop restores: the name, the comment (a suspension's block
-    // record) and whether connections were allowed.
-    let mut rec = json!({
-        "name": t.db, "at": now_rfc3339(), "by": crate::audit::operator(),
-        "previous_comment": info.comment, "allow_connections": info.allow_connections,
-    });
-    if let Some(to) = moved_to {
-        rec["moved_to"] = json!(to);
-    }
-    let note = json!({ "tenantctl_dropped": rec }).to_string();
-    let work = async {
-        steps.next("database").await?;
-        lc::allow_connections(&maint.client, &t.db, false, d).await?;
-        steps.done.push(Undo::AllowConnections(t.db.clone(), true));
-        lc::end_sessions(&maint.client, &t.db, d).await?;
-        lc::rename_and_comment(&maint.client, &t.db, &gone, Some(&note), d).await?;
-        steps.done.push(Undo::RenameDb {
-            from: gone.clone(),
-            to: t.db.clone(),
-        });
-        steps
-            .done
-            .push(Undo::Comment(gone.clone(), info.comment.clone()));
-        let mut moved = false;
-        if let Some(fs) = steps.fs {
-            steps.next("filestore").await?;
-            moved = fs.rename(&t.db, &gone).await?;
-            if moved {
-                steps.done.push(Undo::MoveDir {
-                    from: gone.clone(),
-                    to: t.db.clone(),
-                });
-            }
-        }
-        steps.next("done").await?;
-        std::result::Result::<bool, Stop>::Ok(moved)
-    };
+    let note = drop_note(&t.db, &info, moved_to);
+    let work = drop_steps(&mut steps, &maint, &t.db, &gone, &note, &info);
     let (r, interrupted) = match work.await {
         Ok(moved) => (
             r.ok(
@@ -235,6 +143,159 @@ pub(super) async fn drop_one(
     };
     settled(record, &r);
     Ok(Some((r, interrupted)))
+}
+
+/// The tenant's database before a drop, once it is known to be suspended
+/// (or --force, with a warning in the report); a refusal's or failure's
+/// outcome and text.
+async fn drop_state(
+    ctx: &Ctx,
+    link: &Arc<NodeLink>,
+    maint: &Conn,
+    db: &str,
+    who: &str,
+    force: bool,
+    r: &mut Report,
+) -> std::result::Result<lc::DbInfo, (Outcome, String)> {
+    // A tenant blocked by the `connections` suspension layer is suspended
+    // (its record is in the database's comment; it cannot be connected to).
+    let info = match lc::db_info(&maint.client, db, maint.deadline).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return Err((
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return Err((Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let blocked = info
+        .comment
+        .as_deref()
+        .and_then(crate::odoo::layers::Blocked::parse)
+        .is_some();
+    let suspended = if blocked {
+        Ok(true)
+    } else {
+        match link.connect(db, &ctx.transport).await {
+            Ok(conn) => suspension::state(&conn.client).await.map(|s| s.suspended()),
+            Err(x) => Err(x),
+        }
+    };
+    match suspended {
+        Ok(true) => {}
+        Ok(false) if force => r.warnings.push("the tenant is not suspended (--force)".into()),
+        Ok(false) => {
+            return Err((
+                Outcome::Refused,
+                format!("{who}: refusing to drop a tenant that is not suspended (suspend it first, or pass --force); nothing changed"),
+            ))
+        }
+        Err(x) => return Err((Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+    Ok(info)
+}
+
+/// No database nor filestore directory has the dropped name yet.
+async fn name_free(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    gone: &str,
+    who: &str,
+) -> std::result::Result<(), (Outcome, String)> {
+    let d = maint.deadline;
+    let pre = async {
+        if lc::db_info(&maint.client, gone, d).await?.is_some() {
+            return anyhow::Ok(Some(format!("{} exists; nothing changed", e(gone))));
+        }
+        if let Some(fs) = &fs {
+            fs.check_root().await?;
+            if fs.exists(gone).await? {
+                return Ok(Some(format!("{} exists; nothing changed", fs.show(gone))));
+            }
+        }
+        Ok(None)
+    };
+    match pre.await {
+        Ok(None) => Ok(()),
+        Ok(Some(m)) => Err((Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => Err((Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+}
+
+/// The plan of a drop.
+fn drop_plan(
+    who: &str,
+    db: &str,
+    gone: &str,
+    fs: Option<&Filestore>,
+    retention: std::time::Duration,
+) -> Plan {
+    let mut plan = Plan::new(format!("drop {who} (soft, reversible with undrop)"))
+        .step("ALLOW_CONNECTIONS false, end its sessions")
+        .step(format!("rename to {}", e(gone)));
+    plan = match &fs {
+        Some(fs) => plan.step(format!("move {} to {}", fs.show(db), fs.show(gone))),
+        None => plan.step("filestore left alone (--no-filestore)"),
+    };
+    plan.step(format!(
+        "purgeable after {}",
+        crate::output::duration(retention)
+    ))
+}
+
+/// The comment a dropped database carries.
+fn drop_note(db: &str, info: &lc::DbInfo, moved_to: Option<&str>) -> String {
+    // What undrop restores: the name, the comment (a suspension's block
+    // record) and whether connections were allowed.
+    let mut rec = json!({
+        "name": db, "at": now_rfc3339(), "by": crate::audit::operator(),
+        "previous_comment": info.comment, "allow_connections": info.allow_connections,
+    });
+    if let Some(to) = moved_to {
+        rec["moved_to"] = json!(to);
+    }
+    json!({ "tenantctl_dropped": rec }).to_string()
+}
+
+/// The steps of a drop, each recorded for its undo; whether the filestore
+/// directory moved.
+async fn drop_steps(
+    steps: &mut Steps<'_>,
+    maint: &Conn,
+    db: &str,
+    gone: &str,
+    note: &str,
+    info: &lc::DbInfo,
+) -> std::result::Result<bool, Stop> {
+    let d = maint.deadline;
+    steps.next("database").await?;
+    lc::allow_connections(&maint.client, db, false, d).await?;
+    steps
+        .done
+        .push(Undo::AllowConnections(db.to_string(), true));
+    lc::end_sessions(&maint.client, db, d).await?;
+    lc::rename_and_comment(&maint.client, db, gone, Some(note), d).await?;
+    steps.done.push(Undo::RenameDb {
+        from: gone.to_string(),
+        to: db.to_string(),
+    });
+    steps
+        .done
+        .push(Undo::Comment(gone.to_string(), info.comment.clone()));
+    let mut moved = false;
+    if let Some(fs) = steps.fs {
+        steps.next("filestore").await?;
+        moved = fs.rename(db, gone).await?;
+        if moved {
+            steps.done.push(Undo::MoveDir {
+                from: gone.to_string(),
+                to: db.to_string(),
+            });
+        }
+    }
+    steps.next("done").await?;
+    std::result::Result::<bool, Stop>::Ok(moved)
 }
 
 /// A dropped tenant found on a node.
@@ -363,168 +424,29 @@ pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
     Ok(crate::error::EXIT_OK)
 }
 
-pub(super) async fn undrop(ctx: &Ctx, o: &LifecycleOpts, spec: &str, force: bool) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
-    let dt = find_dropped(ctx, spec).await?;
-    let link = &dt.link;
-    let who = format!("{}/{}", link.name(), dt.db);
-    let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
-    r.extra.insert("dropped_name".into(), json!(dt.db));
-    if o.dry_run {
-        r.dry_run = Some(true);
+/// Whether the drop_retention of a dropped tenant is over; the refusal's
+/// text.
+fn purgeable(dt: &Dropped, who: &str) -> std::result::Result<(), String> {
+    let retention = dt.link.node.lifecycle.drop_retention;
+    let after = dt.at.map(|t| t + retention);
+    match after {
+        Some(a) if a <= SystemTime::now() => Ok(()),
+        Some(a) => Err(format!(
+            "{who}: dropped less than drop_retention ({}) ago; purgeable after {} (or pass --now); nothing changed",
+            crate::output::duration(retention),
+            humantime::format_rfc3339_seconds(a)
+        )),
+        None => Err(format!("{who}: no drop time in its name; pass --now; nothing changed")),
     }
-    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
-    let fs = match filestore_for(link, o.no_filestore) {
-        Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
-    };
-    if let Err(m) = SafeName::new(&dt.db) {
-        return done(r.fail(Outcome::Refused, m));
+}
+
+/// The plan of a purge.
+fn purge_plan(who: &str, db: &str, fs: Option<&Filestore>) -> Plan {
+    let plan = Plan::new(format!("purge {who}")).step("DROP DATABASE");
+    match &fs {
+        Some(fs) => plan.step(format!("rm -rf {}", fs.show(db))),
+        None => plan.step("filestore left alone (--no-filestore)"),
     }
-    if let Err(m) = check_db_name(&dt.name) {
-        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
-    }
-    let maint = match maintenance(ctx, link).await {
-        Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
-    };
-    let d = maint.deadline;
-    let info = match lc::db_info(&maint.client, &dt.db, d).await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return done(r.fail(
-                Outcome::Refused,
-                format!("{who}: gone meanwhile; nothing changed"),
-            ))
-        }
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
-    };
-    let pre = async {
-        if lc::db_info(&maint.client, &dt.name, d).await?.is_some() {
-            return anyhow::Ok(Some(format!(
-                "a database named {} exists (a new tenant took the name?); nothing changed",
-                e(&dt.name)
-            )));
-        }
-        if let Some(fs) = &fs {
-            fs.check_root().await?;
-            if fs.exists(&dt.name).await? {
-                return Ok(Some(format!(
-                    "the filestore directory {} exists; nothing changed",
-                    fs.show(&dt.name)
-                )));
-            }
-        }
-        Ok(None)
-    };
-    match pre.await {
-        Ok(None) => {}
-        Ok(Some(m)) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
-    }
-    // The drop's note: the comment and connection state before the drop.
-    let note = info
-        .comment
-        .as_deref()
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .and_then(|v| v.get("tenantctl_dropped").cloned());
-    let previous = note
-        .as_ref()
-        .and_then(|n| n.get("previous_comment")?.as_str().map(str::to_string));
-    let allow = note
-        .as_ref()
-        .and_then(|n| n.get("allow_connections")?.as_bool())
-        .unwrap_or(true);
-    // Dropped by `move`: the copy on the other node is the same tenant
-    // (identity kept); bringing this one back would run two live copies.
-    if let Some(to) = note
-        .as_ref()
-        .and_then(|n| n.get("moved_to")?.as_str().map(str::to_string))
-    {
-        let m = format!(
-            "{who} was moved to {}: that copy is the live tenant, with the same identity \
-             (database.uuid, database.secret); undropping this one would run two live copies of one tenant",
-            e(&to)
-        );
-        if !force {
-            return done(r.fail(
-                Outcome::Refused,
-                format!(
-                    "{m}. Purge this one, or drop {} first and rerun with --force; nothing changed",
-                    e(&to)
-                ),
-            ));
-        }
-        r.warnings.push(format!("{m} (--force)"));
-    }
-    let plan = Plan::new(format!("undrop {who}"))
-        .step(format!("rename back to {}", e(&dt.name)))
-        .step("allow connections")
-        .step("move its filestore back");
-    if o.dry_run {
-        return done(r.would(plan));
-    }
-    if !o.yes {
-        ctx.printer.info(plan.text());
-    }
-    if !o.yes && !confirm(&format!("Undrop {who}?"))? {
-        ctx.printer.info("aborted; nothing changed");
-        return Ok(EXIT_FAILED);
-    }
-    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
-    let record = record_then(
-        ctx,
-        link,
-        fs.as_ref(),
-        &dt.name,
-        Then::Move {
-            from: dt.db.clone(),
-            allow,
-            allowed_before: false,
-        },
-    );
-    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
-    let work = async {
-        steps.next("database").await?;
-        lc::rename_and_comment(&maint.client, &dt.db, &dt.name, previous.as_deref(), d).await?;
-        steps.done.push(Undo::RenameDb {
-            from: dt.name.clone(),
-            to: dt.db.clone(),
-        });
-        steps
-            .done
-            .push(Undo::Comment(dt.name.clone(), info.comment.clone()));
-        if let Some(fs) = steps.fs {
-            steps.next("filestore").await?;
-            if fs.rename(&dt.db, &dt.name).await? {
-                steps.done.push(Undo::MoveDir {
-                    from: dt.name.clone(),
-                    to: dt.db.clone(),
-                });
-            }
-        }
-        steps.next("connections").await?;
-        if allow {
-            lc::allow_connections(&maint.client, &dt.name, true, d).await?;
-        }
-        std::result::Result::<(), Stop>::Ok(())
-    };
-    let (r, interrupted) = match work.await {
-        Ok(()) => (
-            r.ok(
-                Outcome::Changed,
-                format!("undropped {who}: it is {} again (still suspended if it was; `tenantctl reactivate` switches it on)", e(&dt.name)),
-            ),
-            false,
-        ),
-        Err(stop) => undone(&mut steps, r, &who, stop).await,
-    };
-    settled(record, &r);
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
 }
 
 pub(super) async fn purge_one(
@@ -550,29 +472,12 @@ pub(super) async fn purge_one(
     if let Err(m) = SafeName::new(&dt.db) {
         return done(r.fail(Outcome::Refused, m));
     }
-    let retention = link.node.lifecycle.drop_retention;
-    let after = dt.at.map(|t| t + retention);
     if !now {
-        match after {
-            Some(a) if a <= SystemTime::now() => {}
-            Some(a) => {
-                return done(r.fail(
-                    Outcome::Refused,
-                    format!(
-                        "{who}: dropped less than drop_retention ({}) ago; purgeable after {} (or pass --now); nothing changed",
-                        crate::output::duration(retention),
-                        humantime::format_rfc3339_seconds(a)
-                    ),
-                ))
-            }
-            None => return done(r.fail(Outcome::Refused, format!("{who}: no drop time in its name; pass --now; nothing changed"))),
+        if let Err(m) = purgeable(&dt, &who) {
+            return done(r.fail(Outcome::Refused, m));
         }
     }
-    let plan = Plan::new(format!("purge {who}")).step("DROP DATABASE");
-    let plan = match &fs {
-        Some(fs) => plan.step(format!("rm -rf {}", fs.show(&dt.db))),
-        None => plan.step("filestore left alone (--no-filestore)"),
-    };
+    let plan = purge_plan(&who, &dt.db, fs.as_ref());
     if o.dry_run {
         return done(r.would(plan));
     }
@@ -816,3 +721,7 @@ impl crate::ops::Operation for BulkDrop {
         r
     }
 }
+
+/// `undrop`: a dropped tenant back under its name.
+mod undrop;
+pub(super) use undrop::undrop;

@@ -71,7 +71,69 @@ pub(super) async fn finish_killed(
         Some(e) => e,
         None => lc::creating(&maint.client, maint.deadline).await?,
     };
-    for (db, comment) in &existing {
+    remove_killed_builds(link, maint, fs, r, &existing).await?;
+    let d = maint.deadline;
+    for (path, rec) in building::dead_records(link) {
+        match &rec.then {
+            // The CREATE failed, or the database was dropped again: nothing
+            // to remove but the record.
+            Then::Build => {
+                if !existing.iter().any(|(db, _)| *db == rec.db) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            // Killed between renaming the database and its filestore: the
+            // directory follows the database, when the node shows exactly
+            // that state (the database renamed, the directory not).
+            Then::Move {
+                from,
+                allow,
+                allowed_before,
+            } => {
+                let Some(fs) = fs else { continue };
+                finish_move(maint, fs, r, &rec, from, *allow, *allowed_before).await?;
+                let _ = std::fs::remove_file(path);
+            }
+            // Killed before it dropped its loader role (the databases it
+            // owned were removed above).
+            Then::Role => {
+                if !crate::odoo::loader::is_loader_name(&rec.db) {
+                    continue;
+                }
+                finish_role(maint, fs, r, &rec, path).await?;
+            }
+            // Killed between dropping the database and its filestore.
+            Then::Remove => {
+                let Some(fs) = fs else { continue };
+                if lc::db_info(&maint.client, &rec.db, d).await?.is_none()
+                    && fs.exists(&rec.db).await?
+                {
+                    fs.remove(&rec.db).await?;
+                    r.warnings.push(format!(
+                        "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
+                        fs.show(&rec.db),
+                        rec.pid
+                    ));
+                }
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The staging databases (with their filestore directories and local
+/// records) of runs killed outright are removed; those of live runs, of
+/// other hosts and without a record are left, with a warning for the last
+/// two.
+async fn remove_killed_builds(
+    link: &NodeLink,
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    existing: &[(String, Option<String>)],
+) -> anyhow::Result<()> {
+    for (db, comment) in existing {
         let (pid, local) = match leftover(link, db, comment.as_deref()) {
             Leftover::Killed { pid, local } => (pid, local),
             Leftover::Live => continue,
@@ -105,111 +167,94 @@ pub(super) async fn finish_killed(
             e(db)
         ));
     }
+    Ok(())
+}
+
+/// A move (rename, drop, undrop) killed between its database and its
+/// filestore directory: the directory follows the database, and
+/// connections are allowed again when the run would have.
+async fn finish_move(
+    maint: &Conn,
+    fs: &Filestore,
+    r: &mut Report,
+    rec: &building::Record,
+    from: &str,
+    allow: bool,
+    allowed_before: bool,
+) -> anyhow::Result<()> {
     let d = maint.deadline;
-    for (path, rec) in building::dead_records(link) {
-        match &rec.then {
-            // The CREATE failed, or the database was dropped again: nothing
-            // to remove but the record.
-            Then::Build => {
-                if !existing.iter().any(|(db, _)| *db == rec.db) {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
-            // Killed between renaming the database and its filestore: the
-            // directory follows the database, when the node shows exactly
-            // that state (the database renamed, the directory not).
-            Then::Move {
-                from,
-                allow,
-                allowed_before,
-            } => {
-                let Some(fs) = fs else { continue };
-                let now = lc::db_info(&maint.client, &rec.db, d).await?;
-                let before = lc::db_info(&maint.client, from, d).await?;
-                let renamed = now.is_some() && before.is_none();
-                // Blocked by a suspension since (its record in the
-                // comment): left alone.
-                let unblocked_by_us = |i: &lc::DbInfo| {
-                    !i.allow_connections
-                        && i.comment
-                            .as_deref()
-                            .and_then(crate::odoo::layers::Blocked::parse)
-                            .is_none()
-                };
-                if now.is_none() && *allowed_before && before.as_ref().is_some_and(unblocked_by_us)
-                {
-                    r.warnings.push(format!(
-                        "{} was left not allowing connections by a tenantctl run (pid {}) killed before it renamed it; \
-                         not changed: allow them (ALTER DATABASE ... ALLOW_CONNECTIONS true) if it should take them",
-                        e(from),
-                        rec.pid
-                    ));
-                }
-                if renamed && fs.exists(from).await? && !fs.exists(&rec.db).await? {
-                    fs.rename(from, &rec.db).await?;
-                    r.warnings.push(format!(
-                        "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
-                        fs.show(from),
-                        fs.show(&rec.db),
-                        rec.pid,
-                        e(from),
-                        e(&rec.db)
-                    ));
-                }
-                if renamed && *allow && now.as_ref().is_some_and(unblocked_by_us) {
-                    lc::allow_connections(&maint.client, &rec.db, true, d).await?;
-                    r.warnings.push(format!(
-                        "allowed connections to {} again: a tenantctl run (pid {}) was killed before it did",
-                        e(&rec.db),
-                        rec.pid
-                    ));
-                }
-                let _ = std::fs::remove_file(path);
-            }
-            // Killed before it dropped its loader role (the databases it
-            // owned were removed above).
-            Then::Role => {
-                if !crate::odoo::loader::is_loader_name(&rec.db) {
-                    continue;
-                }
-                for db in crate::odoo::loader::owned_databases(&maint.client, &rec.db, d).await? {
-                    lc::drop_database(&maint.client, &db, d).await?;
-                    if let Some(fs) = fs {
-                        fs.remove(&db).await?;
-                    }
-                }
-                match crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await {
-                    Ok(()) => {
-                        r.warnings.push(format!(
-                            "dropped the role {} left by a tenantctl restore (pid {}) that was killed",
-                            e(&rec.db),
-                            rec.pid
-                        ));
-                        let _ = std::fs::remove_file(path);
-                    }
-                    Err(x) => r.warnings.push(format!(
-                        "the role {} left by a killed tenantctl restore (pid {}) could not be dropped: {x:#}",
-                        e(&rec.db),
-                        rec.pid
-                    )),
-                }
-            }
-            // Killed between dropping the database and its filestore.
-            Then::Remove => {
-                let Some(fs) = fs else { continue };
-                if lc::db_info(&maint.client, &rec.db, d).await?.is_none()
-                    && fs.exists(&rec.db).await?
-                {
-                    fs.remove(&rec.db).await?;
-                    r.warnings.push(format!(
-                        "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
-                        fs.show(&rec.db),
-                        rec.pid
-                    ));
-                }
-                let _ = std::fs::remove_file(path);
-            }
+    let now = lc::db_info(&maint.client, &rec.db, d).await?;
+    let before = lc::db_info(&maint.client, from, d).await?;
+    let renamed = now.is_some() && before.is_none();
+    // Blocked by a suspension since (its record in the
+    // comment): left alone.
+    let unblocked_by_us = |i: &lc::DbInfo| {
+        !i.allow_connections
+            && i.comment
+                .as_deref()
+                .and_then(crate::odoo::layers::Blocked::parse)
+                .is_none()
+    };
+    if now.is_none() && allowed_before && before.as_ref().is_some_and(unblocked_by_us) {
+        r.warnings.push(format!(
+            "{} was left not allowing connections by a tenantctl run (pid {}) killed before it renamed it; \
+             not changed: allow them (ALTER DATABASE ... ALLOW_CONNECTIONS true) if it should take them",
+            e(from),
+            rec.pid
+        ));
+    }
+    if renamed && fs.exists(from).await? && !fs.exists(&rec.db).await? {
+        fs.rename(from, &rec.db).await?;
+        r.warnings.push(format!(
+            "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
+            fs.show(from),
+            fs.show(&rec.db),
+            rec.pid,
+            e(from),
+            e(&rec.db)
+        ));
+    }
+    if renamed && allow && now.as_ref().is_some_and(unblocked_by_us) {
+        lc::allow_connections(&maint.client, &rec.db, true, d).await?;
+        r.warnings.push(format!(
+            "allowed connections to {} again: a tenantctl run (pid {}) was killed before it did",
+            e(&rec.db),
+            rec.pid
+        ));
+    }
+    Ok(())
+}
+
+/// A restore killed before it dropped its loader role: the databases the
+/// role owns, then the role; its record goes once the role is dropped.
+async fn finish_role(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    rec: &building::Record,
+    path: std::path::PathBuf,
+) -> anyhow::Result<()> {
+    let d = maint.deadline;
+    for db in crate::odoo::loader::owned_databases(&maint.client, &rec.db, d).await? {
+        lc::drop_database(&maint.client, &db, d).await?;
+        if let Some(fs) = fs {
+            fs.remove(&db).await?;
         }
+    }
+    match crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await {
+        Ok(()) => {
+            r.warnings.push(format!(
+                "dropped the role {} left by a tenantctl restore (pid {}) that was killed",
+                e(&rec.db),
+                rec.pid
+            ));
+            let _ = std::fs::remove_file(path);
+        }
+        Err(x) => r.warnings.push(format!(
+            "the role {} left by a killed tenantctl restore (pid {}) could not be dropped: {x:#}",
+            e(&rec.db),
+            rec.pid
+        )),
     }
     Ok(())
 }

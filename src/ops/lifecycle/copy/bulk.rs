@@ -1,0 +1,216 @@
+//! `bulk create`: the `--from` file, read by the one `--from` reader, becomes one job per
+//! tenant, each run as `create` does it, one at a time, by the runner; generated passwords
+//! go to the secrets file.
+
+use super::*;
+
+/// A usable `--from` line: its number, the node, the name, the admin
+/// login and the company.
+type Entry = (usize, Arc<NodeLink>, String, Option<String>, Option<String>);
+
+/// What `create` needs for each line: the node and the copy.
+type Specs = std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>;
+
+pub(crate) async fn bulk_create(
+    ctx: &Arc<Ctx>,
+    o: &LifecycleOpts,
+    m: CreateMany<'_>,
+) -> Result<u8> {
+    let (entries, bad) = read_entries(ctx, m.from, m.layout)?;
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(Arc::new(ctx.audit_log()?))
+    };
+    let secrets = if o.dry_run {
+        None
+    } else {
+        Some(crate::ops::passwd::Secrets::create(m.secrets_file)?)
+    };
+    if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
+        ctx.printer.info("aborted; nothing changed");
+        return Ok(EXIT_FAILED);
+    }
+    let t0 = std::time::Instant::now();
+    let (mut jobs, specs) = create_jobs(entries, &m);
+    jobs.extend(bad);
+    jobs.sort_by_key(|j| j.line);
+    let bulk = Arc::new(BulkCreate {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        specs,
+        secrets,
+        log,
+        guard: (!o.dry_run).then(run_guard),
+    });
+    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
+    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
+    Ok(report::bulk(
+        ctx,
+        "create",
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
+    ))
+}
+
+/// The `--from` file by the one reader: the usable lines, and the jobs of
+/// the lines that cannot be used (a bad line, an unknown node), `failed`
+/// rows of their own. A file with no tenant at all is refused.
+fn read_entries(
+    ctx: &Ctx,
+    from: &std::path::Path,
+    layout: &crate::targetfile::Layout,
+) -> Result<(Vec<Entry>, Vec<crate::ops::Job>)> {
+    let file = crate::ops::from::read(ctx, from, layout)?;
+    let src = crate::ops::from::source_name(from);
+    let mut entries = Vec::new();
+    let mut bad = Vec::new();
+    for l in &file.lines {
+        let l = match l {
+            Ok(l) => l,
+            Err(b) => {
+                bad.push(crate::ops::from::bad_line(&src, b, Op::Create));
+                continue;
+            }
+        };
+        match node_for(ctx, &l.spec) {
+            Ok((link, name)) => {
+                let opt = |k: usize| l.fields.get(k).filter(|v| !v.is_empty()).cloned();
+                entries.push((l.no, link, name, opt(1), opt(2)));
+            }
+            Err(x) => {
+                let b = crate::targetfile::BadLine {
+                    no: l.no,
+                    text: l.spec.clone(),
+                    error: x.message(),
+                };
+                bad.push(crate::ops::from::bad_line(&src, &b, Op::Create));
+            }
+        }
+    }
+    if entries.is_empty() && bad.is_empty() {
+        return Err(Error::input(anyhow!("--from {src}: no tenants")));
+    }
+    Ok((entries, bad))
+}
+
+/// One job per entry, and what `create` needs for it by line; an entry
+/// without a template is refused at once (an early report).
+fn create_jobs(entries: Vec<Entry>, m: &CreateMany<'_>) -> (Vec<crate::ops::Job>, Specs) {
+    let mut jobs = Vec::new();
+    let mut specs = std::collections::HashMap::new();
+    for (line, link, name, login, company) in entries {
+        let mut job = crate::ops::Job::for_spec(name.clone());
+        job.line = Some(line);
+        let Some(tmpl) = m
+            .template
+            .map(str::to_string)
+            .or_else(|| link.node.lifecycle.template.clone())
+        else {
+            let mut r = base(&link, &name, crate::ops::Op::Create).fail(
+                Outcome::Refused,
+                format!(
+                    "{}/{name}: no template: pass --template or set `template` for the node",
+                    link.name()
+                ),
+            );
+            r.line = Some(line);
+            job.early = Some(r);
+            jobs.push(job);
+            continue;
+        };
+        let spec = CopySpec {
+            source: tmpl,
+            base_url: pattern_url(&link, &name),
+            new: name.clone(),
+            force: m.force,
+            admin_login: login,
+            company,
+            password: Some(Pw::Generate(m.length)),
+            new_customer: true,
+            neutralize: false,
+        };
+        specs.insert(line, (link, spec));
+        jobs.push(job);
+    }
+    (jobs, specs)
+}
+
+/// `bulk create` as an operation of the runner: each tenant as `create`
+/// does it, one at a time in file order (each holds the node's maintenance
+/// database while it opens the new one); generated passwords go to the
+/// secrets file, not stdout.
+struct BulkCreate {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    /// By line of the `--from` file.
+    specs: Specs,
+    secrets: Option<crate::ops::passwd::Secrets>,
+    log: Option<Arc<AuditLog>>,
+    guard: Option<Guard>,
+}
+
+impl BulkCreate {
+    async fn one(&self, line: usize) -> Report {
+        let (link, spec) = &self.specs[&line];
+        if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
+            let mut r = base(link, &spec.new, crate::ops::Op::Create)
+                .ok(Outcome::Skipped, "not started (interrupted)");
+            r.line = Some(line);
+            return r;
+        }
+        let (mut r, _, generated) = copy_one(
+            &self.ctx,
+            &self.opts,
+            link,
+            spec,
+            Op::Create,
+            "template",
+            false,
+        )
+        .await;
+        r.line = Some(line);
+        if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
+            let login = r.login.clone().unwrap_or_default();
+            if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
+                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
+            }
+        }
+        r
+    }
+}
+
+impl crate::ops::Operation for BulkCreate {
+    fn op(&self) -> Op {
+        Op::Create
+    }
+    fn dry_run(&self) -> bool {
+        self.opts.dry_run
+    }
+    fn guard(&self) -> Option<&Guard> {
+        self.guard.as_ref()
+    }
+    fn one_at_a_time(&self) -> bool {
+        true
+    }
+    fn journaled(&self) -> bool {
+        true
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: crate::ops::Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move {
+            let r = self.one(job.line.unwrap_or_default()).await;
+            Some(self.audit(r))
+        })
+    }
+    fn audit(&self, mut r: Report) -> Report {
+        if r.dry_run != Some(true) && !self.opts.dry_run {
+            audited(self.log.as_deref(), &mut r);
+        }
+        r
+    }
+}

@@ -1,0 +1,217 @@
+//! `undrop`: a dropped tenant renamed back, its comment and connections as before its drop, its
+//! filestore directory moved back.
+
+use super::*;
+
+pub(in crate::ops::lifecycle) async fn undrop(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    spec: &str,
+    force: bool,
+) -> Result<u8> {
+    let log = if o.dry_run {
+        None
+    } else {
+        Some(ctx.audit_log()?)
+    };
+    let dt = find_dropped(ctx, spec).await?;
+    let link = &dt.link;
+    let who = format!("{}/{}", link.name(), dt.db);
+    let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
+    r.extra.insert("dropped_name".into(), json!(dt.db));
+    if o.dry_run {
+        r.dry_run = Some(true);
+    }
+    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
+    let fs = match filestore_for(link, o.no_filestore) {
+        Ok(f) => f,
+        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+    };
+    if let Err(m) = SafeName::new(&dt.db) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    if let Err(m) = check_db_name(&dt.name) {
+        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
+    }
+    let maint = match maintenance(ctx, link).await {
+        Ok(m) => m,
+        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let info = match undrop_state(&maint, fs.as_ref(), &dt, &who).await {
+        Ok(i) => i,
+        Err((outcome, m)) => return done(r.fail(outcome, m)),
+    };
+    let (note, previous, allow) = drop_record(&info);
+    if let Err(m) = check_moved(note.as_ref(), &who, force, &mut r) {
+        return done(r.fail(Outcome::Refused, m));
+    }
+    let plan = Plan::new(format!("undrop {who}"))
+        .step(format!("rename back to {}", e(&dt.name)))
+        .step("allow connections")
+        .step("move its filestore back");
+    if o.dry_run {
+        return done(r.would(plan));
+    }
+    if !o.yes {
+        ctx.printer.info(plan.text());
+    }
+    if !o.yes && !confirm(&format!("Undrop {who}?"))? {
+        ctx.printer.info("aborted; nothing changed");
+        return Ok(EXIT_FAILED);
+    }
+    clean_stale(link, &maint, fs.as_ref(), &mut r).await;
+    let record = record_then(
+        ctx,
+        link,
+        fs.as_ref(),
+        &dt.name,
+        Then::Move {
+            from: dt.db.clone(),
+            allow,
+            allowed_before: false,
+        },
+    );
+    let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
+    let work = undrop_steps(&mut steps, &maint, &dt, previous.as_deref(), &info, allow);
+    let (r, interrupted) = match work.await {
+        Ok(()) => (
+            r.ok(
+                Outcome::Changed,
+                format!("undropped {who}: it is {} again (still suspended if it was; `tenantctl reactivate` switches it on)", e(&dt.name)),
+            ),
+            false,
+        ),
+        Err(stop) => undone(&mut steps, r, &who, stop).await,
+    };
+    settled(record, &r);
+    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+}
+
+/// The dropped database before an undrop, once its name is known to be
+/// free again (no database, no filestore directory); a refusal's or
+/// failure's outcome and text.
+async fn undrop_state(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    dt: &Dropped,
+    who: &str,
+) -> std::result::Result<lc::DbInfo, (Outcome, String)> {
+    let d = maint.deadline;
+    let info = match lc::db_info(&maint.client, &dt.db, d).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return Err((
+                Outcome::Refused,
+                format!("{who}: gone meanwhile; nothing changed"),
+            ))
+        }
+        Err(x) => return Err((Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    };
+    let pre = async {
+        if lc::db_info(&maint.client, &dt.name, d).await?.is_some() {
+            return anyhow::Ok(Some(format!(
+                "a database named {} exists (a new tenant took the name?); nothing changed",
+                e(&dt.name)
+            )));
+        }
+        if let Some(fs) = &fs {
+            fs.check_root().await?;
+            if fs.exists(&dt.name).await? {
+                return Ok(Some(format!(
+                    "the filestore directory {} exists; nothing changed",
+                    fs.show(&dt.name)
+                )));
+            }
+        }
+        Ok(None)
+    };
+    match pre.await {
+        Ok(None) => Ok(info),
+        Ok(Some(m)) => Err((Outcome::Refused, format!("{who}: {m}"))),
+        Err(x) => Err((Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+    }
+}
+
+/// The drop's note in a dropped database's comment, the comment before the
+/// drop, and whether connections were allowed.
+fn drop_record(info: &lc::DbInfo) -> (Option<Value>, Option<String>, bool) {
+    // The drop's note: the comment and connection state before the drop.
+    let note = info
+        .comment
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|v| v.get("tenantctl_dropped").cloned());
+    let previous = note
+        .as_ref()
+        .and_then(|n| n.get("previous_comment")?.as_str().map(str::to_string));
+    let allow = note
+        .as_ref()
+        .and_then(|n| n.get("allow_connections")?.as_bool())
+        .unwrap_or(true);
+    (note, previous, allow)
+}
+
+/// A tenant dropped by `move` is undropped only with --force (a warning in
+/// the report); the refusal's text.
+fn check_moved(
+    note: Option<&Value>,
+    who: &str,
+    force: bool,
+    r: &mut Report,
+) -> std::result::Result<(), String> {
+    // Dropped by `move`: the copy on the other node is the same tenant
+    // (identity kept); bringing this one back would run two live copies.
+    if let Some(to) = note
+        .as_ref()
+        .and_then(|n| n.get("moved_to")?.as_str().map(str::to_string))
+    {
+        let m = format!(
+            "{who} was moved to {}: that copy is the live tenant, with the same identity \
+             (database.uuid, database.secret); undropping this one would run two live copies of one tenant",
+            e(&to)
+        );
+        if !force {
+            return Err(format!(
+                "{m}. Purge this one, or drop {} first and rerun with --force; nothing changed",
+                e(&to)
+            ));
+        }
+        r.warnings.push(format!("{m} (--force)"));
+    }
+    Ok(())
+}
+
+/// The steps of an undrop, each recorded for its undo.
+async fn undrop_steps(
+    steps: &mut Steps<'_>,
+    maint: &Conn,
+    dt: &Dropped,
+    previous: Option<&str>,
+    info: &lc::DbInfo,
+    allow: bool,
+) -> std::result::Result<(), Stop> {
+    let d = maint.deadline;
+    steps.next("database").await?;
+    lc::rename_and_comment(&maint.client, &dt.db, &dt.name, previous, d).await?;
+    steps.done.push(Undo::RenameDb {
+        from: dt.name.clone(),
+        to: dt.db.clone(),
+    });
+    steps
+        .done
+        .push(Undo::Comment(dt.name.clone(), info.comment.clone()));
+    if let Some(fs) = steps.fs {
+        steps.next("filestore").await?;
+        if fs.rename(&dt.db, &dt.name).await? {
+            steps.done.push(Undo::MoveDir {
+                from: dt.name.clone(),
+                to: dt.db.clone(),
+            });
+        }
+    }
+    steps.next("connections").await?;
+    if allow {
+        lc::allow_connections(&maint.client, &dt.name, true, d).await?;
+    }
+    std::result::Result::<(), Stop>::Ok(())
+}
