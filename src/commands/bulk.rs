@@ -123,11 +123,7 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
     let action = action_of(o)?;
     let src = o.from.as_deref().map(from::source_name).unwrap_or_default();
     let lines = file.as_ref().map(|f| f.lines.as_slice());
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let default_reason = match &o.action {
         BulkAction::Suspend { reason, .. } => reason.clone(),
         _ => None,

@@ -44,11 +44,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     } else {
         None
     };
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let target = ctx.resolve_for_write(&o.tenant).await?;
     let who = target.display();
     // A piped password is known now: hash it (~0.3 s at Odoo's usual rounds)
@@ -115,17 +111,9 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         secret,
         secrets: None,
     };
-    let guard = run.guard.clone();
     let mut job = Job::for_target(target, o.tenant.clone(), None);
     job.conn = Some(conn);
-    let mut rs = run::run_all(ctx, vec![job], Arc::new(run), false).await;
-    let r = rs.pop().expect("one job, one report");
-    Ok(report::single(
-        ctx,
-        &r,
-        guard.is_some_and(|g| g.interrupted()),
-        generated,
-    ))
+    Ok(run::run_single(ctx, job, Arc::new(run), generated).await)
 }
 
 /// The password to set: piped, generated, or typed on the terminal (asked

@@ -10,7 +10,7 @@ use crate::config::{ReactivateOpts, SuspendOpts};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::suspension::Restore;
 use crate::ops::prompt::confirm;
-use crate::ops::{report, run, Action, Job, Run};
+use crate::ops::{run, Action, Job, Run};
 use crate::output::count;
 
 /// Most characters in a suspension reason.
@@ -66,15 +66,7 @@ pub async fn open(
 
 /// The run of one target; the report printed, the exit code returned.
 async fn run_one(ctx: &Ctx, run: Run, job: Job) -> Result<u8> {
-    let guard = run.guard.clone();
-    let mut rs = run::run_all(ctx, vec![job], Arc::new(run), false).await;
-    let r = rs.pop().expect("one job, one report");
-    Ok(report::single(
-        ctx,
-        &r,
-        guard.is_some_and(|g| g.interrupted()),
-        false,
-    ))
+    Ok(run::run_single(ctx, job, Arc::new(run), false).await)
 }
 
 /// Resolves and connects; a tenant that refuses connections (one blocked
@@ -95,11 +87,7 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
         crate::odoo::layers::LayerSet::parse(l, crate::odoo::layers::LayerSet::DEFAULT)
             .map_err(|e| Error::usage(anyhow!("--layers: {e}")))?;
     }
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let (target, conn) = target_and_conn(ctx, &o.tenant).await?;
     let action = Action::Suspend {
         layers: o.layers.clone(),
@@ -117,11 +105,7 @@ pub async fn suspend(ctx: &Ctx, o: &SuspendOpts) -> Result<u8> {
 }
 
 pub async fn reactivate(ctx: &Ctx, o: &ReactivateOpts) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let (target, conn) = target_and_conn(ctx, &o.tenant).await?;
     let who = target.display();
     let restore = if o.all_internal {

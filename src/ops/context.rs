@@ -161,6 +161,15 @@ impl Ctx {
 
     /// Opens the audit log before any change: a run that cannot record what it
     /// does changes nothing.
+    /// The audit log a run writes, or none for a dry run (which writes
+    /// nothing).
+    pub fn audit_log_unless(&self, dry_run: bool) -> Result<Option<AuditLog>> {
+        if dry_run {
+            return Ok(None);
+        }
+        self.audit_log().map(Some)
+    }
+
     pub fn audit_log(&self) -> Result<AuditLog> {
         AuditLog::open(&self.audit_path())
             .map_err(|e| Error::input(e.context("cannot open the audit log; nothing changed")))

@@ -270,6 +270,21 @@ impl Board<'_> {
     }
 }
 
+/// A single command: a run of one target through the same runner; the
+/// exit code of its one report (`secret_on_stdout`: a generated password
+/// was printed).
+pub(crate) async fn run_single<O: Operation>(
+    ctx: &Ctx,
+    job: Job,
+    run: Arc<O>,
+    secret_on_stdout: bool,
+) -> u8 {
+    let mut rs = run_all(ctx, vec![job], run.clone(), false).await;
+    let r = rs.pop().expect("one job, one report");
+    let interrupted = run.guard().is_some_and(|g| g.interrupted());
+    super::report::single(ctx, &r, interrupted, secret_on_stdout)
+}
+
 /// A target not finished at the second Ctrl-C: `unknown` when its change
 /// had been sent (`began`: its COMMIT may have reached the server), else
 /// `skipped` (nothing of it was committed). Audited here (the task that

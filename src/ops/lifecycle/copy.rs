@@ -668,11 +668,7 @@ pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Resu
             Pw::Given(String::new())
         }
     };
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let spec = CopySpec {
         source: template,
         base_url: c.base_url.clone().or_else(|| pattern_url(&link, &name)),
@@ -703,11 +699,7 @@ pub(super) async fn duplicate(
     neutralize: bool,
     force: bool,
 ) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let t = ctx.resolve_for_write(tenant).await?;
     crate::ops::direct_only(&t.link)?;
     let spec = CopySpec {

@@ -77,13 +77,10 @@ pub(super) async fn drop_one(
         r.dry_run = Some(true);
     }
     let done = |r: Report| Ok(Some((r, false)));
-    let fs = match filestore_for(link, o.no_filestore) {
+    let fs = match checked_filestore(link, o.no_filestore, &t.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(m) => return done(r.fail(Outcome::Refused, m)),
     };
-    if let Err(m) = SafeName::new(&t.db) {
-        return done(r.fail(Outcome::Refused, m));
-    }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
         Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
@@ -465,13 +462,10 @@ pub(super) async fn purge_one(
         r.dry_run = Some(true);
     }
     let done = |r: Report| Ok(Some((r, false)));
-    let fs = match filestore_for(link, o.no_filestore) {
+    let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(m) => return done(r.fail(Outcome::Refused, m)),
     };
-    if let Err(m) = SafeName::new(&dt.db) {
-        return done(r.fail(Outcome::Refused, m));
-    }
     if !now {
         if let Err(m) = purgeable(&dt, &who) {
             return done(r.fail(Outcome::Refused, m));
@@ -540,11 +534,7 @@ pub(super) async fn drop_tenant(
     tenant: &str,
     force: bool,
 ) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     match drop_one(ctx, o, tenant, force, true, None).await? {
         Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
         None => {
@@ -555,11 +545,7 @@ pub(super) async fn drop_tenant(
 }
 
 pub(super) async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     match purge_one(ctx, o, spec, now, true).await? {
         Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
         None => Ok(EXIT_FAILED),
@@ -606,11 +592,7 @@ pub(super) async fn bulk_lifecycle(
 ) -> Result<u8> {
     let jobs = bulk_jobs(ctx, from, layout, action)?;
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     if !o.dry_run {
         let ok = if action == Op::Purge && std::io::stdin().is_terminal() {
             let typed = crate::ops::prompt::answer(&format!(
@@ -628,97 +610,50 @@ pub(super) async fn bulk_lifecycle(
             return Ok(EXIT_FAILED);
         }
     }
-    let t0 = std::time::Instant::now();
-    let bulk = Arc::new(BulkDrop {
+    let each = BulkDrop {
         ctx: ctx.clone(),
         opts: o.clone(),
         op: action,
         flag,
-        log,
-        guard: (!o.dry_run).then(run_guard),
-    });
-    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
-    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
-    Ok(report::bulk(
-        ctx,
-        action.as_str(),
-        &reports,
-        t0.elapsed().as_secs_f64(),
-        interrupted,
-        o.dry_run,
-    ))
+    };
+    Ok(one_by_one(ctx, action, o, log, jobs, each).await)
 }
 
-/// `bulk drop` / `bulk purge` as an operation of the runner: each tenant as
-/// the single command does it, one at a time in file order (each holds the
-/// node's maintenance database while it opens the tenant's).
+/// One tenant of `bulk drop` / `bulk purge`, as the single command does it.
 struct BulkDrop {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
     op: Op,
     flag: bool,
-    log: Option<Arc<AuditLog>>,
-    guard: Option<Guard>,
 }
 
-impl BulkDrop {
-    async fn one(&self, spec: String, line: Option<usize>) -> Report {
-        let (ctx, o, flag) = (&*self.ctx, &self.opts, self.flag);
-        let mut r = if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
-            Report::new(None, &spec, self.op).ok(Outcome::Skipped, "not started (interrupted)")
-        } else {
-            let res = match self.op {
-                Op::Drop => drop_one(ctx, o, &spec, flag, false, None).await,
-                _ => purge_one(ctx, o, &spec, flag, false).await,
-            };
-            match res {
-                Ok(Some((r, _))) => r,
-                Ok(None) => Report::new(None, &spec, self.op).fail(Outcome::Refused, "aborted"),
-                Err(x) => Report::new(None, &spec, self.op).fail(
-                    if x.is_usage() {
-                        Outcome::Refused
-                    } else {
-                        Outcome::Failed
-                    },
-                    format!("{spec}: {x:#}"),
-                ),
-            }
-        };
-        r.line = line;
-        r
-    }
-}
-
-impl crate::ops::Operation for BulkDrop {
-    fn op(&self) -> Op {
-        self.op
-    }
-    fn dry_run(&self) -> bool {
-        self.opts.dry_run
-    }
-    fn guard(&self) -> Option<&Guard> {
-        self.guard.as_ref()
-    }
-    fn one_at_a_time(&self) -> bool {
-        true
-    }
-    fn journaled(&self) -> bool {
-        true
-    }
-    fn run_one(
-        self: Arc<Self>,
-        job: crate::ops::Job,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+impl Each for BulkDrop {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
-            let r = self.one(job.spec, job.line).await;
-            Some(self.audit(r))
+            let (ctx, o, flag, spec) = (&*self.ctx, &self.opts, self.flag, job.spec);
+            let mut r = if stopped {
+                Report::new(None, &spec, self.op).ok(Outcome::Skipped, "not started (interrupted)")
+            } else {
+                let res = match self.op {
+                    Op::Drop => drop_one(ctx, o, &spec, flag, false, None).await,
+                    _ => purge_one(ctx, o, &spec, flag, false).await,
+                };
+                match res {
+                    Ok(Some((r, _))) => r,
+                    Ok(None) => Report::new(None, &spec, self.op).fail(Outcome::Refused, "aborted"),
+                    Err(x) => Report::new(None, &spec, self.op).fail(
+                        if x.is_usage() {
+                            Outcome::Refused
+                        } else {
+                            Outcome::Failed
+                        },
+                        format!("{spec}: {x:#}"),
+                    ),
+                }
+            };
+            r.line = job.line;
+            r
         })
-    }
-    fn audit(&self, mut r: Report) -> Report {
-        if !self.opts.dry_run {
-            audited(self.log.as_deref(), &mut r);
-        }
-        r
     }
 }
 

@@ -131,6 +131,20 @@ fn filestore_for(
     }
 }
 
+/// The node's filestore for a command on `db` (None with `--no-filestore`),
+/// or the refusal's text: the node has none, or `db` is no safe directory
+/// name.
+fn checked_filestore(
+    link: &Arc<NodeLink>,
+    no_filestore: bool,
+    db: &str,
+    who: &str,
+) -> std::result::Result<Option<Filestore>, String> {
+    let fs = filestore_for(link, no_filestore).map_err(|m| format!("{who}: {m}"))?;
+    SafeName::new(db)?;
+    Ok(fs)
+}
+
 /// The node's maintenance database. The lifecycle commands hold it while
 /// they open the database they make or change (two connections at once):
 /// with a limit of one slot that second connection would wait for ever for
@@ -271,6 +285,91 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
         LifecycleAction::BulkPurge { from, layout, now } => {
             bulk_lifecycle(ctx, o, from, layout, Op::Purge, *now).await
         }
+    }
+}
+
+/// The future of one target's work.
+pub(super) type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Report> + Send>>;
+
+/// What a lifecycle bulk run does for one job: the single command's work,
+/// or, once `stopped` (Ctrl-C), its `skipped` report.
+pub(super) trait Each: Send + Sync + 'static {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work;
+}
+
+/// A lifecycle bulk run (`bulk create|drop|purge`) by the runner: each
+/// target as its single command does it, one at a time in input order
+/// (each holds the node's maintenance database while it opens another),
+/// journaled (a target in flight at a second Ctrl-C undoes its own steps
+/// rather than being abandoned), one audit line each; then the bulk report.
+/// The exit code.
+pub(super) async fn one_by_one<T: Each>(
+    ctx: &Ctx,
+    op: Op,
+    o: &LifecycleOpts,
+    log: Option<Arc<AuditLog>>,
+    jobs: Vec<crate::ops::Job>,
+    each: T,
+) -> u8 {
+    let t0 = std::time::Instant::now();
+    let run = Arc::new(OneByOne {
+        op,
+        dry_run: o.dry_run,
+        log,
+        guard: (!o.dry_run).then(run_guard),
+        each: Arc::new(each),
+    });
+    let reports = crate::ops::run::run_all(ctx, jobs, run.clone(), false).await;
+    let interrupted = run.guard.as_ref().is_some_and(|g| g.interrupted());
+    report::bulk(
+        ctx,
+        op.as_str(),
+        &reports,
+        t0.elapsed().as_secs_f64(),
+        interrupted,
+        o.dry_run,
+    )
+}
+
+struct OneByOne<T> {
+    op: Op,
+    dry_run: bool,
+    log: Option<Arc<AuditLog>>,
+    guard: Option<Guard>,
+    each: Arc<T>,
+}
+
+impl<T: Each> crate::ops::Operation for OneByOne<T> {
+    fn op(&self) -> Op {
+        self.op
+    }
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    fn guard(&self) -> Option<&Guard> {
+        self.guard.as_ref()
+    }
+    fn one_at_a_time(&self) -> bool {
+        true
+    }
+    fn journaled(&self) -> bool {
+        true
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: crate::ops::Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move {
+            let stopped = self.guard.as_ref().is_some_and(|g| g.interrupted());
+            let r = self.each.clone().one(job, stopped).await;
+            Some(self.audit(r))
+        })
+    }
+    fn audit(&self, mut r: Report) -> Report {
+        if !self.dry_run && r.dry_run != Some(true) {
+            audited(self.log.as_deref(), &mut r);
+        }
+        r
     }
 }
 

@@ -6,11 +6,7 @@ use super::*;
 // ------------------------------------------------------------------ rename
 
 pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let t = ctx.resolve_for_write(tenant).await?;
     crate::ops::direct_only(&t.link)?;
     let link = &t.link;
@@ -21,13 +17,10 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
         r.dry_run = Some(true);
     }
     let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
-    let fs = match filestore_for(link, o.no_filestore) {
+    let fs = match checked_filestore(link, o.no_filestore, &t.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(m) => return done(r.fail(Outcome::Refused, m)),
     };
-    if let Err(m) = SafeName::new(&t.db) {
-        return done(r.fail(Outcome::Refused, m));
-    }
     if let Err(m) = check_db_name(new) {
         return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
     }

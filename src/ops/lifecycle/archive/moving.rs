@@ -31,11 +31,7 @@ use crate::transport::NodeLink;
 /// verifies, then soft-drops the source.
 pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
     two_connections(ctx)?;
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let t = ctx.resolve_for_write(&o.tenant).await?;
     let Some(to) = ctx.links.iter().find(|l| l.name() == o.node).cloned() else {
         return Err(Error::target(anyhow!(

@@ -62,11 +62,7 @@ async fn check_space(
 pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
     two_connections(ctx)?;
     let (link, name) = node_for(ctx, &o.target)?;
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let who = format!("{}/{}", link.name(), name);
     let mut r = base(&link, &name, crate::ops::Op::Restore);
     r.extra

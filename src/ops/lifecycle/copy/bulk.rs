@@ -17,11 +17,7 @@ pub(crate) async fn bulk_create(
     m: CreateMany<'_>,
 ) -> Result<u8> {
     let (entries, bad) = read_entries(ctx, m.from, m.layout)?;
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(Arc::new(ctx.audit_log()?))
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let secrets = if o.dry_run {
         None
     } else {
@@ -31,28 +27,16 @@ pub(crate) async fn bulk_create(
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
-    let t0 = std::time::Instant::now();
     let (mut jobs, specs) = create_jobs(entries, &m);
     jobs.extend(bad);
     jobs.sort_by_key(|j| j.line);
-    let bulk = Arc::new(BulkCreate {
+    let each = BulkCreate {
         ctx: ctx.clone(),
         opts: o.clone(),
         specs,
         secrets,
-        log,
-        guard: (!o.dry_run).then(run_guard),
-    });
-    let reports = crate::ops::run::run_all(ctx, jobs, bulk.clone(), false).await;
-    let interrupted = bulk.guard.as_ref().is_some_and(|g| g.interrupted());
-    Ok(report::bulk(
-        ctx,
-        "create",
-        &reports,
-        t0.elapsed().as_secs_f64(),
-        interrupted,
-        o.dry_run,
-    ))
+    };
+    Ok(one_by_one(ctx, Op::Create, o, log, jobs, each).await)
 }
 
 /// The `--from` file by the one reader: the usable lines, and the jobs of
@@ -138,79 +122,45 @@ fn create_jobs(entries: Vec<Entry>, m: &CreateMany<'_>) -> (Vec<crate::ops::Job>
     (jobs, specs)
 }
 
-/// `bulk create` as an operation of the runner: each tenant as `create`
-/// does it, one at a time in file order (each holds the node's maintenance
-/// database while it opens the new one); generated passwords go to the
-/// secrets file, not stdout.
+/// One tenant of `bulk create`, as `create` does it; the generated password
+/// goes to the secrets file, not stdout.
 struct BulkCreate {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
     /// By line of the `--from` file.
     specs: Specs,
     secrets: Option<crate::ops::passwd::Secrets>,
-    log: Option<Arc<AuditLog>>,
-    guard: Option<Guard>,
 }
 
-impl BulkCreate {
-    async fn one(&self, line: usize) -> Report {
-        let (link, spec) = &self.specs[&line];
-        if self.guard.as_ref().is_some_and(|g| g.interrupted()) {
-            let mut r = base(link, &spec.new, crate::ops::Op::Create)
-                .ok(Outcome::Skipped, "not started (interrupted)");
-            r.line = Some(line);
-            return r;
-        }
-        let (mut r, _, generated) = copy_one(
-            &self.ctx,
-            &self.opts,
-            link,
-            spec,
-            Op::Create,
-            "template",
-            false,
-        )
-        .await;
-        r.line = Some(line);
-        if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
-            let login = r.login.clone().unwrap_or_default();
-            if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
-                r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
-            }
-        }
-        r
-    }
-}
-
-impl crate::ops::Operation for BulkCreate {
-    fn op(&self) -> Op {
-        Op::Create
-    }
-    fn dry_run(&self) -> bool {
-        self.opts.dry_run
-    }
-    fn guard(&self) -> Option<&Guard> {
-        self.guard.as_ref()
-    }
-    fn one_at_a_time(&self) -> bool {
-        true
-    }
-    fn journaled(&self) -> bool {
-        true
-    }
-    fn run_one(
-        self: Arc<Self>,
-        job: crate::ops::Job,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+impl Each for BulkCreate {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
-            let r = self.one(job.line.unwrap_or_default()).await;
-            Some(self.audit(r))
+            let line = job.line.unwrap_or_default();
+            let (link, spec) = &self.specs[&line];
+            if stopped {
+                let mut r = base(link, &spec.new, crate::ops::Op::Create)
+                    .ok(Outcome::Skipped, "not started (interrupted)");
+                r.line = Some(line);
+                return r;
+            }
+            let (mut r, _, generated) = copy_one(
+                &self.ctx,
+                &self.opts,
+                link,
+                spec,
+                Op::Create,
+                "template",
+                false,
+            )
+            .await;
+            r.line = Some(line);
+            if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
+                let login = r.login.clone().unwrap_or_default();
+                if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
+                    r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
+                }
+            }
+            r
         })
-    }
-    fn audit(&self, mut r: Report) -> Report {
-        if r.dry_run != Some(true) && !self.opts.dry_run {
-            audited(self.log.as_deref(), &mut r);
-        }
-        r
     }
 }

@@ -9,11 +9,7 @@ pub(in crate::ops::lifecycle) async fn undrop(
     spec: &str,
     force: bool,
 ) -> Result<u8> {
-    let log = if o.dry_run {
-        None
-    } else {
-        Some(ctx.audit_log()?)
-    };
+    let log = ctx.audit_log_unless(o.dry_run)?;
     let dt = find_dropped(ctx, spec).await?;
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
@@ -23,13 +19,10 @@ pub(in crate::ops::lifecycle) async fn undrop(
         r.dry_run = Some(true);
     }
     let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
-    let fs = match filestore_for(link, o.no_filestore) {
+    let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, format!("{who}: {m}"))),
+        Err(m) => return done(r.fail(Outcome::Refused, m)),
     };
-    if let Err(m) = SafeName::new(&dt.db) {
-        return done(r.fail(Outcome::Refused, m));
-    }
     if let Err(m) = check_db_name(&dt.name) {
         return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
     }
