@@ -127,9 +127,11 @@ pub fn new_password(question: &str, policy: &dyn Fn(&str) -> Result<(), String>)
             }
         };
         if attempt == PROMPT_ATTEMPTS {
-            return Err(Error::usage(anyhow!(
-                "{why} ({PROMPT_ATTEMPTS} tries); nothing changed"
-            )));
+            return Err(Error::usage(if a != b {
+                anyhow!("the two passwords differ {PROMPT_ATTEMPTS} times; nothing changed")
+            } else {
+                anyhow!("{why} (the last of {PROMPT_ATTEMPTS} tries); nothing changed")
+            }));
         }
         eprintln!(
             "tenantctl: {why}; try again ({} left)",
