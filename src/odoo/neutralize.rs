@@ -48,6 +48,15 @@
 //!   'web.neutralize_banner'`), the row below. Odoo runs the file of every
 //!   module in state `installed`, `to upgrade` or `to remove` (16.0, 18.0,
 //!   19.0), as does [`plan`].
+//! - Seen on real Odoo (prefork, 2 workers, December 2026): 16.0
+//!   (vankai-48f1/odoo-16.0 at f5ca52d5, `web` installed) and 18.0 (the tree
+//!   above; `web`, `mail`, `auth_oauth`, `iap`, `certificate`,
+//!   `payment_razorpay_oauth`): a copy made by `duplicate --neutralize` shows
+//!   the banner on `/web/login` and in the web client exactly as a copy made
+//!   by Odoo's own neutralizing duplicate (16.0: "This database is
+//!   neutralized."; 18.0: the text above and the robots meta); on 18.0 both
+//!   copies agreed on every row the statements write (providers, tokens,
+//!   devices, jobs, mail servers, parameters), the source showing none of it.
 //!
 //! Version quirks live here and only here. Not repeated here: what
 //! `lifecycle.rs` already does for `base` and `mail` (scheduled actions off
