@@ -8,12 +8,55 @@
 //! - 16.0, 17.0 and 19.0: every `addons/*/data/neutralize.sql` and
 //!   `odoo/addons/base/data/neutralize.sql` of a 16.0, a 17.0 and a 19.0
 //!   tree;
-//! - 18.0: `mail`, `account_edi_proxy_client` and `account_peppol` read from
-//!   an 18.0 tree; the others are taken as 18.0 when 17.0 and 19.0 agree,
-//!   as 19.0's when they differ (the layout changes of 17 → 19, e.g.
-//!   calendar tokens in `res_users_settings`, mail's `mail_push`, happened by
-//!   18.0), and as 17.0's for modules gone by 19.0. A statement whose table
-//!   or column a build lacks is skipped and said, never fatal.
+//! - 18.0: every 18.0 row checked, statement by statement, against every
+//!   `addons/*/data/neutralize.sql` and `odoo/addons/base/data/neutralize.sql`
+//!   of github.com/dglezz1/odoo-18.0 at 2268dca3b2af20bfadd08000b4b49459b93ecb06
+//!   (Odoo's 18.0 Community tree of August 2025, `release.py` 18.0 final;
+//!   its 58 files are byte-identical to those of github.com/hlaadhari/odoo-18.0
+//!   at 1b5d156449e9794be555824400d9920c5670aef2, and a superset of the
+//!   18.0.post20250421 nightly, which lacks only `google_recaptcha`,
+//!   `l10n_es_edi_verifactu` and `website_cf_turnstile`). Every 18.0 row is
+//!   that tree's file but three, which later 18.0 builds changed and which
+//!   are kept as the newer statement (the same as 19.0's, read in a 19.0 tree
+//!   of March 2026; the August 2025 tree has the older one): `mail` deletes
+//!   `mail_push_device` rows where that tree had `TRUNCATE ... CASCADE`
+//!   (odoo/odoo#241535, December 2025: the cascade emptied any table with a
+//!   many2one to it, e.g. a custom field on res.users);
+//!   `account_edi_proxy_client` puts Peppol and Nemhandel users in `demo`
+//!   where that tree had only the Italian one (odoo/odoo#226435, September
+//!   2025); `account_peppol` (no file in that tree) sets its mode parameter
+//!   (odoo/odoo#226435 `test`, then #246181, January 2026, `demo`). The
+//!   later 18.0 text of these three was seen only through a fork merging
+//!   upstream 18.0 (informaticeng0011/odoo_18.0), not in a clean tree.
+//!   The tree's `base` file is `lifecycle`'s core part (below) plus the
+//!   webhook row; its `mail` file also switches `fetchmail_server` off
+//!   (`lifecycle`). Gone by 18.0 (no module in the tree): `payment_alipay`,
+//!   `payment_ogone`, `payment_payulatam`, `payment_payumoney`,
+//!   `payment_sips`; 18.0 only: `payment_razorpay_oauth` (merged into
+//!   `payment_razorpay`'s file by 19.0) and `l10n_tr_nilvera`'s
+//!   `l10n_tr_nilvera_environment` (19.0: `l10n_tr_nilvera_use_test_env`).
+//!   A statement whose table or column a build lacks (an older 18.0 build)
+//!   is skipped and said, never fatal.
+//! - The banner: 18.0's `addons/web/views/neutralize_views.xml` defines the
+//!   QWeb view `web.neutralize_banner` (key `web.neutralize_banner`,
+//!   inheriting `web.layout`, `active="False"`: a red "Database neutralized
+//!   for testing: no emails sent, etc." bar in every page and a robots
+//!   `noindex` meta); Odoo's neutralization (`odoo/modules/neutralize.py`,
+//!   called by `odoo/service/db.py` for duplicate and restore and by
+//!   `odoo-bin neutralize`) switches it on only through web's
+//!   `data/neutralize.sql` (`UPDATE ir_ui_view SET active = true WHERE key =
+//!   'web.neutralize_banner'`), the row below. Odoo runs the file of every
+//!   module in state `installed`, `to upgrade` or `to remove` (16.0, 18.0,
+//!   19.0), as does [`plan`].
+//! - Seen on real Odoo (prefork, 2 workers, December 2026): 16.0
+//!   (vankai-48f1/odoo-16.0 at f5ca52d5, `web` installed) and 18.0 (the tree
+//!   above; `web`, `mail`, `auth_oauth`, `iap`, `certificate`,
+//!   `payment_razorpay_oauth`): a copy made by `duplicate --neutralize` shows
+//!   the banner on `/web/login` and in the web client exactly as a copy made
+//!   by Odoo's own neutralizing duplicate (16.0: "This database is
+//!   neutralized."; 18.0: the text above and the robots meta); on 18.0 both
+//!   copies agreed on every row the statements write (providers, tokens,
+//!   devices, jobs, mail servers, parameters), the source showing none of it.
 //!
 //! Version quirks live here and only here. Not repeated here: what
 //! `lifecycle.rs` already does for `base` and `mail` (scheduled actions off
@@ -74,21 +117,21 @@ pub const MODULES: &[Module] = &[
     Module { name: "base", from: 17, to: 19, tables: &["ir_act_server"], statements: &[
         "UPDATE ONLY public.ir_act_server SET webhook_url = 'neutralization - disable webhook' WHERE state = 'webhook'",
     ] },
-    // addons/certificate/data/neutralize.sql (19.0)
-    Module { name: "certificate", from: 19, to: 19, tables: &["certificate_certificate", "certificate_key"], statements: &[
+    // addons/certificate/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "certificate", from: 18, to: 19, tables: &["certificate_certificate", "certificate_key"], statements: &[
         "UPDATE ONLY public.certificate_certificate SET pkcs12_password = 'dummy'",
         "UPDATE ONLY public.certificate_key SET password = 'dummy'",
     ] },
-    // addons/cloud_storage/data/neutralize.sql (19.0)
-    Module { name: "cloud_storage", from: 19, to: 19, tables: &["ir_config_parameter"], statements: &[
+    // addons/cloud_storage/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "cloud_storage", from: 18, to: 19, tables: &["ir_config_parameter"], statements: &[
         "DELETE FROM ONLY public.ir_config_parameter WHERE key = 'cloud_storage_provider'",
     ] },
-    // addons/cloud_storage_azure/data/neutralize.sql (19.0)
-    Module { name: "cloud_storage_azure", from: 19, to: 19, tables: &["ir_config_parameter"], statements: &[
+    // addons/cloud_storage_azure/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "cloud_storage_azure", from: 18, to: 19, tables: &["ir_config_parameter"], statements: &[
         "DELETE FROM ONLY public.ir_config_parameter WHERE key IN ('cloud_storage_azure_account_name', 'cloud_storage_azure_container_name', 'cloud_storage_azure_tenant_id', 'cloud_storage_azure_client_id', 'cloud_storage_azure_client_secret')",
     ] },
-    // addons/cloud_storage_google/data/neutralize.sql (19.0)
-    Module { name: "cloud_storage_google", from: 19, to: 19, tables: &["ir_config_parameter"], statements: &[
+    // addons/cloud_storage_google/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "cloud_storage_google", from: 18, to: 19, tables: &["ir_config_parameter"], statements: &[
         "DELETE FROM ONLY public.ir_config_parameter WHERE key = 'cloud_storage_google_bucket_name' OR key = 'cloud_storage_google_account_info'",
     ] },
     // addons/delivery/data/neutralize.sql (16.0)
@@ -116,8 +159,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "google_calendar", from: 18, to: 19, tables: &["res_users_settings"], statements: &[
         "UPDATE ONLY public.res_users_settings SET google_calendar_rtoken = NULL, google_calendar_token = NULL, google_synchronization_stopped = True",
     ] },
-    // addons/google_recaptcha/data/neutralize.sql (19.0)
-    Module { name: "google_recaptcha", from: 19, to: 19, tables: &["ir_config_parameter"], statements: &[
+    // addons/google_recaptcha/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "google_recaptcha", from: 18, to: 19, tables: &["ir_config_parameter"], statements: &[
         "UPDATE ONLY public.ir_config_parameter SET value = '' WHERE key IN ('recaptcha_public_key', 'recaptcha_private_key')",
     ] },
     // addons/iap/data/neutralize.sql (16.0)
@@ -145,12 +188,12 @@ pub const MODULES: &[Module] = &[
     Module { name: "l10n_es_edi_sii", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_es_sii_test_env = true",
     ] },
-    // addons/l10n_es_edi_tbai/data/neutralize.sql (19.0)
-    Module { name: "l10n_es_edi_tbai", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_es_edi_tbai/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_es_edi_tbai", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_es_tbai_test_env = true",
     ] },
-    // addons/l10n_es_edi_verifactu/data/neutralize.sql (19.0)
-    Module { name: "l10n_es_edi_verifactu", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_es_edi_verifactu/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_es_edi_verifactu", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_es_edi_verifactu_test_environment = TRUE",
     ] },
     // addons/l10n_gr_edi/data/neutralize.sql (19.0)
@@ -165,8 +208,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "l10n_hu_edi", from: 17, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_hu_edi_server_mode = 'test', l10n_hu_edi_username = '', l10n_hu_edi_password = '', l10n_hu_edi_signature_key = '', l10n_hu_edi_replacement_key = '' WHERE l10n_hu_edi_server_mode = 'production'",
     ] },
-    // addons/l10n_in/data/neutralize.sql (19.0)
-    Module { name: "l10n_in", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_in/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_in", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_in_edi_production_env = false",
     ] },
     // addons/l10n_in_edi/data/neutralize.sql (16.0 to 17.0)
@@ -189,16 +232,16 @@ pub const MODULES: &[Module] = &[
     Module { name: "l10n_it_edi", from: 19, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_it_edi_register = false",
     ] },
-    // addons/l10n_jo_edi/data/neutralize.sql (19.0)
-    Module { name: "l10n_jo_edi", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_jo_edi/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_jo_edi", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_jo_edi_secret_key = 'dummy_secret', l10n_jo_edi_client_identifier = 'dummy_id'",
     ] },
     // addons/l10n_ke_edi_tremol/data/neutralize.sql (16.0 to 19.0)
     Module { name: "l10n_ke_edi_tremol", from: 16, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_ke_cu_proxy_address = ''",
     ] },
-    // addons/l10n_my_edi/data/neutralize.sql (19.0)
-    Module { name: "l10n_my_edi", from: 19, to: 19, tables: &["account_edi_proxy_client_user", "res_company"], statements: &[
+    // addons/l10n_my_edi/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_my_edi", from: 18, to: 19, tables: &["account_edi_proxy_client_user", "res_company"], statements: &[
         "UPDATE ONLY public.account_edi_proxy_client_user SET active = FALSE WHERE proxy_type = 'l10n_my_edi'",
         "UPDATE ONLY public.res_company SET l10n_my_edi_mode = 'test'",
     ] },
@@ -207,17 +250,21 @@ pub const MODULES: &[Module] = &[
         "UPDATE ONLY public.res_company SET l10n_pl_edi_certificate = NULL, l10n_pl_edi_access_token = NULL, l10n_pl_edi_refresh_token = NULL, l10n_pl_edi_session_id = NULL, l10n_pl_edi_session_key = NULL, l10n_pl_edi_session_iv = NULL",
         "INSERT INTO public.ir_config_parameter (key, value, create_date, write_date) VALUES ('l10n_pl_edi_ksef.mode', 'test', NOW(), NOW()) ON CONFLICT (key) DO UPDATE SET value = 'test', write_date = NOW()",
     ] },
-    // addons/l10n_ro_edi/data/neutralize.sql (19.0)
-    Module { name: "l10n_ro_edi", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_ro_edi/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_ro_edi", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_ro_edi_test_env = true, l10n_ro_edi_client_id = NULL, l10n_ro_edi_client_secret = NULL, l10n_ro_edi_access_token = NULL, l10n_ro_edi_refresh_token = NULL",
     ] },
-    // addons/l10n_rs_edi/data/neutralize.sql (19.0)
-    Module { name: "l10n_rs_edi", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_rs_edi/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_rs_edi", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_rs_edi_api_key = 'dummy_key', l10n_rs_edi_demo_env = TRUE",
     ] },
     // addons/l10n_sa_edi/data/neutralize.sql (16.0 to 19.0)
     Module { name: "l10n_sa_edi", from: 16, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_sa_api_mode = 'sandbox'",
+    ] },
+    // addons/l10n_tr_nilvera/data/neutralize.sql (18.0)
+    Module { name: "l10n_tr_nilvera", from: 18, to: 18, tables: &["res_company"], statements: &[
+        "UPDATE ONLY public.res_company SET l10n_tr_nilvera_api_key = NULL, l10n_tr_nilvera_environment = 'sandbox', l10n_tr_nilvera_purchase_journal_id = NULL",
     ] },
     // addons/l10n_tr_nilvera/data/neutralize.sql (19.0)
     Module { name: "l10n_tr_nilvera", from: 19, to: 19, tables: &["res_company"], statements: &[
@@ -227,8 +274,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "l10n_tw_edi_ecpay", from: 19, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_tw_edi_ecpay_staging_mode = TRUE",
     ] },
-    // addons/l10n_vn_edi_viettel/data/neutralize.sql (19.0)
-    Module { name: "l10n_vn_edi_viettel", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/l10n_vn_edi_viettel/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "l10n_vn_edi_viettel", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET l10n_vn_edi_username = '', l10n_vn_edi_password = ''",
     ] },
     // addons/mail/data/neutralize.sql (16.0)
@@ -275,8 +322,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "payment_adyen", from: 16, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET adyen_merchant_account = NULL, adyen_api_key = NULL, adyen_hmac_key = NULL",
     ] },
-    // addons/payment_alipay/data/neutralize.sql (16.0 to 18.0)
-    Module { name: "payment_alipay", from: 16, to: 18, tables: &["payment_provider"], statements: &[
+    // addons/payment_alipay/data/neutralize.sql (16.0 to 17.0)
+    Module { name: "payment_alipay", from: 16, to: 17, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET alipay_merchant_partner_id = NULL, alipay_md5_signature_key = NULL, alipay_seller_email = NULL",
     ] },
     // addons/payment_aps/data/neutralize.sql (16.0 to 19.0)
@@ -319,12 +366,12 @@ pub const MODULES: &[Module] = &[
     Module { name: "payment_mollie", from: 16, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET mollie_api_key = NULL",
     ] },
-    // addons/payment_nuvei/data/neutralize.sql (19.0)
-    Module { name: "payment_nuvei", from: 19, to: 19, tables: &["payment_provider"], statements: &[
+    // addons/payment_nuvei/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "payment_nuvei", from: 18, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET nuvei_merchant_identifier = NULL, nuvei_site_identifier = NULL, nuvei_secret_key = NULL",
     ] },
-    // addons/payment_ogone/data/neutralize.sql (16.0 to 18.0)
-    Module { name: "payment_ogone", from: 16, to: 18, tables: &["payment_provider"], statements: &[
+    // addons/payment_ogone/data/neutralize.sql (16.0 to 17.0)
+    Module { name: "payment_ogone", from: 16, to: 17, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET ogone_pspid = NULL, ogone_userid = NULL, ogone_password = NULL, ogone_shakey_in = NULL, ogone_shakey_out = NULL",
     ] },
     // addons/payment_paymob/data/neutralize.sql (19.0)
@@ -343,36 +390,40 @@ pub const MODULES: &[Module] = &[
     Module { name: "payment_paypal", from: 18, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET paypal_email_account = NULL, paypal_client_id = NULL, paypal_client_secret = NULL",
     ] },
-    // addons/payment_payulatam/data/neutralize.sql (16.0 to 18.0)
-    Module { name: "payment_payulatam", from: 16, to: 18, tables: &["payment_provider"], statements: &[
+    // addons/payment_payulatam/data/neutralize.sql (16.0 to 17.0)
+    Module { name: "payment_payulatam", from: 16, to: 17, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET payulatam_merchant_id = NULL, payulatam_account_id = NULL, payulatam_api_key = NULL",
     ] },
-    // addons/payment_payumoney/data/neutralize.sql (16.0 to 18.0)
-    Module { name: "payment_payumoney", from: 16, to: 18, tables: &["payment_provider"], statements: &[
+    // addons/payment_payumoney/data/neutralize.sql (16.0 to 17.0)
+    Module { name: "payment_payumoney", from: 16, to: 17, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET payumoney_merchant_key = NULL, payumoney_merchant_salt = NULL",
     ] },
-    // addons/payment_razorpay/data/neutralize.sql (16.0 to 17.0)
-    Module { name: "payment_razorpay", from: 16, to: 17, tables: &["payment_provider"], statements: &[
+    // addons/payment_razorpay/data/neutralize.sql (16.0 to 18.0)
+    Module { name: "payment_razorpay", from: 16, to: 18, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET razorpay_key_id = NULL, razorpay_key_secret = NULL, razorpay_webhook_secret = NULL",
     ] },
-    // addons/payment_razorpay/data/neutralize.sql (18.0 to 19.0)
-    Module { name: "payment_razorpay", from: 18, to: 19, tables: &["payment_provider"], statements: &[
+    // addons/payment_razorpay/data/neutralize.sql (19.0)
+    Module { name: "payment_razorpay", from: 19, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET razorpay_key_id = NULL, razorpay_key_secret = NULL, razorpay_webhook_secret = NULL, razorpay_account_id = NULL, razorpay_refresh_token = NULL, razorpay_public_token = NULL, razorpay_access_token = NULL, razorpay_access_token_expiry = NULL",
+    ] },
+    // addons/payment_razorpay_oauth/data/neutralize.sql (18.0; merged into payment_razorpay's by 19.0)
+    Module { name: "payment_razorpay_oauth", from: 18, to: 18, tables: &["payment_provider"], statements: &[
+        "UPDATE ONLY public.payment_provider SET razorpay_public_token = NULL, razorpay_refresh_token = NULL, razorpay_access_token = NULL, razorpay_access_token_expiry = NULL, razorpay_account_id = NULL",
     ] },
     // addons/payment_redsys/data/neutralize.sql (19.0)
     Module { name: "payment_redsys", from: 19, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET redsys_merchant_code = NULL, redsys_merchant_terminal = NULL, redsys_secret_key = NULL",
     ] },
-    // addons/payment_sips/data/neutralize.sql (16.0 to 18.0)
-    Module { name: "payment_sips", from: 16, to: 18, tables: &["payment_provider"], statements: &[
+    // addons/payment_sips/data/neutralize.sql (16.0 to 17.0)
+    Module { name: "payment_sips", from: 16, to: 17, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET sips_merchant_id = NULL, sips_secret = NULL",
     ] },
     // addons/payment_stripe/data/neutralize.sql (16.0 to 19.0)
     Module { name: "payment_stripe", from: 16, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET stripe_secret_key = NULL, stripe_publishable_key = NULL, stripe_webhook_secret = NULL",
     ] },
-    // addons/payment_worldline/data/neutralize.sql (19.0)
-    Module { name: "payment_worldline", from: 19, to: 19, tables: &["payment_provider"], statements: &[
+    // addons/payment_worldline/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "payment_worldline", from: 18, to: 19, tables: &["payment_provider"], statements: &[
         "UPDATE ONLY public.payment_provider SET worldline_pspid = NULL, worldline_api_key = NULL, worldline_api_secret = NULL, worldline_webhook_key = NULL, worldline_webhook_secret = NULL",
     ] },
     // addons/payment_xendit/data/neutralize.sql (17.0 to 19.0)
@@ -395,8 +446,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "pos_paytm", from: 17, to: 18, tables: &["pos_payment_method"], statements: &[
         "UPDATE ONLY public.pos_payment_method SET paytm_test_mode = true, paytm_merchant_key = 'dummykey00012345'",
     ] },
-    // addons/pos_pine_labs/data/neutralize.sql (19.0)
-    Module { name: "pos_pine_labs", from: 19, to: 19, tables: &["pos_payment_method"], statements: &[
+    // addons/pos_pine_labs/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "pos_pine_labs", from: 18, to: 19, tables: &["pos_payment_method"], statements: &[
         "UPDATE ONLY public.pos_payment_method SET pine_labs_test_mode = true, pine_labs_merchant = 'dummymerchant', pine_labs_security_token = 'dummy123456'",
     ] },
     // addons/pos_qfpay/data/neutralize.sql (19.0)
@@ -415,8 +466,8 @@ pub const MODULES: &[Module] = &[
     Module { name: "pos_viva_wallet", from: 17, to: 18, tables: &["pos_payment_method"], statements: &[
         "UPDATE ONLY public.pos_payment_method SET viva_wallet_test_mode = true",
     ] },
-    // addons/sale_gelato/data/neutralize.sql (19.0)
-    Module { name: "sale_gelato", from: 19, to: 19, tables: &["res_company"], statements: &[
+    // addons/sale_gelato/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "sale_gelato", from: 18, to: 19, tables: &["res_company"], statements: &[
         "UPDATE ONLY public.res_company SET gelato_api_key = NULL, gelato_webhook_secret = NULL",
     ] },
     // addons/sms/data/neutralize.sql (16.0)
@@ -447,8 +498,8 @@ pub const MODULES: &[Module] = &[
         "UPDATE ONLY public.website SET cdn_activated = false",
         r#"UPDATE ONLY public.website SET robots_txt = E'User-agent: *\nDisallow: /'"#,
     ] },
-    // addons/website_cf_turnstile/data/neutralize.sql (19.0)
-    Module { name: "website_cf_turnstile", from: 19, to: 19, tables: &["ir_config_parameter"], statements: &[
+    // addons/website_cf_turnstile/data/neutralize.sql (18.0 to 19.0)
+    Module { name: "website_cf_turnstile", from: 18, to: 19, tables: &["ir_config_parameter"], statements: &[
         "UPDATE ONLY public.ir_config_parameter SET value = '' WHERE key IN ('cf.turnstile_site_key','cf.turnstile_secret_key')",
     ] },
     // addons/website_crm_iap_reveal/data/neutralize.sql (16.0)
@@ -466,9 +517,10 @@ pub const MODULES: &[Module] = &[
 ];
 
 /// The installed modules and `base`'s version (no table: not Odoo-shaped,
-/// nothing to run).
+/// nothing to run). "Installed" as Odoo's `neutralize.get_installed_modules`
+/// (16.0, 18.0, 19.0): state `installed`, `to upgrade` or `to remove`.
 const INSTALLED_SQL: &str = "SELECT m.name::text, m.latest_version::text FROM ONLY public.ir_module_module m \
-     WHERE m.state = 'installed' AND pg_catalog.to_regclass('public.ir_module_module') IS NOT NULL ORDER BY m.name";
+     WHERE m.state IN ('installed', 'to upgrade', 'to remove') AND pg_catalog.to_regclass('public.ir_module_module') IS NOT NULL ORDER BY m.name";
 const HAS_MODULES_SQL: &str =
     "SELECT pg_catalog.to_regclass('public.ir_module_module') IS NOT NULL";
 
@@ -735,5 +787,48 @@ mod tests {
         assert!(w19.statements.iter().any(|s| s.contains("robots_txt")));
         assert!(covered(19).contains(&"account_peppol"));
         assert!(!covered(17).contains(&"account_peppol"));
+    }
+
+    /// 18.0 as its tree has it (see the module doc): modules gone by 18.0
+    /// not run, 18.0-only files and columns kept apart from 19.0's.
+    #[test]
+    fn eighteen_as_its_tree() {
+        let c18 = covered(18);
+        for gone in [
+            "payment_alipay",
+            "payment_ogone",
+            "payment_payulatam",
+            "payment_payumoney",
+            "payment_sips",
+        ] {
+            assert!(!c18.contains(&gone), "{gone}");
+            assert!(covered(17).contains(&gone), "{gone}");
+        }
+        for new in [
+            "payment_razorpay_oauth",
+            "certificate",
+            "cloud_storage",
+            "l10n_in",
+            "sale_gelato",
+            "website_cf_turnstile",
+        ] {
+            assert!(c18.contains(&new), "{new}");
+        }
+        assert!(!covered(19).contains(&"payment_razorpay_oauth"));
+        let inst: Vec<String> = ["payment_razorpay", "l10n_tr_nilvera"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let stmt = |v, name| {
+            entries(&inst, v)
+                .into_iter()
+                .find(|m| m.name == name)
+                .unwrap()
+                .statements[0]
+        };
+        assert!(!stmt(18, "payment_razorpay").contains("razorpay_access_token"));
+        assert!(stmt(19, "payment_razorpay").contains("razorpay_access_token"));
+        assert!(stmt(18, "l10n_tr_nilvera").contains("l10n_tr_nilvera_environment = 'sandbox'"));
+        assert!(stmt(19, "l10n_tr_nilvera").contains("l10n_tr_nilvera_use_test_env"));
     }
 }
