@@ -810,11 +810,7 @@ fn tenant_names_and_reasons_with_quotes_semicolons_and_unicode() {
 /// reason, instead of ending the run (on a terminal: a pty).
 #[test]
 fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if !crate::ux::have_script() {
         eprintln!("skipped: no script(1)");
         return;
     }
@@ -850,11 +846,7 @@ fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
 /// dry run's plan (users, scheduled jobs, mail servers).
 #[test]
 fn the_suspend_prompt_counts_users_jobs_and_mail_servers() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if !crate::ux::have_script() {
         eprintln!("skipped: no script(1)");
         return;
     }
