@@ -511,11 +511,12 @@ pub(crate) trait Operation: Send + Sync + 'static {
     fn dry_run(&self) -> bool;
     /// The run's Ctrl-C counter, once writes may start.
     fn guard(&self) -> Option<&Guard>;
-    /// Whether the targets run one at a time, in input order (the
-    /// operations that hold two connections of a node at once), instead of
-    /// concurrently within the connection limits.
-    fn one_at_a_time(&self) -> bool {
-        false
+    /// How many targets may run at once, in input order (1: the operations
+    /// that hold two connections of a node at once; `bulk backup`: its
+    /// `--concurrency`, as its dumps run outside the connection slots);
+    /// None: all, within the connection limits.
+    fn at_once(&self) -> Option<usize> {
+        None
     }
     /// Whether its steps are journaled and undone at a Ctrl-C (the
     /// lifecycle commands): the runner then waits for the target in flight

@@ -136,8 +136,8 @@ impl Board<'_> {
         set: &mut JoinSet<(usize, Option<Report>)>,
     ) -> std::collections::HashMap<tokio::task::Id, usize> {
         let one_at_a_time = run
-            .one_at_a_time()
-            .then(|| Arc::new(tokio::sync::Semaphore::new(1)));
+            .at_once()
+            .map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1))));
         let mut ids = std::collections::HashMap::new();
         for (i, job) in jobs.into_iter().enumerate() {
             self.specs
@@ -152,7 +152,7 @@ impl Board<'_> {
             let one = one_at_a_time.clone();
             let h = set.spawn(async move {
                 // In input order (the semaphore is fair) for the operations
-                // that run one target at a time.
+                // that run a few targets at a time.
                 let _turn = match &one {
                     Some(s) => s.clone().acquire_owned().await.ok(),
                     None => None,

@@ -349,8 +349,8 @@ impl<T: Each> crate::ops::Operation for OneByOne<T> {
     fn guard(&self) -> Option<&Guard> {
         self.guard.as_ref()
     }
-    fn one_at_a_time(&self) -> bool {
-        true
+    fn at_once(&self) -> Option<usize> {
+        Some(1)
     }
     fn journaled(&self) -> bool {
         true

@@ -2,7 +2,6 @@
 //! its custom format), the filestore streamed in from the node's host; a
 //! blocked tenant dumped from a private snapshot.
 
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -77,7 +76,7 @@ pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
 /// Odoo tenant of the selected nodes (matching `--match`), in parallel
 /// within `--concurrency` and each node's `max_connections` (a backup holds
 /// a connection slot of its node while pg_dump runs), then `--keep`.
-pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
+pub async fn bulk_backup(ctx: &Arc<Ctx>, o: &BulkBackupOpts) -> Result<u8> {
     let started = std::time::Instant::now();
     let matcher = check_bulk(o)?;
     let log = Arc::new(ctx.audit_log()?);
@@ -99,7 +98,20 @@ pub async fn bulk_backup(ctx: &Ctx, o: &BulkBackupOpts) -> Result<u8> {
         o.dir.display()
     ));
     let guard = run_guard();
-    reports.extend(back_up_all(ctx, o, &targets, &log, &guard).await);
+    let jobs = targets
+        .into_iter()
+        .map(|t| {
+            let spec = t.display();
+            crate::ops::Job::for_target(t, spec, None)
+        })
+        .collect();
+    let run = Arc::new(BulkBackup {
+        ctx: ctx.clone(),
+        o: o.clone(),
+        log,
+        guard: guard.clone(),
+    });
+    reports.extend(crate::ops::run::run_all(ctx, jobs, run, true).await);
     Ok(report::bulk(
         ctx,
         "backup",
@@ -194,63 +206,58 @@ async fn bulk_targets(
     (reports, targets)
 }
 
-/// Backs up every target, at most `--concurrency` at once; their reports in
-/// the targets' order (those not started for a Ctrl-C said skipped).
-async fn back_up_all(
-    ctx: &Ctx,
-    o: &BulkBackupOpts,
-    targets: &[Target],
-    log: &Arc<AuditLog>,
-    guard: &Guard,
-) -> Vec<Report> {
-    let opts = BackupOpts {
-        tenant: String::new(),
-        file: None,
-        dir: Some(o.dir.clone()),
-        format: o.format,
-        no_filestore: o.no_filestore,
-    };
-    let mut done: Vec<(usize, Report)> = Vec::new();
-    let limit = Arc::new(tokio::sync::Semaphore::new(ctx.global.concurrency.max(1)));
-    let total = targets.len() as u64;
-    let bar = crate::ops::run::progress_bar(ctx, total);
-    if let Some(b) = &bar {
-        b.tick();
+/// `bulk backup` as an operation of the runner: each tenant dumped as
+/// `backup` does it (then `--keep`), at most `--concurrency` at once (the
+/// dumps run outside the connection slots), in input order; a database that
+/// is not Odoo's is left out. A backup in flight at a second Ctrl-C is
+/// waited for (its file is written under a temporary name, then renamed).
+struct BulkBackup {
+    ctx: Arc<Ctx>,
+    o: BulkBackupOpts,
+    log: Arc<AuditLog>,
+    guard: Guard,
+}
+
+impl crate::ops::Operation for BulkBackup {
+    fn op(&self) -> crate::ops::Op {
+        crate::ops::Op::Backup
     }
-    // Every job runs on this task: plain cells count them.
-    let progress = Progress {
-        finished: Cell::new(0),
-        not_ok: Cell::new(0),
-        bar,
-        total,
-    };
-    let progress = &progress;
-    // Each job borrows the Ctx: all run on this task (the dumps themselves in
-    // blocking threads), at most `--concurrency` at once.
-    let mut futs = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        let limit = limit.clone();
-        let (log, opts, guard) = (log.clone(), opts.clone(), guard.clone());
-        futs.push(async move {
-            let _slot = limit.acquire_owned().await.ok()?;
-            if guard.interrupted() {
+    fn dry_run(&self) -> bool {
+        false
+    }
+    fn guard(&self) -> Option<&Guard> {
+        Some(&self.guard)
+    }
+    fn at_once(&self) -> Option<usize> {
+        Some(self.ctx.global.concurrency)
+    }
+    fn journaled(&self) -> bool {
+        true
+    }
+    fn run_one(
+        self: Arc<Self>,
+        job: crate::ops::Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
+        Box::pin(async move {
+            let t = job.target.expect("bulk backup jobs have their target");
+            if self.guard.interrupted() {
                 let r = base(&t.link, &t.db, crate::ops::Op::Backup);
-                return Some((
-                    i,
-                    r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())),
-                ));
+                return Some(r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())));
             }
-            let r = bulk_one(ctx, o, t, &opts, &log).await?;
-            progress.finished(ctx, t, &r);
-            Some((i, r))
-        });
+            let opts = BackupOpts {
+                tenant: String::new(),
+                file: None,
+                dir: Some(self.o.dir.clone()),
+                format: self.o.format,
+                no_filestore: self.o.no_filestore,
+            };
+            bulk_one(&self.ctx, &self.o, &t, &opts, &self.log).await
+        })
     }
-    done.extend(futures_join(futs).await.into_iter().flatten());
-    if let Some(b) = &progress.bar {
-        b.finish_and_clear();
+    fn audit(&self, mut r: Report) -> Report {
+        audit_line(&self.log, &mut r, None);
+        r
     }
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// One tenant of `bulk backup`, then `--keep` for it.
@@ -272,73 +279,6 @@ async fn bulk_one(
         }
     }
     Some(r)
-}
-
-/// The progress of `bulk backup`: finished jobs, those not ok, the bar.
-struct Progress {
-    finished: Cell<u64>,
-    not_ok: Cell<u64>,
-    bar: Option<indicatif::ProgressBar>,
-    total: u64,
-}
-
-impl Progress {
-    /// `t` finished with `r`.
-    fn finished(&self, ctx: &Ctx, t: &Target, r: &Report) {
-        // As the other bulk runs: a bar on a terminal, else plain lines
-        // as tenants finish (cron mail, logs); the table at the end.
-        let n = self.finished.get() + 1;
-        self.finished.set(n);
-        if !r.outcome.is_ok() {
-            self.not_ok.set(self.not_ok.get() + 1);
-        }
-        let total = self.total;
-        match &self.bar {
-            Some(b) => {
-                b.set_position(n);
-                crate::ops::run::bar_message(
-                    b,
-                    &format!(
-                        "ETA {}; {} not ok",
-                        indicatif::HumanDuration(b.eta()),
-                        self.not_ok.get()
-                    ),
-                );
-            }
-            None if !ctx.printer.quiet => eprintln!(
-                "tenantctl: [{n}/{total}] {}",
-                crate::output::esc(&crate::ops::run::progress_line(&t.display(), r))
-            ),
-            None => {}
-        }
-    }
-}
-
-/// Runs futures concurrently on the current task, results in order.
-async fn futures_join<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in pinned.iter_mut().enumerate() {
-            if out[i].is_some() {
-                continue;
-            }
-            match f.as_mut().poll(cx) {
-                std::task::Poll::Ready(v) => out[i] = Some(v),
-                std::task::Poll::Pending => pending = true,
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter()
-        .map(|v| v.expect("polled to completion"))
-        .collect()
 }
 
 /// Removes the older backups of `tenant` in `dir` (its default names
