@@ -143,7 +143,7 @@ const PASSWD_WRITES: &str =
     "UPDATE ONLY public.res_users SET password = '' WHERE id = -1 AND login = ''";
 
 const SUSPEND_WRITES: &str = "\
-     UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 AND id = -1 RETURNING id::int8; \
+     UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 AND id = -1 RETURNING id::int8, share IS TRUE; \
      INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
        SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc' \
        FROM unnest('{}'::text[], '{}'::text[]) AS p(k, v) \
@@ -152,7 +152,7 @@ const SUSPEND_WRITES: &str = "\
 const REACTIVATE_WRITES: &str = "\
      SELECT id::int8, login, active FROM ONLY public.res_users WHERE NOT share AND id <> 1 AND id = -1 \
        AND id NOT IN (SELECT res_id FROM ONLY public.ir_model_data WHERE module = 'base' AND model = 'res.users' AND false); \
-     UPDATE ONLY public.res_users SET active = true WHERE id = ANY('{}'::int8[]) AND id <> 1 RETURNING id::int8; \
+     UPDATE ONLY public.res_users SET active = true WHERE id = ANY('{}'::int8[]) AND id <> 1 RETURNING id::int8, share IS TRUE; \
      INSERT INTO public.ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date) \
        SELECT k, v, 1, now() AT TIME ZONE 'utc', 1, now() AT TIME ZONE 'utc' \
        FROM unnest('{}'::text[], '{}'::text[]) AS p(k, v) \

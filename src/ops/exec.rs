@@ -541,6 +541,7 @@ async fn suspend_write(
             }
             Ok(SuspendOutcome::Changed {
                 user_ids,
+                portal,
                 crons,
                 mail,
                 standin,
@@ -553,7 +554,7 @@ async fn suspend_write(
             }) => {
                 let mut r = r.ok(
                     Outcome::Changed,
-                    suspended_message(&who, newly, user_ids.len(), crons, mail, standin),
+                    suspended_message(&who, newly, (user_ids.len(), portal), crons, mail, standin),
                 );
                 r.users = user_ids.len();
                 let counts = super::LayerCounts {
@@ -643,7 +644,7 @@ async fn already_suspended(
 fn suspended_message(
     who: &str,
     newly: bool,
-    users: usize,
+    users: (usize, usize),
     crons: usize,
     mail: usize,
     standin: bool,
@@ -655,7 +656,7 @@ fn suspended_message(
         } else {
             "suspension completed on"
         },
-        count(users, "user", "users"),
+        users_text(users),
         count(crons, "scheduled job", "scheduled jobs"),
         count(mail, "mail server", "mail servers"),
         if standin {
@@ -663,6 +664,19 @@ fn suspended_message(
         } else {
             ""
         }
+    )
+}
+
+/// `6 users (4 internal, 2 portal)`: all users switched, and how many of
+/// them are internal (what `list` counts) and portal.
+fn users_text((all, portal): (usize, usize)) -> String {
+    if portal == 0 {
+        return count(all, "internal user", "internal users");
+    }
+    format!(
+        "{} ({} internal, {portal} portal)",
+        count(all, "user", "users"),
+        all - portal
     )
 }
 
@@ -740,6 +754,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
         }
         Ok(ReactivateOutcome::Changed {
             user_ids,
+            portal,
             missing,
             excluded,
             signals,
@@ -749,7 +764,15 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             requeued,
             layers: _,
         }) => {
-            let mut r = reactivated(r, &who, user_ids.len(), crons, mail, requeued, restore);
+            let mut r = reactivated(
+                r,
+                &who,
+                (user_ids.len(), portal),
+                crons,
+                mail,
+                requeued,
+                restore,
+            );
             if !missing.is_empty() {
                 r.message.push_str(&format!(
                     "; recorded ids that are not users of the tenant were ignored: {missing:?}"
@@ -803,7 +826,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
 fn reactivated(
     r: Report,
     who: &str,
-    users: usize,
+    users: (usize, usize),
     crons: usize,
     mail: usize,
     requeued: usize,
@@ -813,7 +836,7 @@ fn reactivated(
         Outcome::Changed,
         format!(
             "reactivated {who}: {}, {}, {} switched on, {} queued again{}",
-            count(users, "user", "users"),
+            users_text(users),
             count(crons, "scheduled job", "scheduled jobs"),
             count(mail, "mail server", "mail servers"),
             count(requeued, "held mail", "held mails"),

@@ -740,14 +740,14 @@ fn suspend_says_what_it_switched_in_the_right_number() {
     let (code, _, out) = e.run(&["suspend", "solo", "--reason", "unpaid", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.contains("1 user, 1 scheduled job, 0 mail servers switched off and recorded; a stand-in outgoing server"),
+        out.contains("1 internal user, 1 scheduled job, 0 mail servers switched off and recorded; a stand-in outgoing server"),
         "{out}"
     );
     let (code, _, out) = e.run(&["reactivate", "solo", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains(
-            "1 user, 1 scheduled job, 0 mail servers switched on, 0 held mails queued again"
+            "1 internal user, 1 scheduled job, 0 mail servers switched on, 0 held mails queued again"
         ),
         "{out}"
     );

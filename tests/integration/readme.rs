@@ -474,6 +474,15 @@ fn the_demo_runs_and_its_counts_agree() {
             .unwrap_or_else(|| panic!("no line {prefix}: {text}"))
     };
     assert_eq!(users_in("suspended pg1/acme"), all, "{text}");
+    // ... and says how many are internal (what `list` counts) and portal.
+    let acme = text.lines().find(|l| l.starts_with("acme has ")).unwrap();
+    let words: Vec<&str> = acme.split(' ').collect();
+    let split = format!("({} internal, {} portal)", words[2], words[5]);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("suspended pg1/acme") && l.contains(&split)),
+        "{split}: {text}"
+    );
     assert_eq!(users_in("reactivated pg1/acme"), all, "{text}");
     assert!(
         text.contains("check ended clean (exit 0)") || text.contains("check ended with problems"),

@@ -12,7 +12,7 @@ use crate::odoo::{keys, settle, within, WriteError};
 /// Switches on exactly the given users, never a protected one (id 1, the
 /// templates, the public user), whatever the record says.
 const REACTIVATE_USERS_SQL: &str = "UPDATE ONLY public.res_users SET active = true \
-     WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) RETURNING id::int8";
+     WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) RETURNING id::int8, share IS TRUE";
 
 #[derive(Debug, Clone)]
 pub enum ReactivateOutcome {
@@ -20,6 +20,8 @@ pub enum ReactivateOutcome {
     Changed {
         /// Users switched on.
         user_ids: Vec<i64>,
+        /// Of them, portal users.
+        portal: usize,
         /// Recorded ids that are not users of the tenant.
         missing: Vec<i64>,
         /// Recorded ids never switched on (id 1, templates, public user).
@@ -42,7 +44,7 @@ pub enum ReactivateOutcome {
 /// Switches on every internal user but the protected ones (`$1`), for
 /// `--restore-users all-internal` (see [`ALL_INTERNAL_SQL`]).
 const REACTIVATE_ALL_INTERNAL_SQL: &str = "UPDATE ONLY public.res_users SET active = true \
-     WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($1)) RETURNING id::int8";
+     WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($1)) RETURNING id::int8, share IS TRUE";
 
 /// Reactivates in one transaction, serialised per tenant.
 ///
@@ -92,6 +94,7 @@ pub async fn reactivate(
     commit(tx, o, op.pid, on.users.len(), written).await?;
     Ok(ReactivateOutcome::Changed {
         user_ids: on.users,
+        portal: on.portal,
         missing,
         excluded,
         signals: op.st.signals,
@@ -118,6 +121,8 @@ fn ids_to_restore(st: &State, restore: Restore) -> Result<Vec<i64>, ReactivateOu
 struct SwitchedOn {
     /// Users switched on, sorted.
     users: Vec<i64>,
+    /// Of them, portal users.
+    portal: usize,
     /// The recorded ids that are still users of the tenant.
     existing: Vec<i64>,
     crons: usize,
@@ -185,11 +190,9 @@ async fn switch_on(
         },
         last,
     );
-    let mut on: Vec<i64> = users
-        .map_err(|e| fail(e.context("switching users on")))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let users = users.map_err(|e| fail(e.context("switching users on")))?;
+    let portal = users.iter().filter(|r| r.get::<_, bool>(1)).count();
+    let mut on: Vec<i64> = users.iter().map(|r| r.get(0)).collect();
     on.sort_unstable();
     let existing = existing.map_err(fail)?;
     let crons = crons.map_err(fail)?;
@@ -197,6 +200,7 @@ async fn switch_on(
     last?;
     Ok(SwitchedOn {
         users: on,
+        portal,
         existing,
         crons,
         mail,

@@ -15,7 +15,7 @@ use crate::odoo::{keys, settle, within, WriteError};
 /// inheritance children and fires their triggers (see `guard`); reads use
 /// `ONLY` too, to see exactly the rows the writes change.
 const SUSPEND_USERS_SQL: &str =
-    "UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8";
+    "UPDATE ONLY public.res_users SET active = false WHERE active AND id <> 1 RETURNING id::int8, share IS TRUE";
 
 #[derive(Debug, Clone)]
 pub enum SuspendOutcome {
@@ -23,6 +23,9 @@ pub enum SuspendOutcome {
     /// tenant was not suspended by tenantctl before.
     Changed {
         user_ids: Vec<i64>,
+        /// Of them, portal users (`share`: Odoo's portal and public users;
+        /// `list` counts internal users only).
+        portal: usize,
         /// Jobs switched off now.
         crons: usize,
         /// Mail servers switched off now (the stand-in is not counted).
@@ -93,6 +96,7 @@ pub async fn suspend(
     commit(tx, o, pid, off.ids.len(), written).await?;
     Ok(SuspendOutcome::Changed {
         user_ids: off.ids,
+        portal: off.portal,
         crons: off.crons.len(),
         mail: off.mail_n.switched_off,
         standin: off.mail_n.standin_added,
@@ -112,6 +116,8 @@ pub async fn suspend(
 struct SwitchedOff {
     /// Users switched off, sorted.
     ids: Vec<i64>,
+    /// Of them, portal users.
+    portal: usize,
     /// Jobs switched off.
     crons: Vec<i64>,
     /// The mail layer's record (merged with a previous suspension's).
@@ -153,16 +159,15 @@ async fn switch_off(
             }
         },
     );
-    let mut ids: Vec<i64> = users
-        .map_err(|e| fail(e.context("switching users off")))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let users = users.map_err(|e| fail(e.context("switching users off")))?;
+    let portal = users.iter().filter(|r| r.get::<_, bool>(1)).count();
+    let mut ids: Vec<i64> = users.iter().map(|r| r.get(0)).collect();
     ids.sort_unstable();
     let crons = crons.map_err(fail)?;
     let (mail_rec, mail_n) = mail.map_err(fail)?;
     Ok(SwitchedOff {
         ids,
+        portal,
         crons,
         mail_rec,
         mail_n,
