@@ -154,8 +154,18 @@ async fn ask_with_plan(
     let who = target.display();
     let base = crate::ops::Report::new(Some(target), &who, dry.action.name());
     let plan = crate::ops::plan::plan_one(conn, target, &dry, base, reason).await;
-    if plan.outcome != crate::ops::Outcome::WouldChange {
-        return Ok(true);
+    match plan.outcome {
+        crate::ops::Outcome::WouldChange => {}
+        // A plan that could not be made (a lock held, a lost connection) is
+        // never a reason to skip the question: nothing is run unasked.
+        crate::ops::Outcome::Failed | crate::ops::Outcome::Unknown => {
+            return Err(Error::failed(anyhow!(
+                "{}; nothing changed",
+                plan.error.as_deref().unwrap_or(&plan.message)
+            )));
+        }
+        // Nothing would change, or the run refuses: it reports that.
+        _ => return Ok(true),
     }
     let question = match dry.action {
         Action::Suspend { .. } => {
