@@ -18,6 +18,7 @@
 pub(crate) mod audit;
 pub mod blocked;
 pub mod context;
+pub mod details;
 pub mod exec;
 pub(crate) mod from;
 pub mod lifecycle;
@@ -28,6 +29,7 @@ pub mod report;
 pub mod run;
 
 pub use context::{direct_only, Ctx};
+pub use details::Details;
 
 use std::sync::Arc;
 
@@ -315,10 +317,9 @@ pub struct Report {
     /// Set when the audit line could not be written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_error: Option<String>,
-    /// Fields of the lifecycle commands (create, duplicate, rename, drop,
-    /// undrop, purge): template, filestore, new name...
+    /// The fields of the lifecycle commands, one type per operation.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub details: Details,
     /// The human sentence (text mode).
     #[serde(skip)]
     pub message: String,
@@ -358,7 +359,7 @@ impl Report {
             layers: None,
             plan: None,
             audit_error: None,
-            extra: Default::default(),
+            details: Details::None,
             message: String::new(),
             not_odoo: false,
             elapsed: None,

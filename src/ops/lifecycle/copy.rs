@@ -408,7 +408,7 @@ pub(super) async fn copy_one(
 ) -> CopyOut {
     let who = format!("{}/{}", link.name(), c.new);
     let mut r = base(link, &c.new, action);
-    r.extra.insert("from".into(), json!(c.source));
+    r.details.copy().from = c.source.clone();
     if o.dry_run {
         r.dry_run = Some(true);
     }
@@ -419,8 +419,7 @@ pub(super) async fn copy_one(
     let plan = copy_plan(c, link, k.fs.as_ref(), action.as_str(), k.modules.as_ref());
     if o.dry_run {
         if let Some(m) = &k.modules {
-            r.extra
-                .insert("neutralized_modules".into(), json!(neutralized_names(m)));
+            r.details.copy().neutralized_modules = Some(neutralized_names(m));
         }
         return (r.would(plan), false, None);
     }
@@ -591,25 +590,14 @@ async fn copied(
 fn record_copy(r: &mut Report, c2: &CopySpec, copy: &Made, t0: std::time::Instant) {
     r.login = copy.login.clone();
     r.users = usize::from(copy.login.is_some());
-    r.extra
-        .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
-    if let Some(u) = &c2.base_url {
-        r.extra.insert("base_url".into(), json!(u));
-    }
-    if let Some(f) = copy.filestore {
-        r.extra.insert("filestore".into(), json!(f));
-    }
-    if !copy.regenerated.removed_keys.is_empty() {
-        r.extra
-            .insert("removed_keys".into(), json!(copy.regenerated.removed_keys));
-    }
+    let d = r.details.copy();
+    d.seconds = Some(t0.elapsed().as_secs_f64());
+    d.base_url.clone_from(&c2.base_url);
+    d.filestore = copy.filestore;
+    d.removed_keys.clone_from(&copy.regenerated.removed_keys);
     if c2.neutralize {
-        r.extra
-            .insert("neutralized".into(), json!(copy.regenerated.neutralized));
-        r.extra.insert(
-            "neutralized_modules".into(),
-            json!(copy.regenerated.neutralized_modules),
-        );
+        d.neutralized = Some(copy.regenerated.neutralized.clone());
+        d.neutralized_modules = Some(copy.regenerated.neutralized_modules.clone());
     }
     r.warnings.extend(copy.regenerated.warnings.clone());
 }

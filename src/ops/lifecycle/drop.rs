@@ -91,7 +91,7 @@ pub(super) async fn drop_one(
     };
     let stamp = stamp_now();
     let gone = dropped_name(&t.db, &stamp);
-    r.extra.insert("dropped_name".into(), json!(gone));
+    r.details.drop().dropped_name = gone.clone();
     if let Err((outcome, m)) = name_free(&maint, fs.as_ref(), &gone, &who).await {
         return done(r.fail(outcome, m));
     }
@@ -457,7 +457,7 @@ pub(super) async fn purge_one(
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
     let mut r = base(link, &dt.name, crate::ops::Op::Purge);
-    r.extra.insert("dropped_name".into(), json!(dt.db));
+    r.details.drop().dropped_name = dt.db.clone();
     if o.dry_run {
         r.dry_run = Some(true);
     }

@@ -331,6 +331,32 @@ pub(super) async fn one_by_one<T: Each>(
     )
 }
 
+/// A single lifecycle command: a run of one target through the one runner
+/// ([`crate::ops::run::run_single`]), the same work a `bulk` line does,
+/// journaled and audited the same way. Whatever asks the operator (the
+/// confirmation built from the dry run's plan, a typed name, a password)
+/// happens before, so that Ctrl-C at a prompt ends the process with nothing
+/// changed. The exit code.
+#[allow(dead_code)] // until the single commands use it (issue 23, in progress)
+pub(super) async fn single<T: Each>(
+    ctx: &Ctx,
+    op: Op,
+    dry_run: bool,
+    log: Option<Arc<AuditLog>>,
+    job: crate::ops::Job,
+    each: T,
+    secret_on_stdout: bool,
+) -> u8 {
+    let run = Arc::new(OneByOne {
+        op,
+        dry_run,
+        log,
+        guard: (!dry_run).then(run_guard),
+        each: Arc::new(each),
+    });
+    crate::ops::run::run_single(ctx, job, run, secret_on_stdout).await
+}
+
 struct OneByOne<T> {
     op: Op,
     dry_run: bool,

@@ -12,7 +12,7 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, crate::ops::Op::Rename);
-    r.extra.insert("new_name".into(), json!(new));
+    r.details.rename().new_name = new.to_string();
     if o.dry_run {
         r.dry_run = Some(true);
     }
@@ -235,9 +235,9 @@ fn renamed(
     url_change: Option<&(String, String)>,
 ) -> Report {
     r.tenant = new.to_string();
-    r.extra.insert("old_name".into(), json!(db));
+    r.details.rename().old_name = Some(db.to_string());
     if let Some((_, u)) = &url_change {
-        r.extra.insert("base_url".into(), json!(u));
+        r.details.rename().base_url = Some(u.clone());
     }
     r.ok(
         Outcome::Changed,

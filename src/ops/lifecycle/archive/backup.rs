@@ -272,7 +272,7 @@ async fn bulk_one(
     if let (Some(keep), true) = (o.keep, r.outcome.is_ok()) {
         match prune(&o.dir, &t.db, keep) {
             Ok(removed) if !removed.is_empty() => {
-                r.extra.insert("pruned".into(), json!(removed));
+                r.details.backup().pruned = Some(removed);
             }
             Ok(_) => {}
             Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
@@ -379,7 +379,7 @@ pub(super) async fn backup_one(
             r.warnings.push(w);
         }
         if made.is_ok() {
-            r.extra.insert("snapshot".into(), json!(true));
+            r.details.backup().snapshot = true;
         }
     }
     let written = match made {
@@ -431,17 +431,17 @@ fn written_report(
         made,
         seconds,
     } = written;
-    r.extra
-        .insert("file".into(), json!(path.display().to_string()));
-    r.extra.insert("format".into(), json!(ext));
-    r.extra.insert("bytes".into(), json!(made.bytes));
-    r.extra.insert("sha256".into(), json!(made.sha256));
-    r.extra.insert("seconds".into(), json!(seconds));
+    let d = r.details.backup();
+    d.file = Some(path.display().to_string());
+    d.format = Some(ext.to_string());
+    d.bytes = Some(made.bytes);
+    d.sha256 = Some(made.sha256.clone());
+    d.seconds = Some(seconds);
     if with_fs {
-        r.extra.insert("filestore_files".into(), json!(made.files));
+        d.filestore_files = Some(made.files);
     }
+    let from_snapshot = d.snapshot;
     r.warnings.extend(made.warnings.clone());
-    let from_snapshot = r.extra.contains_key("snapshot");
     r = r.ok(
         Outcome::Unchanged,
         format!(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::backup::backup_one;
 use super::host::filestore_size;
@@ -55,7 +55,7 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
     }
     let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
     let mut r = base(&to, &t.db, crate::ops::Op::Move);
-    r.extra.insert("from".into(), json!(t.display()));
+    r.details.moved().from = t.display();
     if o.dry_run {
         r.dry_run = Some(true);
     }
@@ -78,9 +78,10 @@ async fn move_one(
         Err(h) => return h.end(r),
     };
     let (size, files, fbytes) = (src.size, src.files, src.fbytes);
-    r.extra.insert("database_bytes".into(), json!(size));
-    r.extra.insert("filestore_files".into(), json!(files));
-    r.extra.insert("filestore_bytes".into(), json!(fbytes));
+    let d = r.details.moved();
+    d.database_bytes = Some(size);
+    d.filestore_files = Some(files);
+    d.filestore_bytes = Some(fbytes);
     let plan = Plan::new(format!("move {who}"))
         .step(format!(
             "back up {} (database {size} bytes, filestore {files} files, {fbytes} bytes)",
@@ -123,10 +124,7 @@ async fn move_one(
     }
     let suspended = src.suspended;
     if suspended {
-        r.extra.insert(
-            "next".into(),
-            json!(format!("tenantctl reactivate {}/{}", to.name(), t.db)),
-        );
+        r.details.moved().next = Some(format!("tenantctl reactivate {}/{}", to.name(), t.db));
     }
     (
         r.ok(
@@ -466,8 +464,8 @@ async fn drop_source(
             if d.dry_run.is_none() {
                 audited(log, &mut d);
             }
-            if let Some(n) = d.extra.get("dropped_name").cloned() {
-                r.extra.insert("source_dropped_as".into(), n);
+            if let crate::ops::Details::Drop(x) = &d.details {
+                r.details.moved().source_dropped_as = Some(x.dropped_name.clone());
             }
             Ok(())
         }

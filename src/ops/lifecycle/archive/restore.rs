@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::ops::details::RestoreDetails;
 use anyhow::anyhow;
-use serde_json::json;
 
 use super::files::{filestore_tar, inspect, Kind};
 use super::host::{node_sh, unpack_filestore};
@@ -65,12 +65,11 @@ pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     let who = format!("{}/{}", link.name(), name);
     let mut r = base(&link, &name, crate::ops::Op::Restore);
-    r.extra
-        .insert("file".into(), json!(o.file.display().to_string()));
-    r.extra.insert(
-        "mode".into(),
-        json!(if o.keep_identity { "move" } else { "copy" }),
-    );
+    *r.details.restore() = RestoreDetails {
+        file: o.file.display().to_string(),
+        mode: if o.keep_identity { "move" } else { "copy" },
+        ..Default::default()
+    };
     if o.dry_run {
         r.dry_run = Some(true);
     }
@@ -106,7 +105,7 @@ pub(super) async fn restore_one(
         Ok(Err(m)) => return refuse(r, format!("{m}; nothing changed")),
         Err(x) => return Halt::failed(who, format!("{x:#}; nothing changed")).end(r),
     };
-    r.extra.insert("owner".into(), json!(who_loads.owner()));
+    r.details.restore().owner = Some(who_loads.owner().to_string());
     if let Err(h) = check_free(link, &maint, fs.as_ref(), &kind, name, who).await {
         return h.end(r);
     }
@@ -127,9 +126,9 @@ pub(super) async fn restore_one(
     };
     let plan = job.plan(who, fs.as_ref());
     if job.blocked.is_some() {
-        r.extra.insert("blocked".into(), json!(true));
+        r.details.restore().blocked = true;
     }
-    r.extra.insert("filestore_files".into(), json!(fs_files));
+    r.details.restore().filestore_files = Some(fs_files);
     if o.dry_run {
         return (r.would(plan), false);
     }
@@ -180,11 +179,9 @@ fn check_file(
         manifest: Some(m), ..
     } = &kind
     {
-        for k in ["db_name", "version"] {
-            if let Some(v) = m.get(k) {
-                r.extra.insert(format!("manifest_{k}"), v.clone());
-            }
-        }
+        let d = r.details.restore();
+        d.manifest_db_name = m.get("db_name").cloned();
+        d.manifest_version = m.get("version").cloned();
         blocked = m
             .get(BLOCKED_KEY)
             .and_then(|b| serde_json::from_value::<Blocked>(b.clone()).ok())
@@ -285,8 +282,7 @@ async fn run_restore(
     let t0 = std::time::Instant::now();
     match do_restore(&mut steps, job).await {
         Ok(()) => {
-            r.extra
-                .insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+            r.details.restore().seconds = Some(t0.elapsed().as_secs_f64());
             let r = r.ok(
                 Outcome::Changed,
                 format!(

@@ -14,7 +14,7 @@ pub(in crate::ops::lifecycle) async fn undrop(
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
     let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
-    r.extra.insert("dropped_name".into(), json!(dt.db));
+    r.details.drop().dropped_name = dt.db.clone();
     if o.dry_run {
         r.dry_run = Some(true);
     }
