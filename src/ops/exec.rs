@@ -559,6 +559,7 @@ async fn suspend_write(
                 r.users = user_ids.len();
                 let counts = super::LayerCounts {
                     users: user_ids.len(),
+                    portal_users: portal,
                     crons,
                     mail,
                     standin,
@@ -786,6 +787,7 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
             r.users = user_ids.len();
             r.layers = Some(super::LayerCounts {
                 users: user_ids.len(),
+                portal_users: portal,
                 crons,
                 mail,
                 requeued: Some(requeued),

@@ -396,6 +396,9 @@ impl Report {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LayerCounts {
     pub users: usize,
+    /// Of `users`, portal users (`share`); the others are internal users,
+    /// what `list` counts.
+    pub portal_users: usize,
     pub crons: usize,
     /// Mail and fetchmail servers switched off (suspend) or on (reactivate);
     /// tenantctl's stand-in is not one of them.

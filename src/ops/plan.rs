@@ -172,6 +172,7 @@ async fn plan_suspend(
     r.users = users.len();
     r.layers = Some(super::LayerCounts {
         users: users.len(),
+        portal_users: users.iter().filter(|u| u.portal).count(),
         crons,
         mail,
         standin: adds_standin,

@@ -770,3 +770,45 @@ fn suspend_says_what_it_switched_in_the_right_number() {
     let row = out.lines().find(|l| l.contains("solo")).unwrap_or_default();
     assert!(row.contains(" ? ") && !row.contains("never"), "{out}");
 }
+
+/// JSON says how many of the users switched are portal users
+/// (`layers.portal_users`, the rest internal, what `list` counts), in the
+/// dry run and in the real suspend and reactivate alike.
+#[test]
+fn json_counts_the_portal_users_as_the_text_does() {
+    let e = env("");
+    create_tenant(&e.c, "split", &TenantSpec::for_major(16));
+    let active: i64 =
+        e.c.sql(
+            "split",
+            "SELECT count(*) FROM res_users WHERE active AND id <> 1",
+        )
+        .trim()
+        .parse()
+        .unwrap();
+    let portal: i64 =
+        e.c.sql(
+            "split",
+            "SELECT count(*) FROM res_users WHERE active AND id <> 1 AND share",
+        )
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        portal >= 1 && active > portal,
+        "the fixture has portal and internal users"
+    );
+    let args = ["suspend", "split", "--reason", "x", "-o", "json"];
+    for (extra, field) in [(&["--dry-run"][..], "would"), (&["--yes"][..], "real")] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(extra);
+        let (code, v, out) = e.run(&a);
+        assert_eq!(code, Some(0), "{field}: {out}");
+        assert_eq!(v["layers"]["users"], active, "{field}: {out}");
+        assert_eq!(v["layers"]["portal_users"], portal, "{field}: {out}");
+    }
+    let (code, v, out) = e.run(&["reactivate", "split", "--yes", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(v["layers"]["users"], active, "{out}");
+    assert_eq!(v["layers"]["portal_users"], portal, "{out}");
+}

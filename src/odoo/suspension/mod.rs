@@ -143,6 +143,10 @@ pub struct UserRef {
     pub id: i64,
     pub login: String,
     pub active: bool,
+    /// `share`: a portal (or public) user, not an internal one. Odoo
+    /// computes it from the groups (`res.users._compute_share`) and stores it;
+    /// `list` counts the others.
+    pub portal: bool,
 }
 
 async fn users_where(
@@ -173,6 +177,7 @@ async fn users_where(
             id: r.get(0),
             login: r.get(1),
             active: r.get(2),
+            portal: r.get(3),
         })
         .collect())
 }
@@ -181,7 +186,7 @@ async fn users_where(
 /// (`__system__`, always inactive; Odoo forbids activating it). Odoo allows
 /// a NULL `active`; `WHERE active` reads it as inactive, as Odoo's login does.
 const ACTIVE_USERS_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users WHERE active AND id <> 1 ORDER BY id";
+    "SELECT id::int8, login, coalesce(active, false), share IS TRUE FROM ONLY public.res_users WHERE active AND id <> 1 ORDER BY id";
 
 pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec<UserRef>> {
     users_where(client, ACTIVE_USERS_SQL, &[], &[]).await
@@ -189,7 +194,7 @@ pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec
 
 /// Recorded users that still exist (users deleted meanwhile are skipped).
 const USERS_BY_ID_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users \
+    "SELECT id::int8, login, coalesce(active, false), share IS TRUE FROM ONLY public.res_users \
      WHERE id = ANY($1) AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
 
 /// Users that are never switched on, whatever a record says: `__system__`
@@ -221,7 +226,7 @@ pub async fn protected_ids(client: &impl GenericClient) -> anyhow::Result<Vec<i6
 /// (Odoo's built-in users: base.default_user, base.public_user,
 /// base.template_portal_user_id, also named by ICP base.template_portal_user_id).
 const ALL_INTERNAL_SQL: &str =
-    "SELECT id::int8, login, coalesce(active, false) FROM ONLY public.res_users \
+    "SELECT id::int8, login, coalesce(active, false), share IS TRUE FROM ONLY public.res_users \
      WHERE share IS NOT TRUE AND id <> 1 AND NOT (id = ANY($2)) ORDER BY id";
 
 /// How reactivation picks the users to switch on.
