@@ -305,34 +305,103 @@ pub async fn lock_holders(
         client.query_typed(LOCK_HOLDERS_SQL, &[(&TENANT_LOCK_KEY, Type::INT8)]),
     )
     .await?;
+    Ok(rows.iter().map(holder_text).collect())
+}
+
+/// `pid N (application "a", user u, from h, state, in a transaction for Ns,
+/// last statement "…")`: a row of [`LOCK_HOLDERS_SQL`] or
+/// [`TABLE_LOCK_HOLDERS_SQL`], its session's text escaped.
+fn holder_text(r: &tokio_postgres::Row) -> String {
+    let app: String = r.get(1);
+    let secs: i64 = r.get(5);
+    let query: String = r.get(6);
+    format!(
+        "pid {} ({}user {}, from {}, {}{}{})",
+        r.get::<_, i32>(0),
+        if app.is_empty() {
+            String::new()
+        } else {
+            format!("application {:?}, ", crate::text::esc(&app))
+        },
+        crate::text::esc(&r.get::<_, String>(2)),
+        r.get::<_, String>(3),
+        crate::text::esc(&r.get::<_, String>(4)),
+        if secs >= 0 {
+            format!(", in a transaction for {secs}s")
+        } else {
+            String::new()
+        },
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!(", last statement {:?}", crate::text::esc(&query))
+        },
+    )
+}
+
+/// The sessions other than ours that hold a lock on one of the tables
+/// tenantctl reads or writes in this tenant, stronger than the plain read
+/// lock (`AccessShareLock`): an Odoo worker or an operator's session that
+/// locked a table (`LOCK TABLE`, an `ALTER TABLE` of a module update) or
+/// wrote rows in a transaction still open (`RowExclusiveLock`: the rows it
+/// wrote stay locked until it ends). A statement of ours that ran out of
+/// time was most likely waiting for one of them; asked after the failure,
+/// on the same connection (a backend cannot be asked while it waits).
+/// Relies on `pg_locks` (locktype `relation`, `granted`) and
+/// `pg_stat_activity` as [`LOCK_HOLDERS_SQL`] does.
+const TABLE_LOCK_HOLDERS_SQL: &str = "SELECT a.pid, coalesce(a.application_name, ''), \
+     coalesce(a.usename::text, ''), coalesce(host(a.client_addr), 'local'), \
+     coalesce(a.state, ''), coalesce(extract(epoch FROM now() - a.xact_start)::int8, -1), \
+     left(coalesce(a.query, ''), 80), \
+     string_agg(DISTINCT c.relname::text || ' ' || l.mode, ', ') \
+     FROM pg_catalog.pg_locks l \
+     JOIN pg_catalog.pg_class c ON c.oid = l.relation \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' \
+     JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
+     WHERE l.locktype = 'relation' AND l.granted AND l.mode <> 'AccessShareLock' \
+     AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+     AND c.relname = ANY($1) AND l.pid <> pg_backend_pid() \
+     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY a.pid";
+
+/// The tables whose locks [`table_lock_holders`] looks at: what suspend,
+/// reactivate and passwd read and write, and Odoo's signaling tables (19+).
+pub const LOCKED_TABLES: [&str; 9] = [
+    "res_users",
+    "ir_config_parameter",
+    "ir_cron",
+    "ir_mail_server",
+    "fetchmail_server",
+    "mail_mail",
+    "res_users_log",
+    "orm_signaling_registry",
+    "orm_signaling_cache",
+];
+
+/// Who holds a lock on the tenant's tables that a statement of ours may
+/// have waited for, one text per session (see [`TABLE_LOCK_HOLDERS_SQL`]).
+pub async fn table_lock_holders(
+    client: &tokio_postgres::Client,
+    deadline: std::time::Duration,
+) -> anyhow::Result<Vec<String>> {
+    use tokio_postgres::types::Type;
+    let tables: Vec<&str> = LOCKED_TABLES.to_vec();
+    let rows = within(
+        deadline,
+        client.query_typed(TABLE_LOCK_HOLDERS_SQL, &[(&tables, Type::TEXT_ARRAY)]),
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| {
-            let app: String = r.get(1);
-            let secs: i64 = r.get(5);
-            let query: String = r.get(6);
-            format!(
-                "pid {} ({}user {}, from {}, {}{}{})",
-                r.get::<_, i32>(0),
-                if app.is_empty() {
-                    String::new()
-                } else {
-                    format!("application {:?}, ", crate::text::esc(&app))
-                },
-                crate::text::esc(&r.get::<_, String>(2)),
-                r.get::<_, String>(3),
-                crate::text::esc(&r.get::<_, String>(4)),
-                if secs >= 0 {
-                    format!(", in a transaction for {secs}s")
-                } else {
-                    String::new()
-                },
-                if query.is_empty() {
-                    String::new()
-                } else {
-                    format!(", last statement {:?}", crate::text::esc(&query))
-                },
-            )
+            let locks: String = r.get(7);
+            format!("{} holding {}", holder_text(r), crate::text::esc(&locks))
         })
         .collect())
+}
+
+/// Whether `e` is a statement that ran out of time: the server's
+/// `statement_timeout` (SQLSTATE 57014) or the client's deadline.
+pub fn is_timeout(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<Timeout>())
+        || crate::error::sqlstate_of(e) == Some(&crate::error::SqlState::QUERY_CANCELED)
 }

@@ -127,6 +127,12 @@ pub async fn probe(
                     .to_string()
             }))
         }
+        // Out of time (a lock held by another session): not a missing
+        // privilege; the caller names who holds the locks.
+        Err(e) if e.code() == Some(&crate::error::SqlState::QUERY_CANCELED) => {
+            let _ = client.simple_query("ROLLBACK").await;
+            Err(pg_error(&e))
+        }
         Err(e) if e.as_db_error().is_some() => {
             let _ = client.simple_query("ROLLBACK").await;
             Ok(Some(format!("{:#}", pg_error(&e))))

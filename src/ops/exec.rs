@@ -451,19 +451,31 @@ async fn reread(
 
 /// The text of a refusal or failure from the odoo layer.
 /// A failure to take the tenant lock names who holds it (another tenantctl
-/// run, an operator's session): asked on the same connection, after the
-/// rollback. Any other error, or no answer, is returned as it is.
-pub(super) async fn name_lock_holder(conn: &Conn, error: anyhow::Error) -> anyhow::Error {
+/// run, an operator's session); a statement that ran out of time names the
+/// sessions holding locks on the tenant's tables it may have waited for
+/// (an Odoo worker, a module update, an operator's open transaction). Asked
+/// on the same connection, after the failure. Any other error, or no
+/// answer, is returned as it is.
+pub(crate) async fn name_lock_holder(conn: &Conn, error: anyhow::Error) -> anyhow::Error {
     if error
         .downcast_ref::<crate::odoo::TenantLockWait>()
-        .is_none()
+        .is_some()
     {
+        return match crate::odoo::lock_holders(&conn.client, conn.deadline).await {
+            Ok(h) if !h.is_empty() => {
+                error.context(format!("the tenant lock is held by {}", h.join("; ")))
+            }
+            _ => error,
+        };
+    }
+    if !crate::odoo::is_timeout(&error) || conn.client.is_closed() {
         return error;
     }
-    match crate::odoo::lock_holders(&conn.client, conn.deadline).await {
-        Ok(h) if !h.is_empty() => {
-            error.context(format!("the tenant lock is held by {}", h.join("; ")))
-        }
+    match crate::odoo::table_lock_holders(&conn.client, conn.deadline).await {
+        Ok(h) if !h.is_empty() => error.context(format!(
+            "sessions holding locks on its tables: {}",
+            h.join("; ")
+        )),
         _ => error,
     }
 }

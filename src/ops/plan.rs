@@ -31,6 +31,7 @@ pub async fn plan_one(
     let st = match suspension::state(&conn.client).await {
         Ok(s) => s,
         Err(e) => {
+            let e = exec::name_lock_holder(conn, e).await;
             let mut r = r.fail(Outcome::Failed, format!("{who}: {e:#}"));
             r.not_odoo = crate::odoo::is_not_odoo(&e);
             return r;
@@ -54,7 +55,10 @@ pub async fn plan_one(
                 )
             }
             Ok(_) => {}
-            Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+            Err(e) => {
+                let e = exec::name_lock_holder(conn, e).await;
+                return r.fail(Outcome::Failed, format!("{who}: {e:#}"));
+            }
         }
     }
     let tables = crate::odoo::layers::tables(&conn.client, conn.deadline)
@@ -68,7 +72,20 @@ pub async fn plan_one(
                 format!("dry run: {who}: would fail: {why}; nothing changed"),
             )
         }
-        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Err(e) => {
+            let e = exec::name_lock_holder(conn, e).await;
+            return r.fail(Outcome::Failed, format!("{who}: {e:#}"));
+        }
+    }
+    // The real run takes the tenant lock: say who holds it now, if anyone
+    // (the dry run itself only reads and does not wait for it).
+    if let Ok(h) = crate::odoo::lock_holders(&conn.client, conn.deadline).await {
+        if !h.is_empty() {
+            r.warnings.push(format!(
+                "the tenant lock is held by {}; the real run waits for it at most the node's statement_timeout",
+                h.join("; ")
+            ));
+        }
     }
     match &run.action {
         Action::Suspend { layers } => {
@@ -98,7 +115,7 @@ async fn plan_passwd(
     mut r: Report,
 ) -> Report {
     match users::passwd_target(&conn.client, login).await {
-        Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Err(e) => failed(conn, who, r, e).await,
         Ok(u) => {
             if let Some(m) = pw::refusal_for(u.as_ref(), login, who) {
                 return r.fail(Outcome::Refused, format!("dry run: {m}"));
@@ -108,7 +125,7 @@ async fn plan_passwd(
             {
                 Ok(None) => {}
                 Ok(Some(m)) => return r.fail(Outcome::Refused, format!("dry run: {who}: {m}")),
-                Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+                Err(e) => return failed(conn, who, r, e).await,
             }
             let u = u.expect("refusal_for refuses a missing user");
             r.login = Some(u.login.clone());
@@ -141,11 +158,11 @@ async fn plan_suspend(
 ) -> Report {
     let users = match suspension::users_to_suspend(&conn.client).await {
         Ok(u) => u,
-        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Err(e) => return failed(conn, who, r, e).await,
     };
     let a = match active(conn, st, layers).await {
         Ok(x) => x,
-        Err(e) => return r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Err(e) => return failed(conn, who, r, e).await,
     };
     let (crons, mail, adds_standin) = (a.crons, a.mail, a.adds_standin);
     if st.suspended()
@@ -324,7 +341,7 @@ async fn plan_reactivate(
         );
     }
     match suspension::users_to_reactivate(&conn.client, st, restore).await {
-        Err(e) => r.fail(Outcome::Failed, format!("{who}: {e:#}")),
+        Err(e) => failed(conn, who, r, e).await,
         Ok(ReactivatePlan::NoRecord) => r.fail(
             Outcome::Refused,
             format!("dry run: {}", exec::no_record_message(who, None)),
@@ -375,4 +392,11 @@ async fn plan_reactivate(
             r
         }
     }
+}
+
+/// A plan that could not be made: the error, naming who holds the locks a
+/// statement that ran out of time waited for.
+async fn failed(conn: &Conn, who: &str, r: Report, e: anyhow::Error) -> Report {
+    let e = exec::name_lock_holder(conn, e).await;
+    r.fail(Outcome::Failed, format!("{who}: {e:#}"))
 }

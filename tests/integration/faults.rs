@@ -1253,6 +1253,18 @@ const TENANT_LOCK_KEY: i64 = 127_978_992_397_940;
 /// lock in an open transaction, once it holds it; kill the child, end the
 /// session (`pg_terminate_backend`) and drop the stdin to let it go.
 pub(crate) fn hold_tenant_lock(c: &Cluster, db: &str) -> (Child, std::process::ChildStdin) {
+    hold(
+        c,
+        db,
+        &format!("SELECT pg_advisory_xact_lock({TENANT_LOCK_KEY})"),
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'lock_holder'",
+    )
+}
+
+/// A psql session (application_name `lock_holder`) that runs `lock` in an
+/// open transaction on `db` and sleeps, once `held` (a count) says 1.
+fn hold(c: &Cluster, db: &str, lock: &str, held: &str) -> (Child, std::process::ChildStdin) {
     let mut holder = Command::new("psql")
         .args(["-X", "-q", "-h"])
         .arg(c.socket_dir())
@@ -1266,12 +1278,9 @@ pub(crate) fn hold_tenant_lock(c: &Cluster, db: &str) -> (Child, std::process::C
     let mut stdin = holder.stdin.take().unwrap();
     std::io::Write::write_all(
         &mut stdin,
-        format!("BEGIN; SELECT pg_advisory_xact_lock({TENANT_LOCK_KEY}); SELECT pg_sleep(120);\n")
-            .as_bytes(),
+        format!("BEGIN; {lock}; SELECT pg_sleep(120);\n").as_bytes(),
     )
     .unwrap();
-    let held = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-                WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'lock_holder'";
     let t0 = Instant::now();
     while c.sql(db, held) != "1" {
         assert!(t0.elapsed() < Duration::from_secs(20), "lock not taken");
@@ -1339,5 +1348,105 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
             16
         )
         .verifies
+    );
+}
+
+/// A dry run only reads: a tenant lock held by another write does not hold
+/// it up; its plan is made, and it says who holds the lock the real run will
+/// wait for. A table lock that does hold a statement up (an Odoo worker's
+/// `LOCK TABLE`, a module update's `ALTER TABLE`, an open transaction) ends
+/// in one `statement_timeout`, and the failure names the sessions holding
+/// locks on the tenant's tables, in the dry run and the real run alike.
+#[test]
+fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
+    let c = Cluster::start("drylock");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = inventory(
+        dir.path(),
+        "nodes.toml",
+        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
+    );
+    let dry = [
+        vec![
+            "suspend",
+            "acme",
+            "--reason",
+            "x",
+            "--dry-run",
+            "-o",
+            "json",
+        ],
+        vec!["reactivate", "acme", "--dry-run", "-o", "json"],
+    ];
+    let (mut holder, stdin) = hold_tenant_lock(&c, "acme");
+    let outs: Vec<_> = dry
+        .iter()
+        .map(|a| (a.clone(), run(with(cmd(dir.path(), &inv), a))))
+        .collect();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(stdin);
+    end_lock_holder(&c, "acme");
+    for (a, o) in &outs {
+        let (out, err) = text(o);
+        assert_eq!(code(o), Some(0), "{a:?}\nstdout: {out}\nstderr: {err}");
+        let v = json(o);
+        assert!(
+            v["outcome"] == "would-change" || v["outcome"] == "unchanged",
+            "{a:?}: {out}"
+        );
+        let warned = v["warnings"].as_array().cloned().unwrap_or_default();
+        assert!(
+            warned.iter().any(|w| w.as_str().is_some_and(|w| w
+                .contains("tenant lock is held by pid")
+                && w.contains("\"lock_holder\""))),
+            "{a:?}: {out}"
+        );
+    }
+    // A table lock: the statement waits its statement_timeout, once, and
+    // the failure names who holds the table.
+    let (mut holder, stdin) = hold(
+        &c,
+        "acme",
+        "LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE",
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' \
+         AND a.application_name = 'lock_holder'",
+    );
+    let outs: Vec<_> = [
+        dry[0].clone(),
+        vec!["suspend", "acme", "--reason", "x", "--yes", "-o", "json"],
+    ]
+    .into_iter()
+    .map(|a| {
+        let o = run(with(cmd(dir.path(), &inv), &a));
+        (a, o)
+    })
+    .collect();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(stdin);
+    end_lock_holder(&c, "acme");
+    for (a, o) in &outs {
+        let (out, err) = text(o);
+        assert_eq!(code(o), Some(1), "{a:?}\nstdout: {out}\nstderr: {err}");
+        let error = json(o)["error"].as_str().unwrap_or_default().to_string();
+        assert!(
+            error.contains("statement timeout")
+                && error.contains("sessions holding locks on its tables: pid")
+                && error.contains("\"lock_holder\"")
+                && error.contains("res_users AccessExclusiveLock"),
+            "{a:?}: {out}"
+        );
+    }
+    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+}
+
+/// Ends the `lock_holder` sessions of `db`.
+fn end_lock_holder(c: &Cluster, db: &str) {
+    c.sql(
+        db,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock_holder'",
     );
 }
