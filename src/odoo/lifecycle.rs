@@ -308,6 +308,33 @@ pub fn uuid4() -> String {
     )
 }
 
+/// A time-based (version 1) UUID, as Odoo writes `database.uuid`
+/// (`ir.config_parameter`'s `_default_parameters`: `str(uuid.uuid1())`): the
+/// time in 100 ns since 1582-10-15, a random clock sequence, and a random
+/// node with the multicast bit set (RFC 4122 §4.5: what Python's `uuid1`
+/// falls back to without a hardware address; the operator's MAC address
+/// stays out of the customer's database).
+pub fn uuid1() -> String {
+    let since_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let ts = (since_unix.as_nanos() / 100) as u64 + 0x01B2_1DD2_1381_4000;
+    let mut r = [0u8; 8];
+    getrandom::getrandom(&mut r).expect("the OS random number generator failed");
+    let clock_seq = u16::from_be_bytes([r[0], r[1]]) & 0x3fff;
+    let mut node = [0u8; 6];
+    node.copy_from_slice(&r[2..8]);
+    node[0] |= 0x01;
+    let node: String = node.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{node}",
+        ts & 0xffff_ffff,
+        (ts >> 32) & 0xffff,
+        ((ts >> 48) & 0x0fff) | 0x1000,
+        clock_seq | 0x8000
+    )
+}
+
 /// What the new tenant gets besides Odoo's regenerated keys.
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
@@ -339,7 +366,7 @@ pub struct Regenerated {
 
 /// The tables the identity transaction writes (with neutralization, also
 /// those of the installed modules' statements, see `neutralize`).
-pub const WRITTEN_TABLES: [&str; 8] = [
+pub const WRITTEN_TABLES: [&str; 9] = [
     "ir_config_parameter",
     "res_users",
     "res_users_log",
@@ -348,6 +375,7 @@ pub const WRITTEN_TABLES: [&str; 8] = [
     "ir_cron",
     "ir_mail_server",
     "fetchmail_server",
+    "auth_oauth_provider",
 ];
 
 /// `ir.config_parameter` upsert as `set_param` stores it (unique `key`).
@@ -382,6 +410,37 @@ const REMOVE_TENANT_SQL: &str =
 /// fresh database has none; the template's rows would show its admin's last
 /// login, years ago, as the new tenant's.
 const CLEAR_LOGINS_SQL: &str = "DELETE FROM ONLY public.res_users_log";
+
+/// Whether auth_oauth's table is there (the module installed, or once).
+const OAUTH_TABLE_SQL: &str = "SELECT to_regclass('public.auth_oauth_provider') IS NOT NULL";
+
+/// auth_oauth overrides `ir.config_parameter.init(force=True)` (what Odoo
+/// runs on a duplicated database, 13.0 to 19.0:
+/// addons/auth_oauth/models/ir_config_parameter.py): once the new
+/// `database.uuid` is set, the odoo.com provider (`auth_oauth.provider_openerp`)
+/// gets it as its `client_id`. Only while the module is installed (its
+/// override runs only then).
+const OAUTH_CLIENT_SQL: &str = "UPDATE ONLY public.auth_oauth_provider p SET client_id = $1 \
+     FROM ONLY public.ir_model_data d \
+     WHERE d.module = 'auth_oauth' AND d.name = 'provider_openerp' AND d.model = 'auth.oauth.provider' \
+     AND d.res_id = p.id AND EXISTS (SELECT 1 FROM ONLY public.ir_module_module m \
+     WHERE m.name = 'auth_oauth' AND m.state IN ('installed', 'to upgrade'))";
+
+/// The odoo.com OAuth provider's `client_id` follows the new
+/// `database.uuid`, as Odoo's duplicate does ([`OAUTH_CLIENT_SQL`]).
+async fn oauth_client(tx: &Transaction<'_>, uuid: &str, deadline: Duration) -> anyhow::Result<()> {
+    let has = within(deadline, tx.query_typed(OAUTH_TABLE_SQL, &[])).await?;
+    if !has.first().is_some_and(|r| r.get::<_, bool>(0)) {
+        return Ok(());
+    }
+    within(
+        deadline,
+        tx.execute_typed(OAUTH_CLIENT_SQL, &[(&uuid, Type::VARCHAR)]),
+    )
+    .await
+    .map_err(|e| e.context("setting the odoo.com OAuth provider's client_id"))?;
+    Ok(())
+}
 
 /// Odoo's `_set_encrypted_password` writes the hash with a raw UPDATE.
 const ADMIN_SQL: &str =
@@ -472,7 +531,7 @@ pub async fn regenerate(
     refuse_findings(&tx, &tables, allow_triggers, deadline).await?;
     let mut out = Regenerated {
         secret: uuid4(),
-        uuid: uuid4(),
+        uuid: uuid1(),
         create_date: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
             .trim_end_matches('Z')
@@ -483,6 +542,7 @@ pub async fn regenerate(
     out.removed_keys = identity_writes(&tx, id, &keys, &values, deadline)
         .await
         .map_err(fail)?;
+    oauth_client(&tx, &out.uuid, deadline).await.map_err(fail)?;
     if let Some((uid, _, _, _)) = &id.admin {
         if let Some(company) = &id.company {
             rename_company(&tx, company, *uid, deadline)
@@ -817,5 +877,25 @@ mod tests {
         assert_eq!(&u[14..15], "4");
         assert!("89ab".contains(&u[19..20]));
         assert_ne!(uuid4(), u);
+    }
+
+    #[test]
+    fn database_uuids_are_version_1_of_now() {
+        let u = uuid1();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "1");
+        assert!("89ab".contains(&u[19..20]));
+        // The node's multicast bit: no hardware address.
+        assert_eq!(u8::from_str_radix(&u[24..26], 16).unwrap() & 1, 1);
+        // Its time is now: 100 ns ticks since 1582-10-15.
+        let hex = format!("{}{}{}", &u[15..18], &u[9..13], &u[0..8]);
+        let ts = u64::from_str_radix(&hex, 16).unwrap();
+        let unix = (ts - 0x01B2_1DD2_1381_4000) / 10_000_000;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(now.abs_diff(unix) < 60, "{u}: {unix} vs {now}");
+        assert_ne!(uuid1(), u);
     }
 }

@@ -1687,3 +1687,52 @@ fn every_write_dry_run_gives_its_plan_as_json() {
         "{out}"
     );
 }
+
+/// A duplicate gets a new identity as Odoo's own does (odoo-facts §6):
+/// `database.uuid` is a time-based (version 1) uuid, and with auth_oauth
+/// installed the odoo.com provider's `client_id` follows it (auth_oauth's
+/// `ir.config_parameter.init(force=True)`); other providers keep theirs.
+/// Without the module installed, its table is left alone.
+#[test]
+fn duplicate_sets_a_uuid1_and_the_odoo_com_oauth_client_id() {
+    let t = env("");
+    let spec = TenantSpec {
+        shop_modules: true,
+        ..TenantSpec::for_major(16)
+    };
+    create_tenant(&t.c, "acme", &spec);
+    t.c.sql(
+        "acme",
+        "INSERT INTO auth_oauth_provider (id, name, enabled, client_id) \
+         VALUES (2, 'Odoo.com Accounts', true, 'source-uuid'); \
+         INSERT INTO ir_model_data (module, name, model, res_id) \
+         VALUES ('auth_oauth', 'provider_openerp', 'auth.oauth.provider', 2)",
+    );
+    let providers = |db: &str| {
+        t.c.sql(
+            db,
+            "SELECT string_agg(id || '=' || client_id, ',' ORDER BY id) FROM auth_oauth_provider",
+        )
+    };
+    // Not installed: nothing of it changes.
+    t.cmd()
+        .args(["duplicate", "acme", "copy1", "--yes"])
+        .assert()
+        .code(0);
+    assert_eq!(providers("copy1"), "1=client-1,2=source-uuid");
+    let uuid = t.params("copy1")["database.uuid"].clone();
+    assert_eq!(&uuid[14..15], "1", "a version 1 uuid: {uuid}");
+    assert_ne!(uuid, t.params("acme")["database.uuid"]);
+    // Installed: the odoo.com provider's client_id is the copy's uuid.
+    t.c.sql(
+        "acme",
+        "UPDATE ir_module_module SET state = 'installed' WHERE name = 'auth_oauth'",
+    );
+    t.cmd()
+        .args(["duplicate", "acme", "copy2", "--yes"])
+        .assert()
+        .code(0);
+    let uuid = t.params("copy2")["database.uuid"].clone();
+    assert_eq!(providers("copy2"), format!("1=client-1,2={uuid}"));
+    assert_eq!(providers("acme"), "1=client-1,2=source-uuid");
+}
