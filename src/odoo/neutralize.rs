@@ -282,12 +282,16 @@ pub const MODULES: &[Module] = &[
     Module { name: "mail", from: 16, to: 16, tables: &["mail_template"], statements: &[
         "UPDATE ONLY public.mail_template SET mail_server_id = NULL",
     ] },
-    // addons/mail/data/neutralize.sql (17.0)
+    // addons/mail/data/neutralize.sql (17.0), but for its last statement:
+    // 17.0's `TRUNCATE ONLY mail_partner_device CASCADE` empties every table
+    // with a many2one to it (a custom field included), the hazard later
+    // builds fixed with a DELETE (odoo/odoo#241535, as 18.0's row has it):
+    // deleted rows follow each foreign key's own ON DELETE rule instead.
     Module { name: "mail", from: 17, to: 17, tables: &["mail_template", "ir_config_parameter", "mail_notification_web_push", "mail_partner_device"], statements: &[
         "UPDATE ONLY public.mail_template SET mail_server_id = NULL",
         "DELETE FROM ONLY public.ir_config_parameter WHERE key IN ('mail.web_push_vapid_private_key', 'mail.web_push_vapid_public_key', 'mail.sfu_server_key')",
         "TRUNCATE ONLY public.mail_notification_web_push",
-        "TRUNCATE ONLY public.mail_partner_device CASCADE",
+        "DELETE FROM ONLY public.mail_partner_device",
     ] },
     // addons/mail/data/neutralize.sql (18.0 to 19.0)
     Module { name: "mail", from: 18, to: 19, tables: &["mail_template", "ir_config_parameter", "mail_push", "mail_push_device"], statements: &[

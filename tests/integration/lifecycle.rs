@@ -1736,3 +1736,56 @@ fn duplicate_sets_a_uuid1_and_the_odoo_com_oauth_client_id() {
     assert_eq!(providers("copy2"), format!("1=client-1,2={uuid}"));
     assert_eq!(providers("acme"), "1=client-1,2=source-uuid");
 }
+
+/// 17.0's mail neutralization empties `mail_partner_device` with a DELETE,
+/// not Odoo 17.0's `TRUNCATE ... CASCADE`, which emptied every table with a
+/// many2one to it (odoo/odoo#241535): a custom table referencing a device
+/// keeps its rows, the reference set to NULL by its own foreign key.
+#[test]
+fn neutralize_17_keeps_the_rows_that_reference_a_push_device() {
+    let t = env("");
+    create_tenant(&t.c, "m17", &TenantSpec::for_major(17));
+    t.c.sql(
+        "m17",
+        "CREATE TABLE mail_partner_device (id serial PRIMARY KEY, endpoint varchar); \
+         CREATE TABLE mail_notification_web_push (id serial PRIMARY KEY, \
+           user_device integer REFERENCES mail_partner_device(id) ON DELETE CASCADE); \
+         CREATE TABLE x_device_note (id serial PRIMARY KEY, \
+           device_id integer REFERENCES mail_partner_device(id) ON DELETE SET NULL, note text); \
+         INSERT INTO mail_partner_device (id, endpoint) VALUES (1, 'https://push.example/1'); \
+         INSERT INTO mail_notification_web_push (user_device) VALUES (1); \
+         INSERT INTO x_device_note (device_id, note) VALUES (1, 'kept')",
+    );
+    let a = t
+        .cmd()
+        .args([
+            "duplicate",
+            "m17",
+            "m17-staging",
+            "--neutralize",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let v = json_of(&a);
+    assert!(
+        v["neutralized_modules"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|x| x == "mail")),
+        "{v}"
+    );
+    let q = |sql: &str| t.c.sql("m17-staging", sql);
+    assert_eq!(q("SELECT count(*) FROM mail_partner_device"), "0");
+    assert_eq!(q("SELECT count(*) FROM mail_notification_web_push"), "0");
+    assert_eq!(
+        q("SELECT note || '/' || coalesce(device_id::text, 'NULL') FROM x_device_note"),
+        "kept/NULL"
+    );
+    // The source keeps its devices.
+    assert_eq!(
+        t.c.sql("m17", "SELECT count(*) FROM mail_partner_device"),
+        "1"
+    );
+}
