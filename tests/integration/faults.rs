@@ -1450,3 +1450,52 @@ fn end_lock_holder(c: &Cluster, db: &str) {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock_holder'",
     );
 }
+
+/// At a terminal, suspend asks with the counts of its dry-run plan. When that
+/// plan cannot be made (here a table lock outlasts the statement_timeout),
+/// the command ends, nothing changed, instead of skipping the question and
+/// running the write unasked: no write ran, so no audit line.
+#[test]
+fn a_plan_that_cannot_be_made_ends_the_command_instead_of_running_it_unasked() {
+    if !crate::ux::have_script() {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let c = Cluster::start("noplan");
+    create_tenant(&c, "acme", &TenantSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let inv = inventory(
+        dir.path(),
+        "nodes.toml",
+        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
+    );
+    let (mut holder, stdin) = hold(
+        &c,
+        "acme",
+        "LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE",
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' \
+         AND a.application_name = 'lock_holder'",
+    );
+    let command = format!(
+        "exec {} -i {} suspend acme --reason unpaid",
+        crate::harness::tenantctl_bin().display(),
+        inv.display()
+    );
+    // Nobody answers: a question, if asked, reads the end of input (no).
+    let (code, screen) = crate::harness::on_a_pty_driven(&command, dir.path(), |_| {});
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(stdin);
+    end_lock_holder(&c, "acme");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("nothing changed") && screen.contains("res_users AccessExclusiveLock"),
+        "{screen}"
+    );
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    let audit =
+        std::fs::read_to_string(dir.path().join("tenantctl/audit.jsonl")).unwrap_or_default();
+    assert!(!audit.contains("suspend"), "no write ran: {audit}");
+    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+}
