@@ -376,8 +376,9 @@ pub(super) enum Asked {
 pub(super) trait Single: Each + Sized {
     /// The same work as a dry run (read-only): the plan shown.
     fn dry(&self) -> Self;
-    /// The questions, once the plan (printed) would change something; what
-    /// the answers decide (a password typed) is kept for the run.
+    /// The questions, once the plan would change something (shown by
+    /// [`shown`] first); what the answers decide (a password typed) is kept
+    /// for the run.
     fn ask(&mut self, plan: &Report) -> Result<Asked>;
     /// The plan phase's report as the command's result, a real run's.
     fn as_run(&self, mut r: Report) -> Report {
@@ -391,7 +392,7 @@ pub(super) trait Single: Each + Sized {
 /// first the plan, by the same work as a dry run; one that does not come
 /// back `would change` (refused, failed) is the command's result, as a real
 /// run's (the checks are not run twice); otherwise the plan is printed and
-/// the operator asked, before anything of the run starts. Then the run of
+/// the operator asked ([`Single::ask`]), before anything of the run starts. Then the run of
 /// its one target by [`single`]. The exit code.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn ask_then_run<T: Single>(
@@ -410,9 +411,6 @@ pub(super) async fn ask_then_run<T: Single>(
         if plan.outcome != Outcome::WouldChange {
             run.early = Some(each.as_run(plan));
         } else {
-            if let Some(p) = &plan.plan {
-                ctx.printer.info(p.text());
-            }
             match each.ask(&plan)? {
                 Asked::Go => {}
                 Asked::Aborted => {
@@ -425,6 +423,13 @@ pub(super) async fn ask_then_run<T: Single>(
     }
     let log = log.map(Arc::new);
     Ok(single(ctx, op, dry_run, log, run, each, secret_on_stdout).await)
+}
+
+/// The plan of a dry run's report, shown before the question.
+pub(super) fn shown(ctx: &Ctx, plan: &Report) {
+    if let Some(p) = &plan.plan {
+        ctx.printer.info(p.text());
+    }
 }
 
 /// The report of a job not started: a Ctrl-C came before its turn.

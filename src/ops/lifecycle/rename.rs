@@ -57,7 +57,8 @@ impl Single for Renaming {
             who: self.who.clone(),
         }
     }
-    fn ask(&mut self, _plan: &Report) -> Result<Asked> {
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        shown(&self.ctx, plan);
         let q = format!("Rename {} to {}?", self.who, e(&self.new));
         Ok(if confirm(&q)? {
             Asked::Go
