@@ -647,6 +647,7 @@ fn unresolved(spec: &str, op: Op, x: Error) -> Report {
 /// One soft drop, of `drop` or a line of `bulk drop`: the job's target (a
 /// bulk line's spec resolved at its turn), under the name of `stamp` (the
 /// single command's, shown in its plan) or of the time it starts.
+#[derive(Clone)]
 struct Dropping {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
@@ -682,29 +683,19 @@ impl Each for Dropping {
 }
 
 impl Single for Dropping {
-    fn dry(&self) -> Self {
-        let mut opts = self.opts.clone();
-        opts.dry_run = true;
-        Dropping {
-            ctx: self.ctx.clone(),
-            opts,
-            force: self.force,
-            stamp: self.stamp.clone(),
-        }
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);
         let who = format!("{}/{}", plan.node.as_deref().unwrap_or(""), plan.tenant);
-        Ok(if confirm(&format!("Drop {who}?"))? {
-            Asked::Go
-        } else {
-            Asked::Aborted
-        })
+        confirmed(&format!("Drop {who}?"))
     }
 }
 
 /// One purge, of `purge` (the dropped tenant found before) or a line of
 /// `bulk purge` (found at its turn).
+#[derive(Clone)]
 struct Purging {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
@@ -734,15 +725,8 @@ impl Each for Purging {
 }
 
 impl Single for Purging {
-    fn dry(&self) -> Self {
-        let mut opts = self.opts.clone();
-        opts.dry_run = true;
-        Purging {
-            ctx: self.ctx.clone(),
-            opts,
-            now: self.now,
-            found: self.found.clone(),
-        }
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);

@@ -373,9 +373,15 @@ pub(super) enum Asked {
 
 /// A single lifecycle command's work on its one target ([`Each`]), with
 /// the questions asked before its run.
-pub(super) trait Single: Each + Sized {
+pub(super) trait Single: Each + Clone {
+    /// Its options (`--dry-run`, `--yes`, `--no-filestore`).
+    fn opts(&mut self) -> &mut LifecycleOpts;
     /// The same work as a dry run (read-only): the plan shown.
-    fn dry(&self) -> Self;
+    fn dry(&self) -> Self {
+        let mut d = self.clone();
+        d.opts().dry_run = true;
+        d
+    }
     /// The questions, once the plan would change something (shown by
     /// [`shown`] first); what the answers decide (a password typed) is kept
     /// for the run.
@@ -423,6 +429,15 @@ pub(super) async fn ask_then_run<T: Single>(
     }
     let log = log.map(Arc::new);
     Ok(single(ctx, op, dry_run, log, run, each, secret_on_stdout).await)
+}
+
+/// `[y/N]` after `question`: yes runs, no aborts.
+pub(super) fn confirmed(question: &str) -> Result<Asked> {
+    Ok(if confirm(question)? {
+        Asked::Go
+    } else {
+        Asked::Aborted
+    })
 }
 
 /// The plan of a dry run's report, shown before the question.

@@ -28,6 +28,7 @@ pub(super) async fn rename(
 }
 
 /// One rename: the tenant (the job's target) and its new name.
+#[derive(Clone)]
 struct Renaming {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
@@ -47,24 +48,13 @@ impl Each for Renaming {
 }
 
 impl Single for Renaming {
-    fn dry(&self) -> Self {
-        let mut opts = self.opts.clone();
-        opts.dry_run = true;
-        Renaming {
-            ctx: self.ctx.clone(),
-            opts,
-            new: self.new.clone(),
-            who: self.who.clone(),
-        }
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);
         let q = format!("Rename {} to {}?", self.who, e(&self.new));
-        Ok(if confirm(&q)? {
-            Asked::Go
-        } else {
-            Asked::Aborted
-        })
+        confirmed(&q)
     }
 }
 

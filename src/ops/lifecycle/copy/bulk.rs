@@ -20,7 +20,9 @@ pub(crate) async fn bulk_create(
     let secrets = if o.dry_run {
         None
     } else {
-        Some(crate::ops::passwd::Secrets::create(m.secrets_file)?)
+        Some(Arc::new(crate::ops::passwd::Secrets::create(
+            m.secrets_file,
+        )?))
     };
     if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
         ctx.printer.info("aborted; nothing changed");

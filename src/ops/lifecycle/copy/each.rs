@@ -8,6 +8,7 @@ use super::*;
 pub(super) type Specs = std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>;
 
 /// One copy, of `create`, `duplicate` or a line of `bulk create`.
+#[derive(Clone)]
 pub(super) struct Copying {
     pub(super) ctx: Arc<Ctx>,
     pub(super) opts: LifecycleOpts,
@@ -18,7 +19,7 @@ pub(super) struct Copying {
     pub(super) specs: Specs,
     /// `bulk create`: the file generated passwords go to (None: a single
     /// command prints its own on stdout; a bulk dry run has none).
-    pub(super) secrets: Option<crate::ops::passwd::Secrets>,
+    pub(super) secrets: Option<Arc<crate::ops::passwd::Secrets>>,
     /// A single command (see [`copy_one`]), not a line of `bulk create`.
     pub(super) single: bool,
 }
@@ -74,18 +75,8 @@ impl Each for Copying {
 }
 
 impl Single for Copying {
-    fn dry(&self) -> Self {
-        let mut opts = self.opts.clone();
-        opts.dry_run = true;
-        Copying {
-            ctx: self.ctx.clone(),
-            opts,
-            action: self.action,
-            what: self.what,
-            specs: self.specs.clone(),
-            secrets: None,
-            single: self.single,
-        }
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
     }
 
     /// Without --yes the plan, confirmed; then the admin password prompted

@@ -24,6 +24,7 @@ pub(in crate::ops::lifecycle) async fn undrop(
 }
 
 /// One undrop: the dropped tenant found before the run.
+#[derive(Clone)]
 struct Undropping {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
@@ -43,24 +44,13 @@ impl Each for Undropping {
 }
 
 impl Single for Undropping {
-    fn dry(&self) -> Self {
-        let mut opts = self.opts.clone();
-        opts.dry_run = true;
-        Undropping {
-            ctx: self.ctx.clone(),
-            opts,
-            force: self.force,
-            found: self.found.clone(),
-        }
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);
         let who = format!("{}/{}", self.found.link.name(), self.found.db);
-        Ok(if confirm(&format!("Undrop {who}?"))? {
-            Asked::Go
-        } else {
-            Asked::Aborted
-        })
+        confirmed(&format!("Undrop {who}?"))
     }
 }
 
