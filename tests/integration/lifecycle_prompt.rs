@@ -108,9 +108,9 @@ fn ended(child: &mut Child, screen: &Arc<Mutex<Vec<u8>>>) -> Option<i32> {
     }
 }
 
-/// Ctrl-C at the confirmation of `drop` and of `rename` (their plan shown)
-/// ends the process at once, killed by SIGINT (no handler counts it yet),
-/// with nothing changed and no audit line.
+/// Ctrl-C at the confirmation of `drop`, `rename` and `purge` (their plan
+/// shown) ends the process at once, killed by SIGINT (no handler counts it
+/// yet), with nothing changed and no audit line.
 #[test]
 fn lifecycle_ctrl_c_at_the_confirmation_ends_at_once_with_nothing_changed() {
     if !crate::ux::have_script() {
@@ -118,7 +118,6 @@ fn lifecycle_ctrl_c_at_the_confirmation_ends_at_once_with_nothing_changed() {
         return;
     }
     let t = one();
-    let before = t.dbs();
     for (args, question) in [
         ("drop acme --force --no-filestore", "Drop n1/acme? [y/N]"),
         (
@@ -126,23 +125,42 @@ fn lifecycle_ctrl_c_at_the_confirmation_ends_at_once_with_nothing_changed() {
             "Rename n1/acme to acme2? [y/N]",
         ),
     ] {
-        let (mut child, screen) = t.on_a_pty(args);
-        wait_for(&screen, question);
-        let mut tty = child.stdin.take().unwrap();
-        tty.write_all(b"\x03").unwrap();
-        tty.flush().unwrap();
-        let code = ended(&mut child, &screen);
-        drop(tty);
-        let shown = text(&screen);
-        // script(1) -e reports a child killed by SIGINT as 128 + 2.
-        assert_eq!(code, Some(130), "{args}: {shown}");
-        assert!(
-            !shown.contains("aborted") && !shown.contains("interrupted"),
-            "{args}: ended by a handler, not by the signal: {shown}"
-        );
-        assert_eq!(t.dbs(), before, "{args}: {shown}");
-        assert_eq!(t.audit_lines(), 0, "{args}: {shown}");
+        ctrl_c_at(&t, args, question, 0);
     }
+    // purge: at the tenant's name to type, --yes or not.
+    let (mut child, screen) = t.on_a_pty("drop acme --force --no-filestore --yes");
+    assert_eq!(ended(&mut child, &screen), Some(0), "{}", text(&screen));
+    let dropped = t.dbs().into_iter().find(|d| d.starts_with("acme.dropped-"));
+    let dropped = dropped.unwrap_or_else(|| panic!("not dropped: {}", text(&screen)));
+    for args in [
+        "purge acme --now --no-filestore",
+        "purge acme --now --no-filestore --yes",
+    ] {
+        ctrl_c_at(&t, args, "Type the tenant's name (acme) to confirm:", 1);
+    }
+    assert!(t.dbs().contains(&dropped));
+}
+
+/// Runs `args` on a pty, presses Ctrl-C at `question`: the process is
+/// killed by SIGINT, no database changed, the audit log still has `lines`.
+fn ctrl_c_at(t: &One, args: &str, question: &str, lines: usize) {
+    let before = t.dbs();
+    let (mut child, screen) = t.on_a_pty(args);
+    wait_for(&screen, question);
+    let mut tty = child.stdin.take().unwrap();
+    tty.write_all(b"\x03").unwrap();
+    tty.flush().unwrap();
+    let code = ended(&mut child, &screen);
+    drop(tty);
+    let shown = text(&screen);
+    // script(1) -e reports a child killed by SIGINT as 128 + 2.
+    assert_eq!(code, Some(130), "{args}: {shown}");
+    assert!(
+        !shown.contains("aborted") && !shown.contains("interrupted"),
+        "{args}: ended by a handler, not by the signal: {shown}"
+    );
+    assert_eq!(t.dbs(), before, "{args}: {shown}");
+    assert_eq!(t.audit_lines(), lines, "{args}: {shown}");
 }
 
 /// The dropped name `drop` shows in its plan (asked) is the name the run

@@ -608,9 +608,6 @@ pub(super) async fn create(ctx: &Arc<Ctx>, o: &LifecycleOpts, c: &CreateOpts) ->
         }
     };
     let log = ctx.audit_log_unless(o.dry_run)?;
-    // A password to prompt for is asked once the checks pass (the plan
-    // phase), with --yes too.
-    let prompts = matches!(&pw, Pw::Given(p) if p.is_empty());
     let generated = matches!(pw, Pw::Generate(_)) && !o.dry_run;
     let spec = CopySpec {
         source: template,
@@ -625,8 +622,7 @@ pub(super) async fn create(ctx: &Arc<Ctx>, o: &LifecycleOpts, c: &CreateOpts) ->
     };
     let job = || crate::ops::Job::for_spec(spec.new.clone());
     let each = Copying::single(ctx, o, Op::Create, link.clone(), spec.clone());
-    let asks = !o.dry_run && (!o.yes || prompts);
-    ask_then_run(ctx, Op::Create, o.dry_run, asks, log, job, each, generated).await
+    ask_then_run(ctx, Op::Create, log, job, each, generated).await
 }
 
 /// `duplicate TENANT NEW`: resolved, asked (the plan of a dry run), run as
@@ -655,8 +651,7 @@ pub(super) async fn duplicate(
     };
     let job = || crate::ops::Job::for_spec(new.to_string());
     let each = Copying::single(ctx, o, Op::Duplicate, t.link.clone(), spec);
-    let asks = !o.dry_run && !o.yes;
-    ask_then_run(ctx, Op::Duplicate, o.dry_run, asks, log, job, each, false).await
+    ask_then_run(ctx, Op::Duplicate, log, job, each, false).await
 }
 
 // ------------------------------------------------------------------ bulk create

@@ -539,8 +539,7 @@ pub(super) async fn drop_tenant(
         stamp: Some(stamp_now()),
     };
     let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
-    let asks = !o.dry_run && !o.yes;
-    ask_then_run(ctx, Op::Drop, o.dry_run, asks, log, job, each, false).await
+    ask_then_run(ctx, Op::Drop, log, job, each, false).await
 }
 
 /// `purge NAME`: found, asked (the plan of a dry run, then the tenant's name
@@ -555,7 +554,7 @@ pub(super) async fn purge(ctx: &Arc<Ctx>, o: &LifecycleOpts, spec: &str, now: bo
         found: Some(dt),
     };
     let job = || crate::ops::Job::for_spec(spec.to_string());
-    ask_then_run(ctx, Op::Purge, o.dry_run, !o.dry_run, log, job, each, false).await
+    ask_then_run(ctx, Op::Purge, log, job, each, false).await
 }
 
 /// The jobs of `bulk drop|purge --from`, read by the one `--from` reader:
@@ -727,6 +726,11 @@ impl Each for Purging {
 impl Single for Purging {
     fn opts(&mut self) -> &mut LifecycleOpts {
         &mut self.opts
+    }
+    /// Not a dry run: on a terminal the tenant's name is typed even with
+    /// `--yes`.
+    fn asks(&mut self) -> bool {
+        !self.opts.dry_run
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);

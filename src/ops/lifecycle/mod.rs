@@ -382,6 +382,12 @@ pub(super) trait Single: Each + Clone {
         d.opts().dry_run = true;
         d
     }
+    /// Whether the operator is asked before the run: not a dry run, no
+    /// `--yes`.
+    fn asks(&mut self) -> bool {
+        let o = self.opts();
+        !o.dry_run && !o.yes
+    }
     /// The questions, once the plan would change something (shown by
     /// [`shown`] first); what the answers decide (a password typed) is kept
     /// for the run.
@@ -394,25 +400,23 @@ pub(super) trait Single: Each + Clone {
     }
 }
 
-/// A single lifecycle command. When it `asks` (not a dry run, no `--yes`):
-/// first the plan, by the same work as a dry run; one that does not come
-/// back `would change` (refused, failed) is the command's result, as a real
-/// run's (the checks are not run twice); otherwise the plan is printed and
-/// the operator asked ([`Single::ask`]), before anything of the run starts. Then the run of
-/// its one target by [`single`]. The exit code.
-#[allow(clippy::too_many_arguments)]
+/// A single lifecycle command. When it [`Single::asks`]: first the plan,
+/// by the same work as a dry run; one that does not come back `would
+/// change` (refused, failed) is the command's result, as a real run's (the
+/// checks are not run twice); otherwise the plan is shown and the operator
+/// asked ([`Single::ask`]), before anything of the run starts. Then the run
+/// of its one target by [`single`]. The exit code.
 pub(super) async fn ask_then_run<T: Single>(
     ctx: &Ctx,
     op: Op,
-    dry_run: bool,
-    asks: bool,
     log: Option<AuditLog>,
     job: impl Fn() -> crate::ops::Job,
     mut each: T,
     secret_on_stdout: bool,
 ) -> Result<u8> {
+    let dry_run = each.opts().dry_run;
     let mut run = job();
-    if asks {
+    if each.asks() {
         let plan = Arc::new(each.dry()).one(job(), false).await;
         if plan.outcome != Outcome::WouldChange {
             run.early = Some(each.as_run(plan));

@@ -23,8 +23,7 @@ pub(super) async fn rename(
         who: t.display(),
     };
     let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
-    let asks = !o.dry_run && !o.yes;
-    ask_then_run(ctx, Op::Rename, o.dry_run, asks, log, job, each, false).await
+    ask_then_run(ctx, Op::Rename, log, job, each, false).await
 }
 
 /// One rename: the tenant (the job's target) and its new name.

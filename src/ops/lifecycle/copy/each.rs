@@ -79,6 +79,16 @@ impl Single for Copying {
         &mut self.opts
     }
 
+    /// Not a dry run, and no `--yes` or an admin password to prompt for
+    /// (asked once the checks pass, with `--yes` too).
+    fn asks(&mut self) -> bool {
+        let prompts = self
+            .specs
+            .values()
+            .any(|(_, c)| matches!(&c.password, Some(Pw::Given(p)) if p.is_empty()));
+        !self.opts.dry_run && (!self.opts.yes || prompts)
+    }
+
     /// Without --yes the plan, confirmed; then the admin password prompted
     /// for when asked. A refusal is the command's result (audited).
     fn ask(&mut self, plan: &Report) -> Result<Asked> {

@@ -19,8 +19,7 @@ pub(in crate::ops::lifecycle) async fn undrop(
         found: dt,
     };
     let job = || crate::ops::Job::for_spec(spec.to_string());
-    let asks = !o.dry_run && !o.yes;
-    ask_then_run(ctx, Op::Undrop, o.dry_run, asks, log, job, each, false).await
+    ask_then_run(ctx, Op::Undrop, log, job, each, false).await
 }
 
 /// One undrop: the dropped tenant found before the run.
