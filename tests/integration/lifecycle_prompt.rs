@@ -205,3 +205,30 @@ fn lifecycle_the_confirmed_drop_plan_is_what_runs() {
     );
     assert_eq!(t.audit_lines(), 1, "{shown}");
 }
+
+/// Without `--yes` the plan comes first (the same work as a dry run): one
+/// that is refused (a tenant not suspended) is the command's result as a
+/// real run's (no `dry_run`, no `plan`), exit 2, with its one audit line.
+#[test]
+fn lifecycle_a_refused_plan_is_the_result_audited_once() {
+    let t = one();
+    let a = crate::harness::tenantctl_with_home(t.dir.path())
+        .env("XDG_STATE_HOME", t.dir.path())
+        .arg("-i")
+        .arg(&t.inv)
+        .args(["drop", "acme", "--no-filestore", "-o", "json"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+    let out = a.get_output();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(v["outcome"], "refused", "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("not suspended"),
+        "{v}"
+    );
+    assert!(v.get("dry_run").is_none() && v.get("plan").is_none(), "{v}");
+    assert_eq!(t.audit_lines(), 1, "{v}");
+    assert!(t.dbs().contains(&"acme".to_string()));
+}
