@@ -12,6 +12,7 @@ mod harness;
 mod layers;
 mod libpq;
 mod lifecycle;
+mod lifecycle_prompt;
 mod list;
 mod operator;
 mod pgbouncer;

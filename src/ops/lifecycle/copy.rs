@@ -22,6 +22,7 @@ pub(super) async fn verify_identity(
 // ------------------------------------------------------------------ copies
 
 /// What a copy (create, duplicate) sets in the new database.
+#[derive(Clone)]
 pub(super) struct CopySpec {
     pub(super) source: String,
     pub(super) new: String,
@@ -396,7 +397,9 @@ struct Checked<'a> {
 }
 
 /// The whole of create/duplicate for one copy; the report, whether
-/// interrupted, the generated password.
+/// interrupted, the generated password. `single`: a single command's copy
+/// (its password hashed from the start, a generated one printed alone on
+/// stdout before the copy counts as done), not a line of `bulk create`.
 pub(super) async fn copy_one(
     ctx: &Ctx,
     o: &LifecycleOpts,
@@ -404,7 +407,7 @@ pub(super) async fn copy_one(
     c: &CopySpec,
     action: crate::ops::Op,
     what: &str,
-    interactive: bool,
+    single: bool,
 ) -> CopyOut {
     let who = format!("{}/{}", link.name(), c.new);
     let mut r = base(link, &c.new, action);
@@ -412,26 +415,22 @@ pub(super) async fn copy_one(
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let k = match copy_checks(ctx, o, link, c, what, interactive, &who).await {
+    let k = match copy_checks(ctx, o, link, c, what, single, &who).await {
         Ok(k) => k,
         Err((outcome, m)) => return (r.fail(outcome, m), false, None),
     };
-    let plan = copy_plan(c, link, k.fs.as_ref(), action.as_str(), k.modules.as_ref());
     if o.dry_run {
+        let plan = copy_plan(c, link, k.fs.as_ref(), action.as_str(), k.modules.as_ref());
         if let Some(m) = &k.modules {
             r.details.copy().neutralized_modules = Some(neutralized_names(m));
         }
         return (r.would(plan), false, None);
     }
-    let c2 = match confirm_copy(ctx, o, c, &who, action, interactive, plan.text()) {
-        Ok(c2) => c2,
-        Err(m) => return (r.fail(Outcome::Refused, m), false, None),
-    };
     clean_stale_known(link, &k.maint, k.fs.as_ref(), &mut r, Some(k.building)).await;
     let mut steps = Steps::new(link, &k.maint, k.fs.as_ref(), ctx, &who);
     let t0 = std::time::Instant::now();
-    match do_copy(&mut steps, &c2, &k.src, k.early).await {
-        Ok(copy) => copied(ctx, &mut steps, r, &who, &c2, copy, t0, action, interactive).await,
+    match do_copy(&mut steps, c, &k.src, k.early).await {
+        Ok(copy) => copied(ctx, &mut steps, r, &who, c, copy, t0, action, single).await,
         Err(stop) => {
             let (r, i) = undone(&mut steps, r, &who, stop).await;
             (r, i, None)
@@ -448,7 +447,7 @@ async fn copy_checks<'a>(
     link: &Arc<NodeLink>,
     c: &CopySpec,
     what: &str,
-    interactive: bool,
+    single: bool,
     who: &str,
 ) -> std::result::Result<Checked<'a>, (Outcome, String)> {
     let fs = filestore_for(link, o.no_filestore)
@@ -459,12 +458,12 @@ async fn copy_checks<'a>(
     // The admin password's hash starts now when the password is known (not
     // one prompted for after the plan), beside the connection, the checks
     // and the copy: it is the longest single step of a create. A dry run
-    // hashes nothing; `bulk create` (not interactive) starts each hash with
+    // hashes nothing; `bulk create` (not `single`) starts each hash with
     // its copy, once the node's connection limit lets that in, so that the
     // hashes of a whole file do not all compete for the cores at once.
     let early = match &c.password {
         Some(Pw::Given(p)) if p.is_empty() => None,
-        Some(pw) if interactive && !o.dry_run => Some(early_hash(pw, link.node.password_scheme)),
+        Some(pw) if single && !o.dry_run => Some(early_hash(pw, link.node.password_scheme)),
         _ => None,
     };
     let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
@@ -491,43 +490,6 @@ async fn copy_checks<'a>(
     })
 }
 
-/// The plan shown and confirmed (interactive, without --yes), then the
-/// admin password prompted for when asked; the spec the copy runs with, or
-/// the refusal's text.
-fn confirm_copy(
-    ctx: &Ctx,
-    o: &LifecycleOpts,
-    c: &CopySpec,
-    who: &str,
-    action: crate::ops::Op,
-    interactive: bool,
-    plan: String,
-) -> std::result::Result<CopySpec, String> {
-    if interactive && !o.yes {
-        ctx.printer.info(&plan);
-        match confirm(&format!("{action} {who}?")) {
-            Ok(true) => {}
-            Ok(false) => return Err(format!("{who}: aborted; nothing changed")),
-            Err(x) => return Err(format!("{who}: {x:#}")),
-        }
-    }
-    let mut c2 = CopySpec {
-        ..copy_spec_clone(c)
-    };
-    if let Some(Pw::Given(p)) = &c.password {
-        if p.is_empty() {
-            match crate::ops::prompt::new_password(
-                &format!("New admin password for {who}: "),
-                &|_| Ok(()),
-            ) {
-                Ok(p) => c2.password = Some(Pw::Given(p)),
-                Err(x) => return Err(format!("{who}: {x:#}")),
-            }
-        }
-    }
-    Ok(c2)
-}
-
 /// The report of a done copy; a generated password that cannot be shown
 /// undoes it.
 #[allow(clippy::too_many_arguments)]
@@ -540,7 +502,7 @@ async fn copied(
     copy: Made,
     t0: std::time::Instant,
     action: crate::ops::Op,
-    interactive: bool,
+    single: bool,
 ) -> CopyOut {
     record_copy(&mut r, c2, &copy, t0);
     let fs_text = match copy.filestore {
@@ -552,7 +514,7 @@ async fn copied(
     // A generated password is shown before the run counts as done:
     // one that cannot be handed over undoes the creation.
     if let Some(pw) = &copy.generated {
-        if interactive && ctx.printer.format != Output::Json {
+        if single && ctx.printer.format != Output::Json {
             if let Err(x) = out_checked(pw) {
                 let (r, i) = undone(
                     steps,
@@ -602,20 +564,6 @@ fn record_copy(r: &mut Report, c2: &CopySpec, copy: &Made, t0: std::time::Instan
     r.warnings.extend(copy.regenerated.warnings.clone());
 }
 
-pub(super) fn copy_spec_clone(c: &CopySpec) -> CopySpec {
-    CopySpec {
-        source: c.source.clone(),
-        new: c.new.clone(),
-        force: c.force,
-        base_url: c.base_url.clone(),
-        admin_login: c.admin_login.clone(),
-        company: c.company.clone(),
-        password: c.password.clone(),
-        new_customer: c.new_customer,
-        neutralize: c.neutralize,
-    }
-}
-
 pub(super) fn pattern_url(link: &NodeLink, name: &str) -> Option<String> {
     link.node
         .lifecycle
@@ -624,7 +572,10 @@ pub(super) fn pattern_url(link: &NodeLink, name: &str) -> Option<String> {
         .map(|p| p.replace("{tenant}", name))
 }
 
-pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Result<u8> {
+/// `create NODE/NAME`: the copy decided (template, password source),
+/// asked (the plan of a dry run, then the admin password prompted for),
+/// run as one target.
+pub(super) async fn create(ctx: &Arc<Ctx>, o: &LifecycleOpts, c: &CreateOpts) -> Result<u8> {
     let (link, name) = node_for(ctx, &c.target)?;
     let template = c
         .from
@@ -652,11 +603,12 @@ pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Resu
                     "stdin is not a terminal, so I cannot prompt for the admin password; use --password-stdin or --generate"
                 )));
             }
-            // Asked after the confirmation.
+            // Asked after the confirmation (see `Single for Copying`).
             Pw::Given(String::new())
         }
     };
     let log = ctx.audit_log_unless(o.dry_run)?;
+    let generated = matches!(pw, Pw::Generate(_)) && !o.dry_run;
     let spec = CopySpec {
         source: template,
         base_url: c.base_url.clone().or_else(|| pattern_url(&link, &name)),
@@ -668,19 +620,15 @@ pub(super) async fn create(ctx: &Ctx, o: &LifecycleOpts, c: &CreateOpts) -> Resu
         new_customer: true,
         neutralize: false,
     };
-    let (r, interrupted, generated) =
-        copy_one(ctx, o, &link, &spec, Op::Create, "template", true).await;
-    Ok(finish(
-        ctx,
-        log.as_ref(),
-        r,
-        interrupted,
-        generated.is_some(),
-    ))
+    let job = || crate::ops::Job::for_spec(spec.new.clone());
+    let each = Copying::single(ctx, o, Op::Create, link.clone(), spec.clone());
+    ask_then_run(ctx, Op::Create, log, job, each, generated).await
 }
 
+/// `duplicate TENANT NEW`: resolved, asked (the plan of a dry run), run as
+/// one target.
 pub(super) async fn duplicate(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     tenant: &str,
     new: &str,
@@ -701,8 +649,9 @@ pub(super) async fn duplicate(
         new_customer: false,
         neutralize,
     };
-    let (r, interrupted, _) = copy_one(ctx, o, &t.link, &spec, Op::Duplicate, "tenant", true).await;
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    let job = || crate::ops::Job::for_spec(new.to_string());
+    let each = Copying::single(ctx, o, Op::Duplicate, t.link.clone(), spec);
+    ask_then_run(ctx, Op::Duplicate, log, job, each, false).await
 }
 
 // ------------------------------------------------------------------ bulk create
@@ -720,3 +669,6 @@ pub(super) struct CreateMany<'a> {
 /// `bulk create` (the `--from` file, its jobs, the runner's operation).
 mod bulk;
 pub(super) use bulk::bulk_create;
+/// One copy as a run's target: `create`, `duplicate`, a line of `bulk create`.
+mod each;
+use each::Copying;

@@ -60,6 +60,9 @@ pub(super) fn original_name(db: &str, comment: Option<&str>) -> Option<String> {
         .or_else(|| parse_dropped(db).map(|(n, _)| n))
 }
 
+/// The drop of `tenant` as `move` calls it (`interactive` must be false:
+/// the work never asks; a single `drop` asks before its run). Resolution
+/// errors are errors; the report, and whether it was interrupted.
 pub(super) async fn drop_one(
     ctx: &Ctx,
     o: &LifecycleOpts,
@@ -68,44 +71,56 @@ pub(super) async fn drop_one(
     interactive: bool,
     moved_to: Option<&str>,
 ) -> Result<Option<(Report, bool)>> {
+    debug_assert!(!interactive, "the work never asks");
     let t = ctx.resolve_for_write(tenant).await?;
     crate::ops::direct_only(&t.link)?;
+    Ok(Some(
+        drop_target(ctx, o, &t, force, &stamp_now(), moved_to).await,
+    ))
+}
+
+/// The soft drop of `t` under the name of `stamp`: checks, plan (a dry run
+/// stops there), steps; the report, and whether it was interrupted.
+async fn drop_target(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    t: &crate::targets::Target,
+    force: bool,
+    stamp: &str,
+    moved_to: Option<&str>,
+) -> (Report, bool) {
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, crate::ops::Op::Drop);
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(Some((r, false)));
     let fs = match checked_filestore(link, o.no_filestore, &t.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, m)),
+        Err(m) => return (r.fail(Outcome::Refused, m), false),
     };
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+        Err(x) => {
+            let m = format!("{who}: {x:#}; nothing changed");
+            return (r.fail(Outcome::Failed, m), false);
+        }
     };
     let info = match drop_state(ctx, link, &maint, &t.db, &who, force, &mut r).await {
         Ok(i) => i,
-        Err((outcome, m)) => return done(r.fail(outcome, m)),
+        Err((outcome, m)) => return (r.fail(outcome, m), false),
     };
-    let stamp = stamp_now();
-    let gone = dropped_name(&t.db, &stamp);
+    let gone = dropped_name(&t.db, stamp);
     r.details.drop().dropped_name = gone.clone();
     if let Err((outcome, m)) = name_free(&maint, fs.as_ref(), &gone, &who).await {
-        return done(r.fail(outcome, m));
+        return (r.fail(outcome, m), false);
     }
     let retention = link.node.lifecycle.drop_retention;
-    let plan = drop_plan(&who, &t.db, &gone, fs.as_ref(), retention);
     if o.dry_run {
-        return done(r.would(plan));
-    }
-    let plan = plan.text();
-    if interactive && !o.yes {
-        ctx.printer.info(&plan);
-        if !confirm(&format!("Drop {who}?"))? {
-            return Ok(None);
-        }
+        return (
+            r.would(drop_plan(&who, &t.db, &gone, fs.as_ref(), retention)),
+            false,
+        );
     }
     clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
@@ -139,7 +154,7 @@ pub(super) async fn drop_one(
         Err(stop) => undone(&mut steps, r, &who, stop).await,
     };
     settled(record, &r);
-    Ok(Some((r, interrupted)))
+    (r, interrupted)
 }
 
 /// The tenant's database before a drop, once it is known to be suspended
@@ -296,6 +311,7 @@ async fn drop_steps(
 }
 
 /// A dropped tenant found on a node.
+#[derive(Clone)]
 pub(super) struct Dropped {
     pub(super) link: Arc<NodeLink>,
     pub(super) db: String,
@@ -446,14 +462,9 @@ fn purge_plan(who: &str, db: &str, fs: Option<&Filestore>) -> Plan {
     }
 }
 
-pub(super) async fn purge_one(
-    ctx: &Ctx,
-    o: &LifecycleOpts,
-    spec: &str,
-    now: bool,
-    interactive: bool,
-) -> Result<Option<(Report, bool)>> {
-    let dt = find_dropped(ctx, spec).await?;
+/// The purge of the dropped tenant `dt`: checks, plan (a dry run stops
+/// there), the database then its filestore.
+async fn purge_found(ctx: &Ctx, o: &LifecycleOpts, dt: &Dropped, now: bool) -> Report {
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
     let mut r = base(link, &dt.name, crate::ops::Op::Purge);
@@ -461,39 +472,21 @@ pub(super) async fn purge_one(
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(Some((r, false)));
     let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, m)),
+        Err(m) => return r.fail(Outcome::Refused, m),
     };
     if !now {
-        if let Err(m) = purgeable(&dt, &who) {
-            return done(r.fail(Outcome::Refused, m));
+        if let Err(m) = purgeable(dt, &who) {
+            return r.fail(Outcome::Refused, m);
         }
     }
-    let plan = purge_plan(&who, &dt.db, fs.as_ref());
     if o.dry_run {
-        return done(r.would(plan));
-    }
-    let plan = plan.text();
-    if interactive {
-        ctx.printer.info(&plan);
-    }
-    if interactive
-        && !crate::ops::prompt::type_name(
-            &format!("Purge {who} for good (database and filestore, no undo)?"),
-            &dt.name,
-            o.yes,
-        )?
-    {
-        return done(r.fail(
-            Outcome::Refused,
-            format!("{who}: the name typed does not match; nothing changed"),
-        ));
+        return r.would(purge_plan(&who, &dt.db, fs.as_ref()));
     }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+        Err(x) => return r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
     };
     clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     // From here a Ctrl-C lets the purge finish (database, then filestore).
@@ -504,52 +497,64 @@ pub(super) async fn purge_one(
         if let Some(i) = record {
             i.clear();
         }
-        return done(r.fail(
+        return r.fail(
             Outcome::Failed,
             format!("{who}: DROP DATABASE: {x:#}; nothing changed"),
-        ));
+        );
     }
     if let Some(fs) = &fs {
         pause_point("filestore").await;
         if let Err(x) = fs.remove(&dt.db).await {
             // The record stays: the next run on the node removes it.
-            return done(r.fail(
+            return r.fail(
                 Outcome::Failed,
                 format!("{who}: the database is purged but its filestore {} could not be removed: {x:#}", fs.show(&dt.db)),
-            ));
+            );
         }
     }
     if let Some(i) = record {
         i.clear();
     }
-    done(r.ok(
+    r.ok(
         Outcome::Changed,
         format!("purged {who}: database and filestore deleted"),
-    ))
+    )
 }
 
+/// `drop TENANT`: resolved, asked (the plan of a dry run, whose dropped
+/// name the run keeps), run as one target.
 pub(super) async fn drop_tenant(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     tenant: &str,
     force: bool,
 ) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
-    match drop_one(ctx, o, tenant, force, true, None).await? {
-        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
-        None => {
-            ctx.printer.info("aborted; nothing changed");
-            Ok(EXIT_FAILED)
-        }
-    }
+    let t = ctx.resolve_for_write(tenant).await?;
+    crate::ops::direct_only(&t.link)?;
+    let each = Dropping {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        force,
+        stamp: Some(stamp_now()),
+    };
+    let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
+    ask_then_run(ctx, Op::Drop, log, job, each, false).await
 }
 
-pub(super) async fn purge(ctx: &Ctx, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
+/// `purge NAME`: found, asked (the plan of a dry run, then the tenant's name
+/// typed on a terminal, even with `--yes`), run as one target.
+pub(super) async fn purge(ctx: &Arc<Ctx>, o: &LifecycleOpts, spec: &str, now: bool) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
-    match purge_one(ctx, o, spec, now, true).await? {
-        Some((r, i)) => Ok(finish(ctx, log.as_ref(), r, i, false)),
-        None => Ok(EXIT_FAILED),
-    }
+    let dt = find_dropped(ctx, spec).await?;
+    let each = Purging {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        now,
+        found: Some(dt),
+    };
+    let job = || crate::ops::Job::for_spec(spec.to_string());
+    ask_then_run(ctx, Op::Purge, log, job, each, false).await
 }
 
 /// The jobs of `bulk drop|purge --from`, read by the one `--from` reader:
@@ -610,50 +615,139 @@ pub(super) async fn bulk_lifecycle(
             return Ok(EXIT_FAILED);
         }
     }
-    let each = BulkDrop {
+    if action == Op::Drop {
+        let each = Dropping {
+            ctx: ctx.clone(),
+            opts: o.clone(),
+            force: flag,
+            stamp: None,
+        };
+        return Ok(one_by_one(ctx, action, o, log, jobs, each).await);
+    }
+    let each = Purging {
         ctx: ctx.clone(),
         opts: o.clone(),
-        op: action,
-        flag,
+        now: flag,
+        found: None,
     };
     Ok(one_by_one(ctx, action, o, log, jobs, each).await)
 }
 
-/// One tenant of `bulk drop` / `bulk purge`, as the single command does it.
-struct BulkDrop {
-    ctx: Arc<Ctx>,
-    opts: LifecycleOpts,
-    op: Op,
-    flag: bool,
+/// A tenant whose spec could not be resolved (a bulk line): its report.
+fn unresolved(spec: &str, op: Op, x: Error) -> Report {
+    let outcome = if x.is_usage() {
+        Outcome::Refused
+    } else {
+        Outcome::Failed
+    };
+    Report::new(None, spec, op).fail(outcome, format!("{spec}: {x:#}"))
 }
 
-impl Each for BulkDrop {
+/// One soft drop, of `drop` or a line of `bulk drop`: the job's target (a
+/// bulk line's spec resolved at its turn), under the name of `stamp` (the
+/// single command's, shown in its plan) or of the time it starts.
+#[derive(Clone)]
+struct Dropping {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    force: bool,
+    stamp: Option<String>,
+}
+
+impl Each for Dropping {
     fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
-            let (ctx, o, flag, spec) = (&*self.ctx, &self.opts, self.flag, job.spec);
-            let mut r = if stopped {
-                Report::new(None, &spec, self.op).ok(Outcome::Skipped, "not started (interrupted)")
-            } else {
-                let res = match self.op {
-                    Op::Drop => drop_one(ctx, o, &spec, flag, false, None).await,
-                    _ => purge_one(ctx, o, &spec, flag, false).await,
-                };
-                match res {
-                    Ok(Some((r, _))) => r,
-                    Ok(None) => Report::new(None, &spec, self.op).fail(Outcome::Refused, "aborted"),
-                    Err(x) => Report::new(None, &spec, self.op).fail(
-                        if x.is_usage() {
-                            Outcome::Refused
-                        } else {
-                            Outcome::Failed
-                        },
-                        format!("{spec}: {x:#}"),
-                    ),
+            if stopped {
+                return not_started(&job, Op::Drop);
+            }
+            let (ctx, o) = (&*self.ctx, &self.opts);
+            let t = match job.target.clone() {
+                Some(t) => Ok(t),
+                None => match ctx.resolve_for_write(&job.spec).await {
+                    Ok(t) => crate::ops::direct_only(&t.link).map(|_| t),
+                    Err(x) => Err(x),
+                },
+            };
+            let mut r = match t {
+                Ok(t) => {
+                    let stamp = self.stamp.clone().unwrap_or_else(stamp_now);
+                    drop_target(ctx, o, &t, self.force, &stamp, None).await.0
                 }
+                Err(x) => unresolved(&job.spec, Op::Drop, x),
             };
             r.line = job.line;
             r
         })
+    }
+}
+
+impl Single for Dropping {
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
+    }
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        shown(&self.ctx, plan);
+        let who = format!("{}/{}", plan.node.as_deref().unwrap_or(""), plan.tenant);
+        confirmed(&format!("Drop {who}?"))
+    }
+}
+
+/// One purge, of `purge` (the dropped tenant found before) or a line of
+/// `bulk purge` (found at its turn).
+#[derive(Clone)]
+struct Purging {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    now: bool,
+    found: Option<Dropped>,
+}
+
+impl Each for Purging {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            if stopped {
+                return not_started(&job, Op::Purge);
+            }
+            let (ctx, o) = (&*self.ctx, &self.opts);
+            let found = match &self.found {
+                Some(d) => Ok(d.clone()),
+                None => find_dropped(ctx, &job.spec).await,
+            };
+            let mut r = match found {
+                Ok(dt) => purge_found(ctx, o, &dt, self.now).await,
+                Err(x) => unresolved(&job.spec, Op::Purge, x),
+            };
+            r.line = job.line;
+            r
+        })
+    }
+}
+
+impl Single for Purging {
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
+    }
+    /// Not a dry run: on a terminal the tenant's name is typed even with
+    /// `--yes`.
+    fn asks(&mut self) -> bool {
+        !self.opts.dry_run
+    }
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        shown(&self.ctx, plan);
+        let Some(dt) = &self.found else {
+            return Ok(Asked::Go);
+        };
+        let who = format!("{}/{}", dt.link.name(), dt.db);
+        let q = format!("Purge {who} for good (database and filestore, no undo)?");
+        Ok(
+            if crate::ops::prompt::type_name(&q, &dt.name, self.opts.yes)? {
+                Asked::Go
+            } else {
+                Asked::Refused(format!(
+                    "{who}: the name typed does not match; nothing changed"
+                ))
+            },
+        )
     }
 }
 

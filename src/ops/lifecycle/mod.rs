@@ -335,15 +335,15 @@ pub(super) async fn one_by_one<T: Each>(
 /// ([`crate::ops::run::run_single`]), the same work a `bulk` line does,
 /// journaled and audited the same way. Whatever asks the operator (the
 /// confirmation built from the dry run's plan, a typed name, a password)
-/// happens before, so that Ctrl-C at a prompt ends the process with nothing
-/// changed. The exit code.
-#[allow(dead_code)] // until the single commands use it (issue 23, in progress)
+/// happens before (see [`ask_then_run`]), so that Ctrl-C at a prompt ends
+/// the process with nothing changed. A job with an early report (decided
+/// before the run) is that result, audited as a real run's. The exit code.
 pub(super) async fn single<T: Each>(
     ctx: &Ctx,
     op: Op,
     dry_run: bool,
     log: Option<Arc<AuditLog>>,
-    job: crate::ops::Job,
+    mut job: crate::ops::Job,
     each: T,
     secret_on_stdout: bool,
 ) -> u8 {
@@ -351,10 +351,112 @@ pub(super) async fn single<T: Each>(
         op,
         dry_run,
         log,
-        guard: (!dry_run).then(run_guard),
+        guard: (!dry_run && job.early.is_none()).then(run_guard),
         each: Arc::new(each),
     });
+    if let Some(r) = job.early.take() {
+        job.early = Some(crate::ops::Operation::audit(&*run, r));
+    }
     crate::ops::run::run_single(ctx, job, run, secret_on_stdout).await
+}
+
+/// What the operator answered before a single command's run.
+pub(super) enum Asked {
+    /// Run it.
+    Go,
+    /// Not confirmed: `aborted; nothing changed`, exit 1, no audit line.
+    Aborted,
+    /// The command's result without a run, refused and audited (a purge
+    /// whose typed name does not match, a copy not confirmed).
+    Refused(String),
+}
+
+/// A single lifecycle command's work on its one target ([`Each`]), with
+/// the questions asked before its run.
+pub(super) trait Single: Each + Clone {
+    /// Its options (`--dry-run`, `--yes`, `--no-filestore`).
+    fn opts(&mut self) -> &mut LifecycleOpts;
+    /// The same work as a dry run (read-only): the plan shown.
+    fn dry(&self) -> Self {
+        let mut d = self.clone();
+        d.opts().dry_run = true;
+        d
+    }
+    /// Whether the operator is asked before the run: not a dry run, no
+    /// `--yes`.
+    fn asks(&mut self) -> bool {
+        let o = self.opts();
+        !o.dry_run && !o.yes
+    }
+    /// The questions, once the plan would change something (shown by
+    /// [`shown`] first); what the answers decide (a password typed) is kept
+    /// for the run.
+    fn ask(&mut self, plan: &Report) -> Result<Asked>;
+    /// The plan phase's report as the command's result, a real run's.
+    fn as_run(&self, mut r: Report) -> Report {
+        r.dry_run = None;
+        r.plan = None;
+        r
+    }
+}
+
+/// A single lifecycle command. When it [`Single::asks`]: first the plan,
+/// by the same work as a dry run; one that does not come back `would
+/// change` (refused, failed) is the command's result, as a real run's (the
+/// checks are not run twice); otherwise the plan is shown and the operator
+/// asked ([`Single::ask`]), before anything of the run starts. Then the run
+/// of its one target by [`single`]. The exit code.
+pub(super) async fn ask_then_run<T: Single>(
+    ctx: &Ctx,
+    op: Op,
+    log: Option<AuditLog>,
+    job: impl Fn() -> crate::ops::Job,
+    mut each: T,
+    secret_on_stdout: bool,
+) -> Result<u8> {
+    let dry_run = each.opts().dry_run;
+    let mut run = job();
+    if each.asks() {
+        let plan = Arc::new(each.dry()).one(job(), false).await;
+        if plan.outcome != Outcome::WouldChange {
+            run.early = Some(each.as_run(plan));
+        } else {
+            match each.ask(&plan)? {
+                Asked::Go => {}
+                Asked::Aborted => {
+                    ctx.printer.info("aborted; nothing changed");
+                    return Ok(EXIT_FAILED);
+                }
+                Asked::Refused(m) => run.early = Some(each.as_run(plan).fail(Outcome::Refused, m)),
+            }
+        }
+    }
+    let log = log.map(Arc::new);
+    Ok(single(ctx, op, dry_run, log, run, each, secret_on_stdout).await)
+}
+
+/// `[y/N]` after `question`: yes runs, no aborts.
+pub(super) fn confirmed(question: &str) -> Result<Asked> {
+    Ok(if confirm(question)? {
+        Asked::Go
+    } else {
+        Asked::Aborted
+    })
+}
+
+/// The plan of a dry run's report, shown before the question.
+pub(super) fn shown(ctx: &Ctx, plan: &Report) {
+    if let Some(p) = &plan.plan {
+        ctx.printer.info(p.text());
+    }
+}
+
+/// The report of a job not started: a Ctrl-C came before its turn.
+pub(super) fn not_started(job: &crate::ops::Job, op: Op) -> Report {
+    let mut r = Report::new(job.target.as_ref(), &job.spec, op)
+        .ok(Outcome::Skipped, "not started (interrupted)");
+    r.line = job.line;
+    r
 }
 
 struct OneByOne<T> {

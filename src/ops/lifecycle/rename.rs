@@ -5,10 +5,60 @@ use super::*;
 
 // ------------------------------------------------------------------ rename
 
-pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str) -> Result<u8> {
+/// `rename TENANT NEW`: the tenant resolved, then asked (the plan of a dry
+/// run) and run as one target.
+pub(super) async fn rename(
+    ctx: &Arc<Ctx>,
+    o: &LifecycleOpts,
+    tenant: &str,
+    new: &str,
+) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     let t = ctx.resolve_for_write(tenant).await?;
     crate::ops::direct_only(&t.link)?;
+    let each = Renaming {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        new: new.to_string(),
+        who: t.display(),
+    };
+    let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
+    ask_then_run(ctx, Op::Rename, log, job, each, false).await
+}
+
+/// One rename: the tenant (the job's target) and its new name.
+#[derive(Clone)]
+struct Renaming {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    new: String,
+    who: String,
+}
+
+impl Each for Renaming {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            match &job.target {
+                Some(t) if !stopped => rename_one(&self.ctx, &self.opts, t, &self.new).await,
+                _ => not_started(&job, Op::Rename),
+            }
+        })
+    }
+}
+
+impl Single for Renaming {
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
+    }
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        shown(&self.ctx, plan);
+        let q = format!("Rename {} to {}?", self.who, e(&self.new));
+        confirmed(&q)
+    }
+}
+
+/// The rename of `t` to `new`: checks, plan (a dry run stops there), steps.
+async fn rename_one(ctx: &Ctx, o: &LifecycleOpts, t: &crate::targets::Target, new: &str) -> Report {
     let link = &t.link;
     let who = t.display();
     let mut r = base(link, &t.db, crate::ops::Op::Rename);
@@ -16,34 +66,30 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
     let fs = match checked_filestore(link, o.no_filestore, &t.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, m)),
+        Err(m) => return r.fail(Outcome::Refused, m),
     };
     if let Err(m) = check_db_name(new) {
-        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
+        return r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed"));
     }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+        Err(x) => return r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
     };
     let was_allowed = match rename_checks(&maint, fs.as_ref(), &t.db, new, &who).await {
         Ok(a) => a,
-        Err((outcome, m)) => return done(r.fail(outcome, m)),
+        Err((outcome, m)) => return r.fail(outcome, m),
     };
     let url_change = url_change(ctx, link, &t.db, new).await;
-    let plan = rename_plan(&who, &t.db, new, fs.as_ref(), url_change.as_ref());
     if o.dry_run {
-        return done(r.would(plan));
-    }
-    let plan = plan.text();
-    if !o.yes {
-        ctx.printer.info(&plan);
-        if !confirm(&format!("Rename {who} to {}?", e(new)))? {
-            ctx.printer.info("aborted; nothing changed");
-            return Ok(EXIT_FAILED);
-        }
+        return r.would(rename_plan(
+            &who,
+            &t.db,
+            new,
+            fs.as_ref(),
+            url_change.as_ref(),
+        ));
     }
     clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
@@ -66,16 +112,12 @@ pub(super) async fn rename(ctx: &Ctx, o: &LifecycleOpts, tenant: &str, new: &str
         was_allowed,
         url_change.as_ref(),
     );
-    let res = work.await;
-    let (r, interrupted) = match res {
-        Ok(moved) => (
-            renamed(r, &who, &t.db, new, moved, url_change.as_ref()),
-            false,
-        ),
-        Err(stop) => undone(&mut steps, r, &who, stop).await,
+    let r = match work.await {
+        Ok(moved) => renamed(r, &who, &t.db, new, moved, url_change.as_ref()),
+        Err(stop) => undone(&mut steps, r, &who, stop).await.0,
     };
     settled(record, &r);
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    r
 }
 
 /// The checks of a rename: the tenant still there (whether it allowed

@@ -8,8 +8,7 @@ use super::*;
 /// login and the company.
 type Entry = (usize, Arc<NodeLink>, String, Option<String>, Option<String>);
 
-/// What `create` needs for each line: the node and the copy.
-type Specs = std::collections::HashMap<usize, (Arc<NodeLink>, CopySpec)>;
+use super::each::{Copying, Specs};
 
 pub(crate) async fn bulk_create(
     ctx: &Arc<Ctx>,
@@ -21,7 +20,9 @@ pub(crate) async fn bulk_create(
     let secrets = if o.dry_run {
         None
     } else {
-        Some(crate::ops::passwd::Secrets::create(m.secrets_file)?)
+        Some(Arc::new(crate::ops::passwd::Secrets::create(
+            m.secrets_file,
+        )?))
     };
     if !o.dry_run && !o.yes && !confirm(&format!("Create {} tenants?", entries.len()))? {
         ctx.printer.info("aborted; nothing changed");
@@ -30,11 +31,14 @@ pub(crate) async fn bulk_create(
     let (mut jobs, specs) = create_jobs(entries, &m);
     jobs.extend(bad);
     jobs.sort_by_key(|j| j.line);
-    let each = BulkCreate {
+    let each = Copying {
         ctx: ctx.clone(),
         opts: o.clone(),
+        action: Op::Create,
+        what: "template",
         specs,
         secrets,
+        single: false,
     };
     Ok(one_by_one(ctx, Op::Create, o, log, jobs, each).await)
 }
@@ -120,47 +124,4 @@ fn create_jobs(entries: Vec<Entry>, m: &CreateMany<'_>) -> (Vec<crate::ops::Job>
         jobs.push(job);
     }
     (jobs, specs)
-}
-
-/// One tenant of `bulk create`, as `create` does it; the generated password
-/// goes to the secrets file, not stdout.
-struct BulkCreate {
-    ctx: Arc<Ctx>,
-    opts: LifecycleOpts,
-    /// By line of the `--from` file.
-    specs: Specs,
-    secrets: Option<crate::ops::passwd::Secrets>,
-}
-
-impl Each for BulkCreate {
-    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
-        Box::pin(async move {
-            let line = job.line.unwrap_or_default();
-            let (link, spec) = &self.specs[&line];
-            if stopped {
-                let mut r = base(link, &spec.new, crate::ops::Op::Create)
-                    .ok(Outcome::Skipped, "not started (interrupted)");
-                r.line = Some(line);
-                return r;
-            }
-            let (mut r, _, generated) = copy_one(
-                &self.ctx,
-                &self.opts,
-                link,
-                spec,
-                Op::Create,
-                "template",
-                false,
-            )
-            .await;
-            r.line = Some(line);
-            if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
-                let login = r.login.clone().unwrap_or_default();
-                if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
-                    r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
-                }
-            }
-            r
-        })
-    }
 }

@@ -3,14 +3,58 @@
 
 use super::*;
 
+/// `undrop NAME`: found, asked (the plan of a dry run), run as one target.
 pub(in crate::ops::lifecycle) async fn undrop(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
     spec: &str,
     force: bool,
 ) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     let dt = find_dropped(ctx, spec).await?;
+    let each = Undropping {
+        ctx: ctx.clone(),
+        opts: o.clone(),
+        force,
+        found: dt,
+    };
+    let job = || crate::ops::Job::for_spec(spec.to_string());
+    ask_then_run(ctx, Op::Undrop, log, job, each, false).await
+}
+
+/// One undrop: the dropped tenant found before the run.
+#[derive(Clone)]
+struct Undropping {
+    ctx: Arc<Ctx>,
+    opts: LifecycleOpts,
+    force: bool,
+    found: Dropped,
+}
+
+impl Each for Undropping {
+    fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            if stopped {
+                return not_started(&job, Op::Undrop);
+            }
+            undrop_found(&self.ctx, &self.opts, &self.found, self.force).await
+        })
+    }
+}
+
+impl Single for Undropping {
+    fn opts(&mut self) -> &mut LifecycleOpts {
+        &mut self.opts
+    }
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        shown(&self.ctx, plan);
+        let who = format!("{}/{}", self.found.link.name(), self.found.db);
+        confirmed(&format!("Undrop {who}?"))
+    }
+}
+
+/// The undrop of `dt`: checks, plan (a dry run stops there), steps.
+async fn undrop_found(ctx: &Ctx, o: &LifecycleOpts, dt: &Dropped, force: bool) -> Report {
     let link = &dt.link;
     let who = format!("{}/{}", link.name(), dt.db);
     let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
@@ -18,39 +62,31 @@ pub(in crate::ops::lifecycle) async fn undrop(
     if o.dry_run {
         r.dry_run = Some(true);
     }
-    let done = |r: Report| Ok(finish(ctx, log.as_ref(), r, false, false));
     let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
-        Err(m) => return done(r.fail(Outcome::Refused, m)),
+        Err(m) => return r.fail(Outcome::Refused, m),
     };
     if let Err(m) = check_db_name(&dt.name) {
-        return done(r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed")));
+        return r.fail(Outcome::Refused, format!("{who}: {m}; nothing changed"));
     }
     let maint = match maintenance(ctx, link).await {
         Ok(m) => m,
-        Err(x) => return done(r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed"))),
+        Err(x) => return r.fail(Outcome::Failed, format!("{who}: {x:#}; nothing changed")),
     };
-    let info = match undrop_state(&maint, fs.as_ref(), &dt, &who).await {
+    let info = match undrop_state(&maint, fs.as_ref(), dt, &who).await {
         Ok(i) => i,
-        Err((outcome, m)) => return done(r.fail(outcome, m)),
+        Err((outcome, m)) => return r.fail(outcome, m),
     };
     let (note, previous, allow) = drop_record(&info);
     if let Err(m) = check_moved(note.as_ref(), &who, force, &mut r) {
-        return done(r.fail(Outcome::Refused, m));
+        return r.fail(Outcome::Refused, m);
     }
-    let plan = Plan::new(format!("undrop {who}"))
-        .step(format!("rename back to {}", e(&dt.name)))
-        .step("allow connections")
-        .step("move its filestore back");
     if o.dry_run {
-        return done(r.would(plan));
-    }
-    if !o.yes {
-        ctx.printer.info(plan.text());
-    }
-    if !o.yes && !confirm(&format!("Undrop {who}?"))? {
-        ctx.printer.info("aborted; nothing changed");
-        return Ok(EXIT_FAILED);
+        let plan = Plan::new(format!("undrop {who}"))
+            .step(format!("rename back to {}", e(&dt.name)))
+            .step("allow connections")
+            .step("move its filestore back");
+        return r.would(plan);
     }
     clean_stale(link, &maint, fs.as_ref(), &mut r).await;
     let record = record_then(
@@ -65,19 +101,16 @@ pub(in crate::ops::lifecycle) async fn undrop(
         },
     );
     let mut steps = Steps::new(link, &maint, fs.as_ref(), ctx, &who);
-    let work = undrop_steps(&mut steps, &maint, &dt, previous.as_deref(), &info, allow);
-    let (r, interrupted) = match work.await {
-        Ok(()) => (
-            r.ok(
-                Outcome::Changed,
-                format!("undropped {who}: it is {} again (still suspended if it was; `tenantctl reactivate` switches it on)", e(&dt.name)),
-            ),
-            false,
+    let work = undrop_steps(&mut steps, &maint, dt, previous.as_deref(), &info, allow);
+    let r = match work.await {
+        Ok(()) => r.ok(
+            Outcome::Changed,
+            format!("undropped {who}: it is {} again (still suspended if it was; `tenantctl reactivate` switches it on)", e(&dt.name)),
         ),
-        Err(stop) => undone(&mut steps, r, &who, stop).await,
+        Err(stop) => undone(&mut steps, r, &who, stop).await.0,
     };
     settled(record, &r);
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    r
 }
 
 /// The dropped database before an undrop, once its name is known to be
