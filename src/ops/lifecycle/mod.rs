@@ -337,7 +337,6 @@ pub(super) async fn one_by_one<T: Each>(
 /// confirmation built from the dry run's plan, a typed name, a password)
 /// happens before, so that Ctrl-C at a prompt ends the process with nothing
 /// changed. The exit code.
-#[allow(dead_code)] // until the single commands use it (issue 23, in progress)
 pub(super) async fn single<T: Each>(
     ctx: &Ctx,
     op: Op,

@@ -38,7 +38,11 @@ pub use backup::{backup, bulk_backup};
 pub use moving::move_tenant;
 pub use restore::restore;
 
-use crate::ops::{Outcome, Report};
+use std::sync::Arc;
+
+use crate::audit::AuditLog;
+use crate::ops::lifecycle::{confirm, finish, Each};
+use crate::ops::{Ctx, Job, Outcome, Plan, Report};
 
 /// The manifest key of tenantctl's record of a blocked tenant (Odoo's
 /// restore reads only `dump.sql` and `filestore/`, other keys are ignored).
@@ -75,4 +79,37 @@ impl Halt {
     fn end(self, r: Report) -> (Report, bool) {
         (r.fail(self.outcome, self.msg), self.interrupted)
     }
+}
+
+/// Before a single `restore` or `move` on a terminal (issue 23): the same
+/// work run as a dry run (`dry`, read-only) makes the plan, which is shown,
+/// then `question` is asked, all before the run starts (a Ctrl-C here ends
+/// the process, nothing changed). Ok: the confirmed plan. Err: the command
+/// ended here, its exit code, its result printed and audited as a real
+/// run's: the dry run's own when it would not change anything (a refusal, a
+/// failure: the checks are not run twice), or the refusal of an answer
+/// other than yes.
+async fn ask_first<T: Each>(
+    ctx: &Ctx,
+    log: Option<&AuditLog>,
+    dry: T,
+    who: &str,
+    question: &str,
+) -> std::result::Result<Plan, u8> {
+    let mut r = Arc::new(dry)
+        .one(Job::for_spec(who.to_string()), false)
+        .await;
+    r.dry_run = None;
+    let plan = match (r.outcome, r.plan.take()) {
+        (Outcome::WouldChange, Some(plan)) => plan,
+        _ => return Err(finish(ctx, log, r, false, false)),
+    };
+    ctx.printer.info(plan.text());
+    let refusal = match confirm(question) {
+        Ok(true) => return Ok(plan),
+        Ok(false) => "aborted; nothing changed".to_string(),
+        Err(x) => format!("{x:#}"),
+    };
+    let (r, _) = Halt::refused(who, refusal).end(r);
+    Err(finish(ctx, log, r, false, false))
 }

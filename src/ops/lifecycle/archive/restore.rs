@@ -12,7 +12,7 @@ use anyhow::anyhow;
 use super::files::{filestore_tar, inspect, Kind};
 use super::host::{node_sh, unpack_filestore};
 use super::load::{load, load_as, probe_login, LoadAs, MetaCommand};
-use super::{Halt, BLOCKED_KEY};
+use super::{ask_first, Halt, BLOCKED_KEY};
 use crate::config::RestoreOpts;
 use crate::error::Result;
 use crate::odoo::backup as ob;
@@ -20,12 +20,12 @@ use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
 use crate::odoo::loader;
 use crate::ops::lifecycle::{
-    base, building, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for,
-    pattern_url, staging_name, staging_note, two_connections, undone, verify_identity, Steps, Stop,
-    Undo,
+    base, building, clean_stale, e, filestore_for, maintenance, node_for, pattern_url, single,
+    staging_name, staging_note, two_connections, undone, verify_identity, Each, Steps, Stop, Undo,
+    Work,
 };
 use crate::ops::Ctx;
-use crate::ops::{Outcome, Plan, Report};
+use crate::ops::{Op, Outcome, Plan, Report};
 use crate::transport::host::filestore::Filestore;
 use crate::transport::host::pgtool::{self, PgTool};
 use crate::transport::{Conn, NodeLink};
@@ -58,27 +58,76 @@ async fn check_space(
     Ok(())
 }
 
-/// `tenantctl restore NODE/NAME FILE`.
-pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
+/// `tenantctl restore NODE/NAME FILE`: on a terminal without `--yes`, the
+/// plan of the same work run as a dry run, confirmed first (see
+/// [`ask_first`]); then a run of one target through the runner.
+pub async fn restore(ctx: &Arc<Ctx>, o: &RestoreOpts) -> Result<u8> {
     two_connections(ctx)?;
     let (link, name) = node_for(ctx, &o.target)?;
-    let log = ctx.audit_log_unless(o.dry_run)?;
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let who = format!("{}/{}", link.name(), name);
-    let mut r = base(&link, &name, crate::ops::Op::Restore);
-    *r.details.restore() = RestoreDetails {
-        file: o.file.display().to_string(),
-        mode: if o.keep_identity { "move" } else { "copy" },
-        ..Default::default()
+    let mut each = Restore {
+        ctx: ctx.clone(),
+        o: o.clone(),
+        link,
+        name,
+        confirmed: None,
     };
-    if o.dry_run {
-        r.dry_run = Some(true);
+    if !o.yes && !o.dry_run {
+        let mut dry = each.clone();
+        dry.o.dry_run = true;
+        match ask_first(ctx, log.as_deref(), dry, &who, &format!("restore {who}?")).await {
+            Ok(plan) => each.confirmed = Some(plan),
+            Err(code) => return Ok(code),
+        }
     }
-    let (r, interrupted) = restore_one(ctx, o, &link, &name, &who, r).await;
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    let job = crate::ops::Job::for_spec(who);
+    Ok(single(ctx, Op::Restore, o.dry_run, log, job, each, false).await)
+}
+
+/// The work of `restore` for its one target: the options, the node and
+/// name decided before the run, and the plan the operator confirmed, which
+/// the run must make again or refuse.
+#[derive(Clone)]
+struct Restore {
+    ctx: Arc<Ctx>,
+    o: RestoreOpts,
+    link: Arc<NodeLink>,
+    name: String,
+    confirmed: Option<Plan>,
+}
+
+impl Each for Restore {
+    fn one(self: Arc<Self>, _job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            let (link, name, o) = (&self.link, self.name.as_str(), &self.o);
+            let who = format!("{}/{}", link.name(), name);
+            let mut r = base(link, name, Op::Restore);
+            *r.details.restore() = RestoreDetails {
+                file: o.file.display().to_string(),
+                mode: if o.keep_identity { "move" } else { "copy" },
+                ..Default::default()
+            };
+            if o.dry_run {
+                r.dry_run = Some(true);
+            }
+            if stopped {
+                return r.ok(
+                    Outcome::Skipped,
+                    format!("{who}: not started (interrupted)"),
+                );
+            }
+            let confirmed = self.confirmed.as_ref();
+            restore_one(&self.ctx, o, link, name, &who, r, confirmed)
+                .await
+                .0
+        })
+    }
 }
 
 /// One restore of `o.file` as `name` on `link` (also the second half of a
-/// move): checks, plan, confirmation, then the steps.
+/// move): checks, plan, then the steps; refused before any change when the
+/// plan is not the `confirmed` one (the file changed since it was shown).
 pub(super) async fn restore_one(
     ctx: &Ctx,
     o: &RestoreOpts,
@@ -86,6 +135,7 @@ pub(super) async fn restore_one(
     name: &str,
     who: &str,
     mut r: Report,
+    confirmed: Option<&Plan>,
 ) -> (Report, bool) {
     let refuse = |r: Report, m: String| Halt::refused(who, m).end(r);
     let (kind, fs_files, fs, blocked) = match check_file(o, link, name, who, &mut r) {
@@ -132,14 +182,15 @@ pub(super) async fn restore_one(
     if o.dry_run {
         return (r.would(plan), false);
     }
-    let plan = plan.text();
-    if !o.yes {
-        ctx.printer.info(&plan);
-        match confirm(&format!("restore {who}?")) {
-            Ok(true) => {}
-            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
-            Err(x) => return refuse(r, format!("{x:#}")),
-        }
+    if confirmed.is_some_and(|c| *c != plan) {
+        return refuse(
+            r,
+            format!(
+                "the restore is no longer the one confirmed ({} or the node changed meanwhile; now: {}); nothing changed",
+                o.file.display(),
+                plan.steps.join("; ")
+            ),
+        );
     }
     run_restore(ctx, link, &maint, fs.as_ref(), who, &job, r).await
 }
