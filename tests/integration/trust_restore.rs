@@ -409,6 +409,25 @@ fn at_the_prompt(
     (code, String::from_utf8_lossy(&screen).into_owned())
 }
 
+/// `restore n1/NAME FILE --copy` on a terminal: at its question `then`
+/// runs, then `typed` is typed; the exit code and the screen.
+fn restore_on_a_terminal(
+    t: &Env,
+    name: &str,
+    file: &Path,
+    then: impl FnOnce(),
+    typed: &[u8],
+) -> (Option<i32>, String) {
+    let command = format!(
+        "exec {} -i {} restore n1/{name} {} --copy",
+        crate::harness::tenantctl_bin().display(),
+        t.inv.display(),
+        file.display()
+    );
+    let prompt = format!("restore n1/{name}? [y/N]");
+    at_the_prompt(&command, t.dir.path(), &prompt, then, typed)
+}
+
 /// The audit lines of `t`'s runs (its home's state directory).
 fn audit_lines(t: &Env) -> Vec<String> {
     std::fs::read_to_string(t.dir.path().join(".local/state/tenantctl/audit.jsonl"))
@@ -433,19 +452,7 @@ fn ctrl_c_at_the_restore_prompt_ends_it_with_nothing_changed() {
     t.backup(&["acme", "--file", f.to_str().unwrap()]);
     let before = (t.dbs(), t.fs_entries());
     let lines = audit_lines(&t).len();
-    let command = format!(
-        "exec {} -i {} restore n1/stopped {} --copy",
-        crate::harness::tenantctl_bin().display(),
-        t.inv.display(),
-        f.display()
-    );
-    let (code, screen) = at_the_prompt(
-        &command,
-        t.dir.path(),
-        "restore n1/stopped? [y/N]",
-        || {},
-        b"\x03",
-    );
+    let (code, screen) = restore_on_a_terminal(&t, "stopped", &f, || {}, b"\x03");
     assert_eq!(code, Some(130), "{screen}");
     assert!(!screen.contains("aborted"), "{screen}");
     nothing_left(&t, &before);
@@ -472,19 +479,8 @@ fn a_restore_whose_file_changed_after_the_question_is_refused() {
     t.backup(&["acme", "--file", other.to_str().unwrap()]);
     let before = (t.dbs(), t.fs_entries());
     let lines = audit_lines(&t).len();
-    let command = format!(
-        "exec {} -i {} restore n1/pinned {} --copy",
-        crate::harness::tenantctl_bin().display(),
-        t.inv.display(),
-        shown.display()
-    );
-    let (code, screen) = at_the_prompt(
-        &command,
-        t.dir.path(),
-        "restore n1/pinned? [y/N]",
-        || std::fs::rename(&other, &shown).unwrap(),
-        b"y\r",
-    );
+    let swap = || std::fs::rename(&other, &shown).unwrap();
+    let (code, screen) = restore_on_a_terminal(&t, "pinned", &shown, swap, b"y\r");
     assert!(screen.contains("filestore: 3 files"), "{screen}");
     assert_eq!(code, Some(2), "{screen}");
     assert!(

@@ -41,8 +41,8 @@ pub use restore::restore;
 use std::sync::Arc;
 
 use crate::audit::AuditLog;
-use crate::ops::lifecycle::{confirm, finish, Each};
-use crate::ops::{Ctx, Job, Outcome, Plan, Report};
+use crate::ops::lifecycle::{confirm, finish, single, Each};
+use crate::ops::{Ctx, Job, Op, Outcome, Plan, Report};
 
 /// The manifest key of tenantctl's record of a blocked tenant (Odoo's
 /// restore reads only `dump.sql` and `filestore/`, other keys are ignored).
@@ -81,6 +81,39 @@ impl Halt {
     }
 }
 
+/// The work of a single `restore` or `move` (issue 23), whose question
+/// comes before its run.
+trait Asked: Each + Clone {
+    const OP: Op;
+    /// Its `--dry-run` (the plan is the same work as a dry run) and `--yes`.
+    fn dry_run_yes(&mut self) -> (&mut bool, bool);
+    /// The run must honour the `plan` the operator confirmed.
+    fn confirmed(&mut self, _plan: Plan) {}
+}
+
+/// A single `restore` or `move`: unless `--yes` or `--dry-run`, the plan
+/// asked first ([`ask_first`]); then the run of its one target through the
+/// runner ([`single`]). The exit code.
+async fn ask_then_run<T: Asked>(
+    ctx: &Ctx,
+    log: Option<Arc<AuditLog>>,
+    mut each: T,
+    who: String,
+) -> u8 {
+    let (d, yes) = each.dry_run_yes();
+    let dry_run = *d;
+    if !yes && !dry_run {
+        let mut dry = each.clone();
+        *dry.dry_run_yes().0 = true;
+        let question = format!("{} {who}?", T::OP.as_str());
+        match ask_first(ctx, log.as_deref(), dry, &who, &question).await {
+            Ok(plan) => each.confirmed(plan),
+            Err(code) => return code,
+        }
+    }
+    single(ctx, T::OP, dry_run, log, Job::for_spec(who), each, false).await
+}
+
 /// Before a single `restore` or `move` on a terminal (issue 23): the same
 /// work run as a dry run (`dry`, read-only) makes the plan, which is shown,
 /// then `question` is asked, all before the run starts (a Ctrl-C here ends
@@ -112,4 +145,18 @@ async fn ask_first<T: Each>(
     };
     let (r, _) = Halt::refused(who, refusal).end(r);
     Err(finish(ctx, log, r, false, false))
+}
+
+/// The report of a single restore or move as its work starts (`r`, marked
+/// when a dry run), and whether it starts: not when a Ctrl-C came first
+/// (then the report says skipped).
+fn begun(mut r: Report, dry_run: bool, stopped: bool, who: &str) -> (Report, bool) {
+    if dry_run {
+        r.dry_run = Some(true);
+    }
+    if stopped {
+        let msg = format!("{who}: not started (interrupted)");
+        return (r.ok(Outcome::Skipped, msg), false);
+    }
+    (r, true)
 }

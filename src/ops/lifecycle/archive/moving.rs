@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::backup::backup_one;
 use super::host::filestore_size;
 use super::restore::restore_one;
-use super::{ask_first, Halt};
+use super::{ask_then_run, begun, Asked, Halt};
 use crate::audit::AuditLog;
 use crate::config::{
     BackupFormat, BackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::odoo::backup as ob;
 use crate::odoo::lifecycle as lc;
 use crate::ops::lifecycle::{
-    audited, base, drop_one, e, filestore_for, maintenance, single, two_connections, Each, Work,
+    audited, base, drop_one, e, filestore_for, maintenance, two_connections, Each, Work,
 };
 use crate::ops::Ctx;
 use crate::ops::{Op, Outcome, Plan, Report};
@@ -30,7 +30,7 @@ use crate::transport::NodeLink;
 /// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
 /// verifies, then soft-drops the source. On a terminal without `--yes`, the
 /// plan of the same work run as a dry run is confirmed first (see
-/// [`ask_first`]); then a run of one target through the runner.
+/// [`ask_then_run`]); then a run of one target through the runner.
 pub async fn move_tenant(ctx: &Arc<Ctx>, o: &MoveOpts) -> Result<u8> {
     two_connections(ctx)?;
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
@@ -63,16 +63,7 @@ pub async fn move_tenant(ctx: &Arc<Ctx>, o: &MoveOpts) -> Result<u8> {
         to,
         log: log.clone(),
     };
-    if !o.yes && !o.dry_run {
-        let mut dry = each.clone();
-        dry.o.dry_run = true;
-        let question = format!("move {who}?");
-        if let Err(code) = ask_first(ctx, log.as_deref(), dry, &who, &question).await {
-            return Ok(code);
-        }
-    }
-    let job = crate::ops::Job::for_spec(who);
-    Ok(single(ctx, Op::Move, o.dry_run, log, job, each, false).await)
+    Ok(ask_then_run(ctx, log, each, who).await)
 }
 
 /// The work of `move` for its one target: the options, the source and the
@@ -87,6 +78,13 @@ struct Move {
     log: Option<Arc<AuditLog>>,
 }
 
+impl Asked for Move {
+    const OP: Op = Op::Move;
+    fn dry_run_yes(&mut self) -> (&mut bool, bool) {
+        (&mut self.o.dry_run, self.o.yes)
+    }
+}
+
 impl Each for Move {
     fn one(self: Arc<Self>, _job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
@@ -94,14 +92,9 @@ impl Each for Move {
             let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
             let mut r = base(to, &t.db, Op::Move);
             r.details.moved().from = t.display();
-            if self.o.dry_run {
-                r.dry_run = Some(true);
-            }
-            if stopped {
-                return r.ok(
-                    Outcome::Skipped,
-                    format!("{who}: not started (interrupted)"),
-                );
+            let (r, starts) = begun(r, self.o.dry_run, stopped, &who);
+            if !starts {
+                return r;
             }
             let log = self.log.as_deref();
             move_one(&self.ctx, &self.o, t, to, &who, r, log).await.0

@@ -12,7 +12,7 @@ use anyhow::anyhow;
 use super::files::{filestore_tar, inspect, Kind};
 use super::host::{node_sh, unpack_filestore};
 use super::load::{load, load_as, probe_login, LoadAs, MetaCommand};
-use super::{ask_first, Halt, BLOCKED_KEY};
+use super::{ask_then_run, begun, Asked, Halt, BLOCKED_KEY};
 use crate::config::RestoreOpts;
 use crate::error::Result;
 use crate::odoo::backup as ob;
@@ -20,7 +20,7 @@ use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
 use crate::odoo::loader;
 use crate::ops::lifecycle::{
-    base, building, clean_stale, e, filestore_for, maintenance, node_for, pattern_url, single,
+    base, building, clean_stale, e, filestore_for, maintenance, node_for, pattern_url,
     staging_name, staging_note, two_connections, undone, verify_identity, Each, Steps, Stop, Undo,
     Work,
 };
@@ -60,29 +60,20 @@ async fn check_space(
 
 /// `tenantctl restore NODE/NAME FILE`: on a terminal without `--yes`, the
 /// plan of the same work run as a dry run, confirmed first (see
-/// [`ask_first`]); then a run of one target through the runner.
+/// [`ask_then_run`]); then a run of one target through the runner.
 pub async fn restore(ctx: &Arc<Ctx>, o: &RestoreOpts) -> Result<u8> {
     two_connections(ctx)?;
     let (link, name) = node_for(ctx, &o.target)?;
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let who = format!("{}/{}", link.name(), name);
-    let mut each = Restore {
+    let each = Restore {
         ctx: ctx.clone(),
         o: o.clone(),
         link,
         name,
         confirmed: None,
     };
-    if !o.yes && !o.dry_run {
-        let mut dry = each.clone();
-        dry.o.dry_run = true;
-        match ask_first(ctx, log.as_deref(), dry, &who, &format!("restore {who}?")).await {
-            Ok(plan) => each.confirmed = Some(plan),
-            Err(code) => return Ok(code),
-        }
-    }
-    let job = crate::ops::Job::for_spec(who);
-    Ok(single(ctx, Op::Restore, o.dry_run, log, job, each, false).await)
+    Ok(ask_then_run(ctx, log, each, who).await)
 }
 
 /// The work of `restore` for its one target: the options, the node and
@@ -97,6 +88,16 @@ struct Restore {
     confirmed: Option<Plan>,
 }
 
+impl Asked for Restore {
+    const OP: Op = Op::Restore;
+    fn dry_run_yes(&mut self) -> (&mut bool, bool) {
+        (&mut self.o.dry_run, self.o.yes)
+    }
+    fn confirmed(&mut self, plan: Plan) {
+        self.confirmed = Some(plan);
+    }
+}
+
 impl Each for Restore {
     fn one(self: Arc<Self>, _job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
@@ -108,14 +109,9 @@ impl Each for Restore {
                 mode: if o.keep_identity { "move" } else { "copy" },
                 ..Default::default()
             };
-            if o.dry_run {
-                r.dry_run = Some(true);
-            }
-            if stopped {
-                return r.ok(
-                    Outcome::Skipped,
-                    format!("{who}: not started (interrupted)"),
-                );
+            let (r, starts) = begun(r, o.dry_run, stopped, &who);
+            if !starts {
+                return r;
             }
             let confirmed = self.confirmed.as_ref();
             restore_one(&self.ctx, o, link, name, &who, r, confirmed)
