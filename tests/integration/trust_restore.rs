@@ -463,6 +463,8 @@ fn ctrl_c_at_the_restore_prompt_ends_it_with_nothing_changed() {
 /// replaced (another filestore) while the restore's question waits: the
 /// run, which makes its plan again from the file, refuses (exit 2) before
 /// any change instead of restoring what was not shown; one audit line.
+/// The same file unchanged is restored (the plan made again is the one
+/// confirmed).
 #[test]
 fn a_restore_whose_file_changed_after_the_question_is_refused() {
     if !crate::ux::have_script() {
@@ -477,6 +479,10 @@ fn a_restore_whose_file_changed_after_the_question_is_refused() {
     std::fs::write(&extra, "one more attachment").unwrap();
     let other = t.out.join("other.zip");
     t.backup(&["acme", "--file", other.to_str().unwrap()]);
+    let (code, screen) = restore_on_a_terminal(&t, "same", &shown, || {}, b"y\r");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(t.dbs().contains(&"same".to_string()), "{screen}");
+    assert_eq!(t.files("same").len(), 3, "{screen}");
     let before = (t.dbs(), t.fs_entries());
     let lines = audit_lines(&t).len();
     let swap = || std::fs::rename(&other, &shown).unwrap();
