@@ -501,3 +501,43 @@ fn a_restore_whose_file_changed_after_the_question_is_refused() {
         "{audit:#?}"
     );
 }
+
+/// Issue 23, `move acme n2` on a terminal without `--yes` (called by
+/// `backup::move_copies_verifies_and_soft_drops_the_source`, whose nodes
+/// these are): not `suspended`, the dry run's refusal is the command's
+/// result, no question asked; suspended, the plan and the question, answered
+/// no. Either way exit 2, nothing changed, one audit line (`refused`).
+pub(crate) fn move_on_a_terminal(t: &Env, inv: &Path, suspended: bool) {
+    if !crate::ux::have_script() {
+        eprintln!("skipped the terminal part: no script(1)");
+        return;
+    }
+    let command = format!(
+        "exec {} -i {} move acme n2",
+        crate::harness::tenantctl_bin().display(),
+        inv.display()
+    );
+    let (dbs, lines) = (t.dbs(), audit_lines(t).len());
+    let (shown, typed): (&str, &[u8]) = if suspended {
+        ("move n1/acme -> n2/acme? [y/N]", b"n\r")
+    } else {
+        ("refusing to move", b"")
+    };
+    let (code, screen) = at_the_prompt(&command, t.dir.path(), shown, || {}, typed);
+    assert_eq!(code, Some(2), "{screen}");
+    if suspended {
+        assert!(
+            screen.contains("soft-drop n1/acme") && screen.contains("aborted; nothing changed"),
+            "{screen}"
+        );
+    } else {
+        assert!(!screen.contains("[y/N]"), "{screen}");
+    }
+    assert_eq!(t.dbs(), dbs, "{screen}");
+    let audit = audit_lines(t);
+    assert_eq!(audit.len(), lines + 1, "{audit:#?}");
+    assert!(
+        audit[lines].contains("\"move\"") && audit[lines].contains("refused"),
+        "{audit:#?}"
+    );
+}
