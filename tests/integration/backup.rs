@@ -923,10 +923,12 @@ fn move_copies_verifies_and_soft_drops_the_source() {
     };
     // Not suspended: refused.
     cmd().args(["move", "acme", "n2", "--yes"]).assert().code(2);
+    crate::trust_restore::move_on_a_terminal(&t, &inv, false);
     cmd()
         .args(["suspend", "n1/acme", "--reason", "moving", "--yes"])
         .assert()
         .code(0);
+    crate::trust_restore::move_on_a_terminal(&t, &inv, true);
     // Dry run: what and how large.
     let a = cmd()
         .args(["move", "acme", "n2", "--dry-run", "-o", "json"])

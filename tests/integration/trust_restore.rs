@@ -350,3 +350,194 @@ fn duplicate_and_create_leave_the_copy_owned_by_the_odoo_role() {
     );
     assert_owned_by_odoo(&t.c, "fresh");
 }
+
+/// `command_line` on a terminal (a pty, through script(1)), in `home`'s
+/// environment: once the screen shows `prompt`, `then` runs and `typed` is
+/// typed; the exit code and the whole screen.
+fn at_the_prompt(
+    command_line: &str,
+    home: &Path,
+    prompt: &str,
+    then: impl FnOnce(),
+    typed: &[u8],
+) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty cols 80 rows 24 2>/dev/null; {command_line}"),
+            "/dev/null",
+        ])
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .env(crate::harness::PASSWORD_ENV, SUPERUSER_PASSWORD)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    while !String::from_utf8_lossy(&screen).contains(prompt) {
+        match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(b) => screen.extend(b),
+            Err(_) => panic!("no prompt {prompt:?}: {}", String::from_utf8_lossy(&screen)),
+        }
+    }
+    then();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(typed).unwrap();
+    stdin.flush().unwrap();
+    // The terminal stays open until the command ends (its output ends).
+    while let Ok(b) = rx.recv_timeout(std::time::Duration::from_secs(300)) {
+        screen.extend(b);
+    }
+    drop(stdin);
+    let code = child.wait().unwrap().code();
+    reader.join().unwrap();
+    (code, String::from_utf8_lossy(&screen).into_owned())
+}
+
+/// `restore n1/NAME FILE --copy` on a terminal: at its question `then`
+/// runs, then `typed` is typed; the exit code and the screen.
+fn restore_on_a_terminal(
+    t: &Env,
+    name: &str,
+    file: &Path,
+    then: impl FnOnce(),
+    typed: &[u8],
+) -> (Option<i32>, String) {
+    let command = format!(
+        "exec {} -i {} restore n1/{name} {} --copy",
+        crate::harness::tenantctl_bin().display(),
+        t.inv.display(),
+        file.display()
+    );
+    let prompt = format!("restore n1/{name}? [y/N]");
+    at_the_prompt(&command, t.dir.path(), &prompt, then, typed)
+}
+
+/// The audit lines of `t`'s runs (its home's state directory).
+fn audit_lines(t: &Env) -> Vec<String> {
+    std::fs::read_to_string(t.dir.path().join(".local/state/tenantctl/audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Issue 23: the question of a single restore comes before its run starts:
+/// Ctrl-C at `[y/N]` ends the process at once (130), nothing made, no audit
+/// line. (This held before the restore became a run of the runner too: the
+/// property kept.)
+#[test]
+fn ctrl_c_at_the_restore_prompt_ends_it_with_nothing_changed() {
+    if !crate::ux::have_script() {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let t = env();
+    let f = t.out.join("acme.zip");
+    t.backup(&["acme", "--file", f.to_str().unwrap()]);
+    let before = (t.dbs(), t.fs_entries());
+    let lines = audit_lines(&t).len();
+    let (code, screen) = restore_on_a_terminal(&t, "stopped", &f, || {}, b"\x03");
+    assert_eq!(code, Some(130), "{screen}");
+    assert!(!screen.contains("aborted"), "{screen}");
+    nothing_left(&t, &before);
+    assert_eq!(audit_lines(&t).len(), lines, "no audit line: {screen}");
+}
+
+/// Issue 23: what the operator confirmed is what runs. The backup file is
+/// replaced (another filestore) while the restore's question waits: the
+/// run, which makes its plan again from the file, refuses (exit 2) before
+/// any change instead of restoring what was not shown; one audit line.
+/// The same file unchanged is restored (the plan made again is the one
+/// confirmed).
+#[test]
+fn a_restore_whose_file_changed_after_the_question_is_refused() {
+    if !crate::ux::have_script() {
+        eprintln!("skipped: no script(1)");
+        return;
+    }
+    let t = env();
+    let shown = t.out.join("shown.zip");
+    t.backup(&["acme", "--file", shown.to_str().unwrap()]);
+    let extra = t.fs.join("acme/cd/cd00112233");
+    std::fs::create_dir_all(extra.parent().unwrap()).unwrap();
+    std::fs::write(&extra, "one more attachment").unwrap();
+    let other = t.out.join("other.zip");
+    t.backup(&["acme", "--file", other.to_str().unwrap()]);
+    let (code, screen) = restore_on_a_terminal(&t, "same", &shown, || {}, b"y\r");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(t.dbs().contains(&"same".to_string()), "{screen}");
+    assert_eq!(t.files("same").len(), 3, "{screen}");
+    let before = (t.dbs(), t.fs_entries());
+    let lines = audit_lines(&t).len();
+    let swap = || std::fs::rename(&other, &shown).unwrap();
+    let (code, screen) = restore_on_a_terminal(&t, "pinned", &shown, swap, b"y\r");
+    assert!(screen.contains("filestore: 3 files"), "{screen}");
+    assert_eq!(code, Some(2), "{screen}");
+    assert!(
+        screen.contains("no longer the one confirmed") && screen.contains("filestore: 4 files"),
+        "{screen}"
+    );
+    nothing_left(&t, &before);
+    let audit = audit_lines(&t);
+    assert_eq!(audit.len(), lines + 1, "{audit:#?}");
+    assert!(
+        audit[lines].contains("\"restore\"") && audit[lines].contains("refused"),
+        "{audit:#?}"
+    );
+}
+
+/// Issue 23, `move acme n2` on a terminal without `--yes` (called by
+/// `backup::move_copies_verifies_and_soft_drops_the_source`, whose nodes
+/// these are): not `suspended`, the dry run's refusal is the command's
+/// result, no question asked; suspended, the plan and the question, answered
+/// no. Either way exit 2, nothing changed, one audit line (`refused`).
+pub(crate) fn move_on_a_terminal(t: &Env, inv: &Path, suspended: bool) {
+    if !crate::ux::have_script() {
+        eprintln!("skipped the terminal part: no script(1)");
+        return;
+    }
+    let command = format!(
+        "exec {} -i {} move acme n2",
+        crate::harness::tenantctl_bin().display(),
+        inv.display()
+    );
+    let (dbs, lines) = (t.dbs(), audit_lines(t).len());
+    let (shown, typed): (&str, &[u8]) = if suspended {
+        ("move n1/acme -> n2/acme? [y/N]", b"n\r")
+    } else {
+        ("refusing to move", b"")
+    };
+    let (code, screen) = at_the_prompt(&command, t.dir.path(), shown, || {}, typed);
+    assert_eq!(code, Some(2), "{screen}");
+    if suspended {
+        assert!(
+            screen.contains("soft-drop n1/acme") && screen.contains("aborted; nothing changed"),
+            "{screen}"
+        );
+    } else {
+        assert!(!screen.contains("[y/N]"), "{screen}");
+    }
+    assert_eq!(t.dbs(), dbs, "{screen}");
+    let audit = audit_lines(t);
+    assert_eq!(audit.len(), lines + 1, "{audit:#?}");
+    assert!(
+        audit[lines].contains("\"move\"") && audit[lines].contains("refused"),
+        "{audit:#?}"
+    );
+}

@@ -622,7 +622,7 @@ pub(super) async fn create(ctx: &Arc<Ctx>, o: &LifecycleOpts, c: &CreateOpts) ->
     };
     let job = || crate::ops::Job::for_spec(spec.new.clone());
     let each = Copying::single(ctx, o, Op::Create, link.clone(), spec.clone());
-    ask_then_run(ctx, Op::Create, log, job, each, generated).await
+    ask_then_run(ctx, Op::Create, log.map(Arc::new), job, each, generated).await
 }
 
 /// `duplicate TENANT NEW`: resolved, asked (the plan of a dry run), run as
@@ -651,7 +651,7 @@ pub(super) async fn duplicate(
     };
     let job = || crate::ops::Job::for_spec(new.to_string());
     let each = Copying::single(ctx, o, Op::Duplicate, t.link.clone(), spec);
-    ask_then_run(ctx, Op::Duplicate, log, job, each, false).await
+    ask_then_run(ctx, Op::Duplicate, log.map(Arc::new), job, each, false).await
 }
 
 // ------------------------------------------------------------------ bulk create

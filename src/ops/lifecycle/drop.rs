@@ -539,7 +539,7 @@ pub(super) async fn drop_tenant(
         stamp: Some(stamp_now()),
     };
     let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
-    ask_then_run(ctx, Op::Drop, log, job, each, false).await
+    ask_then_run(ctx, Op::Drop, log.map(Arc::new), job, each, false).await
 }
 
 /// `purge NAME`: found, asked (the plan of a dry run, then the tenant's name
@@ -554,7 +554,7 @@ pub(super) async fn purge(ctx: &Arc<Ctx>, o: &LifecycleOpts, spec: &str, now: bo
         found: Some(dt),
     };
     let job = || crate::ops::Job::for_spec(spec.to_string());
-    ask_then_run(ctx, Op::Purge, log, job, each, false).await
+    ask_then_run(ctx, Op::Purge, log.map(Arc::new), job, each, false).await
 }
 
 /// The jobs of `bulk drop|purge --from`, read by the one `--from` reader:
@@ -682,8 +682,8 @@ impl Each for Dropping {
 }
 
 impl Single for Dropping {
-    fn opts(&mut self) -> &mut LifecycleOpts {
-        &mut self.opts
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.opts.dry_run, self.opts.yes)
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);
@@ -724,8 +724,8 @@ impl Each for Purging {
 }
 
 impl Single for Purging {
-    fn opts(&mut self) -> &mut LifecycleOpts {
-        &mut self.opts
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.opts.dry_run, self.opts.yes)
     }
     /// Not a dry run: on a terminal the tenant's name is typed even with
     /// `--yes`.

@@ -64,20 +64,6 @@ fn audit_line(log: &AuditLog, r: &mut Report, reason: Option<&str>) {
     crate::ops::audit::write(log, &crate::audit::operator(), r, reason);
 }
 
-/// Audits (unless a dry run) and prints one result; the exit code.
-fn finish(
-    ctx: &Ctx,
-    log: Option<&AuditLog>,
-    mut r: Report,
-    interrupted: bool,
-    secret_on_stdout: bool,
-) -> u8 {
-    if r.dry_run != Some(true) {
-        audited(log, &mut r);
-    }
-    report::single(ctx, &r, interrupted, secret_on_stdout)
-}
-
 fn base(link: &Arc<NodeLink>, tenant: &str, action: crate::ops::Op) -> Report {
     let mut r = Report::new(None, tenant, action);
     r.node = Some(link.name().to_string());
@@ -374,19 +360,19 @@ pub(super) enum Asked {
 /// A single lifecycle command's work on its one target ([`Each`]), with
 /// the questions asked before its run.
 pub(super) trait Single: Each + Clone {
-    /// Its options (`--dry-run`, `--yes`, `--no-filestore`).
-    fn opts(&mut self) -> &mut LifecycleOpts;
+    /// Its `--dry-run` (to be set for the plan) and `--yes`.
+    fn flags(&mut self) -> (&mut bool, bool);
     /// The same work as a dry run (read-only): the plan shown.
     fn dry(&self) -> Self {
         let mut d = self.clone();
-        d.opts().dry_run = true;
+        *d.flags().0 = true;
         d
     }
     /// Whether the operator is asked before the run: not a dry run, no
     /// `--yes`.
     fn asks(&mut self) -> bool {
-        let o = self.opts();
-        !o.dry_run && !o.yes
+        let (dry_run, yes) = self.flags();
+        !*dry_run && !yes
     }
     /// The questions, once the plan would change something (shown by
     /// [`shown`] first); what the answers decide (a password typed) is kept
@@ -409,12 +395,12 @@ pub(super) trait Single: Each + Clone {
 pub(super) async fn ask_then_run<T: Single>(
     ctx: &Ctx,
     op: Op,
-    log: Option<AuditLog>,
+    log: Option<Arc<AuditLog>>,
     job: impl Fn() -> crate::ops::Job,
     mut each: T,
     secret_on_stdout: bool,
 ) -> Result<u8> {
-    let dry_run = each.opts().dry_run;
+    let dry_run = *each.flags().0;
     let mut run = job();
     if each.asks() {
         let plan = Arc::new(each.dry()).one(job(), false).await;
@@ -431,7 +417,6 @@ pub(super) async fn ask_then_run<T: Single>(
             }
         }
     }
-    let log = log.map(Arc::new);
     Ok(single(ctx, op, dry_run, log, run, each, secret_on_stdout).await)
 }
 

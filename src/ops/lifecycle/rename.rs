@@ -23,7 +23,7 @@ pub(super) async fn rename(
         who: t.display(),
     };
     let job = || crate::ops::Job::for_target(t.clone(), tenant.to_string(), None);
-    ask_then_run(ctx, Op::Rename, log, job, each, false).await
+    ask_then_run(ctx, Op::Rename, log.map(Arc::new), job, each, false).await
 }
 
 /// One rename: the tenant (the job's target) and its new name.
@@ -47,8 +47,8 @@ impl Each for Renaming {
 }
 
 impl Single for Renaming {
-    fn opts(&mut self) -> &mut LifecycleOpts {
-        &mut self.opts
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.opts.dry_run, self.opts.yes)
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);

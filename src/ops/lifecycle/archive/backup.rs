@@ -61,15 +61,22 @@ async fn backup_target(ctx: &Ctx, spec: &str) -> Result<Target> {
     }
 }
 
-/// `tenantctl backup TENANT`.
-pub async fn backup(ctx: &Ctx, o: &BackupOpts) -> Result<u8> {
-    let log = ctx.audit_log()?;
+/// `tenantctl backup TENANT`: a run of one target through the runner, the
+/// same work as a tenant of `bulk backup` ([`Backups`]).
+pub async fn backup(ctx: &Arc<Ctx>, o: &BackupOpts) -> Result<u8> {
+    let log = Arc::new(ctx.audit_log()?);
     let t = backup_target(ctx, &o.tenant).await?;
-    let guard = run_guard();
-    let r = backup_one(ctx, &t, o, &log, false)
-        .await
-        .expect("not skipped: skip_not_odoo is false");
-    Ok(report::single(ctx, &r, guard.interrupted(), false))
+    let spec = t.display();
+    let run = Arc::new(Backups {
+        ctx: ctx.clone(),
+        o: o.clone(),
+        keep: None,
+        skip_not_odoo: false,
+        log,
+        guard: run_guard(),
+    });
+    let job = crate::ops::Job::for_target(t, spec, None);
+    Ok(crate::ops::run::run_single(ctx, job, run, false).await)
 }
 
 /// `tenantctl bulk backup --all-matching --dir DIR [--keep N]`: every
@@ -105,9 +112,17 @@ pub async fn bulk_backup(ctx: &Arc<Ctx>, o: &BulkBackupOpts) -> Result<u8> {
             crate::ops::Job::for_target(t, spec, None)
         })
         .collect();
-    let run = Arc::new(BulkBackup {
+    let run = Arc::new(Backups {
         ctx: ctx.clone(),
-        o: o.clone(),
+        o: BackupOpts {
+            tenant: String::new(),
+            file: None,
+            dir: Some(o.dir.clone()),
+            format: o.format,
+            no_filestore: o.no_filestore,
+        },
+        keep: o.keep,
+        skip_not_odoo: true,
         log,
         guard: guard.clone(),
     });
@@ -206,19 +221,27 @@ async fn bulk_targets(
     (reports, targets)
 }
 
-/// `bulk backup` as an operation of the runner: each tenant dumped as
-/// `backup` does it (then `--keep`), at most `--concurrency` at once (the
-/// dumps run outside the connection slots), in input order; a database that
-/// is not Odoo's is left out. A backup in flight at a second Ctrl-C is
-/// waited for (its file is written under a temporary name, then renamed).
-struct BulkBackup {
+/// `backup` and `bulk backup` as an operation of the runner: each tenant
+/// dumped by [`backup_one`] (then `--keep`), at most `--concurrency` at once
+/// (the dumps run outside the connection slots), in input order; in a
+/// selector run a database that is not Odoo's is left out. A backup in
+/// flight at a second Ctrl-C is waited for (its file is written under a
+/// temporary name, then renamed).
+struct Backups {
     ctx: Arc<Ctx>,
-    o: BulkBackupOpts,
+    /// Each backup's options (`bulk backup`: its `--dir`, `--format`,
+    /// `--no-filestore`).
+    o: BackupOpts,
+    /// `bulk backup --keep N`.
+    keep: Option<usize>,
+    /// A selector run (`bulk backup`): a database that is not Odoo's is
+    /// left out.
+    skip_not_odoo: bool,
     log: Arc<AuditLog>,
     guard: Guard,
 }
 
-impl crate::ops::Operation for BulkBackup {
+impl crate::ops::Operation for Backups {
     fn op(&self) -> crate::ops::Op {
         crate::ops::Op::Backup
     }
@@ -239,19 +262,12 @@ impl crate::ops::Operation for BulkBackup {
         job: crate::ops::Job,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Report>> + Send>> {
         Box::pin(async move {
-            let t = job.target.expect("bulk backup jobs have their target");
+            let t = job.target.expect("backup jobs have their target");
             if self.guard.interrupted() {
                 let r = base(&t.link, &t.db, crate::ops::Op::Backup);
                 return Some(r.fail(Outcome::Skipped, format!("{}: interrupted", t.display())));
             }
-            let opts = BackupOpts {
-                tenant: String::new(),
-                file: None,
-                dir: Some(self.o.dir.clone()),
-                format: self.o.format,
-                no_filestore: self.o.no_filestore,
-            };
-            bulk_one(&self.ctx, &self.o, &t, &opts, &self.log).await
+            self.one(&t).await
         })
     }
     fn audit(&self, mut r: Report) -> Report {
@@ -260,25 +276,23 @@ impl crate::ops::Operation for BulkBackup {
     }
 }
 
-/// One tenant of `bulk backup`, then `--keep` for it.
-async fn bulk_one(
-    ctx: &Ctx,
-    o: &BulkBackupOpts,
-    t: &Target,
-    opts: &BackupOpts,
-    log: &AuditLog,
-) -> Option<Report> {
-    let mut r = backup_one(ctx, t, opts, log, true).await?;
-    if let (Some(keep), true) = (o.keep, r.outcome.is_ok()) {
-        match prune(&o.dir, &t.db, keep) {
-            Ok(removed) if !removed.is_empty() => {
-                r.details.backup().pruned = Some(removed);
+impl Backups {
+    /// One tenant's backup (audited), then `--keep` for it; None: left out
+    /// (not Odoo's).
+    async fn one(&self, t: &Target) -> Option<Report> {
+        let mut r = backup_one(&self.ctx, t, &self.o, &self.log, self.skip_not_odoo).await?;
+        let dir = self.o.dir.as_deref().unwrap_or(Path::new("."));
+        if let (Some(keep), true) = (self.keep, r.outcome.is_ok()) {
+            match prune(dir, &t.db, keep) {
+                Ok(removed) if !removed.is_empty() => {
+                    r.details.backup().pruned = Some(removed);
+                }
+                Ok(_) => {}
+                Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
             }
-            Ok(_) => {}
-            Err(x) => r.warnings.push(format!("--keep {keep}: {x:#}")),
         }
+        Some(r)
     }
-    Some(r)
 }
 
 /// Removes the older backups of `tenant` in `dir` (its default names
@@ -320,7 +334,6 @@ fn is_backup_of(name: &str, tenant: &str) -> bool {
         && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
 }
 
-/// One backup: its report (audited), or None when `skip_not_odoo` and the
 /// One backup: its report (audited), or None when `skip_not_odoo` and the
 /// database is not an Odoo tenant (selector runs).
 pub(super) async fn backup_one(

@@ -38,7 +38,8 @@ pub use backup::{backup, bulk_backup};
 pub use moving::move_tenant;
 pub use restore::restore;
 
-use crate::ops::{Outcome, Report};
+use crate::ops::lifecycle::{confirm, shown, Asked};
+use crate::ops::{Ctx, Outcome, Report};
 
 /// The manifest key of tenantctl's record of a blocked tenant (Odoo's
 /// restore reads only `dump.sql` and `filestore/`, other keys are ignored).
@@ -75,4 +76,31 @@ impl Halt {
     fn end(self, r: Report) -> (Report, bool) {
         (r.fail(self.outcome, self.msg), self.interrupted)
     }
+}
+
+/// The question of a single `restore` or `move`, after its plan (the same
+/// work run as a dry run, see [`crate::ops::lifecycle::ask_then_run`]):
+/// `[y/N]`. No, or no terminal to ask on, is the command's refusal (audited,
+/// exit 2, nothing changed), as these commands have always answered it.
+fn ask_plan(ctx: &Ctx, plan: &Report, question: &str, who: &str) -> Asked {
+    shown(ctx, plan);
+    match confirm(question) {
+        Ok(true) => Asked::Go,
+        Ok(false) => Asked::Refused(format!("{who}: aborted; nothing changed")),
+        Err(x) => Asked::Refused(format!("{who}: {x:#}")),
+    }
+}
+
+/// The report of a single restore or move as its work starts (`r`, marked
+/// when a dry run), and whether it starts: not when a Ctrl-C came first
+/// (then the report says skipped).
+fn begun(mut r: Report, dry_run: bool, stopped: bool, who: &str) -> (Report, bool) {
+    if dry_run {
+        r.dry_run = Some(true);
+    }
+    if stopped {
+        let msg = format!("{who}: not started (interrupted)");
+        return (r.ok(Outcome::Skipped, msg), false);
+    }
+    (r, true)
 }

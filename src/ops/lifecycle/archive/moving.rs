@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::backup::backup_one;
 use super::host::filestore_size;
 use super::restore::restore_one;
-use super::Halt;
+use super::{ask_plan, begun, Halt};
 use crate::audit::AuditLog;
 use crate::config::{
     BackupFormat, BackupOpts, LifecycleAction, LifecycleOpts, MoveOpts, RestoreOpts,
@@ -18,20 +18,23 @@ use crate::config::{
 use crate::error::{Error, Result};
 use crate::odoo::backup as ob;
 use crate::odoo::lifecycle as lc;
+use crate::ops::lifecycle::{ask_then_run, Asked, Single};
 use crate::ops::lifecycle::{
-    audited, base, confirm, drop_one, e, filestore_for, finish, maintenance, two_connections,
+    audited, base, drop_one, e, filestore_for, maintenance, two_connections, Each, Work,
 };
 use crate::ops::Ctx;
-use crate::ops::{Outcome, Plan, Report};
+use crate::ops::{Op, Outcome, Plan, Report};
 use crate::targets::Target;
 use crate::transport::host::filestore::{Filestore, SafeName};
 use crate::transport::NodeLink;
 
 /// `tenantctl move TENANT NODE2`: backs up, restores on NODE2 as `--move`,
-/// verifies, then soft-drops the source.
-pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
+/// verifies, then soft-drops the source. On a terminal without `--yes`, the
+/// plan of the same work run as a dry run is confirmed first (see
+/// [`ask_then_run`]); then a run of one target through the runner.
+pub async fn move_tenant(ctx: &Arc<Ctx>, o: &MoveOpts) -> Result<u8> {
     two_connections(ctx)?;
-    let log = ctx.audit_log_unless(o.dry_run)?;
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let t = ctx.resolve_for_write(&o.tenant).await?;
     let Some(to) = ctx.links.iter().find(|l| l.name() == o.node).cloned() else {
         return Err(Error::target(anyhow!(
@@ -54,16 +57,57 @@ pub async fn move_tenant(ctx: &Ctx, o: &MoveOpts) -> Result<u8> {
         )));
     }
     let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
-    let mut r = base(&to, &t.db, crate::ops::Op::Move);
-    r.details.moved().from = t.display();
-    if o.dry_run {
-        r.dry_run = Some(true);
-    }
-    let (r, interrupted) = move_one(ctx, o, &t, &to, &who, r, log.as_ref()).await;
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    let each = Move {
+        ctx: ctx.clone(),
+        o: o.clone(),
+        t,
+        to,
+        log: log.clone(),
+    };
+    let job = || crate::ops::Job::for_spec(who.clone());
+    ask_then_run(ctx, Op::Move, log, job, each, false).await
 }
 
-/// One move: checks, plan, confirmation, then copy, verify, soft-drop.
+/// The work of `move` for its one target: the options, the source and the
+/// destination resolved before the run (what was confirmed), and the audit
+/// log of the source's drop.
+#[derive(Clone)]
+struct Move {
+    ctx: Arc<Ctx>,
+    o: MoveOpts,
+    t: Target,
+    to: Arc<NodeLink>,
+    log: Option<Arc<AuditLog>>,
+}
+
+impl Single for Move {
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.o.dry_run, self.o.yes)
+    }
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        let who = format!("{} -> {}/{}", self.t.display(), self.to.name(), self.t.db);
+        Ok(ask_plan(&self.ctx, plan, &format!("move {who}?"), &who))
+    }
+}
+
+impl Each for Move {
+    fn one(self: Arc<Self>, _job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            let (t, to) = (&self.t, &self.to);
+            let who = format!("{} -> {}/{}", t.display(), to.name(), t.db);
+            let mut r = base(to, &t.db, Op::Move);
+            r.details.moved().from = t.display();
+            let (r, starts) = begun(r, self.o.dry_run, stopped, &who);
+            if !starts {
+                return r;
+            }
+            let log = self.log.as_deref();
+            move_one(&self.ctx, &self.o, t, to, &who, r, log).await.0
+        })
+    }
+}
+
+/// One move: checks, plan, then copy, verify, soft-drop.
 async fn move_one(
     ctx: &Ctx,
     o: &MoveOpts,
@@ -98,15 +142,6 @@ async fn move_one(
         ));
     if o.dry_run {
         return (r.would(plan), false);
-    }
-    let plan = plan.text();
-    if !o.yes {
-        ctx.printer.info(&plan);
-        match confirm(&format!("move {who}?")) {
-            Ok(true) => {}
-            Ok(false) => return Halt::refused(who, "aborted; nothing changed").end(r),
-            Err(x) => return Halt::refused(who, format!("{x:#}")).end(r),
-        }
     }
     let staged = match copy_out(ctx, o, t, who, &src.safe).await {
         Ok(s) => s,
@@ -360,7 +395,7 @@ async fn restore_in(
         owner_hint: Some(owner),
     };
     let rr = base(to, &t.db, crate::ops::Op::Restore);
-    let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr).await;
+    let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr, None).await;
     cleanup(&staged.tmpdir);
     if rr.outcome != Outcome::Changed {
         return Err(Halt {

@@ -12,20 +12,21 @@ use anyhow::anyhow;
 use super::files::{filestore_tar, inspect, Kind};
 use super::host::{node_sh, unpack_filestore};
 use super::load::{load, load_as, probe_login, LoadAs, MetaCommand};
-use super::{Halt, BLOCKED_KEY};
+use super::{ask_plan, begun, Halt, BLOCKED_KEY};
 use crate::config::RestoreOpts;
 use crate::error::Result;
 use crate::odoo::backup as ob;
 use crate::odoo::layers::{self, Blocked};
 use crate::odoo::lifecycle::{self as lc, check_db_name, Identity};
 use crate::odoo::loader;
+use crate::ops::lifecycle::{ask_then_run, Asked, Single};
 use crate::ops::lifecycle::{
-    base, building, clean_stale, confirm, e, filestore_for, finish, maintenance, node_for,
-    pattern_url, staging_name, staging_note, two_connections, undone, verify_identity, Steps, Stop,
-    Undo,
+    base, building, clean_stale, e, filestore_for, maintenance, node_for, pattern_url,
+    staging_name, staging_note, two_connections, undone, verify_identity, Each, Steps, Stop, Undo,
+    Work,
 };
 use crate::ops::Ctx;
-use crate::ops::{Outcome, Plan, Report};
+use crate::ops::{Op, Outcome, Plan, Report};
 use crate::transport::host::filestore::Filestore;
 use crate::transport::host::pgtool::{self, PgTool};
 use crate::transport::{Conn, NodeLink};
@@ -58,27 +59,78 @@ async fn check_space(
     Ok(())
 }
 
-/// `tenantctl restore NODE/NAME FILE`.
-pub async fn restore(ctx: &Ctx, o: &RestoreOpts) -> Result<u8> {
+/// `tenantctl restore NODE/NAME FILE`: on a terminal without `--yes`, the
+/// plan of the same work run as a dry run, confirmed first (see
+/// [`ask_then_run`]); then a run of one target through the runner.
+pub async fn restore(ctx: &Arc<Ctx>, o: &RestoreOpts) -> Result<u8> {
     two_connections(ctx)?;
     let (link, name) = node_for(ctx, &o.target)?;
-    let log = ctx.audit_log_unless(o.dry_run)?;
+    let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let who = format!("{}/{}", link.name(), name);
-    let mut r = base(&link, &name, crate::ops::Op::Restore);
-    *r.details.restore() = RestoreDetails {
-        file: o.file.display().to_string(),
-        mode: if o.keep_identity { "move" } else { "copy" },
-        ..Default::default()
+    let each = Restore {
+        ctx: ctx.clone(),
+        o: o.clone(),
+        link,
+        name,
+        confirmed: None,
     };
-    if o.dry_run {
-        r.dry_run = Some(true);
+    let job = || crate::ops::Job::for_spec(who.clone());
+    ask_then_run(ctx, Op::Restore, log, job, each, false).await
+}
+
+/// The work of `restore` for its one target: the options, the node and
+/// name decided before the run, and the plan the operator confirmed, which
+/// the run must make again or refuse.
+#[derive(Clone)]
+struct Restore {
+    ctx: Arc<Ctx>,
+    o: RestoreOpts,
+    link: Arc<NodeLink>,
+    name: String,
+    confirmed: Option<Plan>,
+}
+
+impl Single for Restore {
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.o.dry_run, self.o.yes)
     }
-    let (r, interrupted) = restore_one(ctx, o, &link, &name, &who, r).await;
-    Ok(finish(ctx, log.as_ref(), r, interrupted, false))
+    /// The run must make the plan confirmed again, or refuse.
+    fn ask(&mut self, plan: &Report) -> Result<Asked> {
+        let who = format!("{}/{}", self.link.name(), self.name);
+        let a = ask_plan(&self.ctx, plan, &format!("restore {who}?"), &who);
+        if matches!(a, Asked::Go) {
+            self.confirmed = plan.plan.clone();
+        }
+        Ok(a)
+    }
+}
+
+impl Each for Restore {
+    fn one(self: Arc<Self>, _job: crate::ops::Job, stopped: bool) -> Work {
+        Box::pin(async move {
+            let (link, name, o) = (&self.link, self.name.as_str(), &self.o);
+            let who = format!("{}/{}", link.name(), name);
+            let mut r = base(link, name, Op::Restore);
+            *r.details.restore() = RestoreDetails {
+                file: o.file.display().to_string(),
+                mode: if o.keep_identity { "move" } else { "copy" },
+                ..Default::default()
+            };
+            let (r, starts) = begun(r, o.dry_run, stopped, &who);
+            if !starts {
+                return r;
+            }
+            let confirmed = self.confirmed.as_ref();
+            restore_one(&self.ctx, o, link, name, &who, r, confirmed)
+                .await
+                .0
+        })
+    }
 }
 
 /// One restore of `o.file` as `name` on `link` (also the second half of a
-/// move): checks, plan, confirmation, then the steps.
+/// move): checks, plan, then the steps; refused before any change when the
+/// plan is not the `confirmed` one (the file changed since it was shown).
 pub(super) async fn restore_one(
     ctx: &Ctx,
     o: &RestoreOpts,
@@ -86,6 +138,7 @@ pub(super) async fn restore_one(
     name: &str,
     who: &str,
     mut r: Report,
+    confirmed: Option<&Plan>,
 ) -> (Report, bool) {
     let refuse = |r: Report, m: String| Halt::refused(who, m).end(r);
     let (kind, fs_files, fs, blocked) = match check_file(o, link, name, who, &mut r) {
@@ -132,14 +185,15 @@ pub(super) async fn restore_one(
     if o.dry_run {
         return (r.would(plan), false);
     }
-    let plan = plan.text();
-    if !o.yes {
-        ctx.printer.info(&plan);
-        match confirm(&format!("restore {who}?")) {
-            Ok(true) => {}
-            Ok(false) => return refuse(r, "aborted; nothing changed".into()),
-            Err(x) => return refuse(r, format!("{x:#}")),
-        }
+    if confirmed.is_some_and(|c| *c != plan) {
+        return refuse(
+            r,
+            format!(
+                "the restore is no longer the one confirmed ({} or the node changed meanwhile; now: {}); nothing changed",
+                o.file.display(),
+                plan.steps.join("; ")
+            ),
+        );
     }
     run_restore(ctx, link, &maint, fs.as_ref(), who, &job, r).await
 }

@@ -75,8 +75,8 @@ impl Each for Copying {
 }
 
 impl Single for Copying {
-    fn opts(&mut self) -> &mut LifecycleOpts {
-        &mut self.opts
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.opts.dry_run, self.opts.yes)
     }
 
     /// Not a dry run, and no `--yes` or an admin password to prompt for

@@ -19,7 +19,7 @@ pub(in crate::ops::lifecycle) async fn undrop(
         found: dt,
     };
     let job = || crate::ops::Job::for_spec(spec.to_string());
-    ask_then_run(ctx, Op::Undrop, log, job, each, false).await
+    ask_then_run(ctx, Op::Undrop, log.map(Arc::new), job, each, false).await
 }
 
 /// One undrop: the dropped tenant found before the run.
@@ -43,8 +43,8 @@ impl Each for Undropping {
 }
 
 impl Single for Undropping {
-    fn opts(&mut self) -> &mut LifecycleOpts {
-        &mut self.opts
+    fn flags(&mut self) -> (&mut bool, bool) {
+        (&mut self.opts.dry_run, self.opts.yes)
     }
     fn ask(&mut self, plan: &Report) -> Result<Asked> {
         shown(&self.ctx, plan);
