@@ -21,13 +21,15 @@ use crate::model::{Health, XID_WRAPAROUND};
 /// none) and the node's `max_connections` less the reserved slots.
 /// `pg_stat_activity` shows other roles' sessions without their state
 /// unless the role has `pg_read_all_stats`: such sessions count as
-/// connections only.
+/// connections only. tenantctl's own sessions (`application_name`
+/// `tenantctl`, this run's among them) are not counted.
 pub const NODE_SQL: &str = "WITH a AS (SELECT datid, pid, \
        state IN ('idle in transaction', 'idle in transaction (aborted)') \
          AND state_change < now() - make_interval(secs => $1) AS idle_tx, \
        extract(epoch FROM now() - state_change)::int8 AS idle_secs, \
        coalesce(application_name, '') AS app \
-     FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()) \
+     FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' \
+       AND coalesce(application_name, '') <> 'tenantctl') \
      SELECT d.datname::text, age(d.datfrozenxid)::int8, \
        (SELECT count(*) FROM a WHERE a.datid = d.oid)::int8, \
        (SELECT count(*) FROM a WHERE a.datid = d.oid AND a.idle_tx)::int8, \
