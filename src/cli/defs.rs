@@ -164,7 +164,7 @@ Examples:
   tenantctl health acme pg2/globex -o json
   tenantctl health --set cron_grace=2h --set mail_outgoing_max_age=30m
   # cron, for node_exporter's textfile collector:
-  tenantctl health -q --textfile /var/lib/prometheus/node-exporter/tenantctl.prom
+  tenantctl health -q --textfile /var/lib/node_exporter/tenantctl.prom
   tenantctl health -o prometheus | promtool check metrics"
     )]
     Health(HealthArgs),
