@@ -237,11 +237,15 @@ impl Deactivated {
 /// sending failed, with the reason in `failure_reason`; Odoo never retries
 /// an exception (odoo-facts §8). $1: the age of queued mail, $2: the window
 /// of failures (seconds). Mail scheduled for later (`scheduled_date`, whose
-/// type changed across versions) is counted by its `create_date`.
+/// type changed across versions) is counted by its `create_date`. Bounded:
+/// `state` has no index in Odoo, so only the newest 10,000 mails are read
+/// (backwards on the primary key, `id` grows with time): a stuck queue
+/// leaves its newest mails outgoing, and recent failures are recent rows.
 pub const MAIL_SQL: &str = "WITH m AS (SELECT id, state, create_date, write_date, failure_reason, \
        state = 'outgoing' AND create_date < (now() AT TIME ZONE 'utc') - make_interval(secs => $1) AS stuck, \
        state = 'exception' AND write_date > (now() AT TIME ZONE 'utc') - make_interval(secs => $2) AS failed \
-     FROM ONLY public.mail_mail WHERE state IN ('outgoing', 'exception')) \
+     FROM (SELECT id, state, create_date, write_date, failure_reason FROM ONLY public.mail_mail \
+           ORDER BY id DESC LIMIT 10000) newest WHERE state IN ('outgoing', 'exception')) \
      SELECT count(*) FILTER (WHERE stuck)::int8, \
        to_char(min(create_date) FILTER (WHERE stuck), 'YYYY-MM-DD HH24:MI:SS'), \
        count(*) FILTER (WHERE failed)::int8, \
