@@ -122,11 +122,11 @@ fn fires_then_quiet(
 
 #[test]
 fn healthy_tenants_exit_0_and_versions_without_a_column_are_not_applicable() {
-    let e = env(&[("t13", 13), ("t16", 16), ("t19", 19)], "");
+    let e = env(&[("t12", 12), ("t13", 13), ("t16", 16), ("t19", 19)], "");
     let (code, v) = e.json(&[]);
     assert_eq!(code, 0, "{v:#}");
-    assert_eq!(v["summary"]["healthy"], 3, "{v:#}");
-    for t in ["t13", "t16", "t19"] {
+    assert_eq!(v["summary"]["healthy"], 4, "{v:#}");
+    for t in ["t12", "t13", "t16", "t19"] {
         assert_eq!(tenant_of(&v, t)["findings"], serde_json::json!([]), "{v:#}");
     }
     // failure_count / first_failure_date came with Odoo 18: n/a before.
@@ -158,7 +158,7 @@ fn healthy_tenants_exit_0_and_versions_without_a_column_are_not_applicable() {
     // The table says how many are healthy; -o wide lists them.
     let out = tenantctl_on(&e.inv).args(["health"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 healthy"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 healthy"));
     let wide = tenantctl_on(&e.inv)
         .args(["health", "-o", "wide"])
         .output()
@@ -491,7 +491,7 @@ fn module_queue_job_and_identity_checks_fire_and_clear() {
 
 #[test]
 fn postgresql_checks_and_suspended_tenants_report_only_contradictions() {
-    let e = env(&[("g16", 16), ("s16", 16)], "");
+    let e = env(&[("g16", 16), ("s16", 16), ("b16", 16)], "");
     // Thresholds from the command line (the defaults keep the fixture quiet).
     let f = e.findings(
         "g16",
@@ -549,6 +549,50 @@ fn postgresql_checks_and_suspended_tenants_report_only_contradictions() {
             &["--set", "connections_share=0.001"]
         )
         .is_empty());
+
+    // Not suspended, but nobody can log in.
+    e.sql("g16", "UPDATE res_users SET active = false WHERE id <> 1");
+    fires_then_quiet(
+        &e,
+        "g16",
+        "suspension.drift",
+        "warning",
+        &[],
+        "UPDATE res_users SET active = true WHERE login = 'admin'",
+    );
+
+    // Blocked by the connections layer: only PostgreSQL's figures.
+    let out = tenantctl_on(&e.inv)
+        .args([
+            "suspend",
+            "b16",
+            "--reason",
+            "gone",
+            "--layers",
+            "+connections",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, v) = e.json(&[]);
+    assert_eq!(code, 0, "{v:#}");
+    let b = tenant_of(&v, "b16");
+    assert_eq!(
+        (b["blocked"].clone(), b["suspended"].clone()),
+        (Value::Bool(true), Value::Bool(true)),
+        "{b:#}"
+    );
+    assert_eq!(
+        b["checked"],
+        serde_json::json!(["pg.xid_age", "pg.idle_in_transaction", "pg.connections"]),
+        "{b:#}"
+    );
 
     // Suspended by tenantctl: its jobs are off and its mail held on purpose.
     let out = tenantctl_on(&e.inv)
