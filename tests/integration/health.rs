@@ -628,7 +628,7 @@ fn postgresql_checks_and_suspended_tenants_report_only_contradictions() {
 
 #[test]
 fn prometheus_text_passes_promtool_and_the_textfile_is_written_whole() {
-    let odd = "Ténant \"q\\\" x";
+    let odd = "Ténant \"q\\\" x\nline 2";
     let e = env(&[("acme", 16), (odd, 19)], "");
     e.sql(
         "acme",
@@ -647,7 +647,7 @@ fn prometheus_text_passes_promtool_and_the_textfile_is_written_whole() {
         "{text}"
     );
     assert!(
-        text.contains("tenant=\"Ténant \\\"q\\\\\\\" x\",check=\"cron.overdue\"} 0"),
+        text.contains("tenant=\"Ténant \\\"q\\\\\\\" x\\nline 2\",check=\"cron.overdue\"} 0"),
         "label value escaped: {text}"
     );
     assert!(
