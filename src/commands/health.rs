@@ -97,13 +97,13 @@ pub async fn run(ctx: &Ctx, opts: &HealthOpts) -> Result<u8> {
     } else {
         crate::output::health::print(&ctx.printer, &rows, &errors, &summary);
     }
-    Ok(verdict(&summary, errors.iter().all(|e| e.tenant.is_some())))
+    Ok(verdict(&summary))
 }
 
 /// 0 every tenant healthy; 3 some unhealthy or not checked; 1 nothing
-/// could be checked.
-fn verdict(s: &Summary, some_node_answered: bool) -> u8 {
-    if s.errors > 0 && s.tenants == 0 && !some_node_answered {
+/// could be checked (every node down, every tenant failed).
+fn verdict(s: &Summary) -> u8 {
+    if s.errors > 0 && s.tenants == 0 {
         EXIT_FAILED
     } else if s.errors > 0 || s.unhealthy > 0 {
         EXIT_PARTIAL
@@ -302,4 +302,44 @@ async fn check_tenant(
     row.not_applicable = rep.not_applicable;
     row.findings = rep.findings;
     Ok(Some(row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(tenants: usize, unhealthy: usize, errors: usize) -> Summary {
+        Summary {
+            tenants,
+            healthy: tenants - unhealthy,
+            unhealthy,
+            errors,
+            duration_seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(verdict(&summary(3, 0, 0)), EXIT_OK);
+        assert_eq!(verdict(&summary(0, 0, 0)), EXIT_OK);
+        assert_eq!(verdict(&summary(3, 1, 0)), EXIT_PARTIAL);
+        assert_eq!(verdict(&summary(3, 0, 1)), EXIT_PARTIAL);
+        // Every node down, or every tenant failed: nothing checked.
+        assert_eq!(verdict(&summary(0, 0, 2)), EXIT_FAILED);
+    }
+
+    #[test]
+    fn filters_by_name_node_and_glob() {
+        let f = Filter {
+            specs: vec![(None, "acme".into()), (Some("pg2".into()), "globex".into())],
+            glob: None,
+        };
+        assert!(f.wants("pg1", "acme") && f.wants("pg2", "globex"));
+        assert!(!f.wants("pg1", "globex") && !f.wants("pg1", "initech"));
+        let g = Filter {
+            specs: vec![],
+            glob: Some(globset::Glob::new("a*").unwrap().compile_matcher()),
+        };
+        assert!(g.wants("pg1", "acme") && !g.wants("pg1", "globex"));
+    }
 }

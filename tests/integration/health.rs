@@ -735,6 +735,10 @@ fn thresholds_are_checked_before_anything_runs() {
             vec!["list", "-o", "prometheus"],
             "only available for health",
         ),
+        (
+            vec!["health", "nosuch"],
+            "no tenant \"nosuch\" on the selected nodes",
+        ),
     ] {
         let out = tenantctl_on(&e2.inv).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
