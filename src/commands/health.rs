@@ -70,7 +70,10 @@ pub async fn run(ctx: &Ctx, opts: &HealthOpts) -> Result<u8> {
     rows.sort_by(|a, b| (b.severity, &a.node, &a.tenant).cmp(&(a.severity, &b.node, &b.tenant)));
     errors.sort_by(|a, b| (&a.node, &a.tenant).cmp(&(&b.node, &b.tenant)));
     xid.sort();
-    let unhealthy = rows.iter().filter(|r| !r.findings.is_empty()).count();
+    let unhealthy = rows
+        .iter()
+        .filter(|r| !r.report.findings.is_empty())
+        .count();
     let summary = Summary {
         tenants: rows.len(),
         healthy: rows.len() - unhealthy,
@@ -229,20 +232,13 @@ async fn check_node(
                 if let Some(fg) = fig {
                     res.xid.push((node.clone(), name.clone(), fg.xid_age));
                 }
-                let mut rep = h::Report {
-                    checked: std::mem::take(&mut row.checked),
-                    not_applicable: std::mem::take(&mut row.not_applicable),
-                    findings: std::mem::take(&mut row.findings),
-                };
-                rep.add_pg(fig, &th, &name);
-                row.severity = rep.worst();
-                row.status = if rep.findings.is_empty() {
+                row.report.add_pg(fig, &th, &name);
+                row.severity = row.report.worst();
+                row.status = if row.report.findings.is_empty() {
                     "healthy"
                 } else {
                     "unhealthy"
                 };
-                (row.checked, row.not_applicable, row.findings) =
-                    (rep.checked, rep.not_applicable, rep.findings);
                 res.rows.push(row);
             }
             Ok(None) => {}
@@ -271,9 +267,7 @@ async fn check_tenant(
         suspended: false,
         blocked: false,
         severity: None,
-        checked: vec![],
-        not_applicable: vec![],
-        findings: vec![],
+        report: h::Report::default(),
     };
     // Blocked by the connections layer: nothing inside can be read (and
     // nothing runs there); PostgreSQL's figures still apply.
@@ -298,9 +292,7 @@ async fn check_tenant(
     );
     row.odoo_version = Some(crate::odoo::series_from_version(read.version()));
     row.suspended = read.suspended();
-    row.checked = rep.checked;
-    row.not_applicable = rep.not_applicable;
-    row.findings = rep.findings;
+    row.report = rep;
     Ok(Some(row))
 }
 

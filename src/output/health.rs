@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::prometheus::Exposition;
 use super::{csv_line, out, out_json, Col, Printer, Tint};
-use crate::odoo::health::{Finding, Severity, CHECKS};
+use crate::odoo::health::{Report, Severity, CHECKS};
 
 /// One tenant's result (a JSON object of `tenants`).
 #[derive(Debug, Clone, Serialize)]
@@ -23,9 +23,9 @@ pub struct TenantHealth {
     pub blocked: bool,
     /// The worst finding's severity (none when healthy).
     pub severity: Option<Severity>,
-    pub checked: Vec<&'static str>,
-    pub not_applicable: Vec<&'static str>,
-    pub findings: Vec<Finding>,
+    /// `checked`, `not_applicable`, `findings`.
+    #[serde(flatten)]
+    pub report: Report,
 }
 
 /// A node or a tenant that could not be checked.
@@ -63,7 +63,7 @@ pub fn print(p: &Printer, rows: &[TenantHealth], errors: &[HealthError], s: &Sum
         super::Output::Csv => {
             p.csv_header(&["node", "tenant", "severity", "check", "evidence", "fix"]);
             for r in rows {
-                for f in &r.findings {
+                for f in &r.report.findings {
                     out(&csv_line(&[
                         r.node.as_str(),
                         r.tenant.as_str(),
@@ -77,7 +77,7 @@ pub fn print(p: &Printer, rows: &[TenantHealth], errors: &[HealthError], s: &Sum
         }
         super::Output::Table if p.quiet => {
             for r in rows {
-                for f in &r.findings {
+                for f in &r.report.findings {
                     out(&super::esc(&format!(
                         "{}/{}: {} {}: {}",
                         r.node,
@@ -109,7 +109,7 @@ fn table(p: &Printer, rows: &[TenantHealth], errors: &[HealthError], s: &Summary
         Col::free("FIX").wide(),
     ]);
     for r in rows {
-        if r.findings.is_empty() {
+        if r.report.findings.is_empty() {
             if p.wide {
                 t.row_tinted([
                     (r.node.clone(), None),
@@ -119,8 +119,8 @@ fn table(p: &Printer, rows: &[TenantHealth], errors: &[HealthError], s: &Summary
                     (
                         format!(
                             "{} checks passed, {} n/a{}",
-                            r.checked.len(),
-                            r.not_applicable.len(),
+                            r.report.checked.len(),
+                            r.report.not_applicable.len(),
                             if r.suspended { " (suspended)" } else { "" }
                         ),
                         None,
@@ -130,7 +130,7 @@ fn table(p: &Printer, rows: &[TenantHealth], errors: &[HealthError], s: &Summary
             }
             continue;
         }
-        for f in &r.findings {
+        for f in &r.report.findings {
             let tint = match f.severity {
                 Severity::Critical => Tint::Red,
                 Severity::Warning => Tint::Grey,
@@ -185,8 +185,9 @@ pub fn prometheus(
     let who = |r: &TenantHealth| vec![("node", r.node.clone()), ("tenant", r.tenant.clone())];
     let mut checks = Vec::new();
     for r in rows {
-        for c in CHECKS.iter().filter(|c| r.checked.contains(c)) {
+        for c in CHECKS.iter().filter(|c| r.report.checked.contains(c)) {
             let worst = r
+                .report
                 .findings
                 .iter()
                 .filter(|f| f.check == *c)

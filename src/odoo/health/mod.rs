@@ -234,7 +234,7 @@ pub fn evaluate(r: &Read, cx: &Context) -> Report {
     if r.suspended() {
         // Jobs and mail are off on purpose: only what contradicts the
         // suspension is reported.
-        suspended(&mut rep, r);
+        suspended(&mut rep, r, cx.tenant);
         return rep;
     }
     crons(&mut rep, r);
@@ -280,7 +280,7 @@ fn ids(v: &[i64]) -> String {
     v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn suspended(rep: &mut Report, r: &Read) {
+fn suspended(rep: &mut Report, r: &Read, tenant: &str) {
     let layers = r.base.layers();
     let mut drift = Vec::new();
     if r.base.active_users > 0 {
@@ -303,7 +303,10 @@ fn suspended(rep: &mut Report, r: &Read) {
             (
                 Severity::Critical,
                 format!("suspended, but {}", drift.join("; ")),
-                Some("tenantctl suspend TENANT --reason '...'  # again: it switches off what was switched on".into()),
+                Some(format!(
+                    "tenantctl suspend {} --reason '...'  # again: it switches off what came back",
+                    shell(tenant)
+                )),
             )
         }),
     );
