@@ -219,6 +219,35 @@ fn scheduled_job_checks_fire_and_clear() {
         1
     );
     heal(&e.c, "c16");
+    // 14+: a trigger past due makes the job due whatever its nextcall.
+    e.sql(
+        "c16",
+        "CREATE TABLE ir_cron_trigger (id serial PRIMARY KEY, cron_id integer NOT NULL REFERENCES ir_cron(id), call_at timestamp)",
+    );
+    e.sql("c16", &format!("INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (4, {now} - interval '1 minute')"));
+    assert!(
+        e.findings("c16", "cron.overdue", &[]).is_empty(),
+        "within the grace"
+    );
+    e.sql(
+        "c16",
+        &format!("UPDATE ir_cron_trigger SET call_at = {now} - interval '2 hours'"),
+    );
+    let f = fires_then_quiet(
+        &e,
+        "c16",
+        "cron.overdue",
+        "warning",
+        &[],
+        "DELETE FROM ir_cron_trigger",
+    );
+    assert!(
+        f["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("1 jobs triggered and not run"),
+        "{f}"
+    );
 
     // 18+: failing now.
     e.sql("c19", &format!("UPDATE ir_cron SET failure_count = 2, first_failure_date = {now} - interval '1 day' WHERE id = 4"));

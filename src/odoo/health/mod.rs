@@ -130,6 +130,7 @@ pub enum Tenant {
 pub struct Read {
     pub base: sql::Base,
     pub crons: Option<sql::Crons>,
+    pub triggers: Option<sql::Triggers>,
     pub running: Option<Vec<sql::Running>>,
     pub failing: Option<sql::Failing>,
     pub deactivated: Option<Vec<sql::Deactivated>>,
@@ -191,10 +192,11 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
         (&window as &(dyn ToSql + Sync), f8()),
     ];
     let p_queue = [(&queue as &(dyn ToSql + Sync), f8())];
-    let (base, crons, run, failing, deact, mail, servers, qj) = tokio::join!(
+    let (base, crons, triggers, run, failing, deact, mail, servers, qj) = tokio::join!(
         biased;
         maybe(client, deadline, sql::BASE_SQL, &[], sql::Base::parse),
         maybe(client, deadline, sql::CRONS_SQL, &p_grace, sql::Crons::parse),
+        maybe(client, deadline, sql::TRIGGERS_SQL, &p_grace, sql::Triggers::parse),
         maybe(client, deadline, sql::RUNNING_SQL, &p_running, sql::Running::parse),
         maybe(client, deadline, sql::FAILING_SQL, &[], sql::Failing::parse),
         maybe(client, deadline, sql::DEACTIVATED_SQL, &[], sql::Deactivated::parse),
@@ -209,6 +211,7 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
     Ok(Tenant::Odoo(Box::new(Read {
         base,
         crons: crons?,
+        triggers: triggers?,
         running: run?,
         failing: failing?,
         deactivated: deact?,
@@ -314,23 +317,7 @@ fn suspended(rep: &mut Report, r: &Read, tenant: &str) {
 
 fn crons(rep: &mut Report, r: &Read) {
     match &r.crons {
-        Some(c) => rep.check(
-            "cron.overdue",
-            (c.overdue > 0).then(|| {
-                let all = c.overdue == c.active;
-                (
-                    if all { Severity::Critical } else { Severity::Warning },
-                    format!(
-                        "{} of {} active jobs overdue{}; oldest: {}",
-                        c.overdue,
-                        c.active,
-                        if all { " (no cron worker serves this database)" } else { "" },
-                        c.oldest.as_deref().unwrap_or("?")
-                    ),
-                    Some("check that an Odoo server with max_cron_threads > 0 lists this database (db_name, dbfilter, list_db) and that no module is left to upgrade".into()),
-                )
-            }),
-        ),
+        Some(c) => rep.check("cron.overdue", overdue(c, r.triggers.as_ref())),
         None => rep.na(&["cron.overdue"]),
     }
     match &r.running {
@@ -354,6 +341,45 @@ fn crons(rep: &mut Report, r: &Read) {
         None => rep.na(&["cron.running_long"]),
     }
     failures(rep, r);
+}
+
+/// Jobs past their `nextcall` by more than one interval and the grace, and
+/// (14+) jobs with a trigger past due: no cron worker runs them.
+fn overdue(
+    c: &sql::Crons,
+    t: Option<&sql::Triggers>,
+) -> Option<(Severity, String, Option<String>)> {
+    let triggered = t.map_or(0, |t| t.jobs);
+    if c.overdue == 0 && triggered == 0 {
+        return None;
+    }
+    let all = c.overdue == c.active;
+    let mut ev = Vec::new();
+    if c.overdue > 0 {
+        ev.push(format!(
+            "{} of {} active jobs overdue{}; oldest: {}",
+            c.overdue,
+            c.active,
+            if all {
+                " (no cron worker serves this database)"
+            } else {
+                ""
+            },
+            c.oldest.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(t) = t.filter(|t| t.jobs > 0) {
+        ev.push(format!(
+            "{} jobs triggered and not run, the oldest trigger due {} UTC",
+            t.jobs,
+            t.since.as_deref().unwrap_or("?")
+        ));
+    }
+    Some((
+        if all { Severity::Critical } else { Severity::Warning },
+        ev.join("; "),
+        Some("check that an Odoo server with max_cron_threads > 0 lists this database (db_name, dbfilter, list_db) and that no module is left to upgrade".into()),
+    ))
 }
 
 /// Odoo 18+ counts a job's consecutive failures (`failure_count`,

@@ -107,6 +107,34 @@ pub const CRONS_SQL: &str = "WITH c AS (SELECT id, coalesce(cron_name::text, '')
        (SELECT name || ' (id ' || id || ', due ' || to_char(nextcall, 'YYYY-MM-DD HH24:MI') || ' UTC)' \
         FROM c WHERE late ORDER BY nextcall, id LIMIT 1) FROM c";
 
+/// 14+: a row of `ir_cron_trigger` makes its job due at `call_at`
+/// whatever its `nextcall` (Odoo's workers select jobs with `nextcall <=
+/// now` or a trigger with `call_at <= now`, and delete the triggers a run
+/// consumed). An active job with a trigger older than the grace ($1
+/// seconds) was not run. Odoo's autovacuum removes triggers older than a
+/// week. Absent before 14: n/a.
+pub const TRIGGERS_SQL: &str = "SELECT count(DISTINCT t.cron_id)::int8, \
+     to_char(min(t.call_at), 'YYYY-MM-DD HH24:MI') \
+     FROM ONLY public.ir_cron_trigger t JOIN ONLY public.ir_cron c ON c.id = t.cron_id \
+     WHERE c.active AND t.call_at < (now() AT TIME ZONE 'utc') - make_interval(secs => $1)";
+
+#[derive(Debug, Clone, Default)]
+pub struct Triggers {
+    pub jobs: i64,
+    pub since: Option<String>,
+}
+
+impl Triggers {
+    pub fn parse(rows: Vec<Row>) -> Triggers {
+        rows.first()
+            .map(|r| Triggers {
+                jobs: r.get(0),
+                since: r.get(1),
+            })
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Crons {
     pub active: i64,
