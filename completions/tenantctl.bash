@@ -37,6 +37,9 @@ _tenantctl() {
             tenantctl,duplicate)
                 cmd="tenantctl__subcmd__duplicate"
                 ;;
+            tenantctl,health)
+                cmd="tenantctl__subcmd__health"
+                ;;
             tenantctl,help)
                 cmd="tenantctl__subcmd__help"
                 ;;
@@ -148,6 +151,9 @@ _tenantctl() {
             tenantctl__subcmd__help,duplicate)
                 cmd="tenantctl__subcmd__help__subcmd__duplicate"
                 ;;
+            tenantctl__subcmd__help,health)
+                cmd="tenantctl__subcmd__help__subcmd__health"
+                ;;
             tenantctl__subcmd__help,help)
                 cmd="tenantctl__subcmd__help__subcmd__help"
                 ;;
@@ -218,7 +224,7 @@ _tenantctl() {
 
     case "${cmd}" in
         tenantctl)
-            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help"
+            opts="-i -o -v -q -h -V --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,11 +247,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -307,11 +313,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -357,11 +363,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -423,11 +429,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -489,11 +495,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -547,11 +553,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -759,11 +765,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -817,11 +823,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -895,11 +901,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -977,11 +983,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1027,11 +1033,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1077,11 +1083,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1147,11 +1153,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1197,11 +1203,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1247,11 +1253,73 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__health)
+            opts="-i -o -v -q -h -V --match --set --textfile --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1274,7 +1342,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help)
-            opts="list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help"
+            opts="list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1470,6 +1538,20 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__help__subcmd__duplicate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tenantctl__subcmd__help__subcmd__health)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1715,11 +1797,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1777,11 +1859,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1831,11 +1913,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1881,11 +1963,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1931,11 +2013,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -1989,11 +2071,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2039,11 +2121,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2093,11 +2175,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2143,11 +2225,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2193,11 +2275,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2243,11 +2325,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2301,11 +2383,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -2351,11 +2433,11 @@ _tenantctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)

@@ -27,10 +27,11 @@ end
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -40,7 +41,7 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -l no-headers -d 'Tabl
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_needs_command" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "list" -d 'List the tenants of every node with their status'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
@@ -49,6 +50,7 @@ complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "reactivate" -d 
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "health" -d 'What is quietly broken inside each tenant: jobs, mail, modules, queue_job, identity, PostgreSQL'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
 complete -c tenantctl -n "__fish_tenantctl_needs_command" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
@@ -75,10 +77,11 @@ users\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -90,17 +93,18 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l no-headers 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l login -d 'The user\'s login (default: the user behind xmlid base.user_admin)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l length -d 'Length of a generated password' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -113,17 +117,18 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l no-header
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand passwd" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l reason -d 'Why (stored in the tenant and the audit log; 1..500 characters)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l layers -d 'Suspension layers instead of the node\'s `suspend_layers`: users,crons,mail,connections; `+connections` adds to them' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -135,16 +140,17 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l no-heade
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand suspend" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l restore-users -d 'For tenants suspended without a record of users (the old agent): switch on every internal user except __system__, templates and public' -r -f -a "all-internal\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -156,15 +162,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l no-he
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand reactivate" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -174,15 +181,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l no-headers 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -192,7 +200,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and not __fish_seen_subcommand_from suspend reactivate passwd create drop backup purge help" -f -a "reactivate" -d 'Reactivate many tenants'
@@ -215,10 +223,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -233,7 +242,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from suspend" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
@@ -247,10 +256,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -265,7 +275,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from reactivate" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
@@ -281,10 +291,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -300,7 +311,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l from -d 'New tenants: CSV, NAME[,ADMIN_LOGIN[,COMPANY]] (NAME or NODE/NAME) per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l template -d 'Template (default: each node\'s `template`)' -r
@@ -309,10 +320,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -327,17 +339,18 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -352,7 +365,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l dir -d 'Where the files go (<tenant>_<UTC time>.zip|.dump)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l match -d 'Only tenants whose name matches this glob' -r
@@ -362,10 +375,11 @@ dump\t'pg_dump\'s custom format, without the filestore'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from backup" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -385,10 +399,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -403,7 +418,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from help" -f -a "reactivate" -d 'Reactivate many tenants'
@@ -416,10 +431,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -429,8 +445,30 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l no-headers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l match -d 'Only tenants whose name matches this glob' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l set -d 'A threshold for this run, over the inventory\'s [health] (repeatable), e.g. cron_grace=2h' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l textfile -d 'Also write the Prometheus text to PATH, atomically (node_exporter\'s textfile collector)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s i -l inventory -d 'Node inventory (TOML)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l node -d 'Only these nodes (repeatable)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
+wide\t''
+json\t''
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l no-headers -d 'Tables and CSV without their header line'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s q -l quiet -d 'Only errors on stderr'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l tenant -d 'Only entries about this TENANT or NODE/TENANT' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l since -d 'Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l action -d 'Only entries of this action' -r -f -a "suspend\t''
@@ -439,10 +477,11 @@ passwd\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -452,15 +491,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l no-headers -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -470,7 +510,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l no-headers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand nodes" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l from -d 'Template database on the same node (default: the node\'s `template`)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l base-url -d 'web.base.url (default: the node\'s base_url pattern)' -r
@@ -480,10 +520,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l length -d
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -499,15 +540,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l no-header
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand create" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -522,15 +564,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l no-hea
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand duplicate" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -543,15 +586,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l no-header
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -565,15 +609,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l no-headers 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand drop" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -587,15 +632,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l no-header
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand undrop" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -609,7 +655,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l no-headers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s f -l file -d 'The backup file (default: DIR/<tenant>_<UTC time>.zip or .dump)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l dir -d 'Where the default file name goes (default: the current directory)' -r -F
@@ -618,10 +664,11 @@ dump\t'pg_dump\'s custom format, without the filestore'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -637,10 +684,11 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand backup" -s V -l vers
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -655,15 +703,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l no-heade
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -677,15 +726,16 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l no-headers 
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand move" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -695,16 +745,17 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l no-h
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l dir -d 'Write every page (tenantctl.1, tenantctl-list.1, ...) into DIR' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l label -d 'Only nodes with this label (repeatable; all must match)' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated)' -r -f -a "table\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s o -l output -d 'Output format (wide: a table with every column, nothing truncated; prometheus: health only)' -r -f -a "table\t''
 wide\t''
 json\t''
-csv\t''"
+csv\t''
+prometheus\t'Prometheus text exposition (`health` only)'"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l concurrency -d 'Most PostgreSQL connections open at once, over all nodes' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
@@ -714,29 +765,30 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l no-headers -
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s v -l verbose -d 'More detail on stderr (which node, how reached)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "list" -d 'List the tenants of every node with their status'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "backup" -d 'Back a tenant up in Odoo\'s format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "restore" -d 'Restore a backup (tenantctl\'s or Odoo\'s zip, or a pg_dump archive) as a new database'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "move" -d 'Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "list" -d 'List the tenants of every node with their status'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "passwd" -d 'Change a tenant user\'s password (default: the admin user, base.user_admin)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "suspend" -d 'Suspend a tenant (e.g. for non-payment): switch off its active users, recording who they were'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "reactivate" -d 'Reactivate a suspended tenant: switch on exactly the users recorded at suspension'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "show" -d 'Everything about one tenant: node, version, size, suspension, users'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "bulk" -d 'The same over many tenants, for scripts and cron (suspend, reactivate, passwd)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "check" -d 'Check every node: reachable, authenticated, version, latency, tenants, privileges'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "health" -d 'What is quietly broken inside each tenant: jobs, mail, modules, queue_job, identity, PostgreSQL'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "log" -d 'Read the audit log: who changed which tenant, when, with what outcome'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "nodes" -d 'The resolved inventory: where it came from, how each node is reached, where its password comes from'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "create" -d 'Create a tenant from a template database (Odoo\'s duplicate, plus a new identity)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "duplicate" -d 'Copy a tenant on its node (e.g. a staging copy), optionally neutralized'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "rename" -d 'Rename a tenant: its database, its filestore, its web.base.url'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "drop" -d 'Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "undrop" -d 'Restore a soft-dropped tenant under its name'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "purge" -d 'Delete a soft-dropped tenant for good (database and filestore) after drop_retention'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "backup" -d 'Back a tenant up in Odoo\'s format (zip: dump.sql, filestore/, manifest.json) or as a pg_dump archive'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "restore" -d 'Restore a backup (tenantctl\'s or Odoo\'s zip, or a pg_dump archive) as a new database'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "move" -d 'Move a (suspended) tenant to another node: backup, restore as --move, verify, soft-drop the source'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "man" -d 'Print a man page (roff), or write one page per command into a directory'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and not __fish_seen_subcommand_from list passwd suspend reactivate show bulk check health log nodes create duplicate rename drop undrop purge backup restore move completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "suspend" -d 'Suspend many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "reactivate" -d 'Reactivate many tenants'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand help; and __fish_seen_subcommand_from bulk" -f -a "passwd" -d 'Set generated admin passwords on many tenants, written to a private CSV file'

@@ -19,8 +19,16 @@ _tenantctl_static() {
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -30,8 +38,8 @@ _tenantctl_static() {
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ":: :_tenantctl_commands" \
@@ -52,8 +60,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -65,8 +81,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -79,8 +95,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -93,8 +117,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -108,8 +132,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -122,8 +154,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -136,8 +168,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -150,8 +190,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -163,8 +203,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -174,8 +222,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -187,8 +235,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -198,8 +254,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ":: :_tenantctl__subcmd__bulk_commands" \
@@ -226,8 +282,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -243,8 +307,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -262,8 +326,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -279,8 +351,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -300,8 +372,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -318,8 +398,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -334,8 +414,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -351,8 +439,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -365,8 +453,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -382,8 +478,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -399,8 +495,16 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -427,8 +531,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -444,8 +556,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -508,8 +620,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -519,10 +639,45 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(health)
+_arguments "${_arguments_options[@]}" : \
+'--match=[Only tenants whose name matches this glob]:GLOB:_default' \
+'*--set=[A threshold for this run, over the inventory'\''s \[health\] (repeatable), e.g. cron_grace=2h]:KEY=VALUE:_default' \
+'--textfile=[Also write the Prometheus text to PATH, atomically (node_exporter'\''s textfile collector)]:PATH:_files' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-headers[Tables and CSV without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::tenants -- Only these tenants (TENANT or NODE/TENANT; default\: every tenant):_default' \
 && ret=0
 ;;
 (log)
@@ -534,8 +689,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -545,8 +708,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -557,8 +720,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -568,8 +739,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0
@@ -585,8 +756,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -603,8 +782,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':target -- NODE/NAME (NAME alone when one node is selected):_default' \
@@ -616,8 +795,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -633,8 +820,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -647,8 +834,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -662,8 +857,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -676,8 +871,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -692,8 +895,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -705,8 +908,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -721,8 +932,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
@@ -734,8 +945,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -750,8 +969,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- The dropped tenant\: its name or its dropped name (NODE/ allowed):_default' \
@@ -768,8 +987,16 @@ dump\:"pg_dump'\''s custom format, without the filestore"))' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -793,8 +1020,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -810,8 +1045,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':target -- NODE/NAME (NAME alone when one node is selected):_default' \
@@ -824,8 +1059,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -840,8 +1083,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
@@ -854,8 +1097,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -865,8 +1116,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ':shell:(bash elvish fish powershell zsh)' \
@@ -879,8 +1130,16 @@ _arguments "${_arguments_options[@]}" : \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
 '*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
-'-o+[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
-'--output=[Output format (wide\: a table with every column, nothing truncated)]:OUTPUT:(table wide json csv)' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
@@ -890,8 +1149,8 @@ _arguments "${_arguments_options[@]}" : \
 '(-v --verbose)-q[Only errors on stderr]' \
 '(-v --verbose)--quiet[Only errors on stderr]' \
 '--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 '::page -- The page of this command (list, bulk-suspend, ...); default\: tenantctl(1):_default' \
@@ -977,6 +1236,10 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(health)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (log)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1052,6 +1315,7 @@ _tenantctl_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'health:What is quietly broken inside each tenant\: jobs, mail, modules, queue_job, identity, PostgreSQL' \
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
@@ -1202,6 +1466,11 @@ _tenantctl__subcmd__duplicate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl duplicate commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__health_commands] )) ||
+_tenantctl__subcmd__health_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl health commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help_commands() {
     local commands; commands=(
@@ -1212,6 +1481,7 @@ _tenantctl__subcmd__help_commands() {
 'show:Everything about one tenant\: node, version, size, suspension, users' \
 'bulk:The same over many tenants, for scripts and cron (suspend, reactivate, passwd)' \
 'check:Check every node\: reachable, authenticated, version, latency, tenants, privileges' \
+'health:What is quietly broken inside each tenant\: jobs, mail, modules, queue_job, identity, PostgreSQL' \
 'log:Read the audit log\: who changed which tenant, when, with what outcome' \
 'nodes:The resolved inventory\: where it came from, how each node is reached, where its password comes from' \
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
@@ -1306,6 +1576,11 @@ _tenantctl__subcmd__help__subcmd__drop_commands() {
 _tenantctl__subcmd__help__subcmd__duplicate_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help duplicate commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__health_commands] )) ||
+_tenantctl__subcmd__help__subcmd__health_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help health commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__help_commands] )) ||
 _tenantctl__subcmd__help__subcmd__help_commands() {

@@ -36,6 +36,7 @@ missing=()
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 have_initdb || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)   # promtool: health -o prometheus is checked with it
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     missing+=(python3-venv)

@@ -147,9 +147,24 @@ pub struct LogOpts {
     pub action: Option<String>,
 }
 
+/// `tenantctl health` (issue 26).
+#[derive(Debug)]
+pub struct HealthOpts {
+    /// TENANT or NODE/TENANT; empty: every tenant.
+    pub tenants: Vec<String>,
+    pub pattern: Option<String>,
+    /// `--set KEY=VALUE`, over each node's `[health]`.
+    pub set: Vec<(String, String)>,
+    /// `--textfile PATH`: the Prometheus text, written atomically.
+    pub textfile: Option<PathBuf>,
+    /// `-o prometheus`.
+    pub prometheus: bool,
+}
+
 #[derive(Debug)]
 pub enum Command {
     List(ListOpts),
+    Health(HealthOpts),
     Passwd(PasswdOpts),
     Suspend(SuspendOpts),
     Reactivate(ReactivateOpts),

@@ -212,6 +212,13 @@ async fn run_command(ctx: &std::sync::Arc<Ctx>, command: &Command) -> Result<u8,
                 Ok(EXIT_INTERRUPTED)
             }
         },
+        Command::Health(o) => tokio::select! {
+            r = commands::health::run(ctx, o) => r,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("tenantctl: interrupted");
+                Ok(EXIT_INTERRUPTED)
+            }
+        },
         Command::Passwd(o) => commands::passwd::run(ctx, o).await,
         Command::Suspend(o) => commands::suspend::suspend(ctx, o).await,
         Command::Reactivate(o) => commands::suspend::reactivate(ctx, o).await,

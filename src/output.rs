@@ -8,6 +8,9 @@ use std::sync::Mutex;
 
 use unicode_width::UnicodeWidthStr;
 
+pub mod health;
+pub mod prometheus;
+
 pub use crate::text::{
     count, csv_line, duration, esc, esc_lines, human_size, one_line, relative, spaced_units,
     stderr_width,

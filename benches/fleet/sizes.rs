@@ -72,6 +72,7 @@ pub(crate) fn measure(
     let psql_here = o.psql_scales.contains(&scale);
     let mut s_floor = Vec::new();
     let mut s_list = Vec::new();
+    let mut s_health = Vec::new();
     let mut s_plist = Vec::new();
     let mut s_susp = Vec::new();
     let mut s_react = Vec::new();
@@ -108,6 +109,26 @@ pub(crate) fn measure(
             Err(e) => panic!("fleet: tenantctl list: {e}"),
         }
         s_list.push(f.sample);
+
+        // `health` on the same fleet, same connections (issue 26): exit 3
+        // (the fixture's jobs are overdue) with every tenant checked.
+        let f = fleet.measure(
+            &mut tenantctl(home, inv_direct, &["-o", "json", "health"]),
+            work,
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap_or_default();
+        if !matches!(f.status, 0 | 3)
+            || v["summary"]["tenants"] != total
+            || v["summary"]["errors"] != 0
+        {
+            panic!(
+                "fleet: tenantctl health: exit {}: {}",
+                f.status,
+                f.stderr_tail()
+            );
+        }
+        s_health.push(f.sample);
 
         if run < o.psql_runs && psql_here {
             let f = fleet.measure(&mut psql_loop("list", &fleet.clusters), work, None);
@@ -174,7 +195,7 @@ pub(crate) fn measure(
     }
     let (mut other, mut walls) = (0.0, 0.0);
     for x in [
-        &s_floor, &s_list, &s_plist, &s_susp, &s_react, &s_psusp, &s_preact, &s_ssh,
+        &s_floor, &s_list, &s_health, &s_plist, &s_susp, &s_react, &s_psusp, &s_preact, &s_ssh,
     ]
     .into_iter()
     .flatten()
@@ -280,6 +301,12 @@ pub(crate) fn measure(
             floor_note,
         ),
         ("list", "tenantctl", &s_list, String::new()),
+        (
+            "health",
+            "tenantctl",
+            &s_health,
+            health_note(&s_health, &s_list),
+        ),
         ("list", "psql loop", &s_plist, String::new()),
         ("bulk suspend", "tenantctl", &s_susp, String::new()),
         ("bulk suspend", "psql loop", &s_psusp, String::new()),
@@ -432,5 +459,15 @@ pub(crate) fn measure(
                 });
             }
         }
+    }
+}
+
+/// `health` against `list` on the same fleet (issue 26: at most 1.3x).
+fn health_note(health: &[Sample], list: &[Sample]) -> String {
+    match (stats(health), stats(list)) {
+        (Some(h), Some(l)) if l.wall > 0.0 => {
+            format!("{:.2}x the wall time of `list`", h.wall / l.wall)
+        }
+        _ => String::new(),
     }
 }

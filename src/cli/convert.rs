@@ -9,7 +9,7 @@ use super::lifecycle::{
     BackupArgs, BackupFormatArg, CreateArgs, DropArgs, DuplicateArgs, LifecycleFlags, MoveArgs,
     PurgeArgs, RenameArgs, RestoreArgs, UndropArgs,
 };
-use super::reads::{ActionArg, ListArgs, LogArgs, SortArg, StatusArg};
+use super::reads::{ActionArg, HealthArgs, ListArgs, LogArgs, SortArg, StatusArg};
 use super::writes::{PasswdArgs, ReactivateArgs, RestoreArg, SuspendArgs};
 use crate::config::{self, Config, Global};
 
@@ -17,6 +17,22 @@ impl Cli {
     /// What clap cannot say: an output format that means nothing for the
     /// command (a usage error, exit 2, before anything runs).
     pub fn check(&self) -> Result<(), String> {
+        let health = matches!(self.command, Command::Health(_));
+        if matches!(self.global.output, OutputArg::Prometheus) && !health {
+            return Err(
+                "-o prometheus is only available for health; use -o json for other commands".into(),
+            );
+        }
+        if let Command::Health(a) = &self.command {
+            for kv in &a.set {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("--set {kv:?}: expected KEY=VALUE"))?;
+                crate::model::Health::default()
+                    .set(k.trim(), v)
+                    .map_err(|e| format!("--set {kv:?}: {e}"))?;
+            }
+        }
         let name = match &self.command {
             Command::Passwd(_) => "passwd",
             Command::Suspend(_) => "suspend",
@@ -33,9 +49,14 @@ impl Cli {
 
     /// Plain configuration for the core.
     pub fn into_config(self) -> Config {
+        let prometheus = matches!(self.global.output, OutputArg::Prometheus);
+        let command = match self.command {
+            Command::Health(a) => health(a, prometheus),
+            c => command(c),
+        };
         Config {
             global: global(self.global),
-            command: command(self.command),
+            command,
         }
     }
 }
@@ -49,6 +70,8 @@ fn global(g: GlobalArgs) -> Global {
             OutputArg::Table | OutputArg::Wide => config::Output::Table,
             OutputArg::Json => config::Output::Json,
             OutputArg::Csv => config::Output::Csv,
+            // Printed by `health` itself; messages as for a table.
+            OutputArg::Prometheus => config::Output::Table,
         },
         wide: matches!(g.output, OutputArg::Wide),
         no_headers: g.no_headers,
@@ -87,6 +110,7 @@ fn command(c: Command) -> config::Command {
         Command::Move(a) => move_tenant(a),
         Command::Backup(a) => backup(a),
         Command::Restore(a) => restore(a),
+        Command::Health(a) => health(a, false),
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("handled before configuration")
         }
@@ -108,6 +132,23 @@ fn list(a: ListArgs) -> config::Command {
         },
         all_databases: a.all_databases,
         dropped: a.dropped,
+    })
+}
+
+/// `--set` was checked by [`Cli::check`]; the pairs are applied over each
+/// node's `[health]`.
+fn health(a: HealthArgs, prometheus: bool) -> config::Command {
+    config::Command::Health(config::HealthOpts {
+        tenants: a.tenants,
+        pattern: a.pattern,
+        set: a
+            .set
+            .iter()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+            .collect(),
+        textfile: a.textfile,
+        prometheus,
     })
 }
 

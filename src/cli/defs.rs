@@ -14,7 +14,7 @@ use super::lifecycle::{
     BackupArgs, CreateArgs, DropArgs, DuplicateArgs, MoveArgs, PurgeArgs, RenameArgs, RestoreArgs,
     UndropArgs,
 };
-use super::reads::{ListArgs, LogArgs};
+use super::reads::{HealthArgs, ListArgs, LogArgs};
 use super::writes::{PasswdArgs, ReactivateArgs, SuspendArgs};
 const AFTER_HELP: &str = "\
 Inventory: --inventory, $TENANTCTL_INVENTORY, ./nodes.toml, $XDG_CONFIG_HOME/tenantctl/nodes.toml.
@@ -42,7 +42,7 @@ pub struct GlobalArgs {
     /// Only nodes with this label (repeatable; all must match)
     #[arg(long = "label", global = true, value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
-    /// Output format (wide: a table with every column, nothing truncated)
+    /// Output format (wide: a table with every column, nothing truncated; prometheus: health only)
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Table)]
     pub output: OutputArg,
     /// Tables and CSV without their header line
@@ -75,6 +75,8 @@ pub enum OutputArg {
     Wide,
     Json,
     Csv,
+    /// Prometheus text exposition (`health` only)
+    Prometheus,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -149,6 +151,23 @@ Examples:
   tenantctl --label env=prod check -o json"
     )]
     Check,
+    /// What is quietly broken inside each tenant: jobs, mail, modules, queue_job, identity, PostgreSQL
+    #[command(
+        after_help = "Read-only: one connection and one round trip per tenant, one per node for
+PostgreSQL's own figures. Each finding has a severity, a stable check name, the evidence and
+the fix (shown, never run). Thresholds: the inventory's [health] tables, then --set.
+Exit 0 when every tenant is healthy, 3 when some are not (or some could not be checked),
+1 when nothing could be checked.
+
+Examples:
+  tenantctl health
+  tenantctl health acme pg2/globex -o json
+  tenantctl health --set cron_grace=2h --set mail_outgoing_max_age=30m
+  # cron, for node_exporter's textfile collector:
+  tenantctl health -q --textfile /var/lib/node_exporter/tenantctl.prom
+  tenantctl health -o prometheus | promtool check metrics"
+    )]
+    Health(HealthArgs),
     /// Read the audit log: who changed which tenant, when, with what outcome
     #[command(
         after_help = "Reads the local audit log only (--audit-log, the inventory's audit_log, else

@@ -21,6 +21,23 @@ pub struct ListArgs {
     pub dropped: bool,
 }
 
+/// `health`: which tenants, which thresholds, where the Prometheus text goes.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// Only these tenants (TENANT or NODE/TENANT; default: every tenant)
+    #[arg(value_name = "TENANT")]
+    pub tenants: Vec<String>,
+    /// Only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// A threshold for this run, over the inventory's [health] (repeatable), e.g. cron_grace=2h
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Also write the Prometheus text to PATH, atomically (node_exporter's textfile collector)
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<std::path::PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum StatusArg {
     Active,

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod check;
+pub mod health;
 pub mod list;
 pub mod log;
 pub mod nodes;

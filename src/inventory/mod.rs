@@ -188,6 +188,8 @@ pub struct Node {
     /// the default template, the `web.base.url` pattern and how long a
     /// dropped tenant is kept.
     pub lifecycle: Lifecycle,
+    /// Issue 26: the thresholds of `health` on this node.
+    pub health: crate::model::Health,
 }
 
 /// The lifecycle settings of a node (`filestore`, `filestore_owner`,

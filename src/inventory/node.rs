@@ -42,6 +42,7 @@ pub(super) fn resolve(
     let ssh = merge_ssh(path, text, &name_str, defaults.ssh.as_ref(), n.ssh.as_ref())?;
     let lifecycle = lifecycle(path, text, &name_str, defaults, n)?;
     let suspend_layers = suspend_layers(path, text, defaults, n)?;
+    let health = health(path, text, &name_str, defaults, n)?;
     let mut labels = defaults.labels.clone().unwrap_or_default();
     labels.extend(n.labels.clone().unwrap_or_default());
     Ok(Node {
@@ -82,7 +83,60 @@ pub(super) fn resolve(
         host,
         ssh,
         lifecycle,
+        health,
     })
+}
+
+/// `health`: the thresholds of `tenantctl health`, `[defaults.health]` then
+/// the node's `health` key by key; each value as the command line's `--set`
+/// takes it (durations as text, numbers, `copies` as an array of globs).
+fn health(
+    path: &Path,
+    text: &str,
+    node: &str,
+    d: &RawSettings,
+    n: &RawSettings,
+) -> Result<crate::model::Health> {
+    let mut h = crate::model::Health::default();
+    for table in [&d.health, &n.health].into_iter().flatten() {
+        for (key, v) in table {
+            let value = match v.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Array(a) if key == "copies" => {
+                    let mut pats = Vec::new();
+                    for x in a {
+                        match x.as_str() {
+                            Some(p) if !p.contains(',') => pats.push(p.to_string()),
+                            _ => {
+                                return Err(at(
+                                    path,
+                                    text,
+                                    Some(v.span()),
+                                    format!("health.{key}: expected an array of glob strings without commas"),
+                                ))
+                            }
+                        }
+                    }
+                    pats.join(",")
+                }
+                other => {
+                    return Err(at(
+                        path,
+                        text,
+                        Some(v.span()),
+                        format!("health.{key}: unexpected {}", other.type_str()),
+                    ))
+                }
+            };
+            h.set(key, &value)
+                .map_err(|e| at(path, text, Some(v.span()), format!("health.{e}")))?;
+        }
+    }
+    h.check()
+        .map_err(|e| at(path, text, None, format!("node {node}: health: {e}")))?;
+    Ok(h)
 }
 
 /// A `host` value: a Unix-socket directory when it starts with `/`.

@@ -107,6 +107,9 @@ pub(super) struct RawSettings {
     /// Issue 22: the largest overall compression ratio of a zip `restore`
     /// accepts (uncompressed : compressed).
     pub(super) restore_max_ratio: Option<Spanned<u64>>,
+    /// Issue 26: the thresholds of `health` (`[defaults.health]`,
+    /// `[node.health]`), key by key over the defaults.
+    pub(super) health: Option<BTreeMap<String, Spanned<toml::Value>>>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.

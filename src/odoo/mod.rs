@@ -8,6 +8,7 @@ pub mod backup;
 pub mod check;
 pub mod details;
 pub mod guard;
+pub mod health;
 pub mod layers;
 pub mod lifecycle;
 pub mod loader;

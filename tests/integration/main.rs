@@ -9,6 +9,7 @@ mod completion;
 mod faults;
 mod fixtures;
 mod harness;
+mod health;
 mod layers;
 mod libpq;
 mod lifecycle;

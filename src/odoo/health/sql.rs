@@ -1,0 +1,380 @@
+//! The statements `health` runs in a tenant, each next to the Odoo
+//! behaviour it relies on, and the shapes of their answers. Times: Odoo
+//! stores naive UTC timestamps (`now() AT TIME ZONE 'utc'`). `ONLY`: the
+//! rows Odoo itself reads, not those of inheritance children. Every
+//! statement is bounded: aggregates, and lists cut with `LIMIT`.
+
+use tokio_postgres::Row;
+
+use crate::model::LayerSet;
+
+/// Odoo treats a database as its own when `ir_module_module` has an
+/// installed `base` with a `latest_version` (odoo/service/db.py). Modules
+/// left `to upgrade` / `to install` / `to remove` make Odoo's cron workers
+/// skip the database ("Skipping database ... modules to install/upgrade/
+/// remove", odoo/addons/base/models/ir_cron.py) and 13/16 run the upgrade in
+/// the next web request (`state` has an index, index=True in Odoo). OCA
+/// `queue_job` is in use when its module is installed. The ICP keys read:
+/// tenantctl's suspension record (`tenant.*`), `database.is_neutralized`
+/// (set by `odoo-bin neutralize`, 16+), `web.base.url`,
+/// `database.expiration_date` (Enterprise). Active users as `list` counts
+/// them (id 1, `__system__`, is never active).
+pub const BASE_SQL: &str = "SELECT \
+     coalesce((SELECT latest_version FROM ONLY public.ir_module_module WHERE name = 'base' AND state = 'installed'), ''), \
+     (SELECT count(*) FROM ONLY public.ir_module_module WHERE state IN ('to upgrade', 'to install', 'to remove'))::int8, \
+     (SELECT string_agg(name || ' (' || state || ')', ', ' ORDER BY name) FROM \
+        (SELECT name, state FROM ONLY public.ir_module_module \
+         WHERE state IN ('to upgrade', 'to install', 'to remove') ORDER BY name LIMIT 10) m), \
+     EXISTS (SELECT 1 FROM ONLY public.ir_module_module WHERE name = 'queue_job' AND state = 'installed'), \
+     coalesce((SELECT json_object_agg(key, value) FROM ONLY public.ir_config_parameter \
+        WHERE key LIKE 'tenant.%' OR key IN ('database.is_neutralized', 'web.base.url', 'database.expiration_date')), '{}')::text, \
+     (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1)::int8";
+
+#[derive(Debug, Clone, Default)]
+pub struct Base {
+    pub version: String,
+    pub pending: i64,
+    pub pending_names: Option<String>,
+    pub queue_job: bool,
+    pub icp: std::collections::BTreeMap<String, String>,
+    pub active_users: i64,
+}
+
+impl Base {
+    pub fn parse(rows: Vec<Row>) -> Option<Base> {
+        let r = rows.first()?;
+        let icp: String = r.get(4);
+        Some(Base {
+            version: r.get(0),
+            pending: r.get(1),
+            pending_names: r.get(2),
+            queue_job: r.get(3),
+            icp: serde_json::from_str(&icp).unwrap_or_default(),
+            active_users: r.get(5),
+        })
+    }
+
+    pub fn icp(&self, key: &str) -> Option<&str> {
+        self.icp.get(key).map(String::as_str)
+    }
+
+    /// The jobs tenantctl's `crons` layer switched off (JSON array of ids).
+    pub fn suspended_cron_ids(&self) -> Vec<i64> {
+        self.icp(crate::odoo::keys::SUSPENDED_CRON_IDS)
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default()
+    }
+
+    /// The layers of tenantctl's suspension (users only when not recorded).
+    pub fn layers(&self) -> LayerSet {
+        let mut set = LayerSet {
+            users: true,
+            ..LayerSet::default()
+        };
+        let names: Vec<String> = self
+            .icp(crate::odoo::keys::SUSPENDED_LAYERS)
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default();
+        for n in names {
+            let _ = set.add(&n);
+        }
+        set
+    }
+}
+
+/// A job's interval as Odoo adds it (`_intervalTypes`: minutes, hours,
+/// days, weeks, months; `work_days` up to 13 counts as days).
+#[cfg_attr(not(test), allow(dead_code))]
+const EVERY: &str = "interval_number * CASE interval_type \
+     WHEN 'minutes' THEN interval '1 minute' WHEN 'hours' THEN interval '1 hour' \
+     WHEN 'weeks' THEN interval '7 days' WHEN 'months' THEN interval '1 month' \
+     ELSE interval '1 day' END";
+
+/// Odoo's cron workers run an active job when its `nextcall` has passed and
+/// then move `nextcall` past now by whole intervals (`_reschedule_later`).
+/// An active job whose `nextcall` is older than one interval plus the grace
+/// ($1 seconds) was not run: no cron worker serves the database, or it is
+/// stuck. Columns `active`, `nextcall`, `interval_number`, `interval_type`,
+/// `cron_name` exist in 12–19.
+pub const CRONS_SQL: &str = "WITH c AS (SELECT id, coalesce(cron_name::text, '') AS name, nextcall, \
+       nextcall < (now() AT TIME ZONE 'utc') - make_interval(secs => $1) - \
+         (interval_number * CASE interval_type \
+           WHEN 'minutes' THEN interval '1 minute' WHEN 'hours' THEN interval '1 hour' \
+           WHEN 'weeks' THEN interval '7 days' WHEN 'months' THEN interval '1 month' \
+           ELSE interval '1 day' END) AS late \
+       FROM ONLY public.ir_cron WHERE active) \
+     SELECT count(*)::int8, count(*) FILTER (WHERE late)::int8, \
+       (SELECT name || ' (id ' || id || ', due ' || to_char(nextcall, 'YYYY-MM-DD HH24:MI') || ' UTC)' \
+        FROM c WHERE late ORDER BY nextcall, id LIMIT 1) FROM c";
+
+/// 14+: a row of `ir_cron_trigger` makes its job due at `call_at`
+/// whatever its `nextcall` (Odoo's workers select jobs with `nextcall <=
+/// now` or a trigger with `call_at <= now`, and delete the triggers a run
+/// consumed). An active job with a trigger older than the grace ($1
+/// seconds) was not run. Odoo's autovacuum removes triggers older than a
+/// week. Absent before 14: n/a.
+pub const TRIGGERS_SQL: &str = "SELECT count(DISTINCT t.cron_id)::int8, \
+     to_char(min(t.call_at), 'YYYY-MM-DD HH24:MI') \
+     FROM ONLY public.ir_cron_trigger t JOIN ONLY public.ir_cron c ON c.id = t.cron_id \
+     WHERE c.active AND t.call_at < (now() AT TIME ZONE 'utc') - make_interval(secs => $1)";
+
+#[derive(Debug, Clone, Default)]
+pub struct Triggers {
+    pub jobs: i64,
+    pub since: Option<String>,
+}
+
+impl Triggers {
+    pub fn parse(rows: Vec<Row>) -> Triggers {
+        rows.first()
+            .map(|r| Triggers {
+                jobs: r.get(0),
+                since: r.get(1),
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Crons {
+    pub active: i64,
+    pub overdue: i64,
+    pub oldest: Option<String>,
+}
+
+impl Crons {
+    pub fn parse(rows: Vec<Row>) -> Crons {
+        rows.first()
+            .map(|r| Crons {
+                active: r.get(0),
+                overdue: r.get(1),
+                oldest: r.get(2),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A job being run holds its `ir_cron` row lock for the whole run (13: `FOR
+/// UPDATE`, 16–18: `FOR NO KEY UPDATE`; odoo-facts §8). Locking a row
+/// writes the locker's transaction id into the row's `xmax`, and that
+/// transaction's backend shows it as `pg_stat_activity.backend_xid`: the
+/// join finds the worker without taking any lock (`pg_locks` lists row
+/// locks only while someone waits for them). Odoo 19 locks with a
+/// multixact (`KEY SHARE` plus its own lock): `xmax` is then a multixact id
+/// and matches no backend, so a long run on 19 shows only as a session idle
+/// in transaction (`pg.idle_in_transaction`). $1: the limit in seconds.
+pub const RUNNING_SQL: &str = "SELECT c.id::int8, coalesce(c.cron_name::text, ''), a.pid, \
+     extract(epoch FROM now() - a.xact_start)::int8 \
+     FROM ONLY public.ir_cron c JOIN pg_catalog.pg_stat_activity a ON a.backend_xid = c.xmax \
+     WHERE c.xmax <> '0'::xid AND a.datname = current_database() AND a.pid <> pg_backend_pid() \
+       AND a.xact_start < now() - make_interval(secs => $1) \
+     ORDER BY a.xact_start, c.id LIMIT 10";
+
+#[derive(Debug, Clone)]
+pub struct Running {
+    pub id: i64,
+    pub name: String,
+    pub pid: i32,
+    pub secs: i64,
+}
+
+impl Running {
+    pub fn parse(rows: Vec<Row>) -> Vec<Running> {
+        rows.iter()
+            .map(|r| Running {
+                id: r.get(0),
+                name: r.get(1),
+                pid: r.get(2),
+                secs: r.get(3),
+            })
+            .collect()
+    }
+}
+
+/// Odoo 18+ (`failure_count`, `first_failure_date`; absent before: n/a):
+/// a failed run adds one to `failure_count` and sets `first_failure_date`
+/// when it was 0; a success resets both (`_update_failure_count`).
+pub const FAILING_SQL: &str = "SELECT count(*)::int8, coalesce(max(failure_count), 0)::int8, \
+     (SELECT coalesce(cron_name::text, '') || ' (id ' || id || ': ' || failure_count || ' failures since ' \
+        || coalesce(to_char(first_failure_date, 'YYYY-MM-DD HH24:MI'), '?') || ' UTC)' \
+      FROM ONLY public.ir_cron WHERE active AND failure_count > 0 ORDER BY failure_count DESC, id LIMIT 1) \
+     FROM ONLY public.ir_cron WHERE active AND failure_count > 0";
+
+#[derive(Debug, Clone, Default)]
+pub struct Failing {
+    pub count: i64,
+    pub max_failures: i64,
+    pub worst: Option<String>,
+}
+
+impl Failing {
+    pub fn parse(rows: Vec<Row>) -> Failing {
+        rows.first()
+            .map(|r| Failing {
+                count: r.get(0),
+                max_failures: r.get(1),
+                worst: r.get(2),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Odoo 18+ switches a job off when it failed at least 5 times
+/// (`MIN_FAILURE_COUNT_BEFORE_DEACTIVATION`) and its first failure is more
+/// than 7 days old (`MIN_DELTA_BEFORE_DEACTIVATION`), with one raw
+/// `UPDATE ir_cron SET failure_count = 0, first_failure_date = NULL,
+/// active = false` (no `write_date`), after rescheduling it past now. What
+/// it leaves: an inactive job, counters reset, and a last success
+/// (`lastcall`, set only on success) more than 7 days plus one interval
+/// before its `nextcall`. A job switched off by hand keeps `nextcall` about
+/// one interval after its last success (or has never run: `lastcall`
+/// NULL), so it is not listed. Jobs tenantctl's suspension switched off are
+/// told apart by its record (`tenant.suspended_cron_ids`), after this.
+pub const DEACTIVATED_SQL: &str =
+    "SELECT id::int8, coalesce(cron_name::text, ''), to_char(lastcall, 'YYYY-MM-DD HH24:MI') \
+     FROM ONLY public.ir_cron \
+     WHERE NOT active AND coalesce(failure_count, 0) = 0 AND first_failure_date IS NULL \
+       AND lastcall IS NOT NULL AND nextcall > lastcall + interval '7 days' + \
+         (interval_number * CASE interval_type \
+           WHEN 'minutes' THEN interval '1 minute' WHEN 'hours' THEN interval '1 hour' \
+           WHEN 'weeks' THEN interval '7 days' WHEN 'months' THEN interval '1 month' \
+           ELSE interval '1 day' END) \
+     ORDER BY id LIMIT 50";
+
+#[derive(Debug, Clone)]
+pub struct Deactivated {
+    pub id: i64,
+    pub name: String,
+    pub lastcall: String,
+}
+
+impl Deactivated {
+    pub fn parse(rows: Vec<Row>) -> Vec<Deactivated> {
+        rows.iter()
+            .map(|r| Deactivated {
+                id: r.get(0),
+                name: r.get(1),
+                lastcall: r.get(2),
+            })
+            .collect()
+    }
+}
+
+/// `mail_mail` is Odoo's outgoing queue: `state = 'outgoing'` until the
+/// job `mail.ir_cron_mail_scheduler_action` sends it, `exception` when
+/// sending failed, with the reason in `failure_reason`; Odoo never retries
+/// an exception (odoo-facts §8). $1: the age of queued mail, $2: the window
+/// of failures (seconds). Mail scheduled for later (`scheduled_date`, whose
+/// type changed across versions) is counted by its `create_date`. Bounded:
+/// `state` has no index in Odoo, so only the newest 10,000 mails are read
+/// (backwards on the primary key, `id` grows with time): a stuck queue
+/// leaves its newest mails outgoing, and recent failures are recent rows.
+pub const MAIL_SQL: &str = "WITH m AS (SELECT id, state, create_date, write_date, failure_reason, \
+       state = 'outgoing' AND create_date < (now() AT TIME ZONE 'utc') - make_interval(secs => $1) AS stuck, \
+       state = 'exception' AND write_date > (now() AT TIME ZONE 'utc') - make_interval(secs => $2) AS failed \
+     FROM (SELECT id, state, create_date, write_date, failure_reason FROM ONLY public.mail_mail \
+           ORDER BY id DESC LIMIT 10000) newest WHERE state IN ('outgoing', 'exception')) \
+     SELECT count(*) FILTER (WHERE stuck)::int8, \
+       to_char(min(create_date) FILTER (WHERE stuck), 'YYYY-MM-DD HH24:MI:SS'), \
+       count(*) FILTER (WHERE failed)::int8, \
+       to_char(min(write_date) FILTER (WHERE failed), 'YYYY-MM-DD HH24:MI:SS'), \
+       (SELECT failure_reason FROM m WHERE failed ORDER BY write_date DESC, id DESC LIMIT 1) FROM m";
+
+#[derive(Debug, Clone, Default)]
+pub struct Mail {
+    pub stuck: i64,
+    pub stuck_since: Option<String>,
+    pub failed: i64,
+    pub failed_since: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Mail {
+    pub fn parse(rows: Vec<Row>) -> Mail {
+        rows.first()
+            .map(|r| Mail {
+                stuck: r.get(0),
+                stuck_since: r.get(1),
+                failed: r.get(2),
+                failed_since: r.get(3),
+                reason: r.get(4),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// With no active `ir_mail_server`, Odoo sends through the SMTP server of
+/// its configuration file (default localhost:25). An active server whose
+/// host is `invalid` is the stand-in of tenantctl's mail layer (or of a
+/// neutralization): with it, every mail fails into `exception` and is lost.
+pub const SERVERS_SQL: &str = "SELECT count(*) FILTER (WHERE active)::int8, \
+     coalesce(array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND smtp_host = 'invalid'), '{}') \
+     FROM ONLY public.ir_mail_server";
+
+#[derive(Debug, Clone, Default)]
+pub struct Servers {
+    pub active: i64,
+    pub standins: Vec<i64>,
+}
+
+impl Servers {
+    pub fn parse(rows: Vec<Row>) -> Servers {
+        rows.first()
+            .map(|r| Servers {
+                active: r.get(0),
+                standins: r.get(1),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// OCA `queue_job` (queue_job/job.py, models/queue_job.py): table
+/// `queue_job`, `state` in wait_dependencies, pending, enqueued, started,
+/// done, cancelled, failed; `date_created`, `date_started`, `eta` (not run
+/// before). Jobs waiting past their `eta` for longer than $1 seconds, and
+/// started ones not done after $1, mean the jobrunner does not serve the
+/// database or a worker died mid-job.
+pub const QUEUE_SQL: &str = "WITH q AS (SELECT state, date_created, date_started, eta FROM ONLY public.queue_job \
+       WHERE state IN ('failed', 'pending', 'enqueued', 'started')), \
+     lim AS (SELECT (now() AT TIME ZONE 'utc') - make_interval(secs => $1) AS t) \
+     SELECT count(*) FILTER (WHERE state = 'failed')::int8, \
+       count(*) FILTER (WHERE state IN ('pending', 'enqueued') AND date_created < lim.t \
+                        AND (eta IS NULL OR eta < lim.t))::int8, \
+       to_char(min(date_created) FILTER (WHERE state IN ('pending', 'enqueued') AND date_created < lim.t \
+                        AND (eta IS NULL OR eta < lim.t)), 'YYYY-MM-DD HH24:MI'), \
+       count(*) FILTER (WHERE state = 'started' AND date_started < lim.t)::int8 \
+     FROM q, lim GROUP BY lim.t";
+
+#[derive(Debug, Clone, Default)]
+pub struct Queue {
+    pub failed: i64,
+    pub pending_old: i64,
+    pub oldest: Option<String>,
+    pub started_stuck: i64,
+}
+
+impl Queue {
+    pub fn parse(rows: Vec<Row>) -> Queue {
+        rows.first()
+            .map(|r| Queue {
+                failed: r.get(0),
+                pending_old: r.get(1),
+                oldest: r.get(2),
+                started_stuck: r.get(3),
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_interval_is_spelt_once() {
+        // The CASE of EVERY is repeated inside the const statements.
+        let every = super::EVERY.split_once("CASE").unwrap().1;
+        for s in [super::CRONS_SQL, super::DEACTIVATED_SQL] {
+            let norm = |x: &str| x.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(norm(s).contains(&norm(every)), "{s}");
+        }
+    }
+}
