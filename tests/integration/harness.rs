@@ -1071,8 +1071,11 @@ pub fn tenantctl_process(home: &Path) -> Command {
 
 /// Runs `tenantctl -i INV ARGS` (environment of [`tenantctl_with_home`],
 /// `stdin` written to it) in a debug build paused before `step`
-/// (`TENANTCTL_DEBUG_PAUSE_BEFORE`, a 3 s sleep), sends `sig` in the pause;
-/// the exit code (None: killed) and stderr.
+/// (`TENANTCTL_DEBUG_PAUSE_BEFORE`), sends `sig` once it says it is there;
+/// the exit code (None: killed) and stderr. The pause lasts until that
+/// signal: a Ctrl-C wakes it (the run's guard counted it), a kill ends it;
+/// `TENANTCTL_DEBUG_RELEASE` names a file never created, so the hook never
+/// gives up early (bounded by the hook's own 120 s).
 pub fn interrupt_at(
     home: &Path,
     inv: &Path,
@@ -1083,6 +1086,7 @@ pub fn interrupt_at(
 ) -> (Option<i32>, String) {
     let mut child = tenantctl_process(home)
         .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
+        .env("TENANTCTL_DEBUG_RELEASE", home.join("run/never-released"))
         .arg("-i")
         .arg(inv)
         .args(args)
@@ -1106,8 +1110,7 @@ pub fn interrupt_at(
         );
         seen.extend_from_slice(&buf[..n]);
     }
-    // The pause lasts 3 s; let the signal handler settle first.
-    std::thread::sleep(Duration::from_millis(500));
+    // The guard's handler is registered before any step (Guard::install).
     // SAFETY: kill(2) on our own child.
     unsafe {
         libc::kill(child.id() as i32, sig);

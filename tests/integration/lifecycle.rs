@@ -723,8 +723,12 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
     assert!(t.c.db_exists("mov2") && !t.c.db_exists(&gone[0]));
     assert!(has_files("mov2") && !t.fs.join(&gone[0]).exists());
 
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    t.cmd().args(["drop", "mov2", "--yes"]).assert().code(0);
+    // A later drop stamp than the first drop's (a clock the test sets, debug builds).
+    t.cmd()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["drop", "mov2", "--yes"])
+        .assert()
+        .code(0);
     let gone: Vec<String> = t
         .dbs()
         .into_iter()
@@ -1124,8 +1128,12 @@ fn rename_drop_undrop_purge_with_filestore() {
     );
 
     // Drop again; purge refuses inside the retention, then --now purges.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    t.cmd().args(["drop", "newco", "--yes"]).assert().code(0);
+    // A later drop stamp than the first drop's (a clock the test sets, debug builds).
+    t.cmd()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["drop", "newco", "--yes"])
+        .assert()
+        .code(0);
     let before = t.dbs();
     let a = t.cmd().args(["purge", "newco", "--yes"]).assert().code(2);
     assert!(stderr(&a).contains("drop_retention"), "{}", stderr(&a));
@@ -1157,8 +1165,9 @@ fn rename_drop_undrop_purge_with_filestore() {
         .args(["drop", "shortlived", "--force", "--yes"])
         .assert()
         .code(0);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // Purged as if 3 s later (the test's clock, debug builds): the 1 s retention is over.
     t.cmd_inv(&short)
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "3")
         .args(["purge", "shortlived", "--yes"])
         .assert()
         .code(0);
