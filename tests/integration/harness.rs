@@ -21,6 +21,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Password of the `postgres` superuser of every test cluster (TCP, scram-sha-256).
+#[path = "timing.rs"]
+pub mod timing;
+
 pub const SUPERUSER_PASSWORD: &str = "postgres";
 /// Environment variable named by `password_env` in [`write_inventory`]; [`tenantctl`]
 /// sets it to [`SUPERUSER_PASSWORD`].
@@ -403,6 +406,7 @@ pub struct Cluster {
 impl Cluster {
     /// Starts a new cluster. `name` only labels it in messages.
     pub fn start(name: &str) -> Cluster {
+        timing::touch();
         let t0 = Instant::now();
         reap_orphans();
         let pristine = pristine_datadir();
@@ -1003,6 +1007,7 @@ impl Drop for Sshd {
 
 /// Per-process HOME for [`tenantctl`]: `<target tmp>/tc-home-<pid>`, emptied on first use.
 pub fn test_home() -> &'static Path {
+    timing::touch();
     static HOME: OnceLock<PathBuf> = OnceLock::new();
     HOME.get_or_init(|| {
         let root = target_tmpdir();
@@ -1042,6 +1047,7 @@ pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
 
 /// The same as a plain [`Command`] (for tests that spawn, signal or measure it).
 pub fn tenantctl_process(home: &Path) -> Command {
+    timing::touch();
     let mut cmd = Command::new(tenantctl_bin());
     for (k, _) in std::env::vars_os() {
         let k_str = k.to_string_lossy();
