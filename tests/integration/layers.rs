@@ -453,7 +453,7 @@ fn the_connections_layer_without_the_right_to_alter_is_refused_with_the_grant() 
     c.create_role("odoo_t", "odoo-pass", false);
     c.create_role("tc_ops", "ops-pass", false);
     create_tenant_owned(&c, "acme", &TenantSpec::default(), "odoo_t");
-    crate::writes::grant_minimal(&c, "acme", "tc_ops");
+    crate::world::grant_minimal(&c, "acme", "tc_ops");
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "user = \"tc_ops\"");
     let users = user_states(&c, "acme");

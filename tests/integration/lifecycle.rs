@@ -4,134 +4,47 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
-use crate::harness::{passlib_check, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV};
-
-/// Files of a filestore (content-addressed, as Odoo writes them).
-const FILES: [(&str, &str); 3] = [
-    ("ab/ab12cd34ef", "attachment one"),
-    ("ab/ab99887766", "bundle.css body { }"),
-    ("0f/0f00aa11bb", "web.assets_backend.js"),
-];
-
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
-    fs: PathBuf,
-}
+use crate::harness::{passlib_check, tenantctl_with_home, write_inventory, PASSWORD_ENV};
+use crate::world::{json_of, write_files, World, FILES};
 
 /// A cluster with template `tmpl12` (Odoo 12 shaped: 25000 rounds, quick to hash)
 /// marked IS_TEMPLATE / ALLOW_CONNECTIONS false, carrying keys a new customer must
 /// not inherit, and its filestore.
-fn env(extra: &str) -> Env {
-    let c = Cluster::start("lc");
-    create_tenant(&c, "tmpl12", &TenantSpec::for_major(12));
-    c.sql(
-        "tmpl12",
-        "INSERT INTO ir_config_parameter (key, value) VALUES \
-           ('database.enterprise_code', 'M1234'), ('database.expiration_date', '2027-01-01'), \
-           ('tenant.suspended', 'false'), ('tenant.suspended_reason', 'old');",
-    );
-    c.sql(
-        "tmpl12",
-        "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
-    );
-    c.sql(
-        "postgres",
-        "ALTER DATABASE tmpl12 IS_TEMPLATE true; ALTER DATABASE tmpl12 ALLOW_CONNECTIONS false",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let fs = dir.path().join("filestore");
-    write_files(&fs.join("tmpl12"));
-    let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
-    // The lifecycle keys belong in [defaults]: insert them after its first line.
-    let text = std::fs::read_to_string(&inv).unwrap().replacen(
-        "[defaults]\n",
-        &format!(
-            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\n",
-            fs.display()
-        ),
-        1,
-    );
-    std::fs::write(&inv, text).unwrap();
-    Env { c, dir, inv, fs }
-}
-
-fn write_files(root: &Path) {
-    for (p, body) in FILES {
-        let f = root.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, body).unwrap();
-    }
-}
-
-impl Env {
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(&self.inv);
-        c
-    }
-    fn cmd_inv(&self, inv: &Path) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(inv);
-        c
-    }
-    fn dbs(&self) -> Vec<String> {
-        self.c.column(
+fn env(extra: &str) -> World {
+    World::builder()
+        .node("n1")
+        .tenant("tmpl12", TenantSpec::for_major(12))
+        .sql(
+            "tmpl12",
+            "INSERT INTO ir_config_parameter (key, value) VALUES \
+               ('database.enterprise_code', 'M1234'), ('database.expiration_date', '2027-01-01'), \
+               ('tenant.suspended', 'false'), ('tenant.suspended_reason', 'old');",
+        )
+        .sql(
+            "tmpl12",
+            "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
+        )
+        .sql(
             "postgres",
-            "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
+            "ALTER DATABASE tmpl12 IS_TEMPLATE true; ALTER DATABASE tmpl12 ALLOW_CONNECTIONS false",
         )
-    }
-    fn fs_entries(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(&self.fs)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    }
-    fn params(&self, db: &str) -> BTreeMap<String, String> {
-        self.c
-            .rows(
-                db,
-                "SELECT key, value FROM ir_config_parameter ORDER BY key",
-            )
-            .into_iter()
-            .map(|r| (r[0].clone(), r[1].clone()))
-            .collect()
-    }
-    fn audit(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-    /// The template's parameters (it refuses connections: look through a copy).
-    fn template_params(&self) -> BTreeMap<String, String> {
-        self.c
-            .sql("postgres", "CREATE DATABASE tmplpeek TEMPLATE tmpl12");
-        let p = self.params("tmplpeek");
-        self.c.sql("postgres", "DROP DATABASE tmplpeek");
-        p
-    }
+        .files("tmpl12")
+        .default_key("base_url", "https://{tenant}.example.com")
+        .extra(extra)
+        .build()
 }
 
-fn json_of(a: &assert_cmd::assert::Assert) -> Value {
-    serde_json::from_slice(&a.get_output().stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout {} stderr {}",
-            String::from_utf8_lossy(&a.get_output().stdout),
-            String::from_utf8_lossy(&a.get_output().stderr)
-        )
-    })
+/// The template's parameters (it refuses connections: look through a copy).
+fn template_params(t: &World) -> BTreeMap<String, String> {
+    t.c.sql("postgres", "CREATE DATABASE tmplpeek TEMPLATE tmpl12");
+    let p = t.params("tmplpeek");
+    t.c.sql("postgres", "DROP DATABASE tmplpeek");
+    p
 }
 
 fn stderr(a: &assert_cmd::assert::Assert) -> String {
@@ -163,7 +76,7 @@ fn assert_filestore_copy(root: &Path, from: &str, to: &str) {
 #[test]
 fn create_makes_new_identities_passwords_odoo_verifies_and_linked_filestores() {
     let t = env("");
-    let tmpl = t.template_params();
+    let tmpl = template_params(&t);
     let n = 20;
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut step_secs = 0.0;
@@ -612,7 +525,7 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 }
 
 /// `create SPEC --from tmpl12` with a password, `-o json`, exit 0: its JSON.
-fn create_json(t: &Env, spec: &str) -> Value {
+fn create_json(t: &World, spec: &str) -> Value {
     create_json_with(t.cmd(), spec)
 }
 
@@ -637,7 +550,7 @@ fn create_json_with(mut cmd: assert_cmd::Command, spec: &str) -> Value {
 
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
 /// code and stderr.
-fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
+fn interrupt_at(t: &World, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
     crate::harness::interrupt_at(
         t.dir.path(),
         &t.inv,

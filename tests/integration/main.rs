@@ -30,4 +30,5 @@ mod trust_files;
 mod trust_guard;
 mod trust_restore;
 mod ux;
+mod world;
 mod writes;

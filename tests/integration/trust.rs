@@ -851,7 +851,7 @@ fn trust_check_as_superuser_warns_about_least_privilege() {
 
     // The same cluster through a role with the documented grants (docs/security.md): no such warning.
     e.c.create_role("tc_ops", "ops-pass", false);
-    crate::writes::grant_minimal(&e.c, "acme", "tc_ops");
+    crate::world::grant_minimal(&e.c, "acme", "tc_ops");
     let inv = e.dir.path().join("ops.toml");
     std::fs::write(
         &inv,
