@@ -170,20 +170,12 @@ impl Env {
         m
     }
     pub(crate) fn backup(&self, args: &[&str]) -> Value {
-        let a = self
-            .cmd()
+        self.run()
             .arg("backup")
             .args(args)
             .args(["-o", "json"])
-            .assert();
-        let out = a.get_output().clone();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+            .run()
+            .json()
     }
     pub(crate) fn restore(
         &self,
@@ -191,18 +183,15 @@ impl Env {
         file: &Path,
         mode: &str,
     ) -> (Option<i32>, Value, String) {
-        let a = self
-            .cmd()
+        let r = self
+            .run()
             .args(["restore", target])
             .arg(file)
             .args([mode, "--yes", "-o", "json"])
-            .assert();
-        let out = a.get_output().clone();
-        (
-            out.status.code(),
-            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .any_code()
+            .run();
+        let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+        (r.code, v, r.stderr)
     }
 }
 

@@ -9,8 +9,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
-use crate::harness::{passlib_check, tenantctl_with_home, write_inventory, PASSWORD_ENV};
-use crate::world::{json_of, write_files, World, FILES};
+use crate::harness::{passlib_check, tenantctl_with_home, write_inventory};
+use crate::world::{json_of, write_files, Inventory, Run, Ssh, World, FILES};
 
 /// A cluster with template `tmpl12` (Odoo 12 shaped: 25000 rounds, quick to hash)
 /// marked IS_TEMPLATE / ALLOW_CONNECTIONS false, carrying keys a new customer must
@@ -526,26 +526,23 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 
 /// `create SPEC --from tmpl12` with a password, `-o json`, exit 0: its JSON.
 fn create_json(t: &World, spec: &str) -> Value {
-    create_json_with(t.cmd(), spec)
+    create_json_with(t.run(), spec)
 }
 
 /// [`create_json`] run by `cmd` (another inventory).
-fn create_json_with(mut cmd: assert_cmd::Command, spec: &str) -> Value {
-    let a = cmd
-        .args([
-            "create",
-            spec,
-            "--from",
-            "tmpl12",
-            "--password-stdin",
-            "--yes",
-            "-o",
-            "json",
-        ])
-        .write_stdin("Pass-word-123\n")
-        .assert()
-        .code(0);
-    json_of(&a)
+fn create_json_with(run: Run, spec: &str) -> Value {
+    run.args([
+        "create",
+        spec,
+        "--from",
+        "tmpl12",
+        "--password-stdin",
+        "--yes",
+    ])
+    .args(["-o", "json"])
+    .stdin("Pass-word-123\n")
+    .run()
+    .json()
 }
 
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
@@ -1098,7 +1095,7 @@ fn rename_drop_undrop_purge_with_filestore() {
 
 #[test]
 fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master() {
-    use crate::harness::{toml_string, Sshd};
+    use crate::harness::Sshd;
     let Some(sshd) = Sshd::try_start() else {
         return;
     };
@@ -1107,22 +1104,13 @@ fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master(
         .prefix("tl")
         .tempdir_in("/tmp")
         .unwrap();
-    let inv = t.dir.path().join("ssh.toml");
-    std::fs::write(
-        &inv,
-        format!(
-            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
-             [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
-            toml_string(&t.fs.to_string_lossy()),
-            t.c.port(),
-            sshd.port(),
-            toml_string(&sshd.user()),
-            toml_string(&sshd.identity_file().to_string_lossy()),
-            toml_string(&sshd.known_hosts_file().to_string_lossy()),
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&inv, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let inv = t.write_inventory(
+        "ssh.toml",
+        &Inventory::default()
+            .default_key("filestore", t.fs.as_path())
+            .node_at("s1", "127.0.0.1", t.c.port())
+            .node_ssh(Ssh::to(&sshd)),
+    );
     let cmd = || {
         let mut c = tenantctl_with_home(t.dir.path());
         c.env("XDG_RUNTIME_DIR", run.path()).arg("-i").arg(&inv);
@@ -1130,7 +1118,12 @@ fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master(
     };
     let logins = || sshd.log().matches("Accepted publickey").count();
     let l0 = logins();
-    let v = create_json_with(cmd(), "s1/viassh");
+    let v = create_json_with(
+        Run::new(t.home())
+            .env("XDG_RUNTIME_DIR", run.path())
+            .inv(&inv),
+        "s1/viassh",
+    );
     assert_eq!(v["via"], "ssh", "{v}");
     assert_eq!(v["filestore"], "linked", "{v}");
     assert_filestore_copy(&t.fs, "tmpl12", "viassh");

@@ -14,7 +14,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, create_tenant_owned, icp, user_states, TenantSpec};
-use crate::harness::{tenantctl_process, tenantctl_with_home, toml_string, Cluster, PASSWORD_ENV};
+use crate::harness::{
+    tenantctl_process, tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV,
+};
 
 // ------------------------------------------------------------------ inventory
 
@@ -67,13 +69,37 @@ impl From<bool> for Toml {
     }
 }
 
-/// One `[[node]]`: name, host, port, and its own keys.
+/// One `[[node]]`: name, host, port, its own keys, and how to reach it over SSH.
 #[derive(Clone, Debug)]
 pub struct Node {
     pub name: String,
     pub host: String,
     pub port: u16,
     pub keys: Vec<(String, Toml)>,
+    pub ssh: Option<Ssh>,
+}
+
+/// A node's `[node.ssh]`.
+#[derive(Clone, Debug)]
+pub struct Ssh {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub identity_file: PathBuf,
+    pub known_hosts_file: PathBuf,
+}
+
+impl Ssh {
+    /// The harness's sshd, with its key and known_hosts.
+    pub fn to(sshd: &Sshd) -> Ssh {
+        Ssh {
+            host: sshd.host().to_string(),
+            port: sshd.port(),
+            user: sshd.user(),
+            identity_file: sshd.identity_file(),
+            known_hosts_file: sshd.known_hosts_file(),
+        }
+    }
 }
 
 /// An inventory file: `[defaults]` (as the harness writes them: user
@@ -116,6 +142,7 @@ impl Inventory {
             host: host.to_string(),
             port,
             keys: Vec::new(),
+            ssh: None,
         });
         self
     }
@@ -129,6 +156,12 @@ impl Inventory {
     pub fn node_key(mut self, key: &str, value: impl Into<Toml>) -> Self {
         let n = self.nodes.last_mut().expect("node_key after a node");
         n.keys.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// How the last node added is reached over SSH.
+    pub fn node_ssh(mut self, ssh: Ssh) -> Self {
+        self.nodes.last_mut().expect("node_ssh after a node").ssh = Some(ssh);
         self
     }
 
@@ -152,6 +185,16 @@ impl Inventory {
             ));
             for (k, v) in &n.keys {
                 s.push_str(&format!("{k} = {}\n", v.render()));
+            }
+            if let Some(ssh) = &n.ssh {
+                s.push_str(&format!(
+                    "[node.ssh]\nhost = {}\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
+                    toml_string(&ssh.host),
+                    ssh.port,
+                    toml_string(&ssh.user),
+                    toml_string(&ssh.identity_file.to_string_lossy()),
+                    toml_string(&ssh.known_hosts_file.to_string_lossy()),
+                ));
             }
         }
         if !self.extra.is_empty() {
