@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::fixtures::{create_tenant, create_tenant_owned, icp, user_states, TenantSpec};
+use crate::fixtures::{
+    create_plain_db, create_tenant, create_tenant_owned, icp, user_states, TenantSpec,
+};
 use crate::harness::{
     tenantctl_process, tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV,
 };
@@ -228,6 +230,8 @@ struct NodePlan {
     roles: Vec<(String, String, String)>,
     /// SQL run after the tenants are made: (database, statements).
     sql: Vec<(String, String)>,
+    /// Databases that are not Odoo's.
+    plain: Vec<String>,
 }
 
 /// Builds a [`World`]: `World::builder().node("n1").tenant("acme",
@@ -249,6 +253,7 @@ impl WorldBuilder {
             keys: Vec::new(),
             roles: Vec::new(),
             sql: Vec::new(),
+            plain: Vec::new(),
         });
         self
     }
@@ -276,6 +281,12 @@ impl WorldBuilder {
     pub fn role(mut self, name: &str, password: &str, attrs: &str) -> Self {
         let r = (name.to_string(), password.to_string(), attrs.to_string());
         self.last().roles.push(r);
+        self
+    }
+
+    /// A database that is not Odoo's on the last node.
+    pub fn plain_db(mut self, db: &str) -> Self {
+        self.last().plain.push(db.to_string());
         self
     }
 
@@ -347,6 +358,9 @@ impl WorldBuilder {
                     Some(o) => create_tenant_owned(&c, db, spec, o),
                     None => create_tenant(&c, db, spec),
                 }
+            }
+            for db in &plan.plain {
+                create_plain_db(&c, db);
             }
             for (db, sql) in &plan.sql {
                 c.sql(db, sql);
