@@ -20,6 +20,7 @@ mod privileges;
 mod proxy;
 mod readme;
 mod reliability;
+mod run;
 mod selftest;
 mod ssh;
 mod term80;
