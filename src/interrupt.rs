@@ -42,6 +42,7 @@ impl Guard {
 
     /// The guard, if one is installed (the debug builds' pause hook wakes
     /// at its first Ctrl-C).
+    #[cfg(debug_assertions)]
     pub fn installed() -> Option<Guard> {
         GUARD.get().cloned()
     }
