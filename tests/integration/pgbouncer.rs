@@ -1,7 +1,7 @@
 //! Every command through a real PgBouncer (default configuration: no
 //! `ignore_startup_parameters`), in session and in transaction pooling.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,7 @@ impl Lab {
         self.write_inventory("nodes.toml", &inv)
     }
 
-    fn run(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    fn run(&self, inv: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
         let r = Run::new(self.home())
             .inv(inv)
             .args(args)
@@ -55,7 +55,7 @@ impl Lab {
         (r.code, r.stdout, r.stderr)
     }
 
-    fn ok(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> String {
+    fn ok(&self, inv: &Path, args: &[&str], stdin: &str) -> String {
         let (code, out, err) = self.run(inv, args, stdin);
         assert_eq!(code, Some(0), "{args:?}: {out}\n{err}");
         out
@@ -63,13 +63,13 @@ impl Lab {
 }
 
 /// list, show, check, passwd, suspend, reactivate, bulk suspend/reactivate.
-fn every_command(lab: &Lab, inv: &PathBuf) {
+fn every_command(lab: &Lab, inv: &Path) {
     read_commands(lab, inv);
     write_commands(lab, inv);
 }
 
 /// list, show, check and the dry runs of the writes.
-fn read_commands(lab: &Lab, inv: &PathBuf) {
+fn read_commands(lab: &Lab, inv: &Path) {
     let out = lab.ok(inv, &["list", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     let names: Vec<&str> = v["tenants"]
@@ -105,7 +105,7 @@ fn read_commands(lab: &Lab, inv: &PathBuf) {
 }
 
 /// passwd, suspend, reactivate, bulk suspend/reactivate.
-fn write_commands(lab: &Lab, inv: &PathBuf) {
+fn write_commands(lab: &Lab, inv: &Path) {
     for (db, major) in [("acme", 16), ("nova", 19)] {
         let before = user_states(&lab.c, db);
         lab.ok(inv, &["passwd", db, "--password-stdin"], "bouncer-pass-1\n");
