@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what a fresh Debian machine lacks for the
 # integration tests (PostgreSQL server binaries, OpenSSH server, PgBouncer, a Python venv with
-# passlib as the password-hash oracle), then runs `cargo test --locked "$@"`.
+# passlib as the password-hash oracle), then runs `cargo test --locked "$@"` and prints the
+# slowest tests (TC_SLOWEST of them, default 15).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -54,4 +55,18 @@ if ! .venv/bin/python -c 'import passlib' >/dev/null 2>&1; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check 'passlib==1.7.4'
 fi
 
-exec cargo test --locked "$@"
+# Each test's wall time (recorded by tests/integration/timing.rs into this
+# file); the slowest are printed at the end, pass or fail, so the next slow
+# one is seen.
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target"
+times="$(cd "$target" && pwd)/test-times.tsv"
+: > "$times"
+status=0
+TC_TEST_TIMES="$times" cargo test --locked "$@" || status=$?
+if [ -s "$times" ]; then
+    echo
+    echo "scripts/test.sh: slowest tests (seconds, wall time; tests run in parallel):"
+    sort -t$'\t' -k1,1 -rn "$times" | head -n "${TC_SLOWEST:-15}" | awk -F'\t' '{ printf "%8s  %s\n", $1, $2 }'
+fi
+exit "$status"

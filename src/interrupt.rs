@@ -13,6 +13,9 @@ use tokio::sync::Notify;
 #[derive(Clone)]
 pub struct Guard(Arc<Inner>);
 
+/// The process's one guard, once installed.
+static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
+
 struct Inner {
     presses: AtomicUsize,
     first: Notify,
@@ -34,8 +37,14 @@ impl Guard {
     /// From now on SIGINT is counted instead of ending the process. One
     /// guard per process: every caller gets the same counter.
     pub fn install() -> Guard {
-        static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
         GUARD.get_or_init(Guard::counting).clone()
+    }
+
+    /// The guard, if one is installed (the debug builds' pause hook wakes
+    /// at its first Ctrl-C).
+    #[cfg(debug_assertions)]
+    pub fn installed() -> Option<Guard> {
+        GUARD.get().cloned()
     }
 
     fn counting() -> Guard {
@@ -46,8 +55,12 @@ impl Guard {
             bar: Mutex::new(None),
         });
         let i = inner.clone();
+        // Registered here, before the guard is returned: a Ctrl-C right
+        // after `install` is counted, never the default "end the process".
+        let sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
         tokio::spawn(async move {
-            while tokio::signal::ctrl_c().await.is_ok() {
+            let Ok(mut sigint) = sigint else { return };
+            while sigint.recv().await.is_some() {
                 match i.presses.fetch_add(1, Ordering::SeqCst) {
                     0 => {
                         let bar = i.bar.lock().ok().and_then(|b| b.clone());

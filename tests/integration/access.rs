@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::fixtures::{create_plain_db, create_tenant, TenantSpec};
 use crate::harness::{tenantctl_with_home, Cluster};
-use crate::writes::grant_minimal;
+use crate::world::grant_minimal;
 
 /// A node where the inventory's role (`tc_ops`, not a superuser) may use
 /// acme only: foreign_odoo (an Odoo database) and otherapp have CONNECT

@@ -9,17 +9,12 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::fixtures::{create_tenant, create_tenant_owned, TenantSpec};
+use crate::world::{World, FILES};
+
+use crate::fixtures::{create_tenant, TenantSpec};
 use crate::harness::{
     pg_bindir, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD,
 };
-
-/// A tenant's filestore (content-addressed, as Odoo writes it).
-const FILES: [(&str, &str); 3] = [
-    ("ab/ab12cd34ef", "attachment one"),
-    ("ab/ab99887766", "bundle.css body { }"),
-    ("0f/0f00aa11bb", "web.assets_backend.js"),
-];
 
 /// The keys `--copy` regenerates (and the base URL it sets).
 const REGENERATED: [&str; 5] = [
@@ -30,49 +25,37 @@ const REGENERATED: [&str; 5] = [
     "web.base.url.freeze",
 ];
 
+/// The backup world: a [`World`] and the directory backups go to.
 pub(crate) struct Env {
-    pub(crate) c: Cluster,
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) inv: PathBuf,
-    pub(crate) fs: PathBuf,
+    w: World,
     pub(crate) out: PathBuf,
 }
 
-/// A cluster with tenant `acme` (Odoo 16 shaped) and its filestore.
+impl std::ops::Deref for Env {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
+}
+
+/// A cluster with tenant `acme` (Odoo 16 shaped, owned by the Odoo role) and
+/// its filestore.
 pub(crate) fn env() -> Env {
-    let c = Cluster::start("bk");
-    c.create_role_attrs(ODOO_ROLE, ODOO_PASSWORD, "CREATEDB");
-    create_tenant_owned(&c, "acme", &TenantSpec::for_major(16), ODOO_ROLE);
-    c.sql(
-        "acme",
-        "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let fs = dir.path().join("filestore");
-    for (p, body) in FILES {
-        let f = fs.join("acme").join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, body).unwrap();
-    }
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    let text = std::fs::read_to_string(&inv).unwrap().replacen(
-        "[defaults]\n",
-        &format!(
-            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\ndb_owner = \"odoo\"\n",
-            fs.display()
-        ),
-        1,
-    );
-    std::fs::write(&inv, text).unwrap();
-    let out = dir.path().join("backups");
+    let w = World::builder()
+        .node("n1")
+        .role(ODOO_ROLE, ODOO_PASSWORD, "CREATEDB")
+        .tenant_owned("acme", TenantSpec::for_major(16), ODOO_ROLE)
+        .sql(
+            "acme",
+            "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
+        )
+        .files("acme")
+        .default_key("base_url", "https://{tenant}.example.com")
+        .default_key("db_owner", "odoo")
+        .build();
+    let out = w.dir.path().join("backups");
     std::fs::create_dir_all(&out).unwrap();
-    Env {
-        c,
-        dir,
-        inv,
-        fs,
-        out,
-    }
+    Env { w, out }
 }
 
 /// The tenants' Odoo role (not a superuser), as Odoo's `db_user`.
@@ -142,35 +125,6 @@ pub(crate) fn loader_roles(c: &Cluster) -> Vec<String> {
 }
 
 impl Env {
-    pub(crate) fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(&self.inv);
-        c
-    }
-    pub(crate) fn dbs(&self) -> Vec<String> {
-        self.c.column(
-            "postgres",
-            "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
-        )
-    }
-    pub(crate) fn fs_entries(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(&self.fs)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-    fn params(&self, db: &str) -> BTreeMap<String, String> {
-        self.c
-            .rows(
-                db,
-                "SELECT key, value FROM ir_config_parameter ORDER BY key",
-            )
-            .into_iter()
-            .map(|r| (r[0].clone(), r[1].clone()))
-            .collect()
-    }
     /// Every public table's row count.
     fn counts(&self, db: &str) -> BTreeMap<String, i64> {
         let tables = self.c.column(
@@ -215,28 +169,13 @@ impl Env {
         walk(&self.fs.join(db), "", &mut m);
         m
     }
-    fn audit(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
     pub(crate) fn backup(&self, args: &[&str]) -> Value {
-        let a = self
-            .cmd()
+        self.run()
             .arg("backup")
             .args(args)
             .args(["-o", "json"])
-            .assert();
-        let out = a.get_output().clone();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+            .run()
+            .json()
     }
     pub(crate) fn restore(
         &self,
@@ -244,18 +183,15 @@ impl Env {
         file: &Path,
         mode: &str,
     ) -> (Option<i32>, Value, String) {
-        let a = self
-            .cmd()
+        let r = self
+            .run()
             .args(["restore", target])
             .arg(file)
             .args([mode, "--yes", "-o", "json"])
-            .assert();
-        let out = a.get_output().clone();
-        (
-            out.status.code(),
-            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .any_code()
+            .run();
+        let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+        (r.code, v, r.stderr)
     }
 }
 
@@ -828,9 +764,12 @@ fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
     crate::fixtures::create_plain_db(&t.c, "notodoo");
     // A file of another tenant whose name starts like one: never pruned.
     std::fs::write(t.out.join("acme_x_20200101T000000Z.zip"), "x").unwrap();
-    let run = || {
+    // `later`: seconds added to the clock (debug builds), so the second run's
+    // file names carry a later stamp without waiting for the next second.
+    let run = |later: &str| {
         let a = t
             .cmd()
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", later)
             .args(["bulk", "backup", "--all-matching", "--keep", "1", "--dir"])
             .arg(&t.out)
             .args(["-o", "json"])
@@ -844,7 +783,7 @@ fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
         );
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
-    let v = run();
+    let v = run("0");
     let results = v["results"].as_array().unwrap();
     let mut names: Vec<&str> = results
         .iter()
@@ -856,8 +795,7 @@ fn bulk_backup_backs_up_every_tenant_and_keeps_the_newest_n() {
         let f = PathBuf::from(r["file"].as_str().unwrap());
         assert_eq!(r["sha256"], sha256_file(&f), "{r}");
     }
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let v2 = run();
+    let v2 = run("5");
     for r in v2["results"].as_array().unwrap() {
         assert_eq!(r["pruned"].as_array().unwrap().len(), 1, "{r}");
     }

@@ -4,94 +4,33 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::Value;
 
-use crate::fixtures::{
-    create_tenant, icp, login_works, tenants_on_one_node, user_states, TenantSpec,
-};
+use crate::fixtures::{create_tenant, icp, login_works, user_states, TenantSpec};
 use crate::harness::{
     after_lines, free_port, interrupt_after, tenantctl_with_home, write_inventory, Cluster,
 };
+use crate::world::{json_of as json, suspended_or_untouched, States, World};
 
-type States = Vec<(i64, String, bool, bool)>;
-
-struct Two {
-    a: Cluster,
-    b: Cluster,
-    dir: tempfile::TempDir,
-    inv: std::path::PathBuf,
-}
-
-fn two(per_node: usize) -> Two {
-    let a = Cluster::start("a");
-    let b = Cluster::start("b");
+/// Nodes `a` (tenants a000.., Odoo 16) and `b` (b000.., Odoo 17 and 19).
+fn two(per_node: usize) -> World {
+    let mut w = World::builder().node("a");
     for i in 0..per_node {
-        create_tenant(&a, &format!("a{i:03}"), &TenantSpec::default());
-        create_tenant(
-            &b,
-            &format!("b{i:03}"),
-            &TenantSpec::for_major(if i % 2 == 0 { 17 } else { 19 }),
-        );
+        w = w.tenant(&format!("a{i:03}"), TenantSpec::default());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("a", &a), ("b", &b)], "");
-    Two { a, b, dir, inv }
+    w = w.node("b");
+    for i in 0..per_node {
+        let major = if i % 2 == 0 { 17 } else { 19 };
+        w = w.tenant(&format!("b{i:03}"), TenantSpec::for_major(major));
+    }
+    w.build()
 }
 
-impl Two {
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(&self.inv);
-        c
-    }
-    fn cluster(&self, db: &str) -> &Cluster {
-        if db.starts_with('a') {
-            &self.a
-        } else {
-            &self.b
-        }
-    }
-    fn states(&self, dbs: &[String]) -> Vec<States> {
-        dbs.iter()
-            .map(|d| user_states(self.cluster(d), d))
-            .collect()
-    }
-    fn audit(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-    /// Fully suspended (record = users active before, all of them off) or
-    /// untouched (same users as before, no suspension keys). Panics on a mix.
-    fn suspended_or_untouched(&self, db: &str, before: &States) -> bool {
-        let c = self.cluster(db);
-        let now = user_states(c, db);
-        match icp(c, db, "tenant.suspended").as_deref() {
-            Some("true") => {
-                let recorded: Vec<i64> =
-                    serde_json::from_str(&icp(c, db, "tenant.suspended_user_ids").expect("record"))
-                        .unwrap();
-                let was: Vec<i64> = before
-                    .iter()
-                    .filter(|u| u.2 && u.0 != 1)
-                    .map(|u| u.0)
-                    .collect();
-                assert_eq!(recorded, was, "{db}: record exact");
-                assert!(now.iter().all(|u| !u.2), "{db}: all users off");
-                true
-            }
-            None => {
-                assert_eq!(&now, before, "{db}: untouched");
-                false
-            }
-            other => panic!("{db}: tenant.suspended = {other:?}"),
-        }
-    }
+/// The cluster of a tenant of [`two`], by its name.
+fn cluster<'a>(t: &'a World, db: &str) -> &'a Cluster {
+    t.node(if db.starts_with('a') { "a" } else { "b" })
 }
 
-fn json(a: &assert_cmd::assert::Assert) -> Value {
-    serde_json::from_slice(&a.get_output().stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&a.get_output().stdout)))
+fn states(t: &World, dbs: &[String]) -> Vec<States> {
+    dbs.iter().map(|d| user_states(cluster(t, d), d)).collect()
 }
 
 #[test]
@@ -100,7 +39,7 @@ fn bulk_suspend_from_a_billing_export_then_reactivate_exactly() {
     let all: Vec<String> = (0..16)
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
-    let before = t.states(&all);
+    let before = states(&t, &all);
     // One tenant is already suspended.
     t.cmd()
         .args(["suspend", "a003", "--reason", "earlier", "--yes"])
@@ -148,15 +87,15 @@ fn bulk_suspend_from_a_billing_export_then_reactivate_exactly() {
                            "unknown": 0, "not_signalled": 0, "drift": 0})
     );
     assert_eq!(
-        icp(&t.a, "a000", "tenant.suspended_reason").as_deref(),
+        icp(&t.c, "a000", "tenant.suspended_reason").as_deref(),
         Some("invoice 0, unpaid")
     );
     assert_eq!(
-        icp(&t.a, "a001", "tenant.suspended_reason").as_deref(),
+        icp(&t.c, "a001", "tenant.suspended_reason").as_deref(),
         Some("non-payment")
     );
     assert_eq!(
-        icp(&t.a, "a003", "tenant.suspended_reason").as_deref(),
+        icp(&t.c, "a003", "tenant.suspended_reason").as_deref(),
         Some("earlier"),
         "never overwritten"
     );
@@ -166,7 +105,10 @@ fn bulk_suspend_from_a_billing_export_then_reactivate_exactly() {
         "{stderr}"
     );
     for (d, b) in all.iter().zip(&before) {
-        assert!(t.suspended_or_untouched(d, b), "{d} suspended");
+        assert!(
+            suspended_or_untouched(cluster(&t, d), d, b),
+            "{d} suspended"
+        );
     }
     let audit = t.audit();
     assert_eq!(
@@ -186,7 +128,7 @@ fn bulk_suspend_from_a_billing_export_then_reactivate_exactly() {
         .assert()
         .success();
     assert_eq!(json(&a)["summary"]["changed"], 32);
-    assert_eq!(t.states(&all), before);
+    assert_eq!(states(&t, &all), before);
 }
 
 #[test]
@@ -195,7 +137,7 @@ fn selectors_need_all_matching_and_dry_run_changes_nothing() {
     let all: Vec<String> = (0..3)
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
-    let before = t.states(&all);
+    let before = states(&t, &all);
     let a = t
         .cmd()
         .args(["bulk", "suspend", "--match", "a*", "--reason", "x", "--yes"])
@@ -248,13 +190,13 @@ fn selectors_need_all_matching_and_dry_run_changes_nothing() {
         .unwrap()
         .iter()
         .all(|r| r["outcome"] == "would-change" && r["users"] == 6));
-    assert_eq!(t.states(&all), before);
+    assert_eq!(states(&t, &all), before);
     assert!(all
         .iter()
-        .all(|d| icp(t.cluster(d), d, "tenant.suspended").is_none()));
+        .all(|d| icp(cluster(&t, d), d, "tenant.suspended").is_none()));
     assert!(t.audit().is_empty());
     // --status and --node select; non-Odoo databases are skipped by selectors.
-    crate::fixtures::create_plain_db(&t.b, "b-plain");
+    crate::fixtures::create_plain_db(t.node("b"), "b-plain");
     let a = t
         .cmd()
         .args([
@@ -288,22 +230,24 @@ fn selectors_need_all_matching_and_dry_run_changes_nothing() {
         .success();
     let v = json(&a);
     assert_eq!(v["results"].as_array().unwrap().len(), 3);
-    assert_eq!(t.states(&all), before);
+    assert_eq!(states(&t, &all), before);
 }
 
 #[test]
 fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
     let n = 100;
     let names: Vec<String> = (0..n).map(|i| format!("a{i:03}")).collect();
-    let (a, dir, inv) = tenants_on_one_node("a", "a", &names);
-    let t = Two {
-        b: Cluster::start("unused"),
-        a,
-        inv,
-        dir,
-    };
-    let before = t.states(&names);
-    let child = crate::reliability::spawn(
+    let t = World::builder()
+        .node("a")
+        .tenants(
+            &names
+                .iter()
+                .map(|n| (n.as_str(), TenantSpec::default()))
+                .collect::<Vec<_>>(),
+        )
+        .build();
+    let before = states(&t, &names);
+    let child = crate::world::spawn(
         &t.inv,
         t.dir.path(),
         &[
@@ -327,15 +271,14 @@ fn sigint_during_a_bulk_run_leaves_no_tenant_half_changed() {
     assert!(changed >= 10 && skipped > 0, "{}", v["summary"]);
     let mut suspended = 0;
     for (d, b) in names.iter().zip(&before) {
-        if t.suspended_or_untouched(d, b) {
+        if suspended_or_untouched(cluster(&t, d), d, b) {
             suspended += 1;
         }
     }
     assert_eq!(suspended, changed, "exactly the reported tenants changed");
     // A rerun completes the rest.
-    let a = tenantctl_with_home(t.dir.path())
-        .arg("-i")
-        .arg(&t.inv)
+    let a = t
+        .cmd()
         .args([
             "bulk",
             "suspend",
@@ -362,8 +305,8 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
     let all: Vec<String> = (0..12)
         .flat_map(|i| [format!("a{i:03}"), format!("b{i:03}")])
         .collect();
-    let before = t.states(&all);
-    let child = crate::reliability::spawn(
+    let before = states(&t, &all);
+    let child = crate::world::spawn(
         &t.inv,
         t.dir.path(),
         &[
@@ -384,7 +327,7 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
         child,
         2,
         |l| l.contains("] b/b") || l.contains("] b0"),
-        |_| t.b.stop(),
+        |_| t.node("b").stop(),
     );
     assert_eq!(out.status.code(), Some(3), "{rest}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -408,9 +351,9 @@ fn a_node_dying_mid_run_fails_its_tenants_only() {
                 || err0.contains("shutting down")),
         "{err0}"
     );
-    t.b.restart();
+    t.node("b").restart();
     for (d, b) in all.iter().zip(&before) {
-        t.suspended_or_untouched(d, b);
+        suspended_or_untouched(cluster(&t, d), d, b);
     }
 }
 
@@ -457,7 +400,7 @@ fn bulk_passwd_generate_writes_a_private_secrets_file() {
         } else {
             17
         };
-        assert!(login_works(t.cluster(db), db, login, pw, major), "{db}");
+        assert!(login_works(cluster(&t, db), db, login, pw, major), "{db}");
         assert!(
             !out.contains(pw) && !audit.contains(pw),
             "no secret outside the file"
@@ -486,7 +429,7 @@ fn check_reports_healthy_dead_and_underprivileged_nodes() {
     create_tenant(&good, "acme", &TenantSpec::default());
     create_tenant(&weak, "globex", &TenantSpec::for_major(19));
     weak.create_role("tc_ops", "ops-pass", false);
-    crate::writes::grant_minimal(&weak, "globex", "tc_ops");
+    crate::world::grant_minimal(&weak, "globex", "tc_ops");
     let dir = tempfile::tempdir().unwrap();
     let dead = free_port();
     let extra = format!(
@@ -558,8 +501,8 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
         .map(|s| s.to_string())
         .collect();
     // A name on both nodes: `check` proves uniqueness, or reports this.
-    create_tenant(&t.a, "dup", &TenantSpec::default());
-    create_tenant(&t.b, "dup", &TenantSpec::default());
+    create_tenant(&t.c, "dup", &TenantSpec::default());
+    create_tenant(t.node("b"), "dup", &TenantSpec::default());
     let a = t.cmd().args(["check", "-o", "json"]).assert();
     let v = json(&a);
     for n in v["nodes"].as_array().unwrap() {
@@ -572,14 +515,14 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
         );
         assert_eq!(n["ok"], false, "{n}");
     }
-    t.a.sql("postgres", "DROP DATABASE dup");
-    t.b.sql("postgres", "DROP DATABASE dup");
+    t.c.sql("postgres", "DROP DATABASE dup");
+    t.node("b").sql("postgres", "DROP DATABASE dup");
     t.cmd().args(["check"]).assert().success();
 
-    t.b.stop();
+    t.node("b").stop();
     let file = t.dir.path().join("paid.csv");
     std::fs::write(&file, "a000\na001\nb000\n").unwrap();
-    let before = t.states(&dbs[..2]);
+    let before = states(&t, &dbs[..2]);
     // Without the flag: every bare name refused, nothing changed, exit 2.
     let a = t
         .cmd()
@@ -600,7 +543,7 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
             "{e}"
         );
     }
-    assert_eq!(t.states(&dbs[..2]), before, "nothing changed");
+    assert_eq!(states(&t, &dbs[..2]), before, "nothing changed");
     let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
     assert_eq!(
         err.matches("node b could not be searched:").count(),
@@ -641,7 +584,7 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
         r[2]
     );
     for db in &dbs[..2] {
-        assert_eq!(icp(&t.a, db, "tenant.suspended").as_deref(), Some("true"));
+        assert_eq!(icp(&t.c, db, "tenant.suspended").as_deref(), Some("true"));
     }
     // Selectors: the down node's `b/*` is skipped too.
     let a = t
@@ -672,8 +615,11 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
         ],
         "{v}"
     );
-    t.b.restart();
+    t.node("b").restart();
     for db in &dbs[2..] {
-        assert_ne!(icp(&t.b, db, "tenant.suspended").as_deref(), Some("true"));
+        assert_ne!(
+            icp(t.node("b"), db, "tenant.suspended").as_deref(),
+            Some("true")
+        );
     }
 }

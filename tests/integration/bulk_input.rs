@@ -437,7 +437,7 @@ fn ctrl_c_writes_the_failed_to_file_with_the_skipped_targets() {
     let d = dir.path();
     let list = write(d, "all.txt", names.join("\n").as_bytes());
     let failed = d.join("failed.csv");
-    let child = crate::reliability::spawn(
+    let child = crate::world::spawn(
         &inv,
         &d.join(".local/state"),
         &[

@@ -15,10 +15,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, user_states, TenantSpec};
-use crate::harness::{
-    free_port, passlib_check, tenantctl_bin, tenantctl_process, toml_string, Cluster, PASSWORD_ENV,
-};
+use crate::harness::{free_port, passlib_check, tenantctl_bin, tenantctl_process, Cluster};
 use crate::proxy::{FaultProxy, Mode};
+use crate::world::{Inventory, World};
 
 type States = Vec<(i64, String, bool, bool)>;
 
@@ -26,27 +25,6 @@ type States = Vec<(i64, String, bool, bool)>;
 const WATCHDOG: Duration = Duration::from_secs(90);
 
 // ------------------------------------------------------------------------ helpers
-
-/// An inventory with `[defaults]` as the harness writes them and the given nodes:
-/// (name, port, extra TOML lines for that node).
-fn inventory(dir: &Path, file: &str, nodes: &[(&str, u16, &str)]) -> PathBuf {
-    let mut s = format!(
-        "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\n"
-    );
-    for (name, port, extra) in nodes {
-        s.push_str(&format!(
-            "\n[[node]]\nname = {}\nhost = \"127.0.0.1\"\nport = {port}\n{extra}",
-            toml_string(name)
-        ));
-        if !extra.is_empty() && !extra.ends_with('\n') {
-            s.push('\n');
-        }
-    }
-    let path = dir.join(file);
-    std::fs::write(&path, s).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    path
-}
 
 /// tenantctl (std Command) with the harness's controlled environment
 /// (see `harness::tenantctl_with_home`) and `-i inv`.
@@ -240,31 +218,33 @@ fn wait_no_idle_in_transaction(c: &Cluster, db: &str) {
     }
 }
 
-/// One cluster, tenants, a fault proxy in front of it; `nodes.toml` points n1
-/// at the proxy (with `node_opts`), `direct.toml` at the cluster.
+/// One node's world (`nodes.toml`: straight to the cluster), a fault proxy in
+/// front of it and `proxied.toml` pointing n1 at the proxy (with `node_opts`,
+/// raw TOML of that node).
 struct Faulty {
-    c: Cluster,
+    w: World,
     proxy: Option<FaultProxy>,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
-    direct: PathBuf,
+    proxied: PathBuf,
+}
+
+impl std::ops::Deref for Faulty {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
 }
 
 fn faulty(tenants: &[(&str, TenantSpec)], mode: Mode, node_opts: &str) -> Faulty {
-    let c = Cluster::start("f");
-    for (name, spec) in tenants {
-        create_tenant(&c, name, spec);
-    }
-    let proxy = FaultProxy::start(c.port(), mode);
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(dir.path(), "nodes.toml", &[("n1", proxy.port(), node_opts)]);
-    let direct = inventory(dir.path(), "direct.toml", &[("n1", c.port(), "")]);
+    let w = World::one_node(tenants);
+    let proxy = FaultProxy::start(w.c.port(), mode);
+    let proxied = Inventory::default()
+        .node_at("n1", "127.0.0.1", proxy.port())
+        .extra(node_opts);
+    let proxied = w.write_inventory("proxied.toml", &proxied);
     Faulty {
-        c,
+        w,
         proxy: Some(proxy),
-        dir,
-        inv,
-        direct,
+        proxied,
     }
 }
 
@@ -274,27 +254,16 @@ impl Faulty {
     }
     /// Through the proxy.
     fn cmd(&self) -> Command {
-        cmd(self.dir.path(), &self.inv)
+        cmd(self.dir.path(), &self.proxied)
     }
     /// Straight to the cluster.
     fn direct(&self) -> Command {
-        cmd(self.dir.path(), &self.direct)
+        cmd(self.dir.path(), &self.inv)
     }
     /// Stops the proxy: every socket it held (frozen ones too) closes.
     fn stop_proxy(&mut self) {
         self.proxy = None;
     }
-}
-
-/// One cluster without a proxy.
-fn plain(tenants: &[(&str, TenantSpec)]) -> (Cluster, tempfile::TempDir, PathBuf) {
-    let c = Cluster::start("p");
-    for (name, spec) in tenants {
-        create_tenant(&c, name, spec);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(dir.path(), "nodes.toml", &[("n1", c.port(), "")]);
-    (c, dir, inv)
 }
 
 /// `c` with arguments appended.
@@ -382,7 +351,9 @@ fn lost_commit_ack_with_a_token_the_tenant_rewrote_is_unknown_not_nothing_change
         *rewrote2.lock().unwrap() = token;
     });
     let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(dir.path(), "nodes.toml", &[("n1", proxy.port(), "")]);
+    let inv = Inventory::default()
+        .node_at("n1", "127.0.0.1", proxy.port())
+        .write(&dir.path().join("nodes.toml"));
     let o = run(with(
         cmd(dir.path(), &inv),
         &["suspend", "acme", "--reason", "x", "--yes", "-o", "json"],
@@ -437,9 +408,10 @@ fn lost_commit_ack_on_passwd_generate_keeps_the_password() {
 
 #[test]
 fn passwd_generate_into_a_full_stdout_rolls_back() {
-    let (c, dir, inv) = plain(&[("acme", TenantSpec::default())]);
-    let original = password_hash(&c, "acme", "admin").unwrap();
-    let mut k = cmd(dir.path(), &inv);
+    let w = World::one_node(&[("acme", TenantSpec::default())]);
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
+    let original = password_hash(c, "acme", "admin").unwrap();
+    let mut k = cmd(dir.path(), inv);
     k.args(["passwd", "acme", "--generate"])
         .stdout(Stdio::from(std::fs::File::create("/dev/full").unwrap()));
     let o = run(k);
@@ -447,7 +419,7 @@ fn passwd_generate_into_a_full_stdout_rolls_back() {
     assert_eq!(code(&o), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
-        password_hash(&c, "acme", "admin").unwrap(),
+        password_hash(c, "acme", "admin").unwrap(),
         original,
         "rolled back: nobody could have read the new password"
     );
@@ -480,9 +452,10 @@ fn a_closed_stdout_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(code(&o), Some(0), "{err}");
     // The reader gone before the first byte.
-    let (c, dir, inv) = plain(&[]);
+    let w = World::one_node(&[]);
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     for i in 0..40 {
-        create_tenant(&c, &format!("t{i:02}"), &TenantSpec::default());
+        create_tenant(c, &format!("t{i:02}"), &TenantSpec::default());
     }
     for a in [
         vec!["completions", "bash"],
@@ -490,7 +463,7 @@ fn a_closed_stdout_pipe_ends_quietly() {
         vec!["list", "-o", "json"],
         vec!["list", "-o", "csv"],
     ] {
-        let mut k = cmd(dir.path(), &inv);
+        let mut k = cmd(dir.path(), inv);
         k.args(&a).stdout(closed_pipe());
         let o = run(k);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -507,11 +480,12 @@ fn a_closed_stdout_pipe_ends_quietly() {
 
 #[test]
 fn a_failed_cache_signal_is_not_signalled() {
-    let (c, dir, inv) = plain(&[
+    let w = World::one_node(&[
         ("broken", TenantSpec::default()),
         ("broken2", TenantSpec::default()),
         ("healthy", TenantSpec::default()),
     ]);
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     for db in ["broken", "broken2"] {
         // MAXVALUE must stay above MINVALUE (1): advance once, then cap there.
         let last = c.sql(db, "SELECT nextval('base_cache_signaling')");
@@ -526,25 +500,25 @@ fn a_failed_cache_signal_is_not_signalled() {
         );
     }
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &["suspend", "broken", "--reason", "x", "--yes", "-o", "json"],
     ));
     let (out, err) = text(&o);
-    assert_suspended(&c, "broken");
+    assert_suspended(c, "broken");
     assert_eq!(code(&o), Some(1), "stdout: {out}\nstderr: {err}");
     assert_eq!(json(&o)["outcome"], "not-signalled", "{out}");
 
     let list = dir.path().join("targets.txt");
     std::fs::write(&list, "broken2\nhealthy\n").unwrap();
-    let mut k = cmd(dir.path(), &inv);
+    let mut k = cmd(dir.path(), inv);
     k.args([
         "bulk", "suspend", "--reason", "x", "--yes", "-o", "json", "--from",
     ])
     .arg(&list);
     let o = run(k);
     let (out, err) = text(&o);
-    assert_suspended(&c, "broken2");
-    assert_suspended(&c, "healthy");
+    assert_suspended(c, "broken2");
+    assert_suspended(c, "healthy");
     assert_eq!(code(&o), Some(3), "stdout: {out}\nstderr: {err}");
     let r = rows(&json(&o));
     assert_eq!(row(&r, "broken2")["outcome"], "not-signalled");
@@ -685,15 +659,11 @@ fn second_ctrl_c(freeze: &str) -> (Vec<String>, Vec<String>, Faulty) {
         .iter()
         .map(|r| r["outcome"].as_str().unwrap_or_default().to_string())
         .collect();
-    let audit: Vec<String> =
-        std::fs::read_to_string(t.dir.path().join(".local/state/tenantctl/audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let v: Value = serde_json::from_str(l).unwrap();
-                v["outcome"].as_str().unwrap_or_default().to_string()
-            })
-            .collect();
+    let audit: Vec<String> = t
+        .audit()
+        .iter()
+        .map(|v| v["outcome"].as_str().unwrap_or_default().to_string())
+        .collect();
     // With the proxy gone, the frozen transaction (its COMMIT never reached
     // the server) rolls back: every tenant is untouched.
     t.stop_proxy();
@@ -732,12 +702,13 @@ fn second_ctrl_c_after_a_commit_was_sent_reports_that_tenant_unknown() {
 #[test]
 fn a_null_active_user_is_read_as_inactive_everywhere() {
     let names = ["n0", "n1", "n2", "n3"];
-    let (c, dir, inv) = plain(
+    let w = World::one_node(
         &names
             .iter()
             .map(|n| (*n, TenantSpec::default()))
             .collect::<Vec<_>>(),
     );
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     // Odoo's `active` column has no NOT NULL: a tenant can store NULL.
     c.sql(
         "n1",
@@ -747,11 +718,11 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!err.contains("panicked"), "{what}: {err}");
     };
-    let o = run(with(cmd(dir.path(), &inv), &["list", "-o", "json"]));
+    let o = run(with(cmd(dir.path(), inv), &["list", "-o", "json"]));
     no_panic("list", &o);
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     assert_eq!(json(&o)["tenants"].as_array().unwrap().len(), 4);
-    let o = run(with(cmd(dir.path(), &inv), &["show", "n1", "-o", "json"]));
+    let o = run(with(cmd(dir.path(), inv), &["show", "n1", "-o", "json"]));
     no_panic("show", &o);
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     let v = json(&o);
@@ -763,12 +734,12 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
         .unwrap()
         .clone();
     assert_eq!(u1["active"], false, "NULL reads as inactive: {u1}");
-    let o = run(with(cmd(dir.path(), &inv), &["check", "-o", "json"]));
+    let o = run(with(cmd(dir.path(), inv), &["check", "-o", "json"]));
     let never = dir.path().join("never.csv");
     no_panic("check", &o);
     assert_eq!(json(&o)["nodes"][0]["tenants"], 4, "{}", text(&o).0);
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &[
             "bulk",
             "passwd",
@@ -785,14 +756,14 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
     assert_eq!(rows(&json(&o)).len(), 4, "every tenant reported");
     let o = run_stdin(
         with(
-            cmd(dir.path(), &inv),
+            cmd(dir.path(), inv),
             &["passwd", "n1", "--password-stdin", "-o", "json"],
         ),
         "a-new-long-password\n",
     );
     no_panic("passwd", &o);
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &[
             "bulk",
             "suspend",
@@ -810,7 +781,7 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
     assert_eq!(r.len(), 4, "none dropped: {r:#?}");
     for n in names {
         assert_eq!(row(&r, n)["outcome"], "changed");
-        assert_eq!(icp(&c, n, "tenant.suspended").as_deref(), Some("true"));
+        assert_eq!(icp(c, n, "tenant.suspended").as_deref(), Some("true"));
     }
     // A NULL written while suspended, among the recorded users.
     c.sql(
@@ -835,7 +806,7 @@ fn a_null_active_user_is_read_as_inactive_everywhere() {
             "json",
         ],
     ] {
-        let o = run(with(cmd(dir.path(), &inv), &a));
+        let o = run(with(cmd(dir.path(), inv), &a));
         no_panic("bulk reactivate", &o);
         assert_eq!(code(&o), Some(0), "{a:?}: {}", text(&o).1);
         assert_eq!(rows(&json(&o)).len(), 4, "{a:?}: none dropped");
@@ -851,14 +822,11 @@ fn an_unqualified_name_refuses_while_a_node_cannot_be_searched() {
     create_tenant(&c, "t2", &TenantSpec::default());
     let dir = tempfile::tempdir().unwrap();
     let dead = free_port(); // nothing listens there
-    let inv = inventory(
-        dir.path(),
-        "nodes.toml",
-        &[
-            ("n1", c.port(), ""),
-            ("deadnode", dead, "connect_timeout = \"2s\"\n"),
-        ],
-    );
+    let inv = Inventory::default()
+        .node_at("n1", "127.0.0.1", c.port())
+        .node_at("deadnode", "127.0.0.1", dead)
+        .node_key("connect_timeout", "2s")
+        .write(&dir.path().join("nodes.toml"));
     let before1 = user_states(&c, "t1");
     let before2 = user_states(&c, "t2");
     let o = run(with(
@@ -916,7 +884,8 @@ fn an_unqualified_name_refuses_while_a_node_cannot_be_searched() {
 
 #[test]
 fn tenant_controlled_text_is_escaped_in_tables() {
-    let (c, dir, inv) = evil_fleet();
+    let w = evil_fleet();
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     assert_eq!(
         c.sql(
             "acme",
@@ -924,7 +893,7 @@ fn tenant_controlled_text_is_escaped_in_tables() {
         ),
         "1"
     );
-    let o = run(with(cmd(dir.path(), &inv), &["show", "acme"]));
+    let o = run(with(cmd(dir.path(), inv), &["show", "acme"]));
     let (out, err) = text(&o);
     assert_eq!(code(&o), Some(0), "{err}");
     assert!(!o.stdout.contains(&0x1b), "raw ESC in show: {out:?}");
@@ -933,7 +902,7 @@ fn tenant_controlled_text_is_escaped_in_tables() {
         out.contains("evil\\x1b[31mred\\u{202e}x"),
         "escaped login: {out}"
     );
-    let o = run(with(cmd(dir.path(), &inv), &["show", "acme", "-o", "json"]));
+    let o = run(with(cmd(dir.path(), inv), &["show", "acme", "-o", "json"]));
     assert!(!o.stdout.contains(&0x1b));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("evil\\u001b[31mred"),
@@ -942,7 +911,7 @@ fn tenant_controlled_text_is_escaped_in_tables() {
 
     // A reason the tenant wrote itself (tenantctl refuses such reasons).
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &["suspend", "acme", "--reason", "unpaid", "--yes"],
     ));
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
@@ -950,14 +919,14 @@ fn tenant_controlled_text_is_escaped_in_tables() {
         "acme",
         "UPDATE ir_config_parameter SET value = E'pay\\x1b[2Jnow\\u202e!' WHERE key = 'tenant.suspended_reason'",
     );
-    let o = run(with(cmd(dir.path(), &inv), &["show", "acme"]));
+    let o = run(with(cmd(dir.path(), inv), &["show", "acme"]));
     let (out, _) = text(&o);
     assert!(!o.stdout.contains(&0x1b), "raw ESC in show: {out:?}");
     assert!(
         out.contains("pay\\x1b[2Jnow\\u{202e}!"),
         "escaped reason: {out}"
     );
-    let o = run(with(cmd(dir.path(), &inv), &["list"]));
+    let o = run(with(cmd(dir.path(), inv), &["list"]));
     let (out, err) = text(&o);
     assert_eq!(code(&o), Some(0), "{err}");
     assert!(!o.stdout.contains(&0x1b), "raw ESC in list: {out:?}");
@@ -969,7 +938,7 @@ fn tenant_controlled_text_is_escaped_in_tables() {
     );
     assert!(!o.stderr.contains(&0x1b), "raw ESC on stderr: {err:?}");
     // CSV stays raw (CSV quoting rules), JSON escapes.
-    let o = run(with(cmd(dir.path(), &inv), &["list", "-o", "json"]));
+    let o = run(with(cmd(dir.path(), inv), &["list", "-o", "json"]));
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(!o.stdout.contains(&0x1b) && s.contains("\\u001b"), "{s}");
 }
@@ -1023,7 +992,7 @@ fn dry_run_checks_the_privileges_of_the_real_run() {
     );
     assert_untouched(&c, "acme", &before);
     // With the grants the real run needs: would-change.
-    crate::writes::grant_minimal(&c, "acme", "tc_ro");
+    crate::world::grant_minimal(&c, "acme", "tc_ro");
     let o = dry();
     let (out, err) = text(&o);
     assert_eq!(code(&o), Some(0), "stdout: {out}\nstderr: {err}");
@@ -1039,28 +1008,29 @@ fn refusals_map_to_exit_2_alone_and_in_bulk() {
         suspended_by_old_agent: true,
         ..Default::default()
     };
-    let (c, dir, inv) = plain(&[
+    let w = World::one_node(&[
         ("old1", old.clone()),
         ("old2", old),
         ("mine", TenantSpec::default()),
     ]);
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     for db in ["old1", "old2"] {
         c.sql(db, "UPDATE res_users SET active = false WHERE id <> 1");
     }
-    let before1 = user_states(&c, "old1");
+    let before1 = user_states(c, "old1");
     // A refusal alone: exit 2, outcome refused, nothing changed.
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &["reactivate", "old1", "--yes", "-o", "json"],
     ));
     let (out, err) = text(&o);
     assert_eq!(code(&o), Some(2), "{err}");
     assert_eq!(json(&o)["outcome"], "refused", "{out}");
-    assert_eq!(user_states(&c, "old1"), before1);
+    assert_eq!(user_states(c, "old1"), before1);
     // bulk, every target refused: exit 2.
     let o = run_stdin(
         with(
-            cmd(dir.path(), &inv),
+            cmd(dir.path(), inv),
             &["bulk", "reactivate", "--from", "-", "--yes", "-o", "json"],
         ),
         "old1\nold2\n",
@@ -1069,16 +1039,16 @@ fn refusals_map_to_exit_2_alone_and_in_bulk() {
     assert_eq!(code(&o), Some(2), "stdout: {out}\nstderr: {err}");
     let r = rows(&json(&o));
     assert!(r.iter().all(|r| r["outcome"] == "refused"), "{r:#?}");
-    assert_eq!(user_states(&c, "old1"), before1);
+    assert_eq!(user_states(c, "old1"), before1);
     // refused + changed: exit 3.
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &["suspend", "mine", "--reason", "x", "--yes"],
     ));
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     let o = run_stdin(
         with(
-            cmd(dir.path(), &inv),
+            cmd(dir.path(), inv),
             &["bulk", "reactivate", "--from", "-", "--yes", "-o", "json"],
         ),
         "old1\nmine\n",
@@ -1095,14 +1065,15 @@ fn refusals_map_to_exit_2_alone_and_in_bulk() {
 #[test]
 fn bulk_passwd_writes_pending_then_done_lines() {
     let names = ["s0", "s1", "s2"];
-    let (c, dir, inv) = plain(
+    let w = World::one_node(
         &names
             .iter()
             .map(|n| (*n, TenantSpec::default()))
             .collect::<Vec<_>>(),
     );
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     let secrets = dir.path().join("secrets.csv");
-    let mut k = cmd(dir.path(), &inv);
+    let mut k = cmd(dir.path(), inv);
     k.args([
         "bulk",
         "passwd",
@@ -1129,7 +1100,7 @@ fn bulk_passwd_writes_pending_then_done_lines() {
         );
         assert_eq!(mine[0][..4], mine[1][..4], "{n}: the same secret");
         let (login, pw) = (mine[0][2], mine[0][3]);
-        let hash = password_hash(&c, n, login).unwrap();
+        let hash = password_hash(c, n, login).unwrap();
         assert!(passlib_check(&hash, pw, 16).verifies, "{n}: {login}");
     }
 }
@@ -1139,18 +1110,18 @@ const EVIL_DB: &str = "esc\u{1b}[1mdb";
 
 /// Tenant `acme` with a login holding an ANSI colour sequence and a right-to-left
 /// override, and tenant [`EVIL_DB`].
-fn evil_fleet() -> (Cluster, tempfile::TempDir, PathBuf) {
-    let (c, dir, inv) = plain(&[
+fn evil_fleet() -> World {
+    let w = World::one_node(&[
         ("acme", TenantSpec::default()),
         (EVIL_DB, TenantSpec::default()),
     ]);
-    c.sql(
+    w.c.sql(
         "acme",
         "INSERT INTO res_users (company_id, partner_id, active, create_date, login, share, notification_type) \
          SELECT company_id, partner_id, true, create_date, E'evil\\x1b[31mred\\u202ex', false, 'email' \
          FROM res_users WHERE login = 'user3'",
     );
-    (c, dir, inv)
+    w
 }
 
 fn no_raw_controls(what: &str, o: &Output) {
@@ -1166,11 +1137,12 @@ fn no_raw_controls(what: &str, o: &Output) {
 
 #[test]
 fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
-    let (c, dir, inv) = evil_fleet();
-    let before = user_states(&c, "acme");
+    let w = evil_fleet();
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
+    let before = user_states(c, "acme");
     // The single command's plan lists the logins it would switch off.
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &["suspend", "acme", "--reason", "x", "--dry-run"],
     ));
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
@@ -1180,10 +1152,10 @@ fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
         "{}",
         text(&o).0
     );
-    assert_eq!(user_states(&c, "acme"), before);
+    assert_eq!(user_states(c, "acme"), before);
     // bulk: the plan (stderr) and the results (stdout) name the database.
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &[
             "bulk",
             "suspend",
@@ -1202,7 +1174,7 @@ fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
     );
     // Progress lines and the results table of a real run.
     let o = run(with(
-        cmd(dir.path(), &inv),
+        cmd(dir.path(), inv),
         &[
             "bulk",
             "suspend",
@@ -1215,9 +1187,9 @@ fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     no_raw_controls("bulk suspend", &o);
     assert!(text(&o).0.contains("esc\\x1b[1mdb"), "{}", text(&o).0);
-    assert_suspended(&c, EVIL_DB);
+    assert_suspended(c, EVIL_DB);
     // An error line that lists tenant names ("closest: ...").
-    let o = run(with(cmd(dir.path(), &inv), &["show", "esc[1mdb"]));
+    let o = run(with(cmd(dir.path(), inv), &["show", "esc[1mdb"]));
     assert_eq!(code(&o), Some(2), "{}", text(&o).1);
     no_raw_controls("show <unknown>", &o);
 }
@@ -1226,14 +1198,15 @@ fn tenant_controlled_text_is_escaped_in_plans_progress_and_errors() {
 
 #[test]
 fn a_full_stdout_is_a_failure() {
-    let (c, dir, inv) = plain(&[("acme", TenantSpec::default())]);
+    let w = World::one_node(&[("acme", TenantSpec::default())]);
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     for a in [
         vec!["completions", "bash"],
         vec!["list"],
         vec!["list", "-o", "json"],
         vec!["show", "acme"],
     ] {
-        let mut k = cmd(dir.path(), &inv);
+        let mut k = cmd(dir.path(), inv);
         k.args(&a)
             .stdout(Stdio::from(std::fs::File::create("/dev/full").unwrap()));
         let o = run(k);
@@ -1241,7 +1214,7 @@ fn a_full_stdout_is_a_failure() {
         assert!(!err.contains("panicked"), "{a:?}: {err}");
         assert_eq!(code(&o), Some(1), "{a:?}: {err}");
     }
-    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+    assert_eq!(icp(c, "acme", "tenant.suspended"), None);
 }
 
 // ------------------------------------------------------------ passwd and the lock
@@ -1291,25 +1264,23 @@ fn hold(c: &Cluster, db: &str, lock: &str, held: &str) -> (Child, std::process::
 
 #[test]
 fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
-    let c = Cluster::start("lock");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(
-        dir.path(),
-        "nodes.toml",
-        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
-    );
-    let original = password_hash(&c, "acme", "admin").unwrap();
-    let (mut holder, stdin) = hold_tenant_lock(&c, "acme");
+    let w = World::builder()
+        .node("n1")
+        .tenant("acme", TenantSpec::default())
+        .node_key("statement_timeout", "1s")
+        .build();
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
+    let original = password_hash(c, "acme", "admin").unwrap();
+    let (mut holder, stdin) = hold_tenant_lock(c, "acme");
     let o = run_stdin(
         with(
-            cmd(dir.path(), &inv),
+            cmd(dir.path(), inv),
             &["passwd", "acme", "--password-stdin", "-o", "json"],
         ),
         "a-long-new-password\n",
     );
     let (out, err) = text(&o);
-    let unlocked = password_hash(&c, "acme", "admin").unwrap();
+    let unlocked = password_hash(c, "acme", "admin").unwrap();
     c.sql(
         "acme",
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock_holder'",
@@ -1335,7 +1306,7 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
     // The lock gone, the same command works.
     let o = run_stdin(
         with(
-            cmd(dir.path(), &inv),
+            cmd(dir.path(), inv),
             &["passwd", "acme", "--password-stdin"],
         ),
         "a-long-new-password\n",
@@ -1343,7 +1314,7 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
     assert_eq!(code(&o), Some(0), "{}", text(&o).1);
     assert!(
         passlib_check(
-            &password_hash(&c, "acme", "admin").unwrap(),
+            &password_hash(c, "acme", "admin").unwrap(),
             "a-long-new-password",
             16
         )
@@ -1359,14 +1330,12 @@ fn passwd_waits_for_the_tenant_lock_at_most_the_statement_timeout() {
 /// locks on the tenant's tables, in the dry run and the real run alike.
 #[test]
 fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
-    let c = Cluster::start("drylock");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(
-        dir.path(),
-        "nodes.toml",
-        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
-    );
+    let w = World::builder()
+        .node("n1")
+        .tenant("acme", TenantSpec::default())
+        .node_key("statement_timeout", "1s")
+        .build();
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     let dry = [
         vec![
             "suspend",
@@ -1461,14 +1430,12 @@ fn a_plan_that_cannot_be_made_ends_the_command_instead_of_running_it_unasked() {
         eprintln!("skipped: no script(1)");
         return;
     }
-    let c = Cluster::start("noplan");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = inventory(
-        dir.path(),
-        "nodes.toml",
-        &[("n1", c.port(), "statement_timeout = \"1s\"\n")],
-    );
+    let w = World::builder()
+        .node("n1")
+        .tenant("acme", TenantSpec::default())
+        .node_key("statement_timeout", "1s")
+        .build();
+    let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     let (mut holder, stdin) = hold(
         &c,
         "acme",

@@ -21,6 +21,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Password of the `postgres` superuser of every test cluster (TCP, scram-sha-256).
+#[path = "timing.rs"]
+pub mod timing;
+
 pub const SUPERUSER_PASSWORD: &str = "postgres";
 /// Environment variable named by `password_env` in [`write_inventory`]; [`tenantctl`]
 /// sets it to [`SUPERUSER_PASSWORD`].
@@ -403,6 +406,7 @@ pub struct Cluster {
 impl Cluster {
     /// Starts a new cluster. `name` only labels it in messages.
     pub fn start(name: &str) -> Cluster {
+        timing::touch();
         let t0 = Instant::now();
         reap_orphans();
         let pristine = pristine_datadir();
@@ -1003,6 +1007,7 @@ impl Drop for Sshd {
 
 /// Per-process HOME for [`tenantctl`]: `<target tmp>/tc-home-<pid>`, emptied on first use.
 pub fn test_home() -> &'static Path {
+    timing::touch();
     static HOME: OnceLock<PathBuf> = OnceLock::new();
     HOME.get_or_init(|| {
         let root = target_tmpdir();
@@ -1042,6 +1047,7 @@ pub fn tenantctl_with_home(home: &Path) -> assert_cmd::Command {
 
 /// The same as a plain [`Command`] (for tests that spawn, signal or measure it).
 pub fn tenantctl_process(home: &Path) -> Command {
+    timing::touch();
     let mut cmd = Command::new(tenantctl_bin());
     for (k, _) in std::env::vars_os() {
         let k_str = k.to_string_lossy();
@@ -1071,8 +1077,11 @@ pub fn tenantctl_process(home: &Path) -> Command {
 
 /// Runs `tenantctl -i INV ARGS` (environment of [`tenantctl_with_home`],
 /// `stdin` written to it) in a debug build paused before `step`
-/// (`TENANTCTL_DEBUG_PAUSE_BEFORE`, a 3 s sleep), sends `sig` in the pause;
-/// the exit code (None: killed) and stderr.
+/// (`TENANTCTL_DEBUG_PAUSE_BEFORE`), sends `sig` once it says it is there;
+/// the exit code (None: killed) and stderr. The pause lasts until that
+/// signal: a Ctrl-C wakes it (the run's guard counted it), a kill ends it;
+/// `TENANTCTL_DEBUG_RELEASE` names a file never created, so the hook never
+/// gives up early (bounded by the hook's own 120 s).
 pub fn interrupt_at(
     home: &Path,
     inv: &Path,
@@ -1083,6 +1092,7 @@ pub fn interrupt_at(
 ) -> (Option<i32>, String) {
     let mut child = tenantctl_process(home)
         .env("TENANTCTL_DEBUG_PAUSE_BEFORE", step)
+        .env("TENANTCTL_DEBUG_RELEASE", home.join("run/never-released"))
         .arg("-i")
         .arg(inv)
         .args(args)
@@ -1106,8 +1116,7 @@ pub fn interrupt_at(
         );
         seen.extend_from_slice(&buf[..n]);
     }
-    // The pause lasts 3 s; let the signal handler settle first.
-    std::thread::sleep(Duration::from_millis(500));
+    // The guard's handler is registered before any step (Guard::install).
     // SAFETY: kill(2) on our own child.
     unsafe {
         libc::kill(child.id() as i32, sig);

@@ -15,35 +15,23 @@ use crate::fixtures::{
     FETCHMAIL_OLD, MAIL_SERVER_MAIN, MAIL_SERVER_OLD,
 };
 use crate::harness::{quote_literal, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV};
+use crate::world::World;
 
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: std::path::PathBuf,
+/// One node `n1`, no tenant yet (each test makes its own), `extra` TOML after it.
+fn env(extra: &str) -> World {
+    World::builder().node("n1").extra(extra).build()
 }
 
-fn env(extra: &str) -> Env {
-    let c = Cluster::start("l");
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
-    Env { c, dir, inv }
-}
-
-impl Env {
-    fn run(&self, args: &[&str]) -> (Option<i32>, Value, String) {
-        let mut cmd = tenantctl_with_home(self.dir.path());
-        cmd.arg("-i").arg(&self.inv).args(args);
-        let o = cmd.output().unwrap();
-        let stdout = String::from_utf8_lossy(&o.stdout).to_string();
-        let stderr = String::from_utf8_lossy(&o.stderr).to_string();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-        (
-            o.status.code(),
-            v,
-            format!("stdout: {stdout}\nstderr: {stderr}"),
-        )
-    }
+/// Runs tenantctl on `e` with `args`, any exit but a panic: the exit code,
+/// stdout as JSON (Null when it is not), and both outputs for messages.
+fn outcome(e: &World, args: &[&str]) -> (Option<i32>, Value, String) {
+    let r = e.run().args(args).any_code().stderr_lacks("panicked").run();
+    let v = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    (
+        r.code,
+        v,
+        format!("stdout: {}\nstderr: {}", r.stdout, r.stderr),
+    )
 }
 
 fn actives(c: &Cluster, db: &str, table: &str) -> Vec<i64> {
@@ -70,9 +58,12 @@ fn each_layer_is_switched_off_recorded_and_restored_exactly() {
         create_tenant(&e.c, "acme", &TenantSpec::for_major(major));
         let users_before = user_states(&e.c, "acme");
         let mail_before = mail_states(&e.c, "acme");
-        let (code, v, out) = e.run(&[
-            "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
-        ]);
+        let (code, v, out) = outcome(
+            &e,
+            &[
+                "suspend", "acme", "--reason", "unpaid", "--yes", "-o", "json",
+            ],
+        );
         assert_eq!(code, Some(0), "{out}");
         assert_eq!(v["outcome"], "changed", "{out}");
         assert_eq!(v["layers"]["crons"], 4, "{out}");
@@ -116,7 +107,7 @@ fn each_layer_is_switched_off_recorded_and_restored_exactly() {
         let w = v["warnings"].to_string();
         assert_eq!(major <= 13, w.contains("+connections"), "{w}");
 
-        let (code, v, out) = e.run(&["reactivate", "acme", "--yes", "-o", "json"]);
+        let (code, v, out) = outcome(&e, &["reactivate", "acme", "--yes", "-o", "json"]);
         assert_eq!(code, Some(0), "{out}");
         assert_eq!(v["layers"]["crons"], 4, "{out}");
         assert_eq!(v["layers"]["requeued"], 1, "{out}");
@@ -170,7 +161,10 @@ fn layers_come_from_the_inventory_and_the_command_line() {
     let e = env("suspend_layers = [\"users\"]");
     create_tenant(&e.c, "acme", &TenantSpec::default());
     create_tenant(&e.c, "nova", &TenantSpec::default());
-    let (code, v, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes", "-o", "json"]);
+    let (code, v, out) = outcome(
+        &e,
+        &["suspend", "acme", "--reason", "x", "--yes", "-o", "json"],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["crons"], 0, "{out}");
     assert_eq!(
@@ -178,33 +172,39 @@ fn layers_come_from_the_inventory_and_the_command_line() {
         4,
         "the node says users only"
     );
-    let (code, v, out) = e.run(&[
-        "suspend",
-        "nova",
-        "--reason",
-        "x",
-        "--layers",
-        "users,crons",
-        "--yes",
-        "-o",
-        "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "nova",
+            "--reason",
+            "x",
+            "--layers",
+            "users,crons",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["crons"], 4);
     assert_eq!(v["layers"]["mail"], 0);
     assert_eq!(actives(&e.c, "nova", "ir_mail_server"), [MAIL_SERVER_MAIN]);
     // A bad layer name is a usage error, nothing changed.
-    let (code, _, out) = e.run(&["reactivate", "nova", "--yes"]);
+    let (code, _, out) = outcome(&e, &["reactivate", "nova", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
-    let (code, _, out) = e.run(&[
-        "suspend",
-        "nova",
-        "--reason",
-        "x",
-        "--layers",
-        "users,email",
-        "--yes",
-    ]);
+    let (code, _, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "nova",
+            "--reason",
+            "x",
+            "--layers",
+            "users,email",
+            "--yes",
+        ],
+    );
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("unknown suspension layer"), "{out}");
     assert_eq!(
@@ -217,33 +217,39 @@ fn layers_come_from_the_inventory_and_the_command_line() {
         "bare",
         "DROP TABLE fetchmail_server; DROP TABLE ir_mail_server; DROP TABLE mail_mail",
     );
-    let (code, v, out) = e.run(&[
-        "suspend",
-        "bare",
-        "--reason",
-        "x",
-        "--layers",
-        "+crons,+mail",
-        "--dry-run",
-        "-o",
-        "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "bare",
+            "--reason",
+            "x",
+            "--layers",
+            "+crons,+mail",
+            "--dry-run",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["skipped"], serde_json::json!(["mail"]), "{out}");
-    let (code, v, out) = e.run(&[
-        "suspend",
-        "bare",
-        "--reason",
-        "x",
-        "--layers",
-        "+crons,+mail",
-        "--yes",
-        "-o",
-        "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "bare",
+            "--reason",
+            "x",
+            "--layers",
+            "+crons,+mail",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["skipped"], serde_json::json!(["mail"]), "{out}");
-    let (code, _, out) = e.run(&["reactivate", "bare", "--yes"]);
+    let (code, _, out) = outcome(&e, &["reactivate", "bare", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
 }
 
@@ -301,7 +307,10 @@ fn a_running_job_makes_suspend_fail_bounded_and_named_with_nothing_changed() {
     create_tenant(&e.c, "acme", &TenantSpec::default());
     let users = user_states(&e.c, "acme");
     let job = JobRunning::hold(&e.c, "acme", CRON_TENANT_REPORT);
-    let (code, v, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes", "-o", "json"]);
+    let (code, v, out) = outcome(
+        &e,
+        &["suspend", "acme", "--reason", "x", "--yes", "-o", "json"],
+    );
     assert_eq!(code, Some(1), "{out}");
     assert_eq!(v["outcome"], "failed", "{out}");
     let err = v["error"].as_str().unwrap_or_default();
@@ -319,7 +328,7 @@ fn a_running_job_makes_suspend_fail_bounded_and_named_with_nothing_changed() {
     assert_eq!(actives(&e.c, "acme", "ir_cron").len(), 4);
     assert_eq!(icp(&e.c, "acme", "tenant.suspended"), None);
     drop(job);
-    let (code, _, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes"]);
+    let (code, _, out) = outcome(&e, &["suspend", "acme", "--reason", "x", "--yes"]);
     assert_eq!(code, Some(0), "after the job ended: {out}");
 }
 
@@ -362,17 +371,20 @@ fn the_connections_layer_blocks_the_database_and_reactivate_unblocks_it() {
         assert!(t0.elapsed() < Duration::from_secs(30));
         std::thread::sleep(Duration::from_millis(50));
     }
-    let (code, v, out) = e.run(&[
-        "suspend",
-        "acme",
-        "--reason",
-        "unpaid 2026-12",
-        "--layers",
-        "+connections",
-        "--yes",
-        "-o",
-        "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "acme",
+            "--reason",
+            "unpaid 2026-12",
+            "--layers",
+            "+connections",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["connections"], true, "{out}");
     assert!(!can_connect(&e.c, "acme"), "superusers are refused too");
@@ -391,7 +403,7 @@ fn the_connections_layer_blocks_the_database_and_reactivate_unblocks_it() {
     let _ = worker.kill();
     let _ = worker.wait();
     // list, show and check still report it, from the catalog.
-    let (code, v, out) = e.run(&["list", "-o", "json"]);
+    let (code, v, out) = outcome(&e, &["list", "-o", "json"]);
     assert_eq!(code, Some(0), "{out}");
     let row = v["tenants"]
         .as_array()
@@ -403,28 +415,31 @@ fn the_connections_layer_blocks_the_database_and_reactivate_unblocks_it() {
     assert_eq!(row["status"], "suspended", "{row}");
     assert_eq!(row["blocked"], true);
     assert_eq!(row["suspended_reason"], "unpaid 2026-12");
-    let (code, v, out) = e.run(&["show", "acme", "-o", "json"]);
+    let (code, v, out) = outcome(&e, &["show", "acme", "-o", "json"]);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["blocked"], true);
     assert_eq!(v["suspended_reason"], "unpaid 2026-12");
-    let (code, _, out) = e.run(&["check", "-o", "json"]);
+    let (code, _, out) = outcome(&e, &["check", "-o", "json"]);
     assert_eq!(code, Some(0), "a blocked tenant is not a problem: {out}");
     // A second suspend changes nothing.
-    let (code, v, out) = e.run(&[
-        "suspend",
-        "acme",
-        "--reason",
-        "x",
-        "--layers",
-        "+connections",
-        "--yes",
-        "-o",
-        "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "acme",
+            "--reason",
+            "x",
+            "--layers",
+            "+connections",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["outcome"], "unchanged", "{out}");
     // Reactivate: connections first, then the other layers; the comment back.
-    let (code, v, out) = e.run(&["reactivate", "acme", "--yes", "-o", "json"]);
+    let (code, v, out) = outcome(&e, &["reactivate", "acme", "--yes", "-o", "json"]);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["outcome"], "changed", "{out}");
     assert_eq!(v["layers"]["connections"], true, "{out}");
@@ -453,7 +468,7 @@ fn the_connections_layer_without_the_right_to_alter_is_refused_with_the_grant() 
     c.create_role("odoo_t", "odoo-pass", false);
     c.create_role("tc_ops", "ops-pass", false);
     create_tenant_owned(&c, "acme", &TenantSpec::default(), "odoo_t");
-    crate::writes::grant_minimal(&c, "acme", "tc_ops");
+    crate::world::grant_minimal(&c, "acme", "tc_ops");
     let dir = tempfile::tempdir().unwrap();
     let inv = write_inventory(dir.path(), &[("n1", &c)], "user = \"tc_ops\"");
     let users = user_states(&c, "acme");
@@ -502,7 +517,7 @@ fn drift_is_reported_by_check_and_list_and_suspend_cuts_it_off_again() {
     let e = env("");
     create_tenant(&e.c, "acme", &TenantSpec::default());
     create_tenant(&e.c, "flag", &TenantSpec::default());
-    let (code, _, out) = e.run(&["suspend", "acme", "--reason", "x", "--yes"]);
+    let (code, _, out) = outcome(&e, &["suspend", "acme", "--reason", "x", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     // A module update re-enables a job; a user is switched on by hand.
     e.c.sql(
@@ -518,7 +533,7 @@ fn drift_is_reported_by_check_and_list_and_suspend_cuts_it_off_again() {
         "flag",
         "INSERT INTO ir_config_parameter (key, value) VALUES ('tenant.suspended', 'true')",
     );
-    let (code, v, out) = e.run(&["check", "-o", "json"]);
+    let (code, v, out) = outcome(&e, &["check", "-o", "json"]);
     assert_ne!(code, Some(0), "{out}");
     let problems = v["nodes"][0]["problems"].to_string();
     assert!(
@@ -526,27 +541,30 @@ fn drift_is_reported_by_check_and_list_and_suspend_cuts_it_off_again() {
         "{problems}"
     );
     assert!(problems.contains("users"), "{problems}");
-    let (_, _, out) = e.run(&["list"]);
+    let (_, _, out) = outcome(&e, &["list"]);
     assert!(out.contains("acme: drift"), "{out}");
     // suspend switches the strays off and merges them into the record.
-    let (code, v, out) = e.run(&[
-        "suspend", "acme", "--reason", "again", "--yes", "-o", "json",
-    ]);
+    let (code, v, out) = outcome(
+        &e,
+        &[
+            "suspend", "acme", "--reason", "again", "--yes", "-o", "json",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["outcome"], "changed");
     assert_eq!(v["users"], 1);
     assert_eq!(v["layers"]["crons"], 1);
     assert!(actives(&e.c, "acme", "ir_cron").is_empty());
-    let (code, _, out) = e.run(&["suspend", "flag", "--reason", "x", "--yes"]);
+    let (code, _, out) = outcome(&e, &["suspend", "flag", "--reason", "x", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         actives(&e.c, "flag", "ir_cron").is_empty(),
         "the flag is not the state"
     );
-    let (code, _, out) = e.run(&["check"]);
+    let (code, _, out) = outcome(&e, &["check"]);
     assert_eq!(code, Some(0), "no drift left: {out}");
     for db in ["acme", "flag"] {
-        let (code, _, out) = e.run(&["reactivate", db, "--yes"]);
+        let (code, _, out) = outcome(&e, &["reactivate", db, "--yes"]);
         assert_eq!(code, Some(0), "{out}");
         assert_eq!(actives(&e.c, db, "ir_cron").len(), 4, "{db}");
     }
@@ -617,7 +635,7 @@ fn backends_killed_during_layered_suspend_and_reactivate_never_leave_a_mixed_sta
     }
     eprintln!("layered kills: {killed} of 24 runs had a backend killed");
     // Whatever the last run left, a clean reactivate restores everything.
-    let (code, _, out) = e.run(&["reactivate", "acme", "--yes"]);
+    let (code, _, out) = outcome(&e, &["reactivate", "acme", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(actives(&e.c, "acme", "ir_cron"), crons);
     assert_eq!(actives(&e.c, "acme", "ir_mail_server"), servers);
@@ -647,7 +665,7 @@ fn dry_run_and_real_run_of_suspend_agree_on_every_layer_state() {
         if let Some(l) = layers {
             args.extend(["--layers", l]);
         }
-        let (code, v, out) = e.run(&args);
+        let (code, v, out) = outcome(&e, &args);
         assert_eq!(code, Some(0), "{out}");
         v
     };
@@ -711,7 +729,7 @@ fn dry_run_and_real_run_of_suspend_agree_on_every_layer_state() {
     agree("acme", "suspended again, nothing active", None, "unchanged");
     // Suspended with the users layer only, then with the default layers.
     e.c.sql("postgres", "CREATE DATABASE other TEMPLATE acme");
-    let _ = e.run(&["reactivate", "other", "--yes", "-o", "json"]);
+    let _ = outcome(&e, &["reactivate", "other", "--yes", "-o", "json"]);
     agree("other", "users layer only", Some("users"), "would-change");
     agree(
         "other",
@@ -737,13 +755,13 @@ fn suspend_says_what_it_switched_in_the_right_number() {
         "solo",
         "UPDATE res_users SET active = false WHERE id > 2; UPDATE ir_cron SET active = (id = (SELECT min(id) FROM ir_cron))",
     );
-    let (code, _, out) = e.run(&["suspend", "solo", "--reason", "unpaid", "--yes"]);
+    let (code, _, out) = outcome(&e, &["suspend", "solo", "--reason", "unpaid", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("1 internal user, 1 scheduled job, 0 mail servers switched off and recorded; a stand-in outgoing server"),
         "{out}"
     );
-    let (code, _, out) = e.run(&["reactivate", "solo", "--yes"]);
+    let (code, _, out) = outcome(&e, &["reactivate", "solo", "--yes"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains(
@@ -753,19 +771,22 @@ fn suspend_says_what_it_switched_in_the_right_number() {
     );
     // Blocking with no client connected ends no client's session (the one
     // tenantctl itself had open is not counted).
-    let (code, _, out) = e.run(&[
-        "suspend",
-        "solo",
-        "--reason",
-        "unpaid",
-        "--layers",
-        "+connections",
-        "--yes",
-    ]);
+    let (code, _, out) = outcome(
+        &e,
+        &[
+            "suspend",
+            "solo",
+            "--reason",
+            "unpaid",
+            "--layers",
+            "+connections",
+            "--yes",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("(no client was connected)"), "{out}");
     // Blocked: its last login is not known, not "never".
-    let (code, _, out) = e.run(&["list"]);
+    let (code, _, out) = outcome(&e, &["list"]);
     assert_eq!(code, Some(0), "{out}");
     let row = out.lines().find(|l| l.contains("solo")).unwrap_or_default();
     assert!(row.contains(" ? ") && !row.contains("never"), "{out}");
@@ -802,12 +823,12 @@ fn json_counts_the_portal_users_as_the_text_does() {
     for (extra, field) in [(&["--dry-run"][..], "would"), (&["--yes"][..], "real")] {
         let mut a = args.to_vec();
         a.extend_from_slice(extra);
-        let (code, v, out) = e.run(&a);
+        let (code, v, out) = outcome(&e, &a);
         assert_eq!(code, Some(0), "{field}: {out}");
         assert_eq!(v["layers"]["users"], active, "{field}: {out}");
         assert_eq!(v["layers"]["portal_users"], portal, "{field}: {out}");
     }
-    let (code, v, out) = e.run(&["reactivate", "split", "--yes", "-o", "json"]);
+    let (code, v, out) = outcome(&e, &["reactivate", "split", "--yes", "-o", "json"]);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(v["layers"]["users"], active, "{out}");
     assert_eq!(v["layers"]["portal_users"], portal, "{out}");

@@ -4,134 +4,47 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
-use crate::harness::{passlib_check, tenantctl_with_home, write_inventory, Cluster, PASSWORD_ENV};
-
-/// Files of a filestore (content-addressed, as Odoo writes them).
-const FILES: [(&str, &str); 3] = [
-    ("ab/ab12cd34ef", "attachment one"),
-    ("ab/ab99887766", "bundle.css body { }"),
-    ("0f/0f00aa11bb", "web.assets_backend.js"),
-];
-
-struct Env {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
-    fs: PathBuf,
-}
+use crate::harness::{passlib_check, tenantctl_with_home, write_inventory};
+use crate::world::{json_of, write_files, Inventory, Run, Ssh, World, FILES};
 
 /// A cluster with template `tmpl12` (Odoo 12 shaped: 25000 rounds, quick to hash)
 /// marked IS_TEMPLATE / ALLOW_CONNECTIONS false, carrying keys a new customer must
 /// not inherit, and its filestore.
-fn env(extra: &str) -> Env {
-    let c = Cluster::start("lc");
-    create_tenant(&c, "tmpl12", &TenantSpec::for_major(12));
-    c.sql(
-        "tmpl12",
-        "INSERT INTO ir_config_parameter (key, value) VALUES \
-           ('database.enterprise_code', 'M1234'), ('database.expiration_date', '2027-01-01'), \
-           ('tenant.suspended', 'false'), ('tenant.suspended_reason', 'old');",
-    );
-    c.sql(
-        "tmpl12",
-        "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
-    );
-    c.sql(
-        "postgres",
-        "ALTER DATABASE tmpl12 IS_TEMPLATE true; ALTER DATABASE tmpl12 ALLOW_CONNECTIONS false",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let fs = dir.path().join("filestore");
-    write_files(&fs.join("tmpl12"));
-    let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
-    // The lifecycle keys belong in [defaults]: insert them after its first line.
-    let text = std::fs::read_to_string(&inv).unwrap().replacen(
-        "[defaults]\n",
-        &format!(
-            "[defaults]\nfilestore = \"{}\"\nbase_url = \"https://{{tenant}}.example.com\"\n",
-            fs.display()
-        ),
-        1,
-    );
-    std::fs::write(&inv, text).unwrap();
-    Env { c, dir, inv, fs }
-}
-
-fn write_files(root: &Path) {
-    for (p, body) in FILES {
-        let f = root.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, body).unwrap();
-    }
-}
-
-impl Env {
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(&self.inv);
-        c
-    }
-    fn cmd_inv(&self, inv: &Path) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(inv);
-        c
-    }
-    fn dbs(&self) -> Vec<String> {
-        self.c.column(
+fn env(extra: &str) -> World {
+    World::builder()
+        .node("n1")
+        .tenant("tmpl12", TenantSpec::for_major(12))
+        .sql(
+            "tmpl12",
+            "INSERT INTO ir_config_parameter (key, value) VALUES \
+               ('database.enterprise_code', 'M1234'), ('database.expiration_date', '2027-01-01'), \
+               ('tenant.suspended', 'false'), ('tenant.suspended_reason', 'old');",
+        )
+        .sql(
+            "tmpl12",
+            "UPDATE ir_config_parameter SET value = '2020-01-01 00:00:00' WHERE key = 'database.create_date'",
+        )
+        .sql(
             "postgres",
-            "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
+            "ALTER DATABASE tmpl12 IS_TEMPLATE true; ALTER DATABASE tmpl12 ALLOW_CONNECTIONS false",
         )
-    }
-    fn fs_entries(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(&self.fs)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    }
-    fn params(&self, db: &str) -> BTreeMap<String, String> {
-        self.c
-            .rows(
-                db,
-                "SELECT key, value FROM ir_config_parameter ORDER BY key",
-            )
-            .into_iter()
-            .map(|r| (r[0].clone(), r[1].clone()))
-            .collect()
-    }
-    fn audit(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join(".local/state/tenantctl/audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-    /// The template's parameters (it refuses connections: look through a copy).
-    fn template_params(&self) -> BTreeMap<String, String> {
-        self.c
-            .sql("postgres", "CREATE DATABASE tmplpeek TEMPLATE tmpl12");
-        let p = self.params("tmplpeek");
-        self.c.sql("postgres", "DROP DATABASE tmplpeek");
-        p
-    }
+        .files("tmpl12")
+        .default_key("base_url", "https://{tenant}.example.com")
+        .extra(extra)
+        .build()
 }
 
-fn json_of(a: &assert_cmd::assert::Assert) -> Value {
-    serde_json::from_slice(&a.get_output().stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout {} stderr {}",
-            String::from_utf8_lossy(&a.get_output().stdout),
-            String::from_utf8_lossy(&a.get_output().stderr)
-        )
-    })
+/// The template's parameters (it refuses connections: look through a copy).
+fn template_params(t: &World) -> BTreeMap<String, String> {
+    t.c.sql("postgres", "CREATE DATABASE tmplpeek TEMPLATE tmpl12");
+    let p = t.params("tmplpeek");
+    t.c.sql("postgres", "DROP DATABASE tmplpeek");
+    p
 }
 
 fn stderr(a: &assert_cmd::assert::Assert) -> String {
@@ -163,7 +76,7 @@ fn assert_filestore_copy(root: &Path, from: &str, to: &str) {
 #[test]
 fn create_makes_new_identities_passwords_odoo_verifies_and_linked_filestores() {
     let t = env("");
-    let tmpl = t.template_params();
+    let tmpl = template_params(&t);
     let n = 20;
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut step_secs = 0.0;
@@ -612,32 +525,29 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
 }
 
 /// `create SPEC --from tmpl12` with a password, `-o json`, exit 0: its JSON.
-fn create_json(t: &Env, spec: &str) -> Value {
-    create_json_with(t.cmd(), spec)
+fn create_json(t: &World, spec: &str) -> Value {
+    create_json_with(t.run(), spec)
 }
 
 /// [`create_json`] run by `cmd` (another inventory).
-fn create_json_with(mut cmd: assert_cmd::Command, spec: &str) -> Value {
-    let a = cmd
-        .args([
-            "create",
-            spec,
-            "--from",
-            "tmpl12",
-            "--password-stdin",
-            "--yes",
-            "-o",
-            "json",
-        ])
-        .write_stdin("Pass-word-123\n")
-        .assert()
-        .code(0);
-    json_of(&a)
+fn create_json_with(run: Run, spec: &str) -> Value {
+    run.args([
+        "create",
+        spec,
+        "--from",
+        "tmpl12",
+        "--password-stdin",
+        "--yes",
+    ])
+    .args(["-o", "json"])
+    .stdin("Pass-word-123\n")
+    .run()
+    .json()
 }
 
 /// Runs `create n1/<name>` paused before `step`, sends `sig` there; the exit
 /// code and stderr.
-fn interrupt_at(t: &Env, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
+fn interrupt_at(t: &World, step: &str, sig: i32, name: &str) -> (Option<i32>, String) {
     crate::harness::interrupt_at(
         t.dir.path(),
         &t.inv,
@@ -723,8 +633,12 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
     assert!(t.c.db_exists("mov2") && !t.c.db_exists(&gone[0]));
     assert!(has_files("mov2") && !t.fs.join(&gone[0]).exists());
 
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    t.cmd().args(["drop", "mov2", "--yes"]).assert().code(0);
+    // A later drop stamp than the first drop's (a clock the test sets, debug builds).
+    t.cmd()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["drop", "mov2", "--yes"])
+        .assert()
+        .code(0);
     let gone: Vec<String> = t
         .dbs()
         .into_iter()
@@ -1124,8 +1038,12 @@ fn rename_drop_undrop_purge_with_filestore() {
     );
 
     // Drop again; purge refuses inside the retention, then --now purges.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    t.cmd().args(["drop", "newco", "--yes"]).assert().code(0);
+    // A later drop stamp than the first drop's (a clock the test sets, debug builds).
+    t.cmd()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["drop", "newco", "--yes"])
+        .assert()
+        .code(0);
     let before = t.dbs();
     let a = t.cmd().args(["purge", "newco", "--yes"]).assert().code(2);
     assert!(stderr(&a).contains("drop_retention"), "{}", stderr(&a));
@@ -1157,8 +1075,9 @@ fn rename_drop_undrop_purge_with_filestore() {
         .args(["drop", "shortlived", "--force", "--yes"])
         .assert()
         .code(0);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // Purged as if 3 s later (the test's clock, debug builds): the 1 s retention is over.
     t.cmd_inv(&short)
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "3")
         .args(["purge", "shortlived", "--yes"])
         .assert()
         .code(0);
@@ -1176,7 +1095,7 @@ fn rename_drop_undrop_purge_with_filestore() {
 
 #[test]
 fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master() {
-    use crate::harness::{toml_string, Sshd};
+    use crate::harness::Sshd;
     let Some(sshd) = Sshd::try_start() else {
         return;
     };
@@ -1185,22 +1104,13 @@ fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master(
         .prefix("tl")
         .tempdir_in("/tmp")
         .unwrap();
-    let inv = t.dir.path().join("ssh.toml");
-    std::fs::write(
-        &inv,
-        format!(
-            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nfilestore = {}\n\n\
-             [[node]]\nname = \"s1\"\nhost = \"127.0.0.1\"\nport = {}\n[node.ssh]\nhost = \"127.0.0.1\"\nport = {}\nuser = {}\nidentity_file = {}\nknown_hosts_file = {}\n",
-            toml_string(&t.fs.to_string_lossy()),
-            t.c.port(),
-            sshd.port(),
-            toml_string(&sshd.user()),
-            toml_string(&sshd.identity_file().to_string_lossy()),
-            toml_string(&sshd.known_hosts_file().to_string_lossy()),
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&inv, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let inv = t.write_inventory(
+        "ssh.toml",
+        &Inventory::default()
+            .default_key("filestore", t.fs.as_path())
+            .node_at("s1", "127.0.0.1", t.c.port())
+            .node_ssh(Ssh::to(&sshd)),
+    );
     let cmd = || {
         let mut c = tenantctl_with_home(t.dir.path());
         c.env("XDG_RUNTIME_DIR", run.path()).arg("-i").arg(&inv);
@@ -1208,7 +1118,12 @@ fn create_drop_purge_over_an_ssh_node_run_filestore_commands_through_its_master(
     };
     let logins = || sshd.log().matches("Accepted publickey").count();
     let l0 = logins();
-    let v = create_json_with(cmd(), "s1/viassh");
+    let v = create_json_with(
+        Run::new(t.home())
+            .env("XDG_RUNTIME_DIR", run.path())
+            .inv(&inv),
+        "s1/viassh",
+    );
     assert_eq!(v["via"], "ssh", "{v}");
     assert_eq!(v["filestore"], "linked", "{v}");
     assert_filestore_copy(&t.fs, "tmpl12", "viassh");

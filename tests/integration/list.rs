@@ -5,60 +5,47 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::Value;
 
-use crate::fixtures::{
-    create_plain_db, create_tenant, expected_counts, tenants_on_one_node, TenantSpec,
-};
+use crate::fixtures::{create_tenant, expected_counts, tenants_on_one_node, TenantSpec};
 use crate::harness::{
     free_port, stderr_of, stdout_of, tenantctl, tenantctl_on, write_inventory, Cluster,
 };
+use crate::world::World;
 
 const ODD: &str = "Ténant \"q\"; x";
 
 /// Two nodes: a = acme (16), globex (12, never logged in), ODD (17), a plain
 /// database; b = initech (19), umbrella (16, suspended by the old agent).
-struct Fleet {
-    a: Cluster,
-    b: Cluster,
-    dir: tempfile::TempDir,
+fn fleet() -> World {
+    World::builder()
+        .node("a")
+        .tenant("acme", TenantSpec::default())
+        .tenant(
+            "globex",
+            TenantSpec {
+                odoo_major: 12,
+                internal_users: 5,
+                portal_users: 0,
+                last_login: None,
+                ..Default::default()
+            },
+        )
+        .tenant(ODD, TenantSpec::for_major(17))
+        .plain_db("notodoo")
+        .node("b")
+        .tenant("initech", TenantSpec::for_major(19))
+        .tenant(
+            "umbrella",
+            TenantSpec {
+                suspended_by_old_agent: true,
+                ..Default::default()
+            },
+        )
+        .build()
 }
 
-fn fleet() -> Fleet {
-    let a = Cluster::start("a");
-    let b = Cluster::start("b");
-    create_tenant(&a, "acme", &TenantSpec::default());
-    create_tenant(
-        &a,
-        "globex",
-        &TenantSpec {
-            odoo_major: 12,
-            internal_users: 5,
-            portal_users: 0,
-            last_login: None,
-            ..Default::default()
-        },
-    );
-    create_tenant(&a, ODD, &TenantSpec::for_major(17));
-    create_plain_db(&a, "notodoo");
-    create_tenant(&b, "initech", &TenantSpec::for_major(19));
-    create_tenant(
-        &b,
-        "umbrella",
-        &TenantSpec {
-            suspended_by_old_agent: true,
-            ..Default::default()
-        },
-    );
-    Fleet {
-        a,
-        b,
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Fleet {
-    fn inventory(&self, extra: &str) -> std::path::PathBuf {
-        write_inventory(self.dir.path(), &[("a", &self.a), ("b", &self.b)], extra)
-    }
+/// The fleet's inventory with `extra` TOML after its nodes (`nodes.toml`).
+fn inventory(f: &World, extra: &str) -> std::path::PathBuf {
+    f.write_inventory("nodes.toml", &f.inventory.clone().extra(extra))
 }
 
 fn json_of(out: impl AsRef<[u8]>) -> Value {
@@ -79,7 +66,7 @@ fn tenant<'a>(v: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn list_every_tenant_of_two_nodes_in_three_formats() {
     let f = fleet();
-    let inv = f.inventory("");
+    let inv = inventory(&f, "");
     let out = stdout_of(tenantctl_on(&inv).args(["list", "-o", "json"]), 0);
     let v = json_of(&out);
     let names: Vec<&str> = v["tenants"]
@@ -105,7 +92,7 @@ fn list_every_tenant_of_two_nodes_in_three_formats() {
     assert_eq!(acme["last_login"], "2026-11-01T10:00:00Z");
     assert_eq!(acme["suspended_at"], Value::Null);
     let real_size: i64 =
-        f.a.sql("postgres", "SELECT pg_database_size('acme')")
+        f.c.sql("postgres", "SELECT pg_database_size('acme')")
             .parse()
             .unwrap();
     let listed = acme["size_bytes"].as_i64().unwrap();
@@ -171,7 +158,7 @@ fn list_every_tenant_of_two_nodes_in_three_formats() {
 #[test]
 fn list_filters_and_sorting() {
     let f = fleet();
-    let inv = f.inventory("");
+    let inv = inventory(&f, "");
     let names = |args: &[&str]| -> Vec<String> {
         let out = stdout_of(tenantctl_on(&inv).args(args).args(["-o", "json"]), 0);
         json_of(&out)["tenants"]
@@ -203,8 +190,8 @@ fn list_filters_and_sorting() {
         &[],
         &format!(
             "[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nlabels = {{ region = \"eu\" }}\n\n[[node]]\nname = \"b\"\nhost = \"127.0.0.1\"\nport = {}\nlabels = {{ region = \"us\" }}\n",
-            f.a.port(),
-            f.b.port()
+            f.c.port(),
+            f.node("b").port()
         ),
     );
     let out = stdout_of(
@@ -223,7 +210,7 @@ fn list_filters_and_sorting() {
         .code(2);
 
     // exclude patterns hide tenants.
-    let inv3 = write_inventory(f.dir.path(), &[], &format!("[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nexclude = [\"glob*\", \"acme\"]\n", f.a.port()));
+    let inv3 = write_inventory(f.dir.path(), &[], &format!("[[node]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = {}\nexclude = [\"glob*\", \"acme\"]\n", f.c.port()));
     let out = stdout_of(tenantctl_on(&inv3).args(["list", "-o", "json"]), 0);
     let v = json_of(&out);
     assert_eq!(v["tenants"].as_array().unwrap().len(), 1);
@@ -234,7 +221,7 @@ fn list_filters_and_sorting() {
 fn a_dead_node_does_not_stop_the_listing() {
     let f = fleet();
     let dead = free_port();
-    let inv = f.inventory(&format!("[[node]]\nname = \"dead\"\nhost = \"127.0.0.1\"\nport = {dead}\nconnect_timeout = \"2s\"\n"));
+    let inv = inventory(&f, &format!("[[node]]\nname = \"dead\"\nhost = \"127.0.0.1\"\nport = {dead}\nconnect_timeout = \"2s\"\n"));
     let a = tenantctl_on(&inv)
         .args(["list", "-o", "json"])
         .assert()
@@ -262,9 +249,9 @@ fn a_dead_node_does_not_stop_the_listing() {
     assert!(!stderr.contains("db error"), "{stderr}");
 
     // A stopped cluster: same, and all nodes down is a failure (exit 1).
-    f.b.stop();
+    f.node("b").stop();
     tenantctl_on(&inv).args(["list"]).assert().code(3);
-    let only_dead = write_inventory(f.dir.path(), &[("b", &f.b)], "");
+    let only_dead = write_inventory(f.dir.path(), &[("b", f.node("b"))], "");
     tenantctl_on(&only_dead).args(["list"]).assert().code(1);
 }
 
@@ -416,8 +403,8 @@ fn inventory_errors_exit_2_naming_line_and_column() {
 #[test]
 fn tenant_addressing_ambiguous_unknown_and_odd_names() {
     let f = fleet();
-    create_tenant(&f.b, "acme", &TenantSpec::default());
-    let inv = f.inventory("");
+    create_tenant(f.node("b"), "acme", &TenantSpec::default());
+    let inv = inventory(&f, "");
     let stderr = stderr_of(
         tenantctl_on(&inv).args(["suspend", "acme", "--reason", "x", "--dry-run"]),
         2,

@@ -6,10 +6,7 @@ use serde_json::Value;
 
 use crate::fixtures::{create_tenant, TenantSpec};
 use crate::harness::{tenantctl, tenantctl_with_home, write_inventory, Cluster};
-
-fn json(a: &assert_cmd::assert::Assert) -> Value {
-    serde_json::from_slice(&a.get_output().stdout).unwrap()
-}
+use crate::world::json_of as json;
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).to_string()

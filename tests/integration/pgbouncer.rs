@@ -1,66 +1,61 @@
 //! Every command through a real PgBouncer (default configuration: no
 //! `ignore_startup_parameters`), in session and in transaction pooling.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::fixtures::{
-    create_plain_db, create_tenant, icp, login_works, password_hash, user_states, TenantSpec,
-};
-use crate::harness::{tenantctl_with_home, Cluster, PASSWORD_ENV, SUPERUSER_PASSWORD};
+use crate::fixtures::{create_tenant, icp, login_works, password_hash, user_states, TenantSpec};
+use crate::harness::{Cluster, SUPERUSER_PASSWORD};
 use crate::pgbouncer_harness::PgBouncer;
+use crate::world::{Inventory, Run, World};
 
+/// Node `n1` with acme (16), nova (19) and a database of another application;
+/// each test writes the inventory for the port it goes through.
 struct Lab {
-    c: Cluster,
-    dir: tempfile::TempDir,
+    w: World,
+}
+
+impl std::ops::Deref for Lab {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
 }
 
 impl Lab {
-    fn start(name: &str) -> Lab {
-        let c = Cluster::start(name);
-        create_tenant(&c, "acme", &TenantSpec::default());
-        create_tenant(&c, "nova", &TenantSpec::for_major(19));
-        create_plain_db(&c, "otherapp");
-        Lab {
-            c,
-            dir: tempfile::tempdir().unwrap(),
-        }
+    fn start() -> Lab {
+        let w = World::builder()
+            .node("n1")
+            .tenant("acme", TenantSpec::default())
+            .tenant("nova", TenantSpec::for_major(19))
+            .plain_db("otherapp")
+            .build();
+        Lab { w }
     }
 
+    /// `nodes.toml`: n1 at `port` (PgBouncer's or the cluster's), `extra` TOML of n1.
     fn inventory(&self, port: u16, extra: &str) -> PathBuf {
-        let inv = self.dir.path().join("nodes.toml");
-        std::fs::write(
-            &inv,
-            format!(
-                "[[node]]\nname = \"n1\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"postgres\"\n\
-                 password_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\nconnect_timeout = 10\n{extra}\n"
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
-        inv
+        let inv = Inventory::default()
+            .node_at("n1", "127.0.0.1", port)
+            .node_key("connect_timeout", 10i64)
+            .extra(extra);
+        self.write_inventory("nodes.toml", &inv)
     }
 
-    fn run(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-        let out = tenantctl_with_home(self.dir.path())
-            .arg("-i")
-            .arg(inv)
+    fn run(&self, inv: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+        let r = Run::new(self.home())
+            .inv(inv)
             .args(args)
-            .write_stdin(stdin)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
+            .stdin(stdin)
+            .any_code()
+            .run();
+        (r.code, r.stdout, r.stderr)
     }
 
-    fn ok(&self, inv: &PathBuf, args: &[&str], stdin: &str) -> String {
+    fn ok(&self, inv: &Path, args: &[&str], stdin: &str) -> String {
         let (code, out, err) = self.run(inv, args, stdin);
         assert_eq!(code, Some(0), "{args:?}: {out}\n{err}");
         out
@@ -68,13 +63,13 @@ impl Lab {
 }
 
 /// list, show, check, passwd, suspend, reactivate, bulk suspend/reactivate.
-fn every_command(lab: &Lab, inv: &PathBuf) {
+fn every_command(lab: &Lab, inv: &Path) {
     read_commands(lab, inv);
     write_commands(lab, inv);
 }
 
 /// list, show, check and the dry runs of the writes.
-fn read_commands(lab: &Lab, inv: &PathBuf) {
+fn read_commands(lab: &Lab, inv: &Path) {
     let out = lab.ok(inv, &["list", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     let names: Vec<&str> = v["tenants"]
@@ -110,7 +105,7 @@ fn read_commands(lab: &Lab, inv: &PathBuf) {
 }
 
 /// passwd, suspend, reactivate, bulk suspend/reactivate.
-fn write_commands(lab: &Lab, inv: &PathBuf) {
+fn write_commands(lab: &Lab, inv: &Path) {
     for (db, major) in [("acme", 16), ("nova", 19)] {
         let before = user_states(&lab.c, db);
         lab.ok(inv, &["passwd", db, "--password-stdin"], "bouncer-pass-1\n");
@@ -216,7 +211,7 @@ fn statement_timeout_applies(lab: &Lab, port: u16, pooler: &str) {
 
 #[test]
 fn every_command_works_through_pgbouncer_in_session_mode() {
-    let lab = Lab::start("pgb-session");
+    let lab = Lab::start();
     let pgb = PgBouncer::start(&lab.c, "session", &[], "");
     // Startup options are what PgBouncer refuses: the node must say pgbouncer.
     let plain = lab.inventory(pgb.port(), "");
@@ -239,7 +234,7 @@ fn every_command_works_through_pgbouncer_in_session_mode() {
 
 #[test]
 fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
-    let lab = Lab::start("pgb-tx");
+    let lab = Lab::start();
     let pgb = PgBouncer::start(&lab.c, "transaction", &[], "");
     let inv = lab.inventory(pgb.port(), "pgbouncer = \"transaction\"");
     read_commands(&lab, &inv);
@@ -284,7 +279,7 @@ fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
 /// PgBouncer sees the server default.
 #[test]
 fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
-    let lab = Lab::start("pgb-leak");
+    let lab = Lab::start();
     for mode in ["session", "transaction"] {
         let pgb = PgBouncer::start(&lab.c, mode, &[], "default_pool_size = 1");
         let inv = lab.inventory(
@@ -309,7 +304,7 @@ fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
 /// in both pool modes, while the other commands keep going through PgBouncer.
 #[test]
 fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
-    let lab = Lab::start("pgblc");
+    let lab = Lab::start();
     create_tenant(&lab.c, "tmpl", &TenantSpec::default());
     lab.c.sql(
         "postgres",

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::fixtures::{create_tenant, icp, login_works, signal_counters, user_states, TenantSpec};
+use crate::fixtures::{icp, login_works, signal_counters, user_states, TenantSpec};
 use crate::harness::{quote_ident, tenantctl_with_home, Cluster, PASSWORD_ENV};
+use crate::world::World;
 
 const ROLE: &str = "tenantctl";
 const ROLE_PW: &str = "least-pass";
@@ -76,10 +77,16 @@ fn grant_readme(c: &Cluster, db: &str, major: u32) {
     }
 }
 
+/// One node `n1` reached as the least-privileged [`ROLE`].
 struct Lab {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: PathBuf,
+    w: World,
+}
+
+impl std::ops::Deref for Lab {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
 }
 
 impl Lab {
@@ -115,36 +122,29 @@ impl Lab {
     }
 
     fn start(majors: &[u32]) -> Lab {
-        let c = Cluster::start("least");
-        c.create_role(ROLE, ROLE_PW, false);
-        c.sql(
-            "postgres",
-            "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
-        );
+        let mut b = World::builder()
+            .node("n1")
+            .role(ROLE, ROLE_PW, "CREATEDB")
+            .sql(
+                "postgres",
+                "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
+            )
+            .node_key("user", ROLE);
         for m in majors {
             let db = format!("t{m}");
-            create_tenant(&c, &db, &TenantSpec::for_major(*m));
-            c.sql(
+            b = b.tenant(&db, TenantSpec::for_major(*m)).sql(
                 "postgres",
                 &format!(
                     "REVOKE CONNECT ON DATABASE {} FROM PUBLIC",
                     quote_ident(&db)
                 ),
             );
-            grant_readme(&c, &db, *m);
         }
-        let dir = tempfile::tempdir().unwrap();
-        let inv = dir.path().join("nodes.toml");
-        std::fs::write(
-            &inv,
-            format!(
-                "[[node]]\nname = \"n1\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{ROLE}\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\n",
-                c.port()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
-        Lab { c, dir, inv }
+        let w = b.build();
+        for m in majors {
+            grant_readme(&w.c, &format!("t{m}"), *m);
+        }
+        Lab { w }
     }
 }
 

@@ -22,6 +22,7 @@ use crate::harness::{
     free_port, pg_bindir, tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV,
     SUPERUSER_PASSWORD,
 };
+use crate::world::json_of as json;
 
 /// A test's private world: HOME (audit log...), a short runtime dir, the
 /// inventory.
@@ -135,12 +136,6 @@ fn processes_mentioning(needle: &Path) -> Vec<(u32, String)> {
         }
     }
     out
-}
-
-fn json(a: &assert_cmd::assert::Assert) -> Value {
-    let out = &a.get_output().stdout;
-    serde_json::from_slice(out)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
 
 fn stderr(a: &assert_cmd::assert::Assert) -> String {

@@ -25,9 +25,9 @@ use crate::fixtures::{
     xmlid_user, TenantSpec,
 };
 use crate::harness::{
-    is_root, passlib_check, python, quote_literal, tenantctl_with_home, write_inventory, Cluster,
-    PasslibVerdict,
+    is_root, passlib_check, python, quote_literal, tenantctl_with_home, Cluster, PasslibVerdict,
 };
+use crate::world::World;
 
 /// `0x74656e616e74` ("tenant"): the per-tenant advisory lock of suspend, reactivate and
 /// (from issue 11 on) passwd.
@@ -43,9 +43,14 @@ const WATCHDOG: Duration = Duration::from_secs(180);
 /// One cluster, a private HOME (audit log under it) and an inventory naming the cluster
 /// `n1` with tenantctl's default connecting role `postgres` (a superuser).
 pub(crate) struct Env {
-    pub(crate) c: Cluster,
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) inv: PathBuf,
+    w: World,
+}
+
+impl std::ops::Deref for Env {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
 }
 
 impl Env {
@@ -54,11 +59,10 @@ impl Env {
     }
 
     /// `extra` is appended verbatim after the `[[node]]` table (so plain keys land in it).
-    pub(crate) fn with_extra(label: &str, extra: &str) -> Env {
-        let c = Cluster::start(label);
-        let dir = tempfile::tempdir().unwrap();
-        let inv = write_inventory(dir.path(), &[("n1", &c)], extra);
-        Env { c, dir, inv }
+    pub(crate) fn with_extra(_label: &str, extra: &str) -> Env {
+        Env {
+            w: World::builder().node("n1").extra(extra).build(),
+        }
     }
 
     fn cmd(&self) -> assert_cmd::Command {
@@ -851,7 +855,7 @@ fn trust_check_as_superuser_warns_about_least_privilege() {
 
     // The same cluster through a role with the documented grants (docs/security.md): no such warning.
     e.c.create_role("tc_ops", "ops-pass", false);
-    crate::writes::grant_minimal(&e.c, "acme", "tc_ops");
+    crate::world::grant_minimal(&e.c, "acme", "tc_ops");
     let inv = e.dir.path().join("ops.toml");
     std::fs::write(
         &inv,

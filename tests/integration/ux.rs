@@ -6,6 +6,7 @@ use crate::fixtures::{create_tenant, tenants_on_one_node, TenantSpec};
 use crate::harness::{
     have_tool, on_a_pty, stdout_of, tenantctl, tenantctl_on, write_inventory, Cluster,
 };
+use crate::world::World;
 
 #[test]
 fn show_tells_everything_but_secrets() {
@@ -593,16 +594,14 @@ fn show_two_factor_builtin_users_excluded_and_non_odoo() {
 }
 
 /// Two nodes: pg1 with acme and wayne-enterprises, pg2 with initech.
-fn two_nodes(name: &str) -> (Cluster, Cluster, tempfile::TempDir, std::path::PathBuf) {
-    let pg1 = Cluster::start(&format!("{name}1"));
-    let pg2 = Cluster::start(&format!("{name}2"));
-    for t in ["acme", "wayne-enterprises"] {
-        create_tenant(&pg1, t, &TenantSpec::default());
-    }
-    create_tenant(&pg2, "initech", &TenantSpec::default());
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("pg1", &pg1), ("pg2", &pg2)], "");
-    (pg1, pg2, dir, inv)
+fn two_nodes() -> World {
+    World::builder()
+        .node("pg1")
+        .tenant("acme", TenantSpec::default())
+        .tenant("wayne-enterprises", TenantSpec::default())
+        .node("pg2")
+        .tenant("initech", TenantSpec::default())
+        .build()
 }
 
 /// Issue 24: a unique prefix (`wayne` → `wayne-enterprises`) is suggested,
@@ -610,7 +609,8 @@ fn two_nodes(name: &str) -> (Cluster, Cluster, tempfile::TempDir, std::path::Pat
 /// full name; nothing changed.
 #[test]
 fn did_you_mean_a_unique_prefix_is_suggested_never_acted_on() {
-    let (pg1, _pg2, dir, inv) = two_nodes("dymp");
+    let w = two_nodes();
+    let (pg1, dir, inv) = (&w.c, &w.dir, &w.inv);
     let want = "unknown tenant \"wayne\"; did you mean wayne-enterprises? (the only name starting with wayne; names are never completed)";
     for args in [
         vec!["suspend", "wayne", "--reason", "x", "--yes"],
@@ -618,7 +618,7 @@ fn did_you_mean_a_unique_prefix_is_suggested_never_acted_on() {
         vec!["suspend", "pg1/wayne", "--reason", "x", "--yes"],
     ] {
         let err = crate::harness::stderr_of(
-            tenantctl_on(&inv)
+            tenantctl_on(inv)
                 .env("XDG_STATE_HOME", dir.path())
                 .args(&args),
             2,
@@ -626,7 +626,7 @@ fn did_you_mean_a_unique_prefix_is_suggested_never_acted_on() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
     assert_eq!(
-        crate::fixtures::icp(&pg1, "wayne-enterprises", "tenant.suspended"),
+        crate::fixtures::icp(pg1, "wayne-enterprises", "tenant.suspended"),
         None,
         "nothing changed"
     );
@@ -635,13 +635,14 @@ fn did_you_mean_a_unique_prefix_is_suggested_never_acted_on() {
 /// Issue 24: `pg2/acme` when acme is on pg1 says where it is.
 #[test]
 fn did_you_mean_the_node_that_holds_the_tenant() {
-    let (pg1, _pg2, dir, inv) = two_nodes("dymn");
+    let w = two_nodes();
+    let (pg1, dir, inv) = (&w.c, &w.dir, &w.inv);
     for args in [
         vec!["show", "pg2/acme"],
         vec!["suspend", "pg2/acme", "--reason", "x", "--yes"],
     ] {
         let err = crate::harness::stderr_of(
-            tenantctl_on(&inv)
+            tenantctl_on(inv)
                 .env("XDG_STATE_HOME", dir.path())
                 .args(&args),
             2,
@@ -654,12 +655,12 @@ fn did_you_mean_the_node_that_holds_the_tenant() {
         );
     }
     assert_eq!(
-        crate::fixtures::icp(&pg1, "acme", "tenant.suspended"),
+        crate::fixtures::icp(pg1, "acme", "tenant.suspended"),
         None,
         "nothing changed"
     );
     // A name on no node: the closest names of the named node, as before.
-    let err = crate::harness::stderr_of(tenantctl_on(&inv).args(["show", "pg2/initec"]), 2);
+    let err = crate::harness::stderr_of(tenantctl_on(inv).args(["show", "pg2/initec"]), 2);
     assert!(
         err.contains("unknown tenant \"initec\"; did you mean initech?"),
         "{err}"

@@ -7,56 +7,17 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use crate::fixtures::{
-    create_tenant, icp, login_possible, login_works, password_hash, signal_counters, user_states,
-    xmlid_user, TenantSpec, ADMIN_PASSWORD,
+    icp, login_possible, login_works, password_hash, signal_counters, user_states, xmlid_user,
+    TenantSpec, ADMIN_PASSWORD,
 };
-use crate::harness::{
-    on_a_pty_driven, passlib_check, tenantctl, tenantctl_bin, tenantctl_with_home, write_inventory,
-    Cluster,
-};
-
-struct One {
-    c: Cluster,
-    dir: tempfile::TempDir,
-    inv: std::path::PathBuf,
-}
-
-fn one(tenants: &[(&str, TenantSpec)]) -> One {
-    let c = Cluster::start("w");
-    for (name, spec) in tenants {
-        create_tenant(&c, name, spec);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
-    One { c, dir, inv }
-}
-
-impl One {
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.dir.path());
-        c.arg("-i").arg(&self.inv);
-        c
-    }
-    fn audit_lines(&self) -> Vec<Value> {
-        let p = self.dir.path().join(".local/state/tenantctl/audit.jsonl");
-        std::fs::read_to_string(p)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-fn stdout_json(a: &assert_cmd::assert::Assert) -> Value {
-    serde_json::from_slice(&a.get_output().stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&a.get_output().stdout)))
-}
+use crate::harness::{on_a_pty_driven, passlib_check, tenantctl, tenantctl_bin};
+use crate::world::{grant_minimal, json_of, World};
 
 // ---------------------------------------------------------------- passwd
 
 #[test]
 fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
-    let t = one(&[
+    let t = World::one_node(&[
         ("t12", TenantSpec::for_major(12)),
         ("t16", TenantSpec::for_major(16)),
         ("t17", TenantSpec::for_major(17)),
@@ -71,7 +32,7 @@ fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
             .write_stdin(format!("{new}\n"))
             .assert()
             .success();
-        let v = stdout_json(&a);
+        let v = json_of(&a);
         assert_eq!(v["outcome"], "changed");
         assert_eq!(v["login"], "admin");
         let all = String::from_utf8_lossy(&a.get_output().stdout).to_string()
@@ -116,7 +77,7 @@ fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
         );
     }
     // The audit log has the changes, never a password or hash.
-    let lines = t.audit_lines();
+    let lines = t.audit();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["action"], "passwd");
     assert_eq!(lines[0]["outcome"], "changed");
@@ -128,7 +89,7 @@ fn passwd_writes_a_hash_odoo_verifies_for_every_family() {
 
 #[test]
 fn passwd_respects_configured_rounds_policy_and_refusals() {
-    let t = one(&[(
+    let t = World::one_node(&[(
         "acme",
         TenantSpec {
             password_policy_minlength: Some(12),
@@ -226,7 +187,7 @@ fn passwd_respects_configured_rounds_policy_and_refusals() {
 
 #[test]
 fn passwd_generate_prints_the_password_once() {
-    let t = one(&[("acme", TenantSpec::default())]);
+    let t = World::one_node(&[("acme", TenantSpec::default())]);
     let a = t
         .cmd()
         .args(["passwd", "acme", "--generate", "--length", "24"])
@@ -254,7 +215,7 @@ fn passwd_generate_prints_the_password_once() {
 #[test]
 fn suspend_then_reactivate_restores_exactly_the_active_users() {
     for major in [12, 16, 17, 19] {
-        let t = one(&[("acme", TenantSpec::for_major(major))]);
+        let t = World::one_node(&[("acme", TenantSpec::for_major(major))]);
         let before = user_states(&t.c, "acme");
         let signals_before = signal_counters(&t.c, "acme");
         let reason = "invoice '42'; DROP TABLE res_users; --\n\"unpaid\" ✓";
@@ -263,7 +224,7 @@ fn suspend_then_reactivate_restores_exactly_the_active_users() {
             .args(["suspend", "acme", "--reason", reason, "--yes", "-o", "json"])
             .assert()
             .success();
-        let v = stdout_json(&a);
+        let v = json_of(&a);
         assert_eq!(v["outcome"], "changed");
         let was_active: Vec<i64> = before
             .iter()
@@ -319,7 +280,7 @@ fn suspend_then_reactivate_restores_exactly_the_active_users() {
             ])
             .assert()
             .success();
-        assert_eq!(stdout_json(&a)["outcome"], "unchanged");
+        assert_eq!(json_of(&a)["outcome"], "unchanged");
         assert_eq!(
             icp(&t.c, "acme", "tenant.suspended_reason").as_deref(),
             Some(reason)
@@ -334,7 +295,7 @@ fn suspend_then_reactivate_restores_exactly_the_active_users() {
             .args(["reactivate", "acme", "--yes", "-o", "json"])
             .assert()
             .success();
-        let v = stdout_json(&a);
+        let v = json_of(&a);
         assert_eq!(v["outcome"], "changed");
         assert_eq!(v["users"], was_active.len());
         assert_eq!(
@@ -365,11 +326,11 @@ fn suspend_then_reactivate_restores_exactly_the_active_users() {
             .args(["reactivate", "acme", "--yes", "-o", "json"])
             .assert()
             .success();
-        assert_eq!(stdout_json(&a)["outcome"], "unchanged");
+        assert_eq!(json_of(&a)["outcome"], "unchanged");
         assert_eq!(user_states(&t.c, "acme"), before);
 
         let actions: Vec<(String, String)> = t
-            .audit_lines()
+            .audit()
             .iter()
             .map(|l| {
                 (
@@ -393,7 +354,7 @@ fn suspend_then_reactivate_restores_exactly_the_active_users() {
 
 #[test]
 fn users_deleted_while_suspended_are_skipped_and_reported() {
-    let t = one(&[("acme", TenantSpec::default())]);
+    let t = World::one_node(&[("acme", TenantSpec::default())]);
     t.cmd()
         .args(["suspend", "acme", "--reason", "unpaid", "--yes"])
         .assert()
@@ -408,14 +369,14 @@ fn users_deleted_while_suspended_are_skipped_and_reported() {
         .args(["reactivate", "acme", "--yes", "-o", "json"])
         .assert()
         .success();
-    let v = stdout_json(&a);
+    let v = json_of(&a);
     assert_eq!(v["missing_users"], serde_json::json!([gone]));
     assert!(login_possible(&t.c, "acme", "user1"));
 }
 
 #[test]
 fn old_agent_suspensions_need_an_explicit_restore_policy() {
-    let t = one(&[(
+    let t = World::one_node(&[(
         "old",
         TenantSpec {
             suspended_by_old_agent: true,
@@ -434,7 +395,7 @@ fn old_agent_suspensions_need_an_explicit_restore_policy() {
         String::from_utf8_lossy(&a.get_output().stderr).contains("--restore-users all-internal")
     );
     assert_eq!(user_states(&t.c, "old"), before, "refusal changes nothing");
-    assert_eq!(t.audit_lines().last().unwrap()["outcome"], "refused");
+    assert_eq!(t.audit().last().unwrap()["outcome"], "refused");
 
     let a = t
         .cmd()
@@ -449,7 +410,7 @@ fn old_agent_suspensions_need_an_explicit_restore_policy() {
         ])
         .assert()
         .success();
-    let v = stdout_json(&a);
+    let v = json_of(&a);
     assert_eq!(v["outcome"], "changed");
     let after = user_states(&t.c, "old");
     let on = |login: &str| after.iter().find(|u| u.1 == login).unwrap().2;
@@ -468,7 +429,7 @@ fn old_agent_suspensions_need_an_explicit_restore_policy() {
 
 #[test]
 fn confirmation_dry_run_and_reason_rules() {
-    let t = one(&[("acme", TenantSpec::default())]);
+    let t = World::one_node(&[("acme", TenantSpec::default())]);
     let before = user_states(&t.c, "acme");
     // No terminal, no --yes: exit 2, nothing changed.
     let a = t
@@ -511,12 +472,12 @@ fn confirmation_dry_run_and_reason_rules() {
             .count(),
         500
     );
-    assert!(t.audit_lines().iter().all(|l| l["action"] == "suspend"));
+    assert!(t.audit().iter().all(|l| l["action"] == "suspend"));
 }
 
 #[test]
 fn two_concurrent_suspends_one_changes_one_is_unchanged() {
-    let t = one(&[("acme", TenantSpec::default())]);
+    let t = World::one_node(&[("acme", TenantSpec::default())]);
     let before = user_states(&t.c, "acme");
     let spawn = || {
         Command::new(crate::harness::tenantctl_bin())
@@ -574,7 +535,7 @@ fn two_concurrent_suspends_one_changes_one_is_unchanged() {
 
 #[test]
 fn a_backend_killed_mid_transaction_leaves_the_tenant_unchanged() {
-    let t = one(&[("acme", TenantSpec::default())]);
+    let t = World::one_node(&[("acme", TenantSpec::default())]);
     let before = user_states(&t.c, "acme");
     // Hold a lock that the suspension's ICP upsert needs, after its UPDATE of res_users.
     let mut holder = Command::new("psql")
@@ -671,79 +632,45 @@ fn a_backend_killed_mid_transaction_leaves_the_tenant_unchanged() {
     );
 }
 
-/// The grants docs/security.md documents for a non-superuser role, applied to one
-/// tenant database.
-pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
-    c.sql(
-        "postgres",
-        &format!("GRANT CONNECT ON DATABASE \"{db}\" TO {role}"),
-    );
-    c.sql(
-        db,
-        &format!(
-            "GRANT SELECT ON ir_module_module, ir_model_data, res_users_log TO {role};
-             GRANT SELECT, UPDATE (active, password) ON res_users TO {role};
-             GRANT SELECT, INSERT, UPDATE, DELETE ON ir_config_parameter TO {role};
-             GRANT USAGE ON SEQUENCE ir_config_parameter_id_seq TO {role};
-             GRANT SELECT, UPDATE (active) ON ir_cron TO {role};
-             GRANT SELECT, INSERT, DELETE, UPDATE (active) ON ir_mail_server TO {role};
-             GRANT USAGE ON SEQUENCE ir_mail_server_id_seq TO {role};
-             GRANT SELECT, UPDATE (active) ON fetchmail_server TO {role};
-             GRANT SELECT, UPDATE (state, failure_reason) ON mail_mail TO {role};
-             GRANT SELECT ON res_partner, res_company, res_groups_users_rel TO {role};
-             DO $$ DECLARE r record; BEGIN
-               FOR r IN SELECT c.relname, c.relkind FROM pg_class c
-                        WHERE c.relname IN ('base_cache_signaling', 'base_cache_signaling_default')
-                           OR c.relname IN ('orm_signaling_default', 'orm_signaling_stable')
-                           OR c.relname IN ('orm_signaling_default_id_seq', 'orm_signaling_stable_id_seq') LOOP
-                 IF r.relkind = 'S' THEN EXECUTE format('GRANT USAGE ON SEQUENCE %I TO {role}', r.relname);
-                 ELSE EXECUTE format('GRANT INSERT ON TABLE %I TO {role}', r.relname); END IF;
-               END LOOP; END $$;"
-        ),
-    );
-}
-
 #[test]
 fn a_role_with_only_the_documented_grants_can_do_all_three() {
-    let c = Cluster::start("g");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    create_tenant(&c, "nova", &TenantSpec::for_major(19));
+    let t = World::builder()
+        .node("n1")
+        .tenant("acme", TenantSpec::default())
+        .tenant("nova", TenantSpec::for_major(19))
+        .node_key("user", "tc_ops")
+        .node_key("password_env", "OPS_PW")
+        .build();
+    let c = &t.c;
     c.create_role("tc_ops", "ops-pass", false);
     c.sql(
         "postgres",
         "REVOKE CONNECT ON DATABASE acme, nova FROM PUBLIC",
     );
-    grant_minimal(&c, "acme", "tc_ops");
-    grant_minimal(&c, "nova", "tc_ops");
-    let dir = tempfile::tempdir().unwrap();
-    let inv = dir.path().join("nodes.toml");
-    std::fs::write(
-        &inv,
-        format!("[[node]]\nname = \"n1\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"tc_ops\"\npassword_env = \"OPS_PW\"\nsslmode = \"disable\"\n", c.port()),
-    )
-    .unwrap();
+    grant_minimal(c, "acme", "tc_ops");
+    grant_minimal(c, "nova", "tc_ops");
     let cmd = || {
-        let mut x = tenantctl_with_home(dir.path());
-        x.arg("-i").arg(&inv).env("OPS_PW", "ops-pass");
+        let mut x = t.cmd();
+        x.env("OPS_PW", "ops-pass");
         x
     };
     for db in ["acme", "nova"] {
         let major = if db == "nova" { 19 } else { 16 };
-        let before = user_states(&c, db);
+        let before = user_states(c, db);
         cmd().args(["list"]).assert().success();
         cmd()
             .args(["passwd", db, "--password-stdin"])
             .write_stdin("granted-pass-1\n")
             .assert()
             .success();
-        assert!(login_works(&c, db, "admin", "granted-pass-1", major));
+        assert!(login_works(c, db, "admin", "granted-pass-1", major));
         cmd()
             .args(["suspend", db, "--reason", "grants", "--yes"])
             .assert()
             .success();
-        assert!(!login_possible(&c, db, "admin"));
+        assert!(!login_possible(c, db, "admin"));
         cmd().args(["reactivate", db, "--yes"]).assert().success();
-        assert_eq!(user_states(&c, db), before);
+        assert_eq!(user_states(c, db), before);
     }
     // Without UPDATE on res_users the suspension fails cleanly, nothing changed.
     c.sql("acme", "REVOKE UPDATE ON res_users FROM tc_ops");
@@ -752,16 +679,13 @@ fn a_role_with_only_the_documented_grants_can_do_all_three() {
         .assert()
         .code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("permission denied"));
-    assert_eq!(
-        icp(&c, "acme", "tenant.suspended").as_deref(),
-        Some("false")
-    );
+    assert_eq!(icp(c, "acme", "tenant.suspended").as_deref(), Some("false"));
 }
 
 #[test]
 fn tenant_names_and_reasons_with_quotes_semicolons_and_unicode() {
     let name = "Ünïcode 'q\"; DROP DATABASE x; --";
-    let t = one(&[(name, TenantSpec::default())]);
+    let t = World::one_node(&[(name, TenantSpec::default())]);
     let before = user_states(&t.c, name);
     let reason = "line1\nline2 ; ' \" \\ %s $1 ✓";
     t.cmd()
@@ -814,7 +738,7 @@ fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
         eprintln!("skipped: no script(1)");
         return;
     }
-    let t = one(&[("acme", TenantSpec::for_major(16))]);
+    let t = World::one_node(&[("acme", TenantSpec::for_major(16))]);
     let command = format!(
         "exec {} -i {} passwd acme",
         tenantctl_bin().display(),
@@ -850,7 +774,7 @@ fn the_suspend_prompt_counts_users_jobs_and_mail_servers() {
         eprintln!("skipped: no script(1)");
         return;
     }
-    let t = one(&[("acme", TenantSpec::for_major(16))]);
+    let t = World::one_node(&[("acme", TenantSpec::for_major(16))]);
     let command = format!(
         "exec {} -i {} suspend acme --reason unpaid",
         tenantctl_bin().display(),

@@ -23,7 +23,7 @@ pub(super) fn dropped_name(name: &str, stamp: &str) -> String {
 
 /// Now as `YYYYMMDDTHHMMSSZ` (UTC).
 pub(super) fn stamp_now() -> String {
-    let s = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let s = humantime::format_rfc3339_seconds(clock_now()).to_string();
     s.replace(['-', ':'], "")
 }
 
@@ -379,7 +379,7 @@ pub(super) async fn find_dropped(ctx: &Ctx, spec: &str) -> Result<Dropped> {
 /// `list --dropped`.
 pub async fn list_dropped(ctx: &Ctx) -> Result<u8> {
     let all = all_dropped(ctx).await;
-    let now = SystemTime::now();
+    let now = clock_now();
     let rows: Vec<Value> = all
         .iter()
         .map(|d| {
@@ -443,7 +443,7 @@ fn purgeable(dt: &Dropped, who: &str) -> std::result::Result<(), String> {
     let retention = dt.link.node.lifecycle.drop_retention;
     let after = dt.at.map(|t| t + retention);
     match after {
-        Some(a) if a <= SystemTime::now() => Ok(()),
+        Some(a) if a <= clock_now() => Ok(()),
         Some(a) => Err(format!(
             "{who}: dropped less than drop_retention ({}) ago; purgeable after {} (or pass --now); nothing changed",
             crate::output::duration(retention),

@@ -7,22 +7,69 @@ use super::*;
 /// A test hook, compiled into debug builds only (the integration tests run
 /// the dev-profile binary; `cargo build --release`, `cargo install` and the
 /// benchmark's binary have none): `TENANTCTL_DEBUG_PAUSE_BEFORE=<step>`
-/// sleeps 3 s before that step, so that the "kill or Ctrl-C at each step
-/// leaves nothing behind" tests stop the process exactly between two steps.
-/// Kept rather than replaced by a lock the test holds: several of those
-/// points have no lock to hold (between `CREATE DATABASE` and its comment,
-/// around the filestore shell commands, after the rename).
+/// stops before that step, so that the "kill or Ctrl-C at each step leaves
+/// nothing behind" tests stop the process exactly between two steps. It says
+/// so on stderr (`tenantctl: pausing before step <step>`), then waits for the
+/// test: until the run's guard counts a Ctrl-C, the file named by
+/// `TENANTCTL_DEBUG_RELEASE` exists (at most 120 s) or the process is
+/// killed; without `TENANTCTL_DEBUG_RELEASE`, at most 3 s. Kept rather than
+/// replaced by a lock the test holds: several of those points have no lock
+/// to hold (between `CREATE DATABASE` and its comment, around the filestore
+/// shell commands, after the rename).
 #[cfg(debug_assertions)]
 pub(super) async fn pause_point(step: &str) {
-    if std::env::var("TENANTCTL_DEBUG_PAUSE_BEFORE").is_ok_and(|s| s == step) {
-        eprintln!("tenantctl: pausing before step {step}");
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    use std::time::{Duration, Instant};
+    if !std::env::var("TENANTCTL_DEBUG_PAUSE_BEFORE").is_ok_and(|s| s == step) {
+        return;
+    }
+    eprintln!("tenantctl: pausing before step {step}");
+    let release = std::env::var_os("TENANTCTL_DEBUG_RELEASE").map(std::path::PathBuf::from);
+    let released = async {
+        let Some(file) = release else {
+            return tokio::time::sleep(Duration::from_secs(3)).await;
+        };
+        let t0 = Instant::now();
+        while !file.exists() && t0.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    match Guard::installed() {
+        Some(g) => tokio::select! {
+            _ = released => {}
+            _ = g.first() => {}
+        },
+        None => released.await,
     }
 }
 
 /// Release builds: no hook.
 #[cfg(not(debug_assertions))]
 pub(super) async fn pause_point(_step: &str) {}
+
+/// The time drop stamps, backup file names and drop_retention are read
+/// from. A test hook in debug builds only (as [`pause_point`]):
+/// `TENANTCTL_DEBUG_NOW_OFFSET=<seconds>` (may be negative) shifts it, so a
+/// test gets a later stamp without sleeping for the next second.
+#[cfg(debug_assertions)]
+pub(super) fn clock_now() -> SystemTime {
+    let now = SystemTime::now();
+    let offset = std::env::var("TENANTCTL_DEBUG_NOW_OFFSET")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    let by = std::time::Duration::from_secs(offset.unsigned_abs());
+    if offset < 0 {
+        now - by
+    } else {
+        now + by
+    }
+}
+
+/// Release builds: the system clock.
+#[cfg(not(debug_assertions))]
+pub(super) fn clock_now() -> SystemTime {
+    SystemTime::now()
+}
 
 /// The run's one Ctrl-C guard, installed when the first change starts.
 pub(super) fn run_guard() -> Guard {
