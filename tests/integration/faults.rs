@@ -1348,15 +1348,15 @@ fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
         ],
         vec!["reactivate", "acme", "--dry-run", "-o", "json"],
     ];
-    let (mut holder, stdin) = hold_tenant_lock(&c, "acme");
+    let (mut holder, stdin) = hold_tenant_lock(c, "acme");
     let outs: Vec<_> = dry
         .iter()
-        .map(|a| (a.clone(), run(with(cmd(dir.path(), &inv), a))))
+        .map(|a| (a.clone(), run(with(cmd(dir.path(), inv), a))))
         .collect();
     let _ = holder.kill();
     let _ = holder.wait();
     drop(stdin);
-    end_lock_holder(&c, "acme");
+    end_lock_holder(c, "acme");
     for (a, o) in &outs {
         let (out, err) = text(o);
         assert_eq!(code(o), Some(0), "{a:?}\nstdout: {out}\nstderr: {err}");
@@ -1376,7 +1376,7 @@ fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
     // A table lock: the statement waits its statement_timeout, once, and
     // the failure names who holds the table.
     let (mut holder, stdin) = hold(
-        &c,
+        c,
         "acme",
         "LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE",
         "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
@@ -1389,14 +1389,14 @@ fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
     ]
     .into_iter()
     .map(|a| {
-        let o = run(with(cmd(dir.path(), &inv), &a));
+        let o = run(with(cmd(dir.path(), inv), &a));
         (a, o)
     })
     .collect();
     let _ = holder.kill();
     let _ = holder.wait();
     drop(stdin);
-    end_lock_holder(&c, "acme");
+    end_lock_holder(c, "acme");
     for (a, o) in &outs {
         let (out, err) = text(o);
         assert_eq!(code(o), Some(1), "{a:?}\nstdout: {out}\nstderr: {err}");
@@ -1409,7 +1409,7 @@ fn a_locked_tenant_names_its_lock_holders_and_a_dry_run_does_not_wait() {
             "{a:?}: {out}"
         );
     }
-    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+    assert_eq!(icp(c, "acme", "tenant.suspended"), None);
 }
 
 /// Ends the `lock_holder` sessions of `db`.
@@ -1437,7 +1437,7 @@ fn a_plan_that_cannot_be_made_ends_the_command_instead_of_running_it_unasked() {
         .build();
     let (c, dir, inv) = (&w.c, &w.dir, &w.inv);
     let (mut holder, stdin) = hold(
-        &c,
+        c,
         "acme",
         "LOCK TABLE res_users IN ACCESS EXCLUSIVE MODE",
         "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
@@ -1454,7 +1454,7 @@ fn a_plan_that_cannot_be_made_ends_the_command_instead_of_running_it_unasked() {
     let _ = holder.kill();
     let _ = holder.wait();
     drop(stdin);
-    end_lock_holder(&c, "acme");
+    end_lock_holder(c, "acme");
     assert_eq!(code, Some(1), "{screen}");
     assert!(
         screen.contains("nothing changed") && screen.contains("res_users AccessExclusiveLock"),
@@ -1464,5 +1464,5 @@ fn a_plan_that_cannot_be_made_ends_the_command_instead_of_running_it_unasked() {
     let audit =
         std::fs::read_to_string(dir.path().join("tenantctl/audit.jsonl")).unwrap_or_default();
     assert!(!audit.contains("suspend"), "no write ran: {audit}");
-    assert_eq!(icp(&c, "acme", "tenant.suspended"), None);
+    assert_eq!(icp(c, "acme", "tenant.suspended"), None);
 }
