@@ -21,6 +21,7 @@ pub mod signal;
 pub mod suspension;
 pub mod totp;
 pub mod users;
+pub mod uuid;
 pub mod versions;
 
 /// ICP keys written by tenantctl (and, for `tenant.suspended`, by the old node
@@ -366,17 +367,15 @@ const TABLE_LOCK_HOLDERS_SQL: &str = "SELECT a.pid, coalesce(a.application_name,
 
 /// The tables whose locks [`table_lock_holders`] looks at: what suspend,
 /// reactivate and passwd read and write, and Odoo's signaling tables (19+).
-pub const LOCKED_TABLES: [&str; 9] = [
-    "res_users",
-    "ir_config_parameter",
-    "ir_cron",
-    "ir_mail_server",
-    "fetchmail_server",
-    "mail_mail",
-    "res_users_log",
-    "orm_signaling_registry",
-    "orm_signaling_cache",
-];
+fn locked_tables() -> Vec<&'static str> {
+    let mut t = suspension::WRITTEN_TABLES.to_vec();
+    t.extend([
+        "res_users_log",
+        "orm_signaling_registry",
+        "orm_signaling_cache",
+    ]);
+    t
+}
 
 /// Who holds a lock on the tenant's tables that a statement of ours may
 /// have waited for, one text per session (see [`TABLE_LOCK_HOLDERS_SQL`]).
@@ -385,7 +384,7 @@ pub async fn table_lock_holders(
     deadline: std::time::Duration,
 ) -> anyhow::Result<Vec<String>> {
     use tokio_postgres::types::Type;
-    let tables: Vec<&str> = LOCKED_TABLES.to_vec();
+    let tables = locked_tables();
     let rows = within(
         deadline,
         client.query_typed(TABLE_LOCK_HOLDERS_SQL, &[(&tables, Type::TEXT_ARRAY)]),

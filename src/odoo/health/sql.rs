@@ -67,18 +67,7 @@ impl Base {
 
     /// The layers of tenantctl's suspension (users only when not recorded).
     pub fn layers(&self) -> LayerSet {
-        let mut set = LayerSet {
-            users: true,
-            ..LayerSet::default()
-        };
-        let names: Vec<String> = self
-            .icp(crate::odoo::keys::SUSPENDED_LAYERS)
-            .and_then(|v| serde_json::from_str(v).ok())
-            .unwrap_or_default();
-        for n in names {
-            let _ = set.add(&n);
-        }
-        set
+        crate::odoo::suspension::recorded_layers(self.icp(crate::odoo::keys::SUSPENDED_LAYERS))
     }
 }
 

@@ -64,19 +64,7 @@ impl State {
     }
     /// The layers recorded (a suspension from before layers: users only).
     pub fn layers(&self) -> LayerSet {
-        let mut set = LayerSet {
-            users: true,
-            ..LayerSet::default()
-        };
-        if let Some(names) = self
-            .get(keys::SUSPENDED_LAYERS)
-            .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
-        {
-            for n in names {
-                let _ = set.add(&n);
-            }
-        }
-        set
+        recorded_layers(self.get(keys::SUSPENDED_LAYERS))
     }
     /// The ids recorded at suspension: `None` when absent (the old agent's
     /// suspensions), `Some(Err)` when present but not a JSON array of ids.
@@ -190,6 +178,23 @@ const ACTIVE_USERS_SQL: &str =
 
 pub async fn users_to_suspend(client: &impl GenericClient) -> anyhow::Result<Vec<UserRef>> {
     users_where(client, ACTIVE_USERS_SQL, &[], &[]).await
+}
+
+/// The layers of a suspension from its record `tenant.suspended_layers`
+/// (a JSON array of names); users only when there is none (a suspension
+/// from before layers) or it is not one.
+pub fn recorded_layers(record: Option<&str>) -> LayerSet {
+    let mut set = LayerSet {
+        users: true,
+        ..LayerSet::default()
+    };
+    let names: Vec<String> = record
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    for n in names {
+        let _ = set.add(&n);
+    }
+    set
 }
 
 /// Recorded users that still exist (users deleted meanwhile are skipped).
