@@ -266,11 +266,17 @@ pub(super) async fn reconnect(t: &Target, run: &Run, pid: Option<i32>) -> anyhow
 }
 
 /// After a failure on the client side before COMMIT, end our backend so it
-/// does not hold the tenant's locks (best effort; the server also ends it
-/// through `idle_in_transaction_session_timeout`).
+/// does not hold the tenant's locks. Best effort, bounded by what one
+/// connection and one statement of the node may take (its
+/// `connect_timeout` and `statement_timeout` plus the margin): a node that
+/// froze does not hold the run (nor an operator's Ctrl-C) longer than that,
+/// and the server ends the backend anyway through
+/// `idle_in_transaction_session_timeout`.
 pub(super) async fn tidy(t: &Target, run: &Run, error: &anyhow::Error, pid: Option<i32>) {
     if crate::odoo::is_client_side(error) {
-        let _ = tokio::time::timeout(Duration::from_secs(30), reconnect(t, run, pid)).await;
+        let n = &t.link.node;
+        let bound = n.connect_timeout + n.statement_timeout + crate::transport::DEADLINE_MARGIN;
+        let _ = tokio::time::timeout(bound, reconnect(t, run, pid)).await;
     }
 }
 
