@@ -481,6 +481,10 @@ pub async fn regenerate(
         Default::default()
     };
     let mut tables: Vec<&str> = WRITTEN_TABLES.to_vec();
+    // Read inside the transaction (auth_oauth's provider, the installed
+    // modules): guarded too, so that a view or rule put in their place
+    // cannot run tenant code with tenantctl's privileges.
+    tables.extend(["ir_model_data", "ir_module_module"]);
     tables.extend(plan.tables());
     tables.sort_unstable();
     tables.dedup();

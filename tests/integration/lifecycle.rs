@@ -1704,3 +1704,40 @@ fn neutralize_17_keeps_the_rows_that_reference_a_push_device() {
         "1"
     );
 }
+
+/// The identity transaction of a copy reads `ir_model_data` (auth_oauth's
+/// provider) and `ir_module_module`: a tenant that puts a view calling its
+/// own function in their place gets a refusal (exit 2, nothing made), not
+/// its function run with tenantctl's privileges.
+#[test]
+fn duplicate_refuses_a_view_in_place_of_a_table_it_reads() {
+    let t = env("");
+    let spec = TenantSpec {
+        shop_modules: true,
+        ..TenantSpec::for_major(16)
+    };
+    create_tenant(&t.c, "acme", &spec);
+    t.c.sql(
+        "acme",
+        "CREATE TABLE spied (who text); \
+         CREATE FUNCTION spy() RETURNS boolean LANGUAGE sql AS \
+           $$ INSERT INTO public.spied VALUES (current_user); SELECT true $$; \
+         ALTER TABLE ir_model_data RENAME TO ir_model_data_real; \
+         CREATE VIEW ir_model_data AS SELECT * FROM ir_model_data_real WHERE public.spy()",
+    );
+    let a = t
+        .cmd()
+        .args(["duplicate", "acme", "acme-copy", "--yes", "-o", "json"])
+        .assert()
+        .code(2);
+    let v = json_of(&a);
+    assert_eq!(v["outcome"], "refused", "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("ir_model_data") && e.contains("not a plain table")),
+        "{v}"
+    );
+    assert!(!t.dbs().iter().any(|d| d == "acme-copy"), "nothing made");
+    assert_eq!(t.c.sql("acme", "SELECT count(*) FROM spied"), "0");
+}

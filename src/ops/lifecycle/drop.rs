@@ -462,16 +462,23 @@ fn purge_plan(who: &str, db: &str, fs: Option<&Filestore>) -> Plan {
     }
 }
 
+/// `NODE/DROPPED-NAME` and the report of an undrop or purge of `dt` as its
+/// work starts (marked when a dry run).
+pub(super) fn dropped_report(dt: &Dropped, op: crate::ops::Op, dry_run: bool) -> (String, Report) {
+    let who = format!("{}/{}", dt.link.name(), dt.db);
+    let mut r = base(&dt.link, &dt.name, op);
+    r.details.drop().dropped_name = dt.db.clone();
+    if dry_run {
+        r.dry_run = Some(true);
+    }
+    (who, r)
+}
+
 /// The purge of the dropped tenant `dt`: checks, plan (a dry run stops
 /// there), the database then its filestore.
 async fn purge_found(ctx: &Ctx, o: &LifecycleOpts, dt: &Dropped, now: bool) -> Report {
     let link = &dt.link;
-    let who = format!("{}/{}", link.name(), dt.db);
-    let mut r = base(link, &dt.name, crate::ops::Op::Purge);
-    r.details.drop().dropped_name = dt.db.clone();
-    if o.dry_run {
-        r.dry_run = Some(true);
-    }
+    let (who, mut r) = dropped_report(dt, crate::ops::Op::Purge, o.dry_run);
     let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
         Err(m) => return r.fail(Outcome::Refused, m),

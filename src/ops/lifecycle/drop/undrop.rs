@@ -56,12 +56,7 @@ impl Single for Undropping {
 /// The undrop of `dt`: checks, plan (a dry run stops there), steps.
 async fn undrop_found(ctx: &Ctx, o: &LifecycleOpts, dt: &Dropped, force: bool) -> Report {
     let link = &dt.link;
-    let who = format!("{}/{}", link.name(), dt.db);
-    let mut r = base(link, &dt.name, crate::ops::Op::Undrop);
-    r.details.drop().dropped_name = dt.db.clone();
-    if o.dry_run {
-        r.dry_run = Some(true);
-    }
+    let (who, mut r) = dropped_report(dt, crate::ops::Op::Undrop, o.dry_run);
     let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {
         Ok(f) => f,
         Err(m) => return r.fail(Outcome::Refused, m),
