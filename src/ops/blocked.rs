@@ -111,6 +111,9 @@ fn blocking_failed(r: Report, who: &str, e: anyhow::Error) -> Report {
 /// its record from the node's catalog.
 pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::Error) -> Next {
     let who = t.display();
+    if let Some(r) = crate::error::refusal_in(&e) {
+        return Next::Done(base.fail(Outcome::Refused, format!("{who}: {r}")));
+    }
     let failed = |base: Report, extra: &str| {
         Next::Done(base.fail(
             Outcome::Failed,
