@@ -174,7 +174,7 @@ pub(crate) fn measure(
         }
 
         if let Some(bin) = &o.baseline {
-            let mut run_base = |args: &[&str]| {
+            let run_base = |args: &[&str]| {
                 fleet.measure(&mut tenantctl_at(bin, home, inv_direct, args), work, None)
             };
             let f = run_base(&["-o", "json", "list"]);
