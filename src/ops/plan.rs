@@ -45,7 +45,7 @@ pub async fn plan_one(
             Changed::UsersAndParams,
         ),
     };
-    r.signal = Some(st.signals.describe(changed));
+    r.details.set_signal(r.action, st.signals.describe(changed));
     if !run.allow_triggers {
         match guard::findings(&conn.client, &st.signals.touched(base_tables)).await {
             Ok(f) if !f.is_empty() => {
@@ -128,7 +128,7 @@ async fn plan_passwd(
                 Err(e) => return failed(conn, who, r, e).await,
             }
             let u = u.expect("refusal_for refuses a missing user");
-            r.login = Some(u.login.clone());
+            r.details.passwd().login = Some(u.login.clone());
             r.users = 1;
             r.warnings
                 .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
@@ -180,14 +180,15 @@ async fn plan_suspend(
                 esc(st.get(keys::SUSPENDED_REASON).unwrap_or("no reason recorded"))
             ),
         );
-        r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
-        r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+        let d = r.details.suspend();
+        d.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+        d.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
         return r;
     }
     let (plan, skipped) = suspend_plan(who, st, layers, &users, &a);
     let mut r = r.would(plan);
     r.users = users.len();
-    r.layers = Some(super::LayerCounts {
+    r.details.suspend().layers = Some(super::LayerCounts {
         users: users.len(),
         portal_users: users.iter().filter(|u| u.portal).count(),
         crons,
@@ -387,8 +388,9 @@ async fn plan_reactivate(
             ));
             let mut r = r.would(plan);
             r.users = users.len();
-            r.missing_users = Some(missing);
-            r.excluded_users = Some(excluded);
+            let d = r.details.reactivate();
+            d.missing_users = Some(missing);
+            d.excluded_users = Some(excluded);
             r
         }
     }
