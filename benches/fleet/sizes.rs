@@ -178,7 +178,7 @@ pub(crate) fn measure(
                 fleet.measure(&mut tenantctl_at(bin, home, inv_direct, args), work, None)
             };
             let f = run_base(&["-o", "json", "list"]);
-            if let Err(e) = check_list(&f, total, "baseline") {
+            if let Err(e) = check_list(&f, total, "direct") {
                 panic!("fleet: baseline list: {e}");
             }
             b_list.push(f.sample);
