@@ -18,10 +18,12 @@
 //! functions, and functions of extensions a superuser installed (`pg_trgm`,
 //! `unaccent`) count as PostgreSQL's.
 //!
-//! The statement reads only `pg_catalog`, so it runs nothing of the tenant.
-//! It is sent with the session settings, in the connection's first round
-//! trip; a connection that fails it is never handed out, so no command can
-//! read before it. In the same round trip, sessions on servers that have it
+//! The statements read only `pg_catalog`, so they run nothing of the
+//! tenant. A cheap first look ([`FIRST_LOOK_SQL`]) is sent with the session
+//! settings, in the connection's first round trip; only when it sees
+//! something does the closer look ([`GATE_SQL`]) run, in a second one, and
+//! name what it finds. A connection that fails the check is never handed
+//! out, so no command can read before it. In the same round trip, sessions on servers that have it
 //! (12.20, 13.16, 14.13, 15.8, 16.4, 17 and later) get
 //! `restrict_nonsystem_relation_kind = 'view, foreign-table'` (PostgreSQL's
 //! own guard for pg_dump): a view put in place of a table after the check is
@@ -39,7 +41,7 @@ use tokio_postgres::SimpleQueryMessage;
 
 use super::guard::Finding;
 use crate::model::Pooler;
-use crate::transport::OnConnect;
+use crate::transport::{OnConnect, Verdict};
 
 /// Every table of schema `public` that tenantctl names in a statement (a
 /// unit test keeps this list complete): the ones it reads and the ones it
@@ -84,6 +86,24 @@ pub const TABLES: [&str; 38] = [
     "res_users_settings",
     "website",
 ];
+
+/// The first look, cheap (index scans of four catalogs): is there anything
+/// at all the closer look ([`GATE_SQL`]) could find? A tenant function (or
+/// operator) any index, constraint or statistics object of the database
+/// depends on, any inheritance, any cast with a function of the tenant's, or
+/// one of [`TABLES`] that is not a plain table. A stock Odoo database has
+/// none, so the closer look (a few ms of planning) runs only when needed.
+/// Functions of extensions count here (a trigram index on `unaccent`): the
+/// closer look tells them apart.
+const FIRST_LOOK_SQL: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+       WHERE d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass) \
+         AND d.refobjid >= 16384 \
+         AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass, \
+                           'pg_catalog.pg_statistic_ext'::pg_catalog.regclass)) \
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits) \
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast WHERE castfunc >= 16384) \
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::pg_catalog.regnamespace \
+                AND c.relname = ANY ($TABLES::text[]) AND c.relkind NOT IN ('r', 'S'))";
 
 /// Sets `restrict_nonsystem_relation_kind` where the server knows it
 /// (`$LOCAL`: `true` inside PgBouncer's transaction, where a session setting
@@ -190,15 +210,29 @@ impl OnConnect for Gate {
         format!(
             "{}; {}",
             RESTRICT_SQL.replace("$LOCAL", local),
-            GATE_SQL.replace("$TABLES", &Self::tables_literal())
+            FIRST_LOOK_SQL.replace("$TABLES", &Self::tables_literal())
         )
     }
 
-    fn verdict(&self, messages: &[SimpleQueryMessage]) -> anyhow::Result<()> {
+    fn verdict(&self, messages: &[SimpleQueryMessage]) -> Verdict {
+        // The first look's one row and column, after RESTRICT_SQL's (one
+        // row or none).
+        let seen = messages.iter().rev().find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some(r.get(0) == Some("t")),
+            _ => None,
+        });
+        match seen {
+            Some(false) => Verdict::Pass,
+            Some(true) => Verdict::Inspect(GATE_SQL.replace("$TABLES", &Self::tables_literal())),
+            None => Verdict::Refuse(anyhow::anyhow!("the database check returned no answer")),
+        }
+    }
+
+    fn inspected(&self, messages: &[SimpleQueryMessage]) -> anyhow::Result<()> {
         let found: Vec<Finding> = messages
             .iter()
             .filter_map(|m| match m {
-                SimpleQueryMessage::Row(r) if r.len() == 4 => Some(Finding {
+                SimpleQueryMessage::Row(r) => Some(Finding {
                     kind: r.get(0).unwrap_or_default().to_string(),
                     name: r.get(1).unwrap_or_default().to_string(),
                     table: r.get(2).unwrap_or_default().to_string(),

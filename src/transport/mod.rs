@@ -92,15 +92,28 @@ pub fn session_options(statement_timeout: Duration) -> String {
     startup::options(&session_settings(statement_timeout))
 }
 
-/// A check every new connection passes before it is handed out: one simple
-/// query (it may hold several statements) sent right after the session
-/// settings, in the same round trip, and a verdict on its rows. The Odoo
-/// layer supplies it (`odoo::gate`); the transport knows nothing of tables.
+/// A check every new connection passes before it is handed out: a first
+/// simple query (it may hold several statements) sent right after the
+/// session settings, in the same round trip, and a verdict on its rows that
+/// may ask for one more query (a closer look, only when the first found
+/// something). The Odoo layer supplies it (`odoo::gate`); the transport
+/// knows nothing of tables.
 pub trait OnConnect: Send + Sync {
-    /// The statements; `pooler` says whether a setting must be `LOCAL`.
+    /// The first statements; `pooler` says whether a setting must be `LOCAL`.
     fn sql(&self, pooler: startup::Pooler) -> String;
-    /// An error refuses the connection (it is closed, never used).
-    fn verdict(&self, messages: &[tokio_postgres::SimpleQueryMessage]) -> anyhow::Result<()>;
+    /// The verdict on the first query's messages.
+    fn verdict(&self, messages: &[tokio_postgres::SimpleQueryMessage]) -> Verdict;
+    /// The verdict on the closer look's messages ([`Verdict::Inspect`]).
+    fn inspected(&self, messages: &[tokio_postgres::SimpleQueryMessage]) -> anyhow::Result<()>;
+}
+
+/// What [`OnConnect::verdict`] decides.
+pub enum Verdict {
+    Pass,
+    /// The connection is refused (closed, never used).
+    Refuse(anyhow::Error),
+    /// Run this query and decide with [`OnConnect::inspected`].
+    Inspect(String),
 }
 
 /// Shared by all connections of a run.
@@ -543,9 +556,22 @@ async fn after_connecting(
             )
         })?
         .map_err(|e| pg_error(&e).context("applying the session settings"))?;
-    match check {
-        Some(c) => c.verdict(&messages),
-        None => Ok(()),
+    let Some(c) = check else { return Ok(()) };
+    match c.verdict(&messages) {
+        Verdict::Pass => Ok(()),
+        Verdict::Refuse(e) => Err(e),
+        Verdict::Inspect(sql) => {
+            let messages = tokio::time::timeout(timeout, client.simple_query(&sql))
+                .await
+                .map_err(|_| {
+                    anyhow!(
+                        "timed out after {} checking the database",
+                        humantime::format_duration(timeout)
+                    )
+                })?
+                .map_err(|e| pg_error(&e).context("checking the database"))?;
+            c.inspected(&messages)
+        }
     }
 }
 
