@@ -87,29 +87,28 @@ pub const TABLES: [&str; 38] = [
     "website",
 ];
 
-/// The first look, cheap (index scans of four catalogs): is there anything
-/// at all the closer look ([`GATE_SQL`]) could find? A tenant function (or
-/// operator) any index, constraint or statistics object of the database
-/// depends on, any inheritance, any cast with a function of the tenant's, or
-/// one of [`TABLES`] that is not a plain table. A stock Odoo database has
-/// none, so the closer look (a few ms of planning) runs only when needed.
-/// Functions of extensions count here (a trigram index on `unaccent`): the
-/// closer look tells them apart.
-const FIRST_LOOK_SQL: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+/// The first look, cheap (one index scan of `pg_depend`, one of
+/// `pg_class`): is there anything at all the closer look ([`GATE_SQL`])
+/// could find? A tenant function (or operator) that an index, a constraint,
+/// a statistics object or a cast of the database depends on, or one of
+/// [`TABLES`] that is not a plain table or has (had) a child. A stock Odoo
+/// database has none, so the closer look (a few ms of planning) runs only
+/// when needed. Functions of extensions count here (a trigram index on
+/// `unaccent`, PostGIS's casts): the closer look tells them apart.
+///
+/// The same statement sets `restrict_nonsystem_relation_kind` where the
+/// server knows it (`$LOCAL`: `true` inside PgBouncer's transaction, where a
+/// session setting would outlive tenantctl's client); `current_setting(..,
+/// true)` is NULL where it does not exist.
+const FIRST_LOOK_SQL: &str = "SELECT CASE WHEN pg_catalog.current_setting('restrict_nonsystem_relation_kind', true) IS NOT NULL \
+       THEN pg_catalog.set_config('restrict_nonsystem_relation_kind', 'view, foreign-table', $LOCAL) END, \
+     EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
        WHERE d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass) \
          AND d.refobjid >= 16384 \
          AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass, \
-                           'pg_catalog.pg_statistic_ext'::pg_catalog.regclass)) \
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits) \
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast WHERE castfunc >= 16384) \
+                           'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, 'pg_catalog.pg_cast'::pg_catalog.regclass)) \
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::pg_catalog.regnamespace \
-                AND c.relname = ANY ($TABLES::text[]) AND c.relkind NOT IN ('r', 'S'))";
-
-/// Sets `restrict_nonsystem_relation_kind` where the server knows it
-/// (`$LOCAL`: `true` inside PgBouncer's transaction, where a session setting
-/// would outlive tenantctl's client).
-const RESTRICT_SQL: &str = "SELECT pg_catalog.set_config(name, 'view, foreign-table', $LOCAL) \
-     FROM pg_catalog.pg_settings WHERE name = 'restrict_nonsystem_relation_kind'";
+                AND c.relname = ANY ($TABLES::text[]) AND (c.relkind NOT IN ('r', 'S') OR c.relhassubclass))";
 
 /// Columns: kind, name, table, where (as [`Finding`]). `$TABLES`: the
 /// array literal of [`TABLES`].
@@ -207,18 +206,16 @@ impl OnConnect for Gate {
         } else {
             "false"
         };
-        format!(
-            "{}; {}",
-            RESTRICT_SQL.replace("$LOCAL", local),
-            FIRST_LOOK_SQL.replace("$TABLES", &Self::tables_literal())
-        )
+        FIRST_LOOK_SQL
+            .replace("$LOCAL", local)
+            .replace("$TABLES", &Self::tables_literal())
     }
 
     fn verdict(&self, messages: &[SimpleQueryMessage]) -> Verdict {
-        // The first look's one row and column, after RESTRICT_SQL's (one
-        // row or none).
+        // The first look's one row (the session settings before it, behind
+        // PgBouncer, return none).
         let seen = messages.iter().rev().find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(r.get(0) == Some("t")),
+            SimpleQueryMessage::Row(r) => Some(r.get(1) == Some("t")),
             _ => None,
         });
         match seen {

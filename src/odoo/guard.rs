@@ -79,8 +79,8 @@ impl std::fmt::Display for Finding {
 /// `EXPLAIN (ANALYZE)` on PostgreSQL 15), for a query that reads a few
 /// hundred catalog rows. The session is tenantctl's own (one per tenant
 /// and run); inside a transaction that rolls back, the setting goes with it.
-const JIT_OFF_SQL: &str = "SELECT pg_catalog.set_config(name, 'off', false) \
-     FROM pg_catalog.pg_settings WHERE name = 'jit'";
+const JIT_OFF_SQL: &str = "SELECT pg_catalog.set_config('jit', 'off', false) \
+     WHERE pg_catalog.current_setting('jit', true) IS NOT NULL";
 
 /// `$1`: table names in schema `public`. Columns: kind, name, the touched
 /// table, where (see [`Finding`]).
