@@ -177,7 +177,23 @@ async fn maybe<T>(
     }
 }
 
-/// Reads one tenant: every statement of [`sql`], pipelined.
+/// `f` when `yes`, else what a statement on a missing table gives (n/a).
+async fn when<T>(
+    yes: bool,
+    f: impl std::future::Future<Output = anyhow::Result<Option<T>>>,
+) -> anyhow::Result<Option<T>> {
+    if yes {
+        f.await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Reads one tenant in two pipelined round trips: first the statements
+/// every version can run, with [`sql::BASE_SQL`] saying which tables and
+/// columns of later versions and modules the tenant has; then only the
+/// statements that apply (a statement the tenant cannot run costs the
+/// server a parse and an error).
 pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::Result<Tenant> {
     let grace = secs(th.cron_grace);
     let running = secs(th.cron_running_max);
@@ -192,22 +208,41 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
         (&window as &(dyn ToSql + Sync), f8()),
     ];
     let p_queue = [(&queue as &(dyn ToSql + Sync), f8())];
-    let (base, crons, triggers, run, failing, deact, mail, servers, qj) = tokio::join!(
+    let (base, crons, run, servers) = tokio::join!(
         biased;
         maybe(client, deadline, sql::BASE_SQL, &[], sql::Base::parse),
         maybe(client, deadline, sql::CRONS_SQL, &p_grace, sql::Crons::parse),
-        maybe(client, deadline, sql::TRIGGERS_SQL, &p_grace, sql::Triggers::parse),
         maybe(client, deadline, sql::RUNNING_SQL, &p_running, sql::Running::parse),
-        maybe(client, deadline, sql::FAILING_SQL, &[], sql::Failing::parse),
-        maybe(client, deadline, sql::DEACTIVATED_SQL, &[], sql::Deactivated::parse),
-        maybe(client, deadline, sql::MAIL_SQL, &p_mail, sql::Mail::parse),
         maybe(client, deadline, sql::SERVERS_SQL, &[], sql::Servers::parse),
-        maybe(client, deadline, sql::QUEUE_SQL, &p_queue, sql::Queue::parse),
     );
     let base = match base? {
         Some(Some(b)) if !b.version.is_empty() => b,
         _ => return Ok(Tenant::NotOdoo),
     };
+    let has = base.has;
+    let (triggers, failing, deact, mail, qj) = tokio::join!(
+        biased;
+        when(
+            has.triggers,
+            maybe(client, deadline, sql::TRIGGERS_SQL, &p_grace, sql::Triggers::parse)
+        ),
+        when(
+            has.failures,
+            maybe(client, deadline, sql::FAILING_SQL, &[], sql::Failing::parse)
+        ),
+        when(
+            has.failures,
+            maybe(client, deadline, sql::DEACTIVATED_SQL, &[], sql::Deactivated::parse)
+        ),
+        when(
+            has.mail,
+            maybe(client, deadline, sql::MAIL_SQL, &p_mail, sql::Mail::parse)
+        ),
+        when(
+            has.queue_job && base.queue_job,
+            maybe(client, deadline, sql::QUEUE_SQL, &p_queue, sql::Queue::parse)
+        ),
+    );
     Ok(Tenant::Odoo(Box::new(Read {
         base,
         crons: crons?,

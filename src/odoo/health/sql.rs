@@ -28,7 +28,12 @@ pub const BASE_SQL: &str = "SELECT \
      EXISTS (SELECT 1 FROM ONLY public.ir_module_module WHERE name = 'queue_job' AND state = 'installed'), \
      coalesce((SELECT json_object_agg(key, value) FROM ONLY public.ir_config_parameter \
         WHERE key LIKE 'tenant.%' OR key IN ('database.is_neutralized', 'web.base.url', 'database.expiration_date')), '{}')::text, \
-     (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1)::int8";
+     (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1)::int8, \
+     to_regclass('public.ir_cron_trigger') IS NOT NULL, \
+     (SELECT count(*) = 2 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.ir_cron') \
+        AND attname IN ('failure_count', 'first_failure_date') AND NOT attisdropped), \
+     to_regclass('public.mail_mail') IS NOT NULL, \
+     to_regclass('public.queue_job') IS NOT NULL";
 
 #[derive(Debug, Clone, Default)]
 pub struct Base {
@@ -38,6 +43,24 @@ pub struct Base {
     pub queue_job: bool,
     pub icp: std::collections::BTreeMap<String, String>,
     pub active_users: i64,
+    /// Which of the version- and module-dependent statements apply: the
+    /// others are not sent (their checks are n/a, as when a statement names
+    /// a table or column the tenant lacks).
+    pub has: Has,
+}
+
+/// The tables and columns the tenant has, of those only some versions or
+/// modules have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Has {
+    /// `ir_cron_trigger` (14+).
+    pub triggers: bool,
+    /// `ir_cron.failure_count` and `first_failure_date` (18+).
+    pub failures: bool,
+    /// `mail_mail` (module `mail`).
+    pub mail: bool,
+    /// The `queue_job` table (OCA's module).
+    pub queue_job: bool,
 }
 
 impl Base {
@@ -51,6 +74,12 @@ impl Base {
             queue_job: r.get(3),
             icp: serde_json::from_str(&icp).unwrap_or_default(),
             active_users: r.get(5),
+            has: Has {
+                triggers: r.get(6),
+                failures: r.get(7),
+                mail: r.get(8),
+                queue_job: r.get(9),
+            },
         })
     }
 
