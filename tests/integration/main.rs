@@ -32,6 +32,7 @@ mod trust;
 mod trust_files;
 mod trust_guard;
 mod trust_restore;
+mod tty;
 mod ux;
 mod world;
 mod writes;
