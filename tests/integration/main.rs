@@ -32,7 +32,6 @@ mod trust;
 mod trust_files;
 mod trust_guard;
 mod trust_restore;
-mod tty;
 mod ux;
 mod world;
 mod writes;

@@ -16,7 +16,9 @@ use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, user_states, TenantSpec};
 use crate::harness::{tenantctl_bin, tenantctl_with_home, write_inventory, Cluster};
-use crate::world::{coherent, count_suspended, snapshots, spawn, states_of, wait_bounded, World};
+use crate::world::{
+    coherent, count_suspended, snapshots, spawn, states_of, wait_bounded, States, World,
+};
 
 /// A tiny deterministic generator (no dependency needed for test jitter).
 struct Lcg(u64);
@@ -79,13 +81,8 @@ fn a_port_that_accepts_but_never_answers_is_bounded_by_connect_timeout() {
 
 #[test]
 fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
-    let names: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
-    let w = World::builder()
-        .node("n1")
-        .tenants(&default_specs(&names))
-        .build();
+    let (w, names, before) = fleet(100);
     let (c, dir, inv) = (&w.c, &w.dir, w.inv.clone());
-    let before = states_of(c, &names);
     let mut child = spawn(
         &inv,
         dir.path(),
@@ -150,12 +147,17 @@ fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
     }
 }
 
-/// `(name, TenantSpec::default())` for each name.
-fn default_specs(names: &[String]) -> Vec<(&str, TenantSpec)> {
-    names
+/// Node n1 with `n` default tenants `t000`..: the world, the names, and
+/// each tenant's users.
+fn fleet(n: usize) -> (World, Vec<String>, Vec<States>) {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i:03}")).collect();
+    let specs: Vec<(&str, TenantSpec)> = names
         .iter()
         .map(|n| (n.as_str(), TenantSpec::default()))
-        .collect()
+        .collect();
+    let w = World::builder().node("n1").tenants(&specs).build();
+    let before = states_of(&w.c, &names);
+    (w, names, before)
 }
 
 #[test]
@@ -225,13 +227,8 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
 
 #[test]
 fn overlapping_bulk_suspend_and_reactivate_stay_coherent() {
-    let names: Vec<String> = (0..30).map(|i| format!("t{i:02}")).collect();
-    let w = World::builder()
-        .node("n1")
-        .tenants(&default_specs(&names))
-        .build();
+    let (w, names, before) = fleet(30);
     let (c, dir, inv) = (&w.c, &w.dir, w.inv.clone());
-    let before = states_of(c, &names);
     for round in 0..4 {
         let s = spawn(
             &inv,

@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::{PASSWORD_ENV, SUPERUSER_PASSWORD};
+use super::{PASSWORD_ENV, SUPERUSER_PASSWORD};
 
 /// How long a prompt or the end may take (a hang guard, not a performance check).
 const LIMIT: Duration = Duration::from_secs(60);
@@ -99,18 +99,20 @@ impl Tty {
         }
     }
 
+    /// The terminal's input, to write to directly.
+    pub fn stdin(&mut self) -> &mut ChildStdin {
+        self.stdin.as_mut().expect("stdin open")
+    }
+
     /// Types `line` and Enter.
     pub fn type_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(format!("{line}\r").as_bytes()).unwrap();
-        stdin.flush().unwrap();
+        self.type_bytes(format!("{line}\r").as_bytes());
     }
 
     /// Types raw bytes (e.g. `\x03`, Ctrl-C).
     pub fn type_bytes(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(bytes).unwrap();
-        stdin.flush().unwrap();
+        self.stdin().write_all(bytes).unwrap();
+        self.stdin().flush().unwrap();
     }
 
     /// Waits for `prompt`, then types `line`.

@@ -333,7 +333,7 @@ fn prompts_and_confirmations_on_a_terminal() {
             crate::harness::tenantctl_bin().display(),
             inv.display()
         );
-        crate::tty::Tty::start(&cmd, dir.path())
+        crate::harness::tty::Tty::start(&cmd, dir.path())
     };
     // passwd asks twice without echo; pairs of (new, repeated) typed.
     let passwd = |pairs: &[(&str, &str)]| {

@@ -10,8 +10,8 @@ use crate::fixtures::{
     icp, login_possible, login_works, password_hash, signal_counters, user_states, xmlid_user,
     TenantSpec, ADMIN_PASSWORD,
 };
+use crate::harness::tty::Tty;
 use crate::harness::{passlib_check, tenantctl, tenantctl_bin};
-use crate::tty::Tty;
 use crate::world::{grant_minimal, json_of, World};
 
 // ---------------------------------------------------------------- passwd
