@@ -24,6 +24,8 @@ pub enum Toml {
     Str(String),
     Int(i64),
     Bool(bool),
+    /// TOML text as is (an inline table, an array).
+    Raw(String),
 }
 
 impl Toml {
@@ -32,6 +34,7 @@ impl Toml {
             Toml::Str(s) => toml_string(s),
             Toml::Int(i) => i.to_string(),
             Toml::Bool(b) => b.to_string(),
+            Toml::Raw(t) => t.clone(),
         }
     }
 }
@@ -126,6 +129,14 @@ impl Default for Inventory {
 }
 
 impl Inventory {
+    /// An inventory with an empty `[defaults]`: each node says all it needs.
+    pub fn bare() -> Inventory {
+        Inventory {
+            defaults: Vec::new(),
+            ..Inventory::default()
+        }
+    }
+
     /// A `[defaults]` key (replaces one of the same name).
     pub fn default_key(mut self, key: &str, value: impl Into<Toml>) -> Self {
         self.defaults.retain(|(k, _)| k != key);
