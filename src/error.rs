@@ -61,6 +61,25 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A rule of tenantctl refused, found below the command (the check of a new
+/// connection, `odoo::gate`): wherever it ends up in an error chain, the
+/// operation is refused (exit 2, nothing changed), not failed.
+#[derive(Debug, Clone)]
+pub struct Refusal(pub String);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// The refusal in `e`'s chain, if any.
+pub fn refusal_in(e: &anyhow::Error) -> Option<&Refusal> {
+    e.chain().find_map(|c| c.downcast_ref::<Refusal>())
+}
+
 impl Error {
     pub fn usage(e: impl Into<anyhow::Error>) -> Self {
         Error::Usage(e.into())
@@ -75,7 +94,9 @@ impl Error {
     /// PostgreSQL error, a connection that failed, anything else.
     pub fn failed(e: impl Into<anyhow::Error>) -> Self {
         let e = e.into();
-        if e.chain().any(|c| c.is::<Pg>()) {
+        if refusal_in(&e).is_some() {
+            Error::Refused(format!("{e:#}"))
+        } else if e.chain().any(|c| c.is::<Pg>()) {
             Error::Postgres(e)
         } else if e.chain().any(|c| c.is::<Connection>()) {
             Error::Unreachable(e)

@@ -36,12 +36,15 @@ pub(crate) struct Opts {
     pub(crate) sized: bool,
     /// Only the lifecycle section (create, duplicate, backup; lifecycle.rs).
     pub(crate) lifecycle: bool,
+    /// Another tenantctl binary (an older build) whose `list` and `bulk
+    /// suspend`/`reactivate` run in the same runs, side by side.
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 pub(crate) const USAGE: &str =
     "usage: cargo bench --bench fleet -- [--nodes K] [--tenants N] [--runs R] \
 [--scale 1,2,4] [--psql-runs R] [--psql-scales 1,2] [--no-ssh] [--no-breakdown] [--data-dir DIR] \
-[--latency 0,5,25] [--latency-only] [--psql-max-delay MS] [--sized] [--lifecycle]";
+[--latency 0,5,25] [--latency-only] [--psql-max-delay MS] [--sized] [--lifecycle] [--baseline BIN]";
 
 pub(crate) fn scale_list(v: Option<&String>, name: &str) -> Result<Vec<usize>, String> {
     let v = v.ok_or_else(|| format!("{name} needs a value"))?;
@@ -71,6 +74,7 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
         psql_max_delay_ms: 5,
         sized: false,
         lifecycle: false,
+        baseline: None,
     };
     let mut psql_runs = None;
     let mut psql_scales = None;
@@ -113,6 +117,13 @@ pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
             }
             "--data-dir" => {
                 o.data_dir = Some(PathBuf::from(it.next().ok_or("--data-dir needs a value")?))
+            }
+            "--baseline" => {
+                let b = PathBuf::from(it.next().ok_or("--baseline needs a tenantctl binary")?);
+                if !b.is_file() {
+                    return Err(format!("--baseline {}: no such file", b.display()));
+                }
+                o.baseline = Some(b)
             }
             // cargo bench passes --bench to harness = false targets
             "--bench" => {}

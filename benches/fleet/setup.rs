@@ -258,6 +258,23 @@ pub(crate) fn tenantctl(home: &Path, inv: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// [`tenantctl`] with another binary (`--baseline`): the same environment.
+pub(crate) fn tenantctl_at(bin: &Path, home: &Path, inv: &Path, args: &[&str]) -> Command {
+    let model = harness::tenantctl_process(home);
+    let mut cmd = Command::new(bin);
+    for (k, v) in model.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    if let Some(d) = model.get_current_dir() {
+        cmd.current_dir(d);
+    }
+    cmd.arg("-i").arg(inv).args(args);
+    cmd
+}
+
 pub(crate) fn check_list(
     f: &Finished,
     expected: usize,

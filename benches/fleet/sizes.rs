@@ -79,6 +79,8 @@ pub(crate) fn measure(
     let mut s_psusp = Vec::new();
     let mut s_preact = Vec::new();
     let mut s_ssh = Vec::new();
+    // --baseline: list, bulk suspend, bulk reactivate of the other binary.
+    let (mut b_list, mut b_susp, mut b_react) = (Vec::new(), Vec::new(), Vec::new());
     let mut floor_lat = (0u128, 0u128, 0u128);
     for run in 0..o.runs {
         let t_run = Instant::now();
@@ -171,6 +173,23 @@ pub(crate) fn measure(
             s_preact.push(f.sample);
         }
 
+        if let Some(bin) = &o.baseline {
+            let run_base = |args: &[&str]| {
+                fleet.measure(&mut tenantctl_at(bin, home, inv_direct, args), work, None)
+            };
+            let f = run_base(&["-o", "json", "list"]);
+            if let Err(e) = check_list(&f, total, "direct") {
+                panic!("fleet: baseline list: {e}");
+            }
+            b_list.push(f.sample);
+            let f = run_base(&BULK_SUSPEND);
+            must("baseline bulk suspend", check_bulk(&f, total));
+            b_susp.push(f.sample);
+            let f = run_base(&BULK_REACTIVATE);
+            must("baseline bulk reactivate", check_bulk(&f, total));
+            b_react.push(f.sample);
+        }
+
         if ssh_unavailable.is_none() {
             let f = fleet.measure(
                 &mut tenantctl(home, inv_ssh, &["-o", "json", "list"]),
@@ -233,6 +252,24 @@ pub(crate) fn measure(
         stats(&s_react),
         stats(&s_preact),
     ));
+    if let Some(bin) = &o.baseline {
+        let name = bin.display();
+        for (op, now, base) in [
+            ("`list -o json`", &s_list, &b_list),
+            ("`bulk suspend --all-matching`", &s_susp, &b_susp),
+            ("`bulk reactivate --all-matching`", &s_react, &b_react),
+        ] {
+            lines.push(line(&format!("{op} (baseline {name})"), stats(base), None));
+            if let (Some(n), Some(b)) = (stats(now), stats(base)) {
+                notes.push(format!(
+                    "{op} at {total} tenants: this build {} s, baseline {name} {} s, ratio {:.3} (median wall, same runs, interleaved).",
+                    secs(n.wall),
+                    secs(b.wall),
+                    n.wall / b.wall
+                ));
+            }
+        }
+    }
     lines.push(Line {
         vs_direct: list.as_ref().map(|l| l.wall),
         unavailable: if s_ssh.is_empty() {

@@ -78,7 +78,7 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
     let refuse = |m: String| -> Result<u8> {
         let mut r =
             Report::new(Some(&target), &o.tenant, crate::ops::Op::Passwd).fail(Outcome::Refused, m);
-        r.login = user.as_ref().map(|u| u.login.clone()).or(o.login.clone());
+        r.details.passwd().login = user.as_ref().map(|u| u.login.clone()).or(o.login.clone());
         if !o.dry_run {
             r = exec::audited(&run, r, None);
         }

@@ -153,7 +153,7 @@ async fn ask_with_plan(
     let dry = ctx.run(action, None, true);
     let who = target.display();
     let base = crate::ops::Report::new(Some(target), &who, dry.action.name());
-    let plan = crate::ops::plan::plan_one(conn, target, &dry, base, reason).await;
+    let mut plan = crate::ops::plan::plan_one(conn, target, &dry, base, reason).await;
     match plan.outcome {
         crate::ops::Outcome::WouldChange => {}
         // A plan that could not be made (a lock held, a lost connection) is
@@ -169,7 +169,7 @@ async fn ask_with_plan(
     }
     let question = match dry.action {
         Action::Suspend { .. } => {
-            let l = plan.layers.unwrap_or_default();
+            let l = plan.details.suspend().layers.take().unwrap_or_default();
             let mut parts = vec![count(l.users, "active user", "active users")];
             if l.crons > 0 {
                 parts.push(count(l.crons, "scheduled job", "scheduled jobs"));

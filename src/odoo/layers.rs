@@ -373,6 +373,62 @@ pub async fn mail_on(
     Ok((on, requeued?))
 }
 
+/// What a reactivation would switch on (its dry run), counted with the
+/// conditions of [`crons_on`] and [`mail_on`]: recorded jobs and servers
+/// still there and off, and the mail that failed since the suspension. A
+/// table the tenant lacks ([`Tables`]) is not read and counts 0.
+const WOULD_CRONS_SQL: &str =
+    "SELECT count(*)::int8 FROM ONLY public.ir_cron WHERE id = ANY($1) AND NOT active";
+const WOULD_MAIL_SERVERS_SQL: &str =
+    "SELECT count(*)::int8 FROM ONLY public.ir_mail_server WHERE id = ANY($1) AND NOT active";
+const WOULD_FETCHMAIL_SQL: &str =
+    "SELECT count(*)::int8 FROM ONLY public.fetchmail_server WHERE id = ANY($1) AND NOT active";
+const WOULD_REQUEUE_SQL: &str = "SELECT count(*)::int8 FROM ONLY public.mail_mail \
+     WHERE state = 'exception' AND write_date >= $1::timestamp";
+
+/// What a reactivation would switch on: (jobs, mail and fetchmail servers,
+/// mails requeued). Independent reads, pipelined.
+pub async fn would_switch_on(
+    client: &impl GenericClient,
+    t: &Tables,
+    cron_ids: &[i64],
+    rec: Option<&MailRecord>,
+    d: Duration,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let count = |sql: &'static str, ids: &[i64], present: bool| {
+        let ids = ids.to_vec();
+        async move {
+            if !present {
+                return Ok(0usize);
+            }
+            let rows = within(d, client.query_typed(sql, &[(&ids, Type::INT8_ARRAY)])).await?;
+            Ok::<usize, anyhow::Error>(rows.first().map_or(0, |r| r.get::<_, i64>(0) as usize))
+        }
+    };
+    let none = MailRecord::default();
+    let m = rec.unwrap_or(&none);
+    let (crons, servers, fetch, requeue) = tokio::join!(
+        biased;
+        count(WOULD_CRONS_SQL, cron_ids, t.ir_cron),
+        count(WOULD_MAIL_SERVERS_SQL, &m.servers, rec.is_some() && t.ir_mail_server),
+        count(WOULD_FETCHMAIL_SQL, &m.fetchmail, rec.is_some() && t.fetchmail_server),
+        async {
+            match (&m.since, rec.is_some() && t.mail_mail) {
+                (Some(since), true) => {
+                    let rows = within(
+                        d,
+                        client.query_typed(WOULD_REQUEUE_SQL, &[(since, Type::TEXT)]),
+                    )
+                    .await?;
+                    Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as usize))
+                }
+                _ => Ok::<usize, anyhow::Error>(0),
+            }
+        },
+    );
+    Ok((crons?, servers? + fetch?, requeue?))
+}
+
 const ACTIVE_CRONS_SQL: &str = "SELECT id::int8 FROM ONLY public.ir_cron WHERE active ORDER BY id";
 const ACTIVE_MAIL_SERVERS_SQL: &str =
     "SELECT id::int8 FROM ONLY public.ir_mail_server WHERE active AND id <> coalesce($1, 0) ORDER BY id";

@@ -7,6 +7,7 @@ pub mod argon2_guard;
 pub mod backup;
 pub mod check;
 pub mod details;
+pub mod gate;
 pub mod guard;
 pub mod health;
 pub mod layers;

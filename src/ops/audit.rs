@@ -19,7 +19,7 @@ pub(crate) fn write(log: &AuditLog, operator: &str, r: &mut Report, reason: Opti
         outcome: r.outcome.as_str(),
         reason,
         users: (r.action.counts_users() && r.outcome.committed()).then_some(r.users),
-        login: r.login.as_deref(),
+        login: r.details.login(),
         error: r.error.clone(),
     };
     if let Err(e) = log.append(&rec) {

@@ -81,7 +81,7 @@ pub async fn block_after(
     };
     match layers::block(&maint.client, &t.db, &rec, maint.deadline).await {
         Ok(ended) => {
-            r.layers.get_or_insert_with(Default::default).connections = true;
+            r.details.connections_switched(r.action);
             if r.outcome == Outcome::Unchanged {
                 r.outcome = Outcome::Changed;
             }
@@ -111,6 +111,9 @@ fn blocking_failed(r: Report, who: &str, e: anyhow::Error) -> Report {
 /// its record from the node's catalog.
 pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::Error) -> Next {
     let who = t.display();
+    if let Some(r) = crate::error::refusal_in(&e) {
+        return Next::Done(base.fail(Outcome::Refused, format!("{who}: {r}")));
+    }
     let failed = |base: Report, extra: &str| {
         Next::Done(base.fail(
             Outcome::Failed,
@@ -145,8 +148,9 @@ pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::
                     esc(rec.reason.as_deref().unwrap_or("no reason recorded"))
                 ),
             );
-            r.suspended_at = rec.at.clone();
-            r.suspended_reason = rec.reason.clone();
+            let d = r.details.suspend();
+            d.suspended_at = rec.at.clone();
+            d.suspended_reason = rec.reason.clone();
             Next::Done(r)
         }
         Action::Reactivate(_) if run.dry_run => {
@@ -156,7 +160,7 @@ pub async fn on_connect_failure(t: &Target, run: &Run, base: Report, e: anyhow::
                     .step("then restore its recorded layers"),
             );
             r.dry_run = Some(true);
-            r.layers = Some(super::LayerCounts {
+            r.details.reactivate().layers = Some(super::LayerCounts {
                 connections: true,
                 ..Default::default()
             });

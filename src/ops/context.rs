@@ -45,7 +45,13 @@ impl Ctx {
         }
         let inventory = crate::inventory::load(&path)?;
         let nodes = targets::select_nodes(&inventory, &global.nodes, &global.labels)?;
-        let transport = Arc::new(Transport::new(global.concurrency));
+        let mut transport = Transport::new(global.concurrency);
+        // Every connection is checked before anything in it is read; the
+        // operator's --allow-triggers accepts the objects it would refuse.
+        if !global.allow_triggers {
+            transport = transport.with_check(Arc::new(crate::odoo::gate::Gate));
+        }
+        let transport = Arc::new(transport);
         // Kept under -q: it explains a later authentication failure.
         if let Some(w) = transport.passfile_warning() {
             printer.warn_always(w);

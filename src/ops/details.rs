@@ -1,19 +1,26 @@
-//! What each lifecycle write adds to its result, one type per operation:
-//! the JSON fields beside the common ones of [`super::Report`] (README,
-//! "JSON output"). A field is absent until the run reaches the step that
-//! knows it (a dry run has `from` and no `seconds`).
+//! What each write adds to its result, one type per operation: the JSON
+//! fields beside the common ones of [`super::Report`] (README, "JSON
+//! output"). A field is absent until the run reaches the step that knows it
+//! (a dry run has `from` and no `seconds`).
 
 use serde::Serialize;
 
 use crate::transport::host::filestore::Copied;
 
-/// The fields of one operation's result, flattened into the report.
+/// The fields of one operation's result, flattened into the report's JSON:
+/// a write on users' before its `plan`, a lifecycle write's after it (see
+/// [`Details::on_users`]).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(untagged)]
 pub enum Details {
-    /// passwd, suspend, reactivate: their fields are the report's own.
+    /// Nothing known yet (or a lifecycle write that failed before its first
+    /// step).
     #[default]
     None,
+    /// passwd, bulk passwd.
+    Passwd(PasswdDetails),
+    Suspend(SuspendDetails),
+    Reactivate(ReactivateDetails),
     /// create, duplicate, bulk create.
     Copy(CopyDetails),
     Rename(RenameDetails),
@@ -24,9 +31,83 @@ pub enum Details {
     Move(MoveDetails),
 }
 
+/// `passwd`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PasswdDetails {
+    /// The user whose password is (or would be) set. Written by the report
+    /// before the other fields (see [`Details::login`]).
+    #[serde(skip)]
+    pub login: Option<String>,
+    /// The cache signal sent (or that would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+}
+
+/// `suspend`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuspendDetails {
+    /// The cache signal sent (or that would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+    /// An earlier suspension's, when the tenant already was suspended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_reason: Option<String>,
+    /// Per layer, what was (or would be) switched off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<LayerCounts>,
+}
+
+/// `reactivate`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReactivateDetails {
+    /// Recorded ids that are not users of the tenant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_users: Option<Vec<i64>>,
+    /// Recorded ids never switched on: id 1, the templates, the public user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_users: Option<Vec<i64>>,
+    /// The cache signal sent (or that would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<&'static str>,
+    /// Per layer, what was (or would be) switched on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<LayerCounts>,
+}
+
+/// Per layer, what a suspend or reactivate switched (JSON `layers`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LayerCounts {
+    pub users: usize,
+    /// Of `users`, portal users (`share`); the others are internal users,
+    /// what `list` counts.
+    pub portal_users: usize,
+    pub crons: usize,
+    /// Mail and fetchmail servers switched off (suspend) or on (reactivate);
+    /// tenantctl's stand-in is not one of them.
+    pub mail: usize,
+    /// Suspend: tenantctl's stand-in outgoing server (host `invalid`) added
+    /// (or, in a dry run, to be added).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub standin: bool,
+    /// The database blocked (suspend) or unblocked (reactivate).
+    pub connections: bool,
+    /// Mail put back in the queue at reactivation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requeued: Option<usize>,
+    /// Layers whose tables the tenant lacks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<&'static str>,
+}
+
 /// `create` and `duplicate`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CopyDetails {
+    /// The new admin login. Written by the report before the other fields
+    /// (see [`Details::login`]).
+    #[serde(skip)]
+    pub login: Option<String>,
     /// The template or source tenant.
     pub from: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,12 +226,56 @@ macro_rules! variant {
 }
 
 impl Details {
+    variant!(passwd, Passwd, PasswdDetails);
+    variant!(suspend, Suspend, SuspendDetails);
+    variant!(reactivate, Reactivate, ReactivateDetails);
     variant!(copy, Copy, CopyDetails);
     variant!(rename, Rename, RenameDetails);
     variant!(drop, Drop, DropDetails);
     variant!(backup, Backup, BackupDetails);
     variant!(restore, Restore, RestoreDetails);
     variant!(moved, Move, MoveDetails);
+
+    /// A write on users (passwd, suspend, reactivate): the JSON has its
+    /// fields before the `plan`, a lifecycle write's after it.
+    pub fn on_users(&self) -> bool {
+        matches!(
+            self,
+            Details::Passwd(_) | Details::Suspend(_) | Details::Reactivate(_)
+        )
+    }
+
+    /// The login a passwd set or a copy's admin got: the audit line's
+    /// `login`, and the first field of the JSON details.
+    pub fn login(&self) -> Option<&str> {
+        match self {
+            Details::Passwd(d) => d.login.as_deref(),
+            Details::Copy(d) => d.login.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The `connections` layer switched: a suspend that blocked the
+    /// database, a reactivate that allowed its connections again.
+    pub fn connections_switched(&mut self, op: super::Op) {
+        let layers = match op {
+            super::Op::Suspend => &mut self.suspend().layers,
+            super::Op::Reactivate => &mut self.reactivate().layers,
+            _ => return,
+        };
+        layers.get_or_insert_with(Default::default).connections = true;
+    }
+
+    /// Records the cache signal of a write on users (the variant `op`'s);
+    /// the lifecycle writes send none.
+    pub fn set_signal(&mut self, op: super::Op, signal: &'static str) {
+        match op {
+            super::Op::Passwd => self.passwd().signal = Some(signal),
+            super::Op::Suspend => self.suspend().signal = Some(signal),
+            super::Op::Reactivate => self.reactivate().signal = Some(signal),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

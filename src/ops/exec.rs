@@ -111,7 +111,7 @@ pub async fn run_job(job: Job, run: &Run) -> Option<Report> {
     } else {
         let mut r = execute(&mut conn, &t, job.reason.as_deref(), run, base).await;
         if unblocked {
-            r.layers.get_or_insert_with(Default::default).connections = true;
+            r.details.connections_switched(r.action);
             r.message.push_str("; connections allowed again");
         }
         r
@@ -307,7 +307,8 @@ pub(super) async fn after_commit(
     verify: Verify,
     mut r: Report,
 ) -> Report {
-    r.signal = Some(signals.describe(changed));
+    let signal = signals.describe(changed);
+    r.details.set_signal(r.action, signal);
     let (mut sig, mut drift) = signal_and_verify(conn, run, signals, changed, &verify).await;
     let lost = |e: &anyhow::Error| crate::odoo::is_client_side(e);
     if sig.as_ref().err().is_some_and(lost) || drift.as_ref().err().is_some_and(lost) {
@@ -337,10 +338,7 @@ pub(super) async fn after_commit(
             r.fail(Outcome::NotSignalled, e)
         }
         (None, Ok(())) => {
-            r.message.push_str(&format!(
-                "; cache signal {} sent",
-                r.signal.unwrap_or("none")
-            ));
+            r.message.push_str(&format!("; cache signal {signal} sent"));
             r
         }
     }
@@ -648,10 +646,11 @@ async fn already_suspended(
                 .unwrap_or_default(),
         ),
     );
-    r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
-    r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
-    r.signal = Some(st.signals.describe(Changed::UsersAndParams));
-    r.layers = Some(Default::default());
+    let d = r.details.suspend();
+    d.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+    d.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+    d.signal = Some(st.signals.describe(Changed::UsersAndParams));
+    d.layers = Some(Default::default());
     if let Err(e) = sig {
         r.warnings
             .push(format!("repeating the cache signal failed: {e:#}"));
@@ -715,7 +714,7 @@ fn suspend_counts(
     if layers.mail && !tables.ir_mail_server && !tables.fetchmail_server {
         counts.skipped.push("mail");
     }
-    r.layers = Some(counts);
+    r.details.suspend().layers = Some(counts);
     if !layers.connections {
         r.warnings.extend(
             xmlrpc_warning(major, "full access")
@@ -803,7 +802,8 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 ));
             }
             r.users = user_ids.len();
-            r.layers = Some(super::LayerCounts {
+            let d = r.details.reactivate();
+            d.layers = Some(super::LayerCounts {
                 users: user_ids.len(),
                 portal_users: portal,
                 crons,
@@ -811,8 +811,8 @@ async fn reactivate(conn: &mut Conn, t: &Target, restore: Restore, run: &Run, r:
                 requeued: Some(requeued),
                 ..Default::default()
             });
-            r.missing_users = Some(missing);
-            r.excluded_users = Some(excluded);
+            d.missing_users = Some(missing);
+            d.excluded_users = Some(excluded);
             after_commit(
                 conn,
                 t,

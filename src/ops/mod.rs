@@ -29,7 +29,7 @@ pub mod report;
 pub mod run;
 
 pub use context::{direct_only, Ctx};
-pub use details::Details;
+pub use details::{Details, LayerCounts};
 
 use std::sync::Arc;
 
@@ -275,11 +275,10 @@ impl Plan {
 }
 
 /// The one result type of the write commands: the JSON object of a single
-/// command and a row of `bulk`.
-#[derive(Debug, Clone, Serialize)]
+/// command and a row of `bulk` (its fields in order: [`report`]).
+#[derive(Debug, Clone)]
 pub struct Report {
     /// Line of the `--from` file (bulk).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub node: Option<String>,
     pub tenant: String,
@@ -289,49 +288,22 @@ pub struct Report {
     pub users: usize,
     pub error: Option<String>,
     pub warnings: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<Via>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub login: Option<String>,
-    /// Recorded ids that are not users of the tenant (reactivate).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_users: Option<Vec<i64>>,
-    /// Recorded ids never switched on: id 1, the templates, the public user.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub excluded_users: Option<Vec<i64>>,
-    /// The cache signal sent (or that would be).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suspended_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suspended_reason: Option<String>,
-    /// Per layer, what was (or would be) switched off or on.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layers: Option<LayerCounts>,
     /// Dry runs: what the write would do.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
     /// Set when the audit line could not be written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_error: Option<String>,
-    /// The fields of the lifecycle commands, one type per operation.
-    #[serde(flatten)]
+    /// What the operation adds, one type per operation.
     pub details: Details,
     /// The human sentence (text mode).
-    #[serde(skip)]
     pub message: String,
     /// The database is not an Odoo tenant (selector runs drop it).
-    #[serde(skip)]
     pub not_odoo: bool,
     /// Bulk: when the result came, from the start of the run stage (after
     /// the confirmation), for the per-node summary.
-    #[serde(skip)]
     pub elapsed: Option<std::time::Duration>,
     /// Bulk: index of the job this result is for.
-    #[serde(skip)]
     pub job: Option<usize>,
 }
 
@@ -350,13 +322,6 @@ impl Report {
             warnings: vec![],
             via: target.map(|t| t.link.via),
             dry_run: None,
-            login: None,
-            missing_users: None,
-            excluded_users: None,
-            signal: None,
-            suspended_at: None,
-            suspended_reason: None,
-            layers: None,
             plan: None,
             audit_error: None,
             details: Details::None,
@@ -390,31 +355,6 @@ impl Report {
         self.message = message.into();
         self
     }
-}
-
-/// Per layer, what a suspend or reactivate switched (JSON `layers`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LayerCounts {
-    pub users: usize,
-    /// Of `users`, portal users (`share`); the others are internal users,
-    /// what `list` counts.
-    pub portal_users: usize,
-    pub crons: usize,
-    /// Mail and fetchmail servers switched off (suspend) or on (reactivate);
-    /// tenantctl's stand-in is not one of them.
-    pub mail: usize,
-    /// Suspend: tenantctl's stand-in outgoing server (host `invalid`) added
-    /// (or, in a dry run, to be added).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub standin: bool,
-    /// The database blocked (suspend) or unblocked (reactivate).
-    pub connections: bool,
-    /// Mail put back in the queue at reactivation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requeued: Option<usize>,
-    /// Layers whose tables the tenant lacks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<&'static str>,
 }
 
 /// What a `passwd` run sets.

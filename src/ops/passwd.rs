@@ -230,7 +230,7 @@ async fn passwd_user(
         Ok(u) => u,
         Err(e) => return Err(not_committed(who, "passwd", r, &e)),
     };
-    r.login = user
+    r.details.passwd().login = user
         .as_ref()
         .map(|u| u.login.clone())
         .or(login.map(str::to_string));

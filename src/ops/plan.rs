@@ -45,7 +45,7 @@ pub async fn plan_one(
             Changed::UsersAndParams,
         ),
     };
-    r.signal = Some(st.signals.describe(changed));
+    r.details.set_signal(r.action, st.signals.describe(changed));
     if !run.allow_triggers {
         match guard::findings(&conn.client, &st.signals.touched(base_tables)).await {
             Ok(f) if !f.is_empty() => {
@@ -128,7 +128,7 @@ async fn plan_passwd(
                 Err(e) => return failed(conn, who, r, e).await,
             }
             let u = u.expect("refusal_for refuses a missing user");
-            r.login = Some(u.login.clone());
+            r.details.passwd().login = Some(u.login.clone());
             r.users = 1;
             r.warnings
                 .extend(pw::passwd_notes(&u, t.link.node.password_scheme));
@@ -180,14 +180,15 @@ async fn plan_suspend(
                 esc(st.get(keys::SUSPENDED_REASON).unwrap_or("no reason recorded"))
             ),
         );
-        r.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
-        r.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
+        let d = r.details.suspend();
+        d.suspended_at = st.get(keys::SUSPENDED_AT).map(str::to_string);
+        d.suspended_reason = st.get(keys::SUSPENDED_REASON).map(str::to_string);
         return r;
     }
     let (plan, skipped) = suspend_plan(who, st, layers, &users, &a);
     let mut r = r.would(plan);
     r.users = users.len();
-    r.layers = Some(super::LayerCounts {
+    r.details.suspend().layers = Some(super::LayerCounts {
         users: users.len(),
         portal_users: users.iter().filter(|u| u.portal).count(),
         crons,
@@ -385,13 +386,71 @@ async fn plan_reactivate(
                 keys::SUSPENDED_USER_IDS,
                 st.signals.describe(Changed::UsersAndParams)
             ));
+            let (plan, layers) = match reactivate_layers(conn, st, plan, &users).await {
+                Ok(x) => x,
+                Err(e) => return failed(conn, who, r, e).await,
+            };
             let mut r = r.would(plan);
             r.users = users.len();
-            r.missing_users = Some(missing);
-            r.excluded_users = Some(excluded);
+            let d = r.details.reactivate();
+            d.layers = Some(layers);
+            d.missing_users = Some(missing);
+            d.excluded_users = Some(excluded);
             r
         }
     }
+}
+
+/// The recorded layers a reactivation would switch on (as the real run
+/// counts them: jobs and servers still there and off, failed mail since
+/// the suspension), as plan steps and counts.
+async fn reactivate_layers(
+    conn: &Conn,
+    st: &suspension::State,
+    mut plan: Plan,
+    users: &[suspension::UserRef],
+) -> anyhow::Result<(Plan, super::LayerCounts)> {
+    let recorded = st.layers();
+    let d = conn.deadline;
+    let t = crate::odoo::layers::tables(&conn.client, d).await?;
+    let cron_ids = if recorded.crons {
+        st.ids(keys::SUSPENDED_CRON_IDS)
+    } else {
+        vec![]
+    };
+    let rec = recorded.mail.then(|| st.mail_record());
+    let (crons, mail, requeued) =
+        crate::odoo::layers::would_switch_on(&conn.client, &t, &cron_ids, rec.as_ref(), d).await?;
+    if recorded.crons {
+        plan = plan.step(format!(
+            "scheduled jobs: switch on {} of the {} recorded",
+            count(crons, "job", "jobs"),
+            cron_ids.len()
+        ));
+    }
+    if let Some(rec) = &rec {
+        plan = plan.step(format!(
+            "mail: switch on {}{}, requeue {} that failed while suspended",
+            count(mail, "server", "servers"),
+            if rec.standin.is_some() {
+                ", remove tenantctl's stand-in server"
+            } else {
+                ""
+            },
+            count(requeued, "mail", "mails")
+        ));
+    }
+    let counts = super::LayerCounts {
+        users: users.len(),
+        portal_users: users.iter().filter(|u| u.portal).count(),
+        crons,
+        mail,
+        standin: false,
+        connections: false,
+        requeued: Some(requeued),
+        skipped: vec![],
+    };
+    Ok((plan, counts))
 }
 
 /// A plan that could not be made: the error, naming who holds the locks a

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use super::{verdict, Outcome, Report, Summary};
+use super::{verdict, Details, Op, Outcome, Plan, Report, Summary};
 use crate::config::Output;
 use crate::ops::Ctx;
 use crate::output::{csv_line, out, out_json, Col, Tint};
+use crate::transport::Via;
 
 /// Prints a single command's result and returns the exit code.
 /// `secret_on_stdout`: a generated password went to stdout alone, so the
@@ -37,6 +38,60 @@ pub fn single(ctx: &Ctx, r: &Report, interrupted: bool, secret_on_stdout: bool) 
         ctx.printer.error(e);
     }
     verdict(&s, interrupted)
+}
+
+/// A report's JSON object (README, "JSON output"): the common fields, a
+/// passwd's or a copy's `login`, a write on users' fields, the `plan` and
+/// `audit_error`, then a lifecycle write's fields.
+#[derive(Serialize)]
+struct Json<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    node: &'a Option<String>,
+    tenant: &'a str,
+    action: Op,
+    outcome: Outcome,
+    users: usize,
+    error: &'a Option<String>,
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<Via>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login: Option<&'a str>,
+    #[serde(flatten)]
+    on_users: Option<&'a Details>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'a Plan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit_error: Option<&'a str>,
+    #[serde(flatten)]
+    lifecycle: Option<&'a Details>,
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let on_users = self.details.on_users();
+        Json {
+            line: self.line,
+            node: &self.node,
+            tenant: &self.tenant,
+            action: self.action,
+            outcome: self.outcome,
+            users: self.users,
+            error: &self.error,
+            warnings: &self.warnings,
+            via: self.via,
+            dry_run: self.dry_run,
+            login: self.details.login(),
+            on_users: on_users.then_some(&self.details),
+            plan: self.plan.as_ref(),
+            audit_error: self.audit_error.as_deref(),
+            lifecycle: (!on_users).then_some(&self.details),
+        }
+        .serialize(s)
+    }
 }
 
 #[derive(Serialize)]
@@ -281,4 +336,59 @@ fn summary_lines(
         ));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(r: &Report) -> Vec<String> {
+        let s = serde_json::to_string(r).unwrap();
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&s).unwrap();
+        // serde_json's Map is sorted without `preserve_order`: read the
+        // order from the text.
+        let mut ks: Vec<(usize, String)> = v
+            .keys()
+            .map(|k| (s.find(&format!("\"{k}\":")).unwrap(), k.clone()))
+            .collect();
+        ks.sort();
+        ks.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// The JSON order of the README: a write on users' fields (a passwd's
+    /// or a copy's login first) before the plan and the audit error, a
+    /// lifecycle write's after them.
+    #[test]
+    fn json_field_order() {
+        let common = "node tenant action outcome users error warnings";
+        let mut r = Report::new(None, "t", Op::Passwd).would(Plan::new("p"));
+        r.details.passwd().login = Some("admin".into());
+        r.details.set_signal(Op::Passwd, "s");
+        r.audit_error = Some("e".into());
+        let want = format!("{common} dry_run login signal plan audit_error");
+        assert_eq!(keys(&r).join(" "), want);
+
+        let mut r = Report::new(None, "t", Op::Reactivate).would(Plan::new("p"));
+        r.details.set_signal(Op::Reactivate, "s");
+        r.details.connections_switched(Op::Reactivate);
+        r.details.reactivate().missing_users = Some(vec![]);
+        r.details.reactivate().excluded_users = Some(vec![]);
+        let want = format!("{common} dry_run missing_users excluded_users signal layers plan");
+        assert_eq!(keys(&r).join(" "), want);
+
+        let mut r = Report::new(None, "t", Op::Suspend);
+        r.details.connections_switched(Op::Suspend);
+        r.details.suspend().suspended_reason = Some("x".into());
+        r.details.set_signal(Op::Suspend, "s");
+        r.audit_error = Some("e".into());
+        let want = format!("{common} signal suspended_reason layers audit_error");
+        assert_eq!(keys(&r).join(" "), want);
+
+        let mut r = Report::new(None, "t", Op::Create).would(Plan::new("p"));
+        r.details.copy().from = "tmpl".into();
+        r.details.copy().login = Some("boss".into());
+        r.audit_error = Some("e".into());
+        let want = format!("{common} dry_run login plan audit_error from");
+        assert_eq!(keys(&r).join(" "), want);
+    }
 }

@@ -81,6 +81,9 @@ pub fn session_settings(statement_timeout: Duration) -> Vec<(&'static str, Strin
         ("search_path", "pg_catalog".to_string()),
         ("statement_timeout", st.to_string()),
         ("idle_in_transaction_session_timeout", idle.to_string()),
+        // A table with row security is an error to read instead of running
+        // the tenant's policies (see `odoo::gate`); 9.5+.
+        ("row_security", "off".to_string()),
     ]
 }
 
@@ -89,10 +92,35 @@ pub fn session_options(statement_timeout: Duration) -> String {
     startup::options(&session_settings(statement_timeout))
 }
 
+/// A check every new connection passes before it is handed out: a first
+/// simple query (it may hold several statements) sent right after the
+/// session settings, in the same round trip, and a verdict on its rows that
+/// may ask for one more query (a closer look, only when the first found
+/// something). The Odoo layer supplies it (`odoo::gate`); the transport
+/// knows nothing of tables.
+pub trait OnConnect: Send + Sync {
+    /// The first statements; `pooler` says whether a setting must be `LOCAL`.
+    fn sql(&self, pooler: startup::Pooler) -> String;
+    /// The verdict on the first query's messages.
+    fn verdict(&self, messages: &[tokio_postgres::SimpleQueryMessage]) -> Verdict;
+    /// The verdict on the closer look's messages ([`Verdict::Inspect`]).
+    fn inspected(&self, messages: &[tokio_postgres::SimpleQueryMessage]) -> anyhow::Result<()>;
+}
+
+/// What [`OnConnect::verdict`] decides.
+pub enum Verdict {
+    Pass,
+    /// The connection is refused (closed, never used).
+    Refuse(anyhow::Error),
+    /// Run this query and decide with [`OnConnect::inspected`].
+    Inspect(String),
+}
+
 /// Shared by all connections of a run.
 pub struct Transport {
     passfile: PassFile,
     global: Arc<Semaphore>,
+    on_connect: Option<Arc<dyn OnConnect>>,
 }
 
 impl Transport {
@@ -101,7 +129,13 @@ impl Transport {
         Transport {
             passfile,
             global: Arc::new(Semaphore::new(concurrency.max(1))),
+            on_connect: None,
         }
+    }
+    /// Every connection of the run passes `check` first.
+    pub fn with_check(mut self, check: Arc<dyn OnConnect>) -> Transport {
+        self.on_connect = Some(check);
+        self
     }
     /// A warning about the pass file to show once, if any.
     pub fn passfile_warning(&self) -> Option<&str> {
@@ -409,7 +443,7 @@ impl NodeLink {
             let client = self
                 .connect_tunnel(tunnel, &mut cfg, ep, tls, timeout)
                 .await?;
-            apply_settings(&client, after_connect.as_deref(), timeout).await?;
+            after_connecting(&client, after_connect.as_deref(), t, n.pooler, timeout).await?;
             return Ok(Conn {
                 client,
                 deadline: n.statement_timeout + DEADLINE_MARGIN,
@@ -429,7 +463,7 @@ impl NodeLink {
                 open(&cfg, tls, timeout).await?
             }
         };
-        apply_settings(&client, after_connect.as_deref(), timeout).await?;
+        after_connecting(&client, after_connect.as_deref(), t, n.pooler, timeout).await?;
         Ok(Conn {
             client,
             deadline: n.statement_timeout + DEADLINE_MARGIN,
@@ -495,15 +529,25 @@ impl NodeLink {
     }
 }
 
-/// Sends the session settings as statements (nodes behind PgBouncer, see
-/// [`startup`]), bounded by the connect timeout like the rest of the setup.
-async fn apply_settings(
+/// The first round trip after connecting, when there is one: the session
+/// settings as statements (nodes behind PgBouncer, see [`startup`]) and the
+/// run's [`OnConnect`] check, bounded by the connect timeout like the rest of
+/// the setup.
+async fn after_connecting(
     client: &Client,
-    sql: Option<&str>,
+    settings: Option<&str>,
+    t: &Transport,
+    pooler: startup::Pooler,
     timeout: Duration,
 ) -> anyhow::Result<()> {
-    let Some(sql) = sql else { return Ok(()) };
-    tokio::time::timeout(timeout, client.batch_execute(sql))
+    let check = t.on_connect.as_deref();
+    let sql = match (settings, check) {
+        (None, None) => return Ok(()),
+        (Some(s), None) => s.to_string(),
+        (None, Some(c)) => c.sql(pooler),
+        (Some(s), Some(c)) => format!("{s}; {}", c.sql(pooler)),
+    };
+    let messages = tokio::time::timeout(timeout, client.simple_query(&sql))
         .await
         .map_err(|_| {
             anyhow!(
@@ -511,7 +555,24 @@ async fn apply_settings(
                 humantime::format_duration(timeout)
             )
         })?
-        .map_err(|e| pg_error(&e).context("applying the session settings"))
+        .map_err(|e| pg_error(&e).context("applying the session settings"))?;
+    let Some(c) = check else { return Ok(()) };
+    match c.verdict(&messages) {
+        Verdict::Pass => Ok(()),
+        Verdict::Refuse(e) => Err(e),
+        Verdict::Inspect(sql) => {
+            let messages = tokio::time::timeout(timeout, client.simple_query(&sql))
+                .await
+                .map_err(|_| {
+                    anyhow!(
+                        "timed out after {} checking the database",
+                        humantime::format_duration(timeout)
+                    )
+                })?
+                .map_err(|e| pg_error(&e).context("checking the database"))?;
+            c.inspected(&messages)
+        }
+    }
 }
 
 /// `connect_raw` over an already connected stream; drives the connection in

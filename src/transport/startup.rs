@@ -98,7 +98,8 @@ mod tests {
             [
                 "search_path",
                 "statement_timeout",
-                "idle_in_transaction_session_timeout"
+                "idle_in_transaction_session_timeout",
+                "row_security"
             ]
         );
         let opts = options(&s);

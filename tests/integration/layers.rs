@@ -833,3 +833,38 @@ fn json_counts_the_portal_users_as_the_text_does() {
     assert_eq!(v["layers"]["users"], active, "{out}");
     assert_eq!(v["layers"]["portal_users"], portal, "{out}");
 }
+
+/// A reactivation's dry run says what the real run then switches on: the
+/// recorded jobs and mail servers still off, the mail that failed while
+/// suspended (its `layers` object and its plan steps); before, the dry run
+/// listed the users only.
+#[test]
+fn reactivate_dry_run_counts_the_layers_the_real_run_switches_on() {
+    let e = env("");
+    create_tenant(&e.c, "back", &TenantSpec::for_major(16));
+    let (code, _, out) = outcome(
+        &e,
+        &["suspend", "back", "--reason", "x", "--yes", "-o", "json"],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    // A mail that failed while suspended (against the stand-in).
+    e.c.sql(
+        "back",
+        "INSERT INTO mail_mail (state, email_to, failure_reason, create_date, write_date) \
+         VALUES ('exception', 'late@example.com', 'stand-in', now() AT TIME ZONE 'utc', now() AT TIME ZONE 'utc')",
+    );
+    let (code, dry, out) = outcome(&e, &["reactivate", "back", "--dry-run", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let steps = dry["plan"]["steps"].to_string();
+    assert!(steps.contains("scheduled jobs: switch on"), "{out}");
+    assert!(
+        steps.contains("requeue 1 mail that failed while suspended"),
+        "{out}"
+    );
+    let (code, real, out) = outcome(&e, &["reactivate", "back", "--yes", "-o", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(real["layers"]["crons"].as_u64().unwrap() > 0, "{out}");
+    assert!(real["layers"]["mail"].as_u64().unwrap() > 0, "{out}");
+    assert_eq!(real["layers"]["requeued"], 1, "{out}");
+    assert_eq!(dry["layers"], real["layers"], "dry run and run agree");
+}

@@ -31,6 +31,7 @@ mod tls_client;
 mod trust;
 mod trust_files;
 mod trust_guard;
+mod trust_read;
 mod trust_restore;
 mod ux;
 mod world;

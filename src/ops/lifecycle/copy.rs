@@ -550,9 +550,9 @@ async fn copied(
 /// A done copy's fields in its report: the login, the time, the base URL,
 /// the filestore, the keys removed, what was neutralized, the warnings.
 fn record_copy(r: &mut Report, c2: &CopySpec, copy: &Made, t0: std::time::Instant) {
-    r.login = copy.login.clone();
     r.users = usize::from(copy.login.is_some());
     let d = r.details.copy();
+    d.login.clone_from(&copy.login);
     d.seconds = Some(t0.elapsed().as_secs_f64());
     d.base_url.clone_from(&c2.base_url);
     d.filestore = copy.filestore;

@@ -330,6 +330,9 @@ impl Stop {
 
 impl From<anyhow::Error> for Stop {
     fn from(e: anyhow::Error) -> Self {
+        if crate::error::refusal_in(&e).is_some() {
+            return Stop::Refused(format!("{e:#}"));
+        }
         Stop::Failed(e)
     }
 }

@@ -64,7 +64,7 @@ impl Each for Copying {
                 copy_one(ctx, o, link, spec, self.action, self.what, self.single).await;
             r.line = job.line;
             if let (Some(pw), Some(s)) = (&generated, &self.secrets) {
-                let login = r.login.clone().unwrap_or_default();
+                let login = r.details.login().unwrap_or_default().to_string();
                 if let Err(x) = s.write_line(link.name(), &spec.new, &login, pw, "done") {
                     r.warnings.push(format!("the secrets file could not be written ({x}); the tenant was created, set a password with `tenantctl passwd`"));
                 }
