@@ -444,16 +444,17 @@ fn file_copy(cluster: &Cluster) -> &'static str {
     }
 }
 
-/// psql's `\\connect` to database `db` (keeping host, port and user), as a
-/// line of a script; None when psql would take the name for a connection
-/// string (it holds `=` or is a URI), or it holds a line break.
+/// psql's `\connect` to database `db` (keeping host, port and user), as a
+/// line of a script, for names of letters, digits, `_`, `-` and `.` only;
+/// None for any other (psql would read quotes in it, or take a name with
+/// `=` for a connection string): the caller opens a session of its own,
+/// which takes the name literally (`PGDATABASE`).
 pub fn psql_connect_line(db: &str) -> Option<String> {
-    if db.contains(['=', '\n', '\r']) || db.starts_with("postgres") && db.contains("://") {
-        return None;
-    }
-    // In single quotes a meta-command argument takes C-like escapes and ''.
-    let quoted = db.replace('\\', "\\\\").replace('\'', "''");
-    Some(format!("\\connect '{quoted}'\n"))
+    let plain = !db.is_empty()
+        && db
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    plain.then(|| format!("\\connect '{db}'\n"))
 }
 
 /// SQL run in a fresh copy of a template: its own identity (and owner).

@@ -596,19 +596,33 @@ fn snapshot_of(db: &str, line: &str) -> Snapshot {
 }
 
 /// [`Snapshot`]s of the tenants `dbs` of `c`, read in one psql session.
+/// (A name psql's `\connect` would not take literally gets a session of its own.)
 pub fn snapshots<S: AsRef<str>>(c: &Cluster, dbs: &[S]) -> Vec<Snapshot> {
     let mut script = String::new();
+    let mut batched = Vec::new();
     for db in dbs {
-        let connect = psql_connect_line(db.as_ref());
-        script.push_str(&connect.expect("a plain database name"));
-        script.push_str(SNAPSHOT_SQL);
+        if let Some(connect) = psql_connect_line(db.as_ref()) {
+            script.push_str(&connect);
+            script.push_str(SNAPSHOT_SQL);
+            batched.push(db.as_ref());
+        }
     }
-    let out = c.sql("postgres", &script);
+    let out = if script.is_empty() {
+        String::new()
+    } else {
+        c.sql("postgres", &script)
+    };
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), dbs.len(), "one row per tenant: {out}");
+    assert_eq!(lines.len(), batched.len(), "one row per tenant: {out}");
+    let mut rows = batched.into_iter().zip(lines);
     dbs.iter()
-        .zip(lines)
-        .map(|(db, l)| snapshot_of(db.as_ref(), l))
+        .map(|db| match psql_connect_line(db.as_ref()) {
+            Some(_) => {
+                let (name, line) = rows.next().unwrap();
+                snapshot_of(name, line)
+            }
+            None => snapshot_of(db.as_ref(), &c.sql(db.as_ref(), SNAPSHOT_SQL)),
+        })
         .collect()
 }
 
