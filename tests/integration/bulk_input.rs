@@ -11,9 +11,9 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, tenants_on_one_node, TenantSpec};
+use crate::harness::tty::Tty;
 use crate::harness::{
-    have_tool, interrupt_after, on_a_pty, tenantctl_bin, tenantctl_with_home, write_inventory,
-    Cluster,
+    have_tool, interrupt_after, tenantctl_bin, tenantctl_with_home, write_inventory, Cluster,
 };
 
 fn json(out: &[u8]) -> Value {
@@ -63,9 +63,6 @@ fn s(p: &Path) -> &str {
 }
 
 const ODD: &str = "acme, \"inc\"";
-
-/// Before each answer typed on the terminal: time to reach the prompt.
-const PAUSE: std::time::Duration = std::time::Duration::from_millis(800);
 
 #[test]
 fn csv_with_quoted_fields_a_header_by_name_and_every_bad_line_listed() {
@@ -543,12 +540,17 @@ fn from_stdin_asks_on_the_terminal_and_summarises_per_node() {
         )
     };
     // "n": nothing changed.
-    let (code, screen) = on_a_pty(&cmd(""), &d.join(".local/state"), "n\n", PAUSE);
+    let answered = |answer: &str| {
+        let mut tty = Tty::start(&cmd(""), &d.join(".local/state"));
+        tty.answer("[y/N]", answer);
+        tty.finish()
+    };
+    let (code, screen) = answered("n");
     assert_eq!(code, Some(1), "{screen}");
     assert!(screen.contains("Suspend 2 tenants? [y/N]"), "{screen}");
     assert_eq!(icp(&a, "a0", "tenant.suspended"), None);
     // "y" on /dev/tty while stdin is the list.
-    let (code, screen) = on_a_pty(&cmd(""), &d.join(".local/state"), "y\n", PAUSE);
+    let (code, screen) = answered("y");
     assert_eq!(code, Some(0), "{screen}");
     assert_eq!(icp(&a, "a0", "tenant.suspended").as_deref(), Some("true"));
     assert_eq!(icp(&b, "b0", "tenant.suspended").as_deref(), Some("true"));

@@ -358,39 +358,107 @@ pub fn create_tenant_owned(cluster: &Cluster, dbname: &str, spec: &TenantSpec, o
 }
 
 fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner: Option<&str>) {
-    assert!(
-        (12..=19).contains(&spec.odoo_major),
-        "odoo_major {} outside 12..=19",
-        spec.odoo_major
-    );
+    create_tenants(cluster, &[(dbname, spec, owner)]);
+}
+
+/// Creates the tenants `(database, spec, owner: None for postgres)` on
+/// `cluster` as [`create_tenant`] and [`create_tenant_owned`] do, with two
+/// psql sessions for all of them (the `CREATE DATABASE`s, then each
+/// tenant's fresh identity via `\c`) instead of two per tenant.
+pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&str>)]) {
+    if tenants.is_empty() {
+        return;
+    }
     let t0 = std::time::Instant::now();
     // Hold the cluster's template lock while cloning: CREATE DATABASE refuses a template
     // that another session is using, and the template is built only once.
     let mut templates = cluster.templates.lock().unwrap_or_else(|e| e.into_inner());
-    let key = format!("{spec:?}");
-    let tmpl = match templates.get(&key) {
-        Some(t) => t.clone(),
-        None => {
-            let mut h = DefaultHasher::new();
-            spec.hash(&mut h);
-            let t = format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish());
-            build_template(cluster, &t, spec);
-            templates.insert(key, t.clone());
-            t
-        }
-    };
-    let owner_sql = owner
-        .map(|o| format!(" OWNER {}", quote_ident(o)))
-        .unwrap_or_default();
-    cluster.sql(
-        "postgres",
-        &format!(
-            "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE {}{owner_sql}",
+    let mut create = String::new();
+    for (dbname, spec, owner) in tenants {
+        assert!(
+            (12..=19).contains(&spec.odoo_major),
+            "odoo_major {} outside 12..=19",
+            spec.odoo_major
+        );
+        let key = format!("{spec:?}");
+        let tmpl = match templates.get(&key) {
+            Some(t) => t.clone(),
+            None => {
+                let mut h = DefaultHasher::new();
+                spec.hash(&mut h);
+                let t = format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish());
+                build_template(cluster, &t, spec);
+                templates.insert(key, t.clone());
+                t
+            }
+        };
+        let owner_sql = owner
+            .map(|o| format!(" OWNER {}", quote_ident(o)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            create,
+            "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE {}{owner_sql}{};",
             quote_ident(dbname),
-            quote_ident(&tmpl)
-        ),
-    );
+            quote_ident(&tmpl),
+            file_copy(cluster)
+        );
+    }
+    // psql runs the statements of its input one by one (CREATE DATABASE
+    // cannot run inside a transaction block).
+    cluster.sql("postgres", &create);
     drop(templates);
+    let mut post = String::new();
+    for (dbname, _, owner) in tenants {
+        match psql_connect_line(dbname) {
+            Some(connect) => {
+                post.push_str(&connect);
+                post.push_str(&identity_sql(*owner));
+            }
+            // A name psql would read as a connection string: its own session.
+            None => {
+                cluster.sql(dbname, &identity_sql(*owner));
+            }
+        }
+    }
+    if !post.is_empty() {
+        cluster.sql("postgres", &post);
+    }
+    if std::env::var_os("TC_TEST_VERBOSE").is_some() {
+        eprintln!("{} tenant(s) created in {:?}", tenants.len(), t0.elapsed());
+    }
+}
+
+/// ` STRATEGY FILE_COPY` where the server has it (15+): copying the
+/// template's files is about twice as fast as the default WAL_LOG for these
+/// small databases (the checkpoint it needs is cheap with `fsync = off`).
+fn file_copy(cluster: &Cluster) -> &'static str {
+    static SINCE_15: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let since_15 = *SINCE_15.get_or_init(|| {
+        let v = cluster.sql("postgres", "SHOW server_version_num");
+        v.trim().parse::<u32>().is_ok_and(|n| n >= 150_000)
+    });
+    if since_15 {
+        " STRATEGY FILE_COPY"
+    } else {
+        ""
+    }
+}
+
+/// psql's `\connect` to database `db` (keeping host, port and user), as a
+/// line of a script, for names of letters, digits, `_`, `-` and `.` only;
+/// None for any other (psql would read quotes in it, or take a name with
+/// `=` for a connection string): the caller opens a session of its own,
+/// which takes the name literally (`PGDATABASE`).
+pub fn psql_connect_line(db: &str) -> Option<String> {
+    let plain = !db.is_empty()
+        && db
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    plain.then(|| format!("\\connect '{db}'\n"))
+}
+
+/// SQL run in a fresh copy of a template: its own identity (and owner).
+fn identity_sql(owner: Option<&str>) -> String {
     // Fresh identity per tenant, as Odoo's duplicate does (odoo/service/db.py).
     let mut post = String::from(
         "UPDATE ir_config_parameter SET value = md5(random()::text || clock_timestamp()::text)::uuid::text \
@@ -416,14 +484,7 @@ fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner
             lit = quote_literal(o)
         );
     }
-    cluster.sql(dbname, &post);
-    if std::env::var_os("TC_TEST_VERBOSE").is_some() {
-        eprintln!(
-            "tenant {dbname:?} (Odoo {}) created in {:?}",
-            spec.odoo_major,
-            t0.elapsed()
-        );
-    }
+    post
 }
 
 /// SQL for one user row (and its partner, groups, xmlids).

@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 /// Password of the `postgres` superuser of every test cluster (TCP, scram-sha-256).
 #[path = "timing.rs"]
 pub mod timing;
+#[path = "tty.rs"]
+pub mod tty;
 
 pub const SUPERUSER_PASSWORD: &str = "postgres";
 /// Environment variable named by `password_env` in [`write_inventory`]; [`tenantctl`]
@@ -1177,29 +1179,9 @@ pub fn on_a_pty_driven(
     state: &Path,
     drive: impl FnOnce(&mut std::process::ChildStdin),
 ) -> (Option<i32>, String) {
-    let mut child = Command::new("script")
-        .args([
-            "-qec",
-            &format!("stty cols 80 rows 24 2>/dev/null; {command_line}"),
-            "/dev/null",
-        ])
-        .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
-        .env("XDG_STATE_HOME", state)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script(1) from util-linux");
-    let mut stdin = child.stdin.take().unwrap();
-    drive(&mut stdin);
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-    )
+    let mut tty = tty::Tty::start(command_line, state);
+    drive(tty.stdin());
+    tty.close()
 }
 
 /// Reads `child`'s stderr (piped) until `n` lines satisfy `counts`, then calls

@@ -7,7 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::harness::{quote_literal, tenantctl_with_home, Cluster};
+use crate::harness::{quote_literal, tenantctl_with_home};
+use crate::world::{Inventory, World};
 
 /// libpq's compiled-in default socket directory on Debian.
 const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
@@ -28,46 +29,54 @@ struct Env {
     given: Option<String>,
 }
 
-struct Lab {
-    c: Cluster,
-    dir: tempfile::TempDir,
+/// A world whose node n1 has roles `tc_pw` (password `pw-a`) and `tc_pw2`
+/// (password `a:b\c`) that need their password over TCP and local
+/// sockets, and which also listens in the default socket directory when it
+/// can (the bool).
+fn lab() -> (Lab, bool) {
+    let w = World::builder()
+        .node("n1")
+        .role("tc_pw", "pw-a", "NOSUPERUSER")
+        .role("tc_pw2", "a:b\\c", "NOSUPERUSER")
+        .build();
+    let c = &w.c;
+    let hba = c.data_dir().join("pg_hba.conf");
+    let old = std::fs::read_to_string(&hba).unwrap();
+    std::fs::write(
+        &hba,
+        format!(
+            "local all tc_pw,tc_pw2 scram-sha-256\nhost all tc_pw,tc_pw2 127.0.0.1/32 scram-sha-256\n{old}"
+        ),
+    )
+    .unwrap();
+    let default_dir = Path::new(DEFAULT_SOCKET_DIR).is_dir();
+    if default_dir {
+        c.sql(
+            "postgres",
+            &format!(
+                "ALTER SYSTEM SET unix_socket_directories = {}, {}",
+                quote_literal(&c.socket_dir().display().to_string()),
+                quote_literal(DEFAULT_SOCKET_DIR)
+            ),
+        );
+        c.restart();
+    } else {
+        c.sql("postgres", "SELECT pg_reload_conf()");
+    }
+    (Lab(w), default_dir)
+}
+
+/// The world of [`lab`], with the two clients to compare.
+struct Lab(World);
+
+impl std::ops::Deref for Lab {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.0
+    }
 }
 
 impl Lab {
-    /// A cluster where roles `tc_pw` (password `pw-a`) and `tc_pw2`
-    /// (password `a:b\c`) need their password over TCP and local sockets, and
-    /// which also listens in the default socket directory when it can.
-    fn start() -> (Lab, bool) {
-        let c = Cluster::start("libpq");
-        c.create_role_attrs("tc_pw", "pw-a", "NOSUPERUSER");
-        c.create_role_attrs("tc_pw2", "a:b\\c", "NOSUPERUSER");
-        let hba = c.data_dir().join("pg_hba.conf");
-        let old = std::fs::read_to_string(&hba).unwrap();
-        std::fs::write(
-            &hba,
-            format!(
-                "local all tc_pw,tc_pw2 scram-sha-256\nhost all tc_pw,tc_pw2 127.0.0.1/32 scram-sha-256\n{old}"
-            ),
-        )
-        .unwrap();
-        let default_dir = Path::new(DEFAULT_SOCKET_DIR).is_dir();
-        if default_dir {
-            c.sql(
-                "postgres",
-                &format!(
-                    "ALTER SYSTEM SET unix_socket_directories = {}, {}",
-                    quote_literal(&c.socket_dir().display().to_string()),
-                    quote_literal(DEFAULT_SOCKET_DIR)
-                ),
-            );
-            c.restart();
-        } else {
-            c.sql("postgres", "SELECT pg_reload_conf()");
-        }
-        let dir = tempfile::tempdir().unwrap();
-        (Lab { c, dir }, default_dir)
-    }
-
     fn write_passfile(&self, name: &str, text: &str) -> String {
         let p = self.dir.path().join(name);
         std::fs::write(&p, text).unwrap();
@@ -120,16 +129,16 @@ impl Lab {
     fn tenantctl(&self, t: &Target, user: &str, env: &Env) -> Result<(), String> {
         let home = self.dir.path().join("tc-home");
         std::fs::create_dir_all(&home).unwrap();
-        let inv = self.dir.path().join("nodes.toml");
-        let mut text = format!(
-            "[[node]]\nname = \"n1\"\nhost = \"{}\"\nport = {}\nuser = \"{user}\"\nsslmode = \"disable\"\nconnect_timeout = 5\n",
-            t.host, t.port
-        );
+        // Only this node's own settings: no [defaults] password to fall back on.
+        let mut node = Inventory::bare()
+            .node_at("n1", &t.host, t.port)
+            .node_key("user", user)
+            .node_key("sslmode", "disable")
+            .node_key("connect_timeout", 5i64);
         if env.given.is_some() {
-            text.push_str("password_env = \"TC_LIBPQ_GIVEN\"\n");
+            node = node.node_key("password_env", "TC_LIBPQ_GIVEN");
         }
-        std::fs::write(&inv, text).unwrap();
-        std::fs::set_permissions(&inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let inv = self.write_inventory("attempt.toml", &node);
         let mut cmd = tenantctl_with_home(&home);
         if let Some(f) = &env.passfile {
             cmd.env("PGPASSFILE", f);
@@ -175,7 +184,7 @@ fn agree(lab: &Lab, cases: &[(&str, Target, &str, Env, bool)]) {
 
 #[test]
 fn pass_files_are_read_as_psql_reads_them() {
-    let (lab, default_dir) = Lab::start();
+    let (lab, default_dir) = lab();
     let port = lab.c.port();
     let tcp = Target {
         host: "127.0.0.1".into(),
@@ -291,7 +300,7 @@ fn pass_files_are_read_as_psql_reads_them() {
 
 #[test]
 fn password_precedence_is_libpq_s() {
-    let (lab, _) = Lab::start();
+    let (lab, _) = lab();
     let port = lab.c.port();
     let tcp = Target {
         host: "127.0.0.1".into(),
@@ -353,7 +362,7 @@ fn password_precedence_is_libpq_s() {
 /// is used instead.
 #[test]
 fn unset_password_env_falls_back_to_the_pass_file_warned_once() {
-    let (lab, _) = Lab::start();
+    let (lab, _) = lab();
     let port = lab.c.port();
     let tcp = Target {
         host: "127.0.0.1".into(),

@@ -14,63 +14,51 @@ use crate::world::{Inventory, Run, World};
 
 /// Node `n1` with acme (16), nova (19) and a database of another application;
 /// each test writes the inventory for the port it goes through.
-struct Lab {
-    w: World,
+fn lab() -> World {
+    World::builder()
+        .node("n1")
+        .tenant("acme", TenantSpec::default())
+        .tenant("nova", TenantSpec::for_major(19))
+        .plain_db("otherapp")
+        .build()
 }
 
-impl std::ops::Deref for Lab {
-    type Target = World;
-    fn deref(&self) -> &World {
-        &self.w
-    }
+/// `nodes.toml`: n1 at `port` (PgBouncer's or the cluster's), `extra` TOML of n1.
+fn inventory(w: &World, port: u16, extra: &str) -> PathBuf {
+    let inv = Inventory::default()
+        .node_at("n1", "127.0.0.1", port)
+        .node_key("connect_timeout", 10i64)
+        .extra(extra);
+    w.write_inventory("nodes.toml", &inv)
 }
 
-impl Lab {
-    fn start() -> Lab {
-        let w = World::builder()
-            .node("n1")
-            .tenant("acme", TenantSpec::default())
-            .tenant("nova", TenantSpec::for_major(19))
-            .plain_db("otherapp")
-            .build();
-        Lab { w }
-    }
+/// tenantctl with `-i inv`: (exit, stdout, stderr).
+fn run(w: &World, inv: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let r = Run::new(w.home())
+        .inv(inv)
+        .args(args)
+        .stdin(stdin)
+        .any_code()
+        .run();
+    (r.code, r.stdout, r.stderr)
+}
 
-    /// `nodes.toml`: n1 at `port` (PgBouncer's or the cluster's), `extra` TOML of n1.
-    fn inventory(&self, port: u16, extra: &str) -> PathBuf {
-        let inv = Inventory::default()
-            .node_at("n1", "127.0.0.1", port)
-            .node_key("connect_timeout", 10i64)
-            .extra(extra);
-        self.write_inventory("nodes.toml", &inv)
-    }
-
-    fn run(&self, inv: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-        let r = Run::new(self.home())
-            .inv(inv)
-            .args(args)
-            .stdin(stdin)
-            .any_code()
-            .run();
-        (r.code, r.stdout, r.stderr)
-    }
-
-    fn ok(&self, inv: &Path, args: &[&str], stdin: &str) -> String {
-        let (code, out, err) = self.run(inv, args, stdin);
-        assert_eq!(code, Some(0), "{args:?}: {out}\n{err}");
-        out
-    }
+/// [`run`], which must exit 0; its stdout.
+fn ok(w: &World, inv: &Path, args: &[&str], stdin: &str) -> String {
+    let (code, out, err) = run(w, inv, args, stdin);
+    assert_eq!(code, Some(0), "{args:?}: {out}\n{err}");
+    out
 }
 
 /// list, show, check, passwd, suspend, reactivate, bulk suspend/reactivate.
-fn every_command(lab: &Lab, inv: &Path) {
+fn every_command(lab: &World, inv: &Path) {
     read_commands(lab, inv);
     write_commands(lab, inv);
 }
 
 /// list, show, check and the dry runs of the writes.
-fn read_commands(lab: &Lab, inv: &Path) {
-    let out = lab.ok(inv, &["list", "-o", "json"], "");
+fn read_commands(lab: &World, inv: &Path) {
+    let out = ok(lab, inv, &["list", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     let names: Vec<&str> = v["tenants"]
         .as_array()
@@ -79,17 +67,19 @@ fn read_commands(lab: &Lab, inv: &Path) {
         .map(|t| t["tenant"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["acme", "nova"], "{out}");
-    lab.ok(inv, &["show", "acme", "-o", "json"], "");
-    let out = lab.ok(inv, &["check", "-o", "json"], "");
+    ok(lab, inv, &["show", "acme", "-o", "json"], "");
+    let out = ok(lab, inv, &["check", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["nodes"][0]["ok"], true, "{out}");
-    lab.ok(inv, &["passwd", "acme", "--generate", "--dry-run"], "");
-    lab.ok(
+    ok(lab, inv, &["passwd", "acme", "--generate", "--dry-run"], "");
+    ok(
+        lab,
         inv,
         &["suspend", "acme", "--reason", "dry", "--dry-run"],
         "",
     );
-    lab.ok(
+    ok(
+        lab,
         inv,
         &[
             "bulk",
@@ -105,22 +95,29 @@ fn read_commands(lab: &Lab, inv: &Path) {
 }
 
 /// passwd, suspend, reactivate, bulk suspend/reactivate.
-fn write_commands(lab: &Lab, inv: &Path) {
+fn write_commands(lab: &World, inv: &Path) {
     for (db, major) in [("acme", 16), ("nova", 19)] {
         let before = user_states(&lab.c, db);
-        lab.ok(inv, &["passwd", db, "--password-stdin"], "bouncer-pass-1\n");
+        ok(
+            lab,
+            inv,
+            &["passwd", db, "--password-stdin"],
+            "bouncer-pass-1\n",
+        );
         assert!(login_works(&lab.c, db, "admin", "bouncer-pass-1", major));
-        lab.ok(
+        ok(
+            lab,
             inv,
             &["suspend", db, "--reason", "via pgbouncer", "--yes"],
             "",
         );
         assert_eq!(icp(&lab.c, db, "tenant.suspended").as_deref(), Some("true"));
-        lab.ok(inv, &["reactivate", db, "--yes"], "");
+        ok(lab, inv, &["reactivate", db, "--yes"], "");
         assert_eq!(user_states(&lab.c, db), before);
     }
     let before = (user_states(&lab.c, "acme"), user_states(&lab.c, "nova"));
-    lab.ok(
+    ok(
+        lab,
         inv,
         &[
             "bulk",
@@ -135,7 +132,12 @@ fn write_commands(lab: &Lab, inv: &Path) {
     for db in ["acme", "nova"] {
         assert_eq!(icp(&lab.c, db, "tenant.suspended").as_deref(), Some("true"));
     }
-    lab.ok(inv, &["bulk", "reactivate", "--all-matching", "--yes"], "");
+    ok(
+        lab,
+        inv,
+        &["bulk", "reactivate", "--all-matching", "--yes"],
+        "",
+    );
     assert_eq!(
         (user_states(&lab.c, "acme"), user_states(&lab.c, "nova")),
         before
@@ -191,14 +193,15 @@ fn release_lock(c: &Cluster, mut holder: std::process::Child) {
 
 /// statement_timeout reaches the server through PgBouncer: a statement stuck
 /// on a lock ends after 1 s with the server's reason.
-fn statement_timeout_applies(lab: &Lab, port: u16, pooler: &str) {
-    let inv = lab.inventory(
+fn statement_timeout_applies(lab: &World, port: u16, pooler: &str) {
+    let inv = inventory(
+        lab,
         port,
         &format!("pgbouncer = \"{pooler}\"\nstatement_timeout = \"1s\""),
     );
     let holder = hold_lock(&lab.c);
     let t0 = Instant::now();
-    let (code, out, err) = lab.run(&inv, &["list", "--match", "acme", "-o", "json"], "");
+    let (code, out, err) = run(lab, &inv, &["list", "--match", "acme", "-o", "json"], "");
     let took = t0.elapsed();
     release_lock(&lab.c, holder);
     assert_eq!(code, Some(3), "{out}\n{err}");
@@ -211,11 +214,11 @@ fn statement_timeout_applies(lab: &Lab, port: u16, pooler: &str) {
 
 #[test]
 fn every_command_works_through_pgbouncer_in_session_mode() {
-    let lab = Lab::start();
+    let lab = &lab();
     let pgb = PgBouncer::start(&lab.c, "session", &[], "");
     // Startup options are what PgBouncer refuses: the node must say pgbouncer.
-    let plain = lab.inventory(pgb.port(), "");
-    let (code, _, err) = lab.run(&plain, &["list"], "");
+    let plain = inventory(lab, pgb.port(), "");
+    let (code, _, err) = run(lab, &plain, &["list"], "");
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("unsupported startup parameter"), "{err}");
     // ... and says which inventory key fixes it (issue 24).
@@ -224,21 +227,21 @@ fn every_command_works_through_pgbouncer_in_session_mode() {
         "{err}"
     );
 
-    let inv = lab.inventory(pgb.port(), "pgbouncer = \"session\"");
-    every_command(&lab, &inv);
+    let inv = inventory(lab, pgb.port(), "pgbouncer = \"session\"");
+    every_command(lab, &inv);
     // `true` means session mode.
-    let inv = lab.inventory(pgb.port(), "pgbouncer = true");
-    lab.ok(&inv, &["list"], "");
-    statement_timeout_applies(&lab, pgb.port(), "session");
+    let inv = inventory(lab, pgb.port(), "pgbouncer = true");
+    ok(lab, &inv, &["list"], "");
+    statement_timeout_applies(lab, pgb.port(), "session");
 }
 
 #[test]
 fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
-    let lab = Lab::start();
+    let lab = &lab();
     let pgb = PgBouncer::start(&lab.c, "transaction", &[], "");
-    let inv = lab.inventory(pgb.port(), "pgbouncer = \"transaction\"");
-    read_commands(&lab, &inv);
-    statement_timeout_applies(&lab, pgb.port(), "transaction");
+    let inv = inventory(lab, pgb.port(), "pgbouncer = \"transaction\"");
+    read_commands(lab, &inv);
+    statement_timeout_applies(lab, pgb.port(), "transaction");
     // Writes need session state: refused (exit 2), nothing changed.
     let before = (
         user_states(&lab.c, "acme"),
@@ -256,7 +259,7 @@ fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
             "--yes",
         ],
     ] {
-        let (code, out, err) = lab.run(&inv, args, "bouncer-pass-1\n");
+        let (code, out, err) = run(lab, &inv, args, "bouncer-pass-1\n");
         assert_eq!(code, Some(2), "{args:?}: {out}{err}");
         assert!(
             format!("{out}{err}").contains("PgBouncer in transaction mode"),
@@ -279,16 +282,17 @@ fn reads_work_and_writes_are_refused_through_pgbouncer_in_transaction_mode() {
 /// PgBouncer sees the server default.
 #[test]
 fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
-    let lab = Lab::start();
+    let lab = &lab();
     for mode in ["session", "transaction"] {
         let pgb = PgBouncer::start(&lab.c, mode, &[], "default_pool_size = 1");
-        let inv = lab.inventory(
+        let inv = inventory(
+            lab,
             pgb.port(),
             &format!("pgbouncer = \"{mode}\"\nstatement_timeout = \"7s\"\nmax_connections = 1"),
         );
-        lab.ok(&inv, &["list"], "");
-        lab.ok(&inv, &["show", "acme"], "");
-        lab.ok(&inv, &["check"], "");
+        ok(lab, &inv, &["list"], "");
+        ok(lab, &inv, &["show", "acme"], "");
+        ok(lab, &inv, &["check"], "");
         for db in ["acme", "postgres"] {
             let got = pgb
                 .psql("postgres", SUPERUSER_PASSWORD, db, "SHOW statement_timeout")
@@ -304,7 +308,7 @@ fn pgbouncer_server_connections_keep_no_tenantctl_settings() {
 /// in both pool modes, while the other commands keep going through PgBouncer.
 #[test]
 fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
-    let lab = Lab::start();
+    let lab = &lab();
     create_tenant(&lab.c, "tmpl", &TenantSpec::default());
     lab.c.sql(
         "postgres",
@@ -332,7 +336,7 @@ fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
             "--password-stdin",
             "--yes",
         ];
-        let inv = lab.inventory(pgb.port(), &base);
+        let inv = inventory(lab, pgb.port(), &base);
         let before = dbs(&lab.c);
         for args in [
             &create[..],
@@ -349,7 +353,7 @@ fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
                 out.to_str().unwrap(),
             ],
         ] {
-            let (code, stdout, err) = lab.run(&inv, args, "Pass-word-123\n");
+            let (code, stdout, err) = run(lab, &inv, args, "Pass-word-123\n");
             assert_eq!(code, Some(2), "{mode} {args:?}: {stdout}\n{err}");
             // Single commands: the one-line error; bulk: each tenant's row.
             let all = format!("{stdout}{err}");
@@ -363,23 +367,25 @@ fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
         assert!(!fs.join(&new).exists());
 
         // With the direct route: done on PostgreSQL itself.
-        let inv = lab.inventory(
+        let inv = inventory(
+            lab,
             pgb.port(),
             &format!("{base}direct_port = {}\n", lab.c.port()),
         );
-        lab.ok(&inv, &create, "Pass-word-123\n");
+        ok(lab, &inv, &create, "Pass-word-123\n");
         assert!(lab.c.db_exists(&new), "{mode}");
         assert_eq!(
             std::fs::read_to_string(fs.join(&new).join("ab/ab12")).unwrap(),
             "attachment"
         );
         // The new tenant is seen through PgBouncer by the other commands.
-        let listed = lab.ok(&inv, &["list", "-o", "json"], "");
+        let listed = ok(lab, &inv, &["list", "-o", "json"], "");
         assert!(listed.contains(&format!("\"{new}\"")), "{listed}");
         let renamed = format!("{new}-r");
-        lab.ok(&inv, &["rename", &new, &renamed, "--yes"], "");
+        ok(lab, &inv, &["rename", &new, &renamed, "--yes"], "");
         assert!(lab.c.db_exists(&renamed) && !lab.c.db_exists(&new));
-        let v: Value = serde_json::from_str(&lab.ok(
+        let v: Value = serde_json::from_str(&ok(
+            lab,
             &inv,
             &[
                 "-o",
@@ -396,9 +402,9 @@ fn lifecycle_commands_take_the_direct_route_behind_pgbouncer() {
             std::path::Path::new(v["file"].as_str().unwrap()).is_file(),
             "{v}"
         );
-        lab.ok(&inv, &["drop", &renamed, "--force", "--yes"], "");
+        ok(lab, &inv, &["drop", &renamed, "--force", "--yes"], "");
         assert!(!lab.c.db_exists(&renamed));
-        lab.ok(&inv, &["purge", &renamed, "--now", "--yes"], "");
+        ok(lab, &inv, &["purge", &renamed, "--now", "--yes"], "");
         assert_eq!(dbs(&lab.c), before, "{mode}: purged");
         for e in std::fs::read_dir(&out).unwrap() {
             std::fs::remove_file(e.unwrap().path()).unwrap();

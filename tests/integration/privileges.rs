@@ -77,81 +77,65 @@ fn grant_readme(c: &Cluster, db: &str, major: u32) {
     }
 }
 
-/// One node `n1` reached as the least-privileged [`ROLE`].
-struct Lab {
-    w: World,
+/// tenantctl on `w`'s node as the least-privileged [`ROLE`]: (exit, stdout, stderr).
+fn run(w: &World, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let r = w
+        .run()
+        .env(PASSWORD_ENV, ROLE_PW)
+        .args(args)
+        .stdin(stdin)
+        .any_code()
+        .run();
+    (r.code, r.stdout, r.stderr)
 }
 
-impl std::ops::Deref for Lab {
-    type Target = World;
-    fn deref(&self) -> &World {
-        &self.w
-    }
+/// `check`'s problems for `db`, by command name ("list", "passwd"...).
+fn check_problems(w: &World, db: &str) -> (bool, Vec<String>) {
+    let (_, out, err) = run(w, &["check", "-o", "json"], "");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let node = &v["nodes"][0];
+    let probs: Vec<String> = node["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .filter(|p| p.contains(&format!("database {db:?}")))
+        .collect();
+    (node["ok"] == true, probs)
 }
 
-impl Lab {
-    fn run(&self, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-        let out = tenantctl_with_home(self.dir.path())
-            .arg("-i")
-            .arg(&self.inv)
-            .env(PASSWORD_ENV, ROLE_PW)
-            .args(args)
-            .write_stdin(stdin)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
+/// One node `n1` reached as the least-privileged [`ROLE`], with tenants of
+/// `majors` (`t<major>`) and the README's grants.
+fn lab(majors: &[u32]) -> World {
+    let mut b = World::builder()
+        .node("n1")
+        .role(ROLE, ROLE_PW, "CREATEDB")
+        .sql(
+            "postgres",
+            "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
         )
+        .node_key("user", ROLE);
+    for m in majors {
+        let db = format!("t{m}");
+        b = b.tenant(&db, TenantSpec::for_major(*m)).sql(
+            "postgres",
+            &format!(
+                "REVOKE CONNECT ON DATABASE {} FROM PUBLIC",
+                quote_ident(&db)
+            ),
+        );
     }
-
-    /// `check`'s problems for `db`, by command name ("list", "passwd"...).
-    fn check_problems(&self, db: &str) -> (bool, Vec<String>) {
-        let (_, out, err) = self.run(&["check", "-o", "json"], "");
-        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-        let node = &v["nodes"][0];
-        let probs: Vec<String> = node["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .filter(|p| p.contains(&format!("database {db:?}")))
-            .collect();
-        (node["ok"] == true, probs)
+    let w = b.build();
+    for m in majors {
+        grant_readme(&w.c, &format!("t{m}"), *m);
     }
-
-    fn start(majors: &[u32]) -> Lab {
-        let mut b = World::builder()
-            .node("n1")
-            .role(ROLE, ROLE_PW, "CREATEDB")
-            .sql(
-                "postgres",
-                "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
-            )
-            .node_key("user", ROLE);
-        for m in majors {
-            let db = format!("t{m}");
-            b = b.tenant(&db, TenantSpec::for_major(*m)).sql(
-                "postgres",
-                &format!(
-                    "REVOKE CONNECT ON DATABASE {} FROM PUBLIC",
-                    quote_ident(&db)
-                ),
-            );
-        }
-        let w = b.build();
-        for m in majors {
-            grant_readme(&w.c, &format!("t{m}"), *m);
-        }
-        Lab { w }
-    }
+    w
 }
 
 #[test]
 fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
     let majors = [12, 16, 17, 19];
-    let lab = Lab::start(&majors);
+    let lab = lab(&majors);
     let c = &lab.c;
     // No secret column is granted (the password column is, for the rounds
     // of Odoo's own hashes, computed on the server).
@@ -173,7 +157,7 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
             )
         })
         .collect();
-    let (code, out, err) = lab.run(&["check", "-o", "json"], "");
+    let (code, out, err) = run(&lab, &["check", "-o", "json"], "");
     assert_eq!(code, Some(0), "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["nodes"][0]["ok"], true, "{out}");
@@ -191,11 +175,11 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         .collect();
     assert_eq!(before, after, "check changed something (rows or signals)");
 
-    let (code, out, err) = lab.run(&["list", "-o", "json"], "");
+    let (code, out, err) = run(&lab, &["list", "-o", "json"], "");
     assert_eq!(code, Some(0), "{out}{err}");
     for m in majors {
         let db = format!("t{m}");
-        let (code, out, err) = lab.run(&["show", &db, "-o", "json"], "");
+        let (code, out, err) = run(&lab, &["show", &db, "-o", "json"], "");
         assert_eq!(code, Some(0), "{db}: {err}");
         let v: Value = serde_json::from_str(&out).unwrap();
         // The 2FA flag is unknown without a grant on totp_secret (14+), and
@@ -210,13 +194,17 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         assert_eq!(tf, BTreeSet::from([want.to_string()]), "{db}: {out}");
 
         let states = user_states(c, &db);
-        let (code, _, err) = lab.run(&["passwd", &db, "--password-stdin"], "least-priv-pass-1\n");
+        let (code, _, err) = run(
+            &lab,
+            &["passwd", &db, "--password-stdin"],
+            "least-priv-pass-1\n",
+        );
         assert_eq!(code, Some(0), "{db}: {err}");
         assert!(login_works(c, &db, "admin", "least-priv-pass-1", m));
-        let (code, _, err) = lab.run(&["suspend", &db, "--reason", "least", "--yes"], "");
+        let (code, _, err) = run(&lab, &["suspend", &db, "--reason", "least", "--yes"], "");
         assert_eq!(code, Some(0), "{db}: {err}");
         assert_eq!(icp(c, &db, "tenant.suspended").as_deref(), Some("true"));
-        let (code, _, err) = lab.run(&["reactivate", &db, "--yes"], "");
+        let (code, _, err) = run(&lab, &["reactivate", &db, "--yes"], "");
         assert_eq!(code, Some(0), "{db}: {err}");
         assert_eq!(user_states(c, &db), states, "{db}");
     }
@@ -225,7 +213,8 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         .iter()
         .map(|m| user_states(c, &format!("t{m}")))
         .collect();
-    let (code, _, err) = lab.run(
+    let (code, _, err) = run(
+        &lab,
         &[
             "bulk",
             "suspend",
@@ -237,7 +226,7 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         "",
     );
     assert_eq!(code, Some(0), "{err}");
-    let (code, _, err) = lab.run(&["bulk", "reactivate", "--all-matching", "--yes"], "");
+    let (code, _, err) = run(&lab, &["bulk", "reactivate", "--all-matching", "--yes"], "");
     assert_eq!(code, Some(0), "{err}");
     let after: Vec<_> = majors
         .iter()
@@ -249,7 +238,7 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
         "t16",
         &format!("GRANT SELECT (totp_secret) ON public.res_users TO {ROLE}"),
     );
-    let (_, out, _) = lab.run(&["show", "t16", "-o", "json"], "");
+    let (_, out, _) = run(&lab, &["show", "t16", "-o", "json"], "");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(
         v["users"]
@@ -267,7 +256,7 @@ fn the_readme_grants_are_enough_for_every_command_and_check_changes_nothing() {
 /// still works; that case is listed separately).
 #[test]
 fn check_fails_exactly_when_a_command_would() {
-    let lab = Lab::start(&[16, 19]);
+    let lab = lab(&[16, 19]);
     let c = &lab.c;
     // A superuser inventory, to set up and undo suspensions around the role's runs.
     let su_inv = lab.dir.path().join("su.toml");
@@ -342,11 +331,11 @@ fn check_fails_exactly_when_a_command_would() {
             &[],
         ),
     ];
-    let (ok, probs) = lab.check_problems("t16");
+    let (ok, probs) = check_problems(&lab, "t16");
     assert!(ok && probs.is_empty(), "{probs:?}");
     for (db, revoke, grant, failing, extra) in cases {
         c.sql(db, revoke);
-        let (ok, probs) = lab.check_problems(db);
+        let (ok, probs) = check_problems(&lab, db);
         assert!(!ok, "{revoke}: check said ok");
         let flagged: BTreeSet<&str> = ["list", "show", "passwd", "suspend", "reactivate"]
             .into_iter()
@@ -361,21 +350,25 @@ fn check_fails_exactly_when_a_command_would() {
         // What really fails.
         let states = user_states(c, db);
         let mut really = BTreeSet::new();
-        let (code, _, _) = lab.run(&["list", "--match", db], "");
+        let (code, _, _) = run(&lab, &["list", "--match", db], "");
         if code != Some(0) {
             really.insert("list");
         }
-        let (code, _, _) = lab.run(&["show", db], "");
+        let (code, _, _) = run(&lab, &["show", db], "");
         if code != Some(0) {
             really.insert("show");
         }
         // A password written without its cache signal is a failure too (Odoo's
         // workers keep the old credentials).
-        let (code, _, err) = lab.run(&["passwd", db, "--password-stdin"], "least-priv-pass-2\n");
+        let (code, _, err) = run(
+            &lab,
+            &["passwd", db, "--password-stdin"],
+            "least-priv-pass-2\n",
+        );
         if code != Some(0) || err.contains("permission denied") {
             really.insert("passwd");
         }
-        let (code, _, _) = lab.run(&["suspend", db, "--reason", "x", "--yes"], "");
+        let (code, _, _) = run(&lab, &["suspend", db, "--reason", "x", "--yes"], "");
         if code != Some(0) {
             really.insert("suspend");
             assert_eq!(
@@ -391,7 +384,7 @@ fn check_fails_exactly_when_a_command_would() {
                 "--yes",
             ]);
         }
-        let (code, _, _) = lab.run(&["reactivate", db, "--yes"], "");
+        let (code, _, _) = run(&lab, &["reactivate", db, "--yes"], "");
         if code != Some(0) {
             really.insert("reactivate");
             su(&["reactivate", db, "--yes"]);

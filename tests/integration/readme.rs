@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use crate::fixtures::{create_tenant, TenantSpec};
+use crate::fixtures::TenantSpec;
 use crate::harness::{tenantctl_bin, Cluster, SUPERUSER_PASSWORD};
+use crate::world::{Toml, World};
 
 /// One `$ ` line of a console block.
 #[derive(Debug)]
@@ -166,16 +167,17 @@ fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+/// README's fleet ([`fleet`]): its nodes, and the reader's HOME and working
+/// directory (inside the world's dir).
 struct Fleet {
-    clusters: Vec<(&'static str, Cluster)>,
+    w: World,
     home: PathBuf,
     work: PathBuf,
-    _dir: tempfile::TempDir,
 }
 
 impl Fleet {
     fn cluster(&self, node: &str) -> &Cluster {
-        &self.clusters.iter().find(|(n, _)| *n == node).unwrap().1
+        self.w.node(node)
     }
 
     fn env(&self, cmd: &mut Command) {
@@ -216,17 +218,6 @@ impl Fleet {
 /// oldtenant (suspended by the old agent: users off, no record); pg3 with trial-a and trial-b.
 /// Last logins 27 days ago.
 fn fleet() -> Fleet {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let work = dir.path().join("work");
-    for d in [&home, &work, &home.join("run")] {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    std::fs::set_permissions(
-        home.join("run"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .unwrap();
     let last = humantime::format_rfc3339_seconds(
         SystemTime::now() - Duration::from_secs(27 * 86400 + 3600),
     )
@@ -238,55 +229,56 @@ fn fleet() -> Fleet {
         last_login: Some(last.clone()),
         ..TenantSpec::for_major(major)
     };
-    let mut clusters = Vec::new();
-    for node in ["pg1", "pg2", "pg3"] {
-        clusters.push((node, Cluster::start(&format!("rd{node}"))));
+    let w = World::builder()
+        .default_key("password_env", "TENANTCTL_PGPASSWORD")
+        .node("pg1")
+        .node_key("labels", Toml::Raw("{ env = \"prod\" }".into()))
+        .tenant(
+            "acme",
+            TenantSpec {
+                admin_login: "ops@acme.example".into(),
+                ..spec(16)
+            },
+        )
+        .tenant(
+            "globex",
+            TenantSpec {
+                internal_users: 8,
+                ..spec(17)
+            },
+        )
+        .node("pg2")
+        .tenant("initech", spec(19))
+        .tenant("acme-eu", spec(16))
+        .tenant(
+            "oldtenant",
+            TenantSpec {
+                suspended_by_old_agent: true,
+                ..spec(16)
+            },
+        )
+        // What the old agent did: every user switched off, no record of whom.
+        .sql(
+            "oldtenant",
+            "UPDATE res_users SET active = false WHERE id <> 1",
+        )
+        .node("pg3")
+        .tenant("trial-a", spec(16))
+        .tenant("trial-b", spec(16))
+        .build();
+    let home = w.dir.path().join("home");
+    let work = w.dir.path().join("work");
+    for d in [&home, &work, &home.join("run")] {
+        std::fs::create_dir_all(d).unwrap();
     }
-    let c = |n: &str| &clusters.iter().find(|(x, _)| *x == n).unwrap().1;
-    create_tenant(
-        c("pg1"),
-        "acme",
-        &TenantSpec {
-            admin_login: "ops@acme.example".into(),
-            ..spec(16)
-        },
-    );
-    create_tenant(
-        c("pg1"),
-        "globex",
-        &TenantSpec {
-            internal_users: 8,
-            ..spec(17)
-        },
-    );
-    create_tenant(c("pg2"), "initech", &spec(19));
-    create_tenant(c("pg2"), "acme-eu", &spec(16));
-    create_tenant(
-        c("pg2"),
-        "oldtenant",
-        &TenantSpec {
-            suspended_by_old_agent: true,
-            ..spec(16)
-        },
-    );
-    create_tenant(c("pg3"), "trial-a", &spec(16));
-    create_tenant(c("pg3"), "trial-b", &spec(16));
-    let mut inv = String::from(
-        "[defaults]\nuser = \"postgres\"\npassword_env = \"TENANTCTL_PGPASSWORD\"\nsslmode = \"disable\"\n",
-    );
-    for (name, cl) in &clusters {
-        inv.push_str(&format!(
-            "\n[[node]]\nname = \"{name}\"\nhost = \"{}\"\nport = {}\n",
-            cl.host(),
-            cl.port()
-        ));
-        if *name == "pg1" {
-            inv.push_str("labels = { env = \"prod\" }\n");
-        }
-    }
+    std::fs::set_permissions(
+        home.join("run"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let cfg = home.join(".config/tenantctl");
     std::fs::create_dir_all(&cfg).unwrap();
-    std::fs::write(cfg.join("nodes.toml"), inv).unwrap();
+    w.inventory.write(&cfg.join("nodes.toml"));
     for (file, text) in [
         ("overdue.csv", "globex\npg2/acme-eu\n"),
         // A real export: a quoted field with a comma (issue 24), which a
@@ -304,17 +296,7 @@ fn fleet() -> Fleet {
     ] {
         std::fs::write(work.join(file), text).unwrap();
     }
-    // What the old agent did: every user switched off, no record of whom.
-    c("pg2").sql(
-        "oldtenant",
-        "UPDATE res_users SET active = false WHERE id <> 1",
-    );
-    let f = Fleet {
-        clusters,
-        home,
-        work,
-        _dir: dir,
-    };
+    let f = Fleet { w, home, work };
     let (code, out) = f.sh("tenantctl suspend pg1/acme --reason 'invoice 2026-0042 unpaid' --yes");
     assert_eq!(code, Some(0), "{out}");
     let two_min_ago = rfc3339(SystemTime::now() - Duration::from_secs(150));

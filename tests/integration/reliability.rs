@@ -16,7 +16,9 @@ use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, user_states, TenantSpec};
 use crate::harness::{tenantctl_bin, tenantctl_with_home, write_inventory, Cluster};
-use crate::world::{spawn, suspended_or_untouched, wait_bounded, States};
+use crate::world::{
+    coherent, count_suspended, snapshots, spawn, states_of, wait_bounded, States, World,
+};
 
 /// A tiny deterministic generator (no dependency needed for test jitter).
 struct Lcg(u64);
@@ -79,14 +81,8 @@ fn a_port_that_accepts_but_never_answers_is_bounded_by_connect_timeout() {
 
 #[test]
 fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
-    let c = Cluster::start("r");
-    let names: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
-    for n in &names {
-        create_tenant(&c, n, &TenantSpec::default());
-    }
-    let before: Vec<States> = names.iter().map(|n| user_states(&c, n)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (w, names, before) = fleet(100);
+    let (c, dir, inv) = (&w.c, &w.dir, w.inv.clone());
     let mut child = spawn(
         &inv,
         dir.path(),
@@ -119,12 +115,7 @@ fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
     assert!(matches!(out.status.code(), Some(0) | Some(3)), "{rest}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let failed = v["summary"]["failed"].as_u64().unwrap();
-    let mut suspended = 0;
-    for (n, b) in names.iter().zip(&before) {
-        if suspended_or_untouched(&c, n, b) {
-            suspended += 1;
-        }
-    }
+    let suspended = count_suspended(c, &names, &before);
     println!("reliability: restart during bulk suspend: 100 tenants, {failed} failed by the restart, {suspended} suspended, 0 mixed");
     // A rerun completes; reactivation restores every tenant exactly.
     tenantctl_with_home(dir.path())
@@ -140,30 +131,41 @@ fn postgres_restarted_during_a_bulk_suspend_of_100_tenants() {
         ])
         .assert()
         .success();
-    for (n, b) in names.iter().zip(&before) {
-        assert!(
-            suspended_or_untouched(&c, n, b),
-            "{n} suspended after the rerun"
-        );
-    }
+    assert_eq!(
+        count_suspended(c, &names, &before),
+        names.len(),
+        "all suspended after the rerun"
+    );
     tenantctl_with_home(dir.path())
         .arg("-i")
         .arg(&inv)
         .args(["bulk", "reactivate", "--all-matching", "--yes"])
         .assert()
         .success();
-    for (n, b) in names.iter().zip(&before) {
-        assert_eq!(&user_states(&c, n), b, "{n} restored exactly");
+    for ((n, b), now) in names.iter().zip(&before).zip(states_of(c, &names)) {
+        assert_eq!(&now, b, "{n} restored exactly");
     }
+}
+
+/// Node n1 with `n` default tenants `t000`..: the world, the names, and
+/// each tenant's users.
+fn fleet(n: usize) -> (World, Vec<String>, Vec<States>) {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i:03}")).collect();
+    let specs: Vec<(&str, TenantSpec)> = names
+        .iter()
+        .map(|n| (n.as_str(), TenantSpec::default()))
+        .collect();
+    let w = World::builder().node("n1").tenants(&specs).build();
+    let before = states_of(&w.c, &names);
+    (w, names, before)
 }
 
 #[test]
 fn backends_killed_at_random_points_leave_no_tenant_mixed() {
-    let c = Cluster::start("k");
-    create_tenant(&c, "acme", &TenantSpec::default());
-    let before = user_states(&c, "acme");
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let w = World::one_node(&[("acme", TenantSpec::default())]);
+    let (c, dir, inv) = (&w.c, &w.dir, w.inv.clone());
+    let start = &snapshots(c, &["acme"])[0];
+    let before = start.users.clone();
     let mut rng = Lcg(0x7e7a_7c71);
     let (mut killed, mut completed, mut passwd_runs) = (0, 0, 0);
     let iterations = 120;
@@ -171,7 +173,7 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
         let p: Vec<&str> = h.split('$').collect();
         p.len() == 5 && p[1] == "pbkdf2-sha512" && p[3].len() == 22 && p[4].len() == 86
     };
-    let original_hash = password_hash(&c, "acme", "admin").unwrap();
+    let original_hash = start.admin_hash.clone().unwrap();
     for i in 0..iterations {
         let op = rng.next(3);
         let args: Vec<&str> = match op {
@@ -203,8 +205,9 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
             );
             assert!(!stderr.contains("killed-pass"), "no secret in errors");
         }
-        suspended_or_untouched(&c, "acme", &before);
-        let h = password_hash(&c, "acme", "admin").unwrap();
+        let now = &snapshots(c, &["acme"])[0];
+        coherent("acme", now, &before);
+        let h = now.admin_hash.clone().unwrap();
         assert!(
             h == original_hash || hash_re_ok(&h),
             "iteration {i}: hash {h}"
@@ -219,19 +222,13 @@ fn backends_killed_at_random_points_leave_no_tenant_mixed() {
         .args(["reactivate", "acme", "--yes"])
         .assert()
         .success();
-    assert_eq!(user_states(&c, "acme"), before);
+    assert_eq!(user_states(c, "acme"), before);
 }
 
 #[test]
 fn overlapping_bulk_suspend_and_reactivate_stay_coherent() {
-    let c = Cluster::start("o");
-    let names: Vec<String> = (0..30).map(|i| format!("t{i:02}")).collect();
-    for n in &names {
-        create_tenant(&c, n, &TenantSpec::default());
-    }
-    let before: Vec<States> = names.iter().map(|n| user_states(&c, n)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let inv = write_inventory(dir.path(), &[("n1", &c)], "");
+    let (w, names, before) = fleet(30);
+    let (c, dir, inv) = (&w.c, &w.dir, w.inv.clone());
     for round in 0..4 {
         let s = spawn(
             &inv,
@@ -264,9 +261,7 @@ fn overlapping_bulk_suspend_and_reactivate_stay_coherent() {
             "round {round}: {}",
             String::from_utf8_lossy(&ro.stderr)
         );
-        for (n, b) in names.iter().zip(&before) {
-            suspended_or_untouched(&c, n, b);
-        }
+        count_suspended(c, &names, &before);
     }
 }
 

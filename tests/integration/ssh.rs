@@ -18,22 +18,21 @@ use serde_json::Value;
 use crate::fixtures::{
     create_tenant, login_possible, login_works, user_states, TenantSpec, ADMIN_PASSWORD,
 };
-use crate::harness::{
-    free_port, pg_bindir, tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV,
-    SUPERUSER_PASSWORD,
-};
-use crate::world::json_of as json;
+use crate::harness::{free_port, pg_bindir, tenantctl_process, toml_string, Cluster, Sshd};
+use crate::world::{json_of as json, Inventory};
 
-/// A test's private world: HOME (audit log...), a short runtime dir, the
-/// inventory.
-struct World {
+/// What an SSH test adds to a world: its HOME (audit log...) and a short
+/// runtime dir under /tmp (the tunnels' sockets), checked to be left empty,
+/// with the inventory in HOME. The clusters come from the harness; the
+/// inventory's `[defaults]` are [`Inventory`]'s.
+struct Tunnels {
     home: tempfile::TempDir,
     run: tempfile::TempDir,
     inv: PathBuf,
 }
 
-impl World {
-    fn new() -> World {
+impl Tunnels {
+    fn new() -> Tunnels {
         let home = tempfile::tempdir().unwrap();
         // Short, under /tmp: the tunnels' socket paths must stay < 108 bytes.
         let run = tempfile::Builder::new()
@@ -41,51 +40,33 @@ impl World {
             .tempdir_in("/tmp")
             .unwrap();
         let inv = home.path().join("nodes.toml");
-        World { home, run, inv }
+        Tunnels { home, run, inv }
     }
 
-    fn write_inventory(&self, text: &str) {
-        use std::os::unix::fs::PermissionsExt;
-        let text = format!(
-            "[defaults]\nuser = \"postgres\"\npassword_env = \"{PASSWORD_ENV}\"\nsslmode = \"disable\"\n\n{text}"
-        );
-        std::fs::write(&self.inv, text).unwrap();
-        std::fs::set_permissions(&self.inv, std::fs::Permissions::from_mode(0o600)).unwrap();
+    /// The inventory: the harness's `[defaults]`, then `nodes` (TOML text).
+    fn write_inventory(&self, nodes: &str) {
+        Inventory::default().extra(nodes).write(&self.inv);
     }
 
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = tenantctl_with_home(self.home.path());
+    /// tenantctl (the harness's environment) with this runtime dir and inventory.
+    fn process(&self) -> Command {
+        let mut c = tenantctl_process(self.home.path());
         c.env("XDG_RUNTIME_DIR", self.run.path())
             .arg("-i")
             .arg(&self.inv);
         c
     }
 
+    fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.process())
+    }
+
     /// The same, as a plain process (for signals), in its own process group
     /// like a job started from a shell.
     fn spawn(&self, args: &[&str]) -> Child {
         use std::os::unix::process::CommandExt;
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tenantctl"));
-        for (k, _) in std::env::vars_os() {
-            let k_str = k.to_string_lossy();
-            if k_str.starts_with("PG")
-                || k_str.starts_with("TENANTCTL_")
-                || k_str.starts_with("XDG_")
-                || k_str == "SSH_AUTH_SOCK"
-            {
-                c.env_remove(&k);
-            }
-        }
-        let home = self.home.path();
-        c.env("HOME", home)
-            .env("XDG_STATE_HOME", home.join(".local/state"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_RUNTIME_DIR", self.run.path())
-            .env("NO_COLOR", "1")
-            .env(PASSWORD_ENV, SUPERUSER_PASSWORD)
+        self.process()
             .process_group(0)
-            .arg("-i")
-            .arg(&self.inv)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -205,12 +186,12 @@ fn start_sshd() -> Option<Sshd> {
 }
 
 /// The common set-up: an sshd, a cluster `name` behind it holding the tenant
-/// `nova`, and a fresh [`World`]; `None` (the test skips) without sshd.
-fn nova_behind_ssh(name: &str) -> Option<(Sshd, Cluster, World)> {
+/// `nova`, and a fresh [`Tunnels`]; `None` (the test skips) without sshd.
+fn nova_behind_ssh(name: &str) -> Option<(Sshd, Cluster, Tunnels)> {
     let sshd = start_sshd()?;
     let s = Cluster::start(name);
     create_tenant(&s, "nova", &TenantSpec::default());
-    Some((sshd, s, World::new()))
+    Some((sshd, s, Tunnels::new()))
 }
 
 /// Makes an ed25519 key pair at `path` (and `path`.pub) with `passphrase`.
@@ -260,7 +241,7 @@ fn ssh_and_direct_nodes_give_the_same_results() {
             },
         );
     }
-    let w = World::new();
+    let w = Tunnels::new();
     // `s` by TCP from the SSH host, `sock` by the cluster's Unix socket there.
     w.write_inventory(&format!(
         "{}\n{}\n{}",
@@ -395,7 +376,7 @@ fn host_key_policy_strict_refuses_accept_new_records() {
     let s = Cluster::start("behind-ssh");
     create_tenant(&d, "acme", &TenantSpec::default());
     create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let w = Tunnels::new();
     let kh = w.home.path().join("known_hosts");
     std::fs::write(&kh, "").unwrap();
     let node = |policy: &str| {
@@ -556,7 +537,7 @@ fn ssh_failures_are_clear_per_node_errors() {
     let s = Cluster::start("behind-ssh");
     create_tenant(&d, "acme", &TenantSpec::default());
     create_tenant(&s, "nova", &TenantSpec::default());
-    let w = World::new();
+    let w = Tunnels::new();
     // A key sshd accepts but that needs a passphrase, with no agent.
     let locked = w.home.path().join("locked_ed25519");
     ssh_keygen(&locked, "a passphrase");
@@ -800,7 +781,7 @@ fn fifty_concurrent_connections_through_one_tunnel() {
              AND l.locktype = 'relation' AND l.granted",
         ) == "50"
     });
-    let w = World::new();
+    let w = Tunnels::new();
     w.write_inventory(&ssh_node_with(
         "s",
         "127.0.0.1",
@@ -1062,7 +1043,7 @@ impl Drop for KillKept<'_> {
 
 /// `-v list -o json`, which must succeed and list the one tenant; its stderr
 /// (what the run said about the master).
-fn verbose_list_of_one(w: &World) -> String {
+fn verbose_list_of_one(w: &Tunnels) -> String {
     let a = w
         .cmd()
         .args(["-v", "list", "-o", "json"])
@@ -1073,7 +1054,7 @@ fn verbose_list_of_one(w: &World) -> String {
 }
 
 /// Pids of the ssh masters living under the runtime dir.
-fn masters(w: &World) -> Vec<u32> {
+fn masters(w: &Tunnels) -> Vec<u32> {
     processes_mentioning(w.run.path())
         .into_iter()
         .filter(|(_, c)| c.contains(" -M "))

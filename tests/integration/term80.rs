@@ -4,14 +4,11 @@
 //! columns; `--no-headers` applies to `-o csv`; after the first Ctrl-C the
 //! tenants in flight are named with their deadline.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::faults::hold_tenant_lock;
 use crate::fixtures::{create_tenant, tenants_on_one_node, TenantSpec};
-use crate::harness::{
-    on_a_pty_driven, stdout_of, tenantctl, tenantctl_bin, tenantctl_on, write_inventory, Cluster,
-};
+use crate::harness::{stdout_of, tenantctl, tenantctl_bin, tenantctl_on, write_inventory, Cluster};
 use crate::ux::{have_script, on_a_terminal};
 
 /// What a terminal of 80 columns was sent, as the lines the program wrote:
@@ -227,19 +224,18 @@ fn bulk_progress_and_ctrl_c_fit_80_columns_and_name_the_tenant_in_flight() {
         tenantctl_bin().display(),
         inv.display()
     );
-    let (code, screen) = on_a_pty_driven(&command, dir.path(), |tty| {
-        let t0 = Instant::now();
-        while c.sql(&names[3], waiting) != "1" {
-            assert!(t0.elapsed() < Duration::from_secs(60), "never waited");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // Let the bar draw, then Ctrl-C (the terminal sends SIGINT).
-        std::thread::sleep(Duration::from_millis(300));
-        tty.write_all(b"\x03").unwrap();
-        tty.flush().unwrap();
-        // Past the first redraw of the stopping line.
-        std::thread::sleep(Duration::from_millis(1500));
-    });
+    let mut tty = crate::harness::tty::Tty::start(&command, dir.path());
+    let t0 = Instant::now();
+    while c.sql(&names[3], waiting) != "1" {
+        assert!(t0.elapsed() < Duration::from_secs(60), "never waited");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The last tenant waits on its lock (in flight, whatever order the run
+    // took): Ctrl-C (the terminal sends SIGINT), then the stopping line
+    // naming it is drawn; the run ends at its deadline.
+    tty.type_bytes(b"\x03");
+    tty.wait_for("stopping, deadline in ");
+    let (code, screen) = tty.close();
     let _ = holder.kill();
     let _ = holder.wait();
     drop(holder_stdin);

@@ -327,13 +327,24 @@ fn prompts_and_confirmations_on_a_terminal() {
         return;
     }
     let (c, dir, inv) = tenants_on_one_node("tty", "n1", &["acme"]);
-    // passwd asks twice without echo.
-    let (code, screen) = on_a_terminal(
-        &inv,
-        dir.path(),
-        "passwd acme",
-        "typed-secret-1\ntyped-secret-1\n",
-    );
+    let terminal = |args: &str| {
+        let cmd = format!(
+            "exec {} -i {} {args}",
+            crate::harness::tenantctl_bin().display(),
+            inv.display()
+        );
+        crate::harness::tty::Tty::start(&cmd, dir.path())
+    };
+    // passwd asks twice without echo; pairs of (new, repeated) typed.
+    let passwd = |pairs: &[(&str, &str)]| {
+        let mut tty = terminal("passwd acme");
+        for (new, again) in pairs {
+            tty.answer_hidden("New password for admin on n1/acme", new);
+            tty.answer_hidden("Repeat it", again);
+        }
+        tty.finish()
+    };
+    let (code, screen) = passwd(&[("typed-secret-1", "typed-secret-1")]);
     assert_eq!(code, Some(0), "{screen}");
     assert!(
         screen.contains("New password for admin on n1/acme") && screen.contains("Repeat it"),
@@ -348,12 +359,7 @@ fn prompts_and_confirmations_on_a_terminal() {
         16
     ));
     // Three times two different entries: exit 2, nothing written.
-    let (code, screen) = on_a_terminal(
-        &inv,
-        dir.path(),
-        "passwd acme",
-        "typed-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\ntyped-secret-2\ntyped-secret-3\n",
-    );
+    let (code, screen) = passwd(&[("typed-secret-2", "typed-secret-3"); 3]);
     assert_eq!(code, Some(2), "{screen}");
     assert!(
         screen.contains("try again (2 left)")
@@ -369,12 +375,10 @@ fn prompts_and_confirmations_on_a_terminal() {
         16
     ));
     // A mistyped repetition is asked again.
-    let (code, screen) = on_a_terminal(
-        &inv,
-        dir.path(),
-        "passwd acme",
-        "typed-secret-4\ntyped-secret-5\ntyped-secret-4\ntyped-secret-4\n",
-    );
+    let (code, screen) = passwd(&[
+        ("typed-secret-4", "typed-secret-5"),
+        ("typed-secret-4", "typed-secret-4"),
+    ]);
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("try again (2 left)"), "{screen}");
     assert!(crate::fixtures::login_works(
@@ -385,15 +389,19 @@ fn prompts_and_confirmations_on_a_terminal() {
         16
     ));
     // suspend asks [y/N]: "n" changes nothing, "y" suspends.
-    let (code, screen) = on_a_terminal(&inv, dir.path(), "suspend acme --reason tty", "n\n");
+    let mut tty = terminal("suspend acme --reason tty");
+    tty.answer("[y/N]", "n");
+    let (code, screen) = tty.finish();
     assert_eq!(code, Some(1), "{screen}");
     assert!(
         screen.contains("[y/N]") && screen.contains("aborted; nothing changed"),
         "{screen}"
     );
     assert_eq!(crate::fixtures::icp(&c, "acme", "tenant.suspended"), None);
-    let (code, screen) = on_a_terminal(&inv, dir.path(), "suspend acme --reason tty", "y\n");
-    assert_eq!(code, Some(0), "{screen}");
+    let mut tty = terminal("suspend acme --reason tty");
+    tty.answer("[y/N]", "y");
+    let (code, _) = tty.finish();
+    assert_eq!(code, Some(0));
     assert_eq!(
         crate::fixtures::icp(&c, "acme", "tenant.suspended").as_deref(),
         Some("true")

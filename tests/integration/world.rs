@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::fixtures::{
-    create_plain_db, create_tenant, create_tenant_owned, icp, user_states, TenantSpec,
-};
+use crate::fixtures::{create_plain_db, create_tenants, psql_connect_line, TenantSpec};
 use crate::harness::{tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV};
 pub use crate::run::{spawn, wait_bounded, Run};
 
@@ -26,6 +24,8 @@ pub enum Toml {
     Str(String),
     Int(i64),
     Bool(bool),
+    /// TOML text as is (an inline table, an array).
+    Raw(String),
 }
 
 impl Toml {
@@ -34,6 +34,7 @@ impl Toml {
             Toml::Str(s) => toml_string(s),
             Toml::Int(i) => i.to_string(),
             Toml::Bool(b) => b.to_string(),
+            Toml::Raw(t) => t.clone(),
         }
     }
 }
@@ -128,6 +129,14 @@ impl Default for Inventory {
 }
 
 impl Inventory {
+    /// An inventory with an empty `[defaults]`: each node says all it needs.
+    pub fn bare() -> Inventory {
+        Inventory {
+            defaults: Vec::new(),
+            ..Inventory::default()
+        }
+    }
+
     /// A `[defaults]` key (replaces one of the same name).
     pub fn default_key(mut self, key: &str, value: impl Into<Toml>) -> Self {
         self.defaults.retain(|(k, _)| k != key);
@@ -351,12 +360,12 @@ impl WorldBuilder {
             for (name, password, attrs) in &plan.roles {
                 c.create_role_attrs(name, password, attrs);
             }
-            for (db, spec, owner) in &plan.tenants {
-                match owner {
-                    Some(o) => create_tenant_owned(&c, db, spec, o),
-                    None => create_tenant(&c, db, spec),
-                }
-            }
+            let tenants: Vec<(&str, &TenantSpec, Option<&str>)> = plan
+                .tenants
+                .iter()
+                .map(|(db, spec, owner)| (db.as_str(), spec, owner.as_deref()))
+                .collect();
+            create_tenants(&c, &tenants);
             for db in &plan.plain {
                 create_plain_db(&c, db);
             }
@@ -545,32 +554,127 @@ pub fn grant_minimal(c: &Cluster, db: &str, role: &str) {
 /// A tenant's users as `fixtures::user_states` gives them.
 pub type States = Vec<(i64, String, bool, bool)>;
 
+/// What the coherence checks read of a tenant, in one query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// As `fixtures::user_states`.
+    pub users: States,
+    /// ICP `tenant.suspended`.
+    pub suspended: Option<String>,
+    /// ICP `tenant.suspended_user_ids`.
+    pub record: Option<String>,
+    /// The admin's stored password (None: NULL or no such user).
+    pub admin_hash: Option<String>,
+}
+
+const SNAPSHOT_SQL: &str = "SELECT json_build_object(\
+     'users', (SELECT coalesce(json_agg(json_build_array(id, login, coalesce(active, false), \
+                coalesce(share, false)) ORDER BY id), '[]') FROM res_users), \
+     'suspended', (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended'), \
+     'record', (SELECT value FROM ir_config_parameter WHERE key = 'tenant.suspended_user_ids'), \
+     'admin_hash', (SELECT password FROM res_users WHERE login = 'admin'));\n";
+
+fn snapshot_of(db: &str, line: &str) -> Snapshot {
+    let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{db}: {e}: {line}"));
+    let text = |k: &str| v[k].as_str().map(str::to_string);
+    let users = v["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let id = u[0].as_i64().unwrap();
+            let login = u[1].as_str().unwrap().to_string();
+            (id, login, u[2].as_bool().unwrap(), u[3].as_bool().unwrap())
+        })
+        .collect();
+    Snapshot {
+        users,
+        suspended: text("suspended"),
+        record: text("record"),
+        admin_hash: text("admin_hash"),
+    }
+}
+
+/// [`Snapshot`]s of the tenants `dbs` of `c`, read in one psql session.
+/// (A name psql's `\connect` would not take literally gets a session of its own.)
+pub fn snapshots<S: AsRef<str>>(c: &Cluster, dbs: &[S]) -> Vec<Snapshot> {
+    let mut script = String::new();
+    let mut batched = Vec::new();
+    for db in dbs {
+        if let Some(connect) = psql_connect_line(db.as_ref()) {
+            script.push_str(&connect);
+            script.push_str(SNAPSHOT_SQL);
+            batched.push(db.as_ref());
+        }
+    }
+    let out = if script.is_empty() {
+        String::new()
+    } else {
+        c.sql("postgres", &script)
+    };
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), batched.len(), "one row per tenant: {out}");
+    let mut rows = batched.into_iter().zip(lines);
+    dbs.iter()
+        .map(|db| match psql_connect_line(db.as_ref()) {
+            Some(_) => {
+                let (name, line) = rows.next().unwrap();
+                snapshot_of(name, line)
+            }
+            None => snapshot_of(db.as_ref(), &c.sql(db.as_ref(), SNAPSHOT_SQL)),
+        })
+        .collect()
+}
+
+/// The users of each of `dbs` (as `fixtures::user_states`), in one psql session.
+pub fn states_of<S: AsRef<str>>(c: &Cluster, dbs: &[S]) -> Vec<States> {
+    snapshots(c, dbs).into_iter().map(|s| s.users).collect()
+}
+
 /// The coherence rule of a suspension: suspended with the exact record
 /// (the users active before, id 1 never) and every user off, or exactly as
 /// before (same users, no stale record). Returns true when suspended;
 /// panics on anything in between.
 pub fn suspended_or_untouched(c: &Cluster, db: &str, before: &States) -> bool {
-    let now = user_states(c, db);
-    match icp(c, db, "tenant.suspended").as_deref() {
+    coherent(db, &snapshots(c, &[db])[0], before)
+}
+
+/// [`suspended_or_untouched`] for each of `dbs` (with its users `before`),
+/// read in one psql session; how many are suspended.
+pub fn count_suspended<S: AsRef<str>>(c: &Cluster, dbs: &[S], before: &[States]) -> usize {
+    assert_eq!(dbs.len(), before.len());
+    let snaps = snapshots(c, dbs);
+    dbs.iter()
+        .zip(&snaps)
+        .zip(before)
+        .filter(|((db, s), b)| coherent(db.as_ref(), s, b))
+        .count()
+}
+
+/// The coherence rule on a [`Snapshot`] (see [`suspended_or_untouched`]).
+pub fn coherent(db: &str, now: &Snapshot, before: &States) -> bool {
+    match now.suspended.as_deref() {
         Some("true") => {
-            let rec = icp(c, db, "tenant.suspended_user_ids")
+            let rec = now
+                .record
+                .as_ref()
                 .unwrap_or_else(|| panic!("{db}: suspended without a record"));
-            let recorded: Vec<i64> = serde_json::from_str(&rec).unwrap();
+            let recorded: Vec<i64> = serde_json::from_str(rec).unwrap();
             let was: Vec<i64> = before
                 .iter()
                 .filter(|u| u.2 && u.0 != 1)
                 .map(|u| u.0)
                 .collect();
             assert_eq!(recorded, was, "{db}: record exact, never empty");
-            assert!(now.iter().all(|u| !u.2), "{db}: users off while suspended");
+            assert!(
+                now.users.iter().all(|u| !u.2),
+                "{db}: users off while suspended"
+            );
             true
         }
         None | Some("false") => {
-            assert_eq!(&now, before, "{db}: users exactly as before");
-            assert!(
-                icp(c, db, "tenant.suspended_user_ids").is_none(),
-                "{db}: no stale record"
-            );
+            assert_eq!(&now.users, before, "{db}: users exactly as before");
+            assert!(now.record.is_none(), "{db}: no stale record");
             false
         }
         other => panic!("{db}: tenant.suspended = {other:?}"),

@@ -10,7 +10,8 @@ use crate::fixtures::{
     icp, login_possible, login_works, password_hash, signal_counters, user_states, xmlid_user,
     TenantSpec, ADMIN_PASSWORD,
 };
-use crate::harness::{on_a_pty_driven, passlib_check, tenantctl, tenantctl_bin};
+use crate::harness::tty::Tty;
+use crate::harness::{passlib_check, tenantctl, tenantctl_bin};
 use crate::world::{grant_minimal, json_of, World};
 
 // ---------------------------------------------------------------- passwd
@@ -744,15 +745,12 @@ fn passwd_asks_again_when_a_typed_password_fails_the_policy() {
         tenantctl_bin().display(),
         t.inv.display()
     );
-    let typed = ["short", "short", "Good-pass-1234", "Good-pass-1234"];
-    let (code, screen) = on_a_pty_driven(&command, t.dir.path(), |tty| {
-        for line in typed {
-            std::thread::sleep(std::time::Duration::from_millis(1500));
-            tty.write_all(format!("{line}\r").as_bytes()).unwrap();
-            tty.flush().unwrap();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(3000));
-    });
+    let mut tty = Tty::start(&command, t.dir.path());
+    for pw in ["short", "Good-pass-1234"] {
+        tty.answer_hidden("New password for admin on n1/acme", pw);
+        tty.answer_hidden("Repeat it", pw);
+    }
+    let (code, screen) = tty.finish();
     assert_eq!(code, Some(0), "{screen}");
     assert!(
         screen.contains("the new password has 5 characters")
@@ -780,12 +778,9 @@ fn the_suspend_prompt_counts_users_jobs_and_mail_servers() {
         tenantctl_bin().display(),
         t.inv.display()
     );
-    let (code, screen) = on_a_pty_driven(&command, t.dir.path(), |tty| {
-        std::thread::sleep(std::time::Duration::from_millis(2500));
-        tty.write_all(b"n\r").unwrap();
-        tty.flush().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-    });
+    let mut tty = Tty::start(&command, t.dir.path());
+    tty.answer("[y/N]", "n");
+    let (code, screen) = tty.finish();
     assert_eq!(code, Some(1), "{screen}");
     let users = t.c.sql(
         "acme",
