@@ -399,10 +399,3 @@ pub async fn table_lock_holders(
         })
         .collect())
 }
-
-/// Whether `e` is a statement that ran out of time: the server's
-/// `statement_timeout` (SQLSTATE 57014) or the client's deadline.
-pub fn is_timeout(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<Timeout>())
-        || crate::error::sqlstate_of(e) == Some(&crate::error::SqlState::QUERY_CANCELED)
-}

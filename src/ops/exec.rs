@@ -472,7 +472,13 @@ pub(crate) async fn name_lock_holder(conn: &Conn, error: anyhow::Error) -> anyho
             _ => error,
         };
     }
-    if !crate::odoo::is_timeout(&error) || conn.client.is_closed() {
+    // Only when the server cancelled the statement (statement_timeout,
+    // SQLSTATE 57014): it answers, so it can say who holds the locks. A
+    // client-side deadline means the connection or the server does not
+    // answer: asking there would wait one more deadline for nothing.
+    let cancelled =
+        crate::error::sqlstate_of(&error) == Some(&crate::error::SqlState::QUERY_CANCELED);
+    if !cancelled || conn.client.is_closed() {
         return error;
     }
     match crate::odoo::table_lock_holders(&conn.client, conn.deadline).await {

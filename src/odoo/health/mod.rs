@@ -189,11 +189,12 @@ async fn when<T>(
     }
 }
 
-/// Reads one tenant in two pipelined round trips: first the statements
-/// every version can run, with [`sql::BASE_SQL`] saying which tables and
-/// columns of later versions and modules the tenant has; then only the
-/// statements that apply (a statement the tenant cannot run costs the
-/// server a parse and an error).
+/// Reads one tenant: first, pipelined, the one statement of what every
+/// version has ([`sql::first_sql`], which also says which tables and columns
+/// of later versions and modules the tenant has) and the mail queue; then,
+/// when any applies, the statements of later versions and modules, also
+/// pipelined (a statement the tenant cannot run would cost the server a
+/// parse and an error).
 pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::Result<Tenant> {
     let grace = secs(th.cron_grace);
     let running = secs(th.cron_running_max);
@@ -202,25 +203,28 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
     let queue = secs(th.queue_job_max_age);
     let f8 = || Type::FLOAT8;
     let p_grace = [(&grace as &(dyn ToSql + Sync), f8())];
-    let p_running = [(&running as &(dyn ToSql + Sync), f8())];
     let p_mail = [
         (&outgoing as &(dyn ToSql + Sync), f8()),
         (&window as &(dyn ToSql + Sync), f8()),
     ];
     let p_queue = [(&queue as &(dyn ToSql + Sync), f8())];
-    let (base, crons, run, servers) = tokio::join!(
+    let p_first = [
+        (&grace as &(dyn ToSql + Sync), f8()),
+        (&running as &(dyn ToSql + Sync), f8()),
+    ];
+    let (first, mail) = tokio::join!(
         biased;
-        maybe(client, deadline, sql::BASE_SQL, &[], sql::Base::parse),
-        maybe(client, deadline, sql::CRONS_SQL, &p_grace, sql::Crons::parse),
-        maybe(client, deadline, sql::RUNNING_SQL, &p_running, sql::Running::parse),
-        maybe(client, deadline, sql::SERVERS_SQL, &[], sql::Servers::parse),
+        maybe(client, deadline, sql::first_sql(), &p_first, sql::First::parse),
+        // `mail_mail` is the `mail` module's (installed in practice): sent
+        // at once, n/a when the tenant lacks it.
+        maybe(client, deadline, sql::MAIL_SQL, &p_mail, sql::Mail::parse),
     );
-    let base = match base? {
-        Some(Some(b)) if !b.version.is_empty() => b,
+    let first = match first? {
+        Some(Some(f)) if !f.base.version.is_empty() => f,
         _ => return Ok(Tenant::NotOdoo),
     };
-    let has = base.has;
-    let (triggers, failing, deact, mail, qj) = tokio::join!(
+    let has = first.base.has;
+    let (triggers, failing, deact, qj) = tokio::join!(
         biased;
         when(
             has.triggers,
@@ -235,23 +239,19 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
             maybe(client, deadline, sql::DEACTIVATED_SQL, &[], sql::Deactivated::parse)
         ),
         when(
-            has.mail,
-            maybe(client, deadline, sql::MAIL_SQL, &p_mail, sql::Mail::parse)
-        ),
-        when(
-            has.queue_job && base.queue_job,
+            has.queue_job && first.base.queue_job,
             maybe(client, deadline, sql::QUEUE_SQL, &p_queue, sql::Queue::parse)
         ),
     );
     Ok(Tenant::Odoo(Box::new(Read {
-        base,
-        crons: crons?,
+        base: first.base,
+        crons: Some(first.crons),
         triggers: triggers?,
-        running: run?,
+        running: Some(first.running),
         failing: failing?,
         deactivated: deact?,
         mail: mail?,
-        servers: servers?,
+        servers: Some(first.servers),
         queue: qj?,
     })))
 }

@@ -32,7 +32,6 @@ pub const BASE_SQL: &str = "SELECT \
      to_regclass('public.ir_cron_trigger') IS NOT NULL, \
      (SELECT count(*) = 2 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.ir_cron') \
         AND attname IN ('failure_count', 'first_failure_date') AND NOT attisdropped), \
-     to_regclass('public.mail_mail') IS NOT NULL, \
      to_regclass('public.queue_job') IS NOT NULL";
 
 #[derive(Debug, Clone, Default)]
@@ -57,15 +56,64 @@ pub struct Has {
     pub triggers: bool,
     /// `ir_cron.failure_count` and `first_failure_date` (18+).
     pub failures: bool,
-    /// `mail_mail` (module `mail`).
-    pub mail: bool,
     /// The `queue_job` table (OCA's module).
     pub queue_job: bool,
 }
 
+/// The first statement of a tenant's read: [`BASE_SQL`] with the answers
+/// of [`CRONS_SQL`] ($1), [`RUNNING_SQL`] ($2) and [`SERVERS_SQL`] as JSON
+/// columns: they read tables every Odoo version has (`base` makes
+/// `ir_cron` and `ir_mail_server`), so one statement carries them; each
+/// statement less is a parse, a plan and a protocol exchange less for the
+/// server, per tenant.
+pub fn first_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT b.*, \
+             (SELECT row_to_json(x)::text FROM ({CRONS_SQL}) x(active, overdue, oldest)), \
+             (SELECT json_agg(x ORDER BY x.secs DESC, x.id)::text FROM ({}) x(id, name, pid, secs)), \
+             (SELECT row_to_json(x)::text FROM ({SERVERS_SQL}) x(active, standins)) \
+             FROM ({BASE_SQL}) b",
+            RUNNING_SQL.replace("$1", "$2")
+        )
+    })
+}
+
+/// The answers of [`first_sql`].
+pub struct First {
+    pub base: Base,
+    pub crons: Crons,
+    pub running: Vec<Running>,
+    pub servers: Servers,
+}
+
+impl First {
+    pub fn parse(rows: Vec<Row>) -> Option<First> {
+        let base = Base::parse_row(rows.first()?)?;
+        let r = rows.first()?;
+        let json = |i: usize| r.get::<_, Option<String>>(i);
+        Some(First {
+            base,
+            crons: json(9)
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
+            running: json(10)
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
+            servers: json(11)
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
+        })
+    }
+}
+
 impl Base {
     pub fn parse(rows: Vec<Row>) -> Option<Base> {
-        let r = rows.first()?;
+        Self::parse_row(rows.first()?)
+    }
+
+    fn parse_row(r: &Row) -> Option<Base> {
         let icp: String = r.get(4);
         Some(Base {
             version: r.get(0),
@@ -77,8 +125,7 @@ impl Base {
             has: Has {
                 triggers: r.get(6),
                 failures: r.get(7),
-                mail: r.get(8),
-                queue_job: r.get(9),
+                queue_job: r.get(8),
             },
         })
     }
@@ -153,7 +200,7 @@ impl Triggers {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct Crons {
     pub active: i64,
     pub overdue: i64,
@@ -188,7 +235,7 @@ pub const RUNNING_SQL: &str = "SELECT c.id::int8, coalesce(c.cron_name::text, ''
        AND a.xact_start < now() - make_interval(secs => $1) \
      ORDER BY a.xact_start, c.id LIMIT 10";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Running {
     pub id: i64,
     pub name: String,
@@ -329,7 +376,7 @@ pub const SERVERS_SQL: &str = "SELECT count(*) FILTER (WHERE active)::int8, \
      coalesce(array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND smtp_host = 'invalid'), '{}') \
      FROM ONLY public.ir_mail_server";
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct Servers {
     pub active: i64,
     pub standins: Vec<i64>,
