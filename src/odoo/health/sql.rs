@@ -228,10 +228,14 @@ impl Crons {
 /// multixact (`KEY SHARE` plus its own lock): `xmax` is then a multixact id
 /// and matches no backend, so a long run on 19 shows only as a session idle
 /// in transaction (`pg.idle_in_transaction`). $1: the limit in seconds.
+/// `pg_stat_get_activity` is what the view `pg_stat_activity` reads, without
+/// the view's joins to `pg_database` and `pg_authid` (cheaper to plan).
 pub const RUNNING_SQL: &str = "SELECT c.id::int8, coalesce(c.cron_name::text, ''), a.pid, \
      extract(epoch FROM now() - a.xact_start)::int8 \
-     FROM ONLY public.ir_cron c JOIN pg_catalog.pg_stat_activity a ON a.backend_xid = c.xmax \
-     WHERE c.xmax <> '0'::xid AND a.datname = current_database() AND a.pid <> pg_backend_pid() \
+     FROM ONLY public.ir_cron c JOIN pg_catalog.pg_stat_get_activity(NULL::integer) a ON a.backend_xid = c.xmax \
+     WHERE c.xmax <> '0'::xid \
+       AND a.datid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) \
+       AND a.pid <> pg_backend_pid() \
        AND a.xact_start < now() - make_interval(secs => $1) \
      ORDER BY a.xact_start, c.id LIMIT 10";
 
