@@ -92,6 +92,11 @@ pub async fn run(ctx: &Ctx, o: &PasswdOpts) -> Result<u8> {
         Ok(s) => s,
         Err(m) => return refuse(m),
     };
+    // The early hash is used only when the tenant's rounds are the ones it
+    // was made with; otherwise it is left behind (the run exits without
+    // waiting for it) and the run hashes with the tenant's rounds: a 12–15
+    // tenant (25000) does not wait for a 600000-round hash it cannot use.
+    let early = early.filter(|_| pipeline::passwd::rounds_of(&u) == password::MIN_ROUNDS);
     let secret = match (secret, early) {
         (Secret::Given { password, .. }, Some(h)) => {
             let (rounds, hash) = h
