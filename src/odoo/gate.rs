@@ -132,10 +132,6 @@ const GATE_SQL: &str = "WITH RECURSIVE rel(oid, root, name, relkind, depth) AS (
        SELECT c.oid, rel.root, c.oid::pg_catalog.regclass::text || ' (child of ' || rel.name || ')', c.relkind::text, rel.depth + 1 \
        FROM rel JOIN pg_catalog.pg_inherits h ON h.inhparent = rel.oid JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid \
        WHERE rel.depth < 32), \
-     ext AS ( \
-       SELECT e.classid, e.objid FROM pg_catalog.pg_depend e \
-       JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid JOIN pg_catalog.pg_roles xo ON xo.oid = x.extowner \
-       WHERE e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND e.deptype = 'e' AND xo.rolsuper), \
      obj(classid, objid, root, what) AS ( \
        SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, rel.root, 'index ' || ic.relname::text || ' on ' || rel.name \
        FROM rel JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
@@ -150,21 +146,12 @@ const GATE_SQL: &str = "WITH RECURSIVE rel(oid, root, name, relkind, depth) AS (
        FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
        WHERE a.attnum > 0 AND NOT a.attisdropped AND a.atttypid >= 16384) \
      SELECT 'not a table', rel.relkind, rel.root, rel.name FROM rel WHERE rel.relkind NOT IN ('r', 'S') \
-     UNION ALL SELECT 'function', p.oid::pg_catalog.regprocedure::text || f.op, obj.root, obj.what \
-       FROM obj CROSS JOIN LATERAL ( \
-         SELECT d.refobjid AS fn, '' AS op FROM pg_catalog.pg_depend d \
-           WHERE d.classid = obj.classid AND d.objid = obj.objid AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
-         UNION ALL \
-         SELECT o.oprcode::oid, ' (operator ' || o.oid::pg_catalog.regoperator::text || ')' FROM pg_catalog.pg_depend d \
-           JOIN pg_catalog.pg_operator o ON o.oid = d.refobjid \
-           WHERE d.classid = obj.classid AND d.objid = obj.objid AND d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass) f \
-       JOIN pg_catalog.pg_proc p ON p.oid = f.fn \
-       WHERE p.oid >= 16384 AND p.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass) \
+     UNION ALL $OBJ_FUNCTIONS \
      UNION ALL SELECT 'function', p.oid::pg_catalog.regprocedure::text, coltype.root, \
             'cast from ' || coltype.typ::pg_catalog.regtype::text || ' of ' || coltype.col \
        FROM coltype JOIN pg_catalog.pg_cast k ON k.castsource = coltype.typ \
        JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc \
-       WHERE p.oid >= 16384 AND p.oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass) \
+       WHERE p.oid >= 16384 AND NOT $SUPERUSER_EXTENSION_MEMBER \
      ORDER BY 3, 1, 4, 2";
 
 /// The refusal: what was found, in the tenant's words (escaped when shown).
@@ -220,7 +207,15 @@ impl OnConnect for Gate {
         });
         match seen {
             Some(false) => Verdict::Pass,
-            Some(true) => Verdict::Inspect(GATE_SQL.replace("$TABLES", &Self::tables_literal())),
+            Some(true) => Verdict::Inspect(
+                GATE_SQL
+                    .replace("$OBJ_FUNCTIONS", &super::guard::obj_functions())
+                    .replace(
+                        "$SUPERUSER_EXTENSION_MEMBER",
+                        super::guard::SUPERUSER_EXTENSION_MEMBER,
+                    )
+                    .replace("$TABLES", &Self::tables_literal()),
+            ),
             None => Verdict::Refuse(anyhow::anyhow!("the database check returned no answer")),
         }
     }

@@ -178,7 +178,15 @@ const GUARD_SQL: &str = "WITH RECURSIVE rel(rel, root, name, via, relkind, depth
      UNION \
      SELECT 'not a table', rel.relkind, rel.root, rel.name || rel.via FROM rel WHERE rel.relkind <> 'r' \
      UNION \
-     SELECT 'function', p.oid::pg_catalog.regprocedure::text || f.op, obj.root, obj.what \
+     $OBJ_FUNCTIONS \
+     ORDER BY 3, 1, 4, 2";
+
+/// The tenant's functions (and operators' functions) that the objects of a
+/// CTE `obj(classid, objid, root, what)` depend on (`pg_depend`): columns
+/// kind, name, table, where (as [`Finding`]). Below 16384: PostgreSQL's
+/// own. A member of an extension is exempt only when a superuser owns the
+/// extension. Shared with the read gate (`gate`).
+pub(super) const OBJ_FUNCTIONS: &str = "SELECT 'function', p.oid::pg_catalog.regprocedure::text || f.op, obj.root, obj.what \
        FROM obj CROSS JOIN LATERAL ( \
          SELECT d.refobjid AS fn, '' AS op FROM pg_catalog.pg_depend d \
            WHERE d.classid = obj.classid AND d.objid = obj.objid AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
@@ -187,14 +195,26 @@ const GUARD_SQL: &str = "WITH RECURSIVE rel(rel, root, name, via, relkind, depth
            JOIN pg_catalog.pg_operator o ON o.oid = d.refobjid \
            WHERE d.classid = obj.classid AND d.objid = obj.objid AND d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass) f \
        JOIN pg_catalog.pg_proc p ON p.oid = f.fn \
-       WHERE p.oid >= 16384 \
-         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
-                         JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid \
-                         JOIN pg_catalog.pg_roles xo ON xo.oid = x.extowner \
-                         WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid \
-                           AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND e.deptype = 'e' \
-                           AND xo.rolsuper) \
-     ORDER BY 3, 1, 4, 2";
+       WHERE p.oid >= 16384 AND NOT $SUPERUSER_EXTENSION_MEMBER";
+
+/// `p.oid` is a member of an extension a superuser owns.
+pub(super) const SUPERUSER_EXTENSION_MEMBER: &str = "EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
+       JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid \
+       JOIN pg_catalog.pg_roles xo ON xo.oid = x.extowner \
+       WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid \
+         AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND e.deptype = 'e' \
+         AND xo.rolsuper)";
+
+/// [`OBJ_FUNCTIONS`] with its exemption spelt out.
+pub(super) fn obj_functions() -> String {
+    OBJ_FUNCTIONS.replace("$SUPERUSER_EXTENSION_MEMBER", SUPERUSER_EXTENSION_MEMBER)
+}
+
+/// [`GUARD_SQL`] with [`OBJ_FUNCTIONS`] in place.
+fn guard_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| GUARD_SQL.replace("$OBJ_FUNCTIONS", &obj_functions()))
+}
 
 /// Everything found on `tables` (names in schema `public`).
 pub async fn findings(
@@ -208,7 +228,7 @@ pub async fn findings(
     )];
     let (jit, rows) = tokio::join!(
         client.query_typed(JIT_OFF_SQL, &[]),
-        client.query_typed(GUARD_SQL, &params)
+        client.query_typed(guard_sql(), &params)
     );
     jit.map_err(|e| pg_error(&e).context("switching JIT off"))?;
     let rows = rows.map_err(|e| pg_error(&e).context("looking for triggers and rules"))?;
