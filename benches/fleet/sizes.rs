@@ -81,6 +81,9 @@ pub(crate) fn measure(
     let mut s_ssh = Vec::new();
     // --baseline: list, bulk suspend, bulk reactivate of the other binary.
     let (mut b_list, mut b_susp, mut b_react) = (Vec::new(), Vec::new(), Vec::new());
+    // --baseline: this build's list without the read gate (--allow-triggers
+    // skips it), to tell the gate's cost from the rest.
+    let mut s_list_ungated = Vec::new();
     let mut floor_lat = (0u128, 0u128, 0u128);
     for run in 0..o.runs {
         let t_run = Instant::now();
@@ -177,6 +180,19 @@ pub(crate) fn measure(
             let run_base = |args: &[&str]| {
                 fleet.measure(&mut tenantctl_at(bin, home, inv_direct, args), work, None)
             };
+            let f = fleet.measure(
+                &mut tenantctl(
+                    home,
+                    inv_direct,
+                    &["--allow-triggers", "-o", "json", "list"],
+                ),
+                work,
+                None,
+            );
+            if let Err(e) = check_list(&f, total, "direct") {
+                panic!("fleet: list --allow-triggers: {e}");
+            }
+            s_list_ungated.push(f.sample);
             let f = run_base(&["-o", "json", "list"]);
             if let Err(e) = check_list(&f, total, "direct") {
                 panic!("fleet: baseline list: {e}");
@@ -256,10 +272,19 @@ pub(crate) fn measure(
         let name = bin.display();
         for (op, now, base) in [
             ("`list -o json`", &s_list, &b_list),
+            (
+                "`list -o json` without the read gate (--allow-triggers)",
+                &s_list_ungated,
+                &b_list,
+            ),
             ("`bulk suspend --all-matching`", &s_susp, &b_susp),
             ("`bulk reactivate --all-matching`", &s_react, &b_react),
         ] {
-            lines.push(line(&format!("{op} (baseline {name})"), stats(base), None));
+            if std::ptr::eq(now, &s_list_ungated) {
+                lines.push(line(op, stats(now), None));
+            } else {
+                lines.push(line(&format!("{op} (baseline {name})"), stats(base), None));
+            }
             if let (Some(n), Some(b)) = (stats(now), stats(base)) {
                 notes.push(format!(
                     "{op} at {total} tenants: this build {} s, baseline {name} {} s, ratio {:.3} (median wall, same runs, interleaved).",
