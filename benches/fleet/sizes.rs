@@ -84,6 +84,8 @@ pub(crate) fn measure(
     // --baseline: this build's list without the read gate (--allow-triggers
     // skips it), to tell the gate's cost from the rest.
     let mut s_list_ungated = Vec::new();
+    // --baseline: this build's list again, next to the two above.
+    let mut s_list_paired = Vec::new();
     let mut floor_lat = (0u128, 0u128, 0u128);
     for run in 0..o.runs {
         let t_run = Instant::now();
@@ -180,24 +182,46 @@ pub(crate) fn measure(
             let run_base = |args: &[&str]| {
                 fleet.measure(&mut tenantctl_at(bin, home, inv_direct, args), work, None)
             };
-            let f = fleet.measure(
-                &mut tenantctl(
-                    home,
-                    inv_direct,
-                    &["--allow-triggers", "-o", "json", "list"],
-                ),
-                work,
-                None,
-            );
-            if let Err(e) = check_list(&f, total, "direct") {
-                panic!("fleet: list --allow-triggers: {e}");
+            // The three lists back to back, in an order that alternates
+            // between runs (a row's position in the run moves it by more
+            // than the differences measured here).
+            let mut order = [0u8, 1, 2];
+            if run % 2 == 1 {
+                order.reverse();
             }
-            s_list_ungated.push(f.sample);
-            let f = run_base(&["-o", "json", "list"]);
-            if let Err(e) = check_list(&f, total, "direct") {
-                panic!("fleet: baseline list: {e}");
+            for k in order {
+                let (f, what) = match k {
+                    0 => (
+                        fleet.measure(
+                            &mut tenantctl(home, inv_direct, &["-o", "json", "list"]),
+                            work,
+                            None,
+                        ),
+                        "list",
+                    ),
+                    1 => (
+                        fleet.measure(
+                            &mut tenantctl(
+                                home,
+                                inv_direct,
+                                &["--allow-triggers", "-o", "json", "list"],
+                            ),
+                            work,
+                            None,
+                        ),
+                        "list --allow-triggers",
+                    ),
+                    _ => (run_base(&["-o", "json", "list"]), "baseline list"),
+                };
+                if let Err(e) = check_list(&f, total, "direct") {
+                    panic!("fleet: {what}: {e}");
+                }
+                match k {
+                    0 => s_list_paired.push(f.sample),
+                    1 => s_list_ungated.push(f.sample),
+                    _ => b_list.push(f.sample),
+                }
             }
-            b_list.push(f.sample);
             let f = run_base(&BULK_SUSPEND);
             must("baseline bulk suspend", check_bulk(&f, total));
             b_susp.push(f.sample);
@@ -271,7 +295,7 @@ pub(crate) fn measure(
     if let Some(bin) = &o.baseline {
         let name = bin.display();
         for (op, now, base) in [
-            ("`list -o json`", &s_list, &b_list),
+            ("`list -o json`", &s_list_paired, &b_list),
             (
                 "`list -o json` without the read gate (--allow-triggers)",
                 &s_list_ungated,
