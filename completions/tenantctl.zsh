@@ -865,6 +865,45 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 ':new -- The new name:_default' \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'-u+[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--timeout=[Kill Odoo'\''s run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables and CSV without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
+&& ret=0
+;;
 (drop)
 _arguments "${_arguments_options[@]}" : \
 '-i+[Node inventory (TOML)]:PATH:_files' \
@@ -1260,6 +1299,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (drop)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1321,6 +1364,7 @@ _tenantctl_commands() {
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'upgrade:Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was' \
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
@@ -1487,6 +1531,7 @@ _tenantctl__subcmd__help_commands() {
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'upgrade:Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was' \
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
@@ -1652,6 +1697,11 @@ _tenantctl__subcmd__help__subcmd__undrop_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help undrop commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__help__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help upgrade commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__list_commands] )) ||
 _tenantctl__subcmd__list_commands() {
     local commands; commands=()
@@ -1716,6 +1766,11 @@ _tenantctl__subcmd__suspend_commands() {
 _tenantctl__subcmd__undrop_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl undrop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl upgrade commands' commands "$@"
 }
 
 # Node names, tenant names and NODE/ prefixes from `tenantctl __complete`

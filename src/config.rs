@@ -253,6 +253,8 @@ pub enum LifecycleAction {
         tenant: String,
         new: String,
     },
+    /// `upgrade TENANT -u MODULES` (issue 27).
+    Upgrade(UpgradeOpts),
     Drop {
         tenant: String,
         force: bool,
@@ -287,6 +289,22 @@ pub enum LifecycleAction {
         secrets_file: PathBuf,
         force: bool,
     },
+}
+
+/// What `upgrade` upgrades.
+#[derive(Debug, Clone)]
+pub struct UpgradeOpts {
+    pub tenant: String,
+    pub modules: Modules,
+    /// `--timeout`: over the node's `odoo.timeout`.
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// `-u`: module names, or `all`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modules {
+    All,
+    Named(Vec<String>),
 }
 
 #[derive(Debug, Clone)]

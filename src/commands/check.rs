@@ -245,9 +245,10 @@ async fn check_tenant(
     t: &Transport,
     cand: &crate::odoo::probe::Candidate,
 ) -> anyhow::Result<TenantCheck> {
-    if cand.blocked.is_some() {
-        // Suspended with the connections layer: nothing to
-        // connect to, by design.
+    if cand.blocked.is_some() || cand.upgrading.is_some() {
+        // Suspended with the connections layer, or blocked while an
+        // upgrade works (a killed one is said by `pending_steps`):
+        // nothing to connect to, by design.
         return anyhow::Ok(TenantCheck::Ok);
     }
     let conn = link.connect(&cand.name, t).await?;

@@ -276,6 +276,11 @@ async fn check_tenant(
         row.blocked = true;
         return Ok(Some(row));
     }
+    // Blocked while `upgrade` works on a copy: nothing to read now.
+    if c.upgrading.is_some() {
+        row.blocked = true;
+        return Ok(Some(row));
+    }
     let conn = link.connect(&c.name, t).await?;
     let read = match h::read(&conn, conn.deadline, th).await? {
         h::Tenant::NotOdoo => return Ok(None),
