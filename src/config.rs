@@ -255,6 +255,14 @@ pub enum LifecycleAction {
     },
     /// `upgrade TENANT -u MODULES` (issue 27).
     Upgrade(UpgradeOpts),
+    /// `bulk upgrade --from FILE -u MODULES [--canary N]`: `tenant` unused.
+    BulkUpgrade {
+        from: PathBuf,
+        layout: crate::targetfile::Layout,
+        up: UpgradeOpts,
+        /// Upgrade the first N first; stop the run when one of them fails.
+        canary: Option<usize>,
+    },
     Drop {
         tenant: String,
         force: bool,

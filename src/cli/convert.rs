@@ -381,6 +381,19 @@ fn bulk(b: BulkCommand) -> config::Command {
             },
             a.flags,
         ),
+        BulkCommand::Upgrade(a) => lifecycle(
+            config::LifecycleAction::BulkUpgrade {
+                layout: a.from.layout(),
+                from: a.from.from,
+                up: config::UpgradeOpts {
+                    tenant: String::new(),
+                    modules: a.modules,
+                    timeout: a.timeout,
+                },
+                canary: a.canary.map(|n| n as usize),
+            },
+            a.flags,
+        ),
         BulkCommand::Purge(a) => lifecycle(
             config::LifecycleAction::BulkPurge {
                 layout: a.from.layout(),

@@ -177,7 +177,7 @@ pub struct PurgeArgs {
 }
 
 /// `--timeout`: a duration (`30m`, `2h`), more than zero.
-fn parse_timeout(v: &str) -> Result<std::time::Duration, String> {
+pub(super) fn parse_timeout(v: &str) -> Result<std::time::Duration, String> {
     match humantime::parse_duration(v.trim()) {
         Ok(d) if !d.is_zero() => Ok(d),
         Ok(_) => Err("must be more than 0".into()),
@@ -186,7 +186,7 @@ fn parse_timeout(v: &str) -> Result<std::time::Duration, String> {
 }
 
 /// `-u a,b` or `-u all`: names as Odoo's (letters, digits, `_`), each once.
-fn parse_modules(v: &str) -> Result<crate::config::Modules, String> {
+pub(super) fn parse_modules(v: &str) -> Result<crate::config::Modules, String> {
     if v.trim() == "all" {
         return Ok(crate::config::Modules::All);
     }

@@ -24,6 +24,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$db" ] && [ -n "$mods" ] && [ -n "$stop" ] || { echo "usage: -d DB -u MODS --stop-after-init" >&2; exit 2; }
+# TC_STANDIN_FAIL_FOR=NAME: fail (mode `fail`) on the copy of tenant NAME only.
+case $db in "$TC_STANDIN_FAIL_FOR".upgrading-*) [ -n "$TC_STANDIN_FAIL_FOR" ] && TC_STANDIN_MODE=fail ;; esac
 log() { printf '%s 4242 %s %s %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S,000')" "$1" "$db" "$2" >&2; }
 sql() { "$psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d "$db" -c "$1" >/dev/null; }
 if [ "$mods" = all ]; then

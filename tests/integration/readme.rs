@@ -303,7 +303,10 @@ fn fleet() -> Fleet {
     let words = [
         "sh".to_string(),
         standin.display().to_string(),
-        crate::harness::pg_bindir().join("psql").display().to_string(),
+        crate::harness::pg_bindir()
+            .join("psql")
+            .display()
+            .to_string(),
         pg3.socket_dir().display().to_string(),
         pg3.port().to_string(),
         w.dir.path().join("filestore").display().to_string(),
@@ -311,7 +314,11 @@ fn fleet() -> Fleet {
     std::fs::create_dir_all(w.dir.path().join("filestore")).unwrap();
     let inv = cfg.join("nodes.toml");
     let mut text = std::fs::read_to_string(&inv).unwrap();
-    let list = words.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ");
+    let list = words
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let fs = w.dir.path().join("filestore").display().to_string();
     text = text.replacen(
         "name = \"pg3\"",

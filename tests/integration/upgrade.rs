@@ -15,11 +15,17 @@ use crate::world::{World, FILES};
 /// A world with tenant `acme` (Odoo 16, attachments) whose node runs the
 /// stand-in as its Odoo command.
 fn world() -> World {
-    let w = World::builder()
-        .node("n1")
-        .tenant("acme", TenantSpec::for_major(16))
-        .files("acme")
-        .build();
+    with_odoo(
+        World::builder()
+            .node("n1")
+            .tenant("acme", TenantSpec::for_major(16))
+            .files("acme")
+            .build(),
+    )
+}
+
+/// `w` whose node runs the stand-in as its Odoo command.
+fn with_odoo(w: World) -> World {
     let standin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/odoo-standin.sh");
     let cmd = [
         "sh".to_string(),
@@ -483,4 +489,72 @@ fn refusals_and_the_dry_run_change_nothing() {
         .run();
     same(&w.c, "acme", &before, "after");
     assert_eq!(w.dbs(), dbs);
+}
+
+#[test]
+fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
+    let w = with_odoo(
+        World::builder()
+            .node("n1")
+            .tenants(&[
+                ("t1", TenantSpec::for_major(16)),
+                ("t2", TenantSpec::for_major(13)),
+                ("t3", TenantSpec::for_major(19)),
+            ])
+            .filestore()
+            .build(),
+    );
+    let list = w.home().join("tenants.txt");
+    std::fs::write(&list, "t1\nt2\nt3\n").unwrap();
+    let before: Vec<String> = ["t1", "t2", "t3"].iter().map(|t| state(&w.c, t)).collect();
+    // The first canary fails: nothing else is started.
+    let v = w
+        .run()
+        .env("TC_STANDIN_FAIL_FOR", "t1")
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+        .code(1)
+        .run()
+        .json();
+    let outcomes: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["failed", "skipped", "skipped"], "{v}");
+    for (t, b) in ["t1", "t2", "t3"].iter().zip(&before) {
+        same(&w.c, t, b, "after a failed canary");
+    }
+    // A canary that passes: a later failure stops nothing (exit 3: partial).
+    let v = w
+        .run()
+        .env("TC_STANDIN_FAIL_FOR", "t2")
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+        .code(3)
+        .run()
+        .json();
+    let outcomes: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["changed", "failed", "changed"], "{v}");
+    same(&w.c, "t2", &before[1], "a failed tenant after the canary");
+    // Each family's version moved (13: its log option is `--logfile /dev/stderr`).
+    assert_eq!(version(&w.c, "t1", "base"), "16.0.1.3.1");
+    assert_eq!(version(&w.c, "t3", "base"), "19.0.1.3.1");
+    // Every result is audited, the skipped ones too.
+    assert_eq!(
+        w.audit()
+            .iter()
+            .filter(|l| l["action"] == "upgrade")
+            .count(),
+        6
+    );
 }

@@ -20,8 +20,10 @@ use crate::config::{Modules, UpgradeOpts};
 use crate::inventory::OdooRun;
 use crate::odoo::upgrade as up;
 
+mod bulk;
 mod killed;
 mod steps;
+pub(super) use bulk::bulk_upgrade;
 pub(super) use killed::{finish_killed_upgrade, upgrading_record, KilledUpgrade};
 
 /// `upgrade TENANT -u MODULES`: the tenant resolved, then asked (the plan
