@@ -410,7 +410,7 @@ fn overdue(
             } else {
                 ""
             },
-            c.oldest.as_deref().unwrap_or("?")
+            c.oldest().as_deref().unwrap_or("?")
         ));
     }
     if let Some(t) = t.filter(|t| t.jobs > 0) {

@@ -20,6 +20,9 @@ use crate::model::LayerSet;
 /// `_cron_ids`), `database.is_neutralized` (set by `odoo-bin neutralize`,
 /// 16+), `web.base.url`, `database.expiration_date` (Enterprise). Active
 /// users as `list` counts them (id 1, `__system__`, is never active).
+/// Whether `ir_cron` has the columns of 18+ (`failure_count`,
+/// `first_failure_date`) is read from its row type (the keys of an all-NULL
+/// row of it as JSON), which costs no plan of a catalog query.
 ///
 /// Written for a fresh session (every tenant is one): each operator and
 /// function has argument types it takes as they are (`text = ANY (text[])`,
@@ -35,10 +38,8 @@ pub const BASE_SQL: &str = "SELECT \
 database.is_neutralized,web.base.url,database.expiration_date}'::text[])), '{}')::text, \
      (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1), \
      to_regclass('public.ir_cron_trigger') IS NOT NULL, \
-     EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = 'public.ir_cron'::pg_catalog.regclass \
-        AND attname = 'failure_count' AND NOT attisdropped) \
-       AND EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = 'public.ir_cron'::pg_catalog.regclass \
-        AND attname = 'first_failure_date' AND NOT attisdropped), \
+     (SELECT to_jsonb(x) ?& '{failure_count,first_failure_date}'::text[] \
+        FROM (SELECT (NULL::public.ir_cron).*) x), \
      to_regclass('public.queue_job') IS NOT NULL \
      FROM (SELECT count(*) AS n, array_agg(name::text || ' (' || state::text || ')' ORDER BY name) AS names \
            FROM ONLY public.ir_module_module \
@@ -99,7 +100,7 @@ impl First {
             crons: Crons {
                 active: r.get(9),
                 overdue: r.get(10),
-                oldest: r.get(11),
+                oldest_key: r.get(11),
             },
             servers: Servers {
                 active: r.get(12),
@@ -159,17 +160,18 @@ const EVERY: &str = "interval_number * CASE interval_type \
 /// An active job whose `nextcall` is older than one interval plus the grace
 /// ($1 seconds) was not run: no cron worker serves the database, or it is
 /// stuck. Columns `active`, `nextcall`, `interval_number`, `interval_type`,
-/// `cron_name` exist in 12–19.
-pub const CRONS_SQL: &str = "WITH c AS (SELECT id, cron_name, nextcall, \
+/// `cron_name` exist in 12–19. The oldest of them, in the same pass: the
+/// least text `nextcall id name` (timestamps and the zero-padded id sort as
+/// text as they do as values), read by [`Crons::oldest`].
+pub const CRONS_SQL: &str = "SELECT count(*), count(*) FILTER (WHERE late), \
+       min(nextcall::text || ' ' || lpad(id::text, 10, '0') || ' ' || coalesce(cron_name::text, '')) FILTER (WHERE late) \
+     FROM (SELECT id, cron_name, nextcall, \
        nextcall < (now() AT TIME ZONE 'utc') - $1 * interval '1 second' - \
          interval_number::float8 * CASE interval_type \
            WHEN 'minutes' THEN interval '1 minute' WHEN 'hours' THEN interval '1 hour' \
            WHEN 'weeks' THEN interval '7 days' WHEN 'months' THEN interval '1 month' \
            ELSE interval '1 day' END AS late \
-       FROM ONLY public.ir_cron WHERE active) \
-     SELECT count(*), count(*) FILTER (WHERE late), \
-       (SELECT coalesce(cron_name::text, '') || ' (id ' || id::text || ', due ' || left(nextcall::text, 16) || ' UTC)' \
-        FROM c WHERE late ORDER BY nextcall, id LIMIT 1) FROM c";
+       FROM ONLY public.ir_cron WHERE active) c";
 
 /// 14+: a row of `ir_cron_trigger` makes its job due at `call_at`
 /// whatever its `nextcall` (Odoo's workers select jobs with `nextcall <=
@@ -203,7 +205,23 @@ impl Triggers {
 pub struct Crons {
     pub active: i64,
     pub overdue: i64,
-    pub oldest: Option<String>,
+    /// `nextcall id name` of the oldest overdue job (see [`CRONS_SQL`]).
+    pub oldest_key: Option<String>,
+}
+
+impl Crons {
+    /// The oldest overdue job as the evidence names it: `name (id N, due
+    /// YYYY-MM-DD HH:MI UTC)`.
+    pub fn oldest(&self) -> Option<String> {
+        let mut it = self.oldest_key.as_deref()?.splitn(4, ' ');
+        let (date, time, id) = (it.next()?, it.next()?, it.next()?);
+        let id: i64 = id.parse().ok()?;
+        let name = it.next().unwrap_or("");
+        Some(format!(
+            "{name} (id {id}, due {date} {} UTC)",
+            time.get(..5).unwrap_or(time)
+        ))
+    }
 }
 
 /// A job being run holds its `ir_cron` row lock for the whole run (13: `FOR
@@ -325,14 +343,13 @@ impl Deactivated {
 /// `state` has no index in Odoo, so only the newest 10,000 mails are read
 /// (backwards on the primary key, `id` grows with time): a stuck queue
 /// leaves its newest mails outgoing, and recent failures are recent rows.
-pub const MAIL_SQL: &str = "WITH m AS (SELECT id, create_date, write_date, failure_reason, \
+pub const MAIL_SQL: &str = "SELECT count(*) FILTER (WHERE stuck), left(min(create_date) FILTER (WHERE stuck)::text, 19), \
+       count(*) FILTER (WHERE failed), left(min(write_date) FILTER (WHERE failed)::text, 19), \
+       (array_agg(failure_reason ORDER BY write_date DESC, id DESC) FILTER (WHERE failed))[1] \
+     FROM (SELECT id, create_date, write_date, failure_reason, \
        state = 'outgoing' AND create_date < (now() AT TIME ZONE 'utc') - $1 * interval '1 second' AS stuck, \
        state = 'exception' AND write_date > (now() AT TIME ZONE 'utc') - $2 * interval '1 second' AS failed \
-     FROM (SELECT id, state, create_date, write_date, failure_reason FROM ONLY public.mail_mail \
-           ORDER BY id DESC LIMIT 10000) newest WHERE state IN ('outgoing', 'exception')) \
-     SELECT count(*) FILTER (WHERE stuck), left(min(create_date) FILTER (WHERE stuck)::text, 19), \
-       count(*) FILTER (WHERE failed), left(min(write_date) FILTER (WHERE failed)::text, 19), \
-       (SELECT failure_reason FROM m WHERE failed ORDER BY write_date DESC, id DESC LIMIT 1) FROM m";
+     FROM ONLY public.mail_mail ORDER BY id DESC LIMIT 10000) newest";
 
 #[derive(Debug, Clone, Default)]
 pub struct Mail {
