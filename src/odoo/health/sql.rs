@@ -429,6 +429,32 @@ impl Queue {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_oldest_job_is_read_back_from_its_key() {
+        let c = |k: &str| super::Crons {
+            oldest_key: Some(k.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            c("2026-12-01 00:00:00 0000000001 Mail: Email Queue Manager")
+                .oldest()
+                .as_deref(),
+            Some("Mail: Email Queue Manager (id 1, due 2026-12-01 00:00 UTC)")
+        );
+        // Fractional seconds; a name as Odoo 16+ stores it (JSON); no name.
+        assert_eq!(
+            c("2026-12-01 09:30:00.5 0000000042 {\"en_US\": \"A b\"}")
+                .oldest()
+                .as_deref(),
+            Some("{\"en_US\": \"A b\"} (id 42, due 2026-12-01 09:30 UTC)")
+        );
+        assert_eq!(
+            c("2026-12-01 09:30:00 0000000007 ").oldest().as_deref(),
+            Some(" (id 7, due 2026-12-01 09:30 UTC)")
+        );
+        assert_eq!(super::Crons::default().oldest(), None);
+    }
+
+    #[test]
     fn the_interval_is_spelt_once() {
         // The CASE of EVERY is repeated inside the const statements.
         let every = super::EVERY.split_once("CASE").unwrap().1;
