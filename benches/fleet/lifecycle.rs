@@ -14,12 +14,15 @@
 //! - `bulk backup` of [`BULK_TENANTS`] small tenants next to the sequential
 //!   `pg_dump` + `zip` loop (benches/lifecycle-loop.sh `backup`).
 //!
-//! `FLEET_LC_SECTIONS` (default `create,backup,bulk`) picks sections. The
+//! `FLEET_LC_SECTIONS` (default `create,backup,bulk`; `upgrade` too) picks sections. The
 //! cluster and filestores live in /dev/shm when the large tenant fits in a
 //! third of it (else /tmp, or `--data-dir`); dumps go to /tmp. Everything
 //! is removed at the end (the large tenant too).
 
 use super::*;
+
+/// The `upgrade` rows (issue 27).
+mod upgrade;
 
 /// Files in the template's filestore (content-addressed names, 1-8 KB).
 pub(crate) const FILES: usize = 3000;
@@ -767,6 +770,10 @@ pub(crate) fn run_all(o: &Opts) -> std::process::ExitCode {
             ),
         });
     }
+    if want("upgrade") {
+        upgrade::rows(&c, &fs, &home, &inv, &work, runs, &mut rows, &mut notes);
+    }
+
     // --- report -----------------------------------------------------------------
     println!("## lifecycle: create, duplicate, backup (one direct node)\n");
     println!(

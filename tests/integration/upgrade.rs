@@ -645,3 +645,33 @@ fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
     assert!(!alive(pid), "the stand-in {pid} still runs on the SSH host");
     same(&w.c, "acme", &before, "after a hung run over SSH");
 }
+
+#[test]
+fn a_suspended_blocked_tenant_is_upgraded_on_its_copy_and_stays_suspended() {
+    let w = world();
+    w.run()
+        .args(["suspend", "acme", "--reason", "unpaid", "--layers", "+connections", "--yes"])
+        .run();
+    let comment = w.c.sql("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'");
+    assert!(comment.contains("suspended"), "{comment}");
+    // `-u all`: every installed module; the modules are read on the copy
+    // (the tenant takes no connection).
+    let v = w
+        .run()
+        .args(["upgrade", "acme", "-u", "all", "--yes", "-o", "json"])
+        .json_at("/outcome", "changed")
+        .run()
+        .json();
+    let names: Vec<&str> = v["versions"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"base") && names.contains(&"mail") && !names.contains(&"sale"), "{names:?}");
+    // Still blocked by its suspension, with the suspension's own record.
+    assert_eq!(w.c.sql("postgres", "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"), "f");
+    assert_eq!(
+        w.c.sql("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'"),
+        comment
+    );
+    // Reactivating it opens the upgraded database.
+    w.run().args(["reactivate", "acme", "--yes"]).run();
+    assert_eq!(w.c.sql("acme", "SELECT note FROM standin_upgraded"), "upgraded");
+    assert_eq!(version(&w.c, "acme", "base"), "16.0.1.3.1");
+}
