@@ -38,10 +38,12 @@
 //! - Each cluster keeps one template database per distinct spec (`tmpl_<hash>`, marked
 //!   `datistemplate` and `ALLOW_CONNECTIONS false`, so Odoo's own database list would
 //!   not show it either); tenants are `CREATE DATABASE .. TEMPLATE` copies of it.
+//!   The default spec's template is in every cluster from its start: it is built
+//!   once into the harness's cached pristine data directory ([`cached_templates`]).
 
 use crate::harness::{quote_ident, quote_literal, write_inventory, Cluster};
 use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -380,13 +382,11 @@ pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&
             "odoo_major {} outside 12..=19",
             spec.odoo_major
         );
-        let key = format!("{spec:?}");
+        let key = template_key(spec);
         let tmpl = match templates.get(&key) {
             Some(t) => t.clone(),
             None => {
-                let mut h = DefaultHasher::new();
-                spec.hash(&mut h);
-                let t = format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish());
+                let t = template_name(spec);
                 build_template(cluster, &t, spec);
                 templates.insert(key, t.clone());
                 t
@@ -507,23 +507,91 @@ const G_PORTAL: i64 = 2;
 const G_PUBLIC: i64 = 3;
 const G_SYSTEM: i64 = 4;
 
-fn build_template(cluster: &Cluster, tmpl: &str, spec: &TenantSpec) {
-    cluster.sql(
-        "postgres",
-        &format!(
-            "DROP DATABASE IF EXISTS {t}; CREATE DATABASE {t} ENCODING 'UTF8' TEMPLATE template0",
-            t = quote_ident(tmpl)
+/// Key of a spec's template in `Cluster::templates`.
+fn template_key(spec: &TenantSpec) -> String {
+    format!("{spec:?}")
+}
+
+/// Name of a spec's template database: `tmpl_<major>_<hash of the spec>`.
+fn template_name(spec: &TenantSpec) -> String {
+    let mut h = DefaultHasher::new();
+    spec.hash(&mut h);
+    format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish())
+}
+
+/// The three scripts that build template `tmpl` for `spec`: (in `postgres`)
+/// make the database, (in it) the tenant, (in `postgres`) hide it.
+fn template_scripts(tmpl: &str, spec: &TenantSpec) -> [String; 3] {
+    let t = quote_ident(tmpl);
+    [
+        format!(
+            "DROP DATABASE IF EXISTS {t}; CREATE DATABASE {t} ENCODING 'UTF8' TEMPLATE template0"
         ),
-    );
-    cluster.sql(tmpl, &tenant_sql(spec));
-    // Hide it like template0: Odoo's list skips datistemplate / no-connection databases.
-    cluster.sql(
-        "postgres",
-        &format!(
-            "ALTER DATABASE {t} IS_TEMPLATE true; ALTER DATABASE {t} ALLOW_CONNECTIONS false",
-            t = quote_ident(tmpl)
-        ),
-    );
+        tenant_sql(spec),
+        // Hide it like template0: Odoo's list skips datistemplate / no-connection databases.
+        format!("ALTER DATABASE {t} IS_TEMPLATE true; ALTER DATABASE {t} ALLOW_CONNECTIONS false"),
+    ]
+}
+
+/// Builds template `tmpl` for `spec` in `cluster` (hidden as the fixtures' are).
+pub fn build_template(cluster: &Cluster, tmpl: &str, spec: &TenantSpec) {
+    let [create, tenant, hide] = template_scripts(tmpl, spec);
+    cluster.sql("postgres", &create);
+    cluster.sql(tmpl, &tenant);
+    cluster.sql("postgres", &hide);
+}
+
+/// The specs whose templates every cluster starts with: built once into the
+/// harness's cached pristine data directory (`harness::pristine_datadir`),
+/// so a test's first tenant of such a spec is a copy, not a build. The
+/// default spec: most tests' tenants (Odoo 16).
+fn cached_specs() -> Vec<TenantSpec> {
+    vec![TenantSpec::default()]
+}
+
+/// The cached templates: their `Cluster::templates` entries (key, name), and
+/// a fingerprint of every script that builds them, which names the pristine
+/// data directory's cache: a change to the fixture SQL (or to the list)
+/// builds a new cache instead of reusing a stale one.
+pub struct CachedTemplates {
+    /// (spec, template database name)
+    pub templates: Vec<(TenantSpec, String)>,
+    pub fingerprint: u64,
+}
+
+impl CachedTemplates {
+    /// A new cluster's `Cluster::templates`.
+    pub fn entries(&self) -> HashMap<String, String> {
+        let e = self.templates.iter();
+        e.map(|(spec, name)| (template_key(spec), name.clone()))
+            .collect()
+    }
+}
+
+pub fn cached_templates() -> &'static CachedTemplates {
+    static CACHED: std::sync::OnceLock<CachedTemplates> = std::sync::OnceLock::new();
+    CACHED.get_or_init(|| {
+        let mut templates = Vec::new();
+        let mut h = DefaultHasher::new();
+        for spec in cached_specs() {
+            let name = template_name(&spec);
+            name.hash(&mut h);
+            template_scripts(&name, &spec).hash(&mut h);
+            templates.push((spec, name));
+        }
+        CachedTemplates {
+            templates,
+            fingerprint: h.finish(),
+        }
+    })
+}
+
+/// Builds the cached templates in `cluster` (the pristine data directory's
+/// one-time server).
+pub fn build_cached_templates(cluster: &Cluster) {
+    for (spec, name) in &cached_templates().templates {
+        build_template(cluster, name, spec);
+    }
 }
 
 /// The whole SQL script building a tenant for `spec` in an empty database.

@@ -251,11 +251,15 @@ fn pg_server_cmd(name: &str, cwd: &Path) -> Command {
 }
 
 /// A pristine data dir made once by initdb and copied for every cluster (`cp -a` is
-/// ~10x faster than initdb). Cached under Cargo's target tmp dir, keyed by the
-/// server version, so later test runs reuse it too.
+/// ~10x faster than initdb), with the fixtures' cached templates in it
+/// ([`crate::fixtures::cached_templates`]: most tests' first tenant is then a
+/// copy, not a build). Cached under Cargo's target tmp dir, keyed by the
+/// server version and the templates' fingerprint (any change to the fixture
+/// SQL builds a new one), so later test runs reuse it too.
 fn pristine_datadir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        let fingerprint = crate::fixtures::cached_templates().fingerprint;
         let version = run_ok(Command::new(pg_bin("postgres")).arg("--version"));
         let key: String = format!("{}-{}-{}", version.trim(), pg_bindir().display(), is_root())
             .chars()
@@ -268,7 +272,7 @@ fn pristine_datadir() -> &'static Path {
             })
             .collect();
         let cache_root = target_tmpdir();
-        let cache = cache_root.join(format!("pg-pristine-v1-{key}"));
+        let cache = cache_root.join(format!("pg-pristine-v2-{key}-{fingerprint:016x}"));
         if cache.join("data").join("PG_VERSION").is_file() {
             return cache;
         }
@@ -297,15 +301,26 @@ fn pristine_datadir() -> &'static Path {
                 ])
                 .arg(format!("--pwfile={}", pwfile.display())),
         );
+        // The cached templates, built by a server on a copy of it.
+        let initdb_conf = std::fs::read(data.join("postgresql.auto.conf")).unwrap();
+        let builder = Cluster::start_from("pristine", &data, HashMap::new());
+        crate::fixtures::build_cached_templates(&builder);
+        builder.stop();
+        let built = builder.data_dir();
+        // What the server left that a copy must not inherit: its settings
+        // (port, socket dir) and its command line.
+        std::fs::write(built.join("postgresql.auto.conf"), initdb_conf).unwrap();
+        let _ = std::fs::remove_file(built.join("postmaster.opts"));
         let staging = cache_root.join(format!("pg-pristine-tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).unwrap();
         run_ok(
             Command::new("cp")
                 .arg("-a")
-                .arg(&data)
+                .arg(&built)
                 .arg(staging.join("data")),
         );
+        drop(builder);
         if std::fs::rename(&staging, &cache).is_err() {
             // another test process won the race: use its copy
             let _ = std::fs::remove_dir_all(&staging);
@@ -409,21 +424,23 @@ impl Cluster {
     /// Starts a new cluster. `name` only labels it in messages.
     pub fn start(name: &str) -> Cluster {
         timing::touch();
-        let t0 = Instant::now();
         reap_orphans();
-        let pristine = pristine_datadir();
+        let pristine = pristine_datadir().join("data");
+        let templates = crate::fixtures::cached_templates().entries();
+        Cluster::start_from(name, &pristine, templates)
+    }
+
+    /// Starts a cluster on a copy of the data dir `source` holding the
+    /// fixtures' `templates` (key, name).
+    fn start_from(name: &str, source: &Path, templates: HashMap<String, String>) -> Cluster {
+        let t0 = Instant::now();
         let dir = tempfile::Builder::new()
             .prefix("tc")
             .tempdir_in(cluster_base_dir())
             .expect("create cluster temp dir");
         write_owner_pid(dir.path());
         let data = dir.path().join("data");
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(pristine.join("data"))
-                .arg(&data),
-        );
+        run_ok(Command::new("cp").arg("-a").arg(source).arg(&data));
         if is_root() {
             // `cp -a` kept postgres as owner of the data; the socket dir must be its too
             let (uid, gid) = postgres_ids();
@@ -459,7 +476,7 @@ impl Cluster {
                         dir: Some(dir),
                         port,
                         running: AtomicBool::new(true),
-                        templates: Mutex::new(HashMap::new()),
+                        templates: Mutex::new(templates),
                     };
                     c.wait_ready();
                     if std::env::var_os("TC_TEST_VERBOSE").is_some() {
