@@ -20,11 +20,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+#[path = "pg_server.rs"]
+mod pg_server;
 /// Password of the `postgres` superuser of every test cluster (TCP, scram-sha-256).
 #[path = "timing.rs"]
 pub mod timing;
 #[path = "tty.rs"]
 pub mod tty;
+use pg_server::{pg_ctl_start, pg_start_fresh, pg_stop, pristine_source};
 
 pub const SUPERUSER_PASSWORD: &str = "postgres";
 /// Environment variable named by `password_env` in [`write_inventory`]; [`tenantctl`]
@@ -250,109 +253,6 @@ fn pg_server_cmd(name: &str, cwd: &Path) -> Command {
     cmd
 }
 
-/// A pristine data dir made once by initdb and copied for every cluster (`cp -a` is
-/// ~10x faster than initdb), with the fixtures' cached templates in it
-/// ([`crate::fixtures::cached_templates`]: most tests' first tenant is then a
-/// copy, not a build). Cached under Cargo's target tmp dir, keyed by the
-/// server version and the templates' fingerprint (any change to the fixture
-/// SQL builds a new one), so later test runs reuse it too.
-fn pristine_datadir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let fingerprint = crate::fixtures::cached_templates().fingerprint;
-        let version = run_ok(Command::new(pg_bin("postgres")).arg("--version"));
-        let key: String = format!("{}-{}-{}", version.trim(), pg_bindir().display(), is_root())
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let cache_root = target_tmpdir();
-        let cache = cache_root.join(format!("pg-pristine-v2-{key}-{fingerprint:016x}"));
-        if cache.join("data").join("PG_VERSION").is_file() {
-            return cache;
-        }
-        std::fs::create_dir_all(&cache_root).unwrap();
-        // initdb in /tmp (postgres may not be able to enter the target dir), then copy.
-        let work = short_tempdir("tcinit");
-        let pwfile = work.path().join("pw");
-        std::fs::write(&pwfile, format!("{SUPERUSER_PASSWORD}\n")).unwrap();
-        if is_root() {
-            chown_tree_to_postgres(work.path());
-        }
-        let data = work.path().join("data");
-        run_ok(
-            pg_server_cmd("initdb", work.path())
-                .arg("-D")
-                .arg(&data)
-                .args([
-                    "-N",
-                    "-U",
-                    "postgres",
-                    "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                ])
-                .arg(format!("--pwfile={}", pwfile.display())),
-        );
-        // The cached templates, built by a server on a copy of it.
-        let initdb_conf = std::fs::read(data.join("postgresql.auto.conf")).unwrap();
-        let builder = Cluster::start_from("pristine", &data, HashMap::new());
-        crate::fixtures::build_cached_templates(&builder);
-        builder.stop();
-        let built = builder.data_dir();
-        // What the server left that a copy must not inherit: its settings
-        // (port, socket dir) and its command line.
-        std::fs::write(built.join("postgresql.auto.conf"), initdb_conf).unwrap();
-        let _ = std::fs::remove_file(built.join("postmaster.opts"));
-        let staging = cache_root.join(format!("pg-pristine-tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).unwrap();
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(&built)
-                .arg(staging.join("data")),
-        );
-        drop(builder);
-        if std::fs::rename(&staging, &cache).is_err() {
-            // another test process won the race: use its copy
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        assert!(cache.join("data").join("PG_VERSION").is_file());
-        cache
-    })
-    .as_path()
-}
-
-fn pg_ctl_start(dir: &Path) -> Result<(), String> {
-    let log = dir.join("log");
-    let out = run_output(
-        pg_server_cmd("pg_ctl", dir)
-            .arg("-D")
-            .arg(dir.join("data"))
-            .arg("-l")
-            .arg(&log)
-            .args(["-w", "-t", "60", "-s", "start"]),
-    );
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "pg_ctl start failed: {}{}\nserver log:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        ))
-    }
-}
-
 /// Cleans up after test processes that died without dropping their servers (Ctrl-C:
 /// pg_ctl detaches the postmaster with setsid, so it outlives the test process).
 /// Every server dir holds `owner.pid`; a dir whose owner process is gone is stopped
@@ -425,9 +325,9 @@ impl Cluster {
     pub fn start(name: &str) -> Cluster {
         timing::touch();
         reap_orphans();
-        let pristine = pristine_datadir().join("data");
+        let pristine = pristine_source();
         let templates = crate::fixtures::cached_templates().entries();
-        Cluster::start_from(name, &pristine, templates)
+        Cluster::start_from(name, pristine, templates)
     }
 
     /// Starts a cluster on a copy of the data dir `source` holding the
@@ -468,7 +368,7 @@ impl Cluster {
             if is_root() {
                 chown_tree_to_postgres(&data.join("postgresql.auto.conf"));
             }
-            match pg_ctl_start(dir.path()) {
+            match pg_start_fresh(dir.path()) {
                 Ok(()) => {
                     let c = Cluster {
                         name: name.to_string(),
@@ -549,12 +449,9 @@ impl Cluster {
         if !self.running.swap(false, Ordering::SeqCst) {
             return;
         }
-        run_ok(
-            pg_server_cmd("pg_ctl", self.dir_path())
-                .arg("-D")
-                .arg(self.data_dir())
-                .args(["-m", "fast", "-w", "-t", "60", "-s", "stop"]),
-        );
+        if let Err(e) = pg_stop(&self.data_dir(), libc::SIGINT) {
+            panic!("cluster {}: {e}", self.name);
+        }
     }
 
     /// Starts the server again (stopping it first if it runs), same port and dir.
@@ -773,13 +670,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         if self.dir.is_some() && self.running.swap(false, Ordering::SeqCst) {
-            let _ = pg_server_cmd("pg_ctl", self.dir_path())
-                .arg("-D")
-                .arg(self.data_dir())
-                .args(["-m", "immediate", "-w", "-s", "stop"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            let _ = pg_stop(&self.data_dir(), libc::SIGQUIT);
         }
         // TempDir's drop removes the dir (we are root or the owner)
     }
