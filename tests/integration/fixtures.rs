@@ -364,8 +364,8 @@ fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner
 }
 
 /// Creates the tenants `(database, spec, owner: None for postgres)` on
-/// `cluster` as [`create_tenant`] and [`create_tenant_owned`] do, with two
-/// psql sessions for all of them (the `CREATE DATABASE`s, then each
+/// `cluster` as [`create_tenant`] and [`create_tenant_owned`] do, with one
+/// psql session for all of them (the `CREATE DATABASE`s, then each
 /// tenant's fresh identity via `\c`) instead of two per tenant.
 pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&str>)]) {
     if tenants.is_empty() {
@@ -404,24 +404,23 @@ pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&
         );
     }
     // psql runs the statements of its input one by one (CREATE DATABASE
-    // cannot run inside a transaction block).
-    cluster.sql("postgres", &create);
-    drop(templates);
-    let mut post = String::new();
+    // cannot run inside a transaction block); then, in the same session,
+    // each tenant's fresh identity via `\connect`.
+    let mut own_session = Vec::new();
     for (dbname, _, owner) in tenants {
         match psql_connect_line(dbname) {
             Some(connect) => {
-                post.push_str(&connect);
-                post.push_str(&identity_sql(*owner));
+                create.push_str(&connect);
+                create.push_str(&identity_sql(*owner));
             }
             // A name psql would read as a connection string: its own session.
-            None => {
-                cluster.sql(dbname, &identity_sql(*owner));
-            }
+            None => own_session.push((dbname, owner)),
         }
     }
-    if !post.is_empty() {
-        cluster.sql("postgres", &post);
+    cluster.sql("postgres", &create);
+    drop(templates);
+    for (dbname, owner) in own_session {
+        cluster.sql(dbname, &identity_sql(*owner));
     }
     if std::env::var_os("TC_TEST_VERBOSE").is_some() {
         eprintln!("{} tenant(s) created in {:?}", tenants.len(), t0.elapsed());
