@@ -43,7 +43,7 @@
 
 use crate::harness::{quote_ident, quote_literal, write_inventory, Cluster};
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -540,20 +540,16 @@ pub fn build_template(cluster: &Cluster, tmpl: &str, spec: &TenantSpec) {
     cluster.sql("postgres", &hide);
 }
 
-/// The specs whose templates every cluster starts with: built once into the
-/// harness's cached pristine data directory (`harness::pristine_datadir`),
-/// so a test's first tenant of such a spec is a copy, not a build. The
-/// default spec: most tests' tenants (Odoo 16).
-fn cached_specs() -> Vec<TenantSpec> {
-    vec![TenantSpec::default()]
-}
-
-/// The cached templates: their `Cluster::templates` entries (key, name), and
-/// a fingerprint of every script that builds them, which names the pristine
-/// data directory's cache: a change to the fixture SQL (or to the list)
-/// builds a new cache instead of reusing a stale one.
+/// Templates a cluster starts with: built once into one of the harness's
+/// cached pristine data directories (`harness::pristine_datadir`), so a
+/// test's first tenant of such a spec is a copy, not a build. Every cluster
+/// has the default spec's (most tests' tenants, Odoo 16); a world's cluster
+/// also has the default spec of each other major its tenants have
+/// ([`cached_for`]). `templates`: (spec, template database name);
+/// `fingerprint`: of every script that builds them, which names the cached
+/// data directory: a change to the fixture SQL (or to the set) builds a new
+/// one instead of reusing a stale one.
 pub struct CachedTemplates {
-    /// (spec, template database name)
     pub templates: Vec<(TenantSpec, String)>,
     pub fingerprint: u64,
 }
@@ -565,32 +561,55 @@ impl CachedTemplates {
         e.map(|(spec, name)| (template_key(spec), name.clone()))
             .collect()
     }
+
+    /// Builds those `cluster` has not (a cached data directory's one-time
+    /// server).
+    pub fn build(&self, cluster: &Cluster) {
+        let have = cluster.templates.lock().unwrap().clone();
+        for (spec, name) in &self.templates {
+            if !have.contains_key(&template_key(spec)) {
+                build_template(cluster, name, spec);
+            }
+        }
+    }
 }
 
+/// The templates every cluster starts with: the default spec's.
 pub fn cached_templates() -> &'static CachedTemplates {
-    static CACHED: std::sync::OnceLock<CachedTemplates> = std::sync::OnceLock::new();
-    CACHED.get_or_init(|| {
+    cached_for(&BTreeSet::new())
+}
+
+/// The major of `spec` when it is that major's default spec (a template a
+/// cluster can start with), else None.
+pub fn cacheable_major(spec: &TenantSpec) -> Option<u32> {
+    (*spec == TenantSpec::for_major(spec.odoo_major)).then_some(spec.odoo_major)
+}
+
+/// The default spec's template and that of the default spec of each of
+/// `majors`.
+pub fn cached_for(majors: &BTreeSet<u32>) -> &'static CachedTemplates {
+    type Sets = HashMap<BTreeSet<u32>, &'static CachedTemplates>;
+    static SETS: std::sync::OnceLock<std::sync::Mutex<Sets>> = std::sync::OnceLock::new();
+    let mut set = majors.clone();
+    set.insert(TenantSpec::default().odoo_major);
+    let sets = SETS.get_or_init(Default::default);
+    let mut sets = sets.lock().unwrap_or_else(|e| e.into_inner());
+    sets.entry(set.clone()).or_insert_with(|| {
         let mut templates = Vec::new();
         let mut h = DefaultHasher::new();
-        for spec in cached_specs() {
+        for m in set {
+            let spec = TenantSpec::for_major(m);
             let name = template_name(&spec);
             name.hash(&mut h);
             template_scripts(&name, &spec).hash(&mut h);
             templates.push((spec, name));
         }
-        CachedTemplates {
+        let fingerprint = h.finish();
+        Box::leak(Box::new(CachedTemplates {
             templates,
-            fingerprint: h.finish(),
-        }
+            fingerprint,
+        }))
     })
-}
-
-/// Builds the cached templates in `cluster` (the pristine data directory's
-/// one-time server).
-pub fn build_cached_templates(cluster: &Cluster) {
-    for (spec, name) in &cached_templates().templates {
-        build_template(cluster, name, spec);
-    }
 }
 
 /// The whole SQL script building a tenant for `spec` in an empty database.

@@ -323,11 +323,16 @@ pub struct Cluster {
 impl Cluster {
     /// Starts a new cluster. `name` only labels it in messages.
     pub fn start(name: &str) -> Cluster {
+        Cluster::start_with(name, crate::fixtures::cached_templates())
+    }
+
+    /// Starts a new cluster that has the fixtures' `templates` from the
+    /// start (see [`crate::fixtures::cached_for`]).
+    pub fn start_with(name: &str, templates: &crate::fixtures::CachedTemplates) -> Cluster {
         timing::touch();
         reap_orphans();
-        let pristine = pristine_source();
-        let templates = crate::fixtures::cached_templates().entries();
-        Cluster::start_from(name, pristine, templates)
+        let pristine = pristine_source(templates);
+        Cluster::start_from(name, &pristine, templates.entries())
     }
 
     /// Starts a cluster on a copy of the data dir `source` holding the

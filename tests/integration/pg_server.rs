@@ -4,119 +4,160 @@
 //! `pg_ctl -w`'s 100 ms polling.
 
 use super::*;
+use crate::fixtures::CachedTemplates;
 
 /// A pristine data dir made once by initdb and copied for every cluster (`cp -a` is
-/// ~10x faster than initdb), with the fixtures' cached templates in it
-/// ([`crate::fixtures::cached_templates`]: most tests' first tenant is then a
-/// copy, not a build). Cached under Cargo's target tmp dir, keyed by the
+/// ~10x faster than initdb), with the fixtures' cached `templates` in it
+/// ([`crate::fixtures::CachedTemplates`]: a test's first tenant of those specs is
+/// then a copy, not a build). Cached under Cargo's target tmp dir, keyed by the
 /// server version and the templates' fingerprint (any change to the fixture
 /// SQL builds a new one), so later test runs reuse it too.
-fn pristine_datadir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let fingerprint = crate::fixtures::cached_templates().fingerprint;
-        let version = run_ok(Command::new(pg_bin("postgres")).arg("--version"));
-        let key: String = format!("{}-{}-{}", version.trim(), pg_bindir().display(), is_root())
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let cache_root = target_tmpdir();
-        // v3: bump when initdb's arguments or the builder below change.
-        let cache = cache_root.join(format!("pg-pristine-v3-{key}-{fingerprint:016x}"));
-        if cache.join("data").join("PG_VERSION").is_file() {
-            return cache;
-        }
-        std::fs::create_dir_all(&cache_root).unwrap();
-        // initdb in /tmp (postgres may not be able to enter the target dir), then copy.
-        let work = short_tempdir("tcinit");
-        let pwfile = work.path().join("pw");
-        std::fs::write(&pwfile, format!("{SUPERUSER_PASSWORD}\n")).unwrap();
-        if is_root() {
-            chown_tree_to_postgres(work.path());
-        }
-        let data = work.path().join("data");
-        run_ok(
-            pg_server_cmd("initdb", work.path())
-                .arg("-D")
-                .arg(&data)
-                .args([
-                    "-N",
-                    "-U",
-                    "postgres",
-                    "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                    // 1 MB WAL segments instead of 16: less to copy per cluster
-                    "--wal-segsize=1",
-                ])
-                .arg(format!("--pwfile={}", pwfile.display())),
-        );
-        // The cached templates, built by a server on a copy of it.
-        let initdb_conf = std::fs::read(data.join("postgresql.auto.conf")).unwrap();
-        let builder = Cluster::start_from("pristine", &data, HashMap::new());
-        crate::fixtures::build_cached_templates(&builder);
-        builder.stop();
-        let built = builder.data_dir();
-        // What the server left that a copy must not inherit: its settings
-        // (port, socket dir) and its command line.
-        std::fs::write(built.join("postgresql.auto.conf"), initdb_conf).unwrap();
-        let _ = std::fs::remove_file(built.join("postmaster.opts"));
-        let staging = cache_root.join(format!("pg-pristine-tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).unwrap();
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(&built)
-                .arg(staging.join("data")),
-        );
-        drop(builder);
-        if std::fs::rename(&staging, &cache).is_err() {
-            // another test process won the race: use its copy
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        assert!(cache.join("data").join("PG_VERSION").is_file());
-        cache
-    })
-    .as_path()
+fn pristine_datadir(templates: &CachedTemplates) -> PathBuf {
+    static DIRS: OnceLock<Mutex<HashMap<u64, PathBuf>>> = OnceLock::new();
+    let fingerprint = templates.fingerprint;
+    // Another set starts from the default one's (initdb once).
+    let default = crate::fixtures::cached_templates();
+    let base = (fingerprint != default.fingerprint).then(|| pristine_datadir(default));
+    // Held while building: a set is built once per process.
+    let mut dirs = DIRS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    dirs.entry(fingerprint)
+        .or_insert_with(|| build_pristine(templates, base.as_deref()))
+        .clone()
 }
 
-/// The pristine data dir staged where the clusters go, once per test
-/// process (from tmpfs, copying a cluster's data dir is faster than from
-/// Cargo's target dir on disk); removed when the process exits, else by the
-/// next run's [`reap_orphans`] (it has an `owner.pid`).
-pub(super) fn pristine_source() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
+/// Makes [`pristine_datadir`]'s cache when it is not there: initdb (or a
+/// copy of `base`, the default set's), then the templates built by a server
+/// on a copy of it.
+fn build_pristine(templates: &CachedTemplates, base: Option<&Path>) -> PathBuf {
+    let fingerprint = templates.fingerprint;
+    let version = run_ok(Command::new(pg_bin("postgres")).arg("--version"));
+    let key: String = format!("{}-{}-{}", version.trim(), pg_bindir().display(), is_root())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cache_root = target_tmpdir();
+    // v3: bump when initdb's arguments or the builder below change.
+    let cache = cache_root.join(format!("pg-pristine-v3-{key}-{fingerprint:016x}"));
+    if cache.join("data").join("PG_VERSION").is_file() {
+        return cache;
+    }
+    std::fs::create_dir_all(&cache_root).unwrap();
+    let work = short_tempdir("tcinit");
+    let (data, have) = match base {
+        Some(b) => (
+            b.join("data"),
+            crate::fixtures::cached_templates().entries(),
+        ),
+        None => (initdb(work.path()), HashMap::new()),
+    };
+    // The cached templates, built by a server on a copy of it.
+    let initdb_conf = std::fs::read(data.join("postgresql.auto.conf")).unwrap();
+    let builder = Cluster::start_from("pristine", &data, have);
+    templates.build(&builder);
+    builder.stop();
+    let built = builder.data_dir();
+    // What the server left that a copy must not inherit: its settings
+    // (port, socket dir) and its command line.
+    std::fs::write(built.join("postgresql.auto.conf"), initdb_conf).unwrap();
+    let _ = std::fs::remove_file(built.join("postmaster.opts"));
+    let staging = cache_root.join(format!("pg-pristine-tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).unwrap();
+    run_ok(
+        Command::new("cp")
+            .arg("-a")
+            .arg(&built)
+            .arg(staging.join("data")),
+    );
+    drop(builder);
+    if std::fs::rename(&staging, &cache).is_err() {
+        // another test process won the race: use its copy
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    assert!(cache.join("data").join("PG_VERSION").is_file());
+    cache
+}
+
+/// A new data dir made by initdb under `work` (in /tmp: postgres may not be
+/// able to enter the target dir).
+fn initdb(work: &Path) -> PathBuf {
+    let pwfile = work.join("pw");
+    std::fs::write(&pwfile, format!("{SUPERUSER_PASSWORD}\n")).unwrap();
+    if is_root() {
+        chown_tree_to_postgres(work);
+    }
+    let data = work.join("data");
+    run_ok(
+        pg_server_cmd("initdb", work)
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-N",
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                // 1 MB WAL segments instead of 16: less to copy per cluster
+                "--wal-segsize=1",
+            ])
+            .arg(format!("--pwfile={}", pwfile.display())),
+    );
+    data
+}
+
+/// The pristine data dir with `templates` ([`pristine_datadir`]) staged where
+/// the clusters go, once per test process (from tmpfs, copying a cluster's
+/// data dir is faster than from Cargo's target dir on disk); removed when the
+/// process exits, else by the next run's [`reap_orphans`] (it has an
+/// `owner.pid`).
+pub(super) fn pristine_source(templates: &CachedTemplates) -> PathBuf {
+    static STAGED: OnceLock<Mutex<HashMap<u64, PathBuf>>> = OnceLock::new();
     extern "C" fn remove_staged() {
-        if let Some(d) = DIR.get().and_then(|d| d.parent()) {
-            let _ = std::fs::remove_dir_all(d);
+        if let Some(staged) = STAGED.get() {
+            for d in staged.lock().unwrap_or_else(|e| e.into_inner()).values() {
+                let _ = d.parent().map(std::fs::remove_dir_all);
+            }
         }
     }
-    DIR.get_or_init(|| {
-        let cache = pristine_datadir().join("data");
-        let dir = cluster_base_dir().join(format!("tcpristine-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        write_owner_pid(&dir);
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(&cache)
-                .arg(dir.join("data")),
-        );
-        // SAFETY: registers a function without arguments to run at exit.
-        unsafe { libc::atexit(remove_staged) };
-        dir.join("data")
-    })
-    .as_path()
+    let mut staged = STAGED
+        .get_or_init(|| {
+            // SAFETY: registers a function without arguments to run at exit.
+            unsafe { libc::atexit(remove_staged) };
+            Default::default()
+        })
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let fingerprint = templates.fingerprint;
+    staged
+        .entry(fingerprint)
+        .or_insert_with(|| {
+            let cache = pristine_datadir(templates).join("data");
+            let name = format!("tcpristine-{}-{fingerprint:016x}", std::process::id());
+            let dir = cluster_base_dir().join(name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            write_owner_pid(&dir);
+            run_ok(
+                Command::new("cp")
+                    .arg("-a")
+                    .arg(&cache)
+                    .arg(dir.join("data")),
+            );
+            dir.join("data")
+        })
+        .clone()
 }
 
 /// Whether process `pid` runs (a zombie does not: nothing may reap it).

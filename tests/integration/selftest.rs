@@ -273,16 +273,17 @@ fn selftest_fixture_tenants_per_family() {
     );
 }
 
-/// The templates every cluster starts with (built once into the cached
-/// pristine data directory) are what the fixture code builds now: the same
-/// schema and the same rows (timestamps aside) as a template built in the
-/// test; a stale cache would differ.
+/// The templates clusters start with (built once into a cached pristine
+/// data directory: the default spec's, and the other majors' of a world)
+/// are what the fixture code builds now: the same schema and the same rows
+/// (timestamps aside) as a template built in the test; a stale cache would
+/// differ.
 #[test]
 fn selftest_cached_templates_are_what_the_fixtures_build_now() {
-    let c = Cluster::start("cached");
-    let cached = &cached_templates().templates;
-    assert!(!cached.is_empty());
-    for (spec, tmpl) in cached {
+    let every_major = cached_for(&(12..=19).collect());
+    assert_eq!(every_major.templates.len(), 8);
+    let c = Cluster::start_with("cached", every_major);
+    for (spec, tmpl) in &every_major.templates {
         assert_eq!(
             c.sql(
                 "postgres",
