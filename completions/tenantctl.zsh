@@ -562,6 +562,48 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
+'--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'-u+[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--timeout=[Kill each Odoo run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
+'--canary=[Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)]:N:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--header[The first record of --from is a header (skipped; names usable in --column)]' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables and CSV without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_tenantctl__subcmd__bulk__subcmd__help_commands" \
@@ -599,6 +641,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(upgrade)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -863,6 +909,45 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--version[Print version]' \
 ':tenant -- TENANT or NODE/TENANT:_default' \
 ':new -- The new name:_default' \
+&& ret=0
+;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'-u+[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'--timeout=[Kill Odoo'\''s run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
+'-i+[Node inventory (TOML)]:PATH:_files' \
+'--inventory=[Node inventory (TOML)]:PATH:_files' \
+'*--node=[Only these nodes (repeatable)]:NAME:_default' \
+'*--label=[Only nodes with this label (repeatable; all must match)]:KEY=VALUE:_default' \
+'-o+[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--output=[Output format (wide\: a table with every column, nothing truncated; prometheus\: health only)]:OUTPUT:((table\:""
+wide\:""
+json\:""
+csv\:""
+prometheus\:"Prometheus text exposition (\`health\` only)"))' \
+'--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
+'--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
+'--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--dry-run[Check everything and show the plan; change nothing]' \
+'--no-headers[Tables and CSV without their header line]' \
+'-v[More detail on stderr (which node, how reached)]' \
+'--verbose[More detail on stderr (which node, how reached)]' \
+'(-v --verbose)-q[Only errors on stderr]' \
+'(-v --verbose)--quiet[Only errors on stderr]' \
+'--allow-triggers[Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl'\''s privileges)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tenant -- TENANT or NODE/TENANT:_default' \
 && ret=0
 ;;
 (drop)
@@ -1228,6 +1313,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1257,6 +1346,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (rename)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(upgrade)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1321,6 +1414,7 @@ _tenantctl_commands() {
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'upgrade:Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was' \
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
@@ -1348,6 +1442,7 @@ _tenantctl__subcmd__bulk_commands() {
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
 'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
+'upgrade:Upgrade modules on many tenants, each on a copy swapped in when verified (see \`upgrade\`)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk commands' commands "$@"
@@ -1377,6 +1472,7 @@ _tenantctl__subcmd__bulk__subcmd__help_commands() {
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
 'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
+'upgrade:Upgrade modules on many tenants, each on a copy swapped in when verified (see \`upgrade\`)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'tenantctl bulk help commands' commands "$@"
@@ -1421,6 +1517,11 @@ _tenantctl__subcmd__bulk__subcmd__help__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk help suspend commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__help__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__help__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk help upgrade commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__bulk__subcmd__passwd_commands] )) ||
 _tenantctl__subcmd__bulk__subcmd__passwd_commands() {
     local commands; commands=()
@@ -1440,6 +1541,11 @@ _tenantctl__subcmd__bulk__subcmd__reactivate_commands() {
 _tenantctl__subcmd__bulk__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl bulk suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__bulk__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__bulk__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl bulk upgrade commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__check_commands] )) ||
 _tenantctl__subcmd__check_commands() {
@@ -1487,6 +1593,7 @@ _tenantctl__subcmd__help_commands() {
 'create:Create a tenant from a template database (Odoo'\''s duplicate, plus a new identity)' \
 'duplicate:Copy a tenant on its node (e.g. a staging copy), optionally neutralized' \
 'rename:Rename a tenant\: its database, its filestore, its web.base.url' \
+'upgrade:Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was' \
 'drop:Soft-drop a (suspended) tenant\: blocked, renamed NAME.dropped-<UTC time>, kept until purged' \
 'undrop:Restore a soft-dropped tenant under its name' \
 'purge:Delete a soft-dropped tenant for good (database and filestore) after drop_retention' \
@@ -1514,6 +1621,7 @@ _tenantctl__subcmd__help__subcmd__bulk_commands() {
 'drop:Soft-drop many (suspended) tenants\: one TENANT or NODE/TENANT per line' \
 'backup:Back up every tenant of the selected nodes (nightly)\: one file per tenant in DIR' \
 'purge:Purge many dropped tenants (after drop_retention unless --now)' \
+'upgrade:Upgrade modules on many tenants, each on a copy swapped in when verified (see \`upgrade\`)' \
     )
     _describe -t commands 'tenantctl help bulk commands' commands "$@"
 }
@@ -1551,6 +1659,11 @@ _tenantctl__subcmd__help__subcmd__bulk__subcmd__reactivate_commands() {
 _tenantctl__subcmd__help__subcmd__bulk__subcmd__suspend_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help bulk suspend commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__help__subcmd__bulk__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__help__subcmd__bulk__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help bulk upgrade commands' commands "$@"
 }
 (( $+functions[_tenantctl__subcmd__help__subcmd__check_commands] )) ||
 _tenantctl__subcmd__help__subcmd__check_commands() {
@@ -1652,6 +1765,11 @@ _tenantctl__subcmd__help__subcmd__undrop_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl help undrop commands' commands "$@"
 }
+(( $+functions[_tenantctl__subcmd__help__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__help__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl help upgrade commands' commands "$@"
+}
 (( $+functions[_tenantctl__subcmd__list_commands] )) ||
 _tenantctl__subcmd__list_commands() {
     local commands; commands=()
@@ -1716,6 +1834,11 @@ _tenantctl__subcmd__suspend_commands() {
 _tenantctl__subcmd__undrop_commands() {
     local commands; commands=()
     _describe -t commands 'tenantctl undrop commands' commands "$@"
+}
+(( $+functions[_tenantctl__subcmd__upgrade_commands] )) ||
+_tenantctl__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'tenantctl upgrade commands' commands "$@"
 }
 
 # Node names, tenant names and NODE/ prefixes from `tenantctl __complete`

@@ -253,6 +253,16 @@ pub enum LifecycleAction {
         tenant: String,
         new: String,
     },
+    /// `upgrade TENANT -u MODULES` (issue 27).
+    Upgrade(UpgradeOpts),
+    /// `bulk upgrade --from FILE -u MODULES [--canary N]`: `tenant` unused.
+    BulkUpgrade {
+        from: PathBuf,
+        layout: crate::targetfile::Layout,
+        up: UpgradeOpts,
+        /// Upgrade the first N first; stop the run when one of them fails.
+        canary: Option<usize>,
+    },
     Drop {
         tenant: String,
         force: bool,
@@ -287,6 +297,22 @@ pub enum LifecycleAction {
         secrets_file: PathBuf,
         force: bool,
     },
+}
+
+/// What `upgrade` upgrades.
+#[derive(Debug, Clone)]
+pub struct UpgradeOpts {
+    pub tenant: String,
+    pub modules: Modules,
+    /// `--timeout`: over the node's `odoo.timeout`.
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// `-u`: module names, or `all`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modules {
+    All,
+    Named(Vec<String>),
 }
 
 #[derive(Debug, Clone)]

@@ -29,6 +29,10 @@
 //! of it, else /tmp). `scripts/bench.sh` installs what a fresh machine lacks
 //! and runs docs/performance-summary.md's command. Needs root for the SSH rows (sshd logs in
 //! the current user); PostgreSQL then runs as the `postgres` OS user.
+//!
+//! `FLEET_HOLD=FILE`: once the tenants exist, the benchmark writes the
+//! fleet's inventory, ports and tenantctl's environment into FILE and waits
+//! until FILE is removed (to measure by hand on the benchmark's own fleet).
 
 #![allow(dead_code)]
 
@@ -213,6 +217,7 @@ fn main() -> std::process::ExitCode {
         if o.latency_only {
             continue;
         }
+        hold(&env);
         sizes::measure(&env, &fx, &o, si, scale, &mut col);
     }
     let start::Env {
@@ -394,4 +399,44 @@ fn main() -> std::process::ExitCode {
     remove_in_background(&fleet.clusters, &data_dir);
     drop(fleet);
     std::process::ExitCode::SUCCESS
+}
+
+/// `FLEET_HOLD=FILE`: once the tenants exist, writes how to reach the fleet
+/// into FILE and waits until FILE is removed (for measuring by hand on the
+/// benchmark's own clusters).
+fn hold(env: &start::Env) {
+    let Some(path) = std::env::var_os("FLEET_HOLD") else {
+        return;
+    };
+    let model = harness::tenantctl_process(&env.home);
+    let envs: Vec<String> = model
+        .get_envs()
+        .filter_map(|(k, v)| {
+            Some(format!(
+                "export {}={:?}",
+                k.to_string_lossy(),
+                v?.to_string_lossy()
+            ))
+        })
+        .collect();
+    let ports: Vec<String> = env
+        .fleet
+        .clusters
+        .iter()
+        .map(|c| format!("{}:{}", c.host(), c.port()))
+        .collect();
+    let text = format!(
+        "{}\nINV={}\nPORTS=\"{}\"\n",
+        envs.join("\n"),
+        env.inv_direct.display(),
+        ports.join(" ")
+    );
+    std::fs::write(&path, text).unwrap();
+    eprintln!(
+        "fleet: holding until {} is removed",
+        Path::new(&path).display()
+    );
+    while Path::new(&path).exists() {
+        std::thread::sleep(Duration::from_secs(2));
+    }
 }

@@ -58,6 +58,28 @@ Examples:
       tenantctl bulk purge --from - --header --column database --yes"
     )]
     Purge(BulkPurgeArgs),
+    /// Upgrade modules on many tenants, each on a copy swapped in when verified (see `upgrade`)
+    #[command(after_help = "Examples:
+  tenantctl bulk upgrade --from tenants.txt -u sale,stock --canary 2 --yes
+  tenantctl list -o csv | tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
+    Upgrade(BulkUpgradeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BulkUpgradeArgs {
+    #[command(flatten)]
+    pub from: FromFile,
+    /// Modules to upgrade, comma-separated, or `all`
+    #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = super::lifecycle::parse_modules)]
+    pub modules: crate::config::Modules,
+    /// Kill each Odoo run after this long (default: the node's odoo.timeout, else 30m)
+    #[arg(long, value_name = "DURATION", value_parser = super::lifecycle::parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+    /// Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub canary: Option<u32>,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
 }
 
 #[derive(Debug, Args)]

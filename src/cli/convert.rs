@@ -7,7 +7,7 @@ use super::bulk::{BulkCommand, BulkTargets};
 use super::defs::{Cli, ColorArg, Command, GlobalArgs, OutputArg};
 use super::lifecycle::{
     BackupArgs, BackupFormatArg, CreateArgs, DropArgs, DuplicateArgs, LifecycleFlags, MoveArgs,
-    PurgeArgs, RenameArgs, RestoreArgs, UndropArgs,
+    PurgeArgs, RenameArgs, RestoreArgs, UndropArgs, UpgradeArgs,
 };
 use super::reads::{ActionArg, HealthArgs, ListArgs, LogArgs, SortArg, StatusArg};
 use super::writes::{PasswdArgs, ReactivateArgs, RestoreArg, SuspendArgs};
@@ -104,6 +104,7 @@ fn command(c: Command) -> config::Command {
         Command::Create(a) => create(a),
         Command::Duplicate(a) => duplicate(a),
         Command::Rename(a) => rename(a),
+        Command::Upgrade(a) => upgrade(a),
         Command::Drop(a) => drop_tenant(a),
         Command::Undrop(a) => undrop(a),
         Command::Purge(a) => purge(a),
@@ -270,6 +271,17 @@ fn rename(a: RenameArgs) -> config::Command {
     )
 }
 
+fn upgrade(a: UpgradeArgs) -> config::Command {
+    lifecycle(
+        config::LifecycleAction::Upgrade(config::UpgradeOpts {
+            tenant: a.tenant,
+            modules: a.modules,
+            timeout: a.timeout,
+        }),
+        a.flags,
+    )
+}
+
 fn drop_tenant(a: DropArgs) -> config::Command {
     lifecycle(
         config::LifecycleAction::Drop {
@@ -366,6 +378,19 @@ fn bulk(b: BulkCommand) -> config::Command {
                 layout: a.from.layout(),
                 from: a.from.from,
                 force: a.force,
+            },
+            a.flags,
+        ),
+        BulkCommand::Upgrade(a) => lifecycle(
+            config::LifecycleAction::BulkUpgrade {
+                layout: a.from.layout(),
+                from: a.from.from,
+                up: config::UpgradeOpts {
+                    tenant: String::new(),
+                    modules: a.modules,
+                    timeout: a.timeout,
+                },
+                canary: a.canary.map(|n| n as usize),
             },
             a.flags,
         ),

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use super::bulk::BulkCommand;
 use super::lifecycle::{
     BackupArgs, CreateArgs, DropArgs, DuplicateArgs, MoveArgs, PurgeArgs, RenameArgs, RestoreArgs,
-    UndropArgs,
+    UndropArgs, UpgradeArgs,
 };
 use super::reads::{HealthArgs, ListArgs, LogArgs};
 use super::writes::{PasswdArgs, ReactivateArgs, SuspendArgs};
@@ -206,6 +206,11 @@ Examples:
     #[command(after_help = "Examples:
   tenantctl rename acme acme-corp --yes")]
     Rename(RenameArgs),
+    /// Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was
+    #[command(after_help = "Examples:
+  tenantctl upgrade acme -u sale,stock --dry-run
+  tenantctl upgrade pg1/acme -u all --timeout 45m --yes")]
+    Upgrade(UpgradeArgs),
     /// Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged
     #[command(after_help = "Examples:
   tenantctl drop acme --yes

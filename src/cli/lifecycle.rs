@@ -77,6 +77,20 @@ pub struct RenameArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// TENANT or NODE/TENANT
+    pub tenant: String,
+    /// Modules to upgrade, comma-separated, or `all`
+    #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = parse_modules)]
+    pub modules: crate::config::Modules,
+    /// Kill Odoo's run after this long (default: the node's odoo.timeout, else 30m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub flags: LifecycleFlags,
+}
+
+#[derive(Debug, Args)]
 pub struct DropArgs {
     /// TENANT or NODE/TENANT
     pub tenant: String,
@@ -160,4 +174,32 @@ pub struct PurgeArgs {
     pub now: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
+}
+
+/// `--timeout`: a duration (`30m`, `2h`), more than zero.
+pub(super) fn parse_timeout(v: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(v.trim()) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("must be more than 0".into()),
+        Err(e) => Err(format!("{v:?}: {e}; expected e.g. 30m, 2h")),
+    }
+}
+
+/// `-u a,b` or `-u all`: names as Odoo's (letters, digits, `_`), each once.
+pub(super) fn parse_modules(v: &str) -> Result<crate::config::Modules, String> {
+    if v.trim() == "all" {
+        return Ok(crate::config::Modules::All);
+    }
+    let mut names: Vec<String> = Vec::new();
+    for m in v.split(',').map(str::trim) {
+        if m.is_empty() || m == "all" || !m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{v:?}: expected module names separated by commas (letters, digits, _), or all"
+            ));
+        }
+        if !names.iter().any(|n| n == m) {
+            names.push(m.to_string());
+        }
+    }
+    Ok(crate::config::Modules::Named(names))
 }

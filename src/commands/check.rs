@@ -245,9 +245,10 @@ async fn check_tenant(
     t: &Transport,
     cand: &crate::odoo::probe::Candidate,
 ) -> anyhow::Result<TenantCheck> {
-    if cand.blocked.is_some() {
-        // Suspended with the connections layer: nothing to
-        // connect to, by design.
+    if cand.blocked.is_some() || cand.upgrading.is_some() {
+        // Suspended with the connections layer, or blocked while an
+        // upgrade works (a killed one is said by `pending_steps`):
+        // nothing to connect to, by design.
         return anyhow::Ok(TenantCheck::Ok);
     }
     let conn = link.connect(&cand.name, t).await?;
@@ -292,7 +293,8 @@ async fn check_tenant(
     // n/a there, and would abort a transaction); what it may not read is a
     // problem here, as health reports that tenant as not checked.
     let th = crate::model::Health::default();
-    if let Err(e) = crate::odoo::health::read(&conn.client, conn.deadline, &th).await {
+    // Every statement health may send, the held jobs' among them.
+    if let Err(e) = crate::odoo::health::read(&conn.client, conn.deadline, &th, true).await {
         problems.push(format!("health: {e:#}"));
     }
     anyhow::Ok(if problems.is_empty() {

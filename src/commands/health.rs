@@ -179,7 +179,18 @@ async fn check_node(
 ) -> NodeResult {
     let mut res = NodeResult::default();
     let node = link.name().to_string();
-    let cands = match node_databases(link, t, crate::odoo::probe::Sizes::Without).await {
+    // PostgreSQL's figures are read next to the node's listing, before the
+    // tenants: they say which databases have a transaction old enough for
+    // a job to be held too long (only those get that statement).
+    let figures = async {
+        let c = link.connect(&link.node.maintenance_db, t).await?;
+        h::pg::read(&c, c.deadline, &th).await
+    };
+    let (cands, figures) = tokio::join!(
+        node_databases(link, t, crate::odoo::probe::Sizes::Without),
+        figures
+    );
+    let cands = match cands {
         Ok(c) => c,
         Err(e) => {
             res.errors.push(HealthError {
@@ -190,30 +201,6 @@ async fn check_node(
             return res;
         }
     };
-    let figures = async {
-        let c = link.connect(&link.node.maintenance_db, t).await?;
-        h::pg::read(&c, c.deadline, &th).await
-    };
-    let mut set = JoinSet::new();
-    for c in cands
-        .into_iter()
-        .filter(|c| c.connect && f.wants(&node, &c.name))
-    {
-        let (link, t, th) = (link.clone(), t.clone(), th.clone());
-        set.spawn(async move {
-            let r = check_tenant(&link, &t, &c, &th).await;
-            (c.name, r)
-        });
-    }
-    let (figures, mut done) = tokio::join!(figures, async {
-        let mut v = Vec::new();
-        while let Some(j) = set.join_next().await {
-            if let Ok(x) = j {
-                v.push(x);
-            }
-        }
-        v
-    });
     let figures: BTreeMap<String, DbFigures> = match figures {
         Ok(f) => f,
         Err(e) => {
@@ -225,6 +212,26 @@ async fn check_node(
             BTreeMap::new()
         }
     };
+    let figures = Arc::new(figures);
+    let mut set = JoinSet::new();
+    for c in cands
+        .into_iter()
+        .filter(|c| c.connect && f.wants(&node, &c.name))
+    {
+        let (link, t, th) = (link.clone(), t.clone(), th.clone());
+        // Without the node's figures: read it (as if it had one).
+        let running = figures.get(&c.name).is_none_or(|f| f.long_xacts > 0);
+        set.spawn(async move {
+            let r = check_tenant(&link, &t, &c, &th, running).await;
+            (c.name, r)
+        });
+    }
+    let mut done = Vec::new();
+    while let Some(j) = set.join_next().await {
+        if let Ok(x) = j {
+            done.push(x);
+        }
+    }
     for (name, r) in done.drain(..) {
         match r {
             Ok(Some(mut row)) => {
@@ -258,6 +265,7 @@ async fn check_tenant(
     t: &Transport,
     c: &crate::odoo::probe::Candidate,
     th: &Health,
+    running: bool,
 ) -> anyhow::Result<Option<TenantHealth>> {
     let mut row = TenantHealth {
         node: link.name().to_string(),
@@ -276,8 +284,13 @@ async fn check_tenant(
         row.blocked = true;
         return Ok(Some(row));
     }
+    // Blocked while `upgrade` works on a copy: nothing to read now.
+    if c.upgrading.is_some() {
+        row.blocked = true;
+        return Ok(Some(row));
+    }
     let conn = link.connect(&c.name, t).await?;
-    let read = match h::read(&conn, conn.deadline, th).await? {
+    let read = match h::read(&conn, conn.deadline, th, running).await? {
         h::Tenant::NotOdoo => return Ok(None),
         h::Tenant::Odoo(r) => r,
     };

@@ -202,6 +202,10 @@ async fn list_node(
         let t = t.clone();
         set.spawn(async move {
             let r = async {
+                // Blocked by an upgrade at work: known from the catalog.
+                if c.upgrading.is_some() {
+                    return Ok(Probe::Tenant(probe::Summary::default()));
+                }
                 // Blocked by the connections layer: known from the catalog.
                 if let Some(b) = &c.blocked {
                     return Ok(Probe::Tenant(probe::Summary {
@@ -236,6 +240,11 @@ async fn list_node(
             via: link.via,
         };
         let ev = match r {
+            Ok(Probe::Tenant(_)) if c.upgrading.is_some() => Event::Row(Row {
+                status: "upgrading",
+                blocked: true,
+                ..base
+            }),
             Ok(Probe::Tenant(s)) if c.blocked.is_some() => Event::Row(Row {
                 status: "suspended",
                 blocked: true,

@@ -215,7 +215,36 @@ pub struct Lifecycle {
     /// The largest overall compression ratio (uncompressed : compressed) of
     /// a zip `restore` accepts; default [`RESTORE_MAX_RATIO`].
     pub restore_max_ratio: u64,
+    /// Issue 27: how `upgrade` runs Odoo for this node's tenants.
+    pub odoo: Option<OdooRun>,
 }
+
+/// Where and how `upgrade` runs `odoo-bin` (the `odoo` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OdooRun {
+    /// The program and its first arguments (`["/opt/odoo/odoo-bin", "-c",
+    /// "/etc/odoo/odoo.conf"]`); tenantctl appends `-d <copy> -u ...`.
+    pub command: Vec<String>,
+    pub host: OdooHost,
+    /// How long one run may take before it is killed (default 30 min).
+    pub timeout: Duration,
+    /// Odoo runs at once on this node's host (default 2).
+    pub max_parallel: usize,
+    /// The addons paths, for the manifest check (optional).
+    pub addons_path: Vec<String>,
+}
+
+/// Where the Odoo command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OdooHost {
+    /// On this machine.
+    Local,
+    /// On the node's own SSH host (the one its filestore is reached on).
+    Node,
+}
+
+/// Default of `odoo.timeout`.
+pub const ODOO_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Default of `restore_max_ratio`: a zip that expands more than 200 times
 /// its size is refused (Odoo's own backups compress a few times; a zip bomb

@@ -398,7 +398,14 @@ fn lifecycle(
         Some(r) => *r.get_ref(),
         None => RESTORE_MAX_RATIO,
     };
+    let odoo = n
+        .odoo
+        .as_ref()
+        .or(d.odoo.as_ref())
+        .map(|o| odoo(path, text, node, o, n.ssh.is_some() || d.ssh.is_some()))
+        .transpose()?;
     Ok(Lifecycle {
+        odoo,
         db_owner,
         restore_max_ratio,
         filestore,
@@ -410,6 +417,80 @@ fn lifecycle(
             .or(d.drop_retention)
             .map(|d| d.0)
             .unwrap_or(DROP_RETENTION),
+    })
+}
+
+/// The `odoo` table (issue 27): a non-empty command whose program is an
+/// absolute path or a bare name, the host it runs on, its limits.
+fn odoo(
+    path: &Path,
+    text: &str,
+    node: &str,
+    o: &Spanned<super::raw::RawOdoo>,
+    has_ssh: bool,
+) -> Result<super::OdooRun> {
+    let raw = o.get_ref();
+    let bad = |span: Option<std::ops::Range<usize>>, m: String| {
+        at(
+            path,
+            text,
+            span.or(Some(o.span())),
+            format!("node {node}: odoo.{m}"),
+        )
+    };
+    let command = match &raw.command {
+        Some(c) if !c.get_ref().is_empty() => c.get_ref().clone(),
+        Some(c) => return Err(bad(Some(c.span()), "command must not be empty".into())),
+        None => return Err(bad(None, "command is missing (e.g. command = [\"/opt/odoo/odoo-bin\", \"-c\", \"/etc/odoo/odoo.conf\"])".into())),
+    };
+    if command
+        .iter()
+        .any(|a| a.chars().any(|c| c == '\0' || c == '\n'))
+    {
+        let span = raw.command.as_ref().map(|c| c.span());
+        return Err(bad(
+            span,
+            "command: an argument has a NUL or a newline".into(),
+        ));
+    }
+    let host = match raw.host.as_ref().map(|h| (h.get_ref(), h.span())) {
+        None => super::OdooHost::Local,
+        Some((toml::Value::String(s), _)) if s == "local" => super::OdooHost::Local,
+        Some((toml::Value::String(s), span)) if s == "node" => {
+            if !has_ssh {
+                return Err(bad(Some(span), "host = \"node\" runs Odoo on the node's SSH host, but the node has no ssh table; use \"local\"".into()));
+            }
+            super::OdooHost::Node
+        }
+        Some((_, span)) => {
+            return Err(bad(
+                Some(span),
+                "host: expected \"local\" (this machine) or \"node\" (the node's SSH host); \
+                 a separate SSH host for Odoo is not supported yet"
+                    .into(),
+            ))
+        }
+    };
+    let max_parallel = match &raw.max_parallel {
+        Some(m) if *m.get_ref() == 0 => {
+            return Err(bad(
+                Some(m.span()),
+                "max_parallel must be at least 1".into(),
+            ))
+        }
+        Some(m) => *m.get_ref() as usize,
+        None => 2,
+    };
+    Ok(super::OdooRun {
+        command,
+        host,
+        timeout: raw
+            .timeout
+            .as_ref()
+            .map(|t| t.0)
+            .unwrap_or(super::ODOO_TIMEOUT),
+        max_parallel,
+        addons_path: raw.addons_path.clone().unwrap_or_default(),
     })
 }
 

@@ -110,6 +110,20 @@ pub(super) struct RawSettings {
     /// Issue 26: the thresholds of `health` (`[defaults.health]`,
     /// `[node.health]`), key by key over the defaults.
     pub(super) health: Option<BTreeMap<String, Spanned<toml::Value>>>,
+    /// Issue 27: where and how `upgrade` runs Odoo (`odoo = { command = [...] }`).
+    pub(super) odoo: Option<Spanned<RawOdoo>>,
+}
+
+/// The `odoo` table of `[defaults]` or a `[[node]]` (issue 27); a node's
+/// table replaces the defaults' as a whole.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOdoo {
+    pub(super) command: Option<Spanned<Vec<String>>>,
+    pub(super) host: Option<Spanned<toml::Value>>,
+    pub(super) timeout: Option<DurationText>,
+    pub(super) max_parallel: Option<Spanned<u32>>,
+    pub(super) addons_path: Option<Vec<String>>,
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.

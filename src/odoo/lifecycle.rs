@@ -48,10 +48,13 @@ pub async fn db_info(
     }))
 }
 
-/// Every database whose name ends like a tenantctl drop, with its comment.
+/// Every database whose name ends like a tenantctl drop, with its comment:
+/// a drop, or what an upgrade keeps (the original after a swap, a failed
+/// copy).
 const DROPPED_SQL: &str =
     "SELECT d.datname::text, pg_catalog.shobj_description(d.oid, 'pg_database') \
-     FROM pg_catalog.pg_database d WHERE d.datname ~ '\\.dropped-[0-9]{8}T[0-9]{6}Z$' ORDER BY 1";
+     FROM pg_catalog.pg_database d \
+     WHERE d.datname ~ '\\.(dropped|pre-upgrade|upgrade-failed)-[0-9]{8}T[0-9]{6}Z$' ORDER BY 1";
 
 pub async fn dropped(
     client: &Client,

@@ -21,6 +21,7 @@ pub mod settle;
 pub mod signal;
 pub mod suspension;
 pub mod totp;
+pub mod upgrade;
 pub mod users;
 pub mod uuid;
 pub mod versions;

@@ -16,6 +16,9 @@ pub struct Candidate {
     /// Blocked by tenantctl's `connections` suspension layer: the record
     /// from the database's comment (no connection to it is possible).
     pub blocked: Option<super::layers::Blocked>,
+    /// Blocked by a running (or killed) `upgrade`: the record from the
+    /// database's comment (no connection to it is possible meanwhile).
+    pub upgrading: Option<super::upgrade::Upgrading>,
     /// The role has CONNECT on the database. A database it may not connect
     /// to (another application's) is not a tenant of this role and is never
     /// connected to: `list --all-databases` shows it as `no-access`.
@@ -30,12 +33,17 @@ pub struct Candidate {
 ///
 /// A database tenantctl blocked (suspension layer `connections`) has
 /// `datallowconn = false` and tenantctl's record in its comment: it stays a
-/// tenant (suspended, blocked), read from the catalog only.
+/// tenant (suspended, blocked), read from the catalog only; so does one
+/// `upgrade` blocks while it works (its record in the comment). The copy an
+/// upgrade works on (`NAME.upgrading-<stamp>`) is not a tenant: no command
+/// may write to it while Odoo upgrades it.
 pub const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN datallowconn AND has_database_privilege(oid, 'CONNECT') \
      THEN pg_database_size(oid) END, has_database_privilege(oid, 'CONNECT'), \
      CASE WHEN NOT datallowconn THEN shobj_description(oid, 'pg_database') END \
      FROM pg_catalog.pg_database WHERE NOT datistemplate \
-       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%') \
+       AND datname !~ '\\.upgrading-[0-9]{8}T[0-9]{6}Z$' \
+       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%' \
+            OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl_upgrading\":%') \
      ORDER BY datname";
 
 /// The same list without sizes: `pg_database_size` walks every database's
@@ -44,7 +52,9 @@ pub const CANDIDATES_SQL: &str = "SELECT datname, CASE WHEN datallowconn AND has
 const NAMES_SQL: &str = "SELECT datname, NULL, has_database_privilege(oid, 'CONNECT'), \
      CASE WHEN NOT datallowconn THEN shobj_description(oid, 'pg_database') END \
      FROM pg_catalog.pg_database WHERE NOT datistemplate \
-       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%') \
+       AND datname !~ '\\.upgrading-[0-9]{8}T[0-9]{6}Z$' \
+       AND (datallowconn OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl\":\"suspended\"%' \
+            OR shobj_description(oid, 'pg_database') LIKE '{\"tenantctl_upgrading\":%') \
      ORDER BY datname";
 
 /// Whether a listing needs database sizes.
@@ -67,6 +77,7 @@ pub async fn candidates(client: &Client, sizes: Sizes) -> anyhow::Result<Vec<Can
             size_bytes: r.get(1).and_then(|s| s.parse().ok()),
             connect: r.get(2) == Some("t"),
             blocked: r.get(3).and_then(super::layers::Blocked::parse),
+            upgrading: r.get(3).and_then(super::upgrade::Upgrading::parse),
         })
         .collect())
 }

@@ -24,6 +24,19 @@ pub fn series_from_version(v: &str) -> String {
     v.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// How `upgrade` sends the log of `odoo-bin -u` to its stderr whatever the
+/// configuration file says (odoo-facts §9): 16 and 19 take `--logfile=`
+/// (empty: stderr); 13 ignores an empty value and takes `--logfile
+/// /dev/stderr`. 14 and 15 were not checked: they get 13's form, which names
+/// a path and so does not depend on how an empty value is read.
+pub fn odoo_logfile_args(major: u32) -> &'static [&'static str] {
+    if major <= 15 {
+        &["--logfile", "/dev/stderr"]
+    } else {
+        &["--logfile="]
+    }
+}
+
 /// Odoo 12–13 (odoo-facts §3): XML-RPC caches the credentials of clients
 /// that already authenticated, ignores `res_users.active` and the cache
 /// signal, so archiving a user or changing a password does not cut those

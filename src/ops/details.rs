@@ -24,6 +24,7 @@ pub enum Details {
     /// create, duplicate, bulk create.
     Copy(CopyDetails),
     Rename(RenameDetails),
+    Upgrade(UpgradeDetails),
     /// drop, undrop, purge.
     Drop(DropDetails),
     Backup(BackupDetails),
@@ -138,6 +139,47 @@ pub struct RenameDetails {
     pub base_url: Option<String>,
 }
 
+/// `upgrade` (issue 27).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpgradeDetails {
+    /// The modules asked for (`["all"]` for `-u all`).
+    pub modules: Vec<String>,
+    /// The copy Odoo upgrades (`NAME.upgrading-<stamp>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
+    /// The original, kept (soft-dropped) as the rollback point after a
+    /// swap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_upgrade: Option<String>,
+    /// The failed copy, kept (soft-dropped) for inspection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_copy: Option<String>,
+    /// Each requested module's version before and after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<ModuleVersion>>,
+    /// Why the copy was not swapped in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<String>>,
+    /// Odoo's output, kept under the state directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    /// Odoo's exit status (absent when it was killed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub odoo_exit: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub odoo_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+}
+
+/// A module's version before and after an upgrade.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ModuleVersion {
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// `drop`, `undrop`, `purge`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DropDetails {
@@ -231,6 +273,7 @@ impl Details {
     variant!(reactivate, Reactivate, ReactivateDetails);
     variant!(copy, Copy, CopyDetails);
     variant!(rename, Rename, RenameDetails);
+    variant!(upgrade, Upgrade, UpgradeDetails);
     variant!(drop, Drop, DropDetails);
     variant!(backup, Backup, BackupDetails);
     variant!(restore, Restore, RestoreDetails);

@@ -541,21 +541,26 @@ async fn after_connecting(
     timeout: Duration,
 ) -> anyhow::Result<()> {
     let check = t.on_connect.as_deref();
-    let sql = match (settings, check) {
+    // what the first round trip does, for its error: the settings, the
+    // database check, or both (one statement each, sent together)
+    let (sql, doing) = match (settings, check) {
         (None, None) => return Ok(()),
-        (Some(s), None) => s.to_string(),
-        (None, Some(c)) => c.sql(pooler),
-        (Some(s), Some(c)) => format!("{s}; {}", c.sql(pooler)),
+        (Some(s), None) => (s.to_string(), "applying the session settings"),
+        (None, Some(c)) => (c.sql(pooler), "checking the database"),
+        (Some(s), Some(c)) => (
+            format!("{s}; {}", c.sql(pooler)),
+            "applying the session settings and checking the database",
+        ),
     };
     let messages = tokio::time::timeout(timeout, client.simple_query(&sql))
         .await
         .map_err(|_| {
             anyhow!(
-                "timed out after {} applying the session settings",
+                "timed out after {} {doing}",
                 humantime::format_duration(timeout)
             )
         })?
-        .map_err(|e| pg_error(&e).context("applying the session settings"))?;
+        .map_err(|e| pg_error(&e).context(doing))?;
     let Some(c) = check else { return Ok(()) };
     match c.verdict(&messages) {
         Verdict::Pass => Ok(()),

@@ -33,6 +33,7 @@ mod trust_files;
 mod trust_guard;
 mod trust_read;
 mod trust_restore;
+mod upgrade;
 mod ux;
 mod world;
 mod writes;

@@ -296,6 +296,36 @@ fn fleet() -> Fleet {
     ] {
         std::fs::write(work.join(file), text).unwrap();
     }
+    // pg3 runs "Odoo" for `upgrade`: the tests' stand-in for `odoo-bin -u`
+    // (tests/integration/upgrade.rs), on pg3's cluster.
+    let standin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/odoo-standin.sh");
+    let pg3 = w.node("pg3");
+    let words = [
+        "sh".to_string(),
+        standin.display().to_string(),
+        crate::harness::pg_bindir()
+            .join("psql")
+            .display()
+            .to_string(),
+        pg3.socket_dir().display().to_string(),
+        pg3.port().to_string(),
+        w.dir.path().join("filestore").display().to_string(),
+    ];
+    std::fs::create_dir_all(w.dir.path().join("filestore")).unwrap();
+    let inv = cfg.join("nodes.toml");
+    let mut text = std::fs::read_to_string(&inv).unwrap();
+    let list = words
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fs = w.dir.path().join("filestore").display().to_string();
+    text = text.replacen(
+        "name = \"pg3\"",
+        &format!("name = \"pg3\"\nfilestore = {fs:?}\nodoo = {{ command = [{list}] }}"),
+        1,
+    );
+    std::fs::write(&inv, text).unwrap();
     let f = Fleet { w, home, work };
     let (code, out) = f.sh("tenantctl suspend pg1/acme --reason 'invoice 2026-0042 unpaid' --yes");
     assert_eq!(code, Some(0), "{out}");

@@ -191,13 +191,20 @@ async fn when<T>(
 
 /// Reads one tenant: first, pipelined, the one statement of what every
 /// version has ([`sql::first_sql`], which also says which tables and columns
-/// of later versions and modules the tenant has) and the mail queue; then,
-/// when any applies, the statements of later versions and modules, also
-/// pipelined (a statement the tenant cannot run would cost the server a
-/// parse and an error).
-pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::Result<Tenant> {
+/// of later versions and modules the tenant has), the mail queue and, when
+/// `running` (the node saw a transaction in this database old enough to
+/// matter, see [`pg::DbFigures::long_xacts`]), the jobs held by a running
+/// worker; then, when any applies, the statements of later versions and
+/// modules, also pipelined (a statement the tenant cannot run would cost
+/// the server a parse and an error).
+pub async fn read(
+    client: &Client,
+    deadline: Duration,
+    th: &Health,
+    running: bool,
+) -> anyhow::Result<Tenant> {
     let grace = secs(th.cron_grace);
-    let running = secs(th.cron_running_max);
+    let limit = secs(th.cron_running_max);
     let outgoing = secs(th.mail_outgoing_max_age);
     let window = secs(th.mail_exception_window);
     let queue = secs(th.queue_job_max_age);
@@ -208,16 +215,17 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
         (&window as &(dyn ToSql + Sync), f8()),
     ];
     let p_queue = [(&queue as &(dyn ToSql + Sync), f8())];
-    let p_first = [
-        (&grace as &(dyn ToSql + Sync), f8()),
-        (&running as &(dyn ToSql + Sync), f8()),
-    ];
-    let (first, mail) = tokio::join!(
+    let p_running = [(&limit as &(dyn ToSql + Sync), f8())];
+    let (first, mail, held) = tokio::join!(
         biased;
-        maybe(client, deadline, sql::first_sql(), &p_first, sql::First::parse),
+        maybe(client, deadline, sql::first_sql(), &p_grace, sql::First::parse),
         // `mail_mail` is the `mail` module's (installed in practice): sent
         // at once, n/a when the tenant lacks it.
         maybe(client, deadline, sql::MAIL_SQL, &p_mail, sql::Mail::parse),
+        when(
+            running,
+            maybe(client, deadline, sql::RUNNING_SQL, &p_running, sql::Running::parse)
+        ),
     );
     let first = match first? {
         Some(Some(f)) if !f.base.version.is_empty() => f,
@@ -247,7 +255,9 @@ pub async fn read(client: &Client, deadline: Duration, th: &Health) -> anyhow::R
         base: first.base,
         crons: Some(first.crons),
         triggers: triggers?,
-        running: Some(first.running),
+        // Not read: no transaction of this database is old enough for a
+        // job to be held longer than the limit.
+        running: Some(held?.unwrap_or_default()),
         failing: failing?,
         deactivated: deact?,
         mail: mail?,
@@ -400,7 +410,7 @@ fn overdue(
             } else {
                 ""
             },
-            c.oldest.as_deref().unwrap_or("?")
+            c.oldest().as_deref().unwrap_or("?")
         ));
     }
     if let Some(t) = t.filter(|t| t.jobs > 0) {

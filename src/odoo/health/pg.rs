@@ -22,7 +22,11 @@ use crate::model::{Health, XID_WRAPAROUND};
 /// `pg_stat_activity` shows other roles' sessions without their state
 /// unless the role has `pg_read_all_stats`: such sessions count as
 /// connections only. tenantctl's own sessions (`application_name`
-/// `tenantctl`, this run's among them) are not counted.
+/// `tenantctl`, this run's among them) are not counted. Last: its
+/// transactions holding a transaction id (any application) that began more
+/// than $2 seconds ago; a worker running a job holds the job's `ir_cron`
+/// row lock in such a transaction (see `sql::RUNNING_SQL`, read only for
+/// the databases that have one).
 pub const NODE_SQL: &str = "WITH a AS (SELECT datid, pid, \
        state IN ('idle in transaction', 'idle in transaction (aborted)') \
          AND state_change < now() - make_interval(secs => $1) AS idle_tx, \
@@ -39,7 +43,9 @@ pub const NODE_SQL: &str = "WITH a AS (SELECT datid, pid, \
        d.datconnlimit::int8, \
        current_setting('max_connections')::int8 - current_setting('superuser_reserved_connections')::int8 \
          - coalesce(current_setting('reserved_connections', true), '0')::int8, \
-       current_setting('autovacuum_freeze_max_age')::int8 \
+       current_setting('autovacuum_freeze_max_age')::int8, \
+       (SELECT count(*) FROM pg_catalog.pg_stat_activity x WHERE x.datid = d.oid \
+          AND x.backend_xid IS NOT NULL AND x.xact_start < now() - make_interval(secs => $2))::int8 \
      FROM pg_catalog.pg_database d WHERE NOT d.datistemplate";
 
 /// What [`NODE_SQL`] says of one database.
@@ -58,6 +64,13 @@ pub struct DbFigures {
     pub connection_limit: i64,
     #[serde(skip)]
     pub freeze_max_age: i64,
+    /// Transactions holding an id that began more than half of
+    /// `cron_running_max` ago (see [`NODE_SQL`]): only then can a job of
+    /// the database be held longer than the limit by the time its tenant is
+    /// read (the half is the margin for the time between this statement and
+    /// the tenant's read).
+    #[serde(skip)]
+    pub long_xacts: i64,
 }
 
 /// Reads every database of the node (one statement).
@@ -67,9 +80,10 @@ pub async fn read(
     th: &Health,
 ) -> anyhow::Result<BTreeMap<String, DbFigures>> {
     let limit = th.idle_in_transaction_max.as_secs_f64();
+    let long = th.cron_running_max.as_secs_f64() / 2.0;
     let rows = crate::odoo::within(
         deadline,
-        client.query_typed(NODE_SQL, &[(&limit, Type::FLOAT8)]),
+        client.query_typed(NODE_SQL, &[(&limit, Type::FLOAT8), (&long, Type::FLOAT8)]),
     )
     .await?;
     Ok(rows
@@ -88,6 +102,7 @@ pub async fn read(
                     idle_app: r.get(6),
                     connection_limit: if own >= 0 { own.min(node) } else { node },
                     freeze_max_age: r.get(9),
+                    long_xacts: r.get(10),
                 },
             )
         })

@@ -13,26 +13,37 @@ use crate::model::LayerSet;
 /// left `to upgrade` / `to install` / `to remove` make Odoo's cron workers
 /// skip the database ("Skipping database ... modules to install/upgrade/
 /// remove", odoo/addons/base/models/ir_cron.py) and 13/16 run the upgrade in
-/// the next web request (`state` has an index, index=True in Odoo). OCA
+/// the next web request (`state` has an index, index=True in Odoo; one scan
+/// gives their number and names, at most as many as modules exist). OCA
 /// `queue_job` is in use when its module is installed. The ICP keys read:
-/// tenantctl's suspension record (`tenant.*`), `database.is_neutralized`
-/// (set by `odoo-bin neutralize`, 16+), `web.base.url`,
-/// `database.expiration_date` (Enterprise). Active users as `list` counts
-/// them (id 1, `__system__`, is never active).
+/// tenantctl's suspension record (`tenant.suspended`, `_layers`,
+/// `_cron_ids`), `database.is_neutralized` (set by `odoo-bin neutralize`,
+/// 16+), `web.base.url`, `database.expiration_date` (Enterprise). Active
+/// users as `list` counts them (id 1, `__system__`, is never active).
+/// Whether `ir_cron` has the columns of 18+ (`failure_count`,
+/// `first_failure_date`) is read from its row type (the keys of an all-NULL
+/// row of it as JSON), which costs no plan of a catalog query.
+///
+/// Written for a fresh session (every tenant is one): each operator and
+/// function has argument types it takes as they are (`text = ANY (text[])`,
+/// `float8 * interval`), so PostgreSQL finds it with one catalog lookup
+/// instead of weighing every candidate of its name, and a table is read in
+/// as few subqueries as the answers allow.
 pub const BASE_SQL: &str = "SELECT \
      coalesce((SELECT latest_version FROM ONLY public.ir_module_module WHERE name = 'base' AND state = 'installed'), ''), \
-     (SELECT count(*) FROM ONLY public.ir_module_module WHERE state IN ('to upgrade', 'to install', 'to remove'))::int8, \
-     (SELECT string_agg(name || ' (' || state || ')', ', ' ORDER BY name) FROM \
-        (SELECT name, state FROM ONLY public.ir_module_module \
-         WHERE state IN ('to upgrade', 'to install', 'to remove') ORDER BY name LIMIT 10) m), \
-     EXISTS (SELECT 1 FROM ONLY public.ir_module_module WHERE name = 'queue_job' AND state = 'installed'), \
+     p.n, p.names, \
+     EXISTS (SELECT FROM ONLY public.ir_module_module WHERE name = 'queue_job' AND state = 'installed'), \
      coalesce((SELECT json_object_agg(key, value) FROM ONLY public.ir_config_parameter \
-        WHERE key LIKE 'tenant.%' OR key IN ('database.is_neutralized', 'web.base.url', 'database.expiration_date')), '{}')::text, \
-     (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1)::int8, \
+        WHERE key::text = ANY ('{tenant.suspended,tenant.suspended_layers,tenant.suspended_cron_ids,\
+database.is_neutralized,web.base.url,database.expiration_date}'::text[])), '{}')::text, \
+     (SELECT count(*) FROM ONLY public.res_users WHERE active AND id <> 1), \
      to_regclass('public.ir_cron_trigger') IS NOT NULL, \
-     (SELECT count(*) = 2 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.ir_cron') \
-        AND attname IN ('failure_count', 'first_failure_date') AND NOT attisdropped), \
-     to_regclass('public.queue_job') IS NOT NULL";
+     (SELECT to_jsonb(x) ?& '{failure_count,first_failure_date}'::text[] \
+        FROM (SELECT (NULL::public.ir_cron).*) x), \
+     to_regclass('public.queue_job') IS NOT NULL \
+     FROM (SELECT count(*) AS n, array_agg(name::text || ' (' || state::text || ')' ORDER BY name) AS names \
+           FROM ONLY public.ir_module_module \
+           WHERE state::text = ANY ('{to upgrade,to install,to remove}'::text[])) p";
 
 #[derive(Debug, Clone, Default)]
 pub struct Base {
@@ -60,22 +71,16 @@ pub struct Has {
     pub queue_job: bool,
 }
 
-/// The first statement of a tenant's read: [`BASE_SQL`] with the answers
-/// of [`CRONS_SQL`] ($1), [`RUNNING_SQL`] ($2) and [`SERVERS_SQL`] as JSON
-/// columns: they read tables every Odoo version has (`base` makes
-/// `ir_cron` and `ir_mail_server`), so one statement carries them; each
-/// statement less is a parse, a plan and a protocol exchange less for the
-/// server, per tenant.
+/// The first statement of a tenant's read: [`BASE_SQL`] joined with the
+/// one row each of [`CRONS_SQL`] ($1) and [`SERVERS_SQL`]: they read tables
+/// every Odoo version has (`base` makes `ir_cron` and `ir_mail_server`), so
+/// one statement carries them, as plain columns (no JSON to build and
+/// parse).
 pub fn first_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
         format!(
-            "SELECT b.*, \
-             (SELECT row_to_json(x)::text FROM ({CRONS_SQL}) x(active, overdue, oldest)), \
-             (SELECT json_agg(x ORDER BY x.secs DESC, x.id)::text FROM ({}) x(id, name, pid, secs)), \
-             (SELECT row_to_json(x)::text FROM ({SERVERS_SQL}) x(active, standins)) \
-             FROM ({BASE_SQL}) b",
-            RUNNING_SQL.replace("$1", "$2")
+            "SELECT * FROM ({BASE_SQL}) b CROSS JOIN ({CRONS_SQL}) c CROSS JOIN ({SERVERS_SQL}) s"
         )
     })
 }
@@ -84,41 +89,36 @@ pub fn first_sql() -> &'static str {
 pub struct First {
     pub base: Base,
     pub crons: Crons,
-    pub running: Vec<Running>,
     pub servers: Servers,
 }
 
 impl First {
     pub fn parse(rows: Vec<Row>) -> Option<First> {
-        let base = Base::parse_row(rows.first()?)?;
         let r = rows.first()?;
-        let json = |i: usize| r.get::<_, Option<String>>(i);
         Some(First {
-            base,
-            crons: json(9)
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default(),
-            running: json(10)
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default(),
-            servers: json(11)
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default(),
+            base: Base::parse_row(r)?,
+            crons: Crons {
+                active: r.get(9),
+                overdue: r.get(10),
+                oldest_key: r.get(11),
+            },
+            servers: Servers {
+                active: r.get(12),
+                standins: r.get::<_, Option<Vec<i64>>>(13).unwrap_or_default(),
+            },
         })
     }
 }
 
 impl Base {
-    pub fn parse(rows: Vec<Row>) -> Option<Base> {
-        Self::parse_row(rows.first()?)
-    }
-
     fn parse_row(r: &Row) -> Option<Base> {
         let icp: String = r.get(4);
+        // Sorted by name; the first ten are shown.
+        let names: Option<Vec<String>> = r.get(2);
         Some(Base {
             version: r.get(0),
             pending: r.get(1),
-            pending_names: r.get(2),
+            pending_names: names.map(|v| v.iter().take(10).cloned().collect::<Vec<_>>().join(", ")),
             queue_job: r.get(3),
             icp: serde_json::from_str(&icp).unwrap_or_default(),
             active_users: r.get(5),
@@ -160,17 +160,18 @@ const EVERY: &str = "interval_number * CASE interval_type \
 /// An active job whose `nextcall` is older than one interval plus the grace
 /// ($1 seconds) was not run: no cron worker serves the database, or it is
 /// stuck. Columns `active`, `nextcall`, `interval_number`, `interval_type`,
-/// `cron_name` exist in 12–19.
-pub const CRONS_SQL: &str = "WITH c AS (SELECT id, coalesce(cron_name::text, '') AS name, nextcall, \
-       nextcall < (now() AT TIME ZONE 'utc') - make_interval(secs => $1) - \
-         (interval_number * CASE interval_type \
+/// `cron_name` exist in 12–19. The oldest of them, in the same pass: the
+/// least text `nextcall id name` (timestamps and the zero-padded id sort as
+/// text as they do as values), read by [`Crons::oldest`].
+pub const CRONS_SQL: &str = "SELECT count(*), count(*) FILTER (WHERE late), \
+       min(nextcall::text || ' ' || lpad(id::text, 10, '0') || ' ' || coalesce(cron_name::text, '')) FILTER (WHERE late) \
+     FROM (SELECT id, cron_name, nextcall, \
+       nextcall < (now() AT TIME ZONE 'utc') - $1 * interval '1 second' - \
+         interval_number::float8 * CASE interval_type \
            WHEN 'minutes' THEN interval '1 minute' WHEN 'hours' THEN interval '1 hour' \
            WHEN 'weeks' THEN interval '7 days' WHEN 'months' THEN interval '1 month' \
-           ELSE interval '1 day' END) AS late \
-       FROM ONLY public.ir_cron WHERE active) \
-     SELECT count(*)::int8, count(*) FILTER (WHERE late)::int8, \
-       (SELECT name || ' (id ' || id || ', due ' || to_char(nextcall, 'YYYY-MM-DD HH24:MI') || ' UTC)' \
-        FROM c WHERE late ORDER BY nextcall, id LIMIT 1) FROM c";
+           ELSE interval '1 day' END AS late \
+       FROM ONLY public.ir_cron WHERE active) c";
 
 /// 14+: a row of `ir_cron_trigger` makes its job due at `call_at`
 /// whatever its `nextcall` (Odoo's workers select jobs with `nextcall <=
@@ -200,22 +201,26 @@ impl Triggers {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Crons {
     pub active: i64,
     pub overdue: i64,
-    pub oldest: Option<String>,
+    /// `nextcall id name` of the oldest overdue job (see [`CRONS_SQL`]).
+    pub oldest_key: Option<String>,
 }
 
 impl Crons {
-    pub fn parse(rows: Vec<Row>) -> Crons {
-        rows.first()
-            .map(|r| Crons {
-                active: r.get(0),
-                overdue: r.get(1),
-                oldest: r.get(2),
-            })
-            .unwrap_or_default()
+    /// The oldest overdue job as the evidence names it: `name (id N, due
+    /// YYYY-MM-DD HH:MI UTC)`.
+    pub fn oldest(&self) -> Option<String> {
+        let mut it = self.oldest_key.as_deref()?.splitn(4, ' ');
+        let (date, time, id) = (it.next()?, it.next()?, it.next()?);
+        let id: i64 = id.parse().ok()?;
+        let name = it.next().unwrap_or("");
+        Some(format!(
+            "{name} (id {id}, due {date} {} UTC)",
+            time.get(..5).unwrap_or(time)
+        ))
     }
 }
 
@@ -338,16 +343,13 @@ impl Deactivated {
 /// `state` has no index in Odoo, so only the newest 10,000 mails are read
 /// (backwards on the primary key, `id` grows with time): a stuck queue
 /// leaves its newest mails outgoing, and recent failures are recent rows.
-pub const MAIL_SQL: &str = "WITH m AS (SELECT id, state, create_date, write_date, failure_reason, \
-       state = 'outgoing' AND create_date < (now() AT TIME ZONE 'utc') - make_interval(secs => $1) AS stuck, \
-       state = 'exception' AND write_date > (now() AT TIME ZONE 'utc') - make_interval(secs => $2) AS failed \
-     FROM (SELECT id, state, create_date, write_date, failure_reason FROM ONLY public.mail_mail \
-           ORDER BY id DESC LIMIT 10000) newest WHERE state IN ('outgoing', 'exception')) \
-     SELECT count(*) FILTER (WHERE stuck)::int8, \
-       to_char(min(create_date) FILTER (WHERE stuck), 'YYYY-MM-DD HH24:MI:SS'), \
-       count(*) FILTER (WHERE failed)::int8, \
-       to_char(min(write_date) FILTER (WHERE failed), 'YYYY-MM-DD HH24:MI:SS'), \
-       (SELECT failure_reason FROM m WHERE failed ORDER BY write_date DESC, id DESC LIMIT 1) FROM m";
+pub const MAIL_SQL: &str = "SELECT count(*) FILTER (WHERE stuck), left(min(create_date) FILTER (WHERE stuck)::text, 19), \
+       count(*) FILTER (WHERE failed), left(min(write_date) FILTER (WHERE failed)::text, 19), \
+       (array_agg(failure_reason ORDER BY write_date DESC, id DESC) FILTER (WHERE failed))[1] \
+     FROM (SELECT id, create_date, write_date, failure_reason, \
+       state = 'outgoing' AND create_date < (now() AT TIME ZONE 'utc') - $1 * interval '1 second' AS stuck, \
+       state = 'exception' AND write_date > (now() AT TIME ZONE 'utc') - $2 * interval '1 second' AS failed \
+     FROM ONLY public.mail_mail ORDER BY id DESC LIMIT 10000) newest";
 
 #[derive(Debug, Clone, Default)]
 pub struct Mail {
@@ -376,25 +378,14 @@ impl Mail {
 /// its configuration file (default localhost:25). An active server whose
 /// host is `invalid` is the stand-in of tenantctl's mail layer (or of a
 /// neutralization): with it, every mail fails into `exception` and is lost.
-pub const SERVERS_SQL: &str = "SELECT count(*) FILTER (WHERE active)::int8, \
-     coalesce(array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND smtp_host = 'invalid'), '{}') \
+pub const SERVERS_SQL: &str = "SELECT count(*) FILTER (WHERE active), \
+     array_agg(id::int8 ORDER BY id) FILTER (WHERE active AND smtp_host = 'invalid') \
      FROM ONLY public.ir_mail_server";
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Servers {
     pub active: i64,
     pub standins: Vec<i64>,
-}
-
-impl Servers {
-    pub fn parse(rows: Vec<Row>) -> Servers {
-        rows.first()
-            .map(|r| Servers {
-                active: r.get(0),
-                standins: r.get(1),
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// OCA `queue_job` (queue_job/job.py, models/queue_job.py): table
@@ -437,6 +428,32 @@ impl Queue {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_oldest_job_is_read_back_from_its_key() {
+        let c = |k: &str| super::Crons {
+            oldest_key: Some(k.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            c("2026-12-01 00:00:00 0000000001 Mail: Email Queue Manager")
+                .oldest()
+                .as_deref(),
+            Some("Mail: Email Queue Manager (id 1, due 2026-12-01 00:00 UTC)")
+        );
+        // Fractional seconds; a name as Odoo 16+ stores it (JSON); no name.
+        assert_eq!(
+            c("2026-12-01 09:30:00.5 0000000042 {\"en_US\": \"A b\"}")
+                .oldest()
+                .as_deref(),
+            Some("{\"en_US\": \"A b\"} (id 42, due 2026-12-01 09:30 UTC)")
+        );
+        assert_eq!(
+            c("2026-12-01 09:30:00 0000000007 ").oldest().as_deref(),
+            Some(" (id 7, due 2026-12-01 09:30 UTC)")
+        );
+        assert_eq!(super::Crons::default().oldest(), None);
+    }
+
     #[test]
     fn the_interval_is_spelt_once() {
         // The CASE of EVERY is repeated inside the const statements.

@@ -78,6 +78,16 @@ pub(super) enum Then {
     /// `db` is not a database but the loader role of a restore (see
     /// `odoo::loader`), about to be created; the next run drops it.
     Role,
+    /// `db` is a tenant being upgraded (issue 27) on the copy `copy`; after
+    /// the swap the original is `pre` and the copy `db`. The next run
+    /// finishes a swap that began, or undoes everything before it.
+    Upgrade {
+        copy: String,
+        pre: String,
+        failed: String,
+        allowed_before: bool,
+        previous_comment: Option<String>,
+    },
 }
 
 impl Record {
@@ -140,6 +150,7 @@ fn file_of(link: &NodeLink, db: &str, then: &Then) -> PathBuf {
         Then::Move { .. } => "move",
         Then::Remove => "remove",
         Then::Role => "role",
+        Then::Upgrade { .. } => "upgrade",
     };
     let mut h = Sha256::new();
     for part in [link.name(), &link.node.address(), db, kind] {

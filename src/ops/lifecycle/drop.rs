@@ -10,15 +10,27 @@ pub(super) const DROPPED: &str = ".dropped-";
 /// `YYYYMMDDTHHMMSSZ`
 pub(super) const STAMP_LEN: usize = 16;
 
+/// The markers of what an upgrade keeps, soft-dropped as a drop is: the
+/// original after a swap, a failed copy (issue 27).
+pub(super) const PRE_UPGRADE: &str = ".pre-upgrade-";
+pub(super) const UPGRADE_FAILED: &str = ".upgrade-failed-";
+/// The copy an upgrade works on.
+pub(super) const UPGRADING: &str = ".upgrading-";
+
 /// `NAME.dropped-20261201T120000Z`; NAME is cut to fit PostgreSQL's 63 bytes
 /// (the full name is in the database's comment).
 pub(super) fn dropped_name(name: &str, stamp: &str) -> String {
-    let keep = MAX_NAME - DROPPED.len() - STAMP_LEN;
+    aside_name(name, DROPPED, stamp)
+}
+
+/// `NAME<marker><stamp>`, NAME cut to fit PostgreSQL's 63 bytes.
+pub(super) fn aside_name(name: &str, marker: &str, stamp: &str) -> String {
+    let keep = MAX_NAME - marker.len() - STAMP_LEN;
     let mut cut = name.len().min(keep);
     while !name.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}{DROPPED}{stamp}", &name[..cut])
+    format!("{}{marker}{stamp}", &name[..cut])
 }
 
 /// Now as `YYYYMMDDTHHMMSSZ` (UTC).
@@ -29,8 +41,11 @@ pub(super) fn stamp_now() -> String {
 
 /// The drop time and name part of a dropped name.
 pub(super) fn parse_dropped(db: &str) -> Option<(String, SystemTime)> {
-    let i = db.rfind(DROPPED)?;
-    let stamp = &db[i + DROPPED.len()..];
+    let (i, marker) = [DROPPED, PRE_UPGRADE, UPGRADE_FAILED]
+        .into_iter()
+        .filter_map(|m| db.rfind(m).map(|i| (i, m)))
+        .max_by_key(|(i, _)| *i)?;
+    let stamp = &db[i + marker.len()..];
     if stamp.len() != STAMP_LEN {
         return None;
     }
@@ -172,6 +187,19 @@ async fn drop_state(
     // A tenant blocked by the `connections` suspension layer is suspended
     // (its record is in the database's comment; it cannot be connected to).
     let info = match lc::db_info(&maint.client, db, maint.deadline).await {
+        Ok(Some(i))
+            if i.comment
+                .as_deref()
+                .and_then(super::upgrade::upgrading_record)
+                .is_some() =>
+        {
+            return Err((
+                Outcome::Refused,
+                format!(
+                    "{who}: an upgrade is working on it (see `tenantctl list`); nothing changed"
+                ),
+            ))
+        }
         Ok(Some(i)) => i,
         Ok(None) => {
             return Err((

@@ -38,6 +38,7 @@ mod drop;
 mod journal;
 mod recover;
 mod rename;
+mod upgrade;
 use copy::*;
 pub use drop::list_dropped;
 use drop::*;
@@ -242,6 +243,13 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
             force,
         } => duplicate(ctx, o, tenant, new, *neutralize, *force).await,
         LifecycleAction::Rename { tenant, new } => rename(ctx, o, tenant, new).await,
+        LifecycleAction::Upgrade(u) => upgrade::upgrade(ctx, o, u).await,
+        LifecycleAction::BulkUpgrade {
+            from,
+            layout,
+            up,
+            canary,
+        } => upgrade::bulk_upgrade(ctx, o, from, layout, up, *canary).await,
         LifecycleAction::Drop { tenant, force } => drop_tenant(ctx, o, tenant, *force).await,
         LifecycleAction::Undrop { tenant, force } => undrop(ctx, o, tenant, *force).await,
         LifecycleAction::Purge { tenant, now } => purge(ctx, o, tenant, *now).await,

@@ -102,6 +102,26 @@ pub(super) async fn finish_killed(
                 }
                 finish_role(maint, fs, r, &rec, path).await?;
             }
+            // An upgrade killed outright (issue 27): finished when its swap
+            // had begun, else undone.
+            Then::Upgrade {
+                copy,
+                pre,
+                allowed_before,
+                previous_comment,
+                ..
+            } => {
+                let k = super::upgrade::KilledUpgrade {
+                    tenant: &rec.db,
+                    copy,
+                    pre,
+                    allowed_before: *allowed_before,
+                    previous_comment: previous_comment.as_deref(),
+                    pid: rec.pid,
+                };
+                super::upgrade::finish_killed_upgrade(maint, fs, r, &k).await?;
+                let _ = std::fs::remove_file(path);
+            }
             // Killed between dropping the database and its filestore.
             Then::Remove => {
                 let Some(fs) = fs else { continue };
@@ -338,6 +358,14 @@ pub(crate) fn pending_steps(link: &NodeLink) -> Vec<String> {
                 rec.pid,
                 e(&rec.at),
                 e(&rec.db)
+            )),
+            Then::Upgrade { copy, .. } => Some(format!(
+                "a tenantctl upgrade (pid {}, {}) of {} was killed (its copy {}); \
+                 the next create/duplicate/restore/rename/drop/undrop/purge/upgrade on the node finishes or undoes it",
+                rec.pid,
+                e(&rec.at),
+                e(&rec.db),
+                e(&copy)
             )),
             Then::Role => Some(format!(
                 "a tenantctl restore (pid {}, {}) was killed before dropping its temporary loader role {}; \

@@ -1,0 +1,154 @@
+//! An upgrade's records, and the next run's work when one was killed
+//! outright: a swap that began is finished (the copy had been verified), a
+//! run killed before its swap is undone (the copy removed, the tenant
+//! unblocked as it was).
+
+use super::*;
+
+/// The comment of a tenant while it is upgraded: who blocks it and why
+/// (visible to `list`, `check` and other operators).
+pub(super) fn upgrading_note(copy: &str) -> String {
+    up::Upgrading {
+        copy: copy.to_string(),
+        pid: std::process::id(),
+        host: crate::audit::hostname(),
+        at: now_rfc3339(),
+    }
+    .comment()
+}
+
+/// The record of an upgrade in a database's comment, if it is one.
+pub(in crate::ops::lifecycle) fn upgrading_record(comment: &str) -> Option<up::Upgrading> {
+    up::Upgrading::parse(comment)
+}
+
+/// The comment of the copy while Odoo works on it.
+pub(super) fn copy_note(db: &str) -> String {
+    json!({ "tenantctl_upgrade_copy": {
+        "of": db, "pid": std::process::id(), "host": crate::audit::hostname(), "at": now_rfc3339(),
+    }})
+    .to_string()
+}
+
+/// The comment of what an upgrade keeps (the original after a swap, a
+/// failed copy): a drop's record, so that `list --dropped`, `undrop` and
+/// `purge` know it (undrop restores the tenant's comment and whether it
+/// allowed connections).
+pub(super) fn kept_note(db: &str, info: &lc::DbInfo, kind: &str) -> String {
+    json!({ "tenantctl_dropped": {
+        "name": db, "at": now_rfc3339(), "by": crate::audit::operator(),
+        "previous_comment": info.comment, "allow_connections": info.allow_connections,
+        "upgrade": kind,
+    }})
+    .to_string()
+}
+
+/// What a killed upgrade's record says.
+pub(in crate::ops::lifecycle) struct KilledUpgrade<'a> {
+    pub tenant: &'a str,
+    pub copy: &'a str,
+    pub pre: &'a str,
+    pub allowed_before: bool,
+    pub previous_comment: Option<&'a str>,
+    pub pid: u32,
+}
+
+/// Finishes or undoes the upgrade a killed run (`k`) left, from what the
+/// node shows; what was done goes into `r`'s warnings.
+pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    r: &mut Report,
+    k: &KilledUpgrade<'_>,
+) -> anyhow::Result<()> {
+    let (c, d) = (&maint.client, maint.deadline);
+    let copy = lc::db_info(c, k.copy, d).await?;
+    let pre = lc::db_info(c, k.pre, d).await?;
+    if pre.is_some() {
+        // The swap had begun: the copy was verified. Finish it.
+        let mut did = Vec::new();
+        if copy.is_some() && lc::db_info(c, k.tenant, d).await?.is_none() {
+            lc::end_sessions(c, k.copy, d).await?;
+            lc::rename_and_comment(c, k.copy, k.tenant, k.previous_comment, d).await?;
+            did.push(format!(
+                "renamed the upgraded copy {} to {}",
+                e(k.copy),
+                e(k.tenant)
+            ));
+        }
+        if let Some(fs) = fs {
+            if fs.exists(k.copy).await? {
+                if fs.exists(k.tenant).await? && !fs.exists(k.pre).await? {
+                    fs.rename(k.tenant, k.pre).await?;
+                }
+                if !fs.exists(k.tenant).await? {
+                    fs.rename(k.copy, k.tenant).await?;
+                    did.push(format!(
+                        "moved the filestore {} to {}",
+                        fs.show(k.copy),
+                        fs.show(k.tenant)
+                    ));
+                }
+            }
+        }
+        if let Some(now) = lc::db_info(c, k.tenant, d).await? {
+            if k.allowed_before
+                && !now.allow_connections
+                && now.comment.as_deref() == k.previous_comment
+            {
+                lc::allow_connections(c, k.tenant, true, d).await?;
+                did.push(format!("allowed connections to {} again", e(k.tenant)));
+            }
+        }
+        if !did.is_empty() {
+            r.warnings.push(format!(
+                "finished the upgrade of {} that a tenantctl run (pid {}) killed during its swap left: {}; the original is kept as {}",
+                e(k.tenant),
+                k.pid,
+                did.join(", "),
+                e(k.pre)
+            ));
+        }
+        return Ok(());
+    }
+    // Killed before its swap: undo.
+    let mut did = Vec::new();
+    if copy.is_some() {
+        lc::allow_connections(c, k.copy, false, d).await?;
+        lc::drop_database(c, k.copy, d).await?;
+        did.push(format!("removed the copy {}", e(k.copy)));
+    }
+    if let Some(fs) = fs {
+        if fs.exists(k.copy).await? {
+            fs.remove(k.copy).await?;
+        }
+    }
+    if let Some(now) = lc::db_info(c, k.tenant, d).await? {
+        let ours = now
+            .comment
+            .as_deref()
+            .and_then(upgrading_record)
+            .is_some_and(|n| n.copy == k.copy);
+        if ours {
+            up::block_with_comment(c, k.tenant, k.previous_comment, k.allowed_before, d).await?;
+            did.push(format!(
+                "gave {} back its comment{}",
+                e(k.tenant),
+                if k.allowed_before {
+                    " and its connections"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    if !did.is_empty() {
+        r.warnings.push(format!(
+            "undid the upgrade of {} that a tenantctl run (pid {}) killed before its swap left: {}; the tenant is as it was",
+            e(k.tenant),
+            k.pid,
+            did.join(", ")
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Runs the node's Odoo command (`odoo-bin ... -d DB -u MODS
+//! --stop-after-init`) for `upgrade` (issue 27): on this machine or on the
+//! node's SSH host, the arguments passed as words (never inside a shell
+//! string), everything it prints kept in a log file, under a deadline, and
+//! killed (SIGTERM, then SIGKILL) when the deadline passes or the run is
+//! stopped.
+//!
+//! A local run is its own process group (Ctrl-C at the terminal reaches
+//! tenantctl, which decides) and dies with tenantctl (`PR_SET_PDEATHSIG`).
+//! A run on the SSH host first prints its pid (`exec` keeps it), which is
+//! what a kill is sent to over the same SSH master.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::transport::NodeLink;
+
+/// How long a run gets between SIGTERM and SIGKILL (Odoo with `--workers
+/// 0` ends on SIGTERM; odoo-facts §9).
+pub const TERM_GRACE: Duration = Duration::from_secs(10);
+
+/// The first line a run on the SSH host prints on stderr: its pid.
+const PID_LINE: &str = "tenantctl-odoo-pid ";
+
+/// Where the command runs.
+#[derive(Clone)]
+pub enum Place {
+    Local,
+    /// The node's SSH host.
+    Node(Arc<NodeLink>),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited by itself: its code (None when a signal ended it).
+    Exited(Option<i32>),
+    /// The deadline passed: it was killed.
+    TimedOut,
+    /// Stopped (Ctrl-C): it was killed.
+    Stopped,
+}
+
+/// A run in progress.
+struct Running {
+    child: tokio::process::Child,
+    /// The pid to signal: the local child's group, or the remote pid.
+    pid: Option<u32>,
+    place: Place,
+}
+
+impl Running {
+    async fn signal(&self, sig: &str) {
+        let Some(pid) = self.pid else { return };
+        match &self.place {
+            Place::Local => {
+                let s = if sig == "KILL" {
+                    libc::SIGKILL
+                } else {
+                    libc::SIGTERM
+                };
+                // SAFETY: kill(2) on the child's own process group.
+                unsafe {
+                    libc::kill(-(pid as i32), s);
+                }
+            }
+            Place::Node(link) => {
+                let script = r#"kill -s "$1" "$2" 2>/dev/null; exit 0"#;
+                if let Ok(c) = link.shell_command(script, &[sig, &pid.to_string()]).await {
+                    let mut c = tokio::process::Command::from(c);
+                    c.stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null());
+                    let _ = c.status().await;
+                }
+            }
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after [`TERM_GRACE`]; waits for the end.
+    async fn kill(&mut self) {
+        self.signal("TERM").await;
+        if tokio::time::timeout(TERM_GRACE, self.child.wait())
+            .await
+            .is_err()
+        {
+            self.signal("KILL").await;
+            let _ = self.child.kill().await;
+        }
+        let _ = self.child.wait().await;
+    }
+}
+
+/// Starts `argv` at `place`, its stdout and stderr piped.
+async fn spawn(place: &Place, argv: &[String]) -> anyhow::Result<tokio::process::Child> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| anyhow!("the Odoo command is empty"))?;
+    let mut c = match place {
+        Place::Local => {
+            let mut c = tokio::process::Command::new(program);
+            c.args(args).process_group(0);
+            // SAFETY: prctl(2) only, between fork and exec: the child gets
+            // SIGKILL when tenantctl dies (a kill -9 leaves no Odoo run
+            // behind on a copy it no longer watches).
+            unsafe {
+                c.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                    Ok(())
+                });
+            }
+            c
+        }
+        Place::Node(link) => {
+            let script = format!(r#"printf '{PID_LINE}%s\n' "$$" >&2; exec "$@""#);
+            tokio::process::Command::from(
+                link.shell_command(
+                    &script,
+                    &argv.iter().map(String::as_str).collect::<Vec<_>>(),
+                )
+                .await?,
+            )
+        }
+    };
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    c.spawn()
+        .with_context(|| format!("cannot run the Odoo command {}", crate::text::esc(program)))
+}
+
+/// Runs `argv` at `place`, everything it prints written to `log` (an open
+/// file), for at most `timeout`; killed when `stop` completes first. How it
+/// ended.
+pub async fn run(
+    place: &Place,
+    argv: &[String],
+    file: std::fs::File,
+    timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<Ended> {
+    let mut child = spawn(place, argv).await?;
+    let remote_pid = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let out = child.stdout.take().map(|o| {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(o).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                let _ = tx.send(l);
+            }
+        })
+    });
+    let err = child.stderr.take().map(|e| {
+        let (tx, pid) = (tx.clone(), remote_pid.clone());
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(e).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                match l.strip_prefix(PID_LINE).and_then(|p| p.trim().parse().ok()) {
+                    Some(p) if pid.load(std::sync::atomic::Ordering::SeqCst) == 0 => {
+                        pid.store(p, std::sync::atomic::Ordering::SeqCst)
+                    }
+                    _ => {
+                        let _ = tx.send(l);
+                    }
+                }
+            }
+        })
+    });
+    drop(tx);
+    let writer = tokio::spawn(async move {
+        use std::io::Write;
+        // A local file: each line written at once (a reader of the log sees
+        // the run as it goes).
+        let mut f = file;
+        while let Some(mut l) = rx.recv().await {
+            l.push('\n');
+            if f.write_all(l.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let local_pid = child.id();
+    let mut running = Running {
+        child,
+        pid: None,
+        place: place.clone(),
+    };
+    let pid_of = |r: &Running| match r.place {
+        Place::Local => local_pid,
+        Place::Node(_) => {
+            Some(remote_pid.load(std::sync::atomic::Ordering::SeqCst)).filter(|p| *p != 0)
+        }
+    };
+    tokio::pin!(stop);
+    let ended = tokio::select! {
+        st = running.child.wait() => Ended::Exited(st.context("waiting for the Odoo command")?.code()),
+        _ = tokio::time::sleep(timeout) => Ended::TimedOut,
+        _ = &mut stop => Ended::Stopped,
+    };
+    if !matches!(ended, Ended::Exited(_)) {
+        running.pid = pid_of(&running);
+        running.kill().await;
+    }
+    // The log is complete once both pipes are closed (bounded: a process
+    // the command left behind may hold them).
+    let drained = async {
+        for t in [out, err].into_iter().flatten() {
+            let _ = t.await;
+        }
+        let _ = writer.await;
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
+    Ok(ended)
+}

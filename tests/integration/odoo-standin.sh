@@ -1,0 +1,62 @@
+#!/bin/sh
+# A stand-in for `odoo-bin -u` (issue 27's tests): does to the database what
+# `-u` does according to odoo-facts §9, or fails as Odoo can.
+#   sh odoo-standin.sh PSQL SOCKET_DIR PORT FILESTORE_ROOT <odoo-bin arguments>
+# Mode (environment TC_STANDIN_MODE):
+#   ok           new versions, a schema change, a new attachment file, exit 0
+#   fail         half the change applied, modules left `to upgrade`, an ERROR line, exit 1
+#   exit0-pending  modules left `to upgrade` (module code missing), exit 0
+#   exit0-error  the change applied, an ERROR line (a NOT NULL not applied), exit 0
+#   hang         a long statement on the database, then sleeps (killed by the deadline)
+# TC_STANDIN_PIDFILE: where to write its pid. TC_STANDIN_ARGS: where to
+# write the arguments it got, one per line.
+psql=$1 sock=$2 port=$3 fsroot=$4
+shift 4
+[ -n "$TC_STANDIN_PIDFILE" ] && echo $$ > "$TC_STANDIN_PIDFILE"
+[ -n "$TC_STANDIN_ARGS" ] && printf '%s\n' "$@" > "$TC_STANDIN_ARGS"
+db= mods= stop=
+while [ $# -gt 0 ]; do
+  case $1 in
+    -d) db=$2; shift ;;
+    -u) mods=$2; shift ;;
+    --stop-after-init) stop=1 ;;
+  esac
+  shift
+done
+[ -n "$db" ] && [ -n "$mods" ] && [ -n "$stop" ] || { echo "usage: -d DB -u MODS --stop-after-init" >&2; exit 2; }
+# TC_STANDIN_FAIL_FOR=NAME: fail (mode `fail`) on the copy of tenant NAME only.
+case $db in "$TC_STANDIN_FAIL_FOR".upgrading-*) [ -n "$TC_STANDIN_FAIL_FOR" ] && TC_STANDIN_MODE=fail ;; esac
+log() { printf '%s 4242 %s %s %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S,000')" "$1" "$db" "$2" >&2; }
+sql() { "$psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d "$db" -c "$1" >/dev/null; }
+if [ "$mods" = all ]; then
+  where="state = 'installed'"
+else
+  where="name = ANY(string_to_array('$mods', ','))"
+fi
+log INFO "odoo.modules.loading: loading 1 modules..."
+case ${TC_STANDIN_MODE:-ok} in
+  ok|exit0-error)
+    sql "UPDATE ir_module_module SET latest_version = latest_version || '.1' WHERE $where;
+         CREATE TABLE standin_upgraded (id serial PRIMARY KEY, note text);
+         INSERT INTO standin_upgraded (note) VALUES ('upgraded')"
+    mkdir -p "$fsroot/$db/ff"
+    printf 'new attachment\n' > "$fsroot/$db/ff/ff00000000000000000000000000000000000001"
+    [ "${TC_STANDIN_MODE:-ok}" = exit0-error ] && log ERROR "odoo.schema: Table 'res_partner': unable to set NOT NULL on column 'x'"
+    log INFO "odoo.modules.loading: Modules loaded."
+    exit 0 ;;
+  fail)
+    sql "CREATE TABLE standin_half (id int); UPDATE ir_module_module SET state = 'to upgrade' WHERE $where"
+    log ERROR "odoo.modules.loading: Failed to load module"
+    exit 1 ;;
+  exit0-pending)
+    sql "UPDATE ir_module_module SET state = 'to upgrade' WHERE $where"
+    log WARNING "odoo.modules.loading: Some modules have inconsistent states"
+    exit 0 ;;
+  hang)
+    log INFO "odoo.modules.migration: running a long migration"
+    "$psql" -X -q -h "$sock" -p "$port" -U postgres -d "$db" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+    sleep 600
+    exit 0 ;;
+esac
+echo "unknown TC_STANDIN_MODE" >&2
+exit 2

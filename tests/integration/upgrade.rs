@@ -1,0 +1,647 @@
+//! `upgrade` (issue 27): Odoo's `-u` on a copy, swapped in when verified,
+//! else the tenant left exactly as it was. Odoo is the stand-in
+//! `odoo-standin.sh`, which does to the database what `-u` does according
+//! to odoo-facts §9, or fails as Odoo can (a non-zero exit, exit 0 with
+//! modules left pending or with an ERROR line, a hang with a long statement).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::fixtures::TenantSpec;
+use crate::harness::{interrupt_at, pg_bindir, tenantctl_process, Cluster};
+use crate::world::{World, FILES};
+
+/// A world with tenant `acme` (Odoo 16, attachments) whose node runs the
+/// stand-in as its Odoo command.
+fn world() -> World {
+    with_odoo(
+        World::builder()
+            .node("n1")
+            .tenant("acme", TenantSpec::for_major(16))
+            .files("acme")
+            .build(),
+    )
+}
+
+/// `w` whose node runs the stand-in as its Odoo command.
+fn with_odoo(w: World) -> World {
+    let standin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/odoo-standin.sh");
+    let cmd = [
+        "sh".to_string(),
+        standin.display().to_string(),
+        pg_bindir().join("psql").display().to_string(),
+        w.c.socket_dir().display().to_string(),
+        w.c.port().to_string(),
+        w.fs.display().to_string(),
+    ];
+    let list = cmd
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "{}\n[defaults.odoo]\ncommand = [{list}]\ntimeout = \"2m\"\n",
+        std::fs::read_to_string(&w.inv).unwrap()
+    );
+    std::fs::write(&w.inv, text).unwrap();
+    w
+}
+
+/// Everything of `db` that an upgrade could change: its dump (schema,
+/// data, owners, privileges), its pg_database row and comment.
+fn state(c: &Cluster, db: &str) -> String {
+    let out = Command::new(pg_bindir().join("pg_dump"))
+        .args(["-h"])
+        .arg(c.socket_dir())
+        .args(["-p", &c.port().to_string(), "-U", "postgres", "-d", db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = c.sql(
+        "postgres",
+        &format!(
+            "SELECT datallowconn, datacl, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{db}'"
+        ),
+    );
+    // pg_dump's `\restrict` keys are random per run.
+    let dump: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+        .map(str::to_string)
+        .collect();
+    // Rows in a dump follow their physical order, which an UPDATE moves.
+    let mut dump = dump;
+    dump.sort();
+    format!("{row}\n{}", dump.join("\n"))
+}
+
+/// Asserts `db` is as `before` says, showing the first differing lines.
+fn same(c: &Cluster, db: &str, before: &str, what: &str) {
+    let now = state(c, db);
+    if now != before {
+        let diff: Vec<String> = before
+            .lines()
+            .zip(now.lines())
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .map(|(a, b)| format!("- {a}\n+ {b}"))
+            .collect();
+        panic!("{what}: {db} changed:\n{}", diff.join("\n"));
+    }
+}
+
+fn dbs_like(w: &World, marker: &str) -> Vec<String> {
+    w.dbs().into_iter().filter(|d| d.contains(marker)).collect()
+}
+
+fn version(c: &Cluster, db: &str, module: &str) -> String {
+    c.sql(
+        db,
+        &format!("SELECT latest_version FROM ir_module_module WHERE name = '{module}'"),
+    )
+}
+
+#[test]
+fn a_verified_copy_is_swapped_in_and_the_original_kept() {
+    let w = world();
+    // A hardened node: PUBLIC may not connect; the copy must get that too.
+    w.c.sql(
+        "postgres",
+        "REVOKE ALL ON DATABASE acme FROM PUBLIC; GRANT CONNECT ON DATABASE acme TO PUBLIC",
+    );
+    let acl = w.c.sql(
+        "postgres",
+        "SELECT datacl FROM pg_database WHERE datname = 'acme'",
+    );
+    let reg =
+        w.c.sql("acme", "SELECT last_value FROM base_registry_signaling");
+    let args = w.home().join("standin.args");
+    let ran = w
+        .run()
+        .env("TC_STANDIN_ARGS", &args)
+        .args(["upgrade", "acme", "-u", "web,mail", "--yes", "-o", "json"])
+        .json_at("/outcome", "changed")
+        .json_at("/action", "upgrade")
+        .run();
+    let v = ran.json();
+    let pre = v["pre_upgrade"].as_str().unwrap().to_string();
+    assert!(
+        pre.starts_with("acme.pre-upgrade-") && pre.ends_with('Z'),
+        "{pre}"
+    );
+    assert_eq!(v["versions"][0]["name"], "mail");
+    assert_eq!(v["versions"][0]["before"], "16.0.1.10");
+    assert_eq!(v["versions"][0]["after"], "16.0.1.10.1");
+    assert_eq!(v["odoo_exit"], 0);
+    // Odoo got the copy's name and the one-shot flags (odoo-facts §9).
+    let got = std::fs::read_to_string(&args).unwrap();
+    let copy = v["copy"].as_str().unwrap();
+    for want in [
+        &format!("-d\n{copy}\n"),
+        "-u\nweb,mail\n",
+        "--stop-after-init\n",
+        "--no-http\n",
+        "--workers\n0\n",
+        "--max-cron-threads\n0\n",
+        "--logfile=\n",
+    ] {
+        assert!(got.contains(want), "{want:?} in {got}");
+    }
+    // The tenant is the upgraded copy, open, with the original's privileges.
+    assert_eq!(version(&w.c, "acme", "mail"), "16.0.1.10.1");
+    assert_eq!(
+        w.c.sql("acme", "SELECT note FROM standin_upgraded"),
+        "upgraded"
+    );
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+        ),
+        "t"
+    );
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT datacl FROM pg_database WHERE datname = 'acme'"
+        ),
+        acl
+    );
+    // The registry signal moved: workers reload the new registry.
+    let now: i64 =
+        w.c.sql("acme", "SELECT last_value FROM base_registry_signaling")
+            .parse()
+            .unwrap();
+    assert!(now > reg.parse::<i64>().unwrap(), "{now} after {reg}");
+    // Its filestore: the old files (hard links) and the new one.
+    assert!(w.fs.join("acme").join(FILES[0].0).exists());
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    // The original is kept, untouched, blocked, listed as dropped.
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            &format!("SELECT datallowconn FROM pg_database WHERE datname = '{pre}'")
+        ),
+        "f"
+    );
+    w.c.sql(
+        "postgres",
+        &format!("ALTER DATABASE \"{pre}\" ALLOW_CONNECTIONS true"),
+    );
+    assert_eq!(version(&w.c, &pre, "mail"), "16.0.1.10");
+    w.c.sql(
+        "postgres",
+        &format!("ALTER DATABASE \"{pre}\" ALLOW_CONNECTIONS false"),
+    );
+    assert!(w.fs.join(&pre).join(FILES[0].0).exists());
+    assert!(!w.fs.join(&pre).join("ff").exists());
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+    let dropped = w
+        .run()
+        .args(["list", "--dropped", "-o", "json"])
+        .run()
+        .json();
+    assert_eq!(dropped[0]["database"], pre.as_str());
+    assert_eq!(dropped[0]["tenant"], "acme");
+    let audit = w.audit();
+    assert_eq!(audit.last().unwrap()["action"], "upgrade");
+    assert_eq!(audit.last().unwrap()["outcome"], "changed");
+}
+
+#[test]
+fn every_failure_leaves_the_tenant_as_it_was_and_keeps_the_copy() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    for (i, (mode, says)) in [
+        ("fail", "Odoo exited with status 1"),
+        ("exit0-pending", "modules left pending"),
+        ("exit0-error", "ERROR/CRITICAL line"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ran = w
+            .run()
+            .env("TC_STANDIN_MODE", mode)
+            // each run its own stamp (a clock the test sets, debug builds)
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", (i * 10).to_string())
+            .args(["upgrade", "acme", "-u", "mail", "--yes", "-o", "json"])
+            .code(1)
+            .json_at("/outcome", "failed")
+            .run();
+        let v = ran.json();
+        assert!(
+            v["error"].as_str().unwrap().contains(says),
+            "{mode}: {}",
+            v["error"]
+        );
+        let failed = v["failed_copy"].as_str().unwrap();
+        assert!(failed.starts_with("acme.upgrade-failed-"), "{failed}");
+        assert!(w.c.db_exists(failed));
+        same(&w.c, "acme", &before, mode);
+        assert_eq!(
+            w.c.sql(
+                "postgres",
+                &format!("SELECT datallowconn FROM pg_database WHERE datname = '{failed}'")
+            ),
+            "f"
+        );
+        assert!(!w.fs.join("acme/ff").exists(), "{mode}");
+    }
+    assert_eq!(dbs_like(&w, ".upgrade-failed-").len(), 3);
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+    assert_eq!(dbs_like(&w, ".pre-upgrade-"), Vec::<String>::new());
+}
+
+#[test]
+fn a_hung_run_is_killed_at_the_deadline_with_its_sessions() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    let pidfile = w.home().join("standin.pid");
+    let ran = w
+        .run()
+        .env("TC_STANDIN_MODE", "hang")
+        .env("TC_STANDIN_PIDFILE", &pidfile)
+        .args([
+            "upgrade",
+            "acme",
+            "-u",
+            "mail",
+            "--timeout",
+            "3s",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .code(1)
+        .json_at("/outcome", "failed")
+        .run();
+    assert!(ran.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("did not finish in time"));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!alive(pid), "the stand-in {pid} still runs");
+    // Its long statement on the copy was ended too.
+    assert_eq!(
+        w.c.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()"),
+        "0"
+    );
+    same(&w.c, "acme", &before, "after");
+}
+
+fn alive(pid: i32) -> bool {
+    // SAFETY: kill(pid, 0) only checks for the process; a zombie is gone.
+    let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    (unsafe { libc::kill(pid, 0) } == 0) && !status.contains(") Z ")
+}
+
+#[test]
+fn ctrl_c_during_odoo_kills_it_and_leaves_the_tenant_as_it_was() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    let pidfile = w.home().join("standin.pid");
+    let mut child = tenantctl_process(w.home())
+        .env("TC_STANDIN_MODE", "hang")
+        .env("TC_STANDIN_PIDFILE", &pidfile)
+        .arg("-i")
+        .arg(&w.inv)
+        .args(["upgrade", "acme", "-u", "mail", "--yes", "-o", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The stand-in writes its pid when it starts: Odoo is running.
+    let t0 = Instant::now();
+    while !pidfile.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the stand-in never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let _ = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!alive(pid), "the stand-in {pid} still runs");
+    same(&w.c, "acme", &before, "after");
+    assert_eq!(dbs_like(&w, ".upgrade-failed-").len(), 1);
+}
+
+#[test]
+fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    let args = ["upgrade", "acme", "-u", "mail", "--yes"];
+    // Killed once Odoo's run is verified, before the swap: the next
+    // lifecycle command on the node undoes it.
+    let (code, err) = interrupt_at(w.home(), &w.inv, &args, b"", "swap", libc::SIGKILL);
+    assert_eq!(code, None, "{err}");
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+        ),
+        "f"
+    );
+    let ran = w.run().args(["check"]).any_code().run();
+    assert!(
+        format!("{}{}", ran.stdout, ran.stderr).contains("a tenantctl upgrade (pid"),
+        "{}{}",
+        ran.stdout,
+        ran.stderr
+    );
+    w.run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["upgrade", "acme", "-u", "mail", "--dry-run"])
+        .stderr_has("finishes or undoes first")
+        .run();
+    // The list shows it as being upgraded, blocked.
+    w.run()
+        .args(["list", "-o", "json"])
+        .json_at("/tenants/0/status", "upgrading")
+        .json_at("/tenants/0/tenant", "acme")
+        .stdout_lacks("upgrading-")
+        .run();
+    // A real lifecycle command cleans up first: here an upgrade that fails.
+    w.run()
+        .env("TC_STANDIN_MODE", "fail")
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .code(1)
+        .stderr_has("undid the upgrade of acme")
+        .run();
+    same(&w.c, "acme", &before, "after");
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+
+    // Killed between renaming the original aside and the copy in: the
+    // next run finishes the swap (the copy had been verified).
+    let (code, err) = interrupt_at(
+        w.home(),
+        &w.inv,
+        &["upgrade", "acme", "-u", "mail", "--yes"],
+        b"",
+        "swap-copy",
+        libc::SIGKILL,
+    );
+    assert_eq!(code, None, "{err}");
+    assert!(!w.c.db_exists("acme"));
+    w.run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "20")
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .stderr_has("finished the upgrade of acme")
+        .run();
+    assert_eq!(
+        w.c.sql("acme", "SELECT count(*) FROM standin_upgraded"),
+        "1"
+    );
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+        ),
+        "t"
+    );
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 2);
+}
+
+#[test]
+fn refusals_and_the_dry_run_change_nothing() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    let dbs = w.dbs();
+    // A module the database does not have installed: Odoo would exit 0
+    // having done nothing (odoo-facts §9).
+    w.run()
+        .args(["upgrade", "acme", "-u", "sale", "--yes"])
+        .code(2)
+        .stderr_has("module sale is uninstalled, not installed")
+        .run();
+    w.run()
+        .args(["upgrade", "acme", "-u", "no_such", "--yes"])
+        .code(2)
+        .stderr_has("not known to the database")
+        .run();
+    // A module left pending by an earlier run.
+    w.c.sql(
+        "acme",
+        "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'web'",
+    );
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .code(2)
+        .stderr_has("web (to upgrade)")
+        .run();
+    w.c.sql(
+        "acme",
+        "UPDATE ir_module_module SET state = 'installed' WHERE name = 'web'",
+    );
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail;drop", "--yes"])
+        .code(2)
+        .run();
+    let ran = w
+        .run()
+        .args(["upgrade", "acme", "-u", "mail", "--dry-run", "-o", "json"])
+        .json_at("/outcome", "would-change")
+        .run();
+    assert!(ran.stdout.contains("CREATE DATABASE"), "{}", ran.stdout);
+    // Without the node's odoo table.
+    let bare = w.dir.path().join("bare.toml");
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    std::fs::write(&bare, &text[..text.find("[defaults.odoo]").unwrap()]).unwrap();
+    crate::run::Run::new(w.home())
+        .inv(&bare)
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .code(2)
+        .stderr_has("no `odoo` setting")
+        .run();
+    same(&w.c, "acme", &before, "after");
+    assert_eq!(w.dbs(), dbs);
+}
+
+#[test]
+fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
+    let w = with_odoo(
+        World::builder()
+            .node("n1")
+            .tenants(&[
+                ("t1", TenantSpec::for_major(16)),
+                ("t2", TenantSpec::for_major(13)),
+                ("t3", TenantSpec::for_major(19)),
+            ])
+            .filestore()
+            .build(),
+    );
+    let list = w.home().join("tenants.txt");
+    std::fs::write(&list, "t1\nt2\nt3\n").unwrap();
+    let before: Vec<String> = ["t1", "t2", "t3"].iter().map(|t| state(&w.c, t)).collect();
+    // The first canary fails: nothing else is started.
+    let v = w
+        .run()
+        .env("TC_STANDIN_FAIL_FOR", "t1")
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+        .code(1)
+        .run()
+        .json();
+    let outcomes: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["failed", "skipped", "skipped"], "{v}");
+    for (t, b) in ["t1", "t2", "t3"].iter().zip(&before) {
+        same(&w.c, t, b, "after a failed canary");
+    }
+    // A canary that passes: a later failure stops nothing (exit 3: partial).
+    let v = w
+        .run()
+        .env("TC_STANDIN_FAIL_FOR", "t2")
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+        .code(3)
+        .run()
+        .json();
+    let outcomes: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["changed", "failed", "changed"], "{v}");
+    same(&w.c, "t2", &before[1], "a failed tenant after the canary");
+    // Each family's version moved (13: its log option is `--logfile /dev/stderr`).
+    assert_eq!(version(&w.c, "t1", "base"), "16.0.1.3.1");
+    assert_eq!(version(&w.c, "t3", "base"), "19.0.1.3.1");
+    // Every result is audited, the skipped ones too.
+    assert_eq!(
+        w.audit()
+            .iter()
+            .filter(|l| l["action"] == "upgrade")
+            .count(),
+        6
+    );
+}
+
+#[test]
+fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
+    use crate::harness::Sshd;
+    use crate::world::{Inventory, Ssh};
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let w = world();
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    // The remote side gets no environment of ours: a mode goes into the
+    // command itself.
+    let inventory = |file: &str, env: &str| {
+        w.write_inventory(
+            file,
+            &Inventory::default()
+                .default_key("filestore", w.fs.as_path())
+                .node_at("s1", "127.0.0.1", w.c.port())
+                .node_ssh(Ssh::to(&sshd))
+                .extra(&format!(
+                    "{}host = \"node\"\n",
+                    odoo.replacen("command = [", &format!("command = [\"env\", {env}"), 1)
+                )),
+        )
+    };
+    let inv = inventory("ssh.toml", "");
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let l0 = logins();
+    let v = crate::run::Run::new(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .inv(&inv)
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes", "-o", "json"])
+        .json_at("/outcome", "changed")
+        .json_at("/via", "ssh")
+        .run()
+        .json();
+    assert_eq!(v["versions"][0]["after"], "16.0.1.10.1");
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    // PostgreSQL, the filestore and Odoo's run share the one SSH master.
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    // A hung run there is killed there (its pid came back over SSH).
+    let before = state(&w.c, "acme");
+    let pidfile = w.home().join("standin.pid");
+    let hang = inventory(
+        "ssh-hang.toml",
+        &format!(
+            "\"TC_STANDIN_MODE=hang\", \"TC_STANDIN_PIDFILE={}\", ",
+            pidfile.display()
+        ),
+    );
+    let ran = crate::run::Run::new(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .inv(&hang)
+        .args([
+            "upgrade",
+            "s1/acme",
+            "-u",
+            "mail",
+            "--timeout",
+            "3s",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .code(1)
+        .run();
+    assert!(ran.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("did not finish in time"));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!alive(pid), "the stand-in {pid} still runs on the SSH host");
+    same(&w.c, "acme", &before, "after a hung run over SSH");
+}
