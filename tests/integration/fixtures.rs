@@ -38,10 +38,12 @@
 //! - Each cluster keeps one template database per distinct spec (`tmpl_<hash>`, marked
 //!   `datistemplate` and `ALLOW_CONNECTIONS false`, so Odoo's own database list would
 //!   not show it either); tenants are `CREATE DATABASE .. TEMPLATE` copies of it.
+//!   The default spec's template is in every cluster from its start: it is built
+//!   once into the harness's cached pristine data directory ([`cached_templates`]).
 
 use crate::harness::{quote_ident, quote_literal, write_inventory, Cluster};
 use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -362,8 +364,8 @@ fn create_tenant_inner(cluster: &Cluster, dbname: &str, spec: &TenantSpec, owner
 }
 
 /// Creates the tenants `(database, spec, owner: None for postgres)` on
-/// `cluster` as [`create_tenant`] and [`create_tenant_owned`] do, with two
-/// psql sessions for all of them (the `CREATE DATABASE`s, then each
+/// `cluster` as [`create_tenant`] and [`create_tenant_owned`] do, with one
+/// psql session for all of them (the `CREATE DATABASE`s, then each
 /// tenant's fresh identity via `\c`) instead of two per tenant.
 pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&str>)]) {
     if tenants.is_empty() {
@@ -380,13 +382,11 @@ pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&
             "odoo_major {} outside 12..=19",
             spec.odoo_major
         );
-        let key = format!("{spec:?}");
+        let key = template_key(spec);
         let tmpl = match templates.get(&key) {
             Some(t) => t.clone(),
             None => {
-                let mut h = DefaultHasher::new();
-                spec.hash(&mut h);
-                let t = format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish());
+                let t = template_name(spec);
                 build_template(cluster, &t, spec);
                 templates.insert(key, t.clone());
                 t
@@ -404,24 +404,23 @@ pub fn create_tenants(cluster: &Cluster, tenants: &[(&str, &TenantSpec, Option<&
         );
     }
     // psql runs the statements of its input one by one (CREATE DATABASE
-    // cannot run inside a transaction block).
-    cluster.sql("postgres", &create);
-    drop(templates);
-    let mut post = String::new();
+    // cannot run inside a transaction block); then, in the same session,
+    // each tenant's fresh identity via `\connect`.
+    let mut own_session = Vec::new();
     for (dbname, _, owner) in tenants {
         match psql_connect_line(dbname) {
             Some(connect) => {
-                post.push_str(&connect);
-                post.push_str(&identity_sql(*owner));
+                create.push_str(&connect);
+                create.push_str(&identity_sql(*owner));
             }
             // A name psql would read as a connection string: its own session.
-            None => {
-                cluster.sql(dbname, &identity_sql(*owner));
-            }
+            None => own_session.push((dbname, owner)),
         }
     }
-    if !post.is_empty() {
-        cluster.sql("postgres", &post);
+    cluster.sql("postgres", &create);
+    drop(templates);
+    for (dbname, owner) in own_session {
+        cluster.sql(dbname, &identity_sql(*owner));
     }
     if std::env::var_os("TC_TEST_VERBOSE").is_some() {
         eprintln!("{} tenant(s) created in {:?}", tenants.len(), t0.elapsed());
@@ -507,23 +506,110 @@ const G_PORTAL: i64 = 2;
 const G_PUBLIC: i64 = 3;
 const G_SYSTEM: i64 = 4;
 
-fn build_template(cluster: &Cluster, tmpl: &str, spec: &TenantSpec) {
-    cluster.sql(
-        "postgres",
-        &format!(
-            "DROP DATABASE IF EXISTS {t}; CREATE DATABASE {t} ENCODING 'UTF8' TEMPLATE template0",
-            t = quote_ident(tmpl)
+/// Key of a spec's template in `Cluster::templates`.
+fn template_key(spec: &TenantSpec) -> String {
+    format!("{spec:?}")
+}
+
+/// Name of a spec's template database: `tmpl_<major>_<hash of the spec>`.
+fn template_name(spec: &TenantSpec) -> String {
+    let mut h = DefaultHasher::new();
+    spec.hash(&mut h);
+    format!("tmpl_{}_{:016x}", spec.odoo_major, h.finish())
+}
+
+/// The three scripts that build template `tmpl` for `spec`: (in `postgres`)
+/// make the database, (in it) the tenant, (in `postgres`) hide it.
+fn template_scripts(tmpl: &str, spec: &TenantSpec) -> [String; 3] {
+    let t = quote_ident(tmpl);
+    [
+        format!(
+            "DROP DATABASE IF EXISTS {t}; CREATE DATABASE {t} ENCODING 'UTF8' TEMPLATE template0"
         ),
-    );
-    cluster.sql(tmpl, &tenant_sql(spec));
-    // Hide it like template0: Odoo's list skips datistemplate / no-connection databases.
-    cluster.sql(
-        "postgres",
-        &format!(
-            "ALTER DATABASE {t} IS_TEMPLATE true; ALTER DATABASE {t} ALLOW_CONNECTIONS false",
-            t = quote_ident(tmpl)
-        ),
-    );
+        tenant_sql(spec),
+        // Hide it like template0: Odoo's list skips datistemplate / no-connection databases.
+        format!("ALTER DATABASE {t} IS_TEMPLATE true; ALTER DATABASE {t} ALLOW_CONNECTIONS false"),
+    ]
+}
+
+/// Builds template `tmpl` for `spec` in `cluster` (hidden as the fixtures' are).
+pub fn build_template(cluster: &Cluster, tmpl: &str, spec: &TenantSpec) {
+    let [create, tenant, hide] = template_scripts(tmpl, spec);
+    cluster.sql("postgres", &create);
+    cluster.sql(tmpl, &tenant);
+    cluster.sql("postgres", &hide);
+}
+
+/// Templates a cluster starts with: built once into one of the harness's
+/// cached pristine data directories (`harness::pristine_datadir`), so a
+/// test's first tenant of such a spec is a copy, not a build. Every cluster
+/// has the default spec's (most tests' tenants, Odoo 16); a world's cluster
+/// also has the default spec of each other major its tenants have
+/// ([`cached_for`]). `templates`: (spec, template database name);
+/// `fingerprint`: of every script that builds them, which names the cached
+/// data directory: a change to the fixture SQL (or to the set) builds a new
+/// one instead of reusing a stale one.
+pub struct CachedTemplates {
+    pub templates: Vec<(TenantSpec, String)>,
+    pub fingerprint: u64,
+}
+
+impl CachedTemplates {
+    /// A new cluster's `Cluster::templates`.
+    pub fn entries(&self) -> HashMap<String, String> {
+        let e = self.templates.iter();
+        e.map(|(spec, name)| (template_key(spec), name.clone()))
+            .collect()
+    }
+
+    /// Builds those `cluster` has not (a cached data directory's one-time
+    /// server).
+    pub fn build(&self, cluster: &Cluster) {
+        let have = cluster.templates.lock().unwrap().clone();
+        for (spec, name) in &self.templates {
+            if !have.contains_key(&template_key(spec)) {
+                build_template(cluster, name, spec);
+            }
+        }
+    }
+}
+
+/// The templates every cluster starts with: the default spec's.
+pub fn cached_templates() -> &'static CachedTemplates {
+    cached_for(&BTreeSet::new())
+}
+
+/// The major of `spec` when it is that major's default spec (a template a
+/// cluster can start with), else None.
+pub fn cacheable_major(spec: &TenantSpec) -> Option<u32> {
+    (*spec == TenantSpec::for_major(spec.odoo_major)).then_some(spec.odoo_major)
+}
+
+/// The default spec's template and that of the default spec of each of
+/// `majors`.
+pub fn cached_for(majors: &BTreeSet<u32>) -> &'static CachedTemplates {
+    type Sets = HashMap<BTreeSet<u32>, &'static CachedTemplates>;
+    static SETS: std::sync::OnceLock<std::sync::Mutex<Sets>> = std::sync::OnceLock::new();
+    let mut set = majors.clone();
+    set.insert(TenantSpec::default().odoo_major);
+    let sets = SETS.get_or_init(Default::default);
+    let mut sets = sets.lock().unwrap_or_else(|e| e.into_inner());
+    sets.entry(set.clone()).or_insert_with(|| {
+        let mut templates = Vec::new();
+        let mut h = DefaultHasher::new();
+        for m in set {
+            let spec = TenantSpec::for_major(m);
+            let name = template_name(&spec);
+            name.hash(&mut h);
+            template_scripts(&name, &spec).hash(&mut h);
+            templates.push((spec, name));
+        }
+        let fingerprint = h.finish();
+        Box::leak(Box::new(CachedTemplates {
+            templates,
+            fingerprint,
+        }))
+    })
 }
 
 /// The whole SQL script building a tenant for `spec` in an empty database.

@@ -20,11 +20,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+#[path = "pg_server.rs"]
+mod pg_server;
 /// Password of the `postgres` superuser of every test cluster (TCP, scram-sha-256).
 #[path = "timing.rs"]
 pub mod timing;
 #[path = "tty.rs"]
 pub mod tty;
+use pg_server::{pg_ctl_start, pg_start_fresh, pg_stop, pristine_source};
 
 pub const SUPERUSER_PASSWORD: &str = "postgres";
 /// Environment variable named by `password_env` in [`write_inventory`]; [`tenantctl`]
@@ -250,94 +253,6 @@ fn pg_server_cmd(name: &str, cwd: &Path) -> Command {
     cmd
 }
 
-/// A pristine data dir made once by initdb and copied for every cluster (`cp -a` is
-/// ~10x faster than initdb). Cached under Cargo's target tmp dir, keyed by the
-/// server version, so later test runs reuse it too.
-fn pristine_datadir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let version = run_ok(Command::new(pg_bin("postgres")).arg("--version"));
-        let key: String = format!("{}-{}-{}", version.trim(), pg_bindir().display(), is_root())
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let cache_root = target_tmpdir();
-        let cache = cache_root.join(format!("pg-pristine-v1-{key}"));
-        if cache.join("data").join("PG_VERSION").is_file() {
-            return cache;
-        }
-        std::fs::create_dir_all(&cache_root).unwrap();
-        // initdb in /tmp (postgres may not be able to enter the target dir), then copy.
-        let work = short_tempdir("tcinit");
-        let pwfile = work.path().join("pw");
-        std::fs::write(&pwfile, format!("{SUPERUSER_PASSWORD}\n")).unwrap();
-        if is_root() {
-            chown_tree_to_postgres(work.path());
-        }
-        let data = work.path().join("data");
-        run_ok(
-            pg_server_cmd("initdb", work.path())
-                .arg("-D")
-                .arg(&data)
-                .args([
-                    "-N",
-                    "-U",
-                    "postgres",
-                    "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                ])
-                .arg(format!("--pwfile={}", pwfile.display())),
-        );
-        let staging = cache_root.join(format!("pg-pristine-tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).unwrap();
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(&data)
-                .arg(staging.join("data")),
-        );
-        if std::fs::rename(&staging, &cache).is_err() {
-            // another test process won the race: use its copy
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        assert!(cache.join("data").join("PG_VERSION").is_file());
-        cache
-    })
-    .as_path()
-}
-
-fn pg_ctl_start(dir: &Path) -> Result<(), String> {
-    let log = dir.join("log");
-    let out = run_output(
-        pg_server_cmd("pg_ctl", dir)
-            .arg("-D")
-            .arg(dir.join("data"))
-            .arg("-l")
-            .arg(&log)
-            .args(["-w", "-t", "60", "-s", "start"]),
-    );
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "pg_ctl start failed: {}{}\nserver log:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        ))
-    }
-}
-
 /// Cleans up after test processes that died without dropping their servers (Ctrl-C:
 /// pg_ctl detaches the postmaster with setsid, so it outlives the test process).
 /// Every server dir holds `owner.pid`; a dir whose owner process is gone is stopped
@@ -408,22 +323,29 @@ pub struct Cluster {
 impl Cluster {
     /// Starts a new cluster. `name` only labels it in messages.
     pub fn start(name: &str) -> Cluster {
+        Cluster::start_with(name, crate::fixtures::cached_templates())
+    }
+
+    /// Starts a new cluster that has the fixtures' `templates` from the
+    /// start (see [`crate::fixtures::cached_for`]).
+    pub fn start_with(name: &str, templates: &crate::fixtures::CachedTemplates) -> Cluster {
         timing::touch();
-        let t0 = Instant::now();
         reap_orphans();
-        let pristine = pristine_datadir();
+        let pristine = pristine_source(templates);
+        Cluster::start_from(name, &pristine, templates.entries())
+    }
+
+    /// Starts a cluster on a copy of the data dir `source` holding the
+    /// fixtures' `templates` (key, name).
+    fn start_from(name: &str, source: &Path, templates: HashMap<String, String>) -> Cluster {
+        let t0 = Instant::now();
         let dir = tempfile::Builder::new()
             .prefix("tc")
             .tempdir_in(cluster_base_dir())
             .expect("create cluster temp dir");
         write_owner_pid(dir.path());
         let data = dir.path().join("data");
-        run_ok(
-            Command::new("cp")
-                .arg("-a")
-                .arg(pristine.join("data"))
-                .arg(&data),
-        );
+        run_ok(Command::new("cp").arg("-a").arg(source).arg(&data));
         if is_root() {
             // `cp -a` kept postgres as owner of the data; the socket dir must be its too
             let (uid, gid) = postgres_ids();
@@ -451,7 +373,7 @@ impl Cluster {
             if is_root() {
                 chown_tree_to_postgres(&data.join("postgresql.auto.conf"));
             }
-            match pg_ctl_start(dir.path()) {
+            match pg_start_fresh(dir.path()) {
                 Ok(()) => {
                     let c = Cluster {
                         name: name.to_string(),
@@ -459,7 +381,7 @@ impl Cluster {
                         dir: Some(dir),
                         port,
                         running: AtomicBool::new(true),
-                        templates: Mutex::new(HashMap::new()),
+                        templates: Mutex::new(templates),
                     };
                     c.wait_ready();
                     if std::env::var_os("TC_TEST_VERBOSE").is_some() {
@@ -532,12 +454,9 @@ impl Cluster {
         if !self.running.swap(false, Ordering::SeqCst) {
             return;
         }
-        run_ok(
-            pg_server_cmd("pg_ctl", self.dir_path())
-                .arg("-D")
-                .arg(self.data_dir())
-                .args(["-m", "fast", "-w", "-t", "60", "-s", "stop"]),
-        );
+        if let Err(e) = pg_stop(&self.data_dir(), libc::SIGINT) {
+            panic!("cluster {}: {e}", self.name);
+        }
     }
 
     /// Starts the server again (stopping it first if it runs), same port and dir.
@@ -756,13 +675,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         if self.dir.is_some() && self.running.swap(false, Ordering::SeqCst) {
-            let _ = pg_server_cmd("pg_ctl", self.dir_path())
-                .arg("-D")
-                .arg(self.data_dir())
-                .args(["-m", "immediate", "-w", "-s", "stop"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            let _ = pg_stop(&self.data_dir(), libc::SIGQUIT);
         }
         // TempDir's drop removes the dir (we are root or the owner)
     }
@@ -1334,8 +1247,28 @@ pub fn try_passlib_check(
         "rounds": rounds,
     })
     .to_string();
+    // The oracle's answer depends on its input only: kept for the test
+    // process (the fixtures' hashes are asked about again and again, each
+    // answer at 600000 rounds costs a third of a second).
+    static ANSWERS: OnceLock<Mutex<HashMap<String, Result<PasslibVerdict, String>>>> =
+        OnceLock::new();
+    let answers = ANSWERS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(a) = answers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&input)
+    {
+        return a.clone();
+    }
+    let answer = run_passlib_check(&script, &input);
+    let mut answers = answers.lock().unwrap_or_else(|e| e.into_inner());
+    answers.insert(input, answer.clone());
+    answer
+}
+
+fn run_passlib_check(script: &Path, input: &str) -> Result<PasslibVerdict, String> {
     let mut child = Command::new(python())
-        .arg(&script)
+        .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -273,6 +273,98 @@ fn selftest_fixture_tenants_per_family() {
     );
 }
 
+/// The templates clusters start with (built once into a cached pristine
+/// data directory: the default spec's, and the other majors' of a world)
+/// are what the fixture code builds now: the same schema and the same rows
+/// (timestamps aside) as a template built in the test; a stale cache would
+/// differ.
+#[test]
+fn selftest_cached_templates_are_what_the_fixtures_build_now() {
+    let every_major = cached_for(&(12..=19).collect());
+    assert_eq!(every_major.templates.len(), 8);
+    let c = Cluster::start_with("cached", every_major);
+    for (spec, tmpl) in &every_major.templates {
+        assert_eq!(
+            c.sql(
+                "postgres",
+                &format!(
+                    "SELECT datistemplate, datallowconn FROM pg_database WHERE datname = {}",
+                    quote_literal(tmpl)
+                )
+            ),
+            "t|f",
+            "{tmpl} is in a new cluster, hidden"
+        );
+        build_template(&c, "fresh", spec);
+        for db in [tmpl.as_str(), "fresh"] {
+            let db = quote_ident(db);
+            c.sql(
+                "postgres",
+                &format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"),
+            );
+        }
+        let (cached, now) = (schema_dump(&c, tmpl), schema_dump(&c, "fresh"));
+        let diff = cached.iter().zip(&now).find(|(a, b)| a != b);
+        assert!(
+            cached.len() == now.len() && diff.is_none(),
+            "{spec:?}: {diff:?}"
+        );
+        assert_eq!(table_rows(&c, tmpl), table_rows(&c, "fresh"), "{spec:?}");
+        c.sql(
+            "postgres",
+            "ALTER DATABASE fresh IS_TEMPLATE false; DROP DATABASE fresh",
+        );
+    }
+}
+
+/// `pg_dump --schema-only` of `db`: its lines, without the random key of
+/// pg_dump's `\restrict` pair.
+fn schema_dump(c: &Cluster, db: &str) -> Vec<String> {
+    let out = std::process::Command::new(pg_bindir().join("pg_dump"))
+        .args(["--schema-only", "-h", c.host(), "-p"])
+        .arg(c.port().to_string())
+        .args(["-U", "postgres", db])
+        .env("PGPASSWORD", SUPERUSER_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump = String::from_utf8(out.stdout).unwrap();
+    let lines = dump
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"));
+    lines.map(str::to_string).collect()
+}
+
+/// Per table of `db`'s public schema: its name, row count and a digest of
+/// its rows without their timestamp columns (set by `now()` when built).
+fn table_rows(c: &Cluster, db: &str) -> Vec<Vec<String>> {
+    let tables = c.rows(
+        db,
+        "SELECT c.table_name, string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position) \
+         FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name) \
+         WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.data_type NOT LIKE 'timestamp%' \
+         GROUP BY 1 ORDER BY 1",
+    );
+    assert!(tables.len() > 10, "{db}: {tables:?}");
+    let queries: Vec<String> = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "SELECT {name}, count(*), md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) \
+                 FROM (SELECT {cols} FROM {table}) r",
+                name = quote_literal(&t[0]),
+                cols = t[1],
+                table = quote_ident(&t[0]),
+            )
+        })
+        .collect();
+    c.rows(db, &queries.join(" UNION ALL "))
+}
+
 #[test]
 fn selftest_odd_database_names_and_owner() {
     let c = Cluster::start("odd");

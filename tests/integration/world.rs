@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::fixtures::{create_plain_db, create_tenants, psql_connect_line, TenantSpec};
+use crate::fixtures::{
+    cacheable_major, cached_for, create_plain_db, create_tenants, psql_connect_line, TenantSpec,
+};
 use crate::harness::{tenantctl_with_home, toml_string, Cluster, Sshd, PASSWORD_ENV};
 pub use crate::run::{spawn, wait_bounded, Run};
 
@@ -356,7 +358,10 @@ impl WorldBuilder {
         }
         let mut nodes: Vec<(String, Cluster)> = Vec::new();
         for plan in self.nodes {
-            let c = Cluster::start(&plan.name);
+            // The cluster starts with the templates of its tenants' majors.
+            let t = plan.tenants.iter();
+            let majors = t.filter_map(|(_, spec, _)| cacheable_major(spec)).collect();
+            let c = Cluster::start_with(&plan.name, cached_for(&majors));
             for (name, password, attrs) in &plan.roles {
                 c.create_role_attrs(name, password, attrs);
             }
