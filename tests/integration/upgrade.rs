@@ -650,9 +650,20 @@ fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
 fn a_suspended_blocked_tenant_is_upgraded_on_its_copy_and_stays_suspended() {
     let w = world();
     w.run()
-        .args(["suspend", "acme", "--reason", "unpaid", "--layers", "+connections", "--yes"])
+        .args([
+            "suspend",
+            "acme",
+            "--reason",
+            "unpaid",
+            "--layers",
+            "+connections",
+            "--yes",
+        ])
         .run();
-    let comment = w.c.sql("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'");
+    let comment = w.c.sql(
+        "postgres",
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'",
+    );
     assert!(comment.contains("suspended"), "{comment}");
     // `-u all`: every installed module; the modules are read on the copy
     // (the tenant takes no connection).
@@ -662,16 +673,36 @@ fn a_suspended_blocked_tenant_is_upgraded_on_its_copy_and_stays_suspended() {
         .json_at("/outcome", "changed")
         .run()
         .json();
-    let names: Vec<&str> = v["versions"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"base") && names.contains(&"mail") && !names.contains(&"sale"), "{names:?}");
+    let names: Vec<&str> = v["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"base") && names.contains(&"mail") && !names.contains(&"sale"),
+        "{names:?}"
+    );
     // Still blocked by its suspension, with the suspension's own record.
-    assert_eq!(w.c.sql("postgres", "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"), "f");
     assert_eq!(
-        w.c.sql("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'"),
+        w.c.sql(
+            "postgres",
+            "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+        ),
+        "f"
+    );
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'acme'"
+        ),
         comment
     );
     // Reactivating it opens the upgraded database.
     w.run().args(["reactivate", "acme", "--yes"]).run();
-    assert_eq!(w.c.sql("acme", "SELECT note FROM standin_upgraded"), "upgraded");
+    assert_eq!(
+        w.c.sql("acme", "SELECT note FROM standin_upgraded"),
+        "upgraded"
+    );
     assert_eq!(version(&w.c, "acme", "base"), "16.0.1.3.1");
 }

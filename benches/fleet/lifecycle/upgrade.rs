@@ -16,7 +16,10 @@ fn odoo_words(c: &Cluster, fs: &Path) -> Vec<String> {
     vec![
         "sh".into(),
         standin().display().to_string(),
-        crate::harness::pg_bindir().join("psql").display().to_string(),
+        crate::harness::pg_bindir()
+            .join("psql")
+            .display()
+            .to_string(),
         c.socket_dir().display().to_string(),
         c.port().to_string(),
         fs.display().to_string(),
@@ -25,7 +28,10 @@ fn odoo_words(c: &Cluster, fs: &Path) -> Vec<String> {
 
 /// A tenant `db` copied from `tmpl` with its filestore (set-up, not timed).
 fn tenant_from(c: &Cluster, fs: &Path, db: &str, tmpl: &str, work: &Path) {
-    ok("set-up copy", bare_copy(c.host(), c.port(), db, tmpl, fs, work));
+    ok(
+        "set-up copy",
+        bare_copy(c.host(), c.port(), db, tmpl, fs, work),
+    );
 }
 
 /// Appends the rows and a note; `inv` gets the node's `odoo` table.
@@ -41,7 +47,11 @@ pub(super) fn rows(
     notes: &mut Vec<String>,
 ) {
     let words = odoo_words(c, fs);
-    let list = words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", ");
+    let list = words
+        .iter()
+        .map(|w| format!("{w:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut text = std::fs::read_to_string(inv).unwrap();
     text.push_str(&format!("\n[defaults.odoo]\ncommand = [{list}]\n"));
     std::fs::write(inv, text).unwrap();
@@ -56,10 +66,17 @@ pub(super) fn rows(
     for i in 0..runs {
         // The copy alone.
         let b = format!("upbare{i}");
-        copy.push(ok("bare copy", bare_copy(c.host(), c.port(), &b, tmpl, fs, work)).wall);
+        copy.push(
+            ok(
+                "bare copy",
+                bare_copy(c.host(), c.port(), &b, tmpl, fs, work),
+            )
+            .wall,
+        );
         // The stand-in alone, on that copy.
         let mut cmd = Command::new(&words[0]);
-        cmd.args(&words[1..]).args(["-d", &b, "-u", "base", "--stop-after-init"]);
+        cmd.args(&words[1..])
+            .args(["-d", &b, "-u", "base", "--stop-after-init"]);
         odoo.push(ok("the stand-in", run(&mut cmd, work, None)).wall);
         drop_db(c, fs, &b);
         // tenantctl and the loop, each on its own tenant, in alternating order.
@@ -75,7 +92,11 @@ pub(super) fn rows(
                 let r = ok(
                     "tenantctl upgrade",
                     run(
-                        &mut tenantctl(home, inv, &["-o", "json", "upgrade", &a, "-u", "base", "--yes"]),
+                        &mut tenantctl(
+                            home,
+                            inv,
+                            &["-o", "json", "upgrade", &a, "-u", "base", "--yes"],
+                        ),
                         work,
                         None,
                     ),

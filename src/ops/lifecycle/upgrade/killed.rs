@@ -92,12 +92,21 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
             }
         }
         if let Some(now) = lc::db_info(c, k.tenant, d).await? {
-            if k.allowed_before
-                && !now.allow_connections
+            // As the tenant was (blocked by a suspension: blocked), unless
+            // its comment changed since.
+            if now.allow_connections != k.allowed_before
                 && now.comment.as_deref() == k.previous_comment
             {
-                lc::allow_connections(c, k.tenant, true, d).await?;
-                did.push(format!("allowed connections to {} again", e(k.tenant)));
+                lc::allow_connections(c, k.tenant, k.allowed_before, d).await?;
+                did.push(format!(
+                    "{} connections to {}",
+                    if k.allowed_before {
+                        "allowed"
+                    } else {
+                        "blocked"
+                    },
+                    e(k.tenant)
+                ));
             }
         }
         if !did.is_empty() {

@@ -302,6 +302,10 @@ async fn swap(steps: &mut Steps<'_>, db: &str, p: &Pre) -> std::result::Result<(
     let (maint, d) = (steps.maint, steps.maint.deadline);
     steps.next("swap").await?;
     up::set_db_acl(&maint.client, &p.copy, &p.acl, d).await?;
+    // A new database allows connections: the copy takes none until it is
+    // the tenant, and then only if the tenant did (a suspension's block
+    // stays).
+    lc::allow_connections(&maint.client, &p.copy, false, d).await?;
     lc::end_sessions(&maint.client, &p.copy, d).await?;
     lc::end_sessions(&maint.client, db, d).await?;
     let note = killed::kept_note(db, &p.info, "pre-upgrade");
