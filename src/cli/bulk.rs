@@ -61,7 +61,8 @@ Examples:
     /// Upgrade modules on many tenants, each on a copy swapped in when verified (see `upgrade`)
     #[command(after_help = "Examples:
   tenantctl bulk upgrade --from tenants.txt -u sale,stock --canary 2 --yes
-  tenantctl list -o csv | tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
+  tenantctl list -o csv | \\
+      tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
     Upgrade(BulkUpgradeArgs),
 }
 
