@@ -2591,7 +2591,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__upgrade)
-            opts="-u -y -i -o -v -q -h -V --modules --timeout --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-u -y -i -o -v -q -h -V --modules --timeout --rollback --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

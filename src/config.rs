@@ -255,6 +255,10 @@ pub enum LifecycleAction {
     },
     /// `upgrade TENANT -u MODULES` (issue 27).
     Upgrade(UpgradeOpts),
+    /// `upgrade --rollback TENANT`: the kept pre-upgrade copy swapped back.
+    UpgradeRollback {
+        tenant: String,
+    },
     /// `bulk upgrade --from FILE -u MODULES [--canary N]`: `tenant` unused.
     BulkUpgrade {
         from: PathBuf,

@@ -272,14 +272,16 @@ fn rename(a: RenameArgs) -> config::Command {
 }
 
 fn upgrade(a: UpgradeArgs) -> config::Command {
-    lifecycle(
-        config::LifecycleAction::Upgrade(config::UpgradeOpts {
+    let action = match a.modules {
+        Some(modules) if !a.rollback => config::LifecycleAction::Upgrade(config::UpgradeOpts {
             tenant: a.tenant,
-            modules: a.modules,
+            modules,
             timeout: a.timeout,
         }),
-        a.flags,
-    )
+        // clap: -u is required without --rollback and conflicts with it
+        _ => config::LifecycleAction::UpgradeRollback { tenant: a.tenant },
+    };
+    lifecycle(action, a.flags)
 }
 
 fn drop_tenant(a: DropArgs) -> config::Command {

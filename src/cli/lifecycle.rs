@@ -81,11 +81,14 @@ pub struct UpgradeArgs {
     /// TENANT or NODE/TENANT
     pub tenant: String,
     /// Modules to upgrade, comma-separated, or `all`
-    #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = parse_modules)]
-    pub modules: crate::config::Modules,
+    #[arg(short = 'u', long = "modules", value_name = "MODULES", required_unless_present = "rollback", value_parser = parse_modules)]
+    pub modules: Option<crate::config::Modules>,
     /// Kill Odoo's run after this long (default: the node's odoo.timeout, else 30m)
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
+    /// Swap the kept pre-upgrade copy back in (the upgraded database is soft-dropped)
+    #[arg(long, conflicts_with_all = ["modules", "timeout"])]
+    pub rollback: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }

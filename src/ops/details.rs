@@ -151,6 +151,10 @@ pub struct UpgradeDetails {
     /// swap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_upgrade: Option<String>,
+    /// `--rollback`: the upgraded database, kept (soft-dropped) under this
+    /// name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rolled_back_as: Option<String>,
     /// The failed copy, kept (soft-dropped) for inspection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_copy: Option<String>,

@@ -706,3 +706,39 @@ fn a_suspended_blocked_tenant_is_upgraded_on_its_copy_and_stays_suspended() {
     );
     assert_eq!(version(&w.c, "acme", "base"), "16.0.1.3.1");
 }
+
+#[test]
+fn rollback_swaps_the_kept_original_back_and_keeps_the_upgraded_one() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    // Nothing to roll back to yet.
+    w.run()
+        .args(["upgrade", "--rollback", "acme", "--yes"])
+        .code(2)
+        .stderr_has("no kept pre-upgrade copy of acme")
+        .run();
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .run();
+    assert_eq!(version(&w.c, "acme", "mail"), "16.0.1.10.1");
+    w.run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "--rollback", "acme", "--dry-run"])
+        .stdout_has("undrop acme.pre-upgrade-")
+        .run();
+    let v = w
+        .run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "--rollback", "acme", "--yes", "-o", "json"])
+        .json_at("/outcome", "changed")
+        .run()
+        .json();
+    let aside = v["rolled_back_as"].as_str().unwrap().to_string();
+    assert!(aside.starts_with("acme.dropped-"), "{aside}");
+    // The tenant is the original again, as it was before the upgrade.
+    same(&w.c, "acme", &before, "after the rollback");
+    assert!(!w.fs.join("acme/ff").exists());
+    assert!(w.fs.join(&aside).join("ff").exists());
+    assert_eq!(dbs_like(&w, ".pre-upgrade-"), Vec::<String>::new());
+    assert!(w.c.db_exists(&aside));
+}

@@ -96,7 +96,7 @@ pub(super) async fn drop_one(
 
 /// The soft drop of `t` under the name of `stamp`: checks, plan (a dry run
 /// stops there), steps; the report, and whether it was interrupted.
-async fn drop_target(
+pub(super) async fn drop_target(
     ctx: &Ctx,
     o: &LifecycleOpts,
     t: &crate::targets::Target,
@@ -788,4 +788,4 @@ impl Single for Purging {
 
 /// `undrop`: a dropped tenant back under its name.
 mod undrop;
-pub(super) use undrop::undrop;
+pub(super) use undrop::{undrop, undrop_found};

@@ -244,6 +244,7 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
         } => duplicate(ctx, o, tenant, new, *neutralize, *force).await,
         LifecycleAction::Rename { tenant, new } => rename(ctx, o, tenant, new).await,
         LifecycleAction::Upgrade(u) => upgrade::upgrade(ctx, o, u).await,
+        LifecycleAction::UpgradeRollback { tenant } => upgrade::rollback(ctx, o, tenant).await,
         LifecycleAction::BulkUpgrade {
             from,
             layout,

@@ -54,7 +54,12 @@ impl Single for Undropping {
 }
 
 /// The undrop of `dt`: checks, plan (a dry run stops there), steps.
-async fn undrop_found(ctx: &Ctx, o: &LifecycleOpts, dt: &Dropped, force: bool) -> Report {
+pub(in crate::ops::lifecycle) async fn undrop_found(
+    ctx: &Ctx,
+    o: &LifecycleOpts,
+    dt: &Dropped,
+    force: bool,
+) -> Report {
     let link = &dt.link;
     let (who, mut r) = dropped_report(dt, crate::ops::Op::Undrop, o.dry_run);
     let fs = match checked_filestore(link, o.no_filestore, &dt.db, &who) {

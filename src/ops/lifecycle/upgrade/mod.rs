@@ -22,6 +22,8 @@ use crate::odoo::upgrade as up;
 
 mod bulk;
 mod killed;
+mod rollback;
+pub(super) use rollback::rollback;
 mod steps;
 pub(super) use bulk::bulk_upgrade;
 pub(super) use killed::{finish_killed_upgrade, upgrading_record, KilledUpgrade};
