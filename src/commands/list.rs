@@ -169,6 +169,28 @@ fn remember(ctx: &Ctx, rows: &[Row], listed: Vec<String>, partial: bool) {
 }
 
 /// Lists one node; returns whether the node itself answered.
+/// What a tenant is: read from it, or from the catalog when it takes no
+/// connection (blocked by an upgrade at work or by the connections layer).
+async fn probe_one(
+    link: &NodeLink,
+    t: &Transport,
+    c: &crate::odoo::probe::Candidate,
+) -> anyhow::Result<Probe> {
+    if c.upgrading.is_some() {
+        return Ok(Probe::Tenant(probe::Summary::default()));
+    }
+    if let Some(b) = &c.blocked {
+        return Ok(Probe::Tenant(probe::Summary {
+            suspended: true,
+            suspended_at: b.at.clone(),
+            suspended_reason: b.reason.clone(),
+            ..Default::default()
+        }));
+    }
+    let conn = link.connect(&c.name, t).await?;
+    probe::summary(&conn).await
+}
+
 async fn list_node(
     link: &Arc<NodeLink>,
     t: &Arc<Transport>,
@@ -201,24 +223,7 @@ async fn list_node(
         let link = link.clone();
         let t = t.clone();
         set.spawn(async move {
-            let r = async {
-                // Blocked by an upgrade at work: known from the catalog.
-                if c.upgrading.is_some() {
-                    return Ok(Probe::Tenant(probe::Summary::default()));
-                }
-                // Blocked by the connections layer: known from the catalog.
-                if let Some(b) = &c.blocked {
-                    return Ok(Probe::Tenant(probe::Summary {
-                        suspended: true,
-                        suspended_at: b.at.clone(),
-                        suspended_reason: b.reason.clone(),
-                        ..Default::default()
-                    }));
-                }
-                let conn = link.connect(&c.name, &t).await?;
-                probe::summary(&conn).await
-            }
-            .await;
+            let r = probe_one(&link, &t, &c).await;
             (c, r)
         });
     }
