@@ -507,7 +507,7 @@ const G_PUBLIC: i64 = 3;
 const G_SYSTEM: i64 = 4;
 
 /// Key of a spec's template in `Cluster::templates`.
-fn template_key(spec: &TenantSpec) -> String {
+pub fn template_key(spec: &TenantSpec) -> String {
     format!("{spec:?}")
 }
 
