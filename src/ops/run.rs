@@ -135,10 +135,9 @@ impl Board<'_> {
         run: &Arc<O>,
         set: &mut JoinSet<(usize, Option<Report>)>,
     ) -> std::collections::HashMap<tokio::task::Id, usize> {
-        let one_at_a_time = run
-            .at_once()
-            .map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1))));
+        let one_at_a_time = run.at_once().map(|n| Arc::new(Turns::new(n)));
         let mut ids = std::collections::HashMap::new();
+        let mut turn = 0;
         for (i, job) in jobs.into_iter().enumerate() {
             self.specs
                 .push((job.target.clone(), job.spec.clone(), job.line));
@@ -150,11 +149,13 @@ impl Board<'_> {
             let flag = self.sent[i].clone();
             let begun = self.started[i].clone();
             let one = one_at_a_time.clone();
+            let my_turn = turn;
+            turn += 1;
             let h = set.spawn(async move {
-                // In input order (the semaphore is fair) for the operations
-                // that run a few targets at a time.
+                // In input order for the operations that run a few targets
+                // at a time (`bulk upgrade --canary` relies on it).
                 let _turn = match &one {
-                    Some(s) => s.clone().acquire_owned().await.ok(),
+                    Some(t) => t.take(my_turn).await,
                     None => None,
                 };
                 let r = tracking_started(begun, tracking_sent(flag, run.run_one(job))).await;
@@ -417,4 +418,72 @@ pub(crate) fn progress_bar(ctx: &Ctx, total: u64) -> Option<indicatif::ProgressB
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
+}
+
+/// Slots taken in input order: the tasks are spawned in order but a
+/// multi-threaded runtime may poll a later one first, so a fair semaphore
+/// alone does not keep the order; each task waits for its turn to ask.
+struct Turns {
+    next: std::sync::atomic::AtomicUsize,
+    asked: tokio::sync::Notify,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Turns {
+    fn new(n: usize) -> Turns {
+        Turns {
+            next: std::sync::atomic::AtomicUsize::new(0),
+            asked: tokio::sync::Notify::new(),
+            slots: Arc::new(tokio::sync::Semaphore::new(n.max(1))),
+        }
+    }
+
+    /// The slot of the `turn`-th task, once the ones before it have theirs.
+    async fn take(&self, turn: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering::SeqCst;
+        loop {
+            let asked = self.asked.notified();
+            tokio::pin!(asked);
+            asked.as_mut().enable();
+            if self.next.load(SeqCst) == turn {
+                break;
+            }
+            asked.await;
+        }
+        let slot = self.slots.clone().acquire_owned().await.ok();
+        self.next.fetch_add(1, SeqCst);
+        self.asked.notify_waiters();
+        slot
+    }
+}
+
+#[cfg(test)]
+mod turn_tests {
+    use super::Turns;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn slots_go_in_input_order_whichever_task_runs_first() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let turns = Arc::new(Turns::new(1));
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let mut set = tokio::task::JoinSet::new();
+            // Spawned last first: the turn, not the polling, decides.
+            for i in (0..64).rev() {
+                let (turns, order) = (turns.clone(), order.clone());
+                set.spawn(async move {
+                    let _slot = turns.take(i).await;
+                    order.lock().unwrap().push(i);
+                    tokio::task::yield_now().await;
+                });
+            }
+            while set.join_next().await.is_some() {}
+            let got = order.lock().unwrap().clone();
+            assert_eq!(got, (0..64).collect::<Vec<_>>());
+        });
+    }
 }
