@@ -508,43 +508,32 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
     std::fs::write(&list, "t1\nt2\nt3\n").unwrap();
     let before: Vec<String> = ["t1", "t2", "t3"].iter().map(|t| state(&w.c, t)).collect();
     // The first canary fails: nothing else is started.
-    let v = w
-        .run()
-        .env("TC_STANDIN_FAIL_FOR", "t1")
-        .args(["bulk", "upgrade", "--from"])
-        .arg(&list)
-        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
-        .code(1)
-        .run()
-        .json();
-    let outcomes: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(outcomes, ["failed", "skipped", "skipped"], "{v}");
+    // `bulk upgrade --canary 1` with the stand-in failing on `fail_for`:
+    // the outcomes in file order.
+    let bulk = |fail_for: &str, offset: &str, code: i32| -> Vec<String> {
+        let v = w
+            .run()
+            .env("TC_STANDIN_FAIL_FOR", fail_for)
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", offset)
+            .args(["bulk", "upgrade", "--from"])
+            .arg(&list)
+            .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+            .code(code)
+            .run()
+            .json();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["outcome"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(bulk("t1", "0", 1), ["failed", "skipped", "skipped"]);
     for (t, b) in ["t1", "t2", "t3"].iter().zip(&before) {
         same(&w.c, t, b, "after a failed canary");
     }
     // A canary that passes: a later failure stops nothing (exit 3: partial).
-    let v = w
-        .run()
-        .env("TC_STANDIN_FAIL_FOR", "t2")
-        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
-        .args(["bulk", "upgrade", "--from"])
-        .arg(&list)
-        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
-        .code(3)
-        .run()
-        .json();
-    let outcomes: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(outcomes, ["changed", "failed", "changed"], "{v}");
+    assert_eq!(bulk("t2", "10", 3), ["changed", "failed", "changed"]);
     same(&w.c, "t2", &before[1], "a failed tenant after the canary");
     // Each family's version moved (13: its log option is `--logfile /dev/stderr`).
     assert_eq!(version(&w.c, "t1", "base"), "16.0.1.3.1");

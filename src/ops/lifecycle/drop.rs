@@ -187,18 +187,8 @@ async fn drop_state(
     // A tenant blocked by the `connections` suspension layer is suspended
     // (its record is in the database's comment; it cannot be connected to).
     let info = match lc::db_info(&maint.client, db, maint.deadline).await {
-        Ok(Some(i))
-            if i.comment
-                .as_deref()
-                .and_then(super::upgrade::upgrading_record)
-                .is_some() =>
-        {
-            return Err((
-                Outcome::Refused,
-                format!(
-                    "{who}: an upgrade is working on it (see `tenantctl list`); nothing changed"
-                ),
-            ))
+        Ok(Some(i)) if super::upgrade::upgrading(&i) => {
+            return Err(super::upgrade::busy_upgrading(who))
         }
         Ok(Some(i)) => i,
         Ok(None) => {
@@ -668,8 +658,24 @@ pub(super) async fn bulk_lifecycle(
     Ok(one_by_one(ctx, action, o, log, jobs, each).await)
 }
 
+/// The target of a bulk line: resolved at its turn (a write's resolution),
+/// unless the job already has one.
+pub(super) async fn line_target(
+    ctx: &Ctx,
+    job: &crate::ops::Job,
+) -> Result<crate::targets::Target> {
+    match job.target.clone() {
+        Some(t) => Ok(t),
+        None => {
+            let t = ctx.resolve_for_write(&job.spec).await?;
+            crate::ops::direct_only(&t.link)?;
+            Ok(t)
+        }
+    }
+}
+
 /// A tenant whose spec could not be resolved (a bulk line): its report.
-fn unresolved(spec: &str, op: Op, x: Error) -> Report {
+pub(super) fn unresolved(spec: &str, op: Op, x: Error) -> Report {
     let outcome = if x.is_usage() {
         Outcome::Refused
     } else {
@@ -696,14 +702,7 @@ impl Each for Dropping {
                 return not_started(&job, Op::Drop);
             }
             let (ctx, o) = (&*self.ctx, &self.opts);
-            let t = match job.target.clone() {
-                Some(t) => Ok(t),
-                None => match ctx.resolve_for_write(&job.spec).await {
-                    Ok(t) => crate::ops::direct_only(&t.link).map(|_| t),
-                    Err(x) => Err(x),
-                },
-            };
-            let mut r = match t {
+            let mut r = match line_target(ctx, &job).await {
                 Ok(t) => {
                     let stamp = self.stamp.clone().unwrap_or_else(stamp_now);
                     drop_target(ctx, o, &t, self.force, &stamp, None).await.0

@@ -132,18 +132,8 @@ async fn rename_checks(
 ) -> std::result::Result<bool, (Outcome, String)> {
     let d = maint.deadline;
     let was_allowed = match lc::db_info(&maint.client, db, d).await {
-        Ok(Some(i))
-            if i.comment
-                .as_deref()
-                .and_then(super::upgrade::upgrading_record)
-                .is_some() =>
-        {
-            return Err((
-                Outcome::Refused,
-                format!(
-                    "{who}: an upgrade is working on it (see `tenantctl list`); nothing changed"
-                ),
-            ))
+        Ok(Some(i)) if super::upgrade::upgrading(&i) => {
+            return Err(super::upgrade::busy_upgrading(who))
         }
         Ok(Some(i)) => i.allow_connections,
         Ok(None) => {

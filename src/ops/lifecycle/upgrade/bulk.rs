@@ -74,24 +74,9 @@ impl Each for Many {
             }
             let i = self.started.fetch_add(1, Ordering::SeqCst);
             let (ctx, o) = (&*self.ctx, &self.opts);
-            let t = match job.target.clone() {
-                Some(t) => Ok(t),
-                None => match ctx.resolve_for_write(&job.spec).await {
-                    Ok(t) => crate::ops::direct_only(&t.link).map(|_| t),
-                    Err(x) => Err(x),
-                },
-            };
-            let mut r = match t {
+            let mut r = match line_target(ctx, &job).await {
                 Ok(t) => upgrade_one(ctx, o, &self.up, &t).await,
-                Err(x) => {
-                    let outcome = if x.is_usage() {
-                        Outcome::Refused
-                    } else {
-                        Outcome::Failed
-                    };
-                    Report::new(None, &job.spec, Op::Upgrade)
-                        .fail(outcome, format!("{}: {x:#}", job.spec))
-                }
+                Err(x) => unresolved(&job.spec, Op::Upgrade, x),
             };
             r.line = job.line;
             let good = matches!(

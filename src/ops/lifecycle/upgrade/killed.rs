@@ -22,6 +22,20 @@ pub(in crate::ops::lifecycle) fn upgrading_record(comment: &str) -> Option<up::U
     up::Upgrading::parse(comment)
 }
 
+/// Whether an upgrade is working on the database (its record in the
+/// comment).
+pub(in crate::ops::lifecycle) fn upgrading(info: &lc::DbInfo) -> bool {
+    info.comment.as_deref().and_then(upgrading_record).is_some()
+}
+
+/// The refusal of a lifecycle command on a tenant an upgrade works on.
+pub(in crate::ops::lifecycle) fn busy_upgrading(who: &str) -> (Outcome, String) {
+    (
+        Outcome::Refused,
+        format!("{who}: an upgrade is working on it (see `tenantctl list`); nothing changed"),
+    )
+}
+
 /// The comment of the copy while Odoo works on it.
 pub(super) fn copy_note(db: &str) -> String {
     json!({ "tenantctl_upgrade_copy": {

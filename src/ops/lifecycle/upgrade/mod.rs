@@ -26,7 +26,9 @@ mod rollback;
 pub(super) use rollback::rollback;
 mod steps;
 pub(super) use bulk::bulk_upgrade;
-pub(super) use killed::{finish_killed_upgrade, upgrading_record, KilledUpgrade};
+pub(super) use killed::{
+    busy_upgrading, finish_killed_upgrade, upgrading, upgrading_record, KilledUpgrade,
+};
 
 /// `upgrade TENANT -u MODULES`: the tenant resolved, then asked (the plan
 /// of a dry run) and run as one target.
