@@ -48,6 +48,24 @@ pub async fn db_info(
     }))
 }
 
+/// Which of `names` are taken on the node (pg_database), in one round trip.
+const TAKEN_SQL: &str = "SELECT d.datname::text FROM pg_catalog.pg_database d \
+     WHERE d.datname = ANY($1::text[]) ORDER BY 1";
+
+pub async fn taken(
+    client: &Client,
+    names: &[&str],
+    deadline: Duration,
+) -> anyhow::Result<Vec<String>> {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let rows = within(
+        deadline,
+        client.query_typed(TAKEN_SQL, &[(&names, Type::TEXT_ARRAY)]),
+    )
+    .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// Every database whose name ends like a tenantctl drop, with its comment:
 /// a drop, or what an upgrade keeps (the original after a swap, a failed
 /// copy).

@@ -157,6 +157,35 @@ pub async fn block_with_comment(
     .await
 }
 
+/// The swap of an upgrade, in one transaction (a simple query of several
+/// statements is one implicit transaction; `ALTER DATABASE .. RENAME`,
+/// `COMMENT` and `ALLOW_CONNECTIONS` are all transactional): `db` becomes
+/// `pre` with `pre_comment`, `copy` becomes `db` with `comment` (both
+/// still blocked). All of it or nothing: there is no
+/// moment without a database under the tenant's name, which is all Odoo
+/// routes by (odoo-facts §7). Neither database may have a session open
+/// (PostgreSQL refuses to rename one that has).
+pub async fn swap_in(
+    maint: &Client,
+    db: &str,
+    copy: &str,
+    pre: &str,
+    pre_comment: &str,
+    comment: Option<&str>,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
+    let sql = format!(
+        "ALTER DATABASE {db} RENAME TO {pre}; COMMENT ON DATABASE {pre} IS {pc}; \
+         ALTER DATABASE {copy} RENAME TO {db}; COMMENT ON DATABASE {db} IS {c}",
+        db = ident(db),
+        pre = ident(pre),
+        copy = ident(copy),
+        pc = literal(pre_comment),
+    );
+    within(deadline, maint.batch_execute(&sql)).await
+}
+
 /// A database's privileges (`datacl`) and whether it has per-database
 /// settings (`ALTER DATABASE .. SET`): `CREATE DATABASE .. TEMPLATE` copies
 /// neither, so a swapped-in copy must get them again.

@@ -47,6 +47,9 @@ use crate::transport::{Conn, Transport, Via};
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Changed,
+    /// `upgrade`: the verified copy is swapped in (a change, named as the
+    /// issue's outcome is).
+    Upgraded,
     Unchanged,
     /// Refused by a rule (nothing changed): triggers on the tables, an
     /// old-agent suspension without a restore policy, a password against the
@@ -72,6 +75,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Changed => "changed",
+            Outcome::Upgraded => "upgraded",
             Outcome::Unchanged => "unchanged",
             Outcome::Refused => "refused",
             Outcome::Failed => "failed",
@@ -87,7 +91,7 @@ impl Outcome {
     pub fn is_ok(self) -> bool {
         matches!(
             self,
-            Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange
+            Outcome::Changed | Outcome::Upgraded | Outcome::Unchanged | Outcome::WouldChange
         )
     }
 
@@ -95,7 +99,11 @@ impl Outcome {
     pub fn committed(self) -> bool {
         matches!(
             self,
-            Outcome::Changed | Outcome::NotSignalled | Outcome::Drift | Outcome::Unknown
+            Outcome::Changed
+                | Outcome::Upgraded
+                | Outcome::NotSignalled
+                | Outcome::Drift
+                | Outcome::Unknown
         )
     }
 }
@@ -156,6 +164,8 @@ impl std::fmt::Display for Op {
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
     pub changed: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub upgraded: usize,
     pub unchanged: usize,
     pub refused: usize,
     pub failed: usize,
@@ -180,6 +190,7 @@ impl Summary {
         for r in reports {
             match r.outcome {
                 Outcome::Changed => s.changed += 1,
+                Outcome::Upgraded => s.upgraded += 1,
                 Outcome::Unchanged => s.unchanged += 1,
                 Outcome::Refused => s.refused += 1,
                 Outcome::Failed => s.failed += 1,
@@ -197,7 +208,7 @@ impl Summary {
     }
 
     pub fn ok(&self) -> usize {
-        self.changed + self.unchanged + self.would_change
+        self.changed + self.upgraded + self.unchanged + self.would_change
     }
 
     /// Targets that did not get what was asked, refusals apart.

@@ -171,7 +171,7 @@ fn counts_text(s: &Summary, dry_run: bool) -> String {
     let mut parts = vec![if dry_run {
         format!("{} would change", s.would_change)
     } else {
-        format!("{} changed", s.changed)
+        changed_text(s)
     }];
     parts.push(format!("{} unchanged", s.unchanged));
     parts.push(format!("{} failed", s.failed));
@@ -187,6 +187,15 @@ fn counts_text(s: &Summary, dry_run: bool) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// `N changed`, or `N upgraded` for `upgrade` (both when a run has both).
+fn changed_text(s: &Summary) -> String {
+    match (s.changed, s.upgraded) {
+        (c, 0) => format!("{c} changed"),
+        (0, u) => format!("{u} upgraded"),
+        (c, u) => format!("{c} changed, {u} upgraded"),
+    }
 }
 
 fn time_text(secs: Option<f64>, per_sec: Option<f64>) -> String {
@@ -314,8 +323,12 @@ fn summary_lines(
         )
     } else {
         format!(
-            "bulk {action}: {} changed, {} unchanged, {} failed{others} of {} in {secs:.1}s{per_sec}",
-            sum.changed,
+            "bulk {action}: {}, {} unchanged, {} failed{others} of {} in {secs:.1}s{per_sec}",
+            if action == "upgrade" && sum.upgraded == 0 && sum.changed == 0 {
+                "0 upgraded".to_string()
+            } else {
+                changed_text(sum)
+            },
             sum.unchanged,
             sum.failed,
             reports.len()

@@ -125,7 +125,7 @@ fn a_verified_copy_is_swapped_in_and_the_original_kept() {
         .run()
         .env("TC_STANDIN_ARGS", &args)
         .args(["upgrade", "acme", "-u", "web,mail", "--yes", "-o", "json"])
-        .json_at("/outcome", "changed")
+        .json_at("/outcome", "upgraded")
         .json_at("/action", "upgrade")
         .run();
     let v = ran.json();
@@ -213,7 +213,7 @@ fn a_verified_copy_is_swapped_in_and_the_original_kept() {
     assert_eq!(dropped[0]["tenant"], "acme");
     let audit = w.audit();
     assert_eq!(audit.last().unwrap()["action"], "upgrade");
-    assert_eq!(audit.last().unwrap()["outcome"], "changed");
+    assert_eq!(audit.last().unwrap()["outcome"], "upgraded");
 }
 
 #[test]
@@ -401,18 +401,30 @@ fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
     same(&w.c, "acme", &before, "after");
     assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
 
-    // Killed between renaming the original aside and the copy in: the
-    // next run finishes the swap (the copy had been verified).
+    // Killed between the databases' swap (one transaction) and the
+    // filestore's: the next run finishes the swap (the copy had been
+    // verified).
     let (code, err) = interrupt_at(
         w.home(),
         &w.inv,
         &["upgrade", "acme", "-u", "mail", "--yes"],
         b"",
-        "swap-copy",
+        "swap-files",
         libc::SIGKILL,
     );
     assert_eq!(code, None, "{err}");
-    assert!(!w.c.db_exists("acme"));
+    assert_eq!(
+        w.c.sql(
+            "postgres",
+            "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+        ),
+        "f"
+    );
+    assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 1);
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+    let new_file =
+        w.fs.join("acme/ff/ff00000000000000000000000000000000000001");
+    assert!(!new_file.exists(), "the filestore was not swapped yet");
     w.run()
         .env("TENANTCTL_DEBUG_NOW_OFFSET", "20")
         .args(["upgrade", "acme", "-u", "mail", "--yes"])
@@ -429,10 +441,7 @@ fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
         ),
         "t"
     );
-    assert!(w
-        .fs
-        .join("acme/ff/ff00000000000000000000000000000000000001")
-        .exists());
+    assert!(new_file.exists());
     assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 2);
 }
 
@@ -533,7 +542,7 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
         same(&w.c, t, b, "after a failed canary");
     }
     // A canary that passes: a later failure stops nothing (exit 3: partial).
-    assert_eq!(bulk("t2", "10", 3), ["changed", "failed", "changed"]);
+    assert_eq!(bulk("t2", "10", 3), ["upgraded", "failed", "upgraded"]);
     same(&w.c, "t2", &before[1], "a failed tenant after the canary");
     // Each family's version moved (13: its log option is `--logfile /dev/stderr`).
     assert_eq!(version(&w.c, "t1", "base"), "16.0.1.3.1");
@@ -584,7 +593,7 @@ fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
         .env("XDG_RUNTIME_DIR", run.path())
         .inv(&inv)
         .args(["upgrade", "s1/acme", "-u", "mail", "--yes", "-o", "json"])
-        .json_at("/outcome", "changed")
+        .json_at("/outcome", "upgraded")
         .json_at("/via", "ssh")
         .run()
         .json();
@@ -659,7 +668,7 @@ fn a_suspended_blocked_tenant_is_upgraded_on_its_copy_and_stays_suspended() {
     let v = w
         .run()
         .args(["upgrade", "acme", "-u", "all", "--yes", "-o", "json"])
-        .json_at("/outcome", "changed")
+        .json_at("/outcome", "upgraded")
         .run()
         .json();
     let names: Vec<&str> = v["versions"]

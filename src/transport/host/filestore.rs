@@ -207,6 +207,61 @@ impl Filestore {
         Ok(out == "yes")
     }
 
+    /// Which of `dbs` are taken under the root (a directory or anything
+    /// else), after checking the root is a directory: one shell run.
+    pub async fn taken(&self, dbs: &[&str]) -> anyhow::Result<Vec<String>> {
+        let mut args = vec![self.root_arg()];
+        for db in dbs {
+            args.push(self.arg(db)?);
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = self
+            .sh(
+                r#"[ -d "$1" ] || { printf '%s is not a directory\n' "$1" >&2; exit 1; }
+                   shift; i=0
+                   for d; do i=$((i+1)); if [ -e "$d" ] || [ -L "$d" ]; then echo "$i"; fi; done"#,
+                &refs,
+            )
+            .await?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.trim().parse::<usize>().ok())
+            .filter_map(|i| dbs.get(i.wrapping_sub(1)).map(|d| d.to_string()))
+            .collect())
+    }
+
+    /// The filestore side of an upgrade's swap, in one shell run:
+    /// `<db>` moved to `<pre>`, then `<copy>` to `<db>` (each only when it
+    /// exists; the second undone when it fails). Which of the two moved.
+    pub async fn swap(&self, db: &str, copy: &str, pre: &str) -> anyhow::Result<(bool, bool)> {
+        let (t, c, p) = (self.arg(db)?, self.arg(copy)?, self.arg(pre)?);
+        let out = self
+            .sh(
+                r#"t=$1 c=$2 p=$3 a=no b=no
+                   if [ -e "$p" ] || [ -L "$p" ]; then printf '%s exists\n' "$p" >&2; exit 1; fi
+                   if [ -e "$t" ] || [ -L "$t" ]; then mv "$t" "$p" || exit 1; a=yes; fi
+                   if [ -e "$c" ]; then
+                     if [ -e "$t" ] || [ -L "$t" ]; then
+                       printf '%s exists\n' "$t" >&2
+                       if [ $a = yes ]; then mv "$p" "$t"; fi
+                       exit 1
+                     fi
+                     if mv "$c" "$t"; then b=yes
+                     else if [ $a = yes ]; then mv "$p" "$t"; fi; exit 1; fi
+                   fi
+                   echo "$a $b""#,
+                &[&t, &c, &p],
+            )
+            .await?;
+        match out.as_str() {
+            "yes yes" => Ok((true, true)),
+            "yes no" => Ok((true, false)),
+            "no yes" => Ok((false, true)),
+            "no no" => Ok((false, false)),
+            other => bail!("filestore swap: unexpected answer {other:?}"),
+        }
+    }
+
     /// Checks the root is a directory (before anything is changed).
     pub async fn check_root(&self) -> anyhow::Result<()> {
         self.sh(

@@ -81,7 +81,7 @@ impl Each for Many {
             r.line = job.line;
             let good = matches!(
                 r.outcome,
-                Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange
+                Outcome::Upgraded | Outcome::Unchanged | Outcome::WouldChange
             );
             if i < self.canary && !good {
                 self.canary_failed.store(true, Ordering::SeqCst);

@@ -229,7 +229,30 @@ async fn preflight(
     let d = maint.deadline;
     let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
     let refused = |m: String| (Outcome::Refused, format!("{who}: {m}; nothing changed"));
-    let info = match lc::db_info(&maint.client, db, d).await.map_err(failed)? {
+    let stamp = stamp_now();
+    let copy = aside_name(db, UPGRADING, &stamp);
+    let pre = aside_name(db, PRE_UPGRADE, &stamp);
+    let failed_name = aside_name(db, UPGRADE_FAILED, &stamp);
+    let names = [copy.as_str(), pre.as_str(), failed_name.as_str()];
+    // The maintenance database's answers in one round trip (pipelined),
+    // beside one shell run for the filestore.
+    let files = async {
+        match fs {
+            Some(fs) => fs.taken(&names).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let ((info, acl, taken), files) = tokio::join!(
+        async {
+            tokio::join!(
+                lc::db_info(&maint.client, db, d),
+                up::db_acl(&maint.client, db, d),
+                lc::taken(&maint.client, &names, d),
+            )
+        },
+        files
+    );
+    let info = match info.map_err(failed)? {
         Some(i) => i,
         None => return Err(refused("gone meanwhile".into())),
     };
@@ -249,31 +272,17 @@ async fn preflight(
             e(&n.at)
         )));
     }
-    let acl = up::db_acl(&maint.client, db, d).await.map_err(failed)?;
+    let acl = acl.map_err(failed)?;
     if acl.settings > 0 {
         return Err(refused(
             "it has per-database settings (ALTER DATABASE .. SET), which a copy made with CREATE DATABASE .. TEMPLATE does not carry; move them to the role or the configuration first".into(),
         ));
     }
-    let stamp = stamp_now();
-    let copy = aside_name(db, UPGRADING, &stamp);
-    let pre = aside_name(db, PRE_UPGRADE, &stamp);
-    let failed_name = aside_name(db, UPGRADE_FAILED, &stamp);
-    for name in [&copy, &pre, &failed_name] {
-        let taken = async {
-            if lc::db_info(&maint.client, name, d).await?.is_some() {
-                return anyhow::Ok(Some(format!("a database named {} exists", e(name))));
-            }
-            if let Some(fs) = fs {
-                if fs.exists(name).await? {
-                    return Ok(Some(format!("{} exists", fs.show(name))));
-                }
-            }
-            Ok(None)
-        };
-        if let Some(m) = taken.await.map_err(failed)? {
-            return Err(refused(m));
-        }
+    if let Some(n) = taken.map_err(failed)?.first() {
+        return Err(refused(format!("a database named {} exists", e(n))));
+    }
+    if let (Some(fs), Some(n)) = (fs, files.map_err(failed)?.first()) {
+        return Err(refused(format!("{} exists", fs.show(n))));
     }
     let before = if info.allow_connections {
         let state = async {

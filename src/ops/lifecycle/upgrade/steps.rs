@@ -59,7 +59,7 @@ pub(super) async fn run(
                 .collect::<Vec<_>>();
             d.versions = Some(done.versions);
             r.ok(
-                Outcome::Changed,
+                Outcome::Upgraded,
                 format!(
                     "upgraded {who} in {:.1} s ({}); the original is kept as {} (soft-dropped: `tenantctl purge` removes it, `tenantctl undrop` brings it back once the tenant is dropped)",
                     t0.elapsed().as_secs_f64(),
@@ -98,17 +98,30 @@ async fn work(
         .done
         .push(Undo::Comment(db.to_string(), p.info.comment.clone()));
     lc::end_sessions(&maint.client, db, d).await?;
+    // The database and the filestore are copied at once: neither reads
+    // what the other writes.
     steps.next("copy").await?;
-    lc::create_from(&maint.client, &p.copy, db, &p.info.owner, d)
-        .await
-        .map_err(|x| anyhow!("CREATE DATABASE {} TEMPLATE {}: {x:#}", e(&p.copy), e(db)))?;
-    steps.done.push(Undo::DropDb(p.copy.clone()));
-    lc::set_comment(&maint.client, &p.copy, Some(&killed::copy_note(db)), d).await?;
-    if let Some(fs) = steps.fs {
-        steps.next("filestore").await?;
+    if steps.fs.is_some() {
         steps.done.push(Undo::RemoveDir(p.copy.clone()));
-        fs.copy(db, &p.copy).await?;
     }
+    let database = async {
+        lc::create_from(&maint.client, &p.copy, db, &p.info.owner, d)
+            .await
+            .map_err(|x| anyhow!("CREATE DATABASE {} TEMPLATE {}: {x:#}", e(&p.copy), e(db)))?;
+        lc::set_comment(&maint.client, &p.copy, Some(&killed::copy_note(db)), d).await
+    };
+    let files = async {
+        match steps.fs {
+            Some(fs) => fs.copy(db, &p.copy).await.map(|_| ()),
+            None => Ok(()),
+        }
+    };
+    let (database, files) = tokio::join!(database, files);
+    if database.is_ok() || lc::db_info(&maint.client, &p.copy, d).await?.is_some() {
+        steps.done.push(Undo::DropDb(p.copy.clone()));
+    }
+    database?;
+    files?;
     let before = match &p.before {
         Some(b) => b.clone(),
         None => {
@@ -135,21 +148,34 @@ async fn work(
         }));
     }
     steps.next("verify").await?;
-    let after = read_modules(steps, &p.copy, &u.modules).await?;
-    let problems = verify(&ended, &log, &after, &u.modules);
-    if !problems.is_empty() {
-        return Err(Fail::Rejected(Rejected {
-            problems,
-            interrupted: ended == Ended::Stopped,
-        }));
-    }
-    // The copy carries the original's registry signal: moved now, the
-    // workers that cached the old registry reload it once the copy is in.
-    bump_registry(steps, &p.copy).await?;
+    let after = verified(steps, &p.copy, &u.modules, &ended, &log).await?;
     swap(steps, db, p).await?;
     Ok(Done {
         versions: versions(&before, &after),
     })
+}
+
+/// Reads the copy's modules and, when they verify, moves its registry
+/// signal, on one connection: the copy carries the original's value, and
+/// workers that cached the old registry reload it once the copy is in.
+async fn verified(
+    steps: &Steps<'_>,
+    copy: &str,
+    m: &Modules,
+    ended: &Ended,
+    log: &str,
+) -> std::result::Result<up::ModulesState, Fail> {
+    let conn = steps.link.connect(copy, &steps.ctx.transport).await?;
+    let after = up::modules_state(&conn.client, module_names(m), conn.deadline).await?;
+    let problems = verify(ended, log, &after, m);
+    if !problems.is_empty() {
+        return Err(Fail::Rejected(Rejected {
+            problems,
+            interrupted: *ended == Ended::Stopped,
+        }));
+    }
+    up::bump_registry(&conn.client, conn.deadline).await?;
+    Ok(after)
 }
 
 /// The modules of `db` (the copy), read through the read gate.
@@ -160,12 +186,6 @@ async fn read_modules(
 ) -> std::result::Result<up::ModulesState, Fail> {
     let conn = steps.link.connect(db, &steps.ctx.transport).await?;
     Ok(up::modules_state(&conn.client, module_names(m), conn.deadline).await?)
-}
-
-async fn bump_registry(steps: &Steps<'_>, db: &str) -> std::result::Result<(), Fail> {
-    let conn = steps.link.connect(db, &steps.ctx.transport).await?;
-    up::bump_registry(&conn.client, conn.deadline).await?;
-    Ok(())
 }
 
 /// `$XDG_STATE_HOME/tenantctl/upgrade-logs/<node>_<copy>.<pid>.log`, created
@@ -301,40 +321,52 @@ fn versions(before: &up::ModulesState, after: &up::ModulesState) -> Vec<ModuleVe
 async fn swap(steps: &mut Steps<'_>, db: &str, p: &Pre) -> std::result::Result<(), Fail> {
     let (maint, d) = (steps.maint, steps.maint.deadline);
     steps.next("swap").await?;
-    up::set_db_acl(&maint.client, &p.copy, &p.acl, d).await?;
     // A new database allows connections: the copy takes none until it is
     // the tenant, and then only if the tenant did (a suspension's block
     // stays).
-    lc::allow_connections(&maint.client, &p.copy, false, d).await?;
-    lc::end_sessions(&maint.client, &p.copy, d).await?;
-    lc::end_sessions(&maint.client, db, d).await?;
+    tokio::try_join!(
+        up::set_db_acl(&maint.client, &p.copy, &p.acl, d),
+        lc::allow_connections(&maint.client, &p.copy, false, d),
+        lc::end_sessions(&maint.client, &p.copy, d),
+        lc::end_sessions(&maint.client, db, d),
+    )?;
     let note = killed::kept_note(db, &p.info, "pre-upgrade");
-    lc::rename_and_comment(&maint.client, db, &p.pre, Some(&note), d).await?;
+    up::swap_in(
+        &maint.client,
+        db,
+        &p.copy,
+        &p.pre,
+        &note,
+        p.info.comment.as_deref(),
+        d,
+    )
+    .await?;
+    // Undone newest first: the copy's name back, then the tenant's.
     steps.done.push(Undo::RenameDb {
         from: p.pre.clone(),
         to: db.to_string(),
     });
-    steps.next("swap-copy").await?;
-    lc::rename_and_comment(&maint.client, &p.copy, db, p.info.comment.as_deref(), d).await?;
     steps.done.push(Undo::RenameDb {
         from: db.to_string(),
         to: p.copy.clone(),
     });
     if let Some(fs) = steps.fs {
         steps.next("swap-files").await?;
-        if fs.rename(db, &p.pre).await? {
+        let (tenant_moved, copy_moved) = fs.swap(db, &p.copy, &p.pre).await?;
+        if tenant_moved {
             steps.done.push(Undo::MoveDir {
                 from: p.pre.clone(),
                 to: db.to_string(),
             });
         }
-        if fs.rename(&p.copy, db).await? {
+        if copy_moved {
             steps.done.push(Undo::MoveDir {
                 from: db.to_string(),
                 to: p.copy.clone(),
             });
         }
     }
+    // Connections once the files are in place too.
     if p.info.allow_connections {
         lc::allow_connections(&maint.client, db, true, d).await?;
     }
