@@ -157,11 +157,92 @@ pub async fn block_with_comment(
     .await
 }
 
+/// The copy Odoo upgrades: `CREATE DATABASE copy TEMPLATE db`, owned by
+/// the tenant's role (Odoo's `-u` creates objects in the schema `public`,
+/// which on PostgreSQL 15+ only the database's owner may: a copy owned by
+/// another role fails with "permission denied for schema public"), marked
+/// `IS_TEMPLATE`: every Odoo's `list_dbs` (13 to 19) lists only
+/// `NOT datistemplate AND datallowconn` databases of its role, so the
+/// running Odoo's cron workers, database selector and routing leave the
+/// copy alone (a running Odoo 13/19 ran the tenant's scheduled jobs on an
+/// unmarked copy, one mail sent twice: seen on real Odoo, issue 27), while
+/// `odoo-bin -d copy` still connects to it (seen on 16).
+pub async fn create_copy(
+    maint: &Client,
+    copy: &str,
+    db: &str,
+    owner: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    within(
+        deadline,
+        maint.batch_execute(&format!(
+            "CREATE DATABASE {} ENCODING 'unicode' TEMPLATE {} OWNER {} IS_TEMPLATE true",
+            ident(copy),
+            ident(db),
+            ident(owner)
+        )),
+    )
+    .await
+}
+
+/// Drops an upgrade's copy (a template database cannot be dropped until
+/// it is unmarked), its sessions ended first.
+pub async fn drop_copy(maint: &Client, copy: &str, deadline: Duration) -> anyhow::Result<()> {
+    let exists = within(
+        deadline,
+        maint.query_typed(
+            "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1",
+            &[(&copy, Type::TEXT)],
+        ),
+    )
+    .await?;
+    if exists.is_empty() {
+        return Ok(());
+    }
+    within(
+        deadline,
+        maint.batch_execute(&format!("ALTER DATABASE {} IS_TEMPLATE false", ident(copy))),
+    )
+    .await?;
+    super::lifecycle::drop_database(maint, copy, deadline).await
+}
+
+/// Unmarks a copy as a template (before it is kept as a failed copy).
+pub async fn unmark_copy(maint: &Client, copy: &str, deadline: Duration) -> anyhow::Result<()> {
+    within(
+        deadline,
+        maint.batch_execute(&format!("ALTER DATABASE {} IS_TEMPLATE false", ident(copy))),
+    )
+    .await
+}
+
+/// Roles besides superusers, the owner of the tenant `$1` and tenantctl's own
+/// role that could copy the upgrade's copy while it is a template: any role
+/// with CREATEDB may `CREATE DATABASE .. TEMPLATE` a database marked
+/// `IS_TEMPLATE`, and a CREATEROLE role (before PostgreSQL 16) may give
+/// itself CREATEDB. On a node where each tenant has its own role, such a
+/// role would reach another tenant's data.
+const CLONERS_SQL: &str = "SELECT r.rolname::text FROM pg_catalog.pg_roles r \
+     WHERE (r.rolcreatedb OR r.rolcreaterole) AND NOT r.rolsuper \
+     AND r.rolname <> current_user \
+     AND r.oid <> ALL (SELECT d.datdba FROM pg_catalog.pg_database d WHERE d.datname = $1) \
+     ORDER BY 1";
+
+pub async fn cloners(maint: &Client, db: &str, deadline: Duration) -> anyhow::Result<Vec<String>> {
+    let rows = within(
+        deadline,
+        maint.query_typed(CLONERS_SQL, &[(&db, Type::TEXT)]),
+    )
+    .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// The swap of an upgrade, in one transaction (a simple query of several
 /// statements is one implicit transaction; `ALTER DATABASE .. RENAME`,
 /// `COMMENT` and `ALLOW_CONNECTIONS` are all transactional): `db` becomes
-/// `pre` with `pre_comment`, `copy` becomes `db` with `comment` (both
-/// still blocked). All of it or nothing: there is no
+/// `pre` with `pre_comment`, `copy` (no longer a template) becomes `db`
+/// with `comment` (both still blocked). All of it or nothing: there is no
 /// moment without a database under the tenant's name, which is all Odoo
 /// routes by (odoo-facts §7). Neither database may have a session open
 /// (PostgreSQL refuses to rename one that has).
@@ -176,7 +257,8 @@ pub async fn swap_in(
 ) -> anyhow::Result<()> {
     let c = comment.map(literal).unwrap_or_else(|| "NULL".into());
     let sql = format!(
-        "ALTER DATABASE {db} RENAME TO {pre}; COMMENT ON DATABASE {pre} IS {pc}; \
+        "ALTER DATABASE {copy} IS_TEMPLATE false; \
+         ALTER DATABASE {db} RENAME TO {pre}; COMMENT ON DATABASE {pre} IS {pc}; \
          ALTER DATABASE {copy} RENAME TO {db}; COMMENT ON DATABASE {db} IS {c}",
         db = ident(db),
         pre = ident(pre),

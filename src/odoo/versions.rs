@@ -37,6 +37,19 @@ pub fn odoo_logfile_args(major: u32) -> &'static [&'static str] {
     }
 }
 
+/// How `upgrade` lifts the address-space cap a configuration's
+/// `limit_memory_hard` puts on a `--workers 0` run (odoo-facts §9): 16+
+/// skip the limit when it is 0; 13 applies a 0 as it is (`setrlimit(AS,
+/// 0)`: every run fails with MemoryError, seen on real 13.0) and takes -1,
+/// which is RLIM_INFINITY. 14 and 15 were not checked: they get 13's form.
+pub fn odoo_memory_args(major: u32) -> &'static [&'static str] {
+    if major <= 15 {
+        &["--limit-memory-hard", "-1"]
+    } else {
+        &["--limit-memory-hard", "0"]
+    }
+}
+
 /// Odoo 12–13 (odoo-facts §3): XML-RPC caches the credentials of clients
 /// that already authenticated, ignores `res_users.active` and the cache
 /// signal, so archiving a user or changing a password does not cut those

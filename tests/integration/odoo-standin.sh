@@ -9,16 +9,21 @@
 #   exit0-error  the change applied, an ERROR line (a NOT NULL not applied), exit 0
 #   hang         a long statement on the database, then sleeps (killed by the deadline)
 # TC_STANDIN_PIDFILE: where to write its pid. TC_STANDIN_ARGS: where to
-# write the arguments it got, one per line.
+# write the arguments it got, one per line. TC_STANDIN_LISTDBS: where to
+# write what the running Odoo's `list_dbs` (its cron workers, database
+# selector and routing; odoo/service/db.py, 13 to 19) returns meanwhile.
+# Like Odoo 13, it fails with MemoryError when given `--limit-memory-hard 0`
+# on a 13 database (13 applies a 0 limit as it is; real 13.0 seen so).
 psql=$1 sock=$2 port=$3 fsroot=$4
 shift 4
 [ -n "$TC_STANDIN_PIDFILE" ] && echo $$ > "$TC_STANDIN_PIDFILE"
 [ -n "$TC_STANDIN_ARGS" ] && printf '%s\n' "$@" > "$TC_STANDIN_ARGS"
-db= mods= stop=
+db= mods= stop= mem=
 while [ $# -gt 0 ]; do
   case $1 in
     -d) db=$2; shift ;;
     -u) mods=$2; shift ;;
+    --limit-memory-hard) mem=$2; shift ;;
     --stop-after-init) stop=1 ;;
   esac
   shift
@@ -32,6 +37,19 @@ if [ "$mods" = all ]; then
   where="state = 'installed'"
 else
   where="name = ANY(string_to_array('$mods', ','))"
+fi
+q() { "$psql" -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres "$@"; }
+if [ -n "$TC_STANDIN_LISTDBS" ]; then
+  # psql interpolates variables in a script read from stdin.
+  printf '%s\n' "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = :'db' \\gset" \
+    'SET ROLE :"owner";' \
+    "select datname from pg_database where datdba=(select usesysid from pg_user where usename=current_user) and not datistemplate and datallowconn and datname not in ('postgres', 'template0') order by datname;" |
+    q -d postgres -v db="$db" > "$TC_STANDIN_LISTDBS"
+fi
+if [ "$mem" = 0 ] && [ "$(q -d "$db" -c "SELECT split_part(latest_version, '.', 1) FROM ir_module_module WHERE name = 'base'")" = 13 ]; then
+  log CRITICAL "odoo.service.server: Failed to initialize database \`$db\`."
+  echo "MemoryError" >&2
+  exit 255
 fi
 log INFO "odoo.modules.loading: loading 1 modules..."
 case ${TC_STANDIN_MODE:-ok} in

@@ -120,10 +120,21 @@ fn a_verified_copy_is_swapped_in_and_the_original_kept() {
     );
     let reg =
         w.c.sql("acme", "SELECT last_value FROM base_registry_signaling");
+    // Another tenant of the same role, which the running Odoo lists.
+    let owner = w.c.sql(
+        "postgres",
+        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'acme'",
+    );
+    w.c.sql(
+        "postgres",
+        &format!("CREATE DATABASE other TEMPLATE acme OWNER \"{owner}\""),
+    );
     let args = w.home().join("standin.args");
+    let listed = w.home().join("standin.listdbs");
     let ran = w
         .run()
         .env("TC_STANDIN_ARGS", &args)
+        .env("TC_STANDIN_LISTDBS", &listed)
         .args(["upgrade", "acme", "-u", "web,mail", "--yes", "-o", "json"])
         .json_at("/outcome", "upgraded")
         .json_at("/action", "upgrade")
@@ -148,10 +159,15 @@ fn a_verified_copy_is_swapped_in_and_the_original_kept() {
         "--no-http\n",
         "--workers\n0\n",
         "--max-cron-threads\n0\n",
+        "--limit-memory-hard\n0\n",
         "--logfile=\n",
     ] {
         assert!(got.contains(want), "{want:?} in {got}");
     }
+    // While Odoo upgraded the copy, the running Odoo's list of databases
+    // (its cron workers, selector and routing) had neither the blocked
+    // tenant nor the copy: its scheduled jobs never ran on the copy.
+    assert_eq!(std::fs::read_to_string(&listed).unwrap(), "other\n");
     // The tenant is the upgraded copy, open, with the original's privileges.
     assert_eq!(version(&w.c, "acme", "mail"), "16.0.1.10.1");
     assert_eq!(
@@ -496,6 +512,15 @@ fn refusals_and_the_dry_run_change_nothing() {
         .code(2)
         .stderr_has("no `odoo` setting")
         .run();
+    // A role that may create databases could copy the upgrade's copy (a
+    // template while Odoo works on it): refused.
+    w.c.sql("postgres", "CREATE ROLE cloner CREATEDB");
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .code(2)
+        .stderr_has("role(s) cloner may create databases")
+        .run();
+    w.c.sql("postgres", "DROP ROLE cloner");
     same(&w.c, "acme", &before, "after");
     assert_eq!(w.dbs(), dbs);
 }
@@ -555,6 +580,20 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
             .count(),
         6
     );
+    // 13 gets its own memory and log options: it applies a 0 memory limit
+    // as it is (MemoryError; the stand-in fails so, as real 13.0 did).
+    let args = w.home().join("standin13.args");
+    w.run()
+        .env("TC_STANDIN_ARGS", &args)
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "20")
+        .args(["upgrade", "t2", "-u", "base", "--yes", "-o", "json"])
+        .json_at("/outcome", "upgraded")
+        .run();
+    let got = std::fs::read_to_string(&args).unwrap();
+    for want in ["--limit-memory-hard\n-1\n", "--logfile\n/dev/stderr\n"] {
+        assert!(got.contains(want), "{want:?} in {got}");
+    }
+    assert_eq!(version(&w.c, "t2", "base"), "13.0.1.3.1");
 }
 
 #[test]

@@ -79,6 +79,8 @@ pub(super) fn run_guard() -> Guard {
 /// One done step and how to undo it.
 pub(super) enum Undo {
     DropDb(String),
+    /// An upgrade's copy (a template until it is swapped in or kept).
+    DropCopy(String),
     RemoveDir(String),
     RenameDb {
         from: String,
@@ -233,6 +235,9 @@ impl<'a> Steps<'a> {
         while let Some(u) = self.done.pop() {
             let r = match &u {
                 Undo::DropDb(db) => lc::drop_database(c, db, d)
+                    .await
+                    .map_err(|x| format!("database {}: {x:#}", e(db))),
+                Undo::DropCopy(db) => crate::odoo::upgrade::drop_copy(c, db, d)
                     .await
                     .map_err(|x| format!("database {}: {x:#}", e(db))),
                 Undo::RemoveDir(dir) => match self.fs {

@@ -83,6 +83,7 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
         let mut did = Vec::new();
         if copy.is_some() && lc::db_info(c, k.tenant, d).await?.is_none() {
             lc::end_sessions(c, k.copy, d).await?;
+            up::unmark_copy(c, k.copy, d).await?;
             lc::rename_and_comment(c, k.copy, k.tenant, k.previous_comment, d).await?;
             did.push(format!(
                 "renamed the upgraded copy {} to {}",
@@ -138,7 +139,7 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
     let mut did = Vec::new();
     if copy.is_some() {
         lc::allow_connections(c, k.copy, false, d).await?;
-        lc::drop_database(c, k.copy, d).await?;
+        up::drop_copy(c, k.copy, d).await?;
         did.push(format!("removed the copy {}", e(k.copy)));
     }
     if let Some(fs) = fs {

@@ -242,12 +242,13 @@ async fn preflight(
             None => Ok(Vec::new()),
         }
     };
-    let ((info, acl, taken), files) = tokio::join!(
+    let ((info, acl, taken, cloners), files) = tokio::join!(
         async {
             tokio::join!(
                 lc::db_info(&maint.client, db, d),
                 up::db_acl(&maint.client, db, d),
                 lc::taken(&maint.client, &names, d),
+                up::cloners(&maint.client, db, d),
             )
         },
         files
@@ -277,6 +278,13 @@ async fn preflight(
         return Err(refused(
             "it has per-database settings (ALTER DATABASE .. SET), which a copy made with CREATE DATABASE .. TEMPLATE does not carry; move them to the role or the configuration first".into(),
         ));
+    }
+    let cloners = cloners.map_err(failed)?;
+    if !cloners.is_empty() {
+        return Err(refused(format!(
+            "role(s) {} may create databases (CREATEDB or CREATEROLE) and so could copy the tenant's data while Odoo upgrades its copy (a template database, so that the running Odoo leaves it alone); take it from them (ALTER ROLE .. NOCREATEDB NOCREATEROLE) first",
+            cloners.iter().map(|r| e(r)).collect::<Vec<_>>().join(", ")
+        )));
     }
     if let Some(n) = taken.map_err(failed)?.first() {
         return Err(refused(format!("a database named {} exists", e(n))));

@@ -105,7 +105,7 @@ async fn work(
         steps.done.push(Undo::RemoveDir(p.copy.clone()));
     }
     let database = async {
-        lc::create_from(&maint.client, &p.copy, db, &p.info.owner, d)
+        up::create_copy(&maint.client, &p.copy, db, &p.info.owner, d)
             .await
             .map_err(|x| anyhow!("CREATE DATABASE {} TEMPLATE {}: {x:#}", e(&p.copy), e(db)))?;
         lc::set_comment(&maint.client, &p.copy, Some(&killed::copy_note(db)), d).await
@@ -118,7 +118,7 @@ async fn work(
     };
     let (database, files) = tokio::join!(database, files);
     if database.is_ok() || lc::db_info(&maint.client, &p.copy, d).await?.is_some() {
-        steps.done.push(Undo::DropDb(p.copy.clone()));
+        steps.done.push(Undo::DropCopy(p.copy.clone()));
     }
     database?;
     files?;
@@ -249,10 +249,9 @@ async fn odoo(
             "0",
             "--max-cron-threads",
             "0",
-            "--limit-memory-hard",
-            "0",
         ]
         .iter()
+        .chain(crate::odoo::versions::odoo_memory_args(major))
         .chain(crate::odoo::versions::odoo_logfile_args(major))
         .map(|s| s.to_string()),
     );
@@ -432,10 +431,11 @@ async fn keep_failed(steps: &mut Steps<'_>, db: &str, p: &Pre) -> anyhow::Result
     let note = killed::kept_note(db, &p.info, "upgrade-failed");
     lc::allow_connections(&maint.client, &p.copy, false, d).await?;
     lc::end_sessions(&maint.client, &p.copy, d).await?;
+    up::unmark_copy(&maint.client, &p.copy, d).await?;
     lc::rename_and_comment(&maint.client, &p.copy, &p.failed, Some(&note), d).await?;
     steps
         .done
-        .retain(|u| !matches!(u, Undo::DropDb(x) if *x == p.copy));
+        .retain(|u| !matches!(u, Undo::DropCopy(x) if *x == p.copy));
     if let Some(fs) = steps.fs {
         if fs.rename(&p.copy, &p.failed).await? {
             steps
