@@ -427,6 +427,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, or `all`' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l timeout -d 'Kill each Odoo run after this long (default: the node\'s odoo.timeout, else 30m)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l canary -d 'Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l per-node -d 'Odoo runs at once on each node (default: the node\'s odoo.max_parallel, else 2)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l label -d 'Only nodes with this label (repeatable; all must match)' -r

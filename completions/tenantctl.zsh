@@ -570,6 +570,7 @@ _arguments "${_arguments_options[@]}" : \
 '--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
 '--timeout=[Kill each Odoo run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
 '--canary=[Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)]:N:_default' \
+'--per-node=[Odoo runs at once on each node (default\: the node'\''s odoo.max_parallel, else 2)]:N:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \

@@ -266,6 +266,8 @@ pub enum LifecycleAction {
         up: UpgradeOpts,
         /// Upgrade the first N first; stop the run when one of them fails.
         canary: Option<usize>,
+        /// Odoo runs at once per node (None: each node's `max_parallel`).
+        per_node: Option<usize>,
     },
     Drop {
         tenant: String,

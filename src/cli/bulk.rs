@@ -60,7 +60,7 @@ Examples:
     Purge(BulkPurgeArgs),
     /// Upgrade modules on many tenants, each on a copy swapped in when verified (see `upgrade`)
     #[command(after_help = "Examples:
-  tenantctl bulk upgrade --from tenants.txt -u sale,stock --canary 2 --yes
+  tenantctl bulk upgrade --from tenants.txt -u sale,stock --canary 2 --per-node 3 --yes
   tenantctl list -o csv | \\
       tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
     Upgrade(BulkUpgradeArgs),
@@ -79,6 +79,9 @@ pub struct BulkUpgradeArgs {
     /// Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub canary: Option<u32>,
+    /// Odoo runs at once on each node (default: the node's odoo.max_parallel, else 2)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_node: Option<u32>,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }

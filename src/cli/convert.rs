@@ -393,6 +393,7 @@ fn bulk(b: BulkCommand) -> config::Command {
                     timeout: a.timeout,
                 },
                 canary: a.canary.map(|n| n as usize),
+                per_node: a.per_node.map(|n| n as usize),
             },
             a.flags,
         ),

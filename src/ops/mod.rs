@@ -475,6 +475,11 @@ pub(crate) trait Operation: Send + Sync + 'static {
     fn at_once(&self) -> Option<usize> {
         None
     }
+    /// How many targets of one node may run at once, in input order (`bulk
+    /// upgrade`: the node's Odoo runs); None: only [`Operation::at_once`].
+    fn per_node(&self, _link: &crate::transport::NodeLink) -> Option<usize> {
+        None
+    }
     /// Whether its steps are journaled and undone at a Ctrl-C (the
     /// lifecycle commands): the runner then waits for the target in flight
     /// to undo itself instead of abandoning it at the second Ctrl-C.

@@ -136,6 +136,9 @@ impl Board<'_> {
         set: &mut JoinSet<(usize, Option<Report>)>,
     ) -> std::collections::HashMap<tokio::task::Id, usize> {
         let one_at_a_time = run.at_once().map(|n| Arc::new(Turns::new(n)));
+        // Per node: its slots and the next turn.
+        let mut nodes: std::collections::HashMap<String, (Arc<Turns>, usize)> =
+            std::collections::HashMap::new();
         let mut ids = std::collections::HashMap::new();
         let mut turn = 0;
         for (i, job) in jobs.into_iter().enumerate() {
@@ -151,11 +154,24 @@ impl Board<'_> {
             let one = one_at_a_time.clone();
             let my_turn = turn;
             turn += 1;
+            let node = job.target.as_ref().and_then(|t| {
+                let n = run.per_node(&t.link)?;
+                let (turns, next) = nodes
+                    .entry(t.link.name().to_string())
+                    .or_insert_with(|| (Arc::new(Turns::new(n)), 0));
+                *next += 1;
+                Some((turns.clone(), *next - 1))
+            });
             let h = set.spawn(async move {
                 // In input order for the operations that run a few targets
-                // at a time (`bulk upgrade --canary` relies on it).
+                // at a time (`bulk upgrade --canary` relies on it): the
+                // run's slot, then the node's.
                 let _turn = match &one {
                     Some(t) => t.take(my_turn).await,
+                    None => None,
+                };
+                let _node_turn = match &node {
+                    Some((t, k)) => t.take(*k).await,
                     None => None,
                 };
                 let r = tracking_started(begun, tracking_sent(flag, run.run_one(job))).await;

@@ -597,6 +597,52 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
 }
 
 #[test]
+fn bulk_upgrade_runs_a_few_per_node_at_once_and_the_canaries_first() {
+    let names = ["p1", "p2", "p3", "p4", "p5"];
+    let specs: Vec<(&str, TenantSpec)> = names
+        .iter()
+        .map(|n| (*n, TenantSpec::for_major(16)))
+        .collect();
+    let w = with_odoo(
+        World::builder()
+            .node("n1")
+            .tenants(&specs)
+            .filestore()
+            .build(),
+    );
+    let list = w.home().join("tenants.txt");
+    std::fs::write(&list, names.join("\n") + "\n").unwrap();
+    // What each stand-in run saw running beside it.
+    let seen = |args: &[&str], offset: &str| -> Vec<u32> {
+        let meet = tempfile::tempdir().unwrap();
+        let v = w
+            .run()
+            .env("TC_STANDIN_MEET", meet.path())
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", offset)
+            .args(["bulk", "upgrade", "--from"])
+            .arg(&list)
+            .args(["-u", "base", "--yes", "-o", "json"])
+            .args(args)
+            .run()
+            .json();
+        assert_eq!(v["summary"]["upgraded"], 5, "{v}");
+        std::fs::read_to_string(meet.path().join("seen"))
+            .unwrap()
+            .lines()
+            .map(|l| l.trim().parse().unwrap())
+            .collect()
+    };
+    // Two at once on the node, never more.
+    let s = seen(&["--per-node", "2"], "0");
+    assert_eq!(s.len(), 5);
+    assert!(s.contains(&2) && s.iter().all(|n| *n <= 2), "{s:?}");
+    // A canary runs alone: the others start once it is upgraded.
+    let s = seen(&["--per-node", "2", "--canary", "1"], "60");
+    assert_eq!(s[0], 1, "{s:?}");
+    assert!(s.contains(&2) && s.iter().all(|n| *n <= 2), "{s:?}");
+}
+
+#[test]
 fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
     use crate::harness::Sshd;
     use crate::world::{Inventory, Ssh};

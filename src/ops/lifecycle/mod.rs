@@ -250,7 +250,8 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
             layout,
             up,
             canary,
-        } => upgrade::bulk_upgrade(ctx, o, from, layout, up, *canary).await,
+            per_node,
+        } => upgrade::bulk_upgrade(ctx, o, from, layout, up, *canary, *per_node).await,
         LifecycleAction::Drop { tenant, force } => drop_tenant(ctx, o, tenant, *force).await,
         LifecycleAction::Undrop { tenant, force } => undrop(ctx, o, tenant, *force).await,
         LifecycleAction::Purge { tenant, now } => purge(ctx, o, tenant, *now).await,
@@ -306,6 +307,19 @@ pub(super) async fn one_by_one<T: Each>(
     jobs: Vec<crate::ops::Job>,
     each: T,
 ) -> u8 {
+    a_few_at_a_time(ctx, op, o, log, jobs, each, None).await
+}
+
+/// [`one_by_one`], or a few targets of each node at once (`per_node`).
+pub(super) async fn a_few_at_a_time<T: Each>(
+    ctx: &Ctx,
+    op: Op,
+    o: &LifecycleOpts,
+    log: Option<Arc<AuditLog>>,
+    jobs: Vec<crate::ops::Job>,
+    each: T,
+    per_node: Option<PerNode>,
+) -> u8 {
     let t0 = std::time::Instant::now();
     let run = Arc::new(OneByOne {
         op,
@@ -313,6 +327,7 @@ pub(super) async fn one_by_one<T: Each>(
         log,
         guard: (!o.dry_run).then(run_guard),
         each: Arc::new(each),
+        per_node,
     });
     let reports = crate::ops::run::run_all(ctx, jobs, run.clone(), false).await;
     let interrupted = run.guard.as_ref().is_some_and(|g| g.interrupted());
@@ -348,6 +363,7 @@ pub(super) async fn single<T: Each>(
         log,
         guard: (!dry_run && job.early.is_none()).then(run_guard),
         each: Arc::new(each),
+        per_node: None,
     });
     if let Some(r) = job.early.take() {
         job.early = Some(crate::ops::Operation::audit(&*run, r));
@@ -459,6 +475,15 @@ struct OneByOne<T> {
     log: Option<Arc<AuditLog>>,
     guard: Option<Guard>,
     each: Arc<T>,
+    /// A few at a time per node (`bulk upgrade`), else one at a time.
+    per_node: Option<PerNode>,
+}
+
+/// How many targets of a node run at once, and of the whole run.
+#[derive(Clone)]
+pub(super) struct PerNode {
+    pub of: Arc<dyn Fn(&NodeLink) -> usize + Send + Sync>,
+    pub total: usize,
 }
 
 impl<T: Each> crate::ops::Operation for OneByOne<T> {
@@ -472,7 +497,10 @@ impl<T: Each> crate::ops::Operation for OneByOne<T> {
         self.guard.as_ref()
     }
     fn at_once(&self) -> Option<usize> {
-        Some(1)
+        Some(self.per_node.as_ref().map_or(1, |p| p.total))
+    }
+    fn per_node(&self, link: &NodeLink) -> Option<usize> {
+        self.per_node.as_ref().map(|p| (p.of)(link))
     }
     fn journaled(&self) -> bool {
         true

@@ -1,13 +1,15 @@
-//! `bulk upgrade --from FILE -u MODULES [--canary N]`: each tenant as the
-//! single command does it, one at a time in file order (each holds the
-//! node's maintenance database and an Odoo run), one confirmation for the
-//! run; with `--canary N`, when one of the first N is not upgraded the rest
-//! are skipped.
+//! `bulk upgrade --from FILE -u MODULES [--canary N] [--per-node N]`: each
+//! tenant as the single command does it, a few of each node at once in
+//! file order (`--per-node`, else the node's `odoo.max_parallel`: Odoo's
+//! runs are heavy on the host that runs them), one confirmation for the
+//! run; with `--canary N`, the first N are upgraded before any other
+//! starts, and when one of them is not upgraded the rest are skipped.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::*;
 
+#[allow(clippy::too_many_arguments)]
 pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
@@ -15,6 +17,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     layout: &crate::targetfile::Layout,
     u: &UpgradeOpts,
     canary: Option<usize>,
+    per_node: Option<usize>,
 ) -> Result<u8> {
     let jobs = bulk_jobs(ctx, from, layout, Op::Upgrade)?;
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
@@ -33,25 +36,70 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
             return Ok(EXIT_FAILED);
         }
     }
+    let jobs = resolved(ctx, jobs).await;
+    let canaries: std::collections::HashSet<Option<usize>> = jobs
+        .iter()
+        .filter(|j| j.early.is_none())
+        .take(canary.unwrap_or(0))
+        .map(|j| j.line)
+        .collect();
+    let (left, _) = tokio::sync::watch::channel(canaries.len());
     let each = Many {
         ctx: ctx.clone(),
         opts: o.clone(),
         up: u.clone(),
-        canary: canary.unwrap_or(0),
-        started: AtomicUsize::new(0),
+        canary: canaries.len(),
+        canaries,
+        left,
         canary_failed: AtomicBool::new(false),
     };
-    Ok(one_by_one(ctx, Op::Upgrade, o, log, jobs, each).await)
+    // Each upgrade holds two connections of its node (the maintenance
+    // database and the tenant's or the copy's) besides Odoo's own.
+    let limits = PerNode {
+        of: Arc::new(move |link: &NodeLink| {
+            per_node
+                .or(link.node.lifecycle.odoo.as_ref().map(|r| r.max_parallel))
+                .unwrap_or(2)
+                .min(link.connection_limit() / 2)
+                .max(1)
+        }),
+        total: (ctx.global.concurrency / 2).max(1),
+    };
+    Ok(a_few_at_a_time(ctx, Op::Upgrade, o, log, jobs, each, Some(limits)).await)
 }
 
-/// The run's tenants, in file order (the runner runs one at a time).
+/// The lines' targets, with one scan of the nodes before the run (the
+/// runner counts each node's Odoo runs by them). A line that does not
+/// resolve is resolved again at its turn, which makes its report.
+async fn resolved(ctx: &Ctx, jobs: Vec<crate::ops::Job>) -> Vec<crate::ops::Job> {
+    let all: Vec<String> = ctx.inventory.nodes.iter().map(|n| n.name.clone()).collect();
+    let scans = crate::targets::scan(&ctx.links, &ctx.transport).await;
+    jobs.into_iter()
+        .map(|mut j| {
+            if j.early.is_none() && j.target.is_none() {
+                let p = crate::targets::Purpose::Write;
+                if let Ok(t) = crate::targets::resolve_in(&j.spec, &scans, &all, p) {
+                    if crate::ops::direct_only(&t.link).is_ok() {
+                        j.target = Some(t);
+                    }
+                }
+            }
+            j
+        })
+        .collect()
+}
+
+/// The run's tenants: the canaries first (a few of each node at once),
+/// then the rest once every canary is done.
 struct Many {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
     up: UpgradeOpts,
-    /// How many of the first tenants are canaries (0: none).
+    /// How many canaries, and which lines they are.
     canary: usize,
-    started: AtomicUsize,
+    canaries: std::collections::HashSet<Option<usize>>,
+    /// Canaries not done yet.
+    left: tokio::sync::watch::Sender<usize>,
     canary_failed: AtomicBool,
 }
 
@@ -64,6 +112,10 @@ impl Each for Many {
             if let Some(r) = job.early.clone() {
                 return r;
             }
+            let canary = self.canaries.contains(&job.line);
+            if !canary {
+                let _ = self.left.subscribe().wait_for(|n| *n == 0).await;
+            }
             if self.canary_failed.load(Ordering::SeqCst) {
                 let mut r = Report::new(job.target.as_ref(), &job.spec, Op::Upgrade).ok(
                     Outcome::Skipped,
@@ -72,24 +124,25 @@ impl Each for Many {
                 r.line = job.line;
                 return r;
             }
-            let i = self.started.fetch_add(1, Ordering::SeqCst);
             let (ctx, o) = (&*self.ctx, &self.opts);
             let mut r = match line_target(ctx, &job).await {
                 Ok(t) => upgrade_one(ctx, o, &self.up, &t).await,
                 Err(x) => unresolved(&job.spec, Op::Upgrade, x),
             };
             r.line = job.line;
-            let good = matches!(
-                r.outcome,
-                Outcome::Upgraded | Outcome::Unchanged | Outcome::WouldChange
-            );
-            if i < self.canary && !good {
-                self.canary_failed.store(true, Ordering::SeqCst);
-                r.warnings.push(format!(
-                    "canary {} of {} was not upgraded: the rest of the run is skipped",
-                    i + 1,
-                    self.canary
-                ));
+            if canary {
+                let good = matches!(
+                    r.outcome,
+                    Outcome::Upgraded | Outcome::Unchanged | Outcome::WouldChange
+                );
+                if !good {
+                    self.canary_failed.store(true, Ordering::SeqCst);
+                    r.warnings.push(format!(
+                        "a canary ({} in all) was not upgraded: the rest of the run is skipped",
+                        self.canary
+                    ));
+                }
+                self.left.send_modify(|n| *n = n.saturating_sub(1));
             }
             r
         })
