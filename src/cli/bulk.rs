@@ -70,7 +70,7 @@ Examples:
 pub struct BulkUpgradeArgs {
     #[command(flatten)]
     pub from: FromFile,
-    /// Modules to upgrade, comma-separated, or `all`
+    /// Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)
     #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = super::lifecycle::parse_modules)]
     pub modules: crate::config::Modules,
     /// Kill each Odoo run after this long (default: the node's odoo.timeout, else 30m)

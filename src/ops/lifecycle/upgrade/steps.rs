@@ -136,7 +136,8 @@ async fn work(
     }
     steps.next("verify").await?;
     let after = read_modules(steps, &p.copy, &u.modules).await?;
-    let problems = verify(&ended, &log, &after, &u.modules);
+    let mut problems = verify(&ended, &log, &after, &u.modules);
+    problems.extend(outdated::behind(steps.link, run, &after).await);
     if !problems.is_empty() {
         return Err(Fail::Rejected(Rejected {
             problems,
