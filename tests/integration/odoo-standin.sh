@@ -9,7 +9,10 @@
 #   exit0-error  the change applied, an ERROR line (a NOT NULL not applied), exit 0
 #   hang         a long statement on the database, then sleeps (killed by the deadline)
 # TC_STANDIN_PIDFILE: where to write its pid. TC_STANDIN_ARGS: where to
-# write the arguments it got, one per line.
+# write the arguments it got, one per line. TC_STANDIN_VERSIONS: a file of
+# `module version` lines: mode `ok` sets each upgraded module listed there to
+# that version (its manifest's) and leaves the others as they were (a module
+# whose code Odoo did not find), instead of appending `.1`.
 psql=$1 sock=$2 port=$3 fsroot=$4
 shift 4
 [ -n "$TC_STANDIN_PIDFILE" ] && echo $$ > "$TC_STANDIN_PIDFILE"
@@ -36,7 +39,14 @@ fi
 log INFO "odoo.modules.loading: loading 1 modules..."
 case ${TC_STANDIN_MODE:-ok} in
   ok|exit0-error)
-    sql "UPDATE ir_module_module SET latest_version = latest_version || '.1' WHERE $where;
+    set_versions="UPDATE ir_module_module SET latest_version = latest_version || '.1' WHERE $where;"
+    if [ -n "$TC_STANDIN_VERSIONS" ]; then
+      set_versions=
+      while read -r m v; do
+        set_versions="$set_versions UPDATE ir_module_module SET latest_version = '$v' WHERE name = '$m' AND $where;"
+      done < "$TC_STANDIN_VERSIONS"
+    fi
+    sql "$set_versions
          CREATE TABLE standin_upgraded (id serial PRIMARY KEY, note text);
          INSERT INTO standin_upgraded (note) VALUES ('upgraded')"
     mkdir -p "$fsroot/$db/ff"

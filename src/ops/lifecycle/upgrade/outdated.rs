@@ -65,8 +65,13 @@ async fn versions(
                 return Err(format!("{}: cannot be read: {}", e(&file), e(&why)))
             }
             Found::Text { file, bytes } => {
-                let v = std::str::from_utf8(&bytes)
-                    .map_err(|_| "not UTF-8 text".to_string())
+                let max = manifest::literal::MAX_BYTES;
+                let v = (bytes.len() <= max)
+                    .then_some(())
+                    .ok_or_else(|| format!("larger than {max} bytes"))
+                    .and_then(|()| {
+                        std::str::from_utf8(&bytes).map_err(|_| "not UTF-8 text".to_string())
+                    })
                     .and_then(|t| manifest::manifest_version(t, &series, major))
                     .map_err(|why| {
                         format!("{}: refused, {why} (it is never executed)", e(&file))
