@@ -113,7 +113,6 @@ fn outdated_upgrades_exactly_the_modules_whose_manifest_is_newer() {
     let dbs = w.dbs();
     w.run()
         .env("TC_STANDIN_ARGS", &args)
-        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
         .args(["upgrade", "acme", "-u", "outdated", "--yes"])
         .stdout_has("nothing to upgrade: every installed module is at its manifest version")
         .run();
@@ -124,7 +123,6 @@ fn outdated_upgrades_exactly_the_modules_whose_manifest_is_newer() {
     let list = w.home().join("tenants.txt");
     std::fs::write(&list, "acme\n").unwrap();
     w.run()
-        .env("TENANTCTL_DEBUG_NOW_OFFSET", "20")
         .args(["bulk", "upgrade", "--from"])
         .arg(&list)
         .args(["-u", "outdated", "--yes", "-o", "json"])

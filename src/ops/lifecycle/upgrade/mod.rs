@@ -181,13 +181,13 @@ async fn upgrade_one(
             "a tenantctl run killed on this node left work the real run finishes or undoes first (see `tenantctl check`)".into(),
         );
     }
-    let pre = match preflight(ctx, link, &maint, fs.as_ref(), &t.db, u, &who).await {
-        Ok(p) => p,
-        Err((outcome, m)) => return r.fail(outcome, m),
-    };
-    let u = &match outdated::resolve(link, &run, u, &pre, &who, &mut r).await {
+    let u = &match outdated::resolve(ctx, &maint, &run, u, t, &mut r).await {
         Ok(u) => u,
         Err((Outcome::Unchanged, m)) => return r.ok(Outcome::Unchanged, m),
+        Err((outcome, m)) => return r.fail(outcome, m),
+    };
+    let pre = match preflight(ctx, link, &maint, fs.as_ref(), &t.db, u, &who).await {
+        Ok(p) => p,
         Err((outcome, m)) => return r.fail(outcome, m),
     };
     r.details.upgrade().size_bytes = pre.size;
@@ -386,7 +386,14 @@ fn plan(
         },
         crate::output::duration(timeout)
     ))
-    .step("verify the copy: exit 0, no module pending, no ERROR/CRITICAL in the log")
+    .step(format!(
+        "verify the copy: exit 0, no module pending, no ERROR/CRITICAL in the log{}",
+        if run.addons_path.is_empty() {
+            ""
+        } else {
+            ", each module at its manifest version"
+        }
+    ))
     .step(format!(
         "swap: {} becomes {} (kept, soft-dropped), the copy becomes {}; connections as before",
         e(db),

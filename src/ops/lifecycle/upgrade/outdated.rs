@@ -85,39 +85,51 @@ async fn versions(
 
 /// `-u outdated`: the installed modules whose manifest version is newer
 /// than their `latest_version` (`ir.module.module.update_list`'s test),
-/// as `-u a,b` for the rest of the run. `Unchanged` (with its message)
-/// when there are none: nothing is touched. Modules in no addons path are
-/// warnings in `r`.
+/// as `-u a,b` for the rest of the run (its checks included). Resolved
+/// before anything else, so that with none outdated the outcome is
+/// `Unchanged` (with its message) and nothing is touched. Modules in no
+/// addons path are warnings in `r`.
 pub(super) async fn resolve(
-    link: &Arc<NodeLink>,
+    ctx: &Ctx,
+    maint: &Conn,
     run: &OdooRun,
     u: &UpgradeOpts,
-    p: &Pre,
-    who: &str,
+    t: &crate::targets::Target,
     r: &mut Report,
 ) -> std::result::Result<UpgradeOpts, (Outcome, String)> {
     if u.modules != Modules::Outdated {
         return Ok(u.clone());
     }
+    let (link, db, who) = (&t.link, t.db.as_str(), t.display());
     let refused = |m: String| (Outcome::Refused, format!("{who}: {m}; nothing changed"));
+    let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
     if run.addons_path.is_empty() {
         return Err(refused(format!(
             "-u outdated needs odoo.addons_path (the addons paths of Odoo's configuration) in the `odoo` setting of node {}",
             link.name()
         )));
     }
-    let Some(before) = &p.before else {
+    let info = lc::db_info(&maint.client, db, maint.deadline)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| refused("gone meanwhile".into()))?;
+    if !info.allow_connections {
         return Err(refused(
-            "-u outdated reads the tenant's modules, and it does not allow connections (suspended?): name the modules with -u".into(),
+            "-u outdated reads the tenant's modules, and it does not allow connections (suspended, or being upgraded): name the modules with -u".into(),
         ));
-    };
-    let installed: Vec<&up::Module> = before
+    }
+    let conn = link.connect(db, &ctx.transport).await.map_err(failed)?;
+    let state = up::modules_state(&conn.client, None, conn.deadline)
+        .await
+        .map_err(failed)?;
+    drop(conn);
+    let installed: Vec<&up::Module> = state
         .requested
         .iter()
         .filter(|m| m.state == "installed")
         .collect();
     let names: Vec<String> = installed.iter().map(|m| m.name.clone()).collect();
-    let base = before.base_version.clone().unwrap_or_default();
+    let base = state.base_version.clone().unwrap_or_default();
     let v = versions(link, run, &names, &base).await.map_err(refused)?;
     if !v.absent.is_empty() {
         r.warnings.push(format!(
