@@ -290,7 +290,7 @@ mod tests {
                 "__openerp__.py",
                 "m web file 1 __manifest__.py\n.\n",
             ),
-            (&b, "big", "__manifest__.py", "0123456789ab"),
+            (&b, "big", "__manifest__.py", &"0123456789".repeat(5)),
         ] {
             std::fs::create_dir_all(dir.join(m)).unwrap();
             std::fs::write(dir.join(m).join(name), text).unwrap();
@@ -302,10 +302,10 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let remote = run_script(&paths, &modules, 10);
+        let remote = run_script(&paths, &modules, 40);
         let here: Vec<(String, Found)> = modules
             .iter()
-            .map(|m| (m.clone(), local(&paths, m, 10)))
+            .map(|m| (m.clone(), local(&paths, m, 40)))
             .collect();
         assert_eq!(remote, here);
         let text = |i: usize| match &here[i].1 {
@@ -321,7 +321,7 @@ mod tests {
         );
         // A manifest's content is data, whatever it says.
         assert_eq!(text(1).1, b"m web file 1 __manifest__.py\n.\n".to_vec());
-        assert_eq!(text(2).1.len(), 11, "capped at max + 1");
+        assert_eq!(text(2).1.len(), 41, "capped at max + 1");
         assert_eq!(
             here[3].1,
             Found::NoManifest {
