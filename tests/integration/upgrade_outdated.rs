@@ -156,6 +156,26 @@ fn a_run_that_leaves_a_module_below_its_manifest_is_not_swapped_in() {
     same(&w.c, "acme", &before, "after a rejected run");
     let kept = dbs_like(&w, "upgrade-failed");
     assert_eq!(kept.len(), 1, "{kept:?}");
+    // `-u all`: every installed module a path holds is checked; those in
+    // no path (bus, ...) are not.
+    let vf = versions_file(
+        &w,
+        "base 16.0.1.3\nweb 16.0.1.1\ncontacts 16.0.1.0\nportal 16.0.1.0.1\n",
+    );
+    let ran = w
+        .run()
+        .env("TC_STANDIN_VERSIONS", &vf)
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "acme", "-u", "all", "--yes", "-o", "json"])
+        .code(1)
+        .run();
+    let problems = ran.json()["problems"].to_string();
+    assert!(
+        problems.contains("module mail is at 16.0.1.10 after the run, its manifest says 16.0.1.11"),
+        "{problems}"
+    );
+    assert_eq!(problems.matches("after the run").count(), 1, "{problems}");
+    same(&w.c, "acme", &before, "after a rejected -u all");
 }
 
 #[test]
