@@ -424,7 +424,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, or `all`' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l timeout -d 'Kill each Odoo run after this long (default: the node\'s odoo.timeout, else 30m)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l canary -d 'Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l per-node -d 'Odoo runs at once on each node (default: the node\'s odoo.max_parallel, else 2)' -r
@@ -620,7 +620,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s q -l quie
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -l allow-triggers -d 'Write even when the tenant put triggers, rules or its own functions on the tables tenantctl writes (they run with tenantctl\'s privileges)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand rename" -s V -l version -d 'Print version'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, or `all`' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l timeout -d 'Kill Odoo\'s run after this long (default: the node\'s odoo.timeout, else 30m)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l node -d 'Only these nodes (repeatable)' -r

@@ -566,8 +566,8 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
 '--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
-'-u+[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
-'--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'-u+[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
+'--modules=[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
 '--timeout=[Kill each Odoo run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
 '--canary=[Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)]:N:_default' \
 '--per-node=[Odoo runs at once on each node (default\: the node'\''s odoo.max_parallel, else 2)]:N:_default' \
@@ -914,8 +914,8 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 ;;
 (upgrade)
 _arguments "${_arguments_options[@]}" : \
-'-u+[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
-'--modules=[Modules to upgrade, comma-separated, or \`all\`]:MODULES:_default' \
+'-u+[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
+'--modules=[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
 '--timeout=[Kill Odoo'\''s run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \

@@ -314,11 +314,13 @@ pub struct UpgradeOpts {
     pub timeout: Option<std::time::Duration>,
 }
 
-/// `-u`: module names, or `all`.
+/// `-u`: module names, `all`, or `outdated` (the installed modules whose
+/// manifest version is newer than the database's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modules {
     All,
     Named(Vec<String>),
+    Outdated,
 }
 
 #[derive(Debug, Clone)]

@@ -60,7 +60,7 @@ Examples:
     Purge(BulkPurgeArgs),
     /// Upgrade modules on many tenants, each on a copy swapped in when verified (see `upgrade`)
     #[command(after_help = "Examples:
-  tenantctl bulk upgrade --from tenants.txt -u sale,stock --canary 2 --per-node 3 --yes
+  tenantctl bulk upgrade --from t.txt -u sale --canary 2 --per-node 3 --yes
   tenantctl list -o csv | \\
       tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
     Upgrade(BulkUpgradeArgs),
@@ -70,7 +70,7 @@ Examples:
 pub struct BulkUpgradeArgs {
     #[command(flatten)]
     pub from: FromFile,
-    /// Modules to upgrade, comma-separated, or `all`
+    /// Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)
     #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = super::lifecycle::parse_modules)]
     pub modules: crate::config::Modules,
     /// Kill each Odoo run after this long (default: the node's odoo.timeout, else 30m)

@@ -209,6 +209,7 @@ Examples:
     /// Upgrade modules on a copy of the tenant (odoo-bin -u) and swap it in; on failure the tenant is left as it was
     #[command(after_help = "Examples:
   tenantctl upgrade acme -u sale,stock --dry-run
+  tenantctl upgrade acme -u outdated --dry-run
   tenantctl upgrade pg1/acme -u all --timeout 45m --yes")]
     Upgrade(UpgradeArgs),
     /// Soft-drop a (suspended) tenant: blocked, renamed NAME.dropped-<UTC time>, kept until purged

@@ -80,7 +80,7 @@ pub struct RenameArgs {
 pub struct UpgradeArgs {
     /// TENANT or NODE/TENANT
     pub tenant: String,
-    /// Modules to upgrade, comma-separated, or `all`
+    /// Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)
     #[arg(short = 'u', long = "modules", value_name = "MODULES", required_unless_present = "rollback", value_parser = parse_modules)]
     pub modules: Option<crate::config::Modules>,
     /// Kill Odoo's run after this long (default: the node's odoo.timeout, else 30m)
@@ -188,16 +188,23 @@ pub(super) fn parse_timeout(v: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-/// `-u a,b` or `-u all`: names as Odoo's (letters, digits, `_`), each once.
+/// `-u a,b`, `-u all` or `-u outdated`: names as Odoo's (letters, digits,
+/// `_`), each once.
 pub(super) fn parse_modules(v: &str) -> Result<crate::config::Modules, String> {
-    if v.trim() == "all" {
-        return Ok(crate::config::Modules::All);
+    match v.trim() {
+        "all" => return Ok(crate::config::Modules::All),
+        "outdated" => return Ok(crate::config::Modules::Outdated),
+        _ => {}
     }
     let mut names: Vec<String> = Vec::new();
     for m in v.split(',').map(str::trim) {
-        if m.is_empty() || m == "all" || !m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if m.is_empty()
+            || m == "all"
+            || m == "outdated"
+            || !m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(format!(
-                "{v:?}: expected module names separated by commas (letters, digits, _), or all"
+                "{v:?}: expected module names separated by commas (letters, digits, _), all, or outdated"
             ));
         }
         if !names.iter().any(|n| n == m) {

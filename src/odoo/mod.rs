@@ -13,6 +13,7 @@ pub mod health;
 pub mod layers;
 pub mod lifecycle;
 pub mod loader;
+pub mod manifest;
 pub mod neutralize;
 pub mod password;
 pub mod privileges;

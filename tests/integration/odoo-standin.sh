@@ -14,6 +14,10 @@
 # selector and routing; odoo/service/db.py, 13 to 19) returns meanwhile.
 # Like Odoo 13, it fails with MemoryError when given `--limit-memory-hard 0`
 # on a 13 database (13 applies a 0 limit as it is; real 13.0 seen so).
+# TC_STANDIN_VERSIONS: a file of
+# `module version` lines: mode `ok` sets each upgraded module listed there to
+# that version (its manifest's) and leaves the others as they were (a module
+# whose code Odoo did not find), instead of appending `.1`.
 psql=$1 sock=$2 port=$3 fsroot=$4
 shift 4
 [ -n "$TC_STANDIN_PIDFILE" ] && echo $$ > "$TC_STANDIN_PIDFILE"
@@ -65,7 +69,14 @@ fi
 log INFO "odoo.modules.loading: loading 1 modules..."
 case ${TC_STANDIN_MODE:-ok} in
   ok|exit0-error)
-    sql "UPDATE ir_module_module SET latest_version = latest_version || '.1' WHERE $where;
+    set_versions="UPDATE ir_module_module SET latest_version = latest_version || '.1' WHERE $where;"
+    if [ -n "$TC_STANDIN_VERSIONS" ]; then
+      set_versions=
+      while read -r m v; do
+        set_versions="$set_versions UPDATE ir_module_module SET latest_version = '$v' WHERE name = '$m' AND $where;"
+      done < "$TC_STANDIN_VERSIONS"
+    fi
+    sql "$set_versions
          CREATE TABLE standin_upgraded (id serial PRIMARY KEY, note text);
          INSERT INTO standin_upgraded (note) VALUES ('upgraded')"
     mkdir -p "$fsroot/$db/ff"

@@ -320,9 +320,21 @@ fn fleet() -> Fleet {
         .collect::<Vec<_>>()
         .join(", ");
     let fs = w.dir.path().join("filestore").display().to_string();
+    // Its addons path has mail's manifest at the version the stand-in's
+    // `-u mail` gives (16.0.1.10 -> 16.0.1.10.1): `-u outdated` finds mail.
+    let addons = w.dir.path().join("addons");
+    std::fs::create_dir_all(addons.join("mail")).unwrap();
+    std::fs::write(
+        addons.join("mail/__manifest__.py"),
+        "{'name': 'Discuss', 'version': '1.10.1'}\n",
+    )
+    .unwrap();
+    let addons = addons.display().to_string();
     text = text.replacen(
         "name = \"pg3\"",
-        &format!("name = \"pg3\"\nfilestore = {fs:?}\nodoo = {{ command = [{list}] }}"),
+        &format!(
+            "name = \"pg3\"\nfilestore = {fs:?}\nodoo = {{ command = [{list}], addons_path = [{addons:?}] }}"
+        ),
         1,
     );
     std::fs::write(&inv, text).unwrap();

@@ -14,7 +14,7 @@ use crate::world::{World, FILES};
 
 /// A world with tenant `acme` (Odoo 16, attachments) whose node runs the
 /// stand-in as its Odoo command.
-fn world() -> World {
+pub(crate) fn world() -> World {
     with_odoo(
         World::builder()
             .node("n1")
@@ -25,7 +25,7 @@ fn world() -> World {
 }
 
 /// `w` whose node runs the stand-in as its Odoo command.
-fn with_odoo(w: World) -> World {
+pub(crate) fn with_odoo(w: World) -> World {
     let standin = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/odoo-standin.sh");
     let cmd = [
         "sh".to_string(),
@@ -50,7 +50,7 @@ fn with_odoo(w: World) -> World {
 
 /// Everything of `db` that an upgrade could change: its dump (schema,
 /// data, owners, privileges), its pg_database row and comment.
-fn state(c: &Cluster, db: &str) -> String {
+pub(crate) fn state(c: &Cluster, db: &str) -> String {
     let out = Command::new(pg_bindir().join("pg_dump"))
         .args(["-h"])
         .arg(c.socket_dir())
@@ -81,7 +81,7 @@ fn state(c: &Cluster, db: &str) -> String {
 }
 
 /// Asserts `db` is as `before` says, showing the first differing lines.
-fn same(c: &Cluster, db: &str, before: &str, what: &str) {
+pub(crate) fn same(c: &Cluster, db: &str, before: &str, what: &str) {
     let now = state(c, db);
     if now != before {
         let diff: Vec<String> = before
@@ -95,11 +95,11 @@ fn same(c: &Cluster, db: &str, before: &str, what: &str) {
     }
 }
 
-fn dbs_like(w: &World, marker: &str) -> Vec<String> {
+pub(crate) fn dbs_like(w: &World, marker: &str) -> Vec<String> {
     w.dbs().into_iter().filter(|d| d.contains(marker)).collect()
 }
 
-fn version(c: &Cluster, db: &str, module: &str) -> String {
+pub(crate) fn version(c: &Cluster, db: &str, module: &str) -> String {
     c.sql(
         db,
         &format!("SELECT latest_version FROM ir_module_module WHERE name = '{module}'"),

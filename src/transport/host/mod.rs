@@ -3,6 +3,7 @@
 //! PostgreSQL's own client programs run against the node.
 
 pub mod filestore;
+pub mod manifests;
 pub mod odoo;
 pub mod pgtool;
 

@@ -22,6 +22,7 @@ use crate::odoo::upgrade as up;
 
 mod bulk;
 mod killed;
+mod outdated;
 mod rollback;
 pub(super) use rollback::rollback;
 mod steps;
@@ -114,12 +115,13 @@ fn module_list(m: &Modules) -> String {
     match m {
         Modules::All => "all".into(),
         Modules::Named(n) => n.join(","),
+        Modules::Outdated => "outdated".into(),
     }
 }
 
 fn module_names(m: &Modules) -> Option<&[String]> {
     match m {
-        Modules::All => None,
+        Modules::All | Modules::Outdated => None,
         Modules::Named(n) => Some(n),
     }
 }
@@ -148,8 +150,8 @@ async fn upgrade_one(
     let who = t.display();
     let mut r = base(link, &t.db, Op::Upgrade);
     r.details.upgrade().modules = match &u.modules {
-        Modules::All => vec!["all".into()],
         Modules::Named(n) => n.clone(),
+        m => vec![module_list(m)],
     };
     if o.dry_run {
         r.dry_run = Some(true);
@@ -179,6 +181,11 @@ async fn upgrade_one(
             "a tenantctl run killed on this node left work the real run finishes or undoes first (see `tenantctl check`)".into(),
         );
     }
+    let u = &match outdated::resolve(ctx, &maint, &run, u, t, &mut r).await {
+        Ok(u) => u,
+        Err((Outcome::Unchanged, m)) => return r.ok(Outcome::Unchanged, m),
+        Err((outcome, m)) => return r.fail(outcome, m),
+    };
     let pre = match preflight(ctx, link, &maint, fs.as_ref(), &t.db, u, &who).await {
         Ok(p) => p,
         Err((outcome, m)) => return r.fail(outcome, m),
@@ -396,7 +403,14 @@ fn plan(
         },
         crate::output::duration(timeout)
     ))
-    .step("verify the copy: exit 0, no module pending, no ERROR/CRITICAL in the log")
+    .step(format!(
+        "verify the copy: exit 0, no module pending, no ERROR/CRITICAL in the log{}",
+        if run.addons_path.is_empty() {
+            ""
+        } else {
+            ", each module at its manifest version"
+        }
+    ))
     .step(format!(
         "swap: {} becomes {} (kept, soft-dropped), the copy becomes {}; connections as before",
         e(db),

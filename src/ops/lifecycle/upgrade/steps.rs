@@ -148,7 +148,7 @@ async fn work(
         }));
     }
     steps.next("verify").await?;
-    let after = verified(steps, &p.copy, &u.modules, &ended, &log).await?;
+    let after = verified(steps, run, &p.copy, &u.modules, &ended, &log).await?;
     swap(steps, db, p).await?;
     Ok(Done {
         versions: versions(&before, &after),
@@ -160,6 +160,7 @@ async fn work(
 /// workers that cached the old registry reload it once the copy is in.
 async fn verified(
     steps: &Steps<'_>,
+    run: &OdooRun,
     copy: &str,
     m: &Modules,
     ended: &Ended,
@@ -167,7 +168,8 @@ async fn verified(
 ) -> std::result::Result<up::ModulesState, Fail> {
     let conn = steps.link.connect(copy, &steps.ctx.transport).await?;
     let after = up::modules_state(&conn.client, module_names(m), conn.deadline).await?;
-    let problems = verify(ended, log, &after, m);
+    let mut problems = verify(ended, log, &after, m);
+    problems.extend(outdated::behind(steps.link, run, &after).await);
     if !problems.is_empty() {
         return Err(Fail::Rejected(Rejected {
             problems,
