@@ -66,6 +66,9 @@ pub struct ModulesState {
     pub partially_updated: bool,
     /// `base`'s `latest_version` (the Odoo major comes from it).
     pub base_version: Option<String>,
+    /// Every installed module (`-u mail` also upgrades the modules that
+    /// depend on `mail`: their versions are reported too).
+    pub installed: Vec<Module>,
 }
 
 /// The requested modules (`$1`; NULL: every installed module).
@@ -101,16 +104,20 @@ pub async fn modules_state(
 ) -> anyhow::Result<ModulesState> {
     let names: Option<Vec<String>> = names.map(<[String]>::to_vec);
     let p: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 1] = [(&names, Type::TEXT_ARRAY)];
-    let (requested, pending, marks) = within(deadline, async {
+    let none: Option<Vec<String>> = None;
+    let all: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 1] = [(&none, Type::TEXT_ARRAY)];
+    let (requested, pending, marks, installed) = within(deadline, async {
         tokio::try_join!(
             client.query_typed(REQUESTED_SQL, &p),
             client.query_typed(PENDING_SQL, &[]),
             client.query_typed(MARKS_SQL, &[]),
+            client.query_typed(REQUESTED_SQL, &all),
         )
     })
     .await?;
     let marks = marks.first();
     Ok(ModulesState {
+        installed: installed.iter().map(module).collect(),
         requested: requested.iter().map(module).collect(),
         pending: pending.iter().map(module).collect(),
         base_version: marks.and_then(|r| r.get(0)),
@@ -186,26 +193,49 @@ pub async fn create_copy(
     .await
 }
 
-/// Drops an upgrade's copy (a template database cannot be dropped until
-/// it is unmarked), its sessions ended first.
+/// Whether the copy exists and whether it is valid: a `DROP DATABASE`
+/// interrupted half-way leaves it invalid (`datconnlimit = -2`, PostgreSQL
+/// 15.4+), and an invalid database can only be dropped (any `ALTER` of it
+/// fails "cannot alter invalid database").
+const COPY_STATE_SQL: &str =
+    "SELECT d.datconnlimit <> -2 FROM pg_catalog.pg_database d WHERE d.datname = $1";
+
+/// Drops an upgrade's copy: unmarked as a template and blocked first (a
+/// template cannot be dropped) unless a drop interrupted earlier left it
+/// invalid, then dropped without the session's statement timeout and with
+/// a long deadline: `DROP DATABASE` waits for a checkpoint, which can take
+/// longer than a statement timeout on a busy node, and a drop cut short
+/// leaves an invalid database behind (seen: the next runs could not alter
+/// it).
 pub async fn drop_copy(maint: &Client, copy: &str, deadline: Duration) -> anyhow::Result<()> {
-    let exists = within(
+    let rows = within(
         deadline,
-        maint.query_typed(
-            "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1",
-            &[(&copy, Type::TEXT)],
-        ),
+        maint.query_typed(COPY_STATE_SQL, &[(&copy, Type::TEXT)]),
     )
     .await?;
-    if exists.is_empty() {
+    let Some(valid) = rows.first().map(|r| r.get::<_, bool>(0)) else {
         return Ok(());
+    };
+    if valid {
+        within(
+            deadline,
+            maint.batch_execute(&format!(
+                "ALTER DATABASE {c} IS_TEMPLATE false; ALTER DATABASE {c} ALLOW_CONNECTIONS false",
+                c = ident(copy)
+            )),
+        )
+        .await?;
     }
-    within(
-        deadline,
-        maint.batch_execute(&format!("ALTER DATABASE {} IS_TEMPLATE false", ident(copy))),
+    super::lifecycle::end_sessions(maint, copy, deadline).await?;
+    let long = deadline.max(Duration::from_secs(600));
+    within(long, maint.batch_execute("SET statement_timeout = 0")).await?;
+    let dropped = within(
+        long,
+        maint.batch_execute(&format!("DROP DATABASE IF EXISTS {}", ident(copy))),
     )
-    .await?;
-    super::lifecycle::drop_database(maint, copy, deadline).await
+    .await;
+    let reset = within(deadline, maint.batch_execute("RESET statement_timeout")).await;
+    dropped.and(reset)
 }
 
 /// Unmarks a copy as a template (before it is kept as a failed copy).
@@ -387,9 +417,94 @@ pub fn is_error_line(line: &str) -> bool {
         && matches!(level, "ERROR" | "CRITICAL")
 }
 
+/// Whether a line starts a record of Odoo's log (`<date> <time>,<ms>
+/// <pid> <LEVEL> ...`); the lines between records are a traceback's.
+fn is_record_line(line: &str) -> bool {
+    let mut w = line.split_whitespace();
+    let (Some(date), Some(time), Some(pid)) = (w.next(), w.next(), w.next()) else {
+        return false;
+    };
+    date.len() == 10
+        && date.as_bytes()[4] == b'-'
+        && time.contains(',')
+        && pid.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What Odoo's log says of a failed run.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LogFailure {
+    /// ERROR and CRITICAL records.
+    pub count: usize,
+    /// The first of them (what failed first; the last is usually
+    /// "Failed to initialize database").
+    pub first: String,
+    /// The exception of the first traceback after an error record
+    /// (`Exception: ...`, the traceback's last line).
+    pub raised: Option<String>,
+}
+
+pub fn log_failure(log: &str) -> Option<LogFailure> {
+    let lines: Vec<&str> = log.lines().collect();
+    let errors: Vec<usize> = (0..lines.len())
+        .filter(|&i| is_error_line(lines[i]))
+        .collect();
+    let first = *errors.first()?;
+    let raised = errors.iter().find_map(|&i| {
+        let block: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| !is_record_line(l))
+            .copied()
+            .collect();
+        if !block.iter().any(|l| l.starts_with("Traceback")) {
+            return None;
+        }
+        block
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.starts_with(' '))
+            .map(|l| l.trim().to_string())
+    });
+    Some(LogFailure {
+        count: errors.len(),
+        first: lines[first].trim().to_string(),
+        raised,
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_error_line;
+    use super::{is_error_line, log_failure};
+
+    #[test]
+    fn a_failure_is_its_first_error_and_the_exception_raised() {
+        let log = "2026-12-06 02:59:20,863 10983 INFO t odoo.modules.migration: module tc_judge: Running migration [>1.4] pre-migrate
+2026-12-06 03:00:35,936 10983 WARNING t odoo.modules.loading: Transient module states were reset
+2026-12-06 03:00:35,938 10983 ERROR t odoo.modules.registry: Failed to load registry
+Traceback (most recent call last):
+  File \"/opt/odoo/odoo/modules/registry.py\", line 90, in new
+    odoo.modules.load_modules(registry, force_demo, status, update_module)
+Exception: judge: fail after 75 s
+2026-12-06 03:00:35,940 10983 CRITICAL t odoo.service.server: Failed to initialize database `t`.
+Traceback (most recent call last):
+  File \"/opt/odoo/odoo/service/server.py\", line 1299, in preload_registries
+Exception: judge: fail after 75 s
+";
+        let f = log_failure(log).unwrap();
+        assert_eq!(f.count, 2);
+        assert!(f.first.ends_with("Failed to load registry"), "{}", f.first);
+        assert_eq!(
+            f.raised.as_deref(),
+            Some("Exception: judge: fail after 75 s")
+        );
+        assert_eq!(
+            log_failure("2026-12-06 03:00:35,936 1 INFO t x: fine\n"),
+            None
+        );
+        let no_tb =
+            log_failure("2026-12-06 03:00:35,936 1 ERROR t odoo.schema: unable to set NOT NULL\n")
+                .unwrap();
+        assert_eq!((no_tb.count, no_tb.raised), (1, None));
+    }
 
     #[test]
     fn error_lines_are_odoos_error_and_critical_records() {

@@ -40,14 +40,18 @@ pub fn odoo_logfile_args(major: u32) -> &'static [&'static str] {
 /// How `upgrade` lifts the address-space cap a configuration's
 /// `limit_memory_hard` puts on a `--workers 0` run (odoo-facts §9): 16+
 /// skip the limit when it is 0; 13 applies a 0 as it is (`setrlimit(AS,
-/// 0)`: every run fails with MemoryError, seen on real 13.0) and takes -1,
-/// which is RLIM_INFINITY. 14 and 15 were not checked: they get 13's form.
-pub fn odoo_memory_args(major: u32) -> &'static [&'static str] {
-    if major <= 15 {
-        &["--limit-memory-hard", "-1"]
+/// 0)`: every run fails with MemoryError, seen on real 13.0), so it gets
+/// the hard limit of the process that starts it (`hard`: None for none,
+/// then -1, RLIM_INFINITY; a larger value than a finite hard limit fails
+/// with "current limit exceeds maximum limit", seen on real 13.0). 14 and
+/// 15 were not checked: they get 13's form.
+pub fn odoo_memory_args(major: u32, hard: Option<u64>) -> Vec<String> {
+    let value = if major >= 16 {
+        "0".to_string()
     } else {
-        &["--limit-memory-hard", "0"]
-    }
+        hard.map_or_else(|| "-1".to_string(), |h| h.to_string())
+    };
+    vec!["--limit-memory-hard".into(), value]
 }
 
 /// Odoo 12–13 (odoo-facts §3): XML-RPC caches the credentials of clients
@@ -90,6 +94,19 @@ pub const EARLY_ROUNDS: u32 = MIN_ROUNDS;
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn memory_options_lift_the_cap_as_each_version_reads_them() {
+        let m = |major, hard| odoo_memory_args(major, hard).join(" ");
+        assert_eq!(m(16, Some(1 << 30)), "--limit-memory-hard 0");
+        assert_eq!(m(19, None), "--limit-memory-hard 0");
+        // 13 applies 0 as a limit, and a value above the hard limit fails.
+        assert_eq!(m(13, None), "--limit-memory-hard -1");
+        assert_eq!(
+            m(13, Some(16_384_000_000)),
+            "--limit-memory-hard 16384000000"
+        );
+        assert_eq!(m(15, None), "--limit-memory-hard -1");
+    }
     #[test]
     fn versions() {
         assert_eq!(major_from_version("16.0.1.3"), Some(16));

@@ -42,6 +42,8 @@ if [ "$mods" = all ]; then
 else
   where="name = ANY(string_to_array('$mods', ','))"
 fi
+# TC_STANDIN_ALSO=a,b: modules upgraded too (they depend on a requested one).
+[ -n "$TC_STANDIN_ALSO" ] && where="($where) OR name = ANY(string_to_array('$TC_STANDIN_ALSO', ','))"
 q() { "$psql" -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres "$@"; }
 if [ -n "$TC_STANDIN_LISTDBS" ]; then
   # psql interpolates variables in a script read from stdin.
@@ -86,7 +88,9 @@ case ${TC_STANDIN_MODE:-ok} in
     exit 0 ;;
   fail)
     sql "CREATE TABLE standin_half (id int); UPDATE ir_module_module SET state = 'to upgrade' WHERE $where"
-    log ERROR "odoo.modules.loading: Failed to load module"
+    log ERROR "odoo.modules.registry: Failed to load registry"
+    printf '%s\n' 'Traceback (most recent call last):' '  File "odoo/modules/migration.py", line 189, in migrate_module' 'Exception: standin: a migration raised' >&2
+    log CRITICAL "odoo.service.server: Failed to initialize database \`$db\`."
     exit 1 ;;
   exit0-pending)
     sql "UPDATE ir_module_module SET state = 'to upgrade' WHERE $where"

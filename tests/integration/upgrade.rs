@@ -238,7 +238,10 @@ fn every_failure_leaves_the_tenant_as_it_was_and_keeps_the_copy() {
     let before = state(&w.c, "acme");
     for (i, (mode, says)) in [
         ("fail", "Odoo exited with status 1"),
-        ("exit0-pending", "modules left pending"),
+        // The first error and what was raised, not the last line.
+        ("fail", "the first: 2026"),
+        ("fail", "raised: Exception: standin: a migration raised"),
+        ("exit0-pending", "modules left pending by the run"),
         ("exit0-error", "ERROR/CRITICAL line"),
     ]
     .into_iter()
@@ -272,7 +275,7 @@ fn every_failure_leaves_the_tenant_as_it_was_and_keeps_the_copy() {
         );
         assert!(!w.fs.join("acme/ff").exists(), "{mode}");
     }
-    assert_eq!(dbs_like(&w, ".upgrade-failed-").len(), 3);
+    assert_eq!(dbs_like(&w, ".upgrade-failed-").len(), 5);
     assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
     assert_eq!(dbs_like(&w, ".pre-upgrade-"), Vec::<String>::new());
 }
@@ -406,6 +409,16 @@ fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
         .json_at("/tenants/0/tenant", "acme")
         .stdout_lacks("upgrading-")
         .run();
+    // The copy was left invalid (a DROP DATABASE cut short earlier, as a
+    // statement timeout does on a busy node): only DROP works on it.
+    let copy = dbs_like(&w, ".upgrading-").pop().unwrap();
+    w.c.sql(
+        "postgres",
+        &format!(
+            "UPDATE pg_database SET datconnlimit = -2, datistemplate = false, datallowconn = false \
+             WHERE datname = '{copy}'"
+        ),
+    );
     // A real lifecycle command cleans up first: here an upgrade that fails.
     w.run()
         .env("TC_STANDIN_MODE", "fail")
@@ -583,12 +596,24 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
     // 13 gets its own memory and log options: it applies a 0 memory limit
     // as it is (MemoryError; the stand-in fails so, as real 13.0 did).
     let args = w.home().join("standin13.args");
-    w.run()
+    // A module that depends on the requested one is upgraded with it, and
+    // reported so.
+    let v = w
+        .run()
         .env("TC_STANDIN_ARGS", &args)
+        .env("TC_STANDIN_ALSO", "mail")
         .env("TENANTCTL_DEBUG_NOW_OFFSET", "20")
         .args(["upgrade", "t2", "-u", "base", "--yes", "-o", "json"])
         .json_at("/outcome", "upgraded")
-        .run();
+        .run()
+        .json();
+    let moved: Vec<&str> = v["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["base", "mail"], "{v}");
     let got = std::fs::read_to_string(&args).unwrap();
     for want in ["--limit-memory-hard\n-1\n", "--logfile\n/dev/stderr\n"] {
         assert!(got.contains(want), "{want:?} in {got}");

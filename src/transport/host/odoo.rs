@@ -218,3 +218,15 @@ pub async fn run(
     let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
     Ok(ended)
 }
+
+/// This process's hard limit on its address space (`RLIMIT_AS`), which a
+/// command it starts inherits; None when there is none.
+pub fn hard_memory_limit() -> Option<u64> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
+    (ok && r.rlim_max != libc::RLIM_INFINITY).then_some(r.rlim_max)
+}

@@ -138,7 +138,6 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
     // Killed before its swap: undo.
     let mut did = Vec::new();
     if copy.is_some() {
-        lc::allow_connections(c, k.copy, false, d).await?;
         up::drop_copy(c, k.copy, d).await?;
         did.push(format!("removed the copy {}", e(k.copy)));
     }

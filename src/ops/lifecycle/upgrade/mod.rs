@@ -310,7 +310,7 @@ async fn preflight(
                 Some(_) => (Outcome::Refused, format!("{who}: {x:#}; nothing changed")),
                 None => failed(x),
             })?;
-        let problems = module_problems(&state, &u.modules);
+        let problems = module_problems(&state, &u.modules, false);
         if !problems.is_empty() {
             return Err(refused(problems.join("; ")));
         }
@@ -332,7 +332,9 @@ async fn preflight(
 /// Why the modules do not allow an upgrade: a requested module that is not
 /// installed (Odoo exits 0 and does nothing for it, odoo-facts §9), a
 /// module left pending by an earlier run, Odoo 19's unfinished-update mark.
-pub(super) fn module_problems(s: &up::ModulesState, m: &Modules) -> Vec<String> {
+/// `after`: read on the copy after Odoo's run, which then left what is
+/// pending.
+pub(super) fn module_problems(s: &up::ModulesState, m: &Modules, after: bool) -> Vec<String> {
     let mut out = Vec::new();
     if s.base_version.is_none() {
         out.push("no installed `base` module: not an Odoo database".into());
@@ -346,7 +348,16 @@ pub(super) fn module_problems(s: &up::ModulesState, m: &Modules) -> Vec<String> 
             }
         }
     }
-    if !s.pending.is_empty() {
+    if !s.pending.is_empty() && after {
+        out.push(format!(
+            "modules left pending by the run: {} (module code missing from the addons path, or a failure: see the log)",
+            s.pending
+                .iter()
+                .map(|x| format!("{} ({})", e(&x.name), e(&x.state)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    } else if !s.pending.is_empty() {
         out.push(format!(
             "modules left pending by an earlier run: {} (Odoo's cron workers skip such a database; finish or undo that run first)",
             s.pending
@@ -357,7 +368,11 @@ pub(super) fn module_problems(s: &up::ModulesState, m: &Modules) -> Vec<String> 
         ));
     }
     if s.partially_updated {
-        out.push("base.partially_updated_database is set: an earlier update did not finish".into());
+        out.push(if after {
+            "base.partially_updated_database is set: the update did not finish".into()
+        } else {
+            "base.partially_updated_database is set: an earlier update did not finish".into()
+        });
     }
     out
 }

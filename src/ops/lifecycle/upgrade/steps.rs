@@ -126,7 +126,7 @@ async fn work(
         Some(b) => b.clone(),
         None => {
             let b = read_modules(steps, &p.copy, &u.modules).await?;
-            let problems = module_problems(&b, &u.modules);
+            let problems = module_problems(&b, &u.modules, false);
             if !problems.is_empty() {
                 return Err(Fail::Stop(Stop::Refused(problems.join("; "))));
             }
@@ -253,9 +253,19 @@ async fn odoo(
             "0",
         ]
         .iter()
-        .chain(crate::odoo::versions::odoo_memory_args(major))
-        .chain(crate::odoo::versions::odoo_logfile_args(major))
         .map(|s| s.to_string()),
+    );
+    // The hard limit Odoo inherits: this process's for a local run; over
+    // SSH the remote shell's is not known (none, as usual).
+    let hard = match run.host {
+        crate::inventory::OdooHost::Local => odoo_run::hard_memory_limit(),
+        crate::inventory::OdooHost::Node => None,
+    };
+    argv.extend(crate::odoo::versions::odoo_memory_args(major, hard));
+    argv.extend(
+        crate::odoo::versions::odoo_logfile_args(major)
+            .iter()
+            .map(|s| s.to_string()),
     );
     let place = match run.host {
         crate::inventory::OdooHost::Local => Place::Local,
@@ -284,35 +294,66 @@ fn verify(ended: &Ended, log: &str, after: &up::ModulesState, m: &Modules) -> Ve
         Ended::TimedOut => out.push("Odoo did not finish in time and was killed".into()),
         Ended::Stopped => out.push("interrupted: Odoo was killed".into()),
     }
-    let errors: Vec<&str> = log.lines().filter(|l| up::is_error_line(l)).collect();
-    if let Some(last) = errors.last() {
+    if let Some(f) = up::log_failure(log) {
         out.push(format!(
-            "{} ERROR/CRITICAL line(s) in Odoo's log, the last: {}",
-            errors.len(),
-            e(&last.chars().take(300).collect::<String>())
+            "{} ERROR/CRITICAL line(s) in Odoo's log, the first: {}{}",
+            f.count,
+            e(&f.first.chars().take(300).collect::<String>()),
+            f.raised
+                .map(|x| format!("; raised: {}", e(&x.chars().take(300).collect::<String>())))
+                .unwrap_or_default()
         ));
     }
-    let mut modules = module_problems(after, m);
+    let mut modules = module_problems(after, m, true);
     // A module the run was asked for that is gone is already said above.
     out.append(&mut modules);
     out
 }
 
-/// Each requested module's version before and after.
+/// Each requested module's version before and after, then every other
+/// installed module whose version moved (the modules that depend on a
+/// requested one are upgraded with it).
 fn versions(before: &up::ModulesState, after: &up::ModulesState) -> Vec<ModuleVersion> {
-    before
+    let after_of = |name: &str| {
+        after
+            .installed
+            .iter()
+            .chain(&after.requested)
+            .find(|a| a.name == name)
+            .and_then(|a| a.version.clone())
+    };
+    let mut out: Vec<ModuleVersion> = before
         .requested
         .iter()
         .map(|b| ModuleVersion {
             name: b.name.clone(),
             before: b.version.clone(),
-            after: after
-                .requested
-                .iter()
-                .find(|a| a.name == b.name)
-                .and_then(|a| a.version.clone()),
+            after: after_of(&b.name),
         })
-        .collect()
+        .collect();
+    for b in &before.installed {
+        let now = after_of(&b.name);
+        if now != b.version && !out.iter().any(|v| v.name == b.name) {
+            out.push(ModuleVersion {
+                name: b.name.clone(),
+                before: b.version.clone(),
+                after: now,
+            });
+        }
+    }
+    // Installed by the run (a new dependency).
+    for a in &after.installed {
+        if !before.installed.iter().any(|b| b.name == a.name)
+            && !out.iter().any(|v| v.name == a.name)
+        {
+            out.push(ModuleVersion {
+                name: a.name.clone(),
+                before: None,
+                after: a.version.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The swap: the original aside (soft-dropped, its record in its comment),
