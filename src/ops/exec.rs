@@ -23,6 +23,14 @@ tokio::task_local! {
     static STARTED: std::sync::Arc<std::sync::atomic::AtomicU64>;
 }
 
+/// Marks the current job started (a step of a lifecycle command), each of
+/// its statements bounded by `deadline`: the first Ctrl-C names it as in
+/// flight.
+pub fn mark_started(deadline: std::time::Duration) {
+    let ms = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
+    let _ = STARTED.try_with(|f| f.store(ms.max(1), std::sync::atomic::Ordering::SeqCst));
+}
+
 /// Runs `f` with `flag` telling when its job got its connection and started
 /// (the deadline of each of its statements, in ms; 0 while waiting): what
 /// is in flight at the first Ctrl-C.

@@ -370,6 +370,12 @@ fn ctrl_c_during_odoo_kills_it_and_leaves_the_tenant_as_it_was() {
         .parse()
         .unwrap();
     assert!(!alive(pid), "the stand-in {pid} still runs");
+    // The Ctrl-C names the upgrade in flight (not "nothing in flight").
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stopping, deadline in") && err.contains(": n1/acme"),
+        "{err}"
+    );
     same(&w.c, "acme", &before, "after");
     assert_eq!(dbs_like(&w, ".upgrade-failed-").len(), 1);
 }

@@ -215,6 +215,7 @@ impl<'a> Steps<'a> {
 
     /// Before each step: the test hook, then a Ctrl-C check.
     pub(super) async fn next(&self, step: &str) -> std::result::Result<(), anyhow::Error> {
+        crate::ops::exec::mark_started(self.maint.deadline);
         self.ctx.printer.detail(format!(
             "{}: step {step} at {:.3} s",
             self.who,
