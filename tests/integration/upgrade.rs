@@ -856,3 +856,90 @@ fn rollback_swaps_the_kept_original_back_and_keeps_the_upgraded_one() {
     assert_eq!(dbs_like(&w, ".pre-upgrade-"), Vec::<String>::new());
     assert!(w.c.db_exists(&aside));
 }
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(bytes: u64) -> SmallDisk {
+        let dir = std::env::temp_dir().join(format!("tc-space-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes},mode=0700")])
+            .arg("tmpfs")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "mount tmpfs (the tests run as root)");
+        let ok = Command::new("chown")
+            .arg("postgres")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        SmallDisk(dir)
+    }
+
+    fn resize(&self, bytes: u64) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={bytes}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_copy_that_does_not_fit_on_its_file_system_is_refused() {
+    let w = world();
+    let size: u64 =
+        w.c.sql("postgres", "SELECT pg_database_size('acme')")
+            .parse()
+            .unwrap();
+    // The tenant on a file system with room for half a copy more.
+    let disk = SmallDisk::mount(size + size / 2);
+    w.c.sql(
+        "postgres",
+        &format!("CREATE TABLESPACE small LOCATION '{}'", disk.0.display()),
+    );
+    w.c.sql("postgres", "ALTER DATABASE acme SET TABLESPACE small");
+    let before = state(&w.c, "acme");
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--dry-run"])
+        .code(2)
+        .stderr_has("not enough free space for the copy")
+        .run();
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--yes"])
+        .code(2)
+        .stderr_has("not enough free space for the copy")
+        .run();
+    same(&w.c, "acme", &before, "refused");
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+    // With room, the plan says how much and the upgrade runs.
+    disk.resize(size * 4);
+    w.run()
+        .args(["upgrade", "acme", "-u", "mail", "--dry-run"])
+        .stdout_has("about ")
+        .stdout_has(" MB needed")
+        .run();
+    w.run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "acme", "-u", "mail", "--yes", "-o", "json"])
+        .json_at("/outcome", "upgraded")
+        .run();
+    // Off the small disk before it goes.
+    for db in dbs_like(&w, ".pre-upgrade-") {
+        w.c.sql("postgres", &format!("DROP DATABASE \"{db}\""));
+    }
+    w.c.sql("postgres", "ALTER DATABASE acme SET TABLESPACE pg_default");
+    w.c.sql("postgres", "DROP TABLESPACE small");
+}

@@ -6,6 +6,7 @@ pub mod filestore;
 pub mod manifests;
 pub mod odoo;
 pub mod pgtool;
+pub mod space;
 
 /// Quotes a word for a POSIX shell.
 pub fn sh_quote(s: &str) -> String {

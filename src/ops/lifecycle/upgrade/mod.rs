@@ -126,8 +126,64 @@ fn module_names(m: &Modules) -> Option<&[String]> {
     }
 }
 
+/// Whether the node has room for the copy: its files on the database's
+/// file system (the data directory, or its tablespace's) and, for the
+/// default tablespace, as much WAL (PostgreSQL 15+ copies with
+/// `STRATEGY WAL_LOG`, and `pg_wal` is usually on that file system; a
+/// full `pg_wal` stops the whole node). `df` runs where PostgreSQL does:
+/// over the node's SSH master, or locally for a node on this machine.
+/// What the plan says of it; a refusal's text when there is no room.
+async fn free_space(
+    link: &Arc<NodeLink>,
+    maint: &Conn,
+    db: &str,
+    size: Option<i64>,
+) -> std::result::Result<String, String> {
+    use crate::transport::host::space;
+    let Some(size) = size.and_then(|s| u64::try_from(s).ok()) else {
+        return Ok("free space not checked: the copy's size is not known".into());
+    };
+    if !space::shell_on_database_host(link) {
+        return Ok("free space not checked: no shell on the database's host (no ssh table)".into());
+    }
+    let dir = match up::data_dir(&maint.client, db, maint.deadline).await {
+        Ok(Some(d)) if !d.is_empty() => d,
+        Ok(_) => {
+            return Ok("free space not checked: the data directory is readable only by superusers and pg_read_all_settings".into())
+        }
+        Err(x) => return Ok(format!("free space not checked: {x:#}")),
+    };
+    let default_space = up::in_default_tablespace(&maint.client, db, maint.deadline)
+        .await
+        .unwrap_or(true);
+    let need = if default_space {
+        size * 2
+    } else {
+        size + size / 10
+    };
+    let mb = |b: u64| b / (1024 * 1024);
+    match space::free_bytes(link, &dir).await {
+        Ok(free) if free < need => Err(format!(
+            "not enough free space for the copy: {} MB free in {}, the copy needs about {} MB ({}); free some space first",
+            mb(free),
+            e(&dir),
+            mb(need),
+            if default_space { "its files and as much WAL" } else { "its files" }
+        )),
+        Ok(free) => Ok(format!(
+            "free space: {} MB in {}, about {} MB needed",
+            mb(free),
+            e(&dir),
+            mb(need)
+        )),
+        Err(x) => Ok(format!("free space not checked: {x:#}")),
+    }
+}
+
 /// What the checks found, for the steps.
 pub(super) struct Pre {
+    /// The free-space check, as the plan says it.
+    pub space: String,
     pub info: lc::DbInfo,
     pub acl: up::DbAcl,
     pub size: Option<i64>,
@@ -281,6 +337,9 @@ async fn preflight(
         )));
     }
     let acl = acl.map_err(failed)?;
+    let space = free_space(link, maint, db, acl.size)
+        .await
+        .map_err(refused)?;
     if acl.settings > 0 {
         return Err(refused(
             "it has per-database settings (ALTER DATABASE .. SET), which a copy made with CREATE DATABASE .. TEMPLATE does not carry; move them to the role or the configuration first".into(),
@@ -319,6 +378,7 @@ async fn preflight(
         None
     };
     Ok(Pre {
+        space,
         size: acl.size,
         info,
         acl,
@@ -396,9 +456,10 @@ fn plan(
     ))
     .step("ALLOW_CONNECTIONS false, end its sessions (recorded in its comment)")
     .step(format!(
-        "CREATE DATABASE {} TEMPLATE {}{size}",
+        "CREATE DATABASE {} TEMPLATE {}{size}; {}",
         e(&p.copy),
-        e(db)
+        e(db),
+        p.space
     ));
     if let Some(fs) = fs {
         plan = plan.step(format!("hard-link {} to {}", fs.show(db), fs.show(&p.copy)));
