@@ -442,6 +442,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l continue -d 'Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s y -l yes -d 'Do not ask for confirmation'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l dry-run -d 'Check everything and show the plan; change nothing'
@@ -635,6 +636,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l color -d
 always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l continue -d 'Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l rollback -d 'Swap the kept pre-upgrade copy back in (the upgraded database is soft-dropped)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand upgrade" -s y -l yes -d 'Do not ask for confirmation'

@@ -589,6 +589,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
+'--continue[Finish what an earlier run left pending (modules \`to upgrade\`/\`to install\`/\`to remove\`) instead of refusing]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
@@ -934,7 +935,8 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--concurrency=[Most PostgreSQL connections open at once, over all nodes]:N:_default' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
-'(-u --modules --timeout)--rollback[Swap the kept pre-upgrade copy back in (the upgraded database is soft-dropped)]' \
+'--continue[Finish what an earlier run left pending (modules \`to upgrade\`/\`to install\`/\`to remove\`) instead of refusing]' \
+'(-u --modules --timeout --continue)--rollback[Swap the kept pre-upgrade copy back in (the upgraded database is soft-dropped)]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \

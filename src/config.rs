@@ -312,6 +312,9 @@ pub struct UpgradeOpts {
     pub modules: Modules,
     /// `--timeout`: over the node's `odoo.timeout`.
     pub timeout: Option<std::time::Duration>,
+    /// `--continue`: finish what an earlier run left pending (on the copy)
+    /// instead of refusing.
+    pub resume: bool,
 }
 
 /// `-u`: module names, `all`, or `outdated` (the installed modules whose

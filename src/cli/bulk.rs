@@ -79,6 +79,9 @@ pub struct BulkUpgradeArgs {
     /// Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub canary: Option<u32>,
+    /// Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing
+    #[arg(long = "continue")]
+    pub resume: bool,
     /// Odoo runs at once on each node (default: the node's odoo.max_parallel, else 2)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_node: Option<u32>,

@@ -277,6 +277,7 @@ fn upgrade(a: UpgradeArgs) -> config::Command {
             tenant: a.tenant,
             modules,
             timeout: a.timeout,
+            resume: a.resume,
         }),
         // clap: -u is required without --rollback and conflicts with it
         _ => config::LifecycleAction::UpgradeRollback { tenant: a.tenant },
@@ -391,6 +392,7 @@ fn bulk(b: BulkCommand) -> config::Command {
                     tenant: String::new(),
                     modules: a.modules,
                     timeout: a.timeout,
+                    resume: a.resume,
                 },
                 canary: a.canary.map(|n| n as usize),
                 per_node: a.per_node.map(|n| n as usize),

@@ -86,8 +86,11 @@ pub struct UpgradeArgs {
     /// Kill Odoo's run after this long (default: the node's odoo.timeout, else 30m)
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
+    /// Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing
+    #[arg(long = "continue")]
+    pub resume: bool,
     /// Swap the kept pre-upgrade copy back in (the upgraded database is soft-dropped)
-    #[arg(long, conflicts_with_all = ["modules", "timeout"])]
+    #[arg(long, conflicts_with_all = ["modules", "timeout", "resume"])]
     pub rollback: bool,
     #[command(flatten)]
     pub flags: LifecycleFlags,

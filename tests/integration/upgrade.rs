@@ -857,6 +857,46 @@ fn rollback_swaps_the_kept_original_back_and_keeps_the_upgraded_one() {
     assert!(w.c.db_exists(&aside));
 }
 
+#[test]
+fn continue_finishes_what_an_earlier_run_left_pending_on_the_copy() {
+    let w = world();
+    // An earlier `-u` outside tenantctl stopped half-way (odoo-facts §9).
+    w.c.sql(
+        "acme",
+        "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail'",
+    );
+    let before = state(&w.c, "acme");
+    w.run()
+        .args(["upgrade", "acme", "-u", "web", "--yes"])
+        .code(2)
+        .stderr_has("modules left pending by an earlier run: mail (to upgrade)")
+        .stderr_has("--continue")
+        .run();
+    same(&w.c, "acme", &before, "refused");
+    // --continue: Odoo finishes it on the copy, the copy verified as usual.
+    w.run()
+        .args([
+            "upgrade",
+            "acme",
+            "-u",
+            "web",
+            "--continue",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .json_at("/outcome", "upgraded")
+        .run();
+    assert_eq!(
+        w.c.sql(
+            "acme",
+            "SELECT count(*) FROM ir_module_module WHERE state IN ('to upgrade', 'to install', 'to remove')"
+        ),
+        "0"
+    );
+    assert_eq!(version(&w.c, "acme", "web"), "16.0.1.0.1");
+}
+
 /// A tmpfs mounted for one test, unmounted when dropped.
 struct SmallDisk(std::path::PathBuf);
 

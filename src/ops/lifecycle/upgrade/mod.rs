@@ -369,7 +369,7 @@ async fn preflight(
                 Some(_) => (Outcome::Refused, format!("{who}: {x:#}; nothing changed")),
                 None => failed(x),
             })?;
-        let problems = module_problems(&state, &u.modules, false);
+        let problems = module_problems(&state, &u.modules, false, u.resume);
         if !problems.is_empty() {
             return Err(refused(problems.join("; ")));
         }
@@ -393,8 +393,15 @@ async fn preflight(
 /// installed (Odoo exits 0 and does nothing for it, odoo-facts §9), a
 /// module left pending by an earlier run, Odoo 19's unfinished-update mark.
 /// `after`: read on the copy after Odoo's run, which then left what is
-/// pending.
-pub(super) fn module_problems(s: &up::ModulesState, m: &Modules, after: bool) -> Vec<String> {
+/// pending; `resume` (before the run, `--continue`): what an earlier run
+/// left pending is Odoo's to finish on the copy (it processes every
+/// pending module on start), not a refusal.
+pub(super) fn module_problems(
+    s: &up::ModulesState,
+    m: &Modules,
+    after: bool,
+    resume: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     if s.base_version.is_none() {
         out.push("no installed `base` module: not an Odoo database".into());
@@ -403,6 +410,7 @@ pub(super) fn module_problems(s: &up::ModulesState, m: &Modules, after: bool) ->
         for n in names {
             match s.requested.iter().find(|x| &x.name == n) {
                 Some(x) if x.state == "installed" => {}
+                Some(x) if resume && !after && up::PENDING_STATES.contains(&x.state.as_str()) => {}
                 Some(x) => out.push(format!("module {} is {}, not installed", e(n), e(&x.state))),
                 None => out.push(format!("module {} is not known to the database", e(n))),
             }
@@ -417,9 +425,9 @@ pub(super) fn module_problems(s: &up::ModulesState, m: &Modules, after: bool) ->
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-    } else if !s.pending.is_empty() {
+    } else if !s.pending.is_empty() && !resume {
         out.push(format!(
-            "modules left pending by an earlier run: {} (Odoo's cron workers skip such a database; finish or undo that run first)",
+            "modules left pending by an earlier run: {} (Odoo's cron workers skip such a database; --continue finishes them on the copy)",
             s.pending
                 .iter()
                 .map(|x| format!("{} ({})", e(&x.name), e(&x.state)))
@@ -427,7 +435,7 @@ pub(super) fn module_problems(s: &up::ModulesState, m: &Modules, after: bool) ->
                 .join(", ")
         ));
     }
-    if s.partially_updated {
+    if s.partially_updated && (after || !resume) {
         out.push(if after {
             "base.partially_updated_database is set: the update did not finish".into()
         } else {

@@ -126,7 +126,7 @@ async fn work(
         Some(b) => b.clone(),
         None => {
             let b = read_modules(steps, &p.copy, &u.modules).await?;
-            let problems = module_problems(&b, &u.modules, false);
+            let problems = module_problems(&b, &u.modules, false, u.resume);
             if !problems.is_empty() {
                 return Err(Fail::Stop(Stop::Refused(problems.join("; "))));
             }
@@ -304,7 +304,7 @@ fn verify(ended: &Ended, log: &str, after: &up::ModulesState, m: &Modules) -> Ve
                 .unwrap_or_default()
         ));
     }
-    let mut modules = module_problems(after, m, true);
+    let mut modules = module_problems(after, m, true, false);
     // A module the run was asked for that is gone is already said above.
     out.append(&mut modules);
     out
