@@ -1039,7 +1039,7 @@ _tenantctl() {
             return 0
             ;;
         tenantctl__subcmd__bulk__subcmd__upgrade)
-            opts="-u -y -i -o -v -q -h -V --from --header --column --modules --timeout --canary --continue --per-node --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
+            opts="-u -y -i -o -v -q -h -V --from --header --column --all-matching --match --modules --timeout --canary --continue --per-node --no-filestore --yes --dry-run --inventory --node --label --output --no-headers --concurrency --color --verbose --quiet --audit-log --allow-triggers --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1050,10 @@ _tenantctl() {
                     return 0
                     ;;
                 --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --match)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -424,6 +424,7 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_see
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l from -d 'Targets: CSV, one TENANT or NODE/TENANT per record (\'-\' = stdin); # comments' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l column -d 'Column of --from holding the tenant: 1-based number or header name [default: 1]' -r
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l match -d 'With --all-matching: only tenants whose name matches this glob' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s u -l modules -d 'Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l timeout -d 'Kill each Odoo run after this long (default: the node\'s odoo.timeout, else 30m)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l canary -d 'Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)' -r
@@ -442,6 +443,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l all-matching -d 'Every tenant of the selected nodes (--node, --label), or those --match picks'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l continue -d 'Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s y -l yes -d 'Do not ask for confirmation'

@@ -566,6 +566,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
 '--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--match=[With --all-matching\: only tenants whose name matches this glob]:GLOB:_default' \
 '-u+[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
 '--modules=[Modules to upgrade, comma-separated, \`all\`, or \`outdated\` (those whose manifest in odoo.addons_path is newer)]:MODULES:_default' \
 '--timeout=[Kill each Odoo run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
@@ -589,6 +590,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
+'(--from)--all-matching[Every tenant of the selected nodes (--node, --label), or those --match picks]' \
 '--continue[Finish what an earlier run left pending (modules \`to upgrade\`/\`to install\`/\`to remove\`) instead of refusing]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \

@@ -261,7 +261,7 @@ pub enum LifecycleAction {
     },
     /// `bulk upgrade --from FILE -u MODULES [--canary N]`: `tenant` unused.
     BulkUpgrade {
-        from: PathBuf,
+        from: UpgradeTargets,
         layout: crate::targetfile::Layout,
         up: UpgradeOpts,
         /// Upgrade the first N first; stop the run when one of them fails.
@@ -315,6 +315,15 @@ pub struct UpgradeOpts {
     /// `--continue`: finish what an earlier run left pending (on the copy)
     /// instead of refusing.
     pub resume: bool,
+}
+
+/// The tenants of `bulk upgrade`.
+#[derive(Debug, Clone)]
+pub enum UpgradeTargets {
+    /// `--from FILE`.
+    From(PathBuf),
+    /// `--all-matching [--match GLOB]`: the selected nodes' tenants.
+    AllMatching(Option<String>),
 }
 
 /// `-u`: module names, `all`, or `outdated` (the installed modules whose

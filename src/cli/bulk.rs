@@ -61,15 +61,30 @@ Examples:
     /// Upgrade modules on many tenants, each on a copy swapped in when verified (see `upgrade`)
     #[command(after_help = "Examples:
   tenantctl bulk upgrade --from t.txt -u sale --canary 2 --per-node 3 --yes
+  tenantctl --node pg3 bulk upgrade --all-matching --match 'trial-*' -u all
   tenantctl list -o csv | \\
       tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
     Upgrade(BulkUpgradeArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("targets").required(true).args(["from", "all_matching"])))]
 pub struct BulkUpgradeArgs {
-    #[command(flatten)]
-    pub from: FromFile,
+    /// Targets: CSV, one TENANT or NODE/TENANT per record ('-' = stdin); # comments
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The first record of --from is a header (skipped; names usable in --column)
+    #[arg(long, requires = "from")]
+    pub header: bool,
+    /// Column of --from holding the tenant: 1-based number or header name [default: 1]
+    #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
+    pub column: Option<crate::targetfile::Column>,
+    /// Every tenant of the selected nodes (--node, --label), or those --match picks
+    #[arg(long, conflicts_with = "from")]
+    pub all_matching: bool,
+    /// With --all-matching: only tenants whose name matches this glob
+    #[arg(long = "match", value_name = "GLOB", requires = "all_matching")]
+    pub pattern: Option<String>,
     /// Modules to upgrade, comma-separated, `all`, or `outdated` (those whose manifest in odoo.addons_path is newer)
     #[arg(short = 'u', long = "modules", value_name = "MODULES", required = true, value_parser = super::lifecycle::parse_modules)]
     pub modules: crate::config::Modules,

@@ -386,8 +386,17 @@ fn bulk(b: BulkCommand) -> config::Command {
         ),
         BulkCommand::Upgrade(a) => lifecycle(
             config::LifecycleAction::BulkUpgrade {
-                layout: a.from.layout(),
-                from: a.from.from,
+                layout: crate::targetfile::Layout {
+                    header: a.header,
+                    column: a.column,
+                    reason_column: None,
+                    shape: None,
+                },
+                from: match (a.from, a.all_matching) {
+                    (Some(f), _) => config::UpgradeTargets::From(f),
+                    // clap: one of --from and --all-matching
+                    (None, _) => config::UpgradeTargets::AllMatching(a.pattern),
+                },
                 up: config::UpgradeOpts {
                     tenant: String::new(),
                     modules: a.modules,

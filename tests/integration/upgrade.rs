@@ -671,6 +671,23 @@ fn bulk_upgrade_runs_a_few_per_node_at_once_and_the_canaries_first() {
     let s = seen(&["--per-node", "2", "--canary", "1"], "60");
     assert_eq!(s[0], 1, "{s:?}");
     assert!(s.contains(&2) && s.iter().all(|n| *n <= 2), "{s:?}");
+    // The tenants a pattern picks on the selected nodes, without a file
+    // (the kept originals and failed copies are not tenants).
+    let v = w
+        .run()
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "120")
+        .args(["bulk", "upgrade", "--all-matching", "--match", "p[12]"])
+        .args(["-u", "base", "--yes", "-o", "json"])
+        .run()
+        .json();
+    let done: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["tenant"].as_str().unwrap())
+        .collect();
+    assert_eq!(done, ["p1", "p2"], "{v}");
+    assert_eq!(v["summary"]["upgraded"], 2, "{v}");
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub async fn bulk_backup(ctx: &Arc<Ctx>, o: &BulkBackupOpts) -> Result<u8> {
     let started = std::time::Instant::now();
     let matcher = check_bulk(o)?;
     let log = Arc::new(ctx.audit_log()?);
-    let (mut reports, targets) = bulk_targets(ctx, matcher.as_ref()).await;
+    let (mut reports, targets) = bulk_targets(ctx, matcher.as_ref(), crate::ops::Op::Backup).await;
     if o.dry_run {
         for t in &targets {
             let r = base(&t.link, &t.db, crate::ops::Op::Backup);
@@ -165,9 +165,10 @@ fn check_bulk(o: &BulkBackupOpts) -> Result<Option<globset::GlobMatcher>> {
 /// The tenants of the selected nodes that `matcher` matches, and the
 /// reports of the nodes that could not be scanned and of the tenants
 /// skipped or refused.
-async fn bulk_targets(
+pub(in crate::ops::lifecycle) async fn bulk_targets(
     ctx: &Ctx,
     matcher: Option<&globset::GlobMatcher>,
+    op: crate::ops::Op,
 ) -> (Vec<Report>, Vec<Target>) {
     let scans = crate::targets::scan(&ctx.links, &ctx.transport).await;
     let mut reports = Vec::new();
@@ -185,11 +186,7 @@ async fn bulk_targets(
                 }
             }
             Err(x) => {
-                let mut r = base(
-                    &s.link,
-                    &format!("{}/*", s.link.name()),
-                    crate::ops::Op::Backup,
-                );
+                let mut r = base(&s.link, &format!("{}/*", s.link.name()), op);
                 r = r.fail(Outcome::Failed, x.clone());
                 reports.push(r);
             }
@@ -202,7 +199,7 @@ async fn bulk_targets(
         Err(m) => {
             let msg = format!("{}: skipped: {m}", e(&t.display()));
             ctx.printer.warn(msg.clone());
-            reports.push(base(&t.link, &t.db, crate::ops::Op::Backup).fail(Outcome::Skipped, msg));
+            reports.push(base(&t.link, &t.db, op).fail(Outcome::Skipped, msg));
             false
         }
     });
@@ -212,8 +209,7 @@ async fn bulk_targets(
         Ok(()) => true,
         Err(x) => {
             reports.push(
-                base(&t.link, &t.db, crate::ops::Op::Backup)
-                    .fail(Outcome::Refused, format!("{}: {x:#}", t.display())),
+                base(&t.link, &t.db, op).fail(Outcome::Refused, format!("{}: {x:#}", t.display())),
             );
             false
         }

@@ -34,6 +34,7 @@ mod moving;
 mod restore;
 mod snapshot;
 
+pub(in crate::ops::lifecycle) use backup::bulk_targets;
 pub use backup::{backup, bulk_backup};
 pub use moving::move_tenant;
 pub use restore::restore;

@@ -13,13 +13,16 @@ use super::*;
 pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
-    from: &std::path::Path,
+    from: &crate::config::UpgradeTargets,
     layout: &crate::targetfile::Layout,
     u: &UpgradeOpts,
     canary: Option<usize>,
     per_node: Option<usize>,
 ) -> Result<u8> {
-    let jobs = bulk_jobs(ctx, from, layout, Op::Upgrade)?;
+    let jobs = match from {
+        crate::config::UpgradeTargets::From(f) => bulk_jobs(ctx, f, layout, Op::Upgrade)?,
+        crate::config::UpgradeTargets::AllMatching(p) => matching_jobs(ctx, p.as_deref()).await?,
+    };
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     if !o.dry_run {
@@ -66,6 +69,38 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
         total: (ctx.global.concurrency / 2).max(1),
     };
     Ok(a_few_at_a_time(ctx, Op::Upgrade, o, log, jobs, each, Some(limits)).await)
+}
+
+/// `--all-matching [--match GLOB]`: the tenants of the selected nodes (a
+/// node that cannot be scanned is a failed line of its own), in the
+/// nodes' order and by name.
+async fn matching_jobs(ctx: &Ctx, pattern: Option<&str>) -> Result<Vec<crate::ops::Job>> {
+    let matcher = match pattern {
+        Some(p) => Some(
+            globset::Glob::new(p)
+                .map_err(|x| Error::usage(anyhow!("--match {p:?}: {x}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    let (reports, targets) =
+        super::super::archive::bulk_targets(ctx, matcher.as_ref(), Op::Upgrade).await;
+    let mut jobs: Vec<crate::ops::Job> = reports
+        .into_iter()
+        .map(|r| {
+            let mut j = crate::ops::Job::for_spec(r.tenant.clone());
+            j.early = Some(r);
+            j
+        })
+        .collect();
+    jobs.extend(targets.into_iter().map(|t| {
+        let spec = t.display();
+        crate::ops::Job::for_target(t, spec, None)
+    }));
+    if jobs.is_empty() {
+        return Err(Error::input(anyhow!("--all-matching: no tenants")));
+    }
+    Ok(jobs)
 }
 
 /// The lines' targets, with one scan of the nodes before the run (the
