@@ -271,11 +271,12 @@ pub async fn cloners(maint: &Client, db: &str, deadline: Duration) -> anyhow::Re
 /// Where a database's files are, to check the free space before copying
 /// it: its tablespace's directory, or the data directory for the default
 /// tablespace (readable by superusers and `pg_read_all_settings` only:
-/// None otherwise).
+/// None otherwise); and whether it is the default tablespace (with
+/// `pg_wal`, as a rule, on its file system).
 const DATA_DIR_SQL: &str = "SELECT CASE WHEN t.spcname = 'pg_default' THEN \
      CASE WHEN r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'pg_read_all_settings', 'MEMBER') \
      THEN pg_catalog.current_setting('data_directory') END \
-     ELSE pg_catalog.pg_tablespace_location(t.oid) END \
+     ELSE pg_catalog.pg_tablespace_location(t.oid) END, t.spcname = 'pg_default' \
      FROM pg_catalog.pg_database d \
      JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
      JOIN pg_catalog.pg_roles r ON r.rolname = current_user \
@@ -285,32 +286,13 @@ pub async fn data_dir(
     maint: &Client,
     db: &str,
     deadline: Duration,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<(Option<String>, bool)> {
     let rows = within(
         deadline,
         maint.query_typed(DATA_DIR_SQL, &[(&db, Type::TEXT)]),
     )
     .await?;
-    Ok(rows.first().and_then(|r| r.get(0)))
-}
-
-/// Whether a database is in the default tablespace (with `pg_wal`, as a
-/// rule, on its file system).
-const DEFAULT_TABLESPACE_SQL: &str = "SELECT t.spcname = 'pg_default' \
-     FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
-     WHERE d.datname = $1";
-
-pub async fn in_default_tablespace(
-    maint: &Client,
-    db: &str,
-    deadline: Duration,
-) -> anyhow::Result<bool> {
-    let rows = within(
-        deadline,
-        maint.query_typed(DEFAULT_TABLESPACE_SQL, &[(&db, Type::TEXT)]),
-    )
-    .await?;
-    Ok(rows.first().is_none_or(|r| r.get(0)))
+    Ok(rows.first().map_or((None, true), |r| (r.get(0), r.get(1))))
 }
 
 /// The swap of an upgrade, in one transaction (a simple query of several

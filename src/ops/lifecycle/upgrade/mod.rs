@@ -146,16 +146,13 @@ async fn free_space(
     if !space::shell_on_database_host(link) {
         return Ok("free space not checked: no shell on the database's host (no ssh table)".into());
     }
-    let dir = match up::data_dir(&maint.client, db, maint.deadline).await {
-        Ok(Some(d)) if !d.is_empty() => d,
+    let (dir, default_space) = match up::data_dir(&maint.client, db, maint.deadline).await {
+        Ok((Some(d), default)) if !d.is_empty() => (d, default),
         Ok(_) => {
             return Ok("free space not checked: the data directory is readable only by superusers and pg_read_all_settings".into())
         }
         Err(x) => return Ok(format!("free space not checked: {x:#}")),
     };
-    let default_space = up::in_default_tablespace(&maint.client, db, maint.deadline)
-        .await
-        .unwrap_or(true);
     let need = if default_space {
         size * 2
     } else {
