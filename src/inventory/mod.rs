@@ -235,12 +235,15 @@ pub struct OdooRun {
 }
 
 /// Where the Odoo command runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OdooHost {
     /// On this machine.
     Local,
     /// On the node's own SSH host (the one its filestore is reached on).
     Node,
+    /// On an SSH host of its own (an application server): its ssh table,
+    /// merged over `[defaults.ssh]` key by key, `host` its own.
+    Ssh(SshSettings),
 }
 
 /// Default of `odoo.timeout`.

@@ -402,7 +402,16 @@ fn lifecycle(
         .odoo
         .as_ref()
         .or(d.odoo.as_ref())
-        .map(|o| odoo(path, text, node, o, n.ssh.is_some() || d.ssh.is_some()))
+        .map(|o| {
+            odoo(
+                path,
+                text,
+                node,
+                o,
+                n.ssh.is_some() || d.ssh.is_some(),
+                d.ssh.as_ref(),
+            )
+        })
         .transpose()?;
     Ok(Lifecycle {
         odoo,
@@ -428,7 +437,9 @@ fn odoo(
     node: &str,
     o: &Spanned<super::raw::RawOdoo>,
     has_ssh: bool,
+    defaults_ssh: Option<&Spanned<super::raw::RawSsh>>,
 ) -> Result<super::OdooRun> {
+    use super::raw::RawOdooHost;
     let raw = o.get_ref();
     let bad = |span: Option<std::ops::Range<usize>>, m: String| {
         at(
@@ -455,20 +466,40 @@ fn odoo(
     }
     let host = match raw.host.as_ref().map(|h| (h.get_ref(), h.span())) {
         None => super::OdooHost::Local,
-        Some((toml::Value::String(s), _)) if s == "local" => super::OdooHost::Local,
-        Some((toml::Value::String(s), span)) if s == "node" => {
+        Some((RawOdooHost::Name(s), _)) if s == "local" => super::OdooHost::Local,
+        Some((RawOdooHost::Name(s), span)) if s == "node" => {
             if !has_ssh {
-                return Err(bad(Some(span), "host = \"node\" runs Odoo on the node's SSH host, but the node has no ssh table; use \"local\"".into()));
+                return Err(bad(Some(span), "host = \"node\" runs Odoo on the node's SSH host, but the node has no ssh table; use \"local\" or an ssh table of its own".into()));
             }
             super::OdooHost::Node
         }
-        Some((_, span)) => {
+        Some((RawOdooHost::Name(_), span)) => {
             return Err(bad(
                 Some(span),
-                "host: expected \"local\" (this machine) or \"node\" (the node's SSH host); \
-                 a separate SSH host for Odoo is not supported yet"
+                "host: expected \"local\" (this machine), \"node\" (the node's SSH host) \
+                 or an ssh table ({ host = \"app1\", user = \"odoo\" })"
                     .into(),
             ))
+        }
+        Some((RawOdooHost::Ssh(t), span)) => {
+            // Its own host; the other keys fall back to [defaults.ssh]
+            // (the shared key, known_hosts, jump host), never the node's.
+            if t.host.is_none() {
+                return Err(bad(
+                    Some(span),
+                    "host: the ssh table needs its own `host`".into(),
+                ));
+            }
+            let own = Spanned::new(span, (**t).clone());
+            match super::ssh::merge_ssh(path, text, node, defaults_ssh, Some(&own))? {
+                Some(s) => super::OdooHost::Ssh(s),
+                None => {
+                    return Err(bad(
+                        Some(own.span()),
+                        "host: the ssh table needs its own `host`".into(),
+                    ))
+                }
+            }
         }
     };
     let max_parallel = match &raw.max_parallel {

@@ -120,10 +120,47 @@ pub(super) struct RawSettings {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOdoo {
     pub(super) command: Option<Spanned<Vec<String>>>,
-    pub(super) host: Option<Spanned<toml::Value>>,
+    pub(super) host: Option<Spanned<RawOdooHost>>,
     pub(super) timeout: Option<DurationText>,
     pub(super) max_parallel: Option<Spanned<u32>>,
     pub(super) addons_path: Option<Vec<String>>,
+}
+
+/// `odoo.host`: `"local"`, `"node"`, or an ssh table of its own.
+#[derive(Debug, Clone)]
+pub(super) enum RawOdooHost {
+    Name(String),
+    Ssh(Box<RawSsh>),
+}
+
+impl<'de> Deserialize<'de> for RawOdooHost {
+    /// A string or a table. The table is read by TOML's own map access, so
+    /// its keys keep their spans (an untagged enum would buffer them away).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawOdooHost;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "\"local\", \"node\" or an ssh table ({ host = \"app1\", user = \"odoo\" })",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<RawOdooHost, E> {
+                Ok(RawOdooHost::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<RawOdooHost, A::Error> {
+                RawSsh::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|s| RawOdooHost::Ssh(Box::new(s)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The `ssh` table of `[defaults]` or a `[[node]]`; a node's keys win key by key.

@@ -291,3 +291,52 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got, want);
     }
 }
+
+#[test]
+fn odoo_host_is_local_node_or_an_ssh_table_of_its_own() {
+    use super::OdooHost;
+    let host = |t: &str| {
+        p(&format!(
+            "[defaults.ssh]\nuser = \"ops\"\nidentity_file = \"/k/id\"\n\
+             [defaults.odoo]\ncommand = [\"/opt/odoo/odoo-bin\"]\n{t}\n\
+             [[node]]\nname = \"a\"\nhost = \"10.0.0.5\"\n"
+        ))
+        .map(|i| i.nodes[0].lifecycle.odoo.clone().unwrap().host)
+    };
+    assert_eq!(host("").unwrap(), OdooHost::Local);
+    assert_eq!(host("host = \"local\"").unwrap(), OdooHost::Local);
+    // Its own host; the other keys from [defaults.ssh].
+    let OdooHost::Ssh(s) =
+        host("host = { host = \"app1\", port = 2222, known_hosts_file = \"/k/kh\" }").unwrap()
+    else {
+        panic!("an ssh table");
+    };
+    assert_eq!(
+        (s.host.as_str(), s.port, s.user.as_deref()),
+        ("app1", Some(2222), Some("ops"))
+    );
+    assert_eq!(s.identity_file, Some(PathBuf::from("/k/id")));
+    assert_eq!(s.known_hosts_file, Some(PathBuf::from("/k/kh")));
+    // Errors name the line and column of the odoo table's key.
+    let e = host("host = { user = \"odoo\" }").unwrap_err();
+    assert!(
+        format!("{e:#}")
+            .contains("nodes.toml:6:8: node a: odoo.host: the ssh table needs its own `host`"),
+        "{e:#}"
+    );
+    let e = host("host = { host = \"app1\", identity = \"k\" }").unwrap_err();
+    assert!(
+        format!("{e:#}").contains("unknown field `identity`"),
+        "{e:#}"
+    );
+    let e = host("host = { host = \"-oProxyCommand=sh\" }").unwrap_err();
+    assert!(format!("{e:#}").contains("ssh host"), "{e:#}");
+    let e = host("host = \"app1\"").unwrap_err();
+    assert!(format!("{e:#}").contains("or an ssh table"), "{e:#}");
+    let e = host("host = 3").unwrap_err();
+    assert!(format!("{e:#}").contains("nodes.toml:6:8"), "{e:#}");
+    // "node" needs the node's own ssh table.
+    let e = p("[defaults.odoo]\ncommand = [\"x\"]\nhost = \"node\"\n[[node]]\nname = \"a\"\n")
+        .unwrap_err();
+    assert!(format!("{e:#}").contains("has no ssh table"), "{e:#}");
+}

@@ -25,6 +25,9 @@ pub struct Ctx {
     /// Maintenance-database connections kept for reuse within the run (one
     /// idle per node route, without slots; see `lifecycle::maintenance`).
     pub maint_cache: std::sync::Mutex<std::collections::HashMap<String, crate::transport::Conn>>,
+    /// The SSH hosts Odoo runs on that are not a node's (`odoo.host = {
+    /// ssh table }`), opened on first use.
+    pub odoo_hosts: crate::transport::host::apphost::CommandHosts,
 }
 
 /// The transport's notices (SSH tunnel events), printed by the run's
@@ -71,6 +74,7 @@ impl Ctx {
             transport,
             printer,
             maint_cache: Default::default(),
+            odoo_hosts: crate::transport::host::apphost::CommandHosts::new(notices(printer)),
         })
     }
 
@@ -88,7 +92,23 @@ impl Ctx {
             let link = link.clone();
             set.spawn(async move { link.close().await });
         }
-        while set.join_next().await.is_some() {}
+        let nodes = async { while set.join_next().await.is_some() {} };
+        tokio::join!(nodes, self.odoo_hosts.close());
+    }
+
+    /// Where `run` (a node's `odoo` setting) runs Odoo for `link`'s tenants.
+    pub fn odoo_place(
+        &self,
+        link: &Arc<NodeLink>,
+        run: &crate::inventory::OdooRun,
+    ) -> crate::transport::host::odoo::Place {
+        use crate::inventory::OdooHost;
+        use crate::transport::host::odoo::Place;
+        match &run.host {
+            OdooHost::Local => Place::Local,
+            OdooHost::Node => Place::Node(link.clone()),
+            OdooHost::Ssh(s) => Place::Host(self.odoo_hosts.get(s)),
+        }
     }
 
     /// Resolves a `TENANT` / `NODE/TENANT` argument for a command that

@@ -246,6 +246,11 @@ impl NodeLink {
         }
     }
 
+    /// `ops@pg2:22` (with the jump hosts) for a node reached over SSH.
+    pub fn ssh_route(&self) -> Option<String> {
+        self.tunnel.as_ref().map(|t| t.route())
+    }
+
     /// Releases what the link holds open beyond single connections: the SSH
     /// master, its forward and their private directory. Idempotent.
     pub async fn close(&self) {
@@ -296,14 +301,9 @@ impl NodeLink {
         args: &[&str],
     ) -> anyhow::Result<std::process::Command> {
         match &self.tunnel {
-            Some(t) => {
-                let mut line = format!("sh -c {} sh", host::sh_quote(script));
-                for a in args {
-                    line.push(' ');
-                    line.push_str(&host::sh_quote(a));
-                }
-                Ok(t.remote_command(&line).await?)
-            }
+            Some(t) => Ok(t
+                .remote_command(&host::remote_shell_line(script, args))
+                .await?),
             None => {
                 let mut c = std::process::Command::new("sh");
                 c.arg("-c").arg(script).arg("sh").args(args);

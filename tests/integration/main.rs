@@ -35,6 +35,7 @@ mod trust_read;
 mod trust_restore;
 mod upgrade;
 mod upgrade_outdated;
+mod upgrade_ssh;
 mod ux;
 mod world;
 mod writes;

@@ -321,7 +321,7 @@ fn a_hung_run_is_killed_at_the_deadline_with_its_sessions() {
     same(&w.c, "acme", &before, "after");
 }
 
-fn alive(pid: i32) -> bool {
+pub(crate) fn alive(pid: i32) -> bool {
     // SAFETY: kill(pid, 0) only checks for the process; a zombie is gone.
     let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     (unsafe { libc::kill(pid, 0) } == 0) && !status.contains(") Z ")
@@ -688,93 +688,6 @@ fn bulk_upgrade_runs_a_few_per_node_at_once_and_the_canaries_first() {
         .collect();
     assert_eq!(done, ["p1", "p2"], "{v}");
     assert_eq!(v["summary"]["upgraded"], 2, "{v}");
-}
-
-#[test]
-fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
-    use crate::harness::Sshd;
-    use crate::world::{Inventory, Ssh};
-    let Some(sshd) = Sshd::try_start() else {
-        return;
-    };
-    let w = world();
-    let run = tempfile::Builder::new()
-        .prefix("tu")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let text = std::fs::read_to_string(&w.inv).unwrap();
-    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
-    // The remote side gets no environment of ours: a mode goes into the
-    // command itself.
-    let inventory = |file: &str, env: &str| {
-        w.write_inventory(
-            file,
-            &Inventory::default()
-                .default_key("filestore", w.fs.as_path())
-                .node_at("s1", "127.0.0.1", w.c.port())
-                .node_ssh(Ssh::to(&sshd))
-                .extra(&format!(
-                    "{}host = \"node\"\n",
-                    odoo.replacen("command = [", &format!("command = [\"env\", {env}"), 1)
-                )),
-        )
-    };
-    let inv = inventory("ssh.toml", "");
-    let logins = || sshd.log().matches("Accepted publickey").count();
-    let l0 = logins();
-    let v = crate::run::Run::new(w.home())
-        .env("XDG_RUNTIME_DIR", run.path())
-        .inv(&inv)
-        .args(["upgrade", "s1/acme", "-u", "mail", "--yes", "-o", "json"])
-        .json_at("/outcome", "upgraded")
-        .json_at("/via", "ssh")
-        .run()
-        .json();
-    assert_eq!(v["versions"][0]["after"], "16.0.1.10.1");
-    assert!(w
-        .fs
-        .join("acme/ff/ff00000000000000000000000000000000000001")
-        .exists());
-    // PostgreSQL, the filestore and Odoo's run share the one SSH master.
-    assert_eq!(logins() - l0, 1, "{}", sshd.log());
-    // A hung run there is killed there (its pid came back over SSH).
-    let before = state(&w.c, "acme");
-    let pidfile = w.home().join("standin.pid");
-    let hang = inventory(
-        "ssh-hang.toml",
-        &format!(
-            "\"TC_STANDIN_MODE=hang\", \"TC_STANDIN_PIDFILE={}\", ",
-            pidfile.display()
-        ),
-    );
-    let ran = crate::run::Run::new(w.home())
-        .env("XDG_RUNTIME_DIR", run.path())
-        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
-        .inv(&hang)
-        .args([
-            "upgrade",
-            "s1/acme",
-            "-u",
-            "mail",
-            "--timeout",
-            "3s",
-            "--yes",
-            "-o",
-            "json",
-        ])
-        .code(1)
-        .run();
-    assert!(ran.json()["error"]
-        .as_str()
-        .unwrap()
-        .contains("did not finish in time"));
-    let pid: i32 = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert!(!alive(pid), "the stand-in {pid} still runs on the SSH host");
-    same(&w.c, "acme", &before, "after a hung run over SSH");
 }
 
 #[test]

@@ -94,13 +94,13 @@ pub async fn read(
             .await
             .map_err(|x| anyhow!("reading the manifests: {x}"))
         }
-        Place::Node(link) => {
+        there => {
             let max_s = max.to_string();
             let n = paths.len().to_string();
             let mut args: Vec<&str> = vec![&max_s, &n];
             args.extend(paths.iter().map(String::as_str));
             args.extend(modules.iter().map(String::as_str));
-            let cmd = link.shell_command(SCRIPT, &args).await?;
+            let cmd = there.shell_command(SCRIPT, &args).await?;
             let out = remote(cmd, (max + 1) * 4 * modules.len().max(1) + 4096).await?;
             parse_output(&out, paths, modules)
         }

@@ -1,6 +1,6 @@
 //! Runs the node's Odoo command (`odoo-bin ... -d DB -u MODS
-//! --stop-after-init`) for `upgrade` (issue 27): on this machine or on the
-//! node's SSH host, the arguments passed as words (never inside a shell
+//! --stop-after-init`) for `upgrade` (issue 27): on this machine, on the
+//! node's SSH host or on an SSH host of its own, the arguments passed as words (never inside a shell
 //! string), everything it prints kept in a log file, under a deadline, and
 //! killed (SIGTERM, then SIGKILL) when the deadline passes or the run is
 //! stopped.
@@ -17,6 +17,7 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use super::apphost::CommandHost;
 use crate::transport::NodeLink;
 
 /// How long a run gets between SIGTERM and SIGKILL (Odoo with `--workers
@@ -32,6 +33,78 @@ pub enum Place {
     Local,
     /// The node's SSH host.
     Node(Arc<NodeLink>),
+    /// An SSH host of its own (`odoo.host = { ssh table }`).
+    Host(Arc<CommandHost>),
+}
+
+impl Place {
+    /// `sh -c script sh ARGS...` there (on this machine for `Local`).
+    pub async fn shell_command(
+        &self,
+        script: &str,
+        args: &[&str],
+    ) -> anyhow::Result<std::process::Command> {
+        match self {
+            Place::Local => {
+                let mut c = std::process::Command::new("sh");
+                c.arg("-c").arg(script).arg("sh").args(args);
+                Ok(c)
+            }
+            Place::Node(link) => link.shell_command(script, args).await,
+            Place::Host(h) => h.shell_command(script, args).await,
+        }
+    }
+
+    /// One key per place, for what a run learns of it once.
+    pub fn key(&self) -> String {
+        match self {
+            Place::Local => "local".into(),
+            Place::Node(link) => format!("node\0{}", link.name()),
+            Place::Host(h) => format!("ssh\0{}", h.describe()),
+        }
+    }
+
+    /// Where, for plans and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Place::Local => "on this machine".into(),
+            Place::Node(link) => match link.ssh_route() {
+                Some(r) => format!("on the node's SSH host ({r})"),
+                None => "on the node's SSH host".into(),
+            },
+            Place::Host(h) => format!("on {}", h.describe()),
+        }
+    }
+}
+
+/// Whether `program` can be started at `place`: an absolute path to an
+/// executable file, or a name the shell finds in its PATH there (the
+/// issue's pre-flight: "the Odoo command is reachable"). Ok(false) when it
+/// is not there; an error when the place cannot be reached (the SSH cause).
+pub async fn program_found(place: &Place, program: &str) -> anyhow::Result<bool> {
+    const SCRIPT: &str = r#"case "$1" in
+  /*) [ -f "$1" ] && [ -x "$1" ] ;;
+  *) command -v "$1" >/dev/null 2>&1 ;;
+esac"#;
+    let mut c = tokio::process::Command::from(place.shell_command(SCRIPT, &[program]).await?);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(60), c.output())
+        .await
+        .map_err(|_| anyhow!("no answer within 60 s {}", place.describe()))?
+        .context("cannot run sh")?;
+    match out.status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        // 255: ssh's own failure (the connection), with its reason.
+        _ => Err(anyhow!(
+            "looking for the Odoo command {}: {}",
+            place.describe(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
 }
 
 /// How a run ended.
@@ -68,9 +141,9 @@ impl Running {
                     libc::kill(-(pid as i32), s);
                 }
             }
-            Place::Node(link) => {
+            remote => {
                 let script = r#"kill -s "$1" "$2" 2>/dev/null; exit 0"#;
-                if let Ok(c) = link.shell_command(script, &[sig, &pid.to_string()]).await {
+                if let Ok(c) = remote.shell_command(script, &[sig, &pid.to_string()]).await {
                     let mut c = tokio::process::Command::from(c);
                     c.stdin(Stdio::null())
                         .stdout(Stdio::null())
@@ -115,14 +188,15 @@ async fn spawn(place: &Place, argv: &[String]) -> anyhow::Result<tokio::process:
             }
             c
         }
-        Place::Node(link) => {
+        remote => {
             let script = format!(r#"printf '{PID_LINE}%s\n' "$$" >&2; exec "$@""#);
             tokio::process::Command::from(
-                link.shell_command(
-                    &script,
-                    &argv.iter().map(String::as_str).collect::<Vec<_>>(),
-                )
-                .await?,
+                remote
+                    .shell_command(
+                        &script,
+                        &argv.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )
+                    .await?,
             )
         }
     };
@@ -193,7 +267,7 @@ pub async fn run(
     };
     let pid_of = |r: &Running| match r.place {
         Place::Local => local_pid,
-        Place::Node(_) => {
+        Place::Node(_) | Place::Host(_) => {
             Some(remote_pid.load(std::sync::atomic::Ordering::SeqCst)).filter(|p| *p != 0)
         }
     };

@@ -91,6 +91,13 @@ impl Tunnel {
             )
         })?;
         let socket = dir.join(format!(".s.PGSQL.{}", self.port));
+        let Some(target) = self.target() else {
+            self.detail(format!(
+                "ssh master pid {master_pid} up in {} ms (commands only)",
+                t_master.as_millis()
+            ));
+            return Ok(Open::new(session, mux, master_pid, dir, ctl, socket, None));
+        };
         let t1 = Instant::now();
         session
             .request_port_forward(
@@ -98,7 +105,7 @@ impl Tunnel {
                 Socket::UnixSocket {
                     path: socket.as_path().into(),
                 },
-                self.target(),
+                target,
             )
             .await
             .map_err(|e| {
@@ -160,10 +167,9 @@ impl Tunnel {
             Ok(true) => match self.try_reuse(&ctl, &log, &socket).await {
                 Ok((session, mux, master_pid)) => {
                     self.detail(format!(
-                        "ssh master pid {master_pid} reused (control_persist {keep_text}, {}); forward {} -> {}",
+                        "ssh master pid {master_pid} reused (control_persist {keep_text}, {}); {}",
                         ctl.display(),
-                        socket.display(),
-                        self.remote
+                        self.forward_text(&socket)
                     ));
                     Some((session, mux, master_pid))
                 }
@@ -275,10 +281,9 @@ impl Tunnel {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         self.detail(format!(
-            "ssh master pid {master_pid} up in {} ms, kept {keep_text} after the run (control_persist); forward {} -> {}",
+            "ssh master pid {master_pid} up in {} ms, kept {keep_text} after the run (control_persist); {}",
             t_master.as_millis(),
-            socket.display(),
-            self.remote
+            self.forward_text(&socket)
         ));
         Ok((session, mux, master_pid))
     }
@@ -314,28 +319,40 @@ impl Tunnel {
             Ok(Ok(v)) => v,
         };
         let session = Session::resume_mux(ctl.into(), Some(log.into()));
-        session
-            .request_port_forward(
-                ForwardType::Local,
-                Socket::UnixSocket {
-                    path: socket.into(),
-                },
-                self.target(),
-            )
-            .await
-            .map_err(|e| format!("cannot forward to {}: {}", self.remote, chain(&e)))?;
+        if let Some(target) = self.target() {
+            session
+                .request_port_forward(
+                    ForwardType::Local,
+                    Socket::UnixSocket {
+                        path: socket.into(),
+                    },
+                    target,
+                )
+                .await
+                .map_err(|e| format!("cannot forward to {}: {}", self.remote, chain(&e)))?;
+        }
         Ok((session, mux, pid))
     }
 
-    fn target(&self) -> Socket<'_> {
+    /// `forward <socket> -> <remote>`, or that there is none, for `-v`.
+    fn forward_text(&self, socket: &Path) -> String {
+        match self.remote {
+            Remote::Commands => "commands only".into(),
+            _ => format!("forward {} -> {}", socket.display(), self.remote),
+        }
+    }
+
+    /// Where the forward goes; None for a master of remote commands only.
+    fn target(&self) -> Option<Socket<'_>> {
         match &self.remote {
-            Remote::Tcp { host, port } => Socket::TcpSocket {
+            Remote::Tcp { host, port } => Some(Socket::TcpSocket {
                 host: host.as_str().into(),
                 port: *port,
-            },
-            Remote::Unix(p) => Socket::UnixSocket {
+            }),
+            Remote::Unix(p) => Some(Socket::UnixSocket {
                 path: p.as_path().into(),
-            },
+            }),
+            Remote::Commands => None,
         }
     }
 }

@@ -71,8 +71,13 @@ const SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(15);
 /// Where the node's PostgreSQL is, from the SSH host.
 #[derive(Debug, Clone)]
 enum Remote {
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
     Unix(PathBuf),
+    /// No forward: a master for remote commands only (the Odoo host).
+    Commands,
 }
 
 impl fmt::Display for Remote {
@@ -81,6 +86,7 @@ impl fmt::Display for Remote {
             Remote::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
             Remote::Tcp { host, port } => write!(f, "{host}:{port}"),
             Remote::Unix(p) => write!(f, "{}", p.display()),
+            Remote::Commands => f.write_str("no forward (commands only)"),
         }
     }
 }
@@ -155,7 +161,8 @@ enum State {
 
 /// The SSH tunnel of one node.
 pub struct Tunnel {
-    node: String,
+    /// `node pg1` or `odoo host ops@app1:22`, for messages.
+    label: String,
     settings: SshSettings,
     remote: Remote,
     port: u16,
@@ -183,7 +190,7 @@ impl Tunnel {
             Host::Socket(dir) => Remote::Unix(dir.join(format!(".s.PGSQL.{}", node.port))),
         };
         Some(Tunnel {
-            node: node.name.clone(),
+            label: format!("node {}", node.name),
             settings,
             remote,
             port: node.port,
@@ -192,6 +199,27 @@ impl Tunnel {
             closing: watch::Sender::new(false),
             pending: StdMutex::new(None),
         })
+    }
+
+    /// A master to `settings` for remote commands only (no forward): the
+    /// host Odoo runs on when it is neither this machine nor a node's.
+    pub fn for_commands(settings: SshSettings) -> Tunnel {
+        Tunnel {
+            label: format!("odoo host {}", settings.destination()),
+            settings,
+            remote: Remote::Commands,
+            port: 0,
+            notices: None,
+            state: Mutex::new(State::Idle),
+            closing: watch::Sender::new(false),
+            pending: StdMutex::new(None),
+        }
+    }
+
+    /// Reports tunnel events to `notices`.
+    pub fn with_notices(mut self, notices: Notices) -> Tunnel {
+        self.notices = Some(notices);
+        self
     }
 
     /// `user@host:port`, with the jump hosts, for messages.
@@ -204,11 +232,7 @@ impl Tunnel {
 
     fn detail(&self, msg: impl AsRef<str>) {
         if let Some(n) = &self.notices {
-            n(Notice::Detail(format!(
-                "node {}: {}",
-                self.node,
-                msg.as_ref()
-            )));
+            n(Notice::Detail(format!("{}: {}", self.label, msg.as_ref())));
         }
     }
 
@@ -276,8 +300,8 @@ impl Tunnel {
     fn warn(&self, msg: impl AsRef<str>) {
         if let Some(n) = &self.notices {
             n(Notice::Warn(format!(
-                "node {}: ssh: {}",
-                self.node,
+                "{}: ssh: {}",
+                self.label,
                 msg.as_ref()
             )));
         }

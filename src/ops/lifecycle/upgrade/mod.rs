@@ -19,6 +19,7 @@ use super::*;
 use crate::config::{Modules, UpgradeOpts};
 use crate::inventory::OdooRun;
 use crate::odoo::upgrade as up;
+use crate::transport::host::odoo::Place;
 
 mod bulk;
 mod killed;
@@ -239,14 +240,25 @@ async fn upgrade_one(
         Err((Outcome::Unchanged, m)) => return r.ok(Outcome::Unchanged, m),
         Err((outcome, m)) => return r.fail(outcome, m),
     };
-    let pre = match preflight(ctx, link, &maint, fs.as_ref(), &t.db, u, &who).await {
+    let place = ctx.odoo_place(link, &run);
+    let pre = match preflight(
+        ctx,
+        (link, &run, &place),
+        &maint,
+        fs.as_ref(),
+        &t.db,
+        u,
+        &who,
+    )
+    .await
+    {
         Ok(p) => p,
         Err((outcome, m)) => return r.fail(outcome, m),
     };
     r.details.upgrade().size_bytes = pre.size;
     r.details.upgrade().copy = Some(pre.copy.clone());
     if o.dry_run {
-        return r.would(plan(&who, &t.db, u, &run, fs.as_ref(), &pre));
+        return r.would(plan(&who, &t.db, u, (&run, &place), fs.as_ref(), &pre));
     }
     let record = match building::Intent::write_then(
         link,
@@ -279,7 +291,7 @@ async fn upgrade_one(
 /// read). A refusal's or failure's outcome and text.
 async fn preflight(
     ctx: &Ctx,
-    link: &Arc<NodeLink>,
+    (link, run, place): (&Arc<NodeLink>, &OdooRun, &Place),
     maint: &Conn,
     fs: Option<&Filestore>,
     db: &str,
@@ -302,7 +314,9 @@ async fn preflight(
             None => Ok(Vec::new()),
         }
     };
-    let ((info, acl, taken, cloners), files) = tokio::join!(
+    // And whether the Odoo command is there (once per run and place).
+    let program = &run.command[0];
+    let ((info, acl, taken, cloners), files, found) = tokio::join!(
         async {
             tokio::join!(
                 lc::db_info(&maint.client, db, d),
@@ -311,8 +325,20 @@ async fn preflight(
                 up::cloners(&maint.client, db, d),
             )
         },
-        files
+        files,
+        ctx.odoo_hosts.program_found(place, program)
     );
+    match found {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(refused(format!(
+                "the Odoo command {} is not found {} (not an executable file, or not in the PATH there): see odoo.command",
+                e(program),
+                place.describe()
+            )))
+        }
+        Err(m) => return Err((Outcome::Failed, format!("{who}: {m}; nothing changed"))),
+    }
     let info = match info.map_err(failed)? {
         Some(i) => i,
         None => return Err(refused("gone meanwhile".into())),
@@ -447,7 +473,7 @@ fn plan(
     who: &str,
     db: &str,
     u: &UpgradeOpts,
-    run: &OdooRun,
+    (run, place): (&OdooRun, &Place),
     fs: Option<&Filestore>,
     p: &Pre,
 ) -> Plan {
@@ -474,14 +500,11 @@ fn plan(
     }
     let timeout = u.timeout.unwrap_or(run.timeout);
     plan.step(format!(
-        "run {} -d {} -u {} --stop-after-init ... {}, at most {}",
+        "run {} -d {} -u {} --stop-after-init ... {} (found there), at most {}",
         e(&run.command.join(" ")),
         e(&p.copy),
         e(&module_list(&u.modules)),
-        match run.host {
-            crate::inventory::OdooHost::Local => "on this machine",
-            crate::inventory::OdooHost::Node => "on the node's SSH host",
-        },
+        place.describe(),
         crate::output::duration(timeout)
     ))
     .step(format!(

@@ -20,17 +20,10 @@ struct Versions {
     absent: Vec<String>,
 }
 
-fn place(link: &Arc<NodeLink>, run: &OdooRun) -> Place {
-    match run.host {
-        crate::inventory::OdooHost::Local => Place::Local,
-        crate::inventory::OdooHost::Node => Place::Node(link.clone()),
-    }
-}
-
 /// The manifest versions of `modules` on a database whose `base` is at
 /// `base_version`; the refusal text names the file that could not be read.
 async fn versions(
-    link: &Arc<NodeLink>,
+    place: &Place,
     run: &OdooRun,
     modules: &[String],
     base_version: &str,
@@ -43,7 +36,7 @@ async fn versions(
         .cloned()
         .collect();
     let found = files::read(
-        &place(link, run),
+        place,
         &run.addons_path,
         &names,
         manifest::literal::MAX_BYTES,
@@ -130,7 +123,10 @@ pub(super) async fn resolve(
         .collect();
     let names: Vec<String> = installed.iter().map(|m| m.name.clone()).collect();
     let base = state.base_version.clone().unwrap_or_default();
-    let v = versions(link, run, &names, &base).await.map_err(refused)?;
+    let place = ctx.odoo_place(link, run);
+    let v = versions(&place, run, &names, &base)
+        .await
+        .map_err(refused)?;
     if !v.absent.is_empty() {
         r.warnings.push(format!(
             "installed but in no addons path (not upgraded): {}",
@@ -170,11 +166,7 @@ pub(super) async fn resolve(
 /// After Odoo's run, with addons paths named: each module the run was
 /// given that the paths hold must be at its manifest version (Odoo exits 0
 /// when a module's code is missing or another one is found). The problems.
-pub(super) async fn behind(
-    link: &Arc<NodeLink>,
-    run: &OdooRun,
-    after: &up::ModulesState,
-) -> Vec<String> {
+pub(super) async fn behind(place: &Place, run: &OdooRun, after: &up::ModulesState) -> Vec<String> {
     if run.addons_path.is_empty() {
         return Vec::new();
     }
@@ -185,7 +177,7 @@ pub(super) async fn behind(
         .collect();
     let names: Vec<String> = installed.iter().map(|m| m.name.clone()).collect();
     let base = after.base_version.clone().unwrap_or_default();
-    let v = match versions(link, run, &names, &base).await {
+    let v = match versions(place, run, &names, &base).await {
         Ok(v) => v,
         Err(m) => return vec![m],
     };

@@ -169,7 +169,7 @@ async fn verified(
     let conn = steps.link.connect(copy, &steps.ctx.transport).await?;
     let after = up::modules_state(&conn.client, module_names(m), conn.deadline).await?;
     let mut problems = verify(ended, log, &after, m);
-    problems.extend(outdated::behind(steps.link, run, &after).await);
+    problems.extend(outdated::behind(&steps.ctx.odoo_place(steps.link, run), run, &after).await);
     if !problems.is_empty() {
         return Err(Fail::Rejected(Rejected {
             problems,
@@ -257,9 +257,10 @@ async fn odoo(
     );
     // The hard limit Odoo inherits: this process's for a local run; over
     // SSH the remote shell's is not known (none, as usual).
-    let hard = match run.host {
-        crate::inventory::OdooHost::Local => odoo_run::hard_memory_limit(),
-        crate::inventory::OdooHost::Node => None,
+    let place = steps.ctx.odoo_place(steps.link, run);
+    let hard = match place {
+        Place::Local => odoo_run::hard_memory_limit(),
+        Place::Node(_) | Place::Host(_) => None,
     };
     argv.extend(crate::odoo::versions::odoo_memory_args(major, hard));
     argv.extend(
@@ -267,10 +268,6 @@ async fn odoo(
             .iter()
             .map(|s| s.to_string()),
     );
-    let place = match run.host {
-        crate::inventory::OdooHost::Local => Place::Local,
-        crate::inventory::OdooHost::Node => Place::Node(steps.link.clone()),
-    };
     let timeout = u.timeout.unwrap_or(run.timeout);
     let t0 = std::time::Instant::now();
     let ended = odoo_run::run(&place, &argv, file, timeout, steps.guard.first()).await?;

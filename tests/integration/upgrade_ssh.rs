@@ -1,0 +1,249 @@
+//! `upgrade` with Odoo on another host (issue 27): the node's own SSH host
+//! (`odoo.host = "node"`), or an SSH host of its own (`odoo.host = { ssh
+//! table }`, the application servers), the harness's sshd standing for
+//! both. The remote side gets none of our environment: a stand-in mode
+//! goes into the command itself (`env MODE=...`).
+
+use crate::fixtures::TenantSpec;
+use crate::harness::Sshd;
+use crate::upgrade::{alive, dbs_like, same, state, version, with_odoo};
+use crate::world::{Inventory, Ssh, World};
+
+#[test]
+fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let w = crate::upgrade::world();
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    // The remote side gets no environment of ours: a mode goes into the
+    // command itself.
+    let inventory = |file: &str, env: &str| {
+        w.write_inventory(
+            file,
+            &Inventory::default()
+                .default_key("filestore", w.fs.as_path())
+                .node_at("s1", "127.0.0.1", w.c.port())
+                .node_ssh(Ssh::to(&sshd))
+                .extra(&format!(
+                    "{}host = \"node\"\n",
+                    odoo.replacen("command = [", &format!("command = [\"env\", {env}"), 1)
+                )),
+        )
+    };
+    let inv = inventory("ssh.toml", "");
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let l0 = logins();
+    let v = crate::run::Run::new(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .inv(&inv)
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes", "-o", "json"])
+        .json_at("/outcome", "upgraded")
+        .json_at("/via", "ssh")
+        .run()
+        .json();
+    assert_eq!(v["versions"][0]["after"], "16.0.1.10.1");
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    // PostgreSQL, the filestore and Odoo's run share the one SSH master.
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    // A hung run there is killed there (its pid came back over SSH).
+    let before = state(&w.c, "acme");
+    let pidfile = w.home().join("standin.pid");
+    let hang = inventory(
+        "ssh-hang.toml",
+        &format!(
+            "\"TC_STANDIN_MODE=hang\", \"TC_STANDIN_PIDFILE={}\", ",
+            pidfile.display()
+        ),
+    );
+    let ran = crate::run::Run::new(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .inv(&hang)
+        .args([
+            "upgrade",
+            "s1/acme",
+            "-u",
+            "mail",
+            "--timeout",
+            "3s",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .code(1)
+        .run();
+    assert!(ran.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("did not finish in time"));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!alive(pid), "the stand-in {pid} still runs on the SSH host");
+    same(&w.c, "acme", &before, "after a hung run over SSH");
+}
+
+/// The `odoo.host` table of the harness's sshd.
+fn odoo_host(sshd: &Sshd, port: u16) -> String {
+    let s = Ssh::to(sshd);
+    format!(
+        "host = {{ host = \"{}\", port = {port}, user = \"{}\", identity_file = \"{}\", known_hosts_file = \"{}\", connect_timeout = \"2s\" }}\n",
+        s.host,
+        s.user,
+        s.identity_file.display(),
+        s.known_hosts_file.display()
+    )
+}
+
+#[test]
+fn odoo_runs_on_an_ssh_host_of_its_own_one_master_for_every_node() {
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let w = with_odoo(
+        World::builder()
+            .node("n1")
+            .tenants(&[
+                ("acme", TenantSpec::for_major(16)),
+                ("t2", TenantSpec::for_major(16)),
+            ])
+            .files("acme")
+            .build(),
+    );
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    // Two nodes reached directly (the same server, each with one tenant),
+    // Odoo on the application host for both: [defaults.odoo].
+    let inventory = |file: &str, env: &str, program: Option<&str>, port: u16| {
+        let mut odoo = odoo.replacen("command = [", &format!("command = [\"env\", {env}"), 1);
+        if let Some(p) = program {
+            odoo = format!("[defaults.odoo]\ncommand = [\"{p}\"]\n");
+        }
+        w.write_inventory(
+            file,
+            &Inventory::default()
+                .default_key("filestore", w.fs.as_path())
+                .node_at("s1", "127.0.0.1", w.c.port())
+                .node_key("exclude", crate::world::Toml::Raw("[\"t2\"]".into()))
+                .node_at("s2", "127.0.0.1", w.c.port())
+                .node_key("exclude", crate::world::Toml::Raw("[\"acme\"]".into()))
+                .extra(&format!("{odoo}{}", odoo_host(&sshd, port))),
+        )
+    };
+    let tenantctl = |inv: &std::path::Path, offset: &str| {
+        crate::run::Run::new(w.home())
+            .env("XDG_RUNTIME_DIR", run.path())
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", offset)
+            .inv(inv)
+    };
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let inv = inventory("app.toml", "", None, sshd.port());
+    // The plan says where Odoo runs, and that its command was found there.
+    let l0 = logins();
+    let plan = tenantctl(&inv, "0")
+        .args(["upgrade", "s1/acme", "-u", "mail", "--dry-run"])
+        .run()
+        .stdout;
+    let there = format!(
+        "on ssh {}@{}:{} (found there)",
+        sshd.user(),
+        sshd.host(),
+        sshd.port()
+    );
+    assert!(plan.contains(&there), "{plan}");
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    // Both nodes' tenants upgraded there through one SSH master (the
+    // nodes themselves are reached directly: no other login).
+    let list = w.home().join("both.txt");
+    std::fs::write(&list, "s1/acme\ns2/t2\n").unwrap();
+    let l0 = logins();
+    let v = tenantctl(&inv, "10")
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "mail", "--yes", "-o", "json"])
+        .run()
+        .json();
+    assert_eq!(v["summary"]["upgraded"], 2, "{v}");
+    assert_eq!(logins() - l0, 1, "{}", sshd.log());
+    assert_eq!(version(&w.c, "acme", "mail"), "16.0.1.10.1");
+    assert_eq!(version(&w.c, "t2", "mail"), "16.0.1.10.1");
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    // A command not there is refused before anything changes.
+    let before = state(&w.c, "acme");
+    let missing = inventory(
+        "missing.toml",
+        "",
+        Some("/nonexistent/odoo-bin"),
+        sshd.port(),
+    );
+    tenantctl(&missing, "20")
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes"])
+        .code(2)
+        .stderr_has(&format!(
+            "the Odoo command /nonexistent/odoo-bin is not found on ssh {}@",
+            sshd.user()
+        ))
+        .run();
+    same(&w.c, "acme", &before, "after a refusal");
+    assert!(dbs_like(&w, "upgrading").is_empty());
+    // An application host that cannot be reached: a failure naming ssh's
+    // reason, nothing changed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let down = inventory("down.toml", "", None, port);
+    tenantctl(&down, "30")
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes"])
+        .code(1)
+        .stderr_has("Connection refused")
+        .stderr_has("nothing changed")
+        .run();
+    same(&w.c, "acme", &before, "after an unreachable Odoo host");
+    // A hung run there is killed there at the deadline.
+    let pidfile = w.home().join("app.pid");
+    let hang = inventory(
+        "app-hang.toml",
+        &format!(
+            "\"TC_STANDIN_MODE=hang\", \"TC_STANDIN_PIDFILE={}\", ",
+            pidfile.display()
+        ),
+        None,
+        sshd.port(),
+    );
+    let ran = tenantctl(&hang, "40")
+        .args(["upgrade", "s2/t2", "-u", "mail", "--timeout", "3s", "--yes"])
+        .code(1)
+        .run();
+    assert!(
+        ran.stderr.contains("did not finish in time"),
+        "{}",
+        ran.stderr
+    );
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        !alive(pid),
+        "the stand-in {pid} still runs on the Odoo host"
+    );
+}
