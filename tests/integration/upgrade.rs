@@ -913,3 +913,62 @@ fn a_copy_that_does_not_fit_on_its_file_system_is_refused() {
     w.c.sql("postgres", "ALTER DATABASE acme SET TABLESPACE pg_default");
     w.c.sql("postgres", "DROP TABLESPACE small");
 }
+
+#[test]
+fn a_run_killed_after_the_block_or_after_the_copy_is_undone_by_the_next() {
+    let w = world();
+    let before = state(&w.c, "acme");
+    let hardlink = w.fs.join("acme");
+    for (i, step) in ["copy", "odoo"].iter().enumerate() {
+        let args = ["upgrade", "acme", "-u", "mail", "--yes"];
+        let (code, err) = interrupt_at(w.home(), &w.inv, &args, b"", step, libc::SIGKILL);
+        assert_eq!(code, None, "{step}: {err}");
+        // Blocked, and at "odoo" the copy and its hard-linked files made.
+        assert_eq!(
+            w.c.sql(
+                "postgres",
+                "SELECT datallowconn FROM pg_database WHERE datname = 'acme'"
+            ),
+            "f",
+            "{step}"
+        );
+        let copies = dbs_like(&w, ".upgrading-");
+        assert_eq!(
+            copies.len(),
+            usize::from(*step == "odoo"),
+            "{step}: {copies:?}"
+        );
+        // The next lifecycle command on the node undoes it, then runs.
+        let ran = w
+            .run()
+            .env("TENANTCTL_DEBUG_NOW_OFFSET", format!("{}", 10 * (i + 1)))
+            .args(["upgrade", "acme", "-u", "mail", "--dry-run"])
+            .run();
+        assert!(
+            ran.stderr.contains("finishes or undoes first"),
+            "{step}: {}",
+            ran.stderr
+        );
+        w.run()
+            .env("TC_STANDIN_MODE", "fail")
+            .env(
+                "TENANTCTL_DEBUG_NOW_OFFSET",
+                format!("{}", 10 * (i + 1) + 5),
+            )
+            .args(["upgrade", "acme", "-u", "mail", "--yes"])
+            .code(1)
+            .stderr_has("undid the upgrade of acme")
+            .run();
+        same(&w.c, "acme", &before, step);
+        assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new(), "{step}");
+        // Only the tenant's own directory and the failed runs' kept
+        // copies are left in the filestore (no copy of the killed run).
+        let dirs: Vec<String> = std::fs::read_dir(&w.fs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".upgrading-"))
+            .collect();
+        assert_eq!(dirs, Vec::<String>::new(), "{step}");
+        assert!(hardlink.is_dir());
+    }
+}

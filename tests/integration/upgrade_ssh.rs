@@ -246,4 +246,43 @@ fn odoo_runs_on_an_ssh_host_of_its_own_one_master_for_every_node() {
         !alive(pid),
         "the stand-in {pid} still runs on the Odoo host"
     );
+    // tenantctl killed outright while Odoo runs there: the run ends with
+    // it (the channel's stdin closes), as a local run does.
+    let _ = std::fs::remove_file(&pidfile);
+    let mut child = crate::harness::tenantctl_process(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "50")
+        .arg("-i")
+        .arg(&hang)
+        .args(["upgrade", "s2/t2", "-u", "mail", "--yes"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let pid: i32 = loop {
+        match std::fs::read_to_string(&pidfile).map(|p| p.trim().parse()) {
+            Ok(Ok(p)) => break p,
+            _ if t0.elapsed().as_secs() < 60 => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => panic!("the stand-in did not start"),
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let t0 = std::time::Instant::now();
+    while alive(pid) && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        !alive(pid),
+        "the stand-in {pid} outlived tenantctl on the Odoo host"
+    );
+    // The next lifecycle command on the node undoes what the killed run left.
+    tenantctl(&inv, "60")
+        .args(["upgrade", "s2/t2", "-u", "mail", "--yes"])
+        .stderr_has("undid the upgrade of t2")
+        .run();
 }

@@ -1,14 +1,17 @@
 //! Runs the node's Odoo command (`odoo-bin ... -d DB -u MODS
 //! --stop-after-init`) for `upgrade` (issue 27): on this machine, on the
-//! node's SSH host or on an SSH host of its own, the arguments passed as words (never inside a shell
-//! string), everything it prints kept in a log file, under a deadline, and
-//! killed (SIGTERM, then SIGKILL) when the deadline passes or the run is
-//! stopped.
+//! node's SSH host or on an SSH host of its own, the arguments passed as
+//! words (never inside a shell string), everything it prints kept in a log
+//! file, under a deadline, and killed (SIGTERM, then SIGKILL) when the
+//! deadline passes or the run is stopped.
 //!
 //! A local run is its own process group (Ctrl-C at the terminal reaches
 //! tenantctl, which decides) and dies with tenantctl (`PR_SET_PDEATHSIG`).
-//! A run on the SSH host first prints its pid (`exec` keeps it), which is
-//! what a kill is sent to over the same SSH master.
+//! A run on an SSH host ([`REMOTE_SCRIPT`]) first prints its pid, which is
+//! what a kill is sent to over the same SSH master; and it dies with
+//! tenantctl too: the channel's stdin stays open while tenantctl lives, and
+//! its end (tenantctl killed, the terminal hung up, the connection lost)
+//! makes a watcher there end the run.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -26,6 +29,24 @@ pub const TERM_GRACE: Duration = Duration::from_secs(10);
 
 /// The first line a run on the SSH host prints on stderr: its pid.
 const PID_LINE: &str = "tenantctl-odoo-pid ";
+
+/// The remote side of a run: Odoo in the background (stdin /dev/null), its
+/// pid printed first, a watcher reading the channel's stdin (which
+/// tenantctl never writes or closes before the run ends) that sends
+/// SIGTERM, then SIGKILL, when it ends; the shell's status is Odoo's. A
+/// non-interactive shell gives a background job /dev/null as stdin unless
+/// told otherwise, hence fd 3.
+const REMOTE_SCRIPT: &str = r#"exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+printf 'tenantctl-odoo-pid %s\n' "$child" >&2
+{ cat >/dev/null; kill -s TERM "$child"; sleep 10; kill -s KILL "$child"; } <&3 >/dev/null 2>&1 &
+watcher=$!
+exec 3<&-
+wait "$child"
+status=$?
+kill "$watcher" 2>/dev/null
+exit "$status""#;
 
 /// Where the command runs.
 #[derive(Clone)]
@@ -189,19 +210,23 @@ async fn spawn(place: &Place, argv: &[String]) -> anyhow::Result<tokio::process:
             c
         }
         remote => {
-            let script = format!(r#"printf '{PID_LINE}%s\n' "$$" >&2; exec "$@""#);
-            tokio::process::Command::from(
+            let mut c = tokio::process::Command::from(
                 remote
                     .shell_command(
-                        &script,
+                        REMOTE_SCRIPT,
                         &argv.iter().map(String::as_str).collect::<Vec<_>>(),
                     )
                     .await?,
-            )
+            );
+            // Held open by the child handle until the run ends.
+            c.stdin(Stdio::piped());
+            c
         }
     };
-    c.stdin(Stdio::null())
-        .stdout(Stdio::piped())
+    if matches!(place, Place::Local) {
+        c.stdin(Stdio::null());
+    }
+    c.stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     c.spawn()
@@ -303,4 +328,14 @@ pub fn hard_memory_limit() -> Option<u64> {
     // SAFETY: getrlimit writes into the struct it is given.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
     (ok && r.rlim_max != libc::RLIM_INFINITY).then_some(r.rlim_max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remote_script_prints_the_line_the_reader_looks_for() {
+        assert!(REMOTE_SCRIPT.contains(&format!("printf '{PID_LINE}%s\\n'")));
+    }
 }
