@@ -133,6 +133,34 @@ pub struct NodeInfo {
     pub base_url: Option<String>,
     /// humantime, e.g. `30days`.
     pub drop_retention: String,
+    /// How `upgrade` runs Odoo for this node's tenants (the `odoo` table).
+    pub odoo: Option<OdooInfo>,
+}
+
+/// The `odoo` table as resolved.
+#[derive(Debug, Serialize)]
+pub struct OdooInfo {
+    pub command: Vec<String>,
+    /// local | node | ssh
+    pub host: &'static str,
+    /// For `host: ssh`: the application host's route, as a node's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<Route>,
+    /// humantime, e.g. `30m`.
+    pub timeout: String,
+    pub max_parallel: usize,
+    pub addons_path: Vec<String>,
+}
+
+impl OdooInfo {
+    /// The ODOO column: where it runs.
+    fn cell(&self) -> String {
+        match (&self.ssh, self.host) {
+            (Some(r), _) => r.to_string().replacen("SSH via ", "ssh ", 1),
+            (None, "node") => "the node's SSH host".into(),
+            _ => "this machine".into(),
+        }
+    }
 }
 
 impl NodeInfo {
@@ -207,8 +235,9 @@ fn password(n: &Node, pf: &PassFile) -> Password {
     }
 }
 
-fn info(n: &Node, pf: &PassFile) -> NodeInfo {
-    let route = match &n.ssh {
+/// A node's (or the Odoo host's) SSH route.
+fn route(ssh: Option<&crate::inventory::SshSettings>) -> Route {
+    match ssh {
         None => Route::Direct,
         Some(s) => Route::Ssh {
             host: s.destination(),
@@ -228,7 +257,30 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
                 .control_persist
                 .map(|d| humantime::format_duration(d).to_string()),
         },
-    };
+    }
+}
+
+fn odoo(o: &crate::inventory::OdooRun) -> OdooInfo {
+    use crate::inventory::OdooHost;
+    OdooInfo {
+        command: o.command.clone(),
+        host: match o.host {
+            OdooHost::Local => "local",
+            OdooHost::Node => "node",
+            OdooHost::Ssh(_) => "ssh",
+        },
+        ssh: match &o.host {
+            OdooHost::Ssh(s) => Some(route(Some(s))),
+            _ => None,
+        },
+        timeout: humantime::format_duration(o.timeout).to_string(),
+        max_parallel: o.max_parallel,
+        addons_path: o.addons_path.clone(),
+    }
+}
+
+fn info(n: &Node, pf: &PassFile) -> NodeInfo {
+    let route = route(n.ssh.as_ref());
     NodeInfo {
         name: n.name.clone(),
         address: n.address(),
@@ -258,6 +310,7 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
         template: n.lifecycle.template.clone(),
         base_url: n.lifecycle.base_url.clone(),
         drop_retention: humantime::format_duration(n.lifecycle.drop_retention).to_string(),
+        odoo: n.lifecycle.odoo.as_ref().map(odoo),
     }
 }
 
@@ -339,6 +392,7 @@ pub fn run(global: &Global) -> Result<u8> {
                 Col::key("TEMPLATE").wide(),
                 Col::free("BASE URL").wide(),
                 Col::key("RETENTION").wide(),
+                Col::free("ODOO").wide(),
             ]);
             for n in &nodes {
                 t.row([
@@ -366,6 +420,10 @@ pub fn run(global: &Global) -> Result<u8> {
                     n.template.clone().unwrap_or_else(|| "-".into()),
                     n.base_url.clone().unwrap_or_else(|| "-".into()),
                     crate::output::spaced_units(&n.drop_retention),
+                    n.odoo
+                        .as_ref()
+                        .map(OdooInfo::cell)
+                        .unwrap_or_else(|| "-".into()),
                 ]);
             }
             p.print_table(&t);

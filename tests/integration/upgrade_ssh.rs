@@ -153,6 +153,19 @@ fn odoo_runs_on_an_ssh_host_of_its_own_one_master_for_every_node() {
     };
     let logins = || sshd.log().matches("Accepted publickey").count();
     let inv = inventory("app.toml", "", None, sshd.port());
+    // `nodes` shows where each node's Odoo runs (contacting nothing).
+    let dest = format!("{}@{}:{}", sshd.user(), sshd.host(), sshd.port());
+    let v = tenantctl(&inv, "0")
+        .args(["nodes", "-o", "json"])
+        .run()
+        .json();
+    assert_eq!(v["nodes"][1]["odoo"]["host"], "ssh", "{v}");
+    assert_eq!(v["nodes"][1]["odoo"]["ssh"]["host"], dest.as_str(), "{v}");
+    assert_eq!(v["nodes"][1]["odoo"]["timeout"], "2m", "{v}");
+    tenantctl(&inv, "0")
+        .args(["nodes", "-o", "wide"])
+        .stdout_has(&format!("ssh {dest}"))
+        .run();
     // The plan says where Odoo runs, and that its command was found there.
     let l0 = logins();
     let plan = tenantctl(&inv, "0")

@@ -142,6 +142,10 @@ pub enum Ended {
 /// A run in progress.
 struct Running {
     child: tokio::process::Child,
+    /// A remote run's channel input, held open until the run ends (its end
+    /// ends the run: [`REMOTE_SCRIPT`]); out of `child`, whose `wait`
+    /// would close it first.
+    _input: Option<tokio::process::ChildStdin>,
     /// The pid to signal: the local child's group, or the remote pid.
     pid: Option<u32>,
     place: Place,
@@ -285,7 +289,9 @@ pub async fn run(
         }
     });
     let local_pid = child.id();
+    let input = child.stdin.take();
     let mut running = Running {
+        _input: input,
         child,
         pid: None,
         place: place.clone(),
