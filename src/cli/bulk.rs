@@ -100,6 +100,9 @@ pub struct BulkUpgradeArgs {
     /// Odoo runs at once on each node (default: the node's odoo.max_parallel, else 2)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_node: Option<u32>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -145,6 +148,9 @@ pub struct BulkCreateArgs {
     /// Use templates with open connections, ending them
     #[arg(long)]
     pub force: bool,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -162,6 +168,9 @@ pub struct FromFile {
     /// Column of --from holding the tenant: 1-based number or header name [default: 1]
     #[arg(long, value_name = "N|NAME", value_parser = parse_column)]
     pub column: Option<crate::targetfile::Column>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
 }
 
 impl FromFile {
