@@ -38,11 +38,11 @@ pub enum BulkCommand {
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
   tenantctl bulk create --from new-customers.csv --template tmpl16 \\
-      --secrets-file ~/new-2026-12.csv --yes")]
+      --secrets-file ~/new-2026-12.csv --failed-to retry.csv --yes")]
     Create(BulkCreateArgs),
     /// Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line
     #[command(after_help = "Examples:
-  tenantctl bulk drop --from closed-accounts.txt --yes")]
+  tenantctl bulk drop --from closed-accounts.txt --failed-to retry.txt --yes")]
     Drop(BulkDropArgs),
     /// Back up every tenant of the selected nodes (nightly): one file per tenant in DIR
     #[command(after_help = "Examples:
@@ -63,7 +63,11 @@ Examples:
   tenantctl bulk upgrade --from t.txt -u sale --canary 2 --per-node 3 --yes
   tenantctl --node pg3 bulk upgrade --all-matching --match 'trial-*' -u all
   tenantctl list -o csv | \\
-      tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
+      tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run
+  tenantctl bulk upgrade --from t.txt -u sale --canary 2 \\
+      --failed-to retry.txt --yes
+  # only those not upgraded (failed, or not started after a canary failed):
+  tenantctl bulk upgrade --from retry.txt -u sale --yes")]
     Upgrade(BulkUpgradeArgs),
 }
 
