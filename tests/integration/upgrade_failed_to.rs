@@ -1,7 +1,7 @@
 //! `--failed-to FILE` of the lifecycle bulk runs (`bulk upgrade`, `bulk
-//! drop`): the file names every target not done (failed, unknown, not
-//! started after a canary's failure) as the write bulks' file does, and a
-//! rerun `--from` it runs exactly those.
+//! drop`, `bulk create`): the file names every target not done (failed,
+//! refused, unknown, not started after a canary's failure) as the write
+//! bulks' file does, and a rerun `--from` it runs exactly those.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -191,4 +191,70 @@ fn bulk_drop_failed_to_reruns_only_the_refused() {
         .json();
     assert_eq!(outcomes(&v), pairs(&[("d2", "changed")]), "{v}");
     assert!(!w.c.db_exists("d2"));
+}
+
+#[test]
+fn bulk_create_failed_to_writes_the_lines_not_done_whole() {
+    let w = World::builder()
+        .node("n1")
+        .tenant("tmpl12", TenantSpec::for_major(12))
+        .tenant("taken", TenantSpec::for_major(12))
+        .files("tmpl12")
+        .default_key("base_url", "https://{tenant}.example.com")
+        .build();
+    let csv = w.home().join("new.csv");
+    std::fs::write(
+        &csv,
+        "name,admin_login,company\nn1/alpha,ops@alpha.example,Alpha\n\
+         taken,x@y.example,\"Z, Ltd\"\nnope/beta,,Beta\n",
+    )
+    .unwrap();
+    let failed = w.home().join("failed.csv");
+    let create = |from: &std::path::Path, secrets: &str, code: i32| -> Value {
+        w.run()
+            .args(["bulk", "create", "--from"])
+            .arg(from)
+            .args(["--template", "tmpl12", "--secrets-file"])
+            .arg(w.home().join(secrets))
+            .arg("--failed-to")
+            .arg(&failed)
+            .args(["--yes", "-o", "json"])
+            .args(if from == csv { &["--header"][..] } else { &[] })
+            .code(code)
+            .run()
+            .json()
+    };
+    let v = create(&csv, "s1.csv", 3);
+    assert_eq!(
+        outcomes(&v),
+        pairs(&[
+            ("alpha", "changed"),
+            ("taken", "refused"),
+            ("nope/beta", "refused")
+        ]),
+        "{v}"
+    );
+    // Name, login and company as read (quoted again), no header.
+    assert_eq!(
+        std::fs::read_to_string(&failed).unwrap(),
+        format!(
+            "# tenantctl bulk create: 2 targets {HEAD}\ntaken,x@y.example,\"Z, Ltd\"\nnope/beta,,Beta\n"
+        )
+    );
+    // `taken` freed, the rerun creates it with its login and company, and
+    // not alpha again.
+    w.c.sql("postgres", "DROP DATABASE taken");
+    let retry = w.home().join("retry.csv");
+    std::fs::rename(&failed, &retry).unwrap();
+    let v = create(&retry, "s2.csv", 3);
+    assert_eq!(
+        outcomes(&v),
+        pairs(&[("taken", "changed"), ("nope/beta", "refused")]),
+        "{v}"
+    );
+    assert_eq!(w.c.sql("taken", "SELECT name FROM res_company"), "Z, Ltd");
+    assert_eq!(
+        std::fs::read_to_string(&failed).unwrap(),
+        format!("# tenantctl bulk create: 1 target {HEAD}\nnope/beta,,Beta\n")
+    );
 }
