@@ -410,6 +410,7 @@ _arguments "${_arguments_options[@]}" : \
 '--template=[Template (default\: each node'\''s \`template\`)]:TEMPLATE:_default' \
 '--length=[Length of the generated admin passwords]:LENGTH:_default' \
 '--secrets-file=[New CSV file (mode 0600, never overwritten) receiving node,tenant,login,password]:PATH:_files' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -449,6 +450,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
 '--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -527,6 +529,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--from=[Targets\: CSV, one TENANT or NODE/TENANT per record ('\''-'\'' = stdin); # comments]:FILE:_files' \
 '--column=[Column of --from holding the tenant\: 1-based number or header name \[default\: 1\]]:N|NAME:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \
@@ -572,6 +575,7 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Kill each Odoo run after this long (default\: the node'\''s odoo.timeout, else 30m)]:DURATION:_default' \
 '--canary=[Upgrade the first N tenants first; when one of them is not upgraded, stop (the rest are skipped)]:N:_default' \
 '--per-node=[Odoo runs at once on each node (default\: the node'\''s odoo.max_parallel, else 2)]:N:_default' \
+'--failed-to=[After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)]:FILE:_files' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \

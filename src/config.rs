@@ -268,6 +268,8 @@ pub enum LifecycleAction {
         canary: Option<usize>,
         /// Odoo runs at once per node (None: each node's `max_parallel`).
         per_node: Option<usize>,
+        /// `--failed-to FILE`: the targets not done, for a rerun.
+        failed_to: Option<PathBuf>,
     },
     Drop {
         tenant: String,
@@ -287,12 +289,16 @@ pub enum LifecycleAction {
         from: PathBuf,
         layout: crate::targetfile::Layout,
         force: bool,
+        /// `--failed-to FILE`: the targets not done, for a rerun.
+        failed_to: Option<PathBuf>,
     },
     /// `bulk purge --from FILE [--now]`.
     BulkPurge {
         from: PathBuf,
         layout: crate::targetfile::Layout,
         now: bool,
+        /// `--failed-to FILE`: the targets not done, for a rerun.
+        failed_to: Option<PathBuf>,
     },
     /// `bulk create --from FILE` (name, admin login, company columns).
     BulkCreate {
@@ -302,6 +308,8 @@ pub enum LifecycleAction {
         length: usize,
         secrets_file: PathBuf,
         force: bool,
+        /// `--failed-to FILE`: the targets not done, for a rerun.
+        failed_to: Option<PathBuf>,
     },
 }
 

@@ -508,14 +508,21 @@ fn wide_export(recs: &[Record<'_>], shape: Shape) -> Option<FileError> {
 /// Writes one record of a `--failed-to` file: the target and, when given,
 /// its reason, quoted as the `csv` crate quotes (read back by [`parse`]).
 pub fn record(target: &str, reason: Option<&str>) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new());
     let mut fields = vec![target];
     if let Some(r) = reason {
         fields.push(r);
     }
+    record_of(&fields)
+}
+
+/// Writes one record of a `--failed-to` file from its fields, the first
+/// the target (a `bulk create` line: name, admin login, company).
+pub fn record_of(fields: &[&str]) -> String {
+    let target = fields.first().copied().unwrap_or_default();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
     // A first field starting with `#` would read back as a comment line:
     // quote it (the csv crate does not).
     if target.trim_start().starts_with('#') {
@@ -525,7 +532,7 @@ pub fn record(target: &str, reason: Option<&str>) -> String {
             .from_writer(Vec::new());
     }
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(&fields);
+    let _ = w.write_record(fields);
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
 }

@@ -38,11 +38,11 @@ pub enum BulkCommand {
     /// Create many tenants from a CSV file: name[,admin_login[,company]] (NODE/NAME or NAME)
     #[command(after_help = "Examples:
   tenantctl bulk create --from new-customers.csv --template tmpl16 \\
-      --secrets-file ~/new-2026-12.csv --yes")]
+      --secrets-file ~/new-2026-12.csv --failed-to retry.csv --yes")]
     Create(BulkCreateArgs),
     /// Soft-drop many (suspended) tenants: one TENANT or NODE/TENANT per line
     #[command(after_help = "Examples:
-  tenantctl bulk drop --from closed-accounts.txt --yes")]
+  tenantctl bulk drop --from closed-accounts.txt --failed-to retry.txt --yes")]
     Drop(BulkDropArgs),
     /// Back up every tenant of the selected nodes (nightly): one file per tenant in DIR
     #[command(after_help = "Examples:
@@ -63,7 +63,11 @@ Examples:
   tenantctl bulk upgrade --from t.txt -u sale --canary 2 --per-node 3 --yes
   tenantctl --node pg3 bulk upgrade --all-matching --match 'trial-*' -u all
   tenantctl list -o csv | \\
-      tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run")]
+      tenantctl bulk upgrade --from - --header --column tenant -u all --dry-run
+  tenantctl bulk upgrade --from t.txt -u sale --canary 2 \\
+      --failed-to retry.txt --yes
+  # only those not upgraded (failed, or not started after a canary failed):
+  tenantctl bulk upgrade --from retry.txt -u sale --yes")]
     Upgrade(BulkUpgradeArgs),
 }
 
@@ -100,6 +104,9 @@ pub struct BulkUpgradeArgs {
     /// Odoo runs at once on each node (default: the node's odoo.max_parallel, else 2)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_node: Option<u32>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -145,6 +152,9 @@ pub struct BulkCreateArgs {
     /// Use templates with open connections, ending them
     #[arg(long)]
     pub force: bool,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
     #[command(flatten)]
     pub flags: LifecycleFlags,
 }
@@ -162,6 +172,9 @@ pub struct FromFile {
     /// Column of --from holding the tenant: 1-based number or header name [default: 1]
     #[arg(long, value_name = "N|NAME", value_parser = parse_column)]
     pub column: Option<crate::targetfile::Column>,
+    /// After the run, write the targets not done (failed, refused, unknown, skipped...) as a --from file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
 }
 
 impl FromFile {

@@ -373,12 +373,14 @@ fn bulk(b: BulkCommand) -> config::Command {
                 length: a.length as usize,
                 secrets_file: a.secrets_file,
                 force: a.force,
+                failed_to: a.failed_to,
             },
             a.flags,
         ),
         BulkCommand::Drop(a) => lifecycle(
             config::LifecycleAction::BulkDrop {
                 layout: a.from.layout(),
+                failed_to: a.from.failed_to,
                 from: a.from.from,
                 force: a.force,
             },
@@ -405,12 +407,14 @@ fn bulk(b: BulkCommand) -> config::Command {
                 },
                 canary: a.canary.map(|n| n as usize),
                 per_node: a.per_node.map(|n| n as usize),
+                failed_to: a.failed_to,
             },
             a.flags,
         ),
         BulkCommand::Purge(a) => lifecycle(
             config::LifecycleAction::BulkPurge {
                 layout: a.from.layout(),
+                failed_to: a.from.failed_to,
                 from: a.from.from,
                 now: a.now,
             },

@@ -5,7 +5,6 @@
 //! reading the targets, the plan and the confirmation.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,9 +17,9 @@ use crate::config::{BulkAction, BulkOpts, StatusFilter};
 use crate::error::{Error, Result, EXIT_FAILED};
 use crate::odoo::probe::{self, Probe};
 use crate::odoo::suspension::Restore;
-use crate::ops::from;
 use crate::ops::passwd::Secrets;
 use crate::ops::prompt::confirm;
+use crate::ops::{failed_to, from};
 use crate::ops::{report, run, Action, Filter, Job, Outcome, Report, Secret};
 use crate::targetfile;
 use crate::targets::{self, Target};
@@ -151,20 +150,16 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     };
-    // Created now, before the first tenant (a private temporary file next
-    // to it), so that a path that cannot be written stops the run before
-    // any change; after the `[y/N]`, so that a Ctrl-C there leaves nothing.
-    let failed_to = match &o.failed_to {
-        Some(p) if !o.dry_run => Some(FailedTo::create(p)?),
-        Some(_) => {
-            ctx.printer
-                .info("--failed-to: not written by a dry run (nothing is run)");
-            None
-        }
-        None => None,
-    };
+    let with_reason = matches!(o.action, BulkAction::Suspend { .. })
+        || file.as_ref().is_some_and(|f| f.has_reasons);
+    let mut failed_to = failed_to::open(ctx, o.failed_to.as_deref(), o.dry_run)?.map(|f| {
+        f.source(&src, failed_to::unreadable(lines.unwrap_or_default()))
+            .with_reason(with_reason)
+    });
+    if let Some(f) = &mut failed_to {
+        f.jobs(&jobs);
+    }
     let name = action.name();
-    let inputs = inputs_of(&jobs, lines);
     let mut run = ctx.run(action, log, o.dry_run);
     run.filter = filter;
     let guard = run.guard.clone();
@@ -178,13 +173,10 @@ pub async fn run(ctx: &Ctx, o: &BulkOpts) -> Result<u8> {
         guard.is_some_and(|g| g.interrupted()),
         o.dry_run,
     );
-    let Some(f) = failed_to else {
-        return Ok(code);
-    };
-    let with_reason = matches!(o.action, BulkAction::Suspend { .. })
-        || file.as_ref().is_some_and(|f| f.has_reasons);
-    let text = failed_text(name.as_str(), &src, &reports, &inputs, with_reason);
-    Ok(write_failed_to(ctx, f, &text, code))
+    Ok(match failed_to {
+        Some(f) => report::failed_to(ctx, f, name.as_str(), &reports, code),
+        None => code,
+    })
 }
 
 /// Selector runs skip databases that are not Odoo tenants; `--status` needs
@@ -234,206 +226,6 @@ fn ask(
         confirm(&question)?
     };
     Ok(yes.then(|| t0.elapsed()))
-}
-
-/// What the `--failed-to` file needs of each job, by job index.
-fn inputs_of(jobs: &[Job], lines: Option<&[targetfile::Parsed]>) -> Vec<Input> {
-    let unreadable: HashSet<usize> = lines
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|l| l.as_ref().err().map(|b| b.no))
-        .collect();
-    jobs.iter()
-        .map(|j| Input {
-            target: j.target.as_ref().map(|t| t.display()),
-            spec: j.spec.clone(),
-            readable: match j.line {
-                Some(n) => !unreadable.contains(&n),
-                None => j.target.is_some(),
-            },
-            line: j.line,
-            reason: j.reason.clone(),
-        })
-        .collect()
-}
-
-/// Writes the `--failed-to` file; the exit code (1 instead of 0 when it
-/// could not be written).
-fn write_failed_to(ctx: &Ctx, f: FailedTo, text: &FailedText, code: u8) -> u8 {
-    let path = f.path.clone();
-    match f.commit(&text.text) {
-        Ok(()) => {
-            ctx.printer.info(format!(
-                "tenantctl: --failed-to {}: {} target{} to rerun",
-                crate::output::esc(&path.display().to_string()),
-                text.targets,
-                if text.targets == 1 { "" } else { "s" }
-            ));
-            code
-        }
-        Err(e) => {
-            ctx.printer.error(format!(
-                "--failed-to {}: {e}",
-                crate::output::esc(&path.display().to_string())
-            ));
-            if code == crate::error::EXIT_OK {
-                EXIT_FAILED
-            } else {
-                code
-            }
-        }
-    }
-}
-
-/// A job as the --failed-to file needs it.
-struct Input {
-    /// The resolved `NODE/TENANT`.
-    target: Option<String>,
-    /// What the line said.
-    spec: String,
-    /// Whether `spec` is a tenant field (not the text of a line that could
-    /// not be read).
-    readable: bool,
-    line: Option<usize>,
-    reason: Option<String>,
-}
-
-struct FailedText {
-    text: String,
-    targets: usize,
-}
-
-/// The --failed-to file: every target that did not get what was asked
-/// (failed, refused, unknown, skipped, not-signalled, drift), resolved
-/// `NODE/TENANT` and its reason, as a `--from` file. Lines that could not be
-/// read at all become comments (a rerun cannot run them either). Never a
-/// secret: targets and reasons only.
-fn failed_text(
-    action: &str,
-    src: &str,
-    reports: &[Report],
-    inputs: &[Input],
-    with_reason: bool,
-) -> FailedText {
-    let mut body = String::new();
-    let mut targets = 0;
-    for r in reports.iter().filter(|r| !r.outcome.is_ok()) {
-        let Some(inp) = r.job.and_then(|i| inputs.get(i)) else {
-            continue;
-        };
-        let reason = if with_reason {
-            Some(inp.reason.as_deref().unwrap_or(""))
-        } else {
-            None
-        };
-        let what = match (&inp.target, inp.readable) {
-            (Some(t), _) => Some(t.as_str()),
-            (None, true) => Some(inp.spec.as_str()),
-            (None, false) => None,
-        };
-        match what {
-            Some(t) => {
-                targets += 1;
-                body.push_str(&targetfile::record(t, reason));
-            }
-            None => {
-                let at = match inp.line {
-                    Some(n) => format!("{src}:{n}"),
-                    None => crate::output::esc(&inp.spec).into_owned(),
-                };
-                body.push_str(&format!(
-                    "# {}: {}\n",
-                    at.replace(['\n', '\r'], " "),
-                    r.outcome.as_str()
-                ));
-            }
-        }
-    }
-    FailedText {
-        text: format!(
-            "# tenantctl bulk {action}: {targets} target{} not done (failed, refused, unknown or skipped); rerun with --from this file\n{body}",
-            if targets == 1 { "" } else { "s" }
-        ),
-        targets,
-    }
-}
-
-/// The --failed-to file while the run goes on: a private temporary file in
-/// the same directory, renamed over the path at the end (atomic: a reader
-/// sees the old file or the whole new one), removed if the run ends early.
-struct FailedTo {
-    path: std::path::PathBuf,
-    tmp: std::path::PathBuf,
-    file: Option<std::fs::File>,
-}
-
-impl FailedTo {
-    fn create(path: &Path) -> Result<FailedTo> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let shown = crate::output::esc(&path.display().to_string()).into_owned();
-        let name = path
-            .file_name()
-            .ok_or_else(|| Error::usage(anyhow!("--failed-to {shown}: not a file name")))?;
-        if path.is_dir() {
-            return Err(Error::usage(anyhow!(
-                "--failed-to {shown}: is a directory (nothing changed)"
-            )));
-        }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.tmp-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| Error::usage(anyhow!("--failed-to {shown}: {e} (nothing changed)")))?;
-        Ok(FailedTo {
-            path: path.to_path_buf(),
-            tmp,
-            file: Some(file),
-        })
-    }
-
-    fn commit(mut self, text: &str) -> std::io::Result<()> {
-        use std::io::Write;
-        let Some(mut f) = self.file.take() else {
-            return Ok(());
-        };
-        let written = f
-            .write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .and_then(|_| {
-                drop(f);
-                std::fs::rename(&self.tmp, &self.path)
-            });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&self.tmp);
-            return Err(e);
-        }
-        if let Some(d) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // The rename itself on disk; a directory that cannot be opened
-            // for that does not undo it.
-            if let Ok(d) = std::fs::File::open(d) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for FailedTo {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }
 
 /// The jobs of a run: the lines of `--from` (each resolved, bad lines failed

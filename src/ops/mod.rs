@@ -20,6 +20,7 @@ pub mod blocked;
 pub mod context;
 pub mod details;
 pub mod exec;
+pub(crate) mod failed_to;
 pub(crate) mod from;
 pub mod lifecycle;
 pub mod passwd;

@@ -246,6 +246,44 @@ pub fn bulk(
     verdict(&sum, interrupted)
 }
 
+/// Writes a run's `--failed-to` file (see [`super::failed_to`]) and says
+/// so; the exit code: `code`, or 1 instead of 0 when it could not be
+/// written.
+pub(crate) fn failed_to(
+    ctx: &Ctx,
+    f: super::failed_to::Rerun,
+    action: &str,
+    reports: &[Report],
+    code: u8,
+) -> u8 {
+    let text = f.text(action, reports);
+    let path = crate::output::esc(&f.path().display().to_string()).into_owned();
+    match f.commit(&text.text) {
+        Ok(()) => {
+            ctx.printer.info(format!(
+                "tenantctl: --failed-to {path}: {} target{} to rerun",
+                text.targets,
+                if text.targets == 1 { "" } else { "s" }
+            ));
+            code
+        }
+        Err(e) => {
+            ctx.printer.error(format!("--failed-to {path}: {e}"));
+            if code == crate::error::EXIT_OK {
+                crate::error::EXIT_FAILED
+            } else {
+                code
+            }
+        }
+    }
+}
+
+/// `--failed-to` with `--dry-run`: nothing is run, so nothing is written.
+pub(crate) fn failed_to_dry_run(ctx: &Ctx) {
+    ctx.printer
+        .info("--failed-to: not written by a dry run (nothing is run)");
+}
+
 /// Bulk results as CSV, in input order.
 fn bulk_csv(p: &crate::output::Printer, reports: &[Report]) {
     p.csv_header(&[

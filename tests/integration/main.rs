@@ -34,6 +34,7 @@ mod trust_guard;
 mod trust_read;
 mod trust_restore;
 mod upgrade;
+mod upgrade_failed_to;
 mod upgrade_outdated;
 mod upgrade_ssh;
 mod ux;

@@ -664,6 +664,8 @@ pub(super) struct CreateMany<'a> {
     pub(super) length: usize,
     pub(super) secrets_file: &'a std::path::Path,
     pub(super) force: bool,
+    /// `--failed-to FILE`.
+    pub(super) failed_to: Option<&'a std::path::Path>,
 }
 
 /// `bulk create` (the `--from` file, its jobs, the runner's operation).

@@ -582,14 +582,15 @@ pub(super) async fn purge(ctx: &Arc<Ctx>, o: &LifecycleOpts, spec: &str, now: bo
     ask_then_run(ctx, Op::Purge, log.map(Arc::new), job, each, false).await
 }
 
-/// The jobs of `bulk drop|purge --from`, read by the one `--from` reader:
-/// a bad line is a `failed` row of its own.
+/// The jobs of `bulk drop|purge|upgrade --from`, read by the one `--from`
+/// reader: a bad line is a `failed` row of its own. With them, the lines
+/// that could not be read (for `--failed-to`).
 pub(super) fn bulk_jobs(
     ctx: &Ctx,
     from: &std::path::Path,
     layout: &crate::targetfile::Layout,
     op: Op,
-) -> Result<Vec<crate::ops::Job>> {
+) -> Result<(Vec<crate::ops::Job>, std::collections::HashSet<usize>)> {
     let file = crate::ops::from::read(ctx, from, layout)?;
     let src = crate::ops::from::source_name(from);
     let jobs: Vec<crate::ops::Job> = file
@@ -607,20 +608,24 @@ pub(super) fn bulk_jobs(
     if jobs.is_empty() {
         return Err(Error::input(anyhow!("--from {src}: no tenants")));
     }
-    Ok(jobs)
+    Ok((jobs, crate::ops::failed_to::unreadable(&file.lines)))
 }
 
 /// `bulk drop` / `bulk purge`: one confirmation for the run, then each
-/// tenant as the single command does it, in file order.
+/// tenant as the single command does it, in file order; `files`: the
+/// `--from` file, how to read it, and `--failed-to`.
 pub(super) async fn bulk_lifecycle(
     ctx: &Arc<Ctx>,
     o: &LifecycleOpts,
-    from: &std::path::Path,
-    layout: &crate::targetfile::Layout,
+    (from, layout, failed_to): (
+        &std::path::Path,
+        &crate::targetfile::Layout,
+        Option<&std::path::Path>,
+    ),
     action: crate::ops::Op,
     flag: bool,
 ) -> Result<u8> {
-    let jobs = bulk_jobs(ctx, from, layout, action)?;
+    let (jobs, unreadable) = bulk_jobs(ctx, from, layout, action)?;
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     if !o.dry_run {
@@ -640,6 +645,9 @@ pub(super) async fn bulk_lifecycle(
             return Ok(EXIT_FAILED);
         }
     }
+    let src = crate::ops::from::source_name(from);
+    let failed_to =
+        crate::ops::failed_to::open(ctx, failed_to, o.dry_run)?.map(|f| f.source(&src, unreadable));
     if action == Op::Drop {
         let each = Dropping {
             ctx: ctx.clone(),
@@ -647,7 +655,7 @@ pub(super) async fn bulk_lifecycle(
             force: flag,
             stamp: None,
         };
-        return Ok(one_by_one(ctx, action, o, log, jobs, each).await);
+        return Ok(one_by_one(ctx, action, o, log, jobs, each, failed_to).await);
     }
     let each = Purging {
         ctx: ctx.clone(),
@@ -655,7 +663,7 @@ pub(super) async fn bulk_lifecycle(
         now: flag,
         found: None,
     };
-    Ok(one_by_one(ctx, action, o, log, jobs, each).await)
+    Ok(one_by_one(ctx, action, o, log, jobs, each, failed_to).await)
 }
 
 /// The target of a bulk line: resolved at its turn (a write's resolution),

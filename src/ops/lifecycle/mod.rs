@@ -251,7 +251,11 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
             up,
             canary,
             per_node,
-        } => upgrade::bulk_upgrade(ctx, o, from, layout, up, *canary, *per_node).await,
+            failed_to,
+        } => {
+            let (canary, per_node, failed_to) = (*canary, *per_node, failed_to.as_deref());
+            upgrade::bulk_upgrade(ctx, o, from, layout, up, canary, per_node, failed_to).await
+        }
         LifecycleAction::Drop { tenant, force } => drop_tenant(ctx, o, tenant, *force).await,
         LifecycleAction::Undrop { tenant, force } => undrop(ctx, o, tenant, *force).await,
         LifecycleAction::Purge { tenant, now } => purge(ctx, o, tenant, *now).await,
@@ -262,6 +266,7 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
             length,
             secrets_file,
             force,
+            failed_to,
         } => {
             let m = CreateMany {
                 from,
@@ -270,6 +275,7 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
                 length: *length,
                 secrets_file,
                 force: *force,
+                failed_to: failed_to.as_deref(),
             };
             bulk_create(ctx, o, m).await
         }
@@ -277,9 +283,19 @@ pub async fn run(ctx: &Arc<Ctx>, o: &LifecycleOpts) -> Result<u8> {
             from,
             layout,
             force,
-        } => bulk_lifecycle(ctx, o, from, layout, Op::Drop, *force).await,
-        LifecycleAction::BulkPurge { from, layout, now } => {
-            bulk_lifecycle(ctx, o, from, layout, Op::Purge, *now).await
+            failed_to,
+        } => {
+            let files = (from.as_path(), layout, failed_to.as_deref());
+            bulk_lifecycle(ctx, o, files, Op::Drop, *force).await
+        }
+        LifecycleAction::BulkPurge {
+            from,
+            layout,
+            now,
+            failed_to,
+        } => {
+            let files = (from.as_path(), layout, failed_to.as_deref());
+            bulk_lifecycle(ctx, o, files, Op::Purge, *now).await
         }
     }
 }
@@ -306,20 +322,25 @@ pub(super) async fn one_by_one<T: Each>(
     log: Option<Arc<AuditLog>>,
     jobs: Vec<crate::ops::Job>,
     each: T,
+    failed_to: Option<crate::ops::failed_to::Rerun>,
 ) -> u8 {
-    a_few_at_a_time(ctx, op, o, log, jobs, each, None).await
+    a_few_at_a_time(ctx, op, o, log, (jobs, failed_to), each, None).await
 }
 
-/// [`one_by_one`], or a few targets of each node at once (`per_node`).
+/// [`one_by_one`], or a few targets of each node at once (`per_node`);
+/// then the `--failed-to` file, when asked for, of the targets not done.
 pub(super) async fn a_few_at_a_time<T: Each>(
     ctx: &Ctx,
     op: Op,
     o: &LifecycleOpts,
     log: Option<Arc<AuditLog>>,
-    jobs: Vec<crate::ops::Job>,
+    (jobs, mut failed_to): (Vec<crate::ops::Job>, Option<crate::ops::failed_to::Rerun>),
     each: T,
     per_node: Option<PerNode>,
 ) -> u8 {
+    if let Some(f) = &mut failed_to {
+        f.jobs(&jobs);
+    }
     let t0 = std::time::Instant::now();
     let run = Arc::new(OneByOne {
         op,
@@ -331,14 +352,18 @@ pub(super) async fn a_few_at_a_time<T: Each>(
     });
     let reports = crate::ops::run::run_all(ctx, jobs, run.clone(), false).await;
     let interrupted = run.guard.as_ref().is_some_and(|g| g.interrupted());
-    report::bulk(
+    let code = report::bulk(
         ctx,
         op.as_str(),
         &reports,
         t0.elapsed().as_secs_f64(),
         interrupted,
         o.dry_run,
-    )
+    );
+    match failed_to {
+        Some(f) => report::failed_to(ctx, f, op.as_str(), &reports, code),
+        None => code,
+    }
 }
 
 /// A single lifecycle command: a run of one target through the one runner

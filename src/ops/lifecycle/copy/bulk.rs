@@ -15,7 +15,7 @@ pub(crate) async fn bulk_create(
     o: &LifecycleOpts,
     m: CreateMany<'_>,
 ) -> Result<u8> {
-    let (entries, bad) = read_entries(ctx, m.from, m.layout)?;
+    let (entries, bad, (unreadable, lines)) = read_entries(ctx, m.from, m.layout)?;
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     let secrets = if o.dry_run {
         None
@@ -28,6 +28,9 @@ pub(crate) async fn bulk_create(
         ctx.printer.info("aborted; nothing changed");
         return Ok(EXIT_FAILED);
     }
+    let src = crate::ops::from::source_name(m.from);
+    let failed_to = crate::ops::failed_to::open(ctx, m.failed_to, o.dry_run)?
+        .map(|f| f.source(&src, unreadable).whole_lines(lines));
     let (mut jobs, specs) = create_jobs(entries, &m);
     jobs.extend(bad);
     jobs.sort_by_key(|j| j.line);
@@ -40,8 +43,15 @@ pub(crate) async fn bulk_create(
         secrets,
         single: false,
     };
-    Ok(one_by_one(ctx, Op::Create, o, log, jobs, each).await)
+    Ok(one_by_one(ctx, Op::Create, o, log, jobs, each, failed_to).await)
 }
+
+/// The lines of the `--from` file for `--failed-to`: the numbers of those
+/// that could not be read, and the fields of the others by number.
+type Lines = (
+    std::collections::HashSet<usize>,
+    std::collections::HashMap<usize, Vec<String>>,
+);
 
 /// The `--from` file by the one reader: the usable lines, and the jobs of
 /// the lines that cannot be used (a bad line, an unknown node), `failed`
@@ -50,7 +60,7 @@ fn read_entries(
     ctx: &Ctx,
     from: &std::path::Path,
     layout: &crate::targetfile::Layout,
-) -> Result<(Vec<Entry>, Vec<crate::ops::Job>)> {
+) -> Result<(Vec<Entry>, Vec<crate::ops::Job>, Lines)> {
     let file = crate::ops::from::read(ctx, from, layout)?;
     let src = crate::ops::from::source_name(from);
     let mut entries = Vec::new();
@@ -81,7 +91,22 @@ fn read_entries(
     if entries.is_empty() && bad.is_empty() {
         return Err(Error::input(anyhow!("--from {src}: no tenants")));
     }
-    Ok((entries, bad))
+    // A line written back as it was: its fields, the empty ones at the end
+    // left out.
+    let whole = file
+        .lines
+        .iter()
+        .flatten()
+        .map(|l| {
+            let mut f = l.fields.clone();
+            while f.len() > 1 && f.last().is_some_and(|v| v.is_empty()) {
+                f.pop();
+            }
+            (l.no, f)
+        })
+        .collect();
+    let unreadable = crate::ops::failed_to::unreadable(&file.lines);
+    Ok((entries, bad, (unreadable, whole)))
 }
 
 /// One job per entry, and what `create` needs for it by line; an entry

@@ -18,10 +18,13 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     u: &UpgradeOpts,
     canary: Option<usize>,
     per_node: Option<usize>,
+    failed_to: Option<&std::path::Path>,
 ) -> Result<u8> {
-    let jobs = match from {
+    let (jobs, unreadable) = match from {
         crate::config::UpgradeTargets::From(f) => bulk_jobs(ctx, f, layout, Op::Upgrade)?,
-        crate::config::UpgradeTargets::AllMatching(p) => matching_jobs(ctx, p.as_deref()).await?,
+        crate::config::UpgradeTargets::AllMatching(p) => {
+            (matching_jobs(ctx, p.as_deref()).await?, Default::default())
+        }
     };
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
@@ -39,6 +42,14 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
             return Ok(EXIT_FAILED);
         }
     }
+    // Every target not upgraded (a canary's stop, a Ctrl-C: not started)
+    // goes to the file, as the lines said or as NODE/TENANT.
+    let src = match from {
+        crate::config::UpgradeTargets::From(f) => crate::ops::from::source_name(f),
+        crate::config::UpgradeTargets::AllMatching(_) => String::new(),
+    };
+    let failed_to =
+        crate::ops::failed_to::open(ctx, failed_to, o.dry_run)?.map(|f| f.source(&src, unreadable));
     let jobs = resolved(ctx, jobs).await;
     let canaries: std::collections::HashSet<Option<usize>> = jobs
         .iter()
@@ -68,6 +79,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
         }),
         total: (ctx.global.concurrency / 2).max(1),
     };
+    let jobs = (jobs, failed_to);
     Ok(a_few_at_a_time(ctx, Op::Upgrade, o, log, jobs, each, Some(limits)).await)
 }
 
