@@ -197,8 +197,11 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
     /// `<data_dir>/filestore` on the node's host (through its SSH when it has
-    /// one, else on this machine).
+    /// one, else on this machine), or where Odoo runs ([`Lifecycle::filestore_host`]).
     pub filestore: Option<PathBuf>,
+    /// Where `filestore` is reached: the node's host, or Odoo's (`filestore_host = "odoo"`:
+    /// the `odoo` table's host, for Odoo on an application server with its files).
+    pub filestore_host: FilestoreHost,
     /// The OS user Odoo runs as (copied files are given to it).
     pub filestore_owner: Option<String>,
     /// The default template database of `create`.
@@ -232,6 +235,16 @@ pub struct OdooRun {
     pub max_parallel: usize,
     /// The addons paths, for the manifest check (optional).
     pub addons_path: Vec<String>,
+}
+
+/// Where a node's filestore is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FilestoreHost {
+    /// The node's SSH host, or this machine for a node without one.
+    #[default]
+    Node,
+    /// Where the node's `odoo` table runs Odoo.
+    Odoo,
 }
 
 /// Where the Odoo command runs.

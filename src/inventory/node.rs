@@ -340,11 +340,33 @@ fn lifecycle(
     d: &RawSettings,
     n: &RawSettings,
 ) -> Result<Lifecycle> {
+    let odoo = n
+        .odoo
+        .as_ref()
+        .or(d.odoo.as_ref())
+        .map(|o| {
+            odoo(
+                path,
+                text,
+                node,
+                o,
+                n.ssh.is_some() || d.ssh.is_some(),
+                d.ssh.as_ref(),
+            )
+        })
+        .transpose()?;
+    let filestore_host = filestore_host(path, text, node, d, n, odoo.as_ref())?;
+    // A path on this machine gets `~/` expanded.
+    let local = match (filestore_host, odoo.as_ref().map(|o| &o.host)) {
+        (super::FilestoreHost::Odoo, Some(super::OdooHost::Local)) => true,
+        (super::FilestoreHost::Odoo, _) => false,
+        (super::FilestoreHost::Node, _) => n.ssh.is_none() && d.ssh.is_none(),
+    };
     let filestore = n
         .filestore
         .as_ref()
         .or(d.filestore.as_ref())
-        .map(|f| filestore(path, text, node, f, n.ssh.is_none() && d.ssh.is_none()))
+        .map(|f| filestore(path, text, node, f, local))
         .transpose()?;
     let owner = n
         .filestore_owner
@@ -398,26 +420,12 @@ fn lifecycle(
         Some(r) => *r.get_ref(),
         None => RESTORE_MAX_RATIO,
     };
-    let odoo = n
-        .odoo
-        .as_ref()
-        .or(d.odoo.as_ref())
-        .map(|o| {
-            odoo(
-                path,
-                text,
-                node,
-                o,
-                n.ssh.is_some() || d.ssh.is_some(),
-                d.ssh.as_ref(),
-            )
-        })
-        .transpose()?;
     Ok(Lifecycle {
         odoo,
         db_owner,
         restore_max_ratio,
         filestore,
+        filestore_host,
         filestore_owner: owner,
         template: n.template.clone().or_else(|| d.template.clone()),
         base_url,
@@ -523,6 +531,36 @@ fn odoo(
         max_parallel,
         addons_path: raw.addons_path.clone().unwrap_or_default(),
     })
+}
+
+/// `filestore_host`: "node" (default) or "odoo", which needs an `odoo` table.
+fn filestore_host(
+    path: &Path,
+    text: &str,
+    node: &str,
+    d: &RawSettings,
+    n: &RawSettings,
+    odoo: Option<&super::OdooRun>,
+) -> Result<super::FilestoreHost> {
+    let Some(h) = n.filestore_host.as_ref().or(d.filestore_host.as_ref()) else {
+        return Ok(super::FilestoreHost::Node);
+    };
+    let bad = |m: &str| {
+        at(
+            path,
+            text,
+            Some(h.span()),
+            format!("node {node}: filestore_host {m}"),
+        )
+    };
+    match h.get_ref().as_str() {
+        "node" => Ok(super::FilestoreHost::Node),
+        "odoo" if odoo.is_some() => Ok(super::FilestoreHost::Odoo),
+        "odoo" => Err(bad("= \"odoo\" needs an `odoo` table (where Odoo runs)")),
+        _ => Err(bad(
+            "must be \"node\" (the node's SSH host, or this machine) or \"odoo\" (where the odoo table runs Odoo)",
+        )),
+    }
 }
 
 /// `filestore`: an absolute path (`~/` expanded unless it is on an SSH host).

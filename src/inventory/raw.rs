@@ -98,6 +98,8 @@ pub(super) struct RawSettings {
     pub(super) ssh: Option<Spanned<RawSsh>>,
     // Issue 14: the tenant lifecycle (create, duplicate, rename, drop, purge).
     pub(super) filestore: Option<Spanned<String>>,
+    /// "node" (default) or "odoo": where the filestore is reached.
+    pub(super) filestore_host: Option<Spanned<String>>,
     pub(super) filestore_owner: Option<Spanned<String>>,
     pub(super) template: Option<String>,
     pub(super) base_url: Option<Spanned<String>>,

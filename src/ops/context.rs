@@ -39,6 +39,24 @@ fn notices(p: Printer) -> Notices {
     })
 }
 
+/// Where `n`'s filestore is reached: the node's host, or with
+/// `filestore_host = "odoo"` where its `odoo` table runs Odoo.
+fn files_at(
+    n: &crate::inventory::Node,
+    hosts: &crate::transport::host::apphost::CommandHosts,
+) -> crate::transport::FilesAt {
+    use crate::inventory::{FilestoreHost, OdooHost};
+    use crate::transport::FilesAt;
+    match (
+        n.lifecycle.filestore_host,
+        n.lifecycle.odoo.as_ref().map(|o| &o.host),
+    ) {
+        (FilestoreHost::Odoo, Some(OdooHost::Local)) => FilesAt::Local,
+        (FilestoreHost::Odoo, Some(OdooHost::Ssh(s))) => FilesAt::Host(hosts.get(s)),
+        _ => FilesAt::Node,
+    }
+}
+
 impl Ctx {
     pub fn new(global: Global) -> Result<Ctx> {
         let path = crate::inventory::locate(global.inventory.as_deref())?;
@@ -63,9 +81,17 @@ impl Ctx {
             printer.warn_always(w);
         }
         printer.detail(format!("inventory {}", inventory.path.display()));
+        let odoo_hosts = crate::transport::host::apphost::CommandHosts::new(notices(printer));
         let links = nodes
             .into_iter()
-            .map(|n| Arc::new(NodeLink::new(n).with_notices(notices(printer))))
+            .map(|n| {
+                let at = files_at(&n, &odoo_hosts);
+                Arc::new(
+                    NodeLink::new(n)
+                        .with_notices(notices(printer))
+                        .with_files_at(at),
+                )
+            })
             .collect();
         Ok(Ctx {
             global,
@@ -74,7 +100,7 @@ impl Ctx {
             transport,
             printer,
             maint_cache: Default::default(),
-            odoo_hosts: crate::transport::host::apphost::CommandHosts::new(notices(printer)),
+            odoo_hosts,
         })
     }
 
@@ -129,7 +155,11 @@ impl Ctx {
                 n.port = port;
                 n.pooler = crate::transport::startup::Pooler::None;
                 n.direct = None;
-                *l = Arc::new(NodeLink::new(n).with_notices(notices(self.printer)));
+                *l = Arc::new(
+                    NodeLink::new(n)
+                        .with_notices(notices(self.printer))
+                        .with_files_at(l.files_at().clone()),
+                );
             }
         }
     }

@@ -159,6 +159,20 @@ pub struct NodeLink {
     tls: Result<Option<MakeRustlsConnect>, String>,
     /// Set for nodes with an `ssh` table; opened by the first connection.
     tunnel: Option<ssh::Tunnel>,
+    /// Where the node's filestore commands run ([`NodeLink::files_command`]).
+    files_at: FilesAt,
+}
+
+/// Where a node's filestore is reached (`filestore_host`).
+#[derive(Clone, Default)]
+pub enum FilesAt {
+    /// The node's host: over its SSH master, else on this machine.
+    #[default]
+    Node,
+    /// On this machine (Odoo runs here, with its files).
+    Local,
+    /// On Odoo's own SSH host (`odoo.host = { ssh table }`).
+    Host(Arc<host::apphost::CommandHost>),
 }
 
 /// An open connection to one database; holds its slots in the per-node and
@@ -215,6 +229,46 @@ impl NodeLink {
             node,
             tls,
             tunnel,
+            files_at: FilesAt::Node,
+        }
+    }
+
+    /// The filestore is reached at `at` instead of the node's host.
+    pub fn with_files_at(mut self, at: FilesAt) -> NodeLink {
+        self.files_at = at;
+        self
+    }
+
+    /// Where the filestore is reached.
+    pub fn files_at(&self) -> &FilesAt {
+        &self.files_at
+    }
+
+    /// A command running `sh -c script sh ARGS...` where the node's
+    /// filestore is: the node's host ([`NodeLink::shell_command`]), this
+    /// machine, or Odoo's SSH host.
+    pub async fn files_command(
+        &self,
+        script: &str,
+        args: &[&str],
+    ) -> anyhow::Result<std::process::Command> {
+        match &self.files_at {
+            FilesAt::Node => self.shell_command(script, args).await,
+            FilesAt::Local => {
+                let mut c = std::process::Command::new("sh");
+                c.arg("-c").arg(script).arg("sh").args(args);
+                Ok(c)
+            }
+            FilesAt::Host(h) => h.shell_command(script, args).await,
+        }
+    }
+
+    /// Where filestore commands run, for messages.
+    pub fn files_where(&self) -> String {
+        match (&self.files_at, &self.tunnel) {
+            (FilesAt::Node, Some(_)) => "on the SSH host".into(),
+            (FilesAt::Node, None) | (FilesAt::Local, _) => "locally".into(),
+            (FilesAt::Host(h), _) => format!("on the Odoo host ({})", h.describe()),
         }
     }
 

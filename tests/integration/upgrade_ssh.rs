@@ -299,3 +299,71 @@ fn odoo_runs_on_an_ssh_host_of_its_own_one_master_for_every_node() {
         .stderr_has("undid the upgrade of t2")
         .run();
 }
+
+#[test]
+fn a_filestore_on_the_odoo_host_is_handled_there() {
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let w = crate::upgrade::world();
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    // The node is reached directly; its files are where Odoo runs.
+    let inventory = |file: &str, root: &std::path::Path| {
+        w.write_inventory(
+            file,
+            &Inventory::default()
+                .default_key("filestore", root)
+                .default_key("filestore_host", "odoo")
+                .node_at("s1", "127.0.0.1", w.c.port())
+                .extra(&format!("{odoo}{}", odoo_host(&sshd, sshd.port()))),
+        )
+    };
+    let tenantctl = |inv: &std::path::Path| {
+        crate::run::Run::new(w.home())
+            .env("XDG_RUNTIME_DIR", run.path())
+            .inv(inv)
+    };
+    // A root that is not there is looked for on the Odoo host.
+    let before = state(&w.c, "acme");
+    let gone = inventory("gone.toml", std::path::Path::new("/nonexistent/filestore"));
+    tenantctl(&gone)
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes"])
+        .code(1)
+        .stderr_has(&format!(
+            "/nonexistent/filestore on the Odoo host (ssh {}@{}:{})",
+            sshd.user(),
+            sshd.host(),
+            sshd.port()
+        ))
+        .stderr_has("nothing changed")
+        .run();
+    same(&w.c, "acme", &before, "after a refusal");
+    // The copy, the swap: every filestore command in that host's sessions.
+    let inv = inventory("files.toml", &w.fs);
+    let sessions = || sshd.log().matches("Starting session").count();
+    let (l0, s0) = (sshd.log().matches("Accepted publickey").count(), sessions());
+    tenantctl(&inv)
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "10")
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes", "-o", "json"])
+        .json_at("/outcome", "upgraded")
+        .run();
+    assert!(w
+        .fs
+        .join("acme/ff/ff00000000000000000000000000000000000001")
+        .exists());
+    assert_eq!(version(&w.c, "acme", "mail"), "16.0.1.10.1");
+    assert_eq!(
+        sshd.log().matches("Accepted publickey").count() - l0,
+        1,
+        "{}",
+        sshd.log()
+    );
+    // Odoo's check and run are 2; the filestore's check, copy and swap 3 more.
+    assert!(sessions() - s0 >= 5, "{}", sshd.log());
+    assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 1);
+}

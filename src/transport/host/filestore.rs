@@ -162,14 +162,11 @@ impl Filestore {
         self.root.to_string_lossy().into_owned()
     }
 
-    /// Runs `script` with `args` as `$1`... on the node's host; its stdout
+    /// Runs `script` with `args` as `$1`... where the filestore is; its stdout
     /// (trimmed) on success.
     async fn sh(&self, script: &str, args: &[&str]) -> anyhow::Result<String> {
-        let mut cmd = self.link.shell_command(script, args).await?;
-        let where_ = match self.link.via {
-            crate::transport::Via::Ssh => "on the SSH host",
-            crate::transport::Via::Direct => "locally",
-        };
+        let mut cmd = self.link.files_command(script, args).await?;
+        let where_ = self.link.files_where();
         let out =
             tokio::task::spawn_blocking(move || cmd.stdin(std::process::Stdio::null()).output())
                 .await

@@ -49,13 +49,13 @@ pub(super) fn wait_ok(
     Ok(())
 }
 
-/// Runs `script` on the node's host; its trimmed stdout.
-pub(super) async fn node_sh(
+/// Runs `script` where the node's filestore is; its trimmed stdout.
+pub(super) async fn files_sh(
     link: &NodeLink,
     script: &str,
     args: &[&str],
 ) -> anyhow::Result<String> {
-    let mut cmd = link.shell_command(script, args).await?;
+    let mut cmd = link.files_command(script, args).await?;
     let out = tokio::task::spawn_blocking(move || cmd.stdin(Stdio::null()).output())
         .await
         .map_err(|x| anyhow!("{x}"))??;
@@ -78,7 +78,7 @@ pub(super) async fn filestore_size(
     db: &str,
 ) -> anyhow::Result<(u64, u64)> {
     let d = fs.dir(&SafeName::new(db).map_err(|m| anyhow!(m))?);
-    let out = node_sh(
+    let out = files_sh(
         link,
         r#"if [ -d "$1" ]; then echo $(find "$1" -type f | wc -l) $(du -sk "$1" | cut -f1); else echo 0 0; fi"#,
         &[&d.to_string_lossy()],
@@ -106,7 +106,7 @@ pub(super) async fn unpack_filestore(
         mkdir "$1" && cd "$1" && tar -xf - --no-same-owner || exit 1
         if [ -n "$2" ]; then chown -R "$2" "$1"; fi"#;
     let owner = fs.owner.clone().unwrap_or_default();
-    let mut cmd = link.shell_command(script, &[&d, &owner]).await?;
+    let mut cmd = link.files_command(script, &[&d, &owner]).await?;
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -130,7 +130,7 @@ pub(super) async fn tar_command(
     name: &SafeName,
 ) -> anyhow::Result<std::process::Command> {
     let d = fs.dir(name).to_string_lossy().into_owned();
-    link.shell_command(
+    link.files_command(
         r#"[ -d "$1" ] || exit 0; cd "$1" && exec tar -cf - ."#,
         &[&d],
     )

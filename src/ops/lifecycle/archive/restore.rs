@@ -10,7 +10,7 @@ use crate::ops::details::RestoreDetails;
 use anyhow::anyhow;
 
 use super::files::{filestore_tar, inspect, Kind};
-use super::host::{node_sh, unpack_filestore};
+use super::host::{files_sh, unpack_filestore};
 use super::load::{load, load_as, probe_login, LoadAs, MetaCommand};
 use super::{ask_plan, begun, Halt, BLOCKED_KEY};
 use crate::config::RestoreOpts;
@@ -42,7 +42,7 @@ async fn check_space(
         return Ok(());
     };
     let root = fs.root.to_string_lossy();
-    let out = node_sh(link, r#"df -Pk "$1" | awk 'NR==2 {print $4}'"#, &[&root])
+    let out = files_sh(link, r#"df -Pk "$1" | awk 'NR==2 {print $4}'"#, &[&root])
         .await
         .map_err(|x| format!("the free space of {}: {x:#}", fs.root.display()))?;
     let free = out
