@@ -734,7 +734,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--tenant=[Only entries about this TENANT or NODE/TENANT]:TENANT:_default' \
 '--since=[Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time]:WHEN:_default' \
-'--action=[Only entries of this action]:ACTION:(suspend reactivate passwd)' \
+'--action=[Only entries of this action (recover\: the work of killed runs that a later command finished or undid)]:ACTION:(suspend reactivate passwd create duplicate rename upgrade drop undrop purge backup restore move recover)' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \

@@ -26,7 +26,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     if !o.dry_run {
-        finish_killed_first(ctx, o).await;
+        finish_killed_first(ctx, o, log.as_deref()).await?;
         let q = format!(
             "Upgrade {} on {n} tenants, each on a copy swapped in when verified{}?",
             module_list(&u.modules),

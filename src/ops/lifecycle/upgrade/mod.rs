@@ -36,7 +36,7 @@ pub(super) use killed::{
 pub(super) async fn upgrade(ctx: &Arc<Ctx>, o: &LifecycleOpts, u: &UpgradeOpts) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     if !o.dry_run {
-        finish_killed_first(ctx, o).await;
+        finish_killed_first(ctx, o, log.as_ref()).await?;
     }
     let t = ctx.resolve_for_write(&u.tenant).await?;
     crate::ops::direct_only(&t.link)?;
@@ -52,8 +52,10 @@ pub(super) async fn upgrade(ctx: &Arc<Ctx>, o: &LifecycleOpts, u: &UpgradeOpts) 
 
 /// Runs killed outright on a selected node are finished or undone before
 /// the tenant is looked up: one killed in its swap left no database under
-/// the tenant's name until then. What was done is said as warnings.
-async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts) {
+/// the tenant's name until then. What was done is said as warnings and
+/// written to the audit log (`log`: the run's; a line that cannot be
+/// written ends the command, exit 1).
+async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts, log: Option<&AuditLog>) -> Result<()> {
     for link in &ctx.links {
         if building::dead_records(link).is_empty() {
             continue;
@@ -69,10 +71,17 @@ async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts) {
                 link.name()
             )),
         }
+        if let Some(log) = log {
+            crate::ops::audit::write_recovered(log, &crate::audit::operator(), &mut r);
+        }
         for w in r.warnings {
             ctx.printer.warn(w);
         }
+        if let Some(x) = r.audit_error {
+            return Err(Error::failed(anyhow!(x)));
+        }
     }
+    Ok(())
 }
 
 /// One upgrade: the tenant (the job's target) and what to upgrade.
