@@ -487,15 +487,17 @@ impl World {
         audit_lines(self.home())
     }
 
-    /// The entries of `tenantctl log --action recover -o json`: the work of
-    /// runs killed outright that later commands finished or undid.
+    /// The `recover` entries of `tenantctl log -o json`: the work of runs
+    /// killed outright that later commands finished or undid.
     pub fn recovered(&self) -> Vec<Value> {
-        let v = self
-            .run()
-            .args(["log", "--action", "recover", "-o", "json"])
-            .run()
-            .json();
-        v["entries"].as_array().cloned().unwrap_or_default()
+        let v = self.run().args(["log", "-o", "json"]).run().json();
+        v["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["action"] == "recover")
+            .cloned()
+            .collect()
     }
 
     /// The first node's databases but postgres, template0 and template1, sorted.
