@@ -443,7 +443,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l all-matching -d 'Every tenant of the selected nodes (--node, --label), or those --match picks'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l all-matching -d 'Every tenant of the selected nodes (--node, --label), or those --match picks; databases that are not Odoo tenants are left out'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l continue -d 'Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s y -l yes -d 'Do not ask for confirmation'

@@ -590,7 +590,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
-'(--from)--all-matching[Every tenant of the selected nodes (--node, --label), or those --match picks]' \
+'(--from)--all-matching[Every tenant of the selected nodes (--node, --label), or those --match picks; databases that are not Odoo tenants are left out]' \
 '--continue[Finish what an earlier run left pending (modules \`to upgrade\`/\`to install\`/\`to remove\`) instead of refusing]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \

@@ -248,7 +248,7 @@ async fn upgrade_one(
         Err((Outcome::Unchanged, m)) => return r.ok(Outcome::Unchanged, m),
         Err((outcome, m)) => return r.fail(outcome, m),
     };
-    let pre = match preflight(ctx, link, &maint, fs.as_ref(), &t.db, u, &who).await {
+    let pre = match preflight(ctx, t, &maint, fs.as_ref(), u, &mut r).await {
         Ok(p) => p,
         Err((outcome, m)) => return r.fail(outcome, m),
     };
@@ -285,16 +285,18 @@ async fn upgrade_one(
 /// The checks before anything changes: the tenant there and not being
 /// upgraded, no per-database settings a copy would lose, the names of the
 /// copy and of what is kept free, the modules (when the tenant can be
-/// read). A refusal's or failure's outcome and text.
+/// read: first, so that a database without Odoo is found before the other
+/// checks, see [`modules_before`]). A refusal's or failure's outcome and
+/// text.
 async fn preflight(
     ctx: &Ctx,
-    link: &Arc<NodeLink>,
+    t: &crate::targets::Target,
     maint: &Conn,
     fs: Option<&Filestore>,
-    db: &str,
     u: &UpgradeOpts,
-    who: &str,
+    r: &mut Report,
 ) -> std::result::Result<Pre, (Outcome, String)> {
+    let (link, db, who) = (&t.link, t.db.as_str(), &t.display());
     let d = maint.deadline;
     let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
     let refused = |m: String| (Outcome::Refused, format!("{who}: {m}; nothing changed"));
@@ -342,6 +344,7 @@ async fn preflight(
             e(&n.at)
         )));
     }
+    let before = modules_before(ctx, t, info.allow_connections, u, r).await?;
     let acl = acl.map_err(failed)?;
     let space = free_space(link, maint, db, acl.size)
         .await
@@ -364,25 +367,6 @@ async fn preflight(
     if let (Some(fs), Some(n)) = (fs, files.map_err(failed)?.first()) {
         return Err(refused(format!("{} exists", fs.show(n))));
     }
-    let before = if info.allow_connections {
-        let state = async {
-            let conn = link.connect(db, &ctx.transport).await?;
-            up::modules_state(&conn.client, module_names(&u.modules), conn.deadline).await
-        };
-        let state = state
-            .await
-            .map_err(|x| match crate::error::refusal_in(&x) {
-                Some(_) => (Outcome::Refused, format!("{who}: {x:#}; nothing changed")),
-                None => failed(x),
-            })?;
-        let problems = module_problems(&state, &u.modules, false, u.resume);
-        if !problems.is_empty() {
-            return Err(refused(problems.join("; ")));
-        }
-        Some(state)
-    } else {
-        None
-    };
     Ok(Pre {
         space,
         size: acl.size,
@@ -393,6 +377,49 @@ async fn preflight(
         failed: failed_name,
         before,
     })
+}
+
+/// The modules before, read on the tenant (None when it does not allow
+/// connections: they are read on the copy then); refused when they do not
+/// allow the upgrade. A database without Odoo is refused and marked
+/// (`not_odoo`: a selector run leaves it out, as `bulk suspend` does).
+async fn modules_before(
+    ctx: &Ctx,
+    t: &crate::targets::Target,
+    allowed: bool,
+    u: &UpgradeOpts,
+    r: &mut Report,
+) -> std::result::Result<Option<up::ModulesState>, (Outcome, String)> {
+    if !allowed {
+        return Ok(None);
+    }
+    let who = t.display();
+    let state = async {
+        let conn = t.link.connect(&t.db, &ctx.transport).await?;
+        up::modules_state(&conn.client, module_names(&u.modules), conn.deadline).await
+    };
+    let state = match state.await {
+        Ok(s) => s,
+        Err(x) => {
+            r.not_odoo = crate::odoo::is_not_odoo(&x);
+            let refused = r.not_odoo || crate::error::refusal_in(&x).is_some();
+            let outcome = if refused {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            return Err((outcome, format!("{who}: {x:#}; nothing changed")));
+        }
+    };
+    r.not_odoo = state.base_version.is_none();
+    let problems = module_problems(&state, &u.modules, false, u.resume);
+    if !problems.is_empty() {
+        return Err((
+            Outcome::Refused,
+            format!("{who}: {}; nothing changed", problems.join("; ")),
+        ));
+    }
+    Ok(Some(state))
 }
 
 /// Why the modules do not allow an upgrade: a requested module that is not
