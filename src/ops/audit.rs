@@ -74,3 +74,58 @@ pub(crate) fn write_recovered(log: &AuditLog, operator: &str, r: &mut Report) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{Op, Outcome};
+
+    /// The lines of a run that finished a killed run's work: the `recover`
+    /// lines first (`changed`, `failed` with its error), `by` the command,
+    /// then the run's own; written once.
+    #[test]
+    fn recovered_work_gets_its_own_lines_before_the_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        let mut r = Report::new(None, "acme", Op::Drop).ok(Outcome::Changed, "dropped");
+        r.node = Some("n1".into());
+        for (tenant, error) in [
+            ("old", None),
+            ("other", Some("connection lost".to_string())),
+        ] {
+            r.recovered.push(Recovered {
+                node: "n1".into(),
+                tenant: tenant.into(),
+                reason: format!("undid the upgrade of {tenant} (pid 7 on h, started t)"),
+                error,
+            });
+        }
+        write(&log, "ops@h", &mut r, None);
+        write(&log, "ops@h", &mut r, None);
+        let read = crate::audit::read(&path).unwrap();
+        let lines: Vec<(&str, &str, &str, Option<&str>)> = read
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.action.as_str(),
+                    e.tenant.as_str(),
+                    e.outcome.as_str(),
+                    e.by.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("recover", "old", "changed", Some("drop")),
+                ("recover", "other", "failed", Some("drop")),
+                ("drop", "acme", "changed", None),
+                ("drop", "acme", "changed", None),
+            ]
+        );
+        assert_eq!(read.entries[1].error.as_deref(), Some("connection lost"));
+        assert!(r.audit_error.is_none());
+    }
+}

@@ -484,3 +484,43 @@ pub(super) fn record_then(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A piece of a killed run's work: nothing done is nothing said; done,
+    /// it is warned about and recorded; failed, it is recorded with what
+    /// was done before and the error, which is returned naming it.
+    #[test]
+    fn settle_says_and_records_each_piece() {
+        let mut r = Report::new(None, "acme", Op::Create);
+        settle(&mut r, "n1", "a", "found a", vec![], Ok(())).unwrap();
+        assert!(r.warnings.is_empty() && r.recovered.is_empty());
+        settle(&mut r, "n1", "b", "found b", vec!["did x".into()], Ok(())).unwrap();
+        assert_eq!(r.warnings, ["found b: did x"]);
+        let x = settle(
+            &mut r,
+            "n1",
+            "c",
+            "found c",
+            vec!["did y".into()],
+            Err(anyhow!("disk full")),
+        )
+        .unwrap_err();
+        assert_eq!(format!("{x:#}"), "found c: did y: disk full");
+        assert_eq!(r.warnings.len(), 1);
+        let rec: Vec<(&str, &str, Option<&str>)> = r
+            .recovered
+            .iter()
+            .map(|w| (w.tenant.as_str(), w.reason.as_str(), w.error.as_deref()))
+            .collect();
+        assert_eq!(
+            rec,
+            [
+                ("b", "found b: did x", None),
+                ("c", "found c: did y", Some("disk full")),
+            ]
+        );
+    }
+}
