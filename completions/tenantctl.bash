@@ -1994,7 +1994,7 @@ _tenantctl() {
                     return 0
                     ;;
                 --action)
-                    COMPREPLY=($(compgen -W "suspend reactivate passwd" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "suspend reactivate passwd create duplicate rename upgrade drop undrop purge backup restore move recover" -- "${cur}"))
                     return 0
                     ;;
                 --inventory)

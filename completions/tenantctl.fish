@@ -447,7 +447,7 @@ always\t''
 never\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l audit-log -d 'Audit log file (default $XDG_STATE_HOME/tenantctl/audit.jsonl)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l header -d 'The first record of --from is a header (skipped; names usable in --column)'
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l all-matching -d 'Every tenant of the selected nodes (--node, --label), or those --match picks'
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l all-matching -d 'Every tenant of the selected nodes (--node, --label), or those --match picks; databases that are not Odoo tenants are left out'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l continue -d 'Finish what an earlier run left pending (modules `to upgrade`/`to install`/`to remove`) instead of refusing'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -l no-filestore -d 'Leave filestores alone (no `filestore` setting needed)'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand bulk; and __fish_seen_subcommand_from upgrade" -s y -l yes -d 'Do not ask for confirmation'
@@ -510,9 +510,20 @@ complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s h -l help
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand health" -s V -l version -d 'Print version'
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l tenant -d 'Only entries about this TENANT or NODE/TENANT' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l since -d 'Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time' -r
-complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l action -d 'Only entries of this action' -r -f -a "suspend\t''
+complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l action -d 'Only entries of this action (recover: the work of killed runs that a later command finished or undid)' -r -f -a "suspend\t''
 reactivate\t''
-passwd\t''"
+passwd\t''
+create\t''
+duplicate\t''
+rename\t''
+upgrade\t''
+drop\t''
+undrop\t''
+purge\t''
+backup\t''
+restore\t''
+move\t''
+recover\t''"
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -s i -l inventory -d 'Node inventory (TOML)' -r -F
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l node -d 'Only these nodes (repeatable)' -r
 complete -c tenantctl -n "__fish_tenantctl_using_subcommand log" -l label -d 'Only nodes with this label (repeatable; all must match)' -r

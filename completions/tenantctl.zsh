@@ -594,7 +594,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 '--color=[Colour\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
 '--audit-log=[Audit log file (default \$XDG_STATE_HOME/tenantctl/audit.jsonl)]:PATH:_files' \
 '--header[The first record of --from is a header (skipped; names usable in --column)]' \
-'(--from)--all-matching[Every tenant of the selected nodes (--node, --label), or those --match picks]' \
+'(--from)--all-matching[Every tenant of the selected nodes (--node, --label), or those --match picks; databases that are not Odoo tenants are left out]' \
 '--continue[Finish what an earlier run left pending (modules \`to upgrade\`/\`to install\`/\`to remove\`) instead of refusing]' \
 '--no-filestore[Leave filestores alone (no \`filestore\` setting needed)]' \
 '-y[Do not ask for confirmation]' \
@@ -738,7 +738,7 @@ prometheus\:"Prometheus text exposition (\`health\` only)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--tenant=[Only entries about this TENANT or NODE/TENANT]:TENANT:_default' \
 '--since=[Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time]:WHEN:_default' \
-'--action=[Only entries of this action]:ACTION:(suspend reactivate passwd)' \
+'--action=[Only entries of this action (recover\: the work of killed runs that a later command finished or undid)]:ACTION:(suspend reactivate passwd create duplicate rename upgrade drop undrop purge backup restore move recover)' \
 '-i+[Node inventory (TOML)]:PATH:_files' \
 '--inventory=[Node inventory (TOML)]:PATH:_files' \
 '*--node=[Only these nodes (repeatable)]:NAME:_default' \

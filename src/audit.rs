@@ -82,6 +82,10 @@ pub struct Record<'a> {
     pub tenant: &'a str,
     /// changed | unchanged | refused | failed | unknown | not-signalled | drift | skipped
     pub outcome: &'a str,
+    /// The command that did it, when the action is not its own (`recover`:
+    /// the lifecycle command that finished or undid a killed run's work).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,6 +185,8 @@ pub struct Entry {
     pub node: String,
     pub tenant: String,
     pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

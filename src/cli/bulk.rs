@@ -83,7 +83,7 @@ pub struct BulkUpgradeArgs {
     /// Column of --from holding the tenant: 1-based number or header name [default: 1]
     #[arg(long, value_name = "N|NAME", requires = "from", value_parser = parse_column)]
     pub column: Option<crate::targetfile::Column>,
-    /// Every tenant of the selected nodes (--node, --label), or those --match picks
+    /// Every tenant of the selected nodes (--node, --label), or those --match picks; databases that are not Odoo tenants are left out
     #[arg(long, conflicts_with = "from")]
     pub all_matching: bool,
     /// With --all-matching: only tenants whose name matches this glob

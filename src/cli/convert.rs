@@ -9,7 +9,7 @@ use super::lifecycle::{
     BackupArgs, BackupFormatArg, CreateArgs, DropArgs, DuplicateArgs, LifecycleFlags, MoveArgs,
     PurgeArgs, RenameArgs, RestoreArgs, UndropArgs, UpgradeArgs,
 };
-use super::reads::{ActionArg, HealthArgs, ListArgs, LogArgs, SortArg, StatusArg};
+use super::reads::{HealthArgs, ListArgs, LogArgs, SortArg, StatusArg};
 use super::writes::{PasswdArgs, ReactivateArgs, RestoreArg, SuspendArgs};
 use crate::config::{self, Config, Global};
 
@@ -157,14 +157,9 @@ fn log(a: LogArgs) -> config::Command {
     config::Command::Log(config::LogOpts {
         tenant: a.tenant,
         since: a.since,
-        action: a.action.map(|a| {
-            match a {
-                ActionArg::Suspend => "suspend",
-                ActionArg::Reactivate => "reactivate",
-                ActionArg::Passwd => "passwd",
-            }
-            .to_string()
-        }),
+        action: a
+            .action
+            .and_then(|a| clap::ValueEnum::to_possible_value(&a).map(|v| v.get_name().to_string())),
     })
 }
 

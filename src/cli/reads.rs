@@ -61,16 +61,28 @@ pub struct LogArgs {
     /// Only entries of the last DURATION (7d, 12h, 30m) or since an RFC 3339 time
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     pub since: Option<std::time::SystemTime>,
-    /// Only entries of this action
+    /// Only entries of this action (recover: the work of killed runs that a later command finished or undid)
     #[arg(long, value_enum)]
     pub action: Option<ActionArg>,
 }
 
+/// The `action` of an audit line: a write command's name, or `recover`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ActionArg {
     Suspend,
     Reactivate,
     Passwd,
+    Create,
+    Duplicate,
+    Rename,
+    Upgrade,
+    Drop,
+    Undrop,
+    Purge,
+    Backup,
+    Restore,
+    Move,
+    Recover,
 }
 /// `7d` (before now) or `2026-11-01T00:00:00Z`.
 fn parse_since(v: &str) -> Result<std::time::SystemTime, String> {

@@ -108,7 +108,7 @@ pub fn run(global: &Global, opts: &LogOpts) -> Result<u8> {
         Output::Csv => {
             p.csv_header(&[
                 "time", "operator", "action", "node", "tenant", "outcome", "users", "login",
-                "reason", "error",
+                "reason", "error", "by",
             ]);
             for e in &entries {
                 out(&csv_line(&[
@@ -122,6 +122,7 @@ pub fn run(global: &Global, opts: &LogOpts) -> Result<u8> {
                     e.login.clone().unwrap_or_default(),
                     e.reason.clone().unwrap_or_default(),
                     e.error.clone().unwrap_or_default(),
+                    e.by.clone().unwrap_or_default(),
                 ]));
             }
         }
@@ -161,7 +162,12 @@ pub fn table(p: &Printer, entries: &[&Entry], with_tenant: bool) -> crate::outpu
     ]);
     let mut t = p.table(&cols);
     for e in entries {
-        let mut cells = vec![e.time.clone(), e.operator.clone(), e.action.clone()];
+        // `recover (by drop)`: the command that finished a killed run's work.
+        let action = match &e.by {
+            Some(by) => format!("{} (by {by})", e.action),
+            None => e.action.clone(),
+        };
+        let mut cells = vec![e.time.clone(), e.operator.clone(), action];
         if with_tenant {
             cells.extend([e.node.clone(), e.tenant.clone()]);
         }

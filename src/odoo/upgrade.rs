@@ -96,7 +96,8 @@ fn module(r: &tokio_postgres::Row) -> Module {
 }
 
 /// Reads the state of `names` (None: every installed module) in one round
-/// trip (the three statements pipelined).
+/// trip (the three statements pipelined). A database without Odoo's
+/// `ir_module_module` (42P01 undefined_table) is [`super::NotOdoo`].
 pub async fn modules_state(
     client: &Client,
     names: Option<&[String]>,
@@ -114,7 +115,14 @@ pub async fn modules_state(
             client.query_typed(REQUESTED_SQL, &all),
         )
     })
-    .await?;
+    .await
+    .map_err(|e| {
+        if crate::error::sqlstate_of(&e) == Some(&crate::error::SqlState::UNDEFINED_TABLE) {
+            anyhow::Error::new(super::NotOdoo("no ir_module_module table"))
+        } else {
+            e
+        }
+    })?;
     let marks = marks.first();
     Ok(ModulesState {
         installed: installed.iter().map(module).collect(),

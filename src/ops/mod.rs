@@ -319,6 +319,9 @@ pub struct Report {
     pub elapsed: Option<std::time::Duration>,
     /// Bulk: index of the job this result is for.
     pub job: Option<usize>,
+    /// Work of runs killed outright that this run finished or undid first
+    /// (one audit line each, written before the report's own).
+    pub recovered: Vec<audit::Recovered>,
 }
 
 impl Report {
@@ -343,6 +346,7 @@ impl Report {
             not_odoo: false,
             elapsed: None,
             job: None,
+            recovered: Vec::new(),
         }
     }
 

@@ -657,6 +657,13 @@ fn a_killed_backup_or_restore_leaves_nothing() {
         r["warnings"].to_string().contains("dropped the role"),
         "{r}"
     );
+    // Audited: the role dropped, by the restore.
+    let rec = t.recovered();
+    let role = rec
+        .iter()
+        .find(|x| x["reason"].to_string().contains("dropped the role"))
+        .unwrap_or_else(|| panic!("{rec:?}"));
+    crate::world::assert_recovered(role, "restore");
     assert_eq!(loader_roles(&t.c), Vec::<String>::new());
     assert!(
         !t.dbs().iter().any(|d| d.starts_with("killed.")),

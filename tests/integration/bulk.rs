@@ -644,3 +644,60 @@ fn a_node_down_refuses_bare_names_unless_skip_unreachable() {
         );
     }
 }
+
+/// `bulk upgrade --all-matching` leaves out the databases it matches that
+/// are not Odoo tenants, as `bulk suspend --all-matching` does (not
+/// reported, not counted, not audited, nothing run on them); a `--from`
+/// file that names one still refuses that line.
+#[test]
+fn bulk_upgrade_selectors_leave_out_databases_that_are_not_odoo() {
+    let w = crate::upgrade::with_odoo(
+        World::builder()
+            .node("n1")
+            .tenant("acme", TenantSpec::for_major(16))
+            .files("acme")
+            .plain_db("reports")
+            .build(),
+    );
+    for dry in [true, false] {
+        let v = w
+            .run()
+            .args(["bulk", "upgrade", "--all-matching", "-u", "base", "--yes"])
+            .args(if dry { &["--dry-run"][..] } else { &[][..] })
+            .args(["-o", "json"])
+            .run()
+            .json();
+        let tenants: Vec<&str> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["tenant"].as_str().unwrap())
+            .collect();
+        assert_eq!(tenants, ["acme"], "dry run {dry}: {v}");
+        assert_eq!(v["summary"]["failed"], 0, "{v}");
+        assert_eq!(v["summary"]["refused"], 0, "{v}");
+    }
+    assert!(
+        !w.audit().iter().any(|l| l["tenant"] == "reports"),
+        "{:?}",
+        w.audit()
+    );
+    let list = w.home().join("list.txt");
+    std::fs::write(&list, "reports\n").unwrap();
+    let v = w
+        .run()
+        .args(["bulk", "upgrade", "--from"])
+        .arg(&list)
+        .args(["-u", "base", "--yes", "-o", "json"])
+        .any_code()
+        .run()
+        .json();
+    assert_eq!(v["results"][0]["tenant"], "reports", "{v}");
+    assert_eq!(v["results"][0]["outcome"], "refused", "{v}");
+    assert!(
+        v["results"][0]["error"]
+            .to_string()
+            .contains("not an Odoo database"),
+        "{v}"
+    );
+}

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::fixtures::{create_tenant, icp, password_hash, TenantSpec};
 use crate::harness::{passlib_check, tenantctl_with_home, write_inventory};
-use crate::world::{json_of, write_files, Inventory, Run, Ssh, World, FILES};
+use crate::world::{assert_recovered, json_of, write_files, Inventory, Run, Ssh, World, FILES};
 
 /// A cluster with template `tmpl12` (Odoo 12 shaped: 25000 rounds, quick to hash)
 /// marked IS_TEMPLATE / ALLOW_CONNECTIONS false, carrying keys a new customer must
@@ -489,6 +489,17 @@ fn a_failure_or_ctrl_c_at_a_step_leaves_nothing_behind() {
         let v = create_json(&t, "n1/killed");
         if !left.is_empty() {
             assert!(v["warnings"].to_string().contains("killed"), "{v}");
+            // Audited: the staging database removed, by the create.
+            let rec = t.recovered();
+            let last = rec.last().expect("a recover entry");
+            assert_recovered(last, "create");
+            assert_eq!(last["tenant"], "killed", "{last}");
+            assert!(
+                last["reason"]
+                    .to_string()
+                    .contains(&format!("removed the staging database {}", left[0])),
+                "step {step}: {last}"
+            );
         }
         let mut want = before_dbs.clone();
         want.push("killed".into());
@@ -603,6 +614,16 @@ fn a_kill_between_a_database_and_its_filestore_is_finished_by_the_next_run() {
         n += 1;
         let v = create_json(&t, &format!("n1/next{n}"));
         assert!(v["warnings"].to_string().contains(want), "{args:?}: {v}");
+        // Audited, one entry each: by the create, on the moved database.
+        let rec = t.recovered();
+        assert_eq!(rec.len(), n, "{args:?}: {rec:?}");
+        assert_recovered(&rec[n - 1], "create");
+        assert!(
+            rec[n - 1]["tenant"].as_str().unwrap().starts_with("mov2")
+                && rec[n - 1]["reason"].to_string().contains(want),
+            "{args:?}: {}",
+            rec[n - 1]
+        );
         assert_eq!(std::fs::read_dir(&records).unwrap().count(), 0, "{args:?}");
         let a = t.cmd().args(["check", "-o", "json"]).assert();
         let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();

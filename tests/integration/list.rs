@@ -9,7 +9,7 @@ use crate::fixtures::{create_tenant, expected_counts, tenants_on_one_node, Tenan
 use crate::harness::{
     free_port, stderr_of, stdout_of, tenantctl, tenantctl_on, write_inventory, Cluster,
 };
-use crate::world::World;
+use crate::world::{Toml, World};
 
 const ODD: &str = "Ténant \"q\"; x";
 
@@ -445,4 +445,44 @@ fn tenant_addressing_ambiguous_unknown_and_odd_names() {
         .args(["suspend", &format!("a/{ODD}"), "--reason", "x", "--dry-run"])
         .assert()
         .success();
+}
+
+/// `list --dropped` leaves out what the node's `exclude` patterns leave out,
+/// by the dropped database's name or by its tenant's, as `list` does; so
+/// do `undrop` and `purge`.
+#[test]
+fn list_dropped_leaves_out_excluded_databases() {
+    let w = World::builder()
+        .node("n1")
+        .node_key("exclude", Toml::Raw(r#"["*_test", "old.*"]"#.into()))
+        .tenant("acme", TenantSpec::default())
+        .plain_db("keep.dropped-20260101T000000Z")
+        .plain_db("acme_test.dropped-20260101T000000Z")
+        .plain_db("old.dropped-20260101T000000Z")
+        .build();
+    let v = w
+        .run()
+        .args(["list", "--dropped", "-o", "json"])
+        .run()
+        .json();
+    let dbs: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["database"].as_str().unwrap())
+        .collect();
+    assert_eq!(dbs, ["keep.dropped-20260101T000000Z"], "{v}");
+    w.run()
+        .args(["list", "--dropped"])
+        .stdout_lacks("acme_test")
+        .stdout_lacks("old.dropped")
+        .run();
+    w.run()
+        .args(["purge", "acme_test", "--now", "--yes"])
+        .code(2)
+        .stderr_has("no dropped tenant")
+        .run();
+    assert!(w
+        .dbs()
+        .contains(&"acme_test.dropped-20260101T000000Z".to_string()));
 }

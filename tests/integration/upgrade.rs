@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::fixtures::TenantSpec;
 use crate::harness::{interrupt_at, pg_bindir, tenantctl_process, Cluster};
-use crate::world::{World, FILES};
+use crate::world::{assert_recovered, World, FILES};
 
 /// A world with tenant `acme` (Odoo 16, attachments) whose node runs the
 /// stand-in as its Odoo command.
@@ -435,6 +435,26 @@ fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
         .run();
     same(&w.c, "acme", &before, "after");
     assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+    // The undoing is audited: what was found (the killed run), what was
+    // done, by which command.
+    let rec = w.recovered();
+    assert_eq!(rec.len(), 1, "{rec:?}");
+    assert_recovered(&rec[0], "upgrade");
+    assert_eq!(rec[0]["tenant"], "acme");
+    let reason = rec[0]["reason"].as_str().unwrap();
+    for want in [
+        "undid the upgrade of acme",
+        "killed before its swap",
+        &format!("removed the copy {copy}"),
+        "gave acme back its comment and its connections",
+    ] {
+        assert!(reason.contains(want), "{want}: {reason}");
+    }
+    w.run()
+        .args(["log", "--action", "recover"])
+        .stdout_has("recover (by upgrade)")
+        .stdout_has("undid the upgrade of acme")
+        .run();
 
     // Killed between the databases' swap (one transaction) and the
     // filestore's: the next run finishes the swap (the copy had been
@@ -478,6 +498,20 @@ fn a_run_killed_before_its_swap_is_undone_and_one_killed_in_it_finished() {
     );
     assert!(new_file.exists());
     assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 2);
+    let rec = w.recovered();
+    assert_eq!(rec.len(), 2, "{rec:?}");
+    assert_recovered(&rec[1], "upgrade");
+    assert_eq!(rec[1]["tenant"], "acme");
+    let reason = rec[1]["reason"].as_str().unwrap();
+    for want in [
+        "finished the upgrade of acme",
+        "killed during its swap",
+        "moved the filestore",
+        "allowed connections to acme",
+        "the original is kept as acme.pre-upgrade-",
+    ] {
+        assert!(reason.contains(want), "{want}: {reason}");
+    }
 }
 
 #[test]

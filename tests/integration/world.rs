@@ -487,6 +487,19 @@ impl World {
         audit_lines(self.home())
     }
 
+    /// The `recover` entries of `tenantctl log -o json`: the work of runs
+    /// killed outright that later commands finished or undid.
+    pub fn recovered(&self) -> Vec<Value> {
+        let v = self.run().args(["log", "-o", "json"]).run().json();
+        v["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["action"] == "recover")
+            .cloned()
+            .collect()
+    }
+
     /// The first node's databases but postgres, template0 and template1, sorted.
     pub fn dbs(&self) -> Vec<String> {
         self.c.column(
@@ -684,6 +697,21 @@ pub fn coherent(db: &str, now: &Snapshot, before: &States) -> bool {
         }
         other => panic!("{db}: tenant.suspended = {other:?}"),
     }
+}
+
+/// An audit entry of a killed run's work on node n1 finished or undone by
+/// the command `by`: `recover`, `changed`, the killed run named (pid,
+/// host, start).
+pub fn assert_recovered(entry: &Value, by: &str) {
+    assert_eq!(entry["action"], "recover", "{entry}");
+    assert_eq!(entry["node"], "n1", "{entry}");
+    assert_eq!(entry["outcome"], "changed", "{entry}");
+    assert_eq!(entry["by"], by, "{entry}");
+    let reason = entry["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("(pid ") && reason.contains(" on ") && reason.contains(", started 20"),
+        "{entry}"
+    );
 }
 
 /// The audit log under `home`, one JSON value a line (none: empty).

@@ -338,7 +338,8 @@ pub(super) struct Dropped {
 }
 
 /// Every dropped tenant of the selected nodes (nodes that cannot be asked
-/// are warned about).
+/// are warned about). A database the node's `exclude` patterns leave out,
+/// by its own name or its tenant's, is none (as for `list`).
 pub(super) async fn all_dropped(ctx: &Ctx) -> Vec<Dropped> {
     let mut out = Vec::new();
     for link in &ctx.links {
@@ -349,9 +350,13 @@ pub(super) async fn all_dropped(ctx: &Ctx) -> Vec<Dropped> {
         match found.await {
             Ok(rows) => {
                 for (db, comment) in rows {
+                    let name = original_name(&db, comment.as_deref()).unwrap_or_else(|| db.clone());
+                    if link.node.is_excluded(&db) || link.node.is_excluded(&name) {
+                        continue;
+                    }
                     out.push(Dropped {
                         link: link.clone(),
-                        name: original_name(&db, comment.as_deref()).unwrap_or_else(|| db.clone()),
+                        name,
                         at: parse_dropped(&db).map(|(_, t)| t),
                         db,
                     });

@@ -307,6 +307,12 @@ pub(super) type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Report
 /// or, once `stopped` (Ctrl-C), its `skipped` report.
 pub(super) trait Each: Send + Sync + 'static {
     fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work;
+    /// A selector run (no `--from` file): a database that is not an Odoo
+    /// tenant (its report's `not_odoo`) is left out, neither reported nor
+    /// audited, as `bulk suspend --all-matching` leaves it out.
+    fn selector(&self) -> bool {
+        false
+    }
 }
 
 /// A lifecycle bulk run (`bulk create|drop|purge`) by the runner: each
@@ -537,6 +543,9 @@ impl<T: Each> crate::ops::Operation for OneByOne<T> {
         Box::pin(async move {
             let stopped = self.guard.as_ref().is_some_and(|g| g.interrupted());
             let r = self.each.clone().one(job, stopped).await;
+            if r.not_odoo && self.each.selector() {
+                return None;
+            }
             Some(self.audit(r))
         })
     }

@@ -72,8 +72,9 @@ pub(super) async fn finish_killed(
         None => lc::creating(&maint.client, maint.deadline).await?,
     };
     remove_killed_builds(link, maint, fs, r, &existing).await?;
-    let d = maint.deadline;
+    let node = link.name();
     for (path, rec) in building::dead_records(link) {
+        let mut did = Vec::new();
         match &rec.then {
             // The CREATE failed, or the database was dropped again: nothing
             // to remove but the record.
@@ -91,7 +92,15 @@ pub(super) async fn finish_killed(
                 allowed_before,
             } => {
                 let Some(fs) = fs else { continue };
-                finish_move(maint, fs, r, &rec, from, *allow, *allowed_before).await?;
+                let done =
+                    finish_move(maint, fs, r, &rec, from, *allow, *allowed_before, &mut did).await;
+                let found = format!(
+                    "finished the move of {} to {} that a tenantctl run ({}) killed between its database and its filestore left",
+                    e(from),
+                    e(&rec.db),
+                    killed_run(&rec)
+                );
+                settle(r, node, &rec.db, &found, did, done)?;
                 let _ = std::fs::remove_file(path);
             }
             // Killed before it dropped its loader role (the databases it
@@ -100,7 +109,20 @@ pub(super) async fn finish_killed(
                 if !crate::odoo::loader::is_loader_name(&rec.db) {
                     continue;
                 }
-                finish_role(maint, fs, r, &rec, path).await?;
+                let done = finish_role(maint, fs, &rec, &mut did).await;
+                let found = format!(
+                    "a tenantctl restore ({}) was killed before it dropped its loader role {}",
+                    killed_run(&rec),
+                    e(&rec.db)
+                );
+                // A role that cannot be dropped yet is said and left for
+                // the next run (its record stays).
+                match settle(r, node, &rec.db, &found, did, done) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    Err(x) => r.warnings.push(format!("{x:#}")),
+                }
             }
             // An upgrade killed outright (issue 27): finished when its swap
             // had begun, else undone.
@@ -112,12 +134,13 @@ pub(super) async fn finish_killed(
                 ..
             } => {
                 let k = super::upgrade::KilledUpgrade {
+                    node,
                     tenant: &rec.db,
                     copy,
                     pre,
                     allowed_before: *allowed_before,
                     previous_comment: previous_comment.as_deref(),
-                    pid: rec.pid,
+                    run: killed_run(&rec),
                 };
                 super::upgrade::finish_killed_upgrade(maint, fs, r, &k).await?;
                 let _ = std::fs::remove_file(path);
@@ -125,21 +148,64 @@ pub(super) async fn finish_killed(
             // Killed between dropping the database and its filestore.
             Then::Remove => {
                 let Some(fs) = fs else { continue };
-                if lc::db_info(&maint.client, &rec.db, d).await?.is_none()
-                    && fs.exists(&rec.db).await?
-                {
-                    fs.remove(&rec.db).await?;
-                    r.warnings.push(format!(
-                        "removed the filestore {}: a tenantctl run (pid {}) was killed after purging its database",
-                        fs.show(&rec.db),
-                        rec.pid
-                    ));
-                }
+                let done = finish_remove(maint, fs, &rec, &mut did).await;
+                let found = format!(
+                    "a tenantctl run ({}) was killed after it purged database {}",
+                    killed_run(&rec),
+                    e(&rec.db)
+                );
+                settle(r, node, &rec.db, &found, did, done)?;
                 let _ = std::fs::remove_file(path);
             }
         }
     }
     Ok(())
+}
+
+/// The killed run of a local record: `pid N on HOST, started AT`.
+fn killed_run(rec: &building::Record) -> String {
+    run_of(rec.pid, &rec.host, Some(&rec.at))
+}
+
+fn run_of(pid: u32, host: &str, at: Option<&str>) -> String {
+    match at {
+        Some(at) => format!("pid {pid} on {}, started {}", e(host), e(at)),
+        None => format!("pid {pid} on {}", e(host)),
+    }
+}
+
+/// One piece of a killed run's work on `tenant`, finished or undone
+/// (`did`: what was done, in order): said in a warning (`found: did`) and
+/// recorded for the audit log ([`Report::recovered`], action `recover`).
+/// Nothing done and no error: nothing to say. An error is recorded as the
+/// piece's failure, with what was done before it, and returned with `found`.
+pub(super) fn settle(
+    r: &mut Report,
+    node: &str,
+    tenant: &str,
+    found: &str,
+    did: Vec<String>,
+    done: anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if did.is_empty() && done.is_ok() {
+        return Ok(());
+    }
+    let reason = if did.is_empty() {
+        found.to_string()
+    } else {
+        format!("{found}: {}", did.join(", "))
+    };
+    let error = done.as_ref().err().map(|x| format!("{x:#}"));
+    if error.is_none() {
+        r.warnings.push(reason.clone());
+    }
+    r.recovered.push(crate::ops::audit::Recovered {
+        node: node.to_string(),
+        tenant: tenant.to_string(),
+        reason: reason.clone(),
+        error,
+    });
+    done.map_err(|x| x.context(reason))
 }
 
 /// The staging databases (with their filestore directories and local
@@ -154,8 +220,8 @@ async fn remove_killed_builds(
     existing: &[(String, Option<String>)],
 ) -> anyhow::Result<()> {
     for (db, comment) in existing {
-        let (pid, local) = match leftover(link, db, comment.as_deref()) {
-            Leftover::Killed { pid, local } => (pid, local),
+        let (pid, at, local) = match leftover(link, db, comment.as_deref()) {
+            Leftover::Killed { pid, at, local } => (pid, at, local),
             Leftover::Live => continue,
             Leftover::Elsewhere { host, .. } => {
                 r.warnings.push(format!(
@@ -175,24 +241,39 @@ async fn remove_killed_builds(
                 continue;
             }
         };
-        lc::drop_database(&maint.client, db, maint.deadline).await?;
-        if let Some(fs) = fs {
-            fs.remove(db).await?;
+        // The name being built (the staging name without its marker).
+        let name = db.rfind(CREATING).map_or(db.as_str(), |i| &db[..i]);
+        let mut did = Vec::new();
+        let done = async {
+            lc::drop_database(&maint.client, db, maint.deadline).await?;
+            did.push(format!("removed the staging database {}", e(db)));
+            if let Some(fs) = fs {
+                if fs.exists(db).await? {
+                    fs.remove(db).await?;
+                    did.push(format!("removed its filestore directory {}", fs.show(db)));
+                }
+            }
+            anyhow::Ok(())
         }
+        .await;
+        let found = format!(
+            "a tenantctl run ({}) was killed while it built {}",
+            run_of(pid, &crate::audit::hostname(), at.as_deref()),
+            e(name)
+        );
+        settle(r, link.name(), name, &found, did, done)?;
         if let Some(path) = local {
             let _ = std::fs::remove_file(path);
         }
-        r.warnings.push(format!(
-            "removed {} left by a tenantctl run that was killed (pid {pid})",
-            e(db)
-        ));
     }
     Ok(())
 }
 
 /// A move (rename, drop, undrop) killed between its database and its
 /// filestore directory: the directory follows the database, and
-/// connections are allowed again when the run would have.
+/// connections are allowed again when the run would have (`did`: what was
+/// done).
+#[allow(clippy::too_many_arguments)]
 async fn finish_move(
     maint: &Conn,
     fs: &Filestore,
@@ -201,6 +282,7 @@ async fn finish_move(
     from: &str,
     allow: bool,
     allowed_before: bool,
+    did: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let d = maint.deadline;
     let now = lc::db_info(&maint.client, &rec.db, d).await?;
@@ -225,34 +307,45 @@ async fn finish_move(
     }
     if renamed && fs.exists(from).await? && !fs.exists(&rec.db).await? {
         fs.rename(from, &rec.db).await?;
-        r.warnings.push(format!(
-            "moved the filestore {} to {}: a tenantctl run (pid {}) was killed after renaming database {} to {}",
+        did.push(format!(
+            "moved the filestore {} to {}",
             fs.show(from),
-            fs.show(&rec.db),
-            rec.pid,
-            e(from),
-            e(&rec.db)
+            fs.show(&rec.db)
         ));
     }
     if renamed && allow && now.as_ref().is_some_and(unblocked_by_us) {
         lc::allow_connections(&maint.client, &rec.db, true, d).await?;
-        r.warnings.push(format!(
-            "allowed connections to {} again: a tenantctl run (pid {}) was killed before it did",
-            e(&rec.db),
-            rec.pid
-        ));
+        did.push(format!("allowed connections to {} again", e(&rec.db)));
+    }
+    Ok(())
+}
+
+/// A purge killed between its database and its filestore directory: the
+/// directory of a database that is gone is removed.
+async fn finish_remove(
+    maint: &Conn,
+    fs: &Filestore,
+    rec: &building::Record,
+    did: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    if lc::db_info(&maint.client, &rec.db, maint.deadline)
+        .await?
+        .is_none()
+        && fs.exists(&rec.db).await?
+    {
+        fs.remove(&rec.db).await?;
+        did.push(format!("removed the filestore {}", fs.show(&rec.db)));
     }
     Ok(())
 }
 
 /// A restore killed before it dropped its loader role: the databases the
-/// role owns, then the role; its record goes once the role is dropped.
+/// role owns, then the role.
 async fn finish_role(
     maint: &Conn,
     fs: Option<&Filestore>,
-    r: &mut Report,
     rec: &building::Record,
-    path: std::path::PathBuf,
+    did: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let d = maint.deadline;
     for db in crate::odoo::loader::owned_databases(&maint.client, &rec.db, d).await? {
@@ -260,22 +353,10 @@ async fn finish_role(
         if let Some(fs) = fs {
             fs.remove(&db).await?;
         }
+        did.push(format!("removed the database {} it owned", e(&db)));
     }
-    match crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await {
-        Ok(()) => {
-            r.warnings.push(format!(
-                "dropped the role {} left by a tenantctl restore (pid {}) that was killed",
-                e(&rec.db),
-                rec.pid
-            ));
-            let _ = std::fs::remove_file(path);
-        }
-        Err(x) => r.warnings.push(format!(
-            "the role {} left by a killed tenantctl restore (pid {}) could not be dropped: {x:#}",
-            e(&rec.db),
-            rec.pid
-        )),
-    }
+    crate::odoo::loader::drop_role(&maint.client, &rec.db, d).await?;
+    did.push(format!("dropped the role {}", e(&rec.db)));
     Ok(())
 }
 
@@ -295,6 +376,8 @@ pub(crate) enum Leftover {
     /// `CREATE`) by a tenantctl process of this host that is gone.
     Killed {
         pid: u32,
+        /// When it started, as recorded.
+        at: Option<String>,
         local: Option<std::path::PathBuf>,
     },
     /// Recorded by a process of this host that is running.
@@ -332,6 +415,7 @@ pub(crate) fn leftover(link: &NodeLink, db: &str, comment: Option<&str>) -> Left
     }
     Leftover::Killed {
         pid,
+        at,
         local: local.map(|(p, _)| p),
     }
 }
@@ -398,5 +482,45 @@ pub(super) fn record_then(
             ));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A piece of a killed run's work: nothing done is nothing said; done,
+    /// it is warned about and recorded; failed, it is recorded with what
+    /// was done before and the error, which is returned naming it.
+    #[test]
+    fn settle_says_and_records_each_piece() {
+        let mut r = Report::new(None, "acme", Op::Create);
+        settle(&mut r, "n1", "a", "found a", vec![], Ok(())).unwrap();
+        assert!(r.warnings.is_empty() && r.recovered.is_empty());
+        settle(&mut r, "n1", "b", "found b", vec!["did x".into()], Ok(())).unwrap();
+        assert_eq!(r.warnings, ["found b: did x"]);
+        let x = settle(
+            &mut r,
+            "n1",
+            "c",
+            "found c",
+            vec!["did y".into()],
+            Err(anyhow!("disk full")),
+        )
+        .unwrap_err();
+        assert_eq!(format!("{x:#}"), "found c: did y: disk full");
+        assert_eq!(r.warnings.len(), 1);
+        let rec: Vec<(&str, &str, Option<&str>)> = r
+            .recovered
+            .iter()
+            .map(|w| (w.tenant.as_str(), w.reason.as_str(), w.error.as_deref()))
+            .collect();
+        assert_eq!(
+            rec,
+            [
+                ("b", "found b: did x", None),
+                ("c", "found c: did y", Some("disk full")),
+            ]
+        );
     }
 }

@@ -148,7 +148,7 @@ async fn move_one(
         Err(h) => return h.end(r),
     };
     let owner = src.owner.clone();
-    if let Err(h) = restore_in(ctx, o, t, to, who, staged, owner).await {
+    if let Err(h) = restore_in(ctx, o, t, to, who, staged, owner, &mut r).await {
         return h.end(r);
     }
     if let Err(h) = verify_copy(ctx, t, to, who, &src).await {
@@ -375,7 +375,10 @@ async fn copy_out(
 }
 
 /// Restores the backup on `to` as `--move` (identity kept, owned by the
-/// source's `owner`), then removes the private directory.
+/// source's `owner`), then removes the private directory. The work of
+/// killed runs that the restore finished first goes into `r` (its audit
+/// lines).
+#[allow(clippy::too_many_arguments)]
 async fn restore_in(
     ctx: &Ctx,
     o: &MoveOpts,
@@ -384,6 +387,7 @@ async fn restore_in(
     who: &str,
     staged: Staged,
     owner: String,
+    r: &mut Report,
 ) -> std::result::Result<(), Halt> {
     let ro = RestoreOpts {
         target: format!("{}/{}", to.name(), t.db),
@@ -395,7 +399,8 @@ async fn restore_in(
         owner_hint: Some(owner),
     };
     let rr = base(to, &t.db, crate::ops::Op::Restore);
-    let (rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr, None).await;
+    let (mut rr, interrupted) = restore_one(ctx, &ro, to, &t.db, who, rr, None).await;
+    r.recovered.append(&mut rr.recovered);
     cleanup(&staged.tmpdir);
     if rr.outcome != Outcome::Changed {
         return Err(Halt {
@@ -504,7 +509,8 @@ async fn drop_source(
             }
             Ok(())
         }
-        Ok(Some((d, _))) => {
+        Ok(Some((mut d, _))) => {
+            r.recovered.append(&mut d.recovered);
             r.warnings.push(format!(
                 "the copy on {} is verified, but the source could not be soft-dropped: {}",
                 to.name(),

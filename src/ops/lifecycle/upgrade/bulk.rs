@@ -20,6 +20,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     per_node: Option<usize>,
     failed_to: Option<&std::path::Path>,
 ) -> Result<u8> {
+    let selector = matches!(from, crate::config::UpgradeTargets::AllMatching(_));
     let (jobs, unreadable) = match from {
         crate::config::UpgradeTargets::From(f) => bulk_jobs(ctx, f, layout, Op::Upgrade)?,
         crate::config::UpgradeTargets::AllMatching(p) => {
@@ -29,7 +30,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     let n = jobs.iter().filter(|j| j.early.is_none()).count();
     let log = ctx.audit_log_unless(o.dry_run)?.map(Arc::new);
     if !o.dry_run {
-        finish_killed_first(ctx, o).await;
+        finish_killed_first(ctx, o, log.as_deref()).await?;
         let q = format!(
             "Upgrade {} on {n} tenants, each on a copy swapped in when verified{}?",
             module_list(&u.modules),
@@ -62,6 +63,7 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
         ctx: ctx.clone(),
         opts: o.clone(),
         up: u.clone(),
+        selector,
         canary: canaries.len(),
         canaries,
         left,
@@ -142,6 +144,8 @@ struct Many {
     ctx: Arc<Ctx>,
     opts: LifecycleOpts,
     up: UpgradeOpts,
+    /// `--all-matching`: databases that are not Odoo tenants are left out.
+    selector: bool,
     /// How many canaries, and which lines they are.
     canary: usize,
     canaries: std::collections::HashSet<Option<usize>>,
@@ -151,6 +155,9 @@ struct Many {
 }
 
 impl Each for Many {
+    fn selector(&self) -> bool {
+        self.selector
+    }
     fn one(self: Arc<Self>, job: crate::ops::Job, stopped: bool) -> Work {
         Box::pin(async move {
             if stopped {
@@ -178,10 +185,11 @@ impl Each for Many {
             };
             r.line = job.line;
             if canary {
+                // A database left out (not Odoo's) is no failed canary.
                 let good = matches!(
                     r.outcome,
                     Outcome::Upgraded | Outcome::Unchanged | Outcome::WouldChange
-                );
+                ) || (r.not_odoo && self.selector);
                 if !good {
                     self.canary_failed.store(true, Ordering::SeqCst);
                     r.warnings.push(format!(

@@ -59,16 +59,19 @@ pub(super) fn kept_note(db: &str, info: &lc::DbInfo, kind: &str) -> String {
 
 /// What a killed upgrade's record says.
 pub(in crate::ops::lifecycle) struct KilledUpgrade<'a> {
+    pub node: &'a str,
     pub tenant: &'a str,
     pub copy: &'a str,
     pub pre: &'a str,
     pub allowed_before: bool,
     pub previous_comment: Option<&'a str>,
-    pub pid: u32,
+    /// The killed run: `pid N on HOST, started AT`.
+    pub run: String,
 }
 
 /// Finishes or undoes the upgrade a killed run (`k`) left, from what the
-/// node shows; what was done goes into `r`'s warnings.
+/// node shows; what was done goes into `r`'s warnings and its audit lines
+/// ([`settle`]).
 pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
     maint: &Conn,
     fs: Option<&Filestore>,
@@ -76,74 +79,123 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
     k: &KilledUpgrade<'_>,
 ) -> anyhow::Result<()> {
     let (c, d) = (&maint.client, maint.deadline);
-    let copy = lc::db_info(c, k.copy, d).await?;
-    let pre = lc::db_info(c, k.pre, d).await?;
+    let mut did = Vec::new();
+    let copy = lc::db_info(c, k.copy, d).await;
+    let pre = lc::db_info(c, k.pre, d).await;
+    let (copy, pre) = match (copy, pre) {
+        (Ok(c), Ok(p)) => (c, p),
+        (Err(x), _) | (_, Err(x)) => {
+            let found = format!(
+                "the upgrade of {} that a tenantctl run ({}) killed left",
+                e(k.tenant),
+                k.run
+            );
+            return settle(r, k.node, k.tenant, &found, did, Err(x));
+        }
+    };
     if pre.is_some() {
         // The swap had begun: the copy was verified. Finish it.
-        let mut did = Vec::new();
-        if copy.is_some() && lc::db_info(c, k.tenant, d).await?.is_none() {
-            lc::end_sessions(c, k.copy, d).await?;
-            up::unmark_copy(c, k.copy, d).await?;
-            lc::rename_and_comment(c, k.copy, k.tenant, k.previous_comment, d).await?;
-            did.push(format!(
-                "renamed the upgraded copy {} to {}",
-                e(k.copy),
-                e(k.tenant)
-            ));
+        let done = finish_swap(maint, fs, k, copy.is_some(), &mut did).await;
+        if !did.is_empty() {
+            did.push(format!("the original is kept as {}", e(k.pre)));
         }
-        if let Some(fs) = fs {
-            if fs.exists(k.copy).await? {
-                if fs.exists(k.tenant).await? && !fs.exists(k.pre).await? {
-                    fs.rename(k.tenant, k.pre).await?;
-                }
-                if !fs.exists(k.tenant).await? {
-                    fs.rename(k.copy, k.tenant).await?;
-                    did.push(format!(
-                        "moved the filestore {} to {}",
-                        fs.show(k.copy),
-                        fs.show(k.tenant)
-                    ));
-                }
+        let found = format!(
+            "finished the upgrade of {} that a tenantctl run ({}) killed during its swap left",
+            e(k.tenant),
+            k.run
+        );
+        return settle(r, k.node, k.tenant, &found, did, done);
+    }
+    // Killed before its swap: undo.
+    let done = undo(maint, fs, k, copy.is_some(), &mut did).await;
+    if !did.is_empty() && done.is_ok() {
+        did.push("the tenant is as it was".into());
+    }
+    let found = format!(
+        "undid the upgrade of {} that a tenantctl run ({}) killed before its swap left",
+        e(k.tenant),
+        k.run
+    );
+    settle(r, k.node, k.tenant, &found, did, done)
+}
+
+/// The swap of a killed upgrade finished: the copy renamed to the tenant
+/// (when it is still there and the tenant's name free), the filestore
+/// directories likewise, connections as the tenant had them.
+async fn finish_swap(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    k: &KilledUpgrade<'_>,
+    copy: bool,
+    did: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (c, d) = (&maint.client, maint.deadline);
+    if copy && lc::db_info(c, k.tenant, d).await?.is_none() {
+        lc::end_sessions(c, k.copy, d).await?;
+        up::unmark_copy(c, k.copy, d).await?;
+        lc::rename_and_comment(c, k.copy, k.tenant, k.previous_comment, d).await?;
+        did.push(format!(
+            "renamed the upgraded copy {} to {}",
+            e(k.copy),
+            e(k.tenant)
+        ));
+    }
+    if let Some(fs) = fs {
+        if fs.exists(k.copy).await? {
+            if fs.exists(k.tenant).await? && !fs.exists(k.pre).await? {
+                fs.rename(k.tenant, k.pre).await?;
             }
-        }
-        if let Some(now) = lc::db_info(c, k.tenant, d).await? {
-            // As the tenant was (blocked by a suspension: blocked), unless
-            // its comment changed since.
-            if now.allow_connections != k.allowed_before
-                && now.comment.as_deref() == k.previous_comment
-            {
-                lc::allow_connections(c, k.tenant, k.allowed_before, d).await?;
+            if !fs.exists(k.tenant).await? {
+                fs.rename(k.copy, k.tenant).await?;
                 did.push(format!(
-                    "{} connections to {}",
-                    if k.allowed_before {
-                        "allowed"
-                    } else {
-                        "blocked"
-                    },
-                    e(k.tenant)
+                    "moved the filestore {} to {}",
+                    fs.show(k.copy),
+                    fs.show(k.tenant)
                 ));
             }
         }
-        if !did.is_empty() {
-            r.warnings.push(format!(
-                "finished the upgrade of {} that a tenantctl run (pid {}) killed during its swap left: {}; the original is kept as {}",
-                e(k.tenant),
-                k.pid,
-                did.join(", "),
-                e(k.pre)
+    }
+    if let Some(now) = lc::db_info(c, k.tenant, d).await? {
+        // As the tenant was (blocked by a suspension: blocked), unless
+        // its comment changed since.
+        if now.allow_connections != k.allowed_before && now.comment.as_deref() == k.previous_comment
+        {
+            lc::allow_connections(c, k.tenant, k.allowed_before, d).await?;
+            did.push(format!(
+                "{} connections to {}",
+                if k.allowed_before {
+                    "allowed"
+                } else {
+                    "blocked"
+                },
+                e(k.tenant)
             ));
         }
-        return Ok(());
     }
-    // Killed before its swap: undo.
-    let mut did = Vec::new();
-    if copy.is_some() {
+    Ok(())
+}
+
+/// A killed upgrade undone: the copy removed (database and filestore
+/// directory), the tenant given back its comment and connections when the
+/// upgrade's record is still in its comment.
+async fn undo(
+    maint: &Conn,
+    fs: Option<&Filestore>,
+    k: &KilledUpgrade<'_>,
+    copy: bool,
+    did: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (c, d) = (&maint.client, maint.deadline);
+    if copy {
         up::drop_copy(c, k.copy, d).await?;
         did.push(format!("removed the copy {}", e(k.copy)));
     }
     if let Some(fs) = fs {
         if fs.exists(k.copy).await? {
             fs.remove(k.copy).await?;
+            if !copy {
+                did.push(format!("removed the copy's filestore {}", fs.show(k.copy)));
+            }
         }
     }
     if let Some(now) = lc::db_info(c, k.tenant, d).await? {
@@ -164,14 +216,6 @@ pub(in crate::ops::lifecycle) async fn finish_killed_upgrade(
                 }
             ));
         }
-    }
-    if !did.is_empty() {
-        r.warnings.push(format!(
-            "undid the upgrade of {} that a tenantctl run (pid {}) killed before its swap left: {}; the tenant is as it was",
-            e(k.tenant),
-            k.pid,
-            did.join(", ")
-        ));
     }
     Ok(())
 }

@@ -37,7 +37,7 @@ pub(super) use killed::{
 pub(super) async fn upgrade(ctx: &Arc<Ctx>, o: &LifecycleOpts, u: &UpgradeOpts) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     if !o.dry_run {
-        finish_killed_first(ctx, o).await;
+        finish_killed_first(ctx, o, log.as_ref()).await?;
     }
     let t = ctx.resolve_for_write(&u.tenant).await?;
     crate::ops::direct_only(&t.link)?;
@@ -53,8 +53,10 @@ pub(super) async fn upgrade(ctx: &Arc<Ctx>, o: &LifecycleOpts, u: &UpgradeOpts) 
 
 /// Runs killed outright on a selected node are finished or undone before
 /// the tenant is looked up: one killed in its swap left no database under
-/// the tenant's name until then. What was done is said as warnings.
-async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts) {
+/// the tenant's name until then. What was done is said as warnings and
+/// written to the audit log (`log`: the run's; a line that cannot be
+/// written ends the command, exit 1).
+async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts, log: Option<&AuditLog>) -> Result<()> {
     for link in &ctx.links {
         if building::dead_records(link).is_empty() {
             continue;
@@ -70,10 +72,17 @@ async fn finish_killed_first(ctx: &Ctx, o: &LifecycleOpts) {
                 link.name()
             )),
         }
+        if let Some(log) = log {
+            crate::ops::audit::write_recovered(log, &crate::audit::operator(), &mut r);
+        }
         for w in r.warnings {
             ctx.printer.warn(w);
         }
+        if let Some(x) = r.audit_error {
+            return Err(Error::failed(anyhow!(x)));
+        }
     }
+    Ok(())
 }
 
 /// One upgrade: the tenant (the job's target) and what to upgrade.
@@ -241,17 +250,7 @@ async fn upgrade_one(
         Err((outcome, m)) => return r.fail(outcome, m),
     };
     let place = ctx.odoo_place(link, &run);
-    let pre = match preflight(
-        ctx,
-        (link, &run, &place),
-        &maint,
-        fs.as_ref(),
-        &t.db,
-        u,
-        &who,
-    )
-    .await
-    {
+    let pre = match preflight(ctx, t, (&run, &place), &maint, fs.as_ref(), u, &mut r).await {
         Ok(p) => p,
         Err((outcome, m)) => return r.fail(outcome, m),
     };
@@ -288,16 +287,19 @@ async fn upgrade_one(
 /// The checks before anything changes: the tenant there and not being
 /// upgraded, no per-database settings a copy would lose, the names of the
 /// copy and of what is kept free, the modules (when the tenant can be
-/// read). A refusal's or failure's outcome and text.
+/// read: first, so that a database without Odoo is found before the other
+/// checks, see [`modules_before`]). A refusal's or failure's outcome and
+/// text.
 async fn preflight(
     ctx: &Ctx,
-    (link, run, place): (&Arc<NodeLink>, &OdooRun, &Place),
+    t: &crate::targets::Target,
+    (run, place): (&OdooRun, &Place),
     maint: &Conn,
     fs: Option<&Filestore>,
-    db: &str,
     u: &UpgradeOpts,
-    who: &str,
+    r: &mut Report,
 ) -> std::result::Result<Pre, (Outcome, String)> {
+    let (link, db, who) = (&t.link, t.db.as_str(), &t.display());
     let d = maint.deadline;
     let failed = |x: anyhow::Error| (Outcome::Failed, format!("{who}: {x:#}; nothing changed"));
     let refused = |m: String| (Outcome::Refused, format!("{who}: {m}; nothing changed"));
@@ -359,6 +361,7 @@ async fn preflight(
             e(&n.at)
         )));
     }
+    let before = modules_before(ctx, t, info.allow_connections, u, r).await?;
     let acl = acl.map_err(failed)?;
     let space = free_space(link, maint, db, acl.size)
         .await
@@ -381,25 +384,6 @@ async fn preflight(
     if let (Some(fs), Some(n)) = (fs, files.map_err(failed)?.first()) {
         return Err(refused(format!("{} exists", fs.show(n))));
     }
-    let before = if info.allow_connections {
-        let state = async {
-            let conn = link.connect(db, &ctx.transport).await?;
-            up::modules_state(&conn.client, module_names(&u.modules), conn.deadline).await
-        };
-        let state = state
-            .await
-            .map_err(|x| match crate::error::refusal_in(&x) {
-                Some(_) => (Outcome::Refused, format!("{who}: {x:#}; nothing changed")),
-                None => failed(x),
-            })?;
-        let problems = module_problems(&state, &u.modules, false, u.resume);
-        if !problems.is_empty() {
-            return Err(refused(problems.join("; ")));
-        }
-        Some(state)
-    } else {
-        None
-    };
     Ok(Pre {
         space,
         size: acl.size,
@@ -410,6 +394,49 @@ async fn preflight(
         failed: failed_name,
         before,
     })
+}
+
+/// The modules before, read on the tenant (None when it does not allow
+/// connections: they are read on the copy then); refused when they do not
+/// allow the upgrade. A database without Odoo is refused and marked
+/// (`not_odoo`: a selector run leaves it out, as `bulk suspend` does).
+async fn modules_before(
+    ctx: &Ctx,
+    t: &crate::targets::Target,
+    allowed: bool,
+    u: &UpgradeOpts,
+    r: &mut Report,
+) -> std::result::Result<Option<up::ModulesState>, (Outcome, String)> {
+    if !allowed {
+        return Ok(None);
+    }
+    let who = t.display();
+    let state = async {
+        let conn = t.link.connect(&t.db, &ctx.transport).await?;
+        up::modules_state(&conn.client, module_names(&u.modules), conn.deadline).await
+    };
+    let state = match state.await {
+        Ok(s) => s,
+        Err(x) => {
+            r.not_odoo = crate::odoo::is_not_odoo(&x);
+            let refused = r.not_odoo || crate::error::refusal_in(&x).is_some();
+            let outcome = if refused {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            return Err((outcome, format!("{who}: {x:#}; nothing changed")));
+        }
+    };
+    r.not_odoo = state.base_version.is_none();
+    let problems = module_problems(&state, &u.modules, false, u.resume);
+    if !problems.is_empty() {
+        return Err((
+            Outcome::Refused,
+            format!("{who}: {}; nothing changed", problems.join("; ")),
+        ));
+    }
+    Ok(Some(state))
 }
 
 /// Why the modules do not allow an upgrade: a requested module that is not

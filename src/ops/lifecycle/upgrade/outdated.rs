@@ -112,10 +112,24 @@ pub(super) async fn resolve(
         ));
     }
     let conn = link.connect(db, &ctx.transport).await.map_err(failed)?;
-    let state = up::modules_state(&conn.client, None, conn.deadline)
-        .await
-        .map_err(failed)?;
+    let state = up::modules_state(&conn.client, None, conn.deadline).await;
     drop(conn);
+    // A database without Odoo: refused, marked (a selector run leaves it
+    // out).
+    let state = match state {
+        Ok(s) if s.base_version.is_some() => s,
+        Ok(_) => {
+            r.not_odoo = true;
+            return Err(refused(
+                "no installed `base` module: not an Odoo database".into(),
+            ));
+        }
+        Err(x) if crate::odoo::is_not_odoo(&x) => {
+            r.not_odoo = true;
+            return Err(refused(format!("{x:#}")));
+        }
+        Err(x) => return Err(failed(x)),
+    };
     let installed: Vec<&up::Module> = state
         .requested
         .iter()

@@ -15,7 +15,7 @@ pub(in crate::ops::lifecycle) async fn rollback(
 ) -> Result<u8> {
     let log = ctx.audit_log_unless(o.dry_run)?;
     if !o.dry_run {
-        finish_killed_first(ctx, o).await;
+        finish_killed_first(ctx, o, log.as_ref()).await?;
     }
     let pre = newest_pre_upgrade(ctx, spec).await?;
     let each = RollingBack {
@@ -130,7 +130,8 @@ async fn rollback_one(ctx: &Ctx, o: &LifecycleOpts, pre: &Dropped) -> Report {
             link: link.clone(),
             db: pre.name.clone(),
         };
-        let (d, _) = drop_target(ctx, o, &t, true, &stamp, None).await;
+        let (mut d, _) = drop_target(ctx, o, &t, true, &stamp, None).await;
+        r.recovered.append(&mut d.recovered);
         if d.outcome != Outcome::Changed {
             return r.fail(
                 d.outcome,
@@ -142,7 +143,8 @@ async fn rollback_one(ctx: &Ctx, o: &LifecycleOpts, pre: &Dropped) -> Report {
         }
         r.details.upgrade().rolled_back_as = Some(aside.clone());
     }
-    let u = undrop_found(ctx, o, pre, false).await;
+    let mut u = undrop_found(ctx, o, pre, false).await;
+    r.recovered.append(&mut u.recovered);
     if u.outcome == Outcome::Changed {
         return r.ok(
             Outcome::Changed,
@@ -169,7 +171,8 @@ async fn rollback_one(ctx: &Ctx, o: &LifecycleOpts, pre: &Dropped) -> Report {
         name: pre.name.clone(),
         at: None,
     };
-    let b = undrop_found(ctx, o, &back, false).await;
+    let mut b = undrop_found(ctx, o, &back, false).await;
+    r.recovered.append(&mut b.recovered);
     r.details.upgrade().rolled_back_as = None;
     if b.outcome == Outcome::Changed {
         r.fail(
