@@ -300,6 +300,12 @@ impl NodeLink {
         }
     }
 
+    /// Why the node's SSH master can no longer carry commands (it ended),
+    /// if so.
+    pub fn ssh_lost(&self) -> Option<String> {
+        self.tunnel.as_ref().and_then(|t| t.lost())
+    }
+
     /// `ops@pg2:22` (with the jump hosts) for a node reached over SSH.
     pub fn ssh_route(&self) -> Option<String> {
         self.tunnel.as_ref().map(|t| t.route())

@@ -367,3 +367,90 @@ fn a_filestore_on_the_odoo_host_is_handled_there() {
     assert!(sessions() - s0 >= 5, "{}", sshd.log());
     assert_eq!(dbs_like(&w, ".pre-upgrade-").len(), 1);
 }
+
+/// The pids of processes whose command line mentions `dir` (our ssh
+/// master's private directory is under it).
+fn mentioning(dir: &std::path::Path) -> Vec<i32> {
+    let needle = dir.display().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(&needle))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+#[test]
+fn a_lost_ssh_master_fails_the_run_and_never_falls_back_to_a_connection_of_its_own() {
+    use std::io::Read as _;
+    let Some(sshd) = Sshd::try_start() else {
+        return;
+    };
+    let w = crate::upgrade::world();
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    let inv = w.write_inventory(
+        "lost.toml",
+        &Inventory::default()
+            .default_key("filestore", w.fs.as_path())
+            .node_at("s1", "127.0.0.1", w.c.port())
+            .extra(&format!("{odoo}{}", odoo_host(&sshd, sshd.port()))),
+    );
+    let before = state(&w.c, "acme");
+    // Paused before Odoo's run (the master is open: the command was
+    // looked for); the master is killed, then the run goes on.
+    let release = w.home().join("release");
+    let mut child = crate::harness::tenantctl_process(w.home())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .env("TENANTCTL_DEBUG_PAUSE_BEFORE", "odoo")
+        .env("TENANTCTL_DEBUG_RELEASE", &release)
+        .arg("-i")
+        .arg(&inv)
+        .args(["upgrade", "s1/acme", "-u", "mail", "--yes"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("pausing before") {
+        let n = err.read(&mut buf).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let masters = mentioning(run.path());
+    assert!(
+        !masters.is_empty(),
+        "no ssh master under {}",
+        run.path().display()
+    );
+    for pid in masters {
+        // SAFETY: kill(2) on an ssh process of this test's run.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    std::fs::write(&release, "").unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let stderr = String::from_utf8_lossy(&seen).into_owned() + &rest;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("was lost (its ssh master, pid"), "{stderr}");
+    // Refused before Odoo's run: no command went anywhere on its own
+    // (ssh would have connected to port 22 of the host, not through the
+    // master, and the run failed there).
+    assert!(stderr.contains("nothing changed"), "{stderr}");
+    assert!(!stderr.contains("not swapped in"), "{stderr}");
+    same(&w.c, "acme", &before, "after a lost connection");
+    assert_eq!(dbs_like(&w, ".upgrading-"), Vec::<String>::new());
+}

@@ -23,6 +23,11 @@ impl CommandHost {
         format!("ssh {}", self.tunnel.route())
     }
 
+    /// Why its master can no longer carry commands (it ended), if so.
+    pub fn lost(&self) -> Option<String> {
+        self.tunnel.lost()
+    }
+
     /// A command running `sh -c script sh ARGS...` there, every word quoted
     /// for the remote shell (see [`super::remote_shell_line`]).
     pub async fn shell_command(

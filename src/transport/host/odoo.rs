@@ -76,6 +76,16 @@ impl Place {
         }
     }
 
+    /// Why commands can no longer run there (the SSH connection was lost),
+    /// if so.
+    pub fn lost(&self) -> Option<String> {
+        match self {
+            Place::Local => None,
+            Place::Node(link) => link.ssh_lost(),
+            Place::Host(h) => h.lost(),
+        }
+    }
+
     /// One key per place, for what a run learns of it once.
     pub fn key(&self) -> String {
         match self {
@@ -137,6 +147,9 @@ pub enum Ended {
     TimedOut,
     /// Stopped (Ctrl-C): it was killed.
     Stopped,
+    /// The SSH connection it ran over was lost (ssh's own exit 255, its
+    /// master gone): why. The watcher there ends the run (its input ended).
+    Lost(String),
 }
 
 /// A run in progress.
@@ -308,7 +321,11 @@ pub async fn run(
         _ = tokio::time::sleep(timeout) => Ended::TimedOut,
         _ = &mut stop => Ended::Stopped,
     };
-    if !matches!(ended, Ended::Exited(_)) {
+    let ended = match (ended, place.lost()) {
+        (Ended::Exited(Some(255)), Some(why)) => Ended::Lost(why),
+        (e, _) => e,
+    };
+    if !matches!(ended, Ended::Exited(_) | Ended::Lost(_)) {
         running.pid = pid_of(&running);
         running.kill().await;
     }

@@ -326,19 +326,53 @@ impl Tunnel {
 
     /// A command that runs `script` with the SSH host's shell over the
     /// node's master connection (opening it on first use): `ssh -S <master>`,
-    /// no new authentication. Used for the filestore.
+    /// no new authentication. Used for the filestore and Odoo's runs.
+    ///
+    /// Only ever through the master: ssh, finding its control socket dead,
+    /// would connect by itself with what our ssh_config holds (no port, user
+    /// or jump host: those are on the master's command line), that is to
+    /// some other host's port 22 (a real Odoo judge saw an upgrade run
+    /// there). So a master that has ended is an error here, and the command
+    /// carries `ProxyCommand=false`, which fails any connection of its own
+    /// (a master that ends between the check and the command).
     pub async fn remote_command(&self, script: &str) -> Result<std::process::Command, SshError> {
         let ep = self.endpoint().await?;
+        if !process_alive(ep.master_pid) {
+            return Err(self.master_gone(ep.master_pid));
+        }
         let mut c = std::process::Command::new("ssh");
         c.arg("-F")
             .arg(&ep.config)
             .arg("-S")
             .arg(&ep.control)
             .args(["-o", "ControlMaster=no", "-o", "BatchMode=yes", "-T"])
+            .args(["-o", "ProxyCommand=false"])
             .arg(&self.settings.host)
             .arg("--")
             .arg(script);
         Ok(c)
+    }
+
+    fn master_gone(&self, pid: u32) -> SshError {
+        SshError::new(
+            SshErrorKind::Unreachable,
+            format!(
+                "the SSH connection to {} was lost (its ssh master, pid {pid}, has ended)",
+                self.route()
+            ),
+        )
+    }
+
+    /// Why commands can no longer run through the open master (it has
+    /// ended), if so; None while it runs or before it is opened.
+    pub fn lost(&self) -> Option<String> {
+        let st = self.state.try_lock().ok()?;
+        match &*st {
+            State::Open(o) if !process_alive(o.endpoint.master_pid) => {
+                Some(self.master_gone(o.endpoint.master_pid).to_string())
+            }
+            _ => None,
+        }
     }
 
     /// Takes the tunnel down: the master process is gone and the private

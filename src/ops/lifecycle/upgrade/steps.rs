@@ -290,6 +290,9 @@ fn verify(ended: &Ended, log: &str, after: &up::ModulesState, m: &Modules) -> Ve
         Ended::Exited(None) => out.push("Odoo was ended by a signal".into()),
         Ended::TimedOut => out.push("Odoo did not finish in time and was killed".into()),
         Ended::Stopped => out.push("interrupted: Odoo was killed".into()),
+        Ended::Lost(why) => out.push(format!(
+            "{why} during Odoo's run (ended there when its connection closed)"
+        )),
     }
     if let Some(f) = up::log_failure(log) {
         out.push(format!(
