@@ -619,6 +619,36 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
     for (t, b) in ["t1", "t2", "t3"].iter().zip(&before) {
         same(&w.c, t, b, "after a failed canary");
     }
+    // The same without a file: the first tenant the selector picks is the
+    // canary (not every one of them).
+    let v = w
+        .run()
+        .env("TC_STANDIN_FAIL_FOR", "t1")
+        .env("TENANTCTL_DEBUG_NOW_OFFSET", "5")
+        .args(["bulk", "upgrade", "--all-matching", "--match", "t*"])
+        .args(["-u", "base", "--canary", "1", "--yes", "-o", "json"])
+        .code(1)
+        .run()
+        .json();
+    let outcomes: Vec<(&str, &str)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["tenant"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("t1", "failed"), ("t2", "skipped"), ("t3", "skipped")],
+        "{v}"
+    );
+    for (t, b) in ["t1", "t2", "t3"].iter().zip(&before) {
+        same(&w.c, t, b, "after a failed canary of a selector run");
+    }
     // A canary that passes: a later failure stops nothing (exit 3: partial).
     assert_eq!(bulk("t2", "10", 3), ["upgraded", "failed", "upgraded"]);
     same(&w.c, "t2", &before[1], "a failed tenant after the canary");
@@ -631,7 +661,7 @@ fn bulk_upgrade_stops_when_a_canary_fails_and_goes_on_after_it() {
             .iter()
             .filter(|l| l["action"] == "upgrade")
             .count(),
-        6
+        9
     );
     // 13 gets its own memory and log options: it applies a 0 memory limit
     // as it is (MemoryError; the stand-in fails so, as real 13.0 did).

@@ -52,11 +52,11 @@ pub(in crate::ops::lifecycle) async fn bulk_upgrade(
     let failed_to =
         crate::ops::failed_to::open(ctx, failed_to, o.dry_run)?.map(|f| f.source(&src, unreadable));
     let jobs = resolved(ctx, jobs).await;
-    let canaries: std::collections::HashSet<Option<usize>> = jobs
+    let canaries: std::collections::HashSet<(Option<usize>, String)> = jobs
         .iter()
         .filter(|j| j.early.is_none())
         .take(canary.unwrap_or(0))
-        .map(|j| j.line)
+        .map(canary_key)
         .collect();
     let (left, _) = tokio::sync::watch::channel(canaries.len());
     let each = Many {
@@ -138,6 +138,12 @@ async fn resolved(ctx: &Ctx, jobs: Vec<crate::ops::Job>) -> Vec<crate::ops::Job>
         .collect()
 }
 
+/// A job's identity among the run's: its line of the file and what it
+/// names (`--all-matching` jobs have no line; their `node/db` differ).
+fn canary_key(j: &crate::ops::Job) -> (Option<usize>, String) {
+    (j.line, j.spec.clone())
+}
+
 /// The run's tenants: the canaries first (a few of each node at once),
 /// then the rest once every canary is done.
 struct Many {
@@ -146,9 +152,9 @@ struct Many {
     up: UpgradeOpts,
     /// `--all-matching`: databases that are not Odoo tenants are left out.
     selector: bool,
-    /// How many canaries, and which lines they are.
+    /// How many canaries, and which jobs they are ([`canary_key`]).
     canary: usize,
-    canaries: std::collections::HashSet<Option<usize>>,
+    canaries: std::collections::HashSet<(Option<usize>, String)>,
     /// Canaries not done yet.
     left: tokio::sync::watch::Sender<usize>,
     canary_failed: AtomicBool,
@@ -166,7 +172,7 @@ impl Each for Many {
             if let Some(r) = job.early.clone() {
                 return r;
             }
-            let canary = self.canaries.contains(&job.line);
+            let canary = self.canaries.contains(&canary_key(&job));
             if !canary {
                 let _ = self.left.subscribe().wait_for(|n| *n == 0).await;
             }
