@@ -45,13 +45,22 @@ pub fn odoo_logfile_args(major: u32) -> &'static [&'static str] {
 /// then -1, RLIM_INFINITY; a larger value than a finite hard limit fails
 /// with "current limit exceeds maximum limit", seen on real 13.0). 14 and
 /// 15 were not checked: they get 13's form.
-pub fn odoo_memory_args(major: u32, hard: Option<u64>) -> Vec<String> {
-    let value = if major >= 16 {
-        "0".to_string()
-    } else {
-        hard.map_or_else(|| "-1".to_string(), |h| h.to_string())
+pub fn odoo_memory_args(major: u32, hard: HardLimit) -> Vec<String> {
+    let value = match hard {
+        _ if major >= 16 => "0".to_string(),
+        HardLimit::Known(h) => h.map_or_else(|| "-1".to_string(), |h| h.to_string()),
+        HardLimit::Word(w) => w.to_string(),
     };
     vec!["--limit-memory-hard".into(), value]
+}
+
+/// The hard address-space limit of the process that starts Odoo.
+#[derive(Debug, Clone, Copy)]
+pub enum HardLimit {
+    /// Known here (None: unlimited).
+    Known(Option<u64>),
+    /// Known only where Odoo runs: a word its runner replaces with it there.
+    Word(&'static str),
 }
 
 /// Odoo 12–13 (odoo-facts §3): XML-RPC caches the credentials of clients
@@ -96,7 +105,7 @@ mod tests {
     use super::*;
     #[test]
     fn memory_options_lift_the_cap_as_each_version_reads_them() {
-        let m = |major, hard| odoo_memory_args(major, hard).join(" ");
+        let m = |major, hard| odoo_memory_args(major, HardLimit::Known(hard)).join(" ");
         assert_eq!(m(16, Some(1 << 30)), "--limit-memory-hard 0");
         assert_eq!(m(19, None), "--limit-memory-hard 0");
         // 13 applies 0 as a limit, and a value above the hard limit fails.
@@ -106,6 +115,10 @@ mod tests {
             "--limit-memory-hard 16384000000"
         );
         assert_eq!(m(15, None), "--limit-memory-hard -1");
+        let there = odoo_memory_args(13, HardLimit::Word("@X@")).join(" ");
+        assert_eq!(there, "--limit-memory-hard @X@");
+        let there = odoo_memory_args(16, HardLimit::Word("@X@")).join(" ");
+        assert_eq!(there, "--limit-memory-hard 0");
     }
     #[test]
     fn versions() {

@@ -36,7 +36,19 @@ const PID_LINE: &str = "tenantctl-odoo-pid ";
 /// SIGTERM, then SIGKILL, when it ends; the shell's status is Odoo's. A
 /// non-interactive shell gives a background job /dev/null as stdin unless
 /// told otherwise, hence fd 3.
-const REMOTE_SCRIPT: &str = r#"exec 3<&0
+///
+/// An argument [`HARD_LIMIT_WORD`] becomes the shell's hard address-space
+/// limit in bytes there (`-1` when unlimited): what Odoo up to 15 must be
+/// given to lift its own (odoo-facts §9), known only on that host.
+const REMOTE_SCRIPT: &str = r#"for a; do
+  shift
+  if [ "$a" = "@RLIMIT_AS_HARD@" ]; then
+    a=$(ulimit -H -v)
+    if [ "$a" = unlimited ]; then a=-1; else a=$((a * 1024)); fi
+  fi
+  set -- "$@" "$a"
+done
+exec 3<&0
 "$@" </dev/null 3<&- &
 child=$!
 printf 'tenantctl-odoo-pid %s\n' "$child" >&2
@@ -47,6 +59,9 @@ wait "$child"
 status=$?
 kill "$watcher" 2>/dev/null
 exit "$status""#;
+
+/// See [`REMOTE_SCRIPT`].
+pub const HARD_LIMIT_WORD: &str = "@RLIMIT_AS_HARD@";
 
 /// Where the command runs.
 #[derive(Clone)]
@@ -360,5 +375,20 @@ mod tests {
     #[test]
     fn the_remote_script_prints_the_line_the_reader_looks_for() {
         assert!(REMOTE_SCRIPT.contains(&format!("printf '{PID_LINE}%s\\n'")));
+        assert!(REMOTE_SCRIPT.contains(&format!("\"{HARD_LIMIT_WORD}\"")));
+    }
+
+    /// The script with a shell of this machine: the word becomes the
+    /// shell's hard limit, the other arguments stay as they are.
+    #[test]
+    fn the_remote_script_puts_in_the_hard_limit() {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v 4000000; {REMOTE_SCRIPT}"))
+            .args(["sh", "printf", "%s|", "a b", HARD_LIMIT_WORD, "-x"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "a b|4096000000|-x|");
     }
 }

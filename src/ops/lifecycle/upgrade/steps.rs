@@ -2,6 +2,7 @@
 //! or keep the failed copy and undo the rest.
 
 use super::*;
+use crate::odoo::versions::HardLimit;
 use crate::ops::details::ModuleVersion;
 use crate::transport::host::odoo::{self as odoo_run, Ended, Place};
 
@@ -256,11 +257,11 @@ async fn odoo(
         .map(|s| s.to_string()),
     );
     // The hard limit Odoo inherits: this process's for a local run; over
-    // SSH the remote shell's is not known (none, as usual).
+    // SSH the remote shell's, put in by the runner there.
     let place = steps.ctx.odoo_place(steps.link, run);
     let hard = match place {
-        Place::Local => odoo_run::hard_memory_limit(),
-        Place::Node(_) | Place::Host(_) => None,
+        Place::Local => HardLimit::Known(odoo_run::hard_memory_limit()),
+        Place::Node(_) | Place::Host(_) => HardLimit::Word(odoo_run::HARD_LIMIT_WORD),
     };
     argv.extend(crate::odoo::versions::odoo_memory_args(major, hard));
     argv.extend(
