@@ -129,6 +129,8 @@ pub struct NodeInfo {
     /// The lifecycle settings (issue 14).
     pub filestore: Option<String>,
     pub filestore_owner: Option<String>,
+    /// node | odoo: where `filestore` is reached (`filestore_host`).
+    pub filestore_host: &'static str,
     pub template: Option<String>,
     pub base_url: Option<String>,
     /// humantime, e.g. `30days`.
@@ -307,6 +309,10 @@ fn info(n: &Node, pf: &PassFile) -> NodeInfo {
             .as_ref()
             .map(|p| p.display().to_string()),
         filestore_owner: n.lifecycle.filestore_owner.clone(),
+        filestore_host: match n.lifecycle.filestore_host {
+            crate::inventory::FilestoreHost::Node => "node",
+            crate::inventory::FilestoreHost::Odoo => "odoo",
+        },
         template: n.lifecycle.template.clone(),
         base_url: n.lifecycle.base_url.clone(),
         drop_retention: humantime::format_duration(n.lifecycle.drop_retention).to_string(),
@@ -416,6 +422,10 @@ pub fn run(global: &Global) -> Result<u8> {
                         (Some(f), Some(o)) => format!("{f} (owner {o})"),
                         (Some(f), None) => f.clone(),
                         (None, _) => "-".into(),
+                    } + if n.filestore_host == "odoo" && n.filestore.is_some() {
+                        " on the Odoo host"
+                    } else {
+                        ""
                     },
                     n.template.clone().unwrap_or_else(|| "-".into()),
                     n.base_url.clone().unwrap_or_else(|| "-".into()),

@@ -340,3 +340,25 @@ fn odoo_host_is_local_node_or_an_ssh_table_of_its_own() {
         .unwrap_err();
     assert!(format!("{e:#}").contains("has no ssh table"), "{e:#}");
 }
+
+#[test]
+fn filestore_host_is_the_node_or_where_odoo_runs() {
+    use super::FilestoreHost;
+    let odoo = "[defaults.odoo]\ncommand = [\"/opt/odoo/odoo-bin\"]\nhost = { host = \"app1\" }\n";
+    let inv = |t: &str| {
+        p(&format!(
+            "[defaults]\nfilestore = \"~/fs\"\n{t}\n[[node]]\nname = \"a\"\nhost = \"10.0.0.5\"\n"
+        ))
+    };
+    let n = inv("").unwrap();
+    assert_eq!(n.nodes[0].lifecycle.filestore_host, FilestoreHost::Node);
+    let i = inv(&format!("filestore_host = \"odoo\"\n{odoo}")).unwrap();
+    let l = &i.nodes[0].lifecycle;
+    assert_eq!(l.filestore_host, FilestoreHost::Odoo);
+    // On Odoo's SSH host `~/` is not this machine's home.
+    assert_eq!(l.filestore, Some(PathBuf::from("~/fs")));
+    let e = inv("filestore_host = \"odoo\"").unwrap_err();
+    assert!(format!("{e:#}").contains("needs an `odoo` table"), "{e:#}");
+    let e = inv(&format!("filestore_host = \"app\"\n{odoo}")).unwrap_err();
+    assert!(format!("{e:#}").contains("nodes.toml:3:18"), "{e:#}");
+}
