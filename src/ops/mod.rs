@@ -165,8 +165,9 @@ impl std::fmt::Display for Op {
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
     pub changed: usize,
-    #[serde(skip_serializing_if = "is_zero")]
-    pub upgraded: usize,
+    /// Upgrade runs only (0 included): other commands' JSON has no such key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgraded: Option<usize>,
     pub unchanged: usize,
     pub refused: usize,
     pub failed: usize,
@@ -191,7 +192,7 @@ impl Summary {
         for r in reports {
             match r.outcome {
                 Outcome::Changed => s.changed += 1,
-                Outcome::Upgraded => s.upgraded += 1,
+                Outcome::Upgraded => *s.upgraded.get_or_insert(0) += 1,
                 Outcome::Unchanged => s.unchanged += 1,
                 Outcome::Refused => s.refused += 1,
                 Outcome::Failed => s.failed += 1,
@@ -204,12 +205,15 @@ impl Summary {
             if r.audit_error.is_some() {
                 s.audit_errors += 1;
             }
+            if r.action == Op::Upgrade {
+                s.upgraded.get_or_insert(0);
+            }
         }
         s
     }
 
     pub fn ok(&self) -> usize {
-        self.changed + self.upgraded + self.unchanged + self.would_change
+        self.changed + self.upgraded.unwrap_or(0) + self.unchanged + self.would_change
     }
 
     /// Targets that did not get what was asked, refusals apart.

@@ -192,9 +192,9 @@ fn counts_text(s: &Summary, dry_run: bool) -> String {
 /// `N changed`, or `N upgraded` for `upgrade` (both when a run has both).
 fn changed_text(s: &Summary) -> String {
     match (s.changed, s.upgraded) {
-        (c, 0) => format!("{c} changed"),
-        (0, u) => format!("{u} upgraded"),
-        (c, u) => format!("{c} changed, {u} upgraded"),
+        (c, None) | (c @ 1.., Some(0)) => format!("{c} changed"),
+        (0, Some(u)) => format!("{u} upgraded"),
+        (c, Some(u)) => format!("{c} changed, {u} upgraded"),
     }
 }
 
@@ -362,11 +362,7 @@ fn summary_lines(
     } else {
         format!(
             "bulk {action}: {}, {} unchanged, {} failed{others} of {} in {secs:.1}s{per_sec}",
-            if action == "upgrade" && sum.upgraded == 0 && sum.changed == 0 {
-                "0 upgraded".to_string()
-            } else {
-                changed_text(sum)
-            },
+            changed_text(sum),
             sum.unchanged,
             sum.failed,
             reports.len()
