@@ -382,12 +382,19 @@ mod tests {
     /// shell's hard limit, the other arguments stay as they are.
     #[test]
     fn the_remote_script_puts_in_the_hard_limit() {
-        let out = std::process::Command::new("sh")
+        // Its input open, as tenantctl holds it (its end ends the run).
+        let mut child = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("ulimit -v 4000000; {REMOTE_SCRIPT}"))
             .args(["sh", "printf", "%s|", "a b", HARD_LIMIT_WORD, "-x"])
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
+        let input = child.stdin.take();
+        let out = child.wait_with_output().unwrap();
+        drop(input);
         assert!(out.status.success(), "{out:?}");
         assert_eq!(String::from_utf8_lossy(&out.stdout), "a b|4096000000|-x|");
     }
