@@ -128,6 +128,10 @@ impl Place {
 /// issue's pre-flight: "the Odoo command is reachable"). Ok(false) when it
 /// is not there; an error when the place cannot be reached (the SSH cause).
 pub async fn program_found(place: &Place, program: &str) -> anyhow::Result<bool> {
+    if matches!(place, Place::Local) {
+        // Here: no shell to start (the benchmark's upgrade runs locally).
+        return Ok(found_here(program));
+    }
     const SCRIPT: &str = r#"case "$1" in
   /*) [ -f "$1" ] && [ -x "$1" ] ;;
   *) command -v "$1" >/dev/null 2>&1 ;;
@@ -151,6 +155,25 @@ esac"#;
             String::from_utf8_lossy(&out.stderr).trim()
         )),
     }
+}
+
+/// [`program_found`] on this machine, as `command -v` decides: a name
+/// with a `/` is that file, else the first in PATH; an executable file.
+fn found_here(program: &str) -> bool {
+    use std::os::unix::ffi::OsStrExt as _;
+    let executable = |p: &std::path::Path| {
+        let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: access(2) on a NUL-terminated path.
+        p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
+    };
+    if program.contains('/') {
+        return executable(std::path::Path::new(program));
+    }
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|d| !program.is_empty() && executable(&d.join(program)))
+    })
 }
 
 /// How a run ended.
@@ -376,6 +399,23 @@ mod tests {
     fn the_remote_script_prints_the_line_the_reader_looks_for() {
         assert!(REMOTE_SCRIPT.contains(&format!("printf '{PID_LINE}%s\\n'")));
         assert!(REMOTE_SCRIPT.contains(&format!("\"{HARD_LIMIT_WORD}\"")));
+    }
+
+    #[test]
+    fn a_program_here_is_found_as_the_shell_finds_it() {
+        assert!(found_here("sh"));
+        assert!(found_here("/bin/sh"));
+        assert!(!found_here("/nonexistent/odoo-bin"));
+        assert!(!found_here("no-such-program-tc"));
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("odoo-bin");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        assert!(!found_here(plain.to_str().unwrap()), "not executable");
+        std::fs::set_permissions(&plain, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        assert!(found_here(plain.to_str().unwrap()));
+        assert!(!found_here("/etc"), "a directory");
+        assert!(!found_here(""));
     }
 
     /// The script with a shell of this machine: the word becomes the
