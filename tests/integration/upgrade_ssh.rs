@@ -15,12 +15,7 @@ fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
         return;
     };
     let w = crate::upgrade::world();
-    let run = tempfile::Builder::new()
-        .prefix("tu")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let text = std::fs::read_to_string(&w.inv).unwrap();
-    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    let (run, odoo) = ssh_run(&w);
     // The remote side gets no environment of ours: a mode goes into the
     // command itself.
     let inventory = |file: &str, env: &str| {
@@ -94,6 +89,19 @@ fn odoo_runs_on_the_nodes_ssh_host_and_is_killed_there() {
     same(&w.c, "acme", &before, "after a hung run over SSH");
 }
 
+/// A short private XDG_RUNTIME_DIR for the run's ssh masters (their
+/// control sockets must fit a socket path), and `w`'s `[defaults.odoo]`
+/// table (the stand-in), to append to an inventory of the test's own.
+fn ssh_run(w: &World) -> (tempfile::TempDir, String) {
+    let run = tempfile::Builder::new()
+        .prefix("tu")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let text = std::fs::read_to_string(&w.inv).unwrap();
+    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    (run, odoo)
+}
+
 /// The `odoo.host` table of the harness's sshd.
 fn odoo_host(sshd: &Sshd, port: u16) -> String {
     let s = Ssh::to(sshd);
@@ -121,12 +129,7 @@ fn odoo_runs_on_an_ssh_host_of_its_own_one_master_for_every_node() {
             .files("acme")
             .build(),
     );
-    let run = tempfile::Builder::new()
-        .prefix("tu")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let text = std::fs::read_to_string(&w.inv).unwrap();
-    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    let (run, odoo) = ssh_run(&w);
     // Two nodes reached directly (the same server, each with one tenant),
     // Odoo on the application host for both: [defaults.odoo].
     let inventory = |file: &str, env: &str, program: Option<&str>, port: u16| {
@@ -306,12 +309,7 @@ fn a_filestore_on_the_odoo_host_is_handled_there() {
         return;
     };
     let w = crate::upgrade::world();
-    let run = tempfile::Builder::new()
-        .prefix("tu")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let text = std::fs::read_to_string(&w.inv).unwrap();
-    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    let (run, odoo) = ssh_run(&w);
     // The node is reached directly; its files are where Odoo runs.
     let inventory = |file: &str, root: &std::path::Path| {
         w.write_inventory(
@@ -390,12 +388,7 @@ fn a_lost_ssh_master_fails_the_run_and_never_falls_back_to_a_connection_of_its_o
         return;
     };
     let w = crate::upgrade::world();
-    let run = tempfile::Builder::new()
-        .prefix("tu")
-        .tempdir_in("/tmp")
-        .unwrap();
-    let text = std::fs::read_to_string(&w.inv).unwrap();
-    let odoo = text[text.find("[defaults.odoo]").unwrap()..].to_string();
+    let (run, odoo) = ssh_run(&w);
     let inv = w.write_inventory(
         "lost.toml",
         &Inventory::default()
@@ -433,11 +426,17 @@ fn a_lost_ssh_master_fails_the_run_and_never_falls_back_to_a_connection_of_its_o
         "no ssh master under {}",
         run.path().display()
     );
-    for pid in masters {
+    for pid in &masters {
         // SAFETY: kill(2) on an ssh process of this test's run.
         unsafe {
-            libc::kill(pid, libc::SIGKILL);
+            libc::kill(*pid, libc::SIGKILL);
         }
+    }
+    // Gone before the run goes on (a kill is delivered asynchronously; a
+    // master dying while a command starts is `ProxyCommand=false`'s case).
+    let t0 = std::time::Instant::now();
+    while masters.iter().any(|p| alive(*p)) && t0.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::fs::write(&release, "").unwrap();
     let mut rest = String::new();

@@ -292,7 +292,7 @@ fn verify(ended: &Ended, log: &str, after: &up::ModulesState, m: &Modules) -> Ve
         Ended::TimedOut => out.push("Odoo did not finish in time and was killed".into()),
         Ended::Stopped => out.push("interrupted: Odoo was killed".into()),
         Ended::Lost(why) => out.push(format!(
-            "{why} during Odoo's run (ended there when its connection closed)"
+            "{why}: Odoo's run there was cut off (one that had started ends when its connection closes)"
         )),
     }
     if let Some(f) = up::log_failure(log) {
